@@ -1,0 +1,1 @@
+"""Show: Streamlit dashboard over db.queries."""

@@ -1,0 +1,1 @@
+"""Pure taggers (relevance, models, themes, sentiment, keywords, spam) and their lexicons as data files."""
