@@ -1,0 +1,91 @@
+"""Dedup keys: stable, versioned hashes of canonical input. Pure functions.
+
+A change of algorithm bumps the version prefix, so old and new keys never silently collide:
+stories are neither merged nor split by an upgrade (old keys simply stop matching new ones).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from ingest.lang import to_simplified
+from ingest.types import DedupKeys, Item
+
+URL_V = "u1"
+GUID_V = "g1"
+CONTENT_V = "c1"
+TITLE_V = "t1"
+
+MIN_CONTENT_CHARS = 60      # shorter normalised text gives no content key (too generic)
+MIN_TITLE_CHARS_ZH = 8      # Han characters after normalisation
+MIN_TITLE_WORDS_EN = 5
+
+# Outlet suffixes and prefixes Chinese portals add to wire copy: "_36氪", "｜机器之心", " - 新浪科技" ...
+_TITLE_SUFFIX = re.compile(
+    r"\s*(?:[_|｜\-–—:：·]\s*)[^_|｜\-–—:：·]{1,14}$"
+)
+_BRACKETS = re.compile(r"[【\[（(〔「『《][^】\]）)〕」』》]{0,20}[】\]）)〕」』》]")
+_DECOR = re.compile(r"[\u2b50\u2605\u2606\u2728\U0001F300-\U0001FAFF]+")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def _h(version: str, text: str) -> str:
+    return f"{version}:" + hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def fold(text: str) -> str:
+    """Canonical matching form: NFKC (folds full-width), Simplified, lower case, no punctuation/space."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = to_simplified(text).lower()
+    return _NON_WORD.sub("", text)
+
+
+def title_core(title: str) -> str:
+    """Strip decoration, bracketed tags and outlet suffixes from a title before folding."""
+    t = unicodedata.normalize("NFKC", title or "")
+    t = _DECOR.sub("", t).strip()
+    t = _BRACKETS.sub("", t).strip()
+    # Only strip a suffix when what stays is still a real title.
+    m = _TITLE_SUFFIX.search(t)
+    if m and len(fold(t[: m.start()])) >= 8:
+        t = t[: m.start()]
+    return fold(t)
+
+
+def title_key(title: str) -> str | None:
+    core = title_core(title)
+    han = len(_HAN.findall(core))
+    if han:
+        if han < MIN_TITLE_CHARS_ZH:
+            return None
+    else:
+        words = len(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", title or "").lower()))
+        if words < MIN_TITLE_WORDS_EN or len(core) < 20:
+            return None
+    return _h(TITLE_V, core)
+
+
+def content_key(text: str) -> str | None:
+    core = fold(text)
+    if len(core) < MIN_CONTENT_CHARS:
+        return None
+    return _h(CONTENT_V, core[:2000])
+
+
+def url_key(url: str | None) -> str | None:
+    return _h(URL_V, url) if url else None
+
+
+def guid_key(source_id: str, guid: str | None) -> str | None:
+    return _h(GUID_V, f"{source_id}\x00{guid.strip()}") if guid and guid.strip() else None
+
+
+def keys_for(item: Item) -> DedupKeys:
+    return DedupKeys(
+        url_key=url_key(item.url),
+        guid_key=guid_key(item.source_id, item.guid),
+        content_key=content_key(item.text),
+        title_key=title_key(item.title),
+    )
