@@ -1,0 +1,220 @@
+"""Typed SQLAlchemy 2.x models. Policy lives in `Base`: UTC-aware datetimes, JSON lists, names.
+
+Every datetime column is a `UTCDateTime`: it refuses naive values, stores UTC (naive on SQLite,
+`timestamptz` on PostgreSQL) and always returns tz-aware UTC, whichever backend is used.
+The schema itself is created by the Alembic migrations in `db/migrations`, which a test keeps in
+step with these classes.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+RUN_STATUSES = ("running", "ok", "partial", "failed", "interrupted")
+RUN_SOURCE_STATUSES = ("ok", "not_modified", "failed", "skipped")
+COPY_REASONS = ("url", "guid", "content", "title")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Tz-aware UTC in and out; naive UTC on SQLite, `timestamp with time zone` elsewhere."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(DateTime(timezone=False))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: aigcwatch stores tz-aware UTC only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        str: String(),
+        list[str]: JSON(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Source(Base):
+    """A configured feed (config fields synced from sources.toml) and its fetch state."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str]
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(10))
+    category: Mapped[str] = mapped_column(String(20))
+    topical: Mapped[bool] = mapped_column(Boolean, default=False)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    stale_days: Mapped[int] = mapped_column(Integer, default=14)
+    # Conditional-GET and back-off state (ingest.types.FetchState).
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None]
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    # Health.
+    last_fetched_at: Mapped[datetime | None]
+    last_ok_at: Mapped[datetime | None]
+    last_new_item_at: Mapped[datetime | None]
+    last_error_class: Mapped[str | None] = mapped_column(String(20))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class IngestRun(Base):
+    __tablename__ = "ingest_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")   # RUN_STATUSES
+    tagger_version: Mapped[str | None] = mapped_column(String(40))
+    sources: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    irrelevant: Mapped[int] = mapped_column(Integer, default=0)
+    spam: Mapped[int] = mapped_column(Integer, default=0)
+    invalid: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RunSource(Base):
+    """One source's outcome in one run (ingest.types.SourceResult)."""
+
+    __tablename__ = "run_sources"
+    __table_args__ = (UniqueConstraint("run_id", "source_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))   # RUN_SOURCE_STATUSES
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    irrelevant: Mapped[int] = mapped_column(Integer, default=0)
+    spam: Mapped[int] = mapped_column(Integer, default=0)
+    invalid: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)   # 0 or 1
+    error_class: Mapped[str | None] = mapped_column(String(20))
+    error_text: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    elapsed_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Item(Base):
+    """One stored story (the first copy seen) with its tags."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    guid: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(10), index=True)
+    published_at: Mapped[datetime] = mapped_column(index=True)
+    date_is_fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    fetched_at: Mapped[datetime]
+    author: Mapped[str | None] = mapped_column(Text)
+    # Dedup keys (ingest.dedup): versioned hashes.
+    url_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    guid_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    content_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    title_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Tags (ingest.types.Tags); None while tagging is off.
+    relevant: Mapped[bool | None] = mapped_column(Boolean)
+    spam: Mapped[bool] = mapped_column(Boolean, default=False)
+    sentiment: Mapped[str | None] = mapped_column(String(10), index=True)
+    sentiment_score: Mapped[float | None] = mapped_column(Float)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tagger_version: Mapped[str | None] = mapped_column(String(40))
+    tagged_at: Mapped[datetime | None]
+    first_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ingest_runs.id", ondelete="SET NULL"))
+
+
+class ItemModel(Base):
+    """A video model an item mentions, with the phrases that showed it."""
+
+    __tablename__ = "item_models"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ItemTheme(Base):
+    __tablename__ = "item_themes"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    theme: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ItemCopy(Base):
+    """A syndicated copy (another source or another URL) recorded against the original item.
+
+    `url_key` is '' when the copy had no URL, so the unique constraint holds on every backend
+    (NULLs never collide in a SQL unique constraint).
+    """
+
+    __tablename__ = "item_copies"
+    __table_args__ = (UniqueConstraint("item_id", "source_id", "url_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    url_key: Mapped[str] = mapped_column(String(64), default="", index=True)
+    guid_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(10))   # COPY_REASONS
+    seen_at: Mapped[datetime]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id", ondelete="SET NULL"))
+
