@@ -1,0 +1,289 @@
+"""Thin command group. Turns library errors into one-line messages and exit codes; only place that prints."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from aigcwatch import __version__
+from aigcwatch.errors import AigcwatchError
+
+EXIT_OK, EXIT_ALL_FAILED = 0, 4
+console = Console(stderr=False, highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except AigcwatchError as e:
+            err_console.print(f"[red]error:[/red] {e.one_line()}", markup=True, highlight=False)
+            sys.exit(e.exit_code)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="aigcwatch")
+def main() -> None:
+    """aigcwatch: monitor how Chinese and English media and social posts discuss AI video-generation
+    models (Sora, Kling/可灵, Veo, Runway, Hailuo/海螺, Jimeng/即梦 ...).
+
+    Settings come from environment variables (see `aigcwatch settings`)."""
+
+
+def _open_db(url: str | None = None):
+    from db import engine as dbe
+
+    eng = dbe.ensure_schema(dbe.database_url(url))
+    return eng, dbe.session_factory(eng)
+
+
+@main.command()
+@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
+def init(database_url: str | None) -> None:
+    """Create the database or upgrade it to the current schema (Alembic)."""
+    from db import engine as dbe
+
+    url = dbe.database_url(database_url)
+    dbe.ensure_schema(url)
+    console.print(f"database ready: {dbe.safe_url(url)}")
+
+
+@main.command()
+def settings() -> None:
+    """List settings: environment variable, current value, default and meaning."""
+    from aigcwatch.config import SETTINGS, setting
+
+    table = Table("variable", "value", "default", "meaning")
+    for s in SETTINGS:
+        value = setting(s.name)
+        if s.name == "database_url" and value:
+            from db.engine import safe_url
+            value = safe_url(value)
+        table.add_row(s.env, value or "", s.default or "", s.help)
+    console.print(table)
+
+
+def _fetch_settings():
+    from aigcwatch.config import setting
+    from ingest.fetch import FetchSettings
+
+    kw = dict(max_concurrency=int(setting("max_concurrency")), timeout_s=float(setting("timeout")))
+    if setting("user_agent"):
+        kw["user_agent"] = setting("user_agent")
+    return FetchSettings(**kw)
+
+
+def _select(sources, ids):
+    from aigcwatch.errors import ConfigError
+
+    if not ids:
+        return list(sources)
+    known = {s.id: s for s in sources}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise ConfigError(f"unknown source id(s): {', '.join(unknown)} (see `aigcwatch sources list`)")
+    from dataclasses import replace
+    return [replace(known[i], enabled=True) for i in ids]
+
+
+def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, force=False,
+                   quiet=False) -> int:
+    """Run one ingest with per-source progress lines and a summary table. Returns the exit code."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ingest.pipeline import run_ingest
+
+    progress = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err_console, transient=True, disable=quiet)
+    task = None
+
+    def on_start(jobs):
+        nonlocal task
+        task = progress.add_task("ingest", total=len(jobs))
+
+    def on_result(r):
+        if not quiet:
+            line = _result_line(r)
+            progress.console.print(line, markup=False, highlight=False)
+        if task is not None and r.status != "skipped":
+            progress.advance(task)
+
+    with progress:
+        summary = run_ingest(session_factory, sources, settings=fetch_settings, tagging=tagging,
+                             force=force, on_start=on_start, on_result=on_result)
+    console.print(_summary_table(summary))
+    t = summary.total
+    console.print(f"run {summary.run_id}: {summary.status} — {t('new')} new, {t('duplicate')} duplicate, "
+                  f"{t('irrelevant')} irrelevant, {t('invalid')} invalid, {len(summary.failed)} source(s) failed")
+    attempted = [r for r in summary.results if r.status != "skipped"]
+    if attempted and len(summary.failed) == len(attempted):
+        return EXIT_ALL_FAILED
+    return EXIT_OK
+
+
+def _result_line(r) -> str:
+    if r.status == "failed":
+        return f"✗ {r.source_id}: {r.error_class.value if r.error_class else 'error'} — {r.error}"
+    if r.status == "skipped":
+        return f"- {r.source_id}: skipped ({r.error})"
+    if r.status == "not_modified":
+        return f"= {r.source_id}: not modified (304)"
+    extra = f" [{r.error_class.value}: {r.error}]" if r.error_class else ""
+    return (f"✓ {r.source_id}: {r.fetched} entries, {r.new} new, {r.duplicate} duplicate, "
+            f"{r.irrelevant} irrelevant, {r.invalid} invalid{extra}")
+
+
+def _summary_table(summary) -> Table:
+    table = Table("source", "status", "fetched", "new", "dup", "irrel", "invalid", "spam", "ms", "problem",
+                  title=f"ingest run {summary.run_id}")
+    for r in sorted(summary.results, key=lambda r: r.source_id):
+        problem = f"{r.error_class.value}: {r.error}" if r.error_class else (r.error or "")
+        table.add_row(r.source_id, r.status, str(r.fetched), str(r.new), str(r.duplicate), str(r.irrelevant),
+                      str(r.invalid), str(r.spam), str(r.elapsed_ms), problem[:90])
+    return table
+
+
+@main.command()
+@click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
+@click.option("--sources", "sources_file", envvar="AIGCWATCH_SOURCES", type=click.Path(dir_okay=False),
+              help="Sources TOML file (default: the shipped list).")
+@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
+@click.option("--force", is_flag=True, help="Fetch sources even while they are backing off after failures.")
+@click.option("--no-tag", is_flag=True, help="Skip tagging and the relevance filter (store everything).")
+@click.option("-q", "--quiet", is_flag=True, help="Only the summary table.")
+def ingest(source_ids, sources_file, database_url, force, no_tag, quiet) -> None:
+    """Fetch every enabled source once, store new items about AI video, print a summary per source.
+
+    Exit code 0 when the run completed (individual source failures are listed), 4 when every
+    source failed, 2 for bad configuration, 3 when the database is unusable."""
+    from aigcwatch.config import load_sources
+
+    sources = _select(load_sources(sources_file), source_ids)
+    _, sf = _open_db(database_url)
+    sys.exit(run_and_report(sf, sources, fetch_settings=_fetch_settings(), tagging=not no_tag,
+                            force=force, quiet=quiet))
+
+
+@main.group()
+def sources() -> None:
+    """List or check the configured sources."""
+
+
+@sources.command("list")
+@click.option("--sources", "sources_file", envvar="AIGCWATCH_SOURCES", type=click.Path(dir_okay=False),
+              help="Sources TOML file (default: the shipped list).")
+def sources_list(sources_file) -> None:
+    """Show the configured sources (validates the file)."""
+    from aigcwatch.config import load_sources, sources_path
+
+    srcs = load_sources(sources_file)
+    table = Table("id", "name", "lang", "category", "topical", "enabled", "url",
+                  title=str(sources_path(sources_file)))
+    for s in srcs:
+        table.add_row(s.id, s.name, s.lang, s.category, "yes" if s.topical else "", "yes" if s.enabled else "no",
+                      s.url)
+    console.print(table)
+    console.print(f"{len(srcs)} sources, {sum(s.enabled for s in srcs)} enabled")
+
+
+@sources.command("check")
+@click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
+@click.option("--sources", "sources_file", envvar="AIGCWATCH_SOURCES", type=click.Path(dir_okay=False),
+              help="Sources TOML file (default: the shipped list).")
+def sources_check(source_ids, sources_file) -> None:
+    """Fetch and parse each source now (nothing is stored) and report what works."""
+    from aigcwatch.config import load_sources
+    from ingest.fetch import fetch_all
+    from ingest.pipeline import classify_parse_error
+    from ingest.parse import parse_feed
+    from ingest.types import FetchState
+
+    srcs = [s for s in _select(load_sources(sources_file), source_ids) if s.enabled]
+    table = Table("source", "result", "http", "entries", "ms", "problem")
+    bad = 0
+    for r in fetch_all([(s, FetchState()) for s in srcs], _fetch_settings()):
+        entries, problem, result = "", r.error or "", r.status
+        if r.ok:
+            try:
+                feed = parse_feed(r.source_id, r.body or b"", content_type=r.content_type, base_url=r.final_url)
+                entries = str(len(feed.entries))
+                result = "ok" if feed.entries else "empty"
+            except Exception as e:  # noqa: BLE001
+                result, problem = classify_parse_error(e).value, " ".join(str(e).split())
+        else:
+            result = r.error_class.value if r.error_class else r.status
+        bad += result not in ("ok", "not_modified")
+        table.add_row(r.source_id, result, str(r.http_status or ""), entries, str(r.elapsed_ms), problem[:100])
+    console.print(table)
+    console.print(f"{len(srcs) - bad} of {len(srcs)} sources work")
+    sys.exit(EXIT_ALL_FAILED if srcs and bad == len(srcs) else EXIT_OK)
+
+
+@main.command()
+@click.option("--no-dashboard", is_flag=True, help="Stop after the ingest (for scripts).")
+@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL",
+              help="SQLAlchemy URL (default: a fresh SQLite file demo.db in the data directory).")
+@click.option("--port", default=8501, show_default=True, help="Dashboard port.")
+def demo(no_dashboard, database_url, port) -> None:
+    """Offline demo through the real path: serve bundled sample feeds on loopback, ingest them into a
+    fresh database, print the summary, then open the dashboard."""
+    from aigcwatch.demo import run_demo
+
+    sys.exit(run_demo(database_url=database_url, dashboard=not no_dashboard, port=port,
+                      report=lambda sf, srcs: run_and_report(sf, srcs, fetch_settings=_fetch_settings()),
+                      echo=console.print))
+
+
+@main.command()
+@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), default="-",
+              help="JSONL file (id, title, text, optional lang); default stdin.")
+def tag(input_file) -> None:
+    """Tag JSONL items offline: one JSON line per input on stdout (no network, no database)."""
+    from ingest.tag.jsonl import tag_stream
+
+    out = tag_stream(input_file, sys.stdout)
+    errors = out[1] if isinstance(out, tuple) else []
+    for e in errors:
+        err_console.print(f"error: {e}", markup=False, highlight=False)
+    sys.exit(2 if errors else 0)
+
+
+@main.command("eval")
+@click.argument("path", required=False)
+@click.option("--public/--no-public", default=True,
+              help="Also compare sentiment on the public labelled sets in ../shared/corpus/sentiment.")
+@click.option("--limit", type=int, default=None, help="Items per public set (default: the module's sample).")
+def eval_cmd(path, public, limit) -> None:
+    """Evaluate the tagger on a labelled JSONL set (default: the bundled dev set): P/R/F1 per theme and
+    model, relevance F1, sentiment macro-F1 and confusion matrix; plus public sentiment sets with the
+    VADER and SnowNLP baselines."""
+    from ingest.tag.evaluate import run_eval
+
+    console.print(run_eval(path), markup=False, highlight=False)
+    if public:
+        from ingest.tag.sentiment_eval import compare_public_sets
+
+        kw = {"limit": limit} if limit else {}
+        console.print(compare_public_sets(**kw), markup=False, highlight=False)
+
+
+@main.command()
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+              help="Only items published on or after this UTC date.")
+@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
+def retag(since, database_url) -> None:
+    """Re-tag stored items with the current tagger (after the lexicons change)."""
+    from aigcwatch.retag import retag_items
+
+    _, sf = _open_db(database_url)
+    since_utc = since.replace(tzinfo=timezone.utc) if since else None
+    n = retag_items(sf, since=since_utc, console=err_console)
+    console.print(f"re-tagged {n} item(s)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,160 @@
+"""Settings (declared as a table of name, env variable, default, help) and the sources file.
+
+Library code receives plain values; only the CLI reads the environment, through `setting()`.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from aigcwatch.errors import ConfigError
+from ingest.types import Source
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    env: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "AIGCWATCH_DATABASE_URL", None,
+            "SQLAlchemy URL of the database. Default: a SQLite file in the data directory."),
+    Setting("home", "AIGCWATCH_HOME", None,
+            "Data directory (SQLite file, demo files). Default: $XDG_DATA_HOME/aigcwatch "
+            "or ~/.local/share/aigcwatch."),
+    Setting("sources", "AIGCWATCH_SOURCES", None,
+            "Sources TOML file. Default: the list shipped with aigcwatch."),
+    Setting("rsshub_base", "AIGCWATCH_RSSHUB_BASE", None,
+            "Base URL of the RSSHub instance used by {rsshub} source URLs "
+            "(overrides rsshub_base in the sources file)."),
+    Setting("aliases", "AIGCWATCH_ALIASES", None,
+            "Extra model aliases (TOML, same shape as the shipped models.toml), merged into the tagger."),
+    Setting("max_concurrency", "AIGCWATCH_MAX_CONCURRENCY", "8", "Sources fetched at once."),
+    Setting("timeout", "AIGCWATCH_TIMEOUT", "20", "Per-request timeout in seconds."),
+    Setting("user_agent", "AIGCWATCH_USER_AGENT", None, "User-Agent header (default names aigcwatch)."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def setting(name: str) -> str | None:
+    s = _BY_NAME[name]
+    value = os.environ.get(s.env)
+    return value if value not in (None, "") else s.default
+
+
+KINDS = frozenset({"rss"})
+CATEGORIES = frozenset({"news", "social"})
+LANGS = frozenset({"zh", "en", "und"})
+DEFAULT_RSSHUB = "https://rsshub.app"
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+_FIELDS: dict[str, tuple[type, bool]] = {   # field -> (type, required)
+    "id": (str, True),
+    "name": (str, False),
+    "kind": (str, False),
+    "url": (str, True),
+    "lang": (str, False),
+    "category": (str, False),
+    "topical": (bool, False),
+    "timezone": (str, False),
+    "enabled": (bool, False),
+    "stale_days": (int, False),
+}
+
+
+def default_sources_path() -> Path:
+    return Path(str(resources.files("aigcwatch") / "data" / "sources.toml"))
+
+
+def sources_path(explicit: str | os.PathLike | None = None) -> Path:
+    if explicit:
+        return Path(explicit)
+    env = setting("sources")
+    return Path(env) if env else default_sources_path()
+
+
+def load_sources(path: str | os.PathLike | None = None, *, rsshub_base: str | None = None) -> list[Source]:
+    """Read and validate a sources TOML file. Errors name the file, the source and the field."""
+    p = sources_path(path)
+    fname = str(p)
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"cannot read sources file ({e.strerror or e})", file=fname) from e
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"not UTF-8 ({e.reason} at byte {e.start})", file=fname) from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"invalid TOML: {e}", file=fname) from e
+    base = rsshub_base or setting("rsshub_base") or data.get("rsshub_base") or DEFAULT_RSSHUB
+    if not isinstance(base, str) or not base.startswith(("http://", "https://")):
+        raise ConfigError("must be an http(s) URL", file=fname, field="rsshub_base")
+    unknown_top = set(data) - {"source", "rsshub_base"}
+    if unknown_top:
+        raise ConfigError(f"unknown top-level key(s): {', '.join(sorted(unknown_top))}", file=fname)
+    entries = data.get("source", [])
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError("no [[source]] tables found", file=fname)
+    seen: set[str] = set()
+    out: list[Source] = []
+    for n, entry in enumerate(entries, 1):
+        out.append(_source_from_table(entry, n, fname, base.rstrip("/"), seen))
+    return out
+
+
+def _source_from_table(entry: dict, n: int, fname: str, rsshub: str, seen: set[str]) -> Source:
+    sid = entry.get("id") if isinstance(entry.get("id"), str) else f"#{n}"
+
+    def fail(field: str, msg: str) -> ConfigError:
+        return ConfigError(msg, file=fname, source=sid, field=field)
+
+    for key in entry:
+        if key not in _FIELDS:
+            raise fail(key, f"unknown field (allowed: {', '.join(_FIELDS)})")
+    for key, (typ, required) in _FIELDS.items():
+        if key not in entry:
+            if required:
+                raise fail(key, "missing required field")
+            continue
+        value = entry[key]
+        if typ is int and isinstance(value, bool) or not isinstance(value, typ):
+            raise fail(key, f"must be {typ.__name__}, got {type(value).__name__} {value!r}")
+    if not _ID_RE.match(entry["id"]):
+        raise fail("id", "must be 1-64 chars of a-z, 0-9, '_', '.', '-', starting with a letter or digit")
+    if entry["id"] in seen:
+        raise fail("id", "duplicate id")
+    seen.add(entry["id"])
+    kind = entry.get("kind", "rss")
+    if kind not in KINDS:
+        raise fail("kind", f"unsupported kind {kind!r} (supported: {', '.join(sorted(KINDS))})")
+    url = entry["url"].replace("{rsshub}", rsshub).strip()
+    if not url.startswith(("http://", "https://")):
+        raise fail("url", f"must be an http(s) URL, got {entry['url']!r}")
+    lang = entry.get("lang", "und")
+    if lang not in LANGS:
+        raise fail("lang", f"must be one of {', '.join(sorted(LANGS))}")
+    category = entry.get("category", "news")
+    if category not in CATEGORIES:
+        raise fail("category", f"must be one of {', '.join(sorted(CATEGORIES))}")
+    tz = entry.get("timezone", "Asia/Shanghai" if lang == "zh" else "UTC")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise fail("timezone", f"unknown time zone {tz!r}") from e
+    stale = entry.get("stale_days", 14)
+    if stale < 1:
+        raise fail("stale_days", "must be >= 1")
+    return Source(
+        id=entry["id"], name=entry.get("name", entry["id"]), kind=kind, url=url, lang=lang,
+        category=category, topical=entry.get("topical", False), timezone=tz,
+        enabled=entry.get("enabled", True), stale_days=stale,
+    )

@@ -1,0 +1,28 @@
+"""Re-tag stored items with the current tagger version, with progress."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def retag_items(session_factory, *, since: datetime | None = None, console=None, batch: int = 500) -> int:
+    """Re-tag every stored item (published on/after `since`). Commits per batch; returns the count."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from db import queries, store
+    from ingest.tag import engine
+
+    with session_factory() as session:
+        total = queries.count_items(session, since=since, include_spam=True)
+    done = 0
+    progress = Progress(TextColumn("retag"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, transient=True, disable=console is None)
+    with progress, session_factory() as read, session_factory() as write:
+        task = progress.add_task("retag", total=total)
+        for rows in store.iter_items_for_retag(read, since, batch=batch):
+            now = datetime.now(timezone.utc)
+            for item_id, title, text, lang in rows:
+                store.update_tags(write, item_id, engine.tag(title, text, lang), now)
+            write.commit()
+            done += len(rows)
+            progress.advance(task, len(rows))
+    return done
