@@ -1,0 +1,104 @@
+"""Ingest benchmark: N entries from local feed files end to end into a fresh SQLite file.
+
+Fetch over loopback HTTP, parse, normalise, dedup and store (tagging off), then feedparser-only
+parsing of the same files in the same process. Prints entries/s and the ratio pipeline/feedparser
+(target >= 0.5).
+
+    python bench/ingest.py --entries 20000
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ZH_WORDS = ("视频生成 模型 发布 画面 镜头 运动 物理 创作者 短剧 广告 影视 算力 用户 体验 版本 生成 "
+            "质量 分辨率 时长 秒 开放 内测 会员 价格 平台 工具 行业 公司 团队 技术 架构 扩散 变换器").split()
+EN_WORDS = ("video generation model release frames camera motion physics creators studio ads film "
+            "compute users access version quality resolution seconds waitlist pricing platform tools "
+            "industry company team diffusion transformer latent prompt clip scene").split()
+MODELS = ("Sora", "Veo 3", "Kling 2.1", "Runway Gen-4", "Hailuo 02", "可灵", "即梦", "Vidu Q1", "Pika 2.2")
+
+
+def make_feeds(out: Path, entries: int, per_feed: int, seed: int = 7) -> list[Path]:
+    """Deterministic RSS files with unique entries (~600 chars of HTML body each)."""
+    rng = random.Random(seed)
+    start = datetime(2025, 5, 1, tzinfo=timezone.utc)
+    files, n, f = [], 0, 0
+    while n < entries:
+        zh = f % 2 == 0
+        items = []
+        for _ in range(min(per_feed, entries - n)):
+            words = ZH_WORDS if zh else EN_WORDS
+            sep = "" if zh else " "
+            model = rng.choice(MODELS)
+            paras = [sep.join(rng.choice(words) for _ in range(rng.randint(25, 45))) for _ in range(3)]
+            body = "".join(f"<p>{escape(model)} {escape(p)} #{n}</p>" for p in paras)
+            title = f"{model} {sep.join(rng.choice(words) for _ in range(8))} {n}"
+            when = start + timedelta(minutes=17 * n)
+            items.append(
+                f"<item><title>{escape(title)}</title><link>https://example.{'cn' if zh else 'com'}/a/{n}"
+                f"?utm_source=rss</link><guid>bench-{n}</guid><pubDate>{when:%a, %d %b %Y %H:%M:%S} +0000"
+                f"</pubDate><description><![CDATA[{body}]]></description></item>")
+            n += 1
+        xml = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>bench '
+               f'{f}</title><link>https://example.com/</link><description>bench</description>'
+               + "".join(items) + "</channel></rss>")
+        path = out / f"feed{f:03d}.xml"
+        path.write_text(xml, encoding="utf-8")
+        files.append(path)
+        f += 1
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--entries", type=int, default=20_000, help="entries in all (default 20000)")
+    ap.add_argument("--per-feed", type=int, default=500, help="entries per feed file (default 500)")
+    args = ap.parse_args(argv)
+
+    import feedparser
+
+    from aigcwatch.localserver import serve_directory
+    from db import engine as dbe
+    from ingest.fetch import FetchSettings
+    from ingest.pipeline import run_ingest
+    from ingest.types import Source
+
+    with tempfile.TemporaryDirectory(prefix="aigcwatch-bench-") as tmp:
+        feed_dir = Path(tmp) / "feeds"
+        feed_dir.mkdir()
+        files = make_feeds(feed_dir, args.entries, args.per_feed)
+        mb = sum(p.stat().st_size for p in files) / 1e6
+        print(f"{args.entries} entries in {len(files)} feed files ({mb:.1f} MB)")
+        url = f"sqlite:///{tmp}/bench.db"
+        sf = dbe.session_factory(dbe.ensure_schema(url))
+        with serve_directory(feed_dir) as base:
+            sources = [Source(id=p.stem, name=p.stem, kind="rss", url=f"{base}/{p.name}",
+                              lang="zh" if i % 2 == 0 else "en", topical=True)
+                       for i, p in enumerate(files)]
+            t0 = time.perf_counter()
+            summary = run_ingest(sf, sources, settings=FetchSettings(max_concurrency=4), tagging=False)
+            t_pipe = time.perf_counter() - t0
+        stored = summary.total("new")
+        failed = summary.failed
+        t0 = time.perf_counter()
+        parsed = sum(len(feedparser.parse(p.read_bytes()).entries) for p in files)
+        t_fp = time.perf_counter() - t0
+    pipe_rate, fp_rate = args.entries / t_pipe, parsed / t_fp
+    print(f"pipeline (fetch+parse+normalise+dedup+store, tagging off): {t_pipe:.2f} s, "
+          f"{pipe_rate:,.0f} entries/s, {stored} stored, {len(failed)} failed sources")
+    print(f"feedparser.parse only, same files:                        {t_fp:.2f} s, {fp_rate:,.0f} entries/s")
+    print(f"ratio pipeline/feedparser: {pipe_rate / fp_rate:.2f} (target >= 0.5)")
+    return 0 if stored == args.entries and not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
