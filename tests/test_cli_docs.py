@@ -1,0 +1,55 @@
+"""Every command has --help, and the README documents every command and setting."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from aigcwatch.cli import main
+from aigcwatch.config import SETTINGS
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield (*prefix, name), cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*prefix, name))
+
+
+COMMANDS = list(_commands(main))
+
+
+@pytest.mark.parametrize("path, cmd", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_every_command_has_help(path, cmd):
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert cmd.help and len(cmd.help.strip()) > 15
+
+
+@pytest.mark.parametrize("path", [p for p, _ in COMMANDS], ids=[" ".join(p) for p, _ in COMMANDS])
+def test_readme_documents_every_command(path):
+    assert f"aigcwatch {path[0]}" in README
+
+
+@pytest.mark.parametrize("env", [s.env for s in SETTINGS])
+def test_readme_documents_every_setting(env):
+    assert env in README
+
+
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
+    blocks = [b.split("```", 1)[0].strip() for b in README.split("```sh\n")[1:3]]
+    assert "aigcwatch demo" in blocks[0]
+    assert "pytest" in blocks[1] and blocks[1] in ci
+
+
+def test_bad_sources_file_is_one_line_and_exit_code_2(tmp_path):
+    p = tmp_path / "s.toml"
+    p.write_text('[[source]]\nid = "a"\nurl = "gopher://x"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["sources", "list", "--sources", str(p)])
+    assert result.exit_code == 2
+    assert "field 'url'" in result.output or "field 'url'" in (result.stderr if result.stderr_bytes else "")

@@ -1,0 +1,84 @@
+"""Sources file: the shipped list is valid and rich enough; bad files fail naming file, source, field."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from aigcwatch.config import SETTINGS, load_sources
+from aigcwatch.errors import ConfigError
+
+
+def write(tmp_path, text: str):
+    p = tmp_path / "sources.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+GOOD = """
+[[source]]
+id = "36kr"
+name = "36氪"
+url = "https://36kr.com/feed"
+lang = "zh"
+"""
+
+
+def test_shipped_sources_cover_at_least_twelve_chinese_and_twelve_english():
+    sources = load_sources()
+    langs = Counter(s.lang for s in sources)
+    assert langs["zh"] >= 12 and langs["en"] >= 12
+    assert len({s.id for s in sources}) == len(sources)
+    assert {"news", "social"} <= {s.category for s in sources}
+    assert all(s.url.startswith("https://") for s in sources)
+
+
+def test_rsshub_routes_follow_the_configured_base(monkeypatch):
+    monkeypatch.setenv("AIGCWATCH_RSSHUB_BASE", "http://rsshub.internal:1200/")
+    weibo = [s for s in load_sources() if "weibo" in s.id]
+    assert weibo and all(s.url.startswith("http://rsshub.internal:1200/weibo/") for s in weibo)
+
+
+def test_env_variable_selects_the_sources_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGCWATCH_SOURCES", str(write(tmp_path, GOOD)))
+    [src] = load_sources()
+    assert (src.id, src.name, src.timezone, src.topical, src.enabled) == ("36kr", "36氪", "Asia/Shanghai", False, True)
+
+
+@pytest.mark.parametrize("body, field, words", [
+    ('id = "x"\nurl = "ftp://x"', "url", "http(s)"),
+    ('id = "x"\nurl = "https://x"\ntimezone = "Asia/Beijing"', "timezone", "unknown time zone"),
+    ('id = "x"\nurl = "https://x"\ncategory = "blog"', "category", "news"),
+    ('id = "x"\nurl = "https://x"\ntopical = "yes"', "topical", "must be bool"),
+    ('id = "x"\nurl = "https://x"\nkind = "telegram"', "kind", "unsupported kind"),
+    ('id = "x"\nurl = "https://x"\ncolour = "red"', "colour", "unknown field"),
+    ('id = "x"', "url", "missing"),
+])
+def test_invalid_source_names_file_source_and_field(tmp_path, body, field, words):
+    p = write(tmp_path, GOOD + "\n[[source]]\n" + body + "\n")
+    with pytest.raises(ConfigError) as e:
+        load_sources(p)
+    msg = e.value.one_line()
+    assert str(p) in msg and "'x'" in msg and f"field '{field}'" in msg and words in msg
+
+
+def test_duplicate_ids_are_rejected(tmp_path):
+    with pytest.raises(ConfigError, match="duplicate id"):
+        load_sources(write(tmp_path, GOOD + GOOD))
+
+
+def test_broken_toml_names_the_file_and_position(tmp_path):
+    p = write(tmp_path, "[[source]\nid=1")
+    with pytest.raises(ConfigError, match="invalid TOML") as e:
+        load_sources(p)
+    assert str(p) in str(e.value)
+
+
+def test_missing_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read sources file"):
+        load_sources(tmp_path / "nope.toml")
+
+
+def test_every_setting_has_help_and_an_env_variable():
+    for s in SETTINGS:
+        assert s.env.startswith("AIGCWATCH_") and len(s.help) > 10
