@@ -1,0 +1,363 @@
+"""The write side. Every function takes a session; the caller owns it, commits once per source
+(store_intents + record_source_result + save_fetch_state), and rolls back on error.
+
+Dedup happens here, before insert and in bulk: one query per key kind per chunk of keys, never one
+query per item. An intent duplicates a known item (stored, or new earlier in the same batch) when
+they share the url_key, the guid_key or the content_key, or the title_key with publication times
+at most `TITLE_WINDOW` apart. A source re-seeing its own entry (same URL or GUID) is a plain
+duplicate; any other match is a syndicated copy, recorded once in `item_copies` against the
+original, whose own fields (title included) are never touched.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from db import models as m
+from ingest import types as t
+
+TITLE_WINDOW = timedelta(days=3)
+CHUNK = 500   # keys per IN (...): far below SQLite's and PostgreSQL's parameter limits
+
+_SOURCE_CONFIG = ("name", "kind", "url", "lang", "category", "topical", "timezone", "enabled",
+                  "stale_days")
+_COUNTS = ("fetched", "new", "duplicate", "irrelevant", "spam", "invalid")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+    values = sorted(set(values))
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _error_class(value: t.FailureClass | str | None) -> str | None:
+    return value.value if isinstance(value, t.FailureClass) else value
+
+
+# --- sources and fetch state -------------------------------------------------------------------
+
+def sync_sources(session: Session, sources: Iterable[t.Source], *, now: datetime | None = None) -> None:
+    """Insert new sources and update the config fields of known ones; fetch state is kept.
+
+    Sources missing from `sources` are left as they are (their items stay).
+    """
+    now = now or utcnow()
+    for src in sources:
+        values = {name: getattr(src, name) for name in _SOURCE_CONFIG}
+        row = session.get(m.Source, src.id)
+        if row is None:
+            session.add(m.Source(id=src.id, consecutive_failures=0, created_at=now, **values))
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+    session.flush()
+
+
+def _source(session: Session, source_id: str) -> m.Source:
+    row = session.get(m.Source, source_id)
+    if row is None:
+        raise LookupError(f"unknown source {source_id!r} (sync_sources first)")
+    return row
+
+
+def load_fetch_state(session: Session, source_id: str) -> t.FetchState:
+    """The source's conditional-GET and back-off state (defaults for an unknown source)."""
+    row = session.get(m.Source, source_id)
+    if row is None:
+        return t.FetchState()
+    return t.FetchState(etag=row.etag, last_modified=row.last_modified,
+                        consecutive_failures=row.consecutive_failures,
+                        next_attempt_at=row.next_attempt_at)
+
+
+def save_fetch_state(session: Session, source_id: str, state: t.FetchState, *,
+                     fetched_at: datetime, ok: bool,
+                     error_class: t.FailureClass | str | None = None, error: str | None = None,
+                     new_items: int = 0) -> None:
+    """Store the new fetch state and the source's health after one attempt."""
+    row = _source(session, source_id)
+    row.etag, row.last_modified = state.etag, state.last_modified
+    row.consecutive_failures = state.consecutive_failures
+    row.next_attempt_at = state.next_attempt_at
+    row.last_fetched_at = fetched_at
+    if ok:
+        row.last_ok_at = fetched_at
+        row.last_error_class = row.last_error = None
+    else:
+        row.last_error_class, row.last_error = _error_class(error_class), error
+    if new_items > 0:
+        row.last_new_item_at = fetched_at
+    session.flush()
+
+
+# --- runs --------------------------------------------------------------------------------------
+
+def start_run(session: Session, tagger_version: str | None, *, now: datetime | None = None) -> int:
+    run = m.IngestRun(started_at=now or utcnow(), status="running", tagger_version=tagger_version,
+                      sources=0, failed=0, **{c: 0 for c in _COUNTS})
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def record_source_result(session: Session, run_id: int, result: t.SourceResult) -> None:
+    """One `run_sources` row, and the run's totals moved on by the same counts."""
+    failed = 1 if result.status == "failed" else 0
+    if result.status not in m.RUN_SOURCE_STATUSES:
+        raise ValueError(f"unknown source status {result.status!r}")
+    counts = {c: getattr(result, c) for c in _COUNTS}
+    session.execute(insert(m.RunSource), [{
+        "run_id": run_id, "source_id": result.source_id, "status": result.status,
+        "failed": failed, "error_class": _error_class(result.error_class),
+        "error_text": result.error, "http_status": result.http_status,
+        "elapsed_ms": result.elapsed_ms, **counts,
+    }])
+    run = m.IngestRun
+    session.execute(
+        update(run).where(run.id == run_id).values(
+            sources=run.sources + 1, failed=run.failed + failed,
+            **{c: getattr(run, c) + n for c, n in counts.items()}))
+
+
+def finish_run(session: Session, run_id: int, status: str, *, now: datetime | None = None) -> None:
+    if status not in m.RUN_STATUSES or status == "running":
+        raise ValueError(f"cannot finish a run as {status!r}")
+    session.execute(update(m.IngestRun).where(m.IngestRun.id == run_id)
+                    .values(status=status, finished_at=now or utcnow()))
+
+
+def mark_interrupted_runs(session: Session) -> int:
+    """Runs left 'running' by a killed process become 'interrupted' (finished_at stays unknown).
+
+    Call it before starting a run, when no other ingest is running. Returns how many changed.
+    """
+    res = session.execute(update(m.IngestRun).where(m.IngestRun.status == "running")
+                          .values(status="interrupted"))
+    return res.rowcount or 0
+
+
+# --- items -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    new: int = 0
+    duplicate: int = 0
+    copies: int = 0     # duplicates recorded as a syndicated copy (part of `duplicate`)
+
+
+@dataclass(slots=True)
+class _Known:
+    """An item an intent may duplicate: stored (item_id) or new in this batch (new_index)."""
+
+    source_id: str
+    item_id: int | None = None
+    new_index: int | None = None
+    via_copy: bool = False      # reached through a recorded copy's URL/GUID (or a batch repeat)
+
+
+@dataclass(slots=True)
+class _Index:
+    by_url: dict[str, _Known] = field(default_factory=dict)
+    by_guid: dict[str, _Known] = field(default_factory=dict)
+    by_content: dict[str, _Known] = field(default_factory=dict)
+    by_title: dict[str, list[tuple[datetime, _Known]]] = field(default_factory=dict)
+
+    def add(self, keys: t.DedupKeys, published_at: datetime, known: _Known) -> None:
+        if keys.url_key:
+            self.by_url.setdefault(keys.url_key, known)
+        if keys.guid_key:
+            self.by_guid.setdefault(keys.guid_key, known)
+        if keys.content_key:
+            self.by_content.setdefault(keys.content_key, known)
+        if keys.title_key:
+            self.by_title.setdefault(keys.title_key, []).append((published_at, known))
+
+    def match(self, keys: t.DedupKeys, published_at: datetime) -> tuple[_Known, str] | None:
+        if keys.url_key and keys.url_key in self.by_url:
+            return self.by_url[keys.url_key], "url"
+        if keys.guid_key and keys.guid_key in self.by_guid:
+            return self.by_guid[keys.guid_key], "guid"
+        if keys.content_key and keys.content_key in self.by_content:
+            return self.by_content[keys.content_key], "content"
+        for when, known in self.by_title.get(keys.title_key or "", ()):
+            if abs(when - published_at) <= TITLE_WINDOW:
+                return known, "title"
+        return None
+
+
+def _load_known(session: Session, intents: Sequence[t.ItemIntent]) -> _Index:
+    """Stored items (and recorded copies) sharing any key with the intents, in bulk."""
+    index = _Index()
+    it = m.Item
+    cols = (it.id, it.source_id, it.url_key, it.guid_key, it.content_key, it.title_key,
+            it.published_at)
+    seen: set[int] = set()
+    for attr, column in (("url_key", it.url_key), ("guid_key", it.guid_key),
+                         ("content_key", it.content_key), ("title_key", it.title_key)):
+        wanted = {getattr(i.keys, attr) for i in intents} - {None}
+        for chunk in _chunks(wanted):
+            for row in session.execute(select(*cols).where(column.in_(chunk))):
+                if row.id not in seen:
+                    seen.add(row.id)
+                    keys = t.DedupKeys(row.url_key, row.guid_key, row.content_key, row.title_key)
+                    index.add(keys, row.published_at, _Known(row.source_id, item_id=row.id))
+    cp = m.ItemCopy
+    for attr, column, target in (("url_key", cp.url_key, index.by_url),
+                                 ("guid_key", cp.guid_key, index.by_guid)):
+        wanted = {getattr(i.keys, attr) for i in intents} - {None}
+        for chunk in _chunks(wanted):
+            for row in session.execute(select(cp.item_id, cp.source_id, column)
+                                       .where(column.in_(chunk))):
+                target.setdefault(row[2], _Known(row.source_id, item_id=row.item_id, via_copy=True))
+    return index
+
+
+def _existing_copies(session: Session, item_ids: set[int]) -> set[tuple[int, str, str]]:
+    cp = m.ItemCopy
+    found: set[tuple[int, str, str]] = set()
+    for chunk in _chunks(item_ids):
+        rows = session.execute(select(cp.item_id, cp.source_id, cp.url_key)
+                               .where(cp.item_id.in_(chunk)))
+        found.update((r.item_id, r.source_id, r.url_key) for r in rows)
+    return found
+
+
+def _tag_values(tags: t.Tags | None, now: datetime) -> dict:
+    if tags is None:
+        return {"relevant": None, "spam": False, "sentiment": None, "sentiment_score": None,
+                "keywords": [], "tagger_version": None, "tagged_at": None}
+    return {"relevant": tags.relevant, "spam": tags.spam, "sentiment": tags.sentiment,
+            "sentiment_score": tags.sentiment_score, "keywords": list(tags.keywords),
+            "tagger_version": tags.version or None, "tagged_at": now}
+
+
+def _tag_rows(item_id: int, tags: t.Tags | None) -> tuple[list[dict], list[dict]]:
+    if tags is None:
+        return [], []
+    models = [{"item_id": item_id, "model": name, "evidence": list(tags.evidence.get(name, ()))}
+              for name in dict.fromkeys(tags.models)]
+    themes = [{"item_id": item_id, "theme": name, "evidence": list(tags.evidence.get(name, ()))}
+              for name in dict.fromkeys(tags.themes)]
+    return models, themes
+
+
+def _insert_tag_rows(session: Session, models: list[dict], themes: list[dict]) -> None:
+    for start in range(0, len(models), 5000):
+        session.execute(insert(m.ItemModel), models[start:start + 5000])
+    for start in range(0, len(themes), 5000):
+        session.execute(insert(m.ItemTheme), themes[start:start + 5000])
+
+
+def store_intents(session: Session, run_id: int | None, source_id: str,
+                  intents: Sequence[t.ItemIntent], now: datetime) -> StoreCounts:
+    """Insert the intents that are new, with their tags; count and record the duplicates."""
+    if not intents:
+        return StoreCounts()
+    index = _load_known(session, intents)
+    new: list[t.ItemIntent] = []
+    dups: list[tuple[t.ItemIntent, _Known, str]] = []   # copies to record, before id resolution
+    duplicate = 0
+    for intent in intents:
+        keys, published = intent.keys, intent.item.published_at
+        hit = index.match(keys, published)
+        if hit is None:
+            index.add(keys, published, _Known(intent.item.source_id, new_index=len(new)))
+            new.append(intent)
+            continue
+        known, reason = hit
+        duplicate += 1
+        plain = known.via_copy or (known.source_id == intent.item.source_id
+                                   and reason in ("url", "guid"))
+        if not plain:
+            dups.append((intent, known, reason))
+        # Later repeats of this copy in the batch (same URL or GUID) are plain duplicates.
+        repeat = _Known(intent.item.source_id, known.item_id, known.new_index, via_copy=True)
+        index.add(t.DedupKeys(keys.url_key, keys.guid_key, None, None), published, repeat)
+
+    new_ids: list[int] = []
+    if new:
+        rows = [{
+            "source_id": i.item.source_id, "guid": i.item.guid, "url": i.item.url,
+            "title": i.item.title, "text": i.item.text, "lang": i.item.lang,
+            "published_at": i.item.published_at, "date_is_fallback": i.item.date_is_fallback,
+            "fetched_at": i.item.fetched_at, "author": i.item.author,
+            "url_key": i.keys.url_key, "guid_key": i.keys.guid_key,
+            "content_key": i.keys.content_key, "title_key": i.keys.title_key,
+            "first_run_id": run_id, **_tag_values(i.tags, now),
+        } for i in new]
+        stmt = insert(m.Item).returning(m.Item.id, sort_by_parameter_order=True)
+        for start in range(0, len(rows), 5000):
+            new_ids.extend(session.scalars(stmt, rows[start:start + 5000]).all())
+        models: list[dict] = []
+        themes: list[dict] = []
+        for item_id, intent in zip(new_ids, new):
+            mr, tr = _tag_rows(item_id, intent.tags)
+            models += mr
+            themes += tr
+        _insert_tag_rows(session, models, themes)
+
+    copies = _record_copies(session, run_id, dups, new_ids, now)
+    return StoreCounts(new=len(new), duplicate=duplicate, copies=copies)
+
+
+def _record_copies(session: Session, run_id: int | None,
+                   dups: list[tuple[t.ItemIntent, _Known, str]], new_ids: list[int],
+                   now: datetime) -> int:
+    if not dups:
+        return 0
+    resolved = [(i, known.item_id if known.item_id is not None else new_ids[known.new_index], r)
+                for i, known, r in dups]
+    taken = _existing_copies(session, {item_id for _, item_id, _ in resolved})
+    rows = []
+    for intent, item_id, reason in resolved:
+        key = (item_id, intent.item.source_id, intent.keys.url_key or "")
+        if key in taken:
+            continue
+        taken.add(key)
+        rows.append({"item_id": item_id, "source_id": intent.item.source_id,
+                     "url": intent.item.url, "url_key": key[2], "guid_key": intent.keys.guid_key,
+                     "title": intent.item.title, "reason": reason, "seen_at": now,
+                     "run_id": run_id})
+    if rows:
+        session.execute(insert(m.ItemCopy), rows)
+    return len(rows)
+
+
+# --- retagging ---------------------------------------------------------------------------------
+
+def update_tags(session: Session, item_id: int, tags: t.Tags, now: datetime) -> None:
+    """Replace an item's tags (columns, models, themes) with `tags`."""
+    res = session.execute(update(m.Item).where(m.Item.id == item_id)
+                          .values(**_tag_values(tags, now)))
+    if not res.rowcount:
+        raise LookupError(f"unknown item {item_id}")
+    session.execute(delete(m.ItemModel).where(m.ItemModel.item_id == item_id))
+    session.execute(delete(m.ItemTheme).where(m.ItemTheme.item_id == item_id))
+    _insert_tag_rows(session, *_tag_rows(item_id, tags))
+
+
+def iter_items_for_retag(session: Session, since: datetime | None = None,
+                         batch: int = 500) -> Iterator[list[tuple[int, str, str, str]]]:
+    """Batches of (id, title, text, lang), by id, for items published at or after `since`.
+
+    Keyset pagination: the caller may update and commit between batches.
+    """
+    it = m.Item
+    last_id = 0
+    while True:
+        stmt = select(it.id, it.title, it.text, it.lang).where(it.id > last_id)
+        if since is not None:
+            stmt = stmt.where(it.published_at >= since)
+        rows = [tuple(r) for r in session.execute(stmt.order_by(it.id).limit(batch))]
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1][0]
