@@ -33,10 +33,6 @@ _ESCAPED_MARKUP = re.compile(r"&lt;/?(?:p|div|br|a|img|span|strong|b|i|em|ul|li|
 
 # Zero-width and invisible format characters (soft hyphen, ZW space/joiners, word joiner, BOM).
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\ufeff]")
-# Horizontal whitespace of every kind, including NBSP and the ideographic space U+3000.
-_HSPACE = re.compile(r"[^\S\n]+")
-_LINE_EDGES = re.compile(r" ?\n ?")
-_BLANK_LINES = re.compile(r"\n{3,}")
 _ANY_SPACE = re.compile(r"\s+")
 
 # Decorations aggregators prepend to titles: stars, sparkles, fire, pins ... and the spaces
@@ -75,15 +71,24 @@ def html_to_text(fragment: str | None) -> str:
 
 
 def _fold(s: str) -> str:
-    s = _INVISIBLE.sub("", s)
-    if "\r" in s:
-        s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = _HSPACE.sub(" ", s)
-    s = _LINE_EDGES.sub("\n", s)
-    s = _BLANK_LINES.sub("\n\n", s).strip()
-    if not s.isascii() and not unicodedata.is_normalized("NFC", s):
-        s = unicodedata.normalize("NFC", s)
-    return s
+    """Invisible characters out; each line's whitespace runs to one space; at most one blank line."""
+    if not s.isascii():
+        s = _INVISIBLE.sub("", s)
+    lines: list[str] = []
+    blank = False
+    for line in s.splitlines():       # also splits on \r, \x0b, \x0c, \x85, U+2028/2029
+        line = " ".join(line.split())  # str.split() knows NBSP, U+3000 and the other spaces
+        if line:
+            if blank and lines:
+                lines.append("")
+            lines.append(line)
+            blank = False
+        else:
+            blank = True
+    out = "\n".join(lines)
+    if not out.isascii() and not unicodedata.is_normalized("NFC", out):
+        out = unicodedata.normalize("NFC", out)
+    return out
 
 
 def clean_line(fragment: str | None) -> str:
