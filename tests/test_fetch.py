@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import tracemalloc
 import zlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -284,6 +285,19 @@ def test_gzip_bomb_is_too_large_by_decompressed_size(srv):
     assert r.error_class is FailureClass.TOO_LARGE
 
 
+def test_gzip_bomb_is_never_inflated_in_memory(srv):
+    bomb = gzip.compress(b"\0" * (32 * 1024 * 1024))          # ~32 KiB on the wire
+    srv.route("/bomb", Reply(200, body=bomb, headers={"Content-Encoding": "gzip"}))
+    tracemalloc.start()
+    try:
+        r = fetch(srv.url("/bomb"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert r.error_class is FailureClass.TOO_LARGE
+    assert peak < 4 * 1024 * 1024, f"peak {peak} bytes: the body was inflated past the cap"
+
+
 def test_empty_200_is_empty(srv):
     srv.route("/feed", Reply(200, body=b"", content_type="application/rss+xml"))
     r = fetch(srv.url("/feed"))
@@ -347,7 +361,7 @@ def test_credentials_never_appear_in_errors_or_final_url(srv):
     url = srv.url("/private").replace("http://", "http://bob:hunter2@")
     r = fetch(url)
     assert r.error_class is FailureClass.HTTP_STATUS and r.http_status == 401
-    assert srv.requests("/private")[0].header("authorization", ).startswith("Basic ")
+    assert srv.requests("/private")[0].header("authorization").startswith("Basic ")
     assert "hunter2" not in r.error and "bob" not in r.error
     assert "hunter2" not in (r.final_url or "")
     refused = fetch(refused_url("/x").replace("http://", "http://bob:hunter2@"))

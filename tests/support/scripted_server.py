@@ -107,7 +107,7 @@ class ScriptedServer:
         self.host = host
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="scripted-server",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+                                        kwargs={"poll_interval": 0.01}, daemon=True)
 
     # -- scripting -------------------------------------------------------------------------
     def url(self, path: str = "/") -> str:
