@@ -1,0 +1,406 @@
+"""Sentiment toward AI video generation: a domain lexicon walked over the Doc's tokens. Pure and fast.
+
+How a document is scored (zh and en share the walk; only the lexicons differ):
+1. Tokens: zh reuses ``doc.tokens`` (jieba keeps punctuation and emoji as tokens); en re-scans
+   ``doc.norm`` with one precompiled regex that keeps words, sentence punctuation and emoji, which
+   the Doc's word tokens drop. No re-segmentation, no model.
+2. Terms: the longest lexicon term starting at a token (up to 4 tokens: 割+韭菜, "blown away"); zh
+   tokens that jieba fused with a negator ("不惊艳") are split back; for en, words our lexicon lacks
+   may fall back to VADER's general lexicon at a reduced weight (``Params.fallback_weight``).
+3. Modifiers: a negator flips the next term within ``negation_window`` tokens of the same clause;
+   boosters/diminishers multiply the next term; "[哈哈]" codes and emoji are terms.
+4. Sentence: in a sentence with 但是/but/however (also at the start of the next sentence) the part
+   before weighs ``before_contrast`` and the part after ``after_contrast``; a 虽然/although clause is
+   damped; "!" amplifies; a question with no "!" is damped (it does not assert); the title weighs
+   ``title_weight``.
+5. Document: P = positive mass, N = negative mass, L = word tokens;
+   ``score = (P - N) / (P + N + c + k * sqrt(L))`` in (-1, 1): balanced praise and criticism
+   cancel, and a long article needs proportionally more loaded words than a short post.
+   ``|score| <= threshold`` is neutral (the band was calibrated so that factual and balanced news
+   lands neutral; see ``ingest/tag/sentiment_eval.py`` and the report in bench/).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from ingest.tag.doc import Doc
+
+POSITIVE, NEUTRAL, NEGATIVE = "positive", "neutral", "negative"
+LABELS = (POSITIVE, NEUTRAL, NEGATIVE)
+MAX_TERM_TOKENS = 4
+MAX_EVIDENCE = 5
+
+_SENT_END_CHARS = frozenset("。!?;…\n.")
+_CLAUSE_CHARS = frozenset(",，、:：()（）\"“”‘’—-·/|")
+_NEG_PREFIX = frozenset("不没无未别")
+# en: words (with inner - ' ’ .), ascii emoticons, bracket codes, sentence/clause punctuation, emoji.
+_EN_SCAN = re.compile(
+    r"[a-z0-9]+(?:[-'’.][a-z0-9]+)*"
+    r"|[:;]-?[()dp]"
+    r"|\[[^\[\]\s]{1,8}\]"
+    r"|[.!?;…\n]+|[,:()\"“”—]"
+    r"|[\u2600-\u27bf\U0001F300-\U0001FAFF]\ufe0f?"
+)
+_EN_WORD = re.compile(r"[a-z0-9]")
+
+
+@dataclass(frozen=True)
+class SentimentResult:
+    label: str                      # positive | neutral | negative
+    score: float                    # [-1, 1], sign = direction, magnitude = strength
+    evidence: tuple[str, ...]       # strongest contributing words/phrases, strongest first
+
+
+@dataclass(frozen=True)
+class Params:
+    """Tunable constants; the defaults are the calibrated ones (see sentiment_eval)."""
+    threshold: float = 0.2          # |score| above this is positive/negative
+    length_k: float = 0.3           # length normalisation: P + N + k*sqrt(L)
+    negation_window: int = 3        # zh tokens after a negator that it can reach
+    negation_window_en: int = 4     # en words ("don't think this is good")
+    length_c: float = 1.0           # constant in the denominator: one mild word is not a verdict
+    negated_positive: float = -0.7  # 不震撼 = -0.7 * 震撼
+    negated_negative: float = -0.5  # 不担心 = -0.5 * 担心 (weaker: "not bad" is not "good")
+    before_contrast: float = 0.5
+    after_contrast: float = 1.5
+    concessive: float = 0.6         # 虽然/although clause
+    exclamation: float = 0.12       # per "!" (up to 3)
+    question: float = 0.6           # sentence ending in "?" without "!"
+    title_weight: float = 1.5
+    fallback_weight: float = 0.6    # en: VADER lexicon words we do not list (0 = off)
+
+
+DEFAULT_PARAMS = Params()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    terms: dict[str, float]         # term (tokens joined by `joiner`) -> valence, non-zero only
+    prefixes: frozenset[str]        # proper token-prefixes of multi-token terms
+    silenced: frozenset[str]        # explicit 0 entries: block the fallback lexicon
+    negators: frozenset[str]
+    boosters: dict[str, float]
+    contrast: frozenset[str]
+    concessive: frozenset[str]
+    emoticons: dict[str, float]     # "[哈哈]" -> valence
+    emoji: dict[str, float]
+    joiner: str
+    vocab: frozenset[str]           # every token the walk must stop at
+
+
+def _parse_sections(text: str) -> dict[str, list[tuple[str, float | None]]]:
+    sections: dict[str, list[tuple[str, float | None]]] = {}
+    current = ""
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]") and " " not in line:
+            current = line[1:-1]
+            sections.setdefault(current, [])
+            continue
+        parts = line.rsplit(None, 1)
+        value: float | None = None
+        if len(parts) == 2:
+            try:
+                value = float(parts[1])
+                line = parts[0]
+            except ValueError:
+                value = None
+        sections.setdefault(current, []).append((line.strip(), value))
+    return sections
+
+
+def _data_text(name: str) -> str:
+    return resources.files("ingest.tag").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def load_lexicon(lang: str) -> Lexicon:
+    """The lexicon for 'zh' or 'en' (anything else uses en), parsed once per process."""
+    lang = "zh" if lang == "zh" else "en"
+    joiner = "" if lang == "zh" else " "
+    sec = _parse_sections(_data_text(f"sentiment_{lang}.txt"))
+    emo = _parse_sections(_data_text("sentiment_emoji.txt"))
+    terms: dict[str, float] = {}
+    silenced: set[str] = set()
+    prefixes: set[str] = set()
+    first_tokens: set[str] = set()
+    for term, value in sec.get("lexicon", []):
+        if value is None:
+            continue
+        if value == 0:
+            silenced.add(term)
+            terms.pop(term, None)
+            continue
+        terms[term] = value
+        if lang == "en":
+            words = term.split()
+            first_tokens.add(words[0])
+            for k in range(1, len(words)):
+                prefixes.add(" ".join(words[:k]))
+        else:
+            # zh terms are matched by concatenating jieba tokens; any character prefix may be a
+            # token boundary, so every proper prefix can continue a match.
+            for k in range(1, len(term)):
+                prefixes.add(term[:k])
+                first_tokens.add(term[:k])
+            first_tokens.add(term)
+    negators = frozenset(t for t, _ in sec.get("negators", []))
+    boosters = {t: (v if v is not None else 1.3) for t, v in sec.get("boosters", [])}
+    contrast = frozenset(t for t, _ in sec.get("contrast", []))
+    concessive = frozenset(t for t, _ in sec.get("concessive", []))
+    emoticons = {f"[{t}]": v for t, v in emo.get("emoticons", []) if v is not None}
+    emoji = {t: v for t, v in emo.get("emoji", []) if v is not None}
+    multi_booster_firsts = {b.split()[0] for b in boosters if " " in b}
+    vocab = (first_tokens | negators | set(boosters) | multi_booster_firsts | contrast | concessive
+             | set(emoji) | _SENT_END_CHARS | _CLAUSE_CHARS | {"["})
+    return Lexicon(terms=terms, prefixes=frozenset(prefixes), silenced=frozenset(silenced),
+                   negators=negators, boosters=boosters, contrast=contrast,
+                   concessive=concessive, emoticons=emoticons, emoji=emoji, joiner=joiner,
+                   vocab=frozenset(vocab))
+
+
+@lru_cache(maxsize=1)
+def vader_lexicon() -> dict[str, float]:
+    """VADER's general English lexicon read from the installed vaderSentiment package ({} if absent)."""
+    try:
+        import vaderSentiment.vaderSentiment as vs
+    except ImportError:
+        return {}
+    path = Path(vs.__file__).with_name("vader_lexicon.txt")
+    out: dict[str, float] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2 and parts[0] and not parts[0][0] in ":;=<>()[]{}|/\\^$%&*-+'\"#@!?.,0123456789":
+            try:
+                out[parts[0]] = float(parts[1])
+            except ValueError:
+                continue
+    return out
+
+
+def _en_tokens(doc: Doc) -> list[str]:
+    return [t.replace("’", "'") if "’" in t else t for t in _EN_SCAN.findall(doc.norm)]
+
+
+def _title_end(doc: Doc, tokens: list[str] | tuple[str, ...]) -> int:
+    """Index of the first token after the title (0 when there is no title)."""
+    if not doc.title.strip():
+        return 0
+    if doc.lang != "zh":
+        return len(_EN_SCAN.findall(doc.title.lower()))
+    need = sum(1 for c in doc.title if not c.isspace())
+    seen = 0
+    for i, tok in enumerate(tokens):
+        if seen >= need:
+            return i
+        seen += len(tok)
+    return len(tokens)
+
+
+def _is_sentence_end(tok: str) -> bool:
+    return tok[0] in _SENT_END_CHARS and all(c in _SENT_END_CHARS for c in tok)
+
+
+def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Params = DEFAULT_PARAMS,
+                 *, title_end: int = 0,
+                 fallback: dict[str, float] | None = None) -> tuple[float, list[tuple[float, str]]]:
+    """Walk the tokens once; return (score in [-1, 1], [(weighted valence, surface), ...])."""
+    terms, prefixes, vocab, joiner = lex.terms, lex.prefixes, lex.vocab, lex.joiner
+    n = len(tokens)
+    window = params.negation_window if joiner == "" else params.negation_window_en
+    hits: list[tuple[float, str]] = []        # finished sentences
+    sent: list[list] = []                     # [value, surface, segment, concessive]
+    segment = 0                               # number of contrast words seen in this sentence
+    in_concessive = False
+    neg_until = -1
+    neg_word = ""
+    boost, boost_until = 1.0, -1
+    excl = 0
+    question = False
+    pending_end = False
+    words = 0
+    prev_start = 0                            # index in `hits` where the previous sentence starts
+    in_title = title_end > 0
+
+    def finish() -> None:
+        nonlocal sent, segment, in_concessive, excl, question, prev_start, in_title
+        mult = 1.0
+        if excl:
+            mult *= 1.0 + params.exclamation * min(excl, 3)
+        elif question:
+            mult *= params.question
+        if in_title:
+            mult *= params.title_weight
+        start = len(hits)
+        for value, surface, seg, conc in sent:
+            v = value * mult
+            if segment:
+                v *= params.after_contrast if seg == segment else params.before_contrast
+            if conc:
+                v *= params.concessive
+            hits.append((v, surface))
+        if sent:
+            prev_start = start
+        sent = []
+        segment = 0
+        in_concessive = False
+        excl = 0
+        question = False
+        in_title = False
+
+    def add(value: float, surface: str, i: int) -> None:
+        nonlocal neg_until, boost_until
+        if i <= neg_until:
+            value *= params.negated_positive if value > 0 else params.negated_negative
+            surface = f"{neg_word}{joiner}{surface}"
+            neg_until = -1
+        if i <= boost_until:
+            value *= boost
+            boost_until = -1
+        sent.append([value, surface, segment, in_concessive])
+
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        if in_title and i >= title_end:
+            finish()
+            pending_end = False
+        if tok not in vocab:
+            if pending_end:
+                finish()
+                pending_end = False
+            if fallback is not None:
+                if tok not in lex.silenced:
+                    fv = fallback.get(tok)
+                    if fv is not None:
+                        add(fv * params.fallback_weight, tok, i)
+            elif len(tok) > 1 and tok[0] in _NEG_PREFIX and tok[1:] in terms:
+                neg_until, neg_word = i, tok[0]
+                add(terms[tok[1:]], tok[1:], i)
+            if joiner == " " and _EN_WORD.match(tok):
+                words += 1
+            elif joiner == "":
+                words += 1
+            i += 1
+            continue
+        if _is_sentence_end(tok):
+            excl += tok.count("!")
+            question = question or "?" in tok
+            pending_end = True
+            i += 1
+            continue
+        if pending_end:
+            finish()
+            pending_end = False
+        if tok in _CLAUSE_CHARS:
+            neg_until = boost_until = -1
+            in_concessive = False
+            i += 1
+            continue
+        words += 1
+        # longest lexicon term starting here
+        best_len, best_val = 0, 0.0
+        cur = tok
+        if cur in terms:
+            best_len, best_val = 1, terms[cur]
+        j = i + 1
+        while cur in prefixes and j < n and j - i < MAX_TERM_TOKENS:
+            cur = cur + joiner + tokens[j]
+            j += 1
+            if cur in terms:
+                best_len, best_val = j - i, terms[cur]
+        if best_len:
+            surface = joiner.join(tokens[i:i + best_len])
+            add(best_val, surface, i)
+            i += best_len
+            continue
+        if tok == "[":
+            for k in range(i + 2, min(i + 6, n)):
+                if tokens[k] == "]":
+                    code = "[" + "".join(tokens[i + 1:k]) + "]"
+                    if code in lex.emoticons:
+                        add(lex.emoticons[code], code, i)
+                    i = k + 1
+                    break
+            else:
+                i += 1
+            continue
+        if tok in lex.emoji:
+            add(lex.emoji[tok], tok, i)
+        elif tok in lex.negators:
+            nxt = tokens[i + 1] if i + 1 < n else ""
+            if nxt not in ("only", "just", "仅", "仅仅", "只"):
+                neg_until, neg_word = i + window, tok
+        elif tok in lex.boosters:
+            boost, boost_until = lex.boosters[tok], i + 2
+        elif tok in lex.contrast:
+            if not sent and prev_start < len(hits):
+                # sentence opens with 但是/However: it outweighs the previous sentence
+                for k in range(prev_start, len(hits)):
+                    v, s = hits[k]
+                    hits[k] = (v * params.before_contrast, s)
+                segment = 0
+            else:
+                segment += 1
+            neg_until = -1
+        elif tok in lex.concessive:
+            in_concessive = True
+        elif fallback is not None and tok not in lex.silenced and tok in fallback:
+            add(fallback[tok] * params.fallback_weight, tok, i)
+        i += 1
+    finish()
+    pos = sum(v for v, _ in hits if v > 0)
+    neg = -sum(v for v, _ in hits if v < 0)
+    denom = pos + neg + params.length_c + params.length_k * math.sqrt(max(words, 1))
+    score = (pos - neg) / denom if denom > 0 else 0.0
+    return max(-1.0, min(1.0, score)), hits
+
+
+def label_for(score: float, params: Params = DEFAULT_PARAMS) -> str:
+    if score > params.threshold:
+        return POSITIVE
+    if score < -params.threshold:
+        return NEGATIVE
+    return NEUTRAL
+
+
+def _evidence(hits: list[tuple[float, str]], score: float) -> tuple[str, ...]:
+    """Strongest terms pulling in the direction of the score (both directions when neutral)."""
+    ranked = sorted(hits, key=lambda h: -abs(h[0]))
+    out: list[str] = []
+    for v, surface in ranked:
+        if score > 0 and v < 0 or score < 0 and v > 0:
+            continue
+        if surface not in out:
+            out.append(surface)
+        if len(out) == MAX_EVIDENCE:
+            break
+    return tuple(out)
+
+
+def analyze(doc: Doc, params: Params = DEFAULT_PARAMS) -> SentimentResult:
+    """Overall tone of the item toward AI video generation."""
+    if doc.lang == "zh":
+        lex = load_lexicon("zh")
+        tokens: list[str] | tuple[str, ...] = doc.tokens
+        fallback = None
+    else:
+        lex = load_lexicon("en")
+        tokens = _en_tokens(doc)
+        fallback = vader_lexicon() if params.fallback_weight else None
+    score, hits = score_tokens(tokens, lex, params, title_end=_title_end(doc, tokens),
+                               fallback=fallback)
+    score = round(score, 4)
+    return SentimentResult(label=label_for(score, params), score=score,
+                           evidence=_evidence(hits, score))
