@@ -1,14 +1,22 @@
-"""The tokenised document every tagger reads. Segment once per item; everything else reuses it."""
+"""The tokenised document every tagger reads. Segment once per item; everything else reuses it.
+
+`norm` is the matching form (lower-case, full-width folded, Simplified). Sentences are split on
+`norm` and kept as character spans, so a cue found by a regex over `norm` maps to its sentence with
+one bisect; `sentences` keeps the original wording for display and for the sentiment tagger.
+"""
 from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from ingest.lang import detect_lang, to_simplified
 
 _EN_TOKEN = re.compile(r"[a-z0-9]+(?:[-'.][a-z0-9]+)*")
 _SENT_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=[.!?])\s+|\n+")
+# A sentence ends after 。！？!?；; or a newline, or after .!? followed by white space.
+_SENT_END = re.compile(r"[。！？!?；;]+[”’\"'）)]*|[.](?=\s)|\n+")
 _FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 
@@ -50,10 +58,57 @@ class Doc:
     norm: str                      # normalize(title + "\n" + text)
     tokens: tuple[str, ...]        # zh: jieba tokens of norm; en/other: word tokens of norm
     sentences: tuple[str, ...]     # sentences of the original (title first)
+    spans: tuple[tuple[int, int], ...] = ()   # sentence spans in `norm` (title first)
+    title_sentences: int = 0       # how many of `spans` belong to the title
+    aligned: bool = False          # True: `norm` has the length of the original, spans slice both
+    starts: tuple[int, ...] = ()   # start offsets of `spans` (for bisect)
+
+    @property
+    def full(self) -> str:
+        return f"{self.title}\n{self.text}" if self.text else self.title
+
+    def sentence_at(self, pos: int) -> int:
+        """Index into `spans` of the sentence holding character `pos` of `norm` (-1 if none)."""
+        i = bisect_right(self.starts, pos) - 1
+        return i if i >= 0 and pos < self.spans[i][1] else -1
+
+    def in_title(self, sentence_index: int) -> bool:
+        return 0 <= sentence_index < self.title_sentences
+
+    def snippet(self, start: int, end: int, limit: int = 120) -> str:
+        """Original wording of norm[start:end] when aligned (else the normalised form), shortened."""
+        source = self.full if self.aligned else self.norm
+        out = " ".join(source[start:end].split())
+        return out if len(out) <= limit else out[: limit - 1] + "…"
+
+    def sentence_text(self, index: int, limit: int = 120) -> str:
+        start, end = self.spans[index]
+        return self.snippet(start, end, limit)
 
 
 def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT_SPLIT.split(text) if s and s.strip()]
+
+
+def sentence_spans(norm: str) -> tuple[tuple[int, int], ...]:
+    """Character spans of the non-blank sentences of `norm`."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_END.finditer(norm):
+        end = m.end()
+        _add_span(norm, start, end, spans)
+        start = end
+    _add_span(norm, start, len(norm), spans)
+    return tuple(spans)
+
+
+def _add_span(norm: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and norm[start].isspace():
+        start += 1
+    while end > start and norm[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
 
 
 def make_doc(title: str, text: str, lang: str | None = None) -> Doc:
@@ -67,5 +122,10 @@ def make_doc(title: str, text: str, lang: str | None = None) -> Doc:
         tokens = tuple(t for t in jieba_tokenizer().lcut(norm) if t.strip())
     else:
         tokens = tuple(_EN_TOKEN.findall(norm))
+    spans = sentence_spans(norm)
+    title_end = len(normalize(title)) if text else len(norm)
+    title_sentences = sum(1 for s, _ in spans if s < title_end)
     return Doc(title=title, text=text, lang=lang, norm=norm, tokens=tokens,
-               sentences=tuple(split_sentences(full)))
+               sentences=tuple(split_sentences(full)), spans=spans,
+               title_sentences=title_sentences, aligned=len(norm) == len(full),
+               starts=tuple(s for s, _ in spans))

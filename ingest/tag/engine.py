@@ -1,0 +1,78 @@
+"""The tagging engine: one Doc in, one Tags out. Pure; dictionaries load once per process.
+
+Order: segment once (make_doc) -> relevance signals -> models (which may lean on the signals for
+bare ambiguous names) -> relevance decision -> themes -> sentiment -> spam -> keywords.
+Name-collision items (a fashion runway, 海螺水泥) and items with no AI at all get no themes.
+"""
+from __future__ import annotations
+
+from ingest.tag import keywords as _keywords
+from ingest.tag import models as _models
+from ingest.tag import relevance as _relevance
+from ingest.tag import spam as _spam
+from ingest.tag import themes as _themes
+from ingest.tag.doc import Doc, make_doc
+from ingest.tag.lexicon import data_hash
+from ingest.types import Tags
+
+ENGINE_VERSION = "1.0"
+TAGGER_VERSION = f"{ENGINE_VERSION}+{data_hash()}"
+
+try:  # the sentiment tagger is written alongside; neutral until it is importable
+    from ingest.tag import sentiment as _sentiment
+except ImportError:  # pragma: no cover
+    _sentiment = None
+
+
+def tag(title: str, text: str, lang: str | None = None) -> Tags:
+    return tag_doc(make_doc(title, text, lang))
+
+
+def tag_doc(doc: Doc) -> Tags:
+    signals = _relevance.scan(doc)
+    found = _models.detect(doc, video_doc=signals.clearly_video)
+    rel = _relevance.decide(doc, signals, found)
+
+    collision = not rel.relevant and not found.models and (
+        bool(found.collided) or not _relevance.has_ai(signals))
+    themes = _themes.detect(doc) if not collision else None
+
+    evidence: dict[str, tuple[str, ...]] = {}
+    models: tuple[str, ...] = () if collision else found.models
+    if not collision:
+        evidence.update({m: found.evidence[m] for m in models})
+    theme_ids: tuple[str, ...] = ()
+    if themes is not None:
+        theme_ids = themes.themes
+        evidence.update(themes.evidence)
+    if rel.evidence:
+        evidence["relevance"] = rel.evidence
+
+    label, score = "neutral", 0.0
+    if _sentiment is not None:
+        result = _sentiment.analyze(doc)
+        label, score = result.label, float(result.score)
+        if result.evidence:
+            evidence["sentiment"] = tuple(result.evidence)
+
+    spam = _spam.detect(doc)
+    if spam.spam:
+        evidence["spam"] = spam.evidence
+
+    return Tags(
+        relevant=rel.relevant,
+        models=models,
+        themes=theme_ids,
+        sentiment=label,
+        sentiment_score=score,
+        spam=spam.spam,
+        keywords=_keywords.keywords(doc),
+        evidence=evidence,
+        version=TAGGER_VERSION,
+    )
+
+
+def warm_up() -> None:
+    """Load every dictionary now (jieba, lexicons, idf table) so the first item is not slow."""
+    tag("可灵AI发布视频生成模型", "OpenAI 的 Sora 与谷歌 Veo 3 竞争。", "zh")
+    tag("Runway releases Gen-4", "The text-to-video model is available to paid users.", "en")

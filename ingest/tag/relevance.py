@@ -1,0 +1,131 @@
+"""Is the item substantively about AI video generation? (TAXONOMY: relevant)
+
+Scored per sentence, not per word, so one passing sentence in a long piece stays a passing mention:
+- a *video sentence* names a video model as such, or holds a strong AI-video phrase ("文生视频",
+  "AI短剧", "text-to-video", "deepfake video"), or a weak video word ("视频", "clip", "deepfake")
+  next to an AI word in the same sentence;
+- phrases inside a list of media types ("文字、图片、音频、视频", "images and video") count little;
+- the title counts more than a body sentence;
+- sentences about non-video AI (chatbots, image generators, LLMs) pull the score down when they
+  outnumber the video sentences.
+
+score = title/body video weights + density * (video sentences / sentences) - nonvideo penalty;
+relevant when score >= threshold. Weights live in data/signals.toml [relevance.weights].
+
+User aliases for models: see ingest.tag.lexicon (environment variable AIGCWATCH_ALIASES).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.tag.doc import Doc
+from ingest.tag.lexicon import Matcher, load_toml, word_matcher
+from ingest.tag.models import ModelResult
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Per-sentence video / AI / non-video-AI evidence of one document."""
+
+    strong: dict[int, list[str]]       # sentence index -> strong video phrases
+    weak: dict[int, list[str]]         # sentence index -> weak video words (AI word present)
+    ai: frozenset[int]                 # sentences with an AI word
+    nonvideo: frozenset[int]           # sentences about non-video AI
+    listed: frozenset[int]             # sentences holding a list of media types
+
+    @property
+    def clearly_video(self) -> bool:
+        """At least two strong video sentences: enough for a bare model name to count."""
+        return len(self.strong) >= 2
+
+
+@dataclass(frozen=True)
+class Relevance:
+    relevant: bool
+    score: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    strong: Matcher
+    weak: Matcher
+    ai: Matcher
+    nonvideo: Matcher
+    media_list: Matcher
+    weights: dict[str, float]
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    data = load_toml("signals.toml")
+    rel = data["relevance"]
+    return _Lexicon(
+        strong=word_matcher(rel["video_strong"]),
+        weak=word_matcher(rel["video_weak"]),
+        ai=word_matcher(data["context"]["ai"]),
+        nonvideo=word_matcher(rel["nonvideo_ai"]),
+        media_list=word_matcher(rel["media_list"]),
+        weights={k: float(v) for k, v in rel["weights"].items()},
+    )
+
+
+def _sentences_of(doc: Doc, matcher: Matcher) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for m in matcher.finditer(doc.norm):
+        i = doc.sentence_at(m.start)
+        if i >= 0:
+            out.setdefault(i, []).append(" ".join(m.text.split()))
+    return out
+
+
+def scan(doc: Doc) -> Signals:
+    lex = _lexicon()
+    strong = _sentences_of(doc, lex.strong)
+    ai = _sentences_of(doc, lex.ai)
+    weak_all = _sentences_of(doc, lex.weak)
+    weak = {i: words for i, words in weak_all.items() if i in ai and i not in strong}
+    return Signals(
+        strong=strong,
+        weak=weak,
+        ai=frozenset(ai),
+        nonvideo=frozenset(_sentences_of(doc, lex.nonvideo)),
+        listed=frozenset(_sentences_of(doc, lex.media_list)),
+    )
+
+
+def decide(doc: Doc, signals: Signals, models: ModelResult) -> Relevance:
+    w = _lexicon().weights
+    per_sentence: dict[int, tuple[float, str]] = {}
+
+    def offer(i: int, weight: float, phrase: str) -> None:
+        if i in signals.listed:
+            weight *= w["listed"]
+        if doc.in_title(i):
+            weight *= w["title"]
+        if weight > per_sentence.get(i, (0.0, ""))[0]:
+            per_sentence[i] = (weight, phrase)
+
+    for hit in models.hits:
+        i = doc.sentence_at(hit.start)
+        if i >= 0:
+            offer(i, w["strong"], " ".join(hit.text.split()))
+    for i, phrases in signals.strong.items():
+        offer(i, w["strong"], phrases[0])
+    for i, phrases in signals.weak.items():
+        offer(i, w["weak"], phrases[0])
+
+    n_sentences = max(1, len(doc.spans))
+    body = sum(v for v, _ in per_sentence.values())
+    video_sentences = sum(1 for v, _ in per_sentence.values() if v >= w["weak"])
+    density = min(1.0, body / n_sentences)
+    extra = max(0, len(signals.nonvideo - set(per_sentence)) - video_sentences)
+    score = body + w["density"] * density - w["nonvideo"] * extra if body else 0.0
+    ranked = sorted(per_sentence.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    evidence = tuple(dict.fromkeys(phrase for _, (_, phrase) in ranked))[:6]
+    return Relevance(relevant=score >= w["threshold"], score=round(score, 3), evidence=evidence)
+
+
+def has_ai(signals: Signals) -> bool:
+    return bool(signals.ai or signals.strong)

@@ -1,0 +1,95 @@
+"""Themes (TAXONOMY: jobs, creative_industry, ... compute), the same definitions in zh and en.
+
+A theme counts only when substantively present: cues are scored per sentence (strong cue 2, weak
+cue 1, distinct cues add up, at most 3 a sentence, the title x1.5) and the theme is kept when the
+total reaches its threshold (2 by default, 3 for themes prone to passing mentions). So one strong
+sentence is enough, one weak word is not. Evidence keeps the cue phrases and the best sentence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.tag.doc import Doc
+from ingest.tag.lexicon import Matcher, load_toml, phrase_key
+
+THEMES: tuple[str, ...] = (
+    "jobs", "creative_industry", "agi_world_model", "flaws", "tech", "markets", "competition",
+    "copyright", "misinformation", "regulation", "launch_access", "compute",
+)
+STRONG, WEAK = 2.0, 1.0
+SENTENCE_CAP = 3.0
+TITLE_FACTOR = 1.5
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    themes: tuple[str, ...]
+    evidence: dict[str, tuple[str, ...]]
+    scores: dict[str, float]
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    cues: Matcher                     # payload: (theme, weight)
+    thresholds: dict[str, float]
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    data = load_toml("themes.toml")
+    entries = []
+    thresholds = {}
+    for theme in THEMES:
+        spec = data.get(theme, {})
+        entries += [(c, (theme, STRONG)) for c in spec.get("strong", [])]
+        entries += [(c, (theme, WEAK)) for c in spec.get("weak", [])]
+        thresholds[theme] = float(spec.get("threshold", 2))
+    return _Lexicon(Matcher(entries), thresholds)
+
+
+def detect(doc: Doc) -> ThemeResult:
+    lex = _lexicon()
+    # theme -> sentence -> cue key -> (weight, phrase as written)
+    found: dict[str, dict[int, dict[str, tuple[float, str]]]] = {}
+    for m in lex.cues.finditer(doc.norm):
+        i = doc.sentence_at(m.start)
+        if i < 0:
+            continue
+        key = phrase_key(m.text)
+        for theme, weight in m.payloads:
+            cues = found.setdefault(theme, {}).setdefault(i, {})
+            if weight > cues.get(key, (0.0, ""))[0]:
+                cues[key] = (weight, " ".join(m.text.split()))
+
+    themes: list[str] = []
+    evidence: dict[str, tuple[str, ...]] = {}
+    scores: dict[str, float] = {}
+    for theme in THEMES:
+        sentences = found.get(theme)
+        if not sentences:
+            continue
+        per_sentence = {
+            i: min(SENTENCE_CAP, sum(w for w, _ in cues.values()))
+            * (TITLE_FACTOR if doc.in_title(i) else 1.0)
+            for i, cues in sentences.items()
+        }
+        total = sum(per_sentence.values())
+        scores[theme] = round(total, 2)
+        if total < lex.thresholds[theme]:
+            continue
+        themes.append(theme)
+        best = max(per_sentence, key=lambda i: (per_sentence[i], -i))
+        phrases = _phrases(sentences, best)
+        evidence[theme] = tuple(phrases[:4]) + (doc.sentence_text(best, 100),)
+    return ThemeResult(tuple(themes), evidence, scores)
+
+
+def _phrases(sentences: dict[int, dict[str, tuple[float, str]]], best: int) -> list[str]:
+    order = [best] + sorted(i for i in sentences if i != best)
+    out: list[str] = []
+    for i in order:
+        for _, phrase in sorted(sentences[i].values(), key=lambda wp: -wp[0]):
+            if phrase not in out:
+                out.append(phrase)
+    return out
