@@ -63,7 +63,8 @@ class FetchSettings:
     max_bytes: int = 10 * MiB        # cap on the (decompressed) body
     user_agent: str = DEFAULT_USER_AGENT
     max_concurrency: int = 8
-    max_retry_after_s: float = 120.0  # a longer 429 Retry-After is not slept: RATE_LIMITED
+    max_retry_after_s: float = 120.0  # longer 429 Retry-After: not slept, RATE_LIMITED (a 5xx
+    #                                   Retry-After up to this stretches that retry's back-off)
     max_redirects: int = 5
     deadline_s: float = 120.0        # one attempt (headers and body) must finish within this
 
@@ -72,7 +73,7 @@ class FetchSettings:
 
 def redact_url(url: str) -> str:
     """The URL without ``user:password@`` (for errors, logs and stored URLs)."""
-    return _USERINFO.sub(r"\1", url or "", count=1)
+    return _USERINFO.sub(r"\1", url, count=1) if isinstance(url, str) else ""
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -231,13 +232,12 @@ class _Attempt:
 def _attempt(client: httpx.Client, url: str, headers: dict[str, str],
              settings: FetchSettings) -> _Attempt:
     deadline = time.monotonic() + settings.deadline_s
-    code: int | None = None
-    final_url: str | None = None
+    base: dict[str, object] = {}
     try:
         with client.stream("GET", url, headers=headers, follow_redirects=True) as response:
-            final_url = redact_url(str(response.url))
             code = response.status_code
-            base = dict(http_status=code, headers=response.headers, final_url=final_url)
+            base = dict(http_status=code, headers=response.headers,
+                        final_url=redact_url(str(response.url)))
             declared = response.headers.get("content-length", "")
             if (200 <= code < 300 and declared.isdigit() and int(declared) > settings.max_bytes
                     and "content-encoding" not in response.headers):
@@ -252,13 +252,13 @@ def _attempt(client: httpx.Client, url: str, headers: dict[str, str],
                 body = _read_body(response, _SNIFF_BYTES, deadline, strict=False)
             return _Attempt(**base, body=body)
     except _TooLarge:
-        return _Attempt(http_status=code, final_url=final_url, failure=FailureClass.TOO_LARGE,
+        return _Attempt(**base, failure=FailureClass.TOO_LARGE,
                         reason=f"body is over the {settings.max_bytes}-byte cap (stopped reading)")
     except _Deadline:
         return _Attempt(failure=FailureClass.NETWORK, retryable=True,
                         reason=f"download took longer than {settings.deadline_s:g}s")
     except zlib.error as e:
-        return _Attempt(failure=FailureClass.DECODE, reason=f"corrupt compressed body ({e})")
+        return _Attempt(**base, failure=FailureClass.DECODE, reason=f"corrupt compressed body ({e})")
     except httpx.TooManyRedirects:
         return _Attempt(failure=FailureClass.NETWORK,
                         reason=f"too many redirects (more than {settings.max_redirects})")
@@ -274,7 +274,7 @@ def _attempt(client: httpx.Client, url: str, headers: dict[str, str],
         return _Attempt(failure=FailureClass.NETWORK, reason=f"{type(e).__name__}: {e}")
 
 
-def _classify(a: _Attempt, now: datetime) -> tuple[FailureClass | None, str | None]:
+def _classify(a: _Attempt) -> tuple[FailureClass | None, str | None]:
     """Failure class and reason for a completed HTTP exchange (None: success or 304)."""
     code = a.http_status or 0
     ctype = a.headers.get("content-type") if a.headers is not None else None
@@ -351,7 +351,7 @@ def fetch_one(source: Source, state: FetchState, settings: FetchSettings, *,
     rate_limit_retried = False
     while True:
         a = _attempt(client, source.url, headers, settings)
-        failure, reason = (a.failure, a.reason) if a.failure else _classify(a, now)
+        failure, reason = (a.failure, a.reason) if a.failure else _classify(a)
         hdrs = a.headers if a.headers is not None else httpx.Headers()
         retry_after = parse_retry_after(hdrs.get("retry-after"), now)
 
@@ -391,7 +391,9 @@ def fetch_one(source: Source, state: FetchState, settings: FetchSettings, *,
 
 def _scrub(text: str, url: str) -> str:
     """Remove the URL's credentials from a foreign library's message."""
-    text = text.replace(url, redact_url(url)) if url else text
+    if not isinstance(url, str) or not url:
+        return text
+    text = text.replace(url, redact_url(url))
     try:
         password = urlsplit(url).password
     except ValueError:
