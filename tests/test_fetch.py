@@ -486,3 +486,10 @@ def test_failing_source_backs_off_then_recovers_by_itself(srv):
 ])
 def test_parse_retry_after_reads_seconds_and_http_dates(value, expected):
     assert parse_retry_after(value, NOW) == expected
+
+
+def test_503_retry_after_stretches_the_backoff_of_that_retry(srv):
+    srv.route("/feed", Reply(503, headers={"Retry-After": "7"}), Reply(200, body=RSS))
+    sleeps = Sleeps()
+    r = fetch(srv.url("/feed"), sleeps=sleeps)
+    assert r.ok and sleeps == [7.0]
