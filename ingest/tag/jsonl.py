@@ -1,0 +1,83 @@
+"""The tagging contract: JSONL in, JSONL out (`aigcwatch tag [--input FILE]`).
+
+Input lines: {"id", "title", "text", optional "lang"}. Output, one line per good input line:
+{"id", "lang", "relevant", "models", "themes", "sentiment", "sentiment_score", "spam", "keywords",
+ "evidence": {tag: [str]}} (UTF-8, ensure_ascii=False).
+
+A bad line (not JSON, not an object, missing or non-string title/text) is skipped, never fatal:
+its one-line problem ("line 7: not valid JSON (...)") is returned and the other lines are tagged,
+so good input is never lost. Blank lines are ignored.
+"""
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from ingest.tag.doc import make_doc
+from ingest.tag.engine import tag_doc
+from ingest.types import Tags
+
+OUTPUT_FIELDS = ("id", "lang", "relevant", "models", "themes", "sentiment", "sentiment_score",
+                 "spam", "keywords", "evidence")
+
+
+def tags_to_record(item_id: Any, lang: str, tags: Tags) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "lang": lang,
+        "relevant": tags.relevant,
+        "models": list(tags.models),
+        "themes": list(tags.themes),
+        "sentiment": tags.sentiment,
+        "sentiment_score": round(float(tags.sentiment_score), 4),
+        "spam": tags.spam,
+        "keywords": list(tags.keywords),
+        "evidence": {k: list(v) for k, v in tags.evidence.items()},
+    }
+
+
+def parse_line(line: str, lineno: int) -> tuple[dict[str, Any] | None, str | None]:
+    """(item, None) for a good line, (None, problem) for a bad one, (None, None) for a blank."""
+    if not line.strip():
+        return None, None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        return None, f"line {lineno}: not valid JSON ({e.msg} at column {e.colno})"
+    if not isinstance(obj, dict):
+        return None, f"line {lineno}: expected a JSON object, got {type(obj).__name__}"
+    for key in ("title", "text"):
+        value = obj.get(key, "" if key == "text" else None)
+        if value is None and key == "title" and isinstance(obj.get("text"), str):
+            obj["title"] = ""
+            continue
+        if not isinstance(value, str):
+            return None, f"line {lineno}: field {key!r} missing or not a string"
+    if not (obj.get("title") or obj.get("text")):
+        return None, f"line {lineno}: both 'title' and 'text' are empty"
+    lang = obj.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        return None, f"line {lineno}: field 'lang' is not a string"
+    if "id" not in obj:
+        obj["id"] = lineno
+    return obj, None
+
+
+def tag_item(item: dict[str, Any]) -> dict[str, Any]:
+    doc = make_doc(item.get("title") or "", item.get("text") or "", item.get("lang"))
+    return tags_to_record(item.get("id"), doc.lang, tag_doc(doc))
+
+
+def tag_stream(infile: IO[str], outfile: IO[str]) -> tuple[int, list[str]]:
+    """Tag every good line of `infile` into `outfile`; return (lines tagged, problems)."""
+    n_ok = 0
+    errors: list[str] = []
+    for lineno, line in enumerate(infile, start=1):
+        item, problem = parse_line(line, lineno)
+        if problem:
+            errors.append(problem)
+        if item is None:
+            continue
+        outfile.write(json.dumps(tag_item(item), ensure_ascii=False) + "\n")
+        n_ok += 1
+    return n_ok, errors
