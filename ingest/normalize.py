@@ -151,7 +151,7 @@ TRACKING_PARAMS = frozenset({
     "sharer_shareid", "sharer_sharetime", "vd_source", "isappinstalled", "wt.mc_id",
     "hmsr", "hmpl", "hmcu", "hmkw", "hmci", "cmpid", "ncid", "sr_share", "at_medium", "at_campaign",
 })
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
+TRACKING_PREFIXES = ("utm_", "ktm_", "pk_", "mtm_")   # ktm_: 36氪's own utm_
 # Parameters that are tracking only with these values ("?source=rss" but not "?source=github").
 TRACKING_VALUES = {"source": frozenset({"rss", "feed", "atom", "rss2", "feedburner"}),
                    "f": frozenset({"rss"}), "rss": frozenset({"1", "true"})}

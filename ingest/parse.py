@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import html.entities
 import io
 import re
 
@@ -241,15 +242,24 @@ def decode_feed(body: bytes, content_type: str | None) -> tuple[str, str]:
 # --- parsing ----------------------------------------------------------------------------------
 
 _FEED_HEADERS = {"content-type": "application/xml; charset=utf-8"}
+_LOOSE_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 
 
 def _as_html(detail: dict | None, value: str | None) -> str | None:
     """Field value as HTML: plain-text values are escaped so normalisation reads them verbatim."""
     if not value:
-        return value or None
+        return None
     if detail and detail.get("type") == "text/plain":
         return html.escape(value, quote=False)
     return value
+
+
+def _undo_loose_entities(value: str | None) -> str | None:
+    """feedparser's lenient parser turns a bare "&T" into "&T;"; put the bare ampersand back."""
+    if not value or "&" not in value:
+        return value
+    return _LOOSE_ENTITY.sub(
+        lambda m: m.group(0) if m.group(1) + ";" in html.entities.html5 else "&" + m.group(1), value)
 
 
 def _link(entry: dict) -> str | None:
@@ -277,17 +287,23 @@ def _base(entry: dict, fallback: str | None) -> str | None:
     return fallback
 
 
-def _raw_entry(source_id: str, e: dict, base_url: str | None) -> RawEntry:
+def _raw_entry(source_id: str, e: dict, base_url: str | None, lenient: bool) -> RawEntry:
+    # dict.get, not e.get: FeedParserDict maps a missing "updated" to "published" (and warns).
+    get = dict.get
+    title, summary = get(e, "title"), get(e, "summary")
+    if lenient:
+        title, summary = _undo_loose_entities(title), _undo_loose_entities(summary)
+    author = get(e, "author")
     return RawEntry(
         source_id=source_id,
-        guid=e.get("id") or None,
-        title=_as_html(e.get("title_detail"), e.get("title")),
+        guid=get(e, "id") or None,
+        title=_as_html(get(e, "title_detail"), title),
         link=_link(e),
-        summary=_as_html(e.get("summary_detail"), e.get("summary")),
+        summary=_as_html(get(e, "summary_detail"), summary),
         content=_content(e),
-        author=html.escape(e["author"], quote=False) if e.get("author") else None,
-        published=e.get("published") or None,
-        updated=e.get("updated") or None,
+        author=html.escape(author, quote=False) if author else None,
+        published=get(e, "published") or None,
+        updated=get(e, "updated") or None,
         base_url=_base(e, base_url),
     )
 
@@ -317,7 +333,8 @@ def parse_feed(source_id: str, body: bytes, *, content_type: str | None = None,
     d = feedparser.parse(io.BytesIO(data), response_headers=headers,
                          sanitize_html=False, resolve_relative_uris=False)
     entries = d.get("entries") or []
-    if d.get("bozo"):
+    lenient = bool(d.get("bozo"))
+    if lenient:
         reason = _one_line(d.get("bozo_exception"))
         if not entries:
             raise FeedParseError(f"malformed XML, no entry recovered ({reason})", source_id)
@@ -327,7 +344,7 @@ def parse_feed(source_id: str, body: bytes, *, content_type: str | None = None,
     feed = d.get("feed") or {}
     return ParsedFeed(
         source_id=source_id,
-        entries=tuple(_raw_entry(source_id, e, base_url) for e in entries),
+        entries=tuple(_raw_entry(source_id, e, base_url, lenient) for e in entries),
         encoding=encoding,
         title=feed.get("title") or None,
         link=feed.get("link") or None,

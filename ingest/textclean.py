@@ -18,12 +18,15 @@ _DROP_ELEMENTS = re.compile(
 )
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
-# Elements that start a new line.
+# Paragraph-level elements: their start and end both break the line, so paragraphs end up
+# separated by one blank line. List items, rows and <br> start a line; table cells a space.
 _BLOCK_TAG = re.compile(
-    r"</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|td|th|table|thead|tbody|section|article|"
-    r"header|footer|aside|nav|figure|figcaption|hr|dd|dt|dl|address|details|summary|main)\b[^>]*>",
+    r"</?(?:p|div|h[1-6]|blockquote|pre|table|thead|tbody|ul|ol|dl|section|article|header|"
+    r"footer|aside|nav|figure|hr|address|details|summary|main)\b[^>]*>",
     re.IGNORECASE,
 )
+_LINE_TAG = re.compile(r"<(?:li|tr|dt|dd|figcaption|/?br)\b[^>]*>", re.IGNORECASE)
+_CELL_TAG = re.compile(r"<(?:td|th)\b[^>]*>", re.IGNORECASE)
 # Any other tag, declaration or processing instruction. A bare "<" followed by a space or a
 # digit is text ("a < b", "<3"), not a tag.
 _ANY_TAG = re.compile(r"</?[A-Za-z][^>]*>|<![^>]*>|<\?[^>]*>")
@@ -59,6 +62,8 @@ def html_to_text(fragment: str | None) -> str:
             s = _CDATA.sub("", s)
         s = _DROP_ELEMENTS.sub("", s)
         s = _BLOCK_TAG.sub("\n", s)
+        s = _LINE_TAG.sub("\n", s)
+        s = _CELL_TAG.sub(" ", s)
         s = _ANY_TAG.sub("", s)
     elif "&lt;" in s and _ESCAPED_MARKUP.search(s):
         # Markup escaped as text: unescape once and treat it as the HTML it was meant to be.
