@@ -44,14 +44,14 @@ def latest_runs(session: Session, n: int = 10) -> list[dict]:
 def source_health(session: Session) -> list[dict]:
     """Every source with its fetch state, last error, item count and newest item time."""
     src, it = m.Source, m.Item
-    per_source = (select(it.source_id, func.count().label("items"),
+    per_source = (select(it.source_id, func.count().label("n_items"),
                          func.max(it.published_at).label("last_published_at"))
                   .group_by(it.source_id).subquery())
     stmt = (select(src.id, src.name, src.kind, src.lang, src.category, src.enabled,
                    src.stale_days, src.consecutive_failures, src.next_attempt_at,
                    src.last_fetched_at, src.last_ok_at, src.last_new_item_at,
                    src.last_error_class, src.last_error,
-                   func.coalesce(per_source.c.items, 0).label("items"),
+                   func.coalesce(per_source.c.n_items, 0).label("items"),
                    per_source.c.last_published_at)
             .outerjoin(per_source, per_source.c.source_id == src.id)
             .order_by(src.id))

@@ -1,0 +1,302 @@
+"""db.store and db.queries on SQLite and a real PostgreSQL server."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from db import models as m
+from db import queries, store
+from ingest.types import FailureClass, FetchState, SourceResult
+
+from factories import T0, edited, make_intent, make_item, make_source, make_tags
+
+
+@pytest.fixture
+def sources(session):
+    store.sync_sources(session, [make_source("s1"), make_source("s2", lang="zh")])
+    session.commit()
+
+
+@pytest.fixture
+def run_id(session, sources):
+    rid = store.start_run(session, "t1")
+    session.commit()
+    return rid
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def copies(session) -> list[m.ItemCopy]:
+    return list(session.scalars(select(m.ItemCopy).order_by(m.ItemCopy.id)))
+
+
+# --- sources and fetch state -------------------------------------------------------------------
+
+def test_sync_sources_updates_config_and_keeps_fetch_state(session, sources):
+    state = FetchState(etag='"abc"', last_modified="Sat, 01 Mar 2025 08:00:00 GMT",
+                       consecutive_failures=2, next_attempt_at=T0 + timedelta(hours=1))
+    store.save_fetch_state(session, "s1", state, fetched_at=T0, ok=False,
+                           error_class=FailureClass.RATE_LIMITED, error="429 Too Many Requests")
+    store.sync_sources(session, [make_source("s1", name="Renamed", enabled=False)])
+    session.commit()
+    session.expire_all()
+
+    row = session.get(m.Source, "s1")
+    assert (row.name, row.enabled) == ("Renamed", False)
+    assert store.load_fetch_state(session, "s1") == state
+    assert (row.last_error_class, row.last_error) == ("rate_limited", "429 Too Many Requests")
+    assert row.last_ok_at is None
+
+
+def test_successful_fetch_clears_the_error_and_notes_new_items(session, sources):
+    store.save_fetch_state(session, "s1", FetchState(), fetched_at=T0, ok=False,
+                           error_class="network", error="timeout")
+    later = T0 + timedelta(hours=2)
+    store.save_fetch_state(session, "s1", FetchState(etag="e2"), fetched_at=later, ok=True,
+                           new_items=3)
+    session.commit()
+    (health,) = [h for h in queries.source_health(session) if h["id"] == "s1"]
+    assert health["last_error"] is None and health["last_error_class"] is None
+    assert health["last_ok_at"] == later and health["last_new_item_at"] == later
+    assert health["last_ok_at"].tzinfo is not None
+
+
+def test_unknown_source_has_default_fetch_state(session):
+    assert store.load_fetch_state(session, "nope") == FetchState()
+
+
+# --- runs --------------------------------------------------------------------------------------
+
+def test_run_totals_add_up_source_results(session, run_id):
+    store.record_source_result(session, run_id, SourceResult("s1", "ok", fetched=10, new=4,
+                                                             duplicate=5, irrelevant=1))
+    store.record_source_result(session, run_id, SourceResult(
+        "s2", "failed", error_class=FailureClass.BLOCKED, error="403", http_status=403))
+    store.finish_run(session, run_id, "partial")
+    session.commit()
+
+    (run,) = queries.latest_runs(session, 1)
+    assert (run["status"], run["sources"], run["fetched"], run["new"], run["failed"]) == \
+        ("partial", 2, 10, 4, 1)
+    assert run["finished_at"] is not None
+    summary = queries.run_summary(session, run_id)
+    assert [(r["source_id"], r["status"], r["failed"], r["error_class"]) for r in summary] == \
+        [("s1", "ok", 0, None), ("s2", "failed", 1, "blocked")]
+
+
+def test_the_same_source_cannot_be_recorded_twice_in_one_run(session, run_id):
+    store.record_source_result(session, run_id, SourceResult("s1", "ok"))
+    with pytest.raises(IntegrityError):
+        store.record_source_result(session, run_id, SourceResult("s1", "ok"))
+        session.flush()
+
+
+def test_runs_left_running_become_interrupted(session, run_id):
+    done = store.start_run(session, None)
+    store.finish_run(session, done, "ok")
+    assert store.mark_interrupted_runs(session) == 1
+    session.commit()
+    statuses = {r["id"]: r["status"] for r in queries.latest_runs(session, 5)}
+    assert statuses == {run_id: "interrupted", done: "ok"}
+
+
+# --- store_intents: dedup ----------------------------------------------------------------------
+
+def test_new_items_are_stored_once(session, run_id):
+    batch = [make_intent(make_item(n)) for n in range(1, 4)]
+    counts = store.store_intents(session, run_id, "s1", batch, T0)
+    session.commit()
+    assert (counts.new, counts.duplicate) == (3, 0)
+    assert count(session, m.Item) == 3
+    first_runs = set(session.scalars(select(m.Item.first_run_id)))
+    assert first_runs == {run_id}
+
+
+def test_storing_the_same_batch_twice_adds_nothing(session, run_id):
+    batch = [make_intent(make_item(n)) for n in range(1, 4)]
+    store.store_intents(session, run_id, "s1", batch, T0)
+    counts = store.store_intents(session, run_id, "s1", batch, T0)
+    session.commit()
+    assert (counts.new, counts.duplicate, counts.copies) == (0, 3, 0)
+    assert count(session, m.Item) == 3 and count(session, m.ItemCopy) == 0
+
+
+def test_duplicates_within_one_batch_are_caught(session, run_id):
+    item = make_item(1)
+    counts = store.store_intents(session, run_id, "s1", [make_intent(item)] * 3, T0)
+    assert (counts.new, counts.duplicate) == (1, 2)
+    assert count(session, m.Item) == 1
+
+
+def test_same_url_with_another_guid_is_a_plain_duplicate(session, run_id):
+    item = make_item(1)
+    store.store_intents(session, run_id, "s1", [make_intent(item)], T0)
+    counts = store.store_intents(session, run_id, "s1",
+                                 [make_intent(edited(item, guid="a-new-guid"))], T0)
+    assert (counts.new, counts.duplicate, counts.copies) == (0, 1, 0)
+    assert count(session, m.Item) == 1
+
+
+def test_same_guid_with_an_edited_title_keeps_the_original(session, run_id):
+    item = make_item(1)
+    store.store_intents(session, run_id, "s1", [make_intent(item)], T0)
+    changed = edited(item, title="Completely rewritten headline about Kling and Veo",
+                     url="https://news.example.com/story/1?updated", text=item.text + " Update.")
+    counts = store.store_intents(session, run_id, "s1", [make_intent(changed)], T0)
+    session.commit()
+    assert (counts.new, counts.duplicate) == (0, 1)
+    assert session.scalars(select(m.Item.title)).all() == [item.title]
+
+
+def test_same_content_from_another_source_is_one_recorded_copy(session, run_id):
+    original = make_item(1)
+    copy = make_item(1, source_id="s2", guid="wire-77", url="https://portal.example.cn/a/77",
+                     title=original.title + " - Portal")
+    store.store_intents(session, run_id, "s1", [make_intent(original)], T0)
+    counts = store.store_intents(session, run_id, "s2", [make_intent(copy)], T0)
+    session.commit()
+    assert (counts.new, counts.duplicate, counts.copies) == (0, 1, 1)
+    (cp,) = copies(session)
+    original_id = session.scalar(select(m.Item.id))
+    assert (cp.item_id, cp.source_id, cp.url, cp.reason) == \
+        (original_id, "s2", "https://portal.example.cn/a/77", "content")
+
+    rerun = store.store_intents(session, run_id, "s2", [make_intent(copy)], T0)
+    session.commit()
+    assert (rerun.new, rerun.duplicate, rerun.copies) == (0, 1, 0)
+    assert len(copies(session)) == 1
+
+
+def test_same_url_from_another_source_is_recorded_once_even_without_a_url_key(session, run_id):
+    original = make_item(1)
+    store.store_intents(session, run_id, "s1", [make_intent(original)], T0)
+    linked = make_item(1, source_id="s2", guid="agg-1")   # an aggregator linking the same URL
+    no_url = make_item(1, source_id="s2", guid=None, url=None)
+    for _ in range(2):
+        store.store_intents(session, run_id, "s2", [make_intent(linked), make_intent(no_url)], T0)
+    session.commit()
+    assert sorted((c.reason, c.url_key == "") for c in copies(session)) == \
+        [("content", True), ("url", False)]
+
+
+def test_title_match_counts_only_within_three_days(session, run_id):
+    base = make_item(1)
+    near = make_item(2, title=base.title, published_at=T0 + timedelta(days=2, hours=23))
+    far = make_item(3, title=base.title, published_at=T0 + timedelta(days=3, hours=1))
+    store.store_intents(session, run_id, "s1", [make_intent(base)], T0)
+    counts = store.store_intents(session, run_id, "s2", [make_intent(near), make_intent(far)], T0)
+    session.commit()
+    assert (counts.new, counts.duplicate) == (1, 1)
+    assert [c.reason for c in copies(session)] == ["title"]
+    stored = session.scalars(select(m.Item.published_at).order_by(m.Item.id)).all()
+    assert stored == [base.published_at, far.published_at]
+
+
+def test_a_large_batch_is_deduplicated_in_bulk(session, run_id):
+    batch = [make_intent(make_item(n)) for n in range(1, 1201)]   # > one IN (...) chunk
+    assert store.store_intents(session, run_id, "s1", batch, T0).new == 1200
+    again = store.store_intents(session, run_id, "s1", batch[::-1], T0)
+    assert (again.new, again.duplicate) == (0, 1200)
+
+
+def test_a_rolled_back_source_leaves_nothing_half_written(session, run_id):
+    store.store_intents(session, run_id, "s1", [make_intent(make_item(1), tags=make_tags())], T0)
+    store.record_source_result(session, run_id, SourceResult("s1", "ok", fetched=1, new=1))
+    store.save_fetch_state(session, "s1", FetchState(etag="x"), fetched_at=T0, ok=True,
+                           new_items=1)
+    session.rollback()
+    for model in (m.Item, m.ItemModel, m.ItemTheme, m.RunSource):
+        assert count(session, model) == 0
+    assert store.load_fetch_state(session, "s1").etag is None
+    assert queries.latest_runs(session, 1)[0]["sources"] == 0
+
+
+# --- tags and reads ----------------------------------------------------------------------------
+
+def test_tags_are_stored_and_queryable(session, run_id):
+    sora = make_intent(make_item(1), tags=make_tags())
+    kling = make_intent(make_item(2, lang="zh"), tags=make_tags(
+        models=("kling",), themes=("pricing",), sentiment="negative", sentiment_score=-0.4,
+        evidence={"kling": ("可灵",)}))
+    untagged = make_intent(make_item(3))
+    spam = make_intent(make_item(4), tags=make_tags(spam=True))
+    store.store_intents(session, run_id, "s1", [sora, kling, untagged, spam], T0)
+    session.commit()
+
+    assert [r["title"] for r in queries.items(session, model="sora")] == [sora.item.title]
+    assert [r["title"] for r in queries.items(session, theme="pricing")] == [kling.item.title]
+    (row,) = queries.items(session, sentiment="negative")
+    assert (row["models"], row["themes"], row["lang"]) == (["kling"], ["pricing"], "zh")
+    assert row["keywords"] == ["sora", "video"] and row["source_name"] == "Source s1"
+    assert queries.count_items(session) == 3
+    assert queries.count_items(session, include_spam=True) == 4
+    assert queries.count_items(session, lang="zh", model="kling") == 1
+    evidence = session.scalar(select(m.ItemModel.evidence).where(m.ItemModel.model == "kling"))
+    assert evidence == ["可灵"]
+
+
+def test_update_tags_replaces_the_old_ones(session, run_id):
+    store.store_intents(session, run_id, "s1", [make_intent(make_item(1), tags=make_tags())], T0)
+    item_id = session.scalar(select(m.Item.id))
+    later = T0 + timedelta(days=1)
+    store.update_tags(session, item_id, make_tags(models=("veo", "runway"), themes=(),
+                                                  sentiment="neutral", version="t2"), later)
+    session.commit()
+    (row,) = queries.items(session)
+    assert (row["models"], row["themes"], row["sentiment"], row["tagger_version"]) == \
+        (["runway", "veo"], [], "neutral", "t2")
+    assert queries.count_items(session, model="sora") == 0
+    assert session.get(m.Item, item_id).tagged_at == later
+
+
+def test_retag_batches_cover_every_item_since_a_date(session, run_id):
+    batch = [make_intent(make_item(n, published_at=T0 + timedelta(days=n))) for n in range(1, 8)]
+    store.store_intents(session, run_id, "s1", batch, T0)
+    batches = list(store.iter_items_for_retag(session, since=T0 + timedelta(days=3), batch=2))
+    assert [len(b) for b in batches] == [2, 2, 1]
+    assert [row[1] for b in batches for row in b] == [i.item.title for i in batch[2:]]
+
+
+def test_daily_counts_bucket_by_utc_day(session, run_id):
+    late = datetime(2025, 3, 1, 23, 30, tzinfo=timezone.utc)
+    # 07:30 on 2 March in Beijing is still 1 March in UTC.
+    beijing = datetime(2025, 3, 2, 7, 30, tzinfo=timezone(timedelta(hours=8)))
+    next_day = datetime(2025, 3, 2, 0, 30, tzinfo=timezone.utc)
+    batch = [
+        make_intent(make_item(1, published_at=late), tags=make_tags()),
+        make_intent(make_item(2, published_at=beijing, lang="zh"), tags=make_tags()),
+        make_intent(make_item(3, published_at=next_day), tags=make_tags(models=("sora", "veo"))),
+    ]
+    store.store_intents(session, run_id, "s1", batch, T0)
+    session.commit()
+    assert queries.daily_counts(session, by="lang") == [
+        {"day": date(2025, 3, 1), "key": "en", "count": 1},
+        {"day": date(2025, 3, 1), "key": "zh", "count": 1},
+        {"day": date(2025, 3, 2), "key": "en", "count": 1},
+    ]
+    assert queries.daily_counts(session, by="model", since=next_day) == [
+        {"day": date(2025, 3, 2), "key": "sora", "count": 1},
+        {"day": date(2025, 3, 2), "key": "veo", "count": 1},
+    ]
+    assert queries.daily_counts(session, by="sentiment", lang="zh") == [
+        {"day": date(2025, 3, 1), "key": "positive", "count": 1}]
+
+
+def test_datetimes_come_back_as_aware_utc(session, run_id):
+    beijing = datetime(2025, 3, 2, 7, 30, tzinfo=timezone(timedelta(hours=8)))
+    store.store_intents(session, run_id, "s1", [make_intent(make_item(1, published_at=beijing))], T0)
+    session.commit()
+    (row,) = queries.items(session)
+    assert row["published_at"] == beijing
+    assert row["published_at"].utcoffset() == timedelta(0)
+
+
+def test_naive_datetimes_are_refused(session, run_id):
+    naive = make_item(1, published_at=datetime(2025, 3, 1, 8, 0))
+    with pytest.raises(Exception, match="naive datetime"):
+        store.store_intents(session, run_id, "s1", [make_intent(naive)], T0)
