@@ -16,8 +16,9 @@ How a document is scored (zh and en share the walk; only the lexicons differ):
 5. Document: P = positive mass, N = negative mass, L = word tokens;
    ``score = (P - N) / (P + N + c + k * sqrt(L))`` in (-1, 1): balanced praise and criticism
    cancel, and a long article needs proportionally more loaded words than a short post.
-   ``|score| <= threshold`` is neutral (the band was calibrated so that factual and balanced news
-   lands neutral; see ``ingest/tag/sentiment_eval.py`` and the report in bench/).
+   ``-neg_threshold <= score <= threshold`` is neutral: the band was calibrated on the project dev
+   set (relevant items) so that factual and balanced news lands neutral; see
+   ``bench/sentiment_compare.py`` for the sweep.
 """
 from __future__ import annotations
 
@@ -59,8 +60,10 @@ class SentimentResult:
 @dataclass(frozen=True)
 class Params:
     """Tunable constants; the defaults are the calibrated ones (see sentiment_eval)."""
-    threshold: float = 0.2          # |score| above this is positive/negative
-    length_k: float = 0.3           # length normalisation: P + N + k*sqrt(L)
+    threshold: float = 0.25         # score above this is positive
+    neg_threshold: float = 0.15     # score below minus this is negative (launch news reads
+                                    # upbeat, critical coverage uses milder words: asymmetric band)
+    length_k: float = 0.7           # length normalisation: P + N + c + k*sqrt(L)
     negation_window: int = 3        # zh tokens after a negator that it can reach
     negation_window_en: int = 4     # en words ("don't think this is good")
     length_c: float = 1.0           # constant in the denominator: one mild word is not a verdict
@@ -73,6 +76,7 @@ class Params:
     question: float = 0.6           # sentence ending in "?" without "!"
     title_weight: float = 1.5
     fallback_weight: float = 0.6    # en: VADER lexicon words we do not list (0 = off)
+    fallback_min: float = 2.0       # ... only those with |VADER valence| >= this
 
 
 DEFAULT_PARAMS = Params()
@@ -283,7 +287,7 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
             if fallback is not None:
                 if tok not in lex.silenced:
                     fv = fallback.get(tok)
-                    if fv is not None:
+                    if fv is not None and abs(fv) >= params.fallback_min:
                         add(fv * params.fallback_weight, tok, i)
             elif len(tok) > 1 and tok[0] in _NEG_PREFIX and tok[1:] in terms:
                 neg_until, neg_word = i, tok[0]
@@ -356,7 +360,8 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
             neg_until = -1
         elif tok in lex.concessive:
             in_concessive = True
-        elif fallback is not None and tok not in lex.silenced and tok in fallback:
+        elif (fallback is not None and tok not in lex.silenced
+              and abs(fallback.get(tok, 0.0)) >= max(params.fallback_min, 1e-9)):
             add(fallback[tok] * params.fallback_weight, tok, i)
         i += 1
     finish()
@@ -370,7 +375,7 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
 def label_for(score: float, params: Params = DEFAULT_PARAMS) -> str:
     if score > params.threshold:
         return POSITIVE
-    if score < -params.threshold:
+    if score < -params.neg_threshold:
         return NEGATIVE
     return NEUTRAL
 

@@ -226,7 +226,7 @@ def compare_public_sets(root: Path | None = None, *, limit: int | None = None,
     else:
         notes.append(f"SnowNLP (and the ours@N row beside it) scored the first {snownlp_limit} "
                      "items of each zh set (files are pre-shuffled, seed 42).")
-    notes.append(f"Bands: ours |score|<={params.threshold}, VADER |compound|<{VADER_NEUTRAL}, "
+    notes.append(f"Bands: ours -{params.neg_threshold}<=score<={params.threshold}, VADER |compound|<{VADER_NEUTRAL}, "
                  f"SnowNLP |2p-1|<={SNOWNLP_NEUTRAL} -> neutral. pol = sign forced, on non-neutral gold.")
     return format_table(out) + "\n" + "\n".join(notes)
 
