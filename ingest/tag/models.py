@@ -3,10 +3,12 @@
 An unambiguous alias ("Gen-3 Alpha", "可灵", "Seedance") counts wherever it appears. An ambiguous
 one ("Sora", "Runway", "海螺", "Wan") counts only as the video model:
 - no collision word of that model near it (fashion runway, Kingdom Hearts, 海螺水泥...), and
-- an AI context word near it (a video word for `needs = "video"`), or the model named unambiguously
-  elsewhere in the document, or a document that is clearly about AI video with no collision word
-  of that model anywhere.
+- the model named unambiguously elsewhere in the document, or an AI/video context word near it
+  (a video word for `needs = "video"`), or no collision word of that model anywhere in a document
+  that has AI or video context words at all.
 "Near" is a character window around the mention (default 80, `window` per model).
+Aliases listed in `image_too` (即梦, Runway, 通义万相, 海螺AI also name image or chat products)
+count only when the document speaks of video somewhere.
 Company-only mentions (OpenAI, 快手, MiniMax) never count: companies are context, not aliases.
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from ingest.tag.doc import Doc
-from ingest.tag.lexicon import Matcher, load_toml, model_table, word_matcher
+from ingest.tag.lexicon import Matcher, load_toml, model_table, phrase_key, word_matcher
 
 DEFAULT_WINDOW = 80
 
@@ -42,8 +44,10 @@ class ModelResult:
 class _Spec:
     needs: str
     window: int
+    local_only: bool
     context: Matcher | None
     collisions: Matcher | None
+    image_too: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,10 @@ def _lexicon(table_id: int) -> _Lexicon:
         specs[model_id] = _Spec(
             needs=str(spec.get("needs", "ai")),
             window=int(spec.get("window", DEFAULT_WINDOW)),
+            local_only=bool(spec.get("local_only", False)),
             context=word_matcher(ctx) if ctx else None,
             collisions=word_matcher(coll) if coll else None,
+            image_too=frozenset(phrase_key(a) for a in spec.get("image_too", [])),
         )
     signals = load_toml("signals.toml")["context"]
     return _Lexicon(Matcher(entries), specs, word_matcher(signals["ai"]),
@@ -92,14 +98,27 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
         hit = ModelHit(model_id, m.start, m.end, m.text)
         (weak if ambiguous else strong).setdefault(model_id, []).append(hit)
 
-    accepted: list[ModelHit] = [h for hits in strong.values() for h in hits]
+    has_video = lex.video_context.search(norm)
+    has_context = has_video or lex.ai_context.search(norm)
+    accepted: list[ModelHit] = []
     rejected: list[ModelHit] = []
+    for model_id, hits in list(strong.items()):
+        keep = [h for h in hits if has_video or phrase_key(h.text) not in lex.specs[model_id].image_too]
+        rejected += [h for h in hits if h not in keep]
+        accepted += keep
+        if not keep:
+            del strong[model_id]
     collided: set[str] = set()
     for model_id, hits in weak.items():
         spec = lex.specs[model_id]
         doc_collision = spec.collisions is not None and spec.collisions.search(norm)
         for hit in hits:
-            verdict = _judge(hit, spec, lex, norm, model_id in strong, video_doc, doc_collision)
+            if not has_video and phrase_key(hit.text) in spec.image_too:
+                verdict = "image"
+            else:
+                doc_context = has_video if spec.needs == "video" else has_context
+                verdict = _judge(hit, spec, lex, norm, model_id in strong,
+                                 bool(video_doc or doc_context), bool(doc_collision))
             if verdict == "ok":
                 accepted.append(hit)
             else:
@@ -125,7 +144,7 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
 
 
 def _judge(hit: ModelHit, spec: _Spec, lex: _Lexicon, norm: str, named_strongly: bool,
-           video_doc: bool, doc_collision: bool) -> str:
+           doc_context: bool, doc_collision: bool) -> str:
     lo, hi = max(0, hit.start - spec.window), min(len(norm), hit.end + spec.window)
     around = norm[lo:hit.start] + " " + norm[hit.end:hi]
     if spec.collisions is not None and spec.collisions.search(around):
@@ -133,13 +152,13 @@ def _judge(hit: ModelHit, spec: _Spec, lex: _Lexicon, norm: str, named_strongly:
     if named_strongly:
         return "ok"
     own_context = spec.context is not None and spec.context.search(around)
+    video_near = lex.video_context.search(around)
     if spec.needs == "video":
-        local = lex.video_context.search(around) and (own_context or lex.ai_context.search(around)
-                                                     or video_doc)
+        local = video_near
     else:
-        local = own_context or lex.ai_context.search(around)
+        local = own_context or video_near or lex.ai_context.search(around)
     if local and (not doc_collision or own_context):
         return "ok"
-    if video_doc and not doc_collision and spec.needs != "video":
+    if doc_context and not doc_collision and not spec.local_only:
         return "ok"
     return "collision" if doc_collision else "no_context"

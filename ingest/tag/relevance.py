@@ -80,19 +80,31 @@ def _sentences_of(doc: Doc, matcher: Matcher) -> dict[int, list[str]]:
     return out
 
 
-def scan(doc: Doc) -> Signals:
+def scan(doc: Doc, model_sentences: frozenset[int] = frozenset()) -> Signals:
+    """Video/AI signals per sentence. `model_sentences`: sentences naming a video model (they make
+    the document topical like a strong phrase does)."""
     lex = _lexicon()
     strong = _sentences_of(doc, lex.strong)
     ai = _sentences_of(doc, lex.ai)
-    weak_all = _sentences_of(doc, lex.weak)
-    weak = {i: words for i, words in weak_all.items() if i in ai and i not in strong}
+    nonvideo = frozenset(_sentences_of(doc, lex.nonvideo))
+    anchors = set(strong) | model_sentences
+    # Weak video words count next to an AI word, or anywhere once the document is about video:
+    # it has strong video sentences and they are not outweighed by non-video AI sentences.
+    topical = bool(anchors) and _weighted(doc, anchors) >= _weighted(doc, nonvideo - anchors)
+    weak = {i: words for i, words in _sentences_of(doc, lex.weak).items()
+            if (topical or i in ai) and i not in anchors}
     return Signals(
         strong=strong,
         weak=weak,
         ai=frozenset(ai),
-        nonvideo=frozenset(_sentences_of(doc, lex.nonvideo)),
+        nonvideo=nonvideo,
         listed=frozenset(_sentences_of(doc, lex.media_list)),
     )
+
+
+def _weighted(doc: Doc, sentences: set[int] | frozenset[int]) -> float:
+    title = _lexicon().weights["title"]
+    return sum(title if doc.in_title(i) else 1.0 for i in sentences)
 
 
 def decide(doc: Doc, signals: Signals, models: ModelResult) -> Relevance:
@@ -118,9 +130,9 @@ def decide(doc: Doc, signals: Signals, models: ModelResult) -> Relevance:
 
     n_sentences = max(1, len(doc.spans))
     body = sum(v for v, _ in per_sentence.values())
-    video_sentences = sum(1 for v, _ in per_sentence.values() if v >= w["weak"])
     density = min(1.0, body / n_sentences)
-    extra = max(0, len(signals.nonvideo - set(per_sentence)) - video_sentences)
+    anchors = {i for i, (v, _) in per_sentence.items() if i not in signals.weak}
+    extra = max(0.0, _weighted(doc, signals.nonvideo - anchors) - _weighted(doc, anchors))
     score = body + w["density"] * density - w["nonvideo"] * extra if body else 0.0
     ranked = sorted(per_sentence.items(), key=lambda kv: (-kv[1][0], kv[0]))
     evidence = tuple(dict.fromkeys(phrase for _, (_, phrase) in ranked))[:6]
