@@ -162,12 +162,16 @@ def _decode_latin(body: bytes) -> tuple[str, str, str | None]:
 
 
 def _declared(body: bytes, content_type: str | None) -> str | None:
-    if content_type:
-        m = _CHARSET.search(content_type)
-        if m:
-            return m.group(1)
+    """The declared charset: HTTP first, then the XML declaration. An HTTP Latin-1 charset is
+    very often a server default, so a different XML declaration overrides it."""
     m = _XML_DECL_ENCODING.match(body[:512])
-    return m.group(1).decode("ascii") if m else None
+    xml_decl = m.group(1).decode("ascii") if m else None
+    m = _CHARSET.search(content_type) if content_type else None
+    if m is None:
+        return xml_decl
+    if xml_decl and _codec(m.group(1)) == _LATIN_FAMILY and _codec(xml_decl) not in (None, _LATIN_FAMILY):
+        return xml_decl
+    return m.group(1)
 
 
 def _decode(body: bytes, content_type: str | None) -> tuple[str, str, str | None]:
@@ -328,7 +332,7 @@ def parse_feed(source_id: str, body: bytes, *, content_type: str | None = None,
         raise FeedDecodeError(e.reason, source_id) from None
     warnings = [warning] if warning else []
     head = _XML_DECL_TEXT.sub(r"\1utf-8\2", text[:300], count=1)
-    data = (head + text[300:]).encode("utf-8", "surrogatepass")
+    data = (head + text[300:]).encode("utf-8")
     headers = dict(_FEED_HEADERS, **({"content-location": base_url} if base_url else {}))
     d = feedparser.parse(io.BytesIO(data), response_headers=headers,
                          sanitize_html=False, resolve_relative_uris=False)

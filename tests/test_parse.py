@@ -98,6 +98,12 @@ def test_http_charset_wins_over_the_xml_declaration():
     assert encoding == "gb18030" and ZH in text
 
 
+def test_xml_declaration_overrides_a_latin1_http_default():
+    body = _doc(ZH, "gb2312").encode("gbk")
+    text, encoding = decode_feed(body, "text/xml; charset=ISO-8859-1")
+    assert encoding == "gb18030" and ZH in text
+
+
 def test_gb2312_declaration_decodes_gbk_only_characters_via_gb18030():
     body = _doc("朱镕基与陶喆", "GB2312").encode("gbk")
     assert decode_feed(body, None) == (_doc("朱镕基与陶喆", "GB2312"), "gb18030")
