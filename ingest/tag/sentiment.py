@@ -280,6 +280,12 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
         if in_title and i >= title_end:
             finish()
             pending_end = False
+        if tok[0] in _SENT_END_CHARS and _is_sentence_end(tok):
+            excl += tok.count("!")
+            question = question or "?" in tok
+            pending_end = True
+            i += 1
+            continue
         if tok not in vocab:
             if pending_end:
                 finish()
@@ -296,12 +302,6 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
                 words += 1
             elif joiner == "":
                 words += 1
-            i += 1
-            continue
-        if _is_sentence_end(tok):
-            excl += tok.count("!")
-            question = question or "?" in tok
-            pending_end = True
             i += 1
             continue
         if pending_end:

@@ -1,0 +1,154 @@
+"""Behaviour of the sentiment tagger (tone toward AI video generation) and its evaluation helpers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.tag.doc import make_doc
+from ingest.tag.sentiment import SentimentResult, analyze, load_lexicon
+
+SHARED_SENTIMENT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "sentiment"
+
+
+def tone(title: str, text: str = "", lang: str | None = None) -> SentimentResult:
+    return analyze(make_doc(title, text, lang))
+
+
+@pytest.mark.parametrize("title,text", [
+    ("快手发布可灵2.0", "快手今日发布可灵2.0视频生成模型，支持1080p输出，单条视频最长10秒，会员每月66元起。"),
+    ("OpenAI releases Sora to ChatGPT Pro users",
+     "OpenAI on Monday released Sora, its video generation model, to ChatGPT Pro subscribers "
+     "at $200 a month. The model generates clips of up to 20 seconds at 1080p."),
+])
+def test_factual_launch_news_is_neutral(title, text):
+    assert tone(title, text).label == "neutral"
+
+
+@pytest.mark.parametrize("text", ["可灵又翻车了，生成的人手全是六根手指", "这不就是割韭菜吗，会员费纯属智商税"])
+def test_fanche_and_harvesting_leeks_are_negative(text):
+    assert tone("", text, "zh").label == "negative"
+
+
+@pytest.mark.parametrize("text", ["可灵2.0的效果太震撼了！", "这次Sora直接封神，国产模型也惊艳"])
+def test_stunning_and_god_tier_are_positive(text):
+    assert tone("", text, "zh").label == "positive"
+
+
+def test_negation_flips_chinese_praise():
+    assert tone("", "这个视频模型很震撼", "zh").score > 0
+    flipped = tone("", "这个视频模型一点都不震撼", "zh")
+    assert flipped.score < 0
+    assert flipped.label == "negative"
+
+
+def test_negation_flips_english_praise():
+    assert tone("", "The new video model is impressive.", "en").label == "positive"
+    assert tone("", "The new video model is not impressive.", "en").label == "negative"
+
+
+def test_negated_negative_is_not_negative():
+    assert tone("", "I am not worried about Sora at all.", "en").score >= 0
+
+
+def test_contrast_clause_dominates():
+    zh = tone("", "画面不错，但是抽卡太累、价格劝退", "zh")
+    assert zh.label == "negative"
+    en = tone("", "The visuals are stunning, but the whole thing is soulless AI slop.", "en")
+    assert en.label == "negative"
+    en_rev = tone("", "It has some glitches, but honestly it is incredible.", "en")
+    assert en_rev.label == "positive"
+
+
+def test_contrast_at_the_start_of_the_next_sentence_outweighs_the_previous_one():
+    r = tone("", "效果确实惊艳。不过，抽卡十次才一条能用，纯属割韭菜。", "zh")
+    assert r.label == "negative"
+
+
+def test_emoticons_and_emoji_carry_tone():
+    assert tone("", "Sora的新视频 [赞][哈哈]", "zh").score > 0
+    assert tone("", "又是AI生成的视频[怒][泪]", "zh").score < 0
+    assert tone("", "Veo 3 clips 😍👍", "en").score > 0
+    assert tone("", "Veo 3 clips 😡👎", "en").score < 0
+
+
+def test_exclamation_amplifies_and_question_damps():
+    plain = tone("", "The results look great.", "en").score
+    assert tone("", "The results look great!!", "en").score > plain
+    assert abs(tone("", "Do the results look great?", "en").score) < plain
+
+
+def test_balanced_piece_is_neutral():
+    text = ("Reviewers praised the impressive motion quality of the new model. Others raised concerns "
+            "about copyright and deepfakes, and some clips still show glitches. The company said "
+            "it is improving the model and adding watermarks.")
+    assert tone("Runway Gen-4 gets mixed reviews", text, "en").label == "neutral"
+
+
+def test_long_article_needs_more_than_one_loaded_word():
+    body = "该模型支持文生视频和图生视频，分辨率为1080p，时长5秒，目前向会员开放。" * 12
+    assert tone("某公司发布视频模型", body + "效果惊艳。", "zh").label == "neutral"
+
+
+@pytest.mark.parametrize("title,text,lang", [
+    ("", "太震撼了！！！国产之光，吊打一切", "zh"),
+    ("", "翻车翻车翻车，垃圾，诈骗，割韭菜，智商税", "zh"),
+    ("", "mind-blowing incredible stunning game-changer!!! 😍🔥", "en"),
+    ("", "terrifying dystopian soulless slop, a scam and a lawsuit waiting to happen 😡", "en"),
+    ("", "", None),
+])
+def test_score_is_bounded(title, text, lang):
+    r = tone(title, text, lang)
+    assert -1.0 <= r.score <= 1.0
+
+
+def test_evidence_holds_the_triggering_word():
+    assert "震撼" in tone("", "这次的效果真的震撼", "zh").evidence
+    assert any("割韭菜" in e for e in tone("", "又来割韭菜", "zh").evidence)
+    assert "not impressive" in tone("", "Honestly not impressive.", "en").evidence
+    assert "slop" in tone("", "This is slop.", "en").evidence
+
+
+def test_empty_document_is_neutral_without_evidence():
+    r = tone("", "", "en")
+    assert (r.label, r.score, r.evidence) == ("neutral", 0.0, ())
+
+
+def test_result_is_frozen():
+    r = tone("", "stunning", "en")
+    with pytest.raises(AttributeError):
+        r.label = "negative"  # type: ignore[misc]
+
+
+def test_lexicons_load_once_and_hold_domain_terms():
+    assert load_lexicon("zh") is load_lexicon("zh")
+    zh, en = load_lexicon("zh"), load_lexicon("en")
+    assert zh.terms["割韭菜"] < 0 < zh.terms["封神"]
+    assert en.terms["slop"] < 0 < en.terms["game-changer"]
+    assert "不" in zh.negators and "not" in en.negators
+
+
+@pytest.mark.skipif(not SHARED_SENTIMENT.is_dir(), reason="shared public sentiment sets absent")
+def test_public_set_comparison_reports_accuracy_and_macro_f1_for_us_and_baselines():
+    from ingest.tag.sentiment_eval import compare_public_sets
+
+    table = compare_public_sets(SHARED_SENTIMENT, limit=20, snownlp_limit=10)
+    assert "pol acc" in table and "3c F1" in table
+    assert "ours" in table and "vader" in table
+    assert "snownlp" in table or "SnowNLP not installed" in table
+    print(table)
+
+
+def test_public_set_comparison_without_the_folder_returns_a_message(tmp_path):
+    from ingest.tag.sentiment_eval import compare_public_sets
+
+    assert "not found" in compare_public_sets(tmp_path / "absent")
+
+
+def test_macro_f1_of_a_perfect_prediction_is_one():
+    from ingest.tag.sentiment_eval import accuracy_macro_f1
+
+    gold = ["positive", "neutral", "negative", "neutral"]
+    assert accuracy_macro_f1(gold, gold) == (1.0, 1.0)
+    acc, f1 = accuracy_macro_f1(["positive", "negative"], ["positive", "positive"])
+    assert acc == 0.5 and 0 < f1 < 1
