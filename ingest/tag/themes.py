@@ -1,9 +1,10 @@
 """Themes (TAXONOMY: jobs, creative_industry, ... compute), the same definitions in zh and en.
 
 A theme counts only when substantively present: cues are scored per sentence (strong cue 2, weak
-cue 1, distinct cues add up, at most 3 a sentence, the title x1.5) and the theme is kept when the
-total reaches its threshold (2 by default, 3 for themes prone to passing mentions). So one strong
-sentence is enough, one weak word is not. Evidence keeps the cue phrases and the best sentence.
+cue 1, distinct cues add up, at most 3 a sentence, the title x1.5) and the theme is kept when its
+best sentence reaches the theme's `sentence` threshold (one sentence about it) or the sum over
+sentences reaches its `total` threshold (it runs through the piece). One word is never enough.
+Evidence keeps the cue phrases and the best sentence.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class ThemeResult:
 @dataclass(frozen=True)
 class _Lexicon:
     cues: Matcher                     # payload: (theme, weight)
-    thresholds: dict[str, float]
+    thresholds: dict[str, tuple[float, float]]   # theme -> (sentence, total)
 
 
 @lru_cache(maxsize=1)
@@ -44,11 +45,28 @@ def _lexicon() -> _Lexicon:
         spec = data.get(theme, {})
         entries += [(c, (theme, STRONG)) for c in spec.get("strong", [])]
         entries += [(c, (theme, WEAK)) for c in spec.get("weak", [])]
-        thresholds[theme] = float(spec.get("threshold", 2))
+        thresholds[theme] = (float(spec.get("sentence", 3)), float(spec.get("total", 6)))
     return _Lexicon(Matcher(entries), thresholds)
 
 
-def detect(doc: Doc) -> ThemeResult:
+def features(doc: Doc) -> dict[str, tuple[float, float]]:
+    """theme -> (best sentence score, total score); for calibration."""
+    out = {}
+    for theme, sentences in _found(doc).items():
+        per = _per_sentence(doc, sentences)
+        out[theme] = (max(per.values()), sum(per.values()))
+    return out
+
+
+def _per_sentence(doc: Doc, sentences: dict[int, dict[str, tuple[float, str]]]) -> dict[int, float]:
+    return {
+        i: min(SENTENCE_CAP, sum(w for w, _ in cues.values()))
+        * (TITLE_FACTOR if doc.in_title(i) else 1.0)
+        for i, cues in sentences.items()
+    }
+
+
+def _found(doc: Doc) -> dict[str, dict[int, dict[str, tuple[float, str]]]]:
     lex = _lexicon()
     # theme -> sentence -> cue key -> (weight, phrase as written)
     found: dict[str, dict[int, dict[str, tuple[float, str]]]] = {}
@@ -61,7 +79,12 @@ def detect(doc: Doc) -> ThemeResult:
             cues = found.setdefault(theme, {}).setdefault(i, {})
             if weight > cues.get(key, (0.0, ""))[0]:
                 cues[key] = (weight, " ".join(m.text.split()))
+    return found
 
+
+def detect(doc: Doc) -> ThemeResult:
+    lex = _lexicon()
+    found = _found(doc)
     themes: list[str] = []
     evidence: dict[str, tuple[str, ...]] = {}
     scores: dict[str, float] = {}
@@ -69,14 +92,12 @@ def detect(doc: Doc) -> ThemeResult:
         sentences = found.get(theme)
         if not sentences:
             continue
-        per_sentence = {
-            i: min(SENTENCE_CAP, sum(w for w, _ in cues.values()))
-            * (TITLE_FACTOR if doc.in_title(i) else 1.0)
-            for i, cues in sentences.items()
-        }
+        per_sentence = _per_sentence(doc, sentences)
         total = sum(per_sentence.values())
+        best_score = max(per_sentence.values())
         scores[theme] = round(total, 2)
-        if total < lex.thresholds[theme]:
+        need_sentence, need_total = lex.thresholds[theme]
+        if best_score < need_sentence and total < need_total:
             continue
         themes.append(theme)
         best = max(per_sentence, key=lambda i: (per_sentence[i], -i))
