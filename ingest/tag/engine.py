@@ -37,7 +37,11 @@ def tag_doc(doc: Doc) -> Tags:
 
     collision = not rel.relevant and not found.models and (
         bool(found.collided) or not _relevance.has_ai(signals))
-    themes = _themes.detect(doc) if not collision else None
+    per_sentence: dict[int, set[str]] = {}
+    for hit in found.hits:
+        per_sentence.setdefault(doc.sentence_at(hit.start), set()).add(hit.model)
+    model_counts = {i: len(ms) for i, ms in per_sentence.items()}
+    themes = _themes.detect(doc, model_counts) if not collision else None
 
     evidence: dict[str, tuple[str, ...]] = {}
     models: tuple[str, ...] = () if collision else found.models

@@ -4,12 +4,15 @@ A theme counts only when substantively present: cues are scored per sentence (st
 cue 1, distinct cues add up, at most 3 a sentence, the title x1.5) and the theme is kept when its
 best sentence reaches the theme's `sentence` threshold (one sentence about it) or the sum over
 sentences reaches its `total` threshold (it runs through the piece). One word is never enough.
+`paired` cues ("beats", "更", "超过") count as strong only in a sentence naming two models or more;
+a sentence naming three models or more is itself a weak competition cue.
 Evidence keeps the cue phrases and the best sentence.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Mapping
 
 from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml, phrase_key
@@ -21,6 +24,7 @@ THEMES: tuple[str, ...] = (
 STRONG, WEAK = 2.0, 1.0
 SENTENCE_CAP = 3.0
 TITLE_FACTOR = 1.5
+MANY_MODELS = 3
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class ThemeResult:
 
 @dataclass(frozen=True)
 class _Lexicon:
-    cues: Matcher                     # payload: (theme, weight)
+    cues: Matcher                     # payload: (theme, weight, paired)
     thresholds: dict[str, tuple[float, float]]   # theme -> (sentence, total)
 
 
@@ -43,16 +47,18 @@ def _lexicon() -> _Lexicon:
     thresholds = {}
     for theme in THEMES:
         spec = data.get(theme, {})
-        entries += [(c, (theme, STRONG)) for c in spec.get("strong", [])]
-        entries += [(c, (theme, WEAK)) for c in spec.get("weak", [])]
+        entries += [(c, (theme, STRONG, False)) for c in spec.get("strong", [])]
+        entries += [(c, (theme, WEAK, False)) for c in spec.get("weak", [])]
+        entries += [(c, (theme, STRONG, True)) for c in spec.get("paired", [])]
         thresholds[theme] = (float(spec.get("sentence", 3)), float(spec.get("total", 6)))
     return _Lexicon(Matcher(entries), thresholds)
 
 
-def features(doc: Doc) -> dict[str, tuple[float, float]]:
+def features(doc: Doc, model_counts: Mapping[int, int] | None = None
+             ) -> dict[str, tuple[float, float]]:
     """theme -> (best sentence score, total score); for calibration."""
     out = {}
-    for theme, sentences in _found(doc).items():
+    for theme, sentences in _found(doc, model_counts or {}).items():
         per = _per_sentence(doc, sentences)
         out[theme] = (max(per.values()), sum(per.values()))
     return out
@@ -66,7 +72,8 @@ def _per_sentence(doc: Doc, sentences: dict[int, dict[str, tuple[float, str]]]) 
     }
 
 
-def _found(doc: Doc) -> dict[str, dict[int, dict[str, tuple[float, str]]]]:
+def _found(doc: Doc, model_counts: Mapping[int, int]
+           ) -> dict[str, dict[int, dict[str, tuple[float, str]]]]:
     lex = _lexicon()
     # theme -> sentence -> cue key -> (weight, phrase as written)
     found: dict[str, dict[int, dict[str, tuple[float, str]]]] = {}
@@ -75,16 +82,24 @@ def _found(doc: Doc) -> dict[str, dict[int, dict[str, tuple[float, str]]]]:
         if i < 0:
             continue
         key = phrase_key(m.text)
-        for theme, weight in m.payloads:
+        for theme, weight, paired in m.payloads:
+            if paired and model_counts.get(i, 0) < 2:
+                continue
             cues = found.setdefault(theme, {}).setdefault(i, {})
             if weight > cues.get(key, (0.0, ""))[0]:
                 cues[key] = (weight, " ".join(m.text.split()))
+    for i, n in model_counts.items():
+        if n >= MANY_MODELS:     # a sentence lining up several models is a comparison cue
+            cues = found.setdefault("competition", {}).setdefault(i, {})
+            cues.setdefault("#models", (WEAK, f"{n} models"))
     return found
 
 
-def detect(doc: Doc) -> ThemeResult:
+def detect(doc: Doc, model_counts: Mapping[int, int] | None = None) -> ThemeResult:
+    """Themes of `doc`. `model_counts`: sentence index -> distinct video models named in it
+    (for `paired` cues, which count only in a sentence naming two models or more)."""
     lex = _lexicon()
-    found = _found(doc)
+    found = _found(doc, model_counts or {})
     themes: list[str] = []
     evidence: dict[str, tuple[str, ...]] = {}
     scores: dict[str, float] = {}
