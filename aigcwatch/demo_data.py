@@ -381,7 +381,7 @@ def _b36(n: int) -> str:
 
 def _address(rng: random.Random, spec: _Spec, e: _Entry) -> tuple[str, str | None]:
     """(link, guid) for an entry; the guid is None where the feed has none."""
-    h, uid, d = spec.host, e.uid, (e.when or datetime(2025, 1, 1, tzinfo=UTC))
+    h, uid, d = spec.host, e.uid, _local(spec, e.when or datetime(2025, 1, 1, tzinfo=UTC))
     slug = _slug(e.title, uid)
     match spec.id:
         case "demo-kejiribao":
@@ -445,9 +445,13 @@ def _finalize(rng: random.Random, entries: dict[str, list[_Entry]]) -> dict[str,
     return out
 
 
+def _local(spec: _Spec, when: datetime) -> datetime:
+    """The outlet's wall clock (fixed offsets: the demo span has no DST change)."""
+    return when.astimezone({"Asia/Shanghai": BEIJING, "America/New_York": EASTERN}.get(spec.tz, UTC))
+
+
 def _fmt_date(spec: _Spec, when: datetime) -> str:
-    local = when.astimezone(BEIJING if spec.tz == "Asia/Shanghai" else
-                            EASTERN if spec.tz == "America/New_York" else UTC)
+    local = _local(spec, when)
     match spec.dates:
         case "iso":
             return local.isoformat()
