@@ -25,6 +25,7 @@ STRONG, WEAK = 2.0, 1.0
 SENTENCE_CAP = 3.0
 TITLE_FACTOR = 1.5
 MANY_MODELS = 3
+SHORT_BASE, SHORT_PER_SENTENCE = 3.0, 0.5
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def features(doc: Doc, model_counts: Mapping[int, int] | None = None
     out = {}
     for theme, sentences in _found(doc, model_counts or {}).items():
         per = _per_sentence(doc, sentences)
-        out[theme] = (max(per.values()), sum(per.values()))
+        out[theme] = (max(per.values()), sum(per.values()), len(doc.spans))
     return out
 
 
@@ -112,6 +113,8 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None) -> ThemeResu
         best_score = max(per_sentence.values())
         scores[theme] = round(total, 2)
         need_sentence, need_total = lex.thresholds[theme]
+        # a short post is "about" a theme with fewer cues than a long article
+        need_total = min(need_total, SHORT_BASE + SHORT_PER_SENTENCE * len(doc.spans))
         if best_score < need_sentence and total < need_total:
             continue
         themes.append(theme)
