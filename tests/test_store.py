@@ -300,3 +300,15 @@ def test_naive_datetimes_are_refused(session, run_id):
     naive = make_item(1, published_at=datetime(2025, 3, 1, 8, 0))
     with pytest.raises(Exception, match="naive datetime"):
         store.store_intents(session, run_id, "s1", [make_intent(naive)], T0)
+
+
+def test_each_new_item_gets_its_own_tags_even_without_dedup_keys(session, run_id):
+    keyless = make_item(99, guid=None, url=None, title="Sora!", text="Short.")
+    assert make_intent(keyless).keys == type(make_intent(keyless).keys)(None, None, None, None)
+    batch = [make_intent(make_item(n), tags=make_tags(models=(f"model-{n}",)))
+             for n in range(1, 40)]
+    batch.insert(17, make_intent(keyless, tags=make_tags(models=("keyless",))))
+    store.store_intents(session, run_id, "s1", batch, T0)
+    session.commit()
+    got = {r["title"]: r["models"] for r in queries.items(session, limit=1000)}
+    assert got == {i.item.title: list(i.tags.models) for i in batch}
