@@ -94,6 +94,11 @@ def load_fetch_state(session: Session, source_id: str) -> t.FetchState:
                         next_attempt_at=row.next_attempt_at)
 
 
+def last_new_item_at(session: Session, source_id: str) -> datetime | None:
+    """When the source last brought a new item (None: never, or unknown source)."""
+    return session.scalar(select(m.Source.last_new_item_at).where(m.Source.id == source_id))
+
+
 def save_fetch_state(session: Session, source_id: str, state: t.FetchState, *,
                      fetched_at: datetime, ok: bool,
                      error_class: t.FailureClass | str | None = None, error: str | None = None,
@@ -273,9 +278,16 @@ def _insert_tag_rows(session: Session, models: list[dict], themes: list[dict]) -
 
 def store_intents(session: Session, run_id: int | None, source_id: str,
                   intents: Sequence[t.ItemIntent], now: datetime) -> StoreCounts:
-    """Insert the intents that are new, with their tags; count and record the duplicates."""
+    """Insert the intents that are new, with their tags; count and record the duplicates.
+
+    `now` is the tagging time of new items and the time copies were seen. Raises IntegrityError
+    only if another process stored the same item meanwhile (the caller rolls the source back).
+    """
     if not intents:
         return StoreCounts()
+    strangers = {i.item.source_id for i in intents} - {source_id}
+    if strangers:
+        raise ValueError(f"store_intents for {source_id!r} got items of {sorted(strangers)}")
     index = _load_known(session, intents)
     new: list[t.ItemIntent] = []
     dups: list[tuple[t.ItemIntent, _Known, str]] = []   # copies to record, before id resolution

@@ -186,8 +186,10 @@ def test_same_url_from_another_source_is_recorded_once_even_without_a_url_key(se
 
 def test_title_match_counts_only_within_three_days(session, run_id):
     base = make_item(1)
-    near = make_item(2, title=base.title, published_at=T0 + timedelta(days=2, hours=23))
-    far = make_item(3, title=base.title, published_at=T0 + timedelta(days=3, hours=1))
+    near = make_item(2, source_id="s2", title=base.title,
+                     published_at=T0 + timedelta(days=2, hours=23))
+    far = make_item(3, source_id="s2", title=base.title,
+                    published_at=T0 + timedelta(days=3, hours=1))
     store.store_intents(session, run_id, "s1", [make_intent(base)], T0)
     counts = store.store_intents(session, run_id, "s2", [make_intent(near), make_intent(far)], T0)
     session.commit()
@@ -312,3 +314,11 @@ def test_each_new_item_gets_its_own_tags_even_without_dedup_keys(session, run_id
     session.commit()
     got = {r["title"]: r["models"] for r in queries.items(session, limit=1000)}
     assert got == {i.item.title: list(i.tags.models) for i in batch}
+
+
+def test_last_new_item_at_follows_fetches_that_brought_items(session, sources):
+    assert store.last_new_item_at(session, "s1") is None
+    store.save_fetch_state(session, "s1", FetchState(), fetched_at=T0, ok=True, new_items=2)
+    store.save_fetch_state(session, "s1", FetchState(), fetched_at=T0 + timedelta(days=1), ok=True)
+    assert store.last_new_item_at(session, "s1") == T0
+    assert store.last_new_item_at(session, "unknown") is None
