@@ -1,8 +1,8 @@
 """The write side. Every function takes a session; the caller owns it, commits once per source
 (store_intents + record_source_result + save_fetch_state), and rolls back on error.
 
-Dedup happens here, before insert and in bulk: one query per key kind per chunk of keys, never one
-query per item. An intent duplicates a known item (stored, or new earlier in the same batch) when
+Dedup happens here, before insert and in bulk: one query per key kind (per chunk of keys on
+SQLite, one array parameter on PostgreSQL), never one query per item. An intent duplicates a known item (stored, or new earlier in the same batch) when
 they share the url_key, the guid_key or the content_key, or the title_key with publication times
 at most `TITLE_WINDOW` apart. A source re-seeing its own entry (same URL or GUID) is a plain
 duplicate; any other match is a syndicated copy, recorded once in `item_copies` against the
