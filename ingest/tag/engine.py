@@ -29,10 +29,11 @@ def tag(title: str, text: str, lang: str | None = None) -> Tags:
 
 
 def tag_doc(doc: Doc) -> Tags:
-    first = _relevance.scan(doc)
+    raw = _relevance.by_kind(doc)
+    first = _relevance.signals_from(doc, raw)
     found = _models.detect(doc, video_doc=first.clearly_video)
     hit_sentences = frozenset(doc.sentence_at(h.start) for h in found.hits)
-    signals = _relevance.scan(doc, hit_sentences) if hit_sentences else first
+    signals = _relevance.signals_from(doc, raw, hit_sentences) if hit_sentences else first
     rel = _relevance.decide(doc, signals, found)
 
     collision = not rel.relevant and not found.models and (

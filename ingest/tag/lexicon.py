@@ -31,6 +31,8 @@ _SEP_CHARS = " -_"
 _SEP_RE = r"[\s\-_]?"
 _KEY_DROP = re.compile(r"[\s\-_]+")
 _WORD = re.compile(r"[a-z0-9]")
+_STARTS_WITH_DIGIT = re.compile(r"^(?:\\b)?\\d")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -118,6 +120,7 @@ def register_jieba_words(jieba: Any) -> None:
 
 # --------------------------------------------------------------------------- phrase matching
 
+@lru_cache(maxsize=65536)
 def phrase_key(text: str) -> str:
     """Canonical form under which a phrase and its matches are looked up."""
     return _KEY_DROP.sub("", text.lower()).rstrip("*")
@@ -159,7 +162,7 @@ def _emit(node: _Node) -> str:
     return "(?:" + "|".join(alts) + ")"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Match:
     start: int
     end: int
@@ -168,18 +171,24 @@ class Match:
 
 
 class Matcher:
-    """All phrases of a lexicon in one regex; each phrase carries one or more payloads."""
+    """All phrases of a lexicon in two regexes (Latin-initial, other); each phrase carries one or
+    more payloads. Matches of the two regexes may overlap; each regex's own are disjoint and
+    prefer the longest phrase."""
 
     def __init__(self, entries: Iterable[tuple[str, Any]]) -> None:
         self._payloads: dict[str, list[Any]] = {}
-        self._raw: list[tuple[re.Pattern[str], Any]] = []
-        latin, other = _Node(), _Node()
+        raw: list[tuple[str, Any]] = []
+        # Two tries: phrases starting with a Latin letter/digit and the others. Each regex then
+        # starts with a small set of first characters that the engine skips through fast (one
+        # mixed trie is several times slower). Left word boundaries of Latin phrases are checked
+        # on each match instead of by a lookbehind, which would defeat that optimisation.
+        roots = (_Node(), _Node())
         for phrase, payload in entries:
             phrase = phrase.strip().lower()
             if not phrase:
                 continue
             if phrase.startswith("re:"):
-                self._raw.append((re.compile(phrase[3:]), payload))
+                raw.append((phrase[3:], payload))
                 continue
             wildcard = phrase.endswith("*")
             body = phrase.rstrip("*").strip()
@@ -187,33 +196,43 @@ class Matcher:
             if not key:
                 continue
             self._payloads.setdefault(key, []).append(payload)
-            root = latin if _WORD.match(body[0]) else other
-            node = root
+            node = roots[0] if body[0] in _WORD_CHARS else roots[1]
             for tok in _tokens(body):
                 node = node.children.setdefault(tok, _Node())
             node.end = True
-            needs_boundary = bool(_WORD.match(body[-1])) and not wildcard
-            node.boundary = node.boundary and needs_boundary
-        parts = []
-        if latin.children:
-            parts.append(r"(?<![a-z0-9])" + _emit(latin))
-        if other.children:
-            parts.append(_emit(other))
-        self._regex = re.compile("|".join(parts)) if parts else None
+            node.boundary = node.boundary and bool(_WORD.match(body[-1])) and not wildcard
+        self._regexes = tuple(re.compile(_emit(root)) for root in roots if root.children)
+        # Raw regexes: those that must start with a digit share one pass behind a cheap (?=\d)
+        # guard; the others run one by one (each then keeps its own fast first-character scan).
+        self._raw_payloads = {f"r{i}": payload for i, (_, payload) in enumerate(raw)}
+        numeric = [(f"r{i}", rx) for i, (rx, _) in enumerate(raw) if _STARTS_WITH_DIGIT.match(rx)]
+        others = [(f"r{i}", rx) for i, (rx, _) in enumerate(raw) if not _STARTS_WITH_DIGIT.match(rx)]
+        raw_regexes = [re.compile(f"(?P<{name}>{rx})") for name, rx in others]
+        if numeric:
+            raw_regexes.append(re.compile(
+                r"(?=\d)(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in numeric) + ")"))
+        self._raw = tuple(raw_regexes)
 
     def finditer(self, text: str) -> Iterator[Match]:
-        if self._regex is not None:
-            for m in self._regex.finditer(text):
+        for regex in self._regexes:
+            for m in regex.finditer(text):
+                start = m.start()
                 found = m.group()
+                if start and found[0] in _WORD_CHARS and text[start - 1] in _WORD_CHARS:
+                    continue
                 payloads = self._payloads.get(phrase_key(found))
                 if payloads:
-                    yield Match(m.start(), m.end(), found, tuple(payloads))
-        for regex, payload in self._raw:
+                    yield Match(start, m.end(), found, tuple(payloads))
+        for regex in self._raw:
             for m in regex.finditer(text):
-                yield Match(m.start(), m.end(), m.group(), (payload,))
+                yield Match(m.start(), m.end(), m.group(), (self._raw_payloads[m.lastgroup],))
 
     def search(self, text: str) -> bool:
         return next(self.finditer(text), None) is not None
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        return tuple(r.pattern for r in self._regexes)
 
 
 def word_matcher(words: Iterable[str], payload: Any = True) -> Matcher:

@@ -16,12 +16,16 @@ User aliases for models: see ingest.tag.lexicon (environment variable AIGCWATCH_
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.tag.doc import Doc
-from ingest.tag.lexicon import Matcher, load_toml, word_matcher
+from ingest.tag.lexicon import Matcher, load_toml
 from ingest.tag.models import ModelResult
+
+
+_HAS_AI = re.compile(r"(?<![a-z])ai(?![a-z])|aigc|人工智能")
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,7 @@ class Relevance:
 
 @dataclass(frozen=True)
 class _Lexicon:
-    strong: Matcher
-    weak: Matcher
-    ai: Matcher
-    nonvideo: Matcher
-    media_list: Matcher
+    signals: Matcher                  # payload: "strong" | "weak" | "ai" | "nonvideo" | "listed"
     weights: dict[str, float]
 
 
@@ -61,45 +61,49 @@ class _Lexicon:
 def _lexicon() -> _Lexicon:
     data = load_toml("signals.toml")
     rel = data["relevance"]
-    return _Lexicon(
-        strong=word_matcher(rel["video_strong"]),
-        weak=word_matcher(rel["video_weak"]),
-        ai=word_matcher(data["context"]["ai"]),
-        nonvideo=word_matcher(rel["nonvideo_ai"]),
-        media_list=word_matcher(rel["media_list"]),
-        weights={k: float(v) for k, v in rel["weights"].items()},
-    )
+    entries = [(p, "strong") for p in rel["video_strong"]]
+    entries += [(p, "weak") for p in rel["video_weak"]]
+    entries += [(p, "ai") for p in data["context"]["ai"]]
+    entries += [(p, "nonvideo") for p in rel["nonvideo_ai"]]
+    entries += [(p, "listed") for p in rel["media_list"]]
+    return _Lexicon(Matcher(entries), {k: float(v) for k, v in rel["weights"].items()})
 
 
-def _sentences_of(doc: Doc, matcher: Matcher) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for m in matcher.finditer(doc.norm):
+def by_kind(doc: Doc) -> dict[str, dict[int, list[str]]]:
+    """One pass over the text: kind -> sentence index -> phrases found there."""
+    out: dict[str, dict[int, list[str]]] = {k: {} for k in ("strong", "weak", "ai", "nonvideo",
+                                                              "listed")}
+    for m in _lexicon().signals.finditer(doc.norm):
         i = doc.sentence_at(m.start)
-        if i >= 0:
-            out.setdefault(i, []).append(" ".join(m.text.split()))
+        if i < 0:
+            continue
+        phrase = " ".join(m.text.split())
+        for kind in m.payloads:
+            out[kind].setdefault(i, []).append(phrase)
+        if "ai" not in m.payloads and _HAS_AI.search(phrase):   # "ai换脸", "ai video": AI too
+            out["ai"].setdefault(i, []).append(phrase)
     return out
 
 
 def scan(doc: Doc, model_sentences: frozenset[int] = frozenset()) -> Signals:
     """Video/AI signals per sentence. `model_sentences`: sentences naming a video model (they make
     the document topical like a strong phrase does)."""
-    lex = _lexicon()
-    strong = _sentences_of(doc, lex.strong)
-    ai = _sentences_of(doc, lex.ai)
-    nonvideo = frozenset(_sentences_of(doc, lex.nonvideo))
+    return signals_from(doc, by_kind(doc), model_sentences)
+
+
+def signals_from(doc: Doc, found: dict[str, dict[int, list[str]]],
+                 model_sentences: frozenset[int] = frozenset()) -> Signals:
+    strong = found["strong"]
+    ai = found["ai"]
+    nonvideo = frozenset(found["nonvideo"])
     anchors = set(strong) | model_sentences
     # Weak video words count next to an AI word, or anywhere once the document is about video:
     # it has strong video sentences and they are not outweighed by non-video AI sentences.
     topical = bool(anchors) and _weighted(doc, anchors) >= _weighted(doc, nonvideo - anchors)
-    weak = {i: words for i, words in _sentences_of(doc, lex.weak).items()
+    weak = {i: words for i, words in found["weak"].items()
             if (topical or i in ai) and i not in anchors}
-    return Signals(
-        strong=strong,
-        weak=weak,
-        ai=frozenset(ai),
-        nonvideo=nonvideo,
-        listed=frozenset(_sentences_of(doc, lex.media_list)),
-    )
+    return Signals(strong=strong, weak=weak, ai=frozenset(ai), nonvideo=nonvideo,
+                   listed=frozenset(found["listed"]))
 
 
 def _weighted(doc: Doc, sentences: set[int] | frozenset[int]) -> float:

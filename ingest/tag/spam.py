@@ -15,6 +15,9 @@ from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml, phrase_key
 
 
+HEAD, TAIL = 800, 400
+
+
 @dataclass(frozen=True)
 class SpamResult:
     spam: bool
@@ -42,7 +45,10 @@ def detect(doc: Doc) -> SpamResult:
     counts: Counter[str] = Counter()
     kinds: dict[str, set[str]] = {}
     title_kinds: set[str] = set()
-    for m in lex.terms.finditer(doc.norm):
+    norm = doc.norm
+    if len(norm) > HEAD + TAIL:   # spam keywords sit in the title, the head and the tail
+        norm = norm[:HEAD] + "\n" + norm[-TAIL:]
+    for m in lex.terms.finditer(norm):
         key = phrase_key(m.text)
         counts[key] += 1
         for kind in m.payloads:
