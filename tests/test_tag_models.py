@@ -1,0 +1,146 @@
+"""Model detection: aliases, versions, context rules against name collisions."""
+from __future__ import annotations
+
+import pytest
+
+from ingest.tag.doc import jieba_tokenizer, make_doc
+from ingest.tag.engine import tag
+from ingest.tag.models import detect
+
+
+def models_of(title: str, text: str = "", lang: str | None = None) -> tuple[str, ...]:
+    return tag(title, text, lang).models
+
+
+@pytest.mark.parametrize("title,text,expected", [
+    ("OpenAI releases Sora 2 with synced audio", "", "sora"),
+    ("Runway unveils Gen-3 Alpha", "The new model makes 10-second clips.", "runway"),
+    ("快手可灵AI上线2.1版本", "可灵支持1080P视频生成。", "kling"),
+    ("Google Veo 3.1 arrives in Flow", "", "veo"),
+    ("字节发布Seedance 1.0视频模型", "", "jimeng"),
+    ("Dreamina adds lip sync to its AI video tool", "", "jimeng"),
+    ("MiniMax Hailuo 02 tops the video arena", "", "hailuo"),
+    ("海螺AI视频生成再升级", "", "hailuo"),
+    ("智谱清影开放API", "清影可以生成6秒视频。", "cogvideo"),
+    ("CogVideoX-5B weights on Hugging Face", "", "cogvideo"),
+    ("Stability releases Stable Video Diffusion", "", "stable_video"),
+    ("阿里开源通义万相Wan2.1视频模型", "", "wan"),
+    ("Tencent open-sources HunyuanVideo", "", "hunyuan_video"),
+    ("腾讯混元视频模型开源", "", "hunyuan_video"),
+    ("Luma Dream Machine gets Ray2", "", "luma"),
+    ("Meta Movie Gen makes 16-second clips", "", "movie_gen"),
+    ("Genmo releases Mochi 1 video model", "", "mochi"),
+    ("Lightricks ships LTX-Video 0.9", "", "ltx_video"),
+    ("PixVerse V5 is out", "", "pixverse"),
+    ("Vidu Q1 adds first-last frame control", "", "vidu"),
+    ("Midjourney launches V1 video model", "Midjourney video turns images into 5-second clips.",
+     "midjourney_video"),
+    ("xAI's Grok Imagine makes video with sound", "", "other"),
+    ("Amazon Nova Reel now makes two-minute videos", "", "other"),
+])
+def test_alias_names_the_model(title, text, expected):
+    assert expected in models_of(title, text)
+
+
+def test_open_sora_is_not_openai_sora():
+    found = models_of("Open-Sora 2.0 released", "The open-source video model rivals big labs.")
+    assert "other" in found and "sora" not in found
+
+
+def test_fashion_runway_is_not_tagged():
+    tags = tag("Paris Fashion Week: stars on the runway",
+               "Models walked the runway in couture gowns as the designer took a bow.")
+    assert tags.models == () and not tags.relevant and tags.themes == ()
+
+
+def test_airport_runway_is_not_tagged():
+    assert models_of("Plane skids off runway at regional airport",
+                     "The aircraft overran the runway on landing; no one was hurt.") == ()
+
+
+def test_pikachu_is_not_pika():
+    assert "pika" not in models_of("Pikachu is the most popular Pokémon",
+                                   "Pika pika! The Pokémon Company released new Pikachu plush.")
+
+
+def test_pika_the_animal_is_not_pika():
+    assert models_of("The American pika is losing its mountain habitat",
+                     "The pika, a small rodent-like mammal, is sensitive to heat.") == ()
+
+
+def test_kingdom_hearts_sora_is_not_sora():
+    tags = tag("Kingdom Hearts 4 trailer shows Sora in Quadratum",
+               "Sora, Donald and Goofy return; Riku and Kairi are back too.")
+    assert tags.models == () and not tags.relevant
+
+
+def test_conch_cement_is_not_hailuo():
+    tags = tag("海螺水泥发布三季度业绩", "海螺水泥营收下降，水泥价格持续低迷。")
+    assert tags.models == () and tags.themes == ()
+
+
+def test_seafood_conch_is_not_hailuo():
+    assert models_of("海螺怎么做好吃", "清蒸海螺的做法：海螺洗净，上锅蒸十分钟。") == ()
+
+
+def test_wan_network_is_not_wan():
+    assert models_of("Configure the WAN port on your router",
+                     "Connect the WAN link and set the WAN IP address.") == ()
+
+
+def test_veo_sports_camera_is_not_veo():
+    assert models_of("Veo camera records every match for the football club",
+                     "Coaches use the Veo cam to review soccer footage.") == ()
+
+
+def test_lumiere_brothers_are_not_lumiere():
+    assert models_of("The Lumière brothers and the birth of cinema",
+                     "In 1895 Louis Lumière showed the cinématographe in Paris.") == ()
+
+
+def test_company_only_mention_counts_no_model():
+    assert models_of("ByteDance's video model is in beta",
+                     "The company did not name the AI video product.") == ()
+
+
+def test_bare_name_counts_in_ai_video_context():
+    assert "sora" in models_of("Tried Sora today", "The AI video looked great, hands were fine.")
+
+
+def test_image_only_use_of_jimeng_is_not_listed():
+    assert "jimeng" not in models_of("", "用即梦生了一套国风头像，朋友圈都问链接", "zh")
+
+
+def test_evidence_holds_the_matched_alias():
+    tags = tag("Runway Gen-4 review", "Gen-4 keeps characters consistent across AI video shots.")
+    assert "runway" in tags.evidence
+    assert any("gen-4" in p for p in tags.evidence["runway"])
+
+
+def test_traditional_chinese_alias_matches():
+    assert "kling" in models_of("可靈AI發布新版本", "可靈的影片生成效果更穩定。", "zh")
+
+
+def test_jimeng_segments_as_one_jieba_word():
+    jieba = jieba_tokenizer()
+    assert "即梦" in jieba.lcut("我用即梦做了一个视频")
+    assert "可灵" in jieba.lcut("可灵生成的画面")
+
+
+def test_detect_returns_hits_in_text_order():
+    doc = make_doc("Veo 3 vs Sora 2 vs Kling 2.1", "", "en")
+    assert [h.model for h in detect(doc).hits] == ["veo", "sora", "kling"]
+
+
+def test_user_alias_file_is_merged(tmp_path, monkeypatch):
+    from ingest.tag import lexicon, models
+
+    path = tmp_path / "aliases.toml"
+    path.write_text('[other]\naliases = ["zorblax video"]\n', encoding="utf-8")
+    monkeypatch.setenv(lexicon.ALIASES_ENV, str(path))
+    models._lexicon.cache_clear()
+    try:
+        assert "other" in models_of("Zorblax Video launches", "An AI video generator.")
+    finally:
+        monkeypatch.delenv(lexicon.ALIASES_ENV)
+        models._lexicon.cache_clear()

@@ -1,0 +1,117 @@
+"""Themes: substantively present vs passing mentions, in zh and en, with evidence."""
+from __future__ import annotations
+
+from ingest.tag.doc import make_doc
+from ingest.tag.engine import tag
+from ingest.tag.themes import THEMES, detect
+
+LAUNCH_EN = (
+    "OpenAI launches Sora 2",
+    "OpenAI released Sora 2, its new text-to-video model, on Tuesday. "
+    "The app is invite-only at first, and ChatGPT Pro subscribers get access to a higher-quality tier. "
+    "It will roll out to more countries in the coming weeks.",
+)
+
+
+def test_launch_news_is_launch_access():
+    assert "launch_access" in tag(*LAUNCH_EN).themes
+
+
+def test_passing_mention_of_competition_does_not_count():
+    tags = tag("快手可灵AI上线2.1版本",
+               "快手旗下可灵AI今日宣布推出2.1模型，支持1080P视频生成。用户可以免费体验。"
+               "该模型与Sora存在竞争。")
+    assert "competition" not in tags.themes
+
+
+def test_explicit_comparison_is_competition():
+    tags = tag("Veo 3 vs Sora 2 vs Kling: a head-to-head test",
+               "We ran the same prompts through Veo 3, Sora 2 and Kling 2.1. "
+               "Veo 3 beats Sora 2 on audio, while Kling is better than both at motion.")
+    assert "competition" in tags.themes
+
+
+def test_world_model_claim_and_rebuttal_is_agi_world_model():
+    tags = tag("Sora到底懂不懂物理？",
+               "别被“世界模拟器”这种说法忽悠了。它只是学会了看起来像，离真正理解物理世界还差得远，"
+               "说它通向AGI纯属营销。", "zh")
+    assert "agi_world_model" in tags.themes
+
+
+def test_single_world_model_word_in_a_list_is_not_enough():
+    tags = tag("AI video startup Runway raises new funding",
+               "Runway, maker of the Gen-4 video model, raised $300 million at a $3 billion "
+               "valuation, led by General Atlantic. Investors cited revenue growth from studios. "
+               "The startup also does research on world models.")
+    assert "agi_world_model" not in tags.themes
+    assert "markets" in tags.themes
+
+
+def test_concrete_output_failures_are_flaws():
+    tags = tag("", "Tried Kling all weekend. The cat turned into a dog by second 3, her hand grew a "
+                   "sixth finger and the leash went straight through her leg. Burned 200 credits "
+                   "to get one usable clip.", "en")
+    assert "flaws" in tags.themes
+
+
+def test_zh_flaws_from_failure_vocabulary():
+    tags = tag("", "AI视频现在就是抽卡：人脸崩、手指融化、走路滑步，十秒能用的素材要抽几十次。", "zh")
+    assert "flaws" in tags.themes
+
+
+def test_job_losses_are_jobs():
+    tags = tag("广告公司把整个拍摄组裁了",
+               "朋友做了六年执行制片，上周整组被裁，理由是客户要的短片用AI视频就能出。", "zh")
+    assert "jobs" in tags.themes
+
+
+def test_deepfake_clip_is_misinformation():
+    tags = tag("Deepfake video of a minister spreads online",
+               "A fabricated AI-generated video showing the minister resigning went viral before "
+               "fact-checkers flagged it as a deepfake. Experts warn it erodes trust in real footage.")
+    assert "misinformation" in tags.themes
+
+
+def test_labelling_rules_are_regulation():
+    tags = tag("网信办发布AI生成内容标识办法",
+               "国家网信办等四部门发布《人工智能生成合成内容标识办法》，要求视频生成服务添加显式标识，"
+               "办法将于9月1日起施行。", "zh")
+    assert "regulation" in tags.themes
+
+
+def test_gpu_cost_is_compute():
+    tags = tag("", "A 10 second 720p Sora clip eats minutes of H100 time; at that inference cost "
+                   "the free tier is a GPU furnace.", "en")
+    assert "compute" in tags.themes
+
+
+def test_architecture_details_are_tech():
+    tags = tag("腾讯开源HunyuanVideo：130亿参数",
+               "HunyuanVideo 采用双流转单流的 Transformer 架构，参数量达 130 亿，使用 3D VAE 压缩视频，"
+               "可生成 720P、5 秒视频。", "zh")
+    assert "tech" in tags.themes
+
+
+def test_evidence_holds_the_triggering_phrase():
+    tags = tag(*LAUNCH_EN)
+    phrases = tags.evidence["launch_access"]
+    assert any(p.lower() in ("invite", "roll out", "released", "access") or "release" in p.lower()
+               for p in phrases)
+    assert all(len(p) <= 120 for p in phrases)
+
+
+def test_themes_are_known_ids_and_scores_reported():
+    doc = make_doc(*LAUNCH_EN, lang="en")
+    result = detect(doc)
+    assert set(result.themes) <= set(THEMES)
+    assert set(result.evidence) == set(result.themes)
+    assert result.scores["launch_access"] > 0
+
+
+def test_non_video_ai_item_keeps_its_themes():
+    tags = tag("Judge lets artists' copyright claims proceed against AI image companies",
+               "A federal judge allowed visual artists to pursue copyright infringement claims "
+               "against Stability AI and Midjourney over images scraped without permission. "
+               "The companies argue training is fair use.")
+    assert not tags.relevant
+    assert "copyright" in tags.themes
