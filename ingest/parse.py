@@ -267,6 +267,11 @@ def _undo_loose_entities(value: str | None) -> str | None:
 
 
 def _link(entry: dict) -> str | None:
+    if entry.get("guidislink"):
+        # No <link>: feedparser copied the GUID. Only an absolute http(s) GUID is a usable link;
+        # "zh-3" or "tag:..." must not become a URL by resolution against the feed's address.
+        link = entry.get("link") or ""
+        return link if link.lower().startswith(("http://", "https://")) else None
     for link in entry.get("links") or ():
         if link.get("rel", "alternate") == "alternate" and link.get("href"):
             if link.get("type", "text/html") in ("text/html", "application/xhtml+xml"):
@@ -333,7 +338,9 @@ def parse_feed(source_id: str, body: bytes, *, content_type: str | None = None,
     warnings = [warning] if warning else []
     head = _XML_DECL_TEXT.sub(r"\1utf-8\2", text[:300], count=1)
     data = (head + text[300:]).encode("utf-8")
-    headers = dict(_FEED_HEADERS, **({"content-location": base_url} if base_url else {}))
+    # No content-location: feedparser would resolve bare GUIDs against it and turn them into
+    # links. Relative links are resolved by normalize (entry base or xml:base, else the feed URL).
+    headers = dict(_FEED_HEADERS)
     d = feedparser.parse(io.BytesIO(data), response_headers=headers,
                          sanitize_html=False, resolve_relative_uris=False)
     entries = d.get("entries") or []
