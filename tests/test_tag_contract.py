@@ -1,0 +1,84 @@
+"""The JSONL tagging contract and the engine's public surface."""
+from __future__ import annotations
+
+import io
+import json
+
+from ingest.tag.engine import TAGGER_VERSION, tag, tag_doc
+from ingest.tag.doc import make_doc
+from ingest.tag.jsonl import OUTPUT_FIELDS, tag_stream
+from ingest.types import Tags
+
+GOOD = [
+    {"id": "a", "title": "OpenAI launches Sora 2", "text": "The text-to-video model has an app."},
+    {"id": "b", "title": "可灵AI发布2.1版本", "text": "视频生成效果提升，支持1080P。", "lang": "zh"},
+]
+
+
+def run(lines: list[str]) -> tuple[list[dict], int, list[str]]:
+    out = io.StringIO()
+    n, errors = tag_stream(io.StringIO("".join(lines)), out)
+    return [json.loads(line) for line in out.getvalue().splitlines()], n, errors
+
+
+def test_output_has_every_field_with_its_type():
+    records, n, errors = run([json.dumps(x, ensure_ascii=False) + "\n" for x in GOOD])
+    assert n == 2 and errors == []
+    for rec in records:
+        assert tuple(rec) == OUTPUT_FIELDS
+        assert isinstance(rec["relevant"], bool) and isinstance(rec["spam"], bool)
+        assert isinstance(rec["models"], list) and isinstance(rec["themes"], list)
+        assert isinstance(rec["keywords"], list) and len(rec["keywords"]) <= 8
+        assert rec["sentiment"] in ("positive", "neutral", "negative")
+        assert isinstance(rec["sentiment_score"], float) and -1 <= rec["sentiment_score"] <= 1
+        assert all(isinstance(v, list) for v in rec["evidence"].values())
+    assert [r["id"] for r in records] == ["a", "b"]
+    assert records[0]["lang"] == "en" and records[1]["lang"] == "zh"
+    assert "sora" in records[0]["models"] and "kling" in records[1]["models"]
+
+
+def test_output_keeps_chinese_unescaped():
+    out = io.StringIO()
+    tag_stream(io.StringIO(json.dumps(GOOD[1], ensure_ascii=False) + "\n"), out)
+    assert "可灵" in out.getvalue()
+
+
+def test_bad_line_is_reported_with_its_number_and_the_rest_tagged():
+    lines = [json.dumps(GOOD[0]) + "\n", "{not json\n", "\n", '["a list"]\n',
+             json.dumps({"id": "c", "title": 5}) + "\n", json.dumps(GOOD[1]) + "\n"]
+    records, n, errors = run(lines)
+    assert n == 2 and [r["id"] for r in records] == ["a", "b"]
+    assert len(errors) == 3
+    assert errors[0].startswith("line 2:") and "JSON" in errors[0]
+    assert errors[1].startswith("line 4:")
+    assert errors[2].startswith("line 5:") and "title" in errors[2]
+
+
+def test_missing_id_uses_the_line_number():
+    records, _, _ = run([json.dumps({"title": "Veo 3 is here", "text": "AI video with sound."}) + "\n"])
+    assert records[0]["id"] == 1
+
+
+def test_tag_returns_tags_with_version():
+    tags = tag("Runway Gen-4 is out", "The AI video model keeps characters consistent.")
+    assert isinstance(tags, Tags) and tags.version == TAGGER_VERSION
+    assert "+" in TAGGER_VERSION      # engine version + hash of the lexicon files
+
+
+def test_tag_doc_equals_tag():
+    doc = make_doc("Kling 2.1 review", "The AI video looks great.", "en")
+    assert tag_doc(doc) == tag("Kling 2.1 review", "The AI video looks great.", "en")
+
+
+def test_keywords_come_from_the_text():
+    tags = tag("可灵AI发布视频生成模型", "可灵视频生成模型支持高清视频。可灵用户增长很快。", "zh")
+    assert "可灵" in tags.keywords or "可灵ai" in tags.keywords
+    en = tag("Sora app tops the App Store", "The Sora app lets users make AI video cameos. "
+                                           "Sora app downloads keep rising.")
+    assert any("sora" in k for k in en.keywords)
+    assert "the" not in en.keywords
+
+
+def test_empty_input_is_irrelevant_and_quiet():
+    tags = tag("", "")
+    assert not tags.relevant and tags.models == () and tags.themes == ()

@@ -1,0 +1,63 @@
+"""Evaluation report: sections, arithmetic, and the targets on the labelled dev set."""
+from __future__ import annotations
+
+import glob
+
+import pytest
+
+from ingest.tag.evaluate import DEFAULT_GLOB, PRF, evaluate, format_report, load_items, predict
+
+HAVE_DEVSET = bool(glob.glob(DEFAULT_GLOB))
+
+
+def test_prf_arithmetic():
+    p = PRF(tp=3, fp=1, fn=2)
+    assert p.precision == 0.75 and p.recall == 0.6
+    assert abs(p.f1 - 2 * 0.75 * 0.6 / 1.35) < 1e-9
+
+
+def test_report_on_tiny_set_has_every_section():
+    items = [
+        {"id": 1, "lang": "en", "relevant": True, "models": ["sora"], "themes": ["jobs"],
+         "sentiment": "negative", "spam": False},
+        {"id": 2, "lang": "zh", "relevant": False, "models": [], "themes": [],
+         "sentiment": "neutral", "spam": True},
+    ]
+    preds = {1: {"relevant": True, "models": ["sora"], "themes": [], "sentiment": "negative",
+                 "spam": False},
+             2: {"relevant": False, "models": [], "themes": [], "sentiment": "positive",
+                 "spam": True}}
+    report = evaluate(items, preds)
+    assert report.relevance_macro_f1 == 1.0
+    assert report.model_micro.f1 == 1.0 and report.theme_micro.recall == 0.0
+    assert report.sentiment_confusion["neutral"]["positive"] == 1
+    report.extra_sections.append("== Extra\nhello")
+    text = format_report(report)
+    for section in ("== Summary", "== Relevance", "== Models", "== Themes",
+                    "== Sentiment confusion", "== Language en", "== Language zh", "== Extra"):
+        assert section in text
+
+
+@pytest.fixture(scope="module")
+def dev_report():
+    if not HAVE_DEVSET:
+        pytest.skip("dev set tests/data/devset_*.jsonl absent")
+    items = load_items()
+    return evaluate(items, predict(items))
+
+
+def test_dev_set_report_prints_all_sections(dev_report):
+    text = format_report(dev_report)
+    assert "== Language en" in text and "== Language zh" in text
+    assert "relevance macro-F1" in text and "sentiment macro-F1" in text
+
+
+def test_dev_set_meets_targets_with_margin(dev_report):
+    assert dev_report.relevance_macro_f1 >= 0.92
+    assert dev_report.model_micro.f1 >= 0.95
+    assert dev_report.theme_micro.f1 >= 0.78
+
+
+def test_no_theme_below_half_on_dev_set(dev_report):
+    weak = {k: round(v.f1, 2) for k, v in dev_report.themes.items() if v.tp + v.fn >= 5 and v.f1 < 0.5}
+    assert not weak
