@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from ingest import types as t
+from ingest.dedup import same_text, text_signature
 
 TITLE_WINDOW = timedelta(days=3)
 CHUNK = 500   # keys per IN (...): far below SQLite's and PostgreSQL's parameter limits
@@ -182,6 +183,7 @@ class _Known:
     item_id: int | None = None
     new_index: int | None = None
     via_copy: bool = False      # reached through a recorded copy's URL/GUID (or a batch repeat)
+    sig: frozenset[int] | None = None   # text signature, for confirming title matches
 
 
 @dataclass(slots=True)
@@ -201,15 +203,18 @@ class _Index:
         if keys.title_key:
             self.by_title.setdefault(keys.title_key, []).append((published_at, known))
 
-    def match(self, keys: t.DedupKeys, published_at: datetime) -> tuple[_Known, str] | None:
+    def match(self, keys: t.DedupKeys, published_at: datetime,
+              sig: frozenset[int] | None = None) -> tuple[_Known, str] | None:
         if keys.url_key and keys.url_key in self.by_url:
             return self.by_url[keys.url_key], "url"
         if keys.guid_key and keys.guid_key in self.by_guid:
             return self.by_guid[keys.guid_key], "guid"
         if keys.content_key and keys.content_key in self.by_content:
             return self.by_content[keys.content_key], "content"
+        # A title match alone is weak (generic headlines recur): it needs a close publication
+        # time and the same text underneath (lightly edited or cut differently is fine).
         for when, known in self.by_title.get(keys.title_key or "", ()):
-            if abs(when - published_at) <= TITLE_WINDOW:
+            if abs(when - published_at) <= TITLE_WINDOW and same_text(known.sig, sig):
                 return known, "title"
         return None
 
@@ -221,15 +226,18 @@ def _load_known(session: Session, intents: Sequence[t.ItemIntent]) -> _Index:
     cols = (it.id, it.source_id, it.url_key, it.guid_key, it.content_key, it.title_key,
             it.published_at)
     seen: set[int] = set()
-    for attr, column in (("url_key", it.url_key), ("guid_key", it.guid_key),
-                         ("content_key", it.content_key), ("title_key", it.title_key)):
+    # Title matches first: only they need the stored text (to confirm the text is the same).
+    for attr, column in (("title_key", it.title_key), ("url_key", it.url_key),
+                         ("guid_key", it.guid_key), ("content_key", it.content_key)):
         wanted = {getattr(i.keys, attr) for i in intents} - {None}
+        extra = (it.text,) if attr == "title_key" else ()
         for condition in _where_in(session, column, wanted):
-            for row in session.execute(select(*cols).where(condition)):
+            for row in session.execute(select(*cols, *extra).where(condition)):
                 if row.id not in seen:
                     seen.add(row.id)
                     keys = t.DedupKeys(row.url_key, row.guid_key, row.content_key, row.title_key)
-                    index.add(keys, row.published_at, _Known(row.source_id, item_id=row.id))
+                    sig = text_signature(row.text) if extra else None
+                    index.add(keys, row.published_at, _Known(row.source_id, item_id=row.id, sig=sig))
     cp = m.ItemCopy
     for attr, column, target in (("url_key", cp.url_key, index.by_url),
                                  ("guid_key", cp.guid_key, index.by_guid)):
@@ -294,9 +302,10 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
     duplicate = 0
     for intent in intents:
         keys, published = intent.keys, intent.item.published_at
-        hit = index.match(keys, published)
+        sig = text_signature(intent.item.text) if keys.title_key else None
+        hit = index.match(keys, published, sig)
         if hit is None:
-            index.add(keys, published, _Known(intent.item.source_id, new_index=len(new)))
+            index.add(keys, published, _Known(intent.item.source_id, new_index=len(new), sig=sig))
             new.append(intent)
             continue
         known, reason = hit

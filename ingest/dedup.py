@@ -15,15 +15,17 @@ from ingest.types import DedupKeys, Item
 URL_V = "u1"
 GUID_V = "g1"
 CONTENT_V = "c1"
-TITLE_V = "t1"
+TITLE_V = "t2"
 
 MIN_CONTENT_CHARS = 60      # shorter normalised text gives no content key (too generic)
 MIN_TITLE_CHARS_ZH = 8      # Han characters after normalisation
 MIN_TITLE_WORDS_EN = 5
 
 # Outlet suffixes and prefixes Chinese portals add to wire copy: "_36氪", "｜机器之心", " - 新浪科技" ...
+# A colon starts a subtitle ("支持720p与12秒生成"), not an outlet name, so it is no separator here;
+# a dash separates only with spaces around it ("Sora 2 is out - The Verge", not "Gen-4").
 _TITLE_SUFFIX = re.compile(
-    r"\s*(?:[_|｜\-–—:：·]\s*)[^_|｜\-–—:：·]{1,14}$"
+    r"(?:\s*[_|｜·]\s*|\s+[-–—]\s+)[^_|｜·]{1,14}$"
 )
 _BRACKETS = re.compile(r"[【\[（(〔「『《][^】\]）)〕」』》]{0,20}[】\]）)〕」』》]")
 _DECOR = re.compile(r"[\u2b50\u2605\u2606\u2728\U0001F300-\U0001FAFF]+")
@@ -72,6 +74,29 @@ def content_key(text: str) -> str | None:
     if len(core) < MIN_CONTENT_CHARS:
         return None
     return _h(CONTENT_V, core[:2000])
+
+
+SIG_CHARS = 600            # folded characters compared for near-duplicate text
+SIG_MIN_CHARS = 40         # below this a text is too short to judge; the title decides
+SIMILAR = 0.5              # Jaccard overlap of character 4-grams for "the same text"
+
+
+def text_signature(text: str) -> frozenset[int] | None:
+    """Character 4-gram hashes of the start of the folded text (None if too short to judge)."""
+    core = fold(text)[:SIG_CHARS]
+    if len(core) < SIG_MIN_CHARS:
+        return None
+    return frozenset(hash(core[i:i + 4]) for i in range(len(core) - 3))
+
+
+def same_text(a: frozenset[int] | None, b: frozenset[int] | None) -> bool:
+    """True when two signatures come from the same text (lightly edited or cut differently).
+
+    A missing signature (very short text) cannot contradict a title match."""
+    if a is None or b is None:
+        return True
+    inter = len(a & b)
+    return inter >= SIMILAR * min(len(a), len(b)) or inter >= SIMILAR * len(a | b)
 
 
 def url_key(url: str | None) -> str | None:
