@@ -12,8 +12,9 @@ from aigcwatch import __version__
 from aigcwatch.errors import AigcwatchError
 
 EXIT_OK, EXIT_ALL_FAILED = 0, 4
-console = Console(stderr=False, highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Wide tables when piped to a file or a log (cron); the terminal's width otherwise.
+console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 
 
 class Group(click.Group):

@@ -12,7 +12,7 @@ def retag_items(session_factory, *, since: datetime | None = None, console=None,
     from ingest.tag import engine
 
     with session_factory() as session:
-        total = queries.count_items(session, since=since, include_spam=True)
+        total = queries.count_items(session, since=since, include_spam=True, include_irrelevant=True)
     done = 0
     progress = Progress(TextColumn("retag"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, transient=True, disable=console is None)
