@@ -13,6 +13,7 @@ Company-only mentions (OpenAI, 快手, MiniMax) never count: companies are conte
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -98,8 +99,13 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
         hit = ModelHit(model_id, m.start, m.end, m.text)
         (weak if ambiguous else strong).setdefault(model_id, []).append(hit)
 
-    has_video = lex.video_context.search(norm)
-    has_context = has_video or lex.ai_context.search(norm)
+    if not weak and not any(phrase_key(h.text) in lex.specs[m].image_too
+                            for m, hits in strong.items() for h in hits):
+        return _result([h for hits in strong.values() for h in hits], [], set())
+    ai_pos = _Positions(lex.ai_context, norm)
+    video_pos = _Positions(lex.video_context, norm)
+    has_video = bool(video_pos)
+    has_context = has_video or bool(ai_pos)
     accepted: list[ModelHit] = []
     rejected: list[ModelHit] = []
     for model_id, hits in list(strong.items()):
@@ -111,14 +117,15 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
     collided: set[str] = set()
     for model_id, hits in weak.items():
         spec = lex.specs[model_id]
-        doc_collision = spec.collisions is not None and spec.collisions.search(norm)
+        coll_pos = _Positions(spec.collisions, norm) if spec.collisions is not None else None
+        ctx_pos = _Positions(spec.context, norm) if spec.context is not None else None
+        doc_context = has_video if spec.needs == "video" else has_context
         for hit in hits:
             if not has_video and phrase_key(hit.text) in spec.image_too:
                 verdict = "image"
             else:
-                doc_context = has_video if spec.needs == "video" else has_context
-                verdict = _judge(hit, spec, lex, norm, model_id in strong,
-                                 bool(video_doc or doc_context), bool(doc_collision))
+                verdict = _judge(hit, spec, norm, model_id in strong, bool(video_doc or doc_context),
+                                 ai_pos, video_pos, coll_pos, ctx_pos)
             if verdict == "ok":
                 accepted.append(hit)
             else:
@@ -126,6 +133,10 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
                 if verdict == "collision":
                     collided.add(model_id)
 
+    return _result(accepted, rejected, collided)
+
+
+def _result(accepted: list[ModelHit], rejected: list[ModelHit], collided: set[str]) -> ModelResult:
     accepted.sort(key=lambda h: h.start)
     evidence: dict[str, list[str]] = {}
     for hit in accepted:
@@ -143,20 +154,44 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
     )
 
 
-def _judge(hit: ModelHit, spec: _Spec, lex: _Lexicon, norm: str, named_strongly: bool,
-           doc_context: bool, doc_collision: bool) -> str:
+class _Positions:
+    """Start offsets of a matcher's phrases in one text, for window look-ups by bisect."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, matcher: Matcher, text: str) -> None:
+        found = sorted((m.start, m.end) for m in matcher.finditer(text))
+        self.starts = [s for s, _ in found]
+        self.ends = [e for _, e in found]
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def any_in(self, lo: int, hi: int, skip_lo: int, skip_hi: int) -> bool:
+        """A phrase inside [lo, hi) that does not overlap [skip_lo, skip_hi)."""
+        i = bisect_left(self.starts, lo)
+        while i < len(self.starts) and self.starts[i] < hi:
+            if self.ends[i] <= hi and (self.ends[i] <= skip_lo or self.starts[i] >= skip_hi):
+                return True
+            i += 1
+        return False
+
+
+def _judge(hit: ModelHit, spec: _Spec, norm: str, named_strongly: bool, doc_context: bool,
+           ai_pos: _Positions, video_pos: _Positions, coll_pos: _Positions | None,
+           ctx_pos: _Positions | None) -> str:
     lo, hi = max(0, hit.start - spec.window), min(len(norm), hit.end + spec.window)
-    around = norm[lo:hit.start] + " " + norm[hit.end:hi]
-    if spec.collisions is not None and spec.collisions.search(around):
+    doc_collision = bool(coll_pos)
+    if coll_pos is not None and coll_pos.any_in(lo, hi, hit.start, hit.end):
         return "collision"
     if named_strongly:
         return "ok"
-    own_context = spec.context is not None and spec.context.search(around)
-    video_near = lex.video_context.search(around)
+    own_context = ctx_pos is not None and ctx_pos.any_in(lo, hi, hit.start, hit.end)
+    video_near = video_pos.any_in(lo, hi, hit.start, hit.end)
     if spec.needs == "video":
         local = video_near
     else:
-        local = own_context or video_near or lex.ai_context.search(around)
+        local = own_context or video_near or ai_pos.any_in(lo, hi, hit.start, hit.end)
     if local and (not doc_collision or own_context):
         return "ok"
     if doc_context and not doc_collision and not spec.local_only:
