@@ -60,16 +60,27 @@ def _title_token_count(doc: Doc) -> int:
     return n
 
 
+@lru_cache(maxsize=1)
+def _zh_filter() -> tuple[frozenset[str], dict[str, bool]]:
+    return _stop_zh(), {}
+
+
+def _good_zh(tok: str) -> bool:
+    stop, cache = _zh_filter()
+    good = cache.get(tok)
+    if good is None:
+        good = (len(tok) >= 2 and tok not in stop and not _NUMERIC.match(tok)
+                and bool(_HAS_WORD.search(tok)))
+        if len(cache) < 200_000:
+            cache[tok] = good
+    return good
+
+
 def _keywords_zh(doc: Doc, k: int) -> tuple[str, ...]:
     idf, median = _idf()
-    stop = _stop_zh()
     in_title = _title_token_count(doc)
-    tf: Counter[str] = Counter()
-    for n, tok in enumerate(doc.tokens):
-        tok = tok.strip()
-        if len(tok) < 2 or tok in stop or _NUMERIC.match(tok) or not _HAS_WORD.search(tok):
-            continue
-        tf[tok] += 2 if n < in_title else 1
+    tf: Counter[str] = Counter(t for t in doc.tokens if _good_zh(t))
+    tf.update(t for t in doc.tokens[:in_title] if _good_zh(t))     # title words count double
     scored = {w: c * idf.get(w, median) for w, c in tf.items()}
     return tuple(w for w, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:k])
 

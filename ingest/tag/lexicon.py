@@ -31,7 +31,7 @@ _SEP_CHARS = " -_"
 _SEP_RE = r"[\s\-_]?"
 _KEY_DROP = re.compile(r"[\s\-_]+")
 _WORD = re.compile(r"[a-z0-9]")
-_STARTS_WITH_DIGIT = re.compile(r"^(?:\\b)?\\d")
+_STARTS_WITH_DIGIT = re.compile(r"^\\d")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -202,15 +202,20 @@ class Matcher:
             node.end = True
             node.boundary = node.boundary and bool(_WORD.match(body[-1])) and not wildcard
         self._regexes = tuple(re.compile(_emit(root)) for root in roots if root.children)
-        # Raw regexes: those that must start with a digit share one pass behind a cheap (?=\d)
-        # guard; the others run one by one (each then keeps its own fast first-character scan).
+        # Raw regexes. A leading \b is dropped and checked on each match instead (as for the
+        # tries), so each regex keeps a fast first-character scan; those that start with a digit
+        # share one pass behind a cheap (?=\d) guard, the others run one by one.
         self._raw_payloads = {f"r{i}": payload for i, (_, payload) in enumerate(raw)}
-        numeric = [(f"r{i}", rx) for i, (rx, _) in enumerate(raw) if _STARTS_WITH_DIGIT.match(rx)]
-        others = [(f"r{i}", rx) for i, (rx, _) in enumerate(raw) if not _STARTS_WITH_DIGIT.match(rx)]
-        raw_regexes = [re.compile(f"(?P<{name}>{rx})") for name, rx in others]
+        stripped = [(f"r{i}", rx[2:] if rx.startswith("\\b") else rx, rx.startswith("\\b"))
+                    for i, (rx, _) in enumerate(raw)]
+        self._raw_bounded = {name for name, _, bounded in stripped if bounded}
+        numeric = [(name, rx) for name, rx, _ in stripped if _STARTS_WITH_DIGIT.match(rx)]
+        others = [(name, rx) for name, rx, _ in stripped if not _STARTS_WITH_DIGIT.match(rx)]
+        raw_regexes: list[tuple[re.Pattern[str], str | None]] = [
+            (re.compile(rx), name) for name, rx in others]
         if numeric:
-            raw_regexes.append(re.compile(
-                r"(?=\d)(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in numeric) + ")"))
+            raw_regexes.append((re.compile(
+                r"(?=\d)(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in numeric) + ")"), None))
         self._raw = tuple(raw_regexes)
 
     def finditer(self, text: str) -> Iterator[Match]:
@@ -223,9 +228,15 @@ class Matcher:
                 payloads = self._payloads.get(phrase_key(found))
                 if payloads:
                     yield Match(start, m.end(), found, tuple(payloads))
-        for regex in self._raw:
+        for regex, name in self._raw:
             for m in regex.finditer(text):
-                yield Match(m.start(), m.end(), m.group(), (self._raw_payloads[m.lastgroup],))
+                start = m.start()
+                found = m.group()
+                key = name or m.lastgroup
+                if (start and key in self._raw_bounded and found[:1] in _WORD_CHARS
+                        and text[start - 1] in _WORD_CHARS):
+                    continue
+                yield Match(start, m.end(), found, (self._raw_payloads[key],))
 
     def search(self, text: str) -> bool:
         return next(self.finditer(text), None) is not None
