@@ -9,6 +9,8 @@ parsing of the same files in the same process. Prints entries/s and the ratio pi
 from __future__ import annotations
 
 import argparse
+import contextlib
+import multiprocessing
 import random
 import sys
 import tempfile
@@ -58,6 +60,29 @@ def make_feeds(out: Path, entries: int, per_feed: int, seed: int = 7) -> list[Pa
     return files
 
 
+def _serve(directory: str, queue, stop) -> None:
+    from aigcwatch.localserver import serve_directory
+
+
+    with serve_directory(Path(directory)) as base:
+        queue.put(base)
+        stop.wait()
+
+
+@contextlib.contextmanager
+def feed_server(directory: Path):
+    """The loopback feed server in its own process, so serving (gzip) does not share our GIL."""
+    ctx = multiprocessing.get_context("fork")
+    queue, stop = ctx.Queue(), ctx.Event()
+    proc = ctx.Process(target=_serve, args=(str(directory), queue, stop), daemon=True)
+    proc.start()
+    try:
+        yield queue.get(timeout=30)
+    finally:
+        stop.set()
+        proc.join(10)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--entries", type=int, default=20_000, help="entries in all (default 20000)")
@@ -66,7 +91,6 @@ def main(argv: list[str] | None = None) -> int:
 
     import feedparser
 
-    from aigcwatch.localserver import serve_directory
     from db import engine as dbe
     from ingest.fetch import FetchSettings
     from ingest.pipeline import run_ingest
@@ -80,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.entries} entries in {len(files)} feed files ({mb:.1f} MB)")
         url = f"sqlite:///{tmp}/bench.db"
         sf = dbe.session_factory(dbe.ensure_schema(url))
-        with serve_directory(feed_dir) as base:
+        with feed_server(feed_dir) as base:
             sources = [Source(id=p.stem, name=p.stem, kind="rss", url=f"{base}/{p.name}",
                               lang="zh" if i % 2 == 0 else "en", topical=True)
                        for i, p in enumerate(files)]

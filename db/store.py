@@ -183,7 +183,13 @@ class _Known:
     item_id: int | None = None
     new_index: int | None = None
     via_copy: bool = False      # reached through a recorded copy's URL/GUID (or a batch repeat)
-    sig: frozenset[int] | None = None   # text signature, for confirming title matches
+    text: str | None = None     # for confirming title matches; its signature is made on demand
+    _sig: object = None
+
+    def sig(self) -> frozenset[int] | None:
+        if self._sig is None:
+            self._sig = (text_signature(self.text or ""),)
+        return self._sig[0]
 
 
 @dataclass(slots=True)
@@ -204,7 +210,7 @@ class _Index:
             self.by_title.setdefault(keys.title_key, []).append((published_at, known))
 
     def match(self, keys: t.DedupKeys, published_at: datetime,
-              sig: frozenset[int] | None = None) -> tuple[_Known, str] | None:
+              me: _Known | None = None) -> tuple[_Known, str] | None:
         if keys.url_key and keys.url_key in self.by_url:
             return self.by_url[keys.url_key], "url"
         if keys.guid_key and keys.guid_key in self.by_guid:
@@ -214,7 +220,8 @@ class _Index:
         # A title match alone is weak (generic headlines recur): it needs a close publication
         # time and the same text underneath (lightly edited or cut differently is fine).
         for when, known in self.by_title.get(keys.title_key or "", ()):
-            if abs(when - published_at) <= TITLE_WINDOW and same_text(known.sig, sig):
+            if abs(when - published_at) <= TITLE_WINDOW and (
+                    me is None or same_text(known.sig(), me.sig())):
                 return known, "title"
         return None
 
@@ -236,8 +243,8 @@ def _load_known(session: Session, intents: Sequence[t.ItemIntent]) -> _Index:
                 if row.id not in seen:
                     seen.add(row.id)
                     keys = t.DedupKeys(row.url_key, row.guid_key, row.content_key, row.title_key)
-                    sig = text_signature(row.text) if extra else None
-                    index.add(keys, row.published_at, _Known(row.source_id, item_id=row.id, sig=sig))
+                    text_ = row.text if extra else None
+                    index.add(keys, row.published_at, _Known(row.source_id, item_id=row.id, text=text_))
     cp = m.ItemCopy
     for attr, column, target in (("url_key", cp.url_key, index.by_url),
                                  ("guid_key", cp.guid_key, index.by_guid)):
@@ -302,10 +309,10 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
     duplicate = 0
     for intent in intents:
         keys, published = intent.keys, intent.item.published_at
-        sig = text_signature(intent.item.text) if keys.title_key else None
-        hit = index.match(keys, published, sig)
+        me = _Known(intent.item.source_id, new_index=len(new), text=intent.item.text)
+        hit = index.match(keys, published, me)
         if hit is None:
-            index.add(keys, published, _Known(intent.item.source_id, new_index=len(new), sig=sig))
+            index.add(keys, published, me)
             new.append(intent)
             continue
         known, reason = hit
