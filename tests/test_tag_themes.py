@@ -115,3 +115,8 @@ def test_non_video_ai_item_keeps_its_themes():
                "The companies argue training is fair use.")
     assert not tags.relevant
     assert "copyright" in tags.themes
+
+
+def test_negated_failure_is_not_a_flaw():
+    tags = tag("", "字节的视频生成模型内测申请过了！效果比我想象的稳，人物转身不崩，先冲为敬", "zh")
+    assert "flaws" not in tags.themes

@@ -10,6 +10,7 @@ Evidence keeps the cue phrases and the best sentence.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
@@ -26,6 +27,7 @@ SENTENCE_CAP = 3.0
 TITLE_FACTOR = 1.5
 MANY_MODELS = 3
 SHORT_BASE, SHORT_PER_SENTENCE = 3.0, 0.5
+_NEGATION = re.compile(r"(?:不|没|没有|无|未|不会|毫无)$|\b(?:no|not|never|without|zero)\s+$|n't\s+$")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ThemeResult:
 class _Lexicon:
     cues: Matcher                     # payload: (theme, weight, paired)
     thresholds: dict[str, tuple[float, float]]   # theme -> (sentence, total)
+    negatable: frozenset[str]         # themes whose cues a negation right before cancels
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +55,8 @@ def _lexicon() -> _Lexicon:
         entries += [(c, (theme, WEAK, False)) for c in spec.get("weak", [])]
         entries += [(c, (theme, STRONG, True)) for c in spec.get("paired", [])]
         thresholds[theme] = (float(spec.get("sentence", 3)), float(spec.get("total", 6)))
-    return _Lexicon(Matcher(entries), thresholds)
+    negatable = frozenset(t for t in THEMES if data.get(t, {}).get("negatable", False))
+    return _Lexicon(Matcher(entries), thresholds, negatable)
 
 
 def features(doc: Doc, model_counts: Mapping[int, int] | None = None
@@ -83,9 +87,15 @@ def _found(doc: Doc, model_counts: Mapping[int, int]
         if i < 0:
             continue
         key = phrase_key(m.text)
+        negated: bool | None = None
         for theme, weight, paired in m.payloads:
             if paired and model_counts.get(i, 0) < 2:
                 continue
+            if theme in lex.negatable:
+                if negated is None:
+                    negated = bool(_NEGATION.search(doc.norm, max(0, m.start - 8), m.start))
+                if negated:
+                    continue
             cues = found.setdefault(theme, {}).setdefault(i, {})
             if weight > cues.get(key, (0.0, ""))[0]:
                 cues[key] = (weight, " ".join(m.text.split()))
