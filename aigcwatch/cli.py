@@ -22,7 +22,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except AigcwatchError as e:
-            err_console.print(f"[red]error:[/red] {e.one_line()}", markup=True, highlight=False)
+            err_console.print(f"[red]error:[/red] {e.one_line()}", markup=True, highlight=False, soft_wrap=True)
             sys.exit(e.exit_code)
 
 
@@ -109,7 +109,7 @@ def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, fo
     def on_result(r):
         if not quiet:
             line = _result_line(r)
-            progress.console.print(line, markup=False, highlight=False)
+            progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
         if task is not None and r.status != "skipped":
             progress.advance(task)
 
@@ -249,7 +249,7 @@ def tag(input_file) -> None:
     out = tag_stream(input_file, sys.stdout)
     errors = out[1] if isinstance(out, tuple) else []
     for e in errors:
-        err_console.print(f"error: {e}", markup=False, highlight=False)
+        err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
     sys.exit(2 if errors else 0)
 
 
