@@ -53,3 +53,21 @@ def test_bad_sources_file_is_one_line_and_exit_code_2(tmp_path):
     result = CliRunner().invoke(main, ["sources", "list", "--sources", str(p)])
     assert result.exit_code == 2
     assert "field 'url'" in result.output or "field 'url'" in (result.stderr if result.stderr_bytes else "")
+
+
+def test_unreachable_database_exits_3_naming_url_without_password(monkeypatch):
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", "postgresql://analyst:s3cret@127.0.0.1:1/aigcwatch")
+    result = CliRunner().invoke(main, ["init"])
+    assert result.exit_code == 3
+    out = result.output
+    assert "s3cret" not in out and "analyst:***@127.0.0.1:1/aigcwatch" in out
+    assert "cannot connect" in out and len(out.strip().splitlines()) == 1
+
+
+def test_tag_command_keeps_good_lines_and_names_the_bad_one():
+    lines = ('{"id": "a", "title": "Runway Gen-4 adds camera controls", "text": "Runway released Gen-4."}\n'
+             "{broken\n"
+             '{"id": "b", "title": "可灵2.1上线", "text": "快手可灵视频生成模型发布2.1版本。"}\n')
+    result = CliRunner().invoke(main, ["tag"], input=lines)
+    assert result.exit_code == 2
+    assert '"id": "a"' in result.output and '"id": "b"' in result.output and "line 2" in result.output
