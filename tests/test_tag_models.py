@@ -144,3 +144,16 @@ def test_user_alias_file_is_merged(tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv(lexicon.ALIASES_ENV)
         models._lexicon.cache_clear()
+
+
+def test_versioned_name_counts_without_other_context():
+    assert "veo" in models_of("Google teases Veo 4", "")
+    assert "kling" in models_of("Kling 3.0 arrives", "")
+
+
+def test_image_model_version_is_not_the_video_model():
+    assert "midjourney_video" not in models_of("Midjourney V7 is live", "Draft mode renders images 10x faster.")
+
+
+def test_steam_engine_is_not_baidus_video_model():
+    assert models_of("瓦特改良蒸汽机", "工业革命时期的蒸汽机纪录片视频") == ()

@@ -3,6 +3,7 @@
 An unambiguous alias ("Gen-3 Alpha", "可灵", "Seedance") counts wherever it appears. An ambiguous
 one ("Sora", "Runway", "海螺", "Wan") counts only as the video model:
 - no collision word of that model near it (fashion runway, Kingdom Hearts, 海螺水泥...), and
+- a version right after the name ("Veo 4", "Kling 3.0"; not for `needs = "video"` names), or
 - the model named unambiguously elsewhere in the document, or an AI/video context word near it
   (a video word for `needs = "video"`), or no collision word of that model anywhere in a document
   that has AI or video context words at all.
@@ -13,6 +14,7 @@ Company-only mentions (OpenAI, 快手, MiniMax) never count: companies are conte
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,6 +24,8 @@ from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml, model_table, phrase_key, word_matcher
 
 DEFAULT_WINDOW = 80
+# a version right after a name: "4", "2.1", "v5", "q1", "turbo", "alpha"; not a year or a count
+_VERSION = re.compile(r"[\s\-_]?(?:v?\d{1,2}(?:\.\d{1,2})?|q\d|turbo|alpha)(?![\w.%])(?!\s?(?:年|月|日|个|次|%|times|years|people|days))")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class ModelResult:
 
 @dataclass(frozen=True)
 class _Spec:
+    model_id: str
     needs: str
     window: int
     local_only: bool
@@ -64,12 +69,14 @@ def _lexicon(table_id: int) -> _Lexicon:
     table = model_table()
     entries: list[tuple[str, Any]] = []
     specs: dict[str, _Spec] = {}
-    for model_id, spec in table.items():
-        entries += [(a, (model_id, False)) for a in spec.get("aliases", [])]
-        entries += [(a, (model_id, True)) for a in spec.get("ambiguous", [])]
+    for table_id, spec in table.items():
+        model_id = str(spec.get("id", table_id))   # several tables may share one canonical id
+        entries += [(a, (table_id, False)) for a in spec.get("aliases", [])]
+        entries += [(a, (table_id, True)) for a in spec.get("ambiguous", [])]
         ctx = spec.get("context", [])
         coll = spec.get("collisions", [])
-        specs[model_id] = _Spec(
+        specs[table_id] = _Spec(
+            model_id=model_id,
             needs=str(spec.get("needs", "ai")),
             window=int(spec.get("window", DEFAULT_WINDOW)),
             local_only=bool(spec.get("local_only", False)),
@@ -95,9 +102,16 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
     weak: dict[str, list[ModelHit]] = {}
     for m in lex.aliases.finditer(norm):
         # one phrase may belong to one model only; the first payload decides
-        model_id, ambiguous = m.payloads[0]
-        hit = ModelHit(model_id, m.start, m.end, m.text)
-        (weak if ambiguous else strong).setdefault(model_id, []).append(hit)
+        table_id, ambiguous = m.payloads[0]
+        text = m.text
+        if ambiguous and lex.specs[table_id].needs == "ai":
+            # only where the bare name is this product (not Midjourney V7, the image model)
+            version = _VERSION.match(norm, m.end)
+            if version:             # "Veo 4", "Kling 3.0", "Sora Turbo": a versioned name is the model
+                ambiguous = False
+                text = norm[m.start:version.end()]
+        hit = ModelHit(lex.specs[table_id].model_id, m.start, m.start + len(text), text)
+        (weak if ambiguous else strong).setdefault(table_id, []).append(hit)
 
     if not weak and not any(phrase_key(h.text) in lex.specs[m].image_too
                             for m, hits in strong.items() for h in hits):
@@ -131,7 +145,7 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
             else:
                 rejected.append(hit)
                 if verdict == "collision":
-                    collided.add(model_id)
+                    collided.add(spec.model_id)
 
     return _result(accepted, rejected, collided)
 
