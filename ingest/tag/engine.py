@@ -9,6 +9,7 @@ from __future__ import annotations
 from ingest.tag import keywords as _keywords
 from ingest.tag import models as _models
 from ingest.tag import relevance as _relevance
+from ingest.tag import sentiment as _sentiment
 from ingest.tag import spam as _spam
 from ingest.tag import themes as _themes
 from ingest.tag.doc import Doc, make_doc
@@ -16,12 +17,7 @@ from ingest.tag.lexicon import data_hash
 from ingest.types import Tags
 
 ENGINE_VERSION = "1.0"
-TAGGER_VERSION = f"{ENGINE_VERSION}+{data_hash()}"
-
-try:  # the sentiment tagger is written alongside; neutral until it is importable
-    from ingest.tag import sentiment as _sentiment
-except ImportError:  # pragma: no cover
-    _sentiment = None
+TAGGER_VERSION = f"{ENGINE_VERSION}+{data_hash()}"   # engine + hash of the lexicon files
 
 
 def tag(title: str, text: str, lang: str | None = None) -> Tags:
@@ -55,12 +51,9 @@ def tag_doc(doc: Doc) -> Tags:
     if rel.evidence:
         evidence["relevance"] = rel.evidence
 
-    label, score = "neutral", 0.0
-    if _sentiment is not None:
-        result = _sentiment.analyze(doc)
-        label, score = result.label, float(result.score)
-        if result.evidence:
-            evidence["sentiment"] = tuple(result.evidence)
+    mood = _sentiment.analyze(doc)
+    if mood.evidence:
+        evidence["sentiment"] = tuple(mood.evidence)
 
     spam = _spam.detect(doc)
     if spam.spam:
@@ -70,8 +63,8 @@ def tag_doc(doc: Doc) -> Tags:
         relevant=rel.relevant,
         models=models,
         themes=theme_ids,
-        sentiment=label,
-        sentiment_score=score,
+        sentiment=mood.label,
+        sentiment_score=float(mood.score),
         spam=spam.spam,
         keywords=_keywords.keywords(doc),
         evidence=evidence,
