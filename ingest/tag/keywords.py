@@ -85,6 +85,11 @@ def _keywords_zh(doc: Doc, k: int) -> tuple[str, ...]:
     return tuple(w for w, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:k])
 
 
+@lru_cache(maxsize=1)
+def _en_cache() -> dict[str, bool]:
+    return {}
+
+
 def _keywords_en(doc: Doc, k: int) -> tuple[str, ...]:
     stop = load_words("stopwords_en.txt")
     in_title = _title_token_count(doc)
@@ -93,8 +98,13 @@ def _keywords_en(doc: Doc, k: int) -> tuple[str, ...]:
     bi: Counter[str] = Counter()
     bi_seen: Counter[str] = Counter()
     prev = ""
+    cache = _en_cache()
     for n, tok in enumerate(tokens):
-        good = len(tok) > 2 and tok not in stop and not _NUMERIC.match(tok)
+        good = cache.get(tok)
+        if good is None:
+            good = len(tok) > 2 and tok not in stop and not _NUMERIC.match(tok)
+            if len(cache) < 200_000:
+                cache[tok] = good
         weight = 2 if n < in_title else 1
         if good:
             uni[tok] += weight

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from ingest.tag.doc import Doc
-from ingest.tag.lexicon import Matcher, load_toml, model_table, phrase_key, word_matcher
+from ingest.tag.lexicon import Matcher, load_toml, model_table, phrase_key
 
 DEFAULT_WINDOW = 80
 # a version right after a name: "4", "2.1", "v5", "q1", "turbo", "alpha"; not a year or a count
@@ -51,17 +51,14 @@ class _Spec:
     needs: str
     window: int
     local_only: bool
-    context: Matcher | None
-    collisions: Matcher | None
     image_too: frozenset[str]
 
 
 @dataclass(frozen=True)
 class _Lexicon:
-    aliases: Matcher                  # payload: (model_id, ambiguous: bool)
+    aliases: Matcher                  # payload: (table id, ambiguous: bool)
     specs: dict[str, _Spec]
-    ai_context: Matcher
-    video_context: Matcher
+    around: Matcher                   # payload: (table id | "*", "ai" | "video" | "ctx" | "coll")
 
 
 @lru_cache(maxsize=4)
@@ -73,20 +70,19 @@ def _lexicon(table_id: int) -> _Lexicon:
         model_id = str(spec.get("id", table_id))   # several tables may share one canonical id
         entries += [(a, (table_id, False)) for a in spec.get("aliases", [])]
         entries += [(a, (table_id, True)) for a in spec.get("ambiguous", [])]
-        ctx = spec.get("context", [])
-        coll = spec.get("collisions", [])
         specs[table_id] = _Spec(
             model_id=model_id,
             needs=str(spec.get("needs", "ai")),
             window=int(spec.get("window", DEFAULT_WINDOW)),
             local_only=bool(spec.get("local_only", False)),
-            context=word_matcher(ctx) if ctx else None,
-            collisions=word_matcher(coll) if coll else None,
             image_too=frozenset(phrase_key(a) for a in spec.get("image_too", [])),
         )
     signals = load_toml("signals.toml")["context"]
-    return _Lexicon(Matcher(entries), specs, word_matcher(signals["ai"]),
-                    word_matcher(signals["video"]))
+    around = [(w, ("*", "ai")) for w in signals["ai"]] + [(w, ("*", "video")) for w in signals["video"]]
+    for table_id, spec in table.items():
+        around += [(w, (table_id, "ctx")) for w in spec.get("context", [])]
+        around += [(w, (table_id, "coll")) for w in spec.get("collisions", [])]
+    return _Lexicon(Matcher(entries), specs, Matcher(around))
 
 
 def lexicon() -> _Lexicon:
@@ -116,8 +112,12 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
     if not weak and not any(phrase_key(h.text) in lex.specs[m].image_too
                             for m, hits in strong.items() for h in hits):
         return _result([h for hits in strong.values() for h in hits], [], set())
-    ai_pos = _Positions(lex.ai_context, norm)
-    video_pos = _Positions(lex.video_context, norm)
+    spots: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for m in lex.around.finditer(norm):       # every context/collision word, one pass
+        for payload in m.payloads:
+            spots.setdefault(payload, []).append((m.start, m.end))
+    ai_pos = _Positions(spots.get(("*", "ai"), []))
+    video_pos = _Positions(spots.get(("*", "video"), []))
     has_video = bool(video_pos)
     has_context = has_video or bool(ai_pos)
     accepted: list[ModelHit] = []
@@ -131,8 +131,8 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
     collided: set[str] = set()
     for model_id, hits in weak.items():
         spec = lex.specs[model_id]
-        coll_pos = _Positions(spec.collisions, norm) if spec.collisions is not None else None
-        ctx_pos = _Positions(spec.context, norm) if spec.context is not None else None
+        coll_pos = _Positions(spots.get((model_id, "coll"), []))
+        ctx_pos = _Positions(spots.get((model_id, "ctx"), []))
         doc_context = has_video if spec.needs == "video" else has_context
         for hit in hits:
             if not has_video and phrase_key(hit.text) in spec.image_too:
@@ -169,12 +169,12 @@ def _result(accepted: list[ModelHit], rejected: list[ModelHit], collided: set[st
 
 
 class _Positions:
-    """Start offsets of a matcher's phrases in one text, for window look-ups by bisect."""
+    """Where some phrases were found in one text, for window look-ups by bisect."""
 
     __slots__ = ("starts", "ends")
 
-    def __init__(self, matcher: Matcher, text: str) -> None:
-        found = sorted((m.start, m.end) for m in matcher.finditer(text))
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        found = sorted(spans)
         self.starts = [s for s, _ in found]
         self.ends = [e for _, e in found]
 
@@ -192,15 +192,15 @@ class _Positions:
 
 
 def _judge(hit: ModelHit, spec: _Spec, norm: str, named_strongly: bool, doc_context: bool,
-           ai_pos: _Positions, video_pos: _Positions, coll_pos: _Positions | None,
-           ctx_pos: _Positions | None) -> str:
+           ai_pos: _Positions, video_pos: _Positions, coll_pos: _Positions,
+           ctx_pos: _Positions) -> str:
     lo, hi = max(0, hit.start - spec.window), min(len(norm), hit.end + spec.window)
     doc_collision = bool(coll_pos)
-    if coll_pos is not None and coll_pos.any_in(lo, hi, hit.start, hit.end):
+    if coll_pos.any_in(lo, hi, hit.start, hit.end):
         return "collision"
     if named_strongly:
         return "ok"
-    own_context = ctx_pos is not None and ctx_pos.any_in(lo, hi, hit.start, hit.end)
+    own_context = ctx_pos.any_in(lo, hi, hit.start, hit.end)
     video_near = video_pos.any_in(lo, hi, hit.start, hit.end)
     if spec.needs == "video":
         local = video_near
