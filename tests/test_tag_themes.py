@@ -120,3 +120,9 @@ def test_non_video_ai_item_keeps_its_themes():
 def test_negated_failure_is_not_a_flaw():
     tags = tag("", "字节的视频生成模型内测申请过了！效果比我想象的稳，人物转身不崩，先冲为敬", "zh")
     assert "flaws" not in tags.themes
+
+
+def test_spam_title_does_not_drive_themes():
+    tags = tag("乐鱼体育官方网站-乐鱼app下载-乐鱼体育手机版",
+               "AI短剧成为短剧平台增长最快的品类之一，多家机构组建AI短剧团队批量生产。", "zh")
+    assert tags.spam and "launch_access" not in tags.themes

@@ -38,7 +38,8 @@ def tag_doc(doc: Doc) -> Tags:
     for hit in found.hits:
         per_sentence.setdefault(doc.sentence_at(hit.start), set()).add(hit.model)
     model_counts = {i: len(ms) for i, ms in per_sentence.items()}
-    themes = _themes.detect(doc, model_counts) if not collision else None
+    spam = _spam.detect(doc)
+    themes = _themes.detect(doc, model_counts, skip_title=spam.spam) if not collision else None
 
     evidence: dict[str, tuple[str, ...]] = {}
     models: tuple[str, ...] = () if collision else found.models
@@ -55,7 +56,6 @@ def tag_doc(doc: Doc) -> Tags:
     if mood.evidence:
         evidence["sentiment"] = tuple(mood.evidence)
 
-    spam = _spam.detect(doc)
     if spam.spam:
         evidence["spam"] = spam.evidence
 

@@ -106,11 +106,15 @@ def _found(doc: Doc, model_counts: Mapping[int, int]
     return found
 
 
-def detect(doc: Doc, model_counts: Mapping[int, int] | None = None) -> ThemeResult:
+def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
+           skip_title: bool = False) -> ThemeResult:
     """Themes of `doc`. `model_counts`: sentence index -> distinct video models named in it
-    (for `paired` cues, which count only in a sentence naming two models or more)."""
+    (for `paired` cues, which count only in a sentence naming two models or more).
+    `skip_title`: ignore the title (a spam title pasted over the article)."""
     lex = _lexicon()
     found = _found(doc, model_counts or {})
+    if skip_title and doc.text:
+        found = {t: {i: c for i, c in ss.items() if not doc.in_title(i)} for t, ss in found.items()}
     themes: list[str] = []
     evidence: dict[str, tuple[str, ...]] = {}
     scores: dict[str, float] = {}
