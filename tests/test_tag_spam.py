@@ -29,3 +29,9 @@ def test_ordinary_ai_video_news_is_not_spam():
 def test_keyword_stuffed_page_is_spam():
     text = " ".join(["体育投注 百家乐 真人娱乐 老虎机"] * 5)
     assert tag("最新资讯", text, "zh").spam
+
+
+def test_sports_betting_brand_shape_over_travel_news_is_spam_not_relevant():
+    tags = tag("星辉体育app下载-官方网站-星辉体育手机版入口",
+               "星辉体育官网 星辉体育登录入口 海螺沟景区今冬推出冰川温泉套票，游客可观赏冰川瀑布。", "zh")
+    assert tags.spam and not tags.relevant and tags.models == ()
