@@ -37,7 +37,11 @@ def tag_doc(doc: Doc) -> Tags:
     per_sentence: dict[int, set[str]] = {}
     for hit in found.hits:
         per_sentence.setdefault(doc.sentence_at(hit.start), set()).add(hit.model)
-    model_counts = {i: len(ms) for i, ms in per_sentence.items()}
+    # models named in a sentence and its neighbours ("Veo 3 最像真的；可灵的运动幅度最大")
+    model_counts = {
+        i: len(per_sentence.get(i - 1, set()) | ms | per_sentence.get(i + 1, set()))
+        for i, ms in per_sentence.items()
+    }
     spam = _spam.detect(doc)
     themes = _themes.detect(doc, model_counts, skip_title=spam.spam) if not collision else None
 

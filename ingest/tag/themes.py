@@ -108,8 +108,8 @@ def _found(doc: Doc, model_counts: Mapping[int, int]
 
 def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
            skip_title: bool = False) -> ThemeResult:
-    """Themes of `doc`. `model_counts`: sentence index -> distinct video models named in it
-    (for `paired` cues, which count only in a sentence naming two models or more).
+    """Themes of `doc`. `model_counts`: sentence index -> distinct video models named in it and
+    its neighbours (for `paired` cues, which count only where two models or more are named).
     `skip_title`: ignore the title (a spam title pasted over the article)."""
     lex = _lexicon()
     found = _found(doc, model_counts or {})
