@@ -157,3 +157,16 @@ def test_image_model_version_is_not_the_video_model():
 
 def test_steam_engine_is_not_baidus_video_model():
     assert models_of("瓦特改良蒸汽机", "工业革命时期的蒸汽机纪录片视频") == ()
+
+
+def test_people_named_sora_or_kling_are_not_models():
+    assert models_of("Sora Tanaka named CEO of Tokyo bank",
+                     "Sora Tanaka, 52, will lead the bank. Tanaka oversaw its AI strategy.", "en") == ()
+    assert models_of("Heidi Kling joins the university",
+                     "Professor Heidi Kling, a machine learning expert, will lead the AI institute.",
+                     "en") == ()
+
+
+def test_product_sub_brand_after_the_name_is_still_the_model():
+    assert "runway" in models_of("Runway expands", "The AI video firm will expand Runway Studios, "
+                                                   "which makes films. Runway released Gen-4.", "en")

@@ -58,3 +58,8 @@ def test_name_collision_gets_no_themes():
                "Designers sent models down the runway; critics praised the couture collection and "
                "the show's lighting, which drew film crews and advertisers.")
     assert not tags.relevant and tags.models == () and tags.themes == ()
+
+
+def test_deepfake_audio_is_not_ai_video():
+    assert not tag("Deepfake audio of CEO used in fraud",
+                   "Criminals used an AI voice clone of the CEO in a phone call to trick staff.").relevant

@@ -3,6 +3,8 @@
 An unambiguous alias ("Gen-3 Alpha", "可灵", "Seedance") counts wherever it appears. An ambiguous
 one ("Sora", "Runway", "海螺", "Wan") counts only as the video model:
 - no collision word of that model near it (fashion runway, Kingdom Hearts, 海螺水泥...), and
+- not a person's name in English text ("Heidi Kling", "Sora Tanaka": a capitalised word right
+  before or after that is no product or AI word), and
 - a version right after the name ("Veo 4", "Kling 3.0"; not for `needs = "video"` names), or
 - the model named unambiguously elsewhere in the document, or an AI/video context word near it
   (a video word for `needs = "video"`), or no collision word of that model anywhere in a document
@@ -89,7 +91,7 @@ def lexicon() -> _Lexicon:
     return _lexicon(id(model_table()))
 
 
-def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
+def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
     """Models named in `doc` as video models. `video_doc`: the document is clearly about AI video
     (from the relevance signals), which lets a bare ambiguous name count without local context."""
     lex = lexicon()
@@ -134,9 +136,12 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:
         coll_pos = _Positions(spots.get((model_id, "coll"), []))
         ctx_pos = _Positions(spots.get((model_id, "ctx"), []))
         doc_context = has_video if spec.needs == "video" else has_context
+        person = any(_person_name(doc, hit, lex) for hit in hits)   # a surname names one person
         for hit in hits:
             if not has_video and phrase_key(hit.text) in spec.image_too:
                 verdict = "image"
+            elif model_id not in strong and person:
+                verdict = "collision"
             else:
                 verdict = _judge(hit, spec, norm, model_id in strong, bool(video_doc or doc_context),
                                  ai_pos, video_pos, coll_pos, ctx_pos)
@@ -166,6 +171,41 @@ def _result(accepted: list[ModelHit], rejected: list[ModelHit], collided: set[st
         rejected=tuple(rejected),
         collided=tuple(sorted(collided - set(ordered))),
     )
+
+
+_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Professor|Sir|Dame|CEO|Senator|Judge)\.?[ \t]+$")
+_NEXT_WORD = re.compile(r"[ \t]+([A-Z][a-z]+)\b")
+_PREV_WORD = re.compile(r"[a-z0-9,][ \t]+([A-Z][a-z]+)[ \t]+$")   # mid-sentence only
+# capitalised words that may follow a product name without making it a person's name
+_NOT_SURNAMES = frozenset(
+    "app apps ai labs video videos model models turbo pro studio frames aleph references dream "
+    "machine photon ray act gen flow reel cameo cameos feed is was has will can and or the".split())
+
+
+def _person_name(doc: Doc, hit: ModelHit, lex: _Lexicon) -> bool:
+    """English text, original case: 'Heidi Kling', 'Sora Tanaka' name people, not models.
+
+    A capitalised word right before or after the name (no product or AI word) that shows up again
+    on its own elsewhere ("... Tanaka said"), or an honorific before it ("Professor Heidi Kling").
+    """
+    full = doc.full
+    if doc.lang != "en" or not doc.aligned or hit.start <= len(doc.title):
+        return False      # titles are often Title Case: judge body mentions only
+    after = _NEXT_WORD.match(full, hit.end)
+    before = _PREV_WORD.search(full, max(0, hit.start - 40), hit.start)
+    for found, honorific_at in ((after, None), (before, before.start(1) if before else None)):
+        if not found:
+            continue
+        word = found.group(1)
+        if word.lower() in _NOT_SURNAMES or lex.around.search(word.lower()):
+            continue
+        if honorific_at is not None and _HONORIFIC.search(full, max(0, honorific_at - 16),
+                                                         honorific_at):
+            return True
+        rest = full[:found.start(1)] + full[found.end(1):]
+        if re.search(rf"\b{re.escape(word)}\b", rest):
+            return True
+    return False
 
 
 class _Positions:

@@ -3,7 +3,7 @@
 Scored per sentence, not per word, so one passing sentence in a long piece stays a passing mention:
 - a *video sentence* names a video model as such, or holds a strong AI-video phrase ("文生视频",
   "AI短剧", "text-to-video", "deepfake video"), or a weak video word ("视频", "clip", "deepfake")
-  next to an AI word in the same sentence;
+  next to an AI word in the same sentence (not in a sentence about non-video AI: "deepfake audio");
 - phrases inside a list of media types ("文字、图片、音频、视频", "images and video") count little;
 - the title counts more than a body sentence;
 - sentences about non-video AI (chatbots, image generators, LLMs) pull the score down when they
@@ -101,7 +101,7 @@ def signals_from(doc: Doc, found: dict[str, dict[int, list[str]]],
     # it has strong video sentences and they are not outweighed by non-video AI sentences.
     topical = bool(anchors) and _weighted(doc, anchors) >= _weighted(doc, nonvideo - anchors)
     weak = {i: words for i, words in found["weak"].items()
-            if (topical or i in ai) and i not in anchors}
+            if (topical or i in ai) and i not in anchors and i not in nonvideo}
     return Signals(strong=strong, weak=weak, ai=frozenset(ai), nonvideo=nonvideo,
                    listed=frozenset(found["listed"]))
 
