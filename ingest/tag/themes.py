@@ -27,6 +27,7 @@ SENTENCE_CAP = 3.0
 TITLE_FACTOR = 1.5
 MANY_MODELS = 3
 SHORT_BASE, SHORT_PER_SENTENCE = 3.0, 0.5
+LONG = 15            # past this many sentences the `total` threshold grows with length
 _NEGATION = re.compile(r"(?:不|没|没有|无|未|不会|毫无)$|\b(?:no|not|never|without|zero)\s+$|n't\s+$")
 
 
@@ -127,8 +128,10 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
         best_score = max(per_sentence.values())
         scores[theme] = round(total, 2)
         need_sentence, need_total = lex.thresholds[theme]
-        # a short post is "about" a theme with fewer cues than a long article
-        need_total = min(need_total, SHORT_BASE + SHORT_PER_SENTENCE * len(doc.spans))
+        # a short post is "about" a theme with fewer cues than a long article, and a long
+        # article gathers scattered weak cues by sheer length
+        n = len(doc.spans)
+        need_total = min(need_total, SHORT_BASE + SHORT_PER_SENTENCE * n) * max(1.0, n / LONG)
         if best_score < need_sentence and total < need_total:
             continue
         themes.append(theme)
