@@ -125,7 +125,8 @@ def make_doc(title: str, text: str, lang: str | None = None) -> Doc:
     spans = sentence_spans(norm)
     title_end = len(normalize(title)) if text else len(norm)
     title_sentences = sum(1 for s, _ in spans if s < title_end)
-    return Doc(title=title, text=text, lang=lang, norm=norm, tokens=tokens,
-               sentences=tuple(split_sentences(full)), spans=spans,
-               title_sentences=title_sentences, aligned=len(norm) == len(full),
+    aligned = len(norm) == len(full)
+    sentences = tuple(full[s:e] for s, e in spans) if aligned else tuple(split_sentences(full))
+    return Doc(title=title, text=text, lang=lang, norm=norm, tokens=tokens, sentences=sentences,
+               spans=spans, title_sentences=title_sentences, aligned=aligned,
                starts=tuple(s for s, _ in spans))

@@ -99,7 +99,7 @@ def _found(doc: Doc, model_counts: Mapping[int, int]
                     continue
             cues = found.setdefault(theme, {}).setdefault(i, {})
             if weight > cues.get(key, (0.0, ""))[0]:
-                cues[key] = (weight, " ".join(m.text.split()))
+                cues[key] = (weight, m.text)
     for i, n in model_counts.items():
         if n >= MANY_MODELS:     # a sentence lining up several models is a comparison cue
             cues = found.setdefault("competition", {}).setdefault(i, {})
@@ -146,6 +146,7 @@ def _phrases(sentences: dict[int, dict[str, tuple[float, str]]], best: int) -> l
     out: list[str] = []
     for i in order:
         for _, phrase in sorted(sentences[i].values(), key=lambda wp: -wp[0]):
+            phrase = " ".join(phrase.split())
             if phrase not in out:
                 out.append(phrase)
     return out
