@@ -82,3 +82,21 @@ def test_keywords_come_from_the_text():
 def test_empty_input_is_irrelevant_and_quiet():
     tags = tag("", "")
     assert not tags.relevant and tags.models == () and tags.themes == ()
+
+
+def test_contract_evidence_is_keyed_by_the_reported_models_and_themes_only():
+    from io import StringIO
+
+    from ingest.tag.jsonl import tag_stream
+
+    src = StringIO('{"id": "x", "title": "Sora 2 deepfakes alarm regulators", '
+                   '"text": "OpenAI\'s Sora 2 video model made fake clips of politicians that spread on social '
+                   'media, and regulators called for mandatory watermarks on AI-generated video."}\n')
+    out = StringIO()
+    tag_stream(src, out)
+    import json
+
+    rec = json.loads(out.getvalue())
+    assert rec["models"] == ["sora"]
+    assert set(rec["evidence"]) <= set(rec["models"]) | set(rec["themes"])
+    assert all(isinstance(v, list) and v and all(isinstance(p, str) for p in v) for v in rec["evidence"].values())

@@ -32,7 +32,10 @@ def tags_to_record(item_id: Any, lang: str, tags: Tags) -> dict[str, Any]:
         "sentiment_score": round(float(tags.sentiment_score), 4),
         "spam": tags.spam,
         "keywords": list(tags.keywords),
-        "evidence": {k: list(v) for k, v in tags.evidence.items()},
+        # The contract keys evidence by theme or model id only (relevance, sentiment and spam
+        # evidence stay in Tags for callers that want them).
+        "evidence": {k: list(v) for k, v in tags.evidence.items()
+                     if k in tags.models or k in tags.themes},
     }
 
 
