@@ -59,15 +59,22 @@ def prepare(source: Source, result: FetchResult, *, tagger: Tagger | None) -> Pr
     feed = parse_feed(source.id, result.body or b"", content_type=result.content_type,
                       base_url=result.final_url or source.url)
     intents: list[ItemIntent] = []
+    warnings = list(feed.warnings)
     irrelevant = invalid = spam = 0
-    for entry in feed.entries:
-        item = normalize_entry(entry, source, fetched_at)
+    for n, entry in enumerate(feed.entries, 1):
+        try:
+            item = normalize_entry(entry, source, fetched_at)
+            tags = None if tagger is None or isinstance(item, Rejected) else tagger(
+                item.title, item.text, item.lang)
+        except Exception as e:  # noqa: BLE001 - one bad entry never costs the feed's good ones
+            invalid += 1
+            warnings.append(f"entry {n} ({(entry.link or entry.guid or '?')[:80]}): "
+                            f"{type(e).__name__}: {' '.join(str(e).split())[:160]}")
+            continue
         if isinstance(item, Rejected):
             invalid += 1
             continue
-        tags = None
-        if tagger is not None:
-            tags = tagger(item.title, item.text, item.lang)
+        if tags is not None:
             if source.topical and not tags.relevant:
                 tags = replace(tags, relevant=True)
             if not tags.relevant:
@@ -75,7 +82,7 @@ def prepare(source: Source, result: FetchResult, *, tagger: Tagger | None) -> Pr
                 continue
             spam += bool(tags.spam)
         intents.append(ItemIntent(item=item, keys=dedup.keys_for(item), tags=tags))
-    return Prepared(tuple(intents), len(feed.entries), irrelevant, invalid, spam, feed.warnings)
+    return Prepared(tuple(intents), len(feed.entries), irrelevant, invalid, spam, tuple(warnings))
 
 
 def default_tagger() -> tuple[Tagger, str]:
@@ -161,8 +168,12 @@ def _process(source: Source, fres: FetchResult, tagger: Tagger | None) -> tuple[
     if prep.fetched == 0:
         return SourceResult(status="failed", error_class=FailureClass.EMPTY,
                             error="feed has no entries", warnings=prep.warnings, **base), ()
+    # Non-fatal problems (recovered malformed XML, repaired encoding, a bad entry) are kept in the
+    # run record's error text so nothing goes unnoticed; the source still counts as ok.
+    note = "; ".join(prep.warnings)[:1000] or None
     return SourceResult(status="ok", fetched=prep.fetched, irrelevant=prep.irrelevant,
-                        invalid=prep.invalid, spam=prep.spam, warnings=prep.warnings, **base), prep.intents
+                        invalid=prep.invalid, spam=prep.spam, warnings=prep.warnings, error=note,
+                        **base), prep.intents
 
 
 def _write_result(session_factory, run_id: int, source: Source, state: FetchState,

@@ -212,3 +212,22 @@ def test_killed_ingest_rerun_leaves_no_duplicate_and_no_half_written_item(tmp_pa
         dup_urls = s.execute(select(models.Item.url, func.count()).group_by(models.Item.url)
                              .having(func.count() > 1)).all()
         assert dup_urls == []
+
+
+def test_an_entry_that_breaks_tagging_costs_only_itself():
+    from datetime import datetime, timezone
+
+    from ingest.pipeline import prepare
+    from ingest.tag import engine
+    from ingest.types import FetchResult
+
+    def fragile(title, text, lang):
+        if "海螺水泥" in title:
+            raise ValueError("lexicon exploded")
+        return engine.tag(title, text, lang)
+
+    res = FetchResult(source_id="zh", url="https://zh.example/feed", body=ZH_NEWS.encode(),
+                      content_type="application/rss+xml", fetched_at=datetime(2025, 6, 13, tzinfo=timezone.utc))
+    prep = prepare(src("zh", "https://zh.example/feed", lang="zh", timezone="Asia/Shanghai"), res, tagger=fragile)
+    assert prep.fetched == 3 and len(prep.intents) == 1 and prep.invalid == 2
+    assert any("lexicon exploded" in w and "zh.example/a/2" in w for w in prep.warnings)
