@@ -112,9 +112,8 @@ def save_fetch_state(session: Session, source_id: str, state: t.FetchState, *,
     row.last_fetched_at = fetched_at
     if ok:
         row.last_ok_at = fetched_at
-        row.last_error_class = row.last_error = None
-    else:
-        row.last_error_class, row.last_error = _error_class(error_class), error
+    # On success these hold a warning (e.g. stale) or nothing; on failure, the failure.
+    row.last_error_class, row.last_error = _error_class(error_class), error
     if new_items > 0:
         row.last_new_item_at = fetched_at
     session.flush()

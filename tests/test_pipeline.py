@@ -231,3 +231,21 @@ def test_an_entry_that_breaks_tagging_costs_only_itself():
     prep = prepare(src("zh", "https://zh.example/feed", lang="zh", timezone="Asia/Shanghai"), res, tagger=fragile)
     assert prep.fetched == 3 and len(prep.intents) == 1 and prep.invalid == 2
     assert any("lexicon exploded" in w and "zh.example/a/2" in w for w in prep.warnings)
+
+
+def test_source_with_nothing_new_for_stale_days_is_flagged_stale(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    _, sf = sqlite_factory(tmp_path)
+    with scripted_server() as srv:
+        srv.route("/zh.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        source = src("zh", srv.url("/zh.xml"), lang="zh", timezone="Asia/Shanghai", stale_days=7)
+        first = run_ingest(sf, [source], settings=FAST)
+        assert first.results[0].new == 1 and first.results[0].error_class is None
+        later = datetime.now(timezone.utc) + timedelta(days=9)
+        again = run_ingest(sf, [source], settings=FAST, now=lambda: later)
+    [r] = again.results
+    assert r.status == "ok" and r.new == 0 and r.error_class == FailureClass.STALE
+    assert "no new item for" in r.error
+    with sf() as s:
+        assert s.get(models.Source, "zh").last_error_class == "stale"
