@@ -1,0 +1,60 @@
+"""The ingest and sources commands end to end: loopback feeds, a real SQLite file, exit codes."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from aigcwatch.cli import main
+from tests.support.scripted_server import Reply, scripted_server
+from tests.test_pipeline import ZH_NEWS
+
+
+def sources_file(tmp_path, srv, names):
+    body = "".join(f'[[source]]\nid = "{n}"\nname = "{n}"\nurl = "{srv.url("/" + n + ".xml")}"\nlang = "zh"\n\n'
+                   for n in names)
+    p = tmp_path / "sources.toml"
+    p.write_text(body, encoding="utf-8")
+    return p
+
+
+def test_ingest_prints_a_line_per_source_and_a_summary_then_adds_nothing_on_rerun(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'a.db'}")
+    monkeypatch.setenv("AIGCWATCH_TIMEOUT", "5")
+    with scripted_server() as srv:
+        srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        srv.route("/gone.xml", Reply(404))
+        p = sources_file(tmp_path, srv, ["good", "gone"])
+        first = CliRunner().invoke(main, ["ingest", "--sources", str(p)])
+        assert first.exit_code == 0, first.output
+        assert "✓ good: 3 entries, 1 new" in first.output
+        assert "✗ gone: http_status" in first.output and "404" in first.output
+        assert "1 new, 0 duplicate, 1 irrelevant, 1 invalid, 1 source(s) failed" in first.output
+        second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--source", "good", "--force"])
+        assert second.exit_code == 0 and "0 new, 1 duplicate" in second.output
+
+
+def test_ingest_exits_4_when_every_source_failed(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'b.db'}")
+    with scripted_server() as srv:
+        srv.route("/a.xml", Reply(403))
+        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["a"]))])
+    assert result.exit_code == 4 and "blocked" in result.output
+
+
+def test_unknown_source_id_is_a_config_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
+    with scripted_server() as srv:
+        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["a"])),
+                                           "--source", "nope"])
+    assert result.exit_code == 2 and "unknown source id(s): nope" in result.output
+
+
+def test_sources_check_reports_what_works_without_storing(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    with scripted_server() as srv:
+        srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        srv.route("/html.xml", Reply(200, body="<html><body>hello</body></html>", content_type="text/html"))
+        result = CliRunner().invoke(main, ["sources", "check", "--sources",
+                                           str(sources_file(tmp_path, srv, ["good", "html"]))])
+    assert result.exit_code == 0, result.output
+    assert "1 of 2 sources work" in result.output and "parse" in result.output
+    assert not (tmp_path / "never.db").exists()
