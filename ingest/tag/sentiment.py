@@ -39,6 +39,12 @@ MAX_EVIDENCE = 5
 _SENT_END_CHARS = frozenset("。!?;…\n.")
 _CLAUSE_CHARS = frozenset(",，、:：()（）\"“”‘’—-·/|")
 _NEG_PREFIX = frozenset("不没无未别")
+# zh degree adverbs jieba fuses with the next word ("太猛", "太丝"+"滑", "超美"): split back, boosted.
+_DEGREE_PREFIX = {"太": 1.4, "超": 1.4, "巨": 1.4, "贼": 1.4, "真": 1.2, "很": 1.2, "最": 1.3, "挺": 1.1,
+                  "蛮": 1.1}
+# zh: 不是/不就是 X 是什么 / X 吗 is a rhetorical assertion of X, not a negation
+_RHETORICAL_TAIL = frozenset({"什么", "是什么", "吗", "么", "嘛"})
+_RHETORICAL_NEG = frozenset({"不是", "不就是", "难道不是"})
 # en: words (with inner - ' ’ .), ascii emoticons, bracket codes, sentence/clause punctuation, emoji.
 _EN_SCAN = re.compile(
     r"[a-z0-9]+(?:[-'’.][a-z0-9]+)*"
@@ -216,6 +222,17 @@ def _is_sentence_end(tok: str) -> bool:
     return tok[0] in _SENT_END_CHARS and all(c in _SENT_END_CHARS for c in tok)
 
 
+def _rhetorical(tokens: list[str] | tuple[str, ...], start: int) -> bool:
+    """True when the clause from `start` ends in 是什么/吗 (这不是割韭菜是什么): an assertion."""
+    for k in range(start + 1, min(start + 8, len(tokens))):
+        tok = tokens[k]
+        if tok in _RHETORICAL_TAIL:
+            return True
+        if tok[0] in _SENT_END_CHARS or tok in _CLAUSE_CHARS:
+            return False
+    return False
+
+
 def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Params = DEFAULT_PARAMS,
                  *, title_end: int = 0,
                  fallback: dict[str, float] | None = None) -> tuple[float, list[tuple[float, str]]]:
@@ -298,6 +315,23 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
             elif len(tok) > 1 and tok[0] in _NEG_PREFIX and tok[1:] in terms:
                 neg_until, neg_word = i, tok[0]
                 add(terms[tok[1:]], tok[1:], i)
+            elif len(tok) > 1 and tok[0] in _DEGREE_PREFIX:
+                # 太猛 / 太丝+滑: the rest of the token starts a term, maybe across the next tokens
+                cur, best_len, best_val = tok[1:], 0, 0.0
+                if cur in terms:
+                    best_len, best_val = 1, terms[cur]
+                j = i + 1
+                while cur in prefixes and j < n and j - i < MAX_TERM_TOKENS:
+                    cur += tokens[j]
+                    j += 1
+                    if cur in terms:
+                        best_len, best_val = j - i, terms[cur]
+                if best_len:
+                    boost, boost_until = _DEGREE_PREFIX[tok[0]], i
+                    add(best_val, tok[1:] + "".join(tokens[i + 1:i + best_len]), i)
+                    words += best_len
+                    i += best_len
+                    continue
             if joiner == " " and _EN_WORD.match(tok):
                 words += 1
             elif joiner == "":
@@ -344,7 +378,11 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
             add(lex.emoji[tok], tok, i)
         elif tok in lex.negators:
             nxt = tokens[i + 1] if i + 1 < n else ""
-            if nxt not in ("only", "just", "仅", "仅仅", "只"):
+            if nxt in ("only", "just", "仅", "仅仅", "只"):
+                pass
+            elif tok in _RHETORICAL_NEG and _rhetorical(tokens, i + 1):
+                pass
+            else:
                 neg_until, neg_word = i + window, tok
         elif tok in lex.boosters:
             boost, boost_until = lex.boosters[tok], i + 2
