@@ -290,6 +290,14 @@ def _insert_tag_rows(session: Session, models: list[dict], themes: list[dict]) -
         session.execute(insert(m.ItemTheme), themes[start:start + 5000])
 
 
+def _own_keys(intent: t.ItemIntent) -> t.DedupKeys:
+    """The keys a new item is stored under: spam keeps only its URL and GUID keys."""
+    k = intent.keys
+    if intent.tags is not None and intent.tags.spam:
+        return t.DedupKeys(k.url_key, k.guid_key, None, None)
+    return k
+
+
 def store_intents(session: Session, run_id: int | None, source_id: str,
                   intents: Sequence[t.ItemIntent], now: datetime) -> StoreCounts:
     """Insert the intents that are new, with their tags; count and record the duplicates.
@@ -311,7 +319,10 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
         me = _Known(intent.item.source_id, new_index=len(new), text=intent.item.text)
         hit = index.match(keys, published, me)
         if hit is None:
-            index.add(keys, published, me)
+            # A spam page (betting title over a copied article) is stored flagged, but it must never
+            # become the "original" that captures the real story arriving later: it keeps only
+            # its own URL/GUID keys.
+            index.add(_own_keys(intent), published, me)
             new.append(intent)
             continue
         known, reason = hit
@@ -332,7 +343,7 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
             "published_at": i.item.published_at, "date_is_fallback": i.item.date_is_fallback,
             "fetched_at": i.item.fetched_at, "author": i.item.author,
             "url_key": i.keys.url_key, "guid_key": i.keys.guid_key,
-            "content_key": i.keys.content_key, "title_key": i.keys.title_key,
+            "content_key": _own_keys(i).content_key, "title_key": _own_keys(i).title_key,
             "first_run_id": run_id, **_tag_values(i.tags, now),
         } for i in new]
         new_ids = _insert_items(session, rows)

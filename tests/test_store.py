@@ -172,6 +172,22 @@ def test_same_content_from_another_source_is_one_recorded_copy(session, run_id):
     assert len(copies(session)) == 1
 
 
+def test_a_spam_copy_stored_first_never_captures_the_real_story(session, run_id):
+    real = make_item(1)
+    spam = make_item(1, source_id="s2", guid="farm-9", url="https://farm.example/9.html",
+                     title="鑫发体育手机版网页登录-官网入口")
+    store.store_intents(session, run_id, "s2", [make_intent(spam, tags=make_tags(spam=True))], T0)
+    counts = store.store_intents(session, run_id, "s1", [make_intent(real, tags=make_tags())], T0)
+    session.commit()
+    assert (counts.new, counts.duplicate) == (1, 0)
+    # ...while a spam copy arriving after the real story is only its copy.
+    later = make_item(1, source_id="s2", guid="farm-10", url="https://farm2.example/10.html",
+                      title="乐盈官方网站-乐盈体育app下载")
+    counts = store.store_intents(session, run_id, "s2", [make_intent(later, tags=make_tags(spam=True))], T0)
+    session.commit()
+    assert (counts.new, counts.duplicate, counts.copies) == (0, 1, 1)
+
+
 def test_same_url_from_another_source_is_recorded_once_even_without_a_url_key(session, run_id):
     original = make_item(1)
     store.store_intents(session, run_id, "s1", [make_intent(original)], T0)
