@@ -152,3 +152,46 @@ def test_macro_f1_of_a_perfect_prediction_is_one():
     assert accuracy_macro_f1(gold, gold) == (1.0, 1.0)
     acc, f1 = accuracy_macro_f1(["positive", "negative"], ["positive", "positive"])
     assert acc == 0.5 and 0 < f1 < 1
+
+
+def test_degree_adverb_fused_by_jieba_still_scores():
+    # jieba yields 太猛 / 太丝+滑 as tokens; the term after the adverb must still count
+    assert tone("", "这下配音环节都省了，太猛了", "zh").label == "positive"
+    assert tone("", "人物动作太丝滑了", "zh").score > 0
+
+
+def test_rhetorical_negation_asserts():
+    assert tone("", "年卡一个月就见底了，这不是割韭菜是什么", "zh").label == "negative"
+    assert tone("", "这不是割韭菜，价格很公道", "zh").score > tone("", "这就是割韭菜", "zh").score
+
+
+def test_two_word_booster_is_not_a_term():
+    assert tone("", "you need some kind of internal model", "en").score == 0.0
+
+
+def test_job_loss_fear_in_posts_is_negative():
+    assert tone("", "做了八年剪辑，上周整组被裁，兄弟们准备转行吧", "zh").label == "negative"
+    assert tone("", "Lost work again this month, clients say they are cutting staff and trying AI first.",
+                "en").label == "negative"
+
+
+def test_rule_making_sentences_in_articles_are_not_alarm():
+    from dataclasses import replace
+
+    from ingest.tag.sentiment import DEFAULT_PARAMS
+    text = ("The measures were issued by four agencies after a year of consultation with platforms "
+            "and video generation companies, which have added tools to their apps since spring. "
+            "Platforms must label AI-generated videos, and deepfake videos that are not labelled "
+            "must be removed within 48 hours. Companies said they were ready to comply. ") * 3
+    doc = make_doc("China's AI video labelling rules take effect", text, "en")
+    assert analyze(doc).label == "neutral"
+    assert analyze(doc).score > analyze(doc, replace(DEFAULT_PARAMS, policy_news=1.0)).score
+
+
+def test_article_quotes_weigh_less_than_the_writers_words():
+    from dataclasses import replace
+
+    from ingest.tag.sentiment import DEFAULT_PARAMS
+    body = "快手发布了新版视频模型，支持更长的视频。一位导演表示：“这简直是灾难，太可怕了。”" * 4
+    doc = make_doc("快手发布新模型", body, "zh")
+    assert analyze(doc).score > analyze(doc, replace(DEFAULT_PARAMS, quote_news=1.0)).score

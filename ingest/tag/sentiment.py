@@ -5,10 +5,13 @@ How a document is scored (zh and en share the walk; only the lexicons differ):
    ``doc.norm`` with one precompiled regex that keeps words, sentence punctuation and emoji, which
    the Doc's word tokens drop. No re-segmentation, no model.
 2. Terms: the longest lexicon term starting at a token (up to 4 tokens: 割+韭菜, "blown away"); zh
-   tokens that jieba fused with a negator ("不惊艳") are split back; for en, words our lexicon lacks
-   may fall back to VADER's general lexicon at a reduced weight (``Params.fallback_weight``).
-3. Modifiers: a negator flips the next term within ``negation_window`` tokens of the same clause;
-   boosters/diminishers multiply the next term; "[哈哈]" codes and emoji are terms.
+   tokens that jieba fused with a negator ("不惊艳") or a degree adverb ("太猛", "太丝"+"滑") are
+   split back; for en, words our lexicon lacks may fall back to VADER's general lexicon at a reduced
+   weight (``Params.fallback_weight``).
+3. Modifiers: a negator flips the next term within ``negation_window`` tokens of the same clause,
+   except in a rhetorical 不是 X 是什么 / 不就是 X 吗 (an assertion of X); boosters/diminishers
+   (also two-word ones: "kind of" is not "kind") multiply the next term; "[哈哈]" codes and emoji
+   are terms.
 4. Sentence: in a sentence with 但是/but/however (also at the start of the next sentence) the part
    before weighs ``before_contrast`` and the part after ``after_contrast``; a 虽然/although clause is
    damped; "!" amplifies; a question with no "!" is damped (it does not assert); the title weighs
@@ -19,6 +22,12 @@ How a document is scored (zh and en share the walk; only the lexicons differ):
    ``-neg_threshold <= score <= threshold`` is neutral: the band was calibrated on the project dev
    set (relevant items) so that factual and balanced news lands neutral; see
    ``bench/sentiment_compare.py`` for the sweep.
+6. Article or post (``newsness``: 0..1 from the body length, a linear ramp between
+   ``Params.news_zh`` / ``news_en`` characters). A post's first-person words carry its tone; an
+   article reports, so in an article (scaled by newsness) the score shrinks by ``news_damp``, words
+   inside quotation marks (reported speech, a quoted critic) weigh ``quote_news``, and negative
+   words in a sentence with a rule-making word (the lexicon's [policy] section: 规定, 施行, "must",
+   "law") weigh ``policy_news``: "deepfakes must be labelled" reports a rule, not alarm.
 """
 from __future__ import annotations
 
@@ -37,7 +46,9 @@ MAX_TERM_TOKENS = 4
 MAX_EVIDENCE = 5
 
 _SENT_END_CHARS = frozenset("。!?;…\n.")
-_CLAUSE_CHARS = frozenset(",，、:：()（）\"“”‘’—-·/|")
+_CLAUSE_CHARS = frozenset(",，、:：()（）\"“”‘’—-·/|「」『』")
+_QUOTE_OPEN = frozenset("“「『")
+_QUOTE_CLOSE = frozenset("”」』")
 _NEG_PREFIX = frozenset("不没无未别")
 # zh degree adverbs jieba fuses with the next word ("太猛", "太丝"+"滑", "超美"): split back, boosted.
 _DEGREE_PREFIX = {"太": 1.4, "超": 1.4, "巨": 1.4, "贼": 1.4, "真": 1.2, "很": 1.2, "最": 1.3, "挺": 1.1,
@@ -83,6 +94,14 @@ class Params:
     title_weight: float = 1.5
     fallback_weight: float = 0.6    # en: VADER lexicon words we do not list (0 = off)
     fallback_min: float = 2.0       # ... only those with |VADER valence| >= this
+    news_zh: tuple[int, int] = (120, 200)   # body chars: below = a post, above = an article
+    news_en: tuple[int, int] = (450, 800)   # (linear ramp in between)
+    news_damp: float = 0.3          # an article's score shrinks by this: reports need more to count
+    quote_news: float = 0.6         # words inside quotation marks in an article (reported speech)
+    quote_post: float = 1.0         # ... in a post (quoting others, scare quotes)
+    social_boost: float = 0.0       # a post's score grows by this: first-person tone is direct
+    policy_news: float = 0.5        # harm words in an article's rule-making sentence ("deepfakes
+                                    # must be labelled"): what a rule targets, not alarm
 
 
 DEFAULT_PARAMS = Params()
@@ -101,6 +120,7 @@ class Lexicon:
     emoji: dict[str, float]
     joiner: str
     vocab: frozenset[str]           # every token the walk must stop at
+    policy: frozenset[str] = frozenset()  # rule-making words: a sentence with one reports a rule
 
 
 def _parse_sections(text: str) -> dict[str, list[tuple[str, float | None]]]:
@@ -173,7 +193,8 @@ def load_lexicon(lang: str) -> Lexicon:
     return Lexicon(terms=terms, prefixes=frozenset(prefixes), silenced=frozenset(silenced),
                    negators=negators, boosters=boosters, contrast=contrast,
                    concessive=concessive, emoticons=emoticons, emoji=emoji, joiner=joiner,
-                   vocab=frozenset(vocab))
+                   vocab=frozenset(vocab),
+                   policy=frozenset(t for t, _ in sec.get("policy", [])))
 
 
 @lru_cache(maxsize=1)
@@ -235,7 +256,9 @@ def _rhetorical(tokens: list[str] | tuple[str, ...], start: int) -> bool:
 
 def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Params = DEFAULT_PARAMS,
                  *, title_end: int = 0,
-                 fallback: dict[str, float] | None = None) -> tuple[float, list[tuple[float, str]]]:
+                 fallback: dict[str, float] | None = None,
+                 quote_weight: float = 1.0,
+                 policy_weight: float = 1.0) -> tuple[float, list[tuple[float, str]]]:
     """Walk the tokens once; return (score in [-1, 1], [(weighted valence, surface), ...])."""
     terms, prefixes, vocab, joiner = lex.terms, lex.prefixes, lex.vocab, lex.joiner
     n = len(tokens)
@@ -253,9 +276,12 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
     words = 0
     prev_start = 0                            # index in `hits` where the previous sentence starts
     in_title = title_end > 0
+    in_quote = False
+    policy = lex.policy if policy_weight != 1.0 else frozenset()
+    in_policy = False
 
     def finish() -> None:
-        nonlocal sent, segment, in_concessive, excl, question, prev_start, in_title
+        nonlocal sent, segment, in_concessive, excl, question, prev_start, in_title, in_policy
         mult = 1.0
         if excl:
             mult *= 1.0 + params.exclamation * min(excl, 3)
@@ -270,6 +296,8 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
                 v *= params.after_contrast if seg == segment else params.before_contrast
             if conc:
                 v *= params.concessive
+            if in_policy and v < 0:
+                v *= policy_weight
             hits.append((v, surface))
         if sent:
             prev_start = start
@@ -279,6 +307,7 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
         excl = 0
         question = False
         in_title = False
+        in_policy = False
 
     def add(value: float, surface: str, i: int) -> None:
         nonlocal neg_until, boost_until
@@ -289,6 +318,8 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
         if i <= boost_until:
             value *= boost
             boost_until = -1
+        if in_quote:
+            value *= quote_weight
         sent.append([value, surface, segment, in_concessive])
 
     i = 0
@@ -298,6 +329,8 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
             finish()
             pending_end = False
         if tok[0] in _SENT_END_CHARS and _is_sentence_end(tok):
+            if "\n" in tok:
+                in_quote = False
             excl += tok.count("!")
             question = question or "?" in tok
             pending_end = True
@@ -307,6 +340,8 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
             if pending_end:
                 finish()
                 pending_end = False
+            if tok in policy:
+                in_policy = True
             if fallback is not None:
                 if tok not in lex.silenced:
                     fv = fallback.get(tok)
@@ -342,6 +377,12 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
             finish()
             pending_end = False
         if tok in _CLAUSE_CHARS:
+            if tok in _QUOTE_OPEN:
+                in_quote = True
+            elif tok in _QUOTE_CLOSE:
+                in_quote = False
+            elif tok == '"':
+                in_quote = not in_quote
             neg_until = boost_until = -1
             in_concessive = False
             i += 1
@@ -386,6 +427,11 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
                 neg_until, neg_word = i + window, tok
         elif tok in lex.boosters:
             boost, boost_until = lex.boosters[tok], i + 2
+        elif i + 1 < n and f"{tok} {tokens[i + 1]}" in lex.boosters:
+            # two-word booster ("kind of", "sort of"): its words are not terms ("kind" is not praise)
+            boost, boost_until = lex.boosters[f"{tok} {tokens[i + 1]}"], i + 3
+            i += 2
+            continue
         elif tok in lex.contrast:
             if not sent and prev_start < len(hits):
                 # sentence opens with 但是/However: it outweighs the previous sentence
@@ -432,6 +478,13 @@ def _evidence(hits: list[tuple[float, str]], score: float) -> tuple[str, ...]:
     return tuple(out)
 
 
+def newsness(doc: Doc, params: Params = DEFAULT_PARAMS) -> float:
+    """0 for a short post, 1 for an article, linear in the body length in between."""
+    lo, hi = params.news_zh if doc.lang == "zh" else params.news_en
+    n = len(doc.text)
+    return 0.0 if n <= lo else 1.0 if n >= hi else (n - lo) / (hi - lo)
+
+
 def analyze(doc: Doc, params: Params = DEFAULT_PARAMS) -> SentimentResult:
     """Overall tone of the item toward AI video generation."""
     if doc.lang == "zh":
@@ -442,8 +495,13 @@ def analyze(doc: Doc, params: Params = DEFAULT_PARAMS) -> SentimentResult:
         lex = load_lexicon("en")
         tokens = _en_tokens(doc)
         fallback = vader_lexicon() if params.fallback_weight else None
+    news = newsness(doc, params)
     score, hits = score_tokens(tokens, lex, params, title_end=_title_end(doc, tokens),
-                               fallback=fallback)
+                               fallback=fallback,
+                               quote_weight=news * params.quote_news + (1.0 - news) * params.quote_post,
+                               policy_weight=1.0 - news * (1.0 - params.policy_news))
+    score *= (1.0 - news * params.news_damp) * (1.0 + (1.0 - news) * params.social_boost)
+    score = max(-1.0, min(1.0, score))
     score = round(score, 4)
     return SentimentResult(label=label_for(score, params), score=score,
                            evidence=_evidence(hits, score))
