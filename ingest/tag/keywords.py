@@ -7,6 +7,7 @@ en: frequency of non-stopword words and of bigrams of two such words, weighted b
 """
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -60,29 +61,46 @@ def _title_token_count(doc: Doc) -> int:
     return n
 
 
+_CACHE_LIMIT = 200_000   # distinct tokens remembered per language
+
+
 @lru_cache(maxsize=1)
-def _zh_filter() -> tuple[frozenset[str], dict[str, bool]]:
-    return _stop_zh(), {}
+def _zh_weights() -> dict[str, float | None]:
+    """token -> idf weight, or None for a token that is no keyword (cache, filled as met)."""
+    return {}
 
 
 def _good_zh(tok: str) -> bool:
-    stop, cache = _zh_filter()
-    good = cache.get(tok)
-    if good is None:
-        good = (len(tok) >= 2 and tok not in stop and not _NUMERIC.match(tok)
-                and bool(_HAS_WORD.search(tok)))
-        if len(cache) < 200_000:
-            cache[tok] = good
-    return good
+    return (len(tok) >= 2 and tok not in _stop_zh() and not _NUMERIC.match(tok)
+            and bool(_HAS_WORD.search(tok)))
+
+
+def _zh_weight(tok: str, weights: dict[str, float | None]) -> float | None:
+    idf, median = _idf()
+    weight = idf.get(tok, median) if _good_zh(tok) else None
+    if len(weights) < _CACHE_LIMIT:
+        weights[tok] = weight
+    return weight
 
 
 def _keywords_zh(doc: Doc, k: int) -> tuple[str, ...]:
-    idf, median = _idf()
+    tokens = doc.tokens
     in_title = _title_token_count(doc)
-    tf: Counter[str] = Counter(t for t in doc.tokens if _good_zh(t))
-    tf.update(t for t in doc.tokens[:in_title] if _good_zh(t))     # title words count double
-    scored = {w: c * idf.get(w, median) for w, c in tf.items()}
-    return tuple(w for w, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:k])
+    tf: Counter[str] = Counter(tokens)
+    if in_title:
+        tf.update(tokens[:in_title])                    # title words count double
+    weights = _zh_weights()
+    ranked: list[tuple[float, str]] = []
+    for w, c in tf.items():
+        weight = weights.get(w, _MISSING)
+        if weight is _MISSING:
+            weight = _zh_weight(w, weights)
+        if weight is not None:
+            ranked.append((-(c * weight), w))
+    return tuple(w for _, w in heapq.nsmallest(k, ranked))
+
+
+_MISSING = object()
 
 
 @lru_cache(maxsize=1)
@@ -90,40 +108,46 @@ def _en_cache() -> dict[str, bool]:
     return {}
 
 
+@lru_cache(maxsize=64)
+def _log_len(n: int) -> float:
+    return math.log(2 + n)
+
+
 def _keywords_en(doc: Doc, k: int) -> tuple[str, ...]:
-    stop = load_words("stopwords_en.txt")
-    in_title = _title_token_count(doc)
     tokens = doc.tokens
-    uni: Counter[str] = Counter()
-    bi: Counter[str] = Counter()
-    bi_seen: Counter[str] = Counter()
-    prev = ""
+    in_title = _title_token_count(doc)
     cache = _en_cache()
-    for n, tok in enumerate(tokens):
-        good = cache.get(tok)
-        if good is None:
-            good = len(tok) > 2 and tok not in stop and not _NUMERIC.match(tok)
-            if len(cache) < 200_000:
-                cache[tok] = good
-        weight = 2 if n < in_title else 1
-        if good:
-            uni[tok] += weight
-            if prev:
-                bi[f"{prev} {tok}"] += weight
-                bi_seen[f"{prev} {tok}"] += 1
-        prev = tok if good else ""
-    scored: dict[str, float] = {w: c * math.log(2 + len(w)) for w, c in uni.items()}
-    for pair, c in bi.items():
-        if bi_seen[pair] >= 2:
-            scored[pair] = 1.5 * c * math.log(2 + len(pair))
+    good: set[str] = set()
+    for tok in set(tokens):
+        ok = cache.get(tok)
+        if ok is None:
+            ok = len(tok) > 2 and tok not in load_words("stopwords_en.txt") and not _NUMERIC.match(tok)
+            if len(cache) < _CACHE_LIMIT:
+                cache[tok] = ok
+        if ok:
+            good.add(tok)
+    is_good = good.__contains__
+    # unigrams: title occurrences count double; bigrams: two good words in a row, weighted by
+    # the second word's place, kept when seen twice or more
+    uni: Counter[str] = Counter(filter(is_good, tokens))
+    pairs = [f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if a in good and b in good]
+    bi_seen: Counter[str] = Counter(pairs)
+    bi = bi_seen.copy()
+    if in_title:
+        title = tokens[:in_title]
+        uni.update(filter(is_good, title))
+        bi.update(f"{a} {b}" for a, b in zip(title, title[1:]) if a in good and b in good)
+    ranked = [(-(c * _log_len(len(w))), w) for w, c in uni.items()]
+    ranked += [(-(1.5 * c * _log_len(len(pair))), pair) for pair, c in bi.items()
+               if bi_seen[pair] >= 2]
+    heapq.heapify(ranked)
     out: list[str] = []
     hidden: set[str] = set()
-    for word, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0])):
+    while ranked and len(out) < k:
+        _, word = heapq.heappop(ranked)
         if word in hidden:
             continue
         out.append(word)
         if " " in word:
             hidden.update(word.split())
-        if len(out) == k:
-            break
     return tuple(out)

@@ -170,19 +170,122 @@ class Match:
     payloads: tuple[Any, ...]
 
 
+# One match as `Matcher.scan` returns it: (start, end, text as found, phrase key, payloads).
+Hit = tuple[int, int, str, str, tuple[Any, ...]]
+
+_DIGIT = re.compile(r"\d")
+_ASCII_DIGITS = frozenset("0123456789")
+_FOUND_CACHE = 50_000      # distinct match texts remembered per matcher
+
+
+def _ascii_firsts(items: Any) -> frozenset[str] | None:
+    """ASCII characters a match of the parsed regex `items` may start with; None when unknown
+    (or when the regex may match the empty string)."""
+    from re import _constants as c   # the parser's own opcodes (same module as _parser)
+
+    if not items:
+        return None
+    op, av = items[0]
+    if op is c.LITERAL:
+        return frozenset({chr(av)}) if av < 128 else frozenset()
+    if op is c.IN:
+        out: set[str] = set()
+        for kind, value in av:
+            if kind is c.LITERAL:
+                if value < 128:
+                    out.add(chr(value))
+            elif kind is c.RANGE:
+                out.update(chr(i) for i in range(value[0], min(value[1], 127) + 1))
+            elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+                out.update(_ASCII_DIGITS)
+            else:
+                return None
+        return frozenset(out)
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for alt in av[1]:
+            firsts = _ascii_firsts(alt)
+            if firsts is None:
+                return None
+            union |= firsts
+        return frozenset(union)
+    if op is c.SUBPATTERN:
+        _, add_flags, del_flags, sub = av
+        return None if add_flags or del_flags else _ascii_firsts(list(sub))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _, sub = av
+        return _ascii_firsts(list(sub)) if low >= 1 else None
+    if op is c.ASSERT and av[0] == 1:           # a lookahead: its first character is the match's
+        return _ascii_firsts(list(av[1]))
+    return None
+
+
+def _regex_ascii_firsts(pattern: str) -> frozenset[str] | None:
+    """See `_ascii_firsts`; only an optimisation, so any parser trouble means "unknown"."""
+    try:
+        from re import _parser
+
+        return _ascii_firsts(list(_parser.parse(pattern)))
+    except Exception:   # noqa: BLE001  (private module: a change there must not break matching)
+        return None
+
+
+class _Scan:
+    """One compiled regex of a matcher and how to run it.
+
+    `ascii_firsts`: the ASCII characters a match can start with (None: unknown), so a pure-ASCII
+    text holding none of them needs no scan. `digit_led`: every match starts with a
+    digit, so only digit positions are tried (the regex's own (?=\d) guard costs a call at every
+    position). `trie`: payloads come from the phrase table, else `raw` names the payload(s).
+    """
+
+    __slots__ = ("regex", "ascii_firsts", "digit_led", "trie", "raw")
+
+    def __init__(self, regex: re.Pattern[str], ascii_firsts: frozenset[str] | None,
+                 digit_led: bool = False, trie: bool = True, raw: str | None = None) -> None:
+        self.regex = regex
+        self.ascii_firsts = ascii_firsts
+        self.digit_led = digit_led
+        self.trie = trie
+        self.raw = raw
+
+    def matches(self, text: str) -> Iterator[re.Match[str]]:
+        if not self.digit_led:
+            return self.regex.finditer(text)
+        return self._digit_matches(text)
+
+    def _digit_matches(self, text: str) -> Iterator[re.Match[str]]:
+        # Same matches as regex.finditer(text): positions that are no digit cannot match, and
+        # a match (never empty) resumes the scan at its end.
+        match = self.regex.match
+        digit = _DIGIT.search
+        pos = 0
+        while True:
+            d = digit(text, pos)
+            if d is None:
+                return
+            m = match(text, d.start())
+            if m is None:
+                pos = d.start() + 1
+            else:
+                yield m
+                pos = m.end()
+
+
 class Matcher:
     """All phrases of a lexicon in two regexes (Latin-initial, other); each phrase carries one or
     more payloads. Matches of the two regexes may overlap; each regex's own are disjoint and
     prefer the longest phrase."""
 
     def __init__(self, entries: Iterable[tuple[str, Any]]) -> None:
-        self._payloads: dict[str, list[Any]] = {}
+        payloads: dict[str, list[Any]] = {}
         raw: list[tuple[str, Any]] = []
         # Two tries: phrases starting with a Latin letter/digit and the others. Each regex then
         # starts with a small set of first characters that the engine skips through fast (one
         # mixed trie is several times slower). Left word boundaries of Latin phrases are checked
         # on each match instead of by a lookbehind, which would defeat that optimisation.
         roots = (_Node(), _Node())
+        firsts: tuple[set[str], set[str]] = (set(), set())
         for phrase, payload in entries:
             phrase = phrase.strip().lower()
             if not phrase:
@@ -195,51 +298,91 @@ class Matcher:
             key = phrase_key(body)
             if not key:
                 continue
-            self._payloads.setdefault(key, []).append(payload)
-            node = roots[0] if body[0] in _WORD_CHARS else roots[1]
+            payloads.setdefault(key, []).append(payload)
+            side = 0 if body[0] in _WORD_CHARS else 1
+            firsts[side].add(body[0])
+            node = roots[side]
             for tok in _tokens(body):
                 node = node.children.setdefault(tok, _Node())
             node.end = True
             node.boundary = node.boundary and bool(_WORD.match(body[-1])) and not wildcard
+        self._payloads = {key: tuple(values) for key, values in payloads.items()}
         self._regexes = tuple(re.compile(_emit(root)) for root in roots if root.children)
+        scans = [_Scan(regex, frozenset(c for c in first if c.isascii()))
+                 for regex, first in zip(self._regexes,
+                                         [f for f, root in zip(firsts, roots) if root.children])]
         # Raw regexes. A leading \b is dropped and checked on each match instead (as for the
         # tries), so each regex keeps a fast first-character scan; those that start with a digit
-        # share one pass behind a cheap (?=\d) guard, the others run one by one.
+        # share one pass that tries digit positions only, the others run one by one.
         self._raw_payloads = {f"r{i}": payload for i, (_, payload) in enumerate(raw)}
         stripped = [(f"r{i}", rx[2:] if rx.startswith("\\b") else rx, rx.startswith("\\b"))
                     for i, (rx, _) in enumerate(raw)]
         self._raw_bounded = {name for name, _, bounded in stripped if bounded}
         numeric = [(name, rx) for name, rx, _ in stripped if _STARTS_WITH_DIGIT.match(rx)]
         others = [(name, rx) for name, rx, _ in stripped if not _STARTS_WITH_DIGIT.match(rx)]
-        raw_regexes: list[tuple[re.Pattern[str], str | None]] = [
-            (re.compile(rx), name) for name, rx in others]
+        for name, rx in others:
+            scans.append(_Scan(re.compile(rx), _regex_ascii_firsts(rx), trie=False, raw=name))
         if numeric:
-            raw_regexes.append((re.compile(
-                r"(?=\d)(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in numeric) + ")"), None))
-        self._raw = tuple(raw_regexes)
+            scans.append(_Scan(
+                re.compile(r"(?=\d)(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in numeric) + ")"),
+                None, digit_led=True, trie=False))
+        self._scans = tuple(scans)
+        # for a pure-ASCII text: the scans that may match, each with the characters to look for
+        # first (empty: no cheap test)
+        self._ascii_scans = tuple((scan, scan.ascii_firsts if len(scan.ascii_firsts or ()) <= 4
+                                   else frozenset()) for scan in scans
+                                  if scan.ascii_firsts is None or scan.ascii_firsts)
+        # match text as found -> (phrase key, payloads or None); most texts repeat across documents
+        self._found: dict[str, tuple[str, tuple[Any, ...] | None]] = {}
 
-    def finditer(self, text: str) -> Iterator[Match]:
-        for regex in self._regexes:
-            for m in regex.finditer(text):
+    def _lookup(self, found: str) -> tuple[str, tuple[Any, ...] | None]:
+        entry = self._found.get(found)
+        if entry is None:
+            key = phrase_key(found)
+            entry = (key, self._payloads.get(key) or None)
+            if len(self._found) < _FOUND_CACHE:
+                self._found[found] = entry
+        return entry
+
+    def scan(self, text: str) -> list[Hit]:
+        """Every match in `text` as (start, end, text, phrase key, payloads): the tries' first,
+        then each raw regex's (the order `finditer` yields)."""
+        out: list[Hit] = []
+        found_get = self._found.get
+        if text.isascii():
+            scans = [scan for scan, need in self._ascii_scans
+                     if not need or any(ch in text for ch in need)]
+        else:
+            scans = self._scans
+        for scan in scans:
+            if scan.trie:
+                for m in scan.regex.finditer(text):
+                    start = m.start()
+                    found = m.group()
+                    if start and found[0] in _WORD_CHARS and text[start - 1] in _WORD_CHARS:
+                        continue
+                    entry = found_get(found) or self._lookup(found)
+                    if entry[1]:
+                        out.append((start, m.end(), found, entry[0], entry[1]))
+                continue
+            raw_bounded = self._raw_bounded
+            for m in scan.matches(text):
                 start = m.start()
                 found = m.group()
-                if start and found[0] in _WORD_CHARS and text[start - 1] in _WORD_CHARS:
-                    continue
-                payloads = self._payloads.get(phrase_key(found))
-                if payloads:
-                    yield Match(start, m.end(), found, tuple(payloads))
-        for regex, name in self._raw:
-            for m in regex.finditer(text):
-                start = m.start()
-                found = m.group()
-                key = name or m.lastgroup
-                if (start and key in self._raw_bounded and found[:1] in _WORD_CHARS
+                name = scan.raw or m.lastgroup
+                if (start and name in raw_bounded and found[:1] in _WORD_CHARS
                         and text[start - 1] in _WORD_CHARS):
                     continue
-                yield Match(start, m.end(), found, (self._raw_payloads[key],))
+                out.append((start, m.end(), found, phrase_key(found),
+                            (self._raw_payloads[name],)))
+        return out
+
+    def finditer(self, text: str) -> Iterator[Match]:
+        for start, end, found, _, payloads in self.scan(text):
+            yield Match(start, end, found, payloads)
 
     def search(self, text: str) -> bool:
-        return next(self.finditer(text), None) is not None
+        return bool(self.scan(text))
 
     @property
     def patterns(self) -> tuple[str, ...]:

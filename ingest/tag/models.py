@@ -98,26 +98,25 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
     norm = doc.norm
     strong: dict[str, list[ModelHit]] = {}
     weak: dict[str, list[ModelHit]] = {}
-    for m in lex.aliases.finditer(norm):
+    for start, end, text, _, payloads in lex.aliases.scan(norm):
         # one phrase may belong to one model only; the first payload decides
-        table_id, ambiguous = m.payloads[0]
-        text = m.text
+        table_id, ambiguous = payloads[0]
         if ambiguous and lex.specs[table_id].needs == "ai":
             # only where the bare name is this product (not Midjourney V7, the image model)
-            version = _VERSION.match(norm, m.end)
+            version = _VERSION.match(norm, end)
             if version:             # "Veo 4", "Kling 3.0", "Sora Turbo": a versioned name is the model
                 ambiguous = False
-                text = norm[m.start:version.end()]
-        hit = ModelHit(lex.specs[table_id].model_id, m.start, m.start + len(text), text)
+                text = norm[start:version.end()]
+        hit = ModelHit(lex.specs[table_id].model_id, start, start + len(text), text)
         (weak if ambiguous else strong).setdefault(table_id, []).append(hit)
 
     if not weak and not any(phrase_key(h.text) in lex.specs[m].image_too
                             for m, hits in strong.items() for h in hits):
         return _result([h for hits in strong.values() for h in hits], [], set())
     spots: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for m in lex.around.finditer(norm):       # every context/collision word, one pass
-        for payload in m.payloads:
-            spots.setdefault(payload, []).append((m.start, m.end))
+    for start, end, _, _, payloads in lex.around.scan(norm):   # every context/collision word
+        for payload in payloads:
+            spots.setdefault(payload, []).append((start, end))
     ai_pos = _Positions(spots.get(("*", "ai"), []))
     video_pos = _Positions(spots.get(("*", "video"), []))
     has_video = bool(video_pos)

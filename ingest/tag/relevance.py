@@ -17,6 +17,7 @@ User aliases for models: see ingest.tag.lexicon (environment variable AIGCWATCH_
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,10 +52,25 @@ class Relevance:
     evidence: tuple[str, ...]
 
 
-@dataclass(frozen=True)
 class _Lexicon:
-    signals: Matcher                  # payload: "strong" | "weak" | "ai" | "nonvideo" | "listed"
-    weights: dict[str, float]
+    def __init__(self, signals: Matcher, weights: dict[str, float]) -> None:
+        self.signals = signals        # payload: "strong" | "weak" | "ai" | "nonvideo" | "listed"
+        self.weights = weights
+        self._kinds: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
+
+    def kinds(self, text: str, payloads: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+        """A match as written -> (phrase with white space collapsed, kinds to file it under):
+        its payloads, then "ai" when the phrase holds an AI word ("ai换脸", "ai video")."""
+        entry = self._kinds.get((text, payloads))
+        if entry is None:
+            phrase = " ".join(text.split())
+            kinds = payloads
+            if "ai" not in payloads and _HAS_AI.search(phrase):
+                kinds = payloads + ("ai",)
+            entry = (phrase, kinds)
+            if len(self._kinds) < 50_000:
+                self._kinds[(text, payloads)] = entry
+        return entry
 
 
 @lru_cache(maxsize=1)
@@ -71,17 +87,22 @@ def _lexicon() -> _Lexicon:
 
 def by_kind(doc: Doc) -> dict[str, dict[int, list[str]]]:
     """One pass over the text: kind -> sentence index -> phrases found there."""
+    lex = _lexicon()
     out: dict[str, dict[int, list[str]]] = {k: {} for k in ("strong", "weak", "ai", "nonvideo",
                                                               "listed")}
-    for m in _lexicon().signals.finditer(doc.norm):
-        i = doc.sentence_at(m.start)
-        if i < 0:
+    starts, spans = doc.starts, doc.spans
+    for start, _, text, _, payloads in lex.signals.scan(doc.norm):
+        i = bisect_right(starts, start) - 1          # doc.sentence_at(start), inlined
+        if i < 0 or start >= spans[i][1]:
             continue
-        phrase = " ".join(m.text.split())
-        for kind in m.payloads:
-            out[kind].setdefault(i, []).append(phrase)
-        if "ai" not in m.payloads and _HAS_AI.search(phrase):   # "ai换脸", "ai video": AI too
-            out["ai"].setdefault(i, []).append(phrase)
+        phrase, kinds = lex.kinds(text, payloads)
+        for kind in kinds:
+            found = out[kind]
+            phrases = found.get(i)
+            if phrases is None:
+                found[i] = [phrase]
+            else:
+                phrases.append(phrase)
     return out
 
 

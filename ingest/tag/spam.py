@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.tag.doc import Doc
-from ingest.tag.lexicon import Matcher, load_toml, phrase_key
+from ingest.tag.lexicon import Matcher, load_toml
 
 
 HEAD, TAIL = 800, 400
@@ -48,12 +48,11 @@ def detect(doc: Doc) -> SpamResult:
     norm = doc.norm
     if len(norm) > HEAD + TAIL:   # spam keywords sit in the title, the head and the tail
         norm = norm[:HEAD] + "\n" + norm[-TAIL:]
-    for m in lex.terms.finditer(norm):
-        key = phrase_key(m.text)
+    for start, _, _, key, payloads in lex.terms.scan(norm):
         counts[key] += 1
-        for kind in m.payloads:
+        for kind in payloads:
             kinds.setdefault(kind, set()).add(key)
-            if m.start < title_end:
+            if start < title_end:
                 title_kinds.add(kind)
     score = 0.0
     if "seo" in title_kinds:

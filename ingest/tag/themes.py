@@ -11,12 +11,13 @@ Evidence keeps the cue phrases and the best sentence.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from ingest.tag.doc import Doc
-from ingest.tag.lexicon import Matcher, load_toml, phrase_key
+from ingest.tag.lexicon import Matcher, load_toml
 
 THEMES: tuple[str, ...] = (
     "jobs", "creative_industry", "agi_world_model", "flaws", "tech", "markets", "competition",
@@ -71,9 +72,10 @@ def features(doc: Doc, model_counts: Mapping[int, int] | None = None
 
 
 def _per_sentence(doc: Doc, sentences: dict[int, dict[str, tuple[float, str]]]) -> dict[int, float]:
+    titled = doc.title_sentences
     return {
-        i: min(SENTENCE_CAP, sum(w for w, _ in cues.values()))
-        * (TITLE_FACTOR if doc.in_title(i) else 1.0)
+        i: min(SENTENCE_CAP, sum([w for w, _ in cues.values()]))
+        * (TITLE_FACTOR if 0 <= i < titled else 1.0)
         for i, cues in sentences.items()
     }
 
@@ -81,25 +83,33 @@ def _per_sentence(doc: Doc, sentences: dict[int, dict[str, tuple[float, str]]]) 
 def _found(doc: Doc, model_counts: Mapping[int, int]
            ) -> dict[str, dict[int, dict[str, tuple[float, str]]]]:
     lex = _lexicon()
+    norm = doc.norm
+    starts, spans = doc.starts, doc.spans
+    negatable = lex.negatable
     # theme -> sentence -> cue key -> (weight, phrase as written)
     found: dict[str, dict[int, dict[str, tuple[float, str]]]] = {}
-    for m in lex.cues.finditer(doc.norm):
-        i = doc.sentence_at(m.start)
-        if i < 0:
+    for start, _, text, key, payloads in lex.cues.scan(norm):
+        i = bisect_right(starts, start) - 1          # doc.sentence_at(start), inlined
+        if i < 0 or start >= spans[i][1]:
             continue
-        key = phrase_key(m.text)
         negated: bool | None = None
-        for theme, weight, paired in m.payloads:
+        for theme, weight, paired in payloads:
             if paired and model_counts.get(i, 0) < 2:
                 continue
-            if theme in lex.negatable:
+            if theme in negatable:
                 if negated is None:
-                    negated = bool(_NEGATION.search(doc.norm, max(0, m.start - 8), m.start))
+                    negated = bool(_NEGATION.search(norm, max(0, start - 8), start))
                 if negated:
                     continue
-            cues = found.setdefault(theme, {}).setdefault(i, {})
-            if weight > cues.get(key, (0.0, ""))[0]:
-                cues[key] = (weight, m.text)
+            by_sentence = found.get(theme)
+            if by_sentence is None:
+                by_sentence = found[theme] = {}
+            cues = by_sentence.get(i)
+            if cues is None:
+                cues = by_sentence[i] = {}
+            old = cues.get(key)
+            if old is None or weight > old[0]:
+                cues[key] = (weight, text)
     for i, n in model_counts.items():
         if n >= MANY_MODELS:     # a sentence lining up several models is a comparison cue
             cues = found.setdefault("competition", {}).setdefault(i, {})
@@ -136,17 +146,30 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
             continue
         themes.append(theme)
         best = max(per_sentence, key=lambda i: (per_sentence[i], -i))
-        phrases = _phrases(sentences, best)
-        evidence[theme] = tuple(phrases[:4]) + (doc.sentence_text(best, 100),)
+        phrases = _phrases(sentences, best, limit=4)
+        evidence[theme] = tuple(phrases) + (doc.sentence_text(best, 100),)
     return ThemeResult(tuple(themes), evidence, scores)
 
 
-def _phrases(sentences: dict[int, dict[str, tuple[float, str]]], best: int) -> list[str]:
-    order = [best] + sorted(i for i in sentences if i != best)
+def _phrases(sentences: dict[int, dict[str, tuple[float, str]]], best: int,
+             limit: int | None = None) -> list[str]:
+    """Distinct cue phrases, the best sentence's first, then by sentence, the heavier first
+    within a sentence; the first `limit` of them."""
     out: list[str] = []
-    for i in order:
-        for _, phrase in sorted(sentences[i].values(), key=lambda wp: -wp[0]):
+    for i in _sentence_order(sentences, best):
+        for _, phrase in sorted(sentences[i].values(), key=_by_weight):
             phrase = " ".join(phrase.split())
             if phrase not in out:
                 out.append(phrase)
+                if len(out) == limit:
+                    return out
     return out
+
+
+def _sentence_order(sentences: dict[int, dict[str, tuple[float, str]]], best: int) -> Iterator[int]:
+    yield best
+    yield from sorted(i for i in sentences if i != best)
+
+
+def _by_weight(cue: tuple[float, str]) -> float:
+    return -cue[0]
