@@ -63,8 +63,6 @@ def detect_lang(text: str) -> str:
     return "other"
 
 
-_TRAD_PROBE = None
-
 
 @lru_cache(maxsize=1)
 def _converter():

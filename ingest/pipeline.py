@@ -48,9 +48,9 @@ class RunSummary:
 
 
 def classify_parse_error(exc: Exception) -> FailureClass:
-    from ingest.parse import FeedDecodeError
-
-    return FailureClass.DECODE if isinstance(exc, FeedDecodeError) else FailureClass.PARSE
+    """The class a parse-stage error carries (decode or parse); anything unexpected is parse."""
+    cls = getattr(exc, "error_class", None)
+    return cls if isinstance(cls, FailureClass) else FailureClass.PARSE
 
 
 def prepare(source: Source, result: FetchResult, *, tagger: Tagger | None) -> Prepared:
