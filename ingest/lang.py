@@ -63,7 +63,6 @@ def detect_lang(text: str) -> str:
     return "other"
 
 
-
 @lru_cache(maxsize=1)
 def _converter():
     import opencc
