@@ -126,7 +126,7 @@ def _source_from_table(entry: dict, n: int, fname: str, rsshub: str, seen: set[s
                 raise fail(key, "missing required field")
             continue
         value = entry[key]
-        if typ is int and isinstance(value, bool) or not isinstance(value, typ):
+        if (typ is int and isinstance(value, bool)) or not isinstance(value, typ):
             raise fail(key, f"must be {typ.__name__}, got {type(value).__name__} {value!r}")
     if not _ID_RE.match(entry["id"]):
         raise fail("id", "must be 1-64 chars of a-z, 0-9, '_', '.', '-', starting with a letter or digit")

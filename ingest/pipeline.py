@@ -189,23 +189,24 @@ def _write_result(session_factory, run_id: int, source: Source, state: FetchStat
                 counts = store.store_intents(session, run_id, source.id, intents, now)
                 res = replace(res, new=counts.new, duplicate=counts.duplicate)
             if fres is not None:
-                failed = res.status == "failed"
-                as_fetch = fres if not failed or fres.status != "ok" else replace(
-                    fres, status="error", error_class=res.error_class, error=res.error)
-                new_state = next_state(state, as_fetch, now)
-                if failed and fres.status == "ok":
-                    # Parse/decode/empty: keep the old validators so the next run refetches.
-                    new_state = replace(new_state, etag=state.etag, last_modified=state.last_modified)
                 res = _maybe_stale(session, source, res, now)
-                store.save_fetch_state(session, source.id, new_state, fetched_at=fres.fetched_at or now,
-                                       ok=not failed, error_class=res.error_class.value if res.error_class else None,
-                                       error=res.error, new_items=res.new)
+                store.save_fetch_state(session, source.id, _state_after(state, fres, res, now),
+                                       fetched_at=fres.fetched_at or now, ok=res.status != "failed",
+                                       error_class=res.error_class, error=res.error, new_items=res.new)
             store.record_source_result(session, run_id, res)
             session.commit()
         except Exception:
             session.rollback()
             raise
     return res
+
+
+def _state_after(state: FetchState, fres: FetchResult, res: SourceResult, now: datetime) -> FetchState:
+    """Fetch state after this source's outcome. A feed fetched fine but unusable (parse, decode,
+    empty) counts as a failure: it backs off and keeps its old validators, so it is refetched."""
+    if res.status == "failed" and fres.status == "ok":
+        fres = replace(fres, status="error", error_class=res.error_class, error=res.error)
+    return next_state(state, fres, now)
 
 
 def _maybe_stale(session, source: Source, res: SourceResult, now: datetime) -> SourceResult:
