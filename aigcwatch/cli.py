@@ -246,8 +246,7 @@ def tag(input_file) -> None:
     """Tag JSONL items offline: one JSON line per input on stdout (no network, no database)."""
     from ingest.tag.jsonl import tag_stream
 
-    out = tag_stream(input_file, sys.stdout)
-    errors = out[1] if isinstance(out, tuple) else []
+    _, errors = tag_stream(input_file, sys.stdout)
     for e in errors:
         err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
     sys.exit(2 if errors else 0)
