@@ -1,7 +1,9 @@
 """Lexicons as data: loading the TOML/txt files under ingest/tag/data and compiling phrase matchers.
 
-Every tagger matches phrases on `Doc.norm` through a `Matcher`: all phrases of one lexicon in one
-regex, built as a character trie so a position costs one branch per distinct next character.
+Every tagger matches phrases on `Doc.norm` through a `Matcher`: all phrases of one lexicon in
+Aho-Corasick automata (ahocorasick_rs), so a text is searched in one linear pass whatever the
+number of phrases. The automata search the text's matching form, in which separators are one
+space and word boundaries are marked by a character, so "leftmost-longest" already honours them.
 
 Phrase syntax (in every lexicon file):
 - a space or hyphen inside a phrase also matches "", " ", "-" or "_" ("gen-3 alpha" ~ "gen3alpha");
@@ -24,13 +26,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ahocorasick_rs import MATCHKIND_LEFTMOST_LONGEST, AhoCorasick
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ALIASES_ENV = "AIGCWATCH_ALIASES"
 
 _SEP_CHARS = " -_"
-_SEP_RE = r"[\s\-_]?"
 _KEY_DROP = re.compile(r"[\s\-_]+")
-_WORD = re.compile(r"[a-z0-9]")
 _STARTS_WITH_DIGIT = re.compile(r"^\\d")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -126,40 +128,50 @@ def phrase_key(text: str) -> str:
     return _KEY_DROP.sub("", text.lower()).rstrip("*")
 
 
-def _tokens(phrase: str) -> list[str]:
-    """Regex pieces of a phrase: escaped characters, optional separators, optional spaces at
-    Han/Latin transitions."""
-    out: list[str] = []
+_MARK = "\x02"                             # a word boundary in the matching form
+_SEPARATOR = re.compile(r"[\s\-_\x02]")   # what a phrase's separator matches (and stray marks)
+_EDGE = re.compile(r"\b", re.ASCII)       # after _SEPARATOR: the edges of [a-z0-9] runs
+
+
+def matching_form(text: str) -> str:
+    """The text as the phrase automata see it: every white space, hyphen or underscore becomes
+    one space, and a mark stands at both edges of every run of ASCII letters and digits.
+    "Sora 2-pro" -> "\x02sora\x02 \x022\x02 \x02pro\x02" (for lower-case text)."""
+    return _EDGE.sub(_MARK, _SEPARATOR.sub(" ", text))
+
+
+_last_form: tuple[str, str] = ("", "")     # the taggers scan one text after another
+
+
+def _form_of(text: str) -> str:
+    global _last_form
+    last = _last_form
+    if last[0] == text:
+        return last[1]
+    form = matching_form(text)
+    _last_form = (text, form)
+    return form
+
+
+def _variants(phrase: str) -> list[str]:
+    """Every spelling of a phrase in the matching form (see `_matching_form`): each separator of
+    the phrase may be absent or one separator, and so may a space where Han and Latin meet."""
+    pieces = [""]
     prev = ""
+    pending = False          # a separator (or a Han/Latin transition) before the next character
     for ch in phrase:
         if ch in _SEP_CHARS:
-            if out and out[-1] != _SEP_RE:
-                out.append(_SEP_RE)
+            pending = bool(pieces[0] or len(pieces) > 1)
             prev = ""
             continue
-        if prev and (bool(_CJK.match(prev)) != bool(_CJK.match(ch))) and out[-1] != _SEP_RE:
-            out.append(r"\s?")
-        out.append(re.escape(ch))
+        if prev and bool(_CJK.match(prev)) != bool(_CJK.match(ch)):
+            pending = True
+        if pending:
+            pieces = [p + sep for p in pieces for sep in ("", " ")]
+            pending = False
+        pieces = [p + ch for p in pieces]
         prev = ch
-    return out
-
-
-class _Node:
-    __slots__ = ("children", "end", "boundary")
-
-    def __init__(self) -> None:
-        self.children: dict[str, _Node] = {}
-        self.end = False
-        self.boundary = True
-
-
-def _emit(node: _Node) -> str:
-    alts = [tok + _emit(child) for tok, child in sorted(node.children.items(), key=lambda kv: kv[0])]
-    if node.end:
-        alts.append(r"(?![a-z0-9])" if node.boundary else "")
-    if len(alts) == 1:
-        return alts[0]
-    return "(?:" + "|".join(alts) + ")"
+    return pieces
 
 
 @dataclass(slots=True)
@@ -174,79 +186,96 @@ class Match:
 Hit = tuple[int, int, str, str, tuple[Any, ...]]
 
 _DIGIT = re.compile(r"\d")
-_ASCII_DIGITS = frozenset("0123456789")
-_FOUND_CACHE = 50_000      # distinct match texts remembered per matcher
+_MAX_PREFIXES = 64          # literal prefixes kept per raw regex (more: scan it always)
+_MAX_CLASS = 16             # a character class of more characters ends a prefix
 
 
-def _ascii_firsts(items: Any) -> frozenset[str] | None:
-    """ASCII characters a match of the parsed regex `items` may start with; None when unknown
-    (or when the regex may match the empty string)."""
+def _prefix_walk(items: Any) -> tuple[set[str], bool]:
+    """(strings, complete) for the parsed regex `items`: every match starts with one of the
+    strings; `complete`: the strings are the whole matches. Zero-width items are skipped."""
     from re import _constants as c   # the parser's own opcodes (same module as _parser)
 
-    if not items:
-        return None
-    op, av = items[0]
-    if op is c.LITERAL:
-        return frozenset({chr(av)}) if av < 128 else frozenset()
-    if op is c.IN:
-        out: set[str] = set()
-        for kind, value in av:
-            if kind is c.LITERAL:
-                if value < 128:
-                    out.add(chr(value))
-            elif kind is c.RANGE:
-                out.update(chr(i) for i in range(value[0], min(value[1], 127) + 1))
-            elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
-                out.update(_ASCII_DIGITS)
-            else:
-                return None
-        return frozenset(out)
-    if op is c.BRANCH:
-        union: set[str] = set()
-        for alt in av[1]:
-            firsts = _ascii_firsts(alt)
-            if firsts is None:
-                return None
-            union |= firsts
-        return frozenset(union)
-    if op is c.SUBPATTERN:
-        _, add_flags, del_flags, sub = av
-        return None if add_flags or del_flags else _ascii_firsts(list(sub))
-    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-        low, _, sub = av
-        return _ascii_firsts(list(sub)) if low >= 1 else None
-    if op is c.ASSERT and av[0] == 1:           # a lookahead: its first character is the match's
-        return _ascii_firsts(list(av[1]))
-    return None
+    found = {""}
+    for op, av in items:
+        complete = True
+        if op is c.LITERAL:
+            options = {chr(av)}
+        elif op is c.IN:
+            chars = _class_chars(av, c)
+            if chars is None:
+                return found, False
+            options = chars
+        elif op is c.BRANCH:
+            options = set()
+            for alt in av[1]:
+                sub, whole = _prefix_walk(list(alt))
+                options |= sub
+                complete = complete and whole
+        elif op is c.SUBPATTERN:
+            _, add_flags, del_flags, sub = av
+            if add_flags or del_flags:
+                return found, False
+            options, complete = _prefix_walk(list(sub))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            options, _ = _prefix_walk(list(av[2]))     # the first repetition's start
+            complete = False
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue                                   # zero width: constrains nothing here
+        else:
+            return found, False
+        grown = {f + o for f in found for o in options}
+        if len(grown) > _MAX_PREFIXES:
+            return found, False
+        found = grown
+        if not complete:
+            return found, False
+    return found, True
 
 
-def _regex_ascii_firsts(pattern: str) -> frozenset[str] | None:
-    """See `_ascii_firsts`; only an optimisation, so any parser trouble means "unknown"."""
+def _class_chars(av: Any, c: Any) -> set[str] | None:
+    out: set[str] = set()
+    for kind, value in av:
+        if kind is c.LITERAL:
+            out.add(chr(value))
+        elif kind is c.RANGE and value[1] - value[0] < _MAX_CLASS:
+            out.update(chr(i) for i in range(value[0], value[1] + 1))
+        else:
+            return None
+    return out if len(out) <= _MAX_CLASS else None
+
+
+def regex_prefixes(pattern: str) -> frozenset[str] | None:
+    """Literal strings one of which every match of `pattern` starts with; None when unknown
+    (a match may start anywhere, or the pattern has flags). Only an optimisation, so any
+    trouble with the parser (a private module) means "unknown"."""
     try:
         from re import _parser
 
-        return _ascii_firsts(list(_parser.parse(pattern)))
-    except Exception:   # noqa: BLE001  (private module: a change there must not break matching)
+        parsed = _parser.parse(pattern)
+        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return None
+        found, _ = _prefix_walk(list(parsed))
+    except Exception:   # noqa: BLE001
         return None
+    return frozenset(found) if found and "" not in found else None
 
 
 class _Scan:
     """One compiled regex of a matcher and how to run it.
 
-    `ascii_firsts`: the ASCII characters a match can start with (None: unknown), so a pure-ASCII
-    text holding none of them needs no scan. `digit_led`: every match starts with a
+    `prefixes`: literal strings one of which every match starts with (None: unknown), so a text
+    holding none of them needs no scan. `digit_led`: every match starts with a
     digit, so only digit positions are tried (the regex's own (?=\d) guard costs a call at every
-    position). `trie`: payloads come from the phrase table, else `raw` names the payload(s).
+    position). `raw` names the payload of a single regex (None: the named group that matched).
     """
 
-    __slots__ = ("regex", "ascii_firsts", "digit_led", "trie", "raw")
+    __slots__ = ("regex", "prefixes", "digit_led", "raw")
 
-    def __init__(self, regex: re.Pattern[str], ascii_firsts: frozenset[str] | None,
-                 digit_led: bool = False, trie: bool = True, raw: str | None = None) -> None:
+    def __init__(self, regex: re.Pattern[str], prefixes: frozenset[str] | None,
+                 digit_led: bool = False, raw: str | None = None) -> None:
         self.regex = regex
-        self.ascii_firsts = ascii_firsts
+        self.prefixes = prefixes
         self.digit_led = digit_led
-        self.trie = trie
         self.raw = raw
 
     def matches(self, text: str) -> Iterator[re.Match[str]]:
@@ -273,19 +302,19 @@ class _Scan:
 
 
 class Matcher:
-    """All phrases of a lexicon in two regexes (Latin-initial, other); each phrase carries one or
-    more payloads. Matches of the two regexes may overlap; each regex's own are disjoint and
-    prefer the longest phrase."""
+    """All phrases of a lexicon, each with one or more payloads, plus its raw regexes.
+
+    Phrases are searched by two Aho-Corasick automata (phrases starting with a Latin letter or
+    digit, and the others) over the matching form of the text (`matching_form`), where word
+    boundaries are characters; so one pass per automaton finds the leftmost-longest phrases that
+    respect their boundaries. Matches of the two automata may overlap; each one's own are
+    disjoint. Raw regexes run one by one (or, when they start with a digit, in one shared pass).
+    """
 
     def __init__(self, entries: Iterable[tuple[str, Any]]) -> None:
         payloads: dict[str, list[Any]] = {}
         raw: list[tuple[str, Any]] = []
-        # Two tries: phrases starting with a Latin letter/digit and the others. Each regex then
-        # starts with a small set of first characters that the engine skips through fast (one
-        # mixed trie is several times slower). Left word boundaries of Latin phrases are checked
-        # on each match instead of by a lookbehind, which would defeat that optimisation.
-        roots = (_Node(), _Node())
-        firsts: tuple[set[str], set[str]] = (set(), set())
+        forms: tuple[dict[str, str], dict[str, str]] = ({}, {})   # per side: form -> phrase key
         for phrase, payload in entries:
             phrase = phrase.strip().lower()
             if not phrase:
@@ -299,21 +328,22 @@ class Matcher:
             if not key:
                 continue
             payloads.setdefault(key, []).append(payload)
-            side = 0 if body[0] in _WORD_CHARS else 1
-            firsts[side].add(body[0])
-            node = roots[side]
-            for tok in _tokens(body):
-                node = node.children.setdefault(tok, _Node())
-            node.end = True
-            node.boundary = node.boundary and bool(_WORD.match(body[-1])) and not wildcard
+            side = forms[0 if body[0] in _WORD_CHARS else 1]
+            for variant in _variants(body):
+                form = matching_form(variant)
+                if wildcard and form.endswith(_MARK):
+                    form = form[:-1]          # no right boundary
+                side[form] = key
         self._payloads = {key: tuple(values) for key, values in payloads.items()}
-        self._regexes = tuple(re.compile(_emit(root)) for root in roots if root.children)
-        scans = [_Scan(regex, frozenset(c for c in first if c.isascii()))
-                 for regex, first in zip(self._regexes,
-                                         [f for f, root in zip(firsts, roots) if root.children])]
-        # Raw regexes. A leading \b is dropped and checked on each match instead (as for the
-        # tries), so each regex keeps a fast first-character scan; those that start with a digit
-        # share one pass that tries digit positions only, the others run one by one.
+        self._automata = tuple(
+            (AhoCorasick(list(side), matchkind=MATCHKIND_LEFTMOST_LONGEST),
+             tuple((key, self._payloads[key]) for key in side.values()))
+            for side in forms if side)
+        scans: list[_Scan] = []
+        # Raw regexes. A leading \b is dropped and checked on each match instead, so each regex
+        # keeps a fast first-character scan; those that start with a digit share one pass that
+        # tries digit positions only, the others run one by one, and only on a text that holds
+        # one of the literal prefixes their matches must start with (found in one pass).
         self._raw_payloads = {f"r{i}": payload for i, (_, payload) in enumerate(raw)}
         stripped = [(f"r{i}", rx[2:] if rx.startswith("\\b") else rx, rx.startswith("\\b"))
                     for i, (rx, _) in enumerate(raw)]
@@ -321,51 +351,47 @@ class Matcher:
         numeric = [(name, rx) for name, rx, _ in stripped if _STARTS_WITH_DIGIT.match(rx)]
         others = [(name, rx) for name, rx, _ in stripped if not _STARTS_WITH_DIGIT.match(rx)]
         for name, rx in others:
-            scans.append(_Scan(re.compile(rx), _regex_ascii_firsts(rx), trie=False, raw=name))
+            scans.append(_Scan(re.compile(rx), regex_prefixes(rx), raw=name))
         if numeric:
             scans.append(_Scan(
                 re.compile(r"(?=\d)(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in numeric) + ")"),
-                None, digit_led=True, trie=False))
+                None, digit_led=True))
         self._scans = tuple(scans)
-        # for a pure-ASCII text: the scans that may match, each with the characters to look for
-        # first (empty: no cheap test)
-        self._ascii_scans = tuple((scan, scan.ascii_firsts if len(scan.ascii_firsts or ()) <= 4
-                                   else frozenset()) for scan in scans
-                                  if scan.ascii_firsts is None or scan.ascii_firsts)
-        # match text as found -> (phrase key, payloads or None); most texts repeat across documents
-        self._found: dict[str, tuple[str, tuple[Any, ...] | None]] = {}
-
-    def _lookup(self, found: str) -> tuple[str, tuple[Any, ...] | None]:
-        entry = self._found.get(found)
-        if entry is None:
-            key = phrase_key(found)
-            entry = (key, self._payloads.get(key) or None)
-            if len(self._found) < _FOUND_CACHE:
-                self._found[found] = entry
-        return entry
+        self._always = tuple(scan for scan in scans if scan.prefixes is None)
+        owners: dict[str, set[int]] = {}        # prefix -> indexes into self._scans
+        for i, scan in enumerate(scans):
+            for prefix in scan.prefixes or ():
+                owners.setdefault(prefix, set()).add(i)
+        self._prefilter = AhoCorasick(list(owners)) if owners else None
+        self._owners = tuple(frozenset(v) for v in owners.values())
 
     def scan(self, text: str) -> list[Hit]:
-        """Every match in `text` as (start, end, text, phrase key, payloads): the tries' first,
-        then each raw regex's (the order `finditer` yields)."""
+        """Every match in `text` as (start, end, text, phrase key, payloads): each automaton's in
+        text order, then each raw regex's (the order `finditer` yields)."""
         out: list[Hit] = []
-        found_get = self._found.get
-        if text.isascii():
-            scans = [scan for scan, need in self._ascii_scans
-                     if not need or any(ch in text for ch in need)]
-        else:
-            scans = self._scans
+        if self._automata:
+            form = _form_of(text)
+            count = form.count
+            for automaton, entries in self._automata:
+                marks = pos = 0           # marks in form[:pos]
+                for index, start, end in automaton.find_matches_as_indexes(form):
+                    marks += count(_MARK, pos, start)
+                    first = start - marks
+                    marks += count(_MARK, start, end)
+                    pos = end
+                    last = end - marks
+                    key, found = entries[index]
+                    out.append((first, last, text[first:last], key, found))
+        scans = self._always
+        if self._prefilter is not None:
+            found = self._prefilter.find_matches_as_indexes(text, overlapping=True)
+            if found:
+                owners = self._owners
+                needed = frozenset().union(*[owners[i] for i, _, _ in found])
+                scans = [scan for i, scan in enumerate(self._scans)
+                         if scan.prefixes is None or i in needed]
+        raw_bounded = self._raw_bounded
         for scan in scans:
-            if scan.trie:
-                for m in scan.regex.finditer(text):
-                    start = m.start()
-                    found = m.group()
-                    if start and found[0] in _WORD_CHARS and text[start - 1] in _WORD_CHARS:
-                        continue
-                    entry = found_get(found) or self._lookup(found)
-                    if entry[1]:
-                        out.append((start, m.end(), found, entry[0], entry[1]))
-                continue
-            raw_bounded = self._raw_bounded
             for m in scan.matches(text):
                 start = m.start()
                 found = m.group()
@@ -383,10 +409,6 @@ class Matcher:
 
     def search(self, text: str) -> bool:
         return bool(self.scan(text))
-
-    @property
-    def patterns(self) -> tuple[str, ...]:
-        return tuple(r.pattern for r in self._regexes)
 
 
 def word_matcher(words: Iterable[str], payload: Any = True) -> Matcher:
