@@ -255,6 +255,38 @@ def _rhetorical(tokens: list[str] | tuple[str, ...], start: int) -> bool:
     return False
 
 
+_KINDS: dict[tuple[int, int], dict[str, int]] = {}
+_KINDS_MAX = 200_000          # distinct tokens remembered per lexicon
+
+
+def _token_kinds(tokens: list[str] | tuple[str, ...], lex: Lexicon,
+                 fallback: dict[str, float] | None) -> list[int]:
+    """Per token: 2 when the walk may act on it, else 1 for a word and 0 for anything else."""
+    cache = _KINDS.setdefault((id(lex), id(fallback)), {})
+    kinds = list(map(cache.get, tokens))
+    if None in kinds:
+        for k, kind in enumerate(kinds):
+            if kind is None:
+                tok = tokens[k]
+                kinds[k] = kind = _token_kind(tok, lex, fallback)
+                if len(cache) < _KINDS_MAX:
+                    cache[tok] = kind
+    return kinds
+
+
+def _token_kind(tok: str, lex: Lexicon, fallback: dict[str, float] | None) -> int:
+    rest = tok[1:]
+    if (tok in lex.vocab or tok[0] in _SENT_END_CHARS or tok in lex.policy
+            or (fallback is not None and tok in fallback)
+            or (fallback is None and rest and tok[0] in _NEG_PREFIX and rest in lex.terms)
+            or (fallback is None and rest and tok[0] in _DEGREE_PREFIX
+                and (rest in lex.terms or rest in lex.prefixes))):
+        return 2
+    if lex.joiner == " ":
+        return 1 if _EN_WORD.match(tok) else 0
+    return 1
+
+
 def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Params = DEFAULT_PARAMS,
                  *, title_end: int = 0,
                  fallback: dict[str, float] | None = None,
@@ -274,7 +306,6 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
     excl = 0
     question = False
     pending_end = False
-    words = 0
     prev_start = 0                            # index in `hits` where the previous sentence starts
     in_title = title_end > 0
     in_quote = False
@@ -323,8 +354,29 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
             value *= quote_weight
         sent.append([value, surface, segment, in_concessive])
 
-    i = 0
-    while i < n:
+    # Tokens of kind 0/1 (most of them) do nothing but count as a word (1) and close a pending
+    # sentence or the title; the walk visits only the others ("active") and handles the runs of
+    # inert tokens in between at once. Inert words are counted up front, minus those a
+    # multi-token term or a bracket code swallows.
+    kinds = _token_kinds(tokens, lex, fallback)
+    words = kinds.count(1)
+    active = [k for k, kind in enumerate(kinds) if kind == 2]
+    a, m = 0, len(active)
+    i, last = 0, -1                           # next token; the active token handled last
+    while True:
+        if i > last + 1 >= 1:                 # the last active token swallowed the next ones
+            words -= kinds[last + 1:i].count(1)
+        while a < m and active[a] < i:
+            a += 1
+        nxt = active[a] if a < m else n
+        if nxt > i:                           # tokens i .. nxt-1 are inert
+            if pending_end or (in_title and nxt - 1 >= title_end):
+                finish()
+                pending_end = False
+            i = nxt
+        if i >= n:
+            break
+        last = i
         tok = tokens[i]
         if in_title and i >= title_end:
             finish()
