@@ -61,33 +61,36 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(Matcher(entries), thresholds, negatable)
 
 
+# theme -> sentence -> cue key -> (weight, phrase as written)
+_Found = dict[str, dict[int, dict[str, tuple[float, str]]]]
+# theme -> sentence -> sum of its cue weights
+_Totals = dict[str, dict[int, float]]
+
+
 def features(doc: Doc, model_counts: Mapping[int, int] | None = None
-             ) -> dict[str, tuple[float, float]]:
-    """theme -> (best sentence score, total score); for calibration."""
+             ) -> dict[str, tuple[float, float, int]]:
+    """theme -> (best sentence score, total score, sentences); for calibration."""
     out = {}
-    for theme, sentences in _found(doc, model_counts or {}).items():
-        per = _per_sentence(doc, sentences)
+    _, totals = _found(doc, model_counts or {})
+    for theme, sums in totals.items():
+        per = _per_sentence(doc, sums)
         out[theme] = (max(per.values()), sum(per.values()), len(doc.spans))
     return out
 
 
-def _per_sentence(doc: Doc, sentences: dict[int, dict[str, tuple[float, str]]]) -> dict[int, float]:
+def _per_sentence(doc: Doc, sums: dict[int, float]) -> dict[int, float]:
     titled = doc.title_sentences
-    return {
-        i: min(SENTENCE_CAP, sum([w for w, _ in cues.values()]))
-        * (TITLE_FACTOR if 0 <= i < titled else 1.0)
-        for i, cues in sentences.items()
-    }
+    return {i: min(SENTENCE_CAP, total) * (TITLE_FACTOR if 0 <= i < titled else 1.0)
+            for i, total in sums.items()}
 
 
-def _found(doc: Doc, model_counts: Mapping[int, int]
-           ) -> dict[str, dict[int, dict[str, tuple[float, str]]]]:
+def _found(doc: Doc, model_counts: Mapping[int, int]) -> tuple[_Found, _Totals]:
     lex = _lexicon()
     norm = doc.norm
     starts, spans = doc.starts, doc.spans
     negatable = lex.negatable
-    # theme -> sentence -> cue key -> (weight, phrase as written)
-    found: dict[str, dict[int, dict[str, tuple[float, str]]]] = {}
+    found: _Found = {}
+    totals: _Totals = {}
     for start, _, text, key, payloads in lex.cues.scan(norm):
         i = bisect_right(starts, start) - 1          # doc.sentence_at(start), inlined
         if i < 0 or start >= spans[i][1]:
@@ -104,17 +107,27 @@ def _found(doc: Doc, model_counts: Mapping[int, int]
             by_sentence = found.get(theme)
             if by_sentence is None:
                 by_sentence = found[theme] = {}
+                totals[theme] = {}
             cues = by_sentence.get(i)
             if cues is None:
-                cues = by_sentence[i] = {}
+                by_sentence[i] = {key: (weight, text)}
+                totals[theme][i] = weight
+                continue
             old = cues.get(key)
-            if old is None or weight > old[0]:
+            if old is None:
                 cues[key] = (weight, text)
+                totals[theme][i] += weight
+            elif weight > old[0]:
+                cues[key] = (weight, text)
+                totals[theme][i] += weight - old[0]
     for i, n in model_counts.items():
         if n >= MANY_MODELS:     # a sentence lining up several models is a comparison cue
             cues = found.setdefault("competition", {}).setdefault(i, {})
-            cues.setdefault("#models", (WEAK, f"{n} models"))
-    return found
+            if "#models" not in cues:
+                cues["#models"] = (WEAK, f"{n} models")
+                sums = totals.setdefault("competition", {})
+                sums[i] = sums.get(i, 0.0) + WEAK
+    return found, totals
 
 
 def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
@@ -123,30 +136,32 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
     its neighbours (for `paired` cues, which count only where two models or more are named).
     `skip_title`: ignore the title (a spam title pasted over the article)."""
     lex = _lexicon()
-    found = _found(doc, model_counts or {})
+    found, totals = _found(doc, model_counts or {})
     if skip_title and doc.text:
         found = {t: {i: c for i, c in ss.items() if not doc.in_title(i)} for t, ss in found.items()}
+        totals = {t: {i: v for i, v in ss.items() if not doc.in_title(i)}
+                  for t, ss in totals.items()}
     themes: list[str] = []
     evidence: dict[str, tuple[str, ...]] = {}
     scores: dict[str, float] = {}
+    n = len(doc.spans)
     for theme in THEMES:
-        sentences = found.get(theme)
-        if not sentences:
+        sums = totals.get(theme)
+        if not sums:
             continue
-        per_sentence = _per_sentence(doc, sentences)
+        per_sentence = _per_sentence(doc, sums)
         total = sum(per_sentence.values())
         best_score = max(per_sentence.values())
         scores[theme] = round(total, 2)
         need_sentence, need_total = lex.thresholds[theme]
         # a short post is "about" a theme with fewer cues than a long article, and a long
         # article gathers scattered weak cues by sheer length
-        n = len(doc.spans)
         need_total = min(need_total, SHORT_BASE + SHORT_PER_SENTENCE * n) * max(1.0, n / LONG)
         if best_score < need_sentence and total < need_total:
             continue
         themes.append(theme)
         best = max(per_sentence, key=lambda i: (per_sentence[i], -i))
-        phrases = _phrases(sentences, best, limit=4)
+        phrases = _phrases(found[theme], best, limit=4)
         evidence[theme] = tuple(phrases) + (doc.sentence_text(best, 100),)
     return ThemeResult(tuple(themes), evidence, scores)
 
