@@ -20,8 +20,11 @@ def retag_items(session_factory, *, since: datetime | None = None, console=None,
         task = progress.add_task("retag", total=total)
         for rows in store.iter_items_for_retag(read, since, batch=batch):
             now = datetime.now(timezone.utc)
-            for item_id, title, text, lang in rows:
-                store.update_tags(write, item_id, engine.tag(title, text, lang), now)
+            tagged = engine.tag_batch([(title, text, lang) for _, title, text, lang in rows])
+            for (item_id, *_), tags in zip(rows, tagged):
+                if isinstance(tags, Exception):
+                    raise tags
+                store.update_tags(write, item_id, tags, now)
             write.commit()
             done += len(rows)
             progress.advance(task, len(rows))

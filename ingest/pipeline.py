@@ -18,7 +18,21 @@ from ingest.parse import parse_feed
 from ingest.types import (FailureClass, FetchResult, FetchState, ItemIntent, Source, SourceResult,
                           Tags)
 
-Tagger = Callable[[str, str, str | None], Tags]
+# Tags many items (title, text, lang) at once, in order; an item that fails gets its exception.
+Tagger = Callable[[Sequence[tuple[str, str, str | None]]], Sequence["Tags | Exception"]]
+
+
+def each(tag_one: Callable[[str, str, str | None], Tags]) -> Tagger:
+    """A Tagger from a function that tags one item."""
+    def tag_all(items: Sequence[tuple[str, str, str | None]]) -> list[Tags | Exception]:
+        out: list[Tags | Exception] = []
+        for title, text, lang in items:
+            try:
+                out.append(tag_one(title, text, lang))
+            except Exception as e:  # noqa: BLE001 - reported per item
+                out.append(e)
+        return out
+    return tag_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,19 +74,33 @@ def prepare(source: Source, result: FetchResult, *, tagger: Tagger | None) -> Pr
                       base_url=result.final_url or source.url)
     intents: list[ItemIntent] = []
     warnings = list(feed.warnings)
+    problems: list[tuple[int, str]] = []      # (entry number, warning), in entry order at the end
     irrelevant = invalid = spam = 0
+
+    def problem(n: int, entry, e: Exception) -> None:
+        problems.append((n, f"entry {n} ({(entry.link or entry.guid or '?')[:80]}): "
+                            f"{type(e).__name__}: {' '.join(str(e).split())[:160]}"))
+
+    # normalise every entry, then tag the good ones together (see engine.tag_batch)
+    good: list[tuple[int, object, object]] = []
     for n, entry in enumerate(feed.entries, 1):
         try:
             item = normalize_entry(entry, source, fetched_at)
-            tags = None if tagger is None or isinstance(item, Rejected) else tagger(
-                item.title, item.text, item.lang)
         except Exception as e:  # noqa: BLE001 - one bad entry never costs the feed's good ones
             invalid += 1
-            warnings.append(f"entry {n} ({(entry.link or entry.guid or '?')[:80]}): "
-                            f"{type(e).__name__}: {' '.join(str(e).split())[:160]}")
+            problem(n, entry, e)
             continue
         if isinstance(item, Rejected):
             invalid += 1
+            continue
+        good.append((n, entry, item))
+    tagged: Sequence[Tags | Exception | None] = (
+        [None] * len(good) if tagger is None
+        else tagger([(item.title, item.text, item.lang) for _, _, item in good]))
+    for (n, entry, item), tags in zip(good, tagged):
+        if isinstance(tags, Exception):
+            invalid += 1
+            problem(n, entry, tags)
             continue
         if tags is not None:
             if source.topical and not tags.relevant:
@@ -82,13 +110,14 @@ def prepare(source: Source, result: FetchResult, *, tagger: Tagger | None) -> Pr
                 continue
             spam += bool(tags.spam)
         intents.append(ItemIntent(item=item, keys=dedup.keys_for(item), tags=tags))
+    warnings += [w for _, w in sorted(problems, key=lambda p: p[0])]
     return Prepared(tuple(intents), len(feed.entries), irrelevant, invalid, spam, tuple(warnings))
 
 
 def default_tagger() -> tuple[Tagger, str]:
     from ingest.tag import engine
 
-    return engine.tag, engine.TAGGER_VERSION
+    return engine.tag_batch, engine.TAGGER_VERSION
 
 
 def run_ingest(

