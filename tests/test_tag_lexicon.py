@@ -120,3 +120,9 @@ def test_raw_regexes_find_what_a_plain_finditer_finds_over_the_dev_texts():
                 assert plain <= hits, (scan.regex.pattern, text[:80])
                 checked += bool(plain)
         assert checked > 0
+
+
+def test_ascii_text_still_finds_phrases_that_start_with_punctuation():
+    m = Matcher([("$/month", "price"), ("会员", "price"), ("#sora", "tag")])
+    assert [h[2] for h in m.scan("only $/month for #sora fans")] == ["$/month", "#sora"]
+    assert [h[2] for h in m.scan("会员 $/month")] == ["会员", "$/month"]

@@ -11,6 +11,8 @@ import heapq
 import math
 import re
 from collections import Counter
+from itertools import compress
+from operator import and_
 from functools import lru_cache
 from pathlib import Path
 
@@ -108,35 +110,35 @@ def _en_cache() -> dict[str, bool]:
     return {}
 
 
-@lru_cache(maxsize=64)
+_LOG_LEN = tuple(math.log(2 + n) for n in range(256))
+
+
 def _log_len(n: int) -> float:
-    return math.log(2 + n)
+    return _LOG_LEN[n] if n < len(_LOG_LEN) else math.log(2 + n)
 
 
 def _keywords_en(doc: Doc, k: int) -> tuple[str, ...]:
     tokens = doc.tokens
     in_title = _title_token_count(doc)
     cache = _en_cache()
-    good: set[str] = set()
-    for tok in set(tokens):
-        ok = cache.get(tok)
-        if ok is None:
-            ok = len(tok) > 2 and tok not in load_words("stopwords_en.txt") and not _NUMERIC.match(tok)
-            if len(cache) < _CACHE_LIMIT:
-                cache[tok] = ok
-        if ok:
-            good.add(tok)
-    is_good = good.__contains__
+    flags = list(map(cache.get, tokens))          # is the token a keyword candidate?
+    if None in flags:
+        stop = load_words("stopwords_en.txt")
+        for i, ok in enumerate(flags):
+            if ok is None:
+                tok = tokens[i]
+                flags[i] = ok = len(tok) > 2 and tok not in stop and not _NUMERIC.match(tok)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[tok] = ok
     # unigrams: title occurrences count double; bigrams: two good words in a row, weighted by
     # the second word's place, kept when seen twice or more
-    uni: Counter[str] = Counter(filter(is_good, tokens))
-    pairs = [f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if a in good and b in good]
-    bi_seen: Counter[str] = Counter(pairs)
+    uni: Counter[str] = Counter(compress(tokens, flags))
+    both = list(map(and_, flags, flags[1:]))
+    bi_seen: Counter[str] = Counter(map(" ".join, compress(zip(tokens, tokens[1:]), both)))
     bi = bi_seen.copy()
     if in_title:
-        title = tokens[:in_title]
-        uni.update(filter(is_good, title))
-        bi.update(f"{a} {b}" for a, b in zip(title, title[1:]) if a in good and b in good)
+        uni.update(compress(tokens[:in_title], flags[:in_title]))
+        bi.update(map(" ".join, compress(zip(tokens[:in_title], tokens[1:in_title]), both)))
     ranked = [(-(c * _log_len(len(w))), w) for w, c in uni.items()]
     ranked += [(-(1.5 * c * _log_len(len(pair))), pair) for pair, c in bi.items()
                if bi_seen[pair] >= 2]

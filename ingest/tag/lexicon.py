@@ -159,6 +159,13 @@ def _form_of(text: str) -> str:
     return form
 
 
+def _ascii_gate(strings: Iterable[str], most: int = 6) -> frozenset[str] | None:
+    """The ASCII characters the strings start with, when few: a pure-ASCII text holding none of
+    them cannot contain any of the strings. None: too many to be worth the test."""
+    firsts = {s[0] for s in strings if s and s[0].isascii()}
+    return frozenset(firsts) if len(firsts) <= most else None
+
+
 def _variants(phrase: str) -> list[str]:
     """Every spelling of a phrase in the matching form (see `_matching_form`): each separator of
     the phrase may be absent or one separator, and so may a space where Han and Latin meet."""
@@ -343,7 +350,8 @@ class Matcher:
         self._payloads = {key: tuple(values) for key, values in payloads.items()}
         self._automata = tuple(
             (AhoCorasick(list(side), matchkind=MATCHKIND_LEFTMOST_LONGEST),
-             tuple((key, self._payloads[key]) for key in side.values()))
+             tuple((key, self._payloads[key]) for key in side.values()),
+             _ascii_gate(side))
             for side in forms if side)
         scans: list[_Scan] = []
         # Raw regexes. A leading \b is dropped and checked on each match instead, so each regex
@@ -370,6 +378,7 @@ class Matcher:
                 owners.setdefault(prefix, set()).add(i)
         self._prefilter = AhoCorasick(list(owners)) if owners else None
         self._owners = tuple(frozenset(v) for v in owners.values())
+        self._prefilter_gate = _ascii_gate(owners)
 
     def scan(self, text: str) -> list[Hit]:
         """Every match in `text` as (start, end, text, phrase key, payloads): each automaton's in
@@ -378,7 +387,10 @@ class Matcher:
         if self._automata:
             form = _form_of(text)
             count = form.count
-            for automaton, entries in self._automata:
+            ascii_text = text.isascii()
+            for automaton, entries, gate in self._automata:
+                if ascii_text and gate is not None and not any(c in form for c in gate):
+                    continue
                 marks = pos = 0           # marks in form[:pos]
                 for index, start, end in automaton.find_matches_as_indexes(form):
                     marks += count(_MARK, pos, start)
@@ -389,7 +401,9 @@ class Matcher:
                     key, found = entries[index]
                     out.append((first, last, text[first:last], key, found))
         scans = self._always
-        if self._prefilter is not None:
+        gate = self._prefilter_gate
+        if self._prefilter is not None and not (
+                gate is not None and text.isascii() and not any(c in text for c in gate)):
             found = self._prefilter.find_matches_as_indexes(text, overlapping=True)
             if found:
                 owners = self._owners
