@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from ingest.lang import _CJK as _HAN   # the test to_simplified applies
@@ -108,11 +108,14 @@ def sentence_spans(norm: str) -> tuple[tuple[int, int], ...]:
     """Character spans of the non-blank sentences of `norm`."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _SENT_END.finditer(norm):
-        end = m.end()
-        _add_span(norm, start, end, spans)
+    ends = [m.end() for m in _SENT_END.finditer(norm)]
+    ends.append(len(norm))
+    for end in ends:
+        if start < end and not norm[start].isspace() and not norm[end - 1].isspace():
+            spans.append((start, end))        # nothing to strip (most sentences)
+        else:
+            _add_span(norm, start, end, spans)
         start = end
-    _add_span(norm, start, len(norm), spans)
     return tuple(spans)
 
 
@@ -152,9 +155,9 @@ def make_doc(title: str, text: str, lang: str | None = None) -> Doc:
         tokens = tuple(_EN_TOKEN.findall(norm))
     spans = sentence_spans(norm)
     title_end = _title_length(title, norm) if text else len(norm)
-    title_sentences = sum(1 for s, _ in spans if s < title_end)
+    starts = tuple(s for s, _ in spans)
+    title_sentences = bisect_left(starts, title_end)
     aligned = len(norm) == len(full)
     sentences = tuple(full[s:e] for s, e in spans) if aligned else tuple(split_sentences(full))
     return Doc(title=title, text=text, lang=lang, norm=norm, tokens=tokens, sentences=sentences,
-               spans=spans, title_sentences=title_sentences, aligned=aligned,
-               starts=tuple(s for s, _ in spans))
+               spans=spans, title_sentences=title_sentences, aligned=aligned, starts=starts)
