@@ -126,3 +126,15 @@ def test_ascii_text_still_finds_phrases_that_start_with_punctuation():
     m = Matcher([("$/month", "price"), ("会员", "price"), ("#sora", "tag")])
     assert [h[2] for h in m.scan("only $/month for #sora fans")] == ["$/month", "#sora"]
     assert [h[2] for h in m.scan("会员 $/month")] == ["会员", "$/month"]
+
+
+def test_regex_requirements_name_the_literals_every_match_contains():
+    from ingest.tag.lexicon import regex_requirements
+
+    req = regex_requirements(r"(?:lost|losing)\b[^.!?]{0,30}\b(?:jobs?|clients)\b")
+    assert [set(r) for r in req] == [{"lost", "losing"}, {"job", "clients"}]
+    # a short Latin literal filters nothing, two Han characters do
+    assert [set(r) for r in regex_requirements(r"(?:ai|aigc)[^。]{0,9}(?:短剧|ad)")] == [{"ai", "aigc"}]
+    assert [set(r) for r in regex_requirements(r"(?:ai|aigc)[^。]{0,9}(?:短剧|剧集)")] == \
+        [{"ai", "aigc"}, {"短剧", "剧集"}]
+    assert regex_requirements(r"[^a]b") == ()

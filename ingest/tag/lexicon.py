@@ -23,6 +23,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -273,21 +274,64 @@ def regex_prefixes(pattern: str) -> frozenset[str] | None:
     return frozenset(found) if found and "" not in found else None
 
 
+_MAX_REQUIRED = 3           # literal sets kept per raw regex besides its prefixes
+
+
+def _selective(literal: str) -> bool:
+    """Rare enough to be worth looking for: 3+ ASCII characters, or 2+ with a Han one."""
+    return len(literal) >= 3 or (len(literal) == 2 and not literal.isascii())
+
+
+def regex_requirements(pattern: str) -> tuple[frozenset[str], ...]:
+    """Sets of literal strings such that every match of `pattern` contains one string of each
+    set: its prefixes, and the prefixes of the rest of the pattern from later top-level items
+    on (only selective ones). () when nothing is known."""
+    first = regex_prefixes(pattern)
+    out: list[frozenset[str]] = [first] if first else []
+    try:
+        from re import _constants as c
+        from re import _parser
+
+        parsed = _parser.parse(pattern)
+        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return ()
+        items = list(parsed)
+        later: list[frozenset[str]] = []
+        for k in range(1, len(items)):
+            # from each item that does not continue a run of literals (those sets would be
+            # implied by the run's own)
+            if items[k][0] in (c.AT, c.ASSERT, c.ASSERT_NOT) or items[k - 1][0] is c.LITERAL:
+                continue
+            found, _ = _prefix_walk(items[k:])
+            if found and all(map(_selective, found)):
+                later.append(frozenset(found))
+    except Exception:   # noqa: BLE001  (see regex_prefixes)
+        return tuple(out)
+    later.sort(key=lambda strings: -min(map(len, strings)))     # the most selective first
+    for strings in later:
+        if len(out) > _MAX_REQUIRED:
+            break
+        if strings not in out:
+            out.append(strings)
+    return tuple(out)
+
+
 class _Scan:
     """One compiled regex of a matcher and how to run it.
 
-    `prefixes`: literal strings one of which every match starts with (None: unknown), so a text
-    holding none of them needs no scan. `digit_led`: every match starts with a
+    `required`: sets of literal strings; every match contains one string of each set, so a text
+    missing all strings of one set needs no scan (empty: always scanned). `digit_led`: every
+    match starts with a
     digit, so only digit positions are tried (the regex's own (?=\d) guard costs a call at every
     position). `raw` names the payload of a single regex (None: the named group that matched).
     """
 
-    __slots__ = ("regex", "prefixes", "digit_led", "raw")
+    __slots__ = ("regex", "required", "digit_led", "raw")
 
-    def __init__(self, regex: re.Pattern[str], prefixes: frozenset[str] | None,
+    def __init__(self, regex: re.Pattern[str], required: tuple[frozenset[str], ...],
                  digit_led: bool = False, raw: str | None = None) -> None:
         self.regex = regex
-        self.prefixes = prefixes
+        self.required = required
         self.digit_led = digit_led
         self.raw = raw
 
@@ -357,7 +401,7 @@ class Matcher:
         # Raw regexes. A leading \b is dropped and checked on each match instead, so each regex
         # keeps a fast first-character scan; those that start with a digit share one pass that
         # tries digit positions only, the others run one by one, and only on a text that holds
-        # one of the literal prefixes their matches must start with (found in one pass).
+        # the literals their matches must contain (all looked for in one pass).
         self._raw_payloads = {f"r{i}": payload for i, (_, payload) in enumerate(raw)}
         stripped = [(f"r{i}", rx[2:] if rx.startswith("\\b") else rx, rx.startswith("\\b"))
                     for i, (rx, _) in enumerate(raw)]
@@ -365,20 +409,23 @@ class Matcher:
         numeric = [(name, rx) for name, rx, _ in stripped if _STARTS_WITH_DIGIT.match(rx)]
         others = [(name, rx) for name, rx, _ in stripped if not _STARTS_WITH_DIGIT.match(rx)]
         for name, rx in others:
-            scans.append(_Scan(re.compile(rx), regex_prefixes(rx), raw=name))
+            scans.append(_Scan(re.compile(rx), regex_requirements(rx), raw=name))
         if numeric:
             scans.append(_Scan(
                 re.compile(r"(?=\d)(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in numeric) + ")"),
-                None, digit_led=True))
+                (), digit_led=True))
         self._scans = tuple(scans)
-        self._always = tuple(scan for scan in scans if scan.prefixes is None)
-        owners: dict[str, set[int]] = {}        # prefix -> indexes into self._scans
-        for i, scan in enumerate(scans):
-            for prefix in scan.prefixes or ():
-                owners.setdefault(prefix, set()).add(i)
-        self._prefilter = AhoCorasick(list(owners)) if owners else None
-        self._owners = tuple(frozenset(v) for v in owners.values())
-        self._prefilter_gate = _ascii_gate(owners)
+        self._always = tuple(scan for scan in scans if not scan.required)
+        literals: dict[str, int] = {}           # required literal -> its id
+        for scan in scans:
+            for strings in scan.required:
+                for literal in strings:
+                    literals.setdefault(literal, len(literals))
+        # per scan: the id sets it needs (one id of each), or None (always scanned)
+        self._needs = tuple(tuple(frozenset(literals[x] for x in strings) for strings in scan.required)
+                            or None for scan in scans)
+        self._prefilter = AhoCorasick(list(literals)) if literals else None
+        self._prefilter_gate = _ascii_gate(literals)
 
     def scan(self, text: str) -> list[Hit]:
         """Every match in `text` as (start, end, text, phrase key, payloads): each automaton's in
@@ -406,10 +453,9 @@ class Matcher:
                 gate is not None and text.isascii() and not any(c in text for c in gate)):
             found = self._prefilter.find_matches_as_indexes(text, overlapping=True)
             if found:
-                owners = self._owners
-                needed = frozenset().union(*[owners[i] for i, _, _ in found])
-                scans = [scan for i, scan in enumerate(self._scans)
-                         if scan.prefixes is None or i in needed]
+                present = set(map(itemgetter(0), found))
+                scans = [scan for scan, needs in zip(self._scans, self._needs)
+                         if needs is None or all(not ids.isdisjoint(present) for ids in needs)]
         raw_bounded = self._raw_bounded
         for scan in scans:
             for m in scan.matches(text):
