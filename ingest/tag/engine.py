@@ -22,7 +22,7 @@ ENGINE_VERSION = "1.0"
 TAGGER_VERSION = f"{ENGINE_VERSION}+{data_hash()}"   # engine + hash of the lexicon files
 
 
-BATCH = 64      # items segmented together by tag_batch
+BATCH = 256     # items segmented together by tag_batch (a typical feed; larger batches measured no faster)
 
 
 def tag(title: str, text: str, lang: str | None = None) -> Tags:
