@@ -454,8 +454,16 @@ class Matcher:
             found = self._prefilter.find_matches_as_indexes(text, overlapping=True)
             if found:
                 present = set(map(itemgetter(0), found))
-                scans = [scan for scan, needs in zip(self._scans, self._needs)
-                         if needs is None or all(not ids.isdisjoint(present) for ids in needs)]
+                scans = []
+                for scan, needs in zip(self._scans, self._needs):
+                    if needs is not None:
+                        for ids in needs:
+                            if ids.isdisjoint(present):
+                                break
+                        else:
+                            scans.append(scan)
+                    else:
+                        scans.append(scan)
         raw_bounded = self._raw_bounded
         for scan in scans:
             for m in scan.matches(text):
