@@ -37,7 +37,6 @@ from aigcwatch.demo_text import (  # noqa: E402 - invented text pools
     _TITLES,
     _TONE,
     _TONE_WEIGHTS,
-    _since,
 )
 
 
@@ -495,7 +494,7 @@ def _html(spec: _Spec, e: _Entry) -> str:
                 f"<p># Comments: {com}</p>")
     if spec.id == "demo-reddit-search":
         who = escape(e.author or "[deleted]")
-        return f'<div class="md">' + "".join(f"<p>{p}</p>" for p in paras) + f"</div> submitted by {who}"
+        return '<div class="md">' + "".join(f"<p>{p}</p>" for p in paras) + f"</div> submitted by {who}"
     return "".join(f"<p>{p}</p>" for p in paras)
 
 

@@ -203,10 +203,10 @@ def load_items(path: str | None = None) -> list[dict[str, Any]]:
 
 
 def predict(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from ingest.tag.jsonl import tag_item
+    from ingest.tag.jsonl import tag_records
 
-    return [tag_item({"id": it.get("id"), "title": it.get("title", ""), "text": it.get("text", ""),
-                      "lang": it.get("lang")}) for it in items]
+    return tag_records([{"id": it.get("id"), "title": it.get("title", ""), "text": it.get("text", ""),
+                         "lang": it.get("lang")} for it in items])
 
 
 def run_eval(path: str | None = None, extra_sections: list[str] | None = None) -> str:

@@ -13,8 +13,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from ingest.tag.doc import make_doc
-from ingest.tag.engine import BATCH, tag_batch_with_lang, tag_doc
+from ingest.tag.engine import BATCH, tag_batch_with_lang
 from ingest.types import Tags
 
 OUTPUT_FIELDS = ("id", "lang", "relevant", "models", "themes", "sentiment", "sentiment_score",
@@ -66,28 +65,30 @@ def parse_line(line: str, lineno: int) -> tuple[dict[str, Any] | None, str | Non
     return obj, None
 
 
-def tag_item(item: dict[str, Any]) -> dict[str, Any]:
-    doc = make_doc(item.get("title") or "", item.get("text") or "", item.get("lang"))
-    return tags_to_record(item.get("id"), doc.lang, tag_doc(doc))
+def tag_records(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Contract records for parsed items, in order (engine.tag_batch; a failing item raises)."""
+    tagged = tag_batch_with_lang([(item.get("title") or "", item.get("text") or "", item.get("lang"))
+                                  for item in items])
+    out: list[dict[str, Any]] = []
+    for item, result in zip(items, tagged):
+        if isinstance(result, Exception):
+            raise result
+        lang, tags = result
+        out.append(tags_to_record(item.get("id"), lang, tags))
+    return out
 
 
 def tag_stream(infile: IO[str], outfile: IO[str]) -> tuple[int, list[str]]:
     """Tag every good line of `infile` into `outfile`, in order; return (lines tagged, problems).
-    Lines are tagged BATCH at a time (engine.tag_batch)."""
+    Lines are tagged BATCH at a time."""
     n_ok = 0
     errors: list[str] = []
     pending: list[dict[str, Any]] = []
 
     def flush() -> None:
         nonlocal n_ok
-        tagged = tag_batch_with_lang([(item.get("title") or "", item.get("text") or "",
-                                       item.get("lang")) for item in pending])
-        for item, result in zip(pending, tagged):
-            if isinstance(result, Exception):
-                raise result
-            lang, tags = result
-            outfile.write(json.dumps(tags_to_record(item.get("id"), lang, tags),
-                                     ensure_ascii=False) + "\n")
+        for record in tag_records(pending):
+            outfile.write(json.dumps(record, ensure_ascii=False) + "\n")
             n_ok += 1
         pending.clear()
 

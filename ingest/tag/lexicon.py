@@ -21,7 +21,6 @@ import hashlib
 import os
 import re
 import tomllib
-from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -147,16 +146,17 @@ def matching_form(text: str) -> str:
     return _EDGE.sub(_MARK, _SEPARATOR.sub(" ", text))
 
 
-_last_form: tuple[str, str] = ("", "")     # the taggers scan one text after another
+_FORMS: dict[str, str] = {}      # text -> matching form: the taggers scan each text several times
+_FORMS_KEPT = 8                  # (and a short word now and then between, see models._person_name)
 
 
 def _form_of(text: str) -> str:
-    global _last_form
-    last = _last_form
-    if last[0] == text:
-        return last[1]
-    form = matching_form(text)
-    _last_form = (text, form)
+    form = _FORMS.get(text)
+    if form is None:
+        form = matching_form(text)
+        if len(_FORMS) >= _FORMS_KEPT:
+            _FORMS.clear()
+        _FORMS[text] = form
     return form
 
 
@@ -168,14 +168,14 @@ def _ascii_gate(strings: Iterable[str], most: int = 6) -> frozenset[str] | None:
 
 
 def _variants(phrase: str) -> list[str]:
-    """Every spelling of a phrase in the matching form (see `_matching_form`): each separator of
-    the phrase may be absent or one separator, and so may a space where Han and Latin meet."""
+    """Every spelling of a phrase that `matching_form` may turn into a match: each separator of
+    the phrase may be absent or one space, and so may a space where Han and Latin meet."""
     pieces = [""]
     prev = ""
     pending = False          # a separator (or a Han/Latin transition) before the next character
     for ch in phrase:
         if ch in _SEP_CHARS:
-            pending = bool(pieces[0] or len(pieces) > 1)
+            pending = bool(pieces[0])         # not before the first character
             prev = ""
             continue
         if prev and bool(_CJK.match(prev)) != bool(_CJK.match(ch)):
@@ -186,14 +186,6 @@ def _variants(phrase: str) -> list[str]:
         pieces = [p + ch for p in pieces]
         prev = ch
     return pieces
-
-
-@dataclass(slots=True)
-class Match:
-    start: int
-    end: int
-    text: str
-    payloads: tuple[Any, ...]
 
 
 # One match as `Matcher.scan` returns it: (start, end, text as found, phrase key, payloads).
@@ -391,10 +383,10 @@ class Matcher:
                 if wildcard and form.endswith(_MARK):
                     form = form[:-1]          # no right boundary
                 side[form] = key
-        self._payloads = {key: tuple(values) for key, values in payloads.items()}
+        by_key = {key: tuple(values) for key, values in payloads.items()}
         self._automata = tuple(
             (AhoCorasick(list(side), matchkind=MATCHKIND_LEFTMOST_LONGEST),
-             tuple((key, self._payloads[key]) for key in side.values()),
+             tuple((key, by_key[key]) for key in side.values()),
              _ascii_gate(side))
             for side in forms if side)
         scans: list[_Scan] = []
@@ -431,10 +423,10 @@ class Matcher:
         """Every match in `text` as (start, end, text, phrase key, payloads): each automaton's in
         text order, then each raw regex's (the order `finditer` yields)."""
         out: list[Hit] = []
+        ascii_text = text.isascii()
         if self._automata:
             form = _form_of(text)
             count = form.count
-            ascii_text = text.isascii()
             for automaton, entries, gate in self._automata:
                 if ascii_text and gate is not None and not any(c in form for c in gate):
                     continue
@@ -450,7 +442,7 @@ class Matcher:
         scans = self._always
         gate = self._prefilter_gate
         if self._prefilter is not None and not (
-                gate is not None and text.isascii() and not any(c in text for c in gate)):
+                gate is not None and ascii_text and not any(c in text for c in gate)):
             found = self._prefilter.find_matches_as_indexes(text, overlapping=True)
             if found:
                 present = set(map(itemgetter(0), found))
@@ -477,13 +469,5 @@ class Matcher:
                             (self._raw_payloads[name],)))
         return out
 
-    def finditer(self, text: str) -> Iterator[Match]:
-        for start, end, found, _, payloads in self.scan(text):
-            yield Match(start, end, found, payloads)
-
     def search(self, text: str) -> bool:
         return bool(self.scan(text))
-
-
-def word_matcher(words: Iterable[str], payload: Any = True) -> Matcher:
-    return Matcher((w, payload) for w in words)
