@@ -135,11 +135,12 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
         coll_pos = _Positions(spots.get((model_id, "coll"), []))
         ctx_pos = _Positions(spots.get((model_id, "ctx"), []))
         doc_context = has_video if spec.needs == "video" else has_context
-        person = any(_person_name(doc, hit, lex) for hit in hits)   # a surname names one person
+        # a surname names one person; it matters only when the model is not named unambiguously
+        person = model_id not in strong and any(_person_name(doc, hit, lex) for hit in hits)
         for hit in hits:
             if not has_video and phrase_key(hit.text) in spec.image_too:
                 verdict = "image"
-            elif model_id not in strong and person:
+            elif person:
                 verdict = "collision"
             else:
                 verdict = _judge(hit, spec, norm, model_id in strong, bool(video_doc or doc_context),

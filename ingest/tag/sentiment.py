@@ -255,14 +255,16 @@ def _rhetorical(tokens: list[str] | tuple[str, ...], start: int) -> bool:
     return False
 
 
-_KINDS: dict[tuple[int, int], dict[str, int]] = {}
+# (id(lexicon), id(fallback)) -> (lexicon, fallback, token -> kind); holding both keeps the ids
+# from being reused by other objects
+_KINDS: dict[tuple[int, int], tuple[Lexicon, dict[str, float] | None, dict[str, int]]] = {}
 _KINDS_MAX = 200_000          # distinct tokens remembered per lexicon
 
 
 def _token_kinds(tokens: list[str] | tuple[str, ...], lex: Lexicon,
                  fallback: dict[str, float] | None) -> list[int]:
     """Per token: 2 when the walk may act on it, else 1 for a word and 0 for anything else."""
-    cache = _KINDS.setdefault((id(lex), id(fallback)), {})
+    cache = _KINDS.setdefault((id(lex), id(fallback)), (lex, fallback, {}))[2]
     kinds = list(map(cache.get, tokens))
     if None in kinds:
         for k, kind in enumerate(kinds):
