@@ -290,6 +290,18 @@ def _insert_tag_rows(session: Session, models: list[dict], themes: list[dict]) -
         session.execute(insert(m.ItemTheme), themes[start:start + 5000])
 
 
+def _item_row(i: t.ItemIntent, keys: t.DedupKeys, run_id: int, now: datetime) -> dict:
+    return {
+        "source_id": i.item.source_id, "guid": i.item.guid, "url": i.item.url,
+        "title": i.item.title, "text": i.item.text, "lang": i.item.lang,
+        "published_at": i.item.published_at, "date_is_fallback": i.item.date_is_fallback,
+        "fetched_at": i.item.fetched_at, "author": i.item.author,
+        "url_key": keys.url_key, "guid_key": keys.guid_key,
+        "content_key": keys.content_key, "title_key": keys.title_key,
+        "first_run_id": run_id, **_tag_values(i.tags, now),
+    }
+
+
 def _own_keys(intent: t.ItemIntent) -> t.DedupKeys:
     """The keys a new item is stored under: spam keeps only its URL and GUID keys."""
     k = intent.keys
@@ -337,15 +349,7 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
 
     new_ids: list[int] = []
     if new:
-        rows = [{
-            "source_id": i.item.source_id, "guid": i.item.guid, "url": i.item.url,
-            "title": i.item.title, "text": i.item.text, "lang": i.item.lang,
-            "published_at": i.item.published_at, "date_is_fallback": i.item.date_is_fallback,
-            "fetched_at": i.item.fetched_at, "author": i.item.author,
-            "url_key": i.keys.url_key, "guid_key": i.keys.guid_key,
-            "content_key": _own_keys(i).content_key, "title_key": _own_keys(i).title_key,
-            "first_run_id": run_id, **_tag_values(i.tags, now),
-        } for i in new]
+        rows = [_item_row(i, _own_keys(i), run_id, now) for i in new]
         new_ids = _insert_items(session, rows)
         models: list[dict] = []
         themes: list[dict] = []
