@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -150,6 +151,9 @@ class Item(Base):
     """One stored story (the first copy seen) with its tags."""
 
     __tablename__ = "items"
+    __table_args__ = (   # migration 0002: covering index for day counts over facets
+        Index("ix_items_facets", "published_at", "lang", "sentiment", "spam", "relevant", "source_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
@@ -183,6 +187,7 @@ class ItemModel(Base):
     """A video model an item mentions, with the phrases that showed it."""
 
     __tablename__ = "item_models"
+    __table_args__ = (Index("ix_item_models_model_item", "model", "item_id"),)
 
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     model: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
@@ -191,6 +196,7 @@ class ItemModel(Base):
 
 class ItemTheme(Base):
     __tablename__ = "item_themes"
+    __table_args__ = (Index("ix_item_themes_theme_item", "theme", "item_id"),)
 
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     theme: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
