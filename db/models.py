@@ -7,12 +7,13 @@ step with these classes.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -224,3 +225,40 @@ class ItemCopy(Base):
     seen_at: Mapped[datetime]
     run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id", ondelete="SET NULL"))
 
+
+
+# --- delivery (report/) and locks (db/locks.py): migration 0003 ---------------------------------
+
+DELIVERY_STATUSES = ("sent", "failed")
+
+
+class Delivery(Base):
+    """One digest sent (or tried) to one recipient on one channel: the log that stops a digest
+    going out twice and makes the next run retry a failure."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("digest_date", "period", "channel", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    digest_date: Mapped[date] = mapped_column(Date)
+    period: Mapped[str] = mapped_column(String(10))        # day | week
+    channel: Mapped[str] = mapped_column(String(40))       # email | webhook kind
+    recipient: Mapped[str] = mapped_column(String(320))    # address | webhook name
+    status: Mapped[str] = mapped_column(String(10))        # DELIVERY_STATUSES
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    first_attempt_at: Mapped[datetime]
+    last_attempt_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class Lock(Base):
+    """A named lock with a lease (SQLite; PostgreSQL uses advisory locks and records the holder here)."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
