@@ -1,25 +1,69 @@
-"""Item filters in one place: every read query (list, count, daily counts) applies the same ones."""
+"""Item filters in one place: every read query (lists, counts, trends, exports) applies the same ones.
+
+An `ItemFilter` is frozen and hashable (its multi-valued fields are tuples), so the dashboard can
+key its cache on it and the digest and exports can pass the very same object to `db.queries`.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 
 from db import models as m
+
+MULTI = ("lang", "model", "theme", "sentiment", "source_id", "category")
+_LIKE_ESCAPE = "\\"
+
+
+def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(sorted({str(v) for v in value if v not in (None, "")}))
 
 
 @dataclass(frozen=True, slots=True)
 class ItemFilter:
     since: datetime | None = None       # published_at >= since (tz-aware)
     until: datetime | None = None       # published_at < until
-    lang: str | None = None
-    model: str | None = None
-    theme: str | None = None
-    sentiment: str | None = None
-    source_id: str | None = None
+    lang: tuple[str, ...] = ()          # any of
+    model: tuple[str, ...] = ()         # the item names any of these models
+    theme: tuple[str, ...] = ()         # the item has any of these themes
+    sentiment: tuple[str, ...] = ()
+    source_id: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()      # news | social (the source's category)
+    q: str = ""                         # every term occurs in title or text (substring, any case)
     include_spam: bool = False
     include_irrelevant: bool = False    # items tagged relevant=False; untagged (NULL) always count
+
+    def __post_init__(self) -> None:
+        for name in MULTI:   # accept a str or any iterable; store a sorted tuple (stable cache key)
+            object.__setattr__(self, name, _as_tuple(getattr(self, name)))
+        object.__setattr__(self, "q", " ".join((self.q or "").split()))
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+                raise ValueError(f"ItemFilter.{name} must be tz-aware, got {value!r}")
+
+    def replace(self, **changes) -> ItemFilter:
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict:
+        """The filter as plain values (for the method notes of exports and digests)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.isoformat() if isinstance(value, datetime) else (
+                list(value) if isinstance(value, tuple) else value)
+        return out
+
+    def search_terms(self) -> list[str]:
+        return self.q.split() if self.q else []
 
     def apply(self, stmt: Select) -> Select:
         """`stmt` (which selects from items) narrowed by these filters."""
@@ -29,19 +73,69 @@ class ItemFilter:
         if self.until is not None:
             stmt = stmt.where(it.published_at < self.until)
         if self.lang:
-            stmt = stmt.where(it.lang == self.lang)
+            stmt = stmt.where(it.lang.in_(self.lang))
         if self.sentiment:
-            stmt = stmt.where(it.sentiment == self.sentiment)
+            stmt = stmt.where(it.sentiment.in_(self.sentiment))
         if self.source_id:
-            stmt = stmt.where(it.source_id == self.source_id)
+            stmt = stmt.where(it.source_id.in_(self.source_id))
+        if self.category:
+            stmt = stmt.where(it.source_id.in_(
+                select(m.Source.id).where(m.Source.category.in_(self.category))))
         if self.model:
             stmt = stmt.where(it.id.in_(
-                select(m.ItemModel.item_id).where(m.ItemModel.model == self.model)))
+                select(m.ItemModel.item_id).where(m.ItemModel.model.in_(self.model))))
         if self.theme:
             stmt = stmt.where(it.id.in_(
-                select(m.ItemTheme.item_id).where(m.ItemTheme.theme == self.theme)))
+                select(m.ItemTheme.item_id).where(m.ItemTheme.theme.in_(self.theme))))
+        for term in self.search_terms():
+            stmt = stmt.where(_term_clause(term))
         if not self.include_spam:
             stmt = stmt.where(it.spam.is_(False))
         if not self.include_irrelevant:
             stmt = stmt.where(it.relevant.is_not(False))
         return stmt
+
+
+def _term_clause(term: str):
+    """Title or text contains `term` in any case, in its Simplified or Traditional spelling."""
+    clauses = []
+    for variant in _spellings(term):
+        pattern = "%" + (variant.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+                         .replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")) + "%"
+        clauses.append(m.Item.title.ilike(pattern, escape=_LIKE_ESCAPE))
+        clauses.append(m.Item.text.ilike(pattern, escape=_LIKE_ESCAPE))
+    return or_(*clauses) if len(clauses) > 1 else and_(*clauses)
+
+
+def _spellings(term: str) -> list[str]:
+    """The term, plus its Simplified and Traditional forms when it has Chinese characters."""
+    if term.isascii():
+        return [term]
+    from ingest.lang import to_simplified
+
+    out = [term]
+    for variant in (to_simplified(term), _to_traditional(term)):
+        if variant not in out:
+            out.append(variant)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def _to_traditional(text: str) -> str:
+    return _s2t().convert(text)
+
+
+def day_window(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
+    """Local calendar days `start`..`end` (inclusive) in zone `tz` as UTC-aware [since, until)."""
+    if end < start:
+        raise ValueError(f"day window ends ({end}) before it starts ({start})")
+    zone = ZoneInfo(tz)
+    since = datetime.combine(start, time.min, zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, zone)
+    return since, until

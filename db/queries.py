@@ -1,25 +1,41 @@
 """THE read side, shared by the CLI, the dashboard, the digest and the exports.
 
 Every function takes a session and returns plain lists of dicts (datetimes tz-aware UTC, days as
-`datetime.date`). Aggregates run in SQL and work on SQLite and PostgreSQL alike.
+`datetime.date`). Aggregates run in SQL and work on SQLite and PostgreSQL alike; Python only
+post-processes aggregated rows. Stories are counted once: syndicated copies are `item_copies` rows,
+never items. Filters are one `db.filters.ItemFilter` everywhere, so a chart, a digest and an
+export given the same filter agree.
+
+Trend analytics (counts by bucket, KPIs, spikes, the zh/en gap, rising terms) live in
+`db.trends` and are re-exported here: callers import `db.queries` only.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, timezone
-from typing import Literal
 
-from sqlalchemy import Date, Select, cast, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from db.buckets import as_date, bucket_expr
 from db.filters import ItemFilter
 
 _RUN_COUNTS = ("fetched", "new", "duplicate", "irrelevant", "spam", "invalid", "failed")
+_IN_CHUNK = 500
 
 
 def _dicts(result) -> list[dict]:
     return [dict(row._mapping) for row in result]
 
+
+def as_filter(flt: ItemFilter | None = None, **filters) -> ItemFilter:
+    """`flt` with keyword filters laid over it (the keyword form is kept for old callers)."""
+    base = flt or ItemFilter()
+    return base.replace(**filters) if filters else base
+
+
+# --- runs and sources -------------------------------------------------------------------------
 
 def run_summary(session: Session, run_id: int) -> list[dict]:
     """Per source outcome of one run, by source id."""
@@ -47,7 +63,7 @@ def source_health(session: Session) -> list[dict]:
     per_source = (select(it.source_id, func.count().label("n_items"),
                          func.max(it.published_at).label("last_published_at"))
                   .group_by(it.source_id).subquery())
-    stmt = (select(src.id, src.name, src.kind, src.lang, src.category, src.enabled,
+    stmt = (select(src.id, src.name, src.kind, src.url, src.lang, src.category, src.enabled,
                    src.stale_days, src.consecutive_failures, src.next_attempt_at,
                    src.last_fetched_at, src.last_ok_at, src.last_new_item_at,
                    src.last_error_class, src.last_error,
@@ -61,82 +77,220 @@ def source_health(session: Session) -> list[dict]:
     return rows
 
 
-def count_items(session: Session, **filters) -> int:
-    """How many items match the filters (the fields of `db.filters.ItemFilter`)."""
-    stmt = ItemFilter(**filters).apply(select(func.count()).select_from(m.Item))
+def source_stats(session: Session, flt: ItemFilter | None = None, *, last_runs: int = 30) -> list[dict]:
+    """source_health() plus the filter's stories per source ("items_in_range", "items_per_day"
+    over the window), and over the `last_runs` most recent ingest runs: runs the source took part
+    in, its not-modified rate, failure rate and latest status (health is about now, whatever the
+    window of stories)."""
+    flt = flt or ItemFilter()
+    rows = source_health(session)
+    in_range = {r["source"]: r["count"] for r in _counts_by_source(session, flt)}
+    rs, run = m.RunSource, m.IngestRun
+    recent = session.scalars(select(run.id).order_by(run.id.desc()).limit(last_runs)).all()
+    stmt = (select(rs.source_id, func.count().label("runs"),
+                   func.sum(case((rs.status == "not_modified", 1), else_=0)).label("nm"),
+                   func.sum(case((rs.status == "failed", 1), else_=0)).label("failed"),
+                   func.max(rs.run_id).label("last_run"))
+            .where(rs.status != "skipped", rs.run_id >= (min(recent) if recent else 0)))
+    runs = {r.source_id: r for r in session.execute(stmt.group_by(rs.source_id))}
+    last_ids = [r.last_run for r in runs.values()]
+    last_status = {}
+    for chunk in _chunks(last_ids):
+        for sid, run_id, status in session.execute(
+                select(rs.source_id, rs.run_id, rs.status).where(rs.run_id.in_(chunk))):
+            if runs.get(sid) is not None and runs[sid].last_run == run_id:
+                last_status[sid] = status
+    days = _window_days(session, flt)
+    for row in rows:
+        r = runs.get(row["id"])
+        n = in_range.get(row["id"], 0)
+        row["items_in_range"] = n
+        row["items_per_day"] = round(n / days, 2) if days else None
+        row["runs"] = r.runs if r else 0
+        row["not_modified_rate"] = round((r.nm or 0) / r.runs, 3) if r and r.runs else None
+        row["failure_rate"] = round((r.failed or 0) / r.runs, 3) if r and r.runs else None
+        row["last_status"] = last_status.get(row["id"])
+    return rows
+
+
+def _counts_by_source(session: Session, flt: ItemFilter) -> list[dict]:
+    stmt = flt.apply(select(m.Item.source_id.label("source"), func.count().label("count"))
+                     .select_from(m.Item)).group_by(m.Item.source_id)
+    return _dicts(session.execute(stmt))
+
+
+def _window_days(session: Session, flt: ItemFilter) -> float | None:
+    since, until = flt.since, flt.until
+    if since is None or until is None:
+        first, last = _bounds(session)
+        since, until = since or first, until or last
+    if since is None or until is None or until <= since:
+        return None
+    return max((until - since).total_seconds() / 86400, 1.0)
+
+
+# --- items ------------------------------------------------------------------------------------
+
+def count_items(session: Session, flt: ItemFilter | None = None, **filters) -> int:
+    """How many stories match the filter (or the keyword fields of `db.filters.ItemFilter`)."""
+    stmt = as_filter(flt, **filters).apply(select(func.count()).select_from(m.Item))
     return session.scalar(stmt) or 0
 
 
-def items(session: Session, *, since: datetime | None = None, until: datetime | None = None,
-          lang: str | None = None, model: str | None = None, theme: str | None = None,
-          sentiment: str | None = None, include_spam: bool = False, limit: int = 100,
-          **more_filters) -> list[dict]:
-    """Matching items, newest first, each with its source name, models and themes."""
-    flt = ItemFilter(since=since, until=until, lang=lang, model=model, theme=theme,
-                     sentiment=sentiment, include_spam=include_spam, **more_filters)
+def _item_columns():
     it, src = m.Item, m.Source
-    stmt = (select(it.id, it.source_id, src.name.label("source_name"), it.url, it.title, it.text,
-                   it.lang, it.published_at, it.date_is_fallback, it.author, it.relevant, it.spam,
-                   it.sentiment, it.sentiment_score, it.keywords, it.tagger_version)
-            .join(src, src.id == it.source_id))
-    stmt = flt.apply(stmt).order_by(it.published_at.desc(), it.id.desc()).limit(limit)
-    rows = _dicts(session.execute(stmt))
+    return (it.id, it.source_id, src.name.label("source_name"), src.category, it.url, it.title,
+            it.text, it.lang, it.published_at, it.date_is_fallback, it.author, it.relevant, it.spam,
+            it.sentiment, it.sentiment_score, it.keywords, it.tagger_version)
+
+
+def items(session: Session, flt: ItemFilter | None = None, *, limit: int = 100, offset: int = 0,
+          **filters) -> list[dict]:
+    """Matching stories, newest first, each with its source, models, themes and copy count."""
+    flt = as_filter(flt, **filters)
+    it = m.Item
+    stmt = select(*_item_columns()).join(m.Source, m.Source.id == it.source_id)
+    stmt = flt.apply(stmt).order_by(it.published_at.desc(), it.id.desc()).limit(limit).offset(offset)
+    return _with_tags(session, _dicts(session.execute(stmt)))
+
+
+def iter_items(session: Session, flt: ItemFilter | None = None, *, batch: int = 2000) -> Iterator[dict]:
+    """Every matching story, newest first, in batches of `batch` (keyset pages: bounded memory
+    however many rows match)."""
+    flt = flt or ItemFilter()
+    it = m.Item
+    last: tuple[datetime, int] | None = None
+    while True:
+        stmt = select(*_item_columns()).join(m.Source, m.Source.id == it.source_id)
+        stmt = flt.apply(stmt)
+        if last is not None:
+            stmt = stmt.where(or_(it.published_at < last[0],
+                                  and_(it.published_at == last[0], it.id < last[1])))
+        stmt = stmt.order_by(it.published_at.desc(), it.id.desc()).limit(batch)
+        rows = _with_tags(session, _dicts(session.execute(stmt)))
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = (rows[-1]["published_at"], rows[-1]["id"])
+        session.expunge_all()
+
+
+def _with_tags(session: Session, rows: list[dict]) -> list[dict]:
     ids = [row["id"] for row in rows]
     models = _tags_by_item(session, m.ItemModel.model, m.ItemModel.item_id, ids)
     themes = _tags_by_item(session, m.ItemTheme.theme, m.ItemTheme.item_id, ids)
+    copies = copy_counts(session, ids)
     for row in rows:
         row["models"] = models.get(row["id"], [])
         row["themes"] = themes.get(row["id"], [])
+        row["copies"] = copies.get(row["id"], 0)
     return rows
+
+
+def copy_counts(session: Session, ids: list[int]) -> dict[int, int]:
+    """Syndicated copies recorded per item id."""
+    out: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        stmt = (select(m.ItemCopy.item_id, func.count()).where(m.ItemCopy.item_id.in_(chunk))
+                .group_by(m.ItemCopy.item_id))
+        out.update({item_id: n for item_id, n in session.execute(stmt)})
+    return out
+
+
+def item_detail(session: Session, item_id: int) -> dict | None:
+    """One story with its models and themes (each with evidence), its copies and its source."""
+    it = m.Item
+    stmt = (select(*_item_columns(), m.Source.url.label("source_url"), it.fetched_at)
+            .join(m.Source, m.Source.id == it.source_id).where(it.id == item_id))
+    row = session.execute(stmt).first()
+    if row is None:
+        return None
+    out = _with_tags(session, [dict(row._mapping)])[0]
+    out["models"] = [{"model": k, "evidence": list(ev or [])} for k, ev in session.execute(
+        select(m.ItemModel.model, m.ItemModel.evidence).where(m.ItemModel.item_id == item_id)
+        .order_by(m.ItemModel.model))]
+    out["themes"] = [{"theme": k, "evidence": list(ev or [])} for k, ev in session.execute(
+        select(m.ItemTheme.theme, m.ItemTheme.evidence).where(m.ItemTheme.item_id == item_id)
+        .order_by(m.ItemTheme.theme))]
+    cp = m.ItemCopy
+    out["copies"] = _dicts(session.execute(
+        select(cp.source_id, m.Source.name.label("source_name"), cp.url, cp.title, cp.reason,
+               cp.seen_at).join(m.Source, m.Source.id == cp.source_id)
+        .where(cp.item_id == item_id).order_by(cp.seen_at, cp.id)))
+    return out
+
+
+def evidence_for(session: Session, ids: list[int], dim: str, key: str) -> dict[int, list[str]]:
+    """The evidence phrases of one model or theme for each of these item ids."""
+    table, col = (m.ItemModel, m.ItemModel.model) if dim == "model" else (m.ItemTheme, m.ItemTheme.theme)
+    out: dict[int, list[str]] = {}
+    for chunk in _chunks(ids):
+        for item_id, ev in session.execute(
+                select(table.item_id, table.evidence).where(table.item_id.in_(chunk), col == key)):
+            out[item_id] = list(ev or [])
+    return out
 
 
 def _tags_by_item(session: Session, tag_col, item_col, ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    for start in range(0, len(ids), 500):
-        stmt = (select(item_col, tag_col).where(item_col.in_(ids[start:start + 500]))
-                .order_by(item_col, tag_col))
+    for chunk in _chunks(ids):
+        stmt = select(item_col, tag_col).where(item_col.in_(chunk)).order_by(item_col, tag_col)
         for item_id, tag in session.execute(stmt):
             out.setdefault(item_id, []).append(tag)
     return out
 
 
-def _utc_day(session: Session):
-    """published_at's UTC calendar day as an SQL expression, per dialect."""
-    if session.get_bind().dialect.name == "postgresql":
-        # timezone('UTC', timestamptz) -> the UTC wall time, whatever the session TimeZone is.
-        return cast(func.timezone("UTC", m.Item.published_at), Date)
-    return func.date(m.Item.published_at)   # SQLite stores naive UTC text
+def _chunks(values: list) -> Iterator[list]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start:start + _IN_CHUNK]
 
 
-def daily_counts(session: Session, *, by: Literal["lang", "model", "theme", "sentiment"],
-                 since: datetime | None = None, until: datetime | None = None,
-                 **filters) -> list[dict]:
+# --- facets -----------------------------------------------------------------------------------
+
+def facets(session: Session) -> dict:
+    """What the filters can offer: sources, the models, themes and languages present, the first and
+    last publication times, and the number of stored items."""
+    sources = _dicts(session.execute(
+        select(m.Source.id, m.Source.name, m.Source.lang, m.Source.category, m.Source.kind)
+        .order_by(m.Source.id)))
+    models = list(session.scalars(select(m.ItemModel.model).distinct().order_by(m.ItemModel.model)))
+    themes = list(session.scalars(select(m.ItemTheme.theme).distinct().order_by(m.ItemTheme.theme)))
+    langs = list(session.scalars(select(m.Item.lang).distinct().order_by(m.Item.lang)))
+    first, last = _bounds(session)
+    n = session.scalar(select(func.count()).select_from(m.Item)) or 0
+    return {"sources": sources, "models": models, "themes": themes, "langs": langs,
+            "first": first, "last": last, "items": n}
+
+
+def _bounds(session: Session) -> tuple[datetime | None, datetime | None]:
+    """First and last publication time. Items whose date is a fallback (the feed gave none, so the
+    fetch time stands in) are left out when others exist: they would stretch every default window
+    to today."""
+    it = m.Item
+    dated = select(func.min(it.published_at), func.max(it.published_at)).where(
+        it.date_is_fallback.is_(False))
+    lo, hi = session.execute(dated).one()
+    if lo is None:
+        lo, hi = session.execute(select(func.min(it.published_at), func.max(it.published_at))).one()
+    return _as_utc(lo), _as_utc(hi)
+
+
+# --- legacy day counts (UTC days) -------------------------------------------------------------
+
+def daily_counts(session: Session, *, by: str, since: datetime | None = None,
+                 until: datetime | None = None, **filters) -> list[dict]:
     """Items per UTC day and per value of `by`: [{"day": date, "key": str|None, "count": int}]."""
-    day = _utc_day(session).label("day")
-    stmt: Select
-    if by == "lang" or by == "sentiment":
-        key = getattr(m.Item, by)
-        stmt = select(day, key.label("key"), func.count().label("count")).select_from(m.Item)
-    elif by == "model":
-        stmt = (select(day, m.ItemModel.model.label("key"), func.count().label("count"))
-                .select_from(m.Item).join(m.ItemModel, m.ItemModel.item_id == m.Item.id))
-    elif by == "theme":
-        stmt = (select(day, m.ItemTheme.theme.label("key"), func.count().label("count"))
-                .select_from(m.Item).join(m.ItemTheme, m.ItemTheme.item_id == m.Item.id))
-    else:
+    from db.trends import counts
+
+    if by not in ("lang", "model", "theme", "sentiment"):
         raise ValueError(f"daily_counts: cannot group by {by!r}")
-    stmt = ItemFilter(since=since, until=until, **filters).apply(stmt)
-    stmt = stmt.group_by(day, "key").order_by(day, "key")
-    return [{"day": _as_date(r.day), "key": r.key, "count": r.count}
-            for r in session.execute(stmt)]
+    rows = counts(session, as_filter(None, since=since, until=until, **filters), by=(by,),
+                  bucket="day", tz="UTC")
+    return [{"day": r["bucket"], "key": r[by], "count": r["count"]} for r in rows]
 
 
 def _as_date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+    return as_date(value)
 
 
 def _as_utc(value) -> datetime | None:
@@ -145,3 +299,23 @@ def _as_utc(value) -> datetime | None:
     if isinstance(value, str):   # SQLite returns max() of a text column as text
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+from db.trends import (  # noqa: E402  re-exported: the one read side
+    DIMENSIONS,
+    counts,
+    evidence_top,
+    js_divergence,
+    language_gap,
+    period_kpis,
+    rising_terms,
+    sentiment_index,
+    spike_stories,
+    spikes,
+)
+
+__all__ = ["DIMENSIONS", "as_filter", "copy_counts", "count_items", "counts", "daily_counts",
+           "evidence_for", "evidence_top", "facets", "item_detail", "items", "iter_items",
+           "js_divergence", "language_gap", "latest_runs", "period_kpis", "rising_terms",
+           "run_summary", "sentiment_index", "source_health", "source_stats", "spike_stories",
+           "spikes", "bucket_expr"]

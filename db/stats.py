@@ -1,0 +1,146 @@
+"""Pure statistics over aggregated rows: spike scores, reaction onsets, log-odds, divergence.
+
+No I/O: `db.queries` feeds these with counts computed in SQL, and the tests call them directly.
+
+Spike score (documented for analysts)
+-------------------------------------
+For a key (a model or a theme) and a day with `x` stories, the baseline is the key's own previous
+`window` days (28 by default, days without stories count as 0):
+
+    score = (x - median) / max(1.4826 * MAD, 1)
+
+MAD is the median absolute deviation of the baseline; 1.4826 * MAD estimates the standard deviation
+of a normal series but, unlike it, is not inflated by earlier bursts. The floor of 1 story keeps a
+flat, quiet series (MAD = 0) from turning one extra story into an alert. A day is a spike when
+score >= 3.5 (Iglewicz & Hoaglin's cut-off for the modified z-score) and x >= `min_count`; a run of
+consecutive spike days of one key is reported once, on its highest-scoring day.
+
+Which language reacted first: around a spike day D, each language's own daily series is scored
+the same way; its onset is the first day in [D - 7, D + 7] with a score >= 2 and at least one
+story. The leader is the language with the earlier onset; lag_days is the difference in days.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, timedelta
+from statistics import median
+
+SPIKE_THRESHOLD = 3.5
+ONSET_THRESHOLD = 2.0
+ONSET_RADIUS_DAYS = 7
+MAD_TO_SD = 1.4826
+MIN_HISTORY_DAYS = 7
+LOG_ODDS_PRIOR = 500.0
+
+
+def baseline(history: Sequence[float]) -> tuple[float, float]:
+    """(median, scale) of a baseline window; scale = max(1.4826 * MAD, 1)."""
+    med = median(history)
+    mad = median(abs(v - med) for v in history)
+    return med, max(MAD_TO_SD * mad, 1.0)
+
+
+def robust_scores(series: Sequence[float], window: int) -> list[tuple[float, float] | None]:
+    """Per position: (baseline median, score) against the previous `window` values, or None when
+    fewer than MIN_HISTORY_DAYS values precede it."""
+    out: list[tuple[float, float] | None] = []
+    for i, x in enumerate(series):
+        history = series[max(0, i - window):i]
+        if len(history) < MIN_HISTORY_DAYS:
+            out.append(None)
+            continue
+        med, scale = baseline(history)
+        out.append((med, (x - med) / scale))
+    return out
+
+
+def find_spikes(days: Sequence[date], series: Sequence[float], *, first: date, window: int,
+                threshold: float = SPIKE_THRESHOLD, min_count: int = 3) -> list[dict]:
+    """Spike days (>= `first`) of one dense daily series; one per run of consecutive spike days."""
+    scored = robust_scores(series, window)
+    hits = [(days[i], series[i], s[0], s[1]) for i, s in enumerate(scored)
+            if s is not None and days[i] >= first and s[1] >= threshold and series[i] >= min_count]
+    runs: list[list[tuple]] = []
+    for hit in hits:
+        if runs and (hit[0] - runs[-1][-1][0]).days == 1:
+            runs[-1].append(hit)
+        else:
+            runs.append([hit])
+    out = []
+    for run in runs:
+        day, count, med, score = max(run, key=lambda h: h[3])
+        out.append({"day": day, "count": int(count), "baseline": med, "score": round(score, 2),
+                    "days": len(run)})
+    return out
+
+
+def onset(days: Sequence[date], series: Sequence[float], around: date, *, window: int) -> date | None:
+    """First day within ONSET_RADIUS_DAYS of `around` where this series rose above its baseline."""
+    scored = robust_scores(series, window)
+    lo, hi = around - timedelta(days=ONSET_RADIUS_DAYS), around + timedelta(days=ONSET_RADIUS_DAYS)
+    for day, value, s in zip(days, series, scored):
+        if lo <= day <= hi and s is not None and value >= 1 and s[1] >= ONSET_THRESHOLD:
+            return day
+    return None
+
+
+def lead_lag(onsets: dict[str, date | None]) -> tuple[str | None, int | None]:
+    """(leader, lag_days) from the zh and en onsets: "same" when both reacted the same day."""
+    zh, en = onsets.get("zh"), onsets.get("en")
+    if zh and en:
+        if zh == en:
+            return "same", 0
+        return ("zh", (en - zh).days) if zh < en else ("en", (zh - en).days)
+    if zh:
+        return "zh", None
+    if en:
+        return "en", None
+    return None, None
+
+
+def log_odds(current: dict[str, int], previous: dict[str, int], *,
+             prior_total: float = LOG_ODDS_PRIOR) -> list[dict]:
+    """Weighted log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008).
+
+    The prior is the two periods pooled, scaled to `prior_total` pseudo-counts, so a term's expected
+    rate is its pooled rate and rare terms are shrunk towards it. Returns every term with its
+    z-score (positive: more frequent now than before), sorted by z descending."""
+    n_cur, n_prev = sum(current.values()), sum(previous.values())
+    pooled = {t: current.get(t, 0) + previous.get(t, 0) for t in set(current) | set(previous)}
+    n_pool = n_cur + n_prev
+    if n_cur == 0 or n_pool == 0:
+        return []
+    scale = prior_total / n_pool
+    out = []
+    for term, pool in pooled.items():
+        a = pool * scale
+        y1, y2 = current.get(term, 0), previous.get(term, 0)
+        l1 = math.log((y1 + a) / (n_cur + prior_total - y1 - a))
+        l2 = math.log((y2 + a) / (n_prev + prior_total - y2 - a))
+        z = (l1 - l2) / math.sqrt(1.0 / (y1 + a) + 1.0 / (y2 + a))
+        out.append({"term": term, "current": y1, "previous": y2, "z": round(z, 3)})
+    out.sort(key=lambda r: (-r["z"], r["term"]))
+    return out
+
+
+def js_divergence(p: Sequence[float], q: Sequence[float]) -> float:
+    """Jensen-Shannon divergence in bits (0 = same mix, 1 = disjoint) of two weight vectors."""
+    sp, sq = sum(p), sum(q)
+    if sp <= 0 or sq <= 0:
+        return 0.0
+    p = [v / sp for v in p]
+    q = [v / sq for v in q]
+
+    def kl(a, b):
+        return sum(x * math.log2(x / y) for x, y in zip(a, b) if x > 0)
+
+    mix = [(x + y) / 2 for x, y in zip(p, q)]
+    return round(0.5 * kl(p, mix) + 0.5 * kl(q, mix), 4)
+
+
+def dense(days_counts: dict[date, float], start: date, end: date) -> tuple[list[date], list[float]]:
+    """Every day start..end inclusive with its count (0 where absent)."""
+    n = (end - start).days + 1
+    days = [start + timedelta(days=i) for i in range(max(n, 0))]
+    return days, [days_counts.get(d, 0) for d in days]

@@ -1,0 +1,288 @@
+"""Trend analytics over stories: counts by local bucket and facet, KPIs against the previous period,
+spikes with their lead language, the zh/en gap, rising terms and top evidence phrases.
+
+Counting happens in SQL (`counts`, the JSON-array aggregations); the statistics in `db.stats` run
+on those aggregated rows only. Imported through `db.queries`, the one read side.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import Session
+
+from db import models as m
+from db import stats
+from db.buckets import as_date, bucket_expr, local_day
+from db.filters import ItemFilter, day_window
+
+DIMENSIONS = ("lang", "sentiment", "model", "theme", "source", "category", "spam")
+LANGS = ("zh", "en")
+SENTIMENTS = ("positive", "neutral", "negative")
+js_divergence_of = stats.js_divergence
+
+
+def counts(session: Session, flt: ItemFilter | None = None, *, by: Sequence[str] = (),
+           bucket: str | None = None, tz: str = "UTC") -> list[dict]:
+    """Stories per local `bucket` (day | week | month in zone `tz`, key "bucket") and per value of
+    each dimension in `by` (keys named after the dimensions), in "count". Zero cells are omitted.
+    With "model" or "theme" in `by`, a story counts once per model or theme it has; when the
+    filter names models (themes), only those are grouped."""
+    flt = flt or ItemFilter()
+    it = m.Item
+    cols, joined = [], set()
+    if bucket:
+        cols.append(bucket_expr(session, bucket, tz, flt.since, flt.until).label("bucket"))
+    for dim in by:
+        if dim not in DIMENSIONS:
+            raise ValueError(f"cannot count by {dim!r} (dimensions: {', '.join(DIMENSIONS)})")
+        if dim in ("lang", "sentiment", "spam"):
+            cols.append(getattr(it, dim).label(dim))
+        elif dim == "source":
+            cols.append(it.source_id.label("source"))
+        elif dim == "category":
+            cols.append(m.Source.category.label("category"))
+        elif dim == "model":
+            cols.append(m.ItemModel.model.label("model"))
+        else:
+            cols.append(m.ItemTheme.theme.label("theme"))
+        joined.add(dim)
+    stmt = select(*cols, func.count().label("count")).select_from(it)
+    if "category" in joined:
+        stmt = stmt.join(m.Source, m.Source.id == it.source_id)
+    if "model" in joined:
+        stmt = stmt.join(m.ItemModel, m.ItemModel.item_id == it.id)
+        if flt.model:
+            stmt = stmt.where(m.ItemModel.model.in_(flt.model))
+    if "theme" in joined:
+        stmt = stmt.join(m.ItemTheme, m.ItemTheme.item_id == it.id)
+        if flt.theme:
+            stmt = stmt.where(m.ItemTheme.theme.in_(flt.theme))
+    stmt = flt.apply(stmt)
+    keys = [c.name for c in cols]
+    if keys:
+        stmt = stmt.group_by(*keys).order_by(*keys)
+    rows = []
+    for r in session.execute(stmt):
+        row = dict(r._mapping)
+        if bucket:
+            row["bucket"] = as_date(row["bucket"])
+        rows.append(row)
+    return rows
+
+
+def sentiment_index(session: Session, flt: ItemFilter | None = None, *, bucket: str | None = "day",
+                    tz: str = "UTC", by: str | None = None) -> list[dict]:
+    """Per bucket (and per value of `by`): positive, neutral, negative, stories and the net
+    sentiment index (positive - negative) / stories, in [-1, 1]. Untagged stories count in
+    `stories` only."""
+    dims = ((by,) if by else ()) + ("sentiment",)
+    cells: dict[tuple, dict] = {}
+    for r in counts(session, flt, by=dims, bucket=bucket, tz=tz):
+        key = (r.get("bucket"), r.get(by) if by else None)
+        cell = cells.setdefault(key, {"positive": 0, "neutral": 0, "negative": 0, "stories": 0})
+        if r["sentiment"] in SENTIMENTS:
+            cell[r["sentiment"]] += r["count"]
+        cell["stories"] += r["count"]
+    out = []
+    for (b, k), cell in sorted(cells.items(), key=lambda kv: (kv[0][0] or date.min, str(kv[0][1]))):
+        row = {"bucket": b} if bucket else {}
+        if by:
+            row["key"] = k
+        row.update(cell)
+        row["net"] = round((cell["positive"] - cell["negative"]) / cell["stories"], 4) if cell["stories"] else None
+        out.append(row)
+    return out
+
+
+def previous_window(flt: ItemFilter) -> ItemFilter:
+    """The same filter over the equally long window right before it."""
+    if flt.since is None or flt.until is None:
+        raise ValueError("comparing with the previous period needs a filter with since and until")
+    span = flt.until - flt.since
+    return flt.replace(since=flt.since - span, until=flt.since)
+
+
+def period_kpis(session: Session, flt: ItemFilter, *, tz: str = "UTC") -> dict:
+    """Headline numbers of the filter's window against the previous window of the same length."""
+    prev = previous_window(flt)
+    out: dict = {"since": flt.since, "until": flt.until, "prev_since": prev.since,
+                 "prev_until": prev.until}
+    periods = {"current": flt, "previous": prev}
+    lang_sent = {p: counts(session, f, by=("lang", "sentiment")) for p, f in periods.items()}
+    stories = {p: sum(r["count"] for r in rows) for p, rows in lang_sent.items()}
+    out["stories"] = stories
+    out["share"] = {lang: {p: (sum(r["count"] for r in rows if r["lang"] == lang) / stories[p]
+                               if stories[p] else None) for p, rows in lang_sent.items()}
+                    for lang in LANGS}
+    out["net_sentiment"] = {p: _net(rows) for p, rows in lang_sent.items()}
+    for dim in ("theme", "model"):
+        cur = {r[dim]: r["count"] for r in counts(session, flt, by=(dim,))}
+        old = {r[dim]: r["count"] for r in counts(session, prev, by=(dim,))}
+        best = max(cur, key=lambda k: (cur[k] - old.get(k, 0), cur[k], k), default=None)
+        out[f"rising_{dim}"] = (None if best is None or cur[best] - old.get(best, 0) <= 0 else
+                                {"key": best, "current": cur[best], "previous": old.get(best, 0),
+                                 "change": cur[best] - old.get(best, 0)})
+    out["tz"] = tz
+    return out
+
+
+def _net(rows: list[dict]) -> float | None:
+    total = sum(r["count"] for r in rows)
+    if not total:
+        return None
+    pos = sum(r["count"] for r in rows if r["sentiment"] == "positive")
+    neg = sum(r["count"] for r in rows if r["sentiment"] == "negative")
+    return round((pos - neg) / total, 4)
+
+
+def _day_range(session: Session, flt: ItemFilter, tz: str) -> tuple[date, date] | None:
+    from db.queries import _bounds
+
+    first, last = _bounds(session)
+    since = flt.since or first
+    until = flt.until
+    if since is None:
+        return None
+    start = local_day(since, tz)
+    end = local_day(until - timedelta(microseconds=1), tz) if until else local_day(last, tz)
+    return (start, end) if end >= start else None
+
+
+def spikes(session: Session, flt: ItemFilter, *, tz: str = "UTC", dims: Sequence[str] = ("model", "theme"),
+           window: int = 28, threshold: float = stats.SPIKE_THRESHOLD, min_count: int = 3) -> list[dict]:
+    """Days in the filter's window when a model's or theme's stories rose far above the key's own
+    trailing baseline (the robust score in `db.stats`), with each language's count that day and
+    which language reacted first. Sorted by score, highest first."""
+    span = _day_range(session, flt, tz)
+    if span is None:
+        return []
+    start, end = span
+    hist_since, until = day_window(start - timedelta(days=window + stats.ONSET_RADIUS_DAYS), end, tz)
+    wide = flt.replace(since=hist_since, until=until)
+    out = []
+    for dim in dims:
+        per_key: dict[str, dict[date, int]] = defaultdict(dict)
+        per_lang: dict[tuple[str, str], dict[date, int]] = defaultdict(dict)
+        for r in counts(session, wide, by=(dim, "lang"), bucket="day", tz=tz):
+            k, d = r[dim], r["bucket"]
+            per_key[k][d] = per_key[k].get(d, 0) + r["count"]
+            per_lang[(k, r["lang"])][d] = r["count"]
+        first_day = start - timedelta(days=window + stats.ONSET_RADIUS_DAYS)
+        for key, series in per_key.items():
+            days, values = stats.dense(series, first_day, end)
+            for hit in stats.find_spikes(days, values, first=start, window=window,
+                                         threshold=threshold, min_count=min_count):
+                onsets = {}
+                for lang in LANGS:
+                    ldays, lvals = stats.dense(per_lang.get((key, lang), {}), first_day, end)
+                    onsets[lang] = stats.onset(ldays, lvals, hit["day"], window=window)
+                leader, lag = stats.lead_lag(onsets)
+                out.append({"dim": dim, "key": key, **hit,
+                            "by_lang": {lang: per_lang.get((key, lang), {}).get(hit["day"], 0)
+                                        for lang in LANGS},
+                            "onset": onsets, "leader": leader, "lag_days": lag})
+    out.sort(key=lambda r: (-r["score"], r["day"], r["dim"], r["key"]))
+    return out
+
+
+def spike_stories(session: Session, flt: ItemFilter, *, dim: str, key: str, day: date,
+                  tz: str = "UTC", limit: int = 10) -> list[dict]:
+    """The stories behind a spike: that local day's stories with the model or theme, each with
+    its evidence phrases for it."""
+    from db.queries import evidence_for, items
+
+    since, until = day_window(day, day, tz)
+    narrowed = flt.replace(since=since, until=until, **{dim: (key,)})
+    rows = items(session, narrowed, limit=limit)
+    evidence = evidence_for(session, [r["id"] for r in rows], dim, key)
+    for r in rows:
+        r["evidence"] = evidence.get(r["id"], [])
+    return rows
+
+
+def language_gap(session: Session, flt: ItemFilter | None = None, *, dim: str = "theme") -> list[dict]:
+    """Each theme's (model's) share of its own language's stories, Chinese beside English:
+    {"key","zh","en","zh_share","en_share","diff_pp","log_ratio"} sorted by |diff_pp|. log_ratio is
+    log2 of the zh share over the en share, each smoothed by half a story."""
+    import math
+
+    if dim not in ("theme", "model"):
+        raise ValueError(f"language gap by {dim!r}: use theme or model")
+    flt = flt or ItemFilter()
+    flt_langs = flt.replace(lang=LANGS) if not flt.lang else flt
+    totals = {r["lang"]: r["count"] for r in counts(session, flt_langs, by=("lang",))}
+    cells: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in counts(session, flt_langs, by=(dim, "lang")):
+        cells[r[dim]][r["lang"]] = r["count"]
+    out = []
+    for key, per in cells.items():
+        row = {"key": key}
+        for lang in LANGS:
+            row[lang] = per.get(lang, 0)
+            row[f"{lang}_share"] = row[lang] / totals[lang] if totals.get(lang) else None
+        zs, es = row["zh_share"], row["en_share"]
+        row["diff_pp"] = round((zs - es) * 100, 2) if zs is not None and es is not None else None
+        if totals.get("zh") and totals.get("en"):
+            row["log_ratio"] = round(math.log2(((row["zh"] + 0.5) / totals["zh"])
+                                               / ((row["en"] + 0.5) / totals["en"])), 3)
+        else:
+            row["log_ratio"] = None
+        out.append(row)
+    out.sort(key=lambda r: (-abs(r["diff_pp"] or 0), r["key"]))
+    return out
+
+
+def js_divergence(rows: list[dict]) -> float:
+    """Jensen-Shannon divergence (bits, 0..1) between the zh and the en mix of `language_gap` rows."""
+    return stats.js_divergence([r["zh"] for r in rows], [r["en"] for r in rows])
+
+
+def _json_elements(session: Session, column):
+    """A table-valued function over a JSON array column, per dialect (its column is `value`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.json_array_elements_text(column).table_valued("value")
+    return func.json_each(column).table_valued("value")
+
+
+def term_counts(session: Session, flt: ItemFilter) -> dict[str, int]:
+    """Stories per stored keyword under the filter (document frequency)."""
+    el = _json_elements(session, m.Item.keywords)
+    stmt = flt.apply(select(el.c.value, func.count()).select_from(m.Item).join(el, true()))
+    return {str(term): n for term, n in session.execute(stmt.group_by(el.c.value))}
+
+
+def rising_terms(session: Session, flt: ItemFilter, *, lang: str, top: int = 30,
+                 min_count: int = 2) -> list[dict]:
+    """Terms that rose most in `lang` against the previous window of the same length, by the
+    weighted log-odds z-score with an informative Dirichlet prior (`db.stats.log_odds`)."""
+    cur_flt = flt.replace(lang=(lang,))
+    current = term_counts(session, cur_flt)
+    previous = term_counts(session, previous_window(cur_flt))
+    rows = [r for r in stats.log_odds(current, previous) if r["z"] > 0 and r["current"] >= min_count]
+    return rows[:top]
+
+
+def evidence_top(session: Session, flt: ItemFilter | None = None, *, dim: str = "theme",
+                 per_key: int = 10) -> list[dict]:
+    """The phrases that most often triggered each theme (model): {"key","phrase","count"}."""
+    flt = flt or ItemFilter()
+    table, col = (m.ItemTheme, m.ItemTheme.theme) if dim == "theme" else (m.ItemModel, m.ItemModel.model)
+    ids = flt.apply(select(m.Item.id).select_from(m.Item))
+    el = _json_elements(session, table.evidence)
+    stmt = (select(col.label("key"), el.c.value.label("phrase"), func.count().label("count"))
+            .select_from(table).join(el, true()).where(table.item_id.in_(ids)))
+    wanted = flt.theme if dim == "theme" else flt.model
+    if wanted:
+        stmt = stmt.where(col.in_(wanted))
+    stmt = stmt.group_by(col, el.c.value)
+    per: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for key, phrase, n in session.execute(stmt):
+        per[key].append((n, str(phrase)))
+    out = []
+    for key in sorted(per):
+        for n, phrase in sorted(per[key], key=lambda t: (-t[0], t[1]))[:per_key]:
+            out.append({"key": key, "phrase": phrase, "count": n})
+    return out
