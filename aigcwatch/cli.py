@@ -64,6 +64,8 @@ def settings() -> None:
         if s.name == "database_url" and value:
             from db.engine import safe_url
             value = safe_url(value)
+        if s.secret and value:
+            value = "******** (set)"
         table.add_row(s.env, value or "", s.default or "", s.help)
     console.print(table)
 

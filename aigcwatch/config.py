@@ -22,6 +22,7 @@ class Setting:
     env: str
     default: str | None
     help: str
+    secret: bool = False    # never printed: `aigcwatch settings` shows it masked
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -40,6 +41,32 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_concurrency", "AIGCWATCH_MAX_CONCURRENCY", "8", "Sources fetched at once."),
     Setting("timeout", "AIGCWATCH_TIMEOUT", "20", "Per-request timeout in seconds."),
     Setting("user_agent", "AIGCWATCH_USER_AGENT", None, "User-Agent header (default names aigcwatch)."),
+    # Digest delivery and the scheduler (report/, aigcwatch/schedule.py).
+    Setting("smtp_host", "AIGCWATCH_SMTP_HOST", None, "SMTP server that sends the digest."),
+    Setting("smtp_port", "AIGCWATCH_SMTP_PORT", None,
+            "SMTP port. Default: 587 for starttls, 465 for ssl, 25 for none."),
+    Setting("smtp_user", "AIGCWATCH_SMTP_USER", None, "SMTP login (none: no AUTH)."),
+    Setting("smtp_password", "AIGCWATCH_SMTP_PASSWORD", None,
+            "SMTP password (never printed or logged).", secret=True),
+    Setting("smtp_security", "AIGCWATCH_SMTP_SECURITY", "starttls",
+            "starttls | ssl | none (none only for a relay on a trusted network)."),
+    Setting("smtp_cafile", "AIGCWATCH_SMTP_CAFILE", None,
+            "PEM file of CA certificates to trust for the SMTP server (default: the system's)."),
+    Setting("digest_from", "AIGCWATCH_DIGEST_FROM", None, "From address of the digest email."),
+    Setting("digest_to", "AIGCWATCH_DIGEST_TO", None, "Digest recipients, comma-separated."),
+    Setting("webhooks", "AIGCWATCH_WEBHOOKS", None,
+            "TOML file of chat webhooks (Slack, Feishu/Lark, DingTalk, WeCom, generic JSON) "
+            "that receive the short digest; secrets come from environment variables it names."),
+    Setting("tz", "AIGCWATCH_TZ", "UTC",
+            "Time zone of digest days, export buckets and the scheduled digest time."),
+    Setting("ingest_every", "AIGCWATCH_INGEST_EVERY", "30m",
+            "`aigcwatch schedule`: ingest interval (e.g. 30m, 2h, 90s; a bare number is minutes)."),
+    Setting("digest_at", "AIGCWATCH_DIGEST_AT", "08:30",
+            "`aigcwatch schedule`: local time (HH:MM in AIGCWATCH_TZ) of the daily digest; "
+            "'off' disables it."),
+    Setting("digest_period", "AIGCWATCH_DIGEST_PERIOD", "day",
+            "`aigcwatch schedule`: day (yesterday, every day) or week (the last 7 days, on Mondays)."),
+    Setting("digest_lang", "AIGCWATCH_DIGEST_LANG", "both", "Digest sections: zh, en or both."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
