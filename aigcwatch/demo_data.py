@@ -23,6 +23,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 from aigcwatch.demo_text import (  # noqa: E402 - invented text pools
     _AUTHORS,
+    _HOSTILE,
+    HOSTILE_IMG,
+    HOSTILE_JS_LINK,
+    HOSTILE_SCRIPT,
     _BILI_PREFIX,
     _DISTRACTORS,
     _EVENT_THEMES,
@@ -152,7 +156,7 @@ _PROFILE = (1.0, 0.95, 0.75, 0.5, 0.3, 0.2, 0.1)
 class _Entry:
     feed: str
     lang: str
-    kind: str                 # relevant | distractor | spam
+    kind: str                 # relevant | distractor | spam | hostile
     title: str
     paragraphs: tuple[str, ...]
     when: datetime | None     # UTC
@@ -162,6 +166,7 @@ class _Entry:
     uid: int
     link: str | None = None
     guid: str | None = None
+    raw_html: str | None = None   # the entry's HTML as written (hostile entries), else built from paragraphs
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
@@ -463,6 +468,32 @@ def _finalize(rng: random.Random, entries: dict[str, list[_Entry]]) -> dict[str,
     return out
 
 
+
+HOSTILE_STRINGS = (HOSTILE_SCRIPT, HOSTILE_IMG, HOSTILE_JS_LINK)
+"""Markup the hostile demo entries store as literal text; every page must show it as text."""
+_HOSTILE_UID = 900_000
+
+
+def _with_hostile(entries: dict[str, list[_Entry]], start: date, end: date) -> dict[str, list[_Entry]]:
+    """Add the hostile entries (demo_text._HOSTILE) near the last demo day, newest first again.
+
+    Added after everything else is drawn, so the rest of the corpus is the same with or without them.
+    """
+    specs = {s.id: s for s in _SPECS}
+    out = {k: list(v) for k, v in entries.items()}
+    for n, (feed, back, hour, author, title, para, raw, link) in enumerate(_HOSTILE, 1):
+        spec = specs[feed]
+        day = max(start, end - timedelta(days=back))
+        zone = BEIJING if spec.lang == "zh" else EASTERN
+        when = datetime(day.year, day.month, day.day, hour, 7 * n, tzinfo=zone).astimezone(UTC)
+        uid = _HOSTILE_UID + n
+        page = f"https://{spec.host}/hostile/{uid}"
+        guid = (f"tag:{spec.host},2025:{uid}" if spec.fmt == "atom" else page) if spec.guids else None
+        out[feed].append(_Entry(feed, spec.lang, "hostile", title, (para,), when, author, None, None, uid,
+                                link=link or page, guid=guid, raw_html=raw))
+        out[feed].sort(key=lambda e: (e.when or datetime.min.replace(tzinfo=UTC), e.uid), reverse=True)
+    return out
+
 def _local(spec: _Spec, when: datetime) -> datetime:
     """The outlet's wall clock (fixed offsets: the demo span has no DST change)."""
     return when.astimezone({"Asia/Shanghai": BEIJING, "America/New_York": EASTERN}.get(spec.tz, UTC))
@@ -484,6 +515,8 @@ def _fmt_date(spec: _Spec, when: datetime) -> str:
 # ---------------------------------------------------------------- writers
 
 def _html(spec: _Spec, e: _Entry) -> str:
+    if e.raw_html is not None:
+        return e.raw_html
     paras = [escape(p) for p in e.paragraphs]
     if spec.id == "demo-weibo-search":
         img = f'<br><img src="https://wx.{spec.host}/large/{_b36(e.uid)}.jpg">' if e.uid % 4 == 0 else ""
@@ -617,7 +650,7 @@ def build_demo_feeds(out_dir: Path, *, seed: int = 42, start: date = DEFAULT_STA
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    entries = _finalize(rng, _generate(rng, start, end))
+    entries = _with_hostile(_finalize(rng, _generate(rng, start, end)), start, end)
     built = datetime(end.year, end.month, end.day, 23, 59, tzinfo=UTC)
     feeds = []
     for spec in _SPECS:

@@ -517,3 +517,33 @@ _AUTHORS = {
     ("en", "social"): ["/u/pixel_drifter", "/u/render_goblin", "/u/coldbrewvfx", "/u/frame_by_frame",
                        "/u/latent_larry", "/u/no_more_slop", "/u/quietcoder", "/u/tensorpat"],
 }
+
+# Hostile posts: feed text that would run as script or open a script link if any page rendered it
+# as HTML or Markdown. They are about AI video, so the relevance filter keeps them, and the stored
+# text holds the markup literally (the feeds escape it as text). One has a javascript: link as its
+# own link, which ingest rejects (invalid) before anything is stored.
+# (feed, days before the last demo day, local hour, author, title, paragraph, raw html or None, link)
+HOSTILE_SCRIPT = "<script>alert(1)</script>"
+HOSTILE_IMG = "<img src=x onerror=alert(1)>"
+HOSTILE_JS_LINK = "javascript:alert(document.cookie)"
+_HOSTILE = (
+    ("demo-reddit-search", 1, 14, "/u/render_goblin",
+     f"{HOSTILE_SCRIPT} Sora 2 cameo clips are flooding my feed, is anyone checking these AI videos?",
+     "Every third AI video in my feed is a Sora 2 cameo now. Some look real enough that I checked "
+     "the account twice before I noticed the watermark.", None, None),
+    ("demo-hn", 2, 11, "quietcoder",
+     "Show HN: A prompt gallery for Veo 3 AI video clips",
+     f"I collect Veo 3 prompts and the AI video clips they produce. Someone posted {HOSTILE_IMG} "
+     "as a comment to test the old comment box; it shows as text now.", None, None),
+    ("demo-reddit-search", 3, 20, "/u/no_more_slop",
+     f"[Kling 2.1 AI video test, click to watch]({HOSTILE_JS_LINK})",
+     "My Kling 2.1 AI video test. The link in the title is not a video: it is "
+     f"{HOSTILE_JS_LINK}, mods please remove.",
+     '<div class="md"><p>My Kling 2.1 AI video test: <a href="javascript:alert(2)">watch the clip</a>. '
+     f"The link in the title is not a video: it is {HOSTILE_JS_LINK}, mods please remove.</p></div>",
+     None),
+    ("demo-hn", 4, 9, "latent_larry",
+     "Runway Gen-4 AI video references: a hands-on test",
+     "We tried the reference feature of Runway Gen-4 on a short AI video with two characters. "
+     "This submission's own link is a script URL; ingest must reject it.", None, "javascript:alert(1)"),
+)

@@ -15,7 +15,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from aigcwatch.demo_data import DEMO_NOTE, DemoFeed, build_demo_feeds, demo_sources_toml, main
+from aigcwatch.demo_data import (DEFAULT_END, DEFAULT_START, DEMO_NOTE, HOSTILE_STRINGS, DemoFeed,
+                                 build_demo_feeds, demo_sources_toml, main)
 from aigcwatch.localserver import serve_directory
 
 BEIJING = timezone(timedelta(hours=8))
@@ -176,9 +177,11 @@ def test_feed_quirks(corpus) -> None:
     assert all(e.link.startswith("https://circuit.demo.example/") for e in parsed["demo-circuit"].entries)
     assert all("utm_source=" in e.link for e in parsed["demo-techdaily"].entries)
     assert sum(1 for e in parsed["demo-weibo-search"].entries if not e.get("link")) == 3
-    # Atom entries without <link>: feedparser copies the (tag:) id into .link, still not a URL
+    # Atom entries without <link>: feedparser copies the (tag:) id into .link, still not a URL;
+    # plus the one hostile entry whose link is a script URL
     no_url = [e for d in parsed.values() for e in d.entries if not e.get("link", "").startswith("https://")]
-    assert len(no_url) == 5
+    assert len(no_url) == 6
+    assert [e.link for e in no_url if e.get("link", "").startswith("javascript:")] == ["javascript:alert(1)"]
     assert not any(e.get("id") for e in parsed["demo-bilibili-up"].entries)
     assert all(e.get("id") for e in parsed["demo-kejiribao"].entries)
     undated = sum(1 for d in parsed.values() for e in d.entries if not (e.get("published") or e.get("updated")))
@@ -239,3 +242,55 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (tmp_path / "out" / "demo-kejiribao.xml").exists()
     assert (tmp_path / "out" / "sources.toml").exists()
     assert "entries in 14 files" in capsys.readouterr().out
+
+
+def test_hostile_entries_are_stored_as_literal_text_and_script_links_are_rejected(corpus) -> None:
+    """The hostile posts go through the real parse -> normalize -> tag path: their markup survives as
+    plain text in relevant items (so every page has to escape it), and a javascript: link is never
+    stored."""
+    from ingest.normalize import Rejected, normalize_entry
+    from ingest.parse import parse_feed
+    from ingest.tag.engine import tag
+    from ingest.types import Item, Source
+
+    out, feeds, _ = corpus
+    fetched = datetime(2025, 11, 1, tzinfo=timezone.utc)
+    kept: list[Item] = []
+    rejected: list[tuple[str, str]] = []
+    for f in feeds:
+        if f.broken:
+            continue
+        src = Source(id=f.source_id, name=f.name, kind="rss", url=f"https://x.example/{f.filename}", lang=f.lang,
+                     category=f.category, topical=f.topical, timezone=f.timezone, enabled=True, stale_days=14)
+        for entry in parse_feed(f.source_id, (out / f.filename).read_bytes(), content_type=f.content_type).entries:
+            if "alert(" not in f"{entry.title} {entry.summary} {entry.content} {entry.link}":
+                continue
+            item = normalize_entry(entry, src, fetched)
+            if isinstance(item, Rejected):
+                rejected.append((entry.link or "", item.reason))
+            else:
+                kept.append(item)
+    assert rejected == [("javascript:alert(1)", "bad_link")]
+    assert len(kept) == 3
+    for hostile in HOSTILE_STRINGS:
+        holders = [i for i in kept if hostile in i.title or hostile in i.text]
+        assert holders, hostile
+        for item in holders:
+            assert tag(item.title, item.text, item.lang).relevant, item.title
+            assert item.url.startswith("https://")
+            assert DEFAULT_START <= item.published_at.date() <= DEFAULT_END
+    assert any(i.title.startswith(HOSTILE_STRINGS[0]) for i in kept)
+
+
+def test_hostile_entries_follow_the_date_range(tmp_path: Path) -> None:
+    from datetime import date
+
+    feeds = build_demo_feeds(tmp_path, start=date(2025, 6, 1), end=date(2025, 6, 2))
+    raw = (tmp_path / "demo-reddit-search.xml").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    hostile = [e for e in feedparser.parse(raw).entries if "alert(" in e.title]
+    assert len(hostile) == 2
+    eastern = timezone(timedelta(hours=-4))   # the posts' local clock
+    assert all(date(2025, 6, 1) <= datetime.fromisoformat(e.published).astimezone(eastern).date()
+               <= date(2025, 6, 2) for e in hostile)
+    assert sum(f.entry_count for f in feeds) >= 4
