@@ -5,7 +5,8 @@ dependence on the clock. The shape is what matters: a weekly baseline with launc
 differences in which models and themes dominate, syndicated copies, name-collision distractors,
 gambling-SEO spam, and the feed quirks the ingest path must survive (GBK, naive Beijing times,
 "2025/6/12" dates, relative links under xml:base, utm_* links, missing GUIDs/dates/links, one
-feed that is an HTML error page).
+feed that is an HTML error page), and a few hostile posts whose text holds script markup and
+javascript: links (HOSTILE_STRINGS), which every page must show as plain text.
 
     python -m aigcwatch.demo_data OUT_DIR      # write the files for inspection
 """
@@ -468,7 +469,6 @@ def _finalize(rng: random.Random, entries: dict[str, list[_Entry]]) -> dict[str,
     return out
 
 
-
 HOSTILE_STRINGS = (HOSTILE_SCRIPT, HOSTILE_IMG, HOSTILE_JS_LINK)
 """Markup the hostile demo entries store as literal text; every page must show it as text."""
 _HOSTILE_UID = 900_000
@@ -493,6 +493,7 @@ def _with_hostile(entries: dict[str, list[_Entry]], start: date, end: date) -> d
                                 link=link or page, guid=guid, raw_html=raw))
         out[feed].sort(key=lambda e: (e.when or datetime.min.replace(tzinfo=UTC), e.uid), reverse=True)
     return out
+
 
 def _local(spec: _Spec, when: datetime) -> datetime:
     """The outlet's wall clock (fixed offsets: the demo span has no DST change)."""
