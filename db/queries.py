@@ -319,3 +319,41 @@ __all__ = ["DIMENSIONS", "as_filter", "copy_counts", "count_items", "counts", "d
            "js_divergence", "language_gap", "latest_runs", "period_kpis", "rising_terms",
            "run_summary", "sentiment_index", "source_health", "source_stats", "spike_stories",
            "spikes", "bucket_expr"]
+
+
+# --- digest/export helpers (report/) ----------------------------------------------------------
+
+def tagger_versions(session: Session, flt: ItemFilter | None = None) -> list[dict]:
+    """The tagger versions of the matching stories: [{"version": str|None, "count": int}], most
+    used first (None: stored untagged)."""
+    flt = flt or ItemFilter()
+    it = m.Item
+    stmt = flt.apply(select(it.tagger_version.label("version"), func.count().label("count"))
+                     .select_from(it)).group_by(it.tagger_version)
+    rows = _dicts(session.execute(stmt))
+    rows.sort(key=lambda r: (-r["count"], r["version"] or ""))
+    return rows
+
+
+def top_stories(session: Session, flt: ItemFilter | None = None, *, limit: int = 5) -> list[dict]:
+    """The matching stories carried most widely (most syndicated copies first, then newest):
+    items() rows."""
+    flt = flt or ItemFilter()
+    it = m.Item
+    n_copies = (select(func.count()).select_from(m.ItemCopy).where(m.ItemCopy.item_id == it.id)
+                .correlate(it).scalar_subquery())
+    stmt = select(*_item_columns()).join(m.Source, m.Source.id == it.source_id)
+    stmt = flt.apply(stmt).order_by(n_copies.desc(), it.published_at.desc(), it.id.desc()).limit(limit)
+    return _with_tags(session, _dicts(session.execute(stmt)))
+
+
+def outlet_counts(session: Session, ids: list[int]) -> dict[int, int]:
+    """How many distinct sources carried each story: its own source plus those of its copies."""
+    out: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        pairs = (select(m.Item.id.label("item_id"), m.Item.source_id).where(m.Item.id.in_(chunk))
+                 .union(select(m.ItemCopy.item_id, m.ItemCopy.source_id)
+                        .where(m.ItemCopy.item_id.in_(chunk)))).subquery()
+        stmt = select(pairs.c.item_id, func.count()).group_by(pairs.c.item_id)
+        out.update({item_id: n for item_id, n in session.execute(stmt)})
+    return out
