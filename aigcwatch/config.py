@@ -41,6 +41,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_concurrency", "AIGCWATCH_MAX_CONCURRENCY", "8", "Sources fetched at once."),
     Setting("timeout", "AIGCWATCH_TIMEOUT", "20", "Per-request timeout in seconds."),
     Setting("user_agent", "AIGCWATCH_USER_AGENT", None, "User-Agent header (default names aigcwatch)."),
+    # Dashboard (dashboard/).
+    Setting("timezone", "AIGCWATCH_TIMEZONE", "Asia/Shanghai",
+            "Dashboard: default time zone of day/week/month buckets (the sidebar can pick another)."),
+    Setting("events", "AIGCWATCH_EVENTS", None,
+            "Dashboard: events TOML file (launches, price changes, lawsuits, policy) drawn on trend "
+            "charts. Default: the list shipped with aigcwatch."),
     # Digest delivery and the scheduler (report/, aigcwatch/schedule.py).
     Setting("smtp_host", "AIGCWATCH_SMTP_HOST", None, "SMTP server that sends the digest."),
     Setting("smtp_port", "AIGCWATCH_SMTP_PORT", None,
@@ -75,6 +81,17 @@ def setting(name: str) -> str | None:
     s = _BY_NAME[name]
     value = os.environ.get(s.env)
     return value if value not in (None, "") else s.default
+
+
+def zone_setting(name: str) -> str:
+    """A time-zone setting's value, checked against the IANA database (ConfigError names the variable)."""
+    value = setting(name) or "UTC"
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ConfigError(f"{_BY_NAME[name].env}: unknown time zone {value!r} "
+                          "(an IANA name such as Asia/Shanghai or UTC)") from e
+    return value
 
 
 KINDS = frozenset({"rss"})

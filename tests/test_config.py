@@ -82,3 +82,15 @@ def test_missing_file_is_a_config_error(tmp_path):
 def test_every_setting_has_help_and_an_env_variable():
     for s in SETTINGS:
         assert s.env.startswith("AIGCWATCH_") and len(s.help) > 10
+
+
+def test_dashboard_time_zone_setting_defaults_to_shanghai_and_is_checked(monkeypatch):
+    from aigcwatch.config import zone_setting
+
+    monkeypatch.delenv("AIGCWATCH_TIMEZONE", raising=False)
+    assert zone_setting("timezone") == "Asia/Shanghai"
+    monkeypatch.setenv("AIGCWATCH_TIMEZONE", "Europe/Berlin")
+    assert zone_setting("timezone") == "Europe/Berlin"
+    monkeypatch.setenv("AIGCWATCH_TIMEZONE", "Asia/Beijing")
+    with pytest.raises(ConfigError, match=r"AIGCWATCH_TIMEZONE: unknown time zone 'Asia/Beijing'"):
+        zone_setting("timezone")
