@@ -8,7 +8,7 @@ def retag_items(session_factory, *, since: datetime | None = None, console=None,
     """Re-tag every stored item (published on/after `since`). Commits per batch; returns the count."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from db import queries, store
+    from db import queries, rollups, store
     from ingest.tag import engine
 
     with session_factory() as session:
@@ -16,6 +16,8 @@ def retag_items(session_factory, *, since: datetime | None = None, console=None,
     done = 0
     progress = Progress(TextColumn("retag"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, transient=True, disable=console is None)
+    with session_factory() as session:   # rebuilt below for the same zones
+        zones = rollups.zones(session)
     with progress, session_factory() as read, session_factory() as write:
         task = progress.add_task("retag", total=total)
         for rows in store.iter_items_for_retag(read, since, batch=batch):
@@ -28,4 +30,7 @@ def retag_items(session_factory, *, since: datetime | None = None, console=None,
             write.commit()
             done += len(rows)
             progress.advance(task, len(rows))
+    with session_factory() as session:
+        store.refresh_rollups(session, zones)
+        session.commit()
     return done

@@ -426,8 +426,20 @@ def _record_copies(session: Session, run_id: int | None,
 
 # --- retagging ---------------------------------------------------------------------------------
 
+def refresh_rollups(session: Session, zones: Iterable[str] = ()) -> None:
+    """Bring the read-side rollups up to date: every zone already built, plus `zones`."""
+    from db import rollups
+
+    for tz in sorted(set(rollups.zones(session)) | set(zones)):
+        rollups.refresh(session, tz)
+
+
 def update_tags(session: Session, item_id: int, tags: t.Tags, now: datetime) -> None:
-    """Replace an item's tags (columns, models, themes) with `tags`."""
+    """Replace an item's tags (columns, models, themes) with `tags`. The rollups counted the old
+    tags, so they are dropped (`refresh_rollups` rebuilds them)."""
+    from db import rollups
+
+    rollups.invalidate(session)
     res = session.execute(update(m.Item).where(m.Item.id == item_id)
                           .values(**_tag_values(tags, now)))
     if not res.rowcount:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from db import models as m
-from db import stats
+from db import rollups, stats
 from db.buckets import as_date, bucket_expr, local_day
 from db.filters import ItemFilter, day_window
 
@@ -31,13 +31,27 @@ def counts(session: Session, flt: ItemFilter | None = None, *, by: Sequence[str]
     With "model" or "theme" in `by`, a story counts once per model or theme it has; when the
     filter names models (themes), only those are grouped."""
     flt = flt or ItemFilter()
+    by = tuple(by)
+    for dim in by:
+        if dim not in DIMENSIONS:
+            raise ValueError(f"cannot count by {dim!r} (dimensions: {', '.join(DIMENSIONS)})")
+    if bucket is not None and bucket not in ("day", "week", "month"):
+        raise ValueError(f"unknown bucket {bucket!r} (use day, week or month)")
+    rows = rollups.try_counts(session, flt, by, bucket, tz)
+    if rows is None:
+        rows = _counts_from_items(session, flt, by, bucket, tz)
+    names = (("bucket",) if bucket else ()) + by
+    rows.sort(key=lambda r: tuple((r[n] is None, r[n]) for n in names))
+    return rows
+
+
+def _counts_from_items(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: str | None,
+                       tz: str) -> list[dict]:
     it = m.Item
     cols, joined = [], set()
     if bucket:
         cols.append(bucket_expr(session, bucket, tz, flt.since, flt.until).label("bucket"))
     for dim in by:
-        if dim not in DIMENSIONS:
-            raise ValueError(f"cannot count by {dim!r} (dimensions: {', '.join(DIMENSIONS)})")
         if dim in ("lang", "sentiment", "spam"):
             cols.append(getattr(it, dim).label(dim))
         elif dim == "source":
@@ -61,9 +75,8 @@ def counts(session: Session, flt: ItemFilter | None = None, *, by: Sequence[str]
         if flt.theme:
             stmt = stmt.where(m.ItemTheme.theme.in_(flt.theme))
     stmt = flt.apply(stmt)
-    keys = [c.name for c in cols]
-    if keys:
-        stmt = stmt.group_by(*keys).order_by(*keys)
+    if cols:   # the bucket by its label (one CASE), facets by column (names may clash in joins)
+        stmt = stmt.group_by(*(c.name if c.name == "bucket" else c.element for c in cols))
     rows = []
     for r in session.execute(stmt):
         row = dict(r._mapping)

@@ -130,8 +130,10 @@ def run_ingest(
     on_start: Callable[[list[Source]], None] | None = None,
     on_result: Callable[[SourceResult], None] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    rollup_zones: Sequence[str] = (),
 ) -> RunSummary:
-    """Ingest the given sources once. One broken source never stops the run."""
+    """Ingest the given sources once. One broken source never stops the run. At the end the
+    read-side rollups take in the new items: every zone already built, plus `rollup_zones`."""
     from db import store
 
     settings = settings or FetchSettings()
@@ -178,6 +180,8 @@ def run_ingest(
     summary.status = "ok" if failed == 0 else ("failed" if failed == attempted else "partial")
     with session_factory() as session:
         store.finish_run(session, run_id, summary.status)
+        session.commit()
+        store.refresh_rollups(session, rollup_zones)
         session.commit()
     return summary
 

@@ -1,0 +1,220 @@
+"""Rollups of stories per local day and facet combination, so counts over a large archive read a
+few thousand rollup rows instead of joining a million items.
+
+Write side: `refresh(session, tz)` builds a zone's rollup, or adds the items stored since its
+watermark (ingest calls it after each run); `invalidate(session)` drops every zone's rollup when
+stored items change in place (retag, tag updates), and the next refresh rebuilds it.
+
+Read side: `try_counts(...)` answers a `db.trends.counts` call from the rollup when the rollup is
+current (its watermark is the newest item id) and the request fits it: no text search, a window on
+local-midnight boundaries of that zone, and at most one model and one theme filter unless the
+request groups by that dimension. Anything else returns None and the caller counts the items
+directly — the two paths give identical numbers (tests/test_rollups.py checks them against each
+other).
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, Integer, String, and_, case, cast, delete, func, literal, select
+from sqlalchemy.orm import Session
+
+from db import models as m
+from db.buckets import as_date, bucket_expr
+from db.filters import ItemFilter
+
+R = m.RollupDay
+ITEM_FACETS = ("lang", "sentiment", "source", "category", "spam")
+_KEY = ("tz", "dim", "day", "key", "source_id", "lang", "sentiment", "spam", "relevant")
+
+
+# --- write side --------------------------------------------------------------------------------
+
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _selects(session: Session, tz: str, lo: int, hi: int):
+    """INSERT-able SELECTs of rollup rows for items with lo < id <= hi (one per dim)."""
+    it = m.Item
+    day = bucket_expr(session, "day", tz, None, None)
+    facets = [it.source_id, it.lang, func.coalesce(it.sentiment, ""), it.spam,
+              case((it.relevant.is_(None), -1), (it.relevant.is_(True), 1), else_=0)]
+    rng = and_(it.id > lo, it.id <= hi)
+    plain = [("", literal("", String), None),
+             ("model", m.ItemModel.model, (m.ItemModel, m.ItemModel.item_id == it.id)),
+             ("theme", m.ItemTheme.theme, (m.ItemTheme, m.ItemTheme.item_id == it.id))]
+    for dim, key, join in plain:
+        cols = [literal(tz, String), literal(dim, String), day, key, *facets]
+        stmt = select(*cols, func.count()).select_from(it)
+        if join is not None:
+            stmt = stmt.join(*join)
+        yield stmt.where(rng).group_by(*cols[2:])
+    pair_key = m.ItemTheme.theme + literal("|", String) + m.ItemModel.model
+    cols = [literal(tz, String), literal("pair", String), day, pair_key, *facets]
+    yield (select(*cols, func.count()).select_from(it)
+           .join(m.ItemTheme, m.ItemTheme.item_id == it.id)
+           .join(m.ItemModel, m.ItemModel.item_id == it.id)
+           .where(rng).group_by(*cols[2:]))
+
+
+def refresh(session: Session, tz: str) -> int:
+    """Build zone `tz`'s rollup, or add the items stored since its watermark. Returns how many
+    items were added. The caller commits."""
+    ZoneInfo(tz)
+    state = session.get(m.RollupState, tz)
+    top = session.scalar(select(func.max(m.Item.id))) or 0
+    lo = state.watermark if state else 0
+    if state is None:
+        session.execute(delete(R).where(R.tz == tz))
+    if top > lo:
+        insert = _insert(session)
+        for stmt in _selects(session, tz, lo, top):
+            ins = insert(R).from_select(list(_KEY) + ["count"], stmt)
+            ins = ins.on_conflict_do_update(index_elements=list(_KEY),
+                                            set_={"count": R.count + ins.excluded.count})
+            session.execute(ins)
+    now = datetime.now(timezone.utc)
+    if state is None:
+        session.add(m.RollupState(tz=tz, watermark=top, built_at=now))
+    else:
+        state.watermark, state.built_at = top, now
+    session.flush()
+    return top - lo
+
+
+def invalidate(session: Session) -> list[str]:
+    """Drop every zone's rollup (stored items changed in place). Returns the zones dropped, for
+    the caller to rebuild."""
+    zones = list(session.scalars(select(m.RollupState.tz)))
+    if zones:
+        session.execute(delete(m.RollupState))
+        session.execute(delete(R))
+    return zones
+
+
+def zones(session: Session) -> list[str]:
+    return list(session.scalars(select(m.RollupState.tz).order_by(m.RollupState.tz)))
+
+
+# --- read side ---------------------------------------------------------------------------------
+
+def is_current(session: Session, tz: str) -> bool:
+    state = session.get(m.RollupState, tz)
+    if state is None:
+        return False
+    return state.watermark == (session.scalar(select(func.max(m.Item.id))) or 0)
+
+
+def _midnight(value: datetime | None, zone: ZoneInfo) -> bool:
+    return value is None or value.astimezone(zone).time() == time(0, 0)
+
+
+def _plan(flt: ItemFilter, by: tuple[str, ...]) -> tuple[str, dict] | None:
+    """Which rollup rows answer this request: (dim, {"model": keys, "theme": keys}) or None."""
+    want_model, want_theme = "model" in by, "theme" in by
+    if want_model and want_theme:
+        return "pair", {"model": flt.model, "theme": flt.theme}
+    if want_model:
+        if len(flt.theme) > 1:
+            return None
+        return ("pair" if flt.theme else "model"), {"model": flt.model, "theme": flt.theme}
+    if want_theme:
+        if len(flt.model) > 1:
+            return None
+        return ("pair" if flt.model else "theme"), {"model": flt.model, "theme": flt.theme}
+    if len(flt.model) > 1 or len(flt.theme) > 1:
+        return None
+    if flt.model and flt.theme:
+        return "pair", {"model": flt.model, "theme": flt.theme}
+    if flt.model:
+        return "model", {"model": flt.model, "theme": ()}
+    if flt.theme:
+        return "theme", {"model": (), "theme": flt.theme}
+    return "", {"model": (), "theme": ()}
+
+
+def try_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: str | None,
+               tz: str) -> list[dict] | None:
+    """`db.trends.counts` from the rollup of zone `tz`, or None when the rollup cannot answer."""
+    if flt.q or not set(by) <= set(ITEM_FACETS) | {"model", "theme"}:
+        return None
+    zone = ZoneInfo(tz)
+    if not (_midnight(flt.since, zone) and _midnight(flt.until, zone)):
+        return None
+    plan = _plan(flt, by)
+    if plan is None or not is_current(session, tz):
+        return None
+    dim, keys = plan
+    where = [R.tz == tz, R.dim == dim]
+    if flt.since is not None:
+        where.append(R.day >= flt.since.astimezone(zone).date())
+    if flt.until is not None:
+        where.append(R.day < flt.until.astimezone(zone).date())
+    if dim == "pair":
+        theme_col = func.substr(R.key, 1, func.instr(R.key, "|") - 1)
+        model_col = func.substr(R.key, func.instr(R.key, "|") + 1)
+        if session.get_bind().dialect.name == "postgresql":
+            theme_col = func.split_part(R.key, "|", 1)
+            model_col = func.split_part(R.key, "|", 2)
+    else:
+        theme_col = model_col = R.key
+    if keys["model"]:
+        where.append(model_col.in_(keys["model"]))
+    if keys["theme"]:
+        where.append(theme_col.in_(keys["theme"]))
+    if flt.lang:
+        where.append(R.lang.in_(flt.lang))
+    if flt.sentiment:
+        where.append(R.sentiment.in_(flt.sentiment))
+    if flt.source_id:
+        where.append(R.source_id.in_(flt.source_id))
+    if flt.category:
+        where.append(R.source_id.in_(select(m.Source.id).where(m.Source.category.in_(flt.category))))
+    if not flt.include_spam:
+        where.append(R.spam.is_(False))
+    if not flt.include_irrelevant:
+        where.append(R.relevant != 0)
+    cols = []
+    if bucket:
+        cols.append(_bucket_of_day(session, bucket).label("bucket"))
+    for d in by:
+        if d == "source":
+            cols.append(R.source_id.label("source"))
+        elif d == "category":
+            cols.append(select(m.Source.category).where(m.Source.id == R.source_id)
+                        .scalar_subquery().label("category"))
+        elif d == "model":
+            cols.append(model_col.label("model"))
+        elif d == "theme":
+            cols.append(theme_col.label("theme"))
+        else:
+            cols.append(getattr(R, d).label(d))
+    stmt = select(*cols, cast(func.coalesce(func.sum(R.count), 0), Integer).label("count")).where(*where)
+    names = [c.name for c in cols]
+    if names:
+        stmt = stmt.group_by(*names).order_by(*names)
+    out = []
+    for r in session.execute(stmt):
+        row = dict(r._mapping)
+        if bucket:
+            row["bucket"] = as_date(row["bucket"])
+        if "sentiment" in row and row["sentiment"] == "":
+            row["sentiment"] = None
+        out.append(row)
+    return out
+
+
+def _bucket_of_day(session: Session, bucket: str):
+    if bucket == "day":
+        return R.day
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc(bucket, R.day), Date)
+    if bucket == "week":
+        return func.date(R.day, "-6 days", "weekday 1")
+    return func.date(R.day, "start of month")
