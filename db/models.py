@@ -262,3 +262,38 @@ class Lock(Base):
     owner: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+# --- read-side rollups (db/rollups.py): migration 0004 ----------------------------------------
+
+class RollupDay(Base):
+    """Stories per local day in one time zone, per facet combination: what the dashboard, digest
+    and exports count from when the rollup is current (db/rollups.py keeps it so).
+
+    dim/key: ''/'' counts stories; 'model'/<id> and 'theme'/<id> count stories per model or theme;
+    'pair'/'<theme>|<model>' per theme and model together. sentiment '' stands for untagged and
+    relevant -1 for NULL (primary-key columns cannot be NULL)."""
+
+    __tablename__ = "rollup_days"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    tz: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(10), primary_key=True)
+    sentiment: Mapped[str] = mapped_column(String(10), primary_key=True)
+    spam: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    relevant: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class RollupState(Base):
+    """A time zone whose rollup is built, up to which item id (ingest adds newer items to it)."""
+
+    __tablename__ = "rollup_state"
+
+    tz: Mapped[str] = mapped_column(String(64), primary_key=True)
+    watermark: Mapped[int] = mapped_column(Integer)
+    built_at: Mapped[datetime]
