@@ -1,0 +1,310 @@
+"""Pure chart builders: DataFrame in, plotly Figure out. No Streamlit, no database.
+
+Every figure shares one look: dates on x, one fixed colour per model, theme, language and sentiment
+on every page, a CJK-capable font, the time zone named on every time axis, and optional event
+markers. Text that came from feeds (terms, phrases) is HTML-escaped before plotly sees it, because
+plotly renders a subset of HTML in labels and hover text.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+from calendar import monthrange
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import i18n
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+HEIGHT = 380
+
+MODEL_COLORS: dict[str, str] = {
+    "sora": "#2E91E5", "runway": "#E15F99", "pika": "#1CA71C", "kling": "#FB0D0D",
+    "veo": "#DA16FF", "vidu": "#B68100", "hailuo": "#00A08B", "luma": "#750D86",
+    "jimeng": "#EB663B", "pixverse": "#511CFB", "stable_video": "#6C7C32", "movie_gen": "#778AAE",
+    "wan": "#FC0080", "hunyuan_video": "#862A16", "cogvideo": "#A777F1", "lumiere": "#620042",
+    "emu_video": "#1616A7", "haiper": "#DA60CA", "mochi": "#6C4516", "ltx_video": "#0D2A63",
+    "midjourney_video": "#AF0038", "other": "#8C8C8C",
+}
+THEME_COLORS: dict[str, str] = {
+    "jobs": "#E73F74", "creative_industry": "#7F3C8D", "agi_world_model": "#3969AC",
+    "flaws": "#E68310", "tech": "#008695", "markets": "#11A579", "competition": "#F2B701",
+    "copyright": "#CF1C90", "misinformation": "#F97B72", "regulation": "#4B4B8F",
+    "launch_access": "#80BA5A", "compute": "#A5AA99",
+}
+LANG_COLORS = {"zh": "#D62728", "en": "#1F77B4", "und": "#9E9E9E", "other": "#BDBDBD", "all": "#333333"}
+SENTIMENT_COLORS = {"positive": "#2CA02C", "neutral": "#B0B0B0", "negative": "#D62728"}
+CATEGORY_COLORS = {"news": "#4E79A7", "social": "#F28E2B"}
+_SPARE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7",
+          "#9C755F", "#BAB0AC", "#1B9E77", "#D95F02", "#7570B3", "#E7298A", "#66A61E", "#E6AB02")
+_FIXED = {"model": MODEL_COLORS, "theme": THEME_COLORS, "lang": LANG_COLORS,
+          "sentiment": SENTIMENT_COLORS, "category": CATEGORY_COLORS}
+SENTIMENT_ORDER = ("positive", "neutral", "negative")
+
+
+def plot_text(value: object) -> str:
+    """Text safe to hand to plotly (which renders <b>, <a href> ... in labels)."""
+    return html.escape(str(value), quote=False)
+
+
+def color_for(dim: str | None, key: str | None) -> str:
+    """The one colour of `key` in dimension `dim`, the same on every page and every run."""
+    if not key:
+        return "#555555"
+    fixed = _FIXED.get(dim or "", {})
+    if key in fixed:
+        return fixed[key]
+    digest = hashlib.sha1(f"{dim}:{key}".encode("utf-8")).digest()
+    return _SPARE[digest[0] % len(_SPARE)]
+
+
+def label(dim: str | None, key: str | None, lang: str, names: dict[str, str] | None = None) -> str:
+    return i18n.key_name(dim or "", key, lang, names) if dim else str(key)
+
+
+# --- time buckets -------------------------------------------------------------------------------
+
+def bucket_start(day: date, interval: str) -> date:
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    return day
+
+
+def bucket_last_day(start: date, interval: str) -> date:
+    """The last local day inside the bucket that begins on `start`."""
+    if interval == "week":
+        return start + timedelta(days=6)
+    if interval == "month":
+        return start.replace(day=monthrange(start.year, start.month)[1])
+    return start
+
+
+def bucket_starts(start: date, end: date, interval: str) -> list[date]:
+    out, cur = [], bucket_start(start, interval)
+    while cur <= end:
+        out.append(cur)
+        cur = bucket_last_day(cur, interval) + timedelta(days=1)
+    return out
+
+
+def fill_gaps(df: pd.DataFrame, start: date, end: date, interval: str, dim: str | None = None,
+              values: Sequence[str] = ("count",)) -> pd.DataFrame:
+    """Rows for every bucket (and every key of `dim` seen) with zeros where the query had none."""
+    buckets = bucket_starts(start, end, interval)
+    cols = ["bucket"] + ([dim] if dim else []) + list(values)
+    if df is None or df.empty:
+        if dim:
+            return pd.DataFrame(columns=cols)
+        return pd.DataFrame({"bucket": buckets, **{v: 0 for v in values}})[cols]
+    df = df.copy()
+    df["bucket"] = pd.to_datetime(df["bucket"]).dt.date
+    if dim:
+        keys = sorted(df[dim].dropna().unique())
+        index = pd.MultiIndex.from_product([buckets, keys], names=["bucket", dim])
+        out = df.set_index(["bucket", dim])[list(values)].reindex(index, fill_value=0).reset_index()
+    else:
+        out = (df.set_index("bucket")[list(values)].reindex(buckets, fill_value=0)
+               .rename_axis("bucket").reset_index())
+    return out[cols]
+
+
+def with_share(df: pd.DataFrame, dim: str, value: str = "count") -> pd.DataFrame:
+    """Adds "share" (% of the bucket's total over all keys of `dim`)."""
+    df = df.copy()
+    total = df.groupby("bucket")[value].transform("sum")
+    df["share"] = (df[value] / total.where(total > 0)).fillna(0.0) * 100
+    return df
+
+
+# --- layout -------------------------------------------------------------------------------------
+
+def _layout(fig: go.Figure, *, title: str | None = None, height: int = HEIGHT) -> go.Figure:
+    fig.update_layout(
+        font=dict(family=FONT, size=13), height=height, margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        title=dict(text=plot_text(title)) if title else None, template="plotly_white")
+    return fig
+
+
+def time_axis_title(interval: str, tz: str, lang: str) -> str:
+    return f"{i18n.t('every_' + interval, lang)} ({tz})"
+
+
+def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str | None = None,
+               value: str = "count", kind: str = "line", y_title: str = "", title: str | None = None,
+               events: Iterable = (), names: dict[str, str] | None = None,
+               percent: bool = False) -> go.Figure:
+    """Buckets on x, `value` on y, one trace per key of `dim` (or one trace without `dim`).
+
+    Each point carries its key in customdata, so a selection can be turned into stories.
+    """
+    fig = go.Figure()
+    groups = [(None, df)] if not dim else [(k, g) for k, g in df.groupby(dim, sort=True)]
+    if dim:   # biggest series first: legend order = importance
+        totals = {k: g[value].sum() for k, g in groups}
+        groups.sort(key=lambda kg: -totals[kg[0]])
+    for key, g in groups:
+        g = g.sort_values("bucket")
+        name = plot_text(label(dim, key, lang, names)) if dim else plot_text(y_title or value)
+        color = color_for(dim, key) if dim else "#4E79A7"
+        common = dict(x=list(g["bucket"]), y=list(g[value]), name=name,
+                      customdata=[key if key is not None else ""] * len(g))
+        if kind == "bar":
+            fig.add_trace(go.Bar(marker_color=color, **common))
+        else:
+            fig.add_trace(go.Scatter(mode="lines+markers", marker=dict(size=4), line=dict(color=color, width=2),
+                                     stackgroup="one" if kind == "area" else None, **common))
+    if kind == "bar":
+        fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text=plot_text(time_axis_title(interval, tz, lang)), type="date")
+    fig.update_yaxes(title_text=plot_text(y_title), ticksuffix="%" if percent else None)
+    fig.update_layout(hovermode="x unified")
+    add_events(fig, events, lang)
+    return _layout(fig, title=title)
+
+
+def add_events(fig: go.Figure, events: Iterable, lang: str) -> go.Figure:
+    """Dashed vertical lines and hoverable markers for `events` (objects with date, model, kind, title)."""
+    events = list(events)
+    if not events:
+        return fig
+    for ev in events:
+        fig.add_shape(type="line", x0=ev.date, x1=ev.date, xref="x", y0=0, y1=1, yref="paper",
+                      line=dict(color=color_for("model", ev.model), width=1, dash="dot"))
+    field = "全行业" if lang == "zh" else "whole field"
+    hover = [plot_text(f"{ev.date} · {i18n.model_name(ev.model, lang) if ev.model else field} · "
+                       f"{ev.kind}: {ev.title}") for ev in events]
+    fig.add_trace(go.Scatter(
+        x=[ev.date for ev in events], y=[1.0] * len(events), yaxis="y9", mode="markers",
+        marker=dict(symbol="triangle-down", size=11, color=[color_for("model", ev.model) for ev in events]),
+        name=plot_text("事件" if lang == "zh" else "events"), hovertext=hover, hoverinfo="text",
+        customdata=[""] * len(events)))
+    fig.update_layout(yaxis9=dict(overlaying="y", range=[0, 1.04], visible=False, fixedrange=True))
+    return fig
+
+
+# --- categorical charts -------------------------------------------------------------------------
+
+def stacked_bars(df: pd.DataFrame, *, row_dim: str, stack_dim: str, lang: str, value: str = "count",
+                 percent: bool = True, title: str | None = None, x_title: str = "",
+                 names: dict[str, str] | None = None) -> go.Figure:
+    """Horizontal bars, one per key of `row_dim`, stacked by `stack_dim` (in % of the row if `percent`)."""
+    fig = go.Figure()
+    if df.empty:
+        return _layout(fig, title=title)
+    df = df.copy()
+    if percent:
+        total = df.groupby(row_dim)[value].transform("sum")
+        df["pct"] = df[value] / total.where(total > 0) * 100
+    rows = list(df.groupby(row_dim)[value].sum().sort_values().index)
+    stacks = list(SENTIMENT_ORDER) if stack_dim == "sentiment" else sorted(df[stack_dim].dropna().unique())
+    for key in stacks:
+        g = df[df[stack_dim] == key].set_index(row_dim).reindex(rows)
+        fig.add_trace(go.Bar(
+            y=[plot_text(label(row_dim, r, lang, names)) for r in rows],
+            x=list(g["pct" if percent else value].fillna(0)), orientation="h",
+            name=plot_text(label(stack_dim, key, lang, names)), marker_color=color_for(stack_dim, key),
+            customdata=[[r, key] for r in rows], text=[int(v) for v in g[value].fillna(0)],
+            hovertemplate="%{y}: %{x:.1f}" + ("%" if percent else "") + " (%{text})<extra>%{fullData.name}</extra>",
+            textposition="none"))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text=plot_text(x_title), ticksuffix="%" if percent else None)
+    return _layout(fig, title=title, height=max(HEIGHT, 28 * len(rows) + 120))
+
+
+def grouped_bars(df: pd.DataFrame, *, row_dim: str, group_dim: str, lang: str, value: str = "count",
+                 title: str | None = None, x_title: str = "", names: dict[str, str] | None = None,
+                 percent: bool = False) -> go.Figure:
+    """Horizontal bars per key of `row_dim`, side by side per key of `group_dim` (e.g. zh beside en)."""
+    fig = go.Figure()
+    if df.empty:
+        return _layout(fig, title=title)
+    rows = list(df.groupby(row_dim)[value].sum().sort_values().index)
+    for key in sorted(df[group_dim].dropna().unique()):
+        g = df[df[group_dim] == key].set_index(row_dim).reindex(rows)
+        fig.add_trace(go.Bar(
+            y=[plot_text(label(row_dim, r, lang, names)) for r in rows], x=list(g[value].fillna(0)),
+            orientation="h", name=plot_text(label(group_dim, key, lang, names)),
+            marker_color=color_for(group_dim, key), customdata=[[r, key] for r in rows]))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title_text=plot_text(x_title), ticksuffix="%" if percent else None)
+    return _layout(fig, title=title, height=max(HEIGHT, 34 * len(rows) + 120))
+
+
+def heatmap(df: pd.DataFrame, *, row_dim: str, col_dim: str, lang: str, value: str = "count",
+            title: str | None = None, names: dict[str, str] | None = None) -> go.Figure:
+    fig = go.Figure()
+    if df.empty:
+        return _layout(fig, title=title)
+    grid = df.pivot_table(index=row_dim, columns=col_dim, values=value, aggfunc="sum", fill_value=0)
+    grid = grid.loc[grid.sum(axis=1).sort_values().index, grid.sum(axis=0).sort_values(ascending=False).index]
+    fig.add_trace(go.Heatmap(
+        z=grid.values.tolist(), x=[plot_text(label(col_dim, c, lang, names)) for c in grid.columns],
+        y=[plot_text(label(row_dim, r, lang, names)) for r in grid.index], colorscale="Blues",
+        hovertemplate="%{y} × %{x}: %{z}<extra></extra>", texttemplate="%{z}",
+        customdata=[[[r, c] for c in grid.columns] for r in grid.index]))
+    return _layout(fig, title=title, height=max(HEIGHT, 30 * len(grid.index) + 140))
+
+
+def dumbbell(df: pd.DataFrame, *, dim: str, lang: str, title: str | None = None,
+             names: dict[str, str] | None = None) -> go.Figure:
+    """zh share beside en share per key on one % scale (columns key, zh_share, en_share as fractions)."""
+    fig = go.Figure()
+    if df.empty:
+        return _layout(fig, title=title)
+    df = df.assign(_m=df[["zh_share", "en_share"]].max(axis=1)).sort_values("_m")
+    ys = [plot_text(label(dim, k, lang, names)) for k in df["key"]]
+    for y, a, b in zip(ys, df["zh_share"], df["en_share"]):
+        fig.add_shape(type="line", x0=a * 100, x1=b * 100, y0=y, y1=y, line=dict(color="#CCCCCC", width=3))
+    for lg in ("zh", "en"):
+        fig.add_trace(go.Scatter(
+            x=list(df[f"{lg}_share"] * 100), y=ys, mode="markers", name=plot_text(i18n.lang_name(lg, lang)),
+            marker=dict(size=12, color=LANG_COLORS[lg]), customdata=[[k, lg] for k in df["key"]],
+            hovertemplate="%{y}: %{x:.1f}%<extra>%{fullData.name}</extra>"))
+    fig.update_xaxes(ticksuffix="%", rangemode="tozero")
+    return _layout(fig, title=title, height=max(HEIGHT, 30 * len(df) + 120))
+
+
+def diverging(df: pd.DataFrame, *, dim: str, lang: str, value: str = "diff_pp", title: str | None = None,
+              x_title: str = "", names: dict[str, str] | None = None) -> go.Figure:
+    """One bar per key: positive values lean Chinese (zh colour), negative lean English."""
+    fig = go.Figure()
+    if df.empty:
+        return _layout(fig, title=title)
+    df = df.sort_values(value)
+    fig.add_trace(go.Bar(
+        x=list(df[value]), y=[plot_text(label(dim, k, lang, names)) for k in df["key"]], orientation="h",
+        marker_color=[LANG_COLORS["zh"] if v >= 0 else LANG_COLORS["en"] for v in df[value]],
+        customdata=list(df["key"]), showlegend=False,
+        hovertemplate="%{y}: %{x:+.1f}<extra></extra>"))
+    fig.update_xaxes(title_text=plot_text(x_title), zeroline=True)
+    return _layout(fig, title=title, height=max(HEIGHT, 28 * len(df) + 120))
+
+
+def ranked_bars(df: pd.DataFrame, *, label_col: str, value: str, color: str = "#4E79A7",
+                title: str | None = None, x_title: str = "") -> go.Figure:
+    """Horizontal bars of free-text labels (terms, phrases), biggest on top."""
+    fig = go.Figure()
+    if df.empty:
+        return _layout(fig, title=title)
+    df = df.sort_values(value)
+    fig.add_trace(go.Bar(x=list(df[value]), y=[plot_text(v) for v in df[label_col]], orientation="h",
+                         marker_color=color, customdata=list(df[label_col]), showlegend=False,
+                         hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
+    fig.update_xaxes(title_text=plot_text(x_title))
+    fig.update_yaxes(type="category")
+    return _layout(fig, title=title, height=max(HEIGHT, 24 * len(df) + 100))
+
+
+def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str | None = None,
+              title: str | None = None, events: Iterable = ()) -> go.Figure:
+    """Net-sentiment index (-1..1) over time, one line per key of `dim`, with a zero line."""
+    fig = time_chart(df, lang=lang, tz=tz, interval=interval, dim=dim, value="net", kind="line",
+                     y_title=i18n.t("net_sentiment", lang), title=title, events=events)
+    fig.update_yaxes(range=[-1.05, 1.05], zeroline=True, zerolinecolor="#888888")
+    return fig

@@ -1,0 +1,142 @@
+"""Cached loaders over `db.queries`: the dashboard's only way to the database.
+
+Each loader takes the database URL first (so caches of different databases never mix), opens a
+session on a cached engine, calls one read-side function and returns plain rows or a DataFrame.
+Results are cached for `TTL` seconds. Loaders never touch `st.session_state`. A database error of
+any kind comes out as `aigcwatch.errors.DatabaseError` (URL without password, one-line reason).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+from aigcwatch.errors import DatabaseError
+from db import engine as dbe
+from db import queries
+from db.filters import ItemFilter
+
+TTL = 300   # seconds a query result is reused; ingest runs every 30 min or so
+
+
+def database_url() -> str:
+    """`$AIGCWATCH_DATABASE_URL`, else the default SQLite file (as the CLI resolves it)."""
+    return dbe.database_url()
+
+
+@st.cache_resource(show_spinner=False)
+def engine(url: str) -> Engine:
+    return dbe.make_engine(url)
+
+
+def _run(url: str, fn: Callable, *args, **kwargs):
+    """`fn(session, *args, **kwargs)` in a fresh session; any database failure -> DatabaseError."""
+    eng = engine(url)
+    try:
+        with dbe.session_factory(eng)() as session:
+            return fn(session, *args, **kwargs)
+    except SQLAlchemyError as e:
+        reason = " ".join(str(getattr(e, "orig", None) or e).split())[:300]
+        raise DatabaseError(dbe.safe_url(url), f"query failed: {reason}") from e
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+    return df
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def facets(url: str) -> dict | None:
+    """Sources, models, themes, languages and time span of the data; None when the schema is missing."""
+    try:
+        if not inspect(engine(url)).has_table("items"):
+            return None
+    except SQLAlchemyError as e:
+        raise DatabaseError(dbe.safe_url(url), " ".join(str(e).split())[:300]) from e
+    return _run(url, queries.facets)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def counts(url: str, flt: ItemFilter, by: tuple[str, ...] = (), bucket: str | None = None,
+           tz: str = "UTC") -> pd.DataFrame:
+    """Stories per bucket and per value of each dim of `by` (columns: [bucket], *by, count)."""
+    rows = _run(url, queries.counts, flt, by=by, bucket=bucket, tz=tz)
+    return _frame(rows, (["bucket"] if bucket else []) + list(by) + ["count"])
+
+
+def total(url: str, flt: ItemFilter) -> int:
+    df = counts(url, flt)
+    return int(df["count"].sum()) if not df.empty else 0
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def sentiment_index(url: str, flt: ItemFilter, bucket: str | None = "day", tz: str = "UTC",
+                    by: str | None = None) -> pd.DataFrame:
+    rows = _run(url, queries.sentiment_index, flt, bucket=bucket, tz=tz, by=by)
+    cols = (["bucket"] if bucket else []) + (["key"] if by else []) + [
+        "positive", "neutral", "negative", "stories", "net"]
+    return _frame(rows, cols)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def period_kpis(url: str, flt: ItemFilter, tz: str) -> dict:
+    return _run(url, queries.period_kpis, flt, tz=tz)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def spikes(url: str, flt: ItemFilter, tz: str, dims: tuple[str, ...] = ("model", "theme")) -> list[dict]:
+    return _run(url, queries.spikes, flt, tz=tz, dims=dims)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def spike_stories(url: str, flt: ItemFilter, dim: str, key: str, day: date, tz: str,
+                  limit: int = 10) -> list[dict]:
+    return _run(url, queries.spike_stories, flt, dim=dim, key=key, day=day, tz=tz, limit=limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def language_gap(url: str, flt: ItemFilter, dim: str) -> pd.DataFrame:
+    rows = _run(url, queries.language_gap, flt, dim=dim)
+    return _frame(rows, ["key", "zh", "en", "zh_share", "en_share", "diff_pp", "log_ratio"])
+
+
+def js_divergence(gap: pd.DataFrame) -> float:
+    return float(queries.js_divergence(gap.to_dict("records"))) if not gap.empty else 0.0
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def rising_terms(url: str, flt: ItemFilter, lang: str, top: int = 30) -> pd.DataFrame:
+    rows = _run(url, queries.rising_terms, flt, lang=lang, top=top)
+    return _frame(rows, ["term", "current", "previous", "z"])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def evidence_top(url: str, flt: ItemFilter, dim: str, per_key: int = 10) -> pd.DataFrame:
+    rows = _run(url, queries.evidence_top, flt, dim=dim, per_key=per_key)
+    return _frame(rows, ["key", "phrase", "count"])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def items(url: str, flt: ItemFilter, limit: int = 50, offset: int = 0) -> list[dict]:
+    return _run(url, queries.items, flt, limit=limit, offset=offset)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def item_detail(url: str, item_id: int) -> dict | None:
+    return _run(url, queries.item_detail, item_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def source_stats(url: str, flt: ItemFilter, tz: str) -> list[dict]:
+    return _run(url, queries.source_stats, flt, tz=tz)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def latest_runs(url: str, n: int = 20) -> list[dict]:
+    return _run(url, queries.latest_runs, n)

@@ -1,0 +1,277 @@
+"""Every UI string of the dashboard in Chinese and English, and display names for tag ids.
+
+`t(key, lang)` looks a string up; unknown keys raise (a typo must fail the tests, not show a key).
+Display names fall back to the id itself for ids this table does not know (a new model in
+models.toml still shows, just unnamed).
+"""
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+# key -> (zh, en). Placeholders use str.format names.
+_STRINGS: dict[str, tuple[str, str]] = {
+    "app_title": ("AI 视频模型舆情监测", "AI video-model watch"),
+    "ui_lang": ("界面语言", "Interface language"),
+    # pages
+    "page_overview": ("总览", "Overview"),
+    "page_models": ("模型", "Models"),
+    "page_themes": ("议题", "Themes"),
+    "page_gap": ("中英差异", "zh / en gap"),
+    "page_keywords": ("关键词", "Keywords"),
+    "page_explorer": ("检索", "Explorer"),
+    "page_sources": ("信源", "Sources"),
+    # sidebar filters
+    "filters": ("筛选", "Filters"),
+    "date_range": ("日期范围", "Date range"),
+    "language": ("语言", "Language"),
+    "source": ("信源", "Source"),
+    "category": ("类型", "News / social"),
+    "model": ("模型", "Model"),
+    "theme": ("议题", "Theme"),
+    "sentiment": ("情感", "Sentiment"),
+    "include_spam": ("包含垃圾内容", "Include spam"),
+    "timezone": ("时区", "Time zone"),
+    "interval": ("时间粒度", "Interval"),
+    "search": ("搜索（标题或正文，空格分隔多个词）", "Search (title or text; space-separated terms)"),
+    "reset": ("重置筛选", "Reset filters"),
+    "all": ("全部", "all"),
+    "bad_param": ("网址参数 {name}={value!r} 无效，已忽略：{why}",
+                  "URL parameter {name}={value!r} ignored: {why}"),
+    "share_link": ("当前视图的网址可直接收藏或分享。", "This view's URL can be bookmarked and shared."),
+    # intervals
+    "every_day": ("日", "day"),
+    "every_week": ("周", "week"),
+    "every_month": ("月", "month"),
+    # errors and onboarding
+    "db_error": ("无法连接数据库：{reason}", "Cannot reach the database: {reason}"),
+    "db_error_hint": ("请检查 AIGCWATCH_DATABASE_URL，或运行 `aigcwatch init`。",
+                      "Check AIGCWATCH_DATABASE_URL, or run `aigcwatch init`."),
+    "empty_title": ("数据库里还没有内容", "The database holds no stories yet"),
+    "empty_body": (
+        "先采集一些数据：\n\n"
+        "- 离线演示（内置示例源，几秒钟）：`aigcwatch demo`\n"
+        "- 采集真实信源：`aigcwatch init` 然后 `aigcwatch ingest`\n\n"
+        "完成后刷新本页。当前数据库：`{url}`",
+        "Collect some stories first:\n\n"
+        "- the offline demo (bundled sample feeds, a few seconds): `aigcwatch demo`\n"
+        "- real sources: `aigcwatch init`, then `aigcwatch ingest`\n\n"
+        "Then reload this page. Database in use: `{url}`"),
+    "no_match": ("当前筛选条件下没有内容。", "Nothing matches the current filters."),
+    # common words
+    "stories": ("报道数", "stories"),
+    "share": ("占比", "share"),
+    "count": ("数量", "count"),
+    "net_sentiment": ("净情感指数", "net sentiment"),
+    "vs_previous": ("较上一周期", "vs previous period"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "open_explorer": ("在检索页打开", "Open in Explorer"),
+    "drill": ("查看相关报道", "Stories behind this chart"),
+    "drill_period": ("时间段", "Period"),
+    "drill_series": ("系列", "Series"),
+    "drill_none": ("（全部）", "(all)"),
+    "evidence": ("证据短语", "Evidence phrases"),
+    "no_link": ("原文链接不可用（非 http/https）：", "No link (not http/https): "),
+    "original": ("原文", "original"),
+    "copies": ("转载副本", "Syndicated copies"),
+    "selected_points": ("图上选中的报道", "Stories for the selected points"),
+    # overview
+    "kpi_stories": ("报道数", "Stories"),
+    "kpi_zh_share": ("中文占比", "Chinese share"),
+    "kpi_en_share": ("英文占比", "English share"),
+    "kpi_net": ("净情感", "Net sentiment"),
+    "kpi_rising_theme": ("上升最快的议题", "Top rising theme"),
+    "kpi_rising_model": ("上升最快的模型", "Top rising model"),
+    "kpi_period": ("{since} 至 {until}，对比 {psince} 至 {puntil}",
+                   "{since} to {until}, against {psince} to {puntil}"),
+    "volume_by_lang": ("各语言报道量", "Volume by language"),
+    "net_over_time": ("净情感指数走势（(正面-负面)/报道数）",
+                      "Net-sentiment index ((positive - negative) / stories)"),
+    "spikes": ("异常峰值", "Spike alerts"),
+    "spikes_help": (
+        "某模型或议题当天报道量相对其自身过去 {window} 天的稳健基线（中位数与 MAD）异常偏高，得分 ≥ {threshold}。",
+        "A model's or theme's daily volume far above its own trailing {window}-day robust baseline "
+        "(median and MAD), score >= {threshold}."),
+    "no_spikes": ("当前范围内没有异常峰值。", "No spikes in this range."),
+    "spike_line": ("{day} · {name} · {count} 篇（基线 {baseline:.1f}，得分 {score:.1f}）· 中文 {zh} / 英文 {en}",
+                   "{day} · {name} · {count} stories (baseline {baseline:.1f}, score {score:.1f}) · zh {zh} / en {en}"),
+    # models
+    "sov": ("声量份额", "Share of voice"),
+    "sov_mode": ("显示", "Show"),
+    "mode_share": ("占比 %", "share %"),
+    "mode_count": ("数量", "count"),
+    "sent_by_model": ("各模型情感分布", "Sentiment by model"),
+    "lang_by_model": ("各模型中英文报道量", "Chinese vs English stories per model"),
+    # themes
+    "theme_share": ("议题占比走势（含该议题的报道 / 全部报道）",
+                    "Theme share over time (stories with the theme / all stories)"),
+    "theme_sent": ("议题 × 情感", "Theme x sentiment"),
+    "theme_model": ("议题 × 模型热力图", "Theme x model heat map"),
+    "theme_evidence": ("各议题的高频证据短语", "Top evidence phrases per theme"),
+    "phrase": ("短语", "phrase"),
+    # gap
+    "gap_intro": ("每个议题、模型在其本语言报道中的占比，中英文并列、同一刻度。",
+                  "Each theme's and model's share of its own language's coverage, Chinese beside English on one scale."),
+    "gap_theme": ("议题：中文 vs 英文（占本语言报道 %）", "Themes: zh vs en (% of own-language stories)"),
+    "gap_model": ("模型：中文 vs 英文（占本语言报道 %）", "Models: zh vs en (% of own-language stories)"),
+    "js_theme": ("议题分布 JS 散度", "Theme JS divergence"),
+    "js_model": ("模型分布 JS 散度", "Model JS divergence"),
+    "js_help": ("Jensen-Shannon 散度（比特，0 = 分布相同，1 = 完全不同）",
+                "Jensen-Shannon divergence (bits; 0 = same distribution, 1 = disjoint)"),
+    "divergence": ("差异（中文占比 - 英文占比，百分点）", "Divergence (zh share - en share, percentage points)"),
+    "tone_by_lang": ("各语言情感走势", "Tone per language"),
+    "tone_theme_lang": ("各议题在中英文中的净情感", "Net sentiment per theme, zh vs en"),
+    "lead_lag": ("峰值中哪种语言先反应", "Which language reacted first, per spike"),
+    "lead_summary": ("{n} 个峰值中：中文先 {zh} 个，英文先 {en} 个，同时 {same} 个。",
+                     "Of {n} spikes: Chinese first in {zh}, English first in {en}, same day in {same}."),
+    "leader": ("先反应", "leader"),
+    "lag_days": ("滞后天数", "lag (days)"),
+    "onset_zh": ("中文起始日", "zh onset"),
+    "onset_en": ("英文起始日", "en onset"),
+    "same_day": ("同日", "same day"),
+    # keywords
+    "rising_terms": ("上升关键词（对比上一周期，加权对数几率 z 值）",
+                     "Rising terms vs the previous period (weighted log-odds z)"),
+    "rising_zh": ("中文", "Chinese"),
+    "rising_en": ("英文", "English"),
+    "term": ("词", "term"),
+    "current": ("本期", "current"),
+    "previous": ("上期", "previous"),
+    "no_terms": ("没有显著上升的词。", "No term rises significantly."),
+    "pick_term": ("查看含该词的报道", "Stories with the term"),
+    # explorer
+    "search_box": ("搜索中英文（如：可灵 翻车 / sora lawsuit）", "Search Chinese or English (e.g. 可灵 翻车 / sora lawsuit)"),
+    "matching_over_time": ("匹配报道走势", "Matching stories over time"),
+    "results": ("共 {n} 篇匹配报道", "{n} matching stories"),
+    "page_no": ("页码", "Page"),
+    "open_item": ("打开报道", "Open a story"),
+    "item_view": ("报道详情", "Story"),
+    "col_time": ("时间", "time"),
+    "col_title": ("标题", "title"),
+    "col_source": ("信源", "source"),
+    "col_lang": ("语言", "lang"),
+    "col_sentiment": ("情感", "sentiment"),
+    "col_models": ("模型", "models"),
+    "col_themes": ("议题", "themes"),
+    "col_copies": ("副本", "copies"),
+    "col_link": ("链接", "link"),
+    "keywords": ("关键词", "keywords"),
+    "reason": ("判定依据", "reason"),
+    "seen_at": ("发现时间", "seen at"),
+    "item_missing": ("找不到编号为 {id} 的报道。", "No story with id {id}."),
+    # sources
+    "health": ("信源健康状况", "Source health"),
+    "last_ok": ("最近成功", "last success"),
+    "last_error": ("最近错误类型", "last error class"),
+    "items_per_day": ("日均条数", "items/day"),
+    "not_modified": ("未更新率 (304)", "not-modified rate"),
+    "failure_rate": ("失败率", "failure rate"),
+    "items_in_range": ("范围内条数", "items in range"),
+    "last_status": ("最近状态", "last status"),
+    "runs": ("最近采集批次", "Recent ingest runs"),
+    "items_by_source": ("各信源每日条数", "Items per day per source"),
+    "no_runs": ("还没有采集记录。", "No ingest runs yet."),
+}
+
+_MODELS: dict[str, tuple[str, str]] = {
+    "sora": ("Sora", "Sora"), "runway": ("Runway", "Runway"), "pika": ("Pika", "Pika"),
+    "kling": ("可灵 Kling", "Kling"), "veo": ("Veo", "Veo"), "vidu": ("Vidu", "Vidu"),
+    "hailuo": ("海螺 Hailuo", "Hailuo"), "luma": ("Luma", "Luma"),
+    "jimeng": ("即梦 / Seedance", "Jimeng / Seedance"), "pixverse": ("PixVerse", "PixVerse"),
+    "stable_video": ("Stable Video", "Stable Video"), "movie_gen": ("Movie Gen", "Movie Gen"),
+    "wan": ("通义万相 Wan", "Wan"), "hunyuan_video": ("混元视频", "HunyuanVideo"),
+    "cogvideo": ("清影 CogVideo", "CogVideo"), "lumiere": ("Lumiere", "Lumiere"),
+    "emu_video": ("Emu Video", "Emu Video"), "haiper": ("Haiper", "Haiper"),
+    "mochi": ("Mochi", "Mochi"), "ltx_video": ("LTX Video", "LTX Video"),
+    "midjourney_video": ("Midjourney 视频", "Midjourney Video"), "other": ("其他模型", "Other models"),
+}
+
+_THEMES: dict[str, tuple[str, str]] = {
+    "jobs": ("就业冲击", "Jobs"),
+    "creative_industry": ("影视与创作", "Creative industry"),
+    "agi_world_model": ("世界模型 / AGI", "World model / AGI"),
+    "flaws": ("翻车与缺陷", "Flaws"),
+    "tech": ("技术细节", "Technology"),
+    "markets": ("资本市场", "Markets"),
+    "competition": ("竞争", "Competition"),
+    "copyright": ("版权", "Copyright"),
+    "misinformation": ("深度伪造与虚假信息", "Deepfakes / misinformation"),
+    "regulation": ("监管", "Regulation"),
+    "launch_access": ("发布与开放", "Launch / access"),
+    "compute": ("算力", "Compute"),
+}
+
+_SENTIMENTS = {"positive": ("正面", "positive"), "neutral": ("中性", "neutral"),
+               "negative": ("负面", "negative")}
+_DOC_LANGS = {"all": ("全部", "all"), "zh": ("中文", "Chinese"), "en": ("英文", "English"), "und": ("未识别", "undetermined"),
+              "other": ("其他", "other")}
+_CATEGORIES = {"news": ("新闻", "news"), "social": ("社交", "social")}
+_DIMS = {"model": ("模型", "model"), "theme": ("议题", "theme"), "lang": ("语言", "language"),
+         "sentiment": ("情感", "sentiment"), "source": ("信源", "source"),
+         "category": ("类型", "category")}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The UI string `key` in `lang` ("zh" or "en"), formatted with `values`."""
+    text = _pick(_STRINGS[key], lang)
+    return text.format(**values) if values else text
+
+
+def _named(table: dict[str, tuple[str, str]], key: str | None, lang: str) -> str:
+    if key is None:
+        return "—"
+    pair = table.get(key)
+    return _pick(pair, lang) if pair else str(key)
+
+
+def model_name(model_id: str | None, lang: str) -> str:
+    return _named(_MODELS, model_id, lang)
+
+
+def theme_name(theme_id: str | None, lang: str) -> str:
+    return _named(_THEMES, theme_id, lang)
+
+
+def sentiment_name(value: str | None, lang: str) -> str:
+    return _named(_SENTIMENTS, value, lang)
+
+
+def lang_name(value: str | None, lang: str) -> str:
+    return _named(_DOC_LANGS, value, lang)
+
+
+def category_name(value: str | None, lang: str) -> str:
+    return _named(_CATEGORIES, value, lang)
+
+
+def dim_name(dim: str, lang: str) -> str:
+    return _named(_DIMS, dim, lang)
+
+
+def key_name(dim: str, key: str | None, lang: str, sources: dict[str, str] | None = None) -> str:
+    """Display name of `key` in dimension `dim` (model, theme, lang, sentiment, category, source)."""
+    if dim == "model":
+        return model_name(key, lang)
+    if dim == "theme":
+        return theme_name(key, lang)
+    if dim == "lang":
+        return lang_name(key, lang)
+    if dim == "sentiment":
+        return sentiment_name(key, lang)
+    if dim == "category":
+        return category_name(key, lang)
+    if dim == "source" and sources:
+        return sources.get(key or "", str(key))
+    return "—" if key is None else str(key)
+
+
+def known_models() -> tuple[str, ...]:
+    return tuple(_MODELS)
+
+
+def known_themes() -> tuple[str, ...]:
+    return tuple(_THEMES)

@@ -1,0 +1,126 @@
+"""Overview: KPIs against the previous period, volume by language, the net-sentiment index, and the
+spike alerts with the stories and evidence phrases behind each."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, drill, i18n, ui
+from dashboard.params import local_date
+from dashboard.state import Ctx, setup
+
+SPIKES_SHOWN = 12
+
+
+def kpis(ctx: Ctx) -> None:
+    L = ctx.lang
+    k = data.period_kpis(ctx.url, ctx.flt, ctx.tz)
+    st.caption(i18n.t("kpi_period", L, since=ctx.start, until=ctx.end,
+                      psince=_day(k.get("prev_since"), ctx.tz), puntil=_day(k.get("prev_until"), ctx.tz, end=True)))
+    cols = st.columns(6)
+    cur, prev = k["stories"]["current"], k["stories"]["previous"]
+    ui.kpi(cols[0], i18n.t("kpi_stories", L), f"{cur:,}",
+           f"{(cur - prev) / prev:+.0%}" if prev else None, help=i18n.t("vs_previous", L) + f": {prev:,}")
+    for col, lg in ((cols[1], "zh"), (cols[2], "en")):
+        share = k["share"].get(lg) or {}
+        c, p = share.get("current"), share.get("previous")
+        ui.kpi(col, i18n.t(f"kpi_{lg}_share", L), ui.pct(c),
+               ui.signed(None if c is None or p is None else (c - p) * 100, "+.1f", " pp"),
+               help=i18n.t("vs_previous", L) + f": {ui.pct(p)}")
+    net = k["net_sentiment"]
+    c, p = net.get("current"), net.get("previous")
+    ui.kpi(cols[3], i18n.t("kpi_net", L), ui.signed(c) or "—",
+           ui.signed(None if c is None or p is None else c - p), help=i18n.t("vs_previous", L) + f": {ui.signed(p) or '—'}")
+    for col, field, dim in ((cols[4], "rising_theme", "theme"), (cols[5], "rising_model", "model")):
+        r = k.get(field)
+        ui.kpi(col, i18n.t(f"kpi_{field}", L), i18n.key_name(dim, r["key"], L) if r else "—",
+               f"{r['change']:+,}" if r else None,
+               help=(f"{r['previous']:,} → {r['current']:,}" if r else None))
+
+
+def _day(value, tz: str, end: bool = False):
+    """The local day of an instant (`end`: of an exclusive end instant, i.e. the day before)."""
+    if value is None:
+        return "—"
+    day = local_date(value, tz)
+    return day - timedelta(days=1) if end else day
+
+
+def volume(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("volume_by_lang", L))
+    raw = data.counts(ctx.url, ctx.flt, ("lang",), ctx.interval, ctx.tz)
+    df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "lang")
+    fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", kind="area",
+                            y_title=i18n.t("stories", L), events=ctx.events)
+    points = ui.chart(fig, df, key="ov_volume", lang=L, name="volume_by_language")
+    drill.selection(ctx, points, ("bucket", "lang"), key="ov_volume")
+    drill.box(ctx, key="ov_volume_drill", dims=("bucket", "lang"),
+              options={"bucket": drill.periods(ctx), "lang": sorted(df["lang"].unique()) if not df.empty else []})
+
+
+def net_sentiment(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("net_over_time", L))
+    overall = data.sentiment_index(ctx.url, ctx.flt, ctx.interval, ctx.tz)
+    by_lang = data.sentiment_index(ctx.url, ctx.flt, ctx.interval, ctx.tz, "lang")
+    frames = [overall.assign(key="all")] if not overall.empty else []
+    if not by_lang.empty:
+        frames.append(by_lang[by_lang["key"].isin(["zh", "en"])])
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["bucket", "key", "positive", "neutral", "negative", "stories", "net"])
+    df = df.rename(columns={"key": "lang"})[["bucket", "lang", "positive", "neutral", "negative", "stories", "net"]]
+    fig = charts.net_lines(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", events=ctx.events)
+    points = ui.chart(fig, df, key="ov_net", lang=L, name="net_sentiment")
+    drill.selection(ctx, points, ("bucket", "lang"), key="ov_net")
+
+
+def spikes(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("spikes", L))
+    st.caption(i18n.t("spikes_help", L, window=28, threshold=3.5))
+    rows = data.spikes(ctx.url, ctx.flt, ctx.tz)
+    if not rows:
+        st.info(i18n.t("no_spikes", L))
+        return
+    table = pd.DataFrame([{
+        "day": r["day"], "dim": r["dim"], "key": r["key"], "count": r["count"],
+        "baseline": r["baseline"], "score": r["score"], "zh": (r.get("by_lang") or {}).get("zh", 0),
+        "en": (r.get("by_lang") or {}).get("en", 0), "leader": r.get("leader"), "lag_days": r.get("lag_days"),
+    } for r in rows])
+    st.download_button(i18n.t("download_csv", L), ui.csv_bytes(table), file_name="spikes.csv",
+                       mime="text/csv", key="ov_spikes_csv", on_click="ignore", icon=":material/download:")
+    for i, r in enumerate(rows[:SPIKES_SHOWN]):
+        by_lang = r.get("by_lang") or {}
+        title = i18n.t("spike_line", L, day=r["day"], name=i18n.key_name(r["dim"], r["key"], L),
+                       count=r["count"], baseline=float(r["baseline"]), score=float(r["score"]),
+                       zh=by_lang.get("zh", 0), en=by_lang.get("en", 0))
+        with st.expander(title, expanded=i == 0):
+            st.caption(_leader_text(r, L))
+            stories = data.spike_stories(ctx.url, ctx.flt, r["dim"], r["key"], r["day"], ctx.tz)
+            ui.story_list(stories, lang=L, tz=ctx.tz)
+            ui.explorer_link(ctx, **{drill.VIEW_FIELD[r["dim"]]: (r["key"],)}, start=r["day"], end=r["day"])
+
+
+def _leader_text(r: dict, L: str) -> str:
+    onset = r.get("onset") or {}
+    leader = r.get("leader")
+    who = {"zh": i18n.lang_name("zh", L), "en": i18n.lang_name("en", L),
+           "same": i18n.t("same_day", L)}.get(leader or "", "—")
+    lag = r.get("lag_days")
+    return (f"{i18n.t('onset_zh', L)}: {onset.get('zh') or '—'} · {i18n.t('onset_en', L)}: "
+            f"{onset.get('en') or '—'} · {i18n.t('leader', L)}: {who}"
+            + (f" · {i18n.t('lag_days', L)}: {lag}" if lag is not None else ""))
+
+
+ctx = setup("overview")
+st.title(i18n.t("page_overview", ctx.lang))
+with ui.db_guard(ctx.lang):
+    if data.total(ctx.url, ctx.flt) == 0:
+        st.info(i18n.t("no_match", ctx.lang))
+    kpis(ctx)
+    volume(ctx)
+    net_sentiment(ctx)
+    spikes(ctx)

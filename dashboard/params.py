@@ -1,0 +1,180 @@
+"""The dashboard's view <-> URL query string, as pure functions (no Streamlit).
+
+Query parameters (all optional; a parameter at its default is left out of the URL):
+  ui=zh|en          interface language
+  from=, to=        local days YYYY-MM-DD, inclusive (day= sets both)
+  lang=zh,en        document languages        src=ID,...   sources
+  cat=news,social   source category           model=ID,... models (ids of models.toml)
+  theme=ID,...      themes                    sent=positive,neutral,negative
+  spam=1            include spam              tz=Area/City time zone of the day buckets
+  every=day|week|month  bucket size           q=...        search terms
+A bad value is dropped with a warning that names the parameter; the rest of the view still applies.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dashboard import i18n
+
+SENTIMENTS = ("positive", "neutral", "negative")
+INTERVALS = ("day", "week", "month")
+CATEGORIES = ("news", "social")
+DOC_LANGS = ("zh", "en", "und", "other")
+MULTI = ("lang", "source", "category", "model", "theme", "sentiment")
+# View field -> query parameter name
+_NAMES = {"ui": "ui", "start": "from", "end": "to", "lang": "lang", "source": "src",
+          "category": "cat", "model": "model", "theme": "theme", "sentiment": "sent",
+          "spam": "spam", "tz": "tz", "every": "every", "q": "q"}
+KEYS = tuple(_NAMES.values()) + ("day",)
+MAX_Q = 200
+DEFAULT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class View:
+    ui: str = i18n.DEFAULT_LANG
+    start: date | None = None
+    end: date | None = None
+    lang: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    model: tuple[str, ...] = ()
+    theme: tuple[str, ...] = ()
+    sentiment: tuple[str, ...] = ()
+    spam: bool = False
+    tz: str = "UTC"
+    every: str = "day"
+    q: str = ""
+
+
+def local_date(value: datetime | None, tz: str) -> date | None:
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(tz)).date()
+
+
+def data_days(facets: dict, tz: str) -> tuple[date, date]:
+    """First and last local day that hold stories (today when there are none)."""
+    first, last = local_date(facets.get("first"), tz), local_date(facets.get("last"), tz)
+    today = datetime.now(ZoneInfo(tz)).date()
+    last = last or today
+    return (first or last), last
+
+
+def defaults(facets: dict, tz: str, ui: str = i18n.DEFAULT_LANG) -> View:
+    """The view with no parameters: the last `DEFAULT_DAYS` days that have data."""
+    first, last = data_days(facets, tz)
+    return View(ui=ui, start=max(first, last - timedelta(days=DEFAULT_DAYS - 1)), end=last, tz=tz)
+
+
+def valid_tz(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return bool(name)
+
+
+def ordered(seen, known, selected=()) -> list[str]:
+    """Options in the fixed order of `known`, then any other seen or selected id."""
+    pool = set(seen or ()) | set(selected or ())
+    out = [k for k in known if k in pool]
+    return out + sorted(pool - set(out))
+
+
+def _multi(raw: str, allowed: set[str] | None, name: str, warns: list) -> tuple[str, ...]:
+    out = []
+    for value in (v.strip() for v in raw.split(",")):
+        if not value:
+            continue
+        if allowed is not None and value not in allowed:
+            warns.append((name, value, "unknown value"))
+            continue
+        if value not in out:
+            out.append(value)
+    return tuple(out)
+
+
+def _day(raw: str, name: str, warns: list) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        warns.append((name, raw, "not a date YYYY-MM-DD"))
+        return None
+
+
+def parse(query: dict[str, str], facets: dict, *, default_tz: str,
+          ui: str | None = None) -> tuple[View, list[tuple[str, str, str]]]:
+    """The view a query string asks for, and (parameter, value, why) for every value dropped."""
+    warns: list[tuple[str, str, str]] = []
+    tz = default_tz
+    if query.get("tz"):
+        if valid_tz(query["tz"].strip()):
+            tz = query["tz"].strip()
+        else:
+            warns.append(("tz", query["tz"], "unknown time zone"))
+    base = defaults(facets, tz)
+    view = replace(base, ui=ui or base.ui)
+    if query.get("ui"):
+        if query["ui"] in i18n.LANGS:
+            view = replace(view, ui=query["ui"])
+        else:
+            warns.append(("ui", query["ui"], "use zh or en"))
+    start, end = view.start, view.end
+    if query.get("day"):
+        day = _day(query["day"], "day", warns)
+        if day:
+            start = end = day
+    if query.get("from"):
+        start = _day(query["from"], "from", warns) or start
+    if query.get("to"):
+        end = _day(query["to"], "to", warns) or end
+    if end < start:
+        warns.append(("to", str(end), "before from"))
+        start, end = end, start
+    sources = {s["id"] for s in facets.get("sources", ())}
+    allowed = {
+        "lang": set(DOC_LANGS) | set(facets.get("langs") or ()), "source": sources,
+        "category": set(CATEGORIES), "sentiment": set(SENTIMENTS),
+        "model": set(i18n.known_models()) | set(facets.get("models") or ()),
+        "theme": set(i18n.known_themes()) | set(facets.get("themes") or ()),
+    }
+    changes: dict = {"start": start, "end": end}
+    for field in MULTI:
+        raw = query.get(_NAMES[field])
+        if raw:
+            changes[field] = _multi(raw, allowed[field], _NAMES[field], warns)
+    if query.get("spam"):
+        flag = query["spam"].strip().lower()
+        if flag in ("1", "true", "yes", "0", "false", "no"):
+            changes["spam"] = flag in ("1", "true", "yes")
+        else:
+            warns.append(("spam", query["spam"], "use 1 or 0"))
+    if query.get("every"):
+        if query["every"] in INTERVALS:
+            changes["every"] = query["every"]
+        else:
+            warns.append(("every", query["every"], "use day, week or month"))
+    if query.get("q"):
+        changes["q"] = " ".join(query["q"].split())[:MAX_Q]
+    return replace(view, **changes), warns
+
+
+def to_query(view: View, *, defaults: View) -> dict[str, str]:
+    """The query parameters for `view`: only the fields that differ from `defaults`."""
+    out: dict[str, str] = {}
+    for field, name in _NAMES.items():
+        value = getattr(view, field)
+        if value == getattr(defaults, field):
+            continue
+        if isinstance(value, tuple):
+            out[name] = ",".join(value)
+        elif isinstance(value, bool):
+            out[name] = "1" if value else "0"
+        elif isinstance(value, date):
+            out[name] = value.isoformat()
+        else:
+            out[name] = str(value)
+    return out

@@ -1,0 +1,233 @@
+"""Shared controls: the sidebar filters, kept in the URL query string so a view can be bookmarked.
+
+One canonical `View` lives in session state. It is read from the URL when a session starts or when
+the URL changes under it (a bookmark, a link from another page), pushed into the sidebar widgets,
+updated by their callbacks, and written back to the URL after every run. Widget values are never
+the source of truth: Streamlit forgets them on a page switch, the `View` survives it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import streamlit as st
+
+from aigcwatch.errors import AigcwatchError
+from dashboard import data, i18n, params, ui
+from dashboard.params import View
+from db.filters import ItemFilter, day_window
+
+ENV_TZ = "AIGCWATCH_TIMEZONE"
+DEFAULT_TZ = "Asia/Shanghai"
+TIMEZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Singapore",
+             "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "UTC")
+_VIEW, _WRITTEN, _APPLIED, _UI = "_aw_view", "_aw_written", "_aw_applied", "_aw_ui"
+
+
+def default_tz() -> str:
+    tz = (os.environ.get(ENV_TZ) or "").strip() or DEFAULT_TZ
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return DEFAULT_TZ
+    return tz
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Everything a page needs: where the data is, the filter, and how to show it."""
+
+    page: str
+    url: str
+    lang: str                   # UI language
+    tz: str
+    interval: str               # day | week | month
+    start: date                 # local days, inclusive
+    end: date
+    flt: ItemFilter
+    view: View
+    facets: dict
+    source_names: dict[str, str]
+    events: tuple = ()
+
+    def window(self, start: date, end: date) -> tuple:
+        return day_window(max(start, self.start), min(end, self.end), self.tz)
+
+    def href(self, page: str = "explorer", **overrides) -> str:
+        """A relative link to `page` showing this view changed by `overrides` (View field names)."""
+        view = replace(self.view, **overrides)
+        query = params.to_query(view, defaults=_defaults(self.facets, view.tz))
+        return f"./{page}" + (f"?{urlencode(query)}" if query else "")
+
+
+def _current_query() -> dict[str, str]:
+    return {k: st.query_params[k] for k in st.query_params}
+
+
+def _defaults(facets: dict, tz: str) -> View:
+    """Defaults for the URL: the data's last days in `tz`, the environment's time zone."""
+    return replace(params.defaults(facets, tz), tz=default_tz())
+
+
+def _set(field: str, wkey: str) -> None:
+    """Widget callback: copy the widget's value into the canonical View (runs before the script)."""
+    value = st.session_state.get(wkey)
+    if field == "ui":
+        if value in i18n.LANGS:
+            st.session_state[_UI] = value
+        return
+    view = st.session_state.get(_VIEW)
+    if not isinstance(view, View):
+        return
+    if field == "dates":
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            return   # a range half picked: keep the view until the second day is chosen
+        changes = {"start": value[0], "end": value[1]}
+    elif field in params.MULTI:
+        changes = {field: tuple(value or ())}
+    elif field == "q":
+        changes = {"q": " ".join(str(value or "").split())[:params.MAX_Q]}
+    else:
+        changes = {field: value}
+    st.session_state[_VIEW] = replace(view, **changes)
+
+
+def _reset(defaults: View) -> None:
+    st.session_state[_VIEW] = replace(defaults, ui=st.session_state.get(_UI, defaults.ui))
+
+
+def _widget(kind, label: str, field: str, view: View, push: bool, **kwargs):
+    """A sidebar widget bound to `field`; its value is (re)set from the view when `push`."""
+    wkey = f"w_{field}"
+    if push or wkey not in st.session_state:
+        st.session_state[wkey] = (view.start, view.end) if field == "dates" else (
+            list(getattr(view, field)) if field in params.MULTI else getattr(view, field))
+    return kind(label, key=wkey, on_change=_set, args=(field, wkey), **kwargs)
+
+
+def ui_lang() -> str:
+    """The interface language before any page runs (for the navigation's page titles)."""
+    picked = st.session_state.get(_UI)
+    if picked in i18n.LANGS:
+        return picked
+    asked = st.query_params.get("ui")
+    return asked if asked in i18n.LANGS else i18n.DEFAULT_LANG
+
+
+def _resolve_lang(managed: dict[str, str], fresh: bool) -> str:
+    if fresh and managed.get("ui") in i18n.LANGS:
+        lang = managed["ui"]
+    else:
+        lang = st.session_state.get(_UI) or i18n.DEFAULT_LANG
+    st.session_state[_UI] = lang
+    return lang
+
+
+def setup(page: str, *, search_in_sidebar: bool = True) -> Ctx:
+    """Sidebar filters <-> URL, the database checks, and the page's `Ctx`. Stops the page (after
+    one clear message, or the onboarding) when the database is unreachable or empty."""
+    query = _current_query()
+    managed = {k: v for k, v in query.items() if k in params.KEYS}
+    stored = st.session_state.get(_VIEW)
+    fresh = not isinstance(stored, View) or bool(managed and managed != st.session_state.get(_WRITTEN))
+    lang = _resolve_lang(managed, fresh)
+    sb = st.sidebar
+    st.session_state["w_ui"] = lang
+    sb.segmented_control(i18n.t("ui_lang", lang), options=list(i18n.LANGS), key="w_ui",
+                         format_func=lambda v: "中文" if v == "zh" else "English",
+                         on_change=_set, args=("ui", "w_ui"))
+
+    url = data.database_url()
+    facets = ui.guarded(lang, data.facets, url)
+    if not facets or not facets.get("items"):
+        ui.onboarding(lang, url, facets)
+        st.stop()
+
+    warnings: list[tuple[str, str, str]] = []
+    if fresh:
+        stored, warnings = params.parse(managed, facets, default_tz=default_tz(), ui=lang)
+    view = replace(stored, ui=lang)
+    st.session_state[_VIEW] = view
+    push = st.session_state.get(_APPLIED) != (page, view)
+    names = {s["id"]: s.get("name") or s["id"] for s in facets.get("sources", [])}
+    _sidebar(sb, view, facets, names, lang, push, search_in_sidebar)
+    st.session_state[_APPLIED] = (page, view)
+
+    for name, value, why in warnings:
+        st.warning(i18n.t("bad_param", lang, name=name, value=value, why=why))
+    _write_query(view, _defaults(facets, view.tz), query)
+    events, events_error = _events(view.start, view.end, view.model)
+    if events_error:
+        st.warning(events_error)
+    since, until = day_window(view.start, view.end, view.tz)
+    flt = ItemFilter(since=since, until=until, lang=view.lang, model=view.model, theme=view.theme,
+                     sentiment=view.sentiment, source_id=view.source, category=view.category,
+                     q=view.q, include_spam=view.spam)
+    return Ctx(page=page, url=url, lang=lang, tz=view.tz, interval=view.every, start=view.start,
+               end=view.end, flt=flt, view=view, facets=facets, source_names=names,
+               events=events)
+
+
+def _sidebar(sb, view: View, facets: dict, names: dict[str, str], lang: str, push: bool,
+             search: bool) -> None:
+    every = i18n.t("all", lang)
+    sb.header(i18n.t("filters", lang))
+    lo, hi = params.data_days(facets, view.tz)
+    _widget(sb.date_input, i18n.t("date_range", lang), "dates", view, push,
+            min_value=min(lo, view.start), max_value=max(hi, view.end))
+    if search:
+        _widget(sb.text_input, i18n.t("search", lang), "q", view, push)
+    _widget(sb.multiselect, i18n.t("language", lang), "lang", view, push,
+            options=params.ordered(facets.get("langs"), ("zh", "en"), view.lang),
+            format_func=lambda v: i18n.lang_name(v, lang), placeholder=every)
+    _widget(sb.multiselect, i18n.t("category", lang), "category", view, push,
+            options=params.ordered((), params.CATEGORIES + view.category, view.category),
+            format_func=lambda v: i18n.category_name(v, lang), placeholder=every)
+    _widget(sb.multiselect, i18n.t("source", lang), "source", view, push,
+            options=sorted(set(names) | set(view.source)), format_func=lambda v: names.get(v, v),
+            placeholder=every)
+    _widget(sb.multiselect, i18n.t("model", lang), "model", view, push,
+            options=params.ordered(facets.get("models"), i18n.known_models(), view.model),
+            format_func=lambda v: i18n.model_name(v, lang), placeholder=every)
+    _widget(sb.multiselect, i18n.t("theme", lang), "theme", view, push,
+            options=params.ordered(facets.get("themes"), i18n.known_themes(), view.theme),
+            format_func=lambda v: i18n.theme_name(v, lang), placeholder=every)
+    _widget(sb.multiselect, i18n.t("sentiment", lang), "sentiment", view, push,
+            options=list(params.SENTIMENTS), format_func=lambda v: i18n.sentiment_name(v, lang),
+            placeholder=every)
+    _widget(sb.checkbox, i18n.t("include_spam", lang), "spam", view, push)
+    zones = list(dict.fromkeys((view.tz, default_tz()) + TIMEZONES))
+    _widget(sb.selectbox, i18n.t("timezone", lang), "tz", view, push, options=zones)
+    _widget(sb.selectbox, i18n.t("interval", lang), "every", view, push, options=list(params.INTERVALS),
+            format_func=lambda v: i18n.t("every_" + v, lang))
+    sb.button(i18n.t("reset", lang), on_click=_reset, args=(params.defaults(facets, default_tz()),),
+              key="w_reset")
+    sb.caption(i18n.t("share_link", lang))
+
+
+def _write_query(view: View, defaults: View, query: dict[str, str]) -> None:
+    wanted = params.to_query(view, defaults=defaults)
+    current = {k: v for k, v in query.items() if k in params.KEYS}
+    st.session_state[_WRITTEN] = wanted
+    if current == wanted:
+        return
+    keep = {k: v for k, v in query.items() if k not in params.KEYS}
+    st.query_params.from_dict({**keep, **wanted})
+
+
+def _events(start: date, end: date, models: tuple[str, ...]) -> tuple[tuple, str | None]:
+    """Events in the range (field-wide ones, and those of the filtered models when a model filter
+    is set), and the one-line error of a broken events file."""
+    try:
+        from dashboard.events import load_events
+    except ImportError:
+        return (), None
+    try:
+        events = load_events()
+    except AigcwatchError as e:   # a broken events file must not take the charts down
+        return (), e.one_line()
+    return tuple(e for e in events if start <= e.date <= end
+                 and (not e.model or not models or e.model in models)), None

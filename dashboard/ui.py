@@ -1,0 +1,212 @@
+"""Shared page pieces: charts with their CSV, KPI cards, the database guard, and feed text shown safely.
+
+Feed text (titles, summaries, authors, URLs, evidence, terms) is untrusted. It reaches the page only
+as escaped Markdown text (`md_escape`), as cells of `st.dataframe`, or HTML-escaped inside our own
+`<mark>` spans (`highlight_html`, shown with `st.html`). Only http(s) URLs become links.
+"""
+from __future__ import annotations
+
+import html
+import io
+import re
+from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from aigcwatch.errors import DatabaseError
+from dashboard import i18n
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^\"'])")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- text and links -----------------------------------------------------------------------------
+
+def md_escape(text: object) -> str:
+    """`text` as literal Markdown: every character Markdown or Streamlit could interpret is escaped,
+    and line breaks become spaces."""
+    flat = " ".join(str(text if text is not None else "").split())
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def safe_url(url: object) -> str | None:
+    """`url` when it is an absolute http(s) URL without spaces or control characters, else None."""
+    if not isinstance(url, str) or not url or _CONTROL.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def link_md(label: object, url: object, lang: str) -> str:
+    """Markdown for a link to `url` labelled `label`, or plain text naming the refused URL."""
+    target = safe_url(url)
+    if target is None:
+        if not url:
+            return md_escape(label)
+        return f"{md_escape(label)} ({i18n.t('no_link', lang)}{md_escape(url)})"
+    escaped = quote(target, safe=":/?#@!$&'*+,;=%~-._")
+    escaped = escaped.replace("(", "%28").replace(")", "%29").replace("'", "%27")
+    return f"[{md_escape(label)}]({escaped})"
+
+
+def highlight_html(text: str, phrases: Iterable[str]) -> str:
+    """`text` HTML-escaped, with each occurrence of a phrase (any case) inside our own <mark>."""
+    words = sorted({p for p in phrases if p and p.strip()}, key=len, reverse=True)
+    if not words:
+        return html.escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        out.append(html.escape(text[pos:m.start()]))
+        out.append(f"<mark>{html.escape(m.group(0))}</mark>")
+        pos = m.end()
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def fmt_time(value: datetime | None, tz: str) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+# --- database guard and onboarding --------------------------------------------------------------
+
+def db_error(lang: str, err: DatabaseError) -> None:
+    st.error(i18n.t("db_error", lang, reason=err.one_line()) + "  \n" + i18n.t("db_error_hint", lang))
+
+
+def guarded(lang: str, fn: Callable, *args, **kwargs):
+    """`fn(*args)`; a DatabaseError shows one clear message and stops the page."""
+    try:
+        return fn(*args, **kwargs)
+    except DatabaseError as e:
+        db_error(lang, e)
+        st.stop()
+
+
+@contextmanager
+def db_guard(lang: str):
+    """Around a page body: a DatabaseError shows one clear message and stops the page."""
+    try:
+        yield
+    except DatabaseError as e:
+        db_error(lang, e)
+        st.stop()
+
+
+def onboarding(lang: str, url: str, facets: dict | None) -> None:
+    from db.engine import safe_url as hide_password
+
+    st.title(i18n.t("app_title", lang))
+    st.info(i18n.t("empty_title", lang))
+    st.markdown(i18n.t("empty_body", lang, url=hide_password(url)))
+
+
+# --- charts, CSV, KPIs --------------------------------------------------------------------------
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """The frame as UTF-8 CSV with a BOM (Excel opens Chinese correctly); text cells that a
+    spreadsheet would run as a formula get a leading apostrophe."""
+    def neutral(v):
+        return "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+
+    safe = df.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object:
+            safe[col] = safe[col].map(neutral)
+    buf = io.StringIO()
+    safe.to_csv(buf, index=False)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def chart(fig, df: pd.DataFrame, *, key: str, lang: str, name: str | None = None) -> list[dict]:
+    """The figure, a CSV download of exactly `df` (the chart's data), and the selected points."""
+    event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points", "box", "lasso"),
+                            theme=None, config={"displaylogo": False})
+    st.download_button(i18n.t("download_csv", lang), data=csv_bytes(df), file_name=f"{name or key}.csv",
+                       mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    try:
+        return list(event.selection.points)
+    except AttributeError:
+        return []
+
+
+def kpi(col, label: str, value: str, delta: str | None = None, *, help: str | None = None,
+        inverse: bool = False) -> None:
+    col.metric(label, value, delta, delta_color="inverse" if inverse else "normal", help=help, border=True)
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def signed(value: float | None, fmt: str = "+.2f", suffix: str = "") -> str | None:
+    return None if value is None else f"{value:{fmt}}{suffix}"
+
+
+# --- stories ------------------------------------------------------------------------------------
+
+def story_meta(row: dict, lang: str, tz: str) -> str:
+    parts = [row.get("source_name") or row.get("source_id") or "", fmt_time(row.get("published_at"), tz),
+             i18n.lang_name(row.get("lang"), lang), i18n.sentiment_name(row.get("sentiment"), lang)]
+    models = ", ".join(i18n.model_name(m, lang) for m in _ids(row.get("models")))
+    themes = ", ".join(i18n.theme_name(t, lang) for t in _ids(row.get("themes")))
+    parts += [p for p in (models, themes) if p]
+    if row.get("copies"):
+        parts.append(f"{i18n.t('col_copies', lang)} {_count(row.get('copies'))}")
+    return " · ".join(md_escape(p) for p in parts if p)
+
+
+def _ids(values) -> list[str]:
+    out = []
+    for v in values or ():
+        out.append(v.get("model") or v.get("theme") if isinstance(v, dict) else v)
+    return [v for v in out if v]
+
+
+def _count(value) -> int:
+    return len(value) if isinstance(value, (list, tuple)) else int(value or 0)
+
+
+def story_list(rows: list[dict], *, lang: str, tz: str, evidence: bool = True) -> None:
+    """Each story: its linked title, source, time, tags and (when present) its evidence phrases."""
+    for row in rows:
+        with st.container(border=True):
+            st.markdown("**" + link_md(row.get("title") or "—", row.get("url"), lang) + "**")
+            st.caption(story_meta(row, lang, tz))
+            phrases = row.get("evidence") or []
+            if evidence and phrases:
+                st.markdown(f"{md_escape(i18n.t('evidence', lang))}\\: " +
+                            " · ".join(f"「{md_escape(p)}」" for p in phrases))
+
+
+def items_frame(rows: list[dict], lang: str, tz: str) -> pd.DataFrame:
+    """Items as table rows; links only for http(s) URLs."""
+    return pd.DataFrame([{
+        "id": r["id"], i18n.t("col_time", lang): fmt_time(r.get("published_at"), tz),
+        i18n.t("col_title", lang): r.get("title") or "",
+        i18n.t("col_source", lang): r.get("source_name") or r.get("source_id"),
+        i18n.t("col_lang", lang): r.get("lang"),
+        i18n.t("col_sentiment", lang): i18n.sentiment_name(r.get("sentiment"), lang),
+        i18n.t("col_models", lang): ", ".join(i18n.model_name(m, lang) for m in _ids(r.get("models"))),
+        i18n.t("col_themes", lang): ", ".join(i18n.theme_name(t, lang) for t in _ids(r.get("themes"))),
+        i18n.t("col_copies", lang): _count(r.get("copies")),
+        i18n.t("col_link", lang): safe_url(r.get("url")),
+    } for r in rows])
+
+
+def explorer_link(ctx, label: str | None = None, **overrides) -> None:
+    """A link that opens the Explorer on this view narrowed by `overrides` (View fields)."""
+    st.markdown(f"[{md_escape(label or i18n.t('open_explorer', ctx.lang))} ↗]({ctx.href('explorer', **overrides)})")
