@@ -287,5 +287,9 @@ def retag(since, database_url) -> None:
     console.print(f"re-tagged {n} item(s)")
 
 
+from report.commands import export as _export  # noqa: E402  deliver side: exports, digest, schedule
+
+main.add_command(_export)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,266 @@
+"""Click commands of the deliver side: `export trends|items`, `digest`, `schedule`.
+
+Registered on the main group by `aigcwatch/cli.py`; they print (library modules never do) and
+turn errors into one line and an exit code through the group's handler.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from aigcwatch.errors import ConfigError, InputError
+
+LANG_VALUES = ("zh", "en", "und")
+SENTIMENT_VALUES = ("positive", "neutral", "negative")
+CATEGORY_VALUES = ("news", "social")
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@contextmanager
+def open_session(database_url: str | None) -> Iterator:
+    """A session on the (migrated) database; the engine is disposed afterwards."""
+    from db import engine as dbe
+
+    eng = dbe.ensure_schema(dbe.database_url(database_url))
+    try:
+        with dbe.session_factory(eng)() as session:
+            yield session
+    finally:
+        eng.dispose()
+
+
+def _console():
+    from aigcwatch.cli import console, err_console
+
+    return console, err_console
+
+
+def split_values(values, option: str, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """Repeatable, comma-separated option values, checked against `allowed`."""
+    out: list[str] = []
+    for v in values or ():
+        out += [p.strip() for p in str(v).split(",") if p.strip()]
+    if allowed:
+        bad = [v for v in out if v not in allowed]
+        if bad:
+            raise InputError(f"{option}: unknown value {bad[0]!r} (use {', '.join(allowed)})")
+    return tuple(dict.fromkeys(out))
+
+
+def check_zone(tz: str, option: str = "--tz") -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise InputError(f"{option}: unknown time zone {tz!r} (an IANA name such as Asia/Shanghai)") from e
+    return tz
+
+
+def filter_options(f):
+    """The filters shared by both exports (the dashboard's sidebar, as options)."""
+    opts = [
+        click.option("--since", type=DATE, help="First local day (YYYY-MM-DD), inclusive."),
+        click.option("--until", type=DATE, help="Last local day (YYYY-MM-DD), inclusive."),
+        click.option("--tz", envvar="AIGCWATCH_TZ", default="UTC", show_default=True,
+                     help="Time zone of the days and buckets (IANA name)."),
+        click.option("--lang", multiple=True, help="zh, en, und (repeatable or comma list)."),
+        click.option("--model", multiple=True, help="Model ids, e.g. sora,kling (any of them)."),
+        click.option("--theme", multiple=True, help="Theme ids, e.g. jobs,copyright (any of them)."),
+        click.option("--sentiment", multiple=True, help="positive, neutral, negative."),
+        click.option("--source", "source_ids", multiple=True, help="Source ids."),
+        click.option("--category", multiple=True, help="news or social."),
+        click.option("-q", "--search", default="", help="Every term in the title or text."),
+        click.option("--include-spam", is_flag=True, help="Count spam too."),
+        click.option("--include-irrelevant", is_flag=True, help="Count items tagged off-topic too."),
+        click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet", "json"]),
+                     help="Output format (default: from -o's extension, else csv)."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+                     help="Output file (default: stdout, for csv and json)."),
+        click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL",
+                     help="SQLAlchemy URL (default: SQLite file)."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def build_filter(kw) -> tuple:
+    from db.filters import ItemFilter
+    from report.export import Range
+
+    tz = check_zone(kw["tz"])
+    start = kw["since"].date() if kw["since"] else None
+    end = kw["until"].date() if kw["until"] else None
+    if start and end and end < start:
+        raise InputError(f"--until {end} is before --since {start}")
+    flt = ItemFilter(
+        lang=split_values(kw["lang"], "--lang", LANG_VALUES),
+        model=split_values(kw["model"], "--model"),
+        theme=split_values(kw["theme"], "--theme"),
+        sentiment=split_values(kw["sentiment"], "--sentiment", SENTIMENT_VALUES),
+        source_id=split_values(kw["source_ids"], "--source"),
+        category=split_values(kw["category"], "--category", CATEGORY_VALUES),
+        q=kw["search"] or "", include_spam=kw["include_spam"],
+        include_irrelevant=kw["include_irrelevant"])
+    return flt, Range(start, end, tz)
+
+
+def output_format(fmt: str | None, output: str | None) -> str:
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+        fmt = {"csv": "csv", "xlsx": "xlsx", "parquet": "parquet", "pq": "parquet",
+               "json": "json"}.get(suffix, "csv")
+    if fmt in ("xlsx", "parquet") and not output:
+        raise InputError(f"--format {fmt} is binary: give -o FILE")
+    return fmt
+
+
+def method_path(output: str) -> Path:
+    return Path(output).with_suffix(".method.json")
+
+
+def write_export(fmt: str, output: str | None, columns, rows, meta: dict, *, expected: int) -> int:
+    from report import formats
+
+    if fmt == "xlsx":
+        return formats.write_xlsx(output, columns, rows, meta, expected_rows=expected)
+    if fmt == "parquet":
+        return formats.write_parquet(output, columns, rows, meta)
+    out = formats.open_text(output)
+    try:
+        if fmt == "json":
+            return formats.write_json(out, columns, rows, meta)
+        n = formats.write_csv(out, columns, rows)
+    finally:
+        out.flush()
+        if output:
+            out.close()
+        else:
+            out.detach()
+    if output:
+        method_path(output).write_text(
+            json.dumps(meta, ensure_ascii=False, indent=2, default=formats.json_default) + "\n",
+            encoding="utf-8")
+    return n
+
+
+def _warn_unknown(session, flt, err) -> None:
+    from db import queries as q
+
+    f = q.facets(session)
+    for option, wanted, known in (("--model", flt.model, f["models"]), ("--theme", flt.theme, f["themes"]),
+                                  ("--source", flt.source_id, [s["id"] for s in f["sources"]])):
+        missing = [v for v in wanted if v not in known]
+        if missing:
+            err.print(f"warning: {option} {', '.join(missing)}: no stored story has it "
+                      f"(known: {', '.join(known) or 'none'})", markup=False, highlight=False)
+
+
+def _done(err, fmt: str, output: str | None, n: int) -> None:
+    if output is None:
+        return
+    extra = f" (method: {method_path(output)})" if fmt == "csv" else ""
+    err.print(f"wrote {n:,} rows to {output}{extra}", markup=False, highlight=False)
+
+
+@click.group("export")
+def export() -> None:
+    """Export trend tables or stories (CSV, xlsx, Parquet, JSON) with the method that made them."""
+
+
+@export.command("trends")
+@click.option("--by", "bucket", type=click.Choice(["day", "week", "month"]), default="day",
+              show_default=True, help="Bucket size (local calendar days in --tz).")
+@click.option("--group", default="", help="Comma list of model,theme,lang,sentiment,source,category.")
+@filter_options
+def export_trends(bucket, group, **kw) -> None:
+    """Stories per local day/week/month, grouped by facets; zero buckets filled, one row per cell."""
+    from report import export as ex
+
+    _, err = _console()
+    groups = split_values([group], "--group", ex.GROUPS)
+    flt, rng = build_filter(kw)
+    fmt = output_format(kw["fmt"], kw["output"])
+    with open_session(kw["database_url"]) as session:
+        ex.begin_snapshot(session)
+        _warn_unknown(session, flt, err)
+        closed = ex.closed_range(session, rng)
+        rows = ex.trend_rows(session, flt, closed, bucket=bucket, group=groups)
+        columns = ex.trend_columns(groups)
+        meta = ex.method(session, "trends", flt, closed or rng, columns=columns, rows=len(rows),
+                         bucket=bucket, group=groups)
+        if fmt == "csv" and not kw["output"]:
+            err.print("# method: " + json.dumps(meta, ensure_ascii=False, default=_json_default()),
+                      markup=False, highlight=False, soft_wrap=True)
+        n = write_export(fmt, kw["output"], columns, rows, meta, expected=len(rows))
+    _done(err, fmt, kw["output"], n)
+
+
+@export.command("items")
+@filter_options
+def export_items(**kw) -> None:
+    """Every matching story (id, time, source, language, title, link, models, themes, sentiment,
+    spam, copies, tagger version), newest first, streamed in bounded memory."""
+    from db import queries as q
+    from report import export as ex
+
+    _, err = _console()
+    flt, rng = build_filter(kw)
+    fmt = output_format(kw["fmt"], kw["output"])
+    with open_session(kw["database_url"]) as session:
+        ex.begin_snapshot(session)
+        _warn_unknown(session, flt, err)
+        total = q.count_items(session, ex.windowed(flt, rng))
+        meta = ex.method(session, "items", flt, rng, columns=ex.ITEM_COLUMNS, rows=total)
+        if fmt == "csv" and not kw["output"]:
+            err.print("# method: " + json.dumps(meta, ensure_ascii=False, default=_json_default()),
+                      markup=False, highlight=False, soft_wrap=True)
+        rows = ex.item_rows(session, flt, rng, tz=rng.tz)
+        with _progress(err, total, enabled=kw["output"] is not None) as advance:
+            n = write_export(fmt, kw["output"], ex.ITEM_COLUMNS, _counted(rows, advance), meta,
+                             expected=total)
+    _done(err, fmt, kw["output"], n)
+
+
+def _json_default():
+    from report.formats import json_default
+
+    return json_default
+
+
+def _counted(rows, advance, every: int = 5000):
+    n = 0
+    for row in rows:
+        yield row
+        n += 1
+        if n % every == 0:
+            advance(every)
+
+
+class _progress:
+    """A transient progress bar on stderr for long exports (none when writing to stdout)."""
+
+    def __init__(self, err, total: int, *, enabled: bool) -> None:
+        self.err, self.total, self.enabled = err, total, enabled and total > 50_000
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return lambda n: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("export"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=self.err, transient=True)
+        self.bar.__enter__()
+        task = self.bar.add_task("export", total=self.total)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False

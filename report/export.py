@@ -1,0 +1,212 @@
+"""Trend and item exports: what the rows are and the method that travels with them.
+
+Every number comes from `db.queries` with the caller's `ItemFilter`, so an export, the digest and a
+dashboard chart agree for the same filters. `report.formats` writes the rows.
+
+Trends: one row per local bucket (and per combination of the grouped dimensions), "stories" counted
+once per story (syndicated copies are not counted). Buckets with no stories are filled with 0 for
+every combination seen in the range, so each series is continuous.
+Items: one row per story, newest first, streamed in keyset pages (bounded memory).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from aigcwatch import __version__
+from db import queries as q
+from db.filters import ItemFilter, day_window
+from report.formats import Column
+
+BUCKETS = ("day", "week", "month")
+GROUPS = ("model", "theme", "lang", "sentiment", "source", "category")
+
+ITEM_COLUMNS = [
+    Column("id", "int", "story id in this database"),
+    Column("published_at", "datetime", "publication time, UTC (ISO 8601)"),
+    Column("day", "date", "local calendar day of published_at in the export's time zone"),
+    Column("source_id", "str", "source id (sources.toml)"),
+    Column("source_name", "str", "source display name"),
+    Column("category", "str", "news | social"),
+    Column("lang", "str", "zh | en | und"),
+    Column("title", "str", "title as published"),
+    Column("url", "str", "link to the story"),
+    Column("models", "list", "video models named (canonical ids)"),
+    Column("themes", "list", "themes (taxonomy ids)"),
+    Column("sentiment", "str", "positive | neutral | negative (empty: untagged)"),
+    Column("sentiment_score", "float", "tone score in [-1, 1]"),
+    Column("spam", "bool", "SEO/gambling spam"),
+    Column("relevant", "bool", "about AI video (empty: untagged)"),
+    Column("copies", "int", "syndicated copies seen (other outlets or URLs), not counted as stories"),
+    Column("reach", "int", "1 + copies: how many times the story was carried"),
+    Column("tagger_version", "str", "version of the tagger that tagged it"),
+]
+
+UNIT = ("stories: each story is counted once however many outlets carried it; syndicated copies "
+        "are not stories (the items export gives each story's copies)")
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Local calendar days `start`..`end` (inclusive) in zone `tz`; an open side is unbounded."""
+
+    start: date | None
+    end: date | None
+    tz: str
+
+    def window(self) -> tuple[datetime | None, datetime | None]:
+        since = day_window(self.start, self.start, self.tz)[0] if self.start else None
+        until = day_window(self.end, self.end, self.tz)[1] if self.end else None
+        if since and until and until <= since:
+            raise ValueError(f"the range ends ({self.end}) before it starts ({self.start})")
+        return since, until
+
+    def as_dict(self) -> dict:
+        since, until = self.window()
+        return {"first_day": self.start, "last_day": self.end, "since_utc": since,
+                "until_utc": until}
+
+
+def closed_range(session: Session, rng: Range) -> Range | None:
+    """`rng` with open sides closed at the first / last stored day (trends need whole buckets).
+    None when the database holds no stories and no day was given."""
+    start, end = rng.start, rng.end
+    if start is None or end is None:
+        f = q.facets(session)
+        zone = ZoneInfo(rng.tz)
+        if start is None:
+            start = f["first"].astimezone(zone).date() if f["first"] else end
+        if end is None:
+            end = f["last"].astimezone(zone).date() if f["last"] else start
+    if start is None or end is None:
+        return None
+    return Range(start, end, rng.tz)
+
+
+def windowed(flt: ItemFilter, rng: Range | None) -> ItemFilter:
+    if rng is None:
+        return flt
+    since, until = rng.window()
+    return flt.replace(since=since, until=until)
+
+
+# --- trends -------------------------------------------------------------------------------------
+
+def trend_columns(group: Sequence[str]) -> list[Column]:
+    return ([Column("bucket", "date", "first day of the local bucket (day, ISO week from Monday, month)")]
+            + [Column(g, "str", f"grouped by {g}") for g in group]
+            + [Column("stories", "int", "stories in the bucket (see unit)")])
+
+
+def bucket_start(day: date, bucket: str) -> date:
+    if bucket == "week":
+        return day - timedelta(days=day.weekday())
+    if bucket == "month":
+        return day.replace(day=1)
+    return day
+
+
+def next_bucket(start: date, bucket: str) -> date:
+    if bucket == "week":
+        return start + timedelta(days=7)
+    if bucket == "month":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start + timedelta(days=1)
+
+
+def buckets_between(start: date, end: date, bucket: str) -> list[date]:
+    out, b = [], bucket_start(start, bucket)
+    while b <= end:
+        out.append(b)
+        b = next_bucket(b, bucket)
+    return out
+
+
+def fill_gaps(rows: list[dict], group: Sequence[str], buckets: list[date]) -> list[dict]:
+    """Every bucket x every group combination seen, with 0 where `rows` (counts()) has none."""
+    have = {(r["bucket"], *(r[g] for g in group)): r["count"] for r in rows}
+    combos = sorted({k[1:] for k in have}, key=lambda c: tuple("" if v is None else str(v) for v in c))
+    if not group:
+        combos = [()]
+    out = []
+    for b in buckets:
+        for combo in combos:
+            row = {"bucket": b, **dict(zip(group, combo)), "stories": have.get((b, *combo), 0)}
+            out.append(row)
+    return out
+
+
+def trend_rows(session: Session, flt: ItemFilter, rng: Range | None, *, bucket: str,
+               group: Sequence[str]) -> list[dict]:
+    """counts() by bucket and group over the range, gaps filled."""
+    if bucket not in BUCKETS:
+        raise ValueError(f"unknown bucket {bucket!r} (use {', '.join(BUCKETS)})")
+    bad = [g for g in group if g not in GROUPS]
+    if bad:
+        raise ValueError(f"cannot group by {', '.join(bad)} (use {', '.join(GROUPS)})")
+    if rng is None or rng.start is None or rng.end is None:
+        return []
+    rows = q.counts(session, windowed(flt, rng), by=tuple(group), bucket=bucket, tz=rng.tz)
+    return fill_gaps(rows, group, buckets_between(rng.start, rng.end, bucket))
+
+
+# --- items --------------------------------------------------------------------------------------
+
+def item_rows(session: Session, flt: ItemFilter, rng: Range | None, *, tz: str,
+              batch: int = 2000) -> Iterator[dict]:
+    """Export rows of every matching story, newest first, streamed."""
+    zone = ZoneInfo(tz)
+    for r in q.iter_items(session, windowed(flt, rng), batch=batch):
+        r["day"] = r["published_at"].astimezone(zone).date()
+        r["reach"] = 1 + (r.get("copies") or 0)
+        yield r
+
+
+# --- method -------------------------------------------------------------------------------------
+
+def method(session: Session, kind: str, flt: ItemFilter, rng: Range | None, *, columns: list[Column],
+           rows: int, bucket: str | None = None, group: Sequence[str] = (),
+           now: datetime | None = None) -> dict:
+    """What the export holds and how it was counted; written into (or beside) every export."""
+    wide = windowed(flt, rng)
+    out: dict = {
+        "kind": kind,
+        "generated_at": (now or datetime.now(timezone.utc)).astimezone(timezone.utc),
+        "aigcwatch_version": __version__,
+        "unit": UNIT,
+        "time_zone": rng.tz if rng else None,
+        "range": rng.as_dict() if rng else None,
+        "filters": {k: v for k, v in flt.as_dict().items() if k not in ("since", "until")},
+        "tagger_versions": [{"version": r["version"], "stories": r["count"]}
+                            for r in q.tagger_versions(session, wide)],
+        "rows": rows,
+        "columns": [{"name": c.name, "type": c.kind, "meaning": c.help} for c in columns],
+    }
+    if kind == "trends":
+        out["bucket"] = bucket
+        out["buckets"] = ("local calendar buckets in time_zone: day, ISO week starting Monday, "
+                          "or month; 'bucket' is the first day")
+        out["group"] = list(group)
+        out["gaps"] = "buckets without stories are filled with 0 for every group combination seen"
+        if {"model", "theme"} & set(group):
+            out["multi_valued"] = ("grouped by model or theme, a story counts once per model or "
+                                   "theme it has, so the groups add up to more than the stories")
+    else:
+        out["order"] = "newest first"
+        out["lists"] = "models and themes: arrays (JSON, Parquet) or '|'-joined (CSV, xlsx)"
+    return out
+
+
+def begin_snapshot(session: Session) -> None:
+    """Make the session's reads one consistent snapshot (the row count in the method, then the
+    rows): REPEATABLE READ on PostgreSQL, an explicit read transaction on SQLite (WAL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        return
+    conn = session.connection()
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,194 @@
+"""`aigcwatch export trends|items`: every format read back (pandas, openpyxl, pyarrow) gives the
+numbers db.queries gives for the same filters, with the method beside or inside the data."""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from aigcwatch.cli import main
+from db import queries as q
+from db.filters import ItemFilter, day_window
+from report.export import ITEM_COLUMNS
+from tests.support.stories import DAY, FORMULA_TITLE, HOSTILE_TITLE, TZ, build
+
+WEEK = (DAY - timedelta(days=6), DAY)
+
+
+@pytest.fixture
+def built(session):
+    return build(session)
+
+
+def run(db_url, *args, ok=True):
+    result = CliRunner().invoke(main, ["export", *args, "--database-url", db_url])
+    if ok:
+        assert result.exit_code == 0, result.output + str(result.exception)
+    return result
+
+
+def window(start=WEEK[0], end=WEEK[1]):
+    since, until = day_window(start, end, TZ)
+    return ItemFilter(since=since, until=until)
+
+
+def dense_counts(session, flt, by, bucket="day"):
+    """What a chart of counts() shows: every (bucket, group) cell, zeros included."""
+    rows = q.counts(session, flt, by=by, bucket=bucket, tz=TZ)
+    return {(r["bucket"], *(r[d] for d in by)): r["count"] for r in rows}
+
+
+def test_trends_csv_has_a_bom_and_the_counts_of_the_read_side_with_gaps_as_zero(db_url, session,
+                                                                              built, tmp_path):
+    out = tmp_path / "trends.csv"
+    run(db_url, "trends", "--since", str(WEEK[0]), "--until", str(WEEK[1]), "--tz", TZ,
+        "--group", "model,lang", "-o", str(out))
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    df = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
+    assert list(df.columns) == ["bucket", "model", "lang", "stories"]
+    expected = dense_counts(session, window(), ("model", "lang"))
+    got = {(date.fromisoformat(r.bucket), r.model, r.lang): r.stories for r in df.itertuples()}
+    assert {k: v for k, v in got.items() if v} == expected
+    # Every day of the week appears for every (model, lang) seen: continuous series.
+    combos = {k[1:] for k in expected}
+    assert len(df) == 7 * len(combos)
+    assert got[(DAY, "kling", "zh")] == 8 and got[(DAY - timedelta(days=3), "kling", "zh")] == 0
+    meta = json.loads((tmp_path / "trends.method.json").read_text(encoding="utf-8"))
+    assert meta["time_zone"] == TZ and meta["bucket"] == "day" and meta["group"] == ["model", "lang"]
+    assert meta["tagger_versions"] == [{"version": "test-tagger-1", "stories": q.count_items(session, window())}]
+    assert "syndicated copies are not stories" in meta["unit"]
+    assert meta["rows"] == len(df)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "parquet", "json"])
+def test_trends_in_every_format_read_back_with_the_same_numbers(db_url, session, built, tmp_path, fmt):
+    out = tmp_path / f"trends.{fmt}"
+    run(db_url, "trends", "--since", str(WEEK[0]), "--until", str(WEEK[1]), "--tz", TZ,
+        "--group", "theme", "-o", str(out))
+    if fmt == "xlsx":
+        wb = openpyxl.load_workbook(out)
+        assert wb.sheetnames == ["data", "method"]
+        rows = list(wb["data"].iter_rows(values_only=True))
+        header, body = rows[0], rows[1:]
+        got = {(r[0].date(), r[1]): r[2] for r in body}
+        method = {k: v for k, v in wb["method"].iter_rows(values_only=True)}
+        assert method["time_zone"] == TZ and method["kind"] == "trends"
+        assert method["filters.include_spam"] == "False"
+    elif fmt == "parquet":
+        table = pq.read_table(out)
+        assert str(table.schema.field("bucket").type) == "date32[day]"
+        assert str(table.schema.field("stories").type) == "int64"
+        method = json.loads(table.schema.metadata[b"aigcwatch.method"])
+        assert method["time_zone"] == TZ
+        df = table.to_pandas()
+        got = {(r.bucket, r.theme): r.stories for r in df.itertuples()}
+        header = tuple(df.columns)
+    else:
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        assert set(doc) == {"meta", "rows"}
+        assert doc["meta"]["rows"] == len(doc["rows"])
+        got = {(date.fromisoformat(r["bucket"]), r["theme"]): r["stories"] for r in doc["rows"]}
+        header = tuple(doc["rows"][0])
+    assert header == ("bucket", "theme", "stories")
+    assert {k: v for k, v in got.items() if v} == dense_counts(session, window(), ("theme",))
+
+
+def test_weekly_buckets_are_iso_weeks_of_the_chosen_time_zone(db_url, session, built):
+    start, end = DAY - timedelta(days=27), DAY
+    res = run(db_url, "trends", "--since", str(start), "--until", str(end), "--tz", TZ,
+              "--by", "week", "--format", "json")
+    doc = json.loads(res.stdout)
+    got = {date.fromisoformat(r["bucket"]): r["stories"] for r in doc["rows"]}
+    assert all(b.weekday() == 0 for b in got)                  # Mondays
+    since, until = day_window(start, end, TZ)
+    rows = q.counts(session, ItemFilter(since=since, until=until), bucket="week", tz=TZ)
+    assert got == {r["bucket"]: r["count"] for r in rows}
+    assert sum(got.values()) == q.count_items(session, ItemFilter(since=since, until=until))
+
+
+def test_items_export_in_every_format_matches_the_items_query(db_url, session, built, tmp_path):
+    flt = window(DAY, DAY)
+    expected = q.items(session, flt, limit=1000)
+    assert len(expected) == q.count_items(session, flt) > 10
+    args = ["items", "--since", str(DAY), "--until", str(DAY), "--tz", TZ]
+    for fmt in ("csv", "xlsx", "parquet", "json"):
+        run(db_url, *args, "-o", str(tmp_path / f"items.{fmt}"))
+    names = [c.name for c in ITEM_COLUMNS]
+
+    csv_df = pd.read_csv(tmp_path / "items.csv", encoding="utf-8-sig", keep_default_na=False)
+    pq_df = pq.read_table(tmp_path / "items.parquet").to_pandas()
+    doc = json.loads((tmp_path / "items.json").read_text(encoding="utf-8"))
+    wb = openpyxl.load_workbook(tmp_path / "items.xlsx", read_only=True)
+    xl_rows = list(wb["data"].iter_rows(values_only=True))
+    assert list(csv_df.columns) == names == list(pq_df.columns) == list(xl_rows[0])
+    assert [r["id"] for r in doc["rows"]] == [r["id"] for r in expected]   # newest first
+    assert list(csv_df["id"]) == list(pq_df["id"]) == [r[0] for r in xl_rows[1:]] == [r["id"] for r in expected]
+
+    by_id = {r["id"]: r for r in expected}
+    for row in doc["rows"]:
+        src = by_id[row["id"]]
+        assert row["models"] == src["models"] and row["themes"] == src["themes"]
+        assert row["copies"] == src["copies"] and row["reach"] == 1 + src["copies"]
+        assert row["day"] == str(DAY) and row["tagger_version"] == "test-tagger-1"
+    for row in pq_df.itertuples():
+        src = by_id[row.id]
+        assert list(row.models) == src["models"] and row.sentiment == src["sentiment"]
+        assert row.published_at.to_pydatetime() == src["published_at"]
+    syndicated = next(r for r in expected if r["copies"] == 2)
+    assert csv_df.set_index("id").loc[syndicated["id"], "reach"] == 3
+    assert pd.read_csv(tmp_path / "items.csv", encoding="utf-8-sig")["title"].str.contains("可灵").any()
+    # Spam and off-topic stories are not exported unless asked for.
+    assert not csv_df["spam"].any()
+    wider = run(db_url, *args, "--include-spam", "--include-irrelevant", "--format", "json")
+    assert len(json.loads(wider.stdout)["rows"]) == len(expected) + 2
+
+
+def test_hostile_titles_stay_text_in_spreadsheets_and_verbatim_in_data_formats(db_url, session, built,
+                                                                           tmp_path):
+    args = ["items", "--since", str(DAY), "--until", str(DAY), "--tz", TZ, "--lang", "en"]
+    csv_text = run(db_url, *args).stdout
+    assert "'" + FORMULA_TITLE.replace('"', '""') in csv_text    # a leading ' : never a formula
+    run(db_url, *args, "-o", str(tmp_path / "i.xlsx"))
+    run(db_url, *args, "-o", str(tmp_path / "i.json"))
+    ws = openpyxl.load_workbook(tmp_path / "i.xlsx")["data"]
+    cells = [row[7] for row in ws.iter_rows(min_row=2)]
+    formula_cell = next(c for c in cells if c.value == FORMULA_TITLE)
+    assert formula_cell.data_type == "s"
+    titles = [r["title"] for r in json.loads((tmp_path / "i.json").read_text())["rows"]]
+    assert FORMULA_TITLE in titles and HOSTILE_TITLE in titles
+
+
+def test_filters_narrow_the_export_as_they_narrow_the_query(db_url, session, built):
+    res = run(db_url, "trends", "--since", str(WEEK[0]), "--until", str(WEEK[1]), "--tz", TZ,
+              "--lang", "zh", "--model", "kling", "--category", "news", "--format", "json")
+    doc = json.loads(res.stdout)
+    flt = window().replace(lang=("zh",), model=("kling",), category=("news",))
+    assert sum(r["stories"] for r in doc["rows"]) == q.count_items(session, flt) > 0
+    assert doc["meta"]["filters"]["model"] == ["kling"] and doc["meta"]["filters"]["lang"] == ["zh"]
+
+
+def test_stdout_is_csv_or_json_and_binary_formats_need_a_file(db_url, built):
+    res = run(db_url, "trends", "--since", str(DAY), "--until", str(DAY), "--tz", TZ)
+    assert res.stdout_bytes.startswith(b"\xef\xbb\xbfbucket,stories\r\n")
+    assert '"kind": "trends"' in res.stderr                   # the method, on stderr
+    bad = run(db_url, "items", "--format", "parquet", ok=False)
+    assert bad.exit_code == 2
+    assert bad.stderr.strip() == "error: --format parquet is binary: give -o FILE"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--lang", "fr"], "--lang: unknown value 'fr' (use zh, en, und)"),
+    (["--tz", "Asia/Beijing"], "--tz: unknown time zone 'Asia/Beijing'"),
+    (["--since", "2025-03-10", "--until", "2025-03-01"], "--until 2025-03-01 is before --since 2025-03-10"),
+])
+def test_bad_options_are_one_line_and_exit_code_2(db_url, args, message):
+    res = run(db_url, "items", *args, ok=False)
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
