@@ -43,7 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("user_agent", "AIGCWATCH_USER_AGENT", None, "User-Agent header (default names aigcwatch)."),
     # Dashboard (dashboard/).
     Setting("timezone", "AIGCWATCH_TIMEZONE", "Asia/Shanghai",
-            "Dashboard: default time zone of day/week/month buckets (the sidebar can pick another)."),
+            "Default time zone of day/week/month buckets (dashboard, exports), of digest days and "
+            "of the scheduled digest time (the sidebar and --tz can pick another)."),
     Setting("events", "AIGCWATCH_EVENTS", None,
             "Dashboard: events TOML file (launches, price changes, lawsuits, policy) drawn on trend "
             "charts. Default: the list shipped with aigcwatch."),
@@ -63,12 +64,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("webhooks", "AIGCWATCH_WEBHOOKS", None,
             "TOML file of chat webhooks (Slack, Feishu/Lark, DingTalk, WeCom, generic JSON) "
             "that receive the short digest; secrets come from environment variables it names."),
-    Setting("tz", "AIGCWATCH_TZ", "UTC",
-            "Time zone of digest days, export buckets and the scheduled digest time."),
     Setting("ingest_every", "AIGCWATCH_INGEST_EVERY", "30m",
             "`aigcwatch schedule`: ingest interval (e.g. 30m, 2h, 90s; a bare number is minutes)."),
     Setting("digest_at", "AIGCWATCH_DIGEST_AT", "08:30",
-            "`aigcwatch schedule`: local time (HH:MM in AIGCWATCH_TZ) of the daily digest; "
+            "`aigcwatch schedule`: local time (HH:MM in AIGCWATCH_TIMEZONE) of the daily digest; "
             "'off' disables it."),
     Setting("digest_period", "AIGCWATCH_DIGEST_PERIOD", "day",
             "`aigcwatch schedule`: day (yesterday, every day) or week (the last 7 days, on Mondays)."),

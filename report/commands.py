@@ -66,8 +66,8 @@ def filter_options(f):
     opts = [
         click.option("--since", type=DATE, help="First local day (YYYY-MM-DD), inclusive."),
         click.option("--until", type=DATE, help="Last local day (YYYY-MM-DD), inclusive."),
-        click.option("--tz", envvar="AIGCWATCH_TZ", default="UTC", show_default=True,
-                     help="Time zone of the days and buckets (IANA name)."),
+        click.option("--tz", envvar="AIGCWATCH_TIMEZONE", default="Asia/Shanghai", show_default=True,
+                     help="Time zone of the days and buckets (IANA name; AIGCWATCH_TIMEZONE)."),
         click.option("--lang", multiple=True, help="zh, en, und (repeatable or comma list)."),
         click.option("--model", multiple=True, help="Model ids, e.g. sora,kling (any of them)."),
         click.option("--theme", multiple=True, help="Theme ids, e.g. jobs,copyright (any of them)."),
