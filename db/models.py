@@ -154,6 +154,7 @@ class Item(Base):
     __tablename__ = "items"
     __table_args__ = (   # migration 0002: covering index for day counts over facets
         Index("ix_items_facets", "published_at", "lang", "sentiment", "spam", "relevant", "source_id"),
+        Index("ix_items_source_published", "source_id", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -271,8 +272,9 @@ class RollupDay(Base):
     and exports count from when the rollup is current (db/rollups.py keeps it so).
 
     dim/key: ''/'' counts stories; 'model'/<id> and 'theme'/<id> count stories per model or theme;
-    'pair'/'<theme>|<model>' per theme and model together. sentiment '' stands for untagged and
-    relevant -1 for NULL (primary-key columns cannot be NULL)."""
+    'pair'/'<theme>|<model>' per theme and model together. Only story rows keep the source; the
+    others keep its category (source_id ''). sentiment '' stands for untagged and relevant -1 for
+    NULL (primary-key columns cannot be NULL)."""
 
     __tablename__ = "rollup_days"
     __table_args__ = {"sqlite_with_rowid": False}
@@ -281,6 +283,7 @@ class RollupDay(Base):
     dim: Mapped[str] = mapped_column(String(8), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
     source_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     lang: Mapped[str] = mapped_column(String(10), primary_key=True)
     sentiment: Mapped[str] = mapped_column(String(10), primary_key=True)

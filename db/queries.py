@@ -59,32 +59,36 @@ def latest_runs(session: Session, n: int = 10) -> list[dict]:
 
 def source_health(session: Session) -> list[dict]:
     """Every source with its fetch state, last error, item count and newest item time."""
+    from db.trends import counts
+
     src, it = m.Source, m.Item
-    per_source = (select(it.source_id, func.count().label("n_items"),
-                         func.max(it.published_at).label("last_published_at"))
-                  .group_by(it.source_id).subquery())
+    newest = (select(func.max(it.published_at)).where(it.source_id == src.id)   # index seek
+              .correlate(src).scalar_subquery())
     stmt = (select(src.id, src.name, src.kind, src.url, src.lang, src.category, src.enabled,
                    src.stale_days, src.consecutive_failures, src.next_attempt_at,
                    src.last_fetched_at, src.last_ok_at, src.last_new_item_at,
-                   src.last_error_class, src.last_error,
-                   func.coalesce(per_source.c.n_items, 0).label("items"),
-                   per_source.c.last_published_at)
-            .outerjoin(per_source, per_source.c.source_id == src.id)
+                   src.last_error_class, src.last_error, newest.label("last_published_at"))
             .order_by(src.id))
     rows = _dicts(session.execute(stmt))
+    stored = {r["source"]: r["count"] for r in counts(
+        session, ItemFilter(include_spam=True, include_irrelevant=True), by=("source",))}
     for row in rows:   # a max() over a subquery loses the column type: restore aware UTC
         row["last_published_at"] = _as_utc(row["last_published_at"])
+        row["items"] = stored.get(row["id"], 0)
     return rows
 
 
-def source_stats(session: Session, flt: ItemFilter | None = None, *, last_runs: int = 30) -> list[dict]:
+def source_stats(session: Session, flt: ItemFilter | None = None, *, tz: str = "UTC",
+                 last_runs: int = 30) -> list[dict]:
     """source_health() plus the filter's stories per source ("items_in_range", "items_per_day"
     over the window), and over the `last_runs` most recent ingest runs: runs the source took part
     in, its not-modified rate, failure rate and latest status (health is about now, whatever the
     window of stories)."""
     flt = flt or ItemFilter()
     rows = source_health(session)
-    in_range = {r["source"]: r["count"] for r in _counts_by_source(session, flt)}
+    from db.trends import counts
+
+    in_range = {r["source"]: r["count"] for r in counts(session, flt, by=("source",))}
     rs, run = m.RunSource, m.IngestRun
     recent = session.scalars(select(run.id).order_by(run.id.desc()).limit(last_runs)).all()
     stmt = (select(rs.source_id, func.count().label("runs"),
@@ -100,7 +104,7 @@ def source_stats(session: Session, flt: ItemFilter | None = None, *, last_runs: 
                 select(rs.source_id, rs.run_id, rs.status).where(rs.run_id.in_(chunk))):
             if runs.get(sid) is not None and runs[sid].last_run == run_id:
                 last_status[sid] = status
-    days = _window_days(session, flt)
+    days = _window_days(session, flt, tz)
     for row in rows:
         r = runs.get(row["id"])
         n = in_range.get(row["id"], 0)
@@ -113,20 +117,12 @@ def source_stats(session: Session, flt: ItemFilter | None = None, *, last_runs: 
     return rows
 
 
-def _counts_by_source(session: Session, flt: ItemFilter) -> list[dict]:
-    stmt = flt.apply(select(m.Item.source_id.label("source"), func.count().label("count"))
-                     .select_from(m.Item)).group_by(m.Item.source_id)
-    return _dicts(session.execute(stmt))
+def _window_days(session: Session, flt: ItemFilter, tz: str) -> int | None:
+    """How many local calendar days (zone `tz`) the filter's window spans (open ends: the data's)."""
+    from db.trends import day_range
 
-
-def _window_days(session: Session, flt: ItemFilter) -> float | None:
-    since, until = flt.since, flt.until
-    if since is None or until is None:
-        first, last = _bounds(session)
-        since, until = since or first, until or last
-    if since is None or until is None or until <= since:
-        return None
-    return max((until - since).total_seconds() / 86400, 1.0)
+    span = day_range(session, flt, tz)
+    return (span[1] - span[0]).days + 1 if span else None
 
 
 # --- items ------------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ stored items change in place (retag, tag updates), and the next refresh rebuilds
 
 Read side: `try_counts(...)` answers a `db.trends.counts` call from the rollup when the rollup is
 current (its watermark is the newest item id) and the request fits it: no text search, a window on
-local-midnight boundaries of that zone, and at most one model and one theme filter unless the
-request groups by that dimension. Anything else returns None and the caller counts the items
+local-midnight boundaries of that zone, at most one model and one theme filter unless the request
+groups by that dimension, and no source filter or grouping where models or themes are involved
+(their rows keep only the source's category). Anything else returns None and the caller counts the items
 directly — the two paths give identical numbers (tests/test_rollups.py checks them against each
 other).
 """
@@ -26,7 +27,7 @@ from db.filters import ItemFilter
 
 R = m.RollupDay
 ITEM_FACETS = ("lang", "sentiment", "source", "category", "spam")
-_KEY = ("tz", "dim", "day", "key", "source_id", "lang", "sentiment", "spam", "relevant")
+_KEY = ("tz", "dim", "day", "key", "category", "source_id", "lang", "sentiment", "spam", "relevant")
 
 
 # --- write side --------------------------------------------------------------------------------
@@ -43,24 +44,25 @@ def _selects(session: Session, tz: str, lo: int, hi: int):
     """INSERT-able SELECTs of rollup rows for items with lo < id <= hi (one per dim)."""
     it = m.Item
     day = bucket_expr(session, "day", tz, None, None)
-    facets = [it.source_id, it.lang, func.coalesce(it.sentiment, ""), it.spam,
+    facets = [it.lang, func.coalesce(it.sentiment, ""), it.spam,
               case((it.relevant.is_(None), -1), (it.relevant.is_(True), 1), else_=0)]
     rng = and_(it.id > lo, it.id <= hi)
-    plain = [("", literal("", String), None),
-             ("model", m.ItemModel.model, (m.ItemModel, m.ItemModel.item_id == it.id)),
-             ("theme", m.ItemTheme.theme, (m.ItemTheme, m.ItemTheme.item_id == it.id))]
-    for dim, key, join in plain:
-        cols = [literal(tz, String), literal(dim, String), day, key, *facets]
-        stmt = select(*cols, func.count()).select_from(it)
-        if join is not None:
-            stmt = stmt.join(*join)
-        yield stmt.where(rng).group_by(*cols[2:])
     pair_key = m.ItemTheme.theme + literal("|", String) + m.ItemModel.model
-    cols = [literal(tz, String), literal("pair", String), day, pair_key, *facets]
-    yield (select(*cols, func.count()).select_from(it)
-           .join(m.ItemTheme, m.ItemTheme.item_id == it.id)
-           .join(m.ItemModel, m.ItemModel.item_id == it.id)
-           .where(rng).group_by(*cols[2:]))
+    joins = {"": (), "model": ((m.ItemModel, m.ItemModel.item_id == it.id),),
+             "theme": ((m.ItemTheme, m.ItemTheme.item_id == it.id),),
+             "pair": ((m.ItemTheme, m.ItemTheme.item_id == it.id),
+                      (m.ItemModel, m.ItemModel.item_id == it.id))}
+    keys = {"": literal("", String), "model": m.ItemModel.model, "theme": m.ItemTheme.theme,
+            "pair": pair_key}
+    for dim, join in joins.items():
+        source = it.source_id if dim == "" else literal("", String)
+        cols = [literal(tz, String), literal(dim, String), day, keys[dim], m.Source.category,
+                source, *facets]
+        stmt = select(*cols, func.count()).select_from(it).join(m.Source, m.Source.id == it.source_id)
+        for target in join:
+            stmt = stmt.join(*target)
+        grouped = [c for c in cols[2:] if dim == "" or c is not source]
+        yield stmt.where(rng).group_by(*grouped)
 
 
 def refresh(session: Session, tz: str) -> int:
@@ -115,6 +117,10 @@ def _midnight(value: datetime | None, zone: ZoneInfo) -> bool:
     return value is None or value.astimezone(zone).time() == time(0, 0)
 
 
+def _aligned(flt: ItemFilter, zone: ZoneInfo) -> bool:
+    return _midnight(flt.since, zone) and _midnight(flt.until, zone)
+
+
 def _plan(flt: ItemFilter, by: tuple[str, ...]) -> tuple[str, dict] | None:
     """Which rollup rows answer this request: (dim, {"model": keys, "theme": keys}) or None."""
     want_model, want_theme = "model" in by, "theme" in by
@@ -144,13 +150,22 @@ def try_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: s
     """`db.trends.counts` from the rollup of zone `tz`, or None when the rollup cannot answer."""
     if flt.q or not set(by) <= set(ITEM_FACETS) | {"model", "theme"}:
         return None
+    if bucket is None:   # no buckets: any built zone whose midnights bound the window will do
+        for zone_name in [tz] + [z for z in zones(session) if z != tz]:
+            if _aligned(flt, ZoneInfo(zone_name)):
+                tz = zone_name
+                break
     zone = ZoneInfo(tz)
-    if not (_midnight(flt.since, zone) and _midnight(flt.until, zone)):
+    if not _aligned(flt, zone):
         return None
     plan = _plan(flt, by)
-    if plan is None or not is_current(session, tz):
+    if plan is None:
         return None
     dim, keys = plan
+    if dim and (flt.source_id or "source" in by):   # only story rows keep the source
+        return None
+    if not is_current(session, tz):
+        return None
     where = [R.tz == tz, R.dim == dim]
     if flt.since is not None:
         where.append(R.day >= flt.since.astimezone(zone).date())
@@ -175,7 +190,7 @@ def try_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: s
     if flt.source_id:
         where.append(R.source_id.in_(flt.source_id))
     if flt.category:
-        where.append(R.source_id.in_(select(m.Source.id).where(m.Source.category.in_(flt.category))))
+        where.append(R.category.in_(flt.category))
     if not flt.include_spam:
         where.append(R.spam.is_(False))
     if not flt.include_irrelevant:
@@ -187,8 +202,7 @@ def try_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: s
         if d == "source":
             cols.append(R.source_id.label("source"))
         elif d == "category":
-            cols.append(select(m.Source.category).where(m.Source.id == R.source_id)
-                        .scalar_subquery().label("category"))
+            cols.append(R.category.label("category"))
         elif d == "model":
             cols.append(model_col.label("model"))
         elif d == "theme":

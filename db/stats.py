@@ -77,8 +77,12 @@ def find_spikes(days: Sequence[date], series: Sequence[float], *, first: date, w
 
 def onset(days: Sequence[date], series: Sequence[float], around: date, *, window: int) -> date | None:
     """First day within ONSET_RADIUS_DAYS of `around` where this series rose above its baseline."""
-    scored = robust_scores(series, window)
     lo, hi = around - timedelta(days=ONSET_RADIUS_DAYS), around + timedelta(days=ONSET_RADIUS_DAYS)
+    if days:   # score only the stretch that matters: the radius and its baseline before it
+        first = max(0, (lo - days[0]).days - window)
+        last = min(len(days), (hi - days[0]).days + 1)
+        days, series = days[first:last], series[first:last]
+    scored = robust_scores(series, window)
     for day, value, s in zip(days, series, scored):
         if lo <= day <= hi and s is not None and value >= 1 and s[1] >= ONSET_THRESHOLD:
             return day

@@ -151,7 +151,8 @@ def _net(rows: list[dict]) -> float | None:
     return round((pos - neg) / total, 4)
 
 
-def _day_range(session: Session, flt: ItemFilter, tz: str) -> tuple[date, date] | None:
+def day_range(session: Session, flt: ItemFilter, tz: str) -> tuple[date, date] | None:
+    """The first and last local day (zone `tz`) of the filter's window; open ends take the data's."""
     from db.queries import _bounds
 
     first, last = _bounds(session)
@@ -169,7 +170,7 @@ def spikes(session: Session, flt: ItemFilter, *, tz: str = "UTC", dims: Sequence
     """Days in the filter's window when a model's or theme's stories rose far above the key's own
     trailing baseline (the robust score in `db.stats`), with each language's count that day and
     which language reacted first. Sorted by score, highest first."""
-    span = _day_range(session, flt, tz)
+    span = day_range(session, flt, tz)
     if span is None:
         return []
     start, end = span
@@ -260,30 +261,54 @@ def _json_elements(session: Session, column):
     return func.json_each(column).table_valued("value")
 
 
-def term_counts(session: Session, flt: ItemFilter) -> dict[str, int]:
-    """Stories per stored keyword under the filter (document frequency)."""
+SAMPLE_CAP = 40_000   # stories read per period for term and phrase statistics
+
+
+def sample_step(session: Session, flt: ItemFilter, cap: int = SAMPLE_CAP) -> int:
+    """1, or k when more than `cap` stories match: term and phrase statistics then read every k-th
+    story by id (a fixed, uniform systematic sample), which keeps a two-year view interactive.
+    Rankings and log-odds z-scores stay estimates of the full ones; counts are scaled back by k."""
+    n = sum(r["count"] for r in counts(session, flt))
+    return max(1, -(-n // cap))
+
+
+def term_counts(session: Session, flt: ItemFilter, *, step: int = 1) -> dict[str, int]:
+    """Stories per stored keyword under the filter (document frequency), over every `step`-th story."""
     el = _json_elements(session, m.Item.keywords)
     stmt = flt.apply(select(el.c.value, func.count()).select_from(m.Item).join(el, true()))
+    if step > 1:
+        stmt = stmt.where(m.Item.id % step == 0)
     return {str(term): n for term, n in session.execute(stmt.group_by(el.c.value))}
 
 
 def rising_terms(session: Session, flt: ItemFilter, *, lang: str, top: int = 30,
                  min_count: int = 2) -> list[dict]:
     """Terms that rose most in `lang` against the previous window of the same length, by the
-    weighted log-odds z-score with an informative Dirichlet prior (`db.stats.log_odds`)."""
+    weighted log-odds z-score with an informative Dirichlet prior (`db.stats.log_odds`).
+    Rows: {"term","current","previous","z","sample_every"}; see `sample_step` for large windows."""
     cur_flt = flt.replace(lang=(lang,))
-    current = term_counts(session, cur_flt)
-    previous = term_counts(session, previous_window(cur_flt))
-    rows = [r for r in stats.log_odds(current, previous) if r["z"] > 0 and r["current"] >= min_count]
+    prev_flt = previous_window(cur_flt)
+    step = max(sample_step(session, cur_flt), sample_step(session, prev_flt))
+    current = term_counts(session, cur_flt, step=step)
+    previous = term_counts(session, prev_flt, step=step)
+    rows = []
+    for r in stats.log_odds(current, previous):
+        if r["z"] > 0 and r["current"] * step >= min_count:
+            rows.append({**r, "current": r["current"] * step, "previous": r["previous"] * step,
+                         "sample_every": step})
     return rows[:top]
 
 
 def evidence_top(session: Session, flt: ItemFilter | None = None, *, dim: str = "theme",
                  per_key: int = 10) -> list[dict]:
-    """The phrases that most often triggered each theme (model): {"key","phrase","count"}."""
+    """The phrases that most often triggered each theme (model): {"key","phrase","count",
+    "sample_every"} (see `sample_step`)."""
     flt = flt or ItemFilter()
     table, col = (m.ItemTheme, m.ItemTheme.theme) if dim == "theme" else (m.ItemModel, m.ItemModel.model)
     ids = flt.apply(select(m.Item.id).select_from(m.Item))
+    step = sample_step(session, flt)
+    if step > 1:
+        ids = ids.where(m.Item.id % step == 0)
     el = _json_elements(session, table.evidence)
     stmt = (select(col.label("key"), el.c.value.label("phrase"), func.count().label("count"))
             .select_from(table).join(el, true()).where(table.item_id.in_(ids)))
@@ -297,5 +322,5 @@ def evidence_top(session: Session, flt: ItemFilter | None = None, *, dim: str = 
     out = []
     for key in sorted(per):
         for n, phrase in sorted(per[key], key=lambda t: (-t[0], t[1]))[:per_key]:
-            out.append({"key": key, "phrase": phrase, "count": n})
+            out.append({"key": key, "phrase": phrase, "count": n * step, "sample_every": step})
     return out

@@ -4,8 +4,10 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-29
 
-- rollup_days: (tz, dim, day, key, source_id, lang, sentiment, spam, relevant) -> count; a clustered
-  primary key (WITHOUT ROWID on SQLite) so a date range of one dim is one contiguous range scan.
+- rollup_days: (tz, dim, day, key, category, source_id, lang, sentiment, spam, relevant) -> count; a
+  clustered primary key (WITHOUT ROWID on SQLite) so a date range of one dim is one contiguous range
+  scan. Story rows keep the source; model, theme and theme-model rows keep only its category
+  (source_id ''), which makes them several times smaller.
 - rollup_state: the zones whose rollup is built and the last item id it includes.
 Kept current by db/rollups.py (ingest adds new items; retag and any tag update invalidate).
 """
@@ -19,7 +21,7 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-KEY = ["tz", "dim", "day", "key", "source_id", "lang", "sentiment", "spam", "relevant"]
+KEY = ["tz", "dim", "day", "key", "category", "source_id", "lang", "sentiment", "spam", "relevant"]
 
 
 def upgrade() -> None:
@@ -29,6 +31,7 @@ def upgrade() -> None:
         sa.Column("dim", sa.String(8), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("key", sa.String(100), nullable=False),
+        sa.Column("category", sa.String(20), nullable=False),
         sa.Column("source_id", sa.String(100), nullable=False),
         sa.Column("lang", sa.String(10), nullable=False),
         sa.Column("sentiment", sa.String(10), nullable=False),
