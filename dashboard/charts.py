@@ -252,22 +252,49 @@ def heatmap(df: pd.DataFrame, *, row_dim: str, col_dim: str, lang: str, value: s
 
 
 def dumbbell(df: pd.DataFrame, *, dim: str, lang: str, title: str | None = None,
-             names: dict[str, str] | None = None) -> go.Figure:
-    """zh share beside en share per key on one % scale (columns key, zh_share, en_share as fractions)."""
+             names: dict[str, str] | None = None, cols: tuple[str, str] = ("zh_share", "en_share"),
+             scale: float = 100.0, suffix: str = "%", x_title: str = "") -> go.Figure:
+    """The zh value beside the en value per key on one scale (default: shares as fractions -> %)."""
     fig = go.Figure()
     if df.empty:
         return _layout(fig, title=title)
-    df = df.assign(_m=df[["zh_share", "en_share"]].max(axis=1)).sort_values("_m")
+    zc, ec = cols
+    df = df.assign(_m=df[[zc, ec]].max(axis=1)).sort_values("_m")
     ys = [plot_text(label(dim, k, lang, names)) for k in df["key"]]
-    for y, a, b in zip(ys, df["zh_share"], df["en_share"]):
-        fig.add_shape(type="line", x0=a * 100, x1=b * 100, y0=y, y1=y, line=dict(color="#CCCCCC", width=3))
-    for lg in ("zh", "en"):
+    for y, a, b in zip(ys, df[zc], df[ec]):
+        if pd.notna(a) and pd.notna(b):
+            fig.add_shape(type="line", x0=a * scale, x1=b * scale, y0=y, y1=y,
+                          line=dict(color="#CCCCCC", width=3), layer="below")
+    for lg, col in (("zh", zc), ("en", ec)):
         fig.add_trace(go.Scatter(
-            x=list(df[f"{lg}_share"] * 100), y=ys, mode="markers", name=plot_text(i18n.lang_name(lg, lang)),
+            x=list(df[col] * scale), y=ys, mode="markers", name=plot_text(i18n.lang_name(lg, lang)),
             marker=dict(size=12, color=LANG_COLORS[lg]), customdata=[[k, lg] for k in df["key"]],
-            hovertemplate="%{y}: %{x:.1f}%<extra>%{fullData.name}</extra>"))
-    fig.update_xaxes(ticksuffix="%", rangemode="tozero")
+            hovertemplate="%{y}: %{x:.2f}" + suffix + "<extra>%{fullData.name}</extra>"))
+    fig.update_xaxes(ticksuffix=suffix or None, title_text=plot_text(x_title))
+    fig.update_yaxes(type="category")
     return _layout(fig, title=title, height=max(HEIGHT, 30 * len(df) + 120))
+
+
+def lead_lag(df: pd.DataFrame, *, lang: str, tz: str, title: str | None = None,
+             names: dict[str, str] | None = None) -> go.Figure:
+    """One dot per spike: x its day, y how many days Chinese led (+) or English led (-)."""
+    fig = go.Figure()
+    if df.empty:
+        return _layout(fig, title=title)
+    for dim in sorted(df["dim"].unique()):
+        g = df[df["dim"] == dim]
+        fig.add_trace(go.Scatter(
+            x=list(g["day"]), y=list(g["lead_days"]), mode="markers", name=plot_text(i18n.dim_name(dim, lang)),
+            marker=dict(size=[8 + min(float(s), 12) for s in g["score"]],
+                        color=[color_for(dim, k) for k in g["key"]], line=dict(width=1, color="#333333")),
+            text=[plot_text(label(dim, k, lang, names)) for k in g["key"]],
+            customdata=[[d, k] for d, k in zip(g["day"], g["key"])],
+            hovertemplate="%{x}: %{text} %{y:+d}<extra></extra>"))
+    fig.update_xaxes(title_text=plot_text(time_axis_title("day", tz, lang)), type="date")
+    fig.update_yaxes(zeroline=True, zerolinecolor="#888888",
+                     title_text=plot_text("中文领先天数（负数为英文领先）" if lang == "zh"
+                                          else "days Chinese led (negative: English led)"))
+    return _layout(fig, title=title)
 
 
 def diverging(df: pd.DataFrame, *, dim: str, lang: str, value: str = "diff_pp", title: str | None = None,

@@ -7,20 +7,18 @@ the source of truth: Streamlit forgets them on a page switch, the `View` survive
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from aigcwatch.errors import AigcwatchError
+from aigcwatch.config import zone_setting
+from aigcwatch.errors import AigcwatchError, ConfigError
 from dashboard import data, i18n, params, ui
 from dashboard.params import View
 from db.filters import ItemFilter, day_window
 
-ENV_TZ = "AIGCWATCH_TIMEZONE"
 DEFAULT_TZ = "Asia/Shanghai"
 TIMEZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Singapore",
              "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "UTC")
@@ -28,12 +26,20 @@ _VIEW, _WRITTEN, _APPLIED, _UI = "_aw_view", "_aw_written", "_aw_applied", "_aw_
 
 
 def default_tz() -> str:
-    tz = (os.environ.get(ENV_TZ) or "").strip() or DEFAULT_TZ
+    """AIGCWATCH_TIMEZONE, or Asia/Shanghai when it is unset or not a time zone (see tz_problem)."""
     try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
+        return zone_setting("timezone")
+    except ConfigError:
         return DEFAULT_TZ
-    return tz
+
+
+def tz_problem() -> str | None:
+    """The one-line complaint about a bad AIGCWATCH_TIMEZONE, if it is bad."""
+    try:
+        zone_setting("timezone")
+    except ConfigError as e:
+        return e.one_line() + f" (using {DEFAULT_TZ})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -154,14 +160,18 @@ def setup(page: str, *, search_in_sidebar: bool = True) -> Ctx:
     push = st.session_state.get(_APPLIED) != (page, view)
     names = {s["id"]: s.get("name") or s["id"] for s in facets.get("sources", [])}
     _sidebar(sb, view, facets, names, lang, push, search_in_sidebar)
+    st.title(i18n.t(f"page_{page}", lang))
+    if not search_in_sidebar:
+        _widget(st.text_input, i18n.t("search_box", lang), "q", view, push)
     st.session_state[_APPLIED] = (page, view)
 
     for name, value, why in warnings:
         st.warning(i18n.t("bad_param", lang, name=name, value=value, why=why))
     _write_query(view, _defaults(facets, view.tz), query)
     events, events_error = _events(view.start, view.end, view.model)
-    if events_error:
-        st.warning(events_error)
+    for problem in (events_error, tz_problem()):
+        if problem:
+            st.warning(problem)
     since, until = day_window(view.start, view.end, view.tz)
     flt = ItemFilter(since=since, until=until, lang=view.lang, model=view.model, theme=view.theme,
                      sentiment=view.sentiment, source_id=view.source, category=view.category,

@@ -116,7 +116,6 @@ def _leader_text(r: dict, L: str) -> str:
 
 
 ctx = setup("overview")
-st.title(i18n.t("page_overview", ctx.lang))
 with ui.db_guard(ctx.lang):
     if data.total(ctx.url, ctx.flt) == 0:
         st.info(i18n.t("no_match", ctx.lang))

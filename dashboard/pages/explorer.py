@@ -1,0 +1,110 @@
+"""Explorer: search (Chinese or English), the sidebar filters, the matching stories over time, a
+table of them, and one story in full: its tags with their evidence highlighted in the text, its
+syndicated copies and a link to the original (http(s) only). Opens pre-filtered from links such as
+?model=kling&day=2025-06-01, and on one story with ?item=ID."""
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from dashboard import charts, data, drill, i18n, ui
+from dashboard.state import Ctx, setup
+
+PAGE_SIZE = 50
+_PICK, _IDS = "ex_item", "ex_ids"
+
+
+def over_time(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("matching_over_time", L))
+    raw = data.counts(ctx.url, ctx.flt, ("lang",), ctx.interval, ctx.tz)
+    df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "lang")
+    fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", kind="bar",
+                            y_title=i18n.t("stories", L), events=ctx.events)
+    points = ui.chart(fig, df, key="ex_time", lang=L, name="matching_stories")
+    drill.selection(ctx, points, ("bucket", "lang"), key="ex_time")
+
+
+def _picked_row() -> None:
+    rows = st.session_state.get("ex_table", {}).get("selection", {}).get("rows", [])
+    ids = st.session_state.get(_IDS, [])
+    if rows and rows[0] < len(ids):
+        st.session_state[_PICK] = ids[rows[0]]
+
+
+def _picked_box() -> None:
+    if st.session_state.get("ex_box") is not None:
+        st.session_state[_PICK] = st.session_state["ex_box"]
+
+
+def table(ctx: Ctx, total: int) -> None:
+    L = ctx.lang
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = st.number_input(i18n.t("page_no", L), min_value=1, max_value=pages, value=1, step=1, key="ex_page")
+    rows = data.items(ctx.url, ctx.flt, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE)
+    st.session_state[_IDS] = [r["id"] for r in rows]
+    frame = ui.items_frame(rows, L, ctx.tz)
+    link = i18n.t("col_link", L)
+    st.dataframe(frame, hide_index=True, key="ex_table", on_select=_picked_row, selection_mode="single-row",
+                 column_config={"id": None, link: st.column_config.LinkColumn(link, display_text="↗")})
+    st.download_button(i18n.t("download_csv", L), ui.csv_bytes(frame), file_name="stories.csv", mime="text/csv",
+                       key="ex_csv", on_click="ignore", icon=":material/download:")
+    titles = {r["id"]: " ".join((r.get("title") or "").split())[:90] for r in rows}
+    st.selectbox(i18n.t("open_item", L), [None] + list(titles), key="ex_box", on_change=_picked_box,
+                 format_func=lambda v: i18n.t("drill_none", L) if v is None else f"#{v} {titles.get(v, '')}")
+
+
+def _item_from_url() -> int | None:
+    raw = st.query_params.get("item")
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def item_view(ctx: Ctx, item_id: int) -> None:
+    L = ctx.lang
+    d = data.item_detail(ctx.url, item_id)
+    st.subheader(i18n.t("item_view", L))
+    if d is None:
+        st.warning(i18n.t("item_missing", L, id=item_id))
+        return
+    with st.container(border=True):
+        st.markdown("#### " + ui.md_escape(d.get("title") or "—"))
+        st.caption(ui.story_meta(d, L, ctx.tz))
+        st.markdown(ui.link_md(i18n.t("original", L), d.get("url"), L) if d.get("url") else "—")
+        phrases: list[str] = []
+        for dim, field in (("model", "models"), ("theme", "themes")):
+            for tag in d.get(field) or []:
+                ev = [p for p in tag.get("evidence") or [] if p]
+                phrases += ev
+                st.markdown(f"**{ui.md_escape(i18n.key_name(dim, tag.get(dim), L))}** — "
+                            + (" · ".join(f"「{ui.md_escape(p)}」" for p in ev) or "—"))
+        body = ui.highlight_html(d.get("text") or "", phrases)
+        st.html(f'<div style="white-space:pre-wrap;line-height:1.7">{body}</div>')
+        if d.get("keywords"):
+            st.caption(ui.md_escape(i18n.t("keywords", L)) + "\\: " + " · ".join(ui.md_escape(k) for k in d["keywords"]))
+    copies = d.get("copies") or []
+    if copies:
+        st.markdown(f"**{ui.md_escape(i18n.t('copies', L))}** ({len(copies)})")
+        link = i18n.t("col_link", L)
+        st.dataframe([{i18n.t("col_source", L): c.get("source_name") or c.get("source_id"),
+                       i18n.t("col_title", L): c.get("title"), link: ui.safe_url(c.get("url")),
+                       i18n.t("reason", L): c.get("reason"),
+                       i18n.t("seen_at", L): ui.fmt_time(c.get("seen_at"), ctx.tz)} for c in copies],
+                     hide_index=True, key="ex_copies",
+                     column_config={link: st.column_config.LinkColumn(link, display_text="↗")})
+
+
+ctx = setup("explorer", search_in_sidebar=False)
+with ui.db_guard(ctx.lang):
+    n = data.total(ctx.url, ctx.flt)
+    st.caption(i18n.t("results", ctx.lang, n=f"{n:,}"))
+    over_time(ctx)
+    table(ctx, n)
+    chosen = st.session_state.get(_PICK) or _item_from_url()
+    if chosen is not None:
+        if st.query_params.get("item") != str(chosen):
+            st.query_params["item"] = str(chosen)
+        item_view(ctx, int(chosen))

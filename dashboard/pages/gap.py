@@ -1,0 +1,138 @@
+"""zh / en gap: each theme's and model's share of its own language's coverage, Chinese beside English
+on one scale; the divergence per key and overall (Jensen-Shannon); tone per language; and, per spike,
+which language reacted first. The sidebar's language filter does not apply here (both are compared)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, drill, i18n, ui
+from dashboard.state import Ctx, setup
+
+LANGS = ("zh", "en")
+
+
+def gap(ctx: Ctx, flt, dim: str) -> pd.DataFrame:
+    L = ctx.lang
+    st.subheader(i18n.t(f"gap_{dim}", L))
+    df = data.language_gap(ctx.url, flt, dim)
+    left, right = st.columns(2)
+    with left:
+        fig = charts.dumbbell(df, dim=dim, lang=L)
+        points = ui.chart(fig, df, key=f"gap_{dim}", lang=L, name=f"gap_{dim}")
+    with right:
+        div = df.dropna(subset=["diff_pp"]) if not df.empty else df
+        fig = charts.diverging(div, dim=dim, lang=L, x_title=i18n.t("divergence", L))
+        points += ui.chart(fig, div, key=f"gap_{dim}_div", lang=L, name=f"divergence_{dim}")
+    drill.selection(ctx, [p for p in points if isinstance(p.get("customdata"), (list, tuple))],
+                    (dim, "lang"), key=f"gap_{dim}")
+    drill.selection(ctx, [dict(p, customdata=[p["customdata"]]) for p in points
+                          if isinstance(p.get("customdata"), str)], (dim,), key=f"gap_{dim}_d")
+    keys = list(df["key"]) if not df.empty else []
+    drill.box(ctx, key=f"gap_{dim}_drill", dims=(dim, "lang"), options={dim: keys, "lang": LANGS})
+    return df
+
+
+def tone(ctx: Ctx, flt) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("tone_by_lang", L))
+    idx = data.sentiment_index(ctx.url, flt, ctx.interval, ctx.tz, "lang")
+    idx = idx[idx["key"].isin(LANGS)].rename(columns={"key": "lang"}) if not idx.empty else idx
+    fig = charts.net_lines(idx, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", events=ctx.events)
+    points = ui.chart(fig, idx, key="gap_tone", lang=L, name="tone_by_language")
+    drill.selection(ctx, points, ("bucket", "lang"), key="gap_tone")
+
+    st.markdown(f"**{ui.md_escape(i18n.t('tone_theme_lang', L))}**")
+    cells = data.counts(ctx.url, flt, ("theme", "lang", "sentiment"))
+    net = _net_by(cells, "theme")
+    fig = charts.dumbbell(net, dim="theme", lang=L, cols=("zh_net", "en_net"), scale=1.0, suffix="",
+                          x_title=i18n.t("net_sentiment", L))
+    fig.update_xaxes(range=[-1.05, 1.05], zeroline=True)
+    points = ui.chart(fig, net, key="gap_tone_theme", lang=L, name="net_sentiment_theme_language")
+    drill.selection(ctx, points, ("theme", "lang"), key="gap_tone_theme")
+
+
+def _net_by(cells: pd.DataFrame, dim: str) -> pd.DataFrame:
+    """Net sentiment per (key, language) from story counts: (positive - negative) / stories."""
+    cols = ["key", "zh_stories", "en_stories", "zh_net", "en_net"]
+    if cells.empty:
+        return pd.DataFrame(columns=cols)
+    wide = cells.pivot_table(index=[dim, "lang"], columns="sentiment", values="count", aggfunc="sum",
+                             fill_value=0)
+    for s in ("positive", "neutral", "negative"):
+        if s not in wide.columns:
+            wide[s] = 0
+    wide["stories"] = wide[["positive", "neutral", "negative"]].sum(axis=1)
+    wide["net"] = (wide["positive"] - wide["negative"]) / wide["stories"].where(wide["stories"] > 0)
+    out = []
+    for key in wide.index.get_level_values(0).unique():
+        row = {"key": key}
+        for lg in LANGS:
+            has = (key, lg) in wide.index
+            row[f"{lg}_stories"] = int(wide.loc[(key, lg), "stories"]) if has else 0
+            row[f"{lg}_net"] = float(wide.loc[(key, lg), "net"]) if has else None
+        out.append(row)
+    return pd.DataFrame(out, columns=cols)
+
+
+def lead_lag(ctx: Ctx, flt) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("lead_lag", L))
+    rows = data.spikes(ctx.url, flt, ctx.tz)
+    df = pd.DataFrame([{
+        "day": r["day"], "dim": r["dim"], "key": r["key"], "count": r["count"], "score": r["score"],
+        "zh": (r.get("by_lang") or {}).get("zh", 0), "en": (r.get("by_lang") or {}).get("en", 0),
+        "onset_zh": (r.get("onset") or {}).get("zh"), "onset_en": (r.get("onset") or {}).get("en"),
+        "leader": r.get("leader"), "lag_days": r.get("lag_days"),
+        "lead_days": _lead_days(r.get("leader"), r.get("lag_days")),
+    } for r in rows], columns=["day", "dim", "key", "count", "score", "zh", "en", "onset_zh",
+                               "onset_en", "leader", "lag_days", "lead_days"])
+    if df.empty:
+        st.info(i18n.t("no_spikes", L))
+        return
+    led = df["leader"].value_counts()
+    st.caption(i18n.t("lead_summary", L, n=len(df), zh=int(led.get("zh", 0)), en=int(led.get("en", 0)),
+                      same=int(led.get("same", 0))))
+    shown = df.dropna(subset=["lead_days"])
+    fig = charts.lead_lag(shown, lang=L, tz=ctx.tz)
+    points = ui.chart(fig, shown, key="gap_lead", lang=L, name="spike_lead_lag")
+    for p in points[:3]:
+        day, key = (p.get("customdata") or [None, None])[:2]
+        dim = shown.loc[shown["key"] == key, "dim"].iloc[0] if key in set(shown["key"]) else None
+        if dim:
+            drill.show(ctx, ("day", dim), (day, key), key=f"gap_lead_{key}_{day}")
+    table = df.assign(name=[i18n.key_name(d, k, L) for d, k in zip(df["dim"], df["key"])],
+                      leader=[_leader(v, L) for v in df["leader"]])
+    st.dataframe(table[["day", "name", "count", "zh", "en", "onset_zh", "onset_en", "leader", "lag_days"]].rename(
+        columns={"onset_zh": i18n.t("onset_zh", L), "onset_en": i18n.t("onset_en", L),
+                 "leader": i18n.t("leader", L), "lag_days": i18n.t("lag_days", L)}),
+        hide_index=True, key="gap_lead_table")
+
+
+def _lead_days(leader: str | None, lag: int | None) -> int | None:
+    if leader == "same":
+        return 0
+    if leader in LANGS and lag is not None:
+        return lag if leader == "zh" else -lag
+    return None
+
+
+def _leader(value: str | None, L: str) -> str:
+    if value == "same":
+        return i18n.t("same_day", L)
+    return i18n.lang_name(value, L) if value else "—"
+
+
+ctx = setup("gap")
+st.caption(i18n.t("gap_intro", ctx.lang))
+with ui.db_guard(ctx.lang):
+    both = ctx.flt.replace(lang=())
+    themes = data.language_gap(ctx.url, both, "theme")
+    models = data.language_gap(ctx.url, both, "model")
+    c1, c2 = st.columns(2)
+    ui.kpi(c1, i18n.t("js_theme", ctx.lang), f"{data.js_divergence(themes):.3f}", help=i18n.t("js_help", ctx.lang))
+    ui.kpi(c2, i18n.t("js_model", ctx.lang), f"{data.js_divergence(models):.3f}", help=i18n.t("js_help", ctx.lang))
+    gap(ctx, both, "theme")
+    gap(ctx, both, "model")
+    tone(ctx, both)
+    lead_lag(ctx, both)

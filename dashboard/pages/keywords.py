@@ -1,0 +1,45 @@
+"""Keywords: terms rising in Chinese and in English against the previous period of the same length,
+ranked by the weighted log-odds z-score with an informative Dirichlet prior (Monroe et al. 2008),
+not by raw counts. The sidebar's language filter does not apply (each column is one language)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, drill, i18n, ui
+from dashboard.state import Ctx, setup
+
+TOP = 30
+
+
+def column(ctx: Ctx, lang: str) -> None:
+    L = ctx.lang
+    st.markdown(f"**{ui.md_escape(i18n.t('rising_' + lang, L))}**")
+    df = data.rising_terms(ctx.url, ctx.flt.replace(lang=(lang,)), lang, TOP)
+    if df.empty:
+        st.info(i18n.t("no_terms", L))
+        return
+    fig = charts.ranked_bars(df, label_col="term", value="z", color=charts.LANG_COLORS[lang], x_title="z")
+    points = ui.chart(fig, df, key=f"kw_{lang}", lang=L, name=f"rising_terms_{lang}")
+    st.dataframe(df.rename(columns={"term": i18n.t("term", L), "current": i18n.t("current", L),
+                                    "previous": i18n.t("previous", L)}),
+                 hide_index=True, key=f"kw_{lang}_table",
+                 column_config={"z": st.column_config.NumberColumn(format="%.2f")})
+    clicked = [p.get("customdata") for p in points if p.get("customdata")]
+    term = st.selectbox(i18n.t("pick_term", L), [None] + list(df["term"]), key=f"kw_{lang}_term",
+                        format_func=lambda v: i18n.t("drill_none", L) if v is None else v)
+    term = term or (clicked[0] if clicked else None)
+    if term:
+        flt = ctx.flt.replace(lang=(lang,), q=term)
+        st.caption(ui.md_escape(i18n.t("results", L, n=data.total(ctx.url, flt))))
+        ui.story_list(data.items(ctx.url, flt, drill.STORIES), lang=L, tz=ctx.tz, evidence=False)
+        ui.explorer_link(ctx, lang=(lang,), q=term)
+
+
+ctx = setup("keywords")
+st.caption(i18n.t("rising_terms", ctx.lang))
+with ui.db_guard(ctx.lang):
+    left, right = st.columns(2)
+    with left:
+        column(ctx, "zh")
+    with right:
+        column(ctx, "en")

@@ -1,0 +1,73 @@
+"""Models: share of voice over time, sentiment by model (mix and net index over time), and Chinese
+against English stories per model."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, drill, i18n, ui
+from dashboard.state import Ctx, setup
+
+TOP_NET = 6   # models drawn on the net-sentiment chart (the most covered)
+
+
+def share_of_voice(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("sov", L))
+    mode = st.radio(i18n.t("sov_mode", L), ["share", "count"], horizontal=True, key="mo_sov_mode",
+                    format_func=lambda v: i18n.t("mode_" + v, L))
+    raw = data.counts(ctx.url, ctx.flt, ("model",), ctx.interval, ctx.tz)
+    df = charts.with_share(charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "model"), "model")
+    fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", kind="area",
+                            value=mode, percent=mode == "share", events=ctx.events,
+                            y_title=i18n.t("share" if mode == "share" else "stories", L))
+    points = ui.chart(fig, df, key="mo_sov", lang=L, name="share_of_voice")
+    drill.selection(ctx, points, ("bucket", "model"), key="mo_sov")
+    drill.box(ctx, key="mo_sov_drill", dims=("bucket", "model"),
+              options={"bucket": drill.periods(ctx), "model": _models(raw)})
+
+
+def _models(df) -> list[str]:
+    if df.empty:
+        return []
+    return list(df.groupby("model")["count"].sum().sort_values(ascending=False).index)
+
+
+def sentiment(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("sent_by_model", L))
+    df = data.counts(ctx.url, ctx.flt, ("model", "sentiment"))
+    fig = charts.stacked_bars(df, row_dim="model", stack_dim="sentiment", lang=L,
+                              x_title=i18n.t("share", L))
+    points = ui.chart(fig, df, key="mo_sent", lang=L, name="sentiment_by_model")
+    drill.selection(ctx, points, ("model", "sentiment"), key="mo_sent")
+    drill.box(ctx, key="mo_sent_drill", dims=("model", "sentiment"),
+              options={"model": _models(df), "sentiment": ("positive", "neutral", "negative")})
+
+    top = _models(df)[:TOP_NET]
+    if not top:
+        return
+    idx = data.sentiment_index(ctx.url, ctx.flt.replace(model=tuple(top)), ctx.interval, ctx.tz, "model")
+    idx = idx[idx["key"].isin(top)].rename(columns={"key": "model"}) if not idx.empty else idx
+    fig = charts.net_lines(idx, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", events=ctx.events,
+                           title=i18n.t("net_sentiment", L))
+    points = ui.chart(fig, idx, key="mo_net", lang=L, name="net_sentiment_by_model")
+    drill.selection(ctx, points, ("bucket", "model"), key="mo_net")
+
+
+def languages(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("lang_by_model", L))
+    df = data.counts(ctx.url, ctx.flt, ("model", "lang"))
+    if not df.empty:
+        df = df[df["lang"].isin(["zh", "en"])]
+    fig = charts.grouped_bars(df, row_dim="model", group_dim="lang", lang=L, x_title=i18n.t("stories", L))
+    points = ui.chart(fig, df, key="mo_lang", lang=L, name="zh_en_by_model")
+    drill.selection(ctx, points, ("model", "lang"), key="mo_lang")
+    drill.box(ctx, key="mo_lang_drill", dims=("model", "lang"), options={"model": _models(df), "lang": ("zh", "en")})
+
+
+ctx = setup("models")
+with ui.db_guard(ctx.lang):
+    share_of_voice(ctx)
+    sentiment(ctx)
+    languages(ctx)

@@ -1,0 +1,80 @@
+"""Sources: health per source (last success, last error class, items per day, not-modified and
+failure rates over recent runs), the recent ingest runs, and items per day per source."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, drill, i18n, ui
+from dashboard.state import Ctx, setup
+
+RUNS = 20
+
+
+def _status(row: dict) -> str:
+    if not row.get("enabled", True):
+        return "⏸"
+    if row.get("last_status") == "failed" or (row.get("consecutive_failures") or 0) > 0:
+        return "🔴"
+    if row.get("last_error_class"):   # a warning on success (stale)
+        return "🟡"
+    return "🟢" if row.get("last_ok_at") else "⚪"
+
+
+def health(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("health", L))
+    rows = data.source_stats(ctx.url, ctx.flt, ctx.tz)
+    t = lambda k: i18n.t(k, L)  # noqa: E731
+    df = pd.DataFrame([{
+        "": _status(r), "id": r["id"], t("col_source"): r.get("name"),
+        t("col_lang"): i18n.lang_name(r.get("lang"), L), t("category"): i18n.category_name(r.get("category"), L),
+        t("last_ok"): ui.fmt_time(r.get("last_ok_at"), ctx.tz), t("last_status"): r.get("last_status") or "—",
+        t("last_error"): r.get("last_error_class") or "", "error": r.get("last_error") or "",
+        t("items_per_day"): r.get("items_per_day"), t("items_in_range"): r.get("items_in_range"),
+        t("not_modified"): r.get("not_modified_rate"), t("failure_rate"): r.get("failure_rate"),
+        "runs": r.get("runs"),
+    } for r in rows])
+    pct = st.column_config.NumberColumn(format="percent")
+    st.dataframe(df, hide_index=True, key="so_health",
+                 column_config={t("not_modified"): pct, t("failure_rate"): pct,
+                                t("items_per_day"): st.column_config.NumberColumn(format="%.2f")})
+    st.download_button(t("download_csv"), ui.csv_bytes(df), file_name="source_health.csv", mime="text/csv",
+                       key="so_health_csv", on_click="ignore", icon=":material/download:")
+
+
+def runs(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("runs", L))
+    rows = data.latest_runs(ctx.url, RUNS)
+    if not rows:
+        st.info(i18n.t("no_runs", L))
+        return
+    df = pd.DataFrame(rows)
+    for col in ("started_at", "finished_at"):
+        if col in df:
+            df[col] = [ui.fmt_time(v if pd.notna(v) else None, ctx.tz) for v in df[col]]
+    st.dataframe(df, hide_index=True, key="so_runs")
+    st.download_button(i18n.t("download_csv", L), ui.csv_bytes(df), file_name="ingest_runs.csv",
+                       mime="text/csv", key="so_runs_csv", on_click="ignore", icon=":material/download:")
+
+
+def per_day(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("items_by_source", L))
+    raw = data.counts(ctx.url, ctx.flt, ("source",), ctx.interval, ctx.tz)
+    df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "source")
+    fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="source", kind="bar",
+                            y_title=i18n.t("stories", L), names=ctx.source_names)
+    points = ui.chart(fig, df, key="so_days", lang=L, name="items_per_source")
+    drill.selection(ctx, points, ("bucket", "source"), key="so_days")
+    order = list(raw.groupby("source")["count"].sum().sort_values(ascending=False).index) if not raw.empty else []
+    drill.box(ctx, key="so_days_drill", dims=("bucket", "source"),
+              options={"bucket": drill.periods(ctx), "source": order})
+
+
+ctx = setup("sources")
+with ui.db_guard(ctx.lang):
+    health(ctx)
+    runs(ctx)
+    per_day(ctx)

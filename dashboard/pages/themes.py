@@ -1,0 +1,90 @@
+"""Themes: theme share over time, theme x sentiment, theme x model heat map, and the evidence phrases
+that most often triggered each theme."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, drill, i18n, ui
+from dashboard.state import Ctx, setup
+
+
+def _themes(df) -> list[str]:
+    if df.empty:
+        return []
+    return list(df.groupby("theme")["count"].sum().sort_values(ascending=False).index)
+
+
+def share(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("theme_share", L))
+    raw = data.counts(ctx.url, ctx.flt, ("theme",), ctx.interval, ctx.tz)
+    totals = charts.fill_gaps(data.counts(ctx.url, ctx.flt, (), ctx.interval, ctx.tz),
+                              ctx.start, ctx.end, ctx.interval).rename(columns={"count": "stories"})
+    df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "theme")
+    df = df.merge(totals, on="bucket", how="left")
+    df["share"] = (df["count"] / df["stories"].where(df["stories"] > 0)).fillna(0.0) * 100
+    fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="theme", value="share",
+                            percent=True, y_title=i18n.t("share", L), events=ctx.events)
+    points = ui.chart(fig, df, key="th_share", lang=L, name="theme_share")
+    drill.selection(ctx, points, ("bucket", "theme"), key="th_share")
+    drill.box(ctx, key="th_share_drill", dims=("bucket", "theme"),
+              options={"bucket": drill.periods(ctx), "theme": _themes(raw)})
+
+
+def sentiment(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("theme_sent", L))
+    df = data.counts(ctx.url, ctx.flt, ("theme", "sentiment"))
+    fig = charts.stacked_bars(df, row_dim="theme", stack_dim="sentiment", lang=L, x_title=i18n.t("share", L))
+    points = ui.chart(fig, df, key="th_sent", lang=L, name="theme_sentiment")
+    drill.selection(ctx, points, ("theme", "sentiment"), key="th_sent")
+    drill.box(ctx, key="th_sent_drill", dims=("theme", "sentiment"),
+              options={"theme": _themes(df), "sentiment": ("positive", "neutral", "negative")})
+
+
+def by_model(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("theme_model", L))
+    df = data.counts(ctx.url, ctx.flt, ("theme", "model"))
+    fig = charts.heatmap(df, row_dim="theme", col_dim="model", lang=L)
+    points = ui.chart(fig, df, key="th_model", lang=L, name="theme_model")
+    drill.selection(ctx, points, ("theme", "model"), key="th_model")
+    models = list(df.groupby("model")["count"].sum().sort_values(ascending=False).index) if not df.empty else []
+    drill.box(ctx, key="th_model_drill", dims=("theme", "model"), options={"theme": _themes(df), "model": models})
+
+
+def evidence(ctx: Ctx) -> None:
+    L = ctx.lang
+    st.subheader(i18n.t("theme_evidence", L))
+    df = data.evidence_top(ctx.url, ctx.flt, "theme", 10)
+    if df.empty:
+        st.info(i18n.t("no_match", L))
+        return
+    order = list(df.groupby("key")["count"].sum().sort_values(ascending=False).index)
+    theme = st.selectbox(i18n.t("theme", L), order, key="th_ev_theme", format_func=lambda v: i18n.theme_name(v, L))
+    part = df[df["key"] == theme]
+    fig = charts.ranked_bars(part, label_col="phrase", value="count", color=charts.color_for("theme", theme),
+                             x_title=i18n.t("stories", L))
+    points = ui.chart(fig, df, key="th_ev", lang=L, name="theme_evidence")
+    picked = [p.get("customdata") for p in points if p.get("customdata")]
+    phrase = st.selectbox(i18n.t("phrase", L), [None] + list(part["phrase"]), key="th_ev_phrase",
+                          format_func=lambda v: i18n.t("drill_none", L) if v is None else v)
+    phrase = phrase or (picked[0] if picked else None)
+    if phrase:
+        flt = ctx.flt.replace(theme=(theme,), q=_quoted(phrase))
+        rows = data.items(ctx.url, flt, drill.STORIES)
+        ui.story_list(rows, lang=L, tz=ctx.tz, evidence=False)
+        ui.explorer_link(ctx, theme=(theme,), q=_quoted(phrase))
+
+
+def _quoted(phrase: str) -> str:
+    """A phrase as search terms (the search matches every whitespace-separated term)."""
+    return " ".join(phrase.split())
+
+
+ctx = setup("themes")
+with ui.db_guard(ctx.lang):
+    share(ctx)
+    sentiment(ctx)
+    by_model(ctx)
+    evidence(ctx)
