@@ -287,9 +287,10 @@ def retag(since, database_url) -> None:
     console.print(f"re-tagged {n} item(s)")
 
 
-from report.commands import export as _export  # noqa: E402  deliver side: exports, digest, schedule
+from report.commands import digest as _digest, export as _export  # noqa: E402  deliver side
 
 main.add_command(_export)
+main.add_command(_digest)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

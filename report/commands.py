@@ -264,3 +264,83 @@ class _progress:
         if self.bar is not None:
             self.bar.__exit__(*exc)
         return False
+
+
+# --- digest -------------------------------------------------------------------------------------
+
+def delivery_config(to: tuple[str, ...]):
+    """Recipients, sender, SMTP settings and webhooks from the options and settings."""
+    from aigcwatch.config import setting
+    from report.mail import check_address, smtp_settings
+    from report.webhooks import load_webhooks
+
+    emails = split_values(to, "--to") or split_values([setting("digest_to") or ""], "AIGCWATCH_DIGEST_TO")
+    emails = tuple(check_address(a, "--to" if to else "AIGCWATCH_DIGEST_TO") for a in emails)
+    sender = setting("digest_from")
+    if emails and not sender:
+        raise ConfigError("AIGCWATCH_DIGEST_FROM is not set (the digest's From address)")
+    if sender:
+        check_address(sender, "AIGCWATCH_DIGEST_FROM")
+    smtp = smtp_settings(setting)
+    if emails and smtp is None:
+        raise ConfigError("AIGCWATCH_SMTP_HOST is not set: cannot send the digest by email")
+    hooks_file = setting("webhooks")
+    webhooks = load_webhooks(hooks_file) if hooks_file else []
+    return emails, sender, smtp, webhooks
+
+
+@click.command()
+@click.option("--date", "day", type=DATE, help="Last local day of the digest (default: yesterday in --tz).")
+@click.option("--period", type=click.Choice(["day", "week"]), default="day", show_default=True,
+              help="day: that day; week: the 7 days ending on it.")
+@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default=None,
+              help="Sections to include (default: AIGCWATCH_DIGEST_LANG, else both).")
+@click.option("--to", multiple=True, metavar="ADDR", help="Recipient (repeatable or comma list; "
+              "default AIGCWATCH_DIGEST_TO).")
+@click.option("--dry-run", "dry_run", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Write the HTML digest to FILE (and the text part beside it); send nothing.")
+@click.option("--force", is_flag=True, help="Send again to targets the delivery log says were served.")
+@click.option("--tz", envvar="AIGCWATCH_TIMEZONE", default="Asia/Shanghai", show_default=True,
+              help="Time zone of the digest's days (AIGCWATCH_TIMEZONE).")
+@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
+def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
+    """Build the daily (or weekly) digest and send it by email and to the chat webhooks, once per
+    target (the delivery log remembers; --force sends again). Exit 6 when a delivery failed (it is
+    recorded and the next run retries it), 5 when another digest run holds the lock."""
+    from aigcwatch.config import setting
+    from db import engine as dbe
+    from report.send import default_day, langs_of, prepare, send_digest
+
+    out, err = _console()
+    tz = check_zone(tz)
+    langs = langs_of(lang or setting("digest_lang"))
+    the_day = day.date() if day else default_day(tz)
+    if dry_run is None:
+        targets = delivery_config(to)
+        if not targets[0] and not targets[3]:
+            raise ConfigError("nothing to send to: set AIGCWATCH_DIGEST_TO (or --to) and SMTP, or "
+                              "AIGCWATCH_WEBHOOKS; or write the digest to a file with --dry-run FILE")
+    engine = dbe.ensure_schema(dbe.database_url(database_url))
+    try:
+        if dry_run is not None:
+            run = prepare(engine, the_day, period=period, tz=tz, langs=langs)
+            Path(dry_run).write_text(run.rendered.html, encoding="utf-8")
+            text_path = Path(dry_run).with_suffix(".txt")
+            text_path.write_text(run.rendered.text, encoding="utf-8")
+            out.print(f"subject: {run.rendered.subject}", markup=False, highlight=False)
+            out.print(f"wrote {dry_run} (HTML) and {text_path} (text); nothing sent", markup=False,
+                      highlight=False)
+            return
+        emails, sender, smtp, webhooks = targets
+
+        def show(o) -> None:
+            mark = {"sent": "✓", "skipped": "=", "failed": "✗"}[o.status]
+            why = {"sent": "sent", "skipped": "already sent (--force sends again)"}.get(o.status, o.error)
+            out.print(f"{mark} {o.target.channel} {o.target.recipient}: {why}", markup=False,
+                      highlight=False, soft_wrap=True)
+
+        run = send_digest(engine, the_day, period=period, tz=tz, langs=langs, emails=emails,
+                          sender=sender, smtp=smtp, webhooks=webhooks, force=force, on_outcome=show)
+        out.print(f"subject: {run.rendered.subject}", markup=False, highlight=False)
+    finally:
+        engine.dispose()

@@ -1,0 +1,165 @@
+"""Delivering a digest to every target once, with a log that remembers.
+
+The `deliveries` table holds one row per (digest date, period, channel, recipient): `sent` rows are
+skipped by later runs unless forced; a failure is recorded (status `failed`, the error, attempts
+counted) and the next run tries that target again. Each attempt is committed on its own, so a run
+that dies midway keeps what it did.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db import models as m
+from report.mail import DeliveryError, SmtpSession, SmtpSettings, build_message
+from report.webhooks import Line, Webhook, push
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    channel: str          # "email" | "webhook:<kind>"
+    recipient: str        # address | webhook name
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    target: Target
+    status: str           # sent | skipped | failed
+    error: str | None = None
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _row(session: Session, day: date, period: str, t: Target) -> m.Delivery | None:
+    d = m.Delivery
+    return session.scalar(select(d).where(d.digest_date == day, d.period == period,
+                                          d.channel == t.channel, d.recipient == t.recipient))
+
+
+def was_sent(session: Session, day: date, period: str, t: Target) -> bool:
+    row = _row(session, day, period, t)
+    return row is not None and row.status == "sent"
+
+
+def record(session: Session, day: date, period: str, t: Target, *, ok: bool, error: str | None,
+           subject: str | None, now: datetime | None = None) -> m.Delivery:
+    """Write one attempt's result and commit it."""
+    now = now or utcnow()
+    row = _row(session, day, period, t)
+    if row is None:
+        row = m.Delivery(digest_date=day, period=period, channel=t.channel, recipient=t.recipient,
+                         attempts=0, first_attempt_at=now, status="failed", last_attempt_at=now)
+        session.add(row)
+    row.attempts += 1
+    row.last_attempt_at = now
+    row.status = "sent" if ok else "failed"
+    row.error = None if ok else (error or "unknown error")[:2000]
+    row.subject = subject
+    if ok:
+        row.sent_at = now
+    session.commit()
+    return row
+
+
+def failed_digests(session: Session, since: date) -> list[tuple[date, str]]:
+    """(date, period) of digests with a failed delivery on or after `since` (the scheduler retries them)."""
+    d = m.Delivery
+    rows = session.execute(select(d.digest_date, d.period).where(d.status == "failed", d.digest_date >= since)
+                           .distinct().order_by(d.digest_date, d.period))
+    return [(r.digest_date, r.period) for r in rows]
+
+
+def log_rows(session: Session, day: date | None = None, limit: int = 50) -> list[dict]:
+    d = m.Delivery
+    stmt = select(d.digest_date, d.period, d.channel, d.recipient, d.status, d.attempts, d.error,
+                  d.sent_at, d.last_attempt_at)
+    if day is not None:
+        stmt = stmt.where(d.digest_date == day)
+    stmt = stmt.order_by(d.last_attempt_at.desc(), d.id.desc()).limit(limit)
+    return [dict(r._mapping) for r in session.execute(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One digest, rendered for every channel."""
+
+    day: date
+    period: str
+    subject: str
+    text: str
+    html: str
+    lines_for: Callable[[str | None], list[Line]]     # chat lines in a language (None: default)
+    facts: dict
+
+
+def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sender: str | None = None,
+            smtp: SmtpSettings | None = None, webhooks: Sequence[Webhook] = (), force: bool = False,
+            on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Send `msg` to every email address and webhook not yet served (all of them with `force`)."""
+    outcomes: list[Outcome] = []
+
+    def done(o: Outcome) -> None:
+        outcomes.append(o)
+        if on_outcome:
+            on_outcome(o)
+
+    todo_mail = []
+    for addr in emails:
+        t = Target("email", addr)
+        if not force and was_sent(session, msg.day, msg.period, t):
+            done(Outcome(t, "skipped"))
+        else:
+            todo_mail.append(t)
+    if todo_mail:
+        _send_mail(session, msg, todo_mail, sender=sender, smtp=smtp, done=done)
+    for hook in webhooks:
+        t = Target(hook.channel, hook.name)
+        if not force and was_sent(session, msg.day, msg.period, t):
+            done(Outcome(t, "skipped"))
+            continue
+        try:
+            push(hook, msg.lines_for(hook.lang), msg.facts)
+        except DeliveryError as e:
+            record(session, msg.day, msg.period, t, ok=False, error=e.one_line(), subject=msg.subject)
+            done(Outcome(t, "failed", e.one_line()))
+        else:
+            record(session, msg.day, msg.period, t, ok=True, error=None, subject=msg.subject)
+            done(Outcome(t, "sent"))
+    return outcomes
+
+
+def _send_mail(session: Session, msg: Message, targets: list[Target], *, sender: str | None,
+               smtp: SmtpSettings | None, done: Callable[[Outcome], None]) -> None:
+    def fail_all(error: str) -> None:
+        for t in targets:
+            record(session, msg.day, msg.period, t, ok=False, error=error, subject=msg.subject)
+            done(Outcome(t, "failed", error))
+
+    if smtp is None:
+        return fail_all("email: AIGCWATCH_SMTP_HOST is not set")
+    if not sender:
+        return fail_all("email: AIGCWATCH_DIGEST_FROM is not set")
+    try:
+        conn = SmtpSession(smtp).__enter__()
+    except DeliveryError as e:     # no connection: every address fails with the same line
+        return fail_all(e.one_line())
+    try:
+        for t in targets:
+            email = build_message(msg.subject, msg.text, msg.html, sender=sender, to=t.recipient,
+                                  headers={"X-Aigcwatch-Digest": f"{msg.day.isoformat()} {msg.period}"})
+            try:
+                conn.send(email)
+            except DeliveryError as e:
+                record(session, msg.day, msg.period, t, ok=False, error=e.one_line(), subject=msg.subject)
+                done(Outcome(t, "failed", e.one_line()))
+            else:
+                record(session, msg.day, msg.period, t, ok=True, error=None, subject=msg.subject)
+                done(Outcome(t, "sent"))
+    finally:
+        conn.__exit__(None, None, None)

@@ -1,0 +1,207 @@
+"""What the digest says: every number read from `db.queries` for one local day (or the 7 days ending
+on it), gathered into a plain `Digest` that `report.render` turns into HTML, text and chat messages.
+
+The period is `day` (the local calendar day `date` in zone `tz`) or `week` (the 7 local days ending
+on `date`). "Previous" is the period of the same length right before; the average is the mean per period
+over the 7 days (day) or 4 weeks (week) right before the period. The decision of what the biggest change is
+(`headline`) is a pure function of the gathered numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from db import queries as q
+from db.filters import ItemFilter, day_window
+
+PERIODS = ("day", "week")
+LANGS = ("zh", "en")
+SPIKES_SHOWN = 3
+STORIES_PER_SPIKE = 3
+SPIKE_CANDIDATES = 20
+RISING_SHOWN = 3
+THEMES_SHOWN = 3
+STORIES_PER_THEME = 2
+TERMS_SHOWN = 8
+CHART_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    current: int
+    previous: int
+    average: float                 # per period, over the 7 days / 4 weeks before
+
+    @property
+    def delta(self) -> int:
+        return self.current - self.previous
+
+
+@dataclass
+class LangSection:
+    lang: str
+    stories: Change
+    net: tuple[float | None, float | None]             # net sentiment (current, previous)
+    rising_models: list[dict]                          # {"key","current","previous","change"}
+    rising_themes: list[dict]
+    terms: list[dict]                                  # rising_terms rows
+    themes: list[tuple[str, int, list[dict]]]          # (theme, stories, top stories)
+
+
+@dataclass
+class Digest:
+    day: date                      # last local day of the period
+    period: str
+    tz: str
+    langs: tuple[str, ...]
+    first_day: date
+    since: datetime
+    until: datetime
+    filters: ItemFilter
+    stories: Change
+    share: dict[str, tuple[float | None, float | None]]     # lang -> (current, previous)
+    net: tuple[float | None, float | None]
+    spikes: list[dict] = field(default_factory=list)        # spikes() rows + "stories"
+    rising_models: list[dict] = field(default_factory=list)
+    rising_themes: list[dict] = field(default_factory=list)
+    gap: list[dict] = field(default_factory=list)           # language_gap rows, largest first
+    daily: list[dict] = field(default_factory=list)         # {"day", "zh", "en"} for the chart
+    sections: list[LangSection] = field(default_factory=list)
+    last_story_at: datetime | None = None
+    last_run: dict | None = None
+    tagger_versions: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.stories.current == 0
+
+
+def period_days(day: date, period: str) -> tuple[date, date]:
+    if period not in PERIODS:
+        raise ValueError(f"unknown period {period!r} (use day or week)")
+    return (day - timedelta(days=6), day) if period == "week" else (day, day)
+
+
+def _rising(cur: dict[str, int], old: dict[str, int], top: int) -> list[dict]:
+    rows = [{"key": k, "current": n, "previous": old.get(k, 0), "change": n - old.get(k, 0)}
+            for k, n in cur.items() if n - old.get(k, 0) > 0]
+    rows.sort(key=lambda r: (-r["change"], -r["current"], r["key"]))
+    return rows[:top]
+
+
+def _by(session: Session, flt: ItemFilter, dim: str) -> dict[str, int]:
+    return {r[dim]: r["count"] for r in q.counts(session, flt, by=(dim,))}
+
+
+def _average(session: Session, flt: ItemFilter, periods: int) -> float:
+    """Mean stories per period over the `periods` periods right before the filter's window (the
+    7-day average of a day, the 4-week average of a week)."""
+    span = flt.until - flt.since
+    wide = flt.replace(since=flt.since - span * periods, until=flt.since)
+    return q.count_items(session, wide) / periods
+
+
+def _change(session: Session, flt: ItemFilter, prev: ItemFilter, periods: int) -> Change:
+    return Change(q.count_items(session, flt), q.count_items(session, prev),
+                  _average(session, flt, periods))
+
+
+def build_digest(session: Session, day: date, *, period: str = "day", tz: str = "UTC",
+                 langs: tuple[str, ...] = LANGS, base: ItemFilter | None = None) -> Digest:
+    """Gather the digest of `period` ending on local `day` in zone `tz`."""
+    first, last = period_days(day, period)
+    since, until = day_window(first, last, tz)
+    flt = (base or ItemFilter()).replace(since=since, until=until)
+    span = until - since
+    prev = flt.replace(since=since - span, until=since)
+    periods = 4 if period == "week" else 7
+    kpis = q.period_kpis(session, flt, tz=tz)
+    d = Digest(day=last, period=period, tz=tz, langs=tuple(langs), first_day=first, since=since,
+               until=until, filters=flt,
+               stories=Change(kpis["stories"]["current"], kpis["stories"]["previous"],
+                              _average(session, flt, periods)),
+               share={lang: (kpis["share"][lang]["current"], kpis["share"][lang]["previous"])
+                      for lang in LANGS},
+               net=(kpis["net_sentiment"]["current"], kpis["net_sentiment"]["previous"]))
+    facets = q.facets(session)
+    d.last_story_at = facets["last"]
+    runs = q.latest_runs(session, 1)
+    d.last_run = runs[0] if runs else None
+    chart_since, _ = day_window(last - timedelta(days=CHART_DAYS - 1), last, tz)
+    per_day: dict[date, dict] = {}
+    for r in q.counts(session, flt.replace(since=chart_since, until=until), by=("lang",),
+                      bucket="day", tz=tz):
+        if r["lang"] in LANGS:
+            per_day.setdefault(r["bucket"], {"zh": 0, "en": 0})[r["lang"]] = r["count"]
+    d.daily = [{"day": last - timedelta(days=k), **per_day.get(last - timedelta(days=k), {"zh": 0, "en": 0})}
+               for k in range(CHART_DAYS - 1, -1, -1)]
+    if d.empty:
+        return d
+    d.tagger_versions = [r["version"] for r in q.tagger_versions(session, flt) if r["version"]]
+    for s in q.spikes(session, flt, tz=tz)[:SPIKES_SHOWN]:
+        stories = q.spike_stories(session, flt, dim=s["dim"], key=s["key"], day=s["day"], tz=tz,
+                                  limit=SPIKE_CANDIDATES)
+        _add_outlets(session, stories)   # the most widely carried first, then the newest
+        stories.sort(key=lambda st: (-st["outlets"], -st["published_at"].timestamp(), -st["id"]))
+        s["stories"] = stories[:STORIES_PER_SPIKE]
+        d.spikes.append(s)
+    d.rising_models = _rising(_by(session, flt, "model"), _by(session, prev, "model"), RISING_SHOWN)
+    d.rising_themes = _rising(_by(session, flt, "theme"), _by(session, prev, "theme"), RISING_SHOWN)
+    d.gap = q.language_gap(session, flt, dim="theme")
+    for lang in langs:
+        d.sections.append(_section(session, flt, prev, lang, periods))
+    return d
+
+
+def _add_outlets(session: Session, stories: list[dict]) -> None:
+    outlets = q.outlet_counts(session, [s["id"] for s in stories])
+    for s in stories:
+        s["outlets"] = outlets.get(s["id"], 1)
+
+
+def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, periods: int) -> LangSection:
+    lf, lp = flt.replace(lang=(lang,)), prev.replace(lang=(lang,))
+    net = [r["net"] for r in q.sentiment_index(session, lf, bucket=None)] or [None]
+    net_prev = [r["net"] for r in q.sentiment_index(session, lp, bucket=None)] or [None]
+    themes = sorted(_by(session, lf, "theme").items(), key=lambda kv: (-kv[1], kv[0]))[:THEMES_SHOWN]
+    top = []
+    for theme, n in themes:
+        stories = q.top_stories(session, lf.replace(theme=(theme,)), limit=STORIES_PER_THEME)
+        _add_outlets(session, stories)
+        top.append((theme, n, stories))
+    return LangSection(
+        lang=lang, stories=_change(session, lf, lp, periods),
+        net=(net[0], net_prev[0]),
+        rising_models=_rising(_by(session, lf, "model"), _by(session, lp, "model"), RISING_SHOWN),
+        rising_themes=_rising(_by(session, lf, "theme"), _by(session, lp, "theme"), RISING_SHOWN),
+        terms=q.rising_terms(session, lf, lang=lang, top=TERMS_SHOWN), themes=top)
+
+
+# --- the biggest change (pure) ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    kind: str        # spike | rising_model | rising_theme | stories | empty
+    key: str | None
+    current: int
+    reference: float  # baseline (spike) or previous count
+    leader: str | None = None
+
+
+def headline(d: Digest) -> Headline:
+    """The one change the subject names: the strongest spike, else the model or theme that rose
+    most (by at least 2 stories), else the change in stories."""
+    if d.empty:
+        return Headline("empty", None, 0, d.stories.previous)
+    if d.spikes:
+        s = d.spikes[0]
+        return Headline("spike", f"{s['dim']}:{s['key']}", s["count"], s["baseline"], s.get("leader"))
+    best = max(((f"rising_{dim}", r) for dim, rows in (("model", d.rising_models),
+                                                        ("theme", d.rising_themes)) for r in rows[:1]),
+               key=lambda kr: (kr[1]["change"], kr[0] == "rising_model"), default=None)
+    if best and best[1]["change"] >= 2:
+        kind, r = best
+        return Headline(kind, r["key"], r["current"], r["previous"])
+    return Headline("stories", None, d.stories.current, d.stories.previous)

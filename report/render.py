@@ -1,0 +1,248 @@
+"""Turn a `Digest` into an email subject, HTML, plain text and the short form pushed to chats.
+
+HTML comes from Jinja2 templates with autoescaping on: every piece of feed text is escaped, and a
+link is rendered only when it is http(s) (`safe_link`). Charts are table-based bars (no images,
+no JavaScript, no CSS the common mail clients drop). Sections: the overview (both languages),
+then a section per language written in that language.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from report.digest import Digest, Headline, headline
+
+BAR_MAX_PX = 220
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+# key -> (zh, en)
+LABELS: dict[str, tuple[str, str]] = {
+    "title": ("AI 视频舆情简报", "AI video digest"),
+    "day": ("日报", "daily"),
+    "week": ("周报", "weekly"),
+    "stories": ("报道", "Stories"),
+    "vs_prev_day": ("较前一日", "vs previous day"),
+    "vs_prev_week": ("较前一周", "vs previous week"),
+    "avg_day": ("7 日均值", "7-day average"),
+    "avg_week": ("4 周均值", "4-week average"),
+    "net": ("情感净值", "Net sentiment"),
+    "net_note": ("(正面 − 负面) / 报道数", "(positive − negative) / stories"),
+    "share": ("占比", "share"),
+    "zh": ("中文", "Chinese"),
+    "en": ("英文", "English"),
+    "spikes": ("异常升温", "Spikes"),
+    "usual": ("常态", "usual"),
+    "first": ("先起", "first"),
+    "days_later": ("晚 {n} 天", "{n} day(s) later"),
+    "same_day": ("同日", "same day"),
+    "rising_models": ("升温的模型", "Rising models"),
+    "rising_themes": ("升温的议题", "Rising themes"),
+    "gap": ("中英差异", "zh / en gap"),
+    "gap_line": ("中文报道更关注「{zh}」（{zhpp:+.0f} 个百分点），英文更关注「{en}」（{enpp:+.0f} 个百分点）。",
+                 "Chinese coverage leans to {zh} ({zhpp:+.0f} pp), English to {en} ({enpp:+.0f} pp)."),
+    "gap_one": ("{side}报道更关注「{key}」（{pp:+.0f} 个百分点）。",
+                "{side} coverage leans to {key} ({pp:+.0f} pp)."),
+    "rising": ("升温", "Rising"),
+    "gap_none": ("两种语言关注的议题分布接近。", "Both languages cover the same themes in similar shares."),
+    "chart": ("近 14 日每日报道数", "Stories per day, last 14 days"),
+    "section_zh": ("中文报道", "Chinese coverage"),
+    "section_en": ("英文报道", "English coverage"),
+    "terms": ("升温词", "Rising terms"),
+    "top_by_theme": ("各议题热门报道", "Top stories by theme"),
+    "outlets": ("{n} 家媒体", "{n} outlets"),
+    "one_outlet": ("1 家媒体", "1 outlet"),
+    "none": ("无", "none"),
+    "no_data": ("{when}（{tz}）没有采集到任何报道。", "No stories were collected for {when} ({tz})."),
+    "last_story": ("最近一条报道发布于 {at}。", "The latest stored story was published {at}."),
+    "no_story_ever": ("数据库里还没有报道。", "The database holds no stories yet."),
+    "last_run": ("最近一次采集：{at}，状态 {status}。", "Last ingest run: {at}, status {status}."),
+    "no_run": ("还没有任何采集记录。", "No ingest run has been recorded."),
+    "method": ("口径", "Method"),
+    "method_text": ("每条报道只计一次（转载不重复计数）；时间按 {tz} 计；已排除垃圾内容与无关内容。",
+                    "Each story counts once (syndicated copies are not counted again); days in {tz}; "
+                    "spam and off-topic items excluded."),
+    "tagger": ("标注器版本", "Tagger version"),
+    "subject_spike": ("{name} 报道激增：{n} 条（常态 {base:g}）", "{name} spike: {n} stories (usual {base:g})"),
+    "subject_rising": ("{name} 升温：{n} 条（此前 {prev}）", "{name} rising: {n} stories (was {prev})"),
+    "subject_stories": ("共 {n} 条报道（此前 {prev}）", "{n} stories (was {prev})"),
+    "subject_empty": ("无数据", "no data"),
+}
+
+
+def label(key: str, lang: str, **values) -> str:
+    pair = LABELS[key]
+    text = pair[0] if lang == "zh" else pair[1]
+    return text.format(**values) if values else text
+
+
+def both(key: str, langs: tuple[str, ...], **values) -> str:
+    """A label in each language of the digest, Chinese first ("报道 · Stories")."""
+    shown = [label(key, lang, **values) for lang in ("zh", "en") if lang in langs] or [label(key, "en", **values)]
+    return " · ".join(dict.fromkeys(shown))
+
+
+def clean(text: str | None, limit: int = 300) -> str:
+    """Feed text for one line: no control or bidi-override characters, no line breaks, bounded."""
+    t = " ".join(_CONTROL.sub("", text or "").split())
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL when it is an absolute http(s) URL with a host, else None (never rendered)."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or _CONTROL.search(url) \
+            or any(c.isspace() for c in url):
+        return None
+    return url
+
+
+def name(dim: str, key: str | None, lang: str) -> str:
+    from dashboard.i18n import model_name, theme_name
+
+    if dim == "model":
+        return model_name(key, lang)
+    if dim == "theme":
+        return theme_name(key, lang)
+    return str(key)
+
+
+def signed(n: float) -> str:
+    return f"{n:+d}" if isinstance(n, int) else f"{n:+.2f}"
+
+
+def pct(x: float | None) -> str:
+    return "–" if x is None else f"{x * 100:.0f}%"
+
+
+def net_text(x: float | None) -> str:
+    return "–" if x is None else f"{x:+.2f}"
+
+
+def local_time(at: datetime | None, tz: str, fmt: str = "%m-%d %H:%M") -> str:
+    return "" if at is None else at.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def bar(n: float, top: float) -> int:
+    return 0 if not top or n <= 0 else max(2, round(BAR_MAX_PX * n / top))
+
+
+def when_text(d: Digest) -> str:
+    return d.day.isoformat() if d.period == "day" else f"{d.first_day.isoformat()} – {d.day.isoformat()}"
+
+
+def subject_lang(d: Digest) -> str:
+    return "zh" if d.langs == ("zh",) else "en"
+
+
+def change_phrase(h: Headline, lang: str) -> str:
+    if h.kind == "empty":
+        return label("subject_empty", lang)
+    if h.kind == "spike":
+        dim, key = h.key.split(":", 1)
+        return label("subject_spike", lang, name=name(dim, key, lang), n=h.current, base=round(h.reference, 1))
+    if h.kind in ("rising_model", "rising_theme"):
+        dim = h.kind.split("_", 1)[1]
+        return label("subject_rising", lang, name=name(dim, h.key, lang), n=h.current, prev=int(h.reference))
+    return label("subject_stories", lang, n=h.current, prev=int(h.reference))
+
+
+def subject(d: Digest) -> str:
+    """Names the date and the biggest change, on one line."""
+    lang = subject_lang(d)
+    kind = label("week" if d.period == "week" else "day", lang)
+    return clean(f"aigcwatch {kind} {when_text(d)}: {change_phrase(headline(d), lang)}", 200)
+
+
+def gap_line(d: Digest, lang: str) -> str:
+    """The zh/en gap in one sentence: the theme each language covers most beyond the other
+    (differences under 5 percentage points are not worth a line)."""
+    rows = [r for r in d.gap if r["diff_pp"] is not None]
+    zh = max(rows, key=lambda r: r["diff_pp"], default=None)
+    en = min(rows, key=lambda r: r["diff_pp"], default=None)
+    zh = zh if zh and zh["diff_pp"] >= 5 else None
+    en = en if en and en["diff_pp"] <= -5 else None
+    if zh and en:
+        return label("gap_line", lang, zh=name("theme", zh["key"], lang), zhpp=zh["diff_pp"],
+                     en=name("theme", en["key"], lang), enpp=-en["diff_pp"])
+    if zh or en:
+        r = zh or en
+        return label("gap_one", lang, side=label("zh" if zh else "en", lang),
+                     key=name("theme", r["key"], lang), pp=abs(r["diff_pp"]))
+    return label("gap_none", lang)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    subject: str
+    html: str
+    text: str
+
+
+@lru_cache(maxsize=1)
+def _env():
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=PackageLoader("report", "templates"),
+                      autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(clean=clean, link=safe_link, pct=pct, net=net_text, signed=signed)
+    return env
+
+
+def _context(d: Digest) -> dict:
+    top_daily = max([max(r["zh"], r["en"]) for r in d.daily] or [0])
+    return {
+        "d": d, "h": headline(d), "when": when_text(d), "L": label, "B": lambda k, **v: both(k, d.langs, **v),
+        "name": name, "local_time": lambda at: local_time(at, d.tz), "bar": bar, "top_daily": top_daily,
+        "gap_line": gap_line, "change_phrase": change_phrase, "subject_lang": subject_lang(d),
+        "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
+        "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),
+    }
+
+
+def render(d: Digest) -> Rendered:
+    ctx = _context(d)
+    html = _env().get_template("digest.html").render(**ctx)
+    text = _env().get_template("digest.txt").render(**ctx)
+    return Rendered(subject(d), html, text)
+
+
+def short_lines(d: Digest) -> list[tuple[str, str | None]]:
+    """The chat form: (line, link or None), first line the title. Feed text is cleaned, not escaped
+    (each chat format escapes for itself)."""
+    lang = subject_lang(d)
+    out: list[tuple[str, str | None]] = [(subject(d), None)]
+    if d.empty:
+        out.append((label("no_data", lang, when=when_text(d), tz=d.tz), None))
+        return out
+    s = d.stories
+    vs = label("vs_prev_week" if d.period == "week" else "vs_prev_day", lang)
+    avg = label("avg_week" if d.period == "week" else "avg_day", lang)
+    langs = " · ".join(f"{label(x, lang)} {sec.stories.current}" for x in ("zh", "en")
+                       for sec in d.sections if sec.lang == x)
+    out.append((f"{label('stories', lang)} {s.current} ({signed(s.delta)} {vs}; {avg} {s.average:.1f})"
+                + (f" · {langs}" if langs else ""), None))
+    for sp in d.spikes[:2]:
+        lead = f" · {label(sp['leader'], lang)} {label('first', lang)}" if sp.get("leader") in ("zh", "en") else ""
+        out.append((f"{label('spikes', lang)}: {name(sp['dim'], sp['key'], lang)} {sp['count']} "
+                    f"({label('usual', lang)} {sp['baseline']:g}){lead}", None))
+    rising = [f"{name('model', r['key'], lang)} {signed(r['change'])}" for r in d.rising_models[:2]] + \
+             [f"{name('theme', r['key'], lang)} {signed(r['change'])}" for r in d.rising_themes[:2]]
+    if rising:
+        out.append((f"{label('rising', lang)}: " + ", ".join(rising), None))
+    out.append((f"{label('net', lang)} {net_text(d.net[0])} ({net_text(d.net[1])})", None))
+    out.append((gap_line(d, lang), None))
+    for sp in d.spikes[:1]:
+        for st in sp["stories"][:2]:
+            out.append((f"{clean(st['title'], 120)} — {clean(st['source_name'], 40)}", safe_link(st["url"])))
+    return out

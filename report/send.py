@@ -1,0 +1,96 @@
+"""The digest job shared by `aigcwatch digest` and the scheduler: gather, render, deliver to every
+target not yet served, all under the `digest` lock (two runs never send the same digest twice)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from db.engine import session_factory
+from db.locks import named_lock
+from report.delivery import Message, Outcome, deliver
+from report.digest import Digest, build_digest
+from report.mail import DeliveryError, SmtpSettings
+from report.render import Rendered, render, short_lines
+from report.webhooks import Webhook
+
+LOCK_WAIT_S = 120.0
+
+
+def langs_of(value: str | None) -> tuple[str, ...]:
+    return {"zh": ("zh",), "en": ("en",)}.get(value or "both", ("zh", "en"))
+
+
+def default_day(tz: str, now: datetime | None = None) -> date:
+    """Yesterday in zone `tz`: the last complete local day."""
+    now = now or datetime.now(ZoneInfo(tz))
+    return now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
+
+
+def facts(d: Digest, subject: str) -> dict:
+    """The numbers of the generic JSON push."""
+    return {
+        "date": d.day.isoformat(), "first_day": d.first_day.isoformat(), "period": d.period,
+        "time_zone": d.tz, "subject": subject,
+        "stories": {"current": d.stories.current, "previous": d.stories.previous,
+                    "average": round(d.stories.average, 2)},
+        "by_lang": {s.lang: {"current": s.stories.current, "previous": s.stories.previous}
+                    for s in d.sections},
+        "net_sentiment": {"current": d.net[0], "previous": d.net[1]},
+        "spikes": [{"dim": s["dim"], "key": s["key"], "day": s["day"].isoformat(), "count": s["count"],
+                    "baseline": s["baseline"], "leader": s.get("leader")} for s in d.spikes],
+    }
+
+
+@dataclass
+class DigestRun:
+    digest: Digest
+    rendered: Rendered
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def prepare(engine: Engine, day: date, *, period: str, tz: str, langs: tuple[str, ...]) -> DigestRun:
+    with session_factory(engine)() as session:
+        d = build_digest(session, day, period=period, tz=tz, langs=langs)
+    return DigestRun(d, render(d))
+
+
+def send_digest(engine: Engine, day: date, *, period: str = "day", tz: str = "UTC",
+                langs: tuple[str, ...] = ("zh", "en"), emails: Sequence[str] = (),
+                sender: str | None = None, smtp: SmtpSettings | None = None,
+                webhooks: Sequence[Webhook] = (), force: bool = False,
+                on_outcome: Callable[[Outcome], None] | None = None,
+                lock_wait: float = LOCK_WAIT_S) -> DigestRun:
+    """Build and deliver the digest. Raises DeliveryError (one line, after every target was tried
+    and logged) when any delivery failed, LockBusy when another digest run holds the lock."""
+    with named_lock(engine, "digest", wait=lock_wait):
+        run = prepare(engine, day, period=period, tz=tz, langs=langs)
+        by_lang: dict[tuple[str, ...], list] = {tuple(langs): short_lines(run.digest)}
+
+        def lines_for(lang: str | None):
+            key = langs_of(lang) if lang else tuple(langs)
+            if key not in by_lang:
+                with session_factory(engine)() as s:
+                    by_lang[key] = short_lines(build_digest(s, day, period=period, tz=tz, langs=key))
+            return by_lang[key]
+
+        msg = Message(day=run.digest.day, period=period, subject=run.rendered.subject,
+                      text=run.rendered.text, html=run.rendered.html, lines_for=lines_for,
+                      facts=facts(run.digest, run.rendered.subject))
+        with session_factory(engine)() as session:
+            run.outcomes = deliver(session, msg, emails=emails, sender=sender, smtp=smtp,
+                                   webhooks=webhooks, force=force, on_outcome=on_outcome)
+    if run.failed:
+        first = run.failed[0]
+        raise DeliveryError(
+            f"digest {day.isoformat()} ({period}): {len(run.failed)} of {len(run.outcomes)} deliveries "
+            f"failed (recorded; the next run retries); {first.target.channel} {first.target.recipient}: "
+            f"{first.error}")
+    return run
