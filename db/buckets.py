@@ -66,7 +66,10 @@ def bucket_expr(session: Session, bucket: str, tz: str, since: datetime | None,
         local = func.timezone(tz, m.Item.published_at)   # timestamptz -> local wall time
         return cast(func.date_trunc(bucket, local), Date)
     lo = since or _bound(session, func.min)
-    hi = until or (_bound(session, func.max) + timedelta(seconds=1))
+    hi = until
+    if hi is None:   # no items at all: no bound either (and nothing to bucket)
+        last = _bound(session, func.max)
+        hi = last + timedelta(seconds=1) if last is not None else None
     if lo is None or hi is None or lo >= hi:
         return _sqlite_local(int(datetime.now(UTC).astimezone(ZoneInfo(tz)).utcoffset()
                                  .total_seconds()), bucket)
