@@ -1,0 +1,152 @@
+"""report.digest and report.render: the numbers are the read side's, the biggest change is chosen
+as documented, feed text can never become markup or a non-http(s) link, and `--dry-run` writes a
+digest a reader can act on."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+import pytest
+from click.testing import CliRunner
+
+from aigcwatch.cli import main
+from db import queries as q
+from db.filters import ItemFilter, day_window
+from report.digest import Change, Digest, build_digest, headline
+from report.render import render, safe_link, short_lines, subject
+from tests.support.stories import DAY, FORMULA_TITLE, HOSTILE_TITLE, SYNDICATED_TITLE, TZ, build
+
+ALLOWED_TAGS = {"html", "head", "meta", "title", "body", "table", "tr", "td", "div", "span", "a", "b",
+                "p", "br"}
+
+
+class Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attrs += attrs
+
+
+def window(start, end):
+    since, until = day_window(start, end, TZ)
+    return ItemFilter(since=since, until=until)
+
+
+def test_the_digest_numbers_are_the_read_sides(session):
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    flt, prev = window(DAY, DAY), window(DAY - timedelta(days=1), DAY - timedelta(days=1))
+    week_before = window(DAY - timedelta(days=7), DAY - timedelta(days=1))
+    assert d.stories == Change(q.count_items(session, flt), q.count_items(session, prev),
+                               q.count_items(session, week_before) / 7)
+    assert (d.stories.current, d.stories.previous) == (15, 4)
+    by_lang = {s.lang: s.stories.current for s in d.sections}
+    assert by_lang == {"zh": q.count_items(session, flt.replace(lang=("zh",))),
+                       "en": q.count_items(session, flt.replace(lang=("en",)))} == {"zh": 8, "en": 7}
+    kpis = q.period_kpis(session, flt, tz=TZ)
+    assert d.net == (kpis["net_sentiment"]["current"], kpis["net_sentiment"]["previous"])
+    top = d.spikes[0]
+    assert (top["dim"], top["key"], top["count"], top["leader"]) == ("model", "kling", 14, "zh")
+    # The stories behind the spike: the most widely carried first.
+    assert top["stories"][0]["title"] == SYNDICATED_TITLE and top["stories"][0]["outlets"] == 3
+    assert d.daily[-1] == {"day": DAY, "zh": 8, "en": 7} and len(d.daily) == 14
+    assert d.rising_models[0] == {"key": "kling", "current": 14, "previous": 3, "change": 11}
+    zh = next(s for s in d.sections if s.lang == "zh")
+    assert [t for t, _, _ in zh.themes][:2] == ["competition", "launch_access"]
+    assert any(t["term"] == "国产" for t in zh.terms)
+
+
+def test_a_week_digest_covers_the_seven_days_ending_on_the_date(session):
+    build(session)
+    d = build_digest(session, DAY, period="week", tz=TZ)
+    assert (d.first_day, d.day) == (DAY - timedelta(days=6), DAY)
+    assert d.stories.current == q.count_items(session, window(DAY - timedelta(days=6), DAY))
+    assert d.stories.previous == q.count_items(session, window(DAY - timedelta(days=13), DAY - timedelta(days=7)))
+    assert d.stories.average == q.count_items(session, window(DAY - timedelta(days=34), DAY - timedelta(days=7))) / 4
+    assert subject(d).startswith("aigcwatch weekly 2025-03-04 – 2025-03-10: ")
+
+
+def _digest(**kw) -> Digest:
+    base = dict(day=DAY, period="day", tz="UTC", langs=("zh", "en"), first_day=DAY, since=None, until=None,
+                filters=ItemFilter(), stories=Change(10, 4, 5.0), share={}, net=(0.1, 0.0))
+    base.update(kw)
+    return Digest(**base)
+
+
+@pytest.mark.parametrize("kw, expected", [
+    ({"stories": Change(0, 7, 3.0)}, ("empty", None)),
+    ({"spikes": [{"dim": "theme", "key": "jobs", "count": 9, "baseline": 1.0, "leader": "en"}],
+      "rising_models": [{"key": "sora", "current": 30, "previous": 1, "change": 29}]}, ("spike", "theme:jobs")),
+    ({"rising_models": [{"key": "sora", "current": 5, "previous": 1, "change": 4}],
+      "rising_themes": [{"key": "jobs", "current": 7, "previous": 1, "change": 6}]}, ("rising_theme", "jobs")),
+    ({"rising_models": [{"key": "sora", "current": 5, "previous": 1, "change": 4}],
+      "rising_themes": [{"key": "jobs", "current": 7, "previous": 3, "change": 4}]}, ("rising_model", "sora")),
+    ({"rising_models": [{"key": "sora", "current": 2, "previous": 1, "change": 1}]}, ("stories", None)),
+])
+def test_the_biggest_change_is_a_spike_then_the_largest_rise_then_the_story_count(kw, expected):
+    h = headline(_digest(**kw))
+    assert (h.kind, h.key) == expected
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("https://example.com/a?b=1", True), ("HTTP://Example.com/", True),
+    ("javascript:alert(1)", False), ("JavaScript:alert(1)", False), ("data:text/html,<b>x</b>", False),
+    ("//example.com/x", False), ("http://", False), ("https://exa mple.com/", False),
+    ("https://example.com/\u202eevil", False), ("vbscript:x", False), ("", False), (None, False),
+])
+def test_only_absolute_http_links_are_rendered(url, ok):
+    assert (safe_link(url) is not None) == ok
+
+
+def test_feed_text_never_becomes_markup_in_the_html(session):
+    build(session)
+    r = render(build_digest(session, DAY, tz=TZ))
+    parser = Tags()
+    parser.feed(r.html)
+    assert parser.tags <= ALLOWED_TAGS
+    assert not [a for a, _ in parser.attrs if a.startswith("on")]
+    assert all(v.startswith(("http://", "https://")) for a, v in parser.attrs if a == "href")
+    assert HOSTILE_TITLE not in r.html and "&lt;script&gt;" in r.html
+    assert "javascript:" not in r.html and "javascript:" not in r.text
+    # The plain-text part keeps the title as written (it is text there) and has no link for it.
+    assert HOSTILE_TITLE in r.text and FORMULA_TITLE in r.text
+
+
+def test_dry_run_writes_both_parts_and_sends_nothing(db_url, session, tmp_path, monkeypatch):
+    build(session)
+    monkeypatch.setenv("AIGCWATCH_DIGEST_TO", "nobody@example.org")   # would fail: no SMTP host
+    monkeypatch.delenv("AIGCWATCH_SMTP_HOST", raising=False)
+    out = tmp_path / "digest.html"
+    res = CliRunner().invoke(main, ["digest", "--date", str(DAY), "--tz", TZ, "--database-url", db_url,
+                                    "--dry-run", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "subject: aigcwatch daily 2025-03-10: Kling spike: 14 stories (usual 1)" in res.output
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "中文报道" in html and "English coverage" in html
+    assert (tmp_path / "digest.txt").read_text(encoding="utf-8").startswith("AIGCWATCH")
+    from db import models as m
+    assert session.query(m.Delivery).count() == 0     # nothing sent, nothing logged
+
+
+def test_one_language_gives_one_section_written_in_it(session):
+    build(session)
+    d = build_digest(session, DAY, tz=TZ, langs=("zh",))
+    r = render(d)
+    assert r.subject == "aigcwatch 日报 2025-03-10: 可灵 Kling 报道激增：14 条（常态 1）"
+    assert "中文报道" in r.html and "English coverage" not in r.html
+    assert short_lines(d)[1][0].startswith("报道 15 (+11 较前一日; 7 日均值")
+
+
+def test_a_day_without_stories_says_so_and_when_data_last_came(session):
+    build(session)
+    d = build_digest(session, date(2025, 6, 1), tz=TZ)
+    r = render(d)
+    assert d.empty and r.subject == "aigcwatch daily 2025-06-01: no data"
+    assert "No stories were collected for 2025-06-01 (Asia/Shanghai)." in r.html
+    assert "The latest stored story was published 2025-03-10" in r.text
+    assert "Last ingest run:" in r.text and "status ok" in r.text
+    assert [line for line, _ in short_lines(d)][1] == "No stories were collected for 2025-06-01 (Asia/Shanghai)."
