@@ -138,6 +138,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "current": ("本期", "current"),
     "previous": ("上期", "previous"),
     "no_terms": ("没有显著上升的词。", "No term rises significantly."),
+    "no_previous": ("上一周期没有报道可供对比：请选择更晚的日期范围。",
+                    "The previous period holds no stories to compare against: pick a later date range."),
     "pick_term": ("查看含该词的报道", "Stories with the term"),
     # explorer
     "search_box": ("搜索中英文（如：可灵 翻车 / sora lawsuit）", "Search Chinese or English (e.g. 可灵 翻车 / sora lawsuit)"),

@@ -124,7 +124,7 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
 
     safe = df.copy()
     for col in safe.columns:
-        if safe[col].dtype == object:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
             safe[col] = safe[col].map(neutral)
     buf = io.StringIO()
     safe.to_csv(buf, index=False)

@@ -3,10 +3,13 @@ ranked by the weighted log-odds z-score with an informative Dirichlet prior (Mon
 not by raw counts. The sidebar's language filter does not apply (each column is one language)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from dashboard import charts, data, drill, i18n, ui
 from dashboard.state import Ctx, setup
+from db.filters import day_window
 
 TOP = 30
 
@@ -35,9 +38,20 @@ def column(ctx: Ctx, lang: str) -> None:
         ui.explorer_link(ctx, lang=(lang,), q=term)
 
 
+def periods(ctx: Ctx) -> None:
+    """Names both periods, and says so when the previous one holds nothing to compare against."""
+    days = (ctx.end - ctx.start).days + 1
+    p_start, p_end = ctx.start - timedelta(days=days), ctx.start - timedelta(days=1)
+    st.caption(i18n.t("rising_terms", ctx.lang) + " — " + i18n.t(
+        "kpi_period", ctx.lang, since=ctx.start, until=ctx.end, psince=p_start, puntil=p_end))
+    since, until = day_window(p_start, p_end, ctx.tz)
+    if data.total(ctx.url, ctx.flt.replace(since=since, until=until, lang=())) == 0:
+        st.info(i18n.t("no_previous", ctx.lang))
+
+
 ctx = setup("keywords")
-st.caption(i18n.t("rising_terms", ctx.lang))
 with ui.db_guard(ctx.lang):
+    periods(ctx)
     left, right = st.columns(2)
     with left:
         column(ctx, "zh")

@@ -1,0 +1,76 @@
+"""Chart builders: one fixed colour per model and theme, gaps filled with zeros, the zone named on
+time axes, CJK fonts, event markers, and feed text escaped before plotly renders it."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from dashboard import charts
+from dashboard.events import Event
+from ingest.tag.lexicon import model_table
+from ingest.tag.themes import THEMES
+
+
+def test_every_model_and_theme_has_its_own_fixed_colour():
+    models = {str(spec.get("id", key)) for key, spec in model_table().items()}
+    assert models <= set(charts.MODEL_COLORS)
+    assert len(set(charts.MODEL_COLORS.values())) == len(charts.MODEL_COLORS)
+    assert set(THEMES) == set(charts.THEME_COLORS)
+    assert len(set(charts.THEME_COLORS.values())) == len(charts.THEME_COLORS)
+    assert charts.color_for("model", "kling") == charts.MODEL_COLORS["kling"]
+    assert charts.color_for("source", "x") == charts.color_for("source", "x")   # stable for others too
+
+
+def test_buckets_are_local_days_weeks_from_monday_and_months():
+    assert charts.bucket_starts(date(2025, 3, 5), date(2025, 3, 18), "week") == [
+        date(2025, 3, 3), date(2025, 3, 10), date(2025, 3, 17)]
+    assert charts.bucket_starts(date(2025, 1, 31), date(2025, 3, 1), "month") == [
+        date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
+    assert charts.bucket_last_day(date(2024, 2, 1), "month") == date(2024, 2, 29)
+
+
+def test_gaps_are_filled_with_zeros_for_every_key():
+    raw = pd.DataFrame([{"bucket": date(2025, 3, 1), "model": "kling", "count": 2},
+                        {"bucket": date(2025, 3, 3), "model": "sora", "count": 1}])
+    df = charts.fill_gaps(raw, date(2025, 3, 1), date(2025, 3, 3), "day", "model")
+    assert len(df) == 6 and df["count"].sum() == 3
+    assert df[(df["model"] == "sora") & (df["bucket"] == date(2025, 3, 2))]["count"].item() == 0
+    shares = charts.with_share(df, "model")
+    assert shares[shares["bucket"] == date(2025, 3, 1)]["share"].tolist() == [100.0, 0.0]
+
+
+def test_time_chart_names_the_zone_uses_cjk_fonts_and_carries_keys():
+    df = pd.DataFrame([{"bucket": date(2025, 3, 1), "model": "kling", "count": 2},
+                       {"bucket": date(2025, 3, 1), "model": "sora", "count": 5}])
+    fig = charts.time_chart(df, lang="zh", tz="Asia/Shanghai", interval="day", dim="model")
+    assert fig.layout.xaxis.title.text == "日 (Asia/Shanghai)"
+    assert "Noto Sans CJK SC" in fig.layout.font.family
+    assert [t.name for t in fig.data] == ["Sora", "可灵 Kling"]          # biggest first
+    assert fig.data[1].line.color == charts.MODEL_COLORS["kling"]
+    assert list(fig.data[1].customdata) == ["kling"]
+
+
+def test_event_markers_are_drawn_with_their_titles():
+    df = pd.DataFrame([{"bucket": date(2025, 3, 1), "count": 1}])
+    events = [Event(date(2025, 3, 1), "kling", "launch", "Kling <b>2.1</b>", None),
+              Event(date(2025, 3, 2), "", "policy", "Labelling rules", None)]
+    fig = charts.time_chart(df, lang="en", tz="UTC", interval="day", events=events)
+    assert len(fig.layout.shapes) == 2
+    marks = fig.data[-1]
+    assert "Kling &lt;b&gt;2.1&lt;/b&gt;" in marks.hovertext[0] and "whole field" in marks.hovertext[1]
+
+
+def test_feed_text_is_escaped_for_plotly():
+    df = pd.DataFrame({"term": ["<img src=x onerror=alert(1)>"], "z": [3.0]})
+    fig = charts.ranked_bars(df, label_col="term", value="z")
+    assert list(fig.data[0].y) == ["&lt;img src=x onerror=alert(1)&gt;"]
+    assert list(fig.data[0].customdata) == ["<img src=x onerror=alert(1)>"]   # raw value for drill-down
+
+
+def test_zh_en_dumbbell_puts_both_languages_on_one_scale():
+    df = pd.DataFrame([{"key": "jobs", "zh_share": 0.25, "en_share": 0.05}])
+    fig = charts.dumbbell(df, dim="theme", lang="en")
+    assert [t.name for t in fig.data] == ["Chinese", "English"]
+    assert list(fig.data[0].x) == [25.0] and list(fig.data[1].x) == [5.0]
+    assert fig.layout.xaxis.ticksuffix == "%"

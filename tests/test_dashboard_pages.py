@@ -1,0 +1,353 @@
+"""Every dashboard page under streamlit.testing.v1.AppTest, on SQLite and PostgreSQL: it renders without
+an exception, its numbers are those of db.queries, filters apply from the URL and from the sidebar,
+feed text stays text, an empty database shows the onboarding and an unreachable one a single message.
+
+The stories are written through the real write side (tests/support/stories.py, plus one item whose
+summary holds an <img onerror> tag).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from db import queries as q
+from db import store
+from db.filters import ItemFilter, day_window
+from ingest.dedup import keys_for
+from ingest.types import Item, ItemIntent, Tags
+from tests.support.stories import DAY, HOSTILE_TITLE, TZ, build
+
+DASH = Path(__file__).resolve().parent.parent / "dashboard"
+PAGES = ("overview", "models", "themes", "gap", "keywords", "explorer", "sources")
+TITLES = {"overview": "总览", "models": "模型", "themes": "议题", "gap": "中英差异", "keywords": "关键词",
+          "explorer": "检索", "sources": "信源"}
+IMG = "<img src=x onerror=alert(1)>"
+EVENT_TITLE = "Kling 2.1 goes public (test event)"
+START = DAY - timedelta(days=89)          # the default range: the last 90 days that have data
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    events = tmp_path / "events.toml"
+    events.write_text(f'[[event]]\ndate = {DAY.isoformat()}\nmodel = "kling"\nkind = "launch"\n'
+                      f'title = "{EVENT_TITLE}"\nlink = "https://example.org/kling"\n', encoding="utf-8")
+    monkeypatch.setenv("AIGCWATCH_TIMEZONE", TZ)
+    monkeypatch.setenv("AIGCWATCH_EVENTS", str(events))
+    return monkeypatch
+
+
+def _add_img_item(session) -> int:
+    when = day_window(DAY, DAY, TZ)[0] + timedelta(hours=18)
+    item = Item(source_id="en-news", guid="img-1", url="https://wire.example.com/veo-gallery",
+                title="Veo 3 prompt gallery opens", text=f"A gallery of Veo 3 clips. A comment said {IMG} here.",
+                lang="en", published_at=when, date_is_fallback=False, fetched_at=when)
+    tags = Tags(relevant=True, models=("veo",), themes=("launch_access",), sentiment="neutral",
+                keywords=("veo", "gallery"), evidence={"veo": ("Veo 3",), "launch_access": ("opens",)},
+                version="test-tagger-1")
+    store.store_intents(session, None, "en-news", [ItemIntent(item=item, keys=keys_for(item), tags=tags)], when)
+    session.commit()
+    return q.items(session, ItemFilter(q="prompt gallery"), limit=1)[0]["id"]
+
+
+@pytest.fixture
+def site(db_url, session, env):
+    ids = dict(build(session).ids)
+    ids["img"] = _add_img_item(session)
+    env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    return ids
+
+
+def page(name: str, **params) -> AppTest:
+    at = AppTest.from_file(str(DASH / "pages" / f"{name}.py"), default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def window(start: date = START, end: date = DAY, **fields) -> ItemFilter:
+    since, until = day_window(start, end, TZ)
+    return ItemFilter(since=since, until=until, **fields)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [el.proto.body for el in at.get("html")]
+    return "\n".join(parts)
+
+
+def unescape_md(text: str) -> str:
+    return text.replace("\\", "")
+
+
+def results(at: AppTest) -> int:
+    caption = next(c.value for c in at.caption if "篇匹配报道" in c.value)
+    return int("".join(ch for ch in caption if ch.isdigit()))
+
+
+# --- every page ---------------------------------------------------------------------------------
+
+WEEK = {"from": (DAY - timedelta(days=6)).isoformat(), "to": DAY.isoformat()}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_renders_its_charts_without_exception(site, name):
+    # Keywords compare with the previous period: a week whose previous week holds stories.
+    at = ok(page(name, **(WEEK if name == "keywords" else {})))
+    assert [t.value for t in at.title] == [TITLES[name]]
+    assert at.get("plotly_chart"), "every page draws plotly charts"
+    assert len(at.get("download_button")) >= len(at.get("plotly_chart")), "every chart offers CSV"
+    for fig in specs(at):
+        assert "Noto Sans CJK SC" in fig["layout"]["font"]["family"]
+    # feed text never reaches the page as live HTML
+    assert not [m for m in at.markdown if m.proto.allow_html]
+    for el in at.get("html"):
+        assert "<script" not in el.proto.body and "<img" not in el.proto.body
+
+
+def test_time_charts_name_the_zone_and_draw_events(site):
+    at = ok(page("overview"))
+    volume = specs(at)[0]
+    assert volume["layout"]["xaxis"]["title"]["text"] == f"日 ({TZ})"
+    assert any(EVENT_TITLE in str(tr.get("hovertext")) for tr in volume["data"])
+    at = ok(page("overview", tz="UTC", every="week", ui="en"))
+    assert specs(at)[0]["layout"]["xaxis"]["title"]["text"] == "week (UTC)"
+
+
+def test_broken_events_file_warns_and_the_page_still_renders(site, env, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[event]]\ndate = "soon"\n', encoding="utf-8")
+    env.setenv("AIGCWATCH_EVENTS", str(bad))
+    at = ok(page("overview"))
+    assert any("bad.toml" in w.value for w in at.warning)
+    assert at.get("plotly_chart")
+
+
+# --- numbers and filters ------------------------------------------------------------------------
+
+def test_overview_kpis_are_the_read_side_numbers(site, session):
+    at = ok(page("overview"))
+    k = q.period_kpis(session, window(), tz=TZ)
+    assert metric(at, "报道数") == f"{k['stories']['current']:,}"
+    assert metric(at, "中文占比") == f"{k['share']['zh']['current'] * 100:.1f}%"
+    assert metric(at, "净情感") == f"{k['net_sentiment']['current']:+.2f}"
+
+
+def test_query_params_filter_the_view(site, session):
+    at = ok(page("overview", model="kling", lang="zh"))
+    assert at.sidebar.multiselect(key="w_model").value == ["kling"]
+    assert at.sidebar.multiselect(key="w_lang").value == ["zh"]
+    k = q.period_kpis(session, window(model=("kling",), lang=("zh",)), tz=TZ)
+    assert metric(at, "报道数") == f"{k['stories']['current']:,}"
+    assert k["stories"]["current"] < q.count_items(session, window())
+
+
+def test_sidebar_change_updates_numbers_and_url(site, session):
+    at = ok(page("overview"))
+    at.sidebar.multiselect(key="w_lang").set_value(["en"]).run()
+    ok(at)
+    assert at.query_params["lang"] == "en"
+    k = q.period_kpis(session, window(lang=("en",)), tz=TZ)
+    assert metric(at, "报道数") == f"{k['stories']['current']:,}"
+    at.sidebar.date_input(key="w_dates").set_value((DAY - timedelta(days=6), DAY)).run()
+    ok(at)
+    assert at.query_params["from"] == (DAY - timedelta(days=6)).isoformat()
+    k = q.period_kpis(session, window(DAY - timedelta(days=6), DAY, lang=("en",)), tz=TZ)
+    assert metric(at, "报道数") == f"{k['stories']['current']:,}"
+
+
+def test_bad_query_params_are_named_and_the_rest_applies(site, session):
+    at = ok(page("explorer", model="kling,nosuch", to="31-12-2025", lang="zh"))
+    warned = " ".join(w.value for w in at.warning)
+    assert "model='nosuch'" in warned and "to='31-12-2025'" in warned
+    assert results(at) == q.count_items(session, window(model=("kling",), lang=("zh",)))
+
+
+def test_explorer_opens_prefiltered_from_a_link(site, session):
+    at = ok(page("explorer", model="kling", day=DAY.isoformat()))
+    assert results(at) == q.count_items(session, window(DAY, DAY, model=("kling",)))
+    assert at.query_params["from"] == DAY.isoformat() and "day" not in at.query_params
+    assert at.query_params.get("to") in (None, DAY.isoformat())   # DAY is the default end
+
+
+@pytest.mark.parametrize("term", ["可灵", "Kling launches"])
+def test_explorer_search_in_chinese_and_english(site, session, term):
+    at = ok(page("explorer"))
+    at.text_input(key="w_q").set_value(term).run()
+    ok(at)
+    n = q.count_items(session, window(q=term))
+    assert n > 0 and results(at) == n
+    assert at.query_params["q"] == term
+    shown = at.dataframe[0].value
+    assert len(shown) == min(n, 50)
+
+
+def test_explorer_item_view_shows_tags_evidence_and_copies(site, session):
+    at = ok(page("explorer", item=str(site["syndicated"])))
+    assert "**可灵 Kling**" in texts(at)
+    copies = [d.value for d in at.dataframe if len(d.value) == 2]
+    assert copies and {"转载站", "微博搜索"} <= set(copies[0].iloc[:, 0]), "both syndicated copies listed"
+    assert at.query_params["item"] == str(site["syndicated"])
+    at = ok(page("explorer", item=str(site["img"])))
+    assert "<mark>Veo 3</mark>" in texts(at), "the evidence is highlighted in the text"
+
+
+def test_hostile_feed_text_is_only_text(site):
+    at = ok(page("explorer", item=str(site["hostile"])))
+    body = texts(at)
+    assert "<script>" not in body
+    assert unescape_md('\\<script\\>alert\\("x"\\)\\</script\\>') in unescape_md(body)
+    assert "](javascript" not in body.replace("\\", ""), "a javascript: URL never becomes a link"
+    assert "javascript" in unescape_md(body)          # ...but is shown as text
+    at = ok(page("explorer", item=str(site["img"])))
+    html_bodies = [el.proto.body for el in at.get("html")]
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in b for b in html_bodies)
+    assert not any("<img" in b for b in html_bodies)
+    assert not [m for m in at.markdown if m.proto.allow_html]
+
+
+def test_drill_down_lists_the_stories_of_a_slice(site, session):
+    at = ok(page("overview"))
+    at.selectbox(key="ov_volume_drill_bucket").set_value(DAY)
+    at.selectbox(key="ov_volume_drill_lang").set_value("en").run()
+    ok(at)
+    expected = q.items(session, window(DAY, DAY, lang=("en",)), limit=10)
+    body = unescape_md(texts(at))
+    assert expected and all(" ".join(r["title"].split()) in body for r in expected)
+    assert "./explorer?" in texts(at)
+
+
+def test_spike_alert_lists_stories_and_evidence(site, session):
+    at = ok(page("overview"))
+    spikes = q.spikes(session, window(), tz=TZ)
+    top = spikes[0]
+    label = next(e.label for e in at.expander if str(top["day"]) in e.label)
+    assert f"{top['count']}" in label
+    stories = q.spike_stories(session, window(), dim=top["dim"], key=top["key"], day=top["day"], tz=TZ)
+    body = unescape_md(texts(at))
+    assert all(" ".join(r["title"].split()) in body for r in stories)
+    assert any(f"「{p}」" in body for r in stories for p in r["evidence"])
+
+
+def test_models_page_zh_en_bars_match_counts(site, session):
+    at = ok(page("models"))
+    rows = q.counts(session, window(), by=("model", "lang"))
+    want = next(r["count"] for r in rows if r["model"] == "kling" and r["lang"] == "zh")
+    bars = next(f for f in specs(at) if f["layout"].get("barmode") == "group")
+    zh = next(tr for tr in bars["data"] if tr["name"] == "中文")
+    assert zh["x"][zh["y"].index("可灵 Kling")] == want
+
+
+def test_models_drill_down_by_sentiment(site, session):
+    at = ok(page("models"))
+    at.selectbox(key="mo_sent_drill_model").set_value("kling")
+    at.selectbox(key="mo_sent_drill_sentiment").set_value("negative").run()
+    ok(at)
+    expected = q.items(session, window(model=("kling",), sentiment=("negative",)), limit=10)
+    body = unescape_md(texts(at))
+    assert expected and all(" ".join(r["title"].split()) in body for r in expected)
+
+
+def test_themes_heat_map_holds_every_theme_model_count(site, session):
+    at = ok(page("themes"))
+    rows = q.counts(session, window(), by=("theme", "model"))
+    heat = next(f for f in specs(at) if f["data"] and f["data"][0]["type"] == "heatmap")
+    assert sum(map(sum, heat["data"][0]["z"])) == sum(r["count"] for r in rows)
+
+
+def test_gap_page_divergence_is_the_read_side_figure(site, session):
+    at = ok(page("gap", lang="en"))      # the language filter does not narrow the comparison
+    gap = q.language_gap(session, window(), dim="theme")
+    assert metric(at, "议题分布 JS 散度") == f"{q.js_divergence(gap):.3f}"
+    assert any("中文先" in c.value for c in at.caption)
+
+
+def test_keywords_page_lists_rising_terms_per_language(site, session):
+    at = ok(page("keywords", **WEEK))
+    tables = [list(d.value.iloc[:, 0]) for d in at.dataframe]
+    for lang in ("zh", "en"):
+        terms = [r["term"] for r in q.rising_terms(session, window(DAY - timedelta(days=6), lang=(lang,)),
+                                                   lang=lang, top=30)]
+        assert terms and terms in tables
+
+
+def test_keywords_page_says_when_there_is_nothing_to_compare(site):
+    at = ok(page("keywords"))      # the default 90 days: the 90 before hold no stories
+    assert any("上一周期没有报道" in i.value for i in at.info)
+
+
+def test_sources_page_health_and_runs(site, session):
+    at = ok(page("sources"))
+    health = at.dataframe[0].value
+    assert set(health["id"]) == {s["id"] for s in q.facets(session)["sources"]}
+    row = health[health["id"] == "cn-news"].iloc[0]
+    assert row["范围内条数"] == q.count_items(session, window(source_id=("cn-news",)))
+    assert len(at.dataframe[1].value) == len(q.latest_runs(session, 20))
+
+
+# --- language, navigation, failure modes ----------------------------------------------------------
+
+def test_interface_language_switch(site):
+    at = ok(page("overview"))
+    at.sidebar.segmented_control(key="w_ui").set_value("en").run()
+    ok(at)
+    assert [t.value for t in at.title] == ["Overview"]
+    assert at.query_params["ui"] == "en"
+    assert "Stories" in [m.label for m in at.metric]
+
+
+def test_filters_survive_page_switches_in_the_app(site):
+    at = AppTest.from_file(str(DASH / "app.py"), default_timeout=30).run()
+    ok(at)
+    at.sidebar.multiselect(key="w_model").set_value(["kling"]).run()
+    at.switch_page("pages/explorer.py").run()
+    ok(at)
+    assert [t.value for t in at.title] == ["检索"]
+    assert at.sidebar.multiselect(key="w_model").value == ["kling"]
+    assert at.query_params["model"] == "kling"
+
+
+@pytest.mark.parametrize("name", ["overview", "explorer"])
+def test_empty_database_shows_onboarding(db_url, env, name):
+    env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    at = ok(page(name))
+    assert "aigcwatch demo" in texts(at) and "aigcwatch ingest" in texts(at)
+    assert not at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("url", ["postgresql://watcher:s3cret@127.0.0.1:9/nowhere",
+                                 "sqlite:////nonexistent-dir/aigcwatch.db"])
+def test_unreachable_database_shows_one_clear_message(env, url):
+    env.setenv("AIGCWATCH_DATABASE_URL", url)
+    at = page("overview")
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "s3cret" not in message and ("127.0.0.1" in message or "nonexistent-dir" in message)

@@ -1,0 +1,57 @@
+"""Feed text on the page: escaped Markdown, http(s)-only links, evidence marks inside escaped HTML,
+and CSV that opens in a spreadsheet without running formulas; every UI string in both languages."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard import i18n
+from dashboard.ui import csv_bytes, highlight_html, link_md, md_escape, safe_url
+
+
+def test_markdown_escape_leaves_nothing_to_interpret():
+    out = md_escape("<script>alert(1)</script> [x](javascript:alert(1)) **b** :red[c] $x$\nnext")
+    assert "<" not in out.replace("\\<", "")
+    assert "](" not in out.replace("\\]\\(", "")
+    assert "\n" not in out
+    assert out.replace("\\", "") == "<script>alert(1)</script> [x](javascript:alert(1)) **b** :red[c] $x$ next"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "/relative",
+                                 "http://exa mple.com", "http://\nexample.com", "ftp://example.com/x", "https://", None])
+def test_only_http_links_pass(url):
+    assert safe_url(url) is None
+    assert "](" not in link_md("title", url, "en")
+
+
+def test_http_links_become_links_with_escaped_labels():
+    assert safe_url("HTTPS://example.com/a?b=1") == "HTTPS://example.com/a?b=1"
+    out = link_md("a [b] (c)", "https://example.com/x_(y)", "zh")
+    assert out == "[a \\[b\\] \\(c\\)](https://example.com/x_%28y%29)"
+
+
+def test_refused_link_is_shown_as_text():
+    out = link_md("原文", "javascript:alert(1)", "zh")
+    assert "原文链接不可用" in out and "javascript\\:alert\\(1\\)" in out
+
+
+def test_evidence_is_marked_inside_escaped_text():
+    out = highlight_html("Kling <b>2.1</b> & kling again", ["kling", "<b>"])
+    assert out == "<mark>Kling</mark> <mark>&lt;b&gt;</mark>2.1&lt;/b&gt; &amp; <mark>kling</mark> again"
+    assert highlight_html("<img src=x onerror=alert(1)>", []) == "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_csv_has_a_bom_keeps_chinese_and_defuses_formulas():
+    data = csv_bytes(pd.DataFrame({"title": ["=HYPERLINK(\"x\")", "可灵", "-cmd", "ok"], "n": [1, -2, 3, 4]}))
+    assert data.startswith("\ufeff".encode("utf-8"))
+    text = data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "可灵" in text and "'-cmd" in text and ",-2" in text
+
+
+def test_every_ui_string_exists_in_both_languages():
+    for key in i18n._STRINGS:
+        assert i18n.t(key, "zh").strip() and i18n.t(key, "en").strip()
+    with pytest.raises(KeyError):
+        i18n.t("no_such_key", "en")
+    assert i18n.model_name("kling", "zh") == "可灵 Kling" and i18n.theme_name("jobs", "en") == "Jobs"
+    assert i18n.model_name("brand_new_model", "en") == "brand_new_model"
