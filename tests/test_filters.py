@@ -1,0 +1,219 @@
+"""db.filters: one ItemFilter for every read query: multi-valued facets, category, zh/en text
+search (Simplified and Traditional, LIKE wildcards literal), spam/off-topic defaults, local day
+windows."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from db import queries
+from db.filters import ItemFilter, day_window
+
+from readside_data import BACKENDS, Corpus, module_db, utc
+
+AT = utc(2025, 3, 10, 9)
+# name: (source, lang, title, text, models, themes, sentiment, flags)
+STORIES = {
+    "sora": ("en-news", "en", "OpenAI Sora gets a wider release",
+             "The SORA model now reaches Plus users in Europe.", ("sora",), ("launch_access",),
+             "positive", {}),
+    "kling_zh": ("zh-news", "zh", "快手可灵发布新版本", "可灵视频生成价格下调，创作者表示欢迎。",
+                 ("kling",), ("markets",), "neutral", {}),
+    "kling_trad": ("zh-social", "zh", "可靈影片生成體驗分享", "網友評測可靈的視頻效果，細節仍有瑕疵。",
+                   ("kling",), ("tech",), "negative", {}),
+    "percent": ("en-social", "en", "Runway: 50% off for students", "Runway cuts plan prices in half.",
+                ("runway",), ("markets",), "positive", {}),
+    "five_hundred": ("en-news", "en", "Runway gives 500 free credits", "Credits expire in 50 days.",
+                     ("runway", "veo"), ("markets", "jobs"), "neutral", {}),
+    "underscore": ("en-news", "en", "Veo settings explained", "Set render_mode in the config file.",
+                   ("veo",), ("tech",), "neutral", {}),
+    "no_underscore": ("en-social", "en", "Veo renders explained", "The renderXmode flag is gone.",
+                      ("veo",), ("tech",), "negative", {}),
+    "backslash": ("en-social", "en", "Pika saves to C:\\videos by default", "Windows paths.",
+                  ("pika",), (), "neutral", {}),
+    "spam": ("zh-news", "zh", "体育app下载官网入口 可灵", "可灵 彩票 下载。", ("kling",), (),
+             "neutral", {"spam": True}),
+    "offtopic": ("en-news", "en", "Sora the videogame character returns", "A sora game story.",
+                 (), (), "neutral", {"relevant": False}),
+    "untagged": ("en-social", "en", "Untagged sora thread", "Someone asks about sora access.",
+                 (), (), None, {"tagged": False}),
+    "other_lang": ("zh-social", "other", "Sora en français", "Le modèle Sora arrive.", ("sora",), (),
+                   "positive", {}),
+}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def db(request, tmp_path_factory):
+    with module_db(request, tmp_path_factory) as session:
+        corpus = Corpus()
+        for i, (src, lang, title, text, models, themes, sent, flags) in enumerate(STORIES.values()):
+            corpus.add(AT + timedelta(minutes=i), src, lang=lang, title=title, text=text,
+                       models=models, themes=themes, sentiment=sent, **flags)
+        corpus.save(session)
+        yield session
+
+
+def found(session, flt: ItemFilter | None = None, **kw) -> set[str]:
+    by_title = {v[2]: k for k, v in STORIES.items()}
+    flt = (flt or ItemFilter()).replace(**kw) if kw else (flt or ItemFilter())
+    names = {by_title[r["title"]] for r in queries.items(session, flt, limit=100)}
+    assert queries.count_items(session, flt) == len(names)   # the count agrees with the list
+    return names
+
+
+DEFAULT = set(STORIES) - {"spam", "offtopic"}
+
+
+# --- the filter object -------------------------------------------------------------------------
+
+def test_multi_valued_fields_accept_a_string_or_any_iterable_and_are_hashable():
+    a = ItemFilter(lang="zh", model=["veo", "sora", "veo"], theme=("jobs",))
+    assert (a.lang, a.model, a.theme) == (("zh",), ("sora", "veo"), ("jobs",))
+    b = ItemFilter(lang=("zh",), model=("sora", "veo"), theme="jobs")
+    assert a == b and hash(a) == hash(b)
+    assert ItemFilter(lang="", model=None).lang == () and ItemFilter(model=None).model == ()
+    assert {a: 1}[b] == 1
+
+
+def test_search_text_is_normalised_to_single_spaces():
+    flt = ItemFilter(q="  可灵 \t 价格\n")
+    assert flt.q == "可灵 价格" and flt.search_terms() == ["可灵", "价格"]
+    assert ItemFilter(q="   ").search_terms() == []
+
+
+@pytest.mark.parametrize("field", ["since", "until"])
+def test_a_tz_naive_window_is_rejected_naming_the_field(field):
+    with pytest.raises(ValueError, match=f"ItemFilter.{field} must be tz-aware"):
+        ItemFilter(**{field: datetime(2025, 3, 1)})
+    with pytest.raises(ValueError, match=f"ItemFilter.{field}"):
+        ItemFilter().replace(**{field: datetime(2025, 3, 1)})
+
+
+def test_replace_returns_a_new_filter_and_as_dict_is_plain():
+    base = ItemFilter(lang="zh")
+    wide = base.replace(lang=("zh", "en"), since=utc(2025, 3, 1))
+    assert base.lang == ("zh",) and wide.lang == ("en", "zh")
+    assert wide.as_dict()["lang"] == ["en", "zh"]
+    assert wide.as_dict()["since"] == "2025-03-01T00:00:00+00:00"
+
+
+# --- facets ------------------------------------------------------------------------------------
+
+def test_default_filter_leaves_out_spam_and_off_topic_but_keeps_untagged(db):
+    assert found(db) == DEFAULT
+    assert found(db, include_spam=True) == DEFAULT | {"spam"}
+    assert found(db, include_irrelevant=True) == DEFAULT | {"offtopic"}
+
+
+def test_language_filter_takes_any_of_several(db):
+    assert found(db, lang="zh") == {"kling_zh", "kling_trad"}
+    assert found(db, lang=("zh", "other")) == {"kling_zh", "kling_trad", "other_lang"}
+
+
+def test_model_filter_matches_stories_naming_any_of_the_models(db):
+    assert found(db, model="veo") == {"five_hundred", "underscore", "no_underscore"}
+    assert found(db, model=("sora", "runway")) == {"sora", "percent", "five_hundred", "other_lang"}
+    # a story with two of the models is listed once
+    assert [r["title"] for r in queries.items(db, ItemFilter(model=("runway", "veo")))].count(
+        STORIES["five_hundred"][2]) == 1
+
+
+def test_theme_and_sentiment_filters_take_any_of_several(db):
+    assert found(db, theme=("jobs", "launch_access")) == {"sora", "five_hundred"}
+    assert found(db, sentiment=("negative", "positive")) == {
+        "kling_trad", "no_underscore", "sora", "percent", "other_lang"}
+
+
+def test_source_and_category_filters(db):
+    assert found(db, source_id=("zh-news", "zh-social")) == {"kling_zh", "kling_trad", "other_lang"}
+    assert found(db, category="social") == {
+        "kling_trad", "percent", "no_underscore", "backslash", "untagged", "other_lang"}
+    assert found(db, category=("news", "social")) == DEFAULT
+
+
+def test_facets_combine_with_and(db):
+    assert found(db, lang="zh", model="kling", sentiment="negative") == {"kling_trad"}
+    assert found(db, category="news", model="runway") == {"five_hundred"}
+    assert found(db, model="sora", theme="markets") == set()
+
+
+# --- text search -------------------------------------------------------------------------------
+
+def test_chinese_search_finds_a_word_inside_unspaced_text(db):
+    assert found(db, q="价格下调") == {"kling_zh"}
+    assert found(db, q="创作者") == {"kling_zh"}
+
+
+def test_every_search_term_must_occur_in_title_or_text(db):
+    assert found(db, q="可灵 价格") == {"kling_zh"}        # 可灵 in the title, 价格 in the text
+    assert found(db, q="runway students") == {"percent"}
+    assert found(db, q="runway nothing-like-this") == set()
+
+
+def test_english_search_ignores_case(db):
+    assert found(db, q="sora") == {"sora", "untagged", "other_lang"}
+    assert found(db, q="SORA") == found(db, q="Sora") == found(db, q="sora")
+    assert found(db, q="openai SORA") == {"sora"}
+
+
+def test_traditional_query_finds_simplified_text_and_vice_versa(db):
+    assert found(db, q="可靈") == {"kling_zh", "kling_trad"}
+    assert found(db, q="可灵") == {"kling_zh", "kling_trad"}
+    assert found(db, q="視頻") == {"kling_zh", "kling_trad"}
+    assert found(db, q="视频") == {"kling_zh", "kling_trad"}
+    assert found(db, q="细节") == {"kling_trad"}      # only written in Traditional (細節)
+
+
+def test_like_wildcards_in_a_query_are_literal(db):
+    assert found(db, q="50%") == {"percent"}          # not "500" nor "50 days"
+    assert found(db, q="%") == {"percent"}
+    assert found(db, q="render_mode") == {"underscore"}   # not "renderXmode"
+    assert found(db, q="_") == {"underscore"}
+    assert found(db, q="C:\\videos") == {"backslash"}
+    assert found(db, q="\\") == {"backslash"}
+
+
+def test_search_combines_with_facets_and_flags(db):
+    assert found(db, q="可灵", lang="zh", sentiment="neutral") == {"kling_zh"}
+    assert found(db, q="可灵", include_spam=True) == {"kling_zh", "kling_trad", "spam"}
+
+
+# --- local day windows -------------------------------------------------------------------------
+
+def test_day_window_covers_local_days_inclusively():
+    since, until = day_window(date(2025, 3, 10), date(2025, 3, 12), "Asia/Shanghai")
+    assert (since, until) == (utc(2025, 3, 9, 16), utc(2025, 3, 12, 16))
+    assert day_window(date(2025, 3, 10), date(2025, 3, 10), "UTC") == (utc(2025, 3, 10),
+                                                                        utc(2025, 3, 11))
+
+
+def elapsed(since: datetime, until: datetime) -> timedelta:
+    return until.astimezone(timezone.utc) - since.astimezone(timezone.utc)
+
+
+def test_day_window_follows_dst_days_of_23_and_25_hours():
+    since, until = day_window(date(2025, 3, 9), date(2025, 3, 9), "America/New_York")
+    assert (since, elapsed(since, until)) == (utc(2025, 3, 9, 5), timedelta(hours=23))
+    since, until = day_window(date(2025, 10, 26), date(2025, 10, 26), "Europe/Berlin")
+    assert (since, elapsed(since, until)) == (utc(2025, 10, 25, 22), timedelta(hours=25))
+
+
+def test_day_window_ending_before_it_starts_is_refused():
+    with pytest.raises(ValueError, match=r"ends \(2025-03-09\) before it starts \(2025-03-10\)"):
+        day_window(date(2025, 3, 10), date(2025, 3, 9), "UTC")
+
+
+def test_day_window_includes_its_first_instant_and_excludes_the_next_days_first(session):
+    tz = ZoneInfo("Asia/Shanghai")
+    corpus = Corpus()
+    start = datetime(2025, 3, 10, tzinfo=tz)
+    for label, at in [("before", start - timedelta(microseconds=1)), ("first", start),
+                      ("last", datetime(2025, 3, 11, 23, 59, 59, 999_999, tzinfo=tz)),
+                      ("after", datetime(2025, 3, 12, tzinfo=tz))]:
+        corpus.add(at.astimezone(timezone.utc), title=f"Window edge story {label} of the test")
+    corpus.save(session)
+    since, until = day_window(date(2025, 3, 10), date(2025, 3, 11), "Asia/Shanghai")
+    titles = {r["title"] for r in queries.items(session, ItemFilter(since=since, until=until))}
+    assert titles == {"Window edge story first of the test", "Window edge story last of the test"}
