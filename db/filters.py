@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 
 from db import models as m
 
@@ -81,12 +81,14 @@ class ItemFilter:
         if self.category:
             stmt = stmt.where(it.source_id.in_(
                 select(m.Source.id).where(m.Source.category.in_(self.category))))
+        # EXISTS, not IN (subquery): each candidate story is one primary-key seek, so a narrow
+        # window (a spike's day, a page of the newest stories) never reads a model's whole list.
         if self.model:
-            stmt = stmt.where(it.id.in_(
-                select(m.ItemModel.item_id).where(m.ItemModel.model.in_(self.model))))
+            stmt = stmt.where(exists().where(m.ItemModel.item_id == it.id,
+                                             m.ItemModel.model.in_(self.model)))
         if self.theme:
-            stmt = stmt.where(it.id.in_(
-                select(m.ItemTheme.item_id).where(m.ItemTheme.theme.in_(self.theme))))
+            stmt = stmt.where(exists().where(m.ItemTheme.item_id == it.id,
+                                             m.ItemTheme.theme.in_(self.theme)))
         for term in self.search_terms():
             stmt = stmt.where(_term_clause(term))
         if not self.include_spam:

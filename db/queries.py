@@ -249,13 +249,24 @@ def facets(session: Session) -> dict:
     sources = _dicts(session.execute(
         select(m.Source.id, m.Source.name, m.Source.lang, m.Source.category, m.Source.kind)
         .order_by(m.Source.id)))
-    models = list(session.scalars(select(m.ItemModel.model).distinct().order_by(m.ItemModel.model)))
-    themes = list(session.scalars(select(m.ItemTheme.theme).distinct().order_by(m.ItemTheme.theme)))
-    langs = list(session.scalars(select(m.Item.lang).distinct().order_by(m.Item.lang)))
+    from db.trends import counts
+
+    models = _distinct(session, m.ItemModel.model)
+    themes = _distinct(session, m.ItemTheme.theme)
+    langs = _distinct(session, m.Item.lang)
     first, last = _bounds(session)
-    n = session.scalar(select(func.count()).select_from(m.Item)) or 0
+    n = sum(r["count"] for r in counts(session, ItemFilter(include_spam=True, include_irrelevant=True)))
     return {"sources": sources, "models": models, "themes": themes, "langs": langs,
             "first": first, "last": last, "items": n}
+
+
+def _distinct(session: Session, column) -> list[str]:
+    """Distinct values of an indexed column by skip-scan: one index seek per value (a recursive
+    query), where SELECT DISTINCT would read every index entry."""
+    cte = select(func.min(column).label("v")).cte("vals", recursive=True)
+    nxt = (select(func.min(column)).where(column > cte.c.v).scalar_subquery())
+    cte = cte.union_all(select(nxt).where(cte.c.v.is_not(None)))
+    return [v for v in session.scalars(select(cte.c.v).where(cte.c.v.is_not(None)).order_by(cte.c.v))]
 
 
 def _bounds(session: Session) -> tuple[datetime | None, datetime | None]:
@@ -263,11 +274,14 @@ def _bounds(session: Session) -> tuple[datetime | None, datetime | None]:
     fetch time stands in) are left out when others exist: they would stretch every default window
     to today."""
     it = m.Item
-    dated = select(func.min(it.published_at), func.max(it.published_at)).where(
-        it.date_is_fallback.is_(False))
-    lo, hi = session.execute(dated).one()
+
+    def edge(order, dated: bool):   # walks the published_at index from one end: no full scan
+        stmt = select(it.published_at).order_by(order).limit(1)
+        return session.scalar(stmt.where(it.date_is_fallback.is_(False)) if dated else stmt)
+
+    lo, hi = edge(it.published_at.asc(), True), edge(it.published_at.desc(), True)
     if lo is None:
-        lo, hi = session.execute(select(func.min(it.published_at), func.max(it.published_at))).one()
+        lo, hi = edge(it.published_at.asc(), False), edge(it.published_at.desc(), False)
     return _as_utc(lo), _as_utc(hi)
 
 

@@ -43,15 +43,28 @@ def baseline(history: Sequence[float]) -> tuple[float, float]:
 
 def robust_scores(series: Sequence[float], window: int) -> list[tuple[float, float] | None]:
     """Per position: (baseline median, score) against the previous `window` values, or None when
-    fewer than MIN_HISTORY_DAYS values precede it."""
+    fewer than MIN_HISTORY_DAYS values precede it. Full windows are scored at once with numpy
+    (the same arithmetic as `baseline`); the first, shorter ones one by one."""
+    import numpy as np
+
+    values = [float(v) for v in series]
+    n = len(values)
     out: list[tuple[float, float] | None] = []
-    for i, x in enumerate(series):
-        history = series[max(0, i - window):i]
+    for i in range(min(n, window)):
+        history = values[:i]
         if len(history) < MIN_HISTORY_DAYS:
             out.append(None)
             continue
         med, scale = baseline(history)
-        out.append((med, (x - med) / scale))
+        out.append((med, (values[i] - med) / scale))
+    if n > window:
+        arr = np.asarray(values)
+        windows = np.lib.stride_tricks.sliding_window_view(arr[:-1], window)   # row j: arr[j:j+window]
+        med = np.median(windows, axis=1)
+        mad = np.median(np.abs(windows - med[:, None]), axis=1)
+        scale = np.maximum(MAD_TO_SD * mad, 1.0)
+        scores = (arr[window:] - med) / scale
+        out.extend(zip(med.tolist(), scores.tolist()))
     return out
 
 

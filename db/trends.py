@@ -261,7 +261,7 @@ def _json_elements(session: Session, column):
     return func.json_each(column).table_valued("value")
 
 
-SAMPLE_CAP = 40_000   # stories read per period for term and phrase statistics
+SAMPLE_CAP = 20_000   # stories read per period for term and phrase statistics
 
 
 def sample_step(session: Session, flt: ItemFilter, cap: int = SAMPLE_CAP) -> int:
