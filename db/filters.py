@@ -12,6 +12,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from db import models as m
 
@@ -83,12 +84,14 @@ class ItemFilter:
                 select(m.Source.id).where(m.Source.category.in_(self.category))))
         # EXISTS, not IN (subquery): each candidate story is one primary-key seek, so a narrow
         # window (a spike's day, a page of the newest stories) never reads a model's whole list.
+        # Aliased, so a statement that itself joins item_models/item_themes (counts by model)
+        # keeps its own rows: the EXISTS correlates to items only.
         if self.model:
-            stmt = stmt.where(exists().where(m.ItemModel.item_id == it.id,
-                                             m.ItemModel.model.in_(self.model)))
+            im = aliased(m.ItemModel)
+            stmt = stmt.where(exists().where(im.item_id == it.id, im.model.in_(self.model)))
         if self.theme:
-            stmt = stmt.where(exists().where(m.ItemTheme.item_id == it.id,
-                                             m.ItemTheme.theme.in_(self.theme)))
+            ith = aliased(m.ItemTheme)
+            stmt = stmt.where(exists().where(ith.item_id == it.id, ith.theme.in_(self.theme)))
         for term in self.search_terms():
             stmt = stmt.where(_term_clause(term))
         if not self.include_spam:

@@ -272,9 +272,10 @@ class RollupDay(Base):
     and exports count from when the rollup is current (db/rollups.py keeps it so).
 
     dim/key: ''/'' counts stories; 'model'/<id> and 'theme'/<id> count stories per model or theme;
-    'pair'/'<theme>|<model>' per theme and model together. Only story rows keep the source; the
-    others keep its category (source_id ''). sentiment '' stands for untagged and relevant -1 for
-    NULL (primary-key columns cannot be NULL)."""
+    'pair'/'<theme>|<model>' per theme and model together. Only story rows keep the source; model
+    and theme rows keep its category (source_id ''); pair rows keep neither category nor tone
+    ('*'). sentiment '' stands for untagged and relevant -1 for NULL (primary-key columns cannot
+    be NULL)."""
 
     __tablename__ = "rollup_days"
     __table_args__ = {"sqlite_with_rowid": False}

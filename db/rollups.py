@@ -27,6 +27,7 @@ from db.filters import ItemFilter
 
 R = m.RollupDay
 ITEM_FACETS = ("lang", "sentiment", "source", "category", "spam")
+ALL = "*"   # theme-model rows: category and sentiment not kept
 _KEY = ("tz", "dim", "day", "key", "category", "source_id", "lang", "sentiment", "spam", "relevant")
 
 
@@ -56,13 +57,16 @@ def _selects(session: Session, tz: str, lo: int, hi: int):
             "pair": pair_key}
     for dim, join in joins.items():
         source = it.source_id if dim == "" else literal("", String)
-        cols = [literal(tz, String), literal(dim, String), day, keys[dim], m.Source.category,
-                source, *facets]
+        category = literal(ALL, String) if dim == "pair" else m.Source.category
+        sentiment = literal(ALL, String) if dim == "pair" else facets[1]
+        cols = [literal(tz, String), literal(dim, String), day, keys[dim], category, source,
+                facets[0], sentiment, *facets[2:]]
         stmt = select(*cols, func.count()).select_from(it).join(m.Source, m.Source.id == it.source_id)
         for target in join:
             stmt = stmt.join(*target)
-        grouped = [c for c in cols[2:] if dim == "" or c is not source]
-        yield stmt.where(rng).group_by(*grouped)
+        constant = {id(source), id(category), id(sentiment)} - {id(it.source_id), id(m.Source.category),
+                                                                id(facets[1])}
+        yield stmt.where(rng).group_by(*(c for c in cols[2:] if id(c) not in constant))
 
 
 def refresh(session: Session, tz: str) -> int:
@@ -164,6 +168,8 @@ def try_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: s
     dim, keys = plan
     if dim and (flt.source_id or "source" in by):   # only story rows keep the source
         return None
+    if dim == "pair" and (flt.sentiment or flt.category or {"sentiment", "category"} & set(by)):
+        return None   # theme-model rows keep neither tone nor category
     if not is_current(session, tz):
         return None
     where = [R.tz == tz, R.dim == dim]

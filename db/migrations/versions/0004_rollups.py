@@ -6,8 +6,8 @@ Create Date: 2026-11-29
 
 - rollup_days: (tz, dim, day, key, category, source_id, lang, sentiment, spam, relevant) -> count; a
   clustered primary key (WITHOUT ROWID on SQLite) so a date range of one dim is one contiguous range
-  scan. Story rows keep the source; model, theme and theme-model rows keep only its category
-  (source_id ''), which makes them several times smaller.
+  scan. Story rows keep the source; model and theme rows keep only its category (source_id ''),
+  theme-model rows neither category nor tone ('*'), which makes them several times smaller.
 - rollup_state: the zones whose rollup is built and the last item id it includes.
 Kept current by db/rollups.py (ingest adds new items; retag and any tag update invalidate).
 """
