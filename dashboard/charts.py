@@ -270,7 +270,8 @@ def dumbbell(df: pd.DataFrame, *, dim: str, lang: str, title: str | None = None,
             x=list(df[col] * scale), y=ys, mode="markers", name=plot_text(i18n.lang_name(lg, lang)),
             marker=dict(size=12, color=LANG_COLORS[lg]), customdata=[[k, lg] for k in df["key"]],
             hovertemplate="%{y}: %{x:.2f}" + suffix + "<extra>%{fullData.name}</extra>"))
-    fig.update_xaxes(ticksuffix=suffix or None, title_text=plot_text(x_title))
+    fig.update_xaxes(ticksuffix=suffix or None, title_text=plot_text(x_title),
+                     rangemode="tozero" if suffix == "%" else "normal")
     fig.update_yaxes(type="category")
     return _layout(fig, title=title, height=max(HEIGHT, 30 * len(df) + 120))
 
@@ -328,10 +329,33 @@ def ranked_bars(df: pd.DataFrame, *, label_col: str, value: str, color: str = "#
     return _layout(fig, title=title, height=max(HEIGHT, 24 * len(df) + 100))
 
 
+ROLLING_DAYS = 7
+_TONE = ["positive", "neutral", "negative", "stories"]
+
+
+def smoothed_net(df: pd.DataFrame, start: date, end: date, interval: str,
+                 dim: str | None = None) -> tuple[pd.DataFrame, str]:
+    """Daily net sentiment is noisy at a few stories a day: for day buckets add "net_7d", the net of
+    the trailing 7 days' summed counts ((positive - negative) / stories). Returns the frame and the
+    column to draw ("net_7d", or "net" for week and month buckets)."""
+    if interval != "day" or df.empty:
+        return df, "net"
+    filled = fill_gaps(df[["bucket"] + ([dim] if dim else []) + _TONE], start, end, "day", dim, values=_TONE)
+    parts = []
+    for _, g in (filled.groupby(dim, sort=False) if dim else [(None, filled)]):
+        g = g.sort_values("bucket").copy()
+        r = g[_TONE].rolling(ROLLING_DAYS, min_periods=1).sum()
+        g["net"] = (g["positive"] - g["negative"]) / g["stories"].where(g["stories"] > 0)
+        g["net_7d"] = (r["positive"] - r["negative"]) / r["stories"].where(r["stories"] > 0)
+        parts.append(g)
+    return pd.concat(parts, ignore_index=True), "net_7d"
+
+
 def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str | None = None,
-              title: str | None = None, events: Iterable = ()) -> go.Figure:
+              title: str | None = None, events: Iterable = (), value: str = "net") -> go.Figure:
     """Net-sentiment index (-1..1) over time, one line per key of `dim`, with a zero line."""
-    fig = time_chart(df, lang=lang, tz=tz, interval=interval, dim=dim, value="net", kind="line",
-                     y_title=i18n.t("net_sentiment", lang), title=title, events=events)
+    y_title = i18n.t("net_7d" if value == "net_7d" else "net_sentiment", lang)
+    fig = time_chart(df, lang=lang, tz=tz, interval=interval, dim=dim, value=value, kind="line",
+                     y_title=y_title, title=title, events=events)
     fig.update_yaxes(range=[-1.05, 1.05], zeroline=True, zerolinecolor="#888888")
     return fig

@@ -74,3 +74,15 @@ def test_zh_en_dumbbell_puts_both_languages_on_one_scale():
     assert [t.name for t in fig.data] == ["Chinese", "English"]
     assert list(fig.data[0].x) == [25.0] and list(fig.data[1].x) == [5.0]
     assert fig.layout.xaxis.ticksuffix == "%"
+
+
+def test_daily_net_sentiment_is_smoothed_over_seven_days_of_counts():
+    rows = [{"bucket": date(2025, 3, 1), "positive": 3, "neutral": 0, "negative": 0, "stories": 3, "net": 1.0},
+            {"bucket": date(2025, 3, 2), "positive": 0, "neutral": 0, "negative": 1, "stories": 1, "net": -1.0}]
+    df, col = charts.smoothed_net(pd.DataFrame(rows), date(2025, 3, 1), date(2025, 3, 10), "day")
+    assert col == "net_7d" and len(df) == 10
+    by_day = df.set_index("bucket")
+    assert by_day.loc[date(2025, 3, 2), "net_7d"] == 0.5          # (3 - 1) / 4, not the mean of 1 and -1
+    assert pd.isna(by_day.loc[date(2025, 3, 3), "net"]) and by_day.loc[date(2025, 3, 3), "net_7d"] == 0.5
+    assert pd.isna(by_day.loc[date(2025, 3, 9), "net_7d"])        # the window has moved past both days
+    assert charts.smoothed_net(pd.DataFrame(rows), date(2025, 3, 1), date(2025, 3, 10), "week")[1] == "net"

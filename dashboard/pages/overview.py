@@ -19,7 +19,7 @@ def kpis(ctx: Ctx) -> None:
     k = data.period_kpis(ctx.url, ctx.flt, ctx.tz)
     st.caption(i18n.t("kpi_period", L, since=ctx.start, until=ctx.end,
                       psince=_day(k.get("prev_since"), ctx.tz), puntil=_day(k.get("prev_until"), ctx.tz, end=True)))
-    cols = st.columns(6)
+    cols = st.columns(3) + st.columns(3)
     cur, prev = k["stories"]["current"], k["stories"]["previous"]
     ui.kpi(cols[0], i18n.t("kpi_stories", L), f"{cur:,}",
            f"{(cur - prev) / prev:+.0%}" if prev else None, help=i18n.t("vs_previous", L) + f": {prev:,}")
@@ -72,7 +72,9 @@ def net_sentiment(ctx: Ctx) -> None:
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["bucket", "key", "positive", "neutral", "negative", "stories", "net"])
     df = df.rename(columns={"key": "lang"})[["bucket", "lang", "positive", "neutral", "negative", "stories", "net"]]
-    fig = charts.net_lines(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", events=ctx.events)
+    df, value = charts.smoothed_net(df, ctx.start, ctx.end, ctx.interval, "lang")
+    fig = charts.net_lines(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", events=ctx.events,
+                           value=value)
     points = ui.chart(fig, df, key="ov_net", lang=L, name="net_sentiment")
     drill.selection(ctx, points, ("bucket", "lang"), key="ov_net")
 
