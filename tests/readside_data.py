@@ -194,11 +194,11 @@ def random_corpus(seed: int = 42, n: int = 150) -> Corpus:
 
 
 @contextmanager
-def module_db(request: pytest.FixtureRequest,
-              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
-    """A session on a migrated database of its own (request.param: "sqlite" | "postgresql"),
-    for a module-scoped fixture; dropped afterwards."""
-    if request.param == "sqlite":
+def module_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+              backend: str | None = None) -> Iterator[Session]:
+    """A session on a migrated database of its own on `backend` ("sqlite" | "postgresql",
+    default request.param), for a module-scoped fixture; dropped afterwards."""
+    if (backend or request.param) == "sqlite":
         path = tmp_path_factory.mktemp("readside") / "aigcwatch.db"
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         url = f"sqlite:///{path}"
