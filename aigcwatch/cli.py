@@ -158,17 +158,23 @@ def _summary_table(summary) -> Table:
 @click.option("--force", is_flag=True, help="Fetch sources even while they are backing off after failures.")
 @click.option("--no-tag", is_flag=True, help="Skip tagging and the relevance filter (store everything).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary table.")
-def ingest(source_ids, sources_file, database_url, force, no_tag, quiet) -> None:
+@click.option("--wait", type=click.FloatRange(0), default=0, show_default=True, metavar="SECONDS",
+              help="When another ingest is running, wait up to this long for it (0: exit at once).")
+def ingest(source_ids, sources_file, database_url, force, no_tag, quiet, wait) -> None:
     """Fetch every enabled source once, store new items about AI video, print a summary per source.
 
     Exit code 0 when the run completed (individual source failures are listed), 4 when every
-    source failed, 2 for bad configuration, 3 when the database is unusable."""
+    source failed, 2 for bad configuration, 3 when the database is unusable, 5 when another
+    ingest is running (on any machine using this database) and --wait ran out."""
     from aigcwatch.config import load_sources
+    from db.locks import named_lock
 
     sources = _select(load_sources(sources_file), source_ids)
-    _, sf = _open_db(database_url)
-    sys.exit(run_and_report(sf, sources, fetch_settings=_fetch_settings(), tagging=not no_tag,
-                            force=force, quiet=quiet))
+    engine, sf = _open_db(database_url)
+    with named_lock(engine, "ingest", wait=wait):
+        code = run_and_report(sf, sources, fetch_settings=_fetch_settings(), tagging=not no_tag,
+                              force=force, quiet=quiet)
+    sys.exit(code)
 
 
 @main.group()
@@ -287,10 +293,11 @@ def retag(since, database_url) -> None:
     console.print(f"re-tagged {n} item(s)")
 
 
-from report.commands import digest as _digest, export as _export  # noqa: E402  deliver side
+from report.commands import digest as _digest, export as _export, schedule as _schedule  # noqa: E402
 
 main.add_command(_export)
 main.add_command(_digest)
+main.add_command(_schedule)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -46,7 +46,7 @@ class LockBusy(AigcwatchError):
     def __init__(self, name: str, holder: Holder | None, waited: float) -> None:
         who = (f"held by {holder.owner} since {holder.acquired_at:%Y-%m-%d %H:%M:%S} UTC"
                if holder else "held by another process")
-        after = f" after waiting {waited:.0f}s" if waited > 0 else ""
+        after = f" after waiting {waited:.0f}s" if waited >= 0.5 else ""
         super().__init__(f"another {name} is running ({who}){after}")
         self.name, self.holder = name, holder
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -268,27 +269,6 @@ class _progress:
 
 # --- digest -------------------------------------------------------------------------------------
 
-def delivery_config(to: tuple[str, ...]):
-    """Recipients, sender, SMTP settings and webhooks from the options and settings."""
-    from aigcwatch.config import setting
-    from report.mail import check_address, smtp_settings
-    from report.webhooks import load_webhooks
-
-    emails = split_values(to, "--to") or split_values([setting("digest_to") or ""], "AIGCWATCH_DIGEST_TO")
-    emails = tuple(check_address(a, "--to" if to else "AIGCWATCH_DIGEST_TO") for a in emails)
-    sender = setting("digest_from")
-    if emails and not sender:
-        raise ConfigError("AIGCWATCH_DIGEST_FROM is not set (the digest's From address)")
-    if sender:
-        check_address(sender, "AIGCWATCH_DIGEST_FROM")
-    smtp = smtp_settings(setting)
-    if emails and smtp is None:
-        raise ConfigError("AIGCWATCH_SMTP_HOST is not set: cannot send the digest by email")
-    hooks_file = setting("webhooks")
-    webhooks = load_webhooks(hooks_file) if hooks_file else []
-    return emails, sender, smtp, webhooks
-
-
 @click.command()
 @click.option("--date", "day", type=DATE, help="Last local day of the digest (default: yesterday in --tz).")
 @click.option("--period", type=click.Choice(["day", "week"]), default="day", show_default=True,
@@ -309,14 +289,14 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
     recorded and the next run retries it), 5 when another digest run holds the lock."""
     from aigcwatch.config import setting
     from db import engine as dbe
-    from report.send import default_day, langs_of, prepare, send_digest
+    from report.send import default_day, delivery_config, langs_of, prepare, send_digest
 
     out, err = _console()
     tz = check_zone(tz)
     langs = langs_of(lang or setting("digest_lang"))
     the_day = day.date() if day else default_day(tz)
     if dry_run is None:
-        targets = delivery_config(to)
+        targets = delivery_config(setting, split_values(to, "--to"))
         if not targets[0] and not targets[3]:
             raise ConfigError("nothing to send to: set AIGCWATCH_DIGEST_TO (or --to) and SMTP, or "
                               "AIGCWATCH_WEBHOOKS; or write the digest to a file with --dry-run FILE")
@@ -342,5 +322,73 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
         run = send_digest(engine, the_day, period=period, tz=tz, langs=langs, emails=emails,
                           sender=sender, smtp=smtp, webhooks=webhooks, force=force, on_outcome=show)
         out.print(f"subject: {run.rendered.subject}", markup=False, highlight=False)
+    finally:
+        engine.dispose()
+
+
+# --- schedule -----------------------------------------------------------------------------------
+
+@click.command()
+@click.option("--every", envvar="AIGCWATCH_INGEST_EVERY", default="30m", show_default=True,
+              help="Ingest interval: 90s, 30m, 2h (a bare number is minutes); off: no ingest.")
+@click.option("--digest-at", envvar="AIGCWATCH_DIGEST_AT", default="08:30", show_default=True,
+              help="Local time of the digest (HH:MM in --tz); off: no digest.")
+@click.option("--period", envvar="AIGCWATCH_DIGEST_PERIOD", type=click.Choice(["day", "week"]),
+              default="day", show_default=True, help="day: yesterday, daily; week: the last 7 days, Mondays.")
+@click.option("--tz", envvar="AIGCWATCH_TIMEZONE", default="Asia/Shanghai", show_default=True,
+              help="Time zone of --digest-at and of the digest's days.")
+@click.option("--retry-after", default="10m", show_default=True,
+              help="Wait before retrying a digest that failed to deliver.")
+@click.option("--sources", "sources_file", envvar="AIGCWATCH_SOURCES", type=click.Path(dir_okay=False),
+              help="Sources TOML file (default: the shipped list).")
+@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
+def schedule(every, digest_at, period, tz, retry_after, sources_file, database_url) -> None:
+    """Run unattended: ingest every N minutes and send the digest at a local time. Failing jobs are
+    logged and retried; runs never overlap with another scheduler or command on the same database
+    (database locks); SIGTERM or Ctrl+C stops between jobs. Logs go to stderr."""
+    import logging
+    import signal
+    import sys
+
+    from aigcwatch.config import load_sources, setting
+    from aigcwatch.schedule import (ScheduleConfig, Scheduler, digest_job, ingest_job, parse_clock,
+                                    parse_interval)
+    from db import engine as dbe
+    from report.send import delivery_config
+
+    config = ScheduleConfig(ingest_every=parse_interval(every, "--every"),
+                            digest_at=parse_clock(digest_at, "--digest-at"), tz=check_zone(tz),
+                            period=period, retry_after=parse_interval(retry_after, "--retry-after")
+                            or timedelta(minutes=10))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    logger = logging.getLogger("aigcwatch")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    if config.ingest_every:
+        load_sources(sources_file)                 # a bad sources file stops us now, not at 3 a.m.
+    do_digest = config.digest_at is not None
+    if do_digest:
+        emails, _, _, webhooks = delivery_config(setting)
+        if not emails and not webhooks:
+            logger.warning("digest off: nothing to send to (set AIGCWATCH_DIGEST_TO and SMTP, or "
+                           "AIGCWATCH_WEBHOOKS; or AIGCWATCH_DIGEST_AT=off to silence this)")
+            do_digest = False
+    engine = dbe.ensure_schema(dbe.database_url(database_url))
+    sched = Scheduler(
+        config,
+        ingest=ingest_job(engine, setting, sources_file=sources_file) if config.ingest_every else None,
+        digest=digest_job(engine, setting, tz=config.tz, period=period) if do_digest else None)
+
+    def on_signal(signum, _frame):
+        if sched.stopping:                         # a second signal: stop now
+            raise SystemExit(128 + signum)
+        logger.info("%s received: stopping after the current job", signal.Signals(signum).name)
+        sched.stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        sched.run()
     finally:
         engine.dispose()

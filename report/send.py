@@ -30,6 +30,30 @@ def default_day(tz: str, now: datetime | None = None) -> date:
     return now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
 
 
+def delivery_config(get: Callable[[str], str | None], to: Sequence[str] = ()
+                    ) -> tuple[tuple[str, ...], str | None, SmtpSettings | None, list[Webhook]]:
+    """(emails, sender, SMTP settings, webhooks) from `--to` (else AIGCWATCH_DIGEST_TO) and the
+    settings read through `get` (aigcwatch.config.setting). ConfigError names what is wrong."""
+    from aigcwatch.errors import ConfigError
+    from report.mail import check_address, smtp_settings
+    from report.webhooks import load_webhooks
+
+    what = "--to" if to else "AIGCWATCH_DIGEST_TO"
+    raw = list(to) or [a for a in (get("digest_to") or "").split(",")]
+    emails = tuple(dict.fromkeys(check_address(a, what) for a in (x.strip() for x in raw) if a))
+    sender = get("digest_from")
+    if emails and not sender:
+        raise ConfigError("AIGCWATCH_DIGEST_FROM is not set (the digest's From address)")
+    if sender:
+        check_address(sender, "AIGCWATCH_DIGEST_FROM")
+    smtp = smtp_settings(get)
+    if emails and smtp is None:
+        raise ConfigError("AIGCWATCH_SMTP_HOST is not set: cannot send the digest by email")
+    hooks_file = get("webhooks")
+    webhooks = load_webhooks(hooks_file) if hooks_file else []
+    return emails, sender, smtp, webhooks
+
+
 def facts(d: Digest, subject: str) -> dict:
     """The numbers of the generic JSON push."""
     return {

@@ -1,0 +1,269 @@
+"""`aigcwatch schedule`: ingest every N minutes and the digest at a local time, unattended.
+
+- Jobs run one at a time in this process; each takes its database lock (`ingest`, `digest`,
+  db.locks), so runs never overlap with another scheduler, a cron job or a manual command, on
+  this machine or another one using the same database. An ingest that finds the lock held is
+  skipped until its next turn; a digest waits for the lock (the delivery log then skips whatever
+  the other run already sent).
+- A failing job is logged and retried: ingest at its next turn, the digest after `retry_after`
+  (the delivery log sends only what is still missing). The scheduler itself keeps running.
+- `stop()` (SIGTERM / Ctrl+C in the CLI) ends the loop between jobs: a job that has started
+  finishes first.
+- At start, a digest whose time already passed today runs at once (the delivery log makes that
+  safe); then at `digest_at` every day (`day`) or every Monday (`week`), for the last complete
+  period: yesterday, or the 7 days ending yesterday.
+
+Timing decisions are pure functions of `now`; the loop only calls them. Library code: it logs
+through `logging` and never prints.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time as _time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from aigcwatch.errors import AigcwatchError, ConfigError
+
+log = logging.getLogger("aigcwatch.schedule")
+
+MAX_SLEEP_S = 30.0            # re-read the clock at least this often
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr)?\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600}
+
+
+def parse_interval(text: str | None, what: str = "AIGCWATCH_INGEST_EVERY") -> timedelta | None:
+    """'90s', '30m', '2h', '1.5h'; a bare number is minutes; 'off' (or empty) is None."""
+    if text is None or text.strip().lower() in ("", "off", "0"):
+        return None
+    m = _INTERVAL.match(text)
+    if not m:
+        raise ConfigError(f"{what}: {text!r} is not an interval (e.g. 90s, 30m, 2h, or off)")
+    seconds = float(m[1]) * _UNITS[(m[2] or "m").lower()]
+    if seconds < 1:
+        raise ConfigError(f"{what}: {text!r} is shorter than a second")
+    return timedelta(seconds=seconds)
+
+
+def parse_clock(text: str | None, what: str = "AIGCWATCH_DIGEST_AT") -> time | None:
+    """'08:30' (24 h, local) or 'off' / empty -> None."""
+    if text is None or text.strip().lower() in ("", "off"):
+        return None
+    m = re.match(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$", text)
+    if not m or int(m[1]) > 23 or int(m[2]) > 59 or int(m[3] or 0) > 59:
+        raise ConfigError(f"{what}: {text!r} is not a time of day (HH:MM, or off)")
+    return time(int(m[1]), int(m[2]), int(m[3] or 0))
+
+
+# --- pure timing --------------------------------------------------------------------------------
+
+def _is_digest_day(day: date, period: str) -> bool:
+    return period == "day" or day.weekday() == 0
+
+
+def digest_moment(day: date, at: time, tz: str) -> datetime:
+    """`at` on local `day` in `tz`, as UTC (a time skipped by a DST change moves forward)."""
+    local = datetime.combine(day, at, ZoneInfo(tz))
+    return local.astimezone(timezone.utc)
+
+
+def next_digest(now: datetime, at: time, tz: str, period: str) -> datetime:
+    """The first digest moment strictly after `now`."""
+    day = now.astimezone(ZoneInfo(tz)).date()
+    for k in range(0, 9):
+        d = day + timedelta(days=k)
+        moment = digest_moment(d, at, tz)
+        if moment > now and _is_digest_day(d, period):
+            return moment
+    raise AssertionError("unreachable: a digest day comes within 8 days")
+
+
+def first_digest(now: datetime, at: time, tz: str, period: str) -> datetime:
+    """At start: now, when today's digest moment has passed (catch up), else the next moment."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    if _is_digest_day(today, period) and digest_moment(today, at, tz) <= now:
+        return now
+    return next_digest(now, at, tz, period)
+
+
+def digest_day_for(moment: datetime, tz: str) -> date:
+    """The digest sent at `moment` reports the last complete local day (the week ending on it)."""
+    return moment.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
+
+
+def next_ingest(started: datetime, finished: datetime, every: timedelta) -> datetime:
+    """Every `every` from the start of the last run; right away if that run took longer."""
+    return max(started + every, finished)
+
+
+# --- the loop -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ScheduleConfig:
+    ingest_every: timedelta | None
+    digest_at: time | None
+    tz: str = "UTC"
+    period: str = "day"
+    retry_after: timedelta = timedelta(minutes=10)
+
+
+IngestJob = Callable[[], str]               # returns a one-line summary; raises on failure
+DigestJob = Callable[[date], str]
+
+
+class Scheduler:
+    def __init__(self, config: ScheduleConfig, *, ingest: IngestJob | None, digest: DigestJob | None,
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self.config, self._ingest, self._digest, self._now = config, ingest, digest, now
+        self._stop = threading.Event()
+        start = now()
+        self.next_ingest = start if (ingest and config.ingest_every) else None
+        self.next_digest = (first_digest(start, config.digest_at, config.tz, config.period)
+                            if (digest and config.digest_at) else None)
+        self.digest_day = digest_day_for(self.next_digest, config.tz) if self.next_digest else None
+        self.runs: list[tuple[str, bool]] = []      # (job, ok) in order, for callers and tests
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def _when(self, at: datetime | None) -> str:
+        if at is None:
+            return "never"
+        return at.astimezone(ZoneInfo(self.config.tz)).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+    def run(self) -> None:
+        """Run jobs as they fall due until `stop()`."""
+        log.info("scheduler started: ingest %s, digest %s (%s, %s); next ingest %s, next digest %s",
+                 f"every {self.config.ingest_every}" if self.next_ingest else "off",
+                 self.config.digest_at.strftime("%H:%M") if self.next_digest else "off",
+                 self.config.period, self.config.tz, self._when(self.next_ingest), self._when(self.next_digest))
+        while not self._stop.is_set():
+            now = self._now()
+            due = [(t, name) for t, name in ((self.next_ingest, "ingest"), (self.next_digest, "digest"))
+                   if t is not None and t <= now]
+            if not due:
+                upcoming = [t for t in (self.next_ingest, self.next_digest) if t is not None]
+                if not upcoming:
+                    log.info("nothing to schedule (ingest and digest are both off)")
+                    return
+                wait = min((min(upcoming) - now).total_seconds(), MAX_SLEEP_S)
+                self._stop.wait(max(wait, 0.01))
+                continue
+            # The earliest first; on a tie the ingest, so the digest has fresh data.
+            _, job = min(due, key=lambda d: (d[0], d[1] != "ingest"))
+            if job == "ingest":
+                self._run_ingest()
+            else:
+                self._run_digest()
+        log.info("scheduler stopped")
+
+    def _run_ingest(self) -> None:
+        started = self._now()
+        ok = False
+        try:
+            summary = self._ingest()
+            ok = True
+            log.info("ingest: %s", summary)
+        except AigcwatchError as e:
+            log.error("ingest failed: %s", e.one_line())
+        except Exception as e:  # noqa: BLE001  a job's bug must not stop the scheduler
+            log.exception("ingest failed: %s: %s", type(e).__name__, e)
+        finished = self._now()
+        self.next_ingest = next_ingest(started, finished, self.config.ingest_every)
+        self.runs.append(("ingest", ok))
+        log.info("next ingest at %s", self._when(self.next_ingest))
+
+    def _run_digest(self) -> None:
+        day = self.digest_day
+        ok = False
+        try:
+            summary = self._digest(day)
+            ok = True
+            log.info("digest %s: %s", day, summary)
+        except AigcwatchError as e:
+            log.error("digest %s failed: %s", day, e.one_line())
+        except Exception as e:  # noqa: BLE001
+            log.exception("digest %s failed: %s: %s", day, type(e).__name__, e)
+        now = self._now()
+        regular = next_digest(now, self.config.digest_at, self.config.tz, self.config.period)
+        if ok:
+            self.next_digest, self.digest_day = regular, digest_day_for(regular, self.config.tz)
+        else:   # retry the same day soon, unless the next regular digest comes first
+            retry = now + self.config.retry_after
+            if retry < regular:
+                self.next_digest = retry
+            else:
+                self.next_digest, self.digest_day = regular, digest_day_for(regular, self.config.tz)
+        self.runs.append(("digest", ok))
+        log.info("next digest at %s (for %s)", self._when(self.next_digest), self.digest_day)
+
+
+# --- the real jobs ------------------------------------------------------------------------------
+
+def ingest_job(engine, get: Callable[[str], str | None], *, sources_file: str | None = None) -> IngestJob:
+    """An ingest of every enabled source under the `ingest` lock (skipped while someone holds it)."""
+    from aigcwatch.config import load_sources
+    from db.engine import session_factory
+    from db.locks import LockBusy, named_lock
+    from ingest.fetch import FetchSettings
+    from ingest.pipeline import run_ingest
+
+    def run() -> str:
+        sources = load_sources(sources_file)       # re-read each time: edits apply without a restart
+        kw = dict(max_concurrency=int(get("max_concurrency") or 8), timeout_s=float(get("timeout") or 20))
+        if get("user_agent"):
+            kw["user_agent"] = get("user_agent")
+        zones = tuple(dict.fromkeys(z for z in (get("timezone"), "UTC") if z))
+        t0 = _time.monotonic()
+        try:
+            with named_lock(engine, "ingest"):
+                s = run_ingest(session_factory(engine), sources, settings=FetchSettings(**kw),
+                               rollup_zones=zones)
+        except LockBusy as e:
+            return f"skipped: {e.one_line()}"
+        attempted = [r for r in s.results if r.status != "skipped"]
+        line = (f"run {s.run_id} {s.status}: {s.total('new')} new, {s.total('duplicate')} duplicate, "
+                f"{len(s.failed)} of {len(attempted)} source(s) failed ({_time.monotonic() - t0:.1f} s)")
+        if attempted and len(s.failed) == len(attempted):
+            raise AigcwatchError(f"every source failed — {line}")
+        return line
+
+    return run
+
+
+def digest_job(engine, get: Callable[[str], str | None], *, tz: str, period: str,
+               lookback_days: int = 3) -> DigestJob:
+    """Deliver `day`'s digest, and retry any digest of the last few days with a failed delivery."""
+    from db.engine import session_factory
+    from report.delivery import failed_digests
+    from report.send import delivery_config, langs_of, send_digest
+
+    def run(day: date) -> str:
+        emails, sender, smtp, webhooks = delivery_config(get)
+        langs = langs_of(get("digest_lang"))
+        with session_factory(engine)() as s:
+            todo = [(d, p) for d, p in failed_digests(s, day - timedelta(days=lookback_days)) if d != day]
+        parts, errors = [], []
+        for d, p in [*todo, (day, period)]:
+            try:
+                result = send_digest(engine, d, period=p, tz=tz, langs=langs, emails=emails,
+                                     sender=sender, smtp=smtp, webhooks=webhooks)
+            except AigcwatchError as e:     # tried and logged per target; the others still go
+                errors.append(e)
+                continue
+            counts = {k: sum(o.status == k for o in result.outcomes) for k in ("sent", "skipped")}
+            parts.append(f"{d} ({p}) {counts['sent']} sent, {counts['skipped']} already sent")
+        if errors:
+            raise errors[-1] if len(errors) == 1 else AigcwatchError(
+                "; ".join(e.one_line() for e in errors))
+        return "; ".join(parts)
+
+    return run

@@ -1,0 +1,282 @@
+"""aigcwatch.schedule and `aigcwatch schedule`: pure timing rules, the loop with failing jobs and a
+clean stop, and real processes (loopback feeds, SQLite, aiosmtpd, a second process, SIGTERM);
+plus two `aigcwatch ingest` at once."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, time as dtime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from aigcwatch.cli import main
+from aigcwatch.errors import AigcwatchError, ConfigError
+from aigcwatch.schedule import (ScheduleConfig, Scheduler, digest_day_for, first_digest, next_digest,
+                                next_ingest, parse_clock, parse_interval)
+from db import models as m
+from db.engine import make_engine
+from tests.support.scripted_server import Reply, scripted_server
+from tests.support.smtp import free_port, smtp_server
+from tests.test_pipeline import ZH_NEWS
+
+ROOT = Path(__file__).resolve().parent.parent
+UTC = timezone.utc
+
+
+# --- pure timing --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, seconds", [("90s", 90), ("30m", 1800), ("2h", 7200), ("1.5h", 5400),
+                                           ("15", 900), (" 45 min ", 2700)])
+def test_intervals_read_as_written(text, seconds):
+    assert parse_interval(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["off", "", "0"])
+def test_an_interval_can_be_off(text):
+    assert parse_interval(text) is None
+
+
+@pytest.mark.parametrize("text", ["30 minutes please", "-5m", "0.5s", "1d"])
+def test_a_bad_interval_names_the_setting(text):
+    with pytest.raises(ConfigError, match="AIGCWATCH_INGEST_EVERY"):
+        parse_interval(text)
+
+
+def test_clock_times_and_off():
+    assert parse_clock("08:30") == dtime(8, 30) and parse_clock("off") is None
+    with pytest.raises(ConfigError, match=r"AIGCWATCH_DIGEST_AT: '24:00' is not a time of day"):
+        parse_clock("24:00")
+
+
+def test_the_digest_time_is_local_to_the_zone():
+    now = datetime(2025, 3, 10, 0, 0, tzinfo=UTC)                        # 08:00 in Shanghai
+    assert next_digest(now, dtime(8, 30), "Asia/Shanghai", "day") == datetime(2025, 3, 10, 0, 30, tzinfo=UTC)
+    later = datetime(2025, 3, 10, 1, 0, tzinfo=UTC)                      # 09:00 in Shanghai: tomorrow
+    assert next_digest(later, dtime(8, 30), "Asia/Shanghai", "day") == datetime(2025, 3, 11, 0, 30, tzinfo=UTC)
+    # 02:30 does not exist in New York on 2025-03-09 (DST starts): it moves to 03:30 EDT.
+    ny = next_digest(datetime(2025, 3, 9, 5, 0, tzinfo=UTC), dtime(2, 30), "America/New_York", "day")
+    assert ny == datetime(2025, 3, 9, 7, 30, tzinfo=UTC)
+
+
+def test_weekly_digests_go_out_on_mondays_for_the_week_ending_sunday():
+    tuesday = datetime(2025, 3, 11, 12, 0, tzinfo=UTC)
+    monday = next_digest(tuesday, dtime(8, 30), "UTC", "week")
+    assert monday == datetime(2025, 3, 17, 8, 30, tzinfo=UTC) and monday.weekday() == 0
+    assert digest_day_for(monday, "UTC") == date(2025, 3, 16)
+
+
+def test_at_start_a_digest_whose_time_passed_today_runs_at_once():
+    now = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
+    assert first_digest(now, dtime(8, 30), "UTC", "day") == now
+    assert first_digest(now, dtime(9, 30), "UTC", "day") == datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
+    assert digest_day_for(now, "UTC") == date(2025, 3, 9)      # it reports yesterday
+    assert first_digest(datetime(2025, 3, 11, 9, 0, tzinfo=UTC), dtime(8, 30), "UTC", "week") == \
+        datetime(2025, 3, 17, 8, 30, tzinfo=UTC)                # Tuesday: wait for Monday
+
+
+def test_ingest_keeps_its_rhythm_but_never_queues_up_missed_runs():
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    every = timedelta(minutes=30)
+    assert next_ingest(t0, t0 + timedelta(minutes=2), every) == t0 + every
+    assert next_ingest(t0, t0 + timedelta(minutes=45), every) == t0 + timedelta(minutes=45)
+
+
+# --- the loop, with jobs of our own --------------------------------------------------------------
+
+def test_a_failing_job_is_logged_and_retried_and_the_scheduler_keeps_going(caplog):
+    calls = {"ingest": 0, "digest": []}
+
+    def ingest():
+        calls["ingest"] += 1
+        if calls["ingest"] == 1:
+            raise AigcwatchError("feed server down")
+        if calls["ingest"] == 2:
+            raise RuntimeError("a bug in a job")
+        return "ok"
+
+    def digest(day):
+        calls["digest"].append(day)
+        if len(calls["digest"]) == 1:
+            raise AigcwatchError("SMTP refused")
+        return "sent"
+
+    config = ScheduleConfig(ingest_every=timedelta(seconds=0.2), digest_at=dtime(0, 0), tz="UTC",
+                            retry_after=timedelta(seconds=0.3))
+    sched = Scheduler(config, ingest=ingest, digest=digest)
+    t = threading.Thread(target=sched.run)
+    with caplog.at_level("INFO", logger="aigcwatch.schedule"):
+        t.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (calls["ingest"] >= 4 and len(calls["digest"]) >= 2):
+            time.sleep(0.05)
+        sched.stop()
+        t.join(5)
+    assert not t.is_alive()
+    assert calls["ingest"] >= 4 and len(calls["digest"]) == 2
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    assert calls["digest"] == [yesterday, yesterday]           # the retry is for the same day
+    assert sched.runs[:2] == [("ingest", False), ("digest", False)]   # ingest first on a tie
+    text = caplog.text
+    assert "ingest failed: feed server down" in text and "ingest failed: RuntimeError: a bug in a job" in text
+    assert f"digest {yesterday} failed: SMTP refused" in text and f"digest {yesterday}: sent" in text
+    assert "scheduler stopped" in text
+
+
+def test_stop_waits_for_the_running_job_to_finish():
+    started, finished = threading.Event(), threading.Event()
+
+    def slow_ingest():
+        started.set()
+        time.sleep(0.6)
+        finished.set()
+        return "done"
+
+    sched = Scheduler(ScheduleConfig(ingest_every=timedelta(seconds=30), digest_at=None),
+                      ingest=slow_ingest, digest=None)
+    t = threading.Thread(target=sched.run)
+    t.start()
+    assert started.wait(5)
+    sched.stop()
+    t.join(5)
+    assert finished.is_set() and sched.runs == [("ingest", True)]
+
+
+# --- real processes -----------------------------------------------------------------------------
+
+def sources_toml(tmp_path: Path, url: str) -> Path:
+    p = tmp_path / "sources.toml"
+    p.write_text(f'[[source]]\nid = "zh-news"\nname = "zh"\nurl = "{url}"\nlang = "zh"\n', encoding="utf-8")
+    return p
+
+
+def base_env(tmp_path: Path, db: str, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIGCWATCH_")}
+    env.update(PYTHONPATH=str(ROOT), AIGCWATCH_DATABASE_URL=db, AIGCWATCH_HOME=str(tmp_path / "home"),
+               AIGCWATCH_TIMEOUT="10", **extra)
+    return env
+
+
+def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "aigcwatch.cli", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+
+
+def wait_for(predicate, timeout: float, what: str, log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}" + (f"; log:\n{log.read_text()}" if log else ""))
+
+
+def runs(db: str) -> list:
+    engine = make_engine(db)
+    try:
+        with engine.connect() as c:
+            return c.execute(select(m.IngestRun.id, m.IngestRun.status, m.IngestRun.started_at,
+                                    m.IngestRun.finished_at).order_by(m.IngestRun.id)).all()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_the_scheduler_ingests_sends_the_digest_retries_it_and_stops_on_sigterm(tmp_path):
+    db = f"sqlite:///{tmp_path / 'sched.db'}"
+    port = free_port()
+    log = tmp_path / "schedule.log"
+    with scripted_server() as feeds:
+        feeds.route("/zh.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        env = base_env(tmp_path, db, AIGCWATCH_SOURCES=str(sources_toml(tmp_path, feeds.url("/zh.xml"))),
+                       AIGCWATCH_SMTP_HOST="localhost", AIGCWATCH_SMTP_PORT=str(port),
+                       AIGCWATCH_SMTP_CAFILE=str(tmp_path / "smtp-cert.pem"),
+                       AIGCWATCH_DIGEST_FROM="digest@example.org", AIGCWATCH_DIGEST_TO="ana@example.org")
+        proc = start(["schedule", "--every", "2s", "--digest-at", "00:00", "--tz", "UTC",
+                      "--retry-after", "2s"], env, log)
+        try:
+            wait_for(lambda: "failed: digest" in log.read_text(), 60, "the digest to fail (no SMTP yet)", log)
+            with smtp_server(tmp_path, tls="starttls", port=port) as srv:
+                wait_for(lambda: srv.messages, 30, "the retried digest to arrive", log)
+                wait_for(lambda: len(runs(db)) >= 3, 30, "three ingest runs", log)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(30) == 0, log.read_text()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    text = log.read_text()
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+    assert re.search(rf"ERROR digest {yesterday} failed: digest {yesterday} \(day\): 1 of 1 deliveries failed", text)
+    assert f"digest {yesterday}: {yesterday} (day) 1 sent, 0 already sent" in text
+    assert "SIGTERM received: stopping after the current job" in text and text.rstrip().endswith("scheduler stopped")
+    assert srv.messages[0]["Subject"].startswith(f"aigcwatch daily {yesterday}:")
+    assert all(r.status in ("ok", "partial") and r.finished_at for r in runs(db))   # none left running
+    assert re.search(r"ingest: run 1 ok: 1 new", text)
+
+
+@pytest.mark.slow
+def test_two_schedulers_on_one_database_never_ingest_at_the_same_time(tmp_path):
+    db = f"sqlite:///{tmp_path / 'two.db'}"
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    with scripted_server() as feeds:
+        # Each fetch takes 1.5 s, so each ingest does; both schedulers want one every second.
+        feeds.route("/zh.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml", delay_s=1.5))
+        env = base_env(tmp_path, db, AIGCWATCH_SOURCES=str(sources_toml(tmp_path, feeds.url("/zh.xml"))))
+        make_engine(db).dispose()
+        CliRunner().invoke(main, ["init", "--database-url", db])     # schema first: no migration race
+        procs = [start(["schedule", "--every", "1s", "--digest-at", "off"], env, log) for log in logs]
+        try:
+            wait_for(lambda: len(runs(db)) >= 4 and any("skipped: another ingest is running" in lg.read_text()
+                                                        for lg in logs),
+                     90, "four ingest runs and a skipped one", logs[0])
+            for p in procs:
+                p.send_signal(signal.SIGTERM)
+            for p, lg in zip(procs, logs):
+                assert p.wait(30) == 0, lg.read_text()
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+    done = runs(db)
+    assert all(r.finished_at is not None for r in done)
+    for a, b in zip(done, done[1:]):
+        assert a.finished_at <= b.started_at, f"runs {a.id} and {b.id} overlap"
+    texts = [lg.read_text() for lg in logs]
+    assert any("skipped: another ingest is running (held by" in t for t in texts)
+    assert sum(t.count("ingest: run") for t in texts) == len(done)
+
+
+@pytest.mark.slow
+def test_a_second_ingest_exits_5_naming_the_first_or_waits_for_it(tmp_path):
+    db = f"sqlite:///{tmp_path / 'ing.db'}"
+    log = tmp_path / "first.log"
+    with scripted_server() as feeds:
+        feeds.route("/zh.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml", delay_s=4))
+        src = sources_toml(tmp_path, feeds.url("/zh.xml"))
+        env = base_env(tmp_path, db, AIGCWATCH_SOURCES=str(src))
+        CliRunner().invoke(main, ["init", "--database-url", db])
+        first = start(["ingest"], env, log)
+        try:
+            wait_for(lambda: feeds.requests("/zh.xml"), 60, "the first ingest to fetch", log)
+            second = CliRunner().invoke(main, ["ingest", "--database-url", db, "--sources", str(src)])
+            assert second.exit_code == 5
+            line = second.stderr.strip()
+            assert "\n" not in line
+            assert re.match(r"error: another ingest is running \(held by [^:]+:\d+:\w+ since \d{4}-\d\d-\d\d "
+                            r"\d\d:\d\d:\d\d UTC\)$", line), line
+            waited = CliRunner().invoke(main, ["ingest", "--database-url", db, "--sources", str(src),
+                                               "--wait", "60", "--force"])
+            assert first.wait(60) == 0, log.read_text()
+            assert waited.exit_code == 0, waited.output
+        finally:
+            if first.poll() is None:
+                first.kill()
+    done = runs(db)
+    assert len(done) == 2 and done[0].finished_at <= done[1].started_at
