@@ -173,9 +173,9 @@ def add_events(fig: go.Figure, events: Iterable, lang: str) -> go.Figure:
     events = list(events)
     if not events:
         return fig
-    for ev in events:
-        fig.add_shape(type="line", x0=ev.date, x1=ev.date, xref="x", y0=0, y1=1, yref="paper",
-                      line=dict(color=color_for("model", ev.model), width=1, dash="dot"))
+    lines = [dict(type="line", x0=ev.date, x1=ev.date, xref="x", y0=0, y1=1, yref="paper",
+                  line=dict(color=color_for("model", ev.model), width=1, dash="dot")) for ev in events]
+    fig.update_layout(shapes=list(fig.layout.shapes or ()) + lines)   # one update: add_shape is slow
     field = "全行业" if lang == "zh" else "whole field"
     hover = [plot_text(f"{ev.date} · {i18n.model_name(ev.model, lang) if ev.model else field} · "
                        f"{ev.kind}: {ev.title}") for ev in events]
@@ -261,10 +261,13 @@ def dumbbell(df: pd.DataFrame, *, dim: str, lang: str, title: str | None = None,
     zc, ec = cols
     df = df.assign(_m=df[[zc, ec]].max(axis=1)).sort_values("_m")
     ys = [plot_text(label(dim, k, lang, names)) for k in df["key"]]
+    xs, yy = [], []
     for y, a, b in zip(ys, df[zc], df[ec]):
         if pd.notna(a) and pd.notna(b):
-            fig.add_shape(type="line", x0=a * scale, x1=b * scale, y0=y, y1=y,
-                          line=dict(color="#CCCCCC", width=3), layer="below")
+            xs += [a * scale, b * scale, None]
+            yy += [y, y, None]
+    fig.add_trace(go.Scatter(x=xs, y=yy, mode="lines", line=dict(color="#CCCCCC", width=3),
+                             hoverinfo="skip", showlegend=False))
     for lg, col in (("zh", zc), ("en", ec)):
         fig.add_trace(go.Scatter(
             x=list(df[col] * scale), y=ys, mode="markers", name=plot_text(i18n.lang_name(lg, lang)),

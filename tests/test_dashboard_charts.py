@@ -71,8 +71,9 @@ def test_feed_text_is_escaped_for_plotly():
 def test_zh_en_dumbbell_puts_both_languages_on_one_scale():
     df = pd.DataFrame([{"key": "jobs", "zh_share": 0.25, "en_share": 0.05}])
     fig = charts.dumbbell(df, dim="theme", lang="en")
-    assert [t.name for t in fig.data] == ["Chinese", "English"]
-    assert list(fig.data[0].x) == [25.0] and list(fig.data[1].x) == [5.0]
+    dots = {t.name: list(t.x) for t in fig.data if t.mode == "markers"}
+    assert dots == {"Chinese": [25.0], "English": [5.0]}
+    assert [list(t.x) for t in fig.data if t.mode == "lines"] == [[25.0, 5.0, None]]   # the connector
     assert fig.layout.xaxis.ticksuffix == "%"
 
 
