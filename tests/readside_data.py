@@ -129,13 +129,14 @@ class Corpus:
         self.stories.append(story)
         return story
 
-    def save(self, session: Session, *, now: datetime | None = None) -> dict[int, int]:
-        """Store every unsaved story (one batch per source), then their copies; commit. Returns
-        story n -> item id for all saved stories."""
+    def save(self, session: Session, *, upto: int | None = None,
+             now: datetime | None = None) -> dict[int, int]:
+        """Store every unsaved story (up to story number `upto`), one batch per source, then their
+        copies; commit. Returns story n -> item id for all saved stories."""
         now = now or utc(2026, 1, 1)
         store.sync_sources(session, SOURCES)
         run_id = store.start_run(session, VERSION, now=now)
-        todo = [s for s in self.stories if s.n not in self.ids]
+        todo = [s for s in self.stories if s.n not in self.ids and (upto is None or s.n <= upto)]
         for src in dict.fromkeys(s.source_id for s in todo):
             batch = [ItemIntent(s.item(), keys_for(s.item()), s.tags)
                      for s in todo if s.source_id == src]

@@ -1,0 +1,214 @@
+"""db.rollups: the rollup path and the item path of counts() give identical numbers for any request
+the rollup answers, on SQLite and PostgreSQL; refresh is incremental by watermark; a tag update
+drops the rollups; a stale rollup is never read; requests the rollup cannot answer get None."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from db import models as m
+from db import queries, rollups, store
+from db.filters import ItemFilter, day_window
+from db.trends import DIMENSIONS, _counts_from_items
+from ingest.types import Tags
+
+from readside_data import (BACKENDS, MODELS, SOURCES, THEMES, module_db, random_corpus, utc,
+                           visible)
+
+ZONES = ("UTC", "Asia/Shanghai", "America/New_York", "Europe/Berlin")
+DAYS = ([date(2025, 2, 27) + timedelta(days=i) for i in range(42)]
+        + [date(2025, 10, 18) + timedelta(days=i) for i in range(24)])
+
+
+def norm(rows: list[dict]) -> list[tuple]:
+    return sorted((tuple(sorted(r.items())) for r in rows), key=repr)
+
+
+def raw(session, flt, by=(), bucket=None, tz="UTC") -> list[dict]:
+    return _counts_from_items(session, flt, tuple(by), bucket, tz)
+
+
+def random_request(rnd: random.Random) -> tuple[ItemFilter, tuple[str, ...], str | None, str]:
+    tz = "Asia/Tokyo" if rnd.random() < 0.05 else rnd.choice(ZONES)   # Tokyo has no rollup
+    since = until = None
+    kind = rnd.random()
+    if kind < 0.7:                                    # local midnights: what the rollup needs
+        start = rnd.choice(DAYS)
+        since, until = day_window(start, start + timedelta(days=rnd.randrange(40)), tz)
+        if rnd.random() < 0.15:
+            since = None
+        elif rnd.random() < 0.15:
+            until = None
+    elif kind < 0.85:                                 # a window off the local midnights
+        since = utc(2025, 3, 2, rnd.randrange(1, 24)) + timedelta(days=rnd.randrange(30))
+        until = since + timedelta(days=rnd.randrange(1, 200))
+
+    def some(values, weights):
+        return tuple(rnd.sample(values, rnd.choices(range(len(weights)), weights)[0]))
+
+    flt = ItemFilter(
+        since=since, until=until,
+        lang=some(("zh", "en", "other"), (60, 30, 10)),
+        model=some(MODELS, (50, 35, 15)),
+        theme=some(THEMES, (55, 35, 10)),
+        sentiment=some(("positive", "neutral", "negative"), (75, 15, 10)),
+        source_id=some(tuple(s.id for s in SOURCES), (85, 10, 5)),
+        category=some(("news", "social"), (80, 20)),
+        include_spam=rnd.random() < 0.2,
+        include_irrelevant=rnd.random() < 0.2,
+    )
+    dims = [d for d in DIMENSIONS if d != "source" or rnd.random() < 0.3]
+    by = tuple(rnd.sample(dims, rnd.choices((0, 1, 2, 3), (25, 40, 30, 5))[0]))
+    bucket = rnd.choice((None, "day", "week", "month"))
+    return flt, by, bucket, tz
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def built(request, tmp_path_factory):
+    """The random corpus with rollups for four zones, built in two steps (incremental refresh)."""
+    with module_db(request, tmp_path_factory) as session:
+        corpus = random_corpus()
+        corpus.save(session, upto=90)
+        store.refresh_rollups(session, ZONES)
+        session.commit()
+        corpus.save(session)
+        store.refresh_rollups(session)
+        session.commit()
+        yield session, corpus
+
+
+def test_rollup_and_item_counts_are_identical_for_random_requests(built):
+    session, _ = built
+    rnd = random.Random(2025)
+    answered = 0
+    tried = 160
+    for i in range(tried):
+        flt, by, bucket, tz = random_request(rnd)
+        expected = raw(session, flt, by, bucket, tz)
+        got = rollups.try_counts(session, flt, by, bucket, tz)
+        if got is not None:
+            answered += 1
+            assert norm(got) == norm(expected), (i, flt, by, bucket, tz)
+        if i % 4 == 0:   # the public entry point: whichever path it takes, the same rows, sorted
+            public = queries.counts(session, flt, by=by, bucket=bucket, tz=tz)
+            names = (("bucket",) if bucket else ()) + by
+            assert [tuple(r[n] for n in names) for r in public] == sorted(
+                (tuple(r[n] for n in names) for r in public), key=lambda t: [(v is None, v) for v in t])
+            assert norm(public) == norm(expected), (i, flt, by, bucket, tz)
+    assert answered > tried * 0.4, answered        # the comparison is not vacuous
+
+
+@pytest.mark.parametrize("tz", ZONES)
+@pytest.mark.parametrize("bucket", ["day", "week", "month"])
+def test_rollup_buckets_equal_item_buckets_in_every_zone(built, tz, bucket):
+    session, corpus = built
+    for by in ((), ("model",), ("theme", "lang"), ("model", "theme"), ("category", "sentiment")):
+        flt = ItemFilter(include_spam=True)
+        got = rollups.try_counts(session, flt, by, bucket, tz)
+        assert got is not None
+        assert norm(got) == norm(raw(session, flt, by, bucket, tz)), by
+    total = sum(r["count"] for r in rollups.try_counts(session, ItemFilter(), (), bucket, tz))
+    assert total == sum(visible(s) for s in corpus.stories)
+
+
+@pytest.mark.parametrize("why, flt, by, bucket, tz", [
+    ("text search", ItemFilter(q="story"), (), "day", "UTC"),
+    ("two models, not grouped by model", ItemFilter(model=("sora", "veo")), (), "day", "UTC"),
+    ("two models, grouped by theme", ItemFilter(model=("sora", "veo")), ("theme",), None, "UTC"),
+    ("two themes, grouped by model", ItemFilter(theme=("jobs", "tech")), ("model",), None, "UTC"),
+    ("window off midnight", ItemFilter(since=utc(2025, 3, 3, 5)), (), "day", "UTC"),
+    ("until off midnight", ItemFilter(until=utc(2025, 3, 3, 12)), ("lang",), "week", "UTC"),
+    ("window off every built zone's midnight", ItemFilter(since=utc(2025, 3, 3, 3)), (), None, "UTC"),
+    ("source filter, grouped by model", ItemFilter(source_id="en-news"), ("model",), None, "UTC"),
+    ("source filter, model filter", ItemFilter(source_id="en-news", model="sora"), (), None, "UTC"),
+    ("grouped by source and theme", ItemFilter(), ("source", "theme"), "day", "UTC"),
+    ("theme-model rows keep no tone", ItemFilter(model="sora", theme="jobs", sentiment="positive"),
+     (), None, "UTC"),
+    ("theme-model rows keep no category", ItemFilter(), ("model", "theme", "category"), None, "UTC"),
+    ("zone not built", ItemFilter(), ("lang",), "day", "Asia/Tokyo"),
+])
+def test_requests_the_rollup_cannot_answer_get_none(built, why, flt, by, bucket, tz):
+    session, _ = built
+    assert rollups.try_counts(session, flt, by, bucket, tz) is None, why
+    assert queries.counts(session, flt, by=by, bucket=bucket, tz=tz) is not None   # items answer
+
+
+def test_requests_the_rollup_answers(built):
+    session, _ = built
+    two_models = ItemFilter(model=("sora", "veo"))
+    assert rollups.try_counts(session, two_models, ("model",), "day", "UTC") is not None
+    one_each = ItemFilter(model="sora", theme="jobs")
+    assert rollups.try_counts(session, one_each, ("lang",), "month", "UTC") is not None
+    # no buckets: a window on Shanghai midnights is answered from Shanghai's rollup, asked in UTC
+    since, until = day_window(date(2025, 3, 5), date(2025, 3, 20), "Asia/Shanghai")
+    flt = ItemFilter(since=since, until=until)
+    got = rollups.try_counts(session, flt, ("lang",), None, "UTC")
+    assert got is not None and norm(got) == norm(raw(session, flt, ("lang",)))
+
+
+# --- refresh, staleness, invalidation (each test on a database of its own) ---------------------
+
+def rollup_rows(session, tz: str) -> set[tuple]:
+    cols = [getattr(m.RollupDay, c) for c in rollups._KEY] + [m.RollupDay.count]
+    return {tuple(r) for r in session.execute(select(*cols).where(m.RollupDay.tz == tz))}
+
+
+def test_refresh_adds_only_items_past_its_watermark(session):
+    corpus = random_corpus(seed=7, n=60)
+    corpus.save(session, upto=40)
+    assert rollups.refresh(session, "Europe/Berlin") == 40
+    session.commit()
+    assert rollups.refresh(session, "Europe/Berlin") == 0       # nothing new
+
+    corpus.save(session)
+    assert not rollups.is_current(session, "Europe/Berlin")
+    flt = ItemFilter(include_spam=True, include_irrelevant=True)
+    assert rollups.try_counts(session, flt, (), None, "Europe/Berlin") is None   # stale: not read
+    (row,) = queries.counts(session, flt, tz="Europe/Berlin")
+    assert row["count"] == 60                                   # the items answer, new ones too
+
+    assert rollups.refresh(session, "Europe/Berlin") == 20
+    session.commit()
+    for by in ((), ("lang", "sentiment"), ("model",), ("theme", "model"), ("source", "spam")):
+        got = rollups.try_counts(session, flt, by, "day", "Europe/Berlin")
+        assert got is not None and norm(got) == norm(raw(session, flt, by, "day", "Europe/Berlin"))
+    incremental = rollup_rows(session, "Europe/Berlin")
+    assert rollups.invalidate(session) == ["Europe/Berlin"]
+    assert rollups.refresh(session, "Europe/Berlin") == 60
+    assert rollup_rows(session, "Europe/Berlin") == incremental   # the same as built in one go
+
+
+def test_update_tags_drops_the_rollups_and_a_refresh_rebuilds_them(session):
+    corpus = random_corpus(seed=11, n=30)
+    corpus.save(session)
+    store.refresh_rollups(session, ("UTC", "Asia/Shanghai"))
+    session.commit()
+    assert rollups.zones(session) == ["Asia/Shanghai", "UTC"]
+    story = next(s for s in corpus.stories if visible(s) and s.models and "pika" not in s.models)
+    item_id = corpus.ids[story.n]
+    before = {r["model"]: r["count"] for r in queries.counts(session, by=("model",))}
+
+    store.update_tags(session, item_id, Tags(relevant=True, models=("pika",), themes=("jobs",),
+                                             sentiment="negative", version="t2"), utc(2026, 2, 1))
+    session.commit()
+    assert rollups.zones(session) == []
+    assert rollups.try_counts(session, ItemFilter(), ("model",), None, "UTC") is None
+    after = {r["model"]: r["count"] for r in queries.counts(session, by=("model",))}
+    assert after == {**{k: v - (k in story.models) for k, v in before.items()
+                        if v - (k in story.models)}, "pika": 1}
+
+    store.refresh_rollups(session, ("UTC",))
+    session.commit()
+    got = rollups.try_counts(session, ItemFilter(), ("model",), None, "UTC")
+    assert got is not None and norm(got) == norm(raw(session, ItemFilter(), ("model",)))
+
+
+def test_rollup_of_an_empty_database_counts_nothing(session):
+    assert rollups.refresh(session, "UTC") == 0
+    assert rollups.is_current(session, "UTC")
+    assert rollups.try_counts(session, ItemFilter(), ("lang",), "day", "UTC") == []
+    assert norm(rollups.try_counts(session, ItemFilter(), (), None, "UTC")) == norm(
+        raw(session, ItemFilter()))
