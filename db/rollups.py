@@ -41,13 +41,17 @@ def _insert(session: Session):
     return insert
 
 
-def _selects(session: Session, tz: str, lo: int, hi: int):
-    """INSERT-able SELECTs of rollup rows for items with lo < id <= hi (one per dim)."""
+def _selects(session: Session, tz: str, lo: int, hi: int, ids: list[int] | None = None,
+             sign: int = 1):
+    """INSERT-able SELECTs of rollup rows for items with lo < id <= hi (one per dim), or for the
+    items `ids` within that range; counts multiplied by `sign`."""
     it = m.Item
     day = bucket_expr(session, "day", tz, None, None)
     facets = [it.lang, func.coalesce(it.sentiment, ""), it.spam,
               case((it.relevant.is_(None), -1), (it.relevant.is_(True), 1), else_=0)]
     rng = and_(it.id > lo, it.id <= hi)
+    if ids is not None:
+        rng = and_(rng, it.id.in_(ids))
     pair_key = m.ItemTheme.theme + literal("|", String) + m.ItemModel.model
     joins = {"": (), "model": ((m.ItemModel, m.ItemModel.item_id == it.id),),
              "theme": ((m.ItemTheme, m.ItemTheme.item_id == it.id),),
@@ -61,12 +65,33 @@ def _selects(session: Session, tz: str, lo: int, hi: int):
         sentiment = literal(ALL, String) if dim == "pair" else facets[1]
         cols = [literal(tz, String), literal(dim, String), day, keys[dim], category, source,
                 facets[0], sentiment, *facets[2:]]
-        stmt = select(*cols, func.count()).select_from(it).join(m.Source, m.Source.id == it.source_id)
+        stmt = select(*cols, func.count() * sign).select_from(it).join(m.Source, m.Source.id == it.source_id)
         for target in join:
             stmt = stmt.join(*target)
         constant = {id(source), id(category), id(sentiment)} - {id(it.source_id), id(m.Source.category),
                                                                 id(facets[1])}
         yield stmt.where(rng).group_by(*(c for c in cols[2:] if id(c) not in constant))
+
+
+def _upsert(session: Session, stmts) -> None:
+    insert = _insert(session)
+    for stmt in stmts:
+        ins = insert(R).from_select(list(_KEY) + ["count"], stmt)
+        ins = ins.on_conflict_do_update(index_elements=list(_KEY),
+                                        set_={"count": R.count + ins.excluded.count})
+        session.execute(ins)
+
+
+def adjust(session: Session, item_ids: list[int], sign: int) -> None:
+    """Take stored items out of (sign -1) or back into (+1) every built rollup, as they count
+    now. Call with -1 before changing what an item counts as (its tags, whether it is a story)
+    and +1 after; items newer than a zone's watermark are left to `refresh`."""
+    for state in session.scalars(select(m.RollupState)):
+        for start in range(0, len(item_ids), 500):
+            _upsert(session, _selects(session, state.tz, 0, state.watermark,
+                                      ids=item_ids[start:start + 500], sign=sign))
+    session.execute(delete(R).where(R.count == 0))
+    session.flush()
 
 
 def refresh(session: Session, tz: str) -> int:
@@ -79,12 +104,7 @@ def refresh(session: Session, tz: str) -> int:
     if state is None:
         session.execute(delete(R).where(R.tz == tz))
     if top > lo:
-        insert = _insert(session)
-        for stmt in _selects(session, tz, lo, top):
-            ins = insert(R).from_select(list(_KEY) + ["count"], stmt)
-            ins = ins.on_conflict_do_update(index_elements=list(_KEY),
-                                            set_={"count": R.count + ins.excluded.count})
-            session.execute(ins)
+        _upsert(session, _selects(session, tz, lo, top))
     now = datetime.now(timezone.utc)
     if state is None:
         session.add(m.RollupState(tz=tz, watermark=top, built_at=now))
@@ -217,8 +237,8 @@ def try_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: s
             cols.append(getattr(R, d).label(d))
     stmt = select(*cols, cast(func.coalesce(func.sum(R.count), 0), Integer).label("count")).where(*where)
     names = [c.name for c in cols]
-    if names:
-        stmt = stmt.group_by(*names).order_by(*names)
+    if names:   # cells that adjust() brought to 0 are no stories: leave them out, as SQL does
+        stmt = stmt.group_by(*names).having(func.sum(R.count) > 0).order_by(*names)
     out = []
     for r in session.execute(stmt):
         row = dict(r._mapping)
