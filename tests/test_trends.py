@@ -395,3 +395,29 @@ def test_rising_terms_drop_terms_seen_once(burst):
     rows = queries.rising_terms(session, window(0, 0), lang="en", min_count=6)
     assert rows == []
     assert queries.rising_terms(session, window(0, 0), lang="en", min_count=5)[0]["term"] == "minimax"
+
+
+def test_spikes_over_an_open_window_use_the_datas_days(burst):
+    session, _ = burst
+    rows = queries.spikes(session, ItemFilter(), dims=("model",))
+    assert [(r["key"], r["day"], r["leader"], r["lag_days"]) for r in rows] == [("hailuo", DAY, "zh", 2)]
+
+
+def test_spikes_of_an_empty_database_are_none(session):
+    assert queries.spikes(session, ItemFilter()) == []
+    assert queries.spikes(session, window(-3, 1)) == []
+
+
+def test_term_statistics_read_every_kth_story_above_the_sample_cap(burst):
+    from db import trends
+
+    session, corpus = burst
+    flt = window(0, 1).replace(lang="en")             # the 9 English burst stories + 4 Sora
+    n = sum(r["count"] for r in queries.counts(session, flt))
+    assert trends.sample_step(session, flt) == 1
+    assert trends.sample_step(session, flt, cap=3) == -(-n // 3)
+    every = trends.term_counts(session, flt)
+    assert every["minimax"] == 9 and every["sora"] == 4
+    halves = trends.term_counts(session, flt, step=2)
+    ids = {corpus.ids[s.n] for s in corpus.stories if "minimax" in s.tags.keywords}
+    assert halves["minimax"] == sum(1 for i in ids if i % 2 == 0)
