@@ -212,3 +212,28 @@ def test_rollup_of_an_empty_database_counts_nothing(session):
     assert rollups.try_counts(session, ItemFilter(), ("lang",), "day", "UTC") == []
     assert norm(rollups.try_counts(session, ItemFilter(), (), None, "UTC")) == norm(
         raw(session, ItemFilter()))
+
+
+def test_adjust_moves_items_out_of_and_back_into_every_built_rollup(session):
+    from sqlalchemy import update
+
+    corpus = random_corpus(seed=5, n=40)
+    corpus.save(session)
+    store.refresh_rollups(session, ("UTC", "America/New_York"))
+    session.commit()
+    changed = [corpus.ids[s.n] for s in corpus.stories if visible(s)][:6]
+    rollups.adjust(session, changed, -1)
+    # in place, as re-pointing a cluster does: these stories become spam
+    session.execute(update(m.Item).where(m.Item.id.in_(changed)).values(spam=True))
+    rollups.adjust(session, changed, +1)
+    session.commit()
+    assert rollups.zones(session) == ["America/New_York", "UTC"]
+    for tz in ("UTC", "America/New_York"):
+        assert rollups.is_current(session, tz)
+        for flt in (ItemFilter(), ItemFilter(include_spam=True)):
+            for by in (("spam",), ("model", "lang"), ("theme",)):
+                got = rollups.try_counts(session, flt, by, "day", tz)
+                assert got is not None and norm(got) == norm(raw(session, flt, by, "day", tz))
+        assert all(r["count"] > 0 for r in rollups.try_counts(session, ItemFilter(), ("lang",), "day", tz))
+    stories = sum(r["count"] for r in queries.counts(session))
+    assert stories == sum(visible(s) for s in corpus.stories) - 6
