@@ -183,6 +183,21 @@ def test_sidebar_change_updates_numbers_and_url(site, session):
     assert metric(at, "报道数") == f"{k['stories']['current']:,}"
 
 
+def test_reset_clears_the_filters_and_the_url(site):
+    at = ok(page("overview", model="kling", lang="zh", ui="en"))
+    at.sidebar.button(key="w_reset").click().run()
+    ok(at)
+    assert at.sidebar.multiselect(key="w_model").value == [] and at.sidebar.multiselect(key="w_lang").value == []
+    assert dict(at.query_params) == {"ui": "en"}         # the interface language stays
+
+
+def test_days_follow_the_chosen_time_zone(site, session):
+    at = ok(page("explorer", day=DAY.isoformat(), tz="America/New_York"))
+    since, until = day_window(DAY, DAY, "America/New_York")
+    assert results(at) == q.count_items(session, ItemFilter(since=since, until=until))
+    assert results(at) != q.count_items(session, window(DAY, DAY))
+
+
 def test_bad_query_params_are_named_and_the_rest_applies(site, session):
     at = ok(page("explorer", model="kling,nosuch", to="31-12-2025", lang="zh"))
     warned = " ".join(w.value for w in at.warning)
