@@ -10,7 +10,7 @@ Items: one row per story, newest first, streamed in keyset pages (bounded memory
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -30,11 +30,11 @@ ITEM_COLUMNS = [
     Column("published_at", "datetime", "publication time, UTC (ISO 8601)"),
     Column("day", "date", "local calendar day of published_at in the export's time zone"),
     Column("source_id", "str", "source id (sources.toml)"),
-    Column("source_name", "str", "source display name"),
+    Column("source_name", "text", "source display name"),
     Column("category", "str", "news | social"),
     Column("lang", "str", "zh | en | und"),
-    Column("title", "str", "title as published"),
-    Column("url", "str", "link to the story"),
+    Column("title", "text", "title as published"),
+    Column("url", "text", "link to the story"),
     Column("models", "list", "video models named (canonical ids)"),
     Column("themes", "list", "themes (taxonomy ids)"),
     Column("sentiment", "str", "positive | neutral | negative (empty: untagged)"),
@@ -157,13 +157,32 @@ def trend_rows(session: Session, flt: ItemFilter, rng: Range | None, *, bucket: 
 # --- items --------------------------------------------------------------------------------------
 
 def item_rows(session: Session, flt: ItemFilter, rng: Range | None, *, tz: str,
-              batch: int = 2000) -> Iterator[dict]:
-    """Export rows of every matching story, newest first, streamed."""
-    zone = ZoneInfo(tz)
-    for r in q.iter_items(session, windowed(flt, rng), batch=batch):
-        r["day"] = r["published_at"].astimezone(zone).date()
-        r["reach"] = 1 + (r.get("copies") or 0)
+              batch: int = 5000) -> Iterator[dict]:
+    """Export rows of every matching story, newest first, streamed (`iter_export_items`: the rows
+    of `iter_items` without the text, aggregated in SQL)."""
+    local_day = day_function(session, windowed(flt, rng), tz)
+    for r in q.iter_export_items(session, windowed(flt, rng), batch=batch):
+        r["day"] = local_day(r["published_at"])
+        r["reach"] = 1 + (r["copies"] or 0)
         yield r
+
+
+def day_function(session: Session, flt: ItemFilter, tz: str) -> Callable[[datetime], date]:
+    """published_at -> local day in `tz`. When the zone keeps one UTC offset over the stories'
+    range (no DST change in it: most zones, most ranges), a fixed shift; else zoneinfo per row."""
+    from db.buckets import offset_spans
+
+    zone = ZoneInfo(tz)
+    lo, hi = flt.since, flt.until
+    if lo is None or hi is None:
+        f = q.facets(session)
+        lo, hi = lo or f["first"], hi or (f["last"] + timedelta(seconds=1) if f["last"] else None)
+    if lo is not None and hi is not None and lo < hi:
+        spans = offset_spans(tz, lo, hi)
+        if len(spans) == 1:
+            shift = timedelta(seconds=spans[0][1])
+            return lambda at: (at + shift).date()
+    return lambda at: at.astimezone(zone).date()
 
 
 # --- method -------------------------------------------------------------------------------------

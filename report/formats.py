@@ -4,8 +4,9 @@ Each writer takes typed columns, an iterator of row dicts and the method notes, 
 arrive (bounded memory however many there are) and returns how many rows it wrote.
 
 - CSV: UTF-8 with a byte-order mark (Excel then reads Chinese correctly), a header row, lists
-  joined with `|`, booleans `true`/`false`, empty for missing. Text that starts with = + - @ gets a
-  leading `'` so a spreadsheet never runs feed text as a formula. The method goes to a sidecar file.
+  joined with `|`, booleans `true`/`false`, empty for missing. Feed text (and a list) that starts
+  with = + - @ gets a leading `'` so a spreadsheet never runs it as a formula. The method goes to
+  a sidecar file.
 - JSON: `{"meta": {...}, "rows": [...]}`, written incrementally; lists stay arrays.
 - xlsx: the data on the first sheet (`data`), the method on a second (`method`); strings are
   always stored as text, never as formulas; times are UTC (Excel has no time zones).
@@ -17,21 +18,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import date, datetime, timezone
 from typing import IO, Any, Literal
 
 from aigcwatch.errors import InputError
 
-Kind = Literal["int", "float", "str", "bool", "date", "datetime", "list"]
+Kind = Literal["int", "float", "str", "text", "bool", "date", "datetime", "list"]
+# str: values aigcwatch controls (ids, enumerations, versions); text: feed text (titles, names, URLs)
 FORMATS = ("csv", "xlsx", "parquet", "json")
 LIST_SEP = "|"
 BOM = "\ufeff"
 PARQUET_BATCH = 50_000
 XLSX_MAX_ROWS = 1_048_575          # Excel's sheet limit minus the header row
 METHOD_KEY = "aigcwatch.method"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_SET = frozenset("=+-@\t\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +45,9 @@ class Column:
 
 
 def _iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if value.tzinfo is not timezone.utc:      # the read side returns UTC: this is the rare path
+        value = value.astimezone(timezone.utc)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def json_default(value: Any):
@@ -57,21 +62,25 @@ def json_default(value: Any):
 
 # --- CSV ----------------------------------------------------------------------------------------
 
-def csv_cell(value: Any, kind: Kind) -> str:
-    if value is None:
-        return ""
-    if kind == "list":
-        value = LIST_SEP.join(str(v) for v in value)
-    elif kind == "bool":
-        return "true" if value else "false"
-    elif kind == "datetime":
-        return _iso(value)
-    elif kind == "date":
-        return value.isoformat()
-    elif kind in ("int", "float"):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+def _csv_text(v: str) -> str:
+    return "'" + v if v[:1] in _FORMULA_SET else v
+
+
+_CSV_CONVERT: dict[str, Callable[[Any], Any] | None] = {
+    "int": None, "float": None,                     # csv writes numbers (repr) and None ("") itself
+    "str": None,
+    "text": lambda v: _csv_text(str(v)),
+    "bool": lambda v: "true" if v else "false",
+    "datetime": _iso,
+    "date": date.isoformat,
+    "list": lambda v: _csv_text(LIST_SEP.join(v)),
+}
+
+
+def csv_cell(value: Any, kind: Kind) -> Any:
+    """One value as the CSV writer gets it."""
+    fn = _CSV_CONVERT[kind]
+    return value if value is None or fn is None else fn(value)
 
 
 def write_csv(out: IO[str], columns: list[Column], rows: Iterable[dict]) -> int:
@@ -79,12 +88,18 @@ def write_csv(out: IO[str], columns: list[Column], rows: Iterable[dict]) -> int:
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.name for c in columns])
-    spec = [(c.name, c.kind) for c in columns]
+    get = itemgetter(*[c.name for c in columns])
+    convert = [(i, fn) for i, c in enumerate(columns) if (fn := _CSV_CONVERT[c.kind]) is not None]
     n = 0
     buf = []
     for row in rows:
-        buf.append([csv_cell(row.get(name), kind) for name, kind in spec])
-        if len(buf) >= 1000:
+        values = list(get(row))
+        for i, fn in convert:
+            v = values[i]
+            if v is not None:
+                values[i] = fn(v)
+        buf.append(values)
+        if len(buf) >= 2000:
             writer.writerows(buf)
             n += len(buf)
             buf.clear()
@@ -116,7 +131,7 @@ def _xlsx_value(value: Any, kind: Kind):
         return LIST_SEP.join(str(v) for v in value)
     if kind == "datetime":
         return value.astimezone(timezone.utc).replace(tzinfo=None)
-    if kind == "str":
+    if kind in ("str", "text"):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         return ILLEGAL_CHARACTERS_RE.sub("", str(value))
@@ -190,7 +205,8 @@ def method_rows(method: dict, prefix: str = "") -> Iterator[tuple[str, str]]:
 def _arrow_type(kind: Kind):
     import pyarrow as pa
 
-    return {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "bool": pa.bool_(),
+    return {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "text": pa.string(),
+            "bool": pa.bool_(),
             "date": pa.date32(), "datetime": pa.timestamp("us", tz="UTC"),
             "list": pa.list_(pa.string())}[kind]
 

@@ -192,3 +192,24 @@ def test_bad_options_are_one_line_and_exit_code_2(db_url, args, message):
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
+
+
+def test_the_export_stream_pages_through_equal_timestamps_like_iter_items(session, built):
+    from db import store
+    from tests.factories import make_intent, make_tags
+    from tests.support.stories import local
+
+    same = local(DAY + timedelta(days=2), 9)
+    run_id = store.start_run(session, "t")
+    intents = [make_intent(n=900 + k, source_id="en-news", published_at=same, fetched_at=same,
+                           tags=make_tags(models=("veo", "sora"), themes=("tech",)))
+               for k in range(7)]
+    store.store_intents(session, run_id, "en-news", intents, same)
+    session.commit()
+    flt = ItemFilter()
+    keys = ("id", "published_at", "source_name", "category", "title", "url", "models", "themes",
+            "sentiment", "sentiment_score", "spam", "relevant", "copies", "tagger_version")
+    slow = [tuple(r[k] for k in keys) for r in q.iter_items(session, flt, batch=4)]
+    fast = [tuple(r[k] for k in keys) for r in q.iter_export_items(session, flt, batch=4)]
+    assert fast == slow and len(fast) == q.count_items(session, flt)
+    assert sum(r[1] == same for r in fast) == 7 and fast[0][6] == ["sora", "veo"]
