@@ -218,3 +218,43 @@ def module_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         engine.dispose()
         if drop:
             drop()
+
+
+def matches(story: Story, flt) -> bool:
+    """Python twin of ItemFilter.apply (text search aside) for a corpus story."""
+    return ((flt.since is None or story.at >= flt.since)
+            and (flt.until is None or story.at < flt.until)
+            and (not flt.lang or story.lang in flt.lang)
+            and (not flt.model or bool(set(story.models) & set(flt.model)))
+            and (not flt.theme or bool(set(story.themes) & set(flt.theme)))
+            and (not flt.sentiment or story.sentiment in flt.sentiment)
+            and (not flt.source_id or story.source_id in flt.source_id)
+            and (not flt.category or story.category in flt.category)
+            and visible(story, include_spam=flt.include_spam,
+                        include_irrelevant=flt.include_irrelevant))
+
+
+def expected_counts(corpus: Corpus, flt, by=(), bucket=None, tz="UTC") -> dict[tuple, int]:
+    """What counts() must return, worked out in Python: {(bucket?, *by values): stories}."""
+    from collections import Counter
+
+    from db.buckets import bucket_start, local_day
+
+    out: Counter = Counter()
+    for s in corpus.stories:
+        if not matches(s, flt):
+            continue
+        values = {"lang": [s.lang], "sentiment": [s.sentiment], "source": [s.source_id],
+                  "category": [s.category], "spam": [s.spam],
+                  "model": [k for k in s.models if not flt.model or k in flt.model],
+                  "theme": [k for k in s.themes if not flt.theme or k in flt.theme]}
+        cells = [(bucket_start(local_day(s.at, tz), bucket),) if bucket else ()]
+        for dim in by:
+            cells = [c + (v,) for c in cells for v in values[dim]]
+        out.update(cells)
+    return dict(out)
+
+
+def as_cells(rows: list[dict], by=(), bucket=None) -> dict[tuple, int]:
+    names = (("bucket",) if bucket else ()) + tuple(by)
+    return {tuple(r[n] for n in names): r["count"] for r in rows if r["count"]}

@@ -238,3 +238,9 @@ def test_source_stats_days_are_local_days_of_the_zone(session, with_runs):
     # of 13 March 09:00 UTC (17:00 there); its 12 March story is spam
     assert {sid: (r["items_in_range"], r["items_per_day"]) for sid, r in stats.items()} == {
         "en-news": (1, 1.0), "en-social": (0, 0.0), "zh-news": (0, 0.0), "zh-social": (1, 1.0)}
+
+
+def test_source_stats_per_day_over_an_open_window_spans_the_datas_days(session, with_runs):
+    stats = {r["id"]: r for r in queries.source_stats(session)}
+    # stories from 10 to 20 March (11 days); en-news has four that count (one more is spam)
+    assert (stats["en-news"]["items_in_range"], stats["en-news"]["items_per_day"]) == (4, round(4 / 11, 2))
