@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from report.digest import Digest, Headline, headline
 
 BAR_MAX_PX = 220
+GAP_MIN_STORIES = 5
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 # key -> (zh, en)
@@ -47,6 +48,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "gap_one": ("{side}报道更关注「{key}」（{pp:+.0f} 个百分点）。",
                 "{side} coverage leans to {key} ({pp:+.0f} pp)."),
     "rising": ("升温", "Rising"),
+    "gap_few": ("{side}报道只有 {n} 条（少于 {min} 条），不做中英对比。",
+                "Too few {side} stories ({n}, fewer than {min}) to compare the languages."),
     "gap_none": ("两种语言关注的议题分布接近。", "Both languages cover the same themes in similar shares."),
     "chart": ("近 14 日每日报道数", "Stories per day, last 14 days"),
     "section_zh": ("中文报道", "Chinese coverage"),
@@ -116,6 +119,12 @@ def name(dim: str, key: str | None, lang: str) -> str:
     return str(key)
 
 
+def sentiment_name(value: str | None, lang: str) -> str:
+    from dashboard.i18n import sentiment_name as named
+
+    return named(value, lang)
+
+
 def signed(n: float) -> str:
     return f"{n:+d}" if isinstance(n, int) else f"{n:+.2f}"
 
@@ -163,9 +172,22 @@ def subject(d: Digest) -> str:
     return clean(f"aigcwatch {kind} {when_text(d)}: {change_phrase(headline(d), lang)}", 200)
 
 
+def _lang_stories(d: Digest, side: str) -> int:
+    for sec in d.sections:
+        if sec.lang == side:
+            return sec.stories.current
+    share = (d.share.get(side) or (None,))[0]
+    return round(share * d.stories.current) if share is not None else 0
+
+
 def gap_line(d: Digest, lang: str) -> str:
     """The zh/en gap in one sentence: the theme each language covers most beyond the other
-    (differences under 5 percentage points are not worth a line)."""
+    (differences under 5 percentage points are not worth a line; with fewer than
+    `GAP_MIN_STORIES` stories in a language, shares mean nothing and the line says so)."""
+    for side in ("zh", "en"):
+        n = _lang_stories(d, side)
+        if n < GAP_MIN_STORIES:
+            return label("gap_few", lang, side=label(side, lang), n=n, min=GAP_MIN_STORIES)
     rows = [r for r in d.gap if r["diff_pp"] is not None]
     zh = max(rows, key=lambda r: r["diff_pp"], default=None)
     en = min(rows, key=lambda r: r["diff_pp"], default=None)
@@ -203,7 +225,8 @@ def _context(d: Digest) -> dict:
     top_daily = max([max(r["zh"], r["en"]) for r in d.daily] or [0])
     return {
         "d": d, "h": headline(d), "when": when_text(d), "L": label, "B": lambda k, **v: both(k, d.langs, **v),
-        "name": name, "local_time": lambda at: local_time(at, d.tz), "bar": bar, "top_daily": top_daily,
+        "name": name, "sentiment_name": sentiment_name, "local_time": lambda at: local_time(at, d.tz),
+        "bar": bar, "top_daily": top_daily,
         "gap_line": gap_line, "change_phrase": change_phrase, "subject_lang": subject_lang(d),
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),

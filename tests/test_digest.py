@@ -150,3 +150,13 @@ def test_a_day_without_stories_says_so_and_when_data_last_came(session):
     assert "The latest stored story was published 2025-03-10" in r.text
     assert "Last ingest run:" in r.text and "status ok" in r.text
     assert [line for line, _ in short_lines(d)][1] == "No stories were collected for 2025-06-01 (Asia/Shanghai)."
+
+
+def test_the_language_gap_is_not_read_into_a_handful_of_stories(session):
+    from report.render import gap_line
+
+    build(session)
+    d = build_digest(session, DAY - timedelta(days=1), tz=TZ)
+    assert [s.stories.current for s in d.sections] == [3, 1]
+    assert gap_line(d, "en") == "Too few Chinese stories (3, fewer than 5) to compare the languages."
+    assert gap_line(build_digest(session, DAY, tz=TZ), "en").startswith("Chinese coverage leans to")
