@@ -47,7 +47,7 @@ def _clear(resources: bool) -> None:
 def _run_page(page: str, params: dict[str, str]) -> tuple[float, list[str]]:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / f"{page}.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "dashboard" / "views" / f"{page}.py"), default_timeout=120)
     for k, v in params.items():
         at.query_params[k] = v
     t0 = time.perf_counter()

@@ -1,7 +1,11 @@
-"""The dashboard's router: page config and navigation over one file per page (dashboard/pages/).
+"""The dashboard's router: page config and navigation over one file per page (dashboard/views/).
 
 Run it with `aigcwatch dashboard` (or `streamlit run dashboard/app.py`). Each page sets up the
 shared sidebar itself, so it also runs alone (tests load the page files directly).
+
+The folder is not called `pages`: Streamlit treats a `pages/` folder beside the entry script as an
+old-style multipage app until `st.navigation` has run once in the server, so a bookmarked page
+opened first after a start would run alone with file names as its navigation.
 """
 from __future__ import annotations
 
@@ -17,6 +21,6 @@ PAGES = (("overview", ":material/dashboard:"), ("models", ":material/movie:"),
 
 st.set_page_config(page_title="aigcwatch", page_icon=":material/movie:", layout="wide")
 lang = ui_lang()
-pg = st.navigation([st.Page(f"pages/{name}.py", title=i18n.t(f"page_{name}", lang), icon=icon,
+pg = st.navigation([st.Page(f"views/{name}.py", title=i18n.t(f"page_{name}", lang), icon=icon,
                             url_path=name, default=(name == "overview")) for name, icon in PAGES])
 pg.run()

@@ -72,7 +72,7 @@ def site(db_url, session, env):
 
 
 def page(name: str, **params) -> AppTest:
-    at = AppTest.from_file(str(DASH / "pages" / f"{name}.py"), default_timeout=30)
+    at = AppTest.from_file(str(DASH / "views" / f"{name}.py"), default_timeout=30)
     for key, value in params.items():
         at.query_params[key] = value
     return at.run()
@@ -342,7 +342,7 @@ def test_filters_survive_page_switches_in_the_app(site):
     at = AppTest.from_file(str(DASH / "app.py"), default_timeout=30).run()
     ok(at)
     at.sidebar.multiselect(key="w_model").set_value(["kling"]).run()
-    at.switch_page("pages/explorer.py").run()
+    at.switch_page("views/explorer.py").run()
     ok(at)
     assert [t.value for t in at.title] == ["检索"]
     assert at.sidebar.multiselect(key="w_model").value == ["kling"]
