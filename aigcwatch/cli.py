@@ -236,7 +236,7 @@ def sources_check(source_ids, sources_file) -> None:
 @click.option("--no-dashboard", is_flag=True, help="Stop after the ingest (for scripts).")
 @click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL",
               help="SQLAlchemy URL (default: a fresh SQLite file demo.db in the data directory).")
-@click.option("--port", default=8501, show_default=True, help="Dashboard port.")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Dashboard port.")
 def demo(no_dashboard, database_url, port) -> None:
     """Offline demo through the real path: serve bundled sample feeds on loopback, ingest them into a
     fresh database, print the summary, then open the dashboard."""
@@ -245,6 +245,24 @@ def demo(no_dashboard, database_url, port) -> None:
     sys.exit(run_demo(database_url=database_url, dashboard=not no_dashboard, port=port,
                       report=lambda sf, srcs: run_and_report(sf, srcs, fetch_settings=_fetch_settings()),
                       echo=console.print))
+
+
+@main.command()
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface; the dashboard has no login).")
+@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
+def dashboard(port, host, database_url) -> None:
+    """Serve the analyst dashboard (Streamlit) over the database until Ctrl+C.
+
+    Checks first that the database is reachable (exit 3), and the port, AIGCWATCH_TIMEZONE and the
+    events file (exit 2)."""
+    from aigcwatch.serve import prepare_dashboard, serve_dashboard
+    from db.engine import safe_url
+
+    url = prepare_dashboard(database_url, host=host, port=port)
+    console.print(f"dashboard: http://{host}:{port} over {safe_url(url)} (Ctrl+C to stop)")
+    sys.exit(serve_dashboard(url, host=host, port=port))
 
 
 @main.command()

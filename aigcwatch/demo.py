@@ -3,8 +3,6 @@ fetch/parse/store code as production -> a fresh SQLite file -> summary (and the 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,18 +22,16 @@ def demo_db_url(explicit: str | None) -> str:
     return f"sqlite:///{path}"
 
 
-def dashboard_app() -> Path | None:
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-    return app if app.exists() else None
-
-
 def run_demo(*, database_url: str | None, dashboard: bool, port: int,
              report: Callable, echo: Callable[[str], None]) -> int:
     from aigcwatch.config import load_sources
     from aigcwatch.demo_data import build_demo_feeds, demo_sources_toml
     from aigcwatch.localserver import serve_directory
+    from aigcwatch.serve import DEFAULT_HOST, check_port, dashboard_app, prepare_dashboard, serve_dashboard
     from db import engine as dbe
 
+    if dashboard and dashboard_app() is not None:
+        check_port(DEFAULT_HOST, port)   # before the ingest, not after it
     url = demo_db_url(database_url)
     with tempfile.TemporaryDirectory(prefix="aigcwatch-demo-") as tmp:
         feed_dir = Path(tmp) / "feeds"
@@ -50,18 +46,12 @@ def run_demo(*, database_url: str | None, dashboard: bool, port: int,
             echo(f"demo: database {dbe.safe_url(url)}")
             engine = dbe.ensure_schema(url)
             code = report(dbe.session_factory(engine), sources)
+            engine.dispose()
     if not dashboard:
         return code
-    app = dashboard_app()
-    if app is None:
+    if dashboard_app() is None:
         echo("demo: the dashboard is not part of this version yet; the summary above is the demo's output.")
         return code
-    echo(f"demo: opening the dashboard on http://127.0.0.1:{port} (Ctrl+C to stop)")
-    env = dict(os.environ, AIGCWATCH_DATABASE_URL=url)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    prepare_dashboard(url, host=DEFAULT_HOST, port=port)
+    echo(f"demo: opening the dashboard on http://{DEFAULT_HOST}:{port} (Ctrl+C to stop)")
+    return serve_dashboard(url, host=DEFAULT_HOST, port=port)

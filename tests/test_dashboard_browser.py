@@ -1,0 +1,376 @@
+"""End to end in real headless Chromium, over the real demo data.
+
+`aigcwatch demo --no-dashboard` fills a fresh SQLite file through the real ingest path (hostile demo
+items included), `aigcwatch dashboard` serves it on a free loopback port, and Chromium (Debian's
+/usr/bin/chromium, driven by the playwright wheel through executable_path; no browser download)
+visits every page: the page draws its plotly charts, shows no Streamlit exception, raises no
+JavaScript error and runs no script from feed text; the hostile strings show as plain text in the
+Explorer; a sidebar filter change updates the view and the URL. A screenshot of each page is saved,
+into $AIGCWATCH_SCREENSHOTS when set (the README's pictures: AIGCWATCH_SCREENSHOTS=docs/screenshots),
+else into a temporary directory.
+
+Without Chromium or the playwright wheel the test skips with the reason; under CI=true that is a
+failure instead (.ci/run installs Chromium).
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from aigcwatch.demo_data import HOSTILE_STRINGS
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = os.environ.get("AIGCWATCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-default-apps", "--disable-sync", "--no-first-run",
+                 "--no-default-browser-check", "--mute-audio"]
+VIEWPORT = {"width": 1400, "height": 900}
+# (url path, title in the English UI) in navigation order; "" is the default page (Overview)
+PAGES = (("overview", "Overview"), ("models", "Models"), ("themes", "Themes"), ("gap", "zh / en gap"),
+         ("keywords", "Keywords"), ("explorer", "Explorer"), ("sources", "Sources"))
+NAV_EN = [title for _, title in PAGES]
+NAV_ZH = ["总览", "模型", "议题", "中英差异", "关键词", "检索", "信源"]
+LOAD_MS = 120_000
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _require_browser() -> None:
+    problem = None
+    if not Path(CHROMIUM).is_file():
+        problem = f"no Chromium at {CHROMIUM} (apt-get install -y chromium; .ci/run does it)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright wheel is not installed (pip install -e '.[dev]')"
+    if problem:
+        if _ci():
+            pytest.fail(f"CI=true: the browser test must run, but {problem}")
+        pytest.skip(problem)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("AIGCWATCH_EVENTS", "AIGCWATCH_DATABASE_URL")}
+    env.update(AIGCWATCH_TIMEZONE="Asia/Shanghai", PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+@dataclass
+class Server:
+    base: str
+    db_path: Path
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _require_browser()
+    path = tmp_path_factory.mktemp("browser-demo") / "demo.db"
+    cmd = [sys.executable, "-m", "aigcwatch.cli", "demo", "--no-dashboard", "--database-url", f"sqlite:///{path}"]
+    done = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"demo ingest failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return path
+
+
+@contextmanager
+def _serve(demo_db: Path, log: Path) -> Iterator[Server]:
+    """`aigcwatch dashboard` on a free loopback port, in its own process group (stopped at the end)."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "aigcwatch.cli", "dashboard", "--port", str(port), "--host", "127.0.0.1",
+           "--database-url", f"sqlite:///{demo_db}"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"aigcwatch dashboard exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                    if resp.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"aigcwatch dashboard did not answer on {base} within 120 s:\n"
+                            f"{log.read_text(errors='replace')}")
+            time.sleep(0.25)
+        yield Server(base=base, db_path=demo_db, log=log)
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with _serve(demo_db, tmp_path_factory.mktemp("browser-server") / "dashboard.log") as srv:
+        yield srv
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wanted = os.environ.get("AIGCWATCH_SCREENSHOTS")
+    out = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+@dataclass
+class Watch:
+    """What the browser reported on its own: dialogs (alert/confirm/prompt) and uncaught JS errors."""
+
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _new_page(browser):
+    """A page in a fresh browser context that records dialogs and uncaught JavaScript errors."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="Asia/Shanghai")
+    pg = context.new_page()
+    watch = Watch()
+
+    def on_dialog(dialog) -> None:
+        watch.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    pg.on("dialog", on_dialog)
+    pg.on("pageerror", lambda exc: watch.errors.append(str(exc)))
+    pg.set_default_timeout(LOAD_MS)
+    pg.watch = watch
+    return pg
+
+
+@pytest.fixture
+def page(browser, server: Server):
+    pg = _new_page(browser)
+    try:
+        yield pg
+    finally:
+        pg.context.close()
+
+
+# ---------------------------------------------------------------- helpers
+
+_IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+              && !document.querySelector('[data-testid="stSkeleton"]')
+              && !document.querySelector('[data-stale="true"]')"""
+
+
+def _settle(pg, *, charts: bool = True) -> None:
+    """Wait for real content: the app shell, plotly's .main-svg (Streamlit paints a skeleton first),
+    and the end of the script run (no status widget, skeleton or stale element), stable for 1 s."""
+    pg.wait_for_selector('[data-testid="stMain"]')
+    if charts:
+        pg.wait_for_selector(".js-plotly-plot .main-svg", state="visible")
+    stable_since, last = None, None
+    deadline = time.monotonic() + LOAD_MS / 1000
+    while time.monotonic() < deadline:
+        pg.wait_for_function(_IDLE)
+        now = (pg.locator(".js-plotly-plot .main-svg").count(), len(pg.inner_text('[data-testid="stMain"]')))
+        if now == last:
+            if stable_since and time.monotonic() - stable_since >= 1.0:
+                return
+        else:
+            stable_since, last = time.monotonic(), now
+        time.sleep(0.25)
+    raise AssertionError(f"{pg.url}: the page did not settle within {LOAD_MS / 1000:.0f} s")
+
+
+def _nav(pg) -> list[str]:
+    return [" ".join(t.split()) for t in pg.locator('[data-testid="stSidebarNav"] a [data-testid="stMarkdownContainer"]')
+            .all_inner_texts()] or [" ".join(t.split()) for t in pg.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+
+
+def _check_clean(pg, where: str, nav: list[str] | None = None) -> None:
+    assert pg.get_by_text("Page not found").count() == 0, f"{where}: Streamlit says 'Page not found'"
+    if nav is not None:
+        assert _nav(pg) == nav, f"{where}: the sidebar navigation shows {_nav(pg)}, expected {nav}"
+    exc = pg.locator('[data-testid="stException"]')
+    assert exc.count() == 0, f"{where}: Streamlit exception shown:\n{exc.first.inner_text()[:2000]}"
+    assert not pg.watch.dialogs, f"{where}: a dialog opened (script from feed text ran?): {pg.watch.dialogs}"
+    assert not pg.watch.errors, f"{where}: uncaught JavaScript error(s): {pg.watch.errors}"
+    injected = pg.evaluate("""() => ({
+        scripts: [...document.querySelectorAll('script')].filter(s => /alert\\(/.test(s.textContent)).length,
+        onerror: document.querySelectorAll('img[onerror], [onerror]').length,
+        jslinks: [...document.querySelectorAll('a[href]')].filter(a => /^\\s*javascript:/i.test(a.getAttribute('href'))).length,
+    })""")
+    assert injected == {"scripts": 0, "onerror": 0, "jslinks": 0}, f"{where}: markup from feed text in the DOM: {injected}"
+
+
+def _main_text(pg) -> str:
+    return pg.inner_text('[data-testid="stMain"]')
+
+
+def _results(pg) -> int:
+    m = re.search(r"([\d,]+) matching stories", _main_text(pg))
+    assert m, f"{pg.url}: no result count on the Explorer"
+    return int(m.group(1).replace(",", ""))
+
+
+def _shot(pg, shots: Path, name: str) -> Path:
+    pg.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]'); if (m) m.scrollTo(0, 0); window.scrollTo(0, 0); }")
+    path = shots / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=False, animations="disabled", caret="hide")
+    return path
+
+
+def _shot_at(pg, shots: Path, name: str, target) -> Path:
+    """A viewport screenshot with `target` near the top (content below the fold, e.g. the item view)."""
+    target.evaluate("el => el.scrollIntoView({block: 'start'})")
+    pg.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]'); if (m) m.scrollBy(0, -120); }")
+    time.sleep(0.3)
+    path = shots / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=False, animations="disabled", caret="hide")
+    return path
+
+
+def _hostile_items(db_path: Path) -> dict[str, int]:
+    """Hostile string -> id of a stored item holding it (read straight from the demo database)."""
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT id, title, text FROM items").fetchall()
+    found = {}
+    for hostile in HOSTILE_STRINGS:
+        ids = [i for i, title, text in rows if hostile in (title or "") or hostile in (text or "")]
+        assert ids, f"the demo ingest stored no item with {hostile!r}"
+        found[hostile] = ids[0]
+    return found
+
+
+# ---------------------------------------------------------------- the test
+
+def test_every_page_in_headless_chromium(page, server: Server, shots: Path) -> None:
+    pg = page
+
+    # 1. Every page through the navigation, as a user clicks it: charts drawn, nothing broken.
+    pg.goto(f"{server.base}/?ui=en")
+    _settle(pg)
+    for path, title in PAGES:
+        if path != "overview":   # the default page lives at "/"
+            pg.locator(f'[data-testid="stSidebarNav"] a:has(span[label="{title}"])').first.click()
+            pg.wait_for_url(re.compile(rf"/{path}(\?|$)"))
+        _settle(pg)
+        heading = pg.locator('[data-testid="stMain"] h1').first.inner_text()
+        assert heading.strip() == title, f"/{path}: heading {heading!r}, expected {title!r}"
+        assert pg.locator(".js-plotly-plot .main-svg").count() >= 1, f"/{path}: no plotly chart"
+        _check_clean(pg, f"/{path}", NAV_EN)
+        _shot(pg, shots, path)
+
+    # 2. The same view in Chinese: the interface switches, CJK renders, charts still drawn.
+    pg.goto(f"{server.base}/?ui=zh")
+    _settle(pg)
+    assert pg.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "总览"
+    _check_clean(pg, "/?ui=zh", NAV_ZH)
+    _shot(pg, shots, "overview-zh")
+
+    # 3. Feed text is text: each hostile item opened in the Explorer shows its markup literally.
+    for hostile, item_id in _hostile_items(server.db_path).items():
+        pg.goto(f"{server.base}/explorer?ui=en&item={item_id}")
+        _settle(pg)
+        text = _main_text(pg)
+        assert hostile in text, f"item {item_id}: {hostile!r} is not shown as text"
+        _check_clean(pg, f"/explorer?item={item_id}", NAV_EN)   # a deep link keeps the navigation
+        if hostile == HOSTILE_STRINGS[0]:
+            _shot_at(pg, shots, "explorer-item", pg.get_by_text(hostile).first)
+
+    # 4. Search and a filter change update the view (and the URL that bookmarks it).
+    pg.goto(f"{server.base}/explorer?ui=en")
+    _settle(pg)
+    everything = _results(pg)
+    box = pg.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first
+    box.fill("alert")
+    box.press("Enter")
+    pg.wait_for_url(re.compile(r"[?&]q=alert"))
+    _settle(pg)
+    assert _results(pg) == 3, "searching 'alert' should find exactly the three stored hostile posts"
+    _check_clean(pg, "/explorer?q=alert")
+    box.fill("")
+    box.press("Enter")
+    pg.wait_for_url(lambda url: "q=" not in url)
+    _settle(pg)
+    assert _results(pg) == everything
+
+    pg.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Language").click()
+    pg.get_by_role("option", name="English", exact=True).click()
+    pg.keyboard.press("Escape")
+    pg.wait_for_url(re.compile(r"[?&]lang=en"))
+    _settle(pg)
+    english = _results(pg)
+    assert 0 < english < everything, f"language=English shows {english} of {everything} stories"
+    legend = pg.locator(".js-plotly-plot .legendtext").all_text_contents()
+    assert "English" in legend and "Chinese" not in legend, f"legend after the filter: {legend}"
+    _check_clean(pg, "/explorer?lang=en")
+
+    # the bookmarked URL reproduces the filtered view in a fresh session
+    bookmarked = pg.url
+    other = _new_page(pg.context.browser)
+    try:
+        other.goto(bookmarked)
+        _settle(other)
+        assert _results(other) == english
+        _check_clean(other, "bookmarked /explorer?lang=en", NAV_EN)
+    finally:
+        other.context.close()
+
+
+def test_a_bookmark_opened_first_after_start_gets_the_real_navigation(browser, demo_db: Path, tmp_path) -> None:
+    """Streamlit treats a folder named `pages` beside the entry script as an old-style multipage app
+    until st.navigation has run once in the server process: a bookmark opened as the first request
+    would run that page file alone, with file names (app, explorer ...) as the navigation. A fresh
+    server whose first request is a bookmark shows the real navigation and page."""
+    with _serve(demo_db, tmp_path / "dashboard.log") as fresh_server:
+        pg = _new_page(browser)
+        try:
+            pg.goto(f"{fresh_server.base}/explorer?ui=en&lang=en")
+            _settle(pg)
+            _check_clean(pg, "first request: bookmarked /explorer?lang=en", NAV_EN)
+            assert pg.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "Explorer"
+        finally:
+            pg.context.close()
