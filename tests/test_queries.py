@@ -2,8 +2,6 @@
 facets, source statistics over recent runs, and the digest/export helpers."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from db import queries, store
@@ -22,7 +20,8 @@ def db(request, tmp_path_factory):
     with module_db(request, tmp_path_factory) as session:
         corpus = random_corpus()
         for k in range(5):
-            corpus.add(TIE, SOURCES[k % 4].id, models=("sora",), title=f"Tied story {k} at noon on the twentieth")
+            corpus.add(TIE, SOURCES[k % 4].id, models=("sora",),
+                       title=f"Tied story {k} at noon on the twentieth")
         corpus.add(utc(2025, 3, 21, 8), "zh-news", lang="zh", title="可灵新版本发布，支持十秒视频生成",
                    text="快手可灵发布新版本，支持十秒视频生成，画面稳定性明显提升，创作者纷纷试用。" * 2,
                    models=("kling", "sora"), themes=("launch_access",), sentiment="positive",
