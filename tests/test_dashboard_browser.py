@@ -90,9 +90,11 @@ class Server:
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _require_browser()
     path = tmp_path_factory.mktemp("browser-demo") / "demo.db"
-    cmd = [sys.executable, "-m", "aigcwatch.cli", "demo", "--no-dashboard", "--database-url", f"sqlite:///{path}"]
+    cmd = [sys.executable, "-m", "aigcwatch.cli", "demo", "--no-dashboard",
+           "--database-url", f"sqlite:///{path}"]
     done = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, f"demo ingest failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, \
+        f"demo ingest failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return path
 
 
@@ -110,7 +112,8 @@ def _serve(demo_db: Path, log: Path) -> Iterator[Server]:
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"aigcwatch dashboard exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+                pytest.fail(f"aigcwatch dashboard exited with {proc.returncode}:\n"
+                            f"{log.read_text(errors='replace')}")
             try:
                 with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
                     if resp.read().strip() == b"ok":
@@ -225,8 +228,10 @@ def _settle(pg, *, charts: bool = True) -> None:
 
 
 def _nav(pg) -> list[str]:
-    return [" ".join(t.split()) for t in pg.locator('[data-testid="stSidebarNav"] a [data-testid="stMarkdownContainer"]')
-            .all_inner_texts()] or [" ".join(t.split()) for t in pg.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+    """The labels of the sidebar navigation's links (icons left out)."""
+    links = pg.locator('[data-testid="stSidebarNav"] a')
+    labels = links.locator('[data-testid="stMarkdownContainer"]').all_inner_texts() or links.all_inner_texts()
+    return [" ".join(t.split()) for t in labels]
 
 
 def _check_clean(pg, where: str, nav: list[str] | None = None) -> None:
@@ -238,11 +243,14 @@ def _check_clean(pg, where: str, nav: list[str] | None = None) -> None:
     assert not pg.watch.dialogs, f"{where}: a dialog opened (script from feed text ran?): {pg.watch.dialogs}"
     assert not pg.watch.errors, f"{where}: uncaught JavaScript error(s): {pg.watch.errors}"
     injected = pg.evaluate("""() => ({
-        scripts: [...document.querySelectorAll('script')].filter(s => /alert\\(/.test(s.textContent)).length,
-        onerror: document.querySelectorAll('img[onerror], [onerror]').length,
-        jslinks: [...document.querySelectorAll('a[href]')].filter(a => /^\\s*javascript:/i.test(a.getAttribute('href'))).length,
+        scripts: [...document.querySelectorAll('script')]
+            .filter(s => /alert\\(/.test(s.textContent)).length,
+        onerror: document.querySelectorAll('[onerror]').length,
+        jslinks: [...document.querySelectorAll('a[href]')]
+            .filter(a => /^\\s*javascript:/i.test(a.getAttribute('href'))).length,
     })""")
-    assert injected == {"scripts": 0, "onerror": 0, "jslinks": 0}, f"{where}: markup from feed text in the DOM: {injected}"
+    assert injected == {"scripts": 0, "onerror": 0, "jslinks": 0}, \
+        f"{where}: markup from feed text in the DOM: {injected}"
 
 
 def _main_text(pg) -> str:
@@ -256,7 +264,8 @@ def _results(pg) -> int:
 
 
 def _shot(pg, shots: Path, name: str) -> Path:
-    pg.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]'); if (m) m.scrollTo(0, 0); window.scrollTo(0, 0); }")
+    pg.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
+                           if (m) m.scrollTo(0, 0); window.scrollTo(0, 0); }""")
     path = shots / f"{name}.png"
     pg.screenshot(path=str(path), full_page=False, animations="disabled", caret="hide")
     return path
@@ -265,7 +274,8 @@ def _shot(pg, shots: Path, name: str) -> Path:
 def _shot_at(pg, shots: Path, name: str, target) -> Path:
     """A viewport screenshot with `target` near the top (content below the fold, e.g. the item view)."""
     target.evaluate("el => el.scrollIntoView({block: 'start'})")
-    pg.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]'); if (m) m.scrollBy(0, -120); }")
+    pg.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
+                           if (m) m.scrollBy(0, -120); }""")
     time.sleep(0.3)
     path = shots / f"{name}.png"
     pg.screenshot(path=str(path), full_page=False, animations="disabled", caret="hide")
