@@ -137,7 +137,10 @@ def _to_traditional(text: str) -> str:
 
 
 def day_window(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
-    """Local calendar days `start`..`end` (inclusive) in zone `tz` as UTC-aware [since, until)."""
+    """Local calendar days `start`..`end` (inclusive) in zone `tz` as tz-aware [since, until).
+
+    The instants carry zone `tz` (not UTC), so stepping back by their difference moves by whole
+    local calendar days, DST days included (`db.trends.previous_window` relies on this)."""
     if end < start:
         raise ValueError(f"day window ends ({end}) before it starts ({start})")
     zone = ZoneInfo(tz)

@@ -168,7 +168,6 @@ def iter_items(session: Session, flt: ItemFilter | None = None, *, batch: int = 
         if len(rows) < batch:
             return
         last = (rows[-1]["published_at"], rows[-1]["id"])
-        session.expunge_all()
 
 
 def _with_tags(session: Session, rows: list[dict]) -> list[dict]:

@@ -96,14 +96,15 @@ def adjust(session: Session, item_ids: list[int], sign: int) -> None:
 
 def refresh(session: Session, tz: str) -> int:
     """Build zone `tz`'s rollup, or add the items stored since its watermark. Returns how many
-    items were added. The caller commits."""
+    items it took in. The caller commits."""
     ZoneInfo(tz)
     state = session.get(m.RollupState, tz)
     top = session.scalar(select(func.max(m.Item.id))) or 0
     lo = state.watermark if state else 0
     if state is None:
         session.execute(delete(R).where(R.tz == tz))
-    if top > lo:
+    added = session.scalar(select(func.count()).where(m.Item.id > lo, m.Item.id <= top)) or 0
+    if added:
         _upsert(session, _selects(session, tz, lo, top))
     now = datetime.now(timezone.utc)
     if state is None:
@@ -111,7 +112,7 @@ def refresh(session: Session, tz: str) -> int:
     else:
         state.watermark, state.built_at = top, now
     session.flush()
-    return top - lo
+    return added
 
 
 def invalidate(session: Session) -> list[str]:
