@@ -248,4 +248,4 @@ def open_text(path: str | None) -> IO[str]:
         import sys
 
         return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-    return open(path, "w", encoding="utf-8", newline="")
+    return open(path, "w", encoding="utf-8", newline="", buffering=1 << 20)
