@@ -41,10 +41,11 @@ def baseline(history: Sequence[float]) -> tuple[float, float]:
     return med, max(MAD_TO_SD * mad, 1.0)
 
 
-def robust_scores(series: Sequence[float], window: int) -> list[tuple[float, float] | None]:
+def robust_scores(series: Sequence[float], window: int,
+                  skip: int = 0) -> list[tuple[float, float] | None]:
     """Per position: (baseline median, score) against the previous `window` values, or None when
-    fewer than MIN_HISTORY_DAYS values precede it. Full windows are scored at once with numpy
-    (the same arithmetic as `baseline`); the first, shorter ones one by one."""
+    fewer than MIN_HISTORY_DAYS values precede it (or the position is before `skip`). Full windows
+    are scored at once with numpy (the same arithmetic as `baseline`); shorter ones one by one."""
     import numpy as np
 
     values = [float(v) for v in series]
@@ -52,7 +53,7 @@ def robust_scores(series: Sequence[float], window: int) -> list[tuple[float, flo
     out: list[tuple[float, float] | None] = []
     for i in range(min(n, window)):
         history = values[:i]
-        if len(history) < MIN_HISTORY_DAYS:
+        if i < skip or len(history) < MIN_HISTORY_DAYS:
             out.append(None)
             continue
         med, scale = baseline(history)
@@ -91,11 +92,13 @@ def find_spikes(days: Sequence[date], series: Sequence[float], *, first: date, w
 def onset(days: Sequence[date], series: Sequence[float], around: date, *, window: int) -> date | None:
     """First day within ONSET_RADIUS_DAYS of `around` where this series rose above its baseline."""
     lo, hi = around - timedelta(days=ONSET_RADIUS_DAYS), around + timedelta(days=ONSET_RADIUS_DAYS)
+    skip = 0
     if days:   # score only the stretch that matters: the radius and its baseline before it
         first = max(0, (lo - days[0]).days - window)
         last = min(len(days), (hi - days[0]).days + 1)
         days, series = days[first:last], series[first:last]
-    scored = robust_scores(series, window)
+        skip = max(0, (lo - days[0]).days) if days else 0
+    scored = robust_scores(series, window, skip=skip)
     for day, value, s in zip(days, series, scored):
         if lo <= day <= hi and s is not None and value >= 1 and s[1] >= ONSET_THRESHOLD:
             return day

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, literal_column, select, true
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -41,7 +41,10 @@ def counts(session: Session, flt: ItemFilter | None = None, *, by: Sequence[str]
     if rows is None:
         rows = _counts_from_items(session, flt, by, bucket, tz)
     names = (("bucket",) if bucket else ()) + by
-    rows.sort(key=lambda r: tuple((r[n] is None, r[n]) for n in names))
+    # Both paths return rows ordered by their keys; a None key (untagged sentiment) goes last on
+    # every backend: re-sort only when one is there.
+    if names and any(r[n] is None for r in rows for n in names):
+        rows.sort(key=lambda r: tuple((r[n] is None, r[n]) for n in names))
     return rows
 
 
@@ -76,7 +79,9 @@ def _counts_from_items(session: Session, flt: ItemFilter, by: tuple[str, ...], b
             stmt = stmt.where(m.ItemTheme.theme.in_(flt.theme))
     stmt = flt.apply(stmt)
     if cols:   # the bucket by its label (one CASE), facets by column (names may clash in joins)
-        stmt = stmt.group_by(*(c.name if c.name == "bucket" else c.element for c in cols))
+        keys = [c.name if c.name == "bucket" else c.element for c in cols]
+        stmt = stmt.group_by(*keys).order_by(   # output names: NULLS LAST on both backends
+            *(literal_column(c.name).asc().nulls_last() for c in cols))
     rows = []
     for r in session.execute(stmt):
         row = dict(r._mapping)
@@ -187,12 +192,14 @@ def spikes(session: Session, flt: ItemFilter, *, tz: str = "UTC", dims: Sequence
         first_day = start - timedelta(days=window + stats.ONSET_RADIUS_DAYS)
         for key, series in per_key.items():
             days, values = stats.dense(series, first_day, end)
+            lang_series: dict[str, list] = {}
             for hit in stats.find_spikes(days, values, first=start, window=window,
                                          threshold=threshold, min_count=min_count):
                 onsets = {}
                 for lang in LANGS:
-                    ldays, lvals = stats.dense(per_lang.get((key, lang), {}), first_day, end)
-                    onsets[lang] = stats.onset(ldays, lvals, hit["day"], window=window)
+                    if lang not in lang_series:
+                        lang_series[lang] = stats.dense(per_lang.get((key, lang), {}), first_day, end)[1]
+                    onsets[lang] = stats.onset(days, lang_series[lang], hit["day"], window=window)
                 leader, lag = stats.lead_lag(onsets)
                 out.append({"dim": dim, "key": key, **hit,
                             "by_lang": {lang: per_lang.get((key, lang), {}).get(hit["day"], 0)
@@ -261,7 +268,7 @@ def _json_elements(session: Session, column):
     return func.json_each(column).table_valued("value")
 
 
-SAMPLE_CAP = 20_000   # stories read per period for term and phrase statistics
+SAMPLE_CAP = 10_000   # stories read per period for term and phrase statistics
 
 
 def sample_step(session: Session, flt: ItemFilter, cap: int = SAMPLE_CAP) -> int:
