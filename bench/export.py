@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average {load:.1f} on {os.cpu_count()} CPUs" + (
         ": the machine was busy, wall times are inflated; rows/CPU-s is what the export costs" if
         load > (os.cpu_count() or 1) else ""))
-    if args.keep or args.reuse:
+    if args.keep:
         print(f"kept: {tmp}")
     else:
         import shutil
