@@ -72,6 +72,7 @@ class FetchSettings:
     #                                   Retry-After up to this stretches that retry's back-off)
     max_redirects: int = 5
     deadline_s: float = 120.0        # one attempt (headers and body) must finish within this
+    page_interval_s: float = 1.0     # full text: seconds between two article pages of one host
 
 
 # -- small pure helpers ------------------------------------------------------------------------

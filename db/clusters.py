@@ -1,0 +1,184 @@
+"""Syndication clusters on the write side: the LSH index in SQL, cluster membership, reach.
+
+`assign` files newly stored items: their signature bands are looked up in `item_bands` (one
+query per chunk of bands, never a scan), the candidates' signatures are compared with theirs,
+and an item whose best candidate is similar enough (ingest.cluster.same_story) joins that
+candidate's cluster. The canonical item of a cluster is its earliest dated publication; when a
+newcomer is earlier, the cluster is re-pointed to it. `refresh_reach` recomputes reach (distinct
+sources of the cluster's items and of their recorded exact copies) and first-seen time (earliest
+publication) of the given canonical items, in SQL.
+
+Contract with the read side: items.cluster_id is NULL for canonical and standalone items (the
+"stories"), the canonical item's id for members; reach and first_seen_at are set on canonical
+and standalone items and NULL on members.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, insert, literal, or_, select, union_all, update
+from sqlalchemy.orm import Session
+
+from db import models as m
+from ingest.cluster import Signature, same_story, similarities
+
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NewMember:
+    item_id: int
+    signature: Signature
+    published_at: datetime
+    date_is_fallback: bool
+
+
+@dataclass(slots=True)
+class _Known:
+    item_id: int
+    signature: Signature
+    root: int
+
+
+def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+    values = sorted(set(values))
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _candidates(session: Session, bands: set[int]) -> dict[int, list[int]]:
+    """band -> stored item ids holding it."""
+    out: dict[int, list[int]] = {}
+    for chunk in _chunks(bands):
+        rows = session.execute(select(m.ItemBand.band, m.ItemBand.item_id)
+                               .where(m.ItemBand.band.in_(chunk)))
+        for band, item_id in rows:
+            out.setdefault(band, []).append(item_id)
+    return out
+
+
+def _load(session: Session, item_ids: set[int]) -> dict[int, _Known]:
+    it, sg = m.Item, m.ItemSignature
+    out: dict[int, _Known] = {}
+    for chunk in _chunks(item_ids):
+        rows = session.execute(select(sg.item_id, sg.minhash, sg.shingles, it.cluster_id)
+                               .join(it, it.id == sg.item_id).where(sg.item_id.in_(chunk)))
+        for item_id, raw, size, cluster_id in rows:
+            out[item_id] = _Known(item_id, Signature.from_bytes(raw, size), cluster_id or item_id)
+    return out
+
+
+def _best(sig: Signature, pool: list[_Known]) -> _Known | None:
+    if not pool:
+        return None
+    sims = similarities(sig, [k.signature for k in pool])
+    i = int(sims.argmax())
+    return pool[i] if same_story(float(sims[i])) else None
+
+
+def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
+    """Index the new items and file each into a cluster (or none). Returns the canonical ids of
+    every cluster that changed (reach to be refreshed) and how many new items joined one."""
+    if not new:
+        return set(), 0
+    band_lists = [n.signature.bands() for n in new]
+    stored = _candidates(session, {b for bl in band_lists for b in bl})
+    known = _load(session, {i for ids in stored.values() for i in ids})
+    batch_bands: dict[int, list[_Known]] = {}
+    joined: dict[int, list[NewMember]] = {}          # root -> members that joined it now
+    for member, bands in zip(new, band_lists):
+        seen: dict[int, _Known] = {}
+        for b in bands:
+            for item_id in stored.get(b, ()):
+                if item_id in known:
+                    seen.setdefault(item_id, known[item_id])
+            for k in batch_bands.get(b, ()):
+                seen.setdefault(k.item_id, k)
+        best = _best(member.signature, list(seen.values()))
+        root = best.root if best is not None else member.item_id
+        if best is not None:
+            joined.setdefault(root, []).append(member)
+        mine = _Known(member.item_id, member.signature, root)
+        for b in bands:
+            batch_bands.setdefault(b, []).append(mine)
+    _insert_index(session, new, band_lists)
+    return _file(session, joined), sum(len(v) for v in joined.values())
+
+
+def _insert_index(session: Session, new: Sequence[NewMember], band_lists: list[list[int]]) -> None:
+    session.execute(insert(m.ItemSignature), [
+        {"item_id": n.item_id, "minhash": n.signature.to_bytes(), "shingles": n.signature.size}
+        for n in new])
+    rows = [{"band": b, "item_id": n.item_id} for n, bl in zip(new, band_lists) for b in set(bl)]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(m.ItemBand), rows[start:start + 5000])
+
+
+def _file(session: Session, joined: dict[int, list[NewMember]]) -> set[int]:
+    """Point the newcomers at their cluster's canonical item, re-pointing the cluster to an
+    earlier publication when one arrived."""
+    if not joined:
+        return set()
+    it = m.Item
+    roots: dict[int, tuple] = {}
+    for chunk in _chunks(joined):
+        for rid, pub, fallback in session.execute(
+                select(it.id, it.published_at, it.date_is_fallback).where(it.id.in_(chunk))):
+            roots[rid] = (bool(fallback), pub, rid)
+    changed: set[int] = set()
+    member_rows: list[dict] = []
+    for root, members in joined.items():
+        order = [roots[root]]
+        order += [(n.date_is_fallback, n.published_at, n.item_id) for n in members]
+        canonical = min(order)[2]
+        if canonical != root:
+            session.execute(update(it).where(it.cluster_id == root).values(cluster_id=canonical))
+            session.execute(update(it).where(it.id == root)
+                            .values(cluster_id=canonical, reach=None, first_seen_at=None))
+        member_rows += [{"item_id": n.item_id, "cid": canonical, "canonical": n.item_id == canonical}
+                        for n in members]
+        changed.add(canonical)
+    table = it.__table__          # Core executemany (not ORM bulk-by-primary-key)
+    stmt = update(table).where(table.c.id == bindparam("item_id"))
+    members_only = [r for r in member_rows if not r["canonical"]]
+    if members_only:
+        session.execute(stmt.values(cluster_id=bindparam("cid"), reach=None, first_seen_at=None),
+                        [{"item_id": r["item_id"], "cid": r["cid"]} for r in members_only])
+    heads = [r for r in member_rows if r["canonical"]]
+    if heads:
+        session.execute(stmt.values(cluster_id=None), [{"item_id": r["item_id"]} for r in heads])
+    return changed
+
+
+def roots_of(session: Session, item_ids: Iterable[int]) -> set[int]:
+    """The canonical item of each given item's cluster (the item itself when standalone)."""
+    it = m.Item
+    out: set[int] = set()
+    for chunk in _chunks(item_ids):
+        out.update(session.scalars(select(func.coalesce(it.cluster_id, it.id)).where(it.id.in_(chunk))))
+    return out
+
+
+def refresh_reach(session: Session, roots: Iterable[int]) -> int:
+    """Recompute reach and first_seen_at of these canonical items. Returns how many."""
+    it, cp = m.Item, m.ItemCopy
+    values: list[dict] = []
+    for chunk in _chunks(roots):
+        in_cluster = or_(it.id.in_(chunk), it.cluster_id.in_(chunk))
+        root = func.coalesce(it.cluster_id, it.id)
+        own = select(root.label("root"), it.source_id.label("src"), it.published_at.label("pub")) \
+            .where(in_cluster)
+        copies = select(root.label("root"), cp.source_id.label("src"),
+                        literal(None, type_=it.published_at.type).label("pub")) \
+            .join(it, it.id == cp.item_id).where(in_cluster)
+        u = union_all(own, copies).subquery()
+        rows = session.execute(select(u.c.root, func.count(func.distinct(u.c.src)), func.min(u.c.pub))
+                               .group_by(u.c.root))
+        values += [{"rid": r, "reach": n, "first": first} for r, n, first in rows]
+    if values:
+        table = it.__table__
+        session.execute(update(table).where(table.c.id == bindparam("rid"))
+                        .values(reach=bindparam("reach"), first_seen_at=bindparam("first")), values)
+    return len(values)

@@ -1,0 +1,155 @@
+"""Near-duplicate signatures for syndication clusters: MinHash over shingles of the opening of an
+item's text, banded for LSH. Pure functions, no database.
+
+Text is folded first (NFKC, Traditional -> Simplified, lower case). Chinese (mostly Han) text is
+cut into character shingles with punctuation and spaces removed, other text into word shingles.
+Only the opening `LEAD_CHARS` / `LEAD_WORDS` count: a copy cut short or with a tail added still
+matches, and the cost per item is bounded. Two items are the same story when the Jaccard
+similarity of their shingle sets, estimated from the signatures, is at least `THRESHOLD`.
+
+The MinHash is the affine scheme datasketch uses by default (each of `NUM_PERM` permutations is
+h -> a*h + b modulo 2**32 with odd a), computed with numpy for all shingles at once; importing
+datasketch itself would load scipy (seconds) at every ingest. bench/dedup.py checks the two agree.
+
+The LSH bands decide which stored items a new one is compared with: `BANDS` bands of `ROWS`
+values each, so a pair at the threshold shares a band with high probability while unrelated
+items almost never do. A version in every band key keeps signatures of another setting apart.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.lang import to_simplified
+
+VERSION = "m1"
+NUM_PERM = 64
+BANDS, ROWS = 16, 4                 # BANDS * ROWS == NUM_PERM
+THRESHOLD = 0.5                     # estimated Jaccard for "the same story"
+ZH_K, EN_K = 4, 3                   # characters / words per shingle
+LEAD_CHARS, LEAD_WORDS = 1000, 200  # the opening that is compared
+LEAD_SCAN = 1600                    # characters read to find it
+MIN_SHINGLES = 24                   # fewer: too short to judge, the item stays on its own
+SEED = 7
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[a-z]")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# 64-bit multipliers for combining k values into one shingle hash (odd, well mixed)
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD], dtype=np.uint64)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Signature:
+    values: np.ndarray          # NUM_PERM uint32 minimum hash values
+    size: int                   # distinct shingles in the compared text
+
+    def to_bytes(self) -> bytes:
+        return self.values.astype("<u4").tobytes()
+
+    @staticmethod
+    def from_bytes(data: bytes, size: int) -> Signature:
+        return Signature(np.frombuffer(data, dtype="<u4").astype(np.uint32), size)
+
+    def bands(self) -> list[int]:
+        return band_keys(self.values)
+
+    def similarity(self, other: Signature) -> float:
+        return float(np.count_nonzero(self.values == other.values)) / len(self.values)
+
+
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of the NUM_PERM permutations: fixed for ever (stored signatures depend on them)."""
+    raw = hashlib.blake2b(f"{VERSION}:{SEED}".encode(), digest_size=64).digest()
+    words = []
+    counter = 0
+    while len(words) < 2 * NUM_PERM:
+        block = hashlib.blake2b(raw + counter.to_bytes(4, "little"), digest_size=64).digest()
+        words += [int.from_bytes(block[i:i + 4], "little") for i in range(0, 64, 4)]
+        counter += 1
+    a = np.array(words[:NUM_PERM], dtype=np.uint32) | np.uint32(1)
+    b = np.array(words[NUM_PERM:2 * NUM_PERM], dtype=np.uint32)
+    return a, b
+
+
+_A, _B = _permutations()
+
+
+def minhash(hashes: np.ndarray) -> np.ndarray:
+    """The NUM_PERM minimum permuted values of a set of uint32 hashes."""
+    return (hashes[:, None] * _A[None, :] + _B[None, :]).min(axis=0)
+
+
+def fold_for_shingles(text: str) -> str:
+    return to_simplified(unicodedata.normalize("NFKC", text or "")).lower()
+
+
+def _combine(codes: np.ndarray, k: int) -> np.ndarray:
+    """Hashes (uint32) of every run of k consecutive codes, computed at once."""
+    n = len(codes) - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint32)
+    acc = np.zeros(n, dtype=np.uint64)
+    c = codes.astype(np.uint64)
+    for i in range(k):
+        acc ^= c[i:i + n] * _MIX[i]
+        acc = (acc << np.uint64(13)) | (acc >> np.uint64(51))
+    acc ^= acc >> np.uint64(29)
+    acc *= _MIX[4]
+    return (acc >> np.uint64(32)).astype(np.uint32)
+
+
+def shingles(text: str) -> np.ndarray:
+    """Distinct shingle hashes of the opening of `text` (uint32, sorted)."""
+    s = fold_for_shingles((text or "")[:LEAD_SCAN])
+    han = len(_HAN.findall(s))
+    if han and han >= len(_LATIN.findall(s)):
+        core = _NON_WORD.sub("", s)[:LEAD_CHARS]
+        codes = np.frombuffer(core.encode("utf-32-le"), dtype=np.uint32)
+        hashes = _combine(codes, ZH_K)
+    else:
+        words = _WORD.findall(s)[:LEAD_WORDS]
+        codes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint32,
+                            count=len(words))
+        hashes = _combine(codes, EN_K)
+    return np.unique(hashes)
+
+
+def signature(title: str, text: str) -> Signature | None:
+    """The item's signature, or None when its text is too short to judge."""
+    body = text if len(text or "") >= 200 else f"{title}\n{text or ''}"
+    hashes = shingles(body)
+    if len(hashes) < MIN_SHINGLES:
+        return None
+    return Signature(minhash(hashes), int(len(hashes)))
+
+
+def band_keys(values: np.ndarray) -> list[int]:
+    """One signed 64-bit key per band (stored in item_bands.band)."""
+    raw = values.astype("<u4").tobytes()
+    width = ROWS * 4
+    out = []
+    for b in range(BANDS):
+        digest = hashlib.blake2b(raw[b * width:(b + 1) * width], digest_size=8,
+                                 person=f"{VERSION}{b:03d}".encode()).digest()
+        out.append(int.from_bytes(digest, "little", signed=True))
+    return out
+
+
+def similarities(sig: Signature, others: list[Signature]) -> np.ndarray:
+    """Estimated Jaccard similarity of `sig` with each of `others`, at once."""
+    if not others:
+        return np.empty(0)
+    matrix = np.stack([o.values for o in others])
+    return np.count_nonzero(matrix == sig.values, axis=1) / NUM_PERM
+
+
+def same_story(similarity: float) -> bool:
+    return similarity >= THRESHOLD
