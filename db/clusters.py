@@ -2,9 +2,10 @@
 
 `assign` files newly stored items: their signature bands are looked up in `item_bands` (one
 query per chunk of bands, never a scan), the candidates' signatures are compared with theirs,
-and an item whose best candidate is similar enough (ingest.cluster.same_story) joins that
-candidate's cluster. The canonical item of a cluster is its earliest dated publication; when a
-newcomer is earlier, the cluster is re-pointed to it. `refresh_reach` recomputes reach (distinct
+and an item whose best candidate is similar enough (ingest.cluster.same_story) and does not
+name only other video models (`compatible`) joins that candidate's cluster. The canonical item
+of a cluster is its earliest dated article (`rank`); when a newcomer ranks first, the cluster is
+re-pointed to it. `refresh_reach` recomputes reach (distinct
 sources of the cluster's items and of their recorded exact copies) and first-seen time (earliest
 publication) of the given canonical items, in SQL.
 
@@ -18,11 +19,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 from sqlalchemy import bindparam, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from db import models as m
-from ingest.cluster import Signature, same_story, similarities
+from ingest.cluster import Signature, close_to_canonical, same_story, similarities
 
 CHUNK = 500
 
@@ -33,6 +35,8 @@ class NewMember:
     signature: Signature
     published_at: datetime
     date_is_fallback: bool
+    kind: str = "article"
+    models: frozenset[str] = frozenset()     # video models the tagger found
 
 
 @dataclass(slots=True)
@@ -40,6 +44,23 @@ class _Known:
     item_id: int
     signature: Signature
     root: int
+    models: frozenset[str] = frozenset()
+
+
+def compatible(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Texts about different video models are different stories, however alike their wording
+    (one launch template filled in for Veo and for Vidu): both name models, none in common."""
+    return not (a and b and a.isdisjoint(b))
+
+
+def _models(text: str | None) -> frozenset[str]:
+    return frozenset(t for t in (text or "").split(",") if t)
+
+
+def rank(kind: str, fallback: bool, published: datetime, item_id: int) -> tuple:
+    """The canonical item of a cluster is the lowest rank: an article before a post sharing it,
+    a real date before a fallback one, then the earliest publication."""
+    return (kind != "article", bool(fallback), published, item_id)
 
 
 def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
@@ -63,19 +84,33 @@ def _load(session: Session, item_ids: set[int]) -> dict[int, _Known]:
     it, sg = m.Item, m.ItemSignature
     out: dict[int, _Known] = {}
     for chunk in _chunks(item_ids):
-        rows = session.execute(select(sg.item_id, sg.minhash, sg.shingles, it.cluster_id)
+        rows = session.execute(select(sg.item_id, sg.minhash, sg.shingles, sg.models, it.cluster_id)
                                .join(it, it.id == sg.item_id).where(sg.item_id.in_(chunk)))
-        for item_id, raw, size, cluster_id in rows:
-            out[item_id] = _Known(item_id, Signature.from_bytes(raw, size), cluster_id or item_id)
+        for item_id, raw, size, models, cluster_id in rows:
+            out[item_id] = _Known(item_id, Signature.from_bytes(raw, size), cluster_id or item_id,
+                                  _models(models))
     return out
 
 
-def _best(sig: Signature, pool: list[_Known]) -> _Known | None:
+def _best(member: NewMember, pool: list[_Known], sig_of: dict[int, Signature]) -> _Known | None:
+    """The most similar compatible candidate that is the same story, provided its cluster's
+    canonical item is close enough too (no chains of copies of copies drifting elsewhere)."""
+    pool = [k for k in pool if compatible(member.models, k.models)]
     if not pool:
         return None
-    sims = similarities(sig, [k.signature for k in pool])
-    i = int(sims.argmax())
-    return pool[i] if same_story(float(sims[i])) else None
+    sig = member.signature
+    jac = similarities(sig, [k.signature for k in pool])
+    sizes = np.array([k.signature.size for k in pool])
+    ok = same_story(jac, sig.size, sizes)
+    for i in np.argsort(-jac, kind="stable"):
+        if not ok[i]:
+            continue
+        k = pool[int(i)]
+        root = sig_of.get(k.root)
+        if k.root == k.item_id or root is None or close_to_canonical(
+                sig.similarity(root), sig.size, root.size):
+            return k
+    return None
 
 
 def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
@@ -86,6 +121,8 @@ def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
     band_lists = [n.signature.bands() for n in new]
     stored = _candidates(session, {b for bl in band_lists for b in bl})
     known = _load(session, {i for ids in stored.values() for i in ids})
+    known.update(_load(session, {k.root for k in known.values()} - set(known)))
+    sig_of = {k.item_id: k.signature for k in known.values()}
     batch_bands: dict[int, list[_Known]] = {}
     joined: dict[int, list[NewMember]] = {}          # root -> members that joined it now
     for member, bands in zip(new, band_lists):
@@ -96,11 +133,12 @@ def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
                     seen.setdefault(item_id, known[item_id])
             for k in batch_bands.get(b, ()):
                 seen.setdefault(k.item_id, k)
-        best = _best(member.signature, list(seen.values()))
+        best = _best(member, list(seen.values()), sig_of)
         root = best.root if best is not None else member.item_id
         if best is not None:
             joined.setdefault(root, []).append(member)
-        mine = _Known(member.item_id, member.signature, root)
+        mine = _Known(member.item_id, member.signature, root, member.models)
+        sig_of[member.item_id] = member.signature
         for b in bands:
             batch_bands.setdefault(b, []).append(mine)
     _insert_index(session, new, band_lists)
@@ -108,12 +146,18 @@ def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
 
 
 def _insert_index(session: Session, new: Sequence[NewMember], band_lists: list[list[int]]) -> None:
-    session.execute(insert(m.ItemSignature), [
-        {"item_id": n.item_id, "minhash": n.signature.to_bytes(), "shingles": n.signature.size}
-        for n in new])
-    rows = [{"band": b, "item_id": n.item_id} for n, bl in zip(new, band_lists) for b in set(bl)]
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(m.ItemBand), rows[start:start + 5000])
+    # Core inserts (plain executemany): the ORM's bulk path costs more than SQLite itself here.
+    session.execute(insert(m.ItemSignature.__table__), [
+        {"item_id": n.item_id, "minhash": n.signature.to_bytes(), "shingles": n.signature.size,
+         "models": ",".join(sorted(n.models))} for n in new])
+    # Bands go straight to the driver: SQLAlchemy's per-row parameter handling would triple the
+    # cost of the largest insert of a run (BANDS rows per item).
+    rows = [(b, n.item_id) for n, bl in zip(new, band_lists) for b in set(bl)]
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO item_bands (band, item_id) VALUES ({mark}, {mark})"
+    for start in range(0, len(rows), 20000):
+        conn.exec_driver_sql(sql, rows[start:start + 20000])
 
 
 def _file(session: Session, joined: dict[int, list[NewMember]]) -> set[int]:
@@ -124,15 +168,15 @@ def _file(session: Session, joined: dict[int, list[NewMember]]) -> set[int]:
     it = m.Item
     roots: dict[int, tuple] = {}
     for chunk in _chunks(joined):
-        for rid, pub, fallback in session.execute(
-                select(it.id, it.published_at, it.date_is_fallback).where(it.id.in_(chunk))):
-            roots[rid] = (bool(fallback), pub, rid)
+        for rid, kind, pub, fallback in session.execute(
+                select(it.id, it.kind, it.published_at, it.date_is_fallback).where(it.id.in_(chunk))):
+            roots[rid] = rank(kind, fallback, pub, rid)
     changed: set[int] = set()
     member_rows: list[dict] = []
     for root, members in joined.items():
         order = [roots[root]]
-        order += [(n.date_is_fallback, n.published_at, n.item_id) for n in members]
-        canonical = min(order)[2]
+        order += [rank(n.kind, n.date_is_fallback, n.published_at, n.item_id) for n in members]
+        canonical = min(order)[-1]
         if canonical != root:
             session.execute(update(it).where(it.cluster_id == root).values(cluster_id=canonical))
             session.execute(update(it).where(it.id == root)

@@ -261,6 +261,7 @@ class ItemSignature(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     minhash: Mapped[bytes] = mapped_column(LargeBinary)
     shingles: Mapped[int] = mapped_column(Integer)
+    models: Mapped[str] = mapped_column(Text, default="")   # tagged video models, comma-joined
 
 
 class ItemBand(Base):

@@ -378,7 +378,8 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
 
     copies, copied_ids = _record_copies(session, run_id, dups, new_ids, now)
     refreshed = social.refresh_engagement(session, seen_again, now)
-    members = [clusters.NewMember(item_id, i.signature, i.item.published_at, i.item.date_is_fallback)
+    members = [clusters.NewMember(item_id, i.signature, i.item.published_at, i.item.date_is_fallback,
+                                  i.item.kind, frozenset(i.tags.models) if i.tags else frozenset())
                for item_id, i in zip(new_ids, new)
                if i.signature is not None and not (i.tags is not None and i.tags.spam)]
     changed, clustered = clusters.assign(session, members)

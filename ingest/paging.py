@@ -139,7 +139,8 @@ def _read(conn: ModuleType, source: Source, url: str, stop_at: Mark | None, cap:
         where = f"page {st.pages}"
         if not res.ok:
             st.error_class = res.error_class or FailureClass.NETWORK
-            st.error = f"{where}: {res.error or res.status}"
+            detail = _api_detail(res.body)
+            st.error = f"{where}: {res.error or res.status}" + (f" ({detail})" if detail else "")
             return "failed", low
         try:
             page = conn.parse_page(source.id, res.body or b"", res.final_url or url, res.link)
@@ -159,6 +160,20 @@ def _read(conn: ModuleType, source: Source, url: str, stop_at: Mark | None, cap:
             return "end", low
         url = page.next_url
     return "cap", low
+
+
+def _api_detail(body: bytes | None) -> str | None:
+    """The message of a JSON error body that came with an HTTP error, if it has one."""
+    if not body or not body.lstrip().startswith(b"{"):
+        return None
+    try:
+        doc = json.loads(body.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    parts = [str(doc[k]) for k in ("error", "message") if doc.get(k) not in (None, "")]
+    return " ".join(": ".join(dict.fromkeys(parts)).split())[:200] or None
 
 
 def _message(e: Exception) -> str:

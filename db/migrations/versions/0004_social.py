@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("minhash", sa.LargeBinary(), nullable=False),
         sa.Column("shingles", sa.Integer(), nullable=False),
+        sa.Column("models", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE",
                                 name="fk_item_signatures_item_id_items"),
         sa.PrimaryKeyConstraint("item_id", name="pk_item_signatures"),
