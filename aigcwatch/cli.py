@@ -188,11 +188,12 @@ def sources_list(sources_file) -> None:
     from aigcwatch.config import load_sources, sources_path
 
     srcs = load_sources(sources_file)
-    table = Table("id", "name", "lang", "category", "topical", "enabled", "url",
+    table = Table("id", "name", "kind", "lang", "category", "topical", "enabled", "url",
                   title=str(sources_path(sources_file)))
     for s in srcs:
-        table.add_row(s.id, s.name, s.lang, s.category, "yes" if s.topical else "", "yes" if s.enabled else "no",
-                      s.url)
+        kind = s.kind + (" +full text" if s.full_text else "")
+        table.add_row(s.id, s.name, kind, s.lang, s.category, "yes" if s.topical else "",
+                      "yes" if s.enabled else "no", s.url)
     console.print(table)
     console.print(f"{len(srcs)} sources, {sum(s.enabled for s in srcs)} enabled")
 

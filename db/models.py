@@ -269,10 +269,11 @@ class ItemBand(Base):
     candidates for the same cluster; a new item is looked up here, never against all items."""
 
     __tablename__ = "item_bands"
+    # SQLite: the rows live in the primary-key B-tree itself (one tree to update per band, not two)
+    __table_args__ = {"sqlite_with_rowid": False}
 
     band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True,
-                                         index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Page(Base):

@@ -70,8 +70,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE",
                                 name="fk_item_bands_item_id_items"),
         sa.PrimaryKeyConstraint("band", "item_id", name="pk_item_bands"),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_item_bands_item_id", "item_bands", ["item_id"])
     op.create_table(
         "pages",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -95,7 +95,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("pages")
-    op.drop_index("ix_item_bands_item_id", table_name="item_bands")
     op.drop_table("item_bands")
     op.drop_table("item_signatures")
     with op.batch_alter_table("sources") as batch:
