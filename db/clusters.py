@@ -70,12 +70,20 @@ def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
 
 
 def _candidates(session: Session, bands: set[int]) -> dict[int, list[int]]:
-    """band -> stored item ids holding it."""
+    """band -> stored item ids holding it. Straight to the driver: one query per 2,000 bands on
+    SQLite, one array parameter on PostgreSQL (no per-row SQLAlchemy processing)."""
     out: dict[int, list[int]] = {}
-    for chunk in _chunks(bands):
-        rows = session.execute(select(m.ItemBand.band, m.ItemBand.item_id)
-                               .where(m.ItemBand.band.in_(chunk)))
-        for band, item_id in rows:
+    if not bands:
+        return out
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        batches = [("SELECT band, item_id FROM item_bands WHERE band = ANY(%s::bigint[])", ([*bands],))]
+    else:
+        ordered = sorted(bands)
+        batches = [(f"SELECT band, item_id FROM item_bands WHERE band IN ({','.join('?' * len(c))})",
+                    tuple(c)) for c in (ordered[i:i + 2000] for i in range(0, len(ordered), 2000))]
+    for sql, params in batches:
+        for band, item_id in conn.exec_driver_sql(sql, params):
             out.setdefault(band, []).append(item_id)
     return out
 
@@ -113,52 +121,72 @@ def _best(member: NewMember, pool: list[_Known], sig_of: dict[int, Signature]) -
     return None
 
 
+def _touched(bands: np.ndarray, stored: dict[int, list[int]]) -> np.ndarray:
+    """Which new items share a band with a stored item or with another new item (the others
+    are stories of their own, decided without a Python loop)."""
+    flat = bands.ravel()
+    hit = np.isin(flat, np.fromiter(stored, dtype=np.int64, count=len(stored)))
+    keys, counts = np.unique(flat, return_counts=True)
+    hit |= np.isin(flat, keys[counts > 1])
+    return hit.reshape(bands.shape).any(axis=1)
+
+
 def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
     """Index the new items and file each into a cluster (or none). Returns the canonical ids of
     every cluster that changed (reach to be refreshed) and how many new items joined one."""
     if not new:
         return set(), 0
-    band_lists = [n.signature.bands() for n in new]
-    stored = _candidates(session, {b for bl in band_lists for b in bl})
+    bands = np.array([n.signature.bands() for n in new], dtype=np.int64)
+    stored = _candidates(session, set(bands.ravel().tolist()))
     known = _load(session, {i for ids in stored.values() for i in ids})
     known.update(_load(session, {k.root for k in known.values()} - set(known)))
     sig_of = {k.item_id: k.signature for k in known.values()}
     batch_bands: dict[int, list[_Known]] = {}
     joined: dict[int, list[NewMember]] = {}          # root -> members that joined it now
-    for member, bands in zip(new, band_lists):
+    for i in np.flatnonzero(_touched(bands, stored)):  # in arrival order
+        member, mine_bands = new[i], bands[i].tolist()
         seen: dict[int, _Known] = {}
-        for b in bands:
-            for item_id in stored.get(b, ()):
+        for b in stored.keys() & mine_bands:
+            for item_id in stored[b]:
                 if item_id in known:
                     seen.setdefault(item_id, known[item_id])
-            for k in batch_bands.get(b, ()):
+        for b in batch_bands.keys() & mine_bands:
+            for k in batch_bands[b]:
                 seen.setdefault(k.item_id, k)
-        best = _best(member, list(seen.values()), sig_of)
+        best = _best(member, list(seen.values()), sig_of) if seen else None
         root = best.root if best is not None else member.item_id
         if best is not None:
             joined.setdefault(root, []).append(member)
         mine = _Known(member.item_id, member.signature, root, member.models)
         sig_of[member.item_id] = member.signature
-        for b in bands:
+        for b in mine_bands:
             batch_bands.setdefault(b, []).append(mine)
-    _insert_index(session, new, band_lists)
+    _insert_index(session, new, bands)
     return _file(session, joined), sum(len(v) for v in joined.values())
 
 
-def _insert_index(session: Session, new: Sequence[NewMember], band_lists: list[list[int]]) -> None:
-    # Core inserts (plain executemany): the ORM's bulk path costs more than SQLite itself here.
-    session.execute(insert(m.ItemSignature.__table__), [
-        {"item_id": n.item_id, "minhash": n.signature.to_bytes(), "shingles": n.signature.size,
-         "models": ",".join(sorted(n.models))} for n in new])
-    # Bands go straight to the driver: SQLAlchemy's per-row parameter handling would triple the
-    # cost of the largest insert of a run (BANDS rows per item).
-    # in key order: the B-tree's pages are visited once each, not at random
-    rows = sorted((b, n.item_id) for n, bl in zip(new, band_lists) for b in set(bl))
+def _insert_index(session: Session, new: Sequence[NewMember], bands: np.ndarray) -> None:
+    """Signatures and band rows go straight to the driver's executemany: SQLAlchemy's per-row
+    parameter handling would cost more than the database itself (BANDS rows per item)."""
     conn = session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO item_bands (band, item_id) VALUES ({mark}, {mark})"
-    for start in range(0, len(rows), 20000):
-        conn.exec_driver_sql(sql, rows[start:start + 20000])
+    sig_rows = [(n.item_id, n.signature.to_bytes(), n.signature.size, ",".join(sorted(n.models)))
+                for n in new]
+    # in key order, so the B-tree's pages are visited once each rather than at random
+    owners = np.repeat(np.array([n.item_id for n in new], dtype=np.int64), bands.shape[1])
+    pairs = np.stack((bands.ravel(), owners), axis=1)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    keep = np.ones(len(pairs), dtype=bool)                  # a band repeated within one item
+    keep[1:] = np.any(pairs[1:] != pairs[:-1], axis=1)
+    band_rows = pairs[keep].tolist()
+    cursor = conn.connection.cursor()       # the DBAPI cursor, inside the session's transaction
+    try:
+        cursor.executemany(f"INSERT INTO item_signatures (item_id, minhash, shingles, models) "
+                           f"VALUES ({mark}, {mark}, {mark}, {mark})", sig_rows)
+        cursor.executemany(f"INSERT INTO item_bands (band, item_id) VALUES ({mark}, {mark})",
+                           band_rows)
+    finally:
+        cursor.close()
 
 
 def _file(session: Session, joined: dict[int, list[NewMember]]) -> set[int]:

@@ -311,6 +311,20 @@ def _item_row(i: t.ItemIntent, keys: t.DedupKeys, run_id: int, now: datetime,
     }
 
 
+_OPTIONAL = ("author_handle", "parent_url", "shared_url", "points", "num_comments", "reposts",
+             "likes", "views", "engagement_at", "cluster_id")
+
+
+def _trim(rows: list[dict]) -> list[dict]:
+    """Rows without the social columns none of them fills (articles): less to bind per row."""
+    unused = [k for k in _OPTIONAL if all(r[k] is None for r in rows)]
+    if unused:
+        for r in rows:
+            for k in unused:
+                del r[k]
+    return rows
+
+
 def _own_keys(intent: t.ItemIntent) -> t.DedupKeys:
     """The keys a new item is stored under: spam keeps only its URL and GUID keys."""
     k = intent.keys
@@ -366,7 +380,7 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
 
     new_ids: list[int] = []
     if new:
-        rows = [_item_row(i, _own_keys(i), run_id, now, latest.get(n)) for n, i in enumerate(new)]
+        rows = _trim([_item_row(i, _own_keys(i), run_id, now, latest.get(n)) for n, i in enumerate(new)])
         new_ids = _insert_items(session, rows)
         models: list[dict] = []
         themes: list[dict] = []

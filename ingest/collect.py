@@ -138,7 +138,9 @@ class Collector:
             norm, pages, requests, warnings = self._enrich(source, got.norm, client)
             got = replace(got, norm=norm, new_pages=pages, pages=got.pages + requests,
                           warnings=got.warnings + warnings)
-        return replace(got, elapsed_ms=int((time.monotonic() - t0) * 1000))
+        elapsed = int((time.monotonic() - t0) * 1000)
+        return replace(got, norm=got.norm.signed() if got.norm is not None else None,
+                       elapsed_ms=elapsed)
 
     def _get(self, source: Source, state: FetchState, client: httpx.Client,
              accept: str) -> FetchResult:

@@ -60,9 +60,21 @@ class Normalised:
     invalid: int
     problems: tuple[tuple[int, str], ...]            # (entry number, warning)
     warnings: tuple[str, ...] = ()                   # about the feed as a whole
+    signatures: tuple | None = None                  # per good item, when computed beforehand
 
     def with_items(self, items: Sequence[Item]) -> Normalised:
-        return replace(self, good=tuple((n, e, i) for (n, e, _), i in zip(self.good, items)))
+        return replace(self, good=tuple((n, e, i) for (n, e, _), i in zip(self.good, items)),
+                       signatures=None)
+
+    def signed(self) -> Normalised:
+        """The same with every item's cluster signature computed (in a fetch worker, so the
+        pipeline's thread is free to store the previous source meanwhile)."""
+        return replace(self, signatures=tuple(signature_of(i) for _, _, i in self.good))
+
+
+def signature_of(item: Item):
+    """An item's near-duplicate signature; comments are never clustered."""
+    return None if item.kind == "comment" else cluster.signature(item.title, item.text)
 
 
 def _problem(n: int, entry: RawEntry, e: Exception) -> tuple[int, str]:
@@ -103,7 +115,8 @@ def finish(source: Source, norm: Normalised, tagger: Tagger | None) -> Prepared:
     tagged: Sequence[Tags | Exception | None] = (
         [None] * len(norm.good) if tagger is None
         else tagger([(item.title, item.text, item.lang) for _, _, item in norm.good]))
-    for (n, entry, item), tags in zip(norm.good, tagged):
+    sigs = norm.signatures if norm.signatures is not None else (None,) * len(norm.good)
+    for (n, entry, item), tags, sig in zip(norm.good, tagged, sigs):
         if isinstance(tags, Exception):
             invalid += 1
             problems.append(_problem(n, entry, tags))
@@ -115,9 +128,10 @@ def finish(source: Source, norm: Normalised, tagger: Tagger | None) -> Prepared:
                 irrelevant += 1
                 continue
             spam += bool(tags.spam)
-        sig = None
-        if item.kind != "comment" and not (tags is not None and tags.spam):
-            sig = cluster.signature(item.title, item.text)
+        if tags is not None and tags.spam:
+            sig = None
+        elif norm.signatures is None:
+            sig = signature_of(item)
         intents.append(ItemIntent(item=item, keys=dedup.keys_for(item), tags=tags, signature=sig))
     warnings = list(norm.warnings) + [w for _, w in sorted(problems, key=lambda p: p[0])]
     return Prepared(tuple(intents), norm.fetched, irrelevant, invalid, spam, tuple(warnings))
