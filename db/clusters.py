@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import bindparam, func, insert, literal, or_, select, union_all, update
@@ -27,6 +27,7 @@ from db import models as m
 from ingest.cluster import Signature, close_to_canonical, same_story, similarities
 
 CHUNK = 500
+WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +45,19 @@ class _Known:
     item_id: int
     signature: Signature
     root: int
-    models: frozenset[str] = frozenset()
+    models: frozenset[str]
+    published_at: datetime
 
 
-def compatible(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Texts about different video models are different stories, however alike their wording
-    (one launch template filled in for Veo and for Vidu): both name models, none in common."""
-    return not (a and b and a.isdisjoint(b))
+def compatible(member: NewMember, other: _Known) -> bool:
+    """Two items can be one story only when published within WINDOW of each other (copies
+    follow the original within days; months apart is another event worded alike) and unless
+    they name only different video models (one launch template filled in for Veo and for Vidu
+    is two stories)."""
+    a, b = member.models, other.models
+    if a and b and a.isdisjoint(b):
+        return False
+    return abs(member.published_at - other.published_at) <= WINDOW
 
 
 def _models(text: str | None) -> frozenset[str]:
@@ -92,18 +99,20 @@ def _load(session: Session, item_ids: set[int]) -> dict[int, _Known]:
     it, sg = m.Item, m.ItemSignature
     out: dict[int, _Known] = {}
     for chunk in _chunks(item_ids):
-        rows = session.execute(select(sg.item_id, sg.minhash, sg.shingles, sg.models, it.cluster_id)
+        rows = session.execute(select(sg.item_id, sg.minhash, sg.shingles, sg.models, it.cluster_id,
+                                      it.published_at)
                                .join(it, it.id == sg.item_id).where(sg.item_id.in_(chunk)))
-        for item_id, raw, size, models, cluster_id in rows:
+        for item_id, raw, size, models, cluster_id, published in rows:
             out[item_id] = _Known(item_id, Signature.from_bytes(raw, size), cluster_id or item_id,
-                                  _models(models))
+                                  _models(models), published)
     return out
 
 
-def _best(member: NewMember, pool: list[_Known], sig_of: dict[int, Signature]) -> _Known | None:
+def _best(member: NewMember, pool: list[_Known], by_id: dict[int, _Known]) -> _Known | None:
     """The most similar compatible candidate that is the same story, provided its cluster's
-    canonical item is close enough too (no chains of copies of copies drifting elsewhere)."""
-    pool = [k for k in pool if compatible(member.models, k.models)]
+    canonical item is compatible and close enough too (no chains of copies of copies drifting
+    into another story)."""
+    pool = [k for k in pool if compatible(member, k)]
     if not pool:
         return None
     sig = member.signature
@@ -114,9 +123,9 @@ def _best(member: NewMember, pool: list[_Known], sig_of: dict[int, Signature]) -
         if not ok[i]:
             continue
         k = pool[int(i)]
-        root = sig_of.get(k.root)
-        if k.root == k.item_id or root is None or close_to_canonical(
-                sig.similarity(root), sig.size, root.size):
+        root = by_id.get(k.root)
+        if k.root == k.item_id or root is None or (compatible(member, root) and close_to_canonical(
+                sig.similarity(root.signature), sig.size, root.signature.size)):
             return k
     return None
 
@@ -140,7 +149,7 @@ def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
     stored = _candidates(session, set(bands.ravel().tolist()))
     known = _load(session, {i for ids in stored.values() for i in ids})
     known.update(_load(session, {k.root for k in known.values()} - set(known)))
-    sig_of = {k.item_id: k.signature for k in known.values()}
+    by_id = dict(known)
     batch_bands: dict[int, list[_Known]] = {}
     joined: dict[int, list[NewMember]] = {}          # root -> members that joined it now
     for i in np.flatnonzero(_touched(bands, stored)):  # in arrival order
@@ -153,12 +162,12 @@ def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
         for b in batch_bands.keys() & mine_bands:
             for k in batch_bands[b]:
                 seen.setdefault(k.item_id, k)
-        best = _best(member, list(seen.values()), sig_of) if seen else None
+        best = _best(member, list(seen.values()), by_id) if seen else None
         root = best.root if best is not None else member.item_id
         if best is not None:
             joined.setdefault(root, []).append(member)
-        mine = _Known(member.item_id, member.signature, root, member.models)
-        sig_of[member.item_id] = member.signature
+        mine = _Known(member.item_id, member.signature, root, member.models, member.published_at)
+        by_id[member.item_id] = mine
         for b in mine_bands:
             batch_bands.setdefault(b, []).append(mine)
     _insert_index(session, new, bands)

@@ -107,3 +107,14 @@ def test_comments_spam_and_short_posts_are_not_clustered(session):
     session.commit()
     assert session.scalar(select(func.count()).select_from(m.ItemSignature)) == 1
     assert all(i.cluster_id is None for i in session.scalars(select(m.Item)))
+
+
+def test_a_copy_published_weeks_later_is_another_event_worded_alike(session):
+    setup(session)
+    store.store_intents(session, None, "wire", [intent(1, "wire", "可灵发布新模型", ZH)], T0)
+    store.store_intents(session, None, "portal", [intent(3, "portal", "可灵新模型上线", ZH_COPY, hours=24 * 30)], T0)
+    store.store_intents(session, None, "digest", [intent(4, "digest", "可灵新模型上线", ZH_COPY.replace("日前", "近日"), hours=24 * 3)], T0)
+    session.commit()
+    r = rows(session)
+    assert r["portal:guid-3"].cluster_id is None                   # thirty days on
+    assert r["digest:guid-4"].cluster_id == r["wire:guid-1"].id    # three days on

@@ -236,3 +236,22 @@ def test_posts_count_toward_the_run_and_items_table(db_url):
         assert s.scalar(select(func.count()).select_from(m.Item).where(m.Item.kind == "post")) == 3
         row = s.get(m.Source, "m")
         assert row.cursor and json.loads(row.cursor)["mark"][1] == post("mastodon", 3).id
+
+
+def test_sources_check_reads_one_page_of_each_api_source(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from aigcwatch.cli import main
+
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    api = SocialApi([post("hn", 1), post("hn", 2), post("mastodon", 1)])
+    with serve_social(api) as base:
+        p = tmp_path / "s.toml"
+        p.write_text(f'[[source]]\nid = "h"\nkind = "hn"\nurl = "{base}{PATHS["hn"]}"\n\n'
+                     f'[[source]]\nid = "m"\nkind = "mastodon"\nurl = "{base}{PATHS["mastodon"]}"\n\n'
+                     f'[[source]]\nid = "b"\nkind = "bluesky"\nurl = "{base}/bsky/xrpc/app.bsky.feed.searchPosts?q=x"\n',
+                     encoding="utf-8")
+        result = CliRunner().invoke(main, ["sources", "check", "--sources", str(p)])
+    assert result.exit_code == 0, result.output
+    assert "2 of 3 sources work" in result.output      # the empty Bluesky search reads as empty
+    assert not (tmp_path / "never.db").exists()
