@@ -136,8 +136,14 @@ def _result_line(r) -> str:
     if r.status == "not_modified":
         return f"= {r.source_id}: not modified (304)"
     extra = f" [{r.error_class.value}: {r.error}]" if r.error_class else ""
+    more = []
+    if r.pages > 1:
+        more.append(f"{r.pages} requests")
+    if r.refreshed:
+        more.append(f"{r.refreshed} engagement refreshed")
+    social = f" ({', '.join(more)})" if more else ""
     return (f"✓ {r.source_id}: {r.fetched} entries, {r.new} new, {r.duplicate} duplicate, "
-            f"{r.irrelevant} irrelevant, {r.invalid} invalid{extra}")
+            f"{r.irrelevant} irrelevant, {r.invalid} invalid{social}{extra}")
 
 
 def _summary_table(summary) -> Table:
@@ -190,11 +196,12 @@ def sources_list(sources_file) -> None:
     from aigcwatch.config import load_sources, sources_path
 
     srcs = load_sources(sources_file)
-    table = Table("id", "name", "lang", "category", "topical", "enabled", "url",
+    table = Table("id", "name", "kind", "lang", "category", "topical", "enabled", "url",
                   title=str(sources_path(sources_file)))
     for s in srcs:
-        table.add_row(s.id, s.name, s.lang, s.category, "yes" if s.topical else "", "yes" if s.enabled else "no",
-                      s.url)
+        kind = s.kind + (" +full text" if s.full_text else "")
+        table.add_row(s.id, s.name, kind, s.lang, s.category, "yes" if s.topical else "",
+                      "yes" if s.enabled else "no", s.url)
     console.print(table)
     console.print(f"{len(srcs)} sources, {sum(s.enabled for s in srcs)} enabled")
 
@@ -206,6 +213,7 @@ def sources_list(sources_file) -> None:
 def sources_check(source_ids, sources_file) -> None:
     """Fetch and parse each source now (nothing is stored) and report what works."""
     from aigcwatch.config import load_sources
+    from ingest.connectors import CONNECTORS
     from ingest.fetch import fetch_all
     from ingest.pipeline import classify_parse_error
     from ingest.parse import parse_feed
@@ -214,13 +222,20 @@ def sources_check(source_ids, sources_file) -> None:
     srcs = [s for s in _select(load_sources(sources_file), source_ids) if s.enabled]
     table = Table("source", "result", "http", "entries", "ms", "problem")
     bad = 0
+    kinds = {s.id: s.kind for s in srcs}
     for r in fetch_all([(s, FetchState()) for s in srcs], _fetch_settings()):
         entries, problem, result = "", r.error or "", r.status
         if r.ok:
             try:
-                feed = parse_feed(r.source_id, r.body or b"", content_type=r.content_type, base_url=r.final_url)
-                entries = str(len(feed.entries))
-                result = "ok" if feed.entries else "empty"
+                if kinds[r.source_id] in CONNECTORS:   # one page of a JSON API
+                    page = CONNECTORS[kinds[r.source_id]].parse_page(
+                        r.source_id, r.body or b"", r.final_url or r.url, r.link)
+                    n = len(page.entries)
+                else:
+                    n = len(parse_feed(r.source_id, r.body or b"", content_type=r.content_type,
+                                       base_url=r.final_url).entries)
+                entries = str(n)
+                result = "ok" if n else "empty"
             except Exception as e:  # noqa: BLE001
                 result, problem = classify_parse_error(e).value, " ".join(str(e).split())
         else:
@@ -242,9 +257,12 @@ def demo(no_dashboard, database_url, port) -> None:
     fresh database, print the summary, then open the dashboard."""
     from aigcwatch.demo import run_demo
 
+    from dataclasses import replace
+
+    settings = replace(_fetch_settings(), page_interval_s=0.02)   # every demo page is on loopback
     sys.exit(run_demo(database_url=database_url, dashboard=not no_dashboard, port=port,
-                      report=lambda sf, srcs: run_and_report(sf, srcs, fetch_settings=_fetch_settings()),
-                      echo=console.print))
+                      report=lambda sf, srcs: run_and_report(sf, srcs, fetch_settings=settings),
+                      echo=lambda line: console.print(line, markup=False, highlight=False)))
 
 
 @main.command()

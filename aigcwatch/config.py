@@ -94,6 +94,11 @@ def zone_setting(name: str) -> str:
 
 
 KINDS = frozenset({"rss"})
+
+
+API_KINDS = ("hn", "reddit", "mastodon", "bluesky")
+KINDS = frozenset({"rss", *API_KINDS})
+DEFAULT_MAX_PAGES = 3
 CATEGORIES = frozenset({"news", "social"})
 LANGS = frozenset({"zh", "en", "und"})
 DEFAULT_RSSHUB = "https://rsshub.app"
@@ -110,6 +115,9 @@ _FIELDS: dict[str, tuple[type, bool]] = {   # field -> (type, required)
     "timezone": (str, False),
     "enabled": (bool, False),
     "stale_days": (int, False),
+    "full_text": (bool, False),
+    "max_pages": (int, False),
+    "min_interval_s": (float, False),
 }
 
 
@@ -169,8 +177,10 @@ def _source_from_table(entry: dict, n: int, fname: str, rsshub: str, seen: set[s
                 raise fail(key, "missing required field")
             continue
         value = entry[key]
-        if (typ is int and isinstance(value, bool)) or not isinstance(value, typ):
-            raise fail(key, f"must be {typ.__name__}, got {type(value).__name__} {value!r}")
+        ok_types = (int, float) if typ is float else typ
+        if (typ in (int, float) and isinstance(value, bool)) or not isinstance(value, ok_types):
+            what = "a number" if typ is float else typ.__name__
+            raise fail(key, f"must be {what}, got {type(value).__name__} {value!r}")
     if not _ID_RE.match(entry["id"]):
         raise fail("id", "must be 1-64 chars of a-z, 0-9, '_', '.', '-', starting with a letter or digit")
     if entry["id"] in seen:
@@ -182,10 +192,18 @@ def _source_from_table(entry: dict, n: int, fname: str, rsshub: str, seen: set[s
     url = entry["url"].replace("{rsshub}", rsshub).strip()
     if not url.startswith(("http://", "https://")):
         raise fail("url", f"must be an http(s) URL, got {entry['url']!r}")
+    conn = None
+    if kind != "rss":
+        from ingest.connectors import connector
+
+        conn = connector(kind)
+        problem = conn.url_problem(url)
+        if problem:
+            raise fail("url", problem)
     lang = entry.get("lang", "und")
     if lang not in LANGS:
         raise fail("lang", f"must be one of {', '.join(sorted(LANGS))}")
-    category = entry.get("category", "news")
+    category = entry.get("category", "news" if kind == "rss" else "social")
     if category not in CATEGORIES:
         raise fail("category", f"must be one of {', '.join(sorted(CATEGORIES))}")
     tz = entry.get("timezone", "Asia/Shanghai" if lang == "zh" else "UTC")
@@ -196,8 +214,15 @@ def _source_from_table(entry: dict, n: int, fname: str, rsshub: str, seen: set[s
     stale = entry.get("stale_days", 14)
     if stale < 1:
         raise fail("stale_days", "must be >= 1")
+    max_pages = entry.get("max_pages", DEFAULT_MAX_PAGES)
+    if not 1 <= max_pages <= 100:
+        raise fail("max_pages", "must be between 1 and 100")
+    interval = float(entry.get("min_interval_s", conn.DEFAULT_INTERVAL_S if conn else 0.0))
+    if not 0 <= interval <= 3600:
+        raise fail("min_interval_s", "must be between 0 and 3600 seconds")
     return Source(
         id=entry["id"], name=entry.get("name", entry["id"]), kind=kind, url=url, lang=lang,
         category=category, topical=entry.get("topical", False), timezone=tz,
         enabled=entry.get("enabled", True), stale_days=stale,
+        full_text=entry.get("full_text", False), max_pages=max_pages, min_interval_s=interval,
     )

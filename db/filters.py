@@ -41,6 +41,7 @@ class ItemFilter:
     q: str = ""                         # every term occurs in title or text (substring, any case)
     include_spam: bool = False
     include_irrelevant: bool = False    # items tagged relevant=False; untagged (NULL) always count
+    include_copies: bool = False        # near-duplicate members of a story cluster (not stories)
 
     def __post_init__(self) -> None:
         for name in MULTI:   # accept a str or any iterable; store a sorted tuple (stable cache key)
@@ -98,6 +99,8 @@ class ItemFilter:
             stmt = stmt.where(it.spam.is_(False))
         if not self.include_irrelevant:
             stmt = stmt.where(it.relevant.is_not(False))
+        if not self.include_copies:   # a story counts once: its cluster's canonical item
+            stmt = stmt.where(it.cluster_id.is_(None))
         return stmt
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -19,10 +20,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -39,6 +42,7 @@ NAMING_CONVENTION = {
 RUN_STATUSES = ("running", "ok", "partial", "failed", "interrupted")
 RUN_SOURCE_STATUSES = ("ok", "not_modified", "failed", "skipped")
 COPY_REASONS = ("url", "guid", "content", "title")
+ITEM_KINDS = ("article", "post", "comment")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -105,6 +109,9 @@ class Source(Base):
     last_error_class: Mapped[str | None] = mapped_column(String(20))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # Migration 0005: article pages fetched for full text; API pagination state (ingest.paging).
+    full_text: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    cursor: Mapped[str | None] = mapped_column(Text)
 
 
 class IngestRun(Base):
@@ -183,6 +190,26 @@ class Item(Base):
     tagged_at: Mapped[datetime | None]
     first_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("ingest_runs.id", ondelete="SET NULL"))
+    # Migration 0005 — social posts: kind (ITEM_KINDS), who, what it answers or shares, and the
+    # engagement counts as last seen (None: the platform gives none).
+    kind: Mapped[str] = mapped_column(String(10), default="article", server_default="article",
+                                      index=True)
+    author_handle: Mapped[str | None] = mapped_column(Text)
+    parent_url: Mapped[str | None] = mapped_column(Text)
+    shared_url: Mapped[str | None] = mapped_column(Text)
+    points: Mapped[int | None] = mapped_column(Integer)
+    num_comments: Mapped[int | None] = mapped_column(Integer)
+    reposts: Mapped[int | None] = mapped_column(Integer)
+    likes: Mapped[int | None] = mapped_column(Integer)
+    views: Mapped[int | None] = mapped_column(Integer)
+    engagement_at: Mapped[datetime | None]
+    full_text: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Syndication clusters (db.clusters): a near-duplicate member points at its cluster's
+    # canonical item; canonical and standalone items have NULL and carry the cluster's reach
+    # (distinct sources, exact copies included) and first-seen time (earliest publication).
+    cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    reach: Mapped[int | None] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime | None]
 
 
 class ItemModel(Base):
@@ -301,3 +328,41 @@ class RollupState(Base):
     tz: Mapped[str] = mapped_column(String(64), primary_key=True)
     watermark: Mapped[int] = mapped_column(Integer)
     built_at: Mapped[datetime]
+
+
+class ItemSignature(Base):
+    """An item's MinHash signature over its text's shingles (ingest.cluster.Signature)."""
+
+    __tablename__ = "item_signatures"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    minhash: Mapped[bytes] = mapped_column(LargeBinary)
+    shingles: Mapped[int] = mapped_column(Integer)
+    models: Mapped[str] = mapped_column(Text, default="")   # tagged video models, comma-joined
+
+
+class ItemBand(Base):
+    """The LSH index: one row per band of an item's signature. Items sharing a band are
+    candidates for the same cluster; a new item is looked up here, never against all items."""
+
+    __tablename__ = "item_bands"
+    # SQLite: the rows live in the primary-key B-tree itself (one tree to update per band, not two)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Page(Base):
+    """An article page fetched for full text: fetched once, whatever the outcome."""
+
+    __tablename__ = "pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url_key: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime]
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    error_class: Mapped[str | None] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timezone
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db import models as m
 from db.buckets import as_date, bucket_expr
@@ -133,11 +133,16 @@ def count_items(session: Session, flt: ItemFilter | None = None, **filters) -> i
     return session.scalar(stmt) or 0
 
 
+ENGAGEMENT = ("points", "num_comments", "reposts", "likes", "views")
+
+
 def _item_columns():
     it, src = m.Item, m.Source
     return (it.id, it.source_id, src.name.label("source_name"), src.category, it.url, it.title,
             it.text, it.lang, it.published_at, it.date_is_fallback, it.author, it.relevant, it.spam,
-            it.sentiment, it.sentiment_score, it.keywords, it.tagger_version)
+            it.sentiment, it.sentiment_score, it.keywords, it.tagger_version, it.kind,
+            it.author_handle, it.parent_url, it.shared_url, *(getattr(it, c) for c in ENGAGEMENT),
+            it.engagement_at, it.full_text, it.cluster_id, it.reach, it.first_seen_at)
 
 
 def items(session: Session, flt: ItemFilter | None = None, *, limit: int = 100, offset: int = 0,
@@ -183,12 +188,17 @@ def _with_tags(session: Session, rows: list[dict]) -> list[dict]:
 
 
 def copy_counts(session: Session, ids: list[int]) -> dict[int, int]:
-    """Syndicated copies recorded per item id."""
+    """Copies per item id: exact copies recorded against it (item_copies) plus the near-duplicate
+    members of its story cluster."""
     out: dict[int, int] = {}
     for chunk in _chunks(ids):
         stmt = (select(m.ItemCopy.item_id, func.count()).where(m.ItemCopy.item_id.in_(chunk))
                 .group_by(m.ItemCopy.item_id))
         out.update({item_id: n for item_id, n in session.execute(stmt)})
+        stmt = (select(m.Item.cluster_id, func.count()).where(m.Item.cluster_id.in_(chunk))
+                .group_by(m.Item.cluster_id))
+        for item_id, n in session.execute(stmt):
+            out[item_id] = out.get(item_id, 0) + n
     return out
 
 
@@ -207,11 +217,19 @@ def item_detail(session: Session, item_id: int) -> dict | None:
     out["themes"] = [{"theme": k, "evidence": list(ev or [])} for k, ev in session.execute(
         select(m.ItemTheme.theme, m.ItemTheme.evidence).where(m.ItemTheme.item_id == item_id)
         .order_by(m.ItemTheme.theme))]
-    cp = m.ItemCopy
-    out["copies"] = _dicts(session.execute(
+    cp, it = m.ItemCopy, m.Item
+    exact = _dicts(session.execute(
         select(cp.source_id, m.Source.name.label("source_name"), cp.url, cp.title, cp.reason,
                cp.seen_at).join(m.Source, m.Source.id == cp.source_id)
         .where(cp.item_id == item_id).order_by(cp.seen_at, cp.id)))
+    near = _dicts(session.execute(   # the story cluster's other members (edited republications)
+        select(it.source_id, m.Source.name.label("source_name"), it.url, it.title,
+               it.published_at.label("seen_at"), it.id.label("item_id"))
+        .join(m.Source, m.Source.id == it.source_id)
+        .where(it.cluster_id == item_id).order_by(it.published_at, it.id)))
+    for row in near:
+        row["reason"] = "near-duplicate"
+    out["copies"] = sorted(exact + near, key=lambda r: (r["seen_at"], r["source_id"]))
     return out
 
 
@@ -345,21 +363,28 @@ def tagger_versions(session: Session, flt: ItemFilter | None = None) -> list[dic
 
 
 def top_stories(session: Session, flt: ItemFilter | None = None, *, limit: int = 5) -> list[dict]:
-    """The matching stories carried most widely (most syndicated copies first, then newest):
-    items() rows."""
+    """The matching stories carried most widely (widest reach -- distinct outlets of the story's
+    cluster -- then most copies, then newest): items() rows."""
     flt = flt or ItemFilter()
     it = m.Item
     n_copies = (select(func.count()).select_from(m.ItemCopy).where(m.ItemCopy.item_id == it.id)
                 .correlate(it).scalar_subquery())
     stmt = select(*_item_columns()).join(m.Source, m.Source.id == it.source_id)
-    stmt = flt.apply(stmt).order_by(n_copies.desc(), it.published_at.desc(), it.id.desc()).limit(limit)
+    stmt = flt.apply(stmt).order_by(func.coalesce(it.reach, 1).desc(), n_copies.desc(),
+                                    it.published_at.desc(), it.id.desc()).limit(limit)
     return _with_tags(session, _dicts(session.execute(stmt)))
 
 
 def outlet_counts(session: Session, ids: list[int]) -> dict[int, int]:
-    """How many distinct sources carried each story: its own source plus those of its copies."""
+    """How many distinct sources carried each story: its cluster's reach when stored, else its own
+    source plus those of its copies."""
     out: dict[int, int] = {}
     for chunk in _chunks(ids):
+        out.update({i: r for i, r in session.execute(
+            select(m.Item.id, m.Item.reach).where(m.Item.id.in_(chunk), m.Item.reach.is_not(None)))})
+        chunk = [i for i in chunk if i not in out]
+        if not chunk:
+            continue
         pairs = (select(m.Item.id.label("item_id"), m.Item.source_id).where(m.Item.id.in_(chunk))
                  .union(select(m.ItemCopy.item_id, m.ItemCopy.source_id)
                         .where(m.ItemCopy.item_id.in_(chunk)))).subquery()
@@ -384,12 +409,15 @@ def iter_export_items(session: Session, flt: ItemFilter | None = None, *, batch:
         agg = func.string_agg(col, "|") if pg else func.group_concat(col, "|")
         return select(agg).where(table.item_id == it.id).correlate(it).scalar_subquery()
 
+    member = aliased(m.Item)
     n_copies = (select(func.count()).select_from(m.ItemCopy).where(m.ItemCopy.item_id == it.id)
+                .correlate(it).scalar_subquery()
+                + select(func.count()).select_from(member).where(member.cluster_id == it.id)
                 .correlate(it).scalar_subquery())
     cols = (it.id, it.published_at, it.source_id, src.name.label("source_name"), src.category, it.lang,
             it.title, it.url, joined(m.ItemModel, m.ItemModel.model).label("models"),
             joined(m.ItemTheme, m.ItemTheme.theme).label("themes"), it.sentiment, it.sentiment_score,
-            it.spam, it.relevant, n_copies.label("copies"), it.tagger_version)
+            it.spam, it.relevant, n_copies.label("copies"), it.reach, it.tagger_version)
     keys = [c.key if hasattr(c, "key") else c.name for c in cols]
     i_models, i_themes = keys.index("models"), keys.index("themes")
     conn = session.connection()

@@ -5,6 +5,9 @@ Write side: `refresh(session, tz)` builds a zone's rollup, or adds the items sto
 watermark (ingest calls it after each run); `invalidate(session)` drops every zone's rollup when
 stored items change in place (retag, tag updates), and the next refresh rebuilds it.
 
+Only stories are counted (items.cluster_id IS NULL: a near-duplicate member of a story cluster is
+not a story); `db.clusters` takes a canonical item out with `adjust` when a newcomer replaces it.
+
 Read side: `try_counts(...)` answers a `db.trends.counts` call from the rollup when the rollup is
 current (its watermark is the newest item id) and the request fits it: no text search, a window on
 local-midnight boundaries of that zone, at most one model and one theme filter unless the request
@@ -49,7 +52,7 @@ def _selects(session: Session, tz: str, lo: int, hi: int, ids: list[int] | None 
     day = bucket_expr(session, "day", tz, None, None)
     facets = [it.lang, func.coalesce(it.sentiment, ""), it.spam,
               case((it.relevant.is_(None), -1), (it.relevant.is_(True), 1), else_=0)]
-    rng = and_(it.id > lo, it.id <= hi)
+    rng = and_(it.id > lo, it.id <= hi, it.cluster_id.is_(None))   # stories only
     if ids is not None:
         rng = and_(rng, it.id.in_(ids))
     pair_key = m.ItemTheme.theme + literal("|", String) + m.ItemModel.model
@@ -173,7 +176,7 @@ def _plan(flt: ItemFilter, by: tuple[str, ...]) -> tuple[str, dict] | None:
 def try_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: str | None,
                tz: str) -> list[dict] | None:
     """`db.trends.counts` from the rollup of zone `tz`, or None when the rollup cannot answer."""
-    if flt.q or not set(by) <= set(ITEM_FACETS) | {"model", "theme"}:
+    if flt.q or flt.include_copies or not set(by) <= set(ITEM_FACETS) | {"model", "theme"}:
         return None
     if bucket is None:   # no buckets: any built zone whose midnights bound the window will do
         for zone_name in [tz] + [z for z in zones(session) if z != tz]:

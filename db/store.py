@@ -18,6 +18,7 @@ from sqlalchemy import String, any_, bindparam, delete, insert, select, text, up
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from db import clusters, social
 from db import models as m
 from ingest import types as t
 from ingest.dedup import same_text, text_signature
@@ -26,7 +27,7 @@ TITLE_WINDOW = timedelta(days=3)
 CHUNK = 500   # keys per IN (...): far below SQLite's and PostgreSQL's parameter limits
 
 _SOURCE_CONFIG = ("name", "kind", "url", "lang", "category", "topical", "timezone", "enabled",
-                  "stale_days")
+                  "stale_days", "full_text")
 _COUNTS = ("fetched", "new", "duplicate", "irrelevant", "spam", "invalid")
 
 
@@ -92,7 +93,7 @@ def load_fetch_state(session: Session, source_id: str) -> t.FetchState:
         return t.FetchState()
     return t.FetchState(etag=row.etag, last_modified=row.last_modified,
                         consecutive_failures=row.consecutive_failures,
-                        next_attempt_at=row.next_attempt_at)
+                        next_attempt_at=row.next_attempt_at, cursor=row.cursor)
 
 
 def last_new_item_at(session: Session, source_id: str) -> datetime | None:
@@ -106,7 +107,7 @@ def save_fetch_state(session: Session, source_id: str, state: t.FetchState, *,
                      new_items: int = 0) -> None:
     """Store the new fetch state and the source's health after one attempt."""
     row = _source(session, source_id)
-    row.etag, row.last_modified = state.etag, state.last_modified
+    row.etag, row.last_modified, row.cursor = state.etag, state.last_modified, state.cursor
     row.consecutive_failures = state.consecutive_failures
     row.next_attempt_at = state.next_attempt_at
     row.last_fetched_at = fetched_at
@@ -172,6 +173,8 @@ class StoreCounts:
     new: int = 0
     duplicate: int = 0
     copies: int = 0     # duplicates recorded as a syndicated copy (part of `duplicate`)
+    refreshed: int = 0  # known posts whose engagement was updated
+    clustered: int = 0  # new items filed into an existing story's cluster
 
 
 @dataclass(slots=True)
@@ -290,16 +293,36 @@ def _insert_tag_rows(session: Session, models: list[dict], themes: list[dict]) -
         session.execute(insert(m.ItemTheme), themes[start:start + 5000])
 
 
-def _item_row(i: t.ItemIntent, keys: t.DedupKeys, run_id: int, now: datetime) -> dict:
+def _item_row(i: t.ItemIntent, keys: t.DedupKeys, run_id: int, now: datetime,
+              engagement: t.Engagement | None = None) -> dict:
+    item = i.item
     return {
-        "source_id": i.item.source_id, "guid": i.item.guid, "url": i.item.url,
-        "title": i.item.title, "text": i.item.text, "lang": i.item.lang,
-        "published_at": i.item.published_at, "date_is_fallback": i.item.date_is_fallback,
-        "fetched_at": i.item.fetched_at, "author": i.item.author,
+        "source_id": item.source_id, "guid": item.guid, "url": item.url,
+        "title": item.title, "text": item.text, "lang": item.lang,
+        "published_at": item.published_at, "date_is_fallback": item.date_is_fallback,
+        "fetched_at": item.fetched_at, "author": item.author,
         "url_key": keys.url_key, "guid_key": keys.guid_key,
         "content_key": keys.content_key, "title_key": keys.title_key,
         "first_run_id": run_id, **_tag_values(i.tags, now),
+        "kind": item.kind, "author_handle": item.author_handle, "parent_url": item.parent_url,
+        "shared_url": item.shared_url, "full_text": item.full_text,
+        **social.engagement_values(engagement or item.engagement, now),
+        "cluster_id": None, "reach": 1, "first_seen_at": item.published_at,
     }
+
+
+_OPTIONAL = ("author_handle", "parent_url", "shared_url", "points", "num_comments", "reposts",
+             "likes", "views", "engagement_at", "cluster_id")
+
+
+def _trim(rows: list[dict]) -> list[dict]:
+    """Rows without the social columns none of them fills (articles): less to bind per row."""
+    unused = [k for k in _OPTIONAL if all(r[k] is None for r in rows)]
+    if unused:
+        for r in rows:
+            for k in unused:
+                del r[k]
+    return rows
 
 
 def _own_keys(intent: t.ItemIntent) -> t.DedupKeys:
@@ -325,6 +348,8 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
     index = _load_known(session, intents)
     new: list[t.ItemIntent] = []
     dups: list[tuple[t.ItemIntent, _Known, str]] = []   # copies to record, before id resolution
+    seen_again: list[tuple[int, t.Engagement]] = []     # stored posts re-seen: latest engagement
+    latest: dict[int, t.Engagement] = {}                # new posts re-seen in this batch
     duplicate = 0
     for intent in intents:
         keys, published = intent.keys, intent.item.published_at
@@ -339,6 +364,12 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
             continue
         known, reason = hit
         duplicate += 1
+        if reason in ("url", "guid") and not known.via_copy and intent.item.engagement:
+            # the same post seen again: its engagement moves on (a copy's never touches it)
+            if known.item_id is not None:
+                seen_again.append((known.item_id, intent.item.engagement))
+            elif known.new_index is not None:
+                latest[known.new_index] = intent.item.engagement
         plain = known.via_copy or (known.source_id == intent.item.source_id
                                    and reason in ("url", "guid"))
         if not plain:
@@ -349,7 +380,7 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
 
     new_ids: list[int] = []
     if new:
-        rows = [_item_row(i, _own_keys(i), run_id, now) for i in new]
+        rows = _trim([_item_row(i, _own_keys(i), run_id, now, latest.get(n)) for n, i in enumerate(new)])
         new_ids = _insert_items(session, rows)
         models: list[dict] = []
         themes: list[dict] = []
@@ -359,8 +390,17 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
             themes += tr
         _insert_tag_rows(session, models, themes)
 
-    copies = _record_copies(session, run_id, dups, new_ids, now)
-    return StoreCounts(new=len(new), duplicate=duplicate, copies=copies)
+    copies, copied_ids = _record_copies(session, run_id, dups, new_ids, now)
+    refreshed = social.refresh_engagement(session, seen_again, now)
+    members = [clusters.NewMember(item_id, i.signature, i.item.published_at, i.item.date_is_fallback,
+                                  i.item.kind, frozenset(i.tags.models) if i.tags else frozenset())
+               for item_id, i in zip(new_ids, new)
+               if i.signature is not None and not (i.tags is not None and i.tags.spam)]
+    changed, clustered = clusters.assign(session, members)
+    changed |= clusters.roots_of(session, copied_ids)
+    clusters.refresh_reach(session, changed)
+    return StoreCounts(new=len(new), duplicate=duplicate, copies=copies, refreshed=refreshed,
+                       clustered=clustered)
 
 
 def _insert_items(session: Session, rows: list[dict]) -> list[int]:
@@ -403,9 +443,10 @@ def _insert_items(session: Session, rows: list[dict]) -> list[int]:
 
 def _record_copies(session: Session, run_id: int | None,
                    dups: list[tuple[t.ItemIntent, _Known, str]], new_ids: list[int],
-                   now: datetime) -> int:
+                   now: datetime) -> tuple[int, set[int]]:
+    """Record new copies; returns how many and the ids of the items they are copies of."""
     if not dups:
-        return 0
+        return 0, set()
     resolved = [(i, known.item_id if known.item_id is not None else new_ids[known.new_index], r)
                 for i, known, r in dups]
     taken = _existing_copies(session, {item_id for _, item_id, _ in resolved})
@@ -421,7 +462,7 @@ def _record_copies(session: Session, run_id: int | None,
                      "run_id": run_id})
     if rows:
         session.execute(insert(m.ItemCopy), rows)
-    return len(rows)
+    return len(rows), {r["item_id"] for r in rows}
 
 
 # --- retagging ---------------------------------------------------------------------------------

@@ -108,9 +108,14 @@ def guid_key(source_id: str, guid: str | None) -> str | None:
 
 
 def keys_for(item: Item) -> DedupKeys:
+    """A comment's or an untitled post's title is not a headline (every reply to one story
+    shares its "Re: ..." line; short posts share opening words): it gives no title key."""
+    headline = item.kind != "comment" and not item.title_derived
+    # A post whose text was taken from the page it shares is not a copy of that page's article.
+    borrowed = item.kind == "post" and item.full_text
     return DedupKeys(
         url_key=url_key(item.url),
         guid_key=guid_key(item.source_id, item.guid),
-        content_key=content_key(item.text),
-        title_key=title_key(item.title),
+        content_key=None if borrowed else content_key(item.text),
+        title_key=title_key(item.title) if headline else None,
     )

@@ -18,24 +18,29 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import httpx
 
 from aigcwatch import __version__
+from ingest.politeness import HostLimiter
 from ingest.types import FailureClass, FetchResult, FetchState, Source
 
 __all__ = [
-    "FetchSettings", "make_client", "fetch_one", "fetch_all",
-    "next_state", "should_fetch", "redact_url", "parse_retry_after", "looks_like_challenge",
+    "FetchSettings", "make_client", "fetch_one", "fetch_all", "run_pool", "unexpected_error",
+    "ACCEPT", "ACCEPT_JSON", "ACCEPT_HTML", "next_state", "should_fetch", "redact_url", "parse_retry_after", "looks_like_challenge",
     "BACKOFF_BASE", "BACKOFF_MAX",
 ]
 
+T = TypeVar("T")
 MiB = 1024 * 1024
 DEFAULT_USER_AGENT = f"aigcwatch/{__version__} (+https://github.com/aigcwatch/aigcwatch; feed monitor)"
 ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
           "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+ACCEPT_JSON = "application/json, */*;q=0.5"
+ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 BACKOFF_BASE = timedelta(minutes=15)     # first wait after a failure
 BACKOFF_MAX = timedelta(hours=24)        # cap of the doubling
@@ -67,6 +72,7 @@ class FetchSettings:
     #                                   Retry-After up to this stretches that retry's back-off)
     max_redirects: int = 5
     deadline_s: float = 120.0        # one attempt (headers and body) must finish within this
+    page_interval_s: float = 1.0     # full text: seconds between two article pages of one host
 
 
 # -- small pure helpers ------------------------------------------------------------------------
@@ -132,10 +138,11 @@ def _url_problem(url: str) -> str | None:
 def next_state(state: FetchState, result: FetchResult, now: datetime) -> FetchState:
     """The source's FetchState after ``result``: reset on success, exponential back-off on error."""
     if result.status == "ok":
-        return FetchState(etag=result.etag, last_modified=result.last_modified)
+        return FetchState(etag=result.etag, last_modified=result.last_modified, cursor=state.cursor)
     if result.status == "not_modified":
         return FetchState(etag=result.etag or state.etag,
-                          last_modified=result.last_modified or state.last_modified)
+                          last_modified=result.last_modified or state.last_modified,
+                          cursor=state.cursor)
     if result.status != "error":
         raise ValueError(f"unknown fetch status {result.status!r}")
     failures = state.consecutive_failures + 1
@@ -143,7 +150,7 @@ def next_state(state: FetchState, result: FetchResult, now: datetime) -> FetchSt
                  BACKOFF_MAX.total_seconds())
     if result.error_class is FailureClass.RATE_LIMITED and result.retry_after_s:
         wait_s = max(wait_s, min(result.retry_after_s, RETRY_AFTER_MAX.total_seconds()))
-    return FetchState(etag=state.etag, last_modified=state.last_modified,
+    return FetchState(etag=state.etag, last_modified=state.last_modified, cursor=state.cursor,
                       consecutive_failures=failures,
                       next_attempt_at=_utc(now) + timedelta(seconds=wait_s))
 
@@ -313,8 +320,9 @@ def make_client(settings: FetchSettings) -> httpx.Client:
     )
 
 
-def _request_headers(state: FetchState, settings: FetchSettings) -> dict[str, str]:
-    headers = {"User-Agent": settings.user_agent, "Accept": ACCEPT,
+def _request_headers(state: FetchState, settings: FetchSettings,
+                     accept: str = ACCEPT) -> dict[str, str]:
+    headers = {"User-Agent": settings.user_agent, "Accept": accept,
                "Accept-Encoding": "gzip, deflate"}
     if state.etag:
         headers["If-None-Match"] = state.etag
@@ -325,11 +333,15 @@ def _request_headers(state: FetchState, settings: FetchSettings) -> dict[str, st
 
 def fetch_one(source: Source, state: FetchState, settings: FetchSettings, *,
               client: httpx.Client, now: datetime | None = None,
-              sleep: Callable[[float], None] = time.sleep) -> FetchResult:
+              sleep: Callable[[float], None] = time.sleep,
+              limiter: HostLimiter | None = None, accept: str = ACCEPT) -> FetchResult:
     """GET one source. Never raises for network or HTTP problems: those become error results.
 
     ``client`` should come from ``make_client`` (its max_redirects and timeouts apply).
-    ``now`` stamps ``fetched_at`` and anchors HTTP-date Retry-After values.
+    ``now`` stamps ``fetched_at`` and anchors HTTP-date Retry-After values. With a ``limiter``,
+    every attempt waits for the host's next slot (``source.min_interval_s`` apart) and a 429's
+    Retry-After holds back the whole host. An error result keeps the start of the error body
+    (an API's error object names the problem).
     """
     started = time.monotonic()
     now = _utc(now) if now is not None else datetime.now(UTC)
@@ -345,11 +357,13 @@ def fetch_one(source: Source, state: FetchState, settings: FetchSettings, *,
     if problem:
         return done(status="error", error_class=FailureClass.NETWORK, error=problem)
 
-    headers = _request_headers(state, settings)
+    headers = _request_headers(state, settings, accept)
     retries_left = max(0, settings.retries)
     backoff_step = 0
     rate_limit_retried = False
     while True:
+        if limiter is not None:
+            limiter.wait(source.url, source.min_interval_s)
         a = _attempt(client, source.url, headers, settings)
         failure, reason = (a.failure, a.reason) if a.failure else _classify(a)
         hdrs = a.headers if a.headers is not None else httpx.Headers()
@@ -363,8 +377,11 @@ def fetch_one(source: Source, state: FetchState, settings: FetchSettings, *,
                             etag=hdrs.get("etag") or state.etag,
                             last_modified=hdrs.get("last-modified") or state.last_modified)
             return done(status="ok", body=a.body, **common, etag=hdrs.get("etag"),
-                        last_modified=hdrs.get("last-modified"))
+                        last_modified=hdrs.get("last-modified"), link=hdrs.get("link"))
 
+        if failure is FailureClass.RATE_LIMITED and limiter is not None \
+                and retry_after is not None and retry_after <= settings.max_retry_after_s:
+            limiter.defer(source.url, retry_after)
         if failure is FailureClass.RATE_LIMITED and not rate_limit_retried \
                 and retry_after is not None and retry_after <= settings.max_retry_after_s:
             rate_limit_retried = True
@@ -385,7 +402,7 @@ def fetch_one(source: Source, state: FetchState, settings: FetchSettings, *,
         if failure is FailureClass.RATE_LIMITED and retry_after is not None:
             reason = f"{reason}; retry after {retry_after:g}s"
         return done(status="error", error_class=failure, error=reason,
-                    http_status=a.http_status, final_url=a.final_url,
+                    http_status=a.http_status, final_url=a.final_url, body=a.body or None,
                     content_type=hdrs.get("content-type"), retry_after_s=retry_after)
 
 
@@ -408,29 +425,40 @@ def fetch_all(jobs: Iterable[tuple[Source, FetchState]], settings: FetchSettings
     Fetches every job given (the caller filters with ``should_fetch``). An unexpected exception
     inside one job becomes that source's NETWORK error result; the others carry on.
     """
+    def one(source: Source, state: FetchState, client: httpx.Client) -> FetchResult:
+        return fetch_one(source, state, settings, client=client, now=now)
+
+    def broken(source: Source, exc: BaseException) -> FetchResult:
+        return unexpected_error(source, exc, now)
+
+    yield from run_pool(jobs, settings, one, broken)
+
+
+def run_pool(jobs: Iterable[tuple[Source, FetchState]], settings: FetchSettings,
+             work: Callable[[Source, FetchState, httpx.Client], T],
+             broken: Callable[[Source, BaseException], T]) -> Iterator[T]:
+    """Run ``work`` for every job on one shared client, ``settings.max_concurrency`` at a time,
+    yielding results as they complete; a job that raises yields ``broken(source, exc)``."""
     workers = max(1, settings.max_concurrency)
     with make_client(settings) as client, ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="aigcwatch-fetch") as pool:
-        pending: dict[Future[FetchResult], Source] = {}
+        pending: dict[Future[T], Source] = {}
         try:
             for source, state in jobs:
-                fut = pool.submit(fetch_one, source, state, settings, client=client, now=now)
-                pending[fut] = source
+                pending[pool.submit(work, source, state, client)] = source
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     source = pending.pop(fut)
-                    yield _result_or_error(fut, source, now)
+                    exc = fut.exception()
+                    yield broken(source, exc) if exc is not None else fut.result()
         finally:
             for fut in pending:
                 fut.cancel()
 
 
-def _result_or_error(fut: Future[FetchResult], source: Source,
-                     now: datetime | None) -> FetchResult:
-    exc = fut.exception()
-    if exc is None:
-        return fut.result()
+def unexpected_error(source: Source, exc: BaseException, now: datetime | None) -> FetchResult:
+    """A NETWORK error result for an exception nobody expected inside one source's job."""
     reason = _scrub(f"unexpected error: {type(exc).__name__}: {exc}", source.url)
     return FetchResult(source_id=source.id, url=source.url, status="error",
                        error_class=FailureClass.NETWORK,

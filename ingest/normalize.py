@@ -34,7 +34,7 @@ MAX_FUTURE = timedelta(days=2)   # a date further ahead of the fetch time is a f
 class Rejected:
     """An entry that cannot become an Item."""
 
-    reason: Literal["no_title", "no_link", "bad_link"]
+    reason: Literal["no_title", "no_link", "bad_link", "deleted"]
 
 
 # --- dates ------------------------------------------------------------------------------------
@@ -244,13 +244,16 @@ def normalize_entry(entry: RawEntry, source: Source, fetched_at: datetime) -> It
     """Clean one entry into an Item, or say why it cannot be one.
 
     An Item needs a title (derived from the first sentence of the text when the feed gives none)
-    and an http(s) link. Without a usable date, published_at is the fetch time and
+    and an http(s) link; an entry the platform shows as deleted is rejected. Without a usable date, published_at is the fetch time and
     date_is_fallback is True.
     """
     fetched_at = _aware(fetched_at)
+    if entry.deleted:
+        return Rejected("deleted")
     text = _text(entry)
     title = clean_title(entry.title)
-    if not title:
+    derived = not title
+    if derived:
         title = first_sentence(text)
         if not title:
             return Rejected("no_title")
@@ -274,4 +277,10 @@ def normalize_entry(entry: RawEntry, source: Source, fetched_at: datetime) -> It
         author=_author(entry.author),
         title_simplified=to_simplified(title),
         text_simplified=to_simplified(text),
+        kind=entry.kind or ("post" if source.category == "social" else "article"),
+        title_derived=derived,
+        author_handle=clean_line(entry.author_handle)[:200] or None,
+        parent_url=canonical_url(entry.parent_link, None),
+        shared_url=canonical_url(entry.shared_link, None),
+        engagement=entry.engagement if entry.engagement and entry.engagement.any() else None,
     )

@@ -11,41 +11,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from ingest import dedup
-from ingest.fetch import FetchSettings, fetch_all, next_state, should_fetch
-from ingest.normalize import Rejected, normalize_entry
-from ingest.parse import parse_feed
-from ingest.types import (FailureClass, FetchResult, FetchState, ItemIntent, Source, SourceResult,
-                          Tags)
+from ingest.collect import Collected, DbLookup, collect_all
+from ingest.fetch import FetchSettings, next_state, should_fetch
+from ingest.prepare import (Normalised, Prepared, Tagger, classify_parse_error, each, finish,
+                            normalise_feed, prepare)
+from ingest.types import FailureClass, FetchResult, FetchState, ItemIntent, Source, SourceResult
 
-# Tags many items (title, text, lang) at once, in order; an item that fails gets its exception.
-Tagger = Callable[[Sequence[tuple[str, str, str | None]]], Sequence["Tags | Exception"]]
-
-
-def each(tag_one: Callable[[str, str, str | None], Tags]) -> Tagger:
-    """A Tagger from a function that tags one item."""
-    def tag_all(items: Sequence[tuple[str, str, str | None]]) -> list[Tags | Exception]:
-        out: list[Tags | Exception] = []
-        for title, text, lang in items:
-            try:
-                out.append(tag_one(title, text, lang))
-            except Exception as e:  # noqa: BLE001 - reported per item
-                out.append(e)
-        return out
-    return tag_all
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """What one fetched feed yields before storage."""
-
-    intents: tuple[ItemIntent, ...]
-    fetched: int
-    irrelevant: int
-    invalid: int
-    spam: int
-    warnings: tuple[str, ...] = ()
-
+__all__ = ["RunSummary", "run_ingest", "default_tagger", "prepare", "each", "finish",
+           "normalise_feed", "classify_parse_error", "Normalised", "Prepared", "Tagger"]
 
 @dataclass
 class RunSummary:
@@ -59,59 +32,6 @@ class RunSummary:
     @property
     def failed(self) -> list[SourceResult]:
         return [r for r in self.results if r.status == "failed"]
-
-
-def classify_parse_error(exc: Exception) -> FailureClass:
-    """The class a parse-stage error carries (decode or parse); anything unexpected is parse."""
-    cls = getattr(exc, "error_class", None)
-    return cls if isinstance(cls, FailureClass) else FailureClass.PARSE
-
-
-def prepare(source: Source, result: FetchResult, *, tagger: Tagger | None) -> Prepared:
-    """Pure: parse, normalise, tag and key one fetched feed. Raises the parse module's errors."""
-    fetched_at = result.fetched_at or datetime.now(timezone.utc)
-    feed = parse_feed(source.id, result.body or b"", content_type=result.content_type,
-                      base_url=result.final_url or source.url)
-    intents: list[ItemIntent] = []
-    warnings = list(feed.warnings)
-    problems: list[tuple[int, str]] = []      # (entry number, warning), in entry order at the end
-    irrelevant = invalid = spam = 0
-
-    def problem(n: int, entry, e: Exception) -> None:
-        problems.append((n, f"entry {n} ({(entry.link or entry.guid or '?')[:80]}): "
-                            f"{type(e).__name__}: {' '.join(str(e).split())[:160]}"))
-
-    # normalise every entry, then tag the good ones together (see engine.tag_batch)
-    good: list[tuple[int, object, object]] = []
-    for n, entry in enumerate(feed.entries, 1):
-        try:
-            item = normalize_entry(entry, source, fetched_at)
-        except Exception as e:  # noqa: BLE001 - one bad entry never costs the feed's good ones
-            invalid += 1
-            problem(n, entry, e)
-            continue
-        if isinstance(item, Rejected):
-            invalid += 1
-            continue
-        good.append((n, entry, item))
-    tagged: Sequence[Tags | Exception | None] = (
-        [None] * len(good) if tagger is None
-        else tagger([(item.title, item.text, item.lang) for _, _, item in good]))
-    for (n, entry, item), tags in zip(good, tagged):
-        if isinstance(tags, Exception):
-            invalid += 1
-            problem(n, entry, tags)
-            continue
-        if tags is not None:
-            if source.topical and not tags.relevant:
-                tags = replace(tags, relevant=True)
-            if not tags.relevant:
-                irrelevant += 1
-                continue
-            spam += bool(tags.spam)
-        intents.append(ItemIntent(item=item, keys=dedup.keys_for(item), tags=tags))
-    warnings += [w for _, w in sorted(problems, key=lambda p: p[0])]
-    return Prepared(tuple(intents), len(feed.entries), irrelevant, invalid, spam, tuple(warnings))
 
 
 def default_tagger() -> tuple[Tagger, str]:
@@ -165,12 +85,12 @@ def run_ingest(
         on_start([s for s, _ in jobs])
     by_id = {s.id: s for s, _ in jobs}
 
-    for fres in fetch_all(jobs, settings):
-        source = by_id[fres.source_id]
+    for got in collect_all(jobs, settings, lookup=DbLookup(session_factory)):
+        source = by_id[got.source.id]
         t0 = time.perf_counter()
-        res, intents = _process(source, fres, tagger)
-        res = _write_result(session_factory, run_id, source, states[source.id], fres, res, intents, now())
-        res = replace(res, elapsed_ms=fres.elapsed_ms + int((time.perf_counter() - t0) * 1000))
+        res, intents = _process(got, tagger)
+        res = _write_result(session_factory, run_id, source, states[source.id], got, res, intents, now())
+        res = replace(res, elapsed_ms=got.elapsed_ms + int((time.perf_counter() - t0) * 1000))
         summary.results.append(res)
         if on_result:
             on_result(res)
@@ -186,44 +106,49 @@ def run_ingest(
     return summary
 
 
-def _process(source: Source, fres: FetchResult, tagger: Tagger | None) -> tuple[SourceResult, tuple[ItemIntent, ...]]:
-    base = dict(source_id=source.id, http_status=fres.http_status, elapsed_ms=fres.elapsed_ms)
-    if fres.status == "not_modified":
-        return SourceResult(status="not_modified", **base), ()
-    if fres.status != "ok":
-        return SourceResult(status="failed", error_class=fres.error_class, error=fres.error, **base), ()
-    try:
-        prep = prepare(source, fres, tagger=tagger)
-    except Exception as e:  # noqa: BLE001 - isolation: one broken feed never stops the run
-        cls = classify_parse_error(e)
-        msg = " ".join(str(e).split()) or type(e).__name__
-        return SourceResult(status="failed", error_class=cls, error=msg, **base), ()
-    if prep.fetched == 0:
+def _process(got: Collected, tagger: Tagger | None) -> tuple[SourceResult, tuple[ItemIntent, ...]]:
+    source, fres = got.source, got.fetch
+    base = dict(source_id=source.id, http_status=fres.http_status, elapsed_ms=got.elapsed_ms,
+                pages=got.pages)
+    if got.norm is None:
+        if fres.status == "not_modified" and got.error_class is None:
+            return SourceResult(status="not_modified", **base), ()
+        return SourceResult(status="failed", error_class=got.error_class, error=got.error,
+                            warnings=got.warnings, **base), ()
+    prep = finish(source, got.norm, tagger)
+    warnings = got.warnings + prep.warnings
+    if prep.fetched == 0 and source.kind == "rss":
         return SourceResult(status="failed", error_class=FailureClass.EMPTY,
-                            error="feed has no entries", warnings=prep.warnings, **base), ()
-    # Non-fatal problems (recovered malformed XML, repaired encoding, a bad entry) are kept in the
-    # run record's error text so nothing goes unnoticed; the source still counts as ok.
-    note = "; ".join(prep.warnings)[:1000] or None
+                            error="feed has no entries", warnings=warnings, **base), ()
+    # Non-fatal problems (recovered malformed XML, repaired encoding, a bad entry, an API page
+    # that failed after others were read) are kept in the run record's error text so nothing
+    # goes unnoticed; the source still counts as ok. An API search with no result is ok too.
+    note = "; ".join(([got.error] if got.error else []) + list(warnings))[:1000] or None
     return SourceResult(status="ok", fetched=prep.fetched, irrelevant=prep.irrelevant,
-                        invalid=prep.invalid, spam=prep.spam, warnings=prep.warnings, error=note,
-                        **base), prep.intents
+                        invalid=prep.invalid, spam=prep.spam, warnings=warnings, error=note,
+                        error_class=got.error_class, **base), prep.intents
 
 
 def _write_result(session_factory, run_id: int, source: Source, state: FetchState,
-                  fres: FetchResult | None, res: SourceResult, intents: Iterable[ItemIntent],
+                  got: Collected | None, res: SourceResult, intents: Iterable[ItemIntent],
                   now: datetime) -> SourceResult:
-    """One transaction per source: items + copies + run record + fetch state, or nothing."""
-    from db import store
+    """One transaction per source: items + copies + clusters + pages fetched + run record +
+    fetch state and cursor, or nothing."""
+    from db import social, store
 
     intents = tuple(intents)
     with session_factory() as session:
         try:
             if intents:
                 counts = store.store_intents(session, run_id, source.id, intents, now)
-                res = replace(res, new=counts.new, duplicate=counts.duplicate)
-            if fres is not None:
+                res = replace(res, new=counts.new, duplicate=counts.duplicate,
+                              refreshed=counts.refreshed)
+            if got is not None:
+                social.record_pages(session, got.new_pages, now)
+                fres = got.fetch
                 res = _maybe_stale(session, source, res, now)
-                store.save_fetch_state(session, source.id, _state_after(state, fres, res, now),
+                new_state = replace(_state_after(state, fres, res, now), cursor=got.cursor)
+                store.save_fetch_state(session, source.id, new_state,
                                        fetched_at=fres.fetched_at or now, ok=res.status != "failed",
                                        error_class=res.error_class, error=res.error, new_items=res.new)
             store.record_source_result(session, run_id, res)
@@ -246,7 +171,7 @@ def _maybe_stale(session, source: Source, res: SourceResult, now: datetime) -> S
     """A source that works but brought nothing new for `stale_days` gets a STALE warning."""
     from db import store
 
-    if res.status not in ("ok", "not_modified") or res.new:
+    if res.status not in ("ok", "not_modified") or res.new or res.error_class is not None:
         return res
     last = store.last_new_item_at(session, source.id)
     if last is not None and now - last > timedelta(days=source.stale_days):

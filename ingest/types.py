@@ -29,7 +29,7 @@ class FailureClass(str, enum.Enum):
 class Source:
     id: str
     name: str
-    kind: str                  # "rss" (RSS/Atom); later hn, reddit, ...
+    kind: str                  # rss (RSS/Atom) | hn | reddit | mastodon | bluesky (JSON APIs)
     url: str
     lang: str = "und"           # hint only: zh | en | und
     category: str = "news"      # news | social
@@ -37,6 +37,24 @@ class Source:
     timezone: str = "UTC"       # for naive times in this feed
     enabled: bool = True
     stale_days: int = 14        # no new item for this many days -> STALE warning
+    full_text: bool = False     # fetch each new item's page and extract its main text
+    max_pages: int = 3          # API kinds: pages read per run at most
+    min_interval_s: float = 0.0  # seconds between two requests to this source's host
+
+
+@dataclass(frozen=True, slots=True)
+class Engagement:
+    """Counts a platform shows for a post, as last seen (None: not given by this platform)."""
+
+    points: int | None = None       # HN points, Reddit score
+    comments: int | None = None     # replies / comments
+    reposts: int | None = None      # boosts, reposts, quotes
+    likes: int | None = None        # favourites, likes
+    views: int | None = None
+
+    def any(self) -> bool:
+        return any(v is not None for v in (self.points, self.comments, self.reposts, self.likes,
+                                            self.views))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +65,7 @@ class FetchState:
     last_modified: str | None = None
     consecutive_failures: int = 0
     next_attempt_at: datetime | None = None   # UTC; None = may fetch now
+    cursor: str | None = None       # API kinds: pagination state (ingest.paging.Cursor as JSON)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +84,7 @@ class FetchResult:
     retry_after_s: float | None = None
     elapsed_ms: int = 0
     fetched_at: datetime | None = None   # UTC
+    link: str | None = None         # the Link header (API pagination)
 
     @property
     def ok(self) -> bool:
@@ -85,6 +105,13 @@ class RawEntry:
     published: str | None           # raw date string as in the feed
     updated: str | None
     base_url: str | None = None     # feed/base URL for resolving relative links
+    # Social posts (API kinds); feeds leave these unset.
+    kind: str | None = None         # post | comment (None: decided from the source's category)
+    author_handle: str | None = None
+    parent_link: str | None = None  # a comment's parent post or comment
+    shared_link: str | None = None  # the outside page a post links to
+    engagement: Engagement | None = None
+    deleted: bool = False           # the platform shows it as deleted or removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +140,13 @@ class Item:
     author: str | None = None
     title_simplified: str = ""      # Traditional folded to Simplified (matching/dedup only)
     text_simplified: str = ""
+    kind: str = "article"           # article | post | comment
+    title_derived: bool = False     # no title given: the first sentence of the text stands in
+    author_handle: str | None = None
+    parent_url: str | None = None   # canonical URL of a comment's parent
+    shared_url: str | None = None   # canonical URL of the page a post links to
+    engagement: Engagement | None = None
+    full_text: bool = False         # text was extracted from the item's page
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +183,7 @@ class ItemIntent:
     item: Item
     keys: DedupKeys
     tags: Tags | None = None
+    signature: object | None = None  # ingest.cluster.Signature for near-duplicate clustering
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,3 +203,5 @@ class SourceResult:
     http_status: int | None = None
     elapsed_ms: int = 0
     warnings: tuple[str, ...] = ()
+    pages: int = 0                  # requests made for this source (API pages, article pages)
+    refreshed: int = 0              # known posts whose engagement was brought up to date

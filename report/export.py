@@ -41,8 +41,9 @@ ITEM_COLUMNS = [
     Column("sentiment_score", "float", "tone score in [-1, 1]"),
     Column("spam", "bool", "SEO/gambling spam"),
     Column("relevant", "bool", "about AI video (empty: untagged)"),
-    Column("copies", "int", "syndicated copies seen (other outlets or URLs), not counted as stories"),
-    Column("reach", "int", "1 + copies: how many times the story was carried"),
+    Column("copies", "int", "copies seen (exact copies in other outlets or at other URLs, and edited "
+                            "republications clustered with it), not counted as stories"),
+    Column("reach", "int", "distinct outlets that carried the story (its cluster's sources)"),
     Column("tagger_version", "str", "version of the tagger that tagged it"),
 ]
 
@@ -163,7 +164,8 @@ def item_rows(session: Session, flt: ItemFilter, rng: Range | None, *, tz: str,
     local_day = day_function(session, windowed(flt, rng), tz)
     for r in q.iter_export_items(session, windowed(flt, rng), batch=batch):
         r["day"] = local_day(r["published_at"])
-        r["reach"] = 1 + (r["copies"] or 0)
+        if r.get("reach") is None:   # stored before story clusters: its own outlet plus copies
+            r["reach"] = 1 + (r["copies"] or 0)
         yield r
 
 

@@ -94,3 +94,34 @@ def test_dashboard_time_zone_setting_defaults_to_shanghai_and_is_checked(monkeyp
     monkeypatch.setenv("AIGCWATCH_TIMEZONE", "Asia/Beijing")
     with pytest.raises(ConfigError, match=r"AIGCWATCH_TIMEZONE: unknown time zone 'Asia/Beijing'"):
         zone_setting("timezone")
+
+
+def test_api_kinds_get_social_defaults_and_polite_intervals(tmp_path):
+    body = ('[[source]]\nid = "hn"\nkind = "hn"\n'
+            'url = "https://hn.algolia.com/api/v1/search_by_date?query=sora&tags=story"\n\n'
+            '[[source]]\nid = "r"\nkind = "reddit"\nurl = "https://www.reddit.com/r/aivideo/new.json"\n'
+            'max_pages = 5\nmin_interval_s = 10\nfull_text = true\n')
+    hn, r = load_sources(write(tmp_path, body))
+    assert (hn.category, hn.max_pages, hn.min_interval_s, hn.full_text) == ("social", 3, 1.0, False)
+    assert (r.max_pages, r.min_interval_s, r.full_text) == (5, 10.0, True)
+
+
+def test_shipped_sources_include_each_social_kind():
+    kinds = {s.kind for s in load_sources()}
+    assert {"rss", "hn", "reddit", "mastodon", "bluesky"} <= kinds
+
+
+@pytest.mark.parametrize("body, field, words", [
+    ('id = "x"\nkind = "reddit"\nurl = "https://www.reddit.com/r/aivideo/new/"', "url", "JSON address"),
+    ('id = "x"\nkind = "bluesky"\nurl = "https://api.example/xrpc/app.bsky.feed.searchPosts"', "url", "q="),
+    ('id = "x"\nkind = "hn"\nurl = "https://hn.example/api/v1/search?query=a"\nmax_pages = 0', "max_pages",
+     "between 1 and 100"),
+    ('id = "x"\nurl = "https://x"\nmin_interval_s = -1', "min_interval_s", "between 0 and 3600"),
+    ('id = "x"\nurl = "https://x"\nmin_interval_s = "2"', "min_interval_s", "must be a number"),
+    ('id = "x"\nurl = "https://x"\nfull_text = 1', "full_text", "must be bool"),
+])
+def test_invalid_social_fields_name_the_field(tmp_path, body, field, words):
+    p = write(tmp_path, GOOD + "\n[[source]]\n" + body + "\n")
+    with pytest.raises(ConfigError) as e:
+        load_sources(p)
+    assert f"field '{field}'" in e.value.one_line() and words in e.value.one_line()

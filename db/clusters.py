@@ -1,0 +1,268 @@
+"""Syndication clusters on the write side: the LSH index in SQL, cluster membership, reach.
+
+`assign` files newly stored items: their signature bands are looked up in `item_bands` (one
+query per chunk of bands, never a scan), the candidates' signatures are compared with theirs,
+and an item whose best candidate is similar enough (ingest.cluster.same_story) and does not
+name only other video models (`compatible`) joins that candidate's cluster. The canonical item
+of a cluster is its earliest dated article (`rank`); when a newcomer ranks first, the cluster is
+re-pointed to it. `refresh_reach` recomputes reach (distinct
+sources of the cluster's items and of their recorded exact copies) and first-seen time (earliest
+publication) of the given canonical items, in SQL.
+
+Contract with the read side: items.cluster_id is NULL for canonical and standalone items (the
+"stories"), the canonical item's id for members; reach and first_seen_at are set on canonical
+and standalone items and NULL on members.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from sqlalchemy import bindparam, func, literal, or_, select, union_all, update
+from sqlalchemy.orm import Session
+
+from db import models as m
+from db import rollups
+from ingest.cluster import Signature, close_to_canonical, same_story, similarities
+
+CHUNK = 500
+WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class NewMember:
+    item_id: int
+    signature: Signature
+    published_at: datetime
+    date_is_fallback: bool
+    kind: str = "article"
+    models: frozenset[str] = frozenset()     # video models the tagger found
+
+
+@dataclass(slots=True)
+class _Known:
+    item_id: int
+    signature: Signature
+    root: int
+    models: frozenset[str]
+    published_at: datetime
+
+
+def compatible(member: NewMember, other: _Known) -> bool:
+    """Two items can be one story only when published within WINDOW of each other (copies
+    follow the original within days; months apart is another event worded alike) and unless
+    they name only different video models (one launch template filled in for Veo and for Vidu
+    is two stories)."""
+    a, b = member.models, other.models
+    if a and b and a.isdisjoint(b):
+        return False
+    return abs(member.published_at - other.published_at) <= WINDOW
+
+
+def _models(text: str | None) -> frozenset[str]:
+    return frozenset(t for t in (text or "").split(",") if t)
+
+
+def rank(kind: str, fallback: bool, published: datetime, item_id: int) -> tuple:
+    """The canonical item of a cluster is the lowest rank: an article before a post sharing it,
+    a real date before a fallback one, then the earliest publication."""
+    return (kind != "article", bool(fallback), published, item_id)
+
+
+def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+    values = sorted(set(values))
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _candidates(session: Session, bands: set[int]) -> dict[int, list[int]]:
+    """band -> stored item ids holding it. Straight to the driver: one query per 2,000 bands on
+    SQLite, one array parameter on PostgreSQL (no per-row SQLAlchemy processing)."""
+    out: dict[int, list[int]] = {}
+    if not bands:
+        return out
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        batches = [("SELECT band, item_id FROM item_bands WHERE band = ANY(%s::bigint[])", ([*bands],))]
+    else:
+        ordered = sorted(bands)
+        batches = [(f"SELECT band, item_id FROM item_bands WHERE band IN ({','.join('?' * len(c))})",
+                    tuple(c)) for c in (ordered[i:i + 2000] for i in range(0, len(ordered), 2000))]
+    for sql, params in batches:
+        for band, item_id in conn.exec_driver_sql(sql, params):
+            out.setdefault(band, []).append(item_id)
+    return out
+
+
+def _load(session: Session, item_ids: set[int]) -> dict[int, _Known]:
+    it, sg = m.Item, m.ItemSignature
+    out: dict[int, _Known] = {}
+    for chunk in _chunks(item_ids):
+        rows = session.execute(select(sg.item_id, sg.minhash, sg.shingles, sg.models, it.cluster_id,
+                                      it.published_at)
+                               .join(it, it.id == sg.item_id).where(sg.item_id.in_(chunk)))
+        for item_id, raw, size, models, cluster_id, published in rows:
+            out[item_id] = _Known(item_id, Signature.from_bytes(raw, size), cluster_id or item_id,
+                                  _models(models), published)
+    return out
+
+
+def _best(member: NewMember, pool: list[_Known], by_id: dict[int, _Known]) -> _Known | None:
+    """The most similar compatible candidate that is the same story, provided its cluster's
+    canonical item is compatible and close enough too (no chains of copies of copies drifting
+    into another story)."""
+    pool = [k for k in pool if compatible(member, k)]
+    if not pool:
+        return None
+    sig = member.signature
+    jac = similarities(sig, [k.signature for k in pool])
+    sizes = np.array([k.signature.size for k in pool])
+    ok = same_story(jac, sig.size, sizes)
+    for i in np.argsort(-jac, kind="stable"):
+        if not ok[i]:
+            continue
+        k = pool[int(i)]
+        root = by_id.get(k.root)
+        if k.root == k.item_id or root is None or (compatible(member, root) and close_to_canonical(
+                sig.similarity(root.signature), sig.size, root.signature.size)):
+            return k
+    return None
+
+
+def _touched(bands: np.ndarray, stored: dict[int, list[int]]) -> np.ndarray:
+    """Which new items share a band with a stored item or with another new item (the others
+    are stories of their own, decided without a Python loop)."""
+    flat = bands.ravel()
+    hit = np.isin(flat, np.fromiter(stored, dtype=np.int64, count=len(stored)))
+    keys, counts = np.unique(flat, return_counts=True)
+    hit |= np.isin(flat, keys[counts > 1])
+    return hit.reshape(bands.shape).any(axis=1)
+
+
+def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
+    """Index the new items and file each into a cluster (or none). Returns the canonical ids of
+    every cluster that changed (reach to be refreshed) and how many new items joined one."""
+    if not new:
+        return set(), 0
+    bands = np.array([n.signature.bands() for n in new], dtype=np.int64)
+    stored = _candidates(session, set(bands.ravel().tolist()))
+    known = _load(session, {i for ids in stored.values() for i in ids})
+    known.update(_load(session, {k.root for k in known.values()} - set(known)))
+    by_id = dict(known)
+    batch_bands: dict[int, list[_Known]] = {}
+    joined: dict[int, list[NewMember]] = {}          # root -> members that joined it now
+    for i in np.flatnonzero(_touched(bands, stored)):  # in arrival order
+        member, mine_bands = new[i], bands[i].tolist()
+        seen: dict[int, _Known] = {}
+        for b in stored.keys() & mine_bands:
+            for item_id in stored[b]:
+                if item_id in known:
+                    seen.setdefault(item_id, known[item_id])
+        for b in batch_bands.keys() & mine_bands:
+            for k in batch_bands[b]:
+                seen.setdefault(k.item_id, k)
+        best = _best(member, list(seen.values()), by_id) if seen else None
+        root = best.root if best is not None else member.item_id
+        if best is not None:
+            joined.setdefault(root, []).append(member)
+        mine = _Known(member.item_id, member.signature, root, member.models, member.published_at)
+        by_id[member.item_id] = mine
+        for b in mine_bands:
+            batch_bands.setdefault(b, []).append(mine)
+    _insert_index(session, new, bands)
+    return _file(session, joined), sum(len(v) for v in joined.values())
+
+
+def _insert_index(session: Session, new: Sequence[NewMember], bands: np.ndarray) -> None:
+    """Signatures and band rows go straight to the driver's executemany: SQLAlchemy's per-row
+    parameter handling would cost more than the database itself (BANDS rows per item)."""
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sig_rows = [(n.item_id, n.signature.to_bytes(), n.signature.size, ",".join(sorted(n.models)))
+                for n in new]
+    # in key order, so the B-tree's pages are visited once each rather than at random
+    owners = np.repeat(np.array([n.item_id for n in new], dtype=np.int64), bands.shape[1])
+    pairs = np.stack((bands.ravel(), owners), axis=1)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    keep = np.ones(len(pairs), dtype=bool)                  # a band repeated within one item
+    keep[1:] = np.any(pairs[1:] != pairs[:-1], axis=1)
+    band_rows = pairs[keep].tolist()
+    cursor = conn.connection.cursor()       # the DBAPI cursor, inside the session's transaction
+    try:
+        cursor.executemany(f"INSERT INTO item_signatures (item_id, minhash, shingles, models) "
+                           f"VALUES ({mark}, {mark}, {mark}, {mark})", sig_rows)
+        cursor.executemany(f"INSERT INTO item_bands (band, item_id) VALUES ({mark}, {mark})",
+                           band_rows)
+    finally:
+        cursor.close()
+
+
+def _file(session: Session, joined: dict[int, list[NewMember]]) -> set[int]:
+    """Point the newcomers at their cluster's canonical item, re-pointing the cluster to an
+    earlier publication when one arrived."""
+    if not joined:
+        return set()
+    it = m.Item
+    roots: dict[int, tuple] = {}
+    for chunk in _chunks(joined):
+        for rid, kind, pub, fallback in session.execute(
+                select(it.id, it.kind, it.published_at, it.date_is_fallback).where(it.id.in_(chunk))):
+            roots[rid] = rank(kind, fallback, pub, rid)
+    changed: set[int] = set()
+    member_rows: list[dict] = []
+    for root, members in joined.items():
+        order = [roots[root]]
+        order += [rank(n.kind, n.date_is_fallback, n.published_at, n.item_id) for n in members]
+        canonical = min(order)[-1]
+        if canonical != root:
+            rollups.adjust(session, [root], -1)   # the old canonical stops being a story
+            session.execute(update(it).where(it.cluster_id == root).values(cluster_id=canonical))
+            session.execute(update(it).where(it.id == root)
+                            .values(cluster_id=canonical, reach=None, first_seen_at=None))
+        member_rows += [{"item_id": n.item_id, "cid": canonical, "canonical": n.item_id == canonical}
+                        for n in members]
+        changed.add(canonical)
+    table = it.__table__          # Core executemany (not ORM bulk-by-primary-key)
+    stmt = update(table).where(table.c.id == bindparam("item_id"))
+    members_only = [r for r in member_rows if not r["canonical"]]
+    if members_only:
+        session.execute(stmt.values(cluster_id=bindparam("cid"), reach=None, first_seen_at=None),
+                        [{"item_id": r["item_id"], "cid": r["cid"]} for r in members_only])
+    heads = [r for r in member_rows if r["canonical"]]
+    if heads:
+        session.execute(stmt.values(cluster_id=None), [{"item_id": r["item_id"]} for r in heads])
+    return changed
+
+
+def roots_of(session: Session, item_ids: Iterable[int]) -> set[int]:
+    """The canonical item of each given item's cluster (the item itself when standalone)."""
+    it = m.Item
+    out: set[int] = set()
+    for chunk in _chunks(item_ids):
+        out.update(session.scalars(select(func.coalesce(it.cluster_id, it.id)).where(it.id.in_(chunk))))
+    return out
+
+
+def refresh_reach(session: Session, roots: Iterable[int]) -> int:
+    """Recompute reach and first_seen_at of these canonical items. Returns how many."""
+    it, cp = m.Item, m.ItemCopy
+    values: list[dict] = []
+    for chunk in _chunks(roots):
+        in_cluster = or_(it.id.in_(chunk), it.cluster_id.in_(chunk))
+        root = func.coalesce(it.cluster_id, it.id)
+        own = select(root.label("root"), it.source_id.label("src"), it.published_at.label("pub")) \
+            .where(in_cluster)
+        copies = select(root.label("root"), cp.source_id.label("src"),
+                        literal(None, type_=it.published_at.type).label("pub")) \
+            .join(it, it.id == cp.item_id).where(in_cluster)
+        u = union_all(own, copies).subquery()
+        rows = session.execute(select(u.c.root, func.count(func.distinct(u.c.src)), func.min(u.c.pub))
+                               .group_by(u.c.root))
+        values += [{"rid": r, "reach": n, "first": first} for r, n, first in rows]
+    if values:
+        table = it.__table__
+        session.execute(update(table).where(table.c.id == bindparam("rid"))
+                        .values(reach=bindparam("reach"), first_seen_at=bindparam("first")), values)
+    return len(values)

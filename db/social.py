@@ -1,0 +1,97 @@
+"""Write-side helpers for social posts and full text: engagement refresh, fetched pages, and the
+"is this item already stored?" lookup the full-text stage asks before fetching a page.
+
+Every function takes a session; the caller owns it and commits.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from db import models as m
+from ingest import types as t
+from ingest.dedup import url_key
+from ingest.fulltext import PageText
+
+CHUNK = 500
+ENGAGEMENT_COLUMNS = {"points": "points", "comments": "num_comments", "reposts": "reposts",
+                      "likes": "likes", "views": "views"}
+
+
+def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+    values = sorted(set(values))
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def engagement_values(e: t.Engagement | None, now: datetime) -> dict:
+    """Item columns for an engagement (all None and no time when there is none)."""
+    if e is None or not e.any():
+        return {col: None for col in ENGAGEMENT_COLUMNS.values()} | {"engagement_at": None}
+    return {col: getattr(e, attr) for attr, col in ENGAGEMENT_COLUMNS.items()} | {"engagement_at": now}
+
+
+def refresh_engagement(session: Session, updates: Sequence[tuple[int, t.Engagement]],
+                       now: datetime) -> int:
+    """Bring stored items' engagement up to the latest values seen (a count the platform no
+    longer gives keeps its last value). Returns how many items were updated."""
+    latest: dict[int, t.Engagement] = {}
+    for item_id, e in updates:
+        if e is not None and e.any():
+            latest[item_id] = e
+    if not latest:
+        return 0
+    table = m.Item.__table__
+    values = {col: func.coalesce(bindparam(f"v_{col}"), table.c[col])
+              for col in ENGAGEMENT_COLUMNS.values()}
+    stmt = update(table).where(table.c.id == bindparam("item_id")) \
+        .values(**values, engagement_at=bindparam("v_at"))
+    rows = [{"item_id": item_id, "v_at": now,
+             **{f"v_{col}": getattr(e, attr) for attr, col in ENGAGEMENT_COLUMNS.items()}}
+            for item_id, e in sorted(latest.items())]
+    session.execute(stmt, rows)
+    return len(rows)
+
+
+def known_keys(session: Session, url_keys: Iterable[str], guid_keys: Iterable[str]) -> set[str]:
+    """The given URL and GUID keys that belong to a stored item or a recorded copy."""
+    found: set[str] = set()
+    it, cp = m.Item, m.ItemCopy
+    for column, keys in ((it.url_key, url_keys), (it.guid_key, guid_keys),
+                         (cp.url_key, url_keys), (cp.guid_key, guid_keys)):
+        for chunk in _chunks(k for k in keys if k):
+            found.update(session.scalars(select(column).where(column.in_(chunk))))
+    return found
+
+
+def fetched_pages(session: Session, urls: Iterable[str]) -> dict[str, PageText]:
+    """Pages already fetched for full text, by URL (whatever their outcome)."""
+    by_key = {url_key(u): u for u in urls if u}
+    out: dict[str, PageText] = {}
+    pg = m.Page
+    for chunk in _chunks(by_key):
+        rows = session.execute(select(pg.url_key, pg.text, pg.http_status, pg.error_class, pg.error)
+                               .where(pg.url_key.in_(chunk)))
+        for key, text, status, cls, err in rows:
+            url = by_key[key]
+            out[url] = PageText(url, text, status, cls, err)
+    return out
+
+
+def record_pages(session: Session, pages: Iterable[PageText], now: datetime) -> int:
+    """Remember fetched pages (never fetched again). Pages already recorded are left alone."""
+    todo = {url_key(p.url): p for p in pages if p.url}
+    if not todo:
+        return 0
+    for chunk in _chunks(todo):
+        for key in session.scalars(select(m.Page.url_key).where(m.Page.url_key.in_(chunk))):
+            todo.pop(key, None)
+    if todo:
+        session.execute(insert(m.Page), [
+            {"url_key": key, "url": p.url, "fetched_at": now, "http_status": p.http_status,
+             "error_class": p.error_class, "error": (p.error or "")[:500] or None, "text": p.text}
+            for key, p in todo.items()])
+    return len(todo)

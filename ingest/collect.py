@@ -1,0 +1,241 @@
+"""The fetch workers: everything one source needs from the network in one run, in its thread.
+
+- `rss`: one conditional GET, parsed and normalised;
+- API kinds: the page walk of `ingest.paging` (what is new since the saved cursor, a cap of
+  pages, gaps remembered), normalised;
+- `full_text = true`: each *new* item's page (a post's shared link, an article's own URL) is
+  fetched once ever and its main text replaces the summary when extraction gives a real body.
+
+Every request of the run goes through one `HostLimiter`, so requests to one host are spaced by
+the source's `min_interval_s` (article pages by `FetchSettings.page_interval_s`) and a 429's
+Retry-After holds back the whole host. Tagging, keys and storing happen in the pipeline.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Protocol
+
+import httpx
+
+from ingest import dedup, paging
+from ingest.connectors import CONNECTORS
+from ingest.fetch import (ACCEPT, ACCEPT_HTML, ACCEPT_JSON, FetchSettings, fetch_one, run_pool,
+                          unexpected_error)
+from ingest.fulltext import PageText, choose_text, page_text
+from ingest.lang import detect_lang, to_simplified
+from ingest.normalize import LANG_SAMPLE_CHARS, MAX_TEXT_CHARS
+from ingest.parse import parse_feed
+from ingest.politeness import HostLimiter
+from ingest.prepare import Normalised, classify_parse_error, normalise_feed
+from ingest.types import FailureClass, FetchResult, FetchState, Item, ParsedFeed, Source
+
+MAX_FULL_TEXT = 40          # article pages per source per run; later items keep their summary
+
+
+@dataclass(frozen=True, slots=True)
+class Collected:
+    """One source's network outcome in one run."""
+
+    source: Source
+    fetch: FetchResult                      # the first request (status, validators, back-off)
+    norm: Normalised | None = None          # None: nothing to store (failed or not modified)
+    error_class: FailureClass | None = None  # why it failed, or what cut a partial read short
+    error: str | None = None
+    cursor: str | None = None               # the source's pagination state after this run
+    pages: int = 0                          # requests made (feed / API pages, article pages)
+    new_pages: tuple[PageText, ...] = ()    # article pages fetched now (the store records them)
+    warnings: tuple[str, ...] = ()
+    elapsed_ms: int = 0                     # network time for this source in this run
+
+
+class Lookup(Protocol):
+    """What the full-text stage asks the database (read only, from worker threads)."""
+
+    def known(self, url_keys: Iterable[str], guid_keys: Iterable[str]) -> set[str]: ...
+    def pages(self, urls: Iterable[str]) -> dict[str, PageText]: ...
+
+
+class DbLookup:
+    def __init__(self, session_factory) -> None:
+        self._sf = session_factory
+
+    def known(self, url_keys: Iterable[str], guid_keys: Iterable[str]) -> set[str]:
+        from db import social
+
+        with self._sf() as s:
+            return social.known_keys(s, url_keys, guid_keys)
+
+    def pages(self, urls: Iterable[str]) -> dict[str, PageText]:
+        from db import social
+
+        with self._sf() as s:
+            return social.fetched_pages(s, urls)
+
+
+class _PageCache:
+    """Pages fetched in this run, shared by the workers: a URL is fetched by one of them only."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done: dict[str, PageText] = {}
+        self._busy: dict[str, threading.Event] = {}
+
+    def get_or_fetch(self, url: str, fetch: Callable[[str], PageText]) -> tuple[PageText, bool]:
+        """(the page, True when this call fetched it)."""
+        with self._lock:
+            if url in self._done:
+                return self._done[url], False
+            event = self._busy.get(url)
+            mine = event is None
+            if mine:
+                event = self._busy[url] = threading.Event()
+        if not mine:
+            event.wait()
+            return self._done[url], False
+        page = PageText(url, None, None, FailureClass.NETWORK.value, "fetch did not finish")
+        try:
+            page = fetch(url)
+        finally:
+            with self._lock:
+                self._done[url] = page
+                self._busy.pop(url).set()
+        return page, True
+
+
+def target_url(item: Item) -> str | None:
+    """The page whose text completes an item: a post's shared link, an article's own page.
+    Comments and posts without a link are complete already."""
+    if item.kind == "comment":
+        return None
+    if item.kind == "post":
+        return item.shared_url
+    return item.url
+
+
+def with_full_text(item: Item, text: str) -> Item:
+    text = text[:MAX_TEXT_CHARS]
+    return replace(item, text=text, text_simplified=to_simplified(text), full_text=True,
+                   lang=detect_lang(f"{item.title}\n{text[:LANG_SAMPLE_CHARS]}"))
+
+
+class Collector:
+    def __init__(self, settings: FetchSettings, lookup: Lookup | None,
+                 limiter: HostLimiter | None = None, now: datetime | None = None) -> None:
+        self.settings, self.lookup, self.now = settings, lookup, now
+        self.limiter = limiter or HostLimiter()
+        self._cache = _PageCache()
+
+    # -- one source ------------------------------------------------------------------------
+    def collect(self, source: Source, state: FetchState, client: httpx.Client) -> Collected:
+        t0 = time.monotonic()
+        got = self._api(source, state, client) if source.kind in CONNECTORS \
+            else self._rss(source, state, client)
+        if got.norm is not None and source.full_text and self.lookup is not None:
+            norm, pages, requests, warnings = self._enrich(source, got.norm, client)
+            got = replace(got, norm=norm, new_pages=pages, pages=got.pages + requests,
+                          warnings=got.warnings + warnings)
+        elapsed = int((time.monotonic() - t0) * 1000)
+        return replace(got, norm=got.norm.signed() if got.norm is not None else None,
+                       elapsed_ms=elapsed)
+
+    def _get(self, source: Source, state: FetchState, client: httpx.Client,
+             accept: str) -> FetchResult:
+        return fetch_one(source, state, self.settings, client=client, now=self.now,
+                         limiter=self.limiter, accept=accept)
+
+    def _rss(self, source: Source, state: FetchState, client: httpx.Client) -> Collected:
+        res = self._get(source, state, client, ACCEPT)
+        base = Collected(source=source, fetch=res, cursor=state.cursor, pages=1)
+        if res.status == "not_modified":
+            return base
+        if not res.ok:
+            return replace(base, error_class=res.error_class, error=res.error)
+        try:
+            feed = parse_feed(source.id, res.body or b"", content_type=res.content_type,
+                              base_url=res.final_url or source.url)
+        except Exception as e:  # noqa: BLE001 - isolation: one broken feed never stops the run
+            return replace(base, error_class=classify_parse_error(e),
+                           error=" ".join(str(e).split()) or type(e).__name__)
+        return replace(base, norm=normalise_feed(source, feed, _when(res)))
+
+    def _api(self, source: Source, state: FetchState, client: httpx.Client) -> Collected:
+        conn = CONNECTORS[source.kind]
+
+        def fetch(url: str) -> FetchResult:
+            return self._get(replace(source, url=url), FetchState(), client, ACCEPT_JSON)
+
+        w = paging.walk(conn, source, paging.Cursor.from_json(state.cursor), fetch)
+        base = Collected(source=source, fetch=w.first, cursor=w.cursor.to_json(), pages=w.pages,
+                         error_class=w.error_class, error=w.error, warnings=w.warnings)
+        if w.failed:
+            return replace(base, cursor=state.cursor)
+        feed = ParsedFeed(source_id=source.id, entries=w.entries, encoding="utf-8")
+        return replace(base, norm=normalise_feed(source, feed, _when(w.first)))
+
+    # -- full text -------------------------------------------------------------------------
+    def _enrich(self, source: Source, norm: Normalised,
+                client: httpx.Client) -> tuple[Normalised, tuple[PageText, ...], int, tuple[str, ...]]:
+        items = [item for _, _, item in norm.good]
+        keys = [dedup.keys_for(i) for i in items]
+        known = self.lookup.known([k.url_key for k in keys if k.url_key],
+                                  [k.guid_key for k in keys if k.guid_key])
+        wanted: dict[int, str] = {}
+        for n, (item, k) in enumerate(zip(items, keys)):
+            url = target_url(item)
+            if url and k.url_key not in known and k.guid_key not in known:
+                wanted[n] = url
+        stored = self.lookup.pages(set(wanted.values())) if wanted else {}
+        fetched: list[PageText] = []
+        requests = skipped = kept = 0
+        for n, url in wanted.items():
+            page = stored.get(url)
+            if page is None:
+                if requests >= MAX_FULL_TEXT:
+                    skipped += 1
+                    continue
+                page, mine = self._cache.get_or_fetch(url, lambda u: self._page(source, u, client))
+                if mine:
+                    requests += 1
+                    fetched.append(page)
+            text = choose_text(items[n].text, page.text)
+            if text is None:
+                kept += 1
+            else:
+                items[n] = with_full_text(items[n], text)
+        warnings = []
+        if kept:
+            warnings.append(f"full text: {kept} item(s) kept their summary (page unusable)")
+        if skipped:
+            warnings.append(f"full text: {skipped} page(s) not fetched (more than {MAX_FULL_TEXT})")
+        return norm.with_items(items), tuple(fetched), requests, tuple(warnings)
+
+    def _page(self, source: Source, url: str, client: httpx.Client) -> PageText:
+        page_source = replace(source, url=url, min_interval_s=self.settings.page_interval_s)
+        res = self._get(page_source, FetchState(), client, ACCEPT_HTML)
+        if not res.ok:
+            cls = res.error_class.value if res.error_class else res.status
+            return PageText(url, None, res.http_status, cls, res.error)
+        return page_text(res.final_url or url, res.body or b"", res.content_type)
+
+
+def _when(res: FetchResult) -> datetime:
+    return res.fetched_at or datetime.now(timezone.utc)
+
+
+def collect_all(jobs: Sequence[tuple[Source, FetchState]], settings: FetchSettings, *,
+                lookup: Lookup | None = None, now: datetime | None = None,
+                limiter: HostLimiter | None = None) -> Iterator[Collected]:
+    """Collect every job, `settings.max_concurrency` at a time; yield as each completes."""
+    collector = Collector(settings, lookup, limiter, now)
+    cursors = {s.id: st.cursor for s, st in jobs}
+
+    def broken(source: Source, exc: BaseException) -> Collected:
+        res = unexpected_error(source, exc, now)
+        return Collected(source=source, fetch=res, error_class=res.error_class, error=res.error,
+                         cursor=cursors.get(source.id))
+
+    yield from run_pool(jobs, settings, collector.collect, broken)

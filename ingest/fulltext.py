@@ -1,0 +1,140 @@
+"""Article pages -> main text: charset detection (GBK/GB18030 included), trafilatura extraction,
+and the pure rule deciding whether the extracted text replaces the feed's summary.
+
+Chinese pages often declare GB2312 or GBK (or nothing) and are really GB18030, or declare UTF-8
+and are not. `decode_html` trusts a declaration only when the bytes decode under it, and
+otherwise picks among UTF-8, GB18030 and Big5 the decoding that reads most like Chinese.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from ingest.dedup import fold
+from ingest.parse import han_score
+
+MIN_EXTRACT_CHARS = 40          # folded characters: less than this is not an article body
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk": "gb18030",
+            "big5": "big5hkscs", "big5hkscs": "big5hkscs", "ascii": "cp1252",
+            "latin_1": "cp1252", "iso8859-1": "cp1252", "cp1252": "cp1252"}
+_GUESSES = ("gb18030", "big5hkscs")
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """What one page fetch gave: the extracted text (None when there is none) or why not."""
+
+    url: str
+    text: str | None
+    http_status: int | None = None
+    error_class: str | None = None      # a FailureClass value, or "extract" (no main text)
+    error: str | None = None
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        canonical = codecs.lookup(name.strip().lower()).name
+    except LookupError:
+        canonical = {"x-gbk": "gbk", "x-big5": "big5"}.get(name.strip().lower())
+        if canonical is None:
+            return None
+    return _ALIASES.get(canonical, canonical)
+
+
+def _strict(body: bytes, codec: str) -> str | None:
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def declared_charset(body: bytes, content_type: str | None) -> str | None:
+    """The charset the server (Content-Type) or the page (<meta>) declares; HTTP first."""
+    m = _HTTP_CHARSET.search(content_type or "")
+    if m:
+        return m.group(1)
+    m = _META_CHARSET.search(body[:8192])
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """(text, codec used). A declared charset is used only when the bytes decode under it."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            text = _strict(body[len(bom):], codec)
+            if text is not None:
+                return text, codec
+    declared = _codec(declared_charset(body, content_type))
+    if declared and declared != "cp1252":
+        text = _strict(body, declared)
+        if text is not None:
+            if declared == "utf-8" or body.isascii():
+                return text, declared
+            utf8 = _strict(body, "utf-8")   # UTF-8 bytes also decode as GB18030: compare
+            if utf8 is None or han_score(text)[0] >= han_score(utf8)[0]:
+                return text, declared
+            return utf8, "utf-8"
+    text = _strict(body, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    best: tuple[float, str, str] | None = None
+    for codec in _GUESSES:
+        candidate = _strict(body, codec)
+        if candidate is not None:
+            score = han_score(candidate)[0]
+            if best is None or score > best[0]:
+                best = (score, candidate, codec)
+    if best is not None and best[0] >= 0.3:
+        return best[1], best[2]
+    if declared == "cp1252":
+        return body.decode("cp1252", "replace"), "cp1252"
+    from charset_normalizer import from_bytes
+
+    match = from_bytes(body[:200_000]).best()
+    if match is not None and match.encoding:
+        guessed = _strict(body, match.encoding)
+        if guessed is not None:
+            return guessed, match.encoding
+    return body.decode("utf-8", "replace"), "utf-8"
+
+
+def extract_main_text(page_html: str, url: str | None = None) -> str | None:
+    """The page's main text (paragraphs separated by newlines) by trafilatura; None if none."""
+    import trafilatura
+
+    try:
+        text = trafilatura.extract(page_html, url=url, include_comments=False,
+                                   include_tables=False, include_images=False,
+                                   deduplicate=True)
+    except Exception:  # noqa: BLE001 - a page that breaks the extractor just has no text
+        return None
+    text = (text or "").strip()
+    return text or None
+
+
+def page_text(url: str, body: bytes, content_type: str | None) -> PageText:
+    """Decode and extract one fetched page (pure)."""
+    html_text, _ = decode_html(body, content_type)
+    text = extract_main_text(html_text, url)
+    if text is None or len(fold(text)) < MIN_EXTRACT_CHARS:
+        return PageText(url, None, 200, "extract", "no main text found on the page")
+    return PageText(url, text, 200)
+
+
+def choose_text(summary: str, extracted: str | None) -> str | None:
+    """The extracted text when it is a real body at least as long as the summary, else None
+    (the summary is kept)."""
+    if not extracted:
+        return None
+    n = len(fold(extracted))
+    if n < MIN_EXTRACT_CHARS or n < len(fold(summary)):
+        return None
+    return extracted

@@ -1,0 +1,145 @@
+"""Pure stages between a fetched source and the store: parse, normalise, tag, key, sign.
+
+`prepare` does all of them for one fetched feed; `normalise_feed` and `finish` are the halves the
+collector runs around the full-text stage (normalise in the fetch worker, then fetch article
+pages, then tag and key in the pipeline). Nothing here does I/O.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+
+from ingest import cluster, dedup
+from ingest.normalize import Rejected, normalize_entry
+from ingest.parse import parse_feed
+from ingest.types import (FailureClass, FetchResult, Item, ItemIntent, ParsedFeed, RawEntry,
+                          Source, Tags)
+
+# Tags many items (title, text, lang) at once, in order; an item that fails gets its exception.
+Tagger = Callable[[Sequence[tuple[str, str, str | None]]], Sequence["Tags | Exception"]]
+
+
+def each(tag_one: Callable[[str, str, str | None], Tags]) -> Tagger:
+    """A Tagger from a function that tags one item."""
+    def tag_all(items: Sequence[tuple[str, str, str | None]]) -> list[Tags | Exception]:
+        out: list[Tags | Exception] = []
+        for title, text, lang in items:
+            try:
+                out.append(tag_one(title, text, lang))
+            except Exception as e:  # noqa: BLE001 - reported per item
+                out.append(e)
+        return out
+    return tag_all
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What one fetched feed yields before storage."""
+
+    intents: tuple[ItemIntent, ...]
+    fetched: int
+    irrelevant: int
+    invalid: int
+    spam: int
+    warnings: tuple[str, ...] = ()
+
+
+def classify_parse_error(exc: Exception) -> FailureClass:
+    """The class a parse-stage error carries (decode or parse); anything unexpected is parse."""
+    cls = getattr(exc, "error_class", None)
+    return cls if isinstance(cls, FailureClass) else FailureClass.PARSE
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """A feed's or API walk's entries after normalisation, before tagging."""
+
+    fetched: int
+    good: tuple[tuple[int, RawEntry, Item], ...]     # (entry number, entry, item)
+    invalid: int
+    problems: tuple[tuple[int, str], ...]            # (entry number, warning)
+    warnings: tuple[str, ...] = ()                   # about the feed as a whole
+    signatures: tuple | None = None                  # per good item, when computed beforehand
+
+    def with_items(self, items: Sequence[Item]) -> Normalised:
+        return replace(self, good=tuple((n, e, i) for (n, e, _), i in zip(self.good, items)),
+                       signatures=None)
+
+    def signed(self) -> Normalised:
+        """The same with every item's cluster signature computed (in a fetch worker, so the
+        pipeline's thread is free to store the previous source meanwhile)."""
+        return replace(self, signatures=tuple(signature_of(i) for _, _, i in self.good))
+
+
+def signature_of(item: Item):
+    """An item's near-duplicate signature; comments are never clustered."""
+    return None if item.kind == "comment" else cluster.signature(item.title, item.text)
+
+
+def _problem(n: int, entry: RawEntry, e: Exception) -> tuple[int, str]:
+    return n, (f"entry {n} ({(entry.link or entry.guid or '?')[:80]}): "
+               f"{type(e).__name__}: {' '.join(str(e).split())[:160]}")
+
+
+def normalise_feed(source: Source, feed: ParsedFeed, fetched_at: datetime) -> Normalised:
+    """Pure: every entry normalised; a bad one is counted and described, never fatal."""
+    good: list[tuple[int, RawEntry, Item]] = []
+    problems: list[tuple[int, str]] = []
+    invalid = deleted = 0
+    for n, entry in enumerate(feed.entries, 1):
+        try:
+            item = normalize_entry(entry, source, fetched_at)
+        except Exception as e:  # noqa: BLE001 - one bad entry never costs the feed's good ones
+            invalid += 1
+            problems.append(_problem(n, entry, e))
+            continue
+        if isinstance(item, Rejected):
+            invalid += 1
+            deleted += item.reason == "deleted"
+            continue
+        good.append((n, entry, item))
+    warnings = list(feed.warnings)
+    if deleted:
+        warnings.append(f"{deleted} deleted or removed post(s) skipped")
+    return Normalised(len(feed.entries), tuple(good), invalid, tuple(problems), tuple(warnings))
+
+
+def finish(source: Source, norm: Normalised, tagger: Tagger | None) -> Prepared:
+    """Pure: tag the normalised items together (see engine.tag_batch), key them and sign them
+    for clustering. Off-topic items are dropped and counted."""
+    problems = list(norm.problems)
+    irrelevant = spam = 0
+    invalid = norm.invalid
+    intents: list[ItemIntent] = []
+    tagged: Sequence[Tags | Exception | None] = (
+        [None] * len(norm.good) if tagger is None
+        else tagger([(item.title, item.text, item.lang) for _, _, item in norm.good]))
+    sigs = norm.signatures if norm.signatures is not None else (None,) * len(norm.good)
+    for (n, entry, item), tags, sig in zip(norm.good, tagged, sigs):
+        if isinstance(tags, Exception):
+            invalid += 1
+            problems.append(_problem(n, entry, tags))
+            continue
+        if tags is not None:
+            if source.topical and not tags.relevant:
+                tags = replace(tags, relevant=True)
+            if not tags.relevant:
+                irrelevant += 1
+                continue
+            spam += bool(tags.spam)
+        if tags is not None and tags.spam:
+            sig = None
+        elif norm.signatures is None:
+            sig = signature_of(item)
+        intents.append(ItemIntent(item=item, keys=dedup.keys_for(item), tags=tags, signature=sig))
+    warnings = list(norm.warnings) + [w for _, w in sorted(problems, key=lambda p: p[0])]
+    return Prepared(tuple(intents), norm.fetched, irrelevant, invalid, spam, tuple(warnings))
+
+
+def prepare(source: Source, result: FetchResult, *, tagger: Tagger | None) -> Prepared:
+    """Pure: parse, normalise, tag and key one fetched feed. Raises the parse module's errors."""
+    fetched_at = result.fetched_at or datetime.now(timezone.utc)
+    feed = parse_feed(source.id, result.body or b"", content_type=result.content_type,
+                      base_url=result.final_url or source.url)
+    return finish(source, normalise_feed(source, feed, fetched_at), tagger)

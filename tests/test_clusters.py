@@ -1,0 +1,120 @@
+"""db.clusters through the store: edited copies from several outlets become one story with a
+canonical item, a reach and a first-seen time; incremental against the stored index; on SQLite
+and PostgreSQL."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from db import models as m
+from db import store
+from ingest import cluster
+from ingest.dedup import keys_for
+from ingest.types import ItemIntent
+from tests.factories import T0, make_item, make_source, make_tags
+from tests.test_cluster import EN, EN_COPY, EN_QUOTE, ZH, ZH_COPY, ZH_OTHER
+
+OUTLETS = ("wire", "portal", "digest", "aggregator")
+
+
+def intent(n: int, source: str, title: str, text: str, hours: float = 0, models=("kling",),
+           **item_kw) -> ItemIntent:
+    item = make_item(n, source_id=source, title=title, text=text, lang="zh",
+                     published_at=T0 + timedelta(hours=hours), **item_kw)
+    return ItemIntent(item=item, keys=keys_for(item), tags=make_tags(models=models),
+                      signature=cluster.signature(title, text))
+
+
+def setup(session) -> None:
+    store.sync_sources(session, [make_source(s) for s in OUTLETS])
+
+
+def rows(session) -> dict[str, m.Item]:
+    return {i.source_id + ":" + i.guid: i for i in session.scalars(select(m.Item))}
+
+
+def test_edited_copies_in_chinese_and_english_form_one_story_each_with_reach(session):
+    setup(session)
+    store.store_intents(session, None, "wire", [intent(1, "wire", "可灵发布新模型", ZH),
+                                            intent(2, "wire", "Veo 3 adds sound", EN, models=("veo",))], T0)
+    counts = store.store_intents(session, None, "portal", [
+        intent(3, "portal", "可灵新模型上线：最长两分钟", ZH_COPY, hours=2),
+        intent(4, "portal", "Google's Veo 3 now makes sound", EN_COPY, hours=3, models=("veo",)),
+        intent(5, "portal", "即梦上线Seedance", ZH_OTHER, hours=1, models=("jimeng",))], T0)
+    assert counts.new == 3 and counts.clustered == 2
+    store.store_intents(session, None, "digest", [
+        intent(6, "digest", "Creators react to Veo 3", EN_QUOTE, hours=4, models=("veo",))], T0)
+    session.commit()
+    r = rows(session)
+    zh, zh_copy, en, en_copy = r["wire:guid-1"], r["portal:guid-3"], r["wire:guid-2"], r["portal:guid-4"]
+    assert zh.cluster_id is None and zh_copy.cluster_id == zh.id
+    assert en.cluster_id is None and en_copy.cluster_id == en.id
+    assert (zh.reach, en.reach) == (2, 2) and zh_copy.reach is None
+    assert zh.first_seen_at == T0
+    # other stories stay on their own: another model's story, a story quoting one sentence
+    assert r["portal:guid-5"].cluster_id is None and r["portal:guid-5"].reach == 1
+    assert r["digest:guid-6"].cluster_id is None
+    stories = session.scalar(select(func.count()).select_from(m.Item).where(m.Item.cluster_id.is_(None)))
+    assert stories == 4
+
+
+def test_exact_copies_count_toward_reach_and_an_earlier_copy_becomes_canonical(session):
+    setup(session)
+    store.store_intents(session, None, "portal", [intent(3, "portal", "可灵新模型上线", ZH_COPY, hours=5)], T0)
+    # the wire's original arrives later but was published first: it becomes the canonical item
+    store.store_intents(session, None, "wire", [intent(1, "wire", "可灵发布新模型", ZH, hours=1)], T0)
+    # an exact copy (same text) from a third outlet is recorded as a copy, not a new item
+    exact = intent(7, "digest", "可灵发布新模型（转载）", ZH, hours=6)
+    counts = store.store_intents(session, None, "digest", [exact], T0)
+    assert counts.new == 0 and counts.copies == 1
+    session.commit()
+    r = rows(session)
+    wire, portal = r["wire:guid-1"], r["portal:guid-3"]
+    assert wire.cluster_id is None and portal.cluster_id == wire.id and portal.reach is None
+    assert wire.reach == 3 and wire.first_seen_at == T0 + timedelta(hours=1)
+
+
+def test_template_twins_naming_other_models_stay_apart(session):
+    setup(session)
+    twin = ZH.replace("可灵", "海螺").replace("快手", "MiniMax")
+    store.store_intents(session, None, "wire", [intent(1, "wire", "可灵发布新模型", ZH)], T0)
+    store.store_intents(session, None, "portal", [intent(2, "portal", "海螺发布新模型", twin, models=("hailuo",))], T0)
+    session.commit()
+    assert all(i.cluster_id is None for i in session.scalars(select(m.Item)))
+
+
+def test_new_items_are_matched_through_the_band_index_not_against_every_item(session):
+    setup(session)
+    store.store_intents(session, None, "wire", [intent(1, "wire", "可灵发布新模型", ZH)], T0)
+    session.commit()
+    bands = session.scalar(select(func.count()).select_from(m.ItemBand))
+    assert bands == cluster.BANDS
+    store.store_intents(session, None, "portal", [intent(3, "portal", "可灵新模型上线", ZH_COPY, hours=1)], T0)
+    session.commit()
+    copy = rows(session)["portal:guid-3"]
+    assert copy.cluster_id == rows(session)["wire:guid-1"].id
+    sig = session.get(m.ItemSignature, copy.id)
+    assert sig.models == "kling" and len(sig.minhash) == 4 * cluster.NUM_PERM
+
+
+def test_comments_spam_and_short_posts_are_not_clustered(session):
+    setup(session)
+    spam = replace(intent(8, "portal", "澳门赌场官网入口", ZH_COPY), tags=make_tags(spam=True))
+    store.store_intents(session, None, "wire", [intent(1, "wire", "可灵发布新模型", ZH)], T0)
+    store.store_intents(session, None, "portal", [spam], T0)
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(m.ItemSignature)) == 1
+    assert all(i.cluster_id is None for i in session.scalars(select(m.Item)))
+
+
+def test_a_copy_published_weeks_later_is_another_event_worded_alike(session):
+    setup(session)
+    store.store_intents(session, None, "wire", [intent(1, "wire", "可灵发布新模型", ZH)], T0)
+    store.store_intents(session, None, "portal", [intent(3, "portal", "可灵新模型上线", ZH_COPY, hours=24 * 30)], T0)
+    store.store_intents(session, None, "digest", [intent(4, "digest", "可灵新模型上线", ZH_COPY.replace("日前", "近日"), hours=24 * 3)], T0)
+    session.commit()
+    r = rows(session)
+    assert r["portal:guid-3"].cluster_id is None                   # thirty days on
+    assert r["digest:guid-4"].cluster_id == r["wire:guid-1"].id    # three days on

@@ -1,0 +1,110 @@
+"""Full text: charset detection on Chinese pages, the extraction rule, and `full_text = true`
+sources end to end (pages fetched once ever, summary kept when a page fails, tags from the body)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from aigcwatch.apiserver import ApiPost, SocialApi, serve_social
+from db import engine as dbe
+from db import models as m
+from ingest.fetch import FetchSettings
+from ingest.fulltext import choose_text, decode_html, page_text
+from ingest.pipeline import run_ingest
+from ingest.types import Source
+from tests.support.scripted_server import Reply, scripted_server
+
+FAST = FetchSettings(timeout_s=5, retries=0, backoff_base_s=0.0, max_concurrency=2, page_interval_s=0)
+BODY = ("快手旗下的可灵AI今天发布新一代视频生成模型，单段视频的最长时长提高到两分钟，分辨率支持1080p。"
+        "新模型改进了长镜头中人物和场景的一致性，同一角色在不同镜头之间的服装和五官不再频繁变化。"
+        "業內人士認為，視頻時長的突破將讓短劇和廣告片的製作流程進一步縮短。")
+
+
+def page(charset_meta: str | None, text: str = BODY, title: str = "新一代视频生成模型发布") -> str:
+    meta = f'<meta charset="{charset_meta}">' if charset_meta else ""
+    paras = "".join(f"<p>{s}。</p>" for s in text.split("。") if s)
+    return (f"<!doctype html><html><head>{meta}<title>{title}</title></head><body>"
+            f"<nav>首页 | 科技 | 财经</nav><article><h1>{title}</h1>{paras}</article>"
+            f"<footer>版权所有 演示</footer></body></html>")
+
+
+def test_gbk_page_declared_only_in_a_meta_tag_is_read_as_chinese():
+    text, codec = decode_html(page("gbk").encode("gbk"), "text/html")
+    assert codec == "gb18030" and "可灵" in text
+
+
+def test_gb18030_bytes_declared_as_utf8_or_not_at_all_are_detected():
+    raw = page(None, BODY + "𠀀字不在GBK里。").encode("gb18030")
+    text, codec = decode_html(raw, "text/html; charset=utf-8")     # the header is wrong
+    assert codec == "gb18030" and "𠀀" in text
+    assert decode_html(page(None).encode("gb18030"), None)[1] == "gb18030"
+
+
+def test_a_declared_gbk_page_that_is_really_utf8_is_read_as_utf8():
+    text, codec = decode_html(page("gbk").encode("utf-8"), "text/html")
+    assert codec == "utf-8" and "可灵" in text
+
+
+def test_big5_pages_and_plain_utf8_pages():
+    big5 = page("big5", "業內人士認為視頻時長的突破將讓短劇的製作流程進一步縮短", title="新模型發佈")
+    assert "視頻" in decode_html(big5.encode("big5", "xmlcharrefreplace"))[0]
+    assert decode_html(page("utf-8").encode("utf-8"), "text/html; charset=UTF-8")[1] == "utf-8"
+
+
+def test_extraction_keeps_the_article_and_drops_the_navigation():
+    got = page_text("http://x/a", page("gbk").encode("gbk"), "text/html")
+    assert got.text and "两分钟" in got.text and "首页 | 科技" not in got.text
+    empty = page_text("http://x/b", b"<html><body><nav>menu</nav></body></html>", "text/html")
+    assert empty.text is None and empty.error_class == "extract"
+
+
+def test_the_summary_stays_unless_the_page_gives_a_longer_real_body():
+    assert choose_text("短摘要", BODY) == BODY
+    assert choose_text(BODY, "太短") is None
+    assert choose_text(BODY + BODY, BODY) is None           # shorter than the feed's own text
+    assert choose_text("x", None) is None
+
+
+def _rss(base: str, items: list[tuple[str, str, str]]) -> str:
+    rows = "".join(f"<item><title>{t}</title><link>{base}{link}</link><guid>{link}</guid>"
+                   f"<pubDate>Mon, 20 Oct 2025 08:00:00 +0000</pubDate><description>{d}</description></item>"
+                   for t, link, d in items)
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{rows}</channel></rss>'
+
+
+def test_full_text_sources_fetch_each_new_page_once_and_tag_the_body(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    sf = dbe.session_factory(dbe.ensure_schema(url))
+    with scripted_server() as srv:
+        feed = _rss(srv.base_url, [("新模型发布", "/a/1.html", "今天有新模型发布。"),
+                                   ("另一条快讯", "/a/2.html", "一条只有摘要的快讯。")])
+        srv.route("/feed.xml", Reply(200, body=feed, content_type="application/rss+xml"))
+        srv.route("/a/1.html", Reply(200, body=page("gbk").encode("gbk"), content_type="text/html"))
+        srv.route("/a/2.html", Reply(404, body="gone", content_type="text/plain"))
+        wire = Source(id="wire", name="wire", kind="rss", url=srv.url("/feed.xml"), lang="zh",
+                      timezone="Asia/Shanghai", topical=True, full_text=True)
+        [r] = run_ingest(sf, [wire], settings=FAST).results
+        assert r.new == 2 and r.pages == 3 and "kept their summary" in r.error
+        # the same pages shared by a post of another source: never fetched again, text reused
+        api = SocialApi([ApiPost(platform="hn", id="41000001", author="alice", points=12,
+                                 created=datetime(2025, 10, 20, 12, tzinfo=timezone.utc),
+                                 title="Kling's two-minute clips", text="", link=srv.url("/a/1.html"))])
+        with serve_social(api) as base:
+            hn = Source(id="hn", name="hn", kind="hn", category="social", topical=True, full_text=True,
+                        url=base + "/hn/api/v1/search_by_date?query=kling&tags=story", min_interval_s=0)
+            run_ingest(sf, [wire, hn], settings=FAST, force=True)
+        assert len(srv.requests("/a/1.html")) == 1 and len(srv.requests("/a/2.html")) == 1
+    with sf() as s:
+        by_url = {i.url: i for i in s.scalars(select(m.Item))}
+        full = by_url[srv.url("/a/1.html")]
+        assert full.full_text and "两分钟" in full.text
+        assert {x.model for x in s.scalars(select(m.ItemModel).where(m.ItemModel.item_id == full.id))} \
+            == {"kling"}                                    # named only in the page's body
+        kept = by_url[srv.url("/a/2.html")]
+        assert not kept.full_text and kept.text == "一条只有摘要的快讯。"
+        post = next(i for i in by_url.values() if i.source_id == "hn")
+        assert post.full_text and "两分钟" in post.text and post.shared_url == srv.url("/a/1.html")
+        pages = {p.url: p for p in s.scalars(select(m.Page))}
+        assert pages[srv.url("/a/2.html")].error_class == "http_status" and pages[srv.url("/a/2.html")].text is None
+        assert pages[srv.url("/a/1.html")].text

@@ -1,0 +1,59 @@
+"""ingest.politeness: per-host spacing shared by every fetch of a run."""
+from __future__ import annotations
+
+import threading
+import time
+
+from ingest.politeness import HostLimiter, host_of
+
+
+class Clock:
+    """A clock that only moves when someone sleeps (the limiter's waits are its only motion)."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, s: float) -> None:
+        self.slept.append(round(s, 3))
+        self.now += s
+
+
+def test_requests_to_one_host_are_spaced_and_other_hosts_are_not_held_up():
+    c = Clock()
+    lim = HostLimiter(clock=c.time, sleep=c.sleep)
+    for _ in range(3):
+        lim.wait("https://hn.example/a", 1.0)
+    lim.wait("https://other.example/b", 1.0)
+    assert c.slept == [1.0, 1.0]                 # the third request waited two slots in all
+    assert host_of("https://HN.example:8443/x") == "hn.example:8443"
+
+
+def test_a_retry_after_holds_back_the_whole_host():
+    c = Clock()
+    lim = HostLimiter(clock=c.time, sleep=c.sleep)
+    lim.defer("https://reddit.example/r/a.json", 30)
+    assert lim.wait("https://reddit.example/r/b.json", 0.0) == 30.0   # another source, same host
+    assert lim.wait("https://elsewhere.example/", 0.0) == 0.0
+
+
+def test_threads_share_the_slots():
+    lim = HostLimiter()
+    arrivals: list[float] = []
+    lock = threading.Lock()
+
+    def go() -> None:
+        lim.wait("http://127.0.0.1:9/x", 0.1)
+        with lock:
+            arrivals.append(time.monotonic())
+
+    threads = [threading.Thread(target=go) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    arrivals.sort()
+    assert all(b - a >= 0.09 for a, b in zip(arrivals, arrivals[1:]))
