@@ -153,6 +153,8 @@ def write_export(fmt: str, output: str | None, columns, rows, meta: dict, *, exp
 def _warn_unknown(session, flt, err) -> None:
     from db import queries as q
 
+    if not (flt.model or flt.theme or flt.source_id):
+        return
     f = q.facets(session)
     for option, wanted, known in (("--model", flt.model, f["models"]), ("--theme", flt.theme, f["themes"]),
                                   ("--source", flt.source_id, [s["id"] for s in f["sources"]])):
@@ -216,8 +218,10 @@ def export_items(**kw) -> None:
     with open_session(kw["database_url"]) as session:
         ex.begin_snapshot(session)
         _warn_unknown(session, flt, err)
-        total = q.count_items(session, ex.windowed(flt, rng))
-        meta = ex.method(session, "items", flt, rng, columns=ex.ITEM_COLUMNS, rows=total)
+        versions = q.tagger_versions(session, ex.windowed(flt, rng))    # and the count, in one pass
+        total = sum(v["count"] for v in versions)
+        meta = ex.method(session, "items", flt, rng, columns=ex.ITEM_COLUMNS, rows=total,
+                         versions=versions)
         if fmt == "csv" and not kw["output"]:
             err.print("# method: " + json.dumps(meta, ensure_ascii=False, default=_json_default()),
                       markup=False, highlight=False, soft_wrap=True)

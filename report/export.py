@@ -191,9 +191,12 @@ def day_function(session: Session, flt: ItemFilter, tz: str) -> Callable[[dateti
 
 def method(session: Session, kind: str, flt: ItemFilter, rng: Range | None, *, columns: list[Column],
            rows: int, bucket: str | None = None, group: Sequence[str] = (),
-           now: datetime | None = None) -> dict:
-    """What the export holds and how it was counted; written into (or beside) every export."""
+           now: datetime | None = None, versions: list[dict] | None = None) -> dict:
+    """What the export holds and how it was counted; written into (or beside) every export.
+    `versions`: tagger_versions() of the exported stories when the caller has them already."""
     wide = windowed(flt, rng)
+    if versions is None:
+        versions = q.tagger_versions(session, wide)
     out: dict = {
         "kind": kind,
         "generated_at": (now or datetime.now(timezone.utc)).astimezone(timezone.utc),
@@ -202,8 +205,7 @@ def method(session: Session, kind: str, flt: ItemFilter, rng: Range | None, *, c
         "time_zone": rng.tz if rng else None,
         "range": rng.as_dict() if rng else None,
         "filters": {k: v for k, v in flt.as_dict().items() if k not in ("since", "until")},
-        "tagger_versions": [{"version": r["version"], "stories": r["count"]}
-                            for r in q.tagger_versions(session, wide)],
+        "tagger_versions": [{"version": r["version"], "stories": r["count"]} for r in versions],
         "rows": rows,
         "columns": [{"name": c.name, "type": c.kind, "meaning": c.help} for c in columns],
     }
