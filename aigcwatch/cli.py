@@ -117,7 +117,8 @@ def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, fo
 
     with progress:
         summary = run_ingest(session_factory, sources, settings=fetch_settings, tagging=tagging,
-                             force=force, on_start=on_start, on_result=on_result)
+                             force=force, on_start=on_start, on_result=on_result,
+                             rollup_zones=_rollup_zones())
     console.print(_summary_table(summary))
     t = summary.total
     console.print(f"run {summary.run_id}: {summary.status} — {t('new')} new, {t('duplicate')} duplicate, "
@@ -126,6 +127,13 @@ def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, fo
     if attempted and len(summary.failed) == len(attempted):
         return EXIT_ALL_FAILED
     return EXIT_OK
+
+
+def _rollup_zones() -> tuple[str, ...]:
+    """Zones whose read-side rollups ingest keeps current: the dashboard's default zone and UTC."""
+    from aigcwatch.config import setting
+
+    return tuple(dict.fromkeys(z for z in (setting("timezone"), "UTC") if z))
 
 
 def _result_line(r) -> str:
