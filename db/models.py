@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -162,6 +163,8 @@ class Item(Base):
     __table_args__ = (   # migration 0002: covering index for day counts over facets
         Index("ix_items_facets", "published_at", "lang", "sentiment", "spam", "relevant", "source_id"),
         Index("ix_items_source_published", "source_id", "published_at"),
+        Index("ix_items_cluster_id", "cluster_id", sqlite_where=text("cluster_id IS NOT NULL"),
+              postgresql_where=text("cluster_id IS NOT NULL")),   # members only (migration 0005)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -207,7 +210,7 @@ class Item(Base):
     # Syndication clusters (db.clusters): a near-duplicate member points at its cluster's
     # canonical item; canonical and standalone items have NULL and carry the cluster's reach
     # (distinct sources, exact copies included) and first-seen time (earliest publication).
-    cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    cluster_id: Mapped[int | None] = mapped_column(Integer)   # partial index: __table_args__
     reach: Mapped[int | None] = mapped_column(Integer)
     first_seen_at: Mapped[datetime | None]
 

@@ -47,7 +47,12 @@ def upgrade() -> None:
     op.add_column("items", sa.Column("reach", sa.Integer(), nullable=True))
     op.add_column("items", _utc("first_seen_at"))
     op.create_index("ix_items_kind", "items", ["kind"])
-    op.create_index("ix_items_cluster_id", "items", ["cluster_id"])
+    # Partial: only members are indexed (the lookup of a cluster's members). A plain index would
+    # also offer itself for "cluster_id IS NULL" (every story), and SQLite, without statistics,
+    # then prefers it to the published_at index for the newest stories: 50x slower at 1M.
+    op.create_index("ix_items_cluster_id", "items", ["cluster_id"],
+                    sqlite_where=sa.text("cluster_id IS NOT NULL"),
+                    postgresql_where=sa.text("cluster_id IS NOT NULL"))
 
     op.add_column("sources", sa.Column("full_text", sa.Boolean(), nullable=False,
                                        server_default=sa.false()))
