@@ -18,7 +18,7 @@ other).
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, String, and_, case, cast, delete, func, literal, select
@@ -243,14 +243,16 @@ def try_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: s
     names = [c.name for c in cols]
     if names:   # cells that adjust() brought to 0 are no stories: leave them out, as SQL does
         stmt = stmt.group_by(*names).having(func.sum(R.count) > 0).order_by(*names)
-    out = []
-    for r in session.execute(stmt):
-        row = dict(r._mapping)
-        if bucket:
+    result = session.connection().execute(stmt)   # Core rows: no ORM loading per row
+    keys = list(result.keys())
+    out = [dict(zip(keys, r)) for r in result]
+    if bucket and out and not isinstance(out[0]["bucket"], date):
+        for row in out:
             row["bucket"] = as_date(row["bucket"])
-        if "sentiment" in row and row["sentiment"] == "":
-            row["sentiment"] = None
-        out.append(row)
+    if "sentiment" in keys:
+        for row in out:
+            if row["sentiment"] == "":
+                row["sentiment"] = None
     return out
 
 
