@@ -132,20 +132,27 @@ def sources_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else default_sources_path()
 
 
-def load_sources(path: str | os.PathLike | None = None, *, rsshub_base: str | None = None) -> list[Source]:
-    """Read and validate a sources TOML file. Errors name the file, the source and the field."""
-    p = sources_path(path)
-    fname = str(p)
+def read_toml(path: Path, what: str) -> dict:
+    """A TOML file's table; ConfigError naming the file when it cannot be read, is not UTF-8 or is
+    not TOML (`what` names the kind of file in the message)."""
+    fname = str(path)
     try:
-        raw = p.read_bytes()
+        raw = path.read_bytes()
     except OSError as e:
-        raise ConfigError(f"cannot read sources file ({e.strerror or e})", file=fname) from e
+        raise ConfigError(f"cannot read {what} file ({e.strerror or e})", file=fname) from e
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as e:
         raise ConfigError(f"not UTF-8 ({e.reason} at byte {e.start})", file=fname) from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"invalid TOML: {e}", file=fname) from e
+
+
+def load_sources(path: str | os.PathLike | None = None, *, rsshub_base: str | None = None) -> list[Source]:
+    """Read and validate a sources TOML file. Errors name the file, the source and the field."""
+    p = sources_path(path)
+    fname = str(p)
+    data = read_toml(p, "sources")
     base = rsshub_base or setting("rsshub_base") or data.get("rsshub_base") or DEFAULT_RSSHUB
     if not isinstance(base, str) or not base.startswith(("http://", "https://")):
         raise ConfigError("must be an http(s) URL", file=fname, field="rsshub_base")

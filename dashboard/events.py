@@ -17,7 +17,6 @@ can all use it.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -70,18 +69,11 @@ def load_events(path: str | os.PathLike | None = None, *,
     `models` is the set of valid model ids (default: the tagger's). Errors name the file, the entry
     (1-based, in file order) and the field.
     """
+    from aigcwatch.config import read_toml
+
     p = events_path(path)
     fname = str(p)
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise ConfigError(f"cannot read events file ({e.strerror or e})", file=fname) from e
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"not UTF-8 ({e.reason} at byte {e.start})", file=fname) from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"invalid TOML: {e}", file=fname) from e
+    data = read_toml(p, "events")
     unknown = set(data) - {"event"}
     if unknown:
         raise ConfigError(f"unknown top-level key(s): {', '.join(sorted(unknown))} "

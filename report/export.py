@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from aigcwatch import __version__
 from db import queries as q
+from db.buckets import bucket_start
 from db.filters import ItemFilter, day_window
 from report.formats import Column
 
@@ -101,14 +102,6 @@ def trend_columns(group: Sequence[str]) -> list[Column]:
     return ([Column("bucket", "date", "first day of the local bucket (day, ISO week from Monday, month)")]
             + [Column(g, "str", f"grouped by {g}") for g in group]
             + [Column("stories", "int", "stories in the bucket (see unit)")])
-
-
-def bucket_start(day: date, bucket: str) -> date:
-    if bucket == "week":
-        return day - timedelta(days=day.weekday())
-    if bucket == "month":
-        return day.replace(day=1)
-    return day
 
 
 def next_bucket(start: date, bucket: str) -> date:
