@@ -126,5 +126,7 @@ def build(session: Session) -> Built:
     def item_id(intent: ItemIntent) -> int:
         return session.scalar(select(m.Item.id).where(m.Item.guid == intent.item.guid))
 
-    return Built(ids={"jobs": item_id(jobs), "hostile": item_id(hostile),
-                      "formula": item_id(formula), "syndicated": item_id(original)})
+    ids = {"jobs": item_id(jobs), "hostile": item_id(hostile), "formula": item_id(formula),
+           "syndicated": item_id(original)}
+    session.commit()   # end the read transaction: a CLI run next may need the tables (migrations)
+    return Built(ids=ids)
