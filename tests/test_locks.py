@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from db import models as m
+from db.engine import make_engine
 from db.locks import DbLock, LockBusy, holder, named_lock, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,9 +83,18 @@ def test_a_held_lock_outlives_its_lease_because_it_is_renewed(engine):
         assert not lock.lost
 
 
-def test_sqlite_takes_over_a_lease_left_by_a_dead_holder(engine):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL advisory locks die with their connection; no lease to expire")
+@pytest.fixture
+def sqlite_engine(_sqlite_template, tmp_path):
+    """SQLite only: PostgreSQL's advisory locks die with their connection, there is no lease."""
+    path = tmp_path / "locks.db"
+    shutil.copyfile(_sqlite_template, path)
+    eng = make_engine(f"sqlite:///{path}")
+    yield eng
+    eng.dispose()
+
+
+def test_sqlite_takes_over_a_lease_left_by_a_dead_holder(sqlite_engine):
+    engine = sqlite_engine
     past = utcnow() - timedelta(minutes=5)
     with engine.begin() as conn:
         conn.execute(insert(m.Lock).values(name="ingest", owner="dead:1:z", acquired_at=past,
