@@ -227,3 +227,49 @@ def write_texts(records: Iterable[Mapping[str, Any]], filled: Mapping[str, Fille
                                ensure_ascii=False) + "\n")
             n += 1
     return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m ingest.tag.audit fill --from FILE | figures"""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m ingest.tag.audit",
+                                 description="Fill the audit set's git-ignored texts from re-fetched "
+                                             "pages and print its figures.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("fill", help="rebuild texts from a JSONL file of {url, text} lines "
+                                    "(a page or stored excerpt per address) and verify their hashes")
+    f.add_argument("--from", dest="source", required=True)
+    sub.add_parser("figures", help="aigcwatch eval figures of the tune and test parts")
+    args = ap.parse_args(argv)
+    records = load_records()
+    if args.cmd == "fill":
+        sources: dict[str, list[str]] = {}
+        with open(args.source, encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    d = json.loads(line)
+                    sources.setdefault(d["url"], []).append(d["text"])
+                except (json.JSONDecodeError, KeyError, TypeError) as e:
+                    print(f"error: {args.source}: line {lineno}: not a {{url, text}} object ({e})")
+                    return 2
+        filled, missing = fill(records, sources)
+        n = write_texts(records, filled)
+        exact = sum(1 for v in filled.values() if v.exact)
+        print(f"{n} of {len(records)} texts filled into {TEXTS_FILE} ({exact} exact, "
+              f"{n - exact} letters-only); {len(missing)} not found")
+        return 0
+    from ingest.tag.evaluate import evaluate, format_report, predict
+
+    for part in ("tune", "test"):
+        items = labelled_items(part, records)
+        print(f"== {part} part: {len(items)} texts present")
+        if items:
+            print(format_report(evaluate(items, predict(items))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
