@@ -27,6 +27,10 @@ from ingest.tag.models import ModelResult
 
 
 _HAS_AI = re.compile(r"(?<![a-z])ai(?![a-z])|aigc|人工智能")
+# a matched phrase that is itself a deception word ("ai换脸", "deepfake video", "假视频")
+_HAS_FAKE = re.compile(r"fake|换脸|伪造|深伪|假")
+# deception words that are AI fakery by themselves (no AI word needed around them)
+_AI_FAKE = re.compile(r"deep ?-?fake|换脸|深度伪造|深伪")
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,11 @@ class _Lexicon:
             phrase = " ".join(text.split())
             kinds = payloads
             if "ai" not in payloads and _HAS_AI.search(phrase):
-                kinds = payloads + ("ai",)
+                kinds = kinds + ("ai",)
+            if "fake" not in payloads and _HAS_FAKE.search(phrase):
+                kinds = kinds + ("fake",)
+            if "fake" in kinds and _AI_FAKE.search(phrase):
+                kinds = kinds + ("aifake",)
             entry = (phrase, kinds)
             if len(self._kinds) < 50_000:
                 self._kinds[(text, payloads)] = entry
@@ -82,6 +90,8 @@ def _lexicon() -> _Lexicon:
     entries += [(p, "ai") for p in data["context"]["ai"]]
     entries += [(p, "nonvideo") for p in rel["nonvideo_ai"]]
     entries += [(p, "listed") for p in rel["media_list"]]
+    entries += [(p, "film") for p in rel["video_film"]]
+    entries += [(p, "fake") for p in rel["fake"]]
     return _Lexicon(Matcher(entries), {k: float(v) for k, v in rel["weights"].items()})
 
 
@@ -89,7 +99,7 @@ def by_kind(doc: Doc) -> dict[str, dict[int, list[str]]]:
     """One pass over the text: kind -> sentence index -> phrases found there."""
     lex = _lexicon()
     out: dict[str, dict[int, list[str]]] = {k: {} for k in ("strong", "weak", "ai", "nonvideo",
-                                                              "listed")}
+                                                              "listed", "film", "fake", "aifake")}
     starts, spans = doc.starts, doc.spans
     for start, _, text, _, payloads in lex.signals.scan(doc.norm):
         i = bisect_right(starts, start) - 1          # doc.sentence_at(start), inlined
@@ -114,15 +124,28 @@ def scan(doc: Doc, model_sentences: frozenset[int] = frozenset()) -> Signals:
 
 def signals_from(doc: Doc, found: dict[str, dict[int, list[str]]],
                  model_sentences: frozenset[int] = frozenset()) -> Signals:
-    strong = found["strong"]
     ai = found["ai"]
     nonvideo = frozenset(found["nonvideo"])
+    strong = dict(found["strong"])
+    # AI-faked video: a deception word and a video word in one sentence, AI fakery named in it or
+    # next to it ("网传视频系AI合成的虚假信息", "a deepfake video of me", "视频通话里的“亲友”是AI换脸")
+    video_words = found["weak"]
+    for i, fakes in found["fake"].items():
+        if i in strong or i not in video_words:
+            continue
+        if i in found["aifake"] or i in ai or (i - 1) in ai or (i + 1) in ai:
+            strong[i] = [fakes[0]]
     anchors = set(strong) | model_sentences
     # Weak video words count next to an AI word, or anywhere once the document is about video:
-    # it has strong video sentences and they are not outweighed by non-video AI sentences.
+    # it has strong video sentences and they are not outweighed by non-video AI sentences. Film
+    # industry words count only in such a document.
     topical = bool(anchors) and _weighted(doc, anchors) >= _weighted(doc, nonvideo - anchors)
     weak = {i: words for i, words in found["weak"].items()
             if (topical or i in ai) and i not in anchors and i not in nonvideo}
+    if topical:
+        for i, words in found["film"].items():
+            if i not in anchors and i not in nonvideo and i not in weak:
+                weak[i] = words
     return Signals(strong=strong, weak=weak, ai=frozenset(ai), nonvideo=nonvideo,
                    listed=frozenset(found["listed"]))
 
