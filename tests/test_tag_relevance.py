@@ -96,3 +96,10 @@ def test_ai_in_the_film_industry_without_ai_video_is_not_relevant():
 def test_ai_generated_animation_and_ai_theatre_are_ai_video():
     assert tag("", "最近刷短视频，经常看到AI生成的动画，人物走路像踩着滑板，眼神空洞。", "zh").relevant
     assert tag("", "他与平台共同发起 AI 剧场创作营，带领青年创作者制作商业级 AI 剧情长片。", "zh").relevant
+
+
+def test_an_item_not_about_ai_video_has_a_neutral_tone_toward_it():
+    tags = tag("Fashion week: the runway show was a stunning triumph!",
+               "Designers sent models down the runway; critics loved the gorgeous couture collection.")
+    assert not tags.relevant and tags.sentiment == "neutral"
+    assert tags.sentiment_score > 0          # the lexicon's reading is still reported
