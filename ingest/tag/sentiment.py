@@ -572,6 +572,5 @@ def analyze(doc: Doc, params: Params = DEFAULT_PARAMS, learned: bool = True) -> 
 
         model = sentiment_model.load_model()
         if model is not None:
-            label = model.label(sentiment_model.features(doc, score, hits, news,
-                                                         bool(model.meta.get("words", True))))
+            label = sentiment_model.label(model, doc, score, hits, news)
     return SentimentResult(label=label, score=score, evidence=_evidence(hits, score))
