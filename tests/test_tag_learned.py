@@ -71,3 +71,24 @@ def test_learned_theme_layer_accepts_a_real_article_the_fixed_thresholds_miss():
 def test_a_theme_without_any_cue_is_never_learned_into_a_document():
     doc = make_doc("", "The weather in the mountains was lovely and we walked for hours.", "en")
     assert themes.detect(doc).themes == ()
+
+
+def test_unrolled_theme_decision_equals_the_feature_dict_decision():
+    from ingest.tag.linear import load as load_linear
+
+    model = load_linear(themes.THEME_MODEL)
+    fast = themes._fast_weights(model)
+    texts = [("", "Sora can generate clips up to 20 seconds at 1080p. The model uses a diffusion "
+                  "transformer. It was trained on licensed and public data.", "en"),
+             ("AI短剧冲击影视行业", "导演和编剧担心被取代，剧组开始用可灵生成镜头，片酬被压低，"
+                               "平台的付费会员和分成收入却在增长。", "zh")]
+    checked = 0
+    for title, text, lang in texts:
+        doc = make_doc(title, text, lang)
+        st, _, _ = themes.stats(doc)
+        for theme, s in st.items():
+            feats = themes.learned_features(theme, s, lang, len(doc.spans))
+            assert themes._present(fast, theme, s, lang, len(doc.spans)) == \
+                (model.label(feats) == "present")
+            checked += 1
+    assert checked >= 4

@@ -15,7 +15,7 @@ Runtime is pure Python (``ingest.tag.linear``): the weights live in ``data/senti
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import Any, Iterable
 
 from ingest.tag.doc import Doc
 from ingest.tag.linear import LinearModel, load
@@ -29,11 +29,14 @@ def load_model() -> LinearModel | None:
     return load(MODEL_FILE)
 
 
-def walk_features(lang: str, score: float, hits: Iterable[tuple[float, str]],
-                  news: float, chars: int = 0) -> dict[str, float]:
-    """The lexicon walk's figures, once shared and once under the language's prefix. The loaded
-    masses are taken per square root of length (like the score's own normalisation), so one
-    strong word in a long article weighs what it weighs in the lexicon: little."""
+_WALK = ("score", "balance", "pos", "neg", "news")
+
+
+def walk_values(score: float, hits: Iterable[tuple[float, str]], news: float,
+                chars: int = 0) -> tuple[float, ...]:
+    """The lexicon walk's figures in _WALK order. The loaded masses are taken per square root of
+    length (like the score's own normalisation), so one strong word in a long article weighs
+    what it weighs in the lexicon: little."""
     pos = neg = 0.0
     for v, _ in hits:
         if v > 0:
@@ -41,15 +44,16 @@ def walk_features(lang: str, score: float, hits: Iterable[tuple[float, str]],
         elif v < 0:
             neg -= v
     scale = math.sqrt(1.0 + chars / 100.0)
-    base = {
-        "score": score,
-        "balance": (pos - neg) / (pos + neg + 1.0),
-        "pos": math.log1p(pos / scale),
-        "neg": math.log1p(neg / scale),
-        "news": news,
-    }
-    out = {f"w:{k}": v for k, v in base.items()}
-    out.update({f"{lang}:{k}": v for k, v in base.items()})
+    return (score, (pos - neg) / (pos + neg + 1.0), math.log1p(pos / scale),
+            math.log1p(neg / scale), news)
+
+
+def walk_features(lang: str, score: float, hits: Iterable[tuple[float, str]],
+                  news: float, chars: int = 0) -> dict[str, float]:
+    """The walk's figures as named features, once shared ("w:") and once under the language."""
+    values = walk_values(score, hits, news, chars)
+    out = {f"w:{k}": v for k, v in zip(_WALK, values)}
+    out.update({f"{lang}:{k}": v for k, v in zip(_WALK, values)})
     return out
 
 
@@ -78,37 +82,49 @@ def features(doc: Doc, score: float, hits: Iterable[tuple[float, str]], news: fl
     return feats
 
 
-_WORD_ROWS: dict[int, tuple[LinearModel, dict[str, tuple[float, ...]]]] = {}
+_UNROLLED: dict[int, tuple[LinearModel, Any]] = {}
 
 
-def _word_rows(model: LinearModel) -> dict[str, tuple[float, ...]]:
-    """The model's word weights keyed by the bare token (holding the model keeps its id unique)."""
-    entry = _WORD_ROWS.get(id(model))
+def _unrolled(model: LinearModel) -> Any:
+    """(bias, lang -> weights of the _WALK figures (shared + that language's) per class, bare
+    word -> row); cached per model object (holding it keeps its id unique)."""
+    entry = _UNROLLED.get(id(model))
     if entry is None:
-        rows = {k[2:]: v for k, v in model.weights.items() if k.startswith("t:")}
-        _WORD_ROWS[id(model)] = entry = (model, rows)
+        n = len(model.classes)
+        zero = (0.0,) * n
+
+        def row(name: str) -> tuple[float, ...]:
+            return model.weights.get(name, zero)
+
+        dense = {lang: tuple(tuple(a + b for a, b in zip(row(f"w:{k}"), row(f"{lang}:{k}")))
+                             for k in _WALK) for lang in ("zh", "en")}
+        words = {k[2:]: v for k, v in model.weights.items() if k.startswith("t:")}
+        _UNROLLED[id(model)] = entry = (model, (model.bias, dense, words))
     return entry[1]
 
 
 def label(model: LinearModel, doc: Doc, score: float, hits: Iterable[tuple[float, str]],
           news: float) -> str:
-    """The model's label for a document: `features` scored without building word-feature names
-    (the same sum: each distinct kept word adds its row once)."""
-    out = model.scores(features(doc, score, hits, news, words=False,
-                                terms=bool(model.meta.get("terms", False))))
+    """The model's label for a document: the same sum as model.label(features(...)), computed from
+    unrolled weights without building feature names (each distinct kept word adds its row once)."""
+    if model.meta.get("terms", False):
+        return model.label(features(doc, score, hits, news, terms=True,
+                                    words=bool(model.meta.get("words", True))))
+    bias, dense, words = _unrolled(model)
+    lang = "zh" if doc.lang == "zh" else "en"
+    values = walk_values(score, hits, news, len(doc.title) + len(doc.text))
+    out = list(bias)
+    for v, w in zip(values, dense[lang]):
+        if v:
+            out = [o + v * x for o, x in zip(out, w)]
     if model.meta.get("words", True):
-        rows = _word_rows(model)
         if doc.lang == "zh":
             toks = doc.tokens
         else:
             from ingest.tag.sentiment import _en_tokens
 
             toks = _en_tokens(doc)
-        n = len(out)
-        get = rows.get
-        for t in set(toks):
-            row = get(t)
-            if row is not None and len(t) <= _WORD_MAX:
-                for k in range(n):
-                    out[k] += row[k]
+        found = [r for r in map(words.get, set(toks)) if r is not None]
+        if found:   # the kept words are short alphanumeric tokens: no filter needed here
+            out = [a + sum(col) for a, col in zip(out, zip(*found))]
     return model.classes[max(range(len(out)), key=out.__getitem__)]

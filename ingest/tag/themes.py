@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml
@@ -171,12 +171,13 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
         # a short post is "about" a theme with fewer cues than a long article, and a long
         # article gathers scattered weak cues by sheer length
         need_total = min(need_total, SHORT_BASE + SHORT_PER_SENTENCE * n) * max(1.0, n / LONG)
-        keys = {k: w for cues in found[theme].values() for k, (w, _) in cues.items()}
+        by_sentence = found[theme].values()
+        strong = {k for cues in by_sentence for k, cue in cues.items() if cue[0] >= STRONG}
         out[theme] = ThemeStats(
             best=max(per_sentence.values()), total=sum(per_sentence.values()),
             need_sentence=need_sentence, need_total=need_total, sentences=len(sums),
-            cues=len(keys), strong=sum(1 for w in keys.values() if w >= STRONG),
-            in_title=any(doc.in_title(i) for i in sums))
+            cues=len(set().union(*by_sentence)), strong=len(strong),
+            in_title=min(sums) < doc.title_sentences)
     return out, found, per
 
 
@@ -198,6 +199,52 @@ def learned_features(theme: str, st: ThemeStats, lang: str, sentences: int) -> d
     return out
 
 
+_LOG1P = tuple(math.log1p(i) for i in range(256))
+
+
+def _log1p(n: int) -> float:
+    return _LOG1P[n] if n < 256 else math.log1p(n)
+
+
+_BASE = ("r_best", "r_total", "rule", "sent", "cues", "strong", "title", "share", "len")
+_PER_THEME = ("r_best", "r_total", "rule")
+_FAST: dict[int, tuple[Any, Any]] = {}
+
+
+def _fast_weights(model: Any) -> Any:
+    """The binary theme model unrolled for `_present`: (bias, shared weights in _BASE order,
+    theme -> (its bias, weights in _PER_THEME order), lang -> bias). Cached per model object."""
+    entry = _FAST.get(id(model))
+    if entry is None:
+        k = model.classes.index("present")
+        other = 1 - k
+
+        def w(name: str) -> float:
+            row = model.weights.get(name)
+            return row[k] - row[other] if row is not None else 0.0
+
+        unrolled = (model.bias[k] - model.bias[other],
+                    tuple(w(f"all:{b}") for b in _BASE),
+                    {t: (w(f"{t}:bias"), tuple(w(f"{t}:{b}") for b in _PER_THEME)) for t in THEMES},
+                    {lang: w(f"{lang}:bias") for lang in ("zh", "en")})
+        _FAST[id(model)] = entry = (model, unrolled)
+    return entry[1]
+
+
+def _present(unrolled: Any, theme: str, st: ThemeStats, lang: str, sentences: int) -> bool:
+    """model.label(learned_features(...)) == "present", without building the feature dict."""
+    bias, shared, per_theme, langs = unrolled
+    r_best = st.best / st.need_sentence
+    r_total = st.total / st.need_total
+    rule = 1.0 if st.by_rule else 0.0
+    values = (r_best, r_total, rule, _log1p(st.sentences), _log1p(st.cues), _log1p(st.strong),
+              1.0 if st.in_title else 0.0, st.sentences / max(1, sentences), _log1p(sentences))
+    t_bias, t_w = per_theme[theme]
+    z = bias + t_bias + langs[lang] + sum(a * b for a, b in zip(shared, values))
+    z += t_w[0] * r_best + t_w[1] * r_total + t_w[2] * rule
+    return z > 0.0
+
+
 def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
            skip_title: bool = False, learned: bool = True) -> ThemeResult:
     """Themes of `doc`. `model_counts`: sentence index -> distinct video models named in it and
@@ -214,7 +261,7 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
     for theme, st in found_stats.items():
         scores[theme] = round(st.total, 2)
         if model is not None:
-            keep = model.label(learned_features(theme, st, lang, n)) == "present"
+            keep = _present(_fast_weights(model), theme, st, lang, n)
         else:
             keep = st.by_rule
         if not keep:
