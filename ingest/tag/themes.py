@@ -151,8 +151,8 @@ class ThemeStats:
 
 
 def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: bool = False
-          ) -> tuple[dict[str, ThemeStats], _Found, dict[str, dict[int, float]]]:
-    """Per theme with any cue: its ThemeStats; plus the cues found and per-sentence scores."""
+          ) -> tuple[dict[str, ThemeStats], _Found, _Totals]:
+    """Per theme with any cue: its ThemeStats; plus the cues found and per-sentence cue totals."""
     lex = _lexicon()
     found, totals = _found(doc, model_counts or {})
     if skip_title and doc.text:
@@ -162,11 +162,17 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
     out: dict[str, ThemeStats] = {}
     per: dict[str, dict[int, float]] = {}
     n = len(doc.spans)
+    titled = doc.title_sentences
     for theme in THEMES:
         sums = totals.get(theme)
         if not sums:
             continue
-        per_sentence = per[theme] = _per_sentence(doc, sums)
+        best = total = 0.0
+        for i, v in sums.items():           # _per_sentence, without building the dict
+            v = min(SENTENCE_CAP, v) * (TITLE_FACTOR if 0 <= i < titled else 1.0)
+            total += v
+            if v > best:
+                best = v
         need_sentence, need_total = lex.thresholds[theme]
         # a short post is "about" a theme with fewer cues than a long article, and a long
         # article gathers scattered weak cues by sheer length
@@ -174,11 +180,10 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
         by_sentence = found[theme].values()
         strong = {k for cues in by_sentence for k, cue in cues.items() if cue[0] >= STRONG}
         out[theme] = ThemeStats(
-            best=max(per_sentence.values()), total=sum(per_sentence.values()),
-            need_sentence=need_sentence, need_total=need_total, sentences=len(sums),
-            cues=len(set().union(*by_sentence)), strong=len(strong),
-            in_title=min(sums) < doc.title_sentences)
-    return out, found, per
+            best=best, total=total, need_sentence=need_sentence, need_total=need_total,
+            sentences=len(sums), cues=len(set().union(*by_sentence)), strong=len(strong),
+            in_title=min(sums) < titled)
+    return out, found, totals
 
 
 def learned_features(theme: str, st: ThemeStats, lang: str, sentences: int) -> dict[str, float]:
@@ -251,7 +256,7 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
     its neighbours (for `paired` cues, which count only where two models or more are named).
     `skip_title`: ignore the title (a spam title pasted over the article). The decision is the
     learned layer's (data/theme_model.json) when it is present and `learned`, else the rule."""
-    found_stats, found, per = stats(doc, model_counts, skip_title)
+    found_stats, found, totals = stats(doc, model_counts, skip_title)
     model = load_linear(THEME_MODEL) if learned else None
     lang = "zh" if doc.lang == "zh" else "en"
     n = len(doc.spans)
@@ -267,7 +272,7 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
         if not keep:
             continue
         themes.append(theme)
-        per_sentence = per[theme]
+        per_sentence = _per_sentence(doc, totals[theme])
         best = max(per_sentence, key=lambda i: (per_sentence[i], -i))
         phrases = _phrases(found[theme], best, limit=4)
         evidence[theme] = tuple(phrases) + (doc.sentence_text(best, 100),)
