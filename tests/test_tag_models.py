@@ -170,3 +170,26 @@ def test_people_named_sora_or_kling_are_not_models():
 def test_product_sub_brand_after_the_name_is_still_the_model():
     assert "runway" in models_of("Runway expands", "The AI video firm will expand Runway Studios, "
                                                    "which makes films. Runway released Gen-4.", "en")
+
+
+def test_a_number_after_a_name_does_not_override_a_collision_near_it():
+    tags = tag("Runway 11-29 Rehabilitation Project",
+               "Runway 11-29 was returned to service. The project is part of the airport master plan "
+               "and includes milling the primary runway and new LED lighting.", "en")
+    assert "runway" not in tags.models and not tags.relevant
+
+
+def test_sports_camera_and_novelist_are_not_the_video_models():
+    veo = tag("New technology is driving standards in school sport",
+              "A new Danish product, Veo, changed everything. Veo's solution is a mounted AI camera "
+              "that captures the game unmanned by tracking the ball, then its platform turns "
+              "around footage for analysis.", "en")
+    assert "veo" not in veo.models and not veo.relevant
+    kling = tag("", "Kling's dialogue is witty and sharp, and it's Kling's insight into artificial "
+                    "intelligence that makes this science fiction novel such a rewarding read.", "en")
+    assert "kling" not in kling.models and not kling.relevant
+
+
+def test_hailuo_ai_written_with_a_space():
+    tags = tag("", "三大影视公司起诉稀宇科技，指控其热门产品「海螺 AI」生成的视频侵犯版权。", "zh")
+    assert "hailuo" in tags.models

@@ -63,3 +63,43 @@ def test_name_collision_gets_no_themes():
 def test_deepfake_audio_is_not_ai_video():
     assert not tag("Deepfake audio of CEO used in fraud",
                    "Criminals used an AI voice clone of the CEO in a phone call to trick staff.").relevant
+
+
+def test_personal_post_about_an_ai_faked_video_of_a_real_person_is_relevant_without_a_model():
+    post = tag("", "Someone sent me a TikTok of my dad selling pills. He never said any of it. "
+                   "The whole clip was a deepfake made with some AI app and it looks so real.", "en")
+    assert post.relevant and post.models == ()
+    zh = tag("", "今天刷到一个直播间，主播竟然是被AI换脸的我表姐，她本人根本不知道，"
+                 "评论区还有人信以为真下单了。", "zh")
+    assert zh.relevant and zh.models == ()
+
+
+def test_fake_video_news_with_ai_in_the_next_sentence_is_relevant():
+    tags = tag("网民散播地震虚假视频被处罚",
+               "一网民在自媒体平台发布一段标题为“某地地震，街面一片狼藉”的虚假视频，造成恐慌。"
+               "经查，该网民利用AI工具捏造谣言，已被依法处罚。", "zh")
+    assert tags.relevant
+
+
+def test_fake_words_without_video_or_ai_do_not_make_it_relevant():
+    assert not tag("Police warn of phone scams",
+                   "Scammers impersonate bank staff on the phone. Never send money to a caller.").relevant
+
+
+def test_ai_in_the_film_industry_without_ai_video_is_not_relevant():
+    tags = tag("VFX workforce and AI",
+               "AI tools are changing the visual effects and animation industries. Studios use AI "
+               "for rotoscoping and scheduling, and animators worry about their jobs.", "en")
+    assert not tags.relevant
+
+
+def test_ai_generated_animation_and_ai_theatre_are_ai_video():
+    assert tag("", "最近刷短视频，经常看到AI生成的动画，人物走路像踩着滑板，眼神空洞。", "zh").relevant
+    assert tag("", "他与平台共同发起 AI 剧场创作营，带领青年创作者制作商业级 AI 剧情长片。", "zh").relevant
+
+
+def test_an_item_not_about_ai_video_has_a_neutral_tone_toward_it():
+    tags = tag("Fashion week: the runway show was a stunning triumph!",
+               "Designers sent models down the runway; critics loved the gorgeous couture collection.")
+    assert not tags.relevant and tags.sentiment == "neutral"
+    assert tags.sentiment_score > 0          # the lexicon's reading is still reported

@@ -78,16 +78,21 @@ def test_exclamation_amplifies_and_question_damps():
     assert abs(tone("", "Do the results look great?", "en").score) < plain
 
 
-def test_balanced_piece_is_neutral():
+def test_lexicon_score_of_a_balanced_piece_is_in_the_neutral_band():
+    # the lexicon walk's own bands (the label of the tagger comes from the learned layer, chosen on
+    # real coverage, which reads these masses itself)
     text = ("Reviewers praised the impressive motion quality of the new model. Others raised concerns "
             "about copyright and deepfakes, and some clips still show glitches. The company said "
             "it is improving the model and adding watermarks.")
-    assert tone("Runway Gen-4 gets mixed reviews", text, "en").label == "neutral"
+    doc = make_doc("Runway Gen-4 gets mixed reviews", text, "en")
+    assert analyze(doc, learned=False).label == "neutral"
 
 
-def test_long_article_needs_more_than_one_loaded_word():
+def test_lexicon_score_of_a_long_article_needs_more_than_one_loaded_word():
     body = "该模型支持文生视频和图生视频，分辨率为1080p，时长5秒，目前向会员开放。" * 12
-    assert tone("某公司发布视频模型", body + "效果惊艳。", "zh").label == "neutral"
+    short = analyze(make_doc("", "效果惊艳。", "zh"), learned=False)
+    long = analyze(make_doc("某公司发布视频模型", body + "效果惊艳。", "zh"), learned=False)
+    assert long.label == "neutral" and 0 < long.score < short.score
 
 
 @pytest.mark.parametrize("title,text,lang", [
@@ -195,3 +200,34 @@ def test_article_quotes_weigh_less_than_the_writers_words():
     body = "快手发布了新版视频模型，支持更长的视频。一位导演表示：“这简直是灾难，太可怕了。”" * 4
     doc = make_doc("快手发布新模型", body, "zh")
     assert analyze(doc).score > analyze(doc, replace(DEFAULT_PARAMS, quote_news=1.0)).score
+
+
+def test_learned_layer_reads_real_hype_the_bands_left_neutral():
+    text = ("国庆假期，全球AI圈被一枚重磅炸弹炸醒。新一代视频模型上线后网友热情高涨，"
+            "社交平台上充满了求邀请码的信息，短短四天便空降应用商店免费榜榜首，力压一众头部产品。")
+    doc = make_doc("", text, "zh")
+    assert analyze(doc, learned=False).label == "neutral"
+    assert analyze(doc).label == "positive"
+
+
+def test_learned_layer_keeps_factual_and_rule_news_neutral():
+    launch = make_doc("OpenAI releases Sora to ChatGPT Pro users",
+                      "OpenAI on Monday released Sora, its video generation model, to ChatGPT Pro "
+                      "subscribers at $200 a month. The model generates clips of up to 20 seconds.", "en")
+    assert analyze(launch).label == "neutral"
+
+
+def test_learned_label_without_feature_names_equals_the_feature_dict_label():
+    from ingest.tag import sentiment_model
+    from ingest.tag.sentiment import walk
+
+    model = sentiment_model.load_model()
+    assert model is not None
+    for title, text, lang in [("", "可灵2.0的效果太震撼了！国产之光", "zh"),
+                              ("Veo 3 review", "The clips look great but the hands still melt.", "en"),
+                              ("", "又是AI生成的视频，割韭菜，垃圾", "zh")]:
+        doc = make_doc(title, text, lang)
+        score, hits, news = walk(doc)
+        feats = sentiment_model.features(doc, score, hits, news,
+                                         terms=bool(model.meta.get("terms", False)))
+        assert sentiment_model.label(model, doc, score, hits, news) == model.label(feats)

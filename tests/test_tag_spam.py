@@ -35,3 +35,35 @@ def test_sports_betting_brand_shape_over_travel_news_is_spam_not_relevant():
     tags = tag("星辉体育app下载-官方网站-星辉体育手机版入口",
                "星辉体育官网 星辉体育登录入口 海螺沟景区今冬推出冰川温泉套票，游客可观赏冰川瀑布。", "zh")
     assert tags.spam and not tags.relevant and tags.models == ()
+
+
+FILM_ARTICLE = ("AI视频正在冲击电影行业。多位导演表示，用可灵、即梦生成镜头后，特效和分镜的成本大幅下降，"
+                "一些影视从业者担心片酬被压低。电影圈对AI短片的态度正在从抵触转向尝试，"
+                "有剧组已经用AI生成的画面替代部分实拍。")
+
+
+def test_unknown_brand_login_title_over_a_copied_article_is_spam_and_keeps_its_themes():
+    tags = tag("星耀手机版网页登录", FILM_ARTICLE, "zh")
+    assert tags.spam and tags.relevant
+    assert "creative_industry" in tags.themes
+    assert "title/body mismatch" in tags.evidence["spam"]
+
+
+def test_unknown_brand_official_entrance_and_app_download_shapes():
+    assert tag("华辰官网入口-华辰app下载", FILM_ARTICLE, "zh").spam
+    assert tag("Zentrix Login | Official Site | Download App",
+               "Google's Veo 3 can now generate eight-second clips with sound. Directors and "
+               "editors are testing it for storyboards and previs.", "en").spam
+
+
+def test_an_app_download_headline_about_the_article_is_not_spam():
+    tags = tag("可灵App下载量突破千万",
+               "快手旗下视频生成产品可灵的App下载量近日突破千万，用户可在应用商店下载可灵App。", "zh")
+    assert not tags.spam
+
+
+def test_adult_keyword_title_and_link_farm_injection_are_spam():
+    assert tag("日韩精品一区二区_久久无码视频", FILM_ARTICLE, "zh").spam
+    injected = ("家人们，这个月蹦出安康市某某消防设备售后客服中心好几个国产Sora，"
+                "可灵、Vidu安康市某某消防设备售后客服中心都上线了，我们来横评。")
+    assert tag("一个月蹦出4个国产Sora", injected, "zh").spam

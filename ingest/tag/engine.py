@@ -2,7 +2,9 @@
 
 Order: segment once (make_doc) -> relevance signals -> models (which may lean on the signals for
 bare ambiguous names) -> relevance decision -> themes -> sentiment -> spam -> keywords.
-Name-collision items (a fashion runway, 海螺水泥) and items with no AI at all get no themes.
+Name-collision items (a fashion runway, 海螺水泥) and items with no AI at all get no themes; an
+item that is not about AI video has a neutral sentiment label (its tone toward AI video), while its
+sentiment_score still reports the lexicon's reading.
 """
 from __future__ import annotations
 
@@ -94,7 +96,11 @@ def tag_doc(doc: Doc) -> Tags:
     if rel.evidence:
         evidence["relevance"] = rel.evidence
 
-    mood = _sentiment.analyze(doc)
+    # a spam title pasted over the article is not the article's tone
+    mood = _sentiment.analyze(make_doc("", doc.text, doc.lang) if spam.spam and doc.text else doc,
+                              learned=rel.relevant)
+    # the tone toward AI video generation of an item that is not about it is neutral (TAXONOMY)
+    label = mood.label if rel.relevant else _sentiment.NEUTRAL
     if mood.evidence:
         evidence["sentiment"] = tuple(mood.evidence)
 
@@ -105,7 +111,7 @@ def tag_doc(doc: Doc) -> Tags:
         relevant=rel.relevant,
         models=models,
         themes=theme_ids,
-        sentiment=mood.label,
+        sentiment=label,
         sentiment_score=float(mood.score),
         spam=spam.spam,
         keywords=_keywords.keywords(doc),

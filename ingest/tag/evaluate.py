@@ -172,6 +172,9 @@ def format_report(report: Report) -> str:
                                             for p in SENTIMENTS))
     for lang, sub in report.by_lang.items():
         lines += ["", f"== Language {lang}"] + ["  " + s for s in _summary(sub)]
+        lines.append("  sentiment confusion (rows gold, columns predicted): " + "; ".join(
+            f"{g} " + "/".join(str(sub.sentiment_confusion[g][p]) for p in SENTIMENTS)
+            for g in SENTIMENTS))
         weak = [f"{k} {v.f1:.2f}" for k, v in sub.themes.items() if v.f1 < 0.6]
         if weak:
             lines.append("  themes under 0.6: " + ", ".join(weak))
@@ -212,5 +215,29 @@ def predict(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def run_eval(path: str | None = None, extra_sections: list[str] | None = None) -> str:
     items = load_items(path)
     report = evaluate(items, predict(items))
+    if path is None:
+        report.extra_sections.extend(audit_sections())
     report.extra_sections.extend(extra_sections or [])
     return format_report(report)
+
+
+def audit_sections(parts: tuple[str, ...] = ("test",)) -> list[str]:
+    """The real-text audit set's parts (tests/data/audit), when its git-ignored texts are present:
+    the same report for each part, per language, with the sentiment confusion matrices."""
+    from ingest.tag.audit import AUDIT_FILE, labelled_items, load_records
+
+    if not AUDIT_FILE.is_file():
+        return []
+    records = load_records()
+    out = []
+    for part in parts:
+        items = labelled_items(part, records)
+        n_part = sum(1 for r in records if r["split"] == part)
+        if not items:
+            out.append(f"== Real-text audit set, {part} part: texts absent "
+                       f"(python -m ingest.tag.audit fill --from FILE)")
+            continue
+        body = format_report(evaluate(items, predict(items)))
+        out.append(f"== Real-text audit set, {part} part ({len(items)} of {n_part} texts present)\n"
+                   + "\n".join("  " + line for line in body.splitlines()))
+    return out

@@ -27,7 +27,7 @@ from ingest.tag.lexicon import Matcher, load_toml, model_table, phrase_key
 
 DEFAULT_WINDOW = 80
 # a version right after a name: "4", "2.1", "v5", "q1", "turbo", "alpha"; not a year or a count
-_VERSION = re.compile(r"[\s\-_]?(?:v?\d{1,2}(?:\.\d{1,2})?|q\d|turbo|alpha)(?![\w.%])(?!\s?(?:年|月|日|个|次|%|times|years|people|days))")
+_VERSION = re.compile(r"[\s\-_]?(?:v?\d{1,2}(?:\.\d{1,2})?|q\d|turbo|alpha)(?![\w.%])(?![-/]\d)(?!\s?(?:年|月|日|个|次|%|times|years|people|days))")
 
 
 @dataclass(frozen=True)
@@ -98,14 +98,15 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
     norm = doc.norm
     strong: dict[str, list[ModelHit]] = {}
     weak: dict[str, list[ModelHit]] = {}
+    versioned: set[int] = set()     # ambiguous mentions with a version right after ("Veo 4")
     for start, end, text, _, payloads in lex.aliases.scan(norm):
         # one phrase may belong to one model only; the first payload decides
         table_id, ambiguous = payloads[0]
         if ambiguous and lex.specs[table_id].needs == "ai":
             # only where the bare name is this product (not Midjourney V7, the image model)
             version = _VERSION.match(norm, end)
-            if version:             # "Veo 4", "Kling 3.0", "Sora Turbo": a versioned name is the model
-                ambiguous = False
+            if version:             # "Veo 4", "Kling 3.0", "Sora Turbo": a versioned name is the
+                versioned.add(start)    # model, unless a collision word is near ("Runway 27")
                 text = norm[start:version.end()]
         hit = ModelHit(lex.specs[table_id].model_id, start, start + len(text), text)
         (weak if ambiguous else strong).setdefault(table_id, []).append(hit)
@@ -143,8 +144,8 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
             elif person:
                 verdict = "collision"
             else:
-                verdict = _judge(hit, spec, norm, model_id in strong, bool(video_doc or doc_context),
-                                 ai_pos, video_pos, coll_pos, ctx_pos)
+                verdict = _judge(hit, spec, norm, model_id in strong or hit.start in versioned,
+                                 bool(video_doc or doc_context), ai_pos, video_pos, coll_pos, ctx_pos)
             if verdict == "ok":
                 accepted.append(hit)
             else:

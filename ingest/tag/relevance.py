@@ -16,6 +16,7 @@ User aliases for models: see ingest.tag.lexicon (environment variable AIGCWATCH_
 """
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -23,10 +24,16 @@ from functools import lru_cache
 
 from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml
+from ingest.tag.linear import load as load_linear
 from ingest.tag.models import ModelResult
 
 
+RELEVANCE_MODEL = "relevance_model.json"
 _HAS_AI = re.compile(r"(?<![a-z])ai(?![a-z])|aigc|人工智能")
+# a matched phrase that is itself a deception word ("ai换脸", "deepfake video", "假视频")
+_HAS_FAKE = re.compile(r"fake|换脸|伪造|深伪|假")
+# deception words that are AI fakery by themselves (no AI word needed around them)
+_AI_FAKE = re.compile(r"deep ?-?fake|换脸|深度伪造|深伪")
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,11 @@ class _Lexicon:
             phrase = " ".join(text.split())
             kinds = payloads
             if "ai" not in payloads and _HAS_AI.search(phrase):
-                kinds = payloads + ("ai",)
+                kinds = kinds + ("ai",)
+            if "fake" not in payloads and _HAS_FAKE.search(phrase):
+                kinds = kinds + ("fake",)
+            if "fake" in kinds and _AI_FAKE.search(phrase):
+                kinds = kinds + ("aifake",)
             entry = (phrase, kinds)
             if len(self._kinds) < 50_000:
                 self._kinds[(text, payloads)] = entry
@@ -82,6 +93,8 @@ def _lexicon() -> _Lexicon:
     entries += [(p, "ai") for p in data["context"]["ai"]]
     entries += [(p, "nonvideo") for p in rel["nonvideo_ai"]]
     entries += [(p, "listed") for p in rel["media_list"]]
+    entries += [(p, "film") for p in rel["video_film"]]
+    entries += [(p, "fake") for p in rel["fake"]]
     return _Lexicon(Matcher(entries), {k: float(v) for k, v in rel["weights"].items()})
 
 
@@ -89,7 +102,7 @@ def by_kind(doc: Doc) -> dict[str, dict[int, list[str]]]:
     """One pass over the text: kind -> sentence index -> phrases found there."""
     lex = _lexicon()
     out: dict[str, dict[int, list[str]]] = {k: {} for k in ("strong", "weak", "ai", "nonvideo",
-                                                              "listed")}
+                                                              "listed", "film", "fake", "aifake")}
     starts, spans = doc.starts, doc.spans
     for start, _, text, _, payloads in lex.signals.scan(doc.norm):
         i = bisect_right(starts, start) - 1          # doc.sentence_at(start), inlined
@@ -114,15 +127,28 @@ def scan(doc: Doc, model_sentences: frozenset[int] = frozenset()) -> Signals:
 
 def signals_from(doc: Doc, found: dict[str, dict[int, list[str]]],
                  model_sentences: frozenset[int] = frozenset()) -> Signals:
-    strong = found["strong"]
     ai = found["ai"]
     nonvideo = frozenset(found["nonvideo"])
+    strong = dict(found["strong"])
+    # AI-faked video: a deception word and a video word in one sentence, AI fakery named in it or
+    # next to it ("网传视频系AI合成的虚假信息", "a deepfake video of me", "视频通话里的“亲友”是AI换脸")
+    video_words = found["weak"]
+    for i, fakes in found["fake"].items():
+        if i in strong or i not in video_words:
+            continue
+        if i in found["aifake"] or i in ai or (i - 1) in ai or (i + 1) in ai:
+            strong[i] = [fakes[0]]
     anchors = set(strong) | model_sentences
     # Weak video words count next to an AI word, or anywhere once the document is about video:
-    # it has strong video sentences and they are not outweighed by non-video AI sentences.
+    # it has strong video sentences and they are not outweighed by non-video AI sentences. Film
+    # industry words count only in such a document.
     topical = bool(anchors) and _weighted(doc, anchors) >= _weighted(doc, nonvideo - anchors)
     weak = {i: words for i, words in found["weak"].items()
             if (topical or i in ai) and i not in anchors and i not in nonvideo}
+    if topical:
+        for i, words in found["film"].items():
+            if i not in anchors and i not in nonvideo and i not in weak:
+                weak[i] = words
     return Signals(strong=strong, weak=weak, ai=frozenset(ai), nonvideo=nonvideo,
                    listed=frozenset(found["listed"]))
 
@@ -132,7 +158,18 @@ def _weighted(doc: Doc, sentences: set[int] | frozenset[int]) -> float:
     return sum(title if doc.in_title(i) else 1.0 for i in sentences)
 
 
-def decide(doc: Doc, signals: Signals, models: ModelResult) -> Relevance:
+@dataclass(frozen=True)
+class Scored:
+    """The rule's arithmetic for one document."""
+    per_sentence: dict[int, tuple[float, str]]     # sentence -> (weight, phrase)
+    score: float
+    density: float
+    extra: float                                    # non-video AI sentences beyond the anchors
+    anchors: frozenset[int]
+    rule: bool                                      # score >= threshold
+
+
+def scored(doc: Doc, signals: Signals, models: ModelResult) -> Scored:
     w = _lexicon().weights
     per_sentence: dict[int, tuple[float, str]] = {}
 
@@ -156,12 +193,46 @@ def decide(doc: Doc, signals: Signals, models: ModelResult) -> Relevance:
     n_sentences = max(1, len(doc.spans))
     body = sum(v for v, _ in per_sentence.values())
     density = min(1.0, body / n_sentences)
-    anchors = {i for i, (v, _) in per_sentence.items() if i not in signals.weak}
+    anchors = frozenset(i for i in per_sentence if i not in signals.weak)
     extra = max(0.0, _weighted(doc, signals.nonvideo - anchors) - _weighted(doc, anchors))
     score = body + w["density"] * density - w["nonvideo"] * extra if body else 0.0
-    ranked = sorted(per_sentence.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    return Scored(per_sentence, score, density, extra, anchors, score >= w["threshold"])
+
+
+def decide(doc: Doc, signals: Signals, models: ModelResult, learned: bool = True) -> Relevance:
+    """Relevant when the score reaches the threshold; or, when data/relevance_model.json is
+    present and `learned`, when the learned layer over `decision_features` says so."""
+    sc = scored(doc, signals, models)
+    ranked = sorted(sc.per_sentence.items(), key=lambda kv: (-kv[1][0], kv[0]))
     evidence = tuple(dict.fromkeys(phrase for _, (_, phrase) in ranked))[:6]
-    return Relevance(relevant=score >= w["threshold"], score=round(score, 3), evidence=evidence)
+    relevant = sc.rule
+    model = load_linear(RELEVANCE_MODEL) if learned else None
+    if model is not None:
+        relevant = model.label(decision_features(doc, signals, models, sc)) == "relevant"
+    return Relevance(relevant=relevant, score=round(sc.score, 3), evidence=evidence)
+
+
+def decision_features(doc: Doc, signals: Signals, models: ModelResult, sc: Scored
+                      ) -> dict[str, float]:
+    """What the learned relevance layer weighs: the rule's score and verdict, and how many
+    sentences of each kind the document has (video phrases, model names, weak video words,
+    non-video AI, AI words), whether the title is one of them, and the document's length."""
+    model_sentences = {doc.sentence_at(h.start) for h in models.hits}
+    lang = "zh" if doc.lang == "zh" else "en"
+    score, density, extra, anchors, rule = sc.score, sc.density, sc.extra, sc.anchors, sc.rule
+    f = {
+        "score": max(-5.0, min(score, 20.0)) / 10.0, "log_score": math.log1p(max(score, 0.0)),
+        "rule": 1.0 if rule else 0.0, "density": density, "extra": math.log1p(extra),
+        "strong": math.log1p(len(signals.strong)), "models": math.log1p(len(model_sentences)),
+        "distinct_models": math.log1p(len(models.models)), "weak": math.log1p(len(signals.weak)),
+        "nonvideo": math.log1p(len(signals.nonvideo)), "ai": math.log1p(len(signals.ai)),
+        "listed": math.log1p(len(signals.listed)),
+        "title": 1.0 if any(doc.in_title(i) for i in anchors) else 0.0,
+        "len": math.log1p(len(doc.spans)),
+    }
+    out = {f"all:{k}": v for k, v in f.items()}
+    out[f"{lang}:bias"] = 1.0
+    return out
 
 
 def has_ai(signals: Signals) -> bool:

@@ -540,8 +540,8 @@ def newsness(doc: Doc, params: Params = DEFAULT_PARAMS) -> float:
     return 0.0 if n <= lo else 1.0 if n >= hi else (n - lo) / (hi - lo)
 
 
-def analyze(doc: Doc, params: Params = DEFAULT_PARAMS) -> SentimentResult:
-    """Overall tone of the item toward AI video generation."""
+def walk(doc: Doc, params: Params = DEFAULT_PARAMS) -> tuple[float, list[tuple[float, str]], float]:
+    """The lexicon walk of a document: (score in [-1, 1], weighted hits, newsness)."""
     if doc.lang == "zh":
         lex = load_lexicon("zh")
         tokens: list[str] | tuple[str, ...] = doc.tokens
@@ -556,7 +556,21 @@ def analyze(doc: Doc, params: Params = DEFAULT_PARAMS) -> SentimentResult:
                                quote_weight=news * params.quote_news + (1.0 - news) * params.quote_post,
                                policy_weight=1.0 - news * (1.0 - params.policy_news))
     score *= (1.0 - news * params.news_damp) * (1.0 + (1.0 - news) * params.social_boost)
-    score = max(-1.0, min(1.0, score))
-    score = round(score, 4)
-    return SentimentResult(label=label_for(score, params), score=score,
-                           evidence=_evidence(hits, score))
+    return round(max(-1.0, min(1.0, score)), 4), hits, news
+
+
+def analyze(doc: Doc, params: Params = DEFAULT_PARAMS, learned: bool = True) -> SentimentResult:
+    """Overall tone of the item toward AI video generation.
+
+    The label comes from the learned layer (``sentiment_model``: a linear model over this walk's
+    figures and the document's words) when its data file is present and `learned` is true; else
+    from the lexicon score's bands. The score is the lexicon score either way."""
+    score, hits, news = walk(doc, params)
+    label = label_for(score, params)
+    if learned and (doc.text or doc.title):
+        from ingest.tag import sentiment_model
+
+        model = sentiment_model.load_model()
+        if model is not None:
+            label = sentiment_model.label(model, doc, score, hits, news)
+    return SentimentResult(label=label, score=score, evidence=_evidence(hits, score))

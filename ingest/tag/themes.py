@@ -10,14 +10,16 @@ Evidence keeps the cue phrases and the best sentence.
 """
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml
+from ingest.tag.linear import load as load_linear
 
 THEMES: tuple[str, ...] = (
     "jobs", "creative_industry", "agi_world_model", "flaws", "tech", "markets", "competition",
@@ -28,6 +30,7 @@ SENTENCE_CAP = 3.0
 TITLE_FACTOR = 1.5
 MANY_MODELS = 3
 SHORT_BASE, SHORT_PER_SENTENCE = 3.0, 0.5
+THEME_MODEL = "theme_model.json"
 LONG = 15            # past this many sentences the `total` threshold grows with length
 _NEGATION = re.compile(r"(?:不|没|没有|无|未|不会|毫无)$|\b(?:no|not|never|without|zero)\s+$|n't\s+$")
 
@@ -130,36 +133,146 @@ def _found(doc: Doc, model_counts: Mapping[int, int]) -> tuple[_Found, _Totals]:
     return found, totals
 
 
-def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
-           skip_title: bool = False) -> ThemeResult:
-    """Themes of `doc`. `model_counts`: sentence index -> distinct video models named in it and
-    its neighbours (for `paired` cues, which count only where two models or more are named).
-    `skip_title`: ignore the title (a spam title pasted over the article)."""
+@dataclass(frozen=True)
+class ThemeStats:
+    """How much of one theme a document holds (the inputs of the decision)."""
+    best: float              # best sentence score (title x1.5)
+    total: float             # sum over sentences
+    need_sentence: float     # the theme's thresholds for this document
+    need_total: float
+    sentences: int           # sentences with a cue of the theme
+    cues: int                # distinct cue phrases
+    strong: int              # distinct strong cues
+    in_title: bool
+
+    @property
+    def by_rule(self) -> bool:
+        return self.best >= self.need_sentence or self.total >= self.need_total
+
+
+def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: bool = False
+          ) -> tuple[dict[str, ThemeStats], _Found, _Totals]:
+    """Per theme with any cue: its ThemeStats; plus the cues found and per-sentence cue totals."""
     lex = _lexicon()
     found, totals = _found(doc, model_counts or {})
     if skip_title and doc.text:
         found = {t: {i: c for i, c in ss.items() if not doc.in_title(i)} for t, ss in found.items()}
         totals = {t: {i: v for i, v in ss.items() if not doc.in_title(i)}
                   for t, ss in totals.items()}
-    themes: list[str] = []
-    evidence: dict[str, tuple[str, ...]] = {}
-    scores: dict[str, float] = {}
+    out: dict[str, ThemeStats] = {}
+    per: dict[str, dict[int, float]] = {}
     n = len(doc.spans)
+    titled = doc.title_sentences
     for theme in THEMES:
         sums = totals.get(theme)
         if not sums:
             continue
-        per_sentence = _per_sentence(doc, sums)
-        total = sum(per_sentence.values())
-        best_score = max(per_sentence.values())
-        scores[theme] = round(total, 2)
+        best = total = 0.0
+        for i, v in sums.items():           # _per_sentence, without building the dict
+            v = min(SENTENCE_CAP, v) * (TITLE_FACTOR if 0 <= i < titled else 1.0)
+            total += v
+            if v > best:
+                best = v
         need_sentence, need_total = lex.thresholds[theme]
         # a short post is "about" a theme with fewer cues than a long article, and a long
         # article gathers scattered weak cues by sheer length
         need_total = min(need_total, SHORT_BASE + SHORT_PER_SENTENCE * n) * max(1.0, n / LONG)
-        if best_score < need_sentence and total < need_total:
+        by_sentence = found[theme].values()
+        strong = {k for cues in by_sentence for k, cue in cues.items() if cue[0] >= STRONG}
+        out[theme] = ThemeStats(
+            best=best, total=total, need_sentence=need_sentence, need_total=need_total,
+            sentences=len(sums), cues=len(set().union(*by_sentence)), strong=len(strong),
+            in_title=min(sums) < titled)
+    return out, found, totals
+
+
+def learned_features(theme: str, st: ThemeStats, lang: str, sentences: int) -> dict[str, float]:
+    """The learned layer's view of one theme in one document: how far its cues go toward the
+    theme's thresholds, how many and how spread, per theme and shared."""
+    r_best = st.best / st.need_sentence
+    r_total = st.total / st.need_total
+    base = {
+        "r_best": r_best, "r_total": r_total, "rule": 1.0 if st.by_rule else 0.0,
+        "sent": math.log1p(st.sentences), "cues": math.log1p(st.cues),
+        "strong": math.log1p(st.strong), "title": 1.0 if st.in_title else 0.0,
+        "share": st.sentences / max(1, sentences), "len": math.log1p(sentences),
+    }
+    out = {f"all:{k}": v for k, v in base.items()}
+    out.update({f"{theme}:{k}": v for k, v in base.items() if k in ("r_best", "r_total", "rule")})
+    out[f"{theme}:bias"] = 1.0
+    out[f"{lang}:bias"] = 1.0
+    return out
+
+
+_LOG1P = tuple(math.log1p(i) for i in range(256))
+
+
+def _log1p(n: int) -> float:
+    return _LOG1P[n] if n < 256 else math.log1p(n)
+
+
+_BASE = ("r_best", "r_total", "rule", "sent", "cues", "strong", "title", "share", "len")
+_PER_THEME = ("r_best", "r_total", "rule")
+_FAST: dict[int, tuple[Any, Any]] = {}
+
+
+def _fast_weights(model: Any) -> Any:
+    """The binary theme model unrolled for `_present`: (bias, shared weights in _BASE order,
+    theme -> (its bias, weights in _PER_THEME order), lang -> bias). Cached per model object."""
+    entry = _FAST.get(id(model))
+    if entry is None:
+        k = model.classes.index("present")
+        other = 1 - k
+
+        def w(name: str) -> float:
+            row = model.weights.get(name)
+            return row[k] - row[other] if row is not None else 0.0
+
+        unrolled = (model.bias[k] - model.bias[other],
+                    tuple(w(f"all:{b}") for b in _BASE),
+                    {t: (w(f"{t}:bias"), tuple(w(f"{t}:{b}") for b in _PER_THEME)) for t in THEMES},
+                    {lang: w(f"{lang}:bias") for lang in ("zh", "en")})
+        _FAST[id(model)] = entry = (model, unrolled)
+    return entry[1]
+
+
+def _present(unrolled: Any, theme: str, st: ThemeStats, lang: str, sentences: int) -> bool:
+    """model.label(learned_features(...)) == "present", without building the feature dict."""
+    bias, shared, per_theme, langs = unrolled
+    r_best = st.best / st.need_sentence
+    r_total = st.total / st.need_total
+    rule = 1.0 if st.by_rule else 0.0
+    values = (r_best, r_total, rule, _log1p(st.sentences), _log1p(st.cues), _log1p(st.strong),
+              1.0 if st.in_title else 0.0, st.sentences / max(1, sentences), _log1p(sentences))
+    t_bias, t_w = per_theme[theme]
+    z = bias + t_bias + langs[lang] + sum(a * b for a, b in zip(shared, values))
+    z += t_w[0] * r_best + t_w[1] * r_total + t_w[2] * rule
+    return z > 0.0
+
+
+def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
+           skip_title: bool = False, learned: bool = True) -> ThemeResult:
+    """Themes of `doc`. `model_counts`: sentence index -> distinct video models named in it and
+    its neighbours (for `paired` cues, which count only where two models or more are named).
+    `skip_title`: ignore the title (a spam title pasted over the article). The decision is the
+    learned layer's (data/theme_model.json) when it is present and `learned`, else the rule."""
+    found_stats, found, totals = stats(doc, model_counts, skip_title)
+    model = load_linear(THEME_MODEL) if learned else None
+    lang = "zh" if doc.lang == "zh" else "en"
+    n = len(doc.spans)
+    themes: list[str] = []
+    evidence: dict[str, tuple[str, ...]] = {}
+    scores: dict[str, float] = {}
+    for theme, st in found_stats.items():
+        scores[theme] = round(st.total, 2)
+        if model is not None:
+            keep = _present(_fast_weights(model), theme, st, lang, n)
+        else:
+            keep = st.by_rule
+        if not keep:
             continue
         themes.append(theme)
+        per_sentence = _per_sentence(doc, totals[theme])
         best = max(per_sentence, key=lambda i: (per_sentence[i], -i))
         phrases = _phrases(found[theme], best, limit=4)
         evidence[theme] = tuple(phrases) + (doc.sentence_text(best, 100),)

@@ -1,0 +1,275 @@
+"""The real-text audit set: labels and hashes in git, texts in a git-ignored file.
+
+`tests/data/audit/audit.jsonl` holds, per excerpt of a public article or post: id, address (url),
+lang, kind, split (tune | test), the labels (relevant, models, themes, sentiment, spam) and three
+fingerprints of the exact text -- never the text itself (third-party writing):
+
+- `sha256`: of the text exactly as labelled (title, a newline, then the body when titled);
+- `alnum_sha256`: of its letters and digits only (casefolded), which survives re-encoded
+  punctuation and white space;
+- `units`: the text cut into clauses at clause punctuation and line breaks; per clause the number
+  of its letters and digits and the first 8 hex digits of their sha256, plus the separators
+  between clauses (punctuation and white space only). The excerpt is a selection of clauses of the
+  page, so the clauses are found again in a re-fetched copy of the page by their fingerprints and
+  the text is rebuilt from the page's own characters.
+
+`fill(source_texts)` rebuilds each text from candidate source texts for its address (for example
+the stored page excerpt fetched again, or the page's text), checks the hashes and returns the texts
+that verify. `python -m ingest.tag.audit` does that from a JSONL file of {url, text} lines and
+prints the figures (aigcwatch eval on the tune and test parts).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+AUDIT_DIR = REPO_ROOT / "tests" / "data" / "audit"
+AUDIT_FILE = AUDIT_DIR / "audit.jsonl"
+TEXTS_FILE = AUDIT_DIR / "texts.jsonl"          # git-ignored
+LABEL_FIELDS = ("relevant", "models", "themes", "sentiment", "spam")
+
+# clause separators: line breaks and clause punctuation (a "." only when a space or the end follows,
+# so "2.5" and "Gen-4.5" stay inside a clause)
+_SEP = re.compile(r"(?:\s*(?:[\n,，。!！?？;；:：、…]|\.(?=\s|$))\s*)+")
+_WS = re.compile(r"\s+")
+
+
+def _alnum(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def _h8(s: str) -> str:
+    return hashlib.sha256(s.encode("utf-8")).hexdigest()[:8]
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def canonical(text: str) -> str:
+    """The text as stored: each white-space run one space (or one line break when it holds one),
+    trimmed. `rebuild` of a record made from canonical(t) gives canonical(t) back exactly."""
+    units, seps = _split(text)
+    return _join(units, seps)
+
+
+def _split(text: str) -> tuple[list[str], list[str]]:
+    """Clauses and the separators around them (seps[0] before the first clause, seps[i+1] after
+    clause i). A clause runs from its first to its last letter or digit; everything else --
+    clause punctuation, line breaks, quotes or dashes at a clause's edges -- is separator."""
+    text = _ws(text.strip())
+    units: list[str] = []
+    seps: list[str] = []
+    pending = ""
+    pos = 0
+    pieces = []
+    for m in _SEP.finditer(text):
+        pieces.append((text[pos:m.start()], m.group()))
+        pos = m.end()
+    pieces.append((text[pos:], ""))
+    for piece, sep in pieces:
+        idx = [i for i, c in enumerate(piece) if c.isalnum()]
+        if not idx:
+            pending += piece + sep
+            continue
+        a, b = idx[0], idx[-1] + 1
+        seps.append(pending + piece[:a])
+        units.append(piece[a:b])
+        pending = piece[b:] + sep
+    seps.append(pending)
+    return units, seps
+
+
+def _ws(s: str) -> str:
+    return _WS.sub(lambda m: "\n" if "\n" in m.group() else " ", s)
+
+
+def _join(units: list[str], seps: list[str]) -> str:
+    out = [seps[0]]
+    for u, s in zip(units, seps[1:]):
+        out.append(u)
+        out.append(s)
+    return "".join(out)
+
+
+def fingerprint(text: str) -> dict[str, Any]:
+    """The committed fingerprints of a text (see the module docstring)."""
+    text = canonical(text)
+    units, seps = _split(text)
+    return {
+        "sha256": sha256(text),
+        "alnum_sha256": sha256(_alnum(text)),
+        "chars": len(text),
+        "units": [[len(_alnum(u)), _h8(_alnum(u))] for u in units],
+        "seps": seps,
+    }
+
+
+@dataclass(frozen=True)
+class Filled:
+    text: str
+    exact: bool         # sha256 of the rebuilt text matches (else only its letters and digits do)
+
+
+def rebuild(record: Mapping[str, Any], source: str) -> Filled | None:
+    """Rebuild a record's text from `source` (a page or excerpt holding its clauses), or None."""
+    src = source
+    letters: list[str] = []
+    where: list[int] = []
+    for i, c in enumerate(src):
+        for d in c.casefold():
+            if d.isalnum():
+                letters.append(d)
+                where.append(i)
+    stream = "".join(letters)
+    index: dict[int, dict[str, list[int]]] = {}
+    cursor = 0
+    units: list[str] = []
+    for n, h in record["units"]:
+        if n == 0:
+            units.append("")
+            continue
+        table = index.get(n)
+        if table is None:
+            table = index[n] = {}
+            for i in range(0, len(stream) - n + 1):
+                table.setdefault(_h8(stream[i:i + n]), []).append(i)
+        hits = table.get(h)
+        if not hits:
+            return None
+        start = next((i for i in hits if i >= cursor), hits[0])
+        cursor = start + n
+        a, b = where[start], where[start + n - 1] + 1
+        units.append(_ws(src[a:b]))
+    text = _join(units, list(record["seps"]))
+    if sha256(text) == record["sha256"]:
+        return Filled(text, True)
+    if sha256(_alnum(text)) == record["alnum_sha256"]:
+        return Filled(text, False)
+    return None
+
+
+def load_records(path: Path = AUDIT_FILE) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def load_texts(path: Path = TEXTS_FILE) -> dict[str, dict[str, str]]:
+    if not path.is_file():
+        return {}
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                d = json.loads(line)
+                out[d["id"]] = d
+    return out
+
+
+def split_title(record: Mapping[str, Any], text: str) -> tuple[str, str]:
+    if record.get("titled"):
+        title, _, body = text.partition("\n")
+        return title, body
+    return "", text
+
+
+def fill(records: Iterable[Mapping[str, Any]], sources: Mapping[str, list[str]]
+         ) -> tuple[dict[str, Filled], list[str]]:
+    """Texts rebuilt from `sources` (url -> candidate texts); and the ids not found."""
+    filled: dict[str, Filled] = {}
+    missing: list[str] = []
+    for rec in records:
+        got = None
+        for cand in sources.get(rec["url"], []):
+            got = rebuild(rec, cand)
+            if got is not None:
+                break
+        if got is None:
+            missing.append(rec["id"])
+        else:
+            filled[rec["id"]] = got
+    return filled, missing
+
+
+def labelled_items(part: str | None = None, records: list[dict[str, Any]] | None = None,
+                   texts: Mapping[str, Mapping[str, str]] | None = None) -> list[dict[str, Any]]:
+    """Audit records joined with their texts (those whose texts are present), as eval items."""
+    records = load_records() if records is None else records
+    texts = load_texts() if texts is None else texts
+    items = []
+    for rec in records:
+        if part and rec["split"] != part:
+            continue
+        t = texts.get(rec["id"])
+        if t is None:
+            continue
+        item = {k: rec[k] for k in ("id", "lang", "kind", "split") + LABEL_FIELDS}
+        item["title"], item["text"] = t.get("title", ""), t.get("text", "")
+        items.append(item)
+    return items
+
+
+def write_texts(records: Iterable[Mapping[str, Any]], filled: Mapping[str, Filled],
+                path: Path = TEXTS_FILE) -> int:
+    n = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for rec in records:
+            got = filled.get(rec["id"])
+            if got is None:
+                continue
+            title, body = split_title(rec, got.text)
+            f.write(json.dumps({"id": rec["id"], "title": title, "text": body},
+                               ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m ingest.tag.audit fill --from FILE | figures"""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m ingest.tag.audit",
+                                 description="Fill the audit set's git-ignored texts from re-fetched "
+                                             "pages and print its figures.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("fill", help="rebuild texts from a JSONL file of {url, text} lines "
+                                    "(a page or stored excerpt per address) and verify their hashes")
+    f.add_argument("--from", dest="source", required=True)
+    sub.add_parser("figures", help="aigcwatch eval figures of the tune and test parts")
+    args = ap.parse_args(argv)
+    records = load_records()
+    if args.cmd == "fill":
+        sources: dict[str, list[str]] = {}
+        with open(args.source, encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    d = json.loads(line)
+                    sources.setdefault(d["url"], []).append(d["text"])
+                except (json.JSONDecodeError, KeyError, TypeError) as e:
+                    print(f"error: {args.source}: line {lineno}: not a {{url, text}} object ({e})")
+                    return 2
+        filled, missing = fill(records, sources)
+        n = write_texts(records, filled)
+        exact = sum(1 for v in filled.values() if v.exact)
+        print(f"{n} of {len(records)} texts filled into {TEXTS_FILE} ({exact} exact, "
+              f"{n - exact} letters-only); {len(missing)} not found")
+        return 0
+    from ingest.tag.evaluate import evaluate, format_report, predict
+
+    for part in ("tune", "test"):
+        items = labelled_items(part, records)
+        print(f"== {part} part: {len(items)} texts present")
+        if items:
+            print(format_report(evaluate(items, predict(items))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""Train the learned relevance layer (``data/relevance_model.json``); choose it by cross-validation.
+
+    python -m ingest.tag.relevance_train [--write] [--folds 5] [--repeats 4]
+
+Needs the dev extra (scikit-learn) and the audit set's git-ignored texts. The lexicons and the
+per-sentence signals stay as they are; the layer replaces the fixed score threshold (calibrated on
+synthetic text) with a logistic regression over ``relevance.decision_features``: the rule's score
+and verdict, and how many sentences of each kind a document holds.
+
+Training data: every item of the audit **tune** part (the test part is never read here) and of
+the dev set (weight ``dev_weight``). Model choice: repeated stratified k-fold over the tune items,
+each fold trained on the other folds plus the dev set, ranked by pooled relevance macro-F1; the
+rule (fixed threshold) is printed beside it, and the layer is written only when it does better.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from ingest.tag import models as _models
+from ingest.tag import relevance as _relevance
+from ingest.tag.doc import make_doc
+from ingest.tag.linear import dumps, to_dict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = REPO_ROOT / "ingest" / "tag" / "data"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    gold: bool
+    feats: dict[str, float]
+    rule: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class Setting:
+    c: float = 1.0
+    dev_weight: float = 1.0
+
+    def describe(self) -> str:
+        return f"C={self.c:g} dev={self.dev_weight:g}"
+
+
+def item(raw: dict[str, Any], source: str) -> Item:
+    """An item's decision features, computed the way the engine computes them."""
+    doc = make_doc(raw.get("title", "") or "", raw.get("text", "") or "", raw.get("lang"))
+    found_kinds = _relevance.by_kind(doc)
+    first = _relevance.signals_from(doc, found_kinds)
+    found = _models.detect(doc, video_doc=first.clearly_video)
+    hit_sentences = frozenset(doc.sentence_at(h.start) for h in found.hits)
+    signals = _relevance.signals_from(doc, found_kinds, hit_sentences) if hit_sentences else first
+    sc = _relevance.scored(doc, signals, found)
+    return Item(str(raw.get("id")), bool(raw.get("relevant")),
+                _relevance.decision_features(doc, signals, found, sc), sc.rule, source)
+
+
+def load_sources() -> dict[str, list[Item]]:
+    from ingest.tag.audit import labelled_items
+    from ingest.tag.evaluate import load_items
+
+    return {
+        "tune": [item(i, "tune") for i in labelled_items("tune")],
+        "dev": [item(i, "dev") for i in load_items()],
+        "holdout": [item(i, "holdout") for i in load_items(
+            str(REPO_ROOT / "tests" / "data" / "holdout.jsonl"))],
+    }
+
+
+def fit(train: Sequence[Item], setting: Setting):
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows, y, w = [], [], []
+    for it in train:
+        weight = 1.0 if it.source == "tune" else setting.dev_weight
+        if weight > 0:
+            rows.append(it.feats)
+            y.append("relevant" if it.gold else "not_relevant")
+            w.append(weight)
+    vec = DictVectorizer()
+    clf = LogisticRegression(C=setting.c, max_iter=2000, class_weight="balanced")
+    clf.fit(vec.fit_transform(rows), y, sample_weight=w)
+    return vec, clf
+
+
+def predict(model, items: Sequence[Item]) -> list[bool]:
+    vec, clf = model
+    return [p == "relevant" for p in clf.predict(vec.transform([i.feats for i in items]))]
+
+
+def macro_f1(gold: Sequence[bool], pred: Sequence[bool]) -> float:
+    f1s = []
+    for c in (True, False):
+        tp = sum(g == c == p for g, p in zip(gold, pred))
+        fp = sum(p == c != g for g, p in zip(gold, pred))
+        fn = sum(g == c != p for g, p in zip(gold, pred))
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(f1s) / 2
+
+
+def cross_validate(sources: dict[str, list[Item]], setting: Setting, folds: int = 5,
+                   repeats: int = 4) -> float:
+    from sklearn.model_selection import StratifiedKFold
+
+    tune = sources["tune"]
+    gold = [i.gold for i in tune]
+    scores = []
+    for r in range(repeats):
+        pred = [False] * len(tune)
+        skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=r)
+        for train_idx, test_idx in skf.split(tune, gold):
+            model = fit([tune[i] for i in train_idx] + sources["dev"], setting)
+            for i, p in zip(test_idx, predict(model, [tune[i] for i in test_idx])):
+                pred[i] = p
+        scores.append(macro_f1(gold, pred))
+    return sum(scores) / len(scores)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m ingest.tag.relevance_train",
+                                 description="Choose the learned relevance layer by cross-validation "
+                                             "on the audit tune part; --write saves it when it beats "
+                                             "the fixed threshold.")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=4)
+    ap.add_argument("--write", action="store_true", help=f"write data/{_relevance.RELEVANCE_MODEL}")
+    args = ap.parse_args(argv)
+    sources = load_sources()
+    if not sources["tune"]:
+        print("error: no audit tune texts; run python -m ingest.tag.audit fill first")
+        return 2
+    print("items:", {k: len(v) for k, v in sources.items()})
+    rule = {}
+    for part, items in sources.items():
+        rule[part] = macro_f1([i.gold for i in items], [i.rule for i in items])
+        print(f"rule (fixed threshold) on {part}: macro-F1 {rule[part]:.3f}")
+    ranked = []
+    for c, d in itertools.product((0.1, 0.3, 1.0, 3.0), (0.3, 1.0)):
+        setting = Setting(c, d)
+        cv = cross_validate(sources, setting, args.folds, args.repeats)
+        ranked.append((cv, setting))
+        print(f"cv macro-F1 {cv:.3f}  {setting.describe()}", flush=True)
+    ranked.sort(key=lambda t: -t[0])
+    cv, best = ranked[0]
+    print(f"best: {cv:.3f}  {best.describe()}  (rule on tune {rule['tune']:.3f})")
+    model = fit(sources["tune"] + sources["dev"], best)
+    for part in ("holdout", "dev"):
+        items = sources[part]
+        print(f"refit model on {part}: macro-F1 {macro_f1([i.gold for i in items], predict(model, items)):.3f}")
+    path = DATA_DIR / _relevance.RELEVANCE_MODEL
+    if args.write and cv > rule["tune"]:
+        vec, clf = model
+        data = to_dict([str(c) for c in clf.classes_], clf.intercept_,
+                       vec.feature_names_,
+                       [[0.0] * len(vec.feature_names_), list(clf.coef_[0])]
+                       if len(clf.classes_) == 2 else clf.coef_,
+                       setting=best.describe(),
+                       trained_on={"tune": len(sources["tune"]), "dev": len(sources["dev"]),
+                                   "cv_macro_f1": round(cv, 3), "rule_tune": round(rule["tune"], 3)})
+        if len(clf.classes_) == 2:      # binary: first class scores 0, second the logit
+            data["bias"] = [0.0, round(float(clf.intercept_[0]), 5)]
+        path.write_text(dumps(data), encoding="utf-8")
+        print(f"wrote {path}")
+    elif args.write:
+        print("the rule is as good on the tune part: no model written")
+        if path.exists():
+            path.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

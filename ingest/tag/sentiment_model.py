@@ -1,0 +1,130 @@
+"""The learned sentiment layer: a small linear model over the lexicon walk and the document's words.
+
+Why: the lexicon walk sees the tone of real coverage but its fixed bands do not trust it (Chinese
+tech media write hype in a vocabulary and rhythm synthetic text lacks; a reported quote reads as
+alarm). A multinomial logistic regression, trained by ``ingest.tag.sentiment_train`` and chosen by
+cross-validation on the audit set's tuning part, turns the walk's figures into the label:
+
+- walk figures, per language and shared: the lexicon score, the positive and negative masses
+  per square root of length (log1p), their balance, newsness;
+- words: the set of the document's word tokens (jieba words for Chinese, words for English) that
+  the model kept (those seen in enough training documents), each worth 1.
+
+Runtime is pure Python (``ingest.tag.linear``): the weights live in ``data/sentiment_model.json``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+from ingest.tag.doc import Doc
+from ingest.tag.linear import LinearModel, load
+
+MODEL_FILE = "sentiment_model.json"
+_WORD_MAX = 12          # longer tokens (URLs, runs of digits) are not words
+
+
+def load_model() -> LinearModel | None:
+    """The shipped model (read once), or None when its data file is absent."""
+    return load(MODEL_FILE)
+
+
+_WALK = ("score", "balance", "pos", "neg", "news")
+
+
+def walk_values(score: float, hits: Iterable[tuple[float, str]], news: float,
+                chars: int = 0) -> tuple[float, ...]:
+    """The lexicon walk's figures in _WALK order. The loaded masses are taken per square root of
+    length (like the score's own normalisation), so one strong word in a long article weighs
+    what it weighs in the lexicon: little."""
+    pos = neg = 0.0
+    for v, _ in hits:
+        if v > 0:
+            pos += v
+        elif v < 0:
+            neg -= v
+    scale = math.sqrt(1.0 + chars / 100.0)
+    return (score, (pos - neg) / (pos + neg + 1.0), math.log1p(pos / scale),
+            math.log1p(neg / scale), news)
+
+
+def walk_features(lang: str, score: float, hits: Iterable[tuple[float, str]],
+                  news: float, chars: int = 0) -> dict[str, float]:
+    """The walk's figures as named features, once shared ("w:") and once under the language."""
+    values = walk_values(score, hits, news, chars)
+    out = {f"w:{k}": v for k, v in zip(_WALK, values)}
+    out.update({f"{lang}:{k}": v for k, v in zip(_WALK, values)})
+    return out
+
+
+def word_features(doc: Doc) -> set[str]:
+    """The document's distinct word tokens (lower-case; jieba words for Chinese)."""
+    if doc.lang == "zh":
+        toks = doc.tokens
+    else:
+        from ingest.tag.sentiment import _en_tokens
+
+        toks = _en_tokens(doc)
+    return {"t:" + t for t in toks if len(t) <= _WORD_MAX and t[0].isalnum()}
+
+
+def features(doc: Doc, score: float, hits: Iterable[tuple[float, str]], news: float,
+             words: bool = True, terms: bool = True) -> dict[str, float]:
+    lang = "zh" if doc.lang == "zh" else "en"
+    hits = list(hits)
+    feats = walk_features(lang, score, hits, news, len(doc.title) + len(doc.text))
+    if terms:       # which lexicon terms fired (negated ones under their negated surface)
+        for _, surface in hits:
+            feats["h:" + surface] = 1.0
+    if words:
+        for w in word_features(doc):
+            feats[w] = 1.0
+    return feats
+
+
+_UNROLLED: dict[int, tuple[LinearModel, Any]] = {}
+
+
+def _unrolled(model: LinearModel) -> Any:
+    """(bias, lang -> weights of the _WALK figures (shared + that language's) per class, bare
+    word -> row); cached per model object (holding it keeps its id unique)."""
+    entry = _UNROLLED.get(id(model))
+    if entry is None:
+        n = len(model.classes)
+        zero = (0.0,) * n
+
+        def row(name: str) -> tuple[float, ...]:
+            return model.weights.get(name, zero)
+
+        dense = {lang: tuple(tuple(a + b for a, b in zip(row(f"w:{k}"), row(f"{lang}:{k}")))
+                             for k in _WALK) for lang in ("zh", "en")}
+        words = {k[2:]: v for k, v in model.weights.items() if k.startswith("t:")}
+        _UNROLLED[id(model)] = entry = (model, (model.bias, dense, words))
+    return entry[1]
+
+
+def label(model: LinearModel, doc: Doc, score: float, hits: Iterable[tuple[float, str]],
+          news: float) -> str:
+    """The model's label for a document: the same sum as model.label(features(...)), computed from
+    unrolled weights without building feature names (each distinct kept word adds its row once)."""
+    if model.meta.get("terms", False):
+        return model.label(features(doc, score, hits, news, terms=True,
+                                    words=bool(model.meta.get("words", True))))
+    bias, dense, words = _unrolled(model)
+    lang = "zh" if doc.lang == "zh" else "en"
+    values = walk_values(score, hits, news, len(doc.title) + len(doc.text))
+    out = list(bias)
+    for v, w in zip(values, dense[lang]):
+        if v:
+            out = [o + v * x for o, x in zip(out, w)]
+    if model.meta.get("words", True):
+        if doc.lang == "zh":
+            toks = doc.tokens
+        else:
+            from ingest.tag.sentiment import _en_tokens
+
+            toks = _en_tokens(doc)
+        found = [r for r in map(words.get, set(toks)) if r is not None]
+        if found:   # the kept words are short alphanumeric tokens: no filter needed here
+            out = [a + sum(col) for a, col in zip(out, zip(*found))]
+    return model.classes[max(range(len(out)), key=out.__getitem__)]

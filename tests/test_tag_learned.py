@@ -1,0 +1,94 @@
+"""The learned layers: linear models shipped as JSON, applied in pure Python, equal to what
+scikit-learn fitted; the theme layer replaces the fixed thresholds, the lexicons still find cues."""
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from ingest.tag import themes
+from ingest.tag.doc import make_doc
+from ingest.tag.linear import dumps, load, model_from_dict, to_dict
+
+
+def _sample(n: int, classes: tuple[str, ...], seed: int = 3):
+    rng = random.Random(seed)
+    rows, labels = [], []
+    for _ in range(n):
+        label = rng.choice(classes)
+        k = classes.index(label)
+        rows.append({"a": rng.gauss(k, 1.0), "b": rng.gauss(-k, 1.0), f"w:{rng.randint(0, 5)}": 1.0})
+        labels.append(label)
+    return rows, labels
+
+
+@pytest.mark.parametrize("classes", [("negative", "neutral", "positive"), ("absent", "present")])
+def test_json_model_predicts_what_scikit_learn_fitted(classes):
+    sklearn = pytest.importorskip("sklearn")
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows, labels = _sample(300, classes)
+    vec = DictVectorizer()
+    clf = LogisticRegression(C=1.0, max_iter=500).fit(vec.fit_transform(rows), labels)
+    if len(classes) == 2:   # binary: one row of weights for the second class, the first scores 0
+        coef = [[0.0] * len(vec.feature_names_), list(clf.coef_[0])]
+        bias = [0.0, float(clf.intercept_[0])]
+    else:
+        coef, bias = clf.coef_, clf.intercept_
+    model = model_from_dict(json.loads(dumps(to_dict(list(clf.classes_), bias, vec.feature_names_, coef))))
+    test_rows, _ = _sample(80, classes, seed=11)
+    expected = clf.predict(vec.transform(test_rows))
+    assert [model.label(r) for r in test_rows] == list(expected)
+    proba = clf.predict_proba(vec.transform(test_rows[:5]))
+    for r, p in zip(test_rows[:5], proba):
+        got = model.probabilities(r)
+        # weights are stored to 5 decimals
+        assert [got[c] for c in clf.classes_] == pytest.approx([float(x) for x in p], abs=1e-3)
+    assert sklearn
+
+
+def test_a_weight_row_of_the_wrong_length_is_refused_with_the_file_name():
+    with pytest.raises(ValueError, match="theme_model.json"):
+        model_from_dict({"classes": ["absent", "present"], "bias": [0, 1],
+                         "weights": {"x": [1.0]}}, "theme_model.json")
+
+
+def test_shipped_layers_load_and_unknown_features_are_ignored():
+    model = load(themes.THEME_MODEL)
+    assert model is not None and model.classes == ("absent", "present")
+    assert model.label({"no such feature": 5.0}) == model.label({})
+
+
+def test_learned_theme_layer_accepts_a_real_article_the_fixed_thresholds_miss():
+    doc = make_doc("", "Sora can generate clips up to 20 seconds at 1080p. The model uses a diffusion "
+                       "transformer. It was trained on licensed and public data.", "en")
+    assert "tech" not in themes.detect(doc, learned=False).themes
+    assert "tech" in themes.detect(doc).themes
+
+
+def test_a_theme_without_any_cue_is_never_learned_into_a_document():
+    doc = make_doc("", "The weather in the mountains was lovely and we walked for hours.", "en")
+    assert themes.detect(doc).themes == ()
+
+
+def test_unrolled_theme_decision_equals_the_feature_dict_decision():
+    from ingest.tag.linear import load as load_linear
+
+    model = load_linear(themes.THEME_MODEL)
+    fast = themes._fast_weights(model)
+    texts = [("", "Sora can generate clips up to 20 seconds at 1080p. The model uses a diffusion "
+                  "transformer. It was trained on licensed and public data.", "en"),
+             ("AI短剧冲击影视行业", "导演和编剧担心被取代，剧组开始用可灵生成镜头，片酬被压低，"
+                               "平台的付费会员和分成收入却在增长。", "zh")]
+    checked = 0
+    for title, text, lang in texts:
+        doc = make_doc(title, text, lang)
+        st, _, _ = themes.stats(doc)
+        for theme, s in st.items():
+            feats = themes.learned_features(theme, s, lang, len(doc.spans))
+            assert themes._present(fast, theme, s, lang, len(doc.spans)) == \
+                (model.label(feats) == "present")
+            checked += 1
+    assert checked >= 4
