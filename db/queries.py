@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, literal, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from db import models as m
@@ -164,9 +164,9 @@ def iter_items(session: Session, flt: ItemFilter | None = None, *, batch: int = 
     while True:
         stmt = select(*_item_columns()).join(m.Source, m.Source.id == it.source_id)
         stmt = flt.apply(stmt)
-        if last is not None:
-            stmt = stmt.where(or_(it.published_at < last[0],
-                                  and_(it.published_at == last[0], it.id < last[1])))
+        if last is not None:   # a row value: SQLite and PostgreSQL seek the index to it
+            stmt = stmt.where(tuple_(it.published_at, it.id) < tuple_(
+                literal(last[0], it.published_at.type), literal(last[1], it.id.type)))
         stmt = stmt.order_by(it.published_at.desc(), it.id.desc()).limit(batch)
         rows = _with_tags(session, _dicts(session.execute(stmt)))
         yield from rows
