@@ -131,9 +131,9 @@ def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, fo
 
 def _rollup_zones() -> tuple[str, ...]:
     """Zones whose read-side rollups ingest keeps current: the dashboard's default zone and UTC."""
-    from aigcwatch.config import setting
+    from aigcwatch.config import zone_setting
 
-    return tuple(dict.fromkeys(z for z in (setting("timezone"), "UTC") if z))
+    return tuple(dict.fromkeys((zone_setting("timezone"), "UTC")))   # a bad zone: ConfigError, exit 2
 
 
 def _result_line(r) -> str:

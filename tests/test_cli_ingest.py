@@ -58,3 +58,33 @@ def test_sources_check_reports_what_works_without_storing(tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     assert "1 of 2 sources work" in result.output and "parse" in result.output
     assert not (tmp_path / "never.db").exists()
+
+
+def test_ingest_builds_rollups_for_the_default_zone_and_utc(tmp_path, monkeypatch):
+    from db import rollups
+    from db.engine import make_engine, session_factory
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", url)
+    monkeypatch.setenv("AIGCWATCH_TIMEZONE", "Europe/Berlin")
+    with scripted_server() as srv:
+        srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["good"]))])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            assert rollups.zones(session) == ["Europe/Berlin", "UTC"]
+            assert all(rollups.is_current(session, z) for z in ("Europe/Berlin", "UTC"))
+    finally:
+        engine.dispose()
+
+
+def test_a_bad_dashboard_zone_stops_ingest_before_it_fetches(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'z.db'}")
+    monkeypatch.setenv("AIGCWATCH_TIMEZONE", "Mars/Base")
+    with scripted_server() as srv:
+        srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["good"]))])
+        assert srv.all_requests() == []
+    assert result.exit_code == 2 and "AIGCWATCH_TIMEZONE: unknown time zone 'Mars/Base'" in result.output
