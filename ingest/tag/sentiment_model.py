@@ -124,7 +124,7 @@ def label(model: LinearModel, doc: Doc, score: float, hits: Iterable[tuple[float
             from ingest.tag.sentiment import _en_tokens
 
             toks = _en_tokens(doc)
-        found = [r for r in map(words.get, set(toks)) if r is not None]
-        if found:   # the kept words are short alphanumeric tokens: no filter needed here
-            out = [a + sum(col) for a, col in zip(out, zip(*found))]
+        common = words.keys() & set(toks)       # the kept words are short alphanumeric tokens
+        if common:
+            out = [a + sum(col) for a, col in zip(out, zip(*map(words.__getitem__, common)))]
     return model.classes[max(range(len(out)), key=out.__getitem__)]

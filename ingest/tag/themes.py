@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, NamedTuple
 
 from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml
@@ -133,8 +133,7 @@ def _found(doc: Doc, model_counts: Mapping[int, int]) -> tuple[_Found, _Totals]:
     return found, totals
 
 
-@dataclass(frozen=True)
-class ThemeStats:
+class ThemeStats(NamedTuple):
     """How much of one theme a document holds (the inputs of the decision)."""
     best: float              # best sentence score (title x1.5)
     total: float             # sum over sentences
@@ -177,12 +176,11 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
         # a short post is "about" a theme with fewer cues than a long article, and a long
         # article gathers scattered weak cues by sheer length
         need_total = min(need_total, SHORT_BASE + SHORT_PER_SENTENCE * n) * max(1.0, n / LONG)
-        by_sentence = found[theme].values()
-        strong = {k for cues in by_sentence for k, cue in cues.items() if cue[0] >= STRONG}
-        out[theme] = ThemeStats(
-            best=best, total=total, need_sentence=need_sentence, need_total=need_total,
-            sentences=len(sums), cues=len(set().union(*by_sentence)), strong=len(strong),
-            in_title=min(sums) < titled)
+        seen: dict[str, tuple[float, str]] = {}
+        for cues in found[theme].values():      # distinct cues (the last sentence's weight)
+            seen.update(cues)
+        out[theme] = ThemeStats(best, total, need_sentence, need_total, len(sums), len(seen),
+                                sum(1 for w, _ in seen.values() if w >= STRONG), min(sums) < titled)
     return out, found, totals
 
 
