@@ -64,26 +64,35 @@ def tag_batch_with_lang(items: Sequence[tuple[str, str, str | None]]
     return out
 
 
-def tag_doc(doc: Doc) -> Tags:
+def signals_and_models(doc: Doc):
+    """The relevance signals and the model mentions of a document, the second pass of signals
+    knowing which sentences name a model (the trainers compute features the same way)."""
     raw = _relevance.by_kind(doc)
     first = _relevance.signals_from(doc, raw)
     found = _models.detect(doc, video_doc=first.clearly_video)
     hit_sentences = frozenset(doc.sentence_at(h.start) for h in found.hits)
     signals = _relevance.signals_from(doc, raw, hit_sentences) if hit_sentences else first
+    return signals, found
+
+
+def model_counts(doc: Doc, found) -> dict[int, int]:
+    """Per sentence naming a model: how many models it and its neighbours name
+    ("Veo 3 最像真的；可灵的运动幅度最大")."""
+    per_sentence: dict[int, set[str]] = {}
+    for hit in found.hits:
+        per_sentence.setdefault(doc.sentence_at(hit.start), set()).add(hit.model)
+    return {i: len(per_sentence.get(i - 1, set()) | ms | per_sentence.get(i + 1, set()))
+            for i, ms in per_sentence.items()}
+
+
+def tag_doc(doc: Doc) -> Tags:
+    signals, found = signals_and_models(doc)
     rel = _relevance.decide(doc, signals, found)
 
     collision = not rel.relevant and not found.models and (
         bool(found.collided) or not _relevance.has_ai(signals))
-    per_sentence: dict[int, set[str]] = {}
-    for hit in found.hits:
-        per_sentence.setdefault(doc.sentence_at(hit.start), set()).add(hit.model)
-    # models named in a sentence and its neighbours ("Veo 3 最像真的；可灵的运动幅度最大")
-    model_counts = {
-        i: len(per_sentence.get(i - 1, set()) | ms | per_sentence.get(i + 1, set()))
-        for i, ms in per_sentence.items()
-    }
     spam = _spam.detect(doc)
-    themes = _themes.detect(doc, model_counts, skip_title=spam.spam) if not collision else None
+    themes = _themes.detect(doc, model_counts(doc, found), skip_title=spam.spam) if not collision else None
 
     evidence: dict[str, tuple[str, ...]] = {}
     models: tuple[str, ...] = () if collision else found.models

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from ingest.tag import models as _models
 from ingest.tag import relevance as _relevance
 from ingest.tag.doc import make_doc
+from ingest.tag.engine import signals_and_models
 from ingest.tag.linear import dumps, to_dict
+from ingest.tag.sentiment_eval import accuracy_macro_f1
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "ingest" / "tag" / "data"
@@ -50,11 +51,7 @@ class Setting:
 def item(raw: dict[str, Any], source: str) -> Item:
     """An item's decision features, computed the way the engine computes them."""
     doc = make_doc(raw.get("title", "") or "", raw.get("text", "") or "", raw.get("lang"))
-    found_kinds = _relevance.by_kind(doc)
-    first = _relevance.signals_from(doc, found_kinds)
-    found = _models.detect(doc, video_doc=first.clearly_video)
-    hit_sentences = frozenset(doc.sentence_at(h.start) for h in found.hits)
-    signals = _relevance.signals_from(doc, found_kinds, hit_sentences) if hit_sentences else first
+    signals, found = signals_and_models(doc)
     sc = _relevance.scored(doc, signals, found)
     return Item(str(raw.get("id")), bool(raw.get("relevant")),
                 _relevance.decision_features(doc, signals, found, sc), sc.rule, source)
@@ -94,14 +91,8 @@ def predict(model, items: Sequence[Item]) -> list[bool]:
     return [p == "relevant" for p in clf.predict(vec.transform([i.feats for i in items]))]
 
 
-def macro_f1(gold: Sequence[bool], pred: Sequence[bool]) -> float:
-    f1s = []
-    for c in (True, False):
-        tp = sum(g == c == p for g, p in zip(gold, pred))
-        fp = sum(p == c != g for g, p in zip(gold, pred))
-        fn = sum(g == c != p for g, p in zip(gold, pred))
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return sum(f1s) / 2
+def macro_f1(gold, pred) -> float:
+    return accuracy_macro_f1(gold, pred, (True, False))[1]
 
 
 def cross_validate(sources: dict[str, list[Item]], setting: Setting, folds: int = 5,

@@ -31,6 +31,7 @@ from typing import Any, Iterable, Sequence
 from ingest.tag.doc import make_doc
 from ingest.tag.linear import dumps
 from ingest.tag.sentiment import walk
+from ingest.tag.sentiment_eval import accuracy_macro_f1
 from ingest.tag.sentiment_model import MODEL_FILE, features
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -188,14 +189,8 @@ def predict(model, examples: Sequence[Example], setting: Setting) -> list[str]:
     return list(clf.predict(vec.transform(_rows(examples, setting, vocab))))
 
 
-def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
-    f1s = []
-    for c in CLASSES:
-        tp = sum(g == c == p for g, p in zip(gold, pred))
-        fp = sum(p == c != g for g, p in zip(gold, pred))
-        fn = sum(g == c != p for g, p in zip(gold, pred))
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return sum(f1s) / len(f1s)
+def macro_f1(gold, pred) -> float:
+    return accuracy_macro_f1(gold, pred, CLASSES)[1]
 
 
 def cross_validate(sources: dict[str, list[Example]], setting: Setting, folds: int = 5,

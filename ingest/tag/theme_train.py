@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from ingest.tag import models as _models
-from ingest.tag import relevance as _relevance
 from ingest.tag import spam as _spam
 from ingest.tag import themes as _themes
 from ingest.tag.doc import make_doc
+from ingest.tag.engine import model_counts, signals_and_models
 from ingest.tag.linear import dumps
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -56,15 +55,8 @@ class Setting:
 def theme_doc(item: dict[str, Any], source: str) -> Doc:
     """An item's theme candidates, computed the way the engine computes them."""
     doc = make_doc(item.get("title", "") or "", item.get("text", "") or "", item.get("lang"))
-    raw = _relevance.by_kind(doc)
-    first = _relevance.signals_from(doc, raw)
-    found = _models.detect(doc, video_doc=first.clearly_video)
-    per_sentence: dict[int, set[str]] = {}
-    for hit in found.hits:
-        per_sentence.setdefault(doc.sentence_at(hit.start), set()).add(hit.model)
-    counts = {i: len(per_sentence.get(i - 1, set()) | ms | per_sentence.get(i + 1, set()))
-              for i, ms in per_sentence.items()}
-    st, _, _ = _themes.stats(doc, counts, skip_title=_spam.detect(doc).spam)
+    _, found = signals_and_models(doc)
+    st, _, _ = _themes.stats(doc, model_counts(doc, found), skip_title=_spam.detect(doc).spam)
     lang = "zh" if doc.lang == "zh" else "en"
     n = len(doc.spans)
     return Doc(str(item.get("id")), frozenset(item.get("themes", [])),
