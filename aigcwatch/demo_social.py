@@ -21,7 +21,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from aigcwatch.apiserver import ApiPost, SocialApi
-from aigcwatch.demo_data import DEMO_NOTE
+from aigcwatch.demo_data import DEMO_NOTE, _b36
 
 UTC = timezone.utc
 T0 = datetime(2025, 10, 20, 8, 0, tzinfo=UTC)        # first social post of the demo
@@ -135,16 +135,6 @@ def write_social_files(out_dir: Path) -> dict[str, str]:
 
 
 # -- API posts ---------------------------------------------------------------------------------
-
-def _b36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-        if not n:
-            return out
-
 
 class DemoSocial:
     """The API server's demo posts; `advance()` prepares the second run."""

@@ -117,3 +117,15 @@ def box(ctx, *, key: str, dims: Sequence[str], options: dict[str, Sequence]) -> 
 def periods(ctx) -> list[date]:
     """The page's time buckets, newest first (for drill-down boxes)."""
     return list(reversed(charts.bucket_starts(ctx.start, ctx.end, ctx.interval)))
+
+
+def net_chart(ctx, df, dim: str, *, key: str, name: str, title: bool = False) -> None:
+    """The net-sentiment lines of `df` by `dim` (a 7-day index for day buckets), with the chart's
+    CSV and drill-down; `title` writes which index it is above the chart."""
+    df, value = charts.smoothed_net(df, ctx.start, ctx.end, ctx.interval, dim)
+    if title:
+        st.markdown(f"**{ui.md_escape(i18n.t('net_7d' if value == 'net_7d' else 'net_sentiment', ctx.lang))}**")
+    fig = charts.net_lines(df, lang=ctx.lang, tz=ctx.tz, interval=ctx.interval, dim=dim,
+                           events=ctx.events, value=value)
+    points = ui.chart(fig, df, key=key, lang=ctx.lang, name=name)
+    selection(ctx, points, ("bucket", dim), key=key)

@@ -126,20 +126,24 @@ def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sende
         try:
             push(hook, msg.lines_for(hook.lang), msg.facts)
         except DeliveryError as e:
-            record(session, msg.day, msg.period, t, ok=False, error=e.one_line(), subject=msg.subject)
-            done(Outcome(t, "failed", e.one_line()))
+            _settle(session, msg, t, e.one_line(), done)
         else:
-            record(session, msg.day, msg.period, t, ok=True, error=None, subject=msg.subject)
-            done(Outcome(t, "sent"))
+            _settle(session, msg, t, None, done)
     return outcomes
+
+
+def _settle(session: Session, msg: Message, t: Target, error: str | None,
+            done: Callable[[Outcome], None]) -> None:
+    """Log one delivery (sent when `error` is None) and report its outcome."""
+    record(session, msg.day, msg.period, t, ok=error is None, error=error, subject=msg.subject)
+    done(Outcome(t, "sent") if error is None else Outcome(t, "failed", error))
 
 
 def _send_mail(session: Session, msg: Message, targets: list[Target], *, sender: str | None,
                smtp: SmtpSettings | None, done: Callable[[Outcome], None]) -> None:
     def fail_all(error: str) -> None:
         for t in targets:
-            record(session, msg.day, msg.period, t, ok=False, error=error, subject=msg.subject)
-            done(Outcome(t, "failed", error))
+            _settle(session, msg, t, error, done)
 
     if smtp is None:
         return fail_all("email: AIGCWATCH_SMTP_HOST is not set")
@@ -156,10 +160,8 @@ def _send_mail(session: Session, msg: Message, targets: list[Target], *, sender:
             try:
                 conn.send(email)
             except DeliveryError as e:
-                record(session, msg.day, msg.period, t, ok=False, error=e.one_line(), subject=msg.subject)
-                done(Outcome(t, "failed", e.one_line()))
+                _settle(session, msg, t, e.one_line(), done)
             else:
-                record(session, msg.day, msg.period, t, ok=True, error=None, subject=msg.subject)
-                done(Outcome(t, "sent"))
+                _settle(session, msg, t, None, done)
     finally:
         conn.__exit__(None, None, None)

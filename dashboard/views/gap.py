@@ -38,11 +38,7 @@ def tone(ctx: Ctx, flt) -> None:
     st.subheader(i18n.t("tone_by_lang", L))
     idx = data.sentiment_index(ctx.url, flt, ctx.interval, ctx.tz, "lang")
     idx = idx[idx["key"].isin(LANGS)].rename(columns={"key": "lang"}) if not idx.empty else idx
-    idx, value = charts.smoothed_net(idx, ctx.start, ctx.end, ctx.interval, "lang")
-    fig = charts.net_lines(idx, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", events=ctx.events,
-                           value=value)
-    points = ui.chart(fig, idx, key="gap_tone", lang=L, name="tone_by_language")
-    drill.selection(ctx, points, ("bucket", "lang"), key="gap_tone")
+    drill.net_chart(ctx, idx, "lang", key="gap_tone", name="tone_by_language")
 
     st.markdown(f"**{ui.md_escape(i18n.t('tone_theme_lang', L))}**")
     cells = data.counts(ctx.url, flt, ("theme", "lang", "sentiment"))

@@ -48,12 +48,7 @@ def sentiment(ctx: Ctx) -> None:
         return
     idx = data.sentiment_index(ctx.url, ctx.flt.replace(model=tuple(top)), ctx.interval, ctx.tz, "model")
     idx = idx[idx["key"].isin(top)].rename(columns={"key": "model"}) if not idx.empty else idx
-    idx, value = charts.smoothed_net(idx, ctx.start, ctx.end, ctx.interval, "model")
-    st.markdown(f"**{ui.md_escape(i18n.t('net_7d' if value == 'net_7d' else 'net_sentiment', L))}**")
-    fig = charts.net_lines(idx, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", events=ctx.events,
-                           value=value)
-    points = ui.chart(fig, idx, key="mo_net", lang=L, name="net_sentiment_by_model")
-    drill.selection(ctx, points, ("bucket", "model"), key="mo_net")
+    drill.net_chart(ctx, idx, "model", key="mo_net", name="net_sentiment_by_model", title=True)
 
 
 def languages(ctx: Ctx) -> None:

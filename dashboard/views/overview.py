@@ -72,11 +72,7 @@ def net_sentiment(ctx: Ctx) -> None:
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["bucket", "key", "positive", "neutral", "negative", "stories", "net"])
     df = df.rename(columns={"key": "lang"})[["bucket", "lang", "positive", "neutral", "negative", "stories", "net"]]
-    df, value = charts.smoothed_net(df, ctx.start, ctx.end, ctx.interval, "lang")
-    fig = charts.net_lines(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", events=ctx.events,
-                           value=value)
-    points = ui.chart(fig, df, key="ov_net", lang=L, name="net_sentiment")
-    drill.selection(ctx, points, ("bucket", "lang"), key="ov_net")
+    drill.net_chart(ctx, df, "lang", key="ov_net", name="net_sentiment")
 
 
 def spikes(ctx: Ctx) -> None:
