@@ -164,15 +164,22 @@ def iter_items(session: Session, flt: ItemFilter | None = None, *, batch: int = 
     while True:
         stmt = select(*_item_columns()).join(m.Source, m.Source.id == it.source_id)
         stmt = flt.apply(stmt)
-        if last is not None:   # a row value: SQLite and PostgreSQL seek the index to it
-            stmt = stmt.where(tuple_(it.published_at, it.id) < tuple_(
-                literal(last[0], it.published_at.type), literal(last[1], it.id.type)))
-        stmt = stmt.order_by(it.published_at.desc(), it.id.desc()).limit(batch)
+        stmt = _newest_first_page(stmt, last, batch)
         rows = _with_tags(session, _dicts(session.execute(stmt)))
         yield from rows
         if len(rows) < batch:
             return
         last = (rows[-1]["published_at"], rows[-1]["id"])
+
+
+def _newest_first_page(stmt, last: tuple[datetime, int] | None, batch: int):
+    """The next keyset page of `stmt`, newest first, after the row (published_at, id) `last`: a row
+    value, so SQLite and PostgreSQL seek the index to it."""
+    it = m.Item
+    if last is not None:
+        stmt = stmt.where(tuple_(it.published_at, it.id) < tuple_(
+            literal(last[0], it.published_at.type), literal(last[1], it.id.type)))
+    return stmt.order_by(it.published_at.desc(), it.id.desc()).limit(batch)
 
 
 def _with_tags(session: Session, rows: list[dict]) -> list[dict]:
@@ -399,8 +406,6 @@ def iter_export_items(session: Session, flt: ItemFilter | None = None, *, batch:
     in the same order (newest first) with the same values, but without text, keywords and author,
     and with models, themes and the copy count aggregated in SQL in the page's own query (one
     query per page of `batch`, Core rows, no ORM)."""
-    from sqlalchemy import literal, tuple_
-
     flt = flt or ItemFilter()
     it, src = m.Item, m.Source
     pg = session.get_bind().dialect.name == "postgresql"
@@ -424,10 +429,7 @@ def iter_export_items(session: Session, flt: ItemFilter | None = None, *, batch:
     last: tuple[datetime, int] | None = None
     while True:
         stmt = flt.apply(select(*cols).join(src, src.id == it.source_id))
-        if last is not None:   # a row value: SQLite and PostgreSQL seek the index to it
-            stmt = stmt.where(tuple_(it.published_at, it.id) < tuple_(
-                literal(last[0], it.published_at.type), literal(last[1], it.id.type)))
-        rows = conn.execute(stmt.order_by(it.published_at.desc(), it.id.desc()).limit(batch)).all()
+        rows = conn.execute(_newest_first_page(stmt, last, batch)).all()
         for r in rows:
             row = dict(zip(keys, r))
             mo, th = r[i_models], r[i_themes]
