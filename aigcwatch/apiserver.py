@@ -24,8 +24,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, urlsplit
+
+from aigcwatch.localserver import serve_handler
 
 
 @dataclass
@@ -291,14 +293,5 @@ def _handler(api: SocialApi) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def serve_social(api: SocialApi, host: str = "127.0.0.1") -> Iterator[str]:
     """Serve `api` on a free loopback port; yields the base URL (no trailing slash)."""
-    server = ThreadingHTTPServer((host, 0), _handler(api))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="aigcwatch-apiserver", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_handler(_handler(api), host=host) as base:
+        yield base

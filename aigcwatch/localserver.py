@@ -158,7 +158,15 @@ def serve_directory(directory: Path, *, content_types: dict[str, str] | None = N
     The server is shut down when the block exits.
     """
     root = Path(directory).resolve()
-    server = ThreadingHTTPServer((host, port), _make_handler(root, dict(content_types or {})))
+    with serve_handler(_make_handler(root, dict(content_types or {})), host=host, port=port) as base:
+        yield base
+
+
+@contextmanager
+def serve_handler(handler, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve an HTTP request handler class on host:port (0 = a free port) in a daemon thread;
+    yields the base URL without a trailing slash and shuts the server down on exit."""
+    server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name=f"aigcwatch-localserver-{server.server_address[1]}", daemon=True)
