@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import html
-from calendar import monthrange
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import i18n
+from db.buckets import bucket_last_day, bucket_start, bucket_starts  # noqa: F401  (pages use them from here)
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 HEIGHT = 380
@@ -65,32 +65,7 @@ def label(dim: str | None, key: str | None, lang: str, names: dict[str, str] | N
     return i18n.key_name(dim or "", key, lang, names) if dim else str(key)
 
 
-# --- time buckets -------------------------------------------------------------------------------
-
-def bucket_start(day: date, interval: str) -> date:
-    if interval == "week":
-        return day - timedelta(days=day.weekday())
-    if interval == "month":
-        return day.replace(day=1)
-    return day
-
-
-def bucket_last_day(start: date, interval: str) -> date:
-    """The last local day inside the bucket that begins on `start`."""
-    if interval == "week":
-        return start + timedelta(days=6)
-    if interval == "month":
-        return start.replace(day=monthrange(start.year, start.month)[1])
-    return start
-
-
-def bucket_starts(start: date, end: date, interval: str) -> list[date]:
-    out, cur = [], bucket_start(start, interval)
-    while cur <= end:
-        out.append(cur)
-        cur = bucket_last_day(cur, interval) + timedelta(days=1)
-    return out
-
+# --- time buckets (db.buckets: one definition for the read side, the charts and the exports) -----
 
 def fill_gaps(df: pd.DataFrame, start: date, end: date, interval: str, dim: str | None = None,
               values: Sequence[str] = ("count",)) -> pd.DataFrame:

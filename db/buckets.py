@@ -6,6 +6,7 @@ CASE over the offset transitions in that range: exact, DST included, for any IAN
 """
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, datetime, timedelta, timezone
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -112,5 +113,23 @@ def bucket_start(day: date, bucket: str) -> date:
     return day
 
 
-__all__ = ["BUCKETS", "Bucket", "as_date", "bucket_expr", "bucket_start", "local_day",
-           "offset_spans"]
+def bucket_last_day(start: date, bucket: str) -> date:
+    """The last local day inside the bucket that begins on `start`."""
+    if bucket == "week":
+        return start + timedelta(days=6)
+    if bucket == "month":
+        return start.replace(day=monthrange(start.year, start.month)[1])
+    return start
+
+
+def bucket_starts(start: date, end: date, bucket: str) -> list[date]:
+    """The first day of every bucket that holds a day of start..end (inclusive)."""
+    out, cur = [], bucket_start(start, bucket)
+    while cur <= end:
+        out.append(cur)
+        cur = bucket_last_day(cur, bucket) + timedelta(days=1)
+    return out
+
+
+__all__ = ["BUCKETS", "Bucket", "as_date", "bucket_expr", "bucket_last_day", "bucket_start",
+           "bucket_starts", "local_day", "offset_spans"]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from aigcwatch import __version__
 from db import queries as q
-from db.buckets import bucket_start
+from db.buckets import bucket_starts
 from db.filters import ItemFilter, day_window
 from report.formats import Column
 
@@ -104,22 +104,6 @@ def trend_columns(group: Sequence[str]) -> list[Column]:
             + [Column("stories", "int", "stories in the bucket (see unit)")])
 
 
-def next_bucket(start: date, bucket: str) -> date:
-    if bucket == "week":
-        return start + timedelta(days=7)
-    if bucket == "month":
-        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return start + timedelta(days=1)
-
-
-def buckets_between(start: date, end: date, bucket: str) -> list[date]:
-    out, b = [], bucket_start(start, bucket)
-    while b <= end:
-        out.append(b)
-        b = next_bucket(b, bucket)
-    return out
-
-
 def fill_gaps(rows: list[dict], group: Sequence[str], buckets: list[date]) -> list[dict]:
     """Every bucket x every group combination seen, with 0 where `rows` (counts()) has none."""
     have = {(r["bucket"], *(r[g] for g in group)): r["count"] for r in rows}
@@ -145,7 +129,7 @@ def trend_rows(session: Session, flt: ItemFilter, rng: Range | None, *, bucket: 
     if rng is None or rng.start is None or rng.end is None:
         return []
     rows = q.counts(session, windowed(flt, rng), by=tuple(group), bucket=bucket, tz=rng.tz)
-    return fill_gaps(rows, group, buckets_between(rng.start, rng.end, bucket))
+    return fill_gaps(rows, group, bucket_starts(rng.start, rng.end, bucket))
 
 
 # --- items --------------------------------------------------------------------------------------
