@@ -272,33 +272,23 @@ def social_sources_toml(api_base: str, feed_base: str) -> str:
 # -- what the demo shows after its runs ----------------------------------------------------------
 
 def social_report(session, limit: int = 8) -> list[str]:
-    """Lines for the demo's output: the most engaged posts, and the clusters with most reach.
-    (Demo output only; the dashboard and exports read db.queries.)"""
-    from sqlalchemy import func, select
+    """Lines for the demo's output: the most engaged posts, and the clusters with most reach."""
+    from db import queries
+    from db.filters import ItemFilter
 
-    from db import models as m
-
-    it = m.Item
-    score = func.coalesce(it.points, 0) + func.coalesce(it.likes, 0) + func.coalesce(it.reposts, 0)
     lines = ["most engaged post of each social source (points / comments / reposts / likes):"]
-    sources = session.scalars(select(it.source_id).where(it.engagement_at.is_not(None))
-                              .group_by(it.source_id).order_by(it.source_id)).all()
-    for src in sources[:limit * 2]:
-        row = session.execute(select(it.kind, it.author_handle, it.title, it.points,
-                                     it.num_comments, it.reposts, it.likes)
-                              .where(it.source_id == src, it.engagement_at.is_not(None))
-                              .order_by(score.desc(), it.id).limit(1)).first()
-        kind, handle, title, *counts = row
+    for p in queries.most_engaged_posts(session, limit=limit * 2):
+        counts = (p["points"], p["num_comments"], p["reposts"], p["likes"])
         shown = " / ".join("-" if c is None else str(c) for c in counts)
-        lines.append(f"  {shown:>18}  {src:22s} {kind:7s} @{handle or '?'}: {title[:56]}")
+        lines.append(f"  {shown:>18}  {p['source_id']:22s} {p['kind']:7s} "
+                     f"@{p['author_handle'] or '?'}: {p['title'][:56]}")
     lines.append("stories carried by several outlets (reach = distinct sources):")
-    canon = select(it.id, it.title, it.reach, it.first_seen_at).where(
-        it.cluster_id.is_(None), it.reach > 1).order_by(it.reach.desc(), it.first_seen_at).limit(limit)
-    for item_id, title, reach, first in session.execute(canon):
-        n = session.scalar(select(func.count()).select_from(it).where(it.cluster_id == item_id))
-        lines.append(f"  reach {reach}  first seen {first:%Y-%m-%d %H:%M} UTC  "
-                     f"{n} edited cop{'y' if n == 1 else 'ies'}: {title[:60]}")
-    stories = session.scalar(select(func.count()).select_from(it).where(it.cluster_id.is_(None)))
-    total = session.scalar(select(func.count()).select_from(it))
+    for c in queries.widest_clusters(session, limit=limit):
+        n = c["edited_copies"]
+        lines.append(f"  reach {c['reach']}  first seen {c['first_seen_at']:%Y-%m-%d %H:%M} UTC  "
+                     f"{n} edited cop{'y' if n == 1 else 'ies'}: {c['title'][:60]}")
+    everything = ItemFilter(include_spam=True, include_irrelevant=True)
+    stories = queries.count_items(session, everything)
+    total = queries.count_items(session, everything.replace(include_copies=True))
     lines.append(f"{total} items stored, {stories} stories once near-duplicates are grouped")
     return lines

@@ -335,6 +335,40 @@ def _as_utc(value) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+def most_engaged_posts(session: Session, *, limit: int = 16) -> list[dict]:
+    """Per source that reports engagement, its most engaged item (points + likes + reposts):
+    {source_id, kind, author_handle, title, points, num_comments, reposts, likes}, by source id."""
+    it = m.Item
+    score = func.coalesce(it.points, 0) + func.coalesce(it.likes, 0) + func.coalesce(it.reposts, 0)
+    sources = session.scalars(select(it.source_id).where(it.engagement_at.is_not(None))
+                              .group_by(it.source_id).order_by(it.source_id).limit(limit)).all()
+    out = []
+    for src in sources:
+        out += _dicts(session.execute(
+            select(it.source_id, it.kind, it.author_handle, it.title, it.points, it.num_comments,
+                   it.reposts, it.likes)
+            .where(it.source_id == src, it.engagement_at.is_not(None))
+            .order_by(score.desc(), it.id).limit(1)))
+    return out
+
+
+def widest_clusters(session: Session, *, limit: int = 8) -> list[dict]:
+    """Stories carried by more than one outlet, widest reach first: {id, title, reach,
+    first_seen_at, edited_copies} (edited copies: the near-duplicate members of its cluster)."""
+    it = m.Item
+    rows = _dicts(session.execute(
+        select(it.id, it.title, it.reach, it.first_seen_at)
+        .where(it.cluster_id.is_(None), it.reach > 1)
+        .order_by(it.reach.desc(), it.first_seen_at).limit(limit)))
+    members = {}
+    for chunk in _chunks([r["id"] for r in rows]):
+        members.update(session.execute(select(it.cluster_id, func.count()).where(it.cluster_id.in_(chunk))
+                                       .group_by(it.cluster_id)).all())
+    for r in rows:
+        r["edited_copies"] = members.get(r["id"], 0)
+    return rows
+
+
 from db.trends import (  # noqa: E402  re-exported: the one read side
     DIMENSIONS,
     counts,
@@ -349,7 +383,7 @@ from db.trends import (  # noqa: E402  re-exported: the one read side
 )
 
 __all__ = ["DIMENSIONS", "as_filter", "copy_counts", "count_items", "counts", "daily_counts",
-           "evidence_for", "evidence_top", "facets", "item_detail", "items", "iter_items",
+           "evidence_for", "evidence_top", "facets", "item_detail", "items", "iter_items", "most_engaged_posts", "widest_clusters",
            "js_divergence", "language_gap", "latest_runs", "period_kpis", "rising_terms",
            "run_summary", "sentiment_index", "source_health", "source_stats", "spike_stories",
            "spikes", "bucket_expr"]
