@@ -329,6 +329,23 @@ def smoothed_net(df: pd.DataFrame, start: date, end: date, interval: str,
     return pd.concat(parts, ignore_index=True), "net_7d"
 
 
+def smoothed_share(df: pd.DataFrame, dim: str, interval: str) -> tuple[pd.DataFrame, str]:
+    """A key's share of all stories ("share", %, from "count" and "stories"); at a few stories a
+    day a daily share jumps between 0 and 100%, so for day buckets also "share_7d": the trailing 7
+    days' summed counts over their summed stories. Returns the frame and the column to draw."""
+    df = df.copy()
+    df["share"] = (df["count"] / df["stories"].where(df["stories"] > 0)).fillna(0.0) * 100
+    if interval != "day" or df.empty:
+        return df, "share"
+    parts = []
+    for _, g in df.groupby(dim, sort=False):
+        g = g.sort_values("bucket").copy()
+        r = g[["count", "stories"]].rolling(ROLLING_DAYS, min_periods=1).sum()
+        g["share_7d"] = (r["count"] / r["stories"].where(r["stories"] > 0)).fillna(0.0) * 100
+        parts.append(g)
+    return pd.concat(parts, ignore_index=True), "share_7d"
+
+
 def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str | None = None,
               title: str | None = None, events: Iterable = (), value: str = "net") -> go.Figure:
     """Net-sentiment index (-1..1) over time, one line per key of `dim`, with a zero line."""

@@ -2,7 +2,7 @@
 time axes, CJK fonts, event markers, and feed text escaped before plotly renders it."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -87,3 +87,16 @@ def test_daily_net_sentiment_is_smoothed_over_seven_days_of_counts():
     assert pd.isna(by_day.loc[date(2025, 3, 3), "net"]) and by_day.loc[date(2025, 3, 3), "net_7d"] == 0.5
     assert pd.isna(by_day.loc[date(2025, 3, 9), "net_7d"])        # the window has moved past both days
     assert charts.smoothed_net(pd.DataFrame(rows), date(2025, 3, 1), date(2025, 3, 10), "week")[1] == "net"
+
+
+def test_daily_theme_share_is_drawn_as_a_7_day_rolling_share_of_summed_counts():
+    days = [date(2025, 3, 1) + timedelta(days=i) for i in range(8)]
+    df = pd.DataFrame({"bucket": days, "theme": "jobs", "count": [1, 0, 0, 0, 0, 0, 0, 1],
+                       "stories": [1, 1, 1, 1, 1, 1, 1, 3]})
+    out, value = charts.smoothed_share(df, "theme", "day")
+    assert value == "share_7d"
+    assert list(out["share"])[:2] == [100.0, 0.0]
+    # day 8: days 2..8 hold 1 story with the theme out of 9
+    assert abs(list(out["share_7d"])[-1] - 100 / 9) < 1e-9
+    weekly, value = charts.smoothed_share(df, "theme", "week")
+    assert value == "share" and "share_7d" not in weekly

@@ -21,10 +21,9 @@ def share(ctx: Ctx) -> None:
     totals = charts.fill_gaps(data.counts(ctx.url, ctx.flt, (), ctx.interval, ctx.tz),
                               ctx.start, ctx.end, ctx.interval).rename(columns={"count": "stories"})
     df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "theme")
-    df = df.merge(totals, on="bucket", how="left")
-    df["share"] = (df["count"] / df["stories"].where(df["stories"] > 0)).fillna(0.0) * 100
-    fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="theme", value="share",
-                            percent=True, y_title=i18n.t("share", L), events=ctx.events)
+    df, value = charts.smoothed_share(df.merge(totals, on="bucket", how="left"), "theme", ctx.interval)
+    fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="theme", value=value,
+                            percent=True, y_title=i18n.t(value, L), events=ctx.events)
     points = ui.chart(fig, df, key="th_share", lang=L, name="theme_share")
     drill.selection(ctx, points, ("bucket", "theme"), key="th_share")
     drill.box(ctx, key="th_share_drill", dims=("bucket", "theme"),
