@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from ingest.tag import themes
+from ingest.tag import relevance, themes
 from ingest.tag.doc import make_doc
 from ingest.tag.linear import dumps, load, model_from_dict, to_dict
 
@@ -57,8 +57,10 @@ def test_a_weight_row_of_the_wrong_length_is_refused_with_the_file_name():
 
 def test_shipped_layers_load_and_unknown_features_are_ignored():
     model = load(themes.THEME_MODEL)
-    assert model is not None and model.classes == ("absent", "present")
-    assert model.label({"no such feature": 5.0}) == model.label({})
+    assert model is not None and model.classes == themes.THEMES and model.meta["per_theme"]
+    assert model.scores({"no such feature": 5.0}) == model.scores({})
+    rel = load(relevance.RELEVANCE_MODEL)
+    assert rel is not None and rel.classes == ("not_relevant", "relevant")
 
 
 def test_learned_theme_layer_accepts_a_real_article_the_fixed_thresholds_miss():
@@ -73,22 +75,50 @@ def test_a_theme_without_any_cue_is_never_learned_into_a_document():
     assert themes.detect(doc).themes == ()
 
 
+_TEXTS = [("", "Sora can generate clips up to 20 seconds at 1080p. The model uses a diffusion "
+               "transformer. It was trained on licensed and public data.", "en"),
+          ("AI短剧冲击影视行业", "导演和编剧担心被取代，剧组开始用可灵生成镜头，片酬被压低，"
+                            "平台的付费会员和分成收入却在增长。", "zh"),
+          ("Runway wins a studio deal", "Lionsgate will train a custom video model on its film "
+           "library; VFX artists fear the layoffs that follow, and the union calls for rules.", "en")]
+
+
 def test_unrolled_theme_decision_equals_the_feature_dict_decision():
+    """The fast path (words summed once per document) decides what the model's feature dict
+    decides: column > 0 for per_theme_features with the document's words."""
     from ingest.tag.linear import load as load_linear
+    from ingest.tag.words import word_set
 
     model = load_linear(themes.THEME_MODEL)
     fast = themes._fast_weights(model)
-    texts = [("", "Sora can generate clips up to 20 seconds at 1080p. The model uses a diffusion "
-                  "transformer. It was trained on licensed and public data.", "en"),
-             ("AI短剧冲击影视行业", "导演和编剧担心被取代，剧组开始用可灵生成镜头，片酬被压低，"
-                               "平台的付费会员和分成收入却在增长。", "zh")]
     checked = 0
-    for title, text, lang in texts:
+    for title, text, lang in _TEXTS:
         doc = make_doc(title, text, lang)
+        words = word_set(doc)
+        sums = themes._word_sums(fast, words)
         st, _, _ = themes.stats(doc)
         for theme, s in st.items():
-            feats = themes.learned_features(theme, s, lang, len(doc.spans))
-            assert themes._present(fast, theme, s, lang, len(doc.spans)) == \
-                (model.label(feats) == "present")
+            feats = themes.per_theme_features(s, lang, len(doc.spans), words)
+            column = model.classes.index(theme)
+            expected = model.scores(feats)[column] > 0.0
+            assert themes._present(fast, theme, s, lang, len(doc.spans), sums) == expected
             checked += 1
-    assert checked >= 4
+    assert checked >= 6
+
+
+def test_relevance_word_layer_equals_the_feature_dict_decision():
+    """decide() adds the words' rows to the scores of decision_features: the same label as the
+    model over the full feature dict (the form the trainer fitted)."""
+    from ingest.tag.engine import signals_and_models
+    from ingest.tag.linear import load as load_linear
+    from ingest.tag.words import word_set
+
+    model = load_linear(relevance.RELEVANCE_MODEL)
+    assert model.meta.get("words")
+    for title, text, lang in _TEXTS + [("", "The runway at the airport was closed for repairs.", "en")]:
+        doc = make_doc(title, text, lang)
+        signals, found = signals_and_models(doc)
+        feats = relevance.decision_features(doc, signals, found,
+                                            relevance.scored(doc, signals, found))
+        feats.update({"t:" + w: 1.0 for w in word_set(doc)})
+        assert relevance.decide(doc, signals, found).relevant == (model.label(feats) == "relevant")

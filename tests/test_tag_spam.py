@@ -67,3 +67,23 @@ def test_adult_keyword_title_and_link_farm_injection_are_spam():
     injected = ("家人们，这个月蹦出安康市某某消防设备售后客服中心好几个国产Sora，"
                 "可灵、Vidu安康市某某消防设备售后客服中心都上线了，我们来横评。")
     assert tag("一个月蹦出4个国产Sora", injected, "zh").spam
+
+
+_ARTICLE = ("导演们开始用可灵和即梦生成分镜与空镜头，一部短剧的拍摄周期从三个月缩短到三周。\n"
+            "影视从业者担心特效和剪辑岗位被取代，也有人认为新工具让小团队拍得起电影。")
+
+
+def test_an_untitled_page_whose_first_line_is_a_keyword_chain_is_spam():
+    """Scraped pages often arrive without a title, the spam keyword line pasted above the copied
+    article as its first line: that line is read as the title."""
+    tags = tag("", "久久精品视频_成人午夜在线观看_日韩无码一区二区\n" + _ARTICLE, "zh")
+    assert tags.spam and tags.relevant
+    assert "creative_industry" in tags.themes
+
+
+def test_an_untitled_article_opening_with_a_paragraph_is_not_read_as_a_title():
+    """A first line that ends like a sentence is a paragraph, not a title: its words missing
+    further down is no title/body mismatch."""
+    text = ("苹果今日宣布在三个市场开放官方下载，用户可在官网登录后免费体验这款短影音应用。\n"
+            + _ARTICLE)
+    assert not tag("", text, "zh").spam

@@ -42,7 +42,7 @@ def test_single_world_model_word_in_a_list_is_not_enough():
     tags = tag("AI video startup Runway raises new funding",
                "Runway, maker of the Gen-4 video model, raised $300 million at a $3 billion "
                "valuation, led by General Atlantic. Investors cited revenue growth from studios. "
-               "The startup also does research on world models.")
+               "Its research spans audio, robotics, 3D and world models.")
     assert "agi_world_model" not in tags.themes
     assert "markets" in tags.themes
 

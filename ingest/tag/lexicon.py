@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from bisect import bisect_left
 import tomllib
 from functools import lru_cache
 from operator import itemgetter
@@ -150,14 +151,27 @@ _FORMS: dict[str, str] = {}      # text -> matching form: the taggers scan each 
 _FORMS_KEPT = 8                  # (and a short word now and then between, see models._person_name)
 
 
+_MARKS: dict[str, list[int]] = {}   # form -> positions of its marks (same lifetime as _FORMS)
+_MARK_RE = re.compile(_MARK)
+
+
 def _form_of(text: str) -> str:
     form = _FORMS.get(text)
     if form is None:
         form = matching_form(text)
         if len(_FORMS) >= _FORMS_KEPT:
             _FORMS.clear()
+            _MARKS.clear()
         _FORMS[text] = form
     return form
+
+
+def _marks_of(form: str) -> list[int]:
+    """Positions of the marks in a matching form (cached with the form)."""
+    marks = _MARKS.get(form)
+    if marks is None:
+        marks = _MARKS[form] = [m.start() for m in _MARK_RE.finditer(form)]
+    return marks
 
 
 def _ascii_gate(strings: Iterable[str], most: int = 6) -> frozenset[str] | None:
@@ -426,17 +440,19 @@ class Matcher:
         ascii_text = text.isascii()
         if self._automata:
             form = _form_of(text)
-            count = form.count
+            marks = _marks_of(form)
             for automaton, entries, gate in self._automata:
                 if ascii_text and gate is not None and not any(c in form for c in gate):
                     continue
-                marks = pos = 0           # marks in form[:pos]
-                for index, start, end in automaton.find_matches_as_indexes(form):
-                    marks += count(_MARK, pos, start)
-                    first = start - marks
-                    marks += count(_MARK, start, end)
-                    pos = end
-                    last = end - marks
+                found_at = automaton.find_matches_as_indexes(form)
+                if not marks:             # the form is the text, position for position
+                    for index, first, last in found_at:
+                        key, found = entries[index]
+                        out.append((first, last, text[first:last], key, found))
+                    continue
+                for index, start, end in found_at:   # a form position less the marks before it
+                    first = start - bisect_left(marks, start)
+                    last = end - bisect_left(marks, end)
                     key, found = entries[index]
                     out.append((first, last, text[first:last], key, found))
         scans = self._always

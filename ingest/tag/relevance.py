@@ -21,11 +21,13 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml
 from ingest.tag.linear import load as load_linear
 from ingest.tag.models import ModelResult
+from ingest.tag.words import model_words
 
 
 RELEVANCE_MODEL = "relevance_model.json"
@@ -201,15 +203,38 @@ def scored(doc: Doc, signals: Signals, models: ModelResult) -> Scored:
 
 def decide(doc: Doc, signals: Signals, models: ModelResult, learned: bool = True) -> Relevance:
     """Relevant when the score reaches the threshold; or, when data/relevance_model.json is
-    present and `learned`, when the learned layer over `decision_features` says so."""
+    present and `learned`, when the learned layer over `decision_features` (and the document's
+    words, when the layer was trained with them) says so."""
     sc = scored(doc, signals, models)
     ranked = sorted(sc.per_sentence.items(), key=lambda kv: (-kv[1][0], kv[0]))
     evidence = tuple(dict.fromkeys(phrase for _, (_, phrase) in ranked))[:6]
     relevant = sc.rule
     model = load_linear(RELEVANCE_MODEL) if learned else None
     if model is not None:
-        relevant = model.label(decision_features(doc, signals, models, sc)) == "relevant"
+        scores = model.scores(decision_features(doc, signals, models, sc))
+        k = model.classes.index("relevant")
+        margin = scores[k] - max(s for i, s in enumerate(scores) if i != k)
+        if model.meta.get("words") and len(scores) == 2:
+            deltas = _word_deltas(model)
+            margin += sum(map(deltas.__getitem__, deltas.keys() & model_words(doc)))
+        # argmax: a tie goes to the first class
+        relevant = margin > 0 or (margin == 0 and k == 0)
     return Relevance(relevant=relevant, score=round(sc.score, 3), evidence=evidence)
+
+
+_WORD_DELTAS: dict[int, tuple[Any, dict[str, float]]] = {}
+
+
+def _word_deltas(model: Any) -> dict[str, float]:
+    """Per bare word, what it adds to "relevant" over the other class (two-class model; cached
+    per model object)."""
+    entry = _WORD_DELTAS.get(id(model))
+    if entry is None:
+        k = model.classes.index("relevant")
+        entry = _WORD_DELTAS[id(model)] = (model, {n[2:]: row[k] - row[1 - k]
+                                                   for n, row in model.weights.items()
+                                                   if n.startswith("t:")})
+    return entry[1]
 
 
 def decision_features(doc: Doc, signals: Signals, models: ModelResult, sc: Scored

@@ -5,7 +5,9 @@
 Needs the dev extra (scikit-learn) and the audit set's git-ignored texts. The lexicons and the
 per-sentence signals stay as they are; the layer replaces the fixed score threshold (calibrated on
 synthetic text) with a logistic regression over ``relevance.decision_features``: the rule's score
-and verdict, and how many sentences of each kind a document holds.
+and verdict, how many sentences of each kind a document holds, and (setting ``words``) the
+document's words seen in at least ``min_df`` tune documents, which tell an AI-video piece from a
+film-VFX, voice-cloning or image-model piece that shares its video words.
 
 Training data: every item of the audit **tune** part (the test part is never read here) and of
 the dev set (weight ``dev_weight``). Model choice: repeated stratified k-fold over the tune items,
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -25,6 +28,7 @@ from ingest.tag.doc import make_doc
 from ingest.tag.engine import signals_and_models
 from ingest.tag.linear import dumps, to_dict
 from ingest.tag.sentiment_eval import accuracy_macro_f1
+from ingest.tag.words import word_set
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "ingest" / "tag" / "data"
@@ -37,15 +41,19 @@ class Item:
     feats: dict[str, float]
     rule: bool
     source: str
+    words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class Setting:
     c: float = 1.0
     dev_weight: float = 1.0
+    words: bool = False          # the document's words beside the rule's figures
+    min_df: int = 3              # a word counts when this many tune documents hold it
 
     def describe(self) -> str:
-        return f"C={self.c:g} dev={self.dev_weight:g}"
+        return (f"C={self.c:g} dev={self.dev_weight:g} words={'on' if self.words else 'off'} "
+                f"min_df={self.min_df}")
 
 
 def item(raw: dict[str, Any], source: str) -> Item:
@@ -54,7 +62,8 @@ def item(raw: dict[str, Any], source: str) -> Item:
     signals, found = signals_and_models(doc)
     sc = _relevance.scored(doc, signals, found)
     return Item(str(raw.get("id")), bool(raw.get("relevant")),
-                _relevance.decision_features(doc, signals, found, sc), sc.rule, source)
+                _relevance.decision_features(doc, signals, found, sc), sc.rule, source,
+                word_set(doc))
 
 
 def load_sources() -> dict[str, list[Item]]:
@@ -69,26 +78,39 @@ def load_sources() -> dict[str, list[Item]]:
     }
 
 
+def _row(it: Item, vocab: set[str]) -> dict[str, float]:
+    if not vocab:
+        return it.feats
+    row = dict(it.feats)
+    for w in it.words & vocab:
+        row["t:" + w] = 1.0
+    return row
+
+
 def fit(train: Sequence[Item], setting: Setting):
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
+    vocab: set[str] = set()
+    if setting.words:
+        df = Counter(w for it in train if it.source == "tune" for w in it.words)
+        vocab = {w for w, n in df.items() if n >= setting.min_df}
     rows, y, w = [], [], []
     for it in train:
         weight = 1.0 if it.source == "tune" else setting.dev_weight
         if weight > 0:
-            rows.append(it.feats)
+            rows.append(_row(it, vocab))
             y.append("relevant" if it.gold else "not_relevant")
             w.append(weight)
     vec = DictVectorizer()
     clf = LogisticRegression(C=setting.c, max_iter=2000, class_weight="balanced")
     clf.fit(vec.fit_transform(rows), y, sample_weight=w)
-    return vec, clf
+    return vec, clf, vocab
 
 
 def predict(model, items: Sequence[Item]) -> list[bool]:
-    vec, clf = model
-    return [p == "relevant" for p in clf.predict(vec.transform([i.feats for i in items]))]
+    vec, clf, vocab = model
+    return [p == "relevant" for p in clf.predict(vec.transform([_row(i, vocab) for i in items]))]
 
 
 def macro_f1(gold, pred) -> float:
@@ -132,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         rule[part] = macro_f1([i.gold for i in items], [i.rule for i in items])
         print(f"rule (fixed threshold) on {part}: macro-F1 {rule[part]:.3f}")
     ranked = []
-    for c, d in itertools.product((0.1, 0.3, 1.0, 3.0), (0.3, 1.0)):
-        setting = Setting(c, d)
+    for c, d, words in itertools.product((0.1, 0.3, 1.0), (0.3, 1.0), (False, True)):
+        setting = Setting(c, d, words)
         cv = cross_validate(sources, setting, args.folds, args.repeats)
         ranked.append((cv, setting))
         print(f"cv macro-F1 {cv:.3f}  {setting.describe()}", flush=True)
@@ -146,12 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refit model on {part}: macro-F1 {macro_f1([i.gold for i in items], predict(model, items)):.3f}")
     path = DATA_DIR / _relevance.RELEVANCE_MODEL
     if args.write and cv > rule["tune"]:
-        vec, clf = model
+        vec, clf, _ = model
         data = to_dict([str(c) for c in clf.classes_], clf.intercept_,
                        vec.feature_names_,
                        [[0.0] * len(vec.feature_names_), list(clf.coef_[0])]
                        if len(clf.classes_) == 2 else clf.coef_,
-                       setting=best.describe(),
+                       setting=best.describe(), words=best.words,
                        trained_on={"tune": len(sources["tune"]), "dev": len(sources["dev"]),
                                    "cv_macro_f1": round(cv, 3), "rule_tune": round(rule["tune"], 3)})
         if len(clf.classes_) == 2:      # binary: first class scores 0, second the logit

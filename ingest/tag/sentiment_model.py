@@ -19,9 +19,9 @@ from typing import Any, Iterable
 
 from ingest.tag.doc import Doc
 from ingest.tag.linear import LinearModel, load
+from ingest.tag.words import model_words, word_set
 
 MODEL_FILE = "sentiment_model.json"
-_WORD_MAX = 12          # longer tokens (URLs, runs of digits) are not words
 
 
 def load_model() -> LinearModel | None:
@@ -58,14 +58,8 @@ def walk_features(lang: str, score: float, hits: Iterable[tuple[float, str]],
 
 
 def word_features(doc: Doc) -> set[str]:
-    """The document's distinct word tokens (lower-case; jieba words for Chinese)."""
-    if doc.lang == "zh":
-        toks = doc.tokens
-    else:
-        from ingest.tag.sentiment import _en_tokens
-
-        toks = _en_tokens(doc)
-    return {"t:" + t for t in toks if len(t) <= _WORD_MAX and t[0].isalnum()}
+    """The document's distinct word tokens (lower-case; jieba words for Chinese), as features."""
+    return {"t:" + t for t in word_set(doc)}
 
 
 def features(doc: Doc, score: float, hits: Iterable[tuple[float, str]], news: float,
@@ -118,13 +112,7 @@ def label(model: LinearModel, doc: Doc, score: float, hits: Iterable[tuple[float
         if v:
             out = [o + v * x for o, x in zip(out, w)]
     if model.meta.get("words", True):
-        if doc.lang == "zh":
-            toks = doc.tokens
-        else:
-            from ingest.tag.sentiment import _en_tokens
-
-            toks = _en_tokens(doc)
-        common = words.keys() & set(toks)       # the kept words are short alphanumeric tokens
+        common = words.keys() & model_words(doc)
         if common:
             out = [a + sum(col) for a, col in zip(out, zip(*map(words.__getitem__, common)))]
     return model.classes[max(range(len(out)), key=out.__getitem__)]

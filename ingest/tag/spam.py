@@ -6,6 +6,7 @@ data/spam.toml [weights]):
   keywords, a list of many short keyword segments;
 - anywhere: spam brands, link-farm injections ("安康市某某…客服中心"); gambling words in the body,
   keyword stuffing;
+- the title is the item's title, or for an untitled text its first short line;
 - title/body mismatch: the title's own words, seo shapes and gambling words aside, are not in the
   body. That is what a pasted title looks like whatever its brand: "星耀手机版网页登录" over an
   article about AI video. A mismatch counts only beside a spam shape in the title.
@@ -69,10 +70,31 @@ def title_overlap(title: str, body: str) -> float | None:
     return sum(1 for w in words if w in body) / len(words)
 
 
+FIRST_LINE = 200          # an untitled text's first line up to this long stands for its title
+_SENTENCE_END = frozenset("。.…;；:：")     # a title may end in ? or !
+
+
+def _head_end(doc: Doc) -> int:
+    """End of the title in doc.norm; for an untitled text, of its first line when that line is
+    short, reads as a title (no sentence-ending punctuation) and more text follows (a page scraped with its title, or with a keyword line pasted
+    above the copied article); else 0."""
+    if doc.title_sentences:
+        return doc.spans[doc.title_sentences - 1][1]
+    norm = doc.norm
+    start = len(norm) - len(norm.lstrip())
+    cut = norm.find("\n", start, start + FIRST_LINE + 1)
+    if cut <= start or not norm[cut:].strip():
+        return 0
+    line = norm[start:cut].rstrip()
+    if line[-1:] in _SENTENCE_END or "。" in line:     # a paragraph, not a title line
+        return 0
+    return cut
+
+
 def detect(doc: Doc) -> SpamResult:
     lex = _lexicon()
     w = lex.weights
-    title_end = doc.spans[doc.title_sentences - 1][1] if doc.title_sentences else 0
+    title_end = _head_end(doc)
     counts: Counter[str] = Counter()
     kinds: dict[str, set[str]] = {}
     title_kinds: dict[str, set[str]] = {}
@@ -112,7 +134,7 @@ def detect(doc: Doc) -> SpamResult:
         if overlap is None or overlap <= MISMATCH:
             mismatch = True
             score += w["mismatch"]
-        if len([s for s in _SEGMENTS.split(doc.title) if s.strip()]) >= 4:
+        if len([s for s in _SEGMENTS.split(doc.norm[:title_end]) if s.strip()]) >= 4:
             score += w["keyword_list"]
     if not (kinds.get("gambling") or kinds.get("brands") or adult or kinds.get("injection")
             or mismatch):

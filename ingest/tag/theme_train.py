@@ -3,11 +3,13 @@
     python -m ingest.tag.theme_train [--write] [--folds 5] [--repeats 4]
 
 Needs the dev extra (scikit-learn) and the audit set's git-ignored texts. The layer decides, for
-each theme that has at least one cue in a document, whether the theme is present, from
-``themes.learned_features`` (how far the cues go toward the theme's thresholds, how many and how
-spread): one logistic regression pooled over all themes, with a bias and threshold-ratio weights
-per theme. The lexicons still decide what counts as a cue; the layer only replaces the fixed
-thresholds, which were calibrated on synthetic text and ask too much of real articles.
+each theme that has at least one cue in a document, whether the theme is present: one logistic
+regression per theme over ``themes.per_theme_features`` -- how far the theme's cues go toward its
+thresholds, how many and how spread, the language -- and, optionally, the document's words (those
+seen in at least ``min_df`` training documents), which carry what the cue lexicon misses (a film-
+industry piece told through 导演 and 剧组, a launch told through "rolled out to Plus users"). The
+lexicons still decide which themes are candidates (no cue, no theme, and the evidence is always a
+cue); the layer replaces the fixed thresholds, which were calibrated on synthetic text.
 
 Training data: relevant items of the audit **tune** part (the test part is never read here) and
 of the dev set (weight ``dev_weight``). Model choice: repeated k-fold over the tune items, each
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -28,6 +32,7 @@ from ingest.tag import themes as _themes
 from ingest.tag.doc import make_doc
 from ingest.tag.engine import model_counts, signals_and_models
 from ingest.tag.linear import dumps
+from ingest.tag.words import word_set
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "ingest" / "tag" / "data"
@@ -37,19 +42,23 @@ DATA_DIR = REPO_ROOT / "ingest" / "tag" / "data"
 class Doc:
     id: str
     gold: frozenset[str]
-    candidates: dict[str, dict[str, float]]    # theme with a cue -> learned features
+    candidates: dict[str, dict[str, float]]    # theme with a cue -> its cue features
+    words: frozenset[str]
     by_rule: frozenset[str]
     source: str
 
 
 @dataclass(frozen=True)
 class Setting:
-    c: float = 1.0
+    c: float = 0.3
     dev_weight: float = 1.0
-    cut: float = 0.5                         # P(present) needed
+    cut: float = 0.35                        # P(present) needed
+    words: bool = True
+    min_df: int = 3
 
     def describe(self) -> str:
-        return f"C={self.c:g} dev={self.dev_weight:g} cut={self.cut:g}"
+        return (f"C={self.c:g} dev={self.dev_weight:g} cut={self.cut:g} "
+                f"words={'on' if self.words else 'off'} min_df={self.min_df}")
 
 
 def theme_doc(item: dict[str, Any], source: str) -> Doc:
@@ -59,8 +68,9 @@ def theme_doc(item: dict[str, Any], source: str) -> Doc:
     st, _, _ = _themes.stats(doc, model_counts(doc, found), skip_title=_spam.detect(doc).spam)
     lang = "zh" if doc.lang == "zh" else "en"
     n = len(doc.spans)
+    words = word_set(doc)
     return Doc(str(item.get("id")), frozenset(item.get("themes", [])),
-               {t: _themes.learned_features(t, s, lang, n) for t, s in st.items()},
+               {t: _themes.per_theme_features(s, lang, n) for t, s in st.items()}, words,
                frozenset(t for t, s in st.items() if s.by_rule), source)
 
 
@@ -79,37 +89,59 @@ def load_sources() -> dict[str, list[Doc]]:
     }
 
 
+def _vocab(train: Sequence[Doc], setting: Setting) -> set[str]:
+    if not setting.words:
+        return set()
+    df = Counter(w for d in train if d.source == "tune" for w in d.words)
+    return {w for w, n in df.items() if n >= setting.min_df}
+
+
+def _row(d: Doc, theme: str, vocab: set[str]) -> dict[str, float]:
+    row = dict(d.candidates[theme])
+    for w in d.words & vocab:
+        row["t:" + w] = 1.0
+    return row
+
+
 def fit(train: Sequence[Doc], setting: Setting):
+    """Per theme: (vectorizer, classifier), or None when the training data has too few examples."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    rows, y, w = [], [], []
-    for d in train:
-        weight = 1.0 if d.source == "tune" else setting.dev_weight
-        if weight <= 0:
+    train = [d for d in train if d.source == "tune" or setting.dev_weight > 0]
+    vocab = _vocab(train, setting)
+    out = {}
+    for theme in _themes.THEMES:
+        rows, y, w = [], [], []
+        for d in train:
+            if theme in d.candidates:
+                rows.append(_row(d, theme, vocab))
+                y.append(theme in d.gold)
+                w.append(1.0 if d.source == "tune" else setting.dev_weight)
+        if len(set(y)) < 2:
+            out[theme] = None
             continue
-        for theme, feats in d.candidates.items():
-            rows.append(feats)
-            y.append("present" if theme in d.gold else "absent")
-            w.append(weight)
-    vec = DictVectorizer()
-    clf = LogisticRegression(C=setting.c, max_iter=2000)
-    clf.fit(vec.fit_transform(rows), y, sample_weight=w)
-    return vec, clf
+        vec = DictVectorizer()
+        clf = LogisticRegression(C=setting.c, max_iter=3000)
+        clf.fit(vec.fit_transform(rows), y, sample_weight=w)
+        out[theme] = (vec, clf)
+    return out, vocab
 
 
 def predict(model, docs: Sequence[Doc], setting: Setting) -> list[frozenset[str]]:
-    vec, clf = model
-    present = list(clf.classes_).index("present")
-    out = []
-    for d in docs:
-        themes = list(d.candidates)
-        if not themes:
-            out.append(frozenset())
+    per_theme, vocab = model
+    present: list[set[str]] = [set() for _ in docs]
+    for theme, fitted in per_theme.items():
+        idx = [i for i, d in enumerate(docs) if theme in d.candidates]
+        if fitted is None or not idx:
             continue
-        p = clf.predict_proba(vec.transform([d.candidates[t] for t in themes]))[:, present]
-        out.append(frozenset(t for t, q in zip(themes, p) if q >= setting.cut))
-    return out
+        vec, clf = fitted
+        k = list(clf.classes_).index(True)
+        p = clf.predict_proba(vec.transform([_row(docs[i], theme, vocab) for i in idx]))[:, k]
+        for i, q in zip(idx, p):
+            if q >= setting.cut:
+                present[i].add(theme)
+    return [frozenset(p) for p in present]
 
 
 def micro_f1(gold: Sequence[frozenset[str]], pred: Sequence[frozenset[str]]) -> float:
@@ -137,24 +169,36 @@ def cross_validate(sources: dict[str, list[Doc]], setting: Setting, folds: int =
 
 
 def grid() -> list[Setting]:
-    return [Setting(c, d, cut) for c, d, cut in itertools.product(
-        (0.3, 1.0, 3.0), (0.3, 1.0), (0.25, 0.3, 0.35, 0.4, 0.5))]
+    return [Setting(c, d, cut, words, min_df) for c, d, cut, words, min_df in itertools.product(
+        (0.3, 1.0), (0.3, 1.0), (0.3, 0.35, 0.4), (True, False), (3,))]
 
 
 def to_json(model, setting: Setting, note: dict[str, Any]) -> dict[str, Any]:
-    """The binary model as two classes: "absent" scores 0, "present" scores the logit minus
-    logit(cut), so the argmax applies the chosen cut."""
-    import math
-
+    """One logit column per theme, shifted by logit(cut), so "column > 0" applies the chosen cut;
+    word weights under 0.005 in every column are left out."""
     from ingest.tag.linear import to_dict
 
-    vec, clf = model
-    sign = 1.0 if list(clf.classes_).index("present") == 1 else -1.0
-    coef = [[0.0] * len(vec.feature_names_), [sign * c for c in clf.coef_[0]]]
+    per_theme, _ = model
+    themes = list(_themes.THEMES)
     shift = math.log(setting.cut / (1.0 - setting.cut))
-    bias = [0.0, sign * float(clf.intercept_[0]) - shift]
-    return to_dict(["absent", "present"], bias, vec.feature_names_, coef,
-                   setting=setting.describe(), trained_on=note)
+    names: dict[str, list[float]] = {}
+    bias = []
+    for k, theme in enumerate(themes):
+        fitted = per_theme.get(theme)
+        if fitted is None:                  # never present: a very negative bias
+            bias.append(-50.0)
+            continue
+        vec, clf = fitted
+        sign = 1.0 if list(clf.classes_).index(True) == 1 else -1.0
+        bias.append(sign * float(clf.intercept_[0]) - shift)
+        for name, c in zip(vec.feature_names_, clf.coef_[0]):
+            names.setdefault(name, [0.0] * len(themes))[k] = sign * float(c)
+    names = {n: row for n, row in names.items()
+             if not n.startswith("t:") or max(abs(v) for v in row) >= 0.005}
+    order = sorted(names)
+    coef = [[names[n][k] for n in order] for k in range(len(themes))]
+    return to_dict(themes, bias, order, coef, per_theme=True, setting=setting.describe(),
+                   trained_on=note)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from typing import Any, Iterator, Mapping, NamedTuple
 from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml
 from ingest.tag.linear import load as load_linear
+from ingest.tag.words import model_words
 
 THEMES: tuple[str, ...] = (
     "jobs", "creative_industry", "agi_world_model", "flaws", "tech", "markets", "competition",
@@ -143,6 +144,7 @@ class ThemeStats(NamedTuple):
     cues: int                # distinct cue phrases
     strong: int              # distinct strong cues
     in_title: bool
+    best_sentence: int = -1  # the sentence scoring `best` (the first of equals)
 
     @property
     def by_rule(self) -> bool:
@@ -167,11 +169,13 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
         if not sums:
             continue
         best = total = 0.0
+        best_i = -1
         for i, v in sums.items():           # _per_sentence, without building the dict
             v = min(SENTENCE_CAP, v) * (TITLE_FACTOR if 0 <= i < titled else 1.0)
             total += v
-            if v > best:
+            if v > best or (v == best and i < best_i):
                 best = v
+                best_i = i
         need_sentence, need_total = lex.thresholds[theme]
         # a short post is "about" a theme with fewer cues than a long article, and a long
         # article gathers scattered weak cues by sheer length
@@ -179,27 +183,28 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
         seen: dict[str, tuple[float, str]] = {}
         for cues in found[theme].values():      # distinct cues (the last sentence's weight)
             seen.update(cues)
+        if len(seen) == 1 and len(sums) == 1 and _listed(doc, best_i, next(iter(seen.values()))[1]):
+            continue                            # one word in a list is not the theme (TAXONOMY)
         out[theme] = ThemeStats(best, total, need_sentence, need_total, len(sums), len(seen),
-                                sum(1 for w, _ in seen.values() if w >= STRONG), min(sums) < titled)
+                                sum(1 for w, _ in seen.values() if w >= STRONG), min(sums) < titled,
+                                best_i)
     return out, found, totals
 
 
-def learned_features(theme: str, st: ThemeStats, lang: str, sentences: int) -> dict[str, float]:
-    """The learned layer's view of one theme in one document: how far its cues go toward the
-    theme's thresholds, how many and how spread, per theme and shared."""
-    r_best = st.best / st.need_sentence
-    r_total = st.total / st.need_total
-    base = {
-        "r_best": r_best, "r_total": r_total, "rule": 1.0 if st.by_rule else 0.0,
-        "sent": math.log1p(st.sentences), "cues": math.log1p(st.cues),
-        "strong": math.log1p(st.strong), "title": 1.0 if st.in_title else 0.0,
-        "share": st.sentences / max(1, sentences), "len": math.log1p(sentences),
-    }
-    out = {f"all:{k}": v for k, v in base.items()}
-    out.update({f"{theme}:{k}": v for k, v in base.items() if k in ("r_best", "r_total", "rule")})
-    out[f"{theme}:bias"] = 1.0
-    out[f"{lang}:bias"] = 1.0
-    return out
+_LIST_SEP = re.compile(r"[、,，;；:：/]|\s(?:and|or)\s|[和及与或]")
+LIST_ITEM = 24            # a list item is at most this long (characters)
+
+
+def _listed(doc: Doc, sentence: int, phrase: str) -> bool:
+    """Is `phrase` an item of a list in that sentence: three or more short segments between
+    commas, enumeration marks or "and"/"和", one of them holding the phrase?"""
+    start, end = doc.spans[sentence]
+    parts = _LIST_SEP.split(doc.norm[start:end])
+    if len(parts) < 3:
+        return False
+    phrase = " ".join(phrase.lower().split())
+    short = [p for p in parts if len(p.strip()) <= LIST_ITEM]
+    return len(short) >= 3 and any(phrase in " ".join(p.split()) for p in short)
 
 
 _LOG1P = tuple(math.log1p(i) for i in range(256))
@@ -210,41 +215,65 @@ def _log1p(n: int) -> float:
 
 
 _BASE = ("r_best", "r_total", "rule", "sent", "cues", "strong", "title", "share", "len")
-_PER_THEME = ("r_best", "r_total", "rule")
 _FAST: dict[int, tuple[Any, Any]] = {}
 
 
+def _values(st: ThemeStats, sentences: int) -> tuple[float, ...]:
+    """per_theme_features' cue figures ("all:" names) in _BASE order."""
+    return (st.best / st.need_sentence, st.total / st.need_total, 1.0 if st.by_rule else 0.0,
+            _log1p(st.sentences), _log1p(st.cues), _log1p(st.strong),
+            1.0 if st.in_title else 0.0, st.sentences / max(1, sentences), _log1p(sentences))
+
+
+def per_theme_features(st: ThemeStats, lang: str, sentences: int,
+                       words: frozenset[str] | set[str] = frozenset()) -> dict[str, float]:
+    """The per-theme layer's view of one theme in one document: the theme's cue figures (shared
+    names, one model column per theme), the language, and the document's words ("t:" + word)."""
+    out = {f"all:{k}": v for k, v in zip(_BASE, _values(st, sentences))}
+    out[f"{lang}:bias"] = 1.0
+    for w in words:
+        out["t:" + w] = 1.0
+    return out
+
+
 def _fast_weights(model: Any) -> Any:
-    """The binary theme model unrolled for `_present`: (bias, shared weights in _BASE order,
-    theme -> (its bias, weights in _PER_THEME order), lang -> bias). Cached per model object."""
+    """The per-theme model unrolled for `_present` (classes = themes, one logit column per theme,
+    already shifted by the cut): (theme -> column, bias row, _BASE weight rows, lang -> row,
+    word -> row). Cached per model object."""
     entry = _FAST.get(id(model))
     if entry is None:
-        k = model.classes.index("present")
-        other = 1 - k
-
-        def w(name: str) -> float:
-            row = model.weights.get(name)
-            return row[k] - row[other] if row is not None else 0.0
-
-        unrolled = (model.bias[k] - model.bias[other],
-                    tuple(w(f"all:{b}") for b in _BASE),
-                    {t: (w(f"{t}:bias"), tuple(w(f"{t}:{b}") for b in _PER_THEME)) for t in THEMES},
-                    {lang: w(f"{lang}:bias") for lang in ("zh", "en")})
+        zero = (0.0,) * len(model.classes)
+        unrolled = ({t: k for k, t in enumerate(model.classes)}, model.bias,
+                    tuple(model.weights.get(f"all:{b}", zero) for b in _BASE),
+                    {lang: model.weights.get(f"{lang}:bias", zero) for lang in ("zh", "en")},
+                    {k[2:]: v for k, v in model.weights.items() if k.startswith("t:")})
         _FAST[id(model)] = entry = (model, unrolled)
     return entry[1]
 
 
-def _present(unrolled: Any, theme: str, st: ThemeStats, lang: str, sentences: int) -> bool:
-    """model.label(learned_features(...)) == "present", without building the feature dict."""
-    bias, shared, per_theme, langs = unrolled
-    r_best = st.best / st.need_sentence
-    r_total = st.total / st.need_total
-    rule = 1.0 if st.by_rule else 0.0
-    values = (r_best, r_total, rule, _log1p(st.sentences), _log1p(st.cues), _log1p(st.strong),
-              1.0 if st.in_title else 0.0, st.sentences / max(1, sentences), _log1p(sentences))
-    t_bias, t_w = per_theme[theme]
-    z = bias + t_bias + langs[lang] + sum(a * b for a, b in zip(shared, values))
-    z += t_w[0] * r_best + t_w[1] * r_total + t_w[2] * rule
+def _word_sums(unrolled: Any, words: set[str] | frozenset[str]) -> tuple[float, ...] | None:
+    """Per-theme sum of the weights of the document's distinct kept words."""
+    rows = unrolled[4]
+    common = rows.keys() & words
+    if not common:
+        return None
+    return tuple(map(sum, zip(*map(rows.__getitem__, common))))
+
+
+def _present(unrolled: Any, theme: str, st: ThemeStats, lang: str, sentences: int,
+             word_sums: tuple[float, ...] | None = None) -> bool:
+    """The theme's column of the model > 0 for per_theme_features(...), without building the
+    feature dict."""
+    column, bias, rows, langs, _ = unrolled
+    k = column.get(theme)
+    if k is None:
+        return False
+    z = bias[k] + langs[lang][k]
+    for v, row in zip(_values(st, sentences), rows):
+        if v:
+            z += v * row[k]
+    if word_sums is not None:
+        z += word_sums[k]
     return z > 0.0
 
 
@@ -261,17 +290,18 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
     themes: list[str] = []
     evidence: dict[str, tuple[str, ...]] = {}
     scores: dict[str, float] = {}
+    unrolled = _fast_weights(model) if model is not None and found_stats else None
+    word_sums = _word_sums(unrolled, model_words(doc)) if unrolled is not None else None
     for theme, st in found_stats.items():
         scores[theme] = round(st.total, 2)
-        if model is not None:
-            keep = _present(_fast_weights(model), theme, st, lang, n)
+        if unrolled is not None:
+            keep = _present(unrolled, theme, st, lang, n, word_sums)
         else:
             keep = st.by_rule
         if not keep:
             continue
         themes.append(theme)
-        per_sentence = _per_sentence(doc, totals[theme])
-        best = max(per_sentence, key=lambda i: (per_sentence[i], -i))
+        best = st.best_sentence
         phrases = _phrases(found[theme], best, limit=4)
         evidence[theme] = tuple(phrases) + (doc.sentence_text(best, 100),)
     return ThemeResult(tuple(themes), evidence, scores)

@@ -1,0 +1,67 @@
+"""The words of a document as the learned layers see them (relevance, themes, sentiment).
+
+Chinese: jieba's tokens; other languages: the sentiment walk's word tokens. Only short tokens that
+start with a letter or digit and hold no digit count as words (URLs, numbers and run-on strings
+are not): `word_set`, what the trainers see. At run time the layers only need the words their
+shipped models weigh: `model_words` is the document's tokens met with the union of those
+vocabularies (one C-level set intersection, no per-token test). The three layers ask for the same
+document one after another, so the last document's set is kept (one entry, by identity).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ingest.tag.doc import Doc
+
+MODEL_FILES = ("relevance_model.json", "theme_model.json", "sentiment_model.json")
+
+WORD_MAX = 12
+_DIGITS = frozenset("0123456789")
+_last: tuple[Doc | None, frozenset[str]] = (None, frozenset())
+_last_known: tuple[Doc | None, set[str]] = (None, set())
+
+
+def is_word(token: str) -> bool:
+    return len(token) <= WORD_MAX and token[:1].isalnum() and _DIGITS.isdisjoint(token)
+
+
+def tokens(doc: Doc) -> list[str] | tuple[str, ...]:
+    if doc.lang == "zh":
+        return doc.tokens
+    from ingest.tag.sentiment import _en_tokens
+
+    return _en_tokens(doc)
+
+
+def word_set(doc: Doc) -> frozenset[str]:
+    """The document's distinct words (see the module docstring)."""
+    global _last
+    last_doc, words = _last
+    if last_doc is not doc:
+        words = frozenset(t for t in set(tokens(doc)) if is_word(t))
+        _last = (doc, words)
+    return words
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Every word a shipped learned layer weighs."""
+    from ingest.tag.linear import load
+
+    out: set[str] = set()
+    for name in MODEL_FILES:
+        model = load(name)
+        if model is not None:
+            out.update(k[2:] for k in model.weights if k.startswith("t:"))
+    return frozenset(out)
+
+
+def model_words(doc: Doc) -> set[str]:
+    """The document's distinct words that some shipped layer weighs (a subset of word_set)."""
+    global _last_known
+    last_doc, words = _last_known
+    if last_doc is not doc:
+        words = set(tokens(doc))
+        words &= known_words()
+        _last_known = (doc, words)
+    return words
