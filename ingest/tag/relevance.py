@@ -47,6 +47,9 @@ class Signals:
     ai: frozenset[int]                 # sentences with an AI word
     nonvideo: frozenset[int]           # sentences about non-video AI
     listed: frozenset[int]             # sentences holding a list of media types
+    fake: frozenset[int] = frozenset()     # sentences with a deception word
+    media: frozenset[int] = frozenset()    # sentences naming other media (voice, image, text)
+    law: frozenset[int] = frozenset()      # sentences about laws and rules
 
     @property
     def clearly_video(self) -> bool:
@@ -97,6 +100,8 @@ def _lexicon() -> _Lexicon:
     entries += [(p, "listed") for p in rel["media_list"]]
     entries += [(p, "film") for p in rel["video_film"]]
     entries += [(p, "fake") for p in rel["fake"]]
+    entries += [(p, "media") for p in rel["other_media"]]
+    entries += [(p, "law") for p in rel["law"]]
     return _Lexicon(Matcher(entries), {k: float(v) for k, v in rel["weights"].items()})
 
 
@@ -104,7 +109,7 @@ def by_kind(doc: Doc) -> dict[str, dict[int, list[str]]]:
     """One pass over the text: kind -> sentence index -> phrases found there."""
     lex = _lexicon()
     out: dict[str, dict[int, list[str]]] = {k: {} for k in ("strong", "weak", "ai", "nonvideo",
-                                                              "listed", "film", "fake", "aifake")}
+                                                              "listed", "film", "fake", "aifake", "media", "law")}
     starts, spans = doc.starts, doc.spans
     for start, _, text, _, payloads in lex.signals.scan(doc.norm):
         i = bisect_right(starts, start) - 1          # doc.sentence_at(start), inlined
@@ -152,7 +157,8 @@ def signals_from(doc: Doc, found: dict[str, dict[int, list[str]]],
             if i not in anchors and i not in nonvideo and i not in weak:
                 weak[i] = words
     return Signals(strong=strong, weak=weak, ai=frozenset(ai), nonvideo=nonvideo,
-                   listed=frozenset(found["listed"]))
+                   listed=frozenset(found["listed"]), fake=frozenset(found["fake"]),
+                   media=frozenset(found["media"]), law=frozenset(found["law"]))
 
 
 def _weighted(doc: Doc, sentences: set[int] | frozenset[int]) -> float:
@@ -241,7 +247,8 @@ def decision_features(doc: Doc, signals: Signals, models: ModelResult, sc: Score
                       ) -> dict[str, float]:
     """What the learned relevance layer weighs: the rule's score and verdict, and how many
     sentences of each kind the document has (video phrases, model names, weak video words,
-    non-video AI, AI words), whether the title is one of them, and the document's length."""
+    non-video AI, AI words, deception words, other media, laws), whether the title is one of
+    them, and the document's length."""
     model_sentences = {doc.sentence_at(h.start) for h in models.hits}
     lang = "zh" if doc.lang == "zh" else "en"
     score, density, extra, anchors, rule = sc.score, sc.density, sc.extra, sc.anchors, sc.rule
@@ -252,6 +259,9 @@ def decision_features(doc: Doc, signals: Signals, models: ModelResult, sc: Score
         "distinct_models": math.log1p(len(models.models)), "weak": math.log1p(len(signals.weak)),
         "nonvideo": math.log1p(len(signals.nonvideo)), "ai": math.log1p(len(signals.ai)),
         "listed": math.log1p(len(signals.listed)),
+        "fake": math.log1p(len(signals.fake)), "media": math.log1p(len(signals.media)),
+        "law": math.log1p(len(signals.law)),
+        "media_share": len(signals.media) / max(1, len(signals.media) + len(anchors)),
         "title": 1.0 if any(doc.in_title(i) for i in anchors) else 0.0,
         "len": math.log1p(len(doc.spans)),
     }
