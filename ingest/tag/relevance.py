@@ -216,31 +216,65 @@ def decide(doc: Doc, signals: Signals, models: ModelResult, learned: bool = True
     evidence = tuple(dict.fromkeys(phrase for _, (_, phrase) in ranked))[:6]
     relevant = sc.rule
     model = load_linear(RELEVANCE_MODEL) if learned else None
-    if model is not None:
-        scores = model.scores(decision_features(doc, signals, models, sc))
-        k = model.classes.index("relevant")
-        margin = scores[k] - max(s for i, s in enumerate(scores) if i != k)
-        if model.meta.get("words") and len(scores) == 2:
-            deltas = _word_deltas(model)
+    if model is not None and len(model.classes) == 2:
+        bias, dense, langs, deltas, first = _unrolled(model)
+        lang = "zh" if doc.lang == "zh" else "en"
+        margin = bias + langs.get(lang, 0.0)
+        for v, w in zip(_decision_values(doc, signals, models, sc), dense):
+            margin += v * w
+        if deltas:
             margin += sum(map(deltas.__getitem__, deltas.keys() & model_words(doc)))
         # argmax: a tie goes to the first class
-        relevant = margin > 0 or (margin == 0 and k == 0)
+        relevant = margin > 0 or (margin == 0 and first)
+    elif model is not None:
+        relevant = model.label(decision_features(doc, signals, models, sc)) == "relevant"
     return Relevance(relevant=relevant, score=round(sc.score, 3), evidence=evidence)
 
 
-_WORD_DELTAS: dict[int, tuple[Any, dict[str, float]]] = {}
+_UNROLLED: dict[int, tuple[Any, Any]] = {}
 
 
-def _word_deltas(model: Any) -> dict[str, float]:
-    """Per bare word, what it adds to "relevant" over the other class (two-class model; cached
-    per model object)."""
-    entry = _WORD_DELTAS.get(id(model))
+def _unrolled(model: Any) -> tuple[float, tuple[float, ...], dict[str, float], dict[str, float], bool]:
+    """A two-class model as margins of "relevant" over the other class: (bias, weights of the
+    _DECISION figures in order, lang -> bias, bare word -> weight, "relevant" is the first class).
+    Cached per model object."""
+    entry = _UNROLLED.get(id(model))
     if entry is None:
         k = model.classes.index("relevant")
-        entry = _WORD_DELTAS[id(model)] = (model, {n[2:]: row[k] - row[1 - k]
-                                                   for n, row in model.weights.items()
-                                                   if n.startswith("t:")})
+        zero = (0.0, 0.0)
+
+        def delta(name: str) -> float:
+            row = model.weights.get(name, zero)
+            return row[k] - row[1 - k]
+
+        words = ({n[2:]: row[k] - row[1 - k] for n, row in model.weights.items() if n.startswith("t:")}
+                 if model.meta.get("words") else {})
+        entry = _UNROLLED[id(model)] = (model, (
+            model.bias[k] - model.bias[1 - k], tuple(delta(f"all:{n}") for n in _DECISION),
+            {lang: delta(f"{lang}:bias") for lang in ("zh", "en")}, words, k == 0))
     return entry[1]
+
+
+_DECISION = ("score", "log_score", "rule", "density", "extra", "strong", "models", "distinct_models",
+             "weak", "nonvideo", "ai", "listed", "fake", "media", "law", "media_share", "title", "len")
+
+
+def _decision_values(doc: Doc, signals: Signals, models: ModelResult, sc: Scored
+                     ) -> tuple[float, ...]:
+    """decision_features' figures in _DECISION order."""
+    log1p = math.log1p
+    score, anchors = sc.score, sc.anchors
+    model_sentences = {doc.sentence_at(h.start) for h in models.hits}
+    media = len(signals.media)
+    titled = doc.title_sentences
+    return (
+        max(-5.0, min(score, 20.0)) / 10.0, log1p(max(score, 0.0)), 1.0 if sc.rule else 0.0,
+        sc.density, log1p(sc.extra), log1p(len(signals.strong)), log1p(len(model_sentences)),
+        log1p(len(models.models)), log1p(len(signals.weak)), log1p(len(signals.nonvideo)),
+        log1p(len(signals.ai)), log1p(len(signals.listed)), log1p(len(signals.fake)),
+        log1p(media), log1p(len(signals.law)), media / max(1, media + len(anchors)),
+        1.0 if any(0 <= i < titled for i in anchors) else 0.0, log1p(len(doc.spans)),
+    )
 
 
 def decision_features(doc: Doc, signals: Signals, models: ModelResult, sc: Scored
@@ -249,23 +283,8 @@ def decision_features(doc: Doc, signals: Signals, models: ModelResult, sc: Score
     sentences of each kind the document has (video phrases, model names, weak video words,
     non-video AI, AI words, deception words, other media, laws), whether the title is one of
     them, and the document's length."""
-    model_sentences = {doc.sentence_at(h.start) for h in models.hits}
     lang = "zh" if doc.lang == "zh" else "en"
-    score, density, extra, anchors, rule = sc.score, sc.density, sc.extra, sc.anchors, sc.rule
-    f = {
-        "score": max(-5.0, min(score, 20.0)) / 10.0, "log_score": math.log1p(max(score, 0.0)),
-        "rule": 1.0 if rule else 0.0, "density": density, "extra": math.log1p(extra),
-        "strong": math.log1p(len(signals.strong)), "models": math.log1p(len(model_sentences)),
-        "distinct_models": math.log1p(len(models.models)), "weak": math.log1p(len(signals.weak)),
-        "nonvideo": math.log1p(len(signals.nonvideo)), "ai": math.log1p(len(signals.ai)),
-        "listed": math.log1p(len(signals.listed)),
-        "fake": math.log1p(len(signals.fake)), "media": math.log1p(len(signals.media)),
-        "law": math.log1p(len(signals.law)),
-        "media_share": len(signals.media) / max(1, len(signals.media) + len(anchors)),
-        "title": 1.0 if any(doc.in_title(i) for i in anchors) else 0.0,
-        "len": math.log1p(len(doc.spans)),
-    }
-    out = {f"all:{k}": v for k, v in f.items()}
+    out = {f"all:{k}": v for k, v in zip(_DECISION, _decision_values(doc, signals, models, sc))}
     out[f"{lang}:bias"] = 1.0
     return out
 

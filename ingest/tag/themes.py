@@ -180,14 +180,21 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
         # a short post is "about" a theme with fewer cues than a long article, and a long
         # article gathers scattered weak cues by sheer length
         need_total = min(need_total, SHORT_BASE + SHORT_PER_SENTENCE * n) * max(1.0, n / LONG)
-        seen: dict[str, tuple[float, str]] = {}
-        for cues in found[theme].values():      # distinct cues (the last sentence's weight)
-            seen.update(cues)
-        if len(seen) == 1 and len(sums) == 1 and _listed(doc, best_i, next(iter(seen.values()))[1]):
-            continue                            # one word in a list is not the theme (TAXONOMY)
+        by_sentence = found[theme]
+        if len(by_sentence) == 1:
+            seen = by_sentence[best_i]
+            if len(seen) == 1 and _listed(doc, best_i, next(iter(seen.values()))[1]):
+                continue                        # one word in a list is not the theme (TAXONOMY)
+        else:
+            seen = {}
+            for cues in by_sentence.values():   # distinct cues (the last sentence's weight)
+                seen.update(cues)
+        strong = 0
+        for w, _ in seen.values():
+            if w >= STRONG:
+                strong += 1
         out[theme] = ThemeStats(best, total, need_sentence, need_total, len(sums), len(seen),
-                                sum(1 for w, _ in seen.values() if w >= STRONG), min(sums) < titled,
-                                best_i)
+                                strong, min(sums) < titled, best_i)
     return out, found, totals
 
 
@@ -290,6 +297,7 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
     themes: list[str] = []
     evidence: dict[str, tuple[str, ...]] = {}
     scores: dict[str, float] = {}
+    texts: dict[int, str] = {}          # evidence sentences (themes often share their best one)
     unrolled = _fast_weights(model) if model is not None and found_stats else None
     word_sums = _word_sums(unrolled, model_words(doc)) if unrolled is not None else None
     for theme, st in found_stats.items():
@@ -302,8 +310,10 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
             continue
         themes.append(theme)
         best = st.best_sentence
-        phrases = _phrases(found[theme], best, limit=4)
-        evidence[theme] = tuple(phrases) + (doc.sentence_text(best, 100),)
+        sentence = texts.get(best)
+        if sentence is None:
+            sentence = texts[best] = doc.sentence_text(best, 100)
+        evidence[theme] = tuple(_phrases(found[theme], best, limit=4)) + (sentence,)
     return ThemeResult(tuple(themes), evidence, scores)
 
 

@@ -18,7 +18,7 @@ MODEL_FILES = ("relevance_model.json", "theme_model.json", "sentiment_model.json
 WORD_MAX = 12
 _DIGITS = frozenset("0123456789")
 _last: tuple[Doc | None, frozenset[str]] = (None, frozenset())
-_last_known: tuple[Doc | None, set[str]] = (None, set())
+_last_known: tuple[Doc | None, frozenset[str]] = (None, frozenset())
 
 
 def is_word(token: str) -> bool:
@@ -56,12 +56,11 @@ def known_words() -> frozenset[str]:
     return frozenset(out)
 
 
-def model_words(doc: Doc) -> set[str]:
+def model_words(doc: Doc) -> frozenset[str]:
     """The document's distinct words that some shipped layer weighs (a subset of word_set)."""
     global _last_known
     last_doc, words = _last_known
     if last_doc is not doc:
-        words = set(tokens(doc))
-        words &= known_words()
+        words = known_words().intersection(tokens(doc))
         _last_known = (doc, words)
     return words
