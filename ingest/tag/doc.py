@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ingest.lang import _CJK as _HAN   # the test to_simplified applies
 from ingest.lang import detect_lang, to_simplified
+from ingest.tag import segment
 
 _EN_TOKEN = re.compile(r"[a-z0-9]+(?:[-'.][a-z0-9]+)*")
 _SENT_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=[.!?])\s+|\n+")
@@ -150,7 +151,8 @@ def make_doc(title: str, text: str, lang: str | None = None) -> Doc:
         lang = detect_lang(full)
     norm = normalize(full)
     if lang == "zh":
-        tokens = tuple(filter(str.strip, jieba_tokenizer().lcut(norm)))
+        jieba_tokenizer()       # jieba's dictionary, with the lexicon's user words
+        tokens = tuple(filter(str.strip, segment.lcut(norm)))
     else:
         tokens = tuple(_EN_TOKEN.findall(norm))
     spans = sentence_spans(norm)

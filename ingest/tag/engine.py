@@ -68,11 +68,9 @@ def signals_and_models(doc: Doc):
     """The relevance signals and the model mentions of a document, the second pass of signals
     knowing which sentences name a model (the trainers compute features the same way)."""
     raw = _relevance.by_kind(doc)
-    first = _relevance.signals_from(doc, raw)
-    found = _models.detect(doc, video_doc=first.clearly_video)
+    found = _models.detect(doc, video_doc=_relevance.clearly_video(raw))
     hit_sentences = frozenset(doc.sentence_at(h.start) for h in found.hits)
-    signals = _relevance.signals_from(doc, raw, hit_sentences) if hit_sentences else first
-    return signals, found
+    return _relevance.signals_from(doc, raw, hit_sentences), found
 
 
 def model_counts(doc: Doc, found) -> dict[int, int]:

@@ -132,19 +132,31 @@ def scan(doc: Doc, model_sentences: frozenset[int] = frozenset()) -> Signals:
     return signals_from(doc, by_kind(doc), model_sentences)
 
 
-def signals_from(doc: Doc, found: dict[str, dict[int, list[str]]],
-                 model_sentences: frozenset[int] = frozenset()) -> Signals:
+def _strong(found: dict[str, dict[int, list[str]]]) -> dict[int, list[str]]:
+    """Sentences with a strong video phrase, and those about an AI-faked video: a deception word
+    and a video word in one sentence, AI fakery named in it or next to it ("网传视频系AI合成的虚假
+    信息", "a deepfake video of me", "视频通话里的“亲友”是AI换脸")."""
     ai = found["ai"]
-    nonvideo = frozenset(found["nonvideo"])
     strong = dict(found["strong"])
-    # AI-faked video: a deception word and a video word in one sentence, AI fakery named in it or
-    # next to it ("网传视频系AI合成的虚假信息", "a deepfake video of me", "视频通话里的“亲友”是AI换脸")
     video_words = found["weak"]
     for i, fakes in found["fake"].items():
         if i in strong or i not in video_words:
             continue
         if i in found["aifake"] or i in ai or (i - 1) in ai or (i + 1) in ai:
             strong[i] = [fakes[0]]
+    return strong
+
+
+def clearly_video(found: dict[str, dict[int, list[str]]]) -> bool:
+    """Signals(...).clearly_video from by_kind's output alone (before the models are known)."""
+    return len(found["strong"]) >= 2 or len(_strong(found)) >= 2
+
+
+def signals_from(doc: Doc, found: dict[str, dict[int, list[str]]],
+                 model_sentences: frozenset[int] = frozenset()) -> Signals:
+    ai = found["ai"]
+    nonvideo = frozenset(found["nonvideo"])
+    strong = _strong(found)
     anchors = set(strong) | model_sentences
     # Weak video words count next to an AI word, or anywhere once the document is about video:
     # it has strong video sentences and they are not outweighed by non-video AI sentences. Film

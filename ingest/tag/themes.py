@@ -323,8 +323,11 @@ def _phrases(sentences: dict[int, dict[str, tuple[float, str]]], best: int,
     within a sentence; the first `limit` of them."""
     out: list[str] = []
     for i in _sentence_order(sentences, best):
-        for _, phrase in sorted(sentences[i].values(), key=_by_weight):
-            phrase = " ".join(phrase.split())
+        cues = sentences[i]
+        ranked = sorted(cues.values(), key=_by_weight) if len(cues) > 1 else cues.values()
+        for _, phrase in ranked:
+            if not phrase.isalnum():          # white space inside: one space each
+                phrase = " ".join(phrase.split())
             if phrase not in out:
                 out.append(phrase)
                 if len(out) == limit:
@@ -334,7 +337,8 @@ def _phrases(sentences: dict[int, dict[str, tuple[float, str]]], best: int,
 
 def _sentence_order(sentences: dict[int, dict[str, tuple[float, str]]], best: int) -> Iterator[int]:
     yield best
-    yield from sorted(i for i in sentences if i != best)
+    if len(sentences) > 1:
+        yield from sorted(i for i in sentences if i != best)
 
 
 def _by_weight(cue: tuple[float, str]) -> float:
