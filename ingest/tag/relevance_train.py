@@ -10,7 +10,7 @@ document's words seen in at least ``min_df`` tune documents, which tell an AI-vi
 film-VFX, voice-cloning or image-model piece that shares its video words.
 
 Training data: every item of the audit **tune** part (the test part is never read here) and of
-the dev set (weight ``dev_weight``). Model choice: repeated stratified k-fold over the tune items,
+the dev set (weight ``dev_weight``; 0 leaves it out). Model choice: repeated stratified k-fold over the tune items,
 each fold trained on the other folds plus the dev set, ranked by pooled relevance macro-F1; the
 rule (fixed threshold) is printed beside it, and the layer is written only when it does better.
 """
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         rule[part] = macro_f1([i.gold for i in items], [i.rule for i in items])
         print(f"rule (fixed threshold) on {part}: macro-F1 {rule[part]:.3f}")
     ranked = []
-    for c, d, words in itertools.product((0.1, 0.3, 1.0), (0.3, 1.0), (False, True)):
+    for c, d, words in itertools.product((0.1, 0.3, 1.0), (0.0, 0.3, 1.0), (False, True)):
         setting = Setting(c, d, words)
         cv = cross_validate(sources, setting, args.folds, args.repeats)
         ranked.append((cv, setting))

@@ -6,7 +6,7 @@ Needs the dev extra (scikit-learn) and the audit set's git-ignored texts
 (``python -m ingest.tag.audit fill``). Training data, relevant items only (an item that is not about
 AI video has no tone toward it: the engine labels it neutral):
 - the audit set's **tune** part (real coverage; the test part is never read here);
-- the synthetic dev set (``tests/data/devset_*.jsonl``), weight ``dev_weight``;
+- the synthetic dev set (``tests/data/devset_*.jsonl``), weight ``dev_weight`` (0 leaves it out);
 - with --public, the public 3-class sets in ``../shared/corpus/sentiment`` (tweets, financial news
   sentences, Chinese stock-forum posts), weight ``public_weight``.
 
@@ -219,7 +219,7 @@ def grid(public: bool = False) -> list[Setting]:
     ranked these ahead: word features on (0.72-0.76 vs 0.62-0.70 off), public sets left out (they
     help neither tone on AI video nor its neutral class)."""
     out = [Setting(c=c, words=True, dev_weight=d) for c, d in itertools.product((1.0, 3.0),
-                                                                              (0.3, 1.0))]
+                                                                              (0.0, 0.3, 1.0))]
     if public:
         out += [Setting(c=c, words=True, dev_weight=1.0, public_weight=0.1) for c in (0.3, 1.0)]
     return out

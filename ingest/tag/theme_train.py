@@ -12,7 +12,7 @@ lexicons still decide which themes are candidates (no cue, no theme, and the evi
 cue); the layer replaces the fixed thresholds, which were calibrated on synthetic text.
 
 Training data: relevant items of the audit **tune** part (the test part is never read here) and
-of the dev set (weight ``dev_weight``). Model choice: repeated k-fold over the tune items, each
+of the dev set (weight ``dev_weight``; 0 leaves it out). Model choice: repeated k-fold over the tune items, each
 fold trained on the other folds plus the dev set; settings ranked by pooled micro-F1 of themes
 over the tune items (a gold theme with no cue at all stays a miss). The held-out set is never
 trained on. Library code returns figures; only ``main`` prints.
@@ -170,7 +170,7 @@ def cross_validate(sources: dict[str, list[Doc]], setting: Setting, folds: int =
 
 def grid() -> list[Setting]:
     return [Setting(c, d, cut, words, min_df) for c, d, cut, words, min_df in itertools.product(
-        (0.3, 1.0), (0.3, 1.0), (0.3, 0.35, 0.4), (True, False), (3,))]
+        (0.3, 1.0), (0.0, 0.3, 1.0), (0.3, 0.35, 0.4), (True, False), (3,))]
 
 
 def to_json(model, setting: Setting, note: dict[str, Any]) -> dict[str, Any]:
