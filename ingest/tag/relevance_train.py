@@ -16,7 +16,6 @@ rule (fixed threshold) is printed beside it, and the layer is written only when 
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 from collections import Counter
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from ingest.tag.doc import make_doc
 from ingest.tag.engine import signals_and_models
 from ingest.tag.linear import dumps, to_dict
 from ingest.tag.sentiment_eval import accuracy_macro_f1
+from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, repeated_cv
 from ingest.tag.words import word_set
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -119,47 +119,29 @@ def macro_f1(gold, pred) -> float:
 
 def cross_validate(sources: dict[str, list[Item]], setting: Setting, folds: int = 5,
                    repeats: int = 4) -> float:
-    from sklearn.model_selection import StratifiedKFold
-
+    """Pooled relevance macro-F1 over the tune part, averaged over stratified k-fold splits."""
     tune = sources["tune"]
     gold = [i.gold for i in tune]
-    scores = []
-    for r in range(repeats):
-        pred = [False] * len(tune)
-        skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=r)
-        for train_idx, test_idx in skf.split(tune, gold):
-            model = fit([tune[i] for i in train_idx] + sources["dev"], setting)
-            for i, p in zip(test_idx, predict(model, [tune[i] for i in test_idx])):
-                pred[i] = p
-        scores.append(macro_f1(gold, pred))
-    return sum(scores) / len(scores)
+    return repeated_cv(tune, sources["dev"], lambda train: fit(train, setting), predict,
+                       lambda pred: macro_f1(gold, pred), folds, repeats, strata=gold)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m ingest.tag.relevance_train",
-                                 description="Choose the learned relevance layer by cross-validation "
-                                             "on the audit tune part; --write saves it when it beats "
-                                             "the fixed threshold.")
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--repeats", type=int, default=4)
-    ap.add_argument("--write", action="store_true", help=f"write data/{_relevance.RELEVANCE_MODEL}")
-    args = ap.parse_args(argv)
+    args = arg_parser("relevance", _relevance.RELEVANCE_MODEL,
+                      " when it beats the fixed threshold").parse_args(argv)
     sources = load_sources()
     if not sources["tune"]:
-        print("error: no audit tune texts; run python -m ingest.tag.audit fill first")
+        print(NO_TEXTS)
         return 2
     print("items:", {k: len(v) for k, v in sources.items()})
     rule = {}
     for part, items in sources.items():
         rule[part] = macro_f1([i.gold for i in items], [i.rule for i in items])
         print(f"rule (fixed threshold) on {part}: macro-F1 {rule[part]:.3f}")
-    ranked = []
-    for c, d, words in itertools.product((0.1, 0.3, 1.0), (0.0, 0.3, 1.0), (False, True)):
-        setting = Setting(c, d, words)
-        cv = cross_validate(sources, setting, args.folds, args.repeats)
-        ranked.append((cv, setting))
-        print(f"cv macro-F1 {cv:.3f}  {setting.describe()}", flush=True)
-    ranked.sort(key=lambda t: -t[0])
+    settings = [Setting(c, d, words) for c, d, words in
+                itertools.product((0.1, 0.3, 1.0), (0.0, 0.3, 1.0), (False, True))]
+    ranked = rank(settings, lambda s: cross_validate(sources, s, args.folds, args.repeats),
+                  lambda cv, s: print(f"cv macro-F1 {cv:.3f}  {s.describe()}", flush=True))
     cv, best = ranked[0]
     print(f"best: {cv:.3f}  {best.describe()}  (rule on tune {rule['tune']:.3f})")
     model = fit(sources["tune"] + sources["dev"], best)

@@ -19,7 +19,6 @@ Library code: returns figures; only ``main`` prints.
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 import random
 from collections import Counter
@@ -33,6 +32,7 @@ from ingest.tag.linear import dumps
 from ingest.tag.sentiment import walk
 from ingest.tag.sentiment_eval import accuracy_macro_f1
 from ingest.tag.sentiment_model import MODEL_FILE, features
+from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, repeated_cv
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "ingest" / "tag" / "data"
@@ -196,21 +196,11 @@ def macro_f1(gold, pred) -> float:
 def cross_validate(sources: dict[str, list[Example]], setting: Setting, folds: int = 5,
                    repeats: int = 4) -> float:
     """Pooled macro-F1 over the tune part, averaged over `repeats` stratified k-fold splits."""
-    from sklearn.model_selection import StratifiedKFold
-
     tune = sources["tune"]
-    outside = sources["dev"] + sources["public"]
     y = [ex.label for ex in tune]
-    scores = []
-    for r in range(repeats):
-        pred = [""] * len(tune)
-        skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=r)
-        for train_idx, test_idx in skf.split(tune, y):
-            model = fit([tune[i] for i in train_idx] + outside, setting)
-            for i, p in zip(test_idx, predict(model, [tune[i] for i in test_idx], setting)):
-                pred[i] = p
-        scores.append(macro_f1(y, pred))
-    return sum(scores) / len(scores)
+    return repeated_cv(tune, sources["dev"] + sources["public"], lambda train: fit(train, setting),
+                       lambda model, examples: predict(model, examples, setting),
+                       lambda pred: macro_f1(y, pred), folds, repeats, strata=y)
 
 
 def grid(public: bool = False) -> list[Setting]:
@@ -242,27 +232,18 @@ def to_json(model, setting: Setting, note: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m ingest.tag.sentiment_train",
-                                 description="Choose the learned sentiment layer by cross-validation "
-                                             "on the audit tune part; --write saves it.")
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--repeats", type=int, default=4)
-    ap.add_argument("--write", action="store_true", help=f"write data/{MODEL_FILE}")
+    ap = arg_parser("sentiment", MODEL_FILE)
     ap.add_argument("--public", action="store_true",
                     help="also try the public 3-class sets in ../shared/corpus/sentiment as training data")
     args = ap.parse_args(argv)
     sources = load_sources(public=args.public)
     if not sources["tune"]:
-        print("error: no audit tune texts; run python -m ingest.tag.audit fill first")
+        print(NO_TEXTS)
         return 2
     print("items:", {k: len(v) for k, v in sources.items()})
-    ranked = []
     settings = grid(public=args.public)
-    for i, setting in enumerate(settings, start=1):
-        cv = cross_validate(sources, setting, args.folds, args.repeats)
-        ranked.append((cv, setting))
-        print(f"[{i}/{len(settings)}] cv macro-F1 {cv:.3f}  {setting.describe()}", flush=True)
-    ranked.sort(key=lambda t: -t[0])
+    ranked = rank(settings, lambda s: cross_validate(sources, s, args.folds, args.repeats),
+                  lambda cv, s: print(f"cv macro-F1 {cv:.3f}  {s.describe()}", flush=True))
     print("best five:")
     for cv, setting in ranked[:5]:
         print(f"  {cv:.3f}  {setting.describe()}")

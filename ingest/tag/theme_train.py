@@ -19,7 +19,6 @@ trained on. Library code returns figures; only ``main`` prints.
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 import math
 from collections import Counter
@@ -32,6 +31,7 @@ from ingest.tag import themes as _themes
 from ingest.tag.doc import make_doc
 from ingest.tag.engine import model_counts, signals_and_models
 from ingest.tag.linear import dumps
+from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, repeated_cv
 from ingest.tag.words import word_set
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -153,19 +153,12 @@ def micro_f1(gold: Sequence[frozenset[str]], pred: Sequence[frozenset[str]]) -> 
 
 def cross_validate(sources: dict[str, list[Doc]], setting: Setting, folds: int = 5,
                    repeats: int = 4) -> float:
-    from sklearn.model_selection import KFold
-
+    """Pooled theme micro-F1 over the tune part, averaged over k-fold splits."""
     tune = sources["tune"]
     gold = [d.gold for d in tune]
-    scores = []
-    for r in range(repeats):
-        pred: list[frozenset[str]] = [frozenset()] * len(tune)
-        for train_idx, test_idx in KFold(n_splits=folds, shuffle=True, random_state=r).split(tune):
-            model = fit([tune[i] for i in train_idx] + sources["dev"], setting)
-            for i, p in zip(test_idx, predict(model, [tune[i] for i in test_idx], setting)):
-                pred[i] = p
-        scores.append(micro_f1(gold, pred))
-    return sum(scores) / len(scores)
+    return repeated_cv(tune, sources["dev"], lambda train: fit(train, setting),
+                       lambda model, docs: predict(model, docs, setting),
+                       lambda pred: micro_f1(gold, pred), folds, repeats)
 
 
 def grid() -> list[Setting]:
@@ -202,28 +195,18 @@ def to_json(model, setting: Setting, note: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m ingest.tag.theme_train",
-                                 description="Choose the learned theme layer by cross-validation on "
-                                             "the audit tune part; --write saves it.")
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--repeats", type=int, default=4)
-    ap.add_argument("--write", action="store_true", help=f"write data/{_themes.THEME_MODEL}")
-    args = ap.parse_args(argv)
+    args = arg_parser("theme", _themes.THEME_MODEL).parse_args(argv)
     sources = load_sources()
     if not sources["tune"]:
-        print("error: no audit tune texts; run python -m ingest.tag.audit fill first")
+        print(NO_TEXTS)
         return 2
     print("relevant items:", {k: len(v) for k, v in sources.items()})
     for part in ("tune", "holdout", "dev"):
         docs = sources[part]
         print(f"rule (fixed thresholds) on {part}: micro-F1 "
               f"{micro_f1([d.gold for d in docs], [d.by_rule for d in docs]):.3f}")
-    ranked = []
-    for setting in grid():
-        cv = cross_validate(sources, setting, args.folds, args.repeats)
-        ranked.append((cv, setting))
-        print(f"cv micro-F1 {cv:.3f}  {setting.describe()}", flush=True)
-    ranked.sort(key=lambda t: -t[0])
+    ranked = rank(grid(), lambda s: cross_validate(sources, s, args.folds, args.repeats),
+                  lambda cv, s: print(f"cv micro-F1 {cv:.3f}  {s.describe()}", flush=True))
     best = ranked[0][1]
     print(f"best: {ranked[0][0]:.3f}  {best.describe()}")
     model = fit(sources["tune"] + sources["dev"], best)

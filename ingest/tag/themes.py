@@ -71,23 +71,6 @@ _Found = dict[str, dict[int, dict[str, tuple[float, str]]]]
 _Totals = dict[str, dict[int, float]]
 
 
-def features(doc: Doc, model_counts: Mapping[int, int] | None = None
-             ) -> dict[str, tuple[float, float, int]]:
-    """theme -> (best sentence score, total score, sentences); for calibration."""
-    out = {}
-    _, totals = _found(doc, model_counts or {})
-    for theme, sums in totals.items():
-        per = _per_sentence(doc, sums)
-        out[theme] = (max(per.values()), sum(per.values()), len(doc.spans))
-    return out
-
-
-def _per_sentence(doc: Doc, sums: dict[int, float]) -> dict[int, float]:
-    titled = doc.title_sentences
-    return {i: min(SENTENCE_CAP, total) * (TITLE_FACTOR if 0 <= i < titled else 1.0)
-            for i, total in sums.items()}
-
-
 def _found(doc: Doc, model_counts: Mapping[int, int]) -> tuple[_Found, _Totals]:
     lex = _lexicon()
     norm = doc.norm
@@ -161,7 +144,6 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
         totals = {t: {i: v for i, v in ss.items() if not doc.in_title(i)}
                   for t, ss in totals.items()}
     out: dict[str, ThemeStats] = {}
-    per: dict[str, dict[int, float]] = {}
     n = len(doc.spans)
     titled = doc.title_sentences
     for theme in THEMES:
@@ -170,7 +152,7 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
             continue
         best = total = 0.0
         best_i = -1
-        for i, v in sums.items():           # _per_sentence, without building the dict
+        for i, v in sums.items():           # capped per sentence, the title weighing more
             v = min(SENTENCE_CAP, v) * (TITLE_FACTOR if 0 <= i < titled else 1.0)
             total += v
             if v > best or (v == best and i < best_i):

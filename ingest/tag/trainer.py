@@ -1,0 +1,61 @@
+"""What the trainers of the learned layers share (relevance, themes, sentiment): their command
+line, repeated k-fold cross-validation over the audit tune part, and ranking the settings.
+
+Each trainer supplies how to fit and predict for one setting and how to score a full set of
+out-of-fold predictions; the outside data (the dev set, public sets) joins every training fold and
+is never predicted. Library code: returns figures; the trainers' `main` prints.
+"""
+from __future__ import annotations
+
+import argparse
+from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+S = TypeVar("S")
+
+NO_TEXTS = "error: no audit tune texts; run python -m ingest.tag.audit fill first"
+
+
+def arg_parser(layer: str, model_file: str, when: str = "") -> argparse.ArgumentParser:
+    """`python -m ingest.tag.<layer>_train [--folds] [--repeats] [--write]`."""
+    ap = argparse.ArgumentParser(prog=f"python -m ingest.tag.{layer}_train",
+                                 description=f"Choose the learned {layer} layer by cross-validation "
+                                             f"on the audit tune part; --write saves it{when}.")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=4)
+    ap.add_argument("--write", action="store_true", help=f"write data/{model_file}")
+    return ap
+
+
+def repeated_cv(tune: Sequence[Any], outside: Iterable[Any],
+                fit: Callable[[list[Any]], Any],
+                predict: Callable[[Any, list[Any]], Sequence[Any]],
+                score: Callable[[list[Any]], float],
+                folds: int = 5, repeats: int = 4, strata: Sequence[Any] | None = None) -> float:
+    """Mean over `repeats` shuffled k-fold splits (seeds 0, 1, ...; stratified by `strata` when
+    given) of score(out-of-fold predictions of every tune item, in tune order)."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    outside = list(outside)
+    scores = []
+    for r in range(repeats):
+        pred: list[Any] = [None] * len(tune)
+        splitter = (StratifiedKFold if strata is not None else KFold)(
+            n_splits=folds, shuffle=True, random_state=r)
+        for train_idx, test_idx in splitter.split(tune, strata):
+            model = fit([tune[i] for i in train_idx] + outside)
+            for i, p in zip(test_idx, predict(model, [tune[i] for i in test_idx])):
+                pred[i] = p
+        scores.append(score(pred))
+    return sum(scores) / len(scores)
+
+
+def rank(settings: Iterable[S], cv: Callable[[S], float],
+         seen: Callable[[float, S], None] = lambda score, setting: None) -> list[tuple[float, S]]:
+    """(cross-validated score, setting), best first; `seen` hears each score as it comes."""
+    ranked = []
+    for setting in settings:
+        score = cv(setting)
+        seen(score, setting)
+        ranked.append((score, setting))
+    ranked.sort(key=lambda t: -t[0])
+    return ranked
