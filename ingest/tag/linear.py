@@ -11,7 +11,9 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,25 @@ def load(name: str) -> LinearModel | None:
     except (FileNotFoundError, OSError):
         return None
     return model_from_dict(json.loads(text), name)
+
+
+_DERIVED: dict[tuple[int, str], tuple[LinearModel, Any]] = {}
+
+
+def derived(model: LinearModel, name: str, build: Callable[[LinearModel], T]) -> T:
+    """build(model), computed once per model object and name: the unrolled forms the taggers sum
+    from instead of building feature dicts (the entry holds the model, so its id stays unique)."""
+    key = (id(model), name)
+    entry = _DERIVED.get(key)
+    if entry is None:
+        entry = _DERIVED[key] = (model, build(model))
+    return entry[1]
+
+
+def word_rows(model: LinearModel) -> dict[str, tuple[float, ...]]:
+    """The weight rows of the model's word features ("t:" + word), by bare word."""
+    return derived(model, "words", lambda m: {k[2:]: v for k, v in m.weights.items()
+                                              if k.startswith("t:")})
 
 
 def to_dict(classes: Sequence[str], bias: Sequence[float], names: Sequence[str],

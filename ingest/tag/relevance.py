@@ -25,6 +25,7 @@ from typing import Any
 
 from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml
+from ingest.tag.linear import derived, word_rows
 from ingest.tag.linear import load as load_linear
 from ingest.tag.models import ModelResult
 from ingest.tag.words import model_words
@@ -243,28 +244,25 @@ def decide(doc: Doc, signals: Signals, models: ModelResult, learned: bool = True
     return Relevance(relevant=relevant, score=round(sc.score, 3), evidence=evidence)
 
 
-_UNROLLED: dict[int, tuple[Any, Any]] = {}
-
-
 def _unrolled(model: Any) -> tuple[float, tuple[float, ...], dict[str, float], dict[str, float], bool]:
     """A two-class model as margins of "relevant" over the other class: (bias, weights of the
     _DECISION figures in order, lang -> bias, bare word -> weight, "relevant" is the first class).
-    Cached per model object."""
-    entry = _UNROLLED.get(id(model))
-    if entry is None:
-        k = model.classes.index("relevant")
-        zero = (0.0, 0.0)
+    Computed once per model object."""
+    return derived(model, "relevance", _unroll)
 
-        def delta(name: str) -> float:
-            row = model.weights.get(name, zero)
-            return row[k] - row[1 - k]
 
-        words = ({n[2:]: row[k] - row[1 - k] for n, row in model.weights.items() if n.startswith("t:")}
-                 if model.meta.get("words") else {})
-        entry = _UNROLLED[id(model)] = (model, (
-            model.bias[k] - model.bias[1 - k], tuple(delta(f"all:{n}") for n in _DECISION),
-            {lang: delta(f"{lang}:bias") for lang in ("zh", "en")}, words, k == 0))
-    return entry[1]
+def _unroll(model: Any) -> tuple[float, tuple[float, ...], dict[str, float], dict[str, float], bool]:
+    k = model.classes.index("relevant")
+    zero = (0.0, 0.0)
+
+    def delta(name: str) -> float:
+        row = model.weights.get(name, zero)
+        return row[k] - row[1 - k]
+
+    words = ({w: row[k] - row[1 - k] for w, row in word_rows(model).items()}
+             if model.meta.get("words") else {})
+    return (model.bias[k] - model.bias[1 - k], tuple(delta(f"all:{n}") for n in _DECISION),
+            {lang: delta(f"{lang}:bias") for lang in ("zh", "en")}, words, k == 0)
 
 
 _DECISION = ("score", "log_score", "rule", "density", "extra", "strong", "models", "distinct_models",

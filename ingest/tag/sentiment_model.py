@@ -18,7 +18,7 @@ import math
 from typing import Any, Iterable
 
 from ingest.tag.doc import Doc
-from ingest.tag.linear import LinearModel, load
+from ingest.tag.linear import LinearModel, derived, load, word_rows
 from ingest.tag.words import model_words, word_set
 
 MODEL_FILE = "sentiment_model.json"
@@ -76,25 +76,21 @@ def features(doc: Doc, score: float, hits: Iterable[tuple[float, str]], news: fl
     return feats
 
 
-_UNROLLED: dict[int, tuple[LinearModel, Any]] = {}
-
-
 def _unrolled(model: LinearModel) -> Any:
     """(bias, lang -> weights of the _WALK figures (shared + that language's) per class, bare
-    word -> row); cached per model object (holding it keeps its id unique)."""
-    entry = _UNROLLED.get(id(model))
-    if entry is None:
-        n = len(model.classes)
-        zero = (0.0,) * n
+    word -> row); computed once per model object."""
+    return derived(model, "sentiment", _unroll)
 
-        def row(name: str) -> tuple[float, ...]:
-            return model.weights.get(name, zero)
 
-        dense = {lang: tuple(tuple(a + b for a, b in zip(row(f"w:{k}"), row(f"{lang}:{k}")))
-                             for k in _WALK) for lang in ("zh", "en")}
-        words = {k[2:]: v for k, v in model.weights.items() if k.startswith("t:")}
-        _UNROLLED[id(model)] = entry = (model, (model.bias, dense, words))
-    return entry[1]
+def _unroll(model: LinearModel) -> Any:
+    zero = (0.0,) * len(model.classes)
+
+    def row(name: str) -> tuple[float, ...]:
+        return model.weights.get(name, zero)
+
+    dense = {lang: tuple(tuple(a + b for a, b in zip(row(f"w:{k}"), row(f"{lang}:{k}")))
+                         for k in _WALK) for lang in ("zh", "en")}
+    return model.bias, dense, word_rows(model)
 
 
 def label(model: LinearModel, doc: Doc, score: float, hits: Iterable[tuple[float, str]],

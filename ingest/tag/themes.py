@@ -19,6 +19,7 @@ from typing import Any, Iterator, Mapping, NamedTuple
 
 from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml
+from ingest.tag.linear import derived, word_rows
 from ingest.tag.linear import load as load_linear
 from ingest.tag.words import model_words
 
@@ -204,7 +205,6 @@ def _log1p(n: int) -> float:
 
 
 _BASE = ("r_best", "r_total", "rule", "sent", "cues", "strong", "title", "share", "len")
-_FAST: dict[int, tuple[Any, Any]] = {}
 
 
 def _values(st: ThemeStats, sentences: int) -> tuple[float, ...]:
@@ -228,16 +228,16 @@ def per_theme_features(st: ThemeStats, lang: str, sentences: int,
 def _fast_weights(model: Any) -> Any:
     """The per-theme model unrolled for `_present` (classes = themes, one logit column per theme,
     already shifted by the cut): (theme -> column, bias row, _BASE weight rows, lang -> row,
-    word -> row). Cached per model object."""
-    entry = _FAST.get(id(model))
-    if entry is None:
-        zero = (0.0,) * len(model.classes)
-        unrolled = ({t: k for k, t in enumerate(model.classes)}, model.bias,
-                    tuple(model.weights.get(f"all:{b}", zero) for b in _BASE),
-                    {lang: model.weights.get(f"{lang}:bias", zero) for lang in ("zh", "en")},
-                    {k[2:]: v for k, v in model.weights.items() if k.startswith("t:")})
-        _FAST[id(model)] = entry = (model, unrolled)
-    return entry[1]
+    word -> row). Computed once per model object."""
+    return derived(model, "themes", _unroll)
+
+
+def _unroll(model: Any) -> Any:
+    zero = (0.0,) * len(model.classes)
+    return ({t: k for k, t in enumerate(model.classes)}, model.bias,
+            tuple(model.weights.get(f"all:{b}", zero) for b in _BASE),
+            {lang: model.weights.get(f"{lang}:bias", zero) for lang in ("zh", "en")},
+            word_rows(model))
 
 
 def _word_sums(unrolled: Any, words: set[str] | frozenset[str]) -> tuple[float, ...] | None:

@@ -46,13 +46,13 @@ def word_set(doc: Doc) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
     """Every word a shipped learned layer weighs."""
-    from ingest.tag.linear import load
+    from ingest.tag.linear import load, word_rows
 
     out: set[str] = set()
     for name in MODEL_FILES:
         model = load(name)
         if model is not None:
-            out.update(k[2:] for k in model.weights if k.startswith("t:"))
+            out.update(word_rows(model))
     return frozenset(out)
 
 
