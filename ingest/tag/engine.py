@@ -68,9 +68,11 @@ def signals_and_models(doc: Doc):
     """The relevance signals and the model mentions of a document, the second pass of signals
     knowing which sentences name a model (the trainers compute features the same way)."""
     raw = _relevance.by_kind(doc)
-    found = _models.detect(doc, video_doc=_relevance.clearly_video(raw))
+    strong = _relevance.strong_sentences(raw)
+    # two strong video sentences: a document clearly about AI video (Signals.clearly_video)
+    found = _models.detect(doc, video_doc=len(strong) >= 2)
     hit_sentences = frozenset(doc.sentence_at(h.start) for h in found.hits)
-    return _relevance.signals_from(doc, raw, hit_sentences), found
+    return _relevance.signals_from(doc, raw, hit_sentences, strong), found
 
 
 def model_counts(doc: Doc, found) -> dict[int, int]:

@@ -133,7 +133,7 @@ def scan(doc: Doc, model_sentences: frozenset[int] = frozenset()) -> Signals:
     return signals_from(doc, by_kind(doc), model_sentences)
 
 
-def _strong(found: dict[str, dict[int, list[str]]]) -> dict[int, list[str]]:
+def strong_sentences(found: dict[str, dict[int, list[str]]]) -> dict[int, list[str]]:
     """Sentences with a strong video phrase, and those about an AI-faked video: a deception word
     and a video word in one sentence, AI fakery named in it or next to it ("网传视频系AI合成的虚假
     信息", "a deepfake video of me", "视频通话里的“亲友”是AI换脸")."""
@@ -148,16 +148,14 @@ def _strong(found: dict[str, dict[int, list[str]]]) -> dict[int, list[str]]:
     return strong
 
 
-def clearly_video(found: dict[str, dict[int, list[str]]]) -> bool:
-    """Signals(...).clearly_video from by_kind's output alone (before the models are known)."""
-    return len(found["strong"]) >= 2 or len(_strong(found)) >= 2
-
-
 def signals_from(doc: Doc, found: dict[str, dict[int, list[str]]],
-                 model_sentences: frozenset[int] = frozenset()) -> Signals:
+                 model_sentences: frozenset[int] = frozenset(),
+                 strong: dict[int, list[str]] | None = None) -> Signals:
+    """Signals from by_kind's output; `strong`: strong_sentences(found) when already known."""
     ai = found["ai"]
     nonvideo = frozenset(found["nonvideo"])
-    strong = _strong(found)
+    if strong is None:
+        strong = strong_sentences(found)
     anchors = set(strong) | model_sentences
     # Weak video words count next to an AI word, or anywhere once the document is about video:
     # it has strong video sentences and they are not outweighed by non-video AI sentences. Film
