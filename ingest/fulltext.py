@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.dedup import fold
-from ingest.parse import han_score
+from ingest.parse import canonical_charset, han_score
 
 MIN_EXTRACT_CHARS = 40          # folded characters: less than this is not an article body
 _META_CHARSET = re.compile(
@@ -38,15 +38,10 @@ class PageText:
 
 
 def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        canonical = codecs.lookup(name.strip().lower()).name
-    except LookupError:
-        canonical = {"x-gbk": "gbk", "x-big5": "big5"}.get(name.strip().lower())
-        if canonical is None:
-            return None
-    return _ALIASES.get(canonical, canonical)
+    """The codec to try for a declared charset (GB and Big5 by their widest members, Latin
+    declarations as cp1252); None if unknown."""
+    canonical = canonical_charset(name)
+    return None if canonical is None else _ALIASES.get(canonical, canonical)
 
 
 def _strict(body: bytes, codec: str) -> str | None:

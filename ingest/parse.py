@@ -101,18 +101,22 @@ _COMMON_HAN = frozenset(
 )
 
 
-def _codec(name: str | None) -> str | None:
-    """Python codec (or the latin family marker) for a declared charset name; None if unknown."""
+def canonical_charset(name: str | None) -> str | None:
+    """Python's canonical codec name for a declared charset name (with the x-gbk, gb_2312-80
+    and x-big5 spellings of real pages); None if unknown."""
     if not name:
         return None
+    low = name.strip().lower()
     try:
-        canonical = codecs.lookup(name.strip().lower()).name
+        return codecs.lookup(low).name
     except LookupError:
-        low = name.strip().lower()
-        canonical = {"x-gbk": "gbk", "gb_2312-80": "gb2312", "x-big5": "big5"}.get(low)
-        if canonical is None:
-            return None
-    return _CODEC_FAMILY.get(canonical, canonical)
+        return {"x-gbk": "gbk", "gb_2312-80": "gb2312", "x-big5": "big5"}.get(low)
+
+
+def _codec(name: str | None) -> str | None:
+    """Python codec (or the latin family marker) for a declared charset name; None if unknown."""
+    canonical = canonical_charset(name)
+    return None if canonical is None else _CODEC_FAMILY.get(canonical, canonical)
 
 
 def han_score(text: str) -> tuple[float, int]:
