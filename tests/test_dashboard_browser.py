@@ -17,12 +17,10 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from aigcwatch.demo_data import HOSTILE_STRINGS
+from tests.support.net import free_port, wait_for_streamlit
 
 pytestmark = pytest.mark.slow
 
@@ -67,12 +66,6 @@ def _require_browser() -> None:
         pytest.skip(problem)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("AIGCWATCH_EVENTS", "AIGCWATCH_DATABASE_URL")}
     env.update(AIGCWATCH_TIMEZONE="Asia/Shanghai", PYTHONUNBUFFERED="1", **extra)
@@ -101,7 +94,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextmanager
 def _serve(demo_db: Path, log: Path) -> Iterator[Server]:
     """`aigcwatch dashboard` on a free loopback port, in its own process group (stopped at the end)."""
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "aigcwatch.cli", "dashboard", "--port", str(port), "--host", "127.0.0.1",
            "--database-url", f"sqlite:///{demo_db}"]
     with open(log, "wb") as out:
@@ -109,21 +102,7 @@ def _serve(demo_db: Path, log: Path) -> Iterator[Server]:
                                 start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"aigcwatch dashboard exited with {proc.returncode}:\n"
-                            f"{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                    if resp.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"aigcwatch dashboard did not answer on {base} within 120 s:\n"
-                            f"{log.read_text(errors='replace')}")
-            time.sleep(0.25)
+        wait_for_streamlit(proc, base, log)
         yield Server(base=base, db_path=demo_db, log=log)
     finally:
         _stop(proc)

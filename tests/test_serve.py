@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from click.testing import CliRunner
 from aigcwatch.cli import main
 from aigcwatch.errors import ConfigError
 from aigcwatch.serve import check_port, dashboard_app, dashboard_env, streamlit_command
+from tests.support.net import free_port, wait_for_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,12 +27,6 @@ def busy_port():
         s.bind(("127.0.0.1", 0))
         s.listen()
         yield s.getsockname()[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _one_line(result) -> str:
@@ -60,11 +54,11 @@ def test_the_app_gets_the_database_url_it_was_given():
 def test_a_port_in_use_or_a_foreign_address_is_refused(busy_port):
     with pytest.raises(ConfigError, match=rf"port {busy_port} on 127.0.0.1 is already in use"):
         check_port("127.0.0.1", busy_port)
-    check_port("127.0.0.1", _free_port())
+    check_port("127.0.0.1", free_port())
     with pytest.raises(ConfigError, match="--host 'no-such-host.invalid'"):
         check_port("no-such-host.invalid", 8501)
     with pytest.raises(ConfigError, match="cannot listen on 192.0.2.1"):   # TEST-NET-1: not ours
-        check_port("192.0.2.1", _free_port())
+        check_port("192.0.2.1", free_port())
 
 
 def test_unreachable_database_is_one_line_exit_3_without_the_password():
@@ -81,7 +75,7 @@ def test_busy_port_bad_time_zone_and_bad_events_file_are_one_line_exit_2(tmp_pat
     assert result.exit_code == 2 and f"port {busy_port}" in _one_line(result)
 
     monkeypatch.setenv("AIGCWATCH_TIMEZONE", "Asia/Beijing")
-    result = CliRunner().invoke(main, ["dashboard", "--database-url", url, "--port", str(_free_port())])
+    result = CliRunner().invoke(main, ["dashboard", "--database-url", url, "--port", str(free_port())])
     assert result.exit_code == 2 and "AIGCWATCH_TIMEZONE: unknown time zone 'Asia/Beijing'" in _one_line(result)
 
     monkeypatch.delenv("AIGCWATCH_TIMEZONE")
@@ -89,7 +83,7 @@ def test_busy_port_bad_time_zone_and_bad_events_file_are_one_line_exit_2(tmp_pat
     events.write_text('[[event]]\ndate = 2025-05-20\nmodel = "veo"\nkind = "launch"\ntitle = "x"\n'
                       'link = "javascript:alert(1)"\n', encoding="utf-8")
     monkeypatch.setenv("AIGCWATCH_EVENTS", str(events))
-    result = CliRunner().invoke(main, ["dashboard", "--database-url", url, "--port", str(_free_port())])
+    result = CliRunner().invoke(main, ["dashboard", "--database-url", url, "--port", str(free_port())])
     assert result.exit_code == 2
     assert f"{events}: event 1, field 'link': must be an http(s) URL" in _one_line(result)
 
@@ -105,7 +99,7 @@ def test_demo_refuses_a_busy_port_before_the_ingest(tmp_path, busy_port):
 def test_serves_on_loopback_and_stops_on_sigterm(tmp_path):
     """The real command: Streamlit answers on the port over an empty database, and SIGTERM stops it
     (on POSIX the command's process becomes Streamlit, so the signal reaches the server)."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "dashboard.log"
     env = {k: v for k, v in os.environ.items() if k != "AIGCWATCH_EVENTS"}
     with open(log, "wb") as out:
@@ -113,17 +107,7 @@ def test_serves_on_loopback_and_stops_on_sigterm(tmp_path):
                                  "--database-url", f"sqlite:///{tmp_path / 'empty.db'}"],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, log.read_text(errors="replace")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.25)
+        wait_for_streamlit(proc, f"http://127.0.0.1:{port}", log)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
             assert r.status == 200 and b"<html" in r.read().lower()
         assert f"dashboard: http://127.0.0.1:{port} over sqlite:///" in log.read_text()
