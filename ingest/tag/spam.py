@@ -76,8 +76,8 @@ _SENTENCE_END = frozenset("。.…;；:：")     # a title may end in ? or !
 
 def _head_end(doc: Doc) -> int:
     """End of the title in doc.norm; for an untitled text, of its first line when that line is
-    short, reads as a title (no sentence-ending punctuation) and more text follows (a page scraped with its title, or with a keyword line pasted
-    above the copied article); else 0."""
+    short, reads as a title (no sentence-ending punctuation) and more text follows (a page
+    scraped with its title, or a keyword line pasted above the copied article); else 0."""
     if doc.title_sentences:
         return doc.spans[doc.title_sentences - 1][1]
     norm = doc.norm

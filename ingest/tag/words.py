@@ -5,7 +5,7 @@ start with a letter or digit and hold no digit count as words (URLs, numbers and
 are not): `word_set`, what the trainers see. At run time the layers only need the words their
 shipped models weigh: `model_words` is the document's tokens met with the union of those
 vocabularies (one C-level set intersection, no per-token test). The three layers ask for the same
-document one after another, so the last document's set is kept (one entry, by identity).
+document one after another, so the last document's `model_words` are kept (one entry, by identity).
 """
 from __future__ import annotations
 
@@ -13,11 +13,8 @@ from functools import lru_cache
 
 from ingest.tag.doc import Doc
 
-MODEL_FILES = ("relevance_model.json", "theme_model.json", "sentiment_model.json")
-
 WORD_MAX = 12
 _DIGITS = frozenset("0123456789")
-_last: tuple[Doc | None, frozenset[str]] = (None, frozenset())
 _last_known: tuple[Doc | None, frozenset[str]] = (None, frozenset())
 
 
@@ -35,21 +32,19 @@ def tokens(doc: Doc) -> list[str] | tuple[str, ...]:
 
 def word_set(doc: Doc) -> frozenset[str]:
     """The document's distinct words (see the module docstring)."""
-    global _last
-    last_doc, words = _last
-    if last_doc is not doc:
-        words = frozenset(t for t in set(tokens(doc)) if is_word(t))
-        _last = (doc, words)
-    return words
+    return frozenset(t for t in set(tokens(doc)) if is_word(t))
 
 
 @lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
     """Every word a shipped learned layer weighs."""
     from ingest.tag.linear import load, word_rows
+    from ingest.tag.relevance import RELEVANCE_MODEL
+    from ingest.tag.sentiment_model import MODEL_FILE as SENTIMENT_MODEL
+    from ingest.tag.themes import THEME_MODEL
 
     out: set[str] = set()
-    for name in MODEL_FILES:
+    for name in (RELEVANCE_MODEL, THEME_MODEL, SENTIMENT_MODEL):
         model = load(name)
         if model is not None:
             out.update(word_rows(model))
