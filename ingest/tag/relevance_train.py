@@ -17,7 +17,6 @@ rule (fixed threshold) is printed beside it, and the layer is written only when 
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -27,7 +26,7 @@ from ingest.tag.doc import make_doc
 from ingest.tag.engine import signals_and_models
 from ingest.tag.linear import dumps, to_dict
 from ingest.tag.sentiment_eval import accuracy_macro_f1
-from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, repeated_cv
+from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, repeated_cv, vocabulary
 from ingest.tag.words import word_set
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -93,8 +92,7 @@ def fit(train: Sequence[Item], setting: Setting):
 
     vocab: set[str] = set()
     if setting.words:
-        df = Counter(w for it in train if it.source == "tune" for w in it.words)
-        vocab = {w for w, n in df.items() if n >= setting.min_df}
+        vocab = vocabulary((it.words for it in train if it.source == "tune"), setting.min_df)
     rows, y, w = [], [], []
     for it in train:
         weight = 1.0 if it.source == "tune" else setting.dev_weight

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -31,7 +30,7 @@ from ingest.tag import themes as _themes
 from ingest.tag.doc import make_doc
 from ingest.tag.engine import model_counts, signals_and_models
 from ingest.tag.linear import dumps
-from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, repeated_cv
+from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, repeated_cv, vocabulary
 from ingest.tag.words import word_set
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -92,8 +91,7 @@ def load_sources() -> dict[str, list[Doc]]:
 def _vocab(train: Sequence[Doc], setting: Setting) -> set[str]:
     if not setting.words:
         return set()
-    df = Counter(w for d in train if d.source == "tune" for w in d.words)
-    return {w for w, n in df.items() if n >= setting.min_df}
+    return vocabulary((d.words for d in train if d.source == "tune"), setting.min_df)
 
 
 def _row(d: Doc, theme: str, vocab: set[str]) -> dict[str, float]:

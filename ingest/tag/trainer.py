@@ -8,6 +8,7 @@ is never predicted. Library code: returns figures; the trainers' `main` prints.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 S = TypeVar("S")
@@ -59,3 +60,9 @@ def rank(settings: Iterable[S], cv: Callable[[S], float],
         ranked.append((score, setting))
     ranked.sort(key=lambda t: -t[0])
     return ranked
+
+
+def vocabulary(word_sets: Iterable[Iterable[str]], min_df: int) -> set[str]:
+    """The words held by at least `min_df` of the documents (each document's set of words)."""
+    df = Counter(w for words in word_sets for w in words)
+    return {w for w, n in df.items() if n >= min_df}
