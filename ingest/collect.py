@@ -229,7 +229,7 @@ def _when(res: FetchResult) -> datetime:
 def collect_all(jobs: Sequence[tuple[Source, FetchState]], settings: FetchSettings, *,
                 lookup: Lookup | None = None, now: datetime | None = None,
                 limiter: HostLimiter | None = None) -> Iterator[Collected]:
-    """Collect every job, `settings.max_concurrency` at a time; yield as each completes."""
+    """Collect every job, `settings.max_concurrency` at a time; yield the results in job order (see run_pool)."""
     collector = Collector(settings, lookup, limiter, now)
     cursors = {s.id: st.cursor for s, st in jobs}
 

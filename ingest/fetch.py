@@ -4,7 +4,7 @@
   streaming and after decompression, retries with exponential back-off on 5xx / timeouts / connect
   errors, one polite retry on a short 429) and classifies what went wrong as a FailureClass.
 - ``fetch_all`` runs many sources on one shared client with bounded concurrency and yields results
-  as they complete.
+  in job order as they complete.
 - ``next_state`` / ``should_fetch`` are the pure back-off policy between runs: a failing source
   waits 15 min, 30 min, 1 h ... up to a day, and recovers by itself on the next success.
 """
@@ -15,7 +15,7 @@ import re
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -420,7 +420,7 @@ def _scrub(text: str, url: str) -> str:
 
 def fetch_all(jobs: Iterable[tuple[Source, FetchState]], settings: FetchSettings, *,
               now: datetime | None = None) -> Iterator[FetchResult]:
-    """Fetch every job with at most ``settings.max_concurrency`` at a time; yield as completed.
+    """Fetch every job with at most ``settings.max_concurrency`` at a time; yield in job order.
 
     Fetches every job given (the caller filters with ``should_fetch``). An unexpected exception
     inside one job becomes that source's NETWORK error result; the others carry on.
@@ -438,22 +438,25 @@ def run_pool(jobs: Iterable[tuple[Source, FetchState]], settings: FetchSettings,
              work: Callable[[Source, FetchState, httpx.Client], T],
              broken: Callable[[Source, BaseException], T]) -> Iterator[T]:
     """Run ``work`` for every job on one shared client, ``settings.max_concurrency`` at a time,
-    yielding results as they complete; a job that raises yields ``broken(source, exc)``."""
+    yielding the results in job order (each as soon as it and every earlier job are done: a
+    later job that finishes first waits). The store then sees the sources in the same order on
+    every run, so which copy of a syndicated story is kept does not depend on network timing.
+    A job that raises yields ``broken(source, exc)``."""
     workers = max(1, settings.max_concurrency)
     with make_client(settings) as client, ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="aigcwatch-fetch") as pool:
-        pending: dict[Future[T], Source] = {}
+        pending: list[tuple[Future[T], Source]] = []
         try:
             for source, state in jobs:
-                pending[pool.submit(work, source, state, client)] = source
+                pending.append((pool.submit(work, source, state, client), source))
             while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    source = pending.pop(fut)
-                    exc = fut.exception()
-                    yield broken(source, exc) if exc is not None else fut.result()
+                fut, source = pending[0]
+                wait([fut])
+                pending.pop(0)
+                exc = fut.exception()
+                yield broken(source, exc) if exc is not None else fut.result()
         finally:
-            for fut in pending:
+            for fut, _ in pending:
                 fut.cancel()
 
 
