@@ -476,8 +476,9 @@ def refresh_rollups(session: Session, zones: Iterable[str] = ()) -> None:
 
 
 def update_tags(session: Session, item_id: int, tags: t.Tags, now: datetime) -> None:
-    """Replace an item's tags (columns, models, themes) with `tags`. The rollups counted the old
-    tags, so they are dropped (`refresh_rollups` rebuilds them)."""
+    """Replace an item's tags (columns, models, themes) with `tags`, and the video models its
+    clustering signature carries (later items are matched against them). The rollups counted
+    the old tags, so they are dropped (`refresh_rollups` rebuilds them)."""
     from db import rollups
 
     rollups.invalidate(session)
@@ -488,6 +489,8 @@ def update_tags(session: Session, item_id: int, tags: t.Tags, now: datetime) -> 
     session.execute(delete(m.ItemModel).where(m.ItemModel.item_id == item_id))
     session.execute(delete(m.ItemTheme).where(m.ItemTheme.item_id == item_id))
     _insert_tag_rows(session, *_tag_rows(item_id, tags))
+    session.execute(update(m.ItemSignature).where(m.ItemSignature.item_id == item_id)
+                    .values(models=",".join(sorted(set(tags.models)))))
 
 
 def iter_items_for_retag(session: Session, since: datetime | None = None,

@@ -118,3 +118,17 @@ def test_a_copy_published_weeks_later_is_another_event_worded_alike(session):
     r = rows(session)
     assert r["portal:guid-3"].cluster_id is None                   # thirty days on
     assert r["digest:guid-4"].cluster_id == r["wire:guid-1"].id    # three days on
+
+
+def test_a_retagged_item_is_matched_by_its_new_models(session):
+    # stored as Kling, retagged as Hailuo: a Hailuo copy arriving later joins its story, as it
+    # would have had the item been tagged Hailuo from the start
+    setup(session)
+    store.store_intents(session, None, "wire", [intent(1, "wire", "可灵发布新模型", ZH)], T0)
+    original = rows(session)["wire:guid-1"]
+    store.update_tags(session, original.id, make_tags(models=("hailuo",)), T0)
+    assert session.get(m.ItemSignature, original.id).models == "hailuo"
+    store.store_intents(session, None, "portal", [
+        intent(3, "portal", "可灵新模型上线", ZH_COPY, hours=1, models=("hailuo",))], T0)
+    session.commit()
+    assert rows(session)["portal:guid-3"].cluster_id == original.id
