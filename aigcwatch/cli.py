@@ -71,13 +71,9 @@ def settings() -> None:
 
 
 def _fetch_settings():
-    from aigcwatch.config import setting
-    from ingest.fetch import FetchSettings
+    from aigcwatch.config import fetch_settings
 
-    kw = dict(max_concurrency=int(setting("max_concurrency")), timeout_s=float(setting("timeout")))
-    if setting("user_agent"):
-        kw["user_agent"] = setting("user_agent")
-    return FetchSettings(**kw)
+    return fetch_settings()
 
 
 def _select(sources, ids):

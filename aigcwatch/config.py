@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -41,6 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_concurrency", "AIGCWATCH_MAX_CONCURRENCY", "8", "Sources fetched at once."),
     Setting("timeout", "AIGCWATCH_TIMEOUT", "20", "Per-request timeout in seconds."),
     Setting("user_agent", "AIGCWATCH_USER_AGENT", None, "User-Agent header (default names aigcwatch)."),
+    Setting("workers", "AIGCWATCH_WORKERS", "auto",
+            "Processes that parse, tag and sign fetched items while the main one stores "
+            "(auto: one fewer than the CPUs, at most 4; 0: all in one process)."),
     # Dashboard (dashboard/).
     Setting("timezone", "AIGCWATCH_TIMEZONE", "Asia/Shanghai",
             "Default time zone of day/week/month buckets (dashboard, exports), of digest days and "
@@ -80,6 +84,26 @@ def setting(name: str) -> str | None:
     s = _BY_NAME[name]
     value = os.environ.get(s.env)
     return value if value not in (None, "") else s.default
+
+
+def fetch_settings(get: Callable[[str], str | None] = setting):
+    """The ingest's FetchSettings from the settings (`get`: name -> value, default `setting`).
+    ConfigError names the variable of a value that is not a number."""
+    from ingest.fetch import FetchSettings
+    from ingest.offload import parse_workers
+
+    def number(name: str, kind: type, default: str):
+        value = get(name) or default
+        try:
+            return kind(parse_workers(value) if name == "workers" else value)
+        except ValueError:
+            raise ConfigError(f"{_BY_NAME[name].env}: not a valid {name} value: {value!r}") from None
+
+    kw = dict(max_concurrency=number("max_concurrency", int, "8"), timeout_s=number("timeout", float, "20"),
+              workers=number("workers", int, "auto"))
+    if get("user_agent"):
+        kw["user_agent"] = get("user_agent")
+    return FetchSettings(**kw)
 
 
 def zone_setting(name: str) -> str:

@@ -210,22 +210,19 @@ class Scheduler:
 
 def ingest_job(engine, get: Callable[[str], str | None], *, sources_file: str | None = None) -> IngestJob:
     """An ingest of every enabled source under the `ingest` lock (skipped while someone holds it)."""
-    from aigcwatch.config import load_sources
+    from aigcwatch.config import fetch_settings, load_sources
     from db.engine import session_factory
     from db.locks import LockBusy, named_lock
-    from ingest.fetch import FetchSettings
     from ingest.pipeline import run_ingest
 
     def run() -> str:
         sources = load_sources(sources_file)       # re-read each time: edits apply without a restart
-        kw = dict(max_concurrency=int(get("max_concurrency") or 8), timeout_s=float(get("timeout") or 20))
-        if get("user_agent"):
-            kw["user_agent"] = get("user_agent")
+        settings = fetch_settings(get)
         zones = tuple(dict.fromkeys(z for z in (get("timezone"), "UTC") if z))
         t0 = _time.monotonic()
         try:
             with named_lock(engine, "ingest"):
-                s = run_ingest(session_factory(engine), sources, settings=FetchSettings(**kw),
+                s = run_ingest(session_factory(engine), sources, settings=settings,
                                rollup_zones=zones)
         except LockBusy as e:
             return f"skipped: {e.one_line()}"

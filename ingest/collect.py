@@ -8,7 +8,9 @@
 
 Every request of the run goes through one `HostLimiter`, so requests to one host are spaced by
 the source's `min_interval_s` (article pages by `FetchSettings.page_interval_s`) and a 429's
-Retry-After holds back the whole host. Tagging, keys and storing happen in the pipeline.
+Retry-After holds back the whole host. With `FetchSettings.workers` > 0 the pure CPU work
+(parse, normalise, tag, key, sign) runs in worker processes (ingest.offload) and the pipeline only
+stores; otherwise tagging and keys happen in the pipeline.
 """
 from __future__ import annotations
 
@@ -21,16 +23,16 @@ from typing import Protocol
 
 import httpx
 
-from ingest import dedup, paging
+from ingest import dedup, offload, paging
 from ingest.connectors import CONNECTORS
 from ingest.fetch import (ACCEPT, ACCEPT_HTML, ACCEPT_JSON, FetchSettings, fetch_one, run_pool,
                           unexpected_error)
 from ingest.fulltext import PageText, choose_text, page_text
 from ingest.lang import detect_lang, to_simplified
 from ingest.normalize import LANG_SAMPLE_CHARS, MAX_TEXT_CHARS
-from ingest.parse import parse_feed
 from ingest.politeness import HostLimiter
-from ingest.prepare import Normalised, classify_parse_error, normalise_feed
+from ingest.prepare import (Normalised, ParseFailure, Prepared, Tagger, finish, normalise_feed,
+                            parse_normalise, prepare_fetched)
 from ingest.types import FailureClass, FetchResult, FetchState, Item, ParsedFeed, Source
 
 MAX_FULL_TEXT = 40          # article pages per source per run; later items keep their summary
@@ -43,6 +45,7 @@ class Collected:
     source: Source
     fetch: FetchResult                      # the first request (status, validators, back-off)
     norm: Normalised | None = None          # None: nothing to store (failed or not modified)
+    prepared: Prepared | None = None        # ... or already tagged, keyed and signed (workers)
     error_class: FailureClass | None = None  # why it failed, or what cut a partial read short
     error: str | None = None
     cursor: str | None = None               # the source's pagination state after this run
@@ -124,8 +127,10 @@ def with_full_text(item: Item, text: str) -> Item:
 
 class Collector:
     def __init__(self, settings: FetchSettings, lookup: Lookup | None,
-                 limiter: HostLimiter | None = None, now: datetime | None = None) -> None:
+                 limiter: HostLimiter | None = None, now: datetime | None = None,
+                 tagger: Tagger | None = None) -> None:
         self.settings, self.lookup, self.now = settings, lookup, now
+        self.tagger = tagger            # used here only with workers; else the pipeline tags
         self.limiter = limiter or HostLimiter()
         self._cache = _PageCache()
 
@@ -134,13 +139,19 @@ class Collector:
         t0 = time.monotonic()
         got = self._api(source, state, client) if source.kind in CONNECTORS \
             else self._rss(source, state, client)
-        if got.norm is not None and source.full_text and self.lookup is not None:
+        if got.norm is not None and self._full_text(source):
             norm, pages, requests, warnings = self._enrich(source, got.norm, client)
             got = replace(got, norm=norm, new_pages=pages, pages=got.pages + requests,
                           warnings=got.warnings + warnings)
-        elapsed = int((time.monotonic() - t0) * 1000)
-        return replace(got, norm=got.norm.signed() if got.norm is not None else None,
-                       elapsed_ms=elapsed)
+        if got.norm is not None and self.settings.workers > 0:
+            prepared, note = offload.call(self.settings.workers, finish, source, got.norm, self.tagger)
+            got = replace(got, norm=None, prepared=prepared, warnings=got.warnings + _notes(note))
+        elif got.norm is not None:
+            got = replace(got, norm=got.norm.signed())
+        return replace(got, elapsed_ms=int((time.monotonic() - t0) * 1000))
+
+    def _full_text(self, source: Source) -> bool:
+        return source.full_text and self.lookup is not None
 
     def _get(self, source: Source, state: FetchState, client: httpx.Client,
              accept: str) -> FetchResult:
@@ -154,13 +165,17 @@ class Collector:
             return base
         if not res.ok:
             return replace(base, error_class=res.error_class, error=res.error)
-        try:
-            feed = parse_feed(source.id, res.body or b"", content_type=res.content_type,
-                              base_url=res.final_url or source.url)
-        except Exception as e:  # noqa: BLE001 - isolation: one broken feed never stops the run
-            return replace(base, error_class=classify_parse_error(e),
-                           error=" ".join(str(e).split()) or type(e).__name__)
-        return replace(base, norm=normalise_feed(source, feed, _when(res)))
+        args = (source, res.body or b"", res.content_type, res.final_url or source.url, _when(res))
+        if self.settings.workers > 0 and not self._full_text(source):
+            out, note = offload.call(self.settings.workers, prepare_fetched, *args, self.tagger)
+        else:
+            out, note = offload.call(self.settings.workers, parse_normalise, *args)
+        base = replace(base, warnings=_notes(note))
+        if isinstance(out, ParseFailure):
+            return replace(base, error_class=out.error_class, error=out.error)
+        if isinstance(out, Prepared):
+            return replace(base, prepared=out)
+        return replace(base, norm=out)
 
     def _api(self, source: Source, state: FetchState, client: httpx.Client) -> Collected:
         conn = CONNECTORS[source.kind]
@@ -222,15 +237,20 @@ class Collector:
         return page_text(res.final_url or url, res.body or b"", res.content_type)
 
 
+def _notes(note: str | None) -> tuple[str, ...]:
+    return (note,) if note else ()
+
+
 def _when(res: FetchResult) -> datetime:
     return res.fetched_at or datetime.now(timezone.utc)
 
 
 def collect_all(jobs: Sequence[tuple[Source, FetchState]], settings: FetchSettings, *,
                 lookup: Lookup | None = None, now: datetime | None = None,
-                limiter: HostLimiter | None = None) -> Iterator[Collected]:
-    """Collect every job, `settings.max_concurrency` at a time; yield the results in job order (see run_pool)."""
-    collector = Collector(settings, lookup, limiter, now)
+                limiter: HostLimiter | None = None, tagger: Tagger | None = None) -> Iterator[Collected]:
+    """Collect every job, `settings.max_concurrency` at a time; yield the results in job order
+    (see run_pool). `tagger` tags in the worker processes when `settings.workers` > 0."""
+    collector = Collector(settings, lookup, limiter, now, tagger)
     cursors = {s.id: st.cursor for s, st in jobs}
 
     def broken(source: Source, exc: BaseException) -> Collected:

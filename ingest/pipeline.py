@@ -85,7 +85,7 @@ def run_ingest(
         on_start([s for s, _ in jobs])
     by_id = {s.id: s for s, _ in jobs}
 
-    for got in collect_all(jobs, settings, lookup=DbLookup(session_factory)):
+    for got in collect_all(jobs, settings, lookup=DbLookup(session_factory), tagger=tagger):
         source = by_id[got.source.id]
         t0 = time.perf_counter()
         res, intents = _process(got, tagger)
@@ -110,12 +110,12 @@ def _process(got: Collected, tagger: Tagger | None) -> tuple[SourceResult, tuple
     source, fres = got.source, got.fetch
     base = dict(source_id=source.id, http_status=fres.http_status, elapsed_ms=got.elapsed_ms,
                 pages=got.pages)
-    if got.norm is None:
+    if got.norm is None and got.prepared is None:
         if fres.status == "not_modified" and got.error_class is None:
             return SourceResult(status="not_modified", **base), ()
         return SourceResult(status="failed", error_class=got.error_class, error=got.error,
                             warnings=got.warnings, **base), ()
-    prep = finish(source, got.norm, tagger)
+    prep = got.prepared if got.prepared is not None else finish(source, got.norm, tagger)
     warnings = got.warnings + prep.warnings
     if prep.fetched == 0 and source.kind == "rss":
         return SourceResult(status="failed", error_class=FailureClass.EMPTY,

@@ -1,8 +1,9 @@
 """Pure stages between a fetched source and the store: parse, normalise, tag, key, sign.
 
-`prepare` does all of them for one fetched feed; `normalise_feed` and `finish` are the halves the
-collector runs around the full-text stage (normalise in the fetch worker, then fetch article
-pages, then tag and key in the pipeline). Nothing here does I/O.
+`prepare` does all of them for one fetched feed; `parse_normalise` and `finish` are the halves the
+collector runs around the full-text stage (normalise, then fetch article pages, then tag, key and
+sign), in a fetch thread or in a worker process (ingest.offload); `prepare_fetched` is both at once
+for a feed without full text. Nothing here does I/O.
 """
 from __future__ import annotations
 
@@ -103,6 +104,32 @@ def normalise_feed(source: Source, feed: ParsedFeed, fetched_at: datetime) -> No
     if deleted:
         warnings.append(f"{deleted} deleted or removed post(s) skipped")
     return Normalised(len(feed.entries), tuple(good), invalid, tuple(problems), tuple(warnings))
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    """A fetched feed that could not be parsed, as plain data (it may cross a process boundary,
+    where the parse errors themselves would not unpickle)."""
+
+    error_class: FailureClass
+    error: str
+
+
+def parse_normalise(source: Source, body: bytes, content_type: str | None, base_url: str,
+                    fetched_at: datetime) -> Normalised | ParseFailure:
+    """Pure: parse and normalise one fetched feed; a feed that does not parse is a ParseFailure."""
+    try:
+        feed = parse_feed(source.id, body, content_type=content_type, base_url=base_url)
+    except Exception as e:  # noqa: BLE001 - isolation: one broken feed never stops the run
+        return ParseFailure(classify_parse_error(e), " ".join(str(e).split()) or type(e).__name__)
+    return normalise_feed(source, feed, fetched_at)
+
+
+def prepare_fetched(source: Source, body: bytes, content_type: str | None, base_url: str,
+                    fetched_at: datetime, tagger: Tagger | None) -> Prepared | ParseFailure:
+    """Pure: parse_normalise, then finish (one call for a worker process)."""
+    norm = parse_normalise(source, body, content_type, base_url, fetched_at)
+    return norm if isinstance(norm, ParseFailure) else finish(source, norm, tagger)
 
 
 def finish(source: Source, norm: Normalised, tagger: Tagger | None) -> Prepared:

@@ -2,8 +2,10 @@
 sources end to end (pages fetched once ever, summary kept when a page fails, tags from the body)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import select
 
 from aigcwatch.apiserver import ApiPost, SocialApi, serve_social
@@ -73,7 +75,9 @@ def _rss(base: str, items: list[tuple[str, str, str]]) -> str:
     return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{rows}</channel></rss>'
 
 
-def test_full_text_sources_fetch_each_new_page_once_and_tag_the_body(tmp_path):
+@pytest.mark.parametrize("workers", [0, 1], ids=["one-process", "worker"])
+def test_full_text_sources_fetch_each_new_page_once_and_tag_the_body(tmp_path, workers):
+    settings = replace(FAST, workers=workers)
     url = f"sqlite:///{tmp_path / 'a.db'}"
     sf = dbe.session_factory(dbe.ensure_schema(url))
     with scripted_server() as srv:
@@ -84,7 +88,7 @@ def test_full_text_sources_fetch_each_new_page_once_and_tag_the_body(tmp_path):
         srv.route("/a/2.html", Reply(404, body="gone", content_type="text/plain"))
         wire = Source(id="wire", name="wire", kind="rss", url=srv.url("/feed.xml"), lang="zh",
                       timezone="Asia/Shanghai", topical=True, full_text=True)
-        [r] = run_ingest(sf, [wire], settings=FAST).results
+        [r] = run_ingest(sf, [wire], settings=settings).results
         assert r.new == 2 and r.pages == 3 and "kept their summary" in r.error
         # the same pages shared by a post of another source: never fetched again, text reused
         api = SocialApi([ApiPost(platform="hn", id="41000001", author="alice", points=12,
@@ -93,7 +97,7 @@ def test_full_text_sources_fetch_each_new_page_once_and_tag_the_body(tmp_path):
         with serve_social(api) as base:
             hn = Source(id="hn", name="hn", kind="hn", category="social", topical=True, full_text=True,
                         url=base + "/hn/api/v1/search_by_date?query=kling&tags=story", min_interval_s=0)
-            run_ingest(sf, [wire, hn], settings=FAST, force=True)
+            run_ingest(sf, [wire, hn], settings=settings, force=True)
         assert len(srv.requests("/a/1.html")) == 1 and len(srv.requests("/a/2.html")) == 1
     with sf() as s:
         by_url = {i.url: i for i in s.scalars(select(m.Item))}

@@ -1,0 +1,103 @@
+"""The CPU-bound half of collecting a source, in worker processes beside the store.
+
+Parsing a feed, normalising its entries, tagging them and computing their cluster signatures are
+pure Python work; so is storing (dedup, clusters, the database driver). In threads they share one
+interpreter lock and so one core. With `workers` > 0 the pure half runs in that many spawned
+processes while the main thread stores the source before: the same pure functions, their results
+pickled back. The pool lives as long as the process, so the scheduler (or a test session) pays
+the start-up (imports, the tagger's dictionaries) once.
+
+A worker that dies (out of memory, a crash inside a C library) loses nothing: the call runs again
+in the calling thread, the caller gets a warning to report, and the next call starts a new pool.
+"""
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+T = TypeVar("T")
+
+MAX_AUTO_WORKERS = 4
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def auto_workers(cpus: int | None = None) -> int:
+    """Workers for `auto`: one fewer than the CPUs (the main thread stores), at most
+    MAX_AUTO_WORKERS; 0 (work in the fetch threads) on a single CPU."""
+    cpus = cpus if cpus is not None else (os.cpu_count() or 1)
+    return max(0, min(cpus - 1, MAX_AUTO_WORKERS))
+
+
+def parse_workers(value: str | int | None) -> int:
+    """A workers setting: "auto" (or empty) or a whole number >= 0. ValueError names the value."""
+    if value is None or str(value).strip().lower() in ("", "auto"):
+        return auto_workers()
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"workers must be 'auto' or a whole number >= 0, not {value!r}")
+    return int(text)
+
+
+def _shared(workers: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    with _lock:
+        if _pool is None or _pool_size != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            # spawn, not fork: the caller has threads (fetching) and open database connections
+            _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            _pool_size = workers
+        return _pool
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown() -> None:
+    """Stop the shared pool (it also stops at interpreter exit)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown)
+
+
+def call(workers: int, fn: Callable[..., T], *args) -> tuple[T, str | None]:
+    """fn(*args) in a worker process when `workers` > 0, else in this thread: (result, warning).
+    `fn` and its arguments must pickle (module-level functions, plain data); what `fn` raises is
+    raised here. The warning is set only when a worker died and the call ran here instead."""
+    if workers <= 0:
+        return fn(*args), None
+    pool = _shared(workers)
+    try:
+        future = pool.submit(fn, *args)
+    except (BrokenProcessPool, RuntimeError) as e:    # broken, or shut down by another thread
+        return _here(pool, e, fn, args)
+    try:
+        return future.result(), None
+    except BrokenProcessPool as e:
+        return _here(pool, e, fn, args)
+
+
+def _here(pool: ProcessPoolExecutor, error: BaseException, fn: Callable[..., T],
+          args: tuple) -> tuple[T, str | None]:
+    _discard(pool)
+    reason = " ".join(str(error).split())[:120] or type(error).__name__
+    return fn(*args), f"worker process lost ({reason}); prepared in the main process instead"

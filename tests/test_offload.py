@@ -1,0 +1,97 @@
+"""Worker processes (ingest.offload): the same stored items, tags, copies and stories as one
+process; a worker that dies costs nothing; the setting."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from aigcwatch.config import fetch_settings
+from aigcwatch.demo_data import build_demo_feeds
+from aigcwatch.errors import ConfigError
+from aigcwatch.localserver import serve_directory
+from db import engine as dbe
+from db import models as m
+from ingest import offload
+from ingest.fetch import FetchSettings
+from ingest.pipeline import run_ingest
+from ingest.types import Source
+
+FAST = FetchSettings(timeout_s=5, retries=0, backoff_base_s=0.0, max_concurrency=4)
+
+
+def _die_in_a_worker(x: int) -> str:
+    if multiprocessing.parent_process() is not None:
+        os._exit(3)                     # a crash no exception handler sees
+    return f"here {x}"
+
+
+def _in_a_worker() -> bool:
+    return multiprocessing.parent_process() is not None
+
+
+def _stored(sf) -> tuple[list, list]:
+    with sf() as s:
+        items = s.scalars(select(m.Item).order_by(m.Item.source_id, m.Item.guid)).all()
+        ids = {i.id: (i.source_id, i.guid) for i in items}
+        models_of: dict[int, set] = {}
+        for r in s.scalars(select(m.ItemModel)):
+            models_of.setdefault(r.item_id, set()).add(r.model)
+        themes_of: dict[int, set] = {}
+        for r in s.scalars(select(m.ItemTheme)):
+            themes_of.setdefault(r.item_id, set()).add(r.theme)
+        rows = [(i.source_id, i.guid, i.title, i.text, i.lang, i.relevant, i.spam, i.sentiment,
+                 sorted(models_of.get(i.id, ())), sorted(themes_of.get(i.id, ())),
+                 ids.get(i.cluster_id), i.reach) for i in items]
+        copies = sorted((c.source_id, ids[c.item_id]) for c in s.scalars(select(m.ItemCopy)))
+    return rows, copies
+
+
+def test_an_ingest_with_a_worker_process_stores_what_one_process_stores(tmp_path):
+    feeds = build_demo_feeds(tmp_path / "feeds")[:8]        # zh and en news, social, syndication
+    runs = {}
+    with serve_directory(tmp_path / "feeds", content_types={f.filename: f.content_type for f in feeds}) as base:
+        sources = [Source(id=f.source_id, name=f.name, kind="rss", url=f"{base}/{f.filename}",
+                          lang=f.lang, category=f.category, topical=f.topical, timezone=f.timezone)
+                   for f in feeds]
+        for workers in (0, 1):
+            url = f"sqlite:///{tmp_path / f'w{workers}.db'}"
+            sf = dbe.session_factory(dbe.ensure_schema(url))
+            summary = run_ingest(sf, sources, settings=replace(FAST, workers=workers))
+            runs[workers] = ([(r.source_id, r.status, r.fetched, r.new, r.duplicate, r.irrelevant,
+                               r.invalid, r.spam) for r in summary.results], _stored(sf))
+    one, two = runs[0], runs[1]
+    assert one[0] == two[0]                                    # per-source counts
+    assert sum(r[3] for r in one[0]) > 200                     # a real amount of work
+    assert one[1] == two[1]                                    # items, tags, stories, copies
+
+
+def test_work_runs_in_a_worker_process_only_when_asked():
+    assert offload.call(0, _in_a_worker) == (False, None)
+    assert offload.call(1, _in_a_worker) == (True, None)
+
+
+def test_a_worker_that_dies_costs_nothing_and_the_next_call_gets_a_new_one():
+    value, note = offload.call(1, _die_in_a_worker, 7)
+    assert value == "here 7"                                  # run again in this process
+    assert note and "worker process lost" in note
+    assert offload.call(1, _in_a_worker) == (True, None)       # a fresh pool
+
+
+def test_what_the_work_raises_is_raised_to_the_caller():
+    with pytest.raises(ValueError, match="invalid literal"):
+        offload.call(1, int, "x")
+
+
+def test_workers_setting_auto_number_or_a_clear_error(monkeypatch):
+    assert offload.auto_workers(1) == 0 and offload.auto_workers(2) == 1 and offload.auto_workers(32) == 4
+    assert offload.parse_workers("auto") == offload.auto_workers()
+    assert offload.parse_workers(" 3 ") == 3 and offload.parse_workers("0") == 0
+    monkeypatch.setenv("AIGCWATCH_WORKERS", "2")
+    assert fetch_settings().workers == 2
+    monkeypatch.setenv("AIGCWATCH_WORKERS", "two")
+    with pytest.raises(ConfigError, match="AIGCWATCH_WORKERS"):
+        fetch_settings()
