@@ -140,3 +140,8 @@ def source_stats(url: str, flt: ItemFilter, tz: str) -> list[dict]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def latest_runs(url: str, n: int = 20) -> list[dict]:
     return _run(url, queries.latest_runs, n)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def latest_deliveries(url: str, n: int = 50) -> list[dict]:
+    return _run(url, queries.latest_deliveries, n)

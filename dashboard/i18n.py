@@ -175,6 +175,18 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "runs": ("最近采集批次", "Recent ingest runs"),
     "items_by_source": ("各信源每日条数", "Items per day per source"),
     "no_runs": ("还没有采集记录。", "No ingest runs yet."),
+    "deliveries": ("日报推送记录", "Digest deliveries"),
+    "no_deliveries": ("还没有发送过日报（`aigcwatch digest` 或 `aigcwatch schedule` 发送后记录在此）。",
+                      "No digest sent yet (`aigcwatch digest` or `aigcwatch schedule` log each delivery here)."),
+    "col_digest_date": ("日报日期", "digest date"),
+    "col_period": ("周期", "period"),
+    "col_channel": ("渠道", "channel"),
+    "col_recipient": ("收件人", "recipient"),
+    "col_status": ("状态", "status"),
+    "col_attempts": ("尝试次数", "attempts"),
+    "col_last_attempt": ("最近尝试", "last attempt"),
+    "col_sent_at": ("发送时间", "sent at"),
+    "col_error": ("错误", "error"),
 }
 
 _MODELS: dict[str, tuple[str, str]] = {

@@ -57,6 +57,16 @@ def latest_runs(session: Session, n: int = 10) -> list[dict]:
     return _dicts(session.execute(stmt))
 
 
+def latest_deliveries(session: Session, n: int = 50) -> list[dict]:
+    """The digest delivery log: the `n` most recently attempted deliveries, newest first (one row
+    per digest date, period, channel and recipient, with its status, attempts and last error)."""
+    d = m.Delivery
+    stmt = (select(d.digest_date, d.period, d.channel, d.recipient, d.status, d.attempts,
+                   d.last_attempt_at, d.sent_at, d.error, d.subject)
+            .order_by(d.last_attempt_at.desc(), d.id.desc()).limit(n))
+    return _dicts(session.execute(stmt))
+
+
 def source_health(session: Session) -> list[dict]:
     """Every source with its fetch state, last error, item count and newest item time."""
     from db.trends import counts

@@ -75,16 +75,6 @@ def failed_digests(session: Session, since: date) -> list[tuple[date, str]]:
     return [(r.digest_date, r.period) for r in rows]
 
 
-def log_rows(session: Session, day: date | None = None, limit: int = 50) -> list[dict]:
-    d = m.Delivery
-    stmt = select(d.digest_date, d.period, d.channel, d.recipient, d.status, d.attempts, d.error,
-                  d.sent_at, d.last_attempt_at)
-    if day is not None:
-        stmt = stmt.where(d.digest_date == day)
-    stmt = stmt.order_by(d.last_attempt_at.desc(), d.id.desc()).limit(limit)
-    return [dict(r._mapping) for r in session.execute(stmt)]
-
-
 @dataclass(frozen=True, slots=True)
 class Message:
     """One digest, rendered for every channel."""

@@ -8,7 +8,7 @@ summary holds an <img onerror> tag).
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from db import store
 from db.filters import ItemFilter, day_window
 from ingest.dedup import keys_for
 from ingest.types import Item, ItemIntent, Tags
+from report.delivery import Target, record
 from tests.support.stories import DAY, HOSTILE_TITLE, TZ, build
 
 DASH = Path(__file__).resolve().parent.parent / "dashboard"
@@ -325,6 +326,24 @@ def test_sources_page_health_and_runs(site, session):
     row = health[health["id"] == "cn-news"].iloc[0]
     assert row["范围内条数"] == q.count_items(session, window(source_id=("cn-news",)))
     assert len(at.dataframe[1].value) == len(q.latest_runs(session, 20))
+
+
+def test_sources_page_shows_the_digest_delivery_log_newest_first(site, session):
+    at = ok(page("sources", ui="en"))
+    assert any("No digest sent yet" in i.value for i in at.info)
+    first = datetime(2025, 10, 21, 0, 30, tzinfo=timezone.utc)
+    record(session, date(2025, 10, 20), "day", Target("email", "desk@example.org"), ok=True, error=None,
+           subject="digest", now=first)
+    record(session, date(2025, 10, 21), "day", Target("webhook:feishu", "newsroom"), ok=False,
+           error="feishu: HTTP 500 <script>x</script>", subject="digest", now=first + timedelta(days=1))
+    st.cache_data.clear()
+    at = ok(page("sources", ui="en"))
+    log = at.dataframe[-1].value
+    assert list(log["recipient"]) == ["newsroom", "desk@example.org"]      # newest attempt first
+    assert list(log["status"]) == ["failed", "sent"] and list(log[""]) == ["❌", "✅"]
+    assert log["error"].iloc[0] == "feishu: HTTP 500 <script>x</script>"   # shown as text
+    assert log["last attempt"].iloc[1] == "2025-10-21 08:30"               # in the page's time zone
+    assert [r["recipient"] for r in q.latest_deliveries(session)] == list(log["recipient"])
 
 
 # --- language, navigation, failure modes ----------------------------------------------------------

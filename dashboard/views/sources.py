@@ -1,5 +1,6 @@
 """Sources: health per source (last success, last error class, items per day, not-modified and
-failure rates over recent runs), the recent ingest runs, and items per day per source."""
+failure rates over recent runs), the recent ingest runs, items per day per source, and the digest
+delivery log."""
 from __future__ import annotations
 
 import pandas as pd
@@ -9,6 +10,7 @@ from dashboard import charts, data, drill, i18n, ui
 from dashboard.state import Ctx, setup
 
 RUNS = 20
+DELIVERIES = 50
 
 
 def _status(row: dict) -> str:
@@ -59,6 +61,28 @@ def runs(ctx: Ctx) -> None:
                        mime="text/csv", key="so_runs_csv", on_click="ignore", icon=":material/download:")
 
 
+def deliveries(ctx: Ctx) -> None:
+    L = ctx.lang
+    t = lambda k: i18n.t(k, L)  # noqa: E731
+    st.subheader(t("deliveries"))
+    rows = data.latest_deliveries(ctx.url, DELIVERIES)
+    if not rows:
+        st.info(t("no_deliveries"))
+        return
+    df = pd.DataFrame([{
+        "": "✅" if r["status"] == "sent" else "❌",
+        t("col_digest_date"): r["digest_date"], t("col_period"): r["period"], t("col_channel"): r["channel"],
+        t("col_recipient"): r["recipient"], t("col_status"): r["status"], t("col_attempts"): r["attempts"],
+        t("col_last_attempt"): ui.fmt_time(r["last_attempt_at"], ctx.tz),
+        t("col_sent_at"): ui.fmt_time(r["sent_at"], ctx.tz) if r["sent_at"] else "",
+        t("col_error"): r["error"] or "",
+    } for r in rows])
+    st.dataframe(df, hide_index=True, key="so_deliveries")
+    st.download_button(t("download_csv"), ui.csv_bytes(df), file_name="digest_deliveries.csv",
+                       mime="text/csv", key="so_deliveries_csv", on_click="ignore",
+                       icon=":material/download:")
+
+
 def per_day(ctx: Ctx) -> None:
     L = ctx.lang
     st.subheader(i18n.t("items_by_source", L))
@@ -78,3 +102,4 @@ with ui.db_guard(ctx.lang):
     health(ctx)
     runs(ctx)
     per_day(ctx)
+    deliveries(ctx)
