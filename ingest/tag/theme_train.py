@@ -47,6 +47,10 @@ class Doc:
     source: str
 
 
+SHRINK = 0.5                                              # see own_cuts
+CUT_GRID = tuple(round(0.15 + 0.05 * k, 2) for k in range(10))   # 0.15 .. 0.60
+
+
 @dataclass(frozen=True)
 class Setting:
     c: float = 0.3
@@ -126,9 +130,10 @@ def fit(train: Sequence[Doc], setting: Setting):
     return out, vocab
 
 
-def predict(model, docs: Sequence[Doc], setting: Setting) -> list[frozenset[str]]:
+def probabilities(model, docs: Sequence[Doc]) -> list[dict[str, float]]:
+    """Per document: P(present) of each theme it has a cue for (and a fitted layer)."""
     per_theme, vocab = model
-    present: list[set[str]] = [set() for _ in docs]
+    out: list[dict[str, float]] = [{} for _ in docs]
     for theme, fitted in per_theme.items():
         idx = [i for i, d in enumerate(docs) if theme in d.candidates]
         if fitted is None or not idx:
@@ -137,9 +142,81 @@ def predict(model, docs: Sequence[Doc], setting: Setting) -> list[frozenset[str]
         k = list(clf.classes_).index(True)
         p = clf.predict_proba(vec.transform([_row(docs[i], theme, vocab) for i in idx]))[:, k]
         for i, q in zip(idx, p):
-            if q >= setting.cut:
-                present[i].add(theme)
-    return [frozenset(p) for p in present]
+            out[i][theme] = float(q)
+    return out
+
+
+def present(probs: Sequence[dict[str, float]], cut: float,
+            cuts: dict[str, float] | None = None) -> list[frozenset[str]]:
+    """The themes whose probability reaches their cut (`cuts`, else the common `cut`)."""
+    cuts = cuts or {}
+    return [frozenset(t for t, q in p.items() if q >= cuts.get(t, cut)) for p in probs]
+
+
+def predict(model, docs: Sequence[Doc], setting: Setting,
+            cuts: dict[str, float] | None = None) -> list[frozenset[str]]:
+    return present(probabilities(model, docs), setting.cut, cuts)
+
+
+def theme_f1(theme: str, gold: Sequence[frozenset[str]], pred: Sequence[frozenset[str]]) -> float:
+    tp = sum(1 for g, p in zip(gold, pred) if theme in g and theme in p)
+    wrong = sum(1 for g, p in zip(gold, pred) if (theme in g) != (theme in p))
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+
+
+def own_cuts(gold: Sequence[frozenset[str]], probs: Sequence[dict[str, float]],
+             common: float) -> dict[str, float]:
+    """Per theme: the cut of CUT_GRID with the best F1 for that theme over `probs` (ties: the one
+    nearest `common`), moved SHRINK of the way back to `common` (a theme with few examples
+    would otherwise follow their noise)."""
+    out = {}
+    for theme in _themes.THEMES:
+        best = max(CUT_GRID, key=lambda c: (theme_f1(theme, gold, present(probs, 1.0, {theme: c})),
+                                             -abs(c - common)))
+        out[theme] = round(SHRINK * common + (1 - SHRINK) * best, 3)
+    return out
+
+
+def oof_probabilities(tune: Sequence[Doc], outside: Sequence[Doc], setting: Setting, folds: int,
+                      seed: int) -> list[dict[str, float]]:
+    """Out-of-fold probabilities of every tune document (one k-fold split)."""
+    from sklearn.model_selection import KFold
+
+    out: list[dict[str, float]] = [{} for _ in tune]
+    for train_idx, test_idx in KFold(folds, shuffle=True, random_state=seed).split(tune):
+        model = fit([tune[i] for i in train_idx] + list(outside), setting)
+        for i, p in zip(test_idx, probabilities(model, [tune[i] for i in test_idx])):
+            out[i] = p
+    return out
+
+
+def lowest_theme_f1(gold: Sequence[frozenset[str]], pred: Sequence[frozenset[str]]) -> float:
+    return min(theme_f1(t, gold, pred) for t in _themes.THEMES if sum(t in g for g in gold) >= 5)
+
+
+def nested_cuts_cv(sources: dict[str, list[Doc]], setting: Setting, folds: int = 5,
+                   repeats: int = 2) -> dict[str, tuple[float, float]]:
+    """Nested CV of the two ways to cut: {"common" | "own": (micro-F1, lowest theme F1)} over
+    the tune part. In each outer fold the own cuts are chosen on the other folds' out-of-fold
+    probabilities, then applied to the held-out fold."""
+    from sklearn.model_selection import KFold
+
+    tune, dev = sources["tune"], sources["dev"]
+    gold = [d.gold for d in tune]
+    scores: dict[str, list[tuple[float, float]]] = {"common": [], "own": []}
+    for r in range(repeats):
+        pred = {k: [frozenset()] * len(tune) for k in scores}
+        for train_idx, test_idx in KFold(folds, shuffle=True, random_state=r).split(tune):
+            inner = [tune[i] for i in train_idx]
+            cuts = own_cuts([d.gold for d in inner], oof_probabilities(inner, dev, setting, folds, 100 + r),
+                            setting.cut)
+            probs = probabilities(fit(inner + dev, setting), [tune[i] for i in test_idx])
+            for key, chosen in (("common", None), ("own", cuts)):
+                for i, p in zip(test_idx, present(probs, setting.cut, chosen)):
+                    pred[key][i] = p
+        for key in scores:
+            scores[key].append((micro_f1(gold, pred[key]), lowest_theme_f1(gold, pred[key])))
+    return {k: (sum(a for a, _ in v) / len(v), sum(b for _, b in v) / len(v)) for k, v in scores.items()}
 
 
 def micro_f1(gold: Sequence[frozenset[str]], pred: Sequence[frozenset[str]]) -> float:
@@ -164,14 +241,15 @@ def grid() -> list[Setting]:
         (0.3, 1.0), (0.0, 0.3, 1.0), (0.3, 0.35, 0.4), (True, False), (3,))]
 
 
-def to_json(model, setting: Setting, note: dict[str, Any]) -> dict[str, Any]:
-    """One logit column per theme, shifted by logit(cut), so "column > 0" applies the chosen cut;
-    word weights under 0.005 in every column are left out."""
+def to_json(model, setting: Setting, note: dict[str, Any],
+            cuts: dict[str, float] | None = None) -> dict[str, Any]:
+    """One logit column per theme, shifted by logit(its cut: `cuts`, else the setting's), so
+    "column > 0" applies the chosen cut; word weights under 0.005 in every column are left out."""
     from ingest.tag.linear import to_dict
 
     per_theme, _ = model
     themes = list(_themes.THEMES)
-    shift = math.log(setting.cut / (1.0 - setting.cut))
+    cuts = cuts or {}
     names: dict[str, list[float]] = {}
     bias = []
     for k, theme in enumerate(themes):
@@ -181,7 +259,8 @@ def to_json(model, setting: Setting, note: dict[str, Any]) -> dict[str, Any]:
             continue
         vec, clf = fitted
         sign = 1.0 if list(clf.classes_).index(True) == 1 else -1.0
-        bias.append(sign * float(clf.intercept_[0]) - shift)
+        cut = cuts.get(theme, setting.cut)
+        bias.append(sign * float(clf.intercept_[0]) - math.log(cut / (1.0 - cut)))
         for name, c in zip(vec.feature_names_, clf.coef_[0]):
             names.setdefault(name, [0.0] * len(themes))[k] = sign * float(c)
     names = {n: row for n, row in names.items()
@@ -189,7 +268,7 @@ def to_json(model, setting: Setting, note: dict[str, Any]) -> dict[str, Any]:
     order = sorted(names)
     coef = [[names[n][k] for n in order] for k in range(len(themes))]
     return to_dict(themes, bias, order, coef, per_theme=True, setting=setting.describe(),
-                   trained_on=note)
+                   trained_on=note, **({"cuts": cuts} if cuts else {}))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,16 +286,30 @@ def main(argv: list[str] | None = None) -> int:
                   lambda cv, s: print(f"cv micro-F1 {cv:.3f}  {s.describe()}", flush=True))
     best = ranked[0][1]
     print(f"best: {ranked[0][0]:.3f}  {best.describe()}")
+    # One cut for every theme, or each theme its own (shrunk to the common one): decided by
+    # nested CV, on micro-F1, a tie (within 0.002) going to the higher lowest-theme F1.
+    nested = nested_cuts_cv(sources, best, args.folds)
+    for key, (micro, low) in nested.items():
+        print(f"nested cv, {key} cuts: micro-F1 {micro:.3f}, lowest theme F1 {low:.3f}")
+    (c_micro, c_low), (o_micro, o_low) = nested["common"], nested["own"]
+    cuts = None
+    if o_micro > c_micro + 0.002 or (o_micro >= c_micro - 0.002 and o_low > c_low):
+        tune = sources["tune"]
+        probs = [p for r in range(args.repeats)
+                 for p in oof_probabilities(tune, sources["dev"], best, args.folds, r)]
+        cuts = own_cuts([d.gold for d in tune] * args.repeats, probs, best.cut)
+        print("own cuts:", " ".join(f"{t}={c:g}" for t, c in cuts.items()))
     model = fit(sources["tune"] + sources["dev"], best)
     for part in ("holdout", "dev"):
         docs = sources[part]
         print(f"refit model on {part}: micro-F1 "
-              f"{micro_f1([d.gold for d in docs], predict(model, docs, best)):.3f}")
+              f"{micro_f1([d.gold for d in docs], predict(model, docs, best, cuts)):.3f}")
     if args.write:
         note = {"tune": len(sources["tune"]), "dev": len(sources["dev"]),
-                "cv_micro_f1": round(ranked[0][0], 3)}
+                "cv_micro_f1": round(ranked[0][0], 3),
+                "nested_cv": {k: [round(a, 3), round(b, 3)] for k, (a, b) in nested.items()}}
         path = DATA_DIR / _themes.THEME_MODEL
-        path.write_text(dumps(to_json(model, best, note)), encoding="utf-8")
+        path.write_text(dumps(to_json(model, best, note, cuts)), encoding="utf-8")
         print(f"wrote {path}")
     return 0
 
