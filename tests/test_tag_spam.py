@@ -87,3 +87,47 @@ def test_an_untitled_article_opening_with_a_paragraph_is_not_read_as_a_title():
     text = ("苹果今日宣布在三个市场开放官方下载，用户可在官网登录后免费体验这款短影音应用。\n"
             + _ARTICLE)
     assert not tag("", text, "zh").spam
+
+
+SPUN_NEWS = ("可灵、即梦等AI视频生成工具走红后，国家广电总局在天下规模内开展专项治理，重点清理用AI视频"
+             "工具魔改经典剧集的短片。不雅众反映，一些账号用野生智能生成的视频歪曲原著人物。")
+
+
+def test_a_copy_passed_through_a_synonym_spinner_is_spam_and_keeps_its_topic():
+    tags = tag("", SPUN_NEWS, "zh")
+    assert tags.spam and tags.relevant
+    assert {"天下规模内", "不雅众", "野生智能"} <= set(tags.evidence["spam"])
+
+
+def test_one_odd_word_is_not_spinner_spam():
+    # a single artefact may be a typo; two distinct ones are the spinner's signature
+    text = "快手的可灵AI发布新版本，不雅众可以在App中体验文生视频，每条视频最长两分钟。"
+    assert not tag("可灵发布新版本", text, "zh").spam
+
+
+def test_pinyin_after_characters_to_dodge_filters_is_spam_but_english_names_in_brackets_are_not():
+    dodged = ("最(zui)近，一条AI生成的流浪汉进(jin)家(jia)门视频在B站爆火，"
+              "网友纷纷用同样的AI视频工具整蛊家(jia)人，专家提醒注意深度伪造的风(feng)险。")
+    assert tag("", dodged, "zh").spam
+    named = ("谷歌(google)发布Veo 3，英伟达(nvidia)和人工智能(ai)公司Runway(runway)也更新了视频模型，"
+             "OpenAI(openai)表示Sora 2即将开放。")
+    assert not tag("视频模型周报", named, "zh").spam
+
+
+def test_a_head_line_of_website_building_keywords_over_a_copied_article_is_spam():
+    text = ("南京网站建设公司哪家好,外贸网站优化报价单,wordpress主题模板下载,企业网页设计多少钱\n"
+            "Wan2.2 视频生成模型实测：在消费级显卡上生成五秒的720p视频，画面稳定，运动自然。")
+    tags = tag("", text, "zh")
+    assert tags.spam and tags.relevant
+
+
+def test_an_article_that_names_websites_in_its_clauses_is_not_a_link_farm():
+    text = ("这家公司的网站上线了新的AI视频生成功能，用户在网站注册后即可使用，网站还提供了教程和模板，"
+            "每个账号每天可以免费生成三条视频。")
+    assert not tag("网站上线AI视频生成", text, "zh").spam
+
+
+def test_a_betting_lure_pasted_into_a_copied_article_is_spam():
+    text = ("记者 张三 报道首次登录送88元红包\n你是否刷到过猫咪给婴儿喂饭的AI短剧？"
+            "这类用AI视频工具批量生成的动物短剧播放量动辄上亿。")
+    assert tag("", text, "zh").spam

@@ -4,8 +4,11 @@ Independent of relevance (the copied article underneath may be real). Scored (we
 data/spam.toml [weights]):
 - in the title: seo shapes ("手机版网页登录", "官网入口", "app下载", "login"), gambling words, adult
   keywords, a list of many short keyword segments;
-- anywhere: spam brands, link-farm injections ("安康市某某…客服中心"); gambling words in the body,
-  keyword stuffing;
+- anywhere: spam brands, link-farm injections ("安康市某某…客服中心") and betting lures
+  ("首次登录送91元红包"); gambling words in the body, keyword stuffing;
+- copied articles disguised for search engines: synonym-spinner artefacts (non-words such as
+  "野生智能" for 人工智能, "不雅众" for 观众; two distinct ones), characters followed by their pinyin
+  ("我(wo)们", 5+ times), a head line listing website-building and SEO keywords;
 - the title is the item's title, or for an untitled text its first short line;
 - title/body mismatch: the title's own words, seo shapes and gambling words aside, are not in the
   body. That is what a pasted title looks like whatever its brand: "星耀手机版网页登录" over an
@@ -26,12 +29,25 @@ from ingest.tag.lexicon import Matcher, load_toml
 
 
 HEAD, TAIL = 800, 400
-_KINDS = ("seo", "gambling", "brands", "adult", "adult_soft", "injection")
+_KINDS = ("seo", "gambling", "brands", "adult", "adult_soft", "injection", "spun")
 _SEGMENTS = re.compile(r"\s*[_|,，、]\s*|\s+-\s+|\s*–\s*")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9]{2,}")
 _TITLE_STOP = frozenset("the and for with from your you best top new free official site app".split())
 MISMATCH = 0.25           # at most this share of the title's own words found in the body
+# one character followed by its pinyin in brackets: "最(zui)近" (not "谷歌(google)")
+_PINYIN_MARK = re.compile(r"[\u4e00-\u9fff]\((?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?"
+                          r"(?:[aeiouv]{1,3})(?:ng|n|r)?\)")
+OBFUSCATED = 5            # that many pinyin marks
+_HEAD_LINE = re.compile(r"[^\n。！？!?]+")      # lines, and sentences within them
+_COMMA = re.compile(r"\s*,\s*")          # ASCII commas of the original text: generated lists
+# a search phrase of the website-building trade: a website with what is done to it or asked of
+# it, or the trade's own words
+_LINK_FARM = re.compile(r"(?:网站|网页)[^,]{0,12}(?:建设|制作|设计|优化|报价|模板|多少钱|哪家|怎么|什么|系统|"
+                        r"公司|加密|水印|收录|采集|推广)|(?:建设|制作|设计|优化|推广|加密)[^,]{0,12}(?:网站|网页)|"
+                        r"建站|报价|seo|wordpress|营销系统|外链")
+LINK_FARM = 3             # short comma-separated phrases of one head line that name those
+KEYWORD_PHRASE = 24       # characters at most in such a phrase
 
 
 @dataclass(frozen=True)
@@ -123,6 +139,14 @@ def detect(doc: Doc) -> SpamResult:
     score += w["title_adult"] * adult
     if kinds.get("injection"):
         score += w["injection"]
+    score += w["spun"] * len(kinds.get("spun", ()))
+    disguised = []
+    if len(_PINYIN_MARK.findall(norm)) >= OBFUSCATED:
+        score += w["obfuscated"]
+        disguised.append("pinyin after characters")
+    if _link_farm_line(f"{doc.title}\n{doc.text}"[:HEAD].lower()):
+        score += w["link_farm"]
+        disguised.append("website-building keyword list")
     shaped = bool(title_kinds.get("seo") or title_kinds.get("gambling") or title_kinds.get("brands")
                   or adult)
     mismatch = False
@@ -137,10 +161,26 @@ def detect(doc: Doc) -> SpamResult:
         if len([s for s in _SEGMENTS.split(doc.norm[:title_end]) if s.strip()]) >= 4:
             score += w["keyword_list"]
     if not (kinds.get("gambling") or kinds.get("brands") or adult or kinds.get("injection")
-            or mismatch):
+            or kinds.get("spun") or disguised or mismatch):
         score = min(score, w["threshold"] - 0.5)   # an seo shape alone is not spam
     found = set()
-    for kind in ("brands", "gambling", "adult", "adult_soft", "injection"):
+    for kind in ("brands", "gambling", "adult", "adult_soft", "injection", "spun"):
         found |= kinds.get(kind, set())
-    evidence = tuple(sorted(found))[:6] + (("title/body mismatch",) if mismatch else ())
+    evidence = (tuple(sorted(found))[:6] + tuple(disguised)
+                + (("title/body mismatch",) if mismatch else ()))
     return SpamResult(score >= w["threshold"], round(score, 2), evidence)
+
+
+def _link_farm_line(head: str) -> bool:
+    """A line of the head (as written, lower case) listing LINK_FARM or more short phrases about
+    building websites and SEO, separated by ASCII commas ("台州网站制作系统分析怎么写,平面设计接单
+    报价表,…") and making most of the line: the keyword block a link farm pastes above a copied
+    article. Chinese prose separates its clauses with full-width commas."""
+    for line in _HEAD_LINE.findall(head):
+        parts = [p for p in _COMMA.split(line) if p]
+        if len(parts) < LINK_FARM:
+            continue
+        hits = sum(1 for p in parts if len(p) <= KEYWORD_PHRASE and _LINK_FARM.search(p))
+        if hits >= LINK_FARM and 2 * hits >= len(parts):
+            return True
+    return False
