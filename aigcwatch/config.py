@@ -44,7 +44,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("user_agent", "AIGCWATCH_USER_AGENT", None, "User-Agent header (default names aigcwatch)."),
     Setting("workers", "AIGCWATCH_WORKERS", "auto",
             "Processes that parse, tag and sign fetched items while the main one stores "
-            "(auto: one fewer than the CPUs, at most 4; 0: all in one process)."),
+            "(auto: as many as the CPUs, one fewer with --no-tag, at most 4; 0: all in one process)."),
     # Dashboard (dashboard/).
     Setting("timezone", "AIGCWATCH_TIMEZONE", "Asia/Shanghai",
             "Default time zone of day/week/month buckets (dashboard, exports), of digest days and "

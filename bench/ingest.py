@@ -98,11 +98,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from db import engine as dbe
     from ingest.fetch import FetchSettings
-    from ingest.offload import parse_workers
+    from ingest.offload import parse_workers, resolve
     from ingest.pipeline import run_ingest
     from ingest.types import Source
 
-    workers = parse_workers(args.workers)
+    workers = resolve(parse_workers(args.workers), args.tagging)
 
     with tempfile.TemporaryDirectory(prefix="aigcwatch-bench-") as tmp:
         feed_dir = Path(tmp) / "feeds"

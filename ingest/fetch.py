@@ -74,7 +74,7 @@ class FetchSettings:
     deadline_s: float = 120.0        # one attempt (headers and body) must finish within this
     page_interval_s: float = 1.0     # full text: seconds between two article pages of one host
     workers: int = 0                 # processes that parse, tag and sign beside the store
-    #                                  (ingest.offload); 0: in the fetch threads
+    #                                  (ingest.offload); 0: in the fetch threads; -1: auto
 
 
 # -- small pure helpers ------------------------------------------------------------------------

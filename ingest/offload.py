@@ -30,17 +30,28 @@ _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 
 
-def auto_workers(cpus: int | None = None) -> int:
-    """Workers for `auto`: one fewer than the CPUs (the main thread stores), at most
-    MAX_AUTO_WORKERS; 0 (work in the fetch threads) on a single CPU."""
+AUTO = -1                 # a workers setting of "auto": decided per run by `resolve`
+
+
+def auto_workers(cpus: int | None = None, tagging: bool = True) -> int:
+    """Workers for `auto`, at most MAX_AUTO_WORKERS: as many as the CPUs when items are tagged
+    (tagging is the costliest stage; the storing main process mostly waits), one fewer when they
+    are not (then storing keeps a CPU busy); 0 (everything in one process) on a single CPU."""
     cpus = cpus if cpus is not None else (os.cpu_count() or 1)
-    return max(0, min(cpus - 1, MAX_AUTO_WORKERS))
+    if cpus <= 1:
+        return 0
+    return min(cpus if tagging else cpus - 1, MAX_AUTO_WORKERS)
+
+
+def resolve(workers: int, tagging: bool = True) -> int:
+    """A workers setting for one run: AUTO becomes auto_workers(tagging=...)."""
+    return auto_workers(tagging=tagging) if workers == AUTO else workers
 
 
 def parse_workers(value: str | int | None) -> int:
-    """A workers setting: "auto" (or empty) or a whole number >= 0. ValueError names the value."""
+    """A workers setting: "auto" (or empty: AUTO) or a whole number >= 0. ValueError names the value."""
     if value is None or str(value).strip().lower() in ("", "auto"):
-        return auto_workers()
+        return AUTO
     text = str(value).strip()
     if not text.isdigit():
         raise ValueError(f"workers must be 'auto' or a whole number >= 0, not {value!r}")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
+from ingest import offload
 from ingest.collect import Collected, DbLookup, collect_all
 from ingest.fetch import FetchSettings, next_state, should_fetch
 from ingest.prepare import (Normalised, Prepared, Tagger, classify_parse_error, each, finish,
@@ -57,6 +58,7 @@ def run_ingest(
     from db import store
 
     settings = settings or FetchSettings()
+    settings = replace(settings, workers=offload.resolve(settings.workers, tagging))
     tagger, version = default_tagger() if tagging else (None, None)
     with session_factory() as session:
         store.mark_interrupted_runs(session)

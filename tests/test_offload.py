@@ -87,8 +87,11 @@ def test_what_the_work_raises_is_raised_to_the_caller():
 
 
 def test_workers_setting_auto_number_or_a_clear_error(monkeypatch):
-    assert offload.auto_workers(1) == 0 and offload.auto_workers(2) == 1 and offload.auto_workers(32) == 4
-    assert offload.parse_workers("auto") == offload.auto_workers()
+    assert [offload.auto_workers(n) for n in (1, 2, 3, 32)] == [0, 2, 3, 4]          # tagging
+    assert [offload.auto_workers(n, tagging=False) for n in (1, 2, 3, 32)] == [0, 1, 2, 4]
+    assert offload.parse_workers("auto") == offload.parse_workers("") == offload.AUTO
+    assert offload.resolve(offload.AUTO, tagging=False) == offload.auto_workers(tagging=False)
+    assert offload.resolve(3) == 3
     assert offload.parse_workers(" 3 ") == 3 and offload.parse_workers("0") == 0
     monkeypatch.setenv("AIGCWATCH_WORKERS", "2")
     assert fetch_settings().workers == 2
