@@ -170,7 +170,10 @@ def _summary_table(summary) -> Table:
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary table.")
 @click.option("--wait", type=click.FloatRange(0), default=0, show_default=True, metavar="SECONDS",
               help="When another ingest is running, wait up to this long for it (0: exit at once).")
-def ingest(source_ids, sources_file, database_url, force, no_tag, quiet, wait) -> None:
+@click.option("--workers", envvar="AIGCWATCH_WORKERS", default="auto", show_default=True, metavar="N|auto",
+              help="Processes that parse, tag and sign items while this one stores them (auto: as many "
+                   "as the CPUs, one fewer with --no-tag; 0: all in this process).")
+def ingest(source_ids, sources_file, database_url, force, no_tag, quiet, wait, workers) -> None:
     """Fetch every enabled source once, store new items about AI video, print a summary per source.
 
     Exit code 0 when the run completed (individual source failures are listed), 4 when every
@@ -179,10 +182,19 @@ def ingest(source_ids, sources_file, database_url, force, no_tag, quiet, wait) -
     from aigcwatch.config import load_sources
     from db.locks import named_lock
 
+    from dataclasses import replace
+
+    from aigcwatch.errors import ConfigError
+    from ingest.offload import parse_workers
+
+    try:
+        settings = replace(_fetch_settings(), workers=parse_workers(workers))
+    except ValueError as e:
+        raise ConfigError(f"--workers: {e}") from None
     sources = _select(load_sources(sources_file), source_ids)
     engine, sf = _open_db(database_url)
     with named_lock(engine, "ingest", wait=wait):
-        code = run_and_report(sf, sources, fetch_settings=_fetch_settings(), tagging=not no_tag,
+        code = run_and_report(sf, sources, fetch_settings=settings, tagging=not no_tag,
                               force=force, quiet=quiet)
     sys.exit(code)
 
