@@ -335,13 +335,22 @@ def eval_cmd(path, public, limit) -> None:
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
               help="Only items published on or after this UTC date.")
 @click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
-def retag(since, database_url) -> None:
+@click.option("--workers", envvar="AIGCWATCH_WORKERS", default="auto", show_default=True, metavar="N|auto",
+              help="Processes that tag batches while this one writes (auto: as many as the CPUs; "
+                   "0: all in this process).")
+def retag(since, database_url, workers) -> None:
     """Re-tag stored items with the current tagger (after the lexicons change)."""
+    from aigcwatch.errors import ConfigError
     from aigcwatch.retag import retag_items
+    from ingest.offload import parse_workers, resolve
 
+    try:
+        n_workers = resolve(parse_workers(workers))
+    except ValueError as e:
+        raise ConfigError(f"--workers: {e}") from None
     _, sf = _open_db(database_url)
     since_utc = since.replace(tzinfo=timezone.utc) if since else None
-    n = retag_items(sf, since=since_utc, console=err_console)
+    n = retag_items(sf, since=since_utc, console=err_console, workers=n_workers)
     console.print(f"re-tagged {n} item(s)")
 
 

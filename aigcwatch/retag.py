@@ -4,12 +4,23 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 
-def retag_items(session_factory, *, since: datetime | None = None, console=None, batch: int = 500) -> int:
-    """Re-tag every stored item (published on/after `since`). Commits per batch; returns the count."""
+def tag_rows(rows: list[tuple[int, str, str, str]]) -> list[tuple[int, object]]:
+    """(item id, its tags) for a batch of (id, title, text, lang) rows; runs in a worker process."""
+    from ingest.tag import engine
+
+    tagged = engine.tag_batch([(title, text, lang) for _, title, text, lang in rows])
+    return [(row[0], tags) for row, tags in zip(rows, tagged)]
+
+
+def retag_items(session_factory, *, since: datetime | None = None, console=None, batch: int = 500,
+                workers: int = 0) -> int:
+    """Re-tag every stored item (published on/after `since`). Commits per batch; returns the count.
+    With `workers` > 0 the batches are tagged in that many processes (ingest.offload) while this
+    one writes the tags of the batch before."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from db import queries, rollups, store
-    from ingest.tag import engine
+    from ingest import offload
 
     with session_factory() as session:
         total = queries.count_items(session, since=since, include_spam=True, include_irrelevant=True)
@@ -20,16 +31,15 @@ def retag_items(session_factory, *, since: datetime | None = None, console=None,
         zones = rollups.zones(session)
     with progress, session_factory() as read, session_factory() as write:
         task = progress.add_task("retag", total=total)
-        for rows in store.iter_items_for_retag(read, since, batch=batch):
-            now = datetime.now(timezone.utc)
-            tagged = engine.tag_batch([(title, text, lang) for _, title, text, lang in rows])
-            for (item_id, *_), tags in zip(rows, tagged):
+        batches = ((rows,) for rows in store.iter_items_for_retag(read, since, batch=batch))
+        for tagged in offload.ordered(workers, tag_rows, batches):
+            for _, tags in tagged:
                 if isinstance(tags, Exception):
                     raise tags
-                store.update_tags(write, item_id, tags, now)
+            store.update_tags_many(write, tagged, datetime.now(timezone.utc))
             write.commit()
-            done += len(rows)
-            progress.advance(task, len(rows))
+            done += len(tagged)
+            progress.advance(task, len(tagged))
     with session_factory() as session:
         store.refresh_rollups(session, zones)
         session.commit()

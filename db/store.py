@@ -476,21 +476,44 @@ def refresh_rollups(session: Session, zones: Iterable[str] = ()) -> None:
 
 
 def update_tags(session: Session, item_id: int, tags: t.Tags, now: datetime) -> None:
-    """Replace an item's tags (columns, models, themes) with `tags`, and the video models its
-    clustering signature carries (later items are matched against them). The rollups counted
-    the old tags, so they are dropped (`refresh_rollups` rebuilds them)."""
+    """Replace one item's tags; see update_tags_many."""
+    update_tags_many(session, [(item_id, tags)], now)
+
+
+def update_tags_many(session: Session, tagged: Sequence[tuple[int, t.Tags]], now: datetime) -> None:
+    """Replace items' tags (columns, models, themes) and the video models their clustering
+    signatures carry (later items are matched against them), a few statements per batch. The
+    rollups counted the old tags, so they are dropped (`refresh_rollups` rebuilds them).
+    LookupError names an id that is not stored."""
     from db import rollups
 
+    if not tagged:
+        return
+    ids = [item_id for item_id, _ in tagged]
+    known = set()
+    for chunk in range(0, len(ids), 900):
+        known.update(session.scalars(select(m.Item.id).where(m.Item.id.in_(ids[chunk:chunk + 900]))))
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise LookupError(f"unknown item {missing[0]}")
     rollups.invalidate(session)
-    res = session.execute(update(m.Item).where(m.Item.id == item_id)
-                          .values(**_tag_values(tags, now)))
-    if not res.rowcount:
-        raise LookupError(f"unknown item {item_id}")
-    session.execute(delete(m.ItemModel).where(m.ItemModel.item_id == item_id))
-    session.execute(delete(m.ItemTheme).where(m.ItemTheme.item_id == item_id))
-    _insert_tag_rows(session, *_tag_rows(item_id, tags))
-    session.execute(update(m.ItemSignature).where(m.ItemSignature.item_id == item_id)
-                    .values(models=",".join(sorted(set(tags.models)))))
+    items, sigs = m.Item.__table__, m.ItemSignature.__table__
+    session.execute(update(items).where(items.c.id == bindparam("item_id")),
+                    [{"item_id": item_id, **_tag_values(tags, now)} for item_id, tags in tagged])
+    for chunk in range(0, len(ids), 900):
+        part = ids[chunk:chunk + 900]
+        session.execute(delete(m.ItemModel).where(m.ItemModel.item_id.in_(part)))
+        session.execute(delete(m.ItemTheme).where(m.ItemTheme.item_id.in_(part)))
+    models: list[dict] = []
+    themes: list[dict] = []
+    for item_id, tags in tagged:
+        mr, tr = _tag_rows(item_id, tags)
+        models += mr
+        themes += tr
+    _insert_tag_rows(session, models, themes)
+    session.execute(update(sigs).where(sigs.c.item_id == bindparam("sig_item")),
+                    [{"sig_item": item_id, "models": ",".join(sorted(set(tags.models)))}
+                     for item_id, tags in tagged])
 
 
 def iter_items_for_retag(session: Session, since: datetime | None = None,

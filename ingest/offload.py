@@ -16,7 +16,8 @@ import atexit
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
@@ -112,3 +113,46 @@ def _here(pool: ProcessPoolExecutor, error: BaseException, fn: Callable[..., T],
     _discard(pool)
     reason = " ".join(str(error).split())[:120] or type(error).__name__
     return fn(*args), f"worker process lost ({reason}); prepared in the main process instead"
+
+
+def ordered(workers: int, fn: Callable[..., T], calls: Iterable[tuple], window: int = 0) -> Iterator[T]:
+    """fn(*args) for every args of `calls`, yielded in order. With `workers` > 0 up to `window`
+    calls (default twice the workers) run at once in the pool while the caller consumes the
+    earlier results; if a worker dies, that call and every later one run here instead."""
+    calls = iter(calls)
+    if workers <= 0:
+        for args in calls:
+            yield fn(*args)
+        return
+    pool: ProcessPoolExecutor | None = _shared(workers)
+    pending: deque[tuple[tuple, object]] = deque()
+
+    def top_up() -> None:
+        nonlocal pool
+        while pool is not None and len(pending) < (window or 2 * workers):
+            args = next(calls, None)
+            if args is None:
+                return
+            try:
+                pending.append((args, pool.submit(fn, *args)))
+            except (BrokenProcessPool, RuntimeError):
+                _discard(pool)
+                pool = None
+                pending.append((args, None))
+
+    top_up()
+    while pending:
+        args, future = pending.popleft()
+        if future is None or pool is None:
+            value = fn(*args)
+        else:
+            try:
+                value = future.result()
+            except BrokenProcessPool:
+                _discard(pool)
+                pool = None
+                value = fn(*args)
+        yield value
+        top_up()
+    for args in calls:          # after a lost worker
+        yield fn(*args)

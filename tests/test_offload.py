@@ -19,6 +19,7 @@ from ingest import offload
 from ingest.fetch import FetchSettings
 from ingest.pipeline import run_ingest
 from ingest.types import Source
+from tests.factories import T0
 
 FAST = FetchSettings(timeout_s=5, retries=0, backoff_base_s=0.0, max_concurrency=4)
 
@@ -98,3 +99,47 @@ def test_workers_setting_auto_number_or_a_clear_error(monkeypatch):
     monkeypatch.setenv("AIGCWATCH_WORKERS", "two")
     with pytest.raises(ConfigError, match="AIGCWATCH_WORKERS"):
         fetch_settings()
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def _square_or_die(x: int) -> int:
+    if x == 3 and multiprocessing.parent_process() is not None:
+        os._exit(3)
+    return x * x
+
+
+def test_ordered_calls_come_back_in_order_and_survive_a_lost_worker():
+    calls = [(n,) for n in range(12)]
+    assert list(offload.ordered(0, _square, calls)) == [n * n for n in range(12)]
+    assert list(offload.ordered(2, _square, calls, window=3)) == [n * n for n in range(12)]
+    assert list(offload.ordered(1, _square_or_die, calls)) == [n * n for n in range(12)]
+
+
+def test_retag_with_worker_processes_writes_what_one_process_writes(tmp_path):
+    from aigcwatch.retag import retag_items
+    from db import store
+    from tests.factories import make_intent, make_item, make_source
+
+    texts = [("可灵2.1上线，AI视频生成画质提升", "快手可灵AI发布新版本，文生视频最长两分钟，会员价格不变。", "zh"),
+             ("Veo 3 adds sound", "Google's Veo 3 video model now generates audio; creators worry about jobs.", "en"),
+             ("海螺水泥三季度业绩", "海螺水泥公布三季度营收，水泥销量下降。", "zh"),
+             ("Runway signs a studio deal", "Runway's Gen-4 video model will be used by a film studio.", "en")]
+    rows = {}
+    for workers in (0, 1):
+        sf = dbe.session_factory(dbe.ensure_schema(f"sqlite:///{tmp_path / f'r{workers}.db'}"))
+        with sf() as s:
+            store.sync_sources(s, [make_source("s1")])
+            intents = [make_intent(make_item(n, title=f"{t} {tail}", text=f"{x} {tail}", lang=lang))
+                       for n, ((t, x, lang), tail) in enumerate(
+                           (text, tail) for tail in ("甲 alpha", "乙 beta", "丙 gamma") for text in texts)]
+            store.store_intents(s, None, "s1", intents, T0)
+            s.commit()
+        assert retag_items(sf, batch=2, workers=workers) == 12
+        rows[workers] = _stored(sf)
+    assert rows[0] == rows[1]
+    items = rows[0][0]
+    by_guid = {r[1]: r for r in items}      # untagged as stored (--no-tag), tagged now
+    assert by_guid["guid-0"][8] == ["kling"] and by_guid["guid-0"][5] and not by_guid["guid-2"][5]

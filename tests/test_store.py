@@ -338,3 +338,14 @@ def test_last_new_item_at_follows_fetches_that_brought_items(session, sources):
     store.save_fetch_state(session, "s1", FetchState(), fetched_at=T0 + timedelta(days=1), ok=True)
     assert store.last_new_item_at(session, "s1") == T0
     assert store.last_new_item_at(session, "unknown") is None
+
+
+def test_update_tags_many_names_an_item_that_is_not_stored_and_writes_nothing(session, run_id):
+    store.store_intents(session, run_id, "s1", [make_intent(make_item(1), tags=make_tags())], T0)
+    item_id = session.scalar(select(m.Item.id))
+    with pytest.raises(LookupError, match=str(item_id + 99)):
+        store.update_tags_many(session, [(item_id, make_tags(models=("veo",))),
+                                         (item_id + 99, make_tags())], T0)
+    session.rollback()
+    (row,) = queries.items(session)
+    assert row["models"] == ["sora"]
