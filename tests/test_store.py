@@ -342,6 +342,7 @@ def test_last_new_item_at_follows_fetches_that_brought_items(session, sources):
 
 def test_update_tags_many_names_an_item_that_is_not_stored_and_writes_nothing(session, run_id):
     store.store_intents(session, run_id, "s1", [make_intent(make_item(1), tags=make_tags())], T0)
+    session.commit()
     item_id = session.scalar(select(m.Item.id))
     with pytest.raises(LookupError, match=str(item_id + 99)):
         store.update_tags_many(session, [(item_id, make_tags(models=("veo",))),
