@@ -61,3 +61,15 @@ def test_dev_set_meets_targets_with_margin(dev_report):
 def test_no_theme_below_half_on_dev_set(dev_report):
     weak = {k: round(v.f1, 2) for k, v in dev_report.themes.items() if v.tp + v.fn >= 5 and v.f1 < 0.5}
     assert not weak
+
+
+def test_default_eval_reports_the_held_out_set_beside_the_dev_set():
+    from ingest.tag.evaluate import HOLDOUT, run_eval
+
+    if not HOLDOUT.is_file():
+        pytest.skip("held-out set absent")
+    text = run_eval()
+    dev, _, rest = text.partition("== Held-out set")
+    assert "relevance macro-F1" in dev and rest
+    held_out = rest.split("== Real-text audit set")[0]
+    assert "items 100," in held_out and "== Language zh" in held_out and "Sentiment confusion" in held_out

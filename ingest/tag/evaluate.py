@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 SENTIMENTS = ("negative", "neutral", "positive")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GLOB = str(REPO_ROOT / "tests" / "data" / "devset_*.jsonl")
+HOLDOUT = REPO_ROOT / "tests" / "data" / "holdout.jsonl"
 
 
 @dataclass(frozen=True)
@@ -216,9 +217,19 @@ def run_eval(path: str | None = None, extra_sections: list[str] | None = None) -
     items = load_items(path)
     report = evaluate(items, predict(items))
     if path is None:
-        report.extra_sections.extend(audit_sections())
+        report.extra_sections.extend(holdout_section() + audit_sections())
     report.extra_sections.extend(extra_sections or [])
     return format_report(report)
+
+
+def holdout_section() -> list[str]:
+    """The held-out set (never tuned or trained on), as an indented section; none without it."""
+    if not HOLDOUT.is_file():
+        return []
+    items = load_items(str(HOLDOUT))
+    body = format_report(evaluate(items, predict(items)))
+    return [f"== Held-out set ({HOLDOUT.name}: written apart from the dev set, never trained on)\n"
+            + "\n".join("  " + line for line in body.splitlines())]
 
 
 def audit_sections(parts: tuple[str, ...] = ("test",)) -> list[str]:
