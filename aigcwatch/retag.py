@@ -14,12 +14,13 @@ def tag_rows(rows: list[tuple[int, str, str, str]]) -> list[tuple[int, object]]:
 
 def retag_items(session_factory, *, since: datetime | None = None, console=None, batch: int = 500,
                 workers: int = 0) -> int:
-    """Re-tag every stored item (published on/after `since`). Commits per batch; returns the count.
+    """Re-tag every stored item (published on/after `since`), then file the items stored before
+    story clusters into stories (db.clusters.backfill). Commits per batch; returns the count.
     With `workers` > 0 the batches are tagged in that many processes (ingest.offload) while this
     one writes the tags of the batch before."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from db import queries, rollups, store
+    from db import clusters, queries, rollups, store
     from ingest import offload
 
     with session_factory() as session:
@@ -40,7 +41,9 @@ def retag_items(session_factory, *, since: datetime | None = None, console=None,
             write.commit()
             done += len(tagged)
             progress.advance(task, len(tagged))
-    with session_factory() as session:
+    with session_factory() as session:      # items stored before story clusters join theirs
+        clusters.backfill(session)
+        session.commit()
         store.refresh_rollups(session, zones)
         session.commit()
     return done

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from db import clusters, store
 from db import models as m
-from db import store
 from ingest import cluster
 from ingest.dedup import keys_for
 from ingest.types import ItemIntent
@@ -132,3 +132,27 @@ def test_a_retagged_item_is_matched_by_its_new_models(session):
         intent(3, "portal", "可灵新模型上线", ZH_COPY, hours=1, models=("hailuo",))], T0)
     session.commit()
     assert rows(session)["portal:guid-3"].cluster_id == original.id
+
+
+def test_items_stored_before_story_clusters_are_filed_into_stories_once(session):
+    # stored without signatures, as before story clusters existed: each its own story
+    setup(session)
+    old = [replace(intent(1, "wire", "可灵发布新模型", ZH), signature=None),
+           replace(intent(3, "portal", "可灵新模型上线", ZH_COPY, hours=2), signature=None),
+           replace(intent(5, "portal", "即梦上线Seedance", ZH_OTHER, hours=1, models=("jimeng",)),
+                   signature=None)]
+    store.store_intents(session, None, "wire", old[:1], T0)
+    store.store_intents(session, None, "portal", old[1:], T0)
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(m.ItemSignature)) == 0
+    assert clusters.backfill(session) == 1
+    session.commit()
+    r = rows(session)
+    wire, copy, other = r["wire:guid-1"], r["portal:guid-3"], r["portal:guid-5"]
+    assert copy.cluster_id == wire.id and wire.reach == 2 and other.cluster_id is None
+    assert clusters.backfill(session) == 0                    # nothing left to file
+    # a copy arriving now is matched against the filed items
+    edited_copy = "据新华社报道，" + ZH.replace("今天", "昨日")
+    store.store_intents(session, None, "digest", [intent(7, "digest", "可灵新模型发布（转）", edited_copy, hours=3)], T0)
+    session.commit()
+    assert rows(session)["digest:guid-7"].cluster_id == wire.id
