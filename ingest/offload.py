@@ -140,19 +140,24 @@ def ordered(workers: int, fn: Callable[..., T], calls: Iterable[tuple], window: 
                 pool = None
                 pending.append((args, None))
 
-    top_up()
-    while pending:
-        args, future = pending.popleft()
-        if future is None or pool is None:
-            value = fn(*args)
-        else:
-            try:
-                value = future.result()
-            except BrokenProcessPool:
-                _discard(pool)
-                pool = None
-                value = fn(*args)
-        yield value
+    try:
         top_up()
-    for args in calls:          # after a lost worker
-        yield fn(*args)
+        while pending:
+            args, future = pending.popleft()
+            if future is None or pool is None:
+                value = fn(*args)
+            else:
+                try:
+                    value = future.result()
+                except BrokenProcessPool:
+                    _discard(pool)
+                    pool = None
+                    value = fn(*args)
+            yield value
+            top_up()
+        for args in calls:          # after a lost worker
+            yield fn(*args)
+    finally:                        # the caller stopped early: drop what has not started
+        for _, future in pending:
+            if future is not None:
+                future.cancel()
