@@ -18,7 +18,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
@@ -125,7 +125,7 @@ def ordered(workers: int, fn: Callable[..., T], calls: Iterable[tuple], window: 
             yield fn(*args)
         return
     pool: ProcessPoolExecutor | None = _shared(workers)
-    pending: deque[tuple[tuple, object]] = deque()
+    pending: deque[tuple[tuple, Future | None]] = deque()
 
     def top_up() -> None:
         nonlocal pool
