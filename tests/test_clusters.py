@@ -153,6 +153,7 @@ def test_items_stored_before_story_clusters_are_filed_into_stories_once(session)
     assert clusters.backfill(session) == 0                    # nothing left to file
     # a copy arriving now is matched against the filed items
     edited_copy = "据新华社报道，" + ZH.replace("今天", "昨日")
-    store.store_intents(session, None, "digest", [intent(7, "digest", "可灵新模型发布（转）", edited_copy, hours=3)], T0)
+    store.store_intents(session, None, "digest",
+                        [intent(7, "digest", "可灵新模型发布（转）", edited_copy, hours=3)], T0)
     session.commit()
     assert rows(session)["digest:guid-7"].cluster_id == wire.id
