@@ -69,6 +69,9 @@ def run_demo(*, database_url: str | None, dashboard: bool, port: int,
                     for line in social_report(session):
                         echo(line)
                 engine.dispose()
+    from ingest import offload
+
+    offload.shutdown()      # the ingest is over: no idle workers beside the dashboard
     if not dashboard:
         return code
     if dashboard_app() is None:

@@ -272,6 +272,39 @@ def backfill(session: Session, batch: int = 2000) -> int:
     return joined
 
 
+def detach(session: Session, item_ids: Iterable[int]) -> set[int]:
+    """Take items out of the story index (they became spam: spam is never clustered): their
+    signature and band rows go, a member leaves its story, and a story whose canonical item
+    leaves gets the next one by rank. Reach is refreshed for every story touched (and each
+    detached item, now standalone). Returns the canonical ids refreshed."""
+    it, sg, bd = m.Item, m.ItemSignature, m.ItemBand
+    ids = sorted(set(item_ids))
+    if not ids:
+        return set()
+    touched: set[int] = set(ids)
+    for chunk in _chunks(ids):
+        session.execute(bd.__table__.delete().where(bd.item_id.in_(chunk)))
+        session.execute(sg.__table__.delete().where(sg.item_id.in_(chunk)))
+        touched.update(c for c in session.scalars(select(it.cluster_id).where(
+            it.id.in_(chunk), it.cluster_id.is_not(None))))
+        session.execute(update(it).where(it.id.in_(chunk), it.cluster_id.is_not(None))
+                        .values(cluster_id=None))
+    leaving = set(ids)
+    for root in sorted(leaving):
+        members = session.execute(select(it.id, it.kind, it.date_is_fallback, it.published_at)
+                                  .where(it.cluster_id == root)).all()
+        if not members:
+            continue
+        heir = min(rank(k, f, p, i) for i, k, f, p in members)[-1]
+        session.execute(update(it).where(it.cluster_id == root).values(cluster_id=heir))
+        session.execute(update(it).where(it.id == heir).values(cluster_id=None))
+        rollups.adjust(session, [heir], +1)          # the heir is a story now
+        touched.add(heir)
+    roots = {r for r in touched if r not in leaving} | leaving
+    refresh_reach(session, roots)
+    return roots
+
+
 def roots_of(session: Session, item_ids: Iterable[int]) -> set[int]:
     """The canonical item of each given item's cluster (the item itself when standalone)."""
     it = m.Item

@@ -482,7 +482,8 @@ def update_tags(session: Session, item_id: int, tags: t.Tags, now: datetime) -> 
 
 def update_tags_many(session: Session, tagged: Sequence[tuple[int, t.Tags]], now: datetime) -> None:
     """Replace items' tags (columns, models, themes) and the video models their clustering
-    signatures carry (later items are matched against them), a few statements per batch. The
+    signatures carry (later items are matched against them), a few statements per batch; an
+    item that is spam now leaves the story index and its story (db.clusters.detach). The
     rollups counted the old tags, so they are dropped (`refresh_rollups` rebuilds them).
     LookupError names an id that is not stored."""
     from db import rollups
@@ -514,6 +515,9 @@ def update_tags_many(session: Session, tagged: Sequence[tuple[int, t.Tags]], now
     session.execute(update(sigs).where(sigs.c.item_id == bindparam("sig_item")),
                     [{"sig_item": item_id, "models": ",".join(sorted(set(tags.models)))}
                      for item_id, tags in tagged])
+    spam = [item_id for item_id, tags in tagged if tags.spam]
+    if spam:                   # spam is never clustered: out of the story index and its story
+        clusters.detach(session, spam)
 
 
 def iter_items_for_retag(session: Session, since: datetime | None = None,

@@ -170,7 +170,8 @@ class Collector:
             out, note = offload.call(self.settings.workers, prepare_fetched, *args, self.tagger)
         else:
             out, note = offload.call(self.settings.workers, parse_normalise, *args)
-        base = replace(base, warnings=_notes(note))
+        # the body is read: results wait in source order, so they should not hold it
+        base = replace(base, fetch=replace(res, body=None), warnings=_notes(note))
         if isinstance(out, ParseFailure):
             return replace(base, error_class=out.error_class, error=out.error)
         if isinstance(out, Prepared):
@@ -184,8 +185,8 @@ class Collector:
             return self._get(replace(source, url=url), FetchState(), client, ACCEPT_JSON)
 
         w = paging.walk(conn, source, paging.Cursor.from_json(state.cursor), fetch)
-        base = Collected(source=source, fetch=w.first, cursor=w.cursor.to_json(), pages=w.pages,
-                         error_class=w.error_class, error=w.error, warnings=w.warnings)
+        base = Collected(source=source, fetch=replace(w.first, body=None), cursor=w.cursor.to_json(),
+                         pages=w.pages, error_class=w.error_class, error=w.error, warnings=w.warnings)
         if w.failed:
             return replace(base, cursor=state.cursor)
         feed = ParsedFeed(source_id=source.id, entries=w.entries, encoding="utf-8")

@@ -18,7 +18,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
@@ -63,8 +63,8 @@ def _shared(workers: int) -> ProcessPoolExecutor:
     global _pool, _pool_size
     with _lock:
         if _pool is None or _pool_size != workers:
-            if _pool is not None:
-                _pool.shutdown(wait=False, cancel_futures=True)
+            if _pool is not None:      # other callers' queued work still runs to its end
+                _pool.shutdown(wait=False)
             # spawn, not fork: the caller has threads (fetching) and open database connections
             _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
             _pool_size = workers
@@ -72,11 +72,12 @@ def _shared(workers: int) -> ProcessPoolExecutor:
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:
+    """Forget a broken pool (the next call starts a new one)."""
     global _pool
     with _lock:
         if _pool is pool:
             _pool = None
-    pool.shutdown(wait=False, cancel_futures=True)
+    pool.shutdown(wait=False)
 
 
 def shutdown() -> None:
@@ -104,7 +105,7 @@ def call(workers: int, fn: Callable[..., T], *args) -> tuple[T, str | None]:
         return _here(pool, e, fn, args)
     try:
         return future.result(), None
-    except BrokenProcessPool as e:
+    except (BrokenProcessPool, CancelledError) as e:
         return _here(pool, e, fn, args)
 
 
@@ -149,7 +150,7 @@ def ordered(workers: int, fn: Callable[..., T], calls: Iterable[tuple], window: 
             else:
                 try:
                     value = future.result()
-                except BrokenProcessPool:
+                except (BrokenProcessPool, CancelledError):
                     _discard(pool)
                     pool = None
                     value = fn(*args)

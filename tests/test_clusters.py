@@ -157,3 +157,25 @@ def test_items_stored_before_story_clusters_are_filed_into_stories_once(session)
                         [intent(7, "digest", "可灵新模型发布（转）", edited_copy, hours=3)], T0)
     session.commit()
     assert rows(session)["digest:guid-7"].cluster_id == wire.id
+
+
+def test_a_canonical_item_retagged_as_spam_leaves_its_story_to_the_next_item(session):
+    setup(session)
+    store.store_intents(session, None, "wire", [intent(1, "wire", "可灵发布新模型", ZH)], T0)
+    store.store_intents(session, None, "portal", [intent(3, "portal", "可灵新模型上线", ZH_COPY, hours=2)], T0)
+    store.store_intents(session, None, "digest",
+                        [intent(7, "digest", "可灵新模型发布（转）", "据新华社报道，" + ZH.replace("今天", "昨日"),
+                                hours=3)], T0)
+    session.commit()
+    r = rows(session)
+    wire, portal, digest = r["wire:guid-1"], r["portal:guid-3"], r["digest:guid-7"]
+    assert portal.cluster_id == wire.id and digest.cluster_id == wire.id and wire.reach == 3
+    store.update_tags(session, wire.id, make_tags(models=("kling",), spam=True), T0)
+    session.commit()
+    session.expire_all()
+    r = rows(session)
+    assert r["portal:guid-3"].cluster_id is None                 # the earliest remaining copy heads it
+    assert r["digest:guid-7"].cluster_id == portal.id and r["portal:guid-3"].reach == 2
+    assert r["wire:guid-1"].cluster_id is None and r["wire:guid-1"].reach == 1
+    assert session.get(m.ItemSignature, wire.id) is None
+    assert session.scalar(select(func.count()).select_from(m.ItemBand).where(m.ItemBand.item_id == wire.id)) == 0

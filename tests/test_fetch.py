@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gzip
 import threading
-import time
 import tracemalloc
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -413,11 +412,9 @@ def test_fetch_all_yields_in_job_order_while_fetching_concurrently(srv):
     jobs = [(source(srv.url("/slow"), "slow"), FetchState()),
             (source(srv.url("/fast"), "fast"), FetchState()),
             (source(srv.url("/slow2"), "slow2"), FetchState())]
-    t0 = time.perf_counter()
     order = [r.source_id for r in fetch_all(jobs, FetchSettings(timeout_s=2.0, max_concurrency=3))]
     assert order == ["slow", "fast", "slow2"]
-    assert time.perf_counter() - t0 < 0.75       # the two 0.4 s fetches overlapped
-    assert srv.max_concurrent >= 2
+    assert srv.max_concurrent >= 2                # the fetches overlapped
 
 
 def test_fetch_all_can_be_abandoned_midway(srv):

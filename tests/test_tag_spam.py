@@ -99,6 +99,16 @@ def test_a_copy_passed_through_a_synonym_spinner_is_spam_and_keeps_its_topic():
     assert {"天下规模内", "不雅众", "野生智能"} <= set(tags.evidence["spam"])
 
 
+def test_real_words_that_contain_a_spinner_string_are_not_spam():
+    texts = ["这样一个巨大模型需要巨大数据量来训练，可灵团队称新模型的视频生成质量明显提升。",
+             "这次真实实验证明了视频生成模型的巨大学术价值，活动员工也参与了深度进修课程。",
+             "新用户注册送10元代金券，首次登录送20元体验金，可灵会员价格不变。",
+             "Wix推出AI建站,一句话生成网站,SEO自动优化,网页设计成本大降。Runway的视频模型也上线了。",
+             "可灵会员报价,即梦会员报价,海螺会员报价,Vidu会员报价：四家视频生成平台的价格对比。"]
+    for text in texts:
+        assert not tag("AI视频新闻", text, "zh").spam, text
+
+
 def test_one_odd_word_is_not_spinner_spam():
     # a single artefact may be a typo; two distinct ones are the spinner's signature
     text = "快手的可灵AI发布新版本，不雅众可以在App中体验文生视频，每条视频最长两分钟。"
@@ -107,11 +117,14 @@ def test_one_odd_word_is_not_spinner_spam():
 
 def test_pinyin_after_characters_to_dodge_filters_is_spam_but_english_names_in_brackets_are_not():
     dodged = ("最(zui)近，一条AI生成的流浪汉进(jin)家(jia)门视频在B站爆火，"
-              "网友纷纷用同样的AI视频工具整蛊家(jia)人，专家提醒注意深度伪造的风(feng)险。")
+              "网(wang)友纷纷用同样的AI视频工具整蛊家(jia)人，专家提醒注意深度伪造的风(feng)险。")
     assert tag("", dodged, "zh").spam
     named = ("谷歌(google)发布Veo 3，英伟达(nvidia)和人工智能(ai)公司Runway(runway)也更新了视频模型，"
              "OpenAI(openai)表示Sora 2即将开放。")
     assert not tag("视频模型周报", named, "zh").spam
+    glossary = ("术语表：人工智能(AI)、首席执行官(CEO)、混合专家(MoE)、生成对抗网络(GAN)、增强现实(AR)、"
+                "虚拟现实（VR）。可灵的视频模型用到了其中几种技术。")
+    assert not tag("AI视频术语", glossary, "zh").spam
 
 
 def test_a_head_line_of_website_building_keywords_over_a_copied_article_is_spam():

@@ -74,7 +74,7 @@ def deliveries(ctx: Ctx) -> None:
         t("col_digest_date"): r["digest_date"], t("col_period"): r["period"], t("col_channel"): r["channel"],
         t("col_recipient"): r["recipient"], t("col_status"): r["status"], t("col_attempts"): r["attempts"],
         t("col_last_attempt"): ui.fmt_time(r["last_attempt_at"], ctx.tz),
-        t("col_sent_at"): ui.fmt_time(r["sent_at"], ctx.tz) if r["sent_at"] else "",
+        t("col_sent_at"): ui.fmt_time(r["sent_at"], ctx.tz) if r["sent_at"] and r["status"] == "sent" else "",
         t("col_error"): r["error"] or "",
     } for r in rows])
     st.dataframe(df, hide_index=True, key="so_deliveries")

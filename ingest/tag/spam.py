@@ -35,17 +35,18 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9]{2,}")
 _TITLE_STOP = frozenset("the and for with from your you best top new free official site app".split())
 MISMATCH = 0.25           # at most this share of the title's own words found in the body
-# one character followed by its pinyin in brackets: "最(zui)近" (not "谷歌(google)")
-_PINYIN_MARK = re.compile(r"[\u4e00-\u9fff]\((?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?"
-                          r"(?:[aeiouv]{1,3})(?:ng|n|r)?\)")
-OBFUSCATED = 5            # that many pinyin marks
+# one character followed by its pinyin in brackets, in lower case as written: "最(zui)近" (not
+# "谷歌(google)", nor acronyms such as "人工智能(AI)")
+_PINYIN_MARK = re.compile(r"[\u4e00-\u9fff][(（]((?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?"
+                          r"(?:[aeiouv]{1,3})(?:ng|n|r)?)[)）]")
+OBFUSCATED = 5            # that many distinct pinyin marks
 _HEAD_LINE = re.compile(r"[^\n。！？!?]+")      # lines, and sentences within them
 _COMMA = re.compile(r"\s*,\s*")          # ASCII commas of the original text: generated lists
 # a search phrase of the website-building trade: a website with what is done to it or asked of
 # it, or the trade's own words
 _LINK_FARM = re.compile(r"(?:网站|网页)[^,]{0,12}(?:建设|制作|设计|优化|报价|模板|多少钱|哪家|怎么|什么|系统|"
                         r"公司|加密|水印|收录|采集|推广)|(?:建设|制作|设计|优化|推广|加密)[^,]{0,12}(?:网站|网页)|"
-                        r"建站|报价|seo|wordpress|营销系统|外链")
+                        r"建站公司|报价表|报价单|接单报价|(?<![a-z])seo(?![a-z])|wordpress|营销系统|外链")
 LINK_FARM = 3             # short comma-separated phrases of one head line that name those
 KEYWORD_PHRASE = 24       # characters at most in such a phrase
 
@@ -141,7 +142,7 @@ def detect(doc: Doc) -> SpamResult:
         score += w["injection"]
     score += w["spun"] * len(kinds.get("spun", ()))
     disguised = []
-    if len(_PINYIN_MARK.findall(norm)) >= OBFUSCATED:
+    if len(set(_PINYIN_MARK.findall(f"{doc.title}\n{doc.text}"[:HEAD + TAIL]))) >= OBFUSCATED:
         score += w["obfuscated"]
         disguised.append("pinyin after characters")
     if _link_farm_line(f"{doc.title}\n{doc.text}"[:HEAD].lower()):
