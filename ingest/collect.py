@@ -136,6 +136,14 @@ class Collector:
 
     # -- one source ------------------------------------------------------------------------
     def collect(self, source: Source, state: FetchState, client: httpx.Client) -> Collected:
+        try:
+            return self._collect(source, state, client)
+        except offload.WorkerLost as e:       # this source's items kill their worker: give it up
+            res = unexpected_error(source, e, self.now)
+            return Collected(source=source, fetch=res, error_class=FailureClass.PARSE,
+                             error=f"{source.id}: {e}", cursor=state.cursor)
+
+    def _collect(self, source: Source, state: FetchState, client: httpx.Client) -> Collected:
         t0 = time.monotonic()
         got = self._api(source, state, client) if source.kind in CONNECTORS \
             else self._rss(source, state, client)

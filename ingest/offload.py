@@ -7,8 +7,10 @@ processes while the main thread stores the source before: the same pure function
 pickled back. The pool lives as long as the process, so the scheduler (or a test session) pays
 the start-up (imports, the tagger's dictionaries) once.
 
-A worker that dies (out of memory, a crash inside a C library) loses nothing: the call runs again
-in the calling thread, the caller gets a warning to report, and the next call starts a new pool.
+A worker that dies (out of memory, a crash inside a C library) loses nothing else: its call runs
+again, alone in a new process, and the caller gets a warning to report; the next calls go to a new
+pool. A call that kills that process too raises WorkerLost: its input is the cause, and running it
+in the caller's process could bring that down as well.
 """
 from __future__ import annotations
 
@@ -92,73 +94,94 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
+class WorkerLost(RuntimeError):
+    """A call's worker process died twice, the second time alone in a process of its own: the
+    call's input itself kills it (out of memory, a crash inside a C library), so it is given up
+    rather than run in the caller's process, which it could bring down as well."""
+
+
+def _reason(error: BaseException | None) -> str:
+    return (" ".join(str(error).split())[:120] or type(error).__name__) if error else "?"
+
+
+def _lost_twice(error: BaseException | None) -> WorkerLost:
+    return WorkerLost(f"worker process lost twice ({_reason(error)}); a script that asks for "
+                      f"workers needs an `if __name__ == \"__main__\":` guard")
+
+
+def _alone(fn: Callable[..., T], args: tuple, first: BaseException | None) -> T:
+    """fn(*args) in a one-off worker process of its own (after its first worker died)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as one:
+        try:
+            return one.submit(fn, *args).result()
+        except BrokenProcessPool:
+            raise _lost_twice(first) from None
+
+
+def _lost(pool: ProcessPoolExecutor, error: BaseException, fn: Callable[..., T],
+          args: tuple) -> tuple[T, str]:
+    """A call whose worker died (or whose pool went away): again, alone in a new process."""
+    _discard(pool)
+    return _alone(fn, args, error), f"worker process lost ({_reason(error)}); done again in a new one"
+
+
 def call(workers: int, fn: Callable[..., T], *args) -> tuple[T, str | None]:
     """fn(*args) in a worker process when `workers` > 0, else in this thread: (result, warning).
     `fn` and its arguments must pickle (module-level functions, plain data); what `fn` raises is
-    raised here. The warning is set only when a worker died and the call ran here instead."""
+    raised here. A worker that dies costs one retry in a process of its own (the warning says
+    so); a call that kills that one too raises WorkerLost."""
     if workers <= 0:
         return fn(*args), None
     pool = _shared(workers)
     try:
         future = pool.submit(fn, *args)
     except (BrokenProcessPool, RuntimeError) as e:    # broken, or shut down by another thread
-        return _here(pool, e, fn, args)
+        return _lost(pool, e, fn, args)
     try:
         return future.result(), None
     except (BrokenProcessPool, CancelledError) as e:
-        return _here(pool, e, fn, args)
-
-
-def _here(pool: ProcessPoolExecutor, error: BaseException, fn: Callable[..., T],
-          args: tuple) -> tuple[T, str | None]:
-    _discard(pool)
-    reason = " ".join(str(error).split())[:120] or type(error).__name__
-    return fn(*args), f"worker process lost ({reason}); prepared in the main process instead"
+        return _lost(pool, e, fn, args)
 
 
 def ordered(workers: int, fn: Callable[..., T], calls: Iterable[tuple], window: int = 0) -> Iterator[T]:
     """fn(*args) for every args of `calls`, yielded in order. With `workers` > 0 up to `window`
     calls (default twice the workers) run at once in the pool while the caller consumes the
-    earlier results; if a worker dies, that call and every later one run here instead."""
+    earlier results. A call whose worker dies runs again alone in a new process (WorkerLost if
+    it dies there too); the calls after it go on in a new pool."""
     calls = iter(calls)
     if workers <= 0:
         for args in calls:
             yield fn(*args)
         return
-    pool: ProcessPoolExecutor | None = _shared(workers)
-    pending: deque[tuple[tuple, Future | None]] = deque()
+    pending: deque[tuple[tuple, Future | None, ProcessPoolExecutor | None]] = deque()
 
     def top_up() -> None:
-        nonlocal pool
-        while pool is not None and len(pending) < (window or 2 * workers):
+        while len(pending) < (window or 2 * workers):
             args = next(calls, None)
             if args is None:
                 return
+            pool = _shared(workers)
             try:
-                pending.append((args, pool.submit(fn, *args)))
+                pending.append((args, pool.submit(fn, *args), pool))
             except (BrokenProcessPool, RuntimeError):
                 _discard(pool)
-                pool = None
-                pending.append((args, None))
+                pending.append((args, None, None))     # runs alone when its turn comes
 
     try:
         top_up()
         while pending:
-            args, future = pending.popleft()
-            if future is None or pool is None:
-                value = fn(*args)
+            args, future, pool = pending.popleft()
+            if future is None:
+                value = _alone(fn, args, None)
             else:
                 try:
                     value = future.result()
-                except (BrokenProcessPool, CancelledError):
-                    _discard(pool)
-                    pool = None
-                    value = fn(*args)
+                except (BrokenProcessPool, CancelledError) as e:
+                    _discard(pool)                       # the next calls go to a new pool
+                    value = _alone(fn, args, e)
             yield value
             top_up()
-        for args in calls:          # after a lost worker
-            yield fn(*args)
     finally:                        # the caller stopped early: drop what has not started
-        for _, future in pending:
+        for _, future, _ in pending:
             if future is not None:
                 future.cancel()

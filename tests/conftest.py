@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,3 +104,13 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session on the test's own database; the test commits or rolls back as it likes."""
     with session_factory(engine)() as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored() -> Iterator[None]:
+    """Streamlit's AppTest runs a page as `__main__` and leaves it there. Worker processes
+    (ingest.offload, spawned) import `__main__` when they start, so a later test in the same
+    process would have its workers run a dashboard page and die: put the real one back."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main

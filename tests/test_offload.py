@@ -75,11 +75,24 @@ def test_work_runs_in_a_worker_process_only_when_asked():
     assert offload.call(1, _in_a_worker) == (True, None)
 
 
-def test_a_worker_that_dies_costs_nothing_and_the_next_call_gets_a_new_one():
-    value, note = offload.call(1, _die_in_a_worker, 7)
-    assert value == "here 7"                                  # run again in this process
-    assert note and "worker process lost" in note
-    assert offload.call(1, _in_a_worker) == (True, None)       # a fresh pool
+def _die_once(marker: str, x: int) -> str:
+    """Kills its worker the first time (as an out-of-memory kill would), then works."""
+    if multiprocessing.parent_process() is not None and not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(3)
+    return f"done {x}"
+
+
+def test_a_call_whose_worker_dies_is_done_again_in_a_new_process(tmp_path):
+    value, note = offload.call(1, _die_once, str(tmp_path / "died"), 7)
+    assert value == "done 7" and note and "worker process lost" in note
+    assert offload.call(1, _in_a_worker) == (True, None)       # the pool was replaced
+
+
+def test_a_call_that_kills_every_worker_fails_clearly_and_never_runs_in_the_caller():
+    with pytest.raises(offload.WorkerLost, match="lost twice"):
+        offload.call(1, _die_in_a_worker, 7)
+    assert offload.call(1, _in_a_worker) == (True, None)
 
 
 def test_what_the_work_raises_is_raised_to_the_caller():
@@ -111,11 +124,24 @@ def _square_or_die(x: int) -> int:
     return x * x
 
 
-def test_ordered_calls_come_back_in_order_and_survive_a_lost_worker():
+def _square_or_die_once(marker: str, x: int) -> int:
+    if x == 3:
+        _die_once(marker, x)
+    return x * x
+
+
+def test_ordered_calls_come_back_in_order_and_survive_a_lost_worker(tmp_path):
     calls = [(n,) for n in range(12)]
     assert list(offload.ordered(0, _square, calls)) == [n * n for n in range(12)]
     assert list(offload.ordered(2, _square, calls, window=3)) == [n * n for n in range(12)]
-    assert list(offload.ordered(1, _square_or_die, calls)) == [n * n for n in range(12)]
+    marker = str(tmp_path / "died")
+    assert list(offload.ordered(1, _square_or_die_once, [(marker, n) for n in range(12)])) == \
+        [n * n for n in range(12)]
+    got = []
+    with pytest.raises(offload.WorkerLost):
+        for value in offload.ordered(1, _square_or_die, calls):
+            got.append(value)
+    assert got == [0, 1, 4]                       # what came before the fatal call
 
 
 def test_retag_with_worker_processes_writes_what_one_process_writes(tmp_path):
