@@ -18,6 +18,7 @@ import atexit
 import multiprocessing
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
@@ -61,14 +62,30 @@ def parse_workers(value: str | int | None) -> int:
     return int(text)
 
 
+def _watch_parent(parent: int) -> None:
+    """In each worker, at start: exit once the process that started it is gone. A parent killed
+    outright never shuts its pool down, and the workers would otherwise wait for work for ever."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="aigcwatch-parent-watch", daemon=True).start()
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: the caller has threads (fetching) and open database connections
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_watch_parent, initargs=(os.getpid(),))
+
+
 def _shared(workers: int) -> ProcessPoolExecutor:
     global _pool, _pool_size
     with _lock:
         if _pool is None or _pool_size != workers:
             if _pool is not None:      # other callers' queued work still runs to its end
                 _pool.shutdown(wait=False)
-            # spawn, not fork: the caller has threads (fetching) and open database connections
-            _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            _pool = _new_pool(workers)
             _pool_size = workers
         return _pool
 
@@ -111,7 +128,7 @@ def _lost_twice(error: BaseException | None) -> WorkerLost:
 
 def _alone(fn: Callable[..., T], args: tuple, first: BaseException | None) -> T:
     """fn(*args) in a one-off worker process of its own (after its first worker died)."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as one:
+    with _new_pool(1) as one:
         try:
             return one.submit(fn, *args).result()
         except BrokenProcessPool:

@@ -169,3 +169,46 @@ def test_retag_with_worker_processes_writes_what_one_process_writes(tmp_path):
     items = rows[0][0]
     by_guid = {r[1]: r for r in items}      # untagged as stored (--no-tag), tagged now
     assert by_guid["guid-0"][8] == ["kling"] and by_guid["guid-0"][5] and not by_guid["guid-2"][5]
+
+
+KILLED_PARENT = """
+import os, sys
+from ingest import offload
+
+def main():
+    print(offload.call(1, os.getpid)[0], flush=True)
+    os.kill(os.getpid(), 9)          # killed outright: no atexit, no pool shutdown
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+            return "\\nState:\\tZ" not in f.read()      # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_exit_when_their_parent_is_killed_outright(tmp_path):
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs /proc")
+    script = tmp_path / "killed_parent.py"
+    script.write_text(KILLED_PARENT, encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env,
+                          timeout=60)
+    worker = int(proc.stdout.split()[0])
+    assert proc.returncode == -9 and worker > 0
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker)
