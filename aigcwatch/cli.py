@@ -76,6 +76,17 @@ def _fetch_settings():
     return fetch_settings()
 
 
+def _workers_option(value: str) -> int:
+    """The --workers option ("auto" or a whole number); ConfigError names the option."""
+    from aigcwatch.errors import ConfigError
+    from ingest.offload import parse_workers
+
+    try:
+        return parse_workers(value)
+    except ValueError as e:
+        raise ConfigError(f"--workers: {e}") from None
+
+
 def _select(sources, ids):
     from aigcwatch.errors import ConfigError
 
@@ -184,13 +195,7 @@ def ingest(source_ids, sources_file, database_url, force, no_tag, quiet, wait, w
 
     from dataclasses import replace
 
-    from aigcwatch.errors import ConfigError
-    from ingest.offload import parse_workers
-
-    try:
-        settings = replace(_fetch_settings(), workers=parse_workers(workers))
-    except ValueError as e:
-        raise ConfigError(f"--workers: {e}") from None
+    settings = replace(_fetch_settings(), workers=_workers_option(workers))
     sources = _select(load_sources(sources_file), source_ids)
     engine, sf = _open_db(database_url)
     with named_lock(engine, "ingest", wait=wait):
@@ -340,14 +345,10 @@ def eval_cmd(path, public, limit) -> None:
                    "0: all in this process).")
 def retag(since, database_url, workers) -> None:
     """Re-tag stored items with the current tagger (after the lexicons change)."""
-    from aigcwatch.errors import ConfigError
     from aigcwatch.retag import retag_items
-    from ingest.offload import parse_workers, resolve
+    from ingest.offload import resolve
 
-    try:
-        n_workers = resolve(parse_workers(workers))
-    except ValueError as e:
-        raise ConfigError(f"--workers: {e}") from None
+    n_workers = resolve(_workers_option(workers))
     _, sf = _open_db(database_url)
     since_utc = since.replace(tzinfo=timezone.utc) if since else None
     n = retag_items(sf, since=since_utc, console=err_console, workers=n_workers)

@@ -92,15 +92,15 @@ def fetch_settings(get: Callable[[str], str | None] = setting):
     from ingest.fetch import FetchSettings
     from ingest.offload import parse_workers
 
-    def number(name: str, kind: type, default: str):
+    def number(name: str, parse: Callable[[str], int | float], default: str):
         value = get(name) or default
         try:
-            return kind(parse_workers(value) if name == "workers" else value)
+            return parse(value)
         except ValueError:
             raise ConfigError(f"{_BY_NAME[name].env}: not a valid {name} value: {value!r}") from None
 
     kw = dict(max_concurrency=number("max_concurrency", int, "8"), timeout_s=number("timeout", float, "20"),
-              workers=number("workers", int, "auto"))
+              workers=number("workers", parse_workers, "auto"))
     if get("user_agent"):
         kw["user_agent"] = get("user_agent")
     return FetchSettings(**kw)

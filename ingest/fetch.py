@@ -14,6 +14,7 @@ import random
 import re
 import time
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -447,14 +448,14 @@ def run_pool(jobs: Iterable[tuple[Source, FetchState]], settings: FetchSettings,
     workers = max(1, settings.max_concurrency)
     with make_client(settings) as client, ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="aigcwatch-fetch") as pool:
-        pending: list[tuple[Future[T], Source]] = []
+        pending: deque[tuple[Future[T], Source]] = deque()
         try:
             for source, state in jobs:
                 pending.append((pool.submit(work, source, state, client), source))
             while pending:
                 fut, source = pending[0]
                 wait([fut])
-                pending.pop(0)
+                pending.popleft()
                 exc = fut.exception()
                 yield broken(source, exc) if exc is not None else fut.result()
         finally:

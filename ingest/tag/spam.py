@@ -142,10 +142,11 @@ def detect(doc: Doc) -> SpamResult:
         score += w["injection"]
     score += w["spun"] * len(kinds.get("spun", ()))
     disguised = []
-    if len(set(_PINYIN_MARK.findall(f"{doc.title}\n{doc.text}"[:HEAD + TAIL]))) >= OBFUSCATED:
+    written = f"{doc.title}\n{doc.text[:HEAD + TAIL]}"[:HEAD + TAIL]     # the head as written
+    if len(set(_PINYIN_MARK.findall(written))) >= OBFUSCATED:
         score += w["obfuscated"]
         disguised.append("pinyin after characters")
-    if _link_farm_line(f"{doc.title}\n{doc.text}"[:HEAD].lower()):
+    if _link_farm_line(written[:HEAD].lower()):
         score += w["link_farm"]
         disguised.append("website-building keyword list")
     shaped = bool(title_kinds.get("seo") or title_kinds.get("gambling") or title_kinds.get("brands")
