@@ -289,8 +289,7 @@ def detach(session: Session, item_ids: Iterable[int]) -> set[int]:
             it.id.in_(chunk), it.cluster_id.is_not(None))))
         session.execute(update(it).where(it.id.in_(chunk), it.cluster_id.is_not(None))
                         .values(cluster_id=None))
-    leaving = set(ids)
-    for root in sorted(leaving):
+    for root in ids:
         members = session.execute(select(it.id, it.kind, it.date_is_fallback, it.published_at)
                                   .where(it.cluster_id == root)).all()
         if not members:
@@ -300,9 +299,8 @@ def detach(session: Session, item_ids: Iterable[int]) -> set[int]:
         session.execute(update(it).where(it.id == heir).values(cluster_id=None))
         rollups.adjust(session, [heir], +1)          # the heir is a story now
         touched.add(heir)
-    roots = {r for r in touched if r not in leaving} | leaving
-    refresh_reach(session, roots)
-    return roots
+    refresh_reach(session, touched)
+    return touched
 
 
 def roots_of(session: Session, item_ids: Iterable[int]) -> set[int]:

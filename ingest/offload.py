@@ -121,18 +121,14 @@ def _reason(error: BaseException | None) -> str:
     return (" ".join(str(error).split())[:120] or type(error).__name__) if error else "?"
 
 
-def _lost_twice(error: BaseException | None) -> WorkerLost:
-    return WorkerLost(f"worker process lost twice ({_reason(error)}); a script that asks for "
-                      f"workers needs an `if __name__ == \"__main__\":` guard")
-
-
 def _alone(fn: Callable[..., T], args: tuple, first: BaseException | None) -> T:
     """fn(*args) in a one-off worker process of its own (after its first worker died)."""
     with _new_pool(1) as one:
         try:
             return one.submit(fn, *args).result()
         except BrokenProcessPool:
-            raise _lost_twice(first) from None
+            raise WorkerLost(f"worker process lost twice ({_reason(first)}); a script that asks for "
+                             f"workers needs an `if __name__ == \"__main__\":` guard") from None
 
 
 def _lost(pool: ProcessPoolExecutor, error: BaseException, fn: Callable[..., T],
