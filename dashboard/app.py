@@ -21,6 +21,18 @@ PAGES = (("overview", ":material/dashboard:"), ("models", ":material/movie:"),
 
 st.set_page_config(page_title="aigcwatch", page_icon=":material/movie:", layout="wide")
 lang = ui_lang()
-pg = st.navigation([st.Page(f"views/{name}.py", title=i18n.t(f"page_{name}", lang), icon=icon,
-                            url_path=name, default=(name == "overview")) for name, icon in PAGES])
+# The default page is served at `/`, but it still reserves its own path, so it gets one nobody
+# types ("home") and a hidden page at `/overview` forwards a typed or bookmarked `/overview?...`
+# to `/`, filters kept (Streamlit would say "Page not found").
+pages = [st.Page(f"views/{name}.py", title=i18n.t(f"page_{name}", lang), icon=icon,
+                 url_path="home" if name == "overview" else name, default=(name == "overview"))
+         for name, icon in PAGES]
+
+
+def _to_overview() -> None:
+    st.switch_page(pages[0], query_params=st.query_params.to_dict())
+
+
+pg = st.navigation(pages + [st.Page(_to_overview, title=pages[0].title, url_path="overview",
+                                    visibility="hidden")])
 pg.run()
