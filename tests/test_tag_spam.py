@@ -144,3 +144,33 @@ def test_a_betting_lure_pasted_into_a_copied_article_is_spam():
     text = ("记者 张三 报道首次登录送88元红包\n你是否刷到过猫咪给婴儿喂饭的AI短剧？"
             "这类用AI视频工具批量生成的动物短剧播放量动辄上亿。")
     assert tag("", text, "zh").spam
+
+
+FILM_HEADLINE = "AI拍电影:好莱坞会死吗?"
+FILM_ARTICLE_WITH_HEADLINE = ("AI拍电影:好莱坞会死吗? 一部主要用AI视频模型制作的动画长片，成本不到传统的三成，"
+                              "制作周期从三年缩短到九个月。好莱坞的导演和特效工作室担心，AI生成的镜头会改写"
+                              "电影行业的分工，影视从业者的饭碗受到冲击。")
+
+
+def test_a_pasted_spam_segment_before_the_real_headline_is_spam_and_keeps_the_topic():
+    """Stock-margin lending sites paste their keywords before the copied article's own headline,
+    which the page also repeats as its heading: the segment carrying the spam shape is foreign to
+    the article even though the headline beside it is not."""
+    tags = tag(f"杭州网上配资:武汉股票配资平台-{FILM_HEADLINE}", FILM_ARTICLE_WITH_HEADLINE, "zh")
+    assert tags.spam and tags.relevant
+    assert "creative_industry" in tags.themes
+    assert {"股票配资", "title/body mismatch"} <= set(tags.evidence["spam"])
+
+
+def test_an_adult_keyword_suffix_after_the_real_headline_is_spam():
+    tags = tag(f"{FILM_HEADLINE}|国产熟妇搡BBBB搡BBBB搡", FILM_ARTICLE_WITH_HEADLINE, "zh")
+    assert tags.spam and tags.relevant and "creative_industry" in tags.themes
+
+
+def test_news_about_margin_lending_and_headline_clauses_with_bet_are_not_spam():
+    assert not tag("证监会严查非法股票配资平台",
+                   "证监会近日通报多起非法股票配资平台案件，提醒投资者远离场外配资，"
+                   "配资平台以高杠杆吸引散户，风险极高。", "zh").spam
+    assert not tag("Paris Fashion Week: the runway goes quiet as brands bet on restraint",
+                   "The runway at Paris Fashion Week has rarely felt so hushed. Designers traded "
+                   "spectacle for precision: unadorned tailoring and muted palettes.", "en").spam

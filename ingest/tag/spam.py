@@ -12,7 +12,9 @@ data/spam.toml [weights]):
 - the title is the item's title, or for an untitled text its first short line;
 - title/body mismatch: the title's own words, seo shapes and gambling words aside, are not in the
   body. That is what a pasted title looks like whatever its brand: "星耀手机版网页登录" over an
-  article about AI video. A mismatch counts only beside a spam shape in the title.
+  article about AI video. The same holds for one segment of the title that carries the spam shape
+  beside the copied article's real headline ("武汉股票配资平台-AI拍电影", "…|国产熟妇…"). A mismatch
+  counts only beside a spam shape in the title.
 News *about* gambling (a Macau revenue report) has gambling words but no seo shape, no brand and
 no mismatch, so it stays under the threshold; an seo shape alone ("可灵App下载量破千万" over an
 article about it) is not spam.
@@ -31,6 +33,7 @@ from ingest.tag.lexicon import Matcher, load_toml
 HEAD, TAIL = 800, 400
 _KINDS = ("seo", "gambling", "brands", "adult", "adult_soft", "injection", "spun")
 _SEGMENTS = re.compile(r"\s*[_|,，、]\s*|\s+-\s+|\s*–\s*")
+_TITLE_SEGMENT = re.compile(r"[^_|｜,，、:：\-–—]+")     # parts of a title between separators
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9]{2,}")
 _TITLE_STOP = frozenset("the and for with from your you best top new free official site app".split())
@@ -153,12 +156,12 @@ def detect(doc: Doc) -> SpamResult:
                   or adult)
     mismatch = False
     if shaped and title_end:
-        title = doc.norm[:title_end]
-        for a, b in sorted(title_cuts, reverse=True):     # the title's own words only
-            title = title[:a] + " " + title[b:]
-        overlap = title_overlap(title, doc.norm[title_end:])
-        if overlap is None or overlap <= MISMATCH:
-            mismatch = True
+        # a page that repeats its title as a heading does not thereby match its article
+        body = doc.norm[title_end:].replace(doc.norm[:title_end].strip(), " ")
+        overlap = title_overlap(_own_words(doc.norm, 0, title_end, title_cuts), body)
+        mismatch = ((overlap is None or overlap <= MISMATCH)
+                    or _pasted_segment(doc.norm[:title_end], title_cuts, body))
+        if mismatch:
             score += w["mismatch"]
         if len([s for s in _SEGMENTS.split(doc.norm[:title_end]) if s.strip()]) >= 4:
             score += w["keyword_list"]
@@ -168,9 +171,35 @@ def detect(doc: Doc) -> SpamResult:
     found = set()
     for kind in ("brands", "gambling", "adult", "adult_soft", "injection", "spun"):
         found |= kinds.get(kind, set())
+    if score >= w["threshold"]:
+        found |= title_kinds.get("seo", set())          # the title's shape, when it counted
     evidence = (tuple(sorted(found))[:6] + tuple(disguised)
                 + (("title/body mismatch",) if mismatch else ()))
     return SpamResult(score >= w["threshold"], round(score, 2), evidence)
+
+
+def _own_words(text: str, start: int, end: int, cuts: list[tuple[int, int]]) -> str:
+    """text[start:end] with the spam phrases found in it blanked out."""
+    part = text[start:end]
+    for a, b in sorted(cuts, reverse=True):
+        if start <= a and b <= end:
+            part = part[:a - start] + " " + part[b - start:]
+    return part
+
+
+def _pasted_segment(title: str, cuts: list[tuple[int, int]], body: str) -> bool:
+    """A segment of the title ("武汉股票配资平台-AI拍电影", "AI短剧爆发…|国产熟妇…") that holds a spam
+    phrase and whose own words are not in the body: a spam title pasted before or after the copied
+    article's real headline, which the whole title's overlap with the body would hide. Only short
+    segments count: a headline's own clause ("…: brands bet on restraint") is not a pasted one."""
+    for seg in _TITLE_SEGMENT.finditer(title):
+        a, b = seg.span()
+        if len(seg.group().strip()) > KEYWORD_PHRASE or not any(a <= x and y <= b for x, y in cuts):
+            continue
+        overlap = title_overlap(_own_words(title, a, b, cuts), body)
+        if overlap is not None and overlap <= MISMATCH:
+            return True
+    return False
 
 
 def _link_farm_line(head: str) -> bool:
