@@ -34,9 +34,9 @@ from ingest.tag.words import model_words
 RELEVANCE_MODEL = "relevance_model.json"
 _HAS_AI = re.compile(r"(?<![a-z])ai(?![a-z])|aigc|人工智能")
 # a matched phrase that is itself a deception word ("ai换脸", "deepfake video", "假视频")
-_HAS_FAKE = re.compile(r"fake|换脸|伪造|深伪|假")
+_HAS_FAKE = re.compile(r"fake|face ?-?swap|换脸|伪造|深伪|假")
 # deception words that are AI fakery by themselves (no AI word needed around them)
-_AI_FAKE = re.compile(r"deep ?-?fake|换脸|深度伪造|深伪")
+_AI_FAKE = re.compile(r"deep ?-?fake|face ?-?swap|换脸|深度伪造|深伪")
 
 
 @dataclass(frozen=True)
