@@ -103,3 +103,32 @@ def test_an_item_not_about_ai_video_has_a_neutral_tone_toward_it():
                "Designers sent models down the runway; critics loved the gorgeous couture collection.")
     assert not tags.relevant and tags.sentiment == "neutral"
     assert tags.sentiment_score > 0          # the lexicon's reading is still reported
+
+
+def test_the_learned_layer_alone_never_makes_a_tag_without_evidence(monkeypatch):
+    """Feeds carry pieces the audit set (all of it about AI) never showed the learned layer: a long
+    2016 piece on a social network's short-video and live-streaming figures was tagged relevant by
+    the layer's words alone, with no evidence. However sure the layer is, a text needs a video
+    model or phrase, or video words beside AI words."""
+    import ingest.tag.relevance as rel
+
+    real = rel._unrolled
+    monkeypatch.setattr(rel, "_unrolled", lambda m: (50.0,) + tuple(real(m)[1:]))   # always "yes"
+    no_ai = ("微博上每天发布的短视频达到了32万条，旗下的一直播每天直播场次超过26万场。"
+             "短视频和直播的推出赶上了时代。")
+    no_video = "Travel writers say the city's old harbour is worth a weekend; the ferries run hourly."
+    for text in (no_ai, no_video):
+        doc = make_doc("", text, None)
+        assert not decide(doc, scan(doc), detect(doc)).relevant, text
+    with_ai = make_doc("", "有博主用AI把老照片做成了短视频，在直播间里播放。", "zh")
+    assert decide(with_ai, scan(with_ai), detect(with_ai)).relevant
+
+
+def test_every_relevant_tag_comes_with_evidence(tmp_path):
+    texts = [("AI视频", "可灵发布新版本，生成的视频更长。"),
+             ("Deepfake clip", "A deepfake video of the mayor spread on social media this week; "
+                               "the AI-generated clip was made with a face-swap tool."),
+             ("", "我用AI把老照片做成了会动的短视频，家里人都以为是真的。")]
+    for title, text in texts:
+        tags = tag(title, text)
+        assert tags.relevant and tags.evidence["relevance"], (title, text)

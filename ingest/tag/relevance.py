@@ -221,7 +221,7 @@ def scored(doc: Doc, signals: Signals, models: ModelResult) -> Scored:
 def decide(doc: Doc, signals: Signals, models: ModelResult, learned: bool = True) -> Relevance:
     """Relevant when the score reaches the threshold; or, when data/relevance_model.json is
     present and `learned`, when the learned layer over `decision_features` (and the document's
-    words, when the layer was trained with them) says so."""
+    words, when the layer was trained with them) says so. Either way only when `_grounded`."""
     sc = scored(doc, signals, models)
     ranked = sorted(sc.per_sentence.items(), key=lambda kv: (-kv[1][0], kv[0]))
     evidence = tuple(dict.fromkeys(phrase for _, (_, phrase) in ranked))[:6]
@@ -239,7 +239,16 @@ def decide(doc: Doc, signals: Signals, models: ModelResult, learned: bool = True
         relevant = margin > 0 or (margin == 0 and first)
     elif model is not None:
         relevant = model.label(decision_features(doc, signals, models, sc)) == "relevant"
+    relevant = relevant and _grounded(sc, signals)
     return Relevance(relevant=relevant, score=round(sc.score, 3), evidence=evidence)
+
+
+def _grounded(sc: Scored, signals: Signals) -> bool:
+    """Evidence the tag can show: a sentence naming a video model or holding a video phrase, or
+    weak video words ("短视频", "直播") in a text that speaks of AI at all. The layer's words alone
+    never make a tag: feeds carry pieces on short-video and live-streaming numbers, VC careers or
+    sports business that the audit set (all of it about AI) never showed the layer."""
+    return bool(sc.anchors) or (bool(sc.per_sentence) and bool(signals.ai))
 
 
 def _unrolled(model: Any) -> tuple[float, tuple[float, ...], dict[str, float], dict[str, float], bool]:

@@ -108,7 +108,16 @@ def fit(train: Sequence[Item], setting: Setting):
 
 def predict(model, items: Sequence[Item]) -> list[bool]:
     vec, clf, vocab = model
-    return [p == "relevant" for p in clf.predict(vec.transform([_row(i, vocab) for i in items]))]
+    labels = clf.predict(vec.transform([_row(i, vocab) for i in items]))
+    return [p == "relevant" and _has_evidence(i) for i, p in zip(items, labels)]
+
+
+def _has_evidence(item: Item) -> bool:
+    """relevance._grounded from the item's figures: a sentence with a video model or phrase, or
+    weak video words in a text with AI words."""
+    f = item.feats
+    return (f.get("all:strong", 0.0) > 0 or f.get("all:models", 0.0) > 0
+            or (f.get("all:weak", 0.0) > 0 and f.get("all:ai", 0.0) > 0))
 
 
 def macro_f1(gold, pred) -> float:
