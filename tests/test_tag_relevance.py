@@ -117,7 +117,9 @@ def test_the_learned_layer_alone_never_makes_a_tag_without_evidence(monkeypatch)
     no_ai = ("微博上每天发布的短视频达到了32万条，旗下的一直播每天直播场次超过26万场。"
              "短视频和直播的推出赶上了时代。")
     no_video = "Travel writers say the city's old harbour is worth a weekend; the ferries run hourly."
-    for text in (no_ai, no_video):
+    company_only = ("Facebook嵌入直播功能，谷歌的YouTube也推出了直播，直播已成为媒体的必备技能。"
+                    "美国媒体在大选期间做了大量直播评论节目。")
+    for text in (no_ai, no_video, company_only):
         doc = make_doc("", text, None)
         assert not decide(doc, scan(doc), detect(doc)).relevant, text
     with_ai = make_doc("", "有博主用AI把老照片做成了短视频，在直播间里播放。", "zh")

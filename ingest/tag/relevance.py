@@ -35,6 +35,11 @@ RELEVANCE_MODEL = "relevance_model.json"
 _HAS_AI = re.compile(r"(?<![a-z])ai(?![a-z])|aigc|人工智能")
 # a matched phrase that is itself a deception word ("ai换脸", "deepfake video", "假视频")
 _HAS_FAKE = re.compile(r"fake|face ?-?swap|换脸|伪造|深伪|假")
+# talk of AI itself, not of companies or products that also do AI (Google, 腾讯, 会员): what weak
+# video words need beside them for a tag the learned layer makes (see grounded)
+_AI_TALK = re.compile(r"(?<![a-z])(?:ai|a\.i\.|aigc|genai)(?![a-z])|人工智能|artificial intelligence|生成|"
+                      r"generat|deep ?-?fake|face ?-?swap|换脸|深度伪造|深伪|合成|synthe|模型|diffusion|扩散|"
+                      r"机器学习|machine learning|neural|神经网络|算力|gpu|sora|openai|chatgpt|gemini")
 # deception words that are AI fakery by themselves (no AI word needed around them)
 _AI_FAKE = re.compile(r"deep ?-?fake|face ?-?swap|换脸|深度伪造|深伪")
 
@@ -221,7 +226,7 @@ def scored(doc: Doc, signals: Signals, models: ModelResult) -> Scored:
 def decide(doc: Doc, signals: Signals, models: ModelResult, learned: bool = True) -> Relevance:
     """Relevant when the score reaches the threshold; or, when data/relevance_model.json is
     present and `learned`, when the learned layer over `decision_features` (and the document's
-    words, when the layer was trained with them) says so. Either way only when `_grounded`."""
+    words, when the layer was trained with them) says so. Either way only when `grounded`."""
     sc = scored(doc, signals, models)
     ranked = sorted(sc.per_sentence.items(), key=lambda kv: (-kv[1][0], kv[0]))
     evidence = tuple(dict.fromkeys(phrase for _, (_, phrase) in ranked))[:6]
@@ -239,16 +244,19 @@ def decide(doc: Doc, signals: Signals, models: ModelResult, learned: bool = True
         relevant = margin > 0 or (margin == 0 and first)
     elif model is not None:
         relevant = model.label(decision_features(doc, signals, models, sc)) == "relevant"
-    relevant = relevant and _grounded(sc, signals)
+    relevant = relevant and grounded(sc, signals, doc.norm)
     return Relevance(relevant=relevant, score=round(sc.score, 3), evidence=evidence)
 
 
-def _grounded(sc: Scored, signals: Signals) -> bool:
+def grounded(sc: Scored, signals: Signals, doc_norm: str) -> bool:
     """Evidence the tag can show: a sentence naming a video model or holding a video phrase, or
-    weak video words ("短视频", "直播") in a text that speaks of AI at all. The layer's words alone
-    never make a tag: feeds carry pieces on short-video and live-streaming numbers, VC careers or
-    sports business that the audit set (all of it about AI) never showed the layer."""
-    return bool(sc.anchors) or (bool(sc.per_sentence) and bool(signals.ai))
+    weak video words ("短视频", "直播") in a text that speaks of AI itself (`_AI_TALK`; a company
+    name is not enough). The layer's words alone never make a tag: feeds carry pieces on
+    short-video and live-streaming numbers, VC careers or sports business that the audit set (all
+    of it about AI) never showed the layer. On the tune part every relevant item passes."""
+    if sc.anchors:
+        return True
+    return bool(sc.per_sentence) and bool(signals.ai) and _AI_TALK.search(doc_norm) is not None
 
 
 def _unrolled(model: Any) -> tuple[float, tuple[float, ...], dict[str, float], dict[str, float], bool]:

@@ -41,6 +41,7 @@ class Item:
     rule: bool
     source: str
     words: frozenset[str] = frozenset()
+    grounded: bool = True            # relevance.grounded: the layer may tag it
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def item(raw: dict[str, Any], source: str) -> Item:
     sc = _relevance.scored(doc, signals, found)
     return Item(str(raw.get("id")), bool(raw.get("relevant")),
                 _relevance.decision_features(doc, signals, found, sc), sc.rule, source,
-                word_set(doc))
+                word_set(doc), _relevance.grounded(sc, signals, doc.norm))
 
 
 def load_sources() -> dict[str, list[Item]]:
@@ -109,15 +110,7 @@ def fit(train: Sequence[Item], setting: Setting):
 def predict(model, items: Sequence[Item]) -> list[bool]:
     vec, clf, vocab = model
     labels = clf.predict(vec.transform([_row(i, vocab) for i in items]))
-    return [p == "relevant" and _has_evidence(i) for i, p in zip(items, labels)]
-
-
-def _has_evidence(item: Item) -> bool:
-    """relevance._grounded from the item's figures: a sentence with a video model or phrase, or
-    weak video words in a text with AI words."""
-    f = item.feats
-    return (f.get("all:strong", 0.0) > 0 or f.get("all:models", 0.0) > 0
-            or (f.get("all:weak", 0.0) > 0 and f.get("all:ai", 0.0) > 0))
+    return [p == "relevant" and i.grounded for i, p in zip(items, labels)]   # as relevance.decide
 
 
 def macro_f1(gold, pred) -> float:
