@@ -31,9 +31,15 @@ from ingest.tag.lexicon import Matcher, load_toml
 
 
 HEAD, TAIL = 800, 400
-_KINDS = ("seo", "gambling", "brands", "adult", "adult_soft", "injection", "spun")
+_KINDS = ("seo", "gambling", "gambling_soft", "brands", "adult", "adult_soft", "injection", "spun",
+          "lending")
 _SEGMENTS = re.compile(r"\s*[_|,，、]\s*|\s+-\s+|\s*–\s*")
-_TITLE_SEGMENT = re.compile(r"[^_|｜,，、:：\-–—]+")     # parts of a title between separators
+# parts of a title between separators (a hyphen inside a word, "Gen-4", "text-to-video", is none)
+_TITLE_SEGMENT = re.compile(r"(?:[^_|｜,，、:：\-–—]|(?<=[a-z0-9])-(?=[a-z0-9]))+")
+PASTED_OWN = 8            # characters at most of a pasted title segment's own words
+# what marks a pasted segment: a gambling, brand, adult or lending phrase, or an seo shape of 4+
+# characters that is not one plain word ("手机版网页登录", "官网入口"; not "官网", "下载", "login")
+_PASTED_KINDS = frozenset({"gambling", "brands", "adult", "lending"})
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9]{2,}")
 _TITLE_STOP = frozenset("the and for with from your you best top new free official site app".split())
@@ -119,6 +125,7 @@ def detect(doc: Doc) -> SpamResult:
     kinds: dict[str, set[str]] = {}
     title_kinds: dict[str, set[str]] = {}
     title_cuts: list[tuple[int, int]] = []        # spam phrases inside the title
+    marks: list[tuple[int, int, str]] = []        # those that can mark a pasted segment
     norm = doc.norm
     if len(norm) > HEAD + TAIL:   # spam keywords sit in the title, the head and the tail
         norm = norm[:HEAD] + "\n" + norm[-TAIL:]
@@ -129,14 +136,18 @@ def detect(doc: Doc) -> SpamResult:
             if start < title_end:
                 title_kinds.setdefault(kind, set()).add(key)
                 title_cuts.append((start, end))
+                if kind in _PASTED_KINDS or (kind == "seo" and len(key) >= 4 and not key.isascii()):
+                    marks.append((start, end, kind))
     score = 0.0
     if "seo" in title_kinds:
         score += w["title_seo"]
     if "gambling" in title_kinds or "brands" in title_kinds:
         score += w["title_gambling"]
+    elif "gambling_soft" in title_kinds:
+        score += 0.5 * w["title_gambling"]
     if kinds.get("brands"):
         score += w["brand"]
-    score += w["body_gambling"] * len(kinds.get("gambling", ()))
+    score += w["body_gambling"] * (len(kinds.get("gambling", ())) + 0.5 * len(kinds.get("gambling_soft", ())))
     if any(n >= 4 for n in counts.values()) and kinds.get("gambling"):
         score += w["stuffing"]
     adult = (len(title_kinds.get("adult", ())) + 0.5 * len(title_kinds.get("adult_soft", ())))
@@ -152,27 +163,35 @@ def detect(doc: Doc) -> SpamResult:
     if _link_farm_line(written[:HEAD].lower()):
         score += w["link_farm"]
         disguised.append("website-building keyword list")
+    # stock-margin lending (配资) is a title shape only as a keyword chain ("杭州网上配资:武汉股票
+    # 配资平台-…"): one such phrase is the topic of crackdown and fraud news
+    lending = len(title_kinds.get("lending", ())) >= 2
+    if lending:
+        score += w["title_seo"]
+    pasted_marks = [(a, b) for a, b, kind in marks if kind != "lending" or lending]
     shaped = bool(title_kinds.get("seo") or title_kinds.get("gambling") or title_kinds.get("brands")
-                  or adult)
+                  or title_kinds.get("gambling_soft") or adult or lending)
     mismatch = False
     if shaped and title_end:
-        # a page that repeats its title as a heading does not thereby match its article
-        body = doc.norm[title_end:].replace(doc.norm[:title_end].strip(), " ")
+        body = _body_without_heading(doc.norm, title_end)
         overlap = title_overlap(_own_words(doc.norm, 0, title_end, title_cuts), body)
         mismatch = ((overlap is None or overlap <= MISMATCH)
-                    or _pasted_segment(doc.norm[:title_end], title_cuts, body))
+                    or _pasted_segment(doc.norm[:title_end], title_cuts, pasted_marks, body))
         if mismatch:
             score += w["mismatch"]
         if len([s for s in _SEGMENTS.split(doc.norm[:title_end]) if s.strip()]) >= 4:
             score += w["keyword_list"]
-    if not (kinds.get("gambling") or kinds.get("brands") or adult or kinds.get("injection")
+    if not (kinds.get("gambling") or kinds.get("gambling_soft") or kinds.get("brands") or adult
+            or kinds.get("injection")
             or kinds.get("spun") or disguised or mismatch):
         score = min(score, w["threshold"] - 0.5)   # an seo shape alone is not spam
     found = set()
-    for kind in ("brands", "gambling", "adult", "adult_soft", "injection", "spun"):
+    for kind in ("brands", "gambling", "gambling_soft", "adult", "adult_soft", "injection", "spun"):
         found |= kinds.get(kind, set())
     if score >= w["threshold"]:
         found |= title_kinds.get("seo", set())          # the title's shape, when it counted
+        if lending:
+            found |= title_kinds["lending"]
     evidence = (tuple(sorted(found))[:6] + tuple(disguised)
                 + (("title/body mismatch",) if mismatch else ()))
     return SpamResult(score >= w["threshold"], round(score, 2), evidence)
@@ -187,16 +206,40 @@ def _own_words(text: str, start: int, end: int, cuts: list[tuple[int, int]]) -> 
     return part
 
 
-def _pasted_segment(title: str, cuts: list[tuple[int, int]], body: str) -> bool:
-    """A segment of the title ("武汉股票配资平台-AI拍电影", "AI短剧爆发…|国产熟妇…") that holds a spam
-    phrase and whose own words are not in the body: a spam title pasted before or after the copied
-    article's real headline, which the whole title's overlap with the body would hide. Only short
-    segments count: a headline's own clause ("…: brands bet on restraint") is not a pasted one."""
-    for seg in _TITLE_SEGMENT.finditer(title):
+def _body_without_heading(norm: str, title_end: int) -> str:
+    """The body, less one copy of the title that a page repeats as a heading above a longer text:
+    that copy does not make the title match the article. A short text that is its title, or
+    starts with it, keeps it."""
+    title = norm[:title_end].strip()
+    body = norm[title_end:]
+    at = body.find(title) if title else -1
+    if at < 0:
+        return body
+    rest = body[:at] + " " + body[at + len(title):]
+    return rest if len(rest.strip()) >= max(HEADING_BODY, 3 * len(title)) else body
+
+
+HEADING_BODY = 200        # characters of text besides the repeated title
+
+
+def _pasted_segment(title: str, cuts: list[tuple[int, int]], marks: list[tuple[int, int]],
+                    body: str) -> bool:
+    """A segment of a title with more than one ("武汉股票配资平台-AI拍电影", "AI短剧爆发…|国产熟妇…")
+    that holds a marking spam phrase (`marks`) and next to it no more than PASTED_OWN characters
+    of its own words, none of them in the body: a spam title pasted before or after the copied
+    article's real headline, which the whole title's overlap with the body would hide. A
+    headline's own clause ("…: brands bet on restraint", "…，官网可用") is no such segment."""
+    segments = [m for m in _TITLE_SEGMENT.finditer(title) if m.group().strip()]
+    if len(segments) < 2:
+        return False
+    for seg in segments:
         a, b = seg.span()
-        if len(seg.group().strip()) > KEYWORD_PHRASE or not any(a <= x and y <= b for x, y in cuts):
+        if not any(a <= x and y <= b for x, y in marks):
             continue
-        overlap = title_overlap(_own_words(title, a, b, cuts), body)
+        own = _own_words(title, a, b, cuts)
+        if len("".join(own.split())) > PASTED_OWN:
+            continue
+        overlap = title_overlap(own, body)
         if overlap is not None and overlap <= MISMATCH:
             return True
     return False
