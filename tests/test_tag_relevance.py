@@ -119,18 +119,11 @@ def test_the_learned_layer_alone_never_makes_a_tag_without_evidence(monkeypatch)
     no_video = "Travel writers say the city's old harbour is worth a weekend; the ferries run hourly."
     company_only = ("Facebook嵌入直播功能，谷歌的YouTube也推出了直播，直播已成为媒体的必备技能。"
                     "美国媒体在大选期间做了大量直播评论节目。")
-    for text in (no_ai, no_video, company_only):
+    not_ai_talk = ("NBA media rights will generate $76 billion. YouTube TV will stream highlight videos "
+                   "and live games.",
+                   "腾讯视频会员涨价，直播间里的吐槽视频在网上迅速扩散。快手直播带货，主播用模型车做直播。")
+    for text in (no_ai, no_video, company_only) + not_ai_talk:
         doc = make_doc("", text, None)
         assert not decide(doc, scan(doc), detect(doc)).relevant, text
     with_ai = make_doc("", "有博主用AI把老照片做成了短视频，在直播间里播放。", "zh")
     assert decide(with_ai, scan(with_ai), detect(with_ai)).relevant
-
-
-def test_every_relevant_tag_comes_with_evidence(tmp_path):
-    texts = [("AI视频", "可灵发布新版本，生成的视频更长。"),
-             ("Deepfake clip", "A deepfake video of the mayor spread on social media this week; "
-                               "the AI-generated clip was made with a face-swap tool."),
-             ("", "我用AI把老照片做成了会动的短视频，家里人都以为是真的。")]
-    for title, text in texts:
-        tags = tag(title, text)
-        assert tags.relevant and tags.evidence["relevance"], (title, text)

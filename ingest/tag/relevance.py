@@ -36,10 +36,13 @@ _HAS_AI = re.compile(r"(?<![a-z])ai(?![a-z])|aigc|人工智能")
 # a matched phrase that is itself a deception word ("ai换脸", "deepfake video", "假视频")
 _HAS_FAKE = re.compile(r"fake|face ?-?swap|换脸|伪造|深伪|假")
 # talk of AI itself, not of companies or products that also do AI (Google, 腾讯, 会员): what weak
-# video words need beside them for a tag the learned layer makes (see grounded)
-_AI_TALK = re.compile(r"(?<![a-z])(?:ai|a\.i\.|aigc|genai)(?![a-z])|人工智能|artificial intelligence|生成|"
-                      r"generat|deep ?-?fake|face ?-?swap|换脸|深度伪造|深伪|合成|synthe|模型|diffusion|扩散|"
-                      r"机器学习|machine learning|neural|神经网络|算力|gpu|sora|openai|chatgpt|gemini")
+# video words need beside them for a tag the learned layer makes (see grounded). Whole words only
+# ("generate $76 billion", "扩散" as in news spreading, "模型车" are not AI talk).
+_AI_TALK = re.compile(
+    r"(?<![a-z0-9])(?:ai|a\.i\.|aigc|genai|generative|artificial intelligence|machine learning|"
+    r"neural networks?|diffusion models?|video models?|ai models?|deep ?-?fakes?|face ?-?swap(?:s|ped|ping)?|"
+    r"text-to-video|image-to-video|synthetic (?:video|media)|world models?|gpus?|openai|deepmind|chatgpt)(?![a-z0-9])|"
+    r"人工智能|生成式|深度合成|大模型|视频模型|扩散模型|世界模型|换脸|深度伪造|深伪|机器学习|神经网络|算力|文生视频|图生视频")
 # deception words that are AI fakery by themselves (no AI word needed around them)
 _AI_FAKE = re.compile(r"deep ?-?fake|face ?-?swap|换脸|深度伪造|深伪")
 

@@ -38,7 +38,7 @@ class Item:
     id: str
     gold: bool
     feats: dict[str, float]
-    rule: bool
+    rule: bool                       # the fixed threshold's verdict, as relevance.decide gives it
     source: str
     words: frozenset[str] = frozenset()
     grounded: bool = True            # relevance.grounded: the layer may tag it
@@ -61,9 +61,10 @@ def item(raw: dict[str, Any], source: str) -> Item:
     doc = make_doc(raw.get("title", "") or "", raw.get("text", "") or "", raw.get("lang"))
     signals, found = signals_and_models(doc)
     sc = _relevance.scored(doc, signals, found)
+    grounded = _relevance.grounded(sc, signals, doc.norm)
     return Item(str(raw.get("id")), bool(raw.get("relevant")),
-                _relevance.decision_features(doc, signals, found, sc), sc.rule, source,
-                word_set(doc), _relevance.grounded(sc, signals, doc.norm))
+                _relevance.decision_features(doc, signals, found, sc), sc.rule and grounded, source,
+                word_set(doc), grounded)
 
 
 def load_sources() -> dict[str, list[Item]]:
