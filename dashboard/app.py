@@ -21,18 +21,14 @@ PAGES = (("overview", ":material/dashboard:"), ("models", ":material/movie:"),
 
 st.set_page_config(page_title="aigcwatch", page_icon=":material/movie:", layout="wide")
 lang = ui_lang()
-# The default page is served at `/`, but it still reserves its own path, so it gets one nobody
-# types ("home") and a hidden page at `/overview` forwards a typed or bookmarked `/overview?...`
-# to `/`, filters kept (Streamlit would say "Page not found").
+# The default page is served at `/`, but it reserves its own path, so it gets one nobody types
+# ("home"), and the same file is registered again, hidden, at `/overview`: a typed or bookmarked
+# `/overview?...` shows the page with its filters (Streamlit would say "Page not found"), and the
+# browser's Back button still leaves it (a forwarding page would send Back to it again).
 pages = [st.Page(f"views/{name}.py", title=i18n.t(f"page_{name}", lang), icon=icon,
                  url_path="home" if name == "overview" else name, default=(name == "overview"))
          for name, icon in PAGES]
-
-
-def _to_overview() -> None:
-    st.switch_page(pages[0], query_params=st.query_params.to_dict())
-
-
-pg = st.navigation(pages + [st.Page(_to_overview, title=pages[0].title, url_path="overview",
-                                    visibility="hidden")])
+pages.append(st.Page("views/overview.py", title=pages[0].title, icon=pages[0].icon,
+                     url_path="overview", visibility="hidden"))
+pg = st.navigation(pages)
 pg.run()

@@ -365,12 +365,19 @@ def test_a_bookmark_opened_first_after_start_gets_the_real_navigation(browser, d
             pg.context.close()
 
 
-def test_the_overview_by_its_name_forwards_to_the_default_page_with_its_filters(page, server: Server) -> None:
+def test_the_overview_by_its_name_shows_the_default_page_with_its_filters(page, server: Server) -> None:
     """The default page lives at `/`; `/overview` (its name in the navigation, typed or bookmarked)
-    shows the same page with the same filters instead of Streamlit's 'Page not found'."""
+    shows the same page with the same filters instead of Streamlit's 'Page not found', and the
+    browser's Back button leaves it for the page before."""
     pg = page
+    pg.goto(f"{server.base}/explorer?ui=en")
+    _settle(pg, charts=False)
     pg.goto(f"{server.base}/overview?ui=en&lang=en")
     _settle(pg)
     _check_clean(pg, "/overview?ui=en&lang=en", NAV_EN)
     assert pg.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "Overview"
-    assert re.search(r"/\?(.*&)?lang=en", pg.url), f"forwarded without its filters: {pg.url}"
+    assert "lang=en" in pg.url, f"the filters were lost: {pg.url}"
+    language = pg.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.inner_text().split()
+    assert language == ["Language", "English"], f"the language filter shows {language}"
+    pg.go_back()
+    pg.wait_for_url(re.compile(r"/explorer\?"))
