@@ -204,3 +204,14 @@ def test_short_items_with_a_plain_seo_or_bet_word_in_a_headline_are_not_spam():
     are not (and one plain word is no pasted segment)."""
     flagged = [(t, tag(t, x).evidence.get("spam")) for t, x in SHORT_ITEMS if tag(t, x).spam]
     assert not flagged, flagged
+
+
+def test_a_title_only_item_and_ordinary_words_holding_adult_keywords_are_not_spam():
+    """A feed entry with no summary has no body to mismatch its title; 久久为功 (an idiom) and
+    午夜场 (a late screening) are the words they are, not the adult keywords inside them."""
+    assert not tag("可灵App下载量破千万", "").spam
+    assert not tag("久久为功：AI视频产业的长期主义",
+                   "AI视频产业需要长期投入，模型、算力和内容生态都要慢慢建设。", "zh").spam
+    assert not tag("午夜场电影《山海》：AI特效抢眼",
+                   "这部电影大量使用AI生成的特效镜头，观众评价两极。", "zh").spam
+    assert tag("国产久久精品一区二区", FILM_ARTICLE, "zh").spam      # the keywords themselves still count

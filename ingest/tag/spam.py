@@ -32,7 +32,7 @@ from ingest.tag.lexicon import Matcher, load_toml
 
 HEAD, TAIL = 800, 400
 _KINDS = ("seo", "gambling", "gambling_soft", "brands", "adult", "adult_soft", "injection", "spun",
-          "lending")
+          "lending", "benign")
 _SEGMENTS = re.compile(r"\s*[_|,，、]\s*|\s+-\s+|\s*–\s*")
 # parts of a title between separators (a hyphen inside a word, "Gen-4", "text-to-video", is none)
 _TITLE_SEGMENT = re.compile(r"(?:[^_|｜,，、:：\-–—]|(?<=[a-z0-9])-(?=[a-z0-9]))+")
@@ -130,6 +130,8 @@ def detect(doc: Doc) -> SpamResult:
     if len(norm) > HEAD + TAIL:   # spam keywords sit in the title, the head and the tail
         norm = norm[:HEAD] + "\n" + norm[-TAIL:]
     for start, end, _, key, payloads in lex.terms.scan(norm):
+        if "benign" in payloads:          # an ordinary word holding a spam one: 久久为功, 午夜场
+            continue
         counts[key] += 1
         for kind in payloads:
             kinds.setdefault(kind, set()).add(key)
@@ -174,9 +176,10 @@ def detect(doc: Doc) -> SpamResult:
     mismatch = False
     if shaped and title_end:
         body = _body_without_heading(doc.norm, title_end)
-        overlap = title_overlap(_own_words(doc.norm, 0, title_end, title_cuts), body)
-        mismatch = ((overlap is None or overlap <= MISMATCH)
-                    or _pasted_segment(doc.norm[:title_end], title_cuts, pasted_marks, body))
+        if body.strip():       # a title-only item (a feed entry with no summary) has nothing to mismatch
+            overlap = title_overlap(_own_words(doc.norm, 0, title_end, title_cuts), body)
+            mismatch = ((overlap is None or overlap <= MISMATCH)
+                        or _pasted_segment(doc.norm[:title_end], title_cuts, pasted_marks, body))
         if mismatch:
             score += w["mismatch"]
         if len([s for s in _SEGMENTS.split(doc.norm[:title_end]) if s.strip()]) >= 4:
