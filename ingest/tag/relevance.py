@@ -247,19 +247,20 @@ def decide(doc: Doc, signals: Signals, models: ModelResult, learned: bool = True
         relevant = margin > 0 or (margin == 0 and first)
     elif model is not None:
         relevant = model.label(decision_features(doc, signals, models, sc)) == "relevant"
-    relevant = relevant and grounded(sc, signals, doc.norm)
+    relevant = relevant and grounded(sc, doc.norm)
     return Relevance(relevant=relevant, score=round(sc.score, 3), evidence=evidence)
 
 
-def grounded(sc: Scored, signals: Signals, doc_norm: str) -> bool:
+def grounded(sc: Scored, doc_norm: str) -> bool:
     """Evidence the tag can show: a sentence naming a video model or holding a video phrase, or
     weak video words ("短视频", "直播") in a text that speaks of AI itself (`_AI_TALK`; a company
     name is not enough). The layer's words alone never make a tag: feeds carry pieces on
     short-video and live-streaming numbers, VC careers or sports business that the audit set (all
-    of it about AI) never showed the layer. On the tune part every relevant item passes."""
+    of it about AI) never showed the layer. Weak sentences outside a video document already hold
+    an AI word of the broad context list (companies too), so only `_AI_TALK` is checked here."""
     if sc.anchors:
         return True
-    return bool(sc.per_sentence) and bool(signals.ai) and _AI_TALK.search(doc_norm) is not None
+    return bool(sc.per_sentence) and _AI_TALK.search(doc_norm) is not None
 
 
 def _unrolled(model: Any) -> tuple[float, tuple[float, ...], dict[str, float], dict[str, float], bool]:

@@ -61,7 +61,7 @@ def item(raw: dict[str, Any], source: str) -> Item:
     doc = make_doc(raw.get("title", "") or "", raw.get("text", "") or "", raw.get("lang"))
     signals, found = signals_and_models(doc)
     sc = _relevance.scored(doc, signals, found)
-    grounded = _relevance.grounded(sc, signals, doc.norm)
+    grounded = _relevance.grounded(sc, doc.norm)
     return Item(str(raw.get("id")), bool(raw.get("relevant")),
                 _relevance.decision_features(doc, signals, found, sc), sc.rule and grounded, source,
                 word_set(doc), grounded)

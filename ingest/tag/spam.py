@@ -37,6 +37,7 @@ _SEGMENTS = re.compile(r"\s*[_|,，、]\s*|\s+-\s+|\s*–\s*")
 # parts of a title between separators (a hyphen inside a word, "Gen-4", "text-to-video", is none)
 _TITLE_SEGMENT = re.compile(r"(?:[^_|｜,，、:：\-–—]|(?<=[a-z0-9])-(?=[a-z0-9]))+")
 PASTED_OWN = 8            # characters at most of a pasted title segment's own words
+HEADING_BODY = 200        # characters of text besides a title repeated as a heading
 # what marks a pasted segment: a gambling, brand, adult or lending phrase, or an seo shape of 4+
 # characters that is not one plain word ("手机版网页登录", "官网入口"; not "官网", "下载", "login")
 _PASTED_KINDS = frozenset({"gambling", "brands", "adult", "lending"})
@@ -149,7 +150,8 @@ def detect(doc: Doc) -> SpamResult:
         score += 0.5 * w["title_gambling"]
     if kinds.get("brands"):
         score += w["brand"]
-    score += w["body_gambling"] * (len(kinds.get("gambling", ())) + 0.5 * len(kinds.get("gambling_soft", ())))
+    score += w["body_gambling"] * (len(kinds.get("gambling", ()))
+                                   + 0.5 * len(kinds.get("gambling_soft", ())))
     if any(n >= 4 for n in counts.values()) and kinds.get("gambling"):
         score += w["stuffing"]
     adult = (len(title_kinds.get("adult", ())) + 0.5 * len(title_kinds.get("adult_soft", ())))
@@ -175,14 +177,15 @@ def detect(doc: Doc) -> SpamResult:
                   or title_kinds.get("gambling_soft") or adult or lending)
     mismatch = False
     if shaped and title_end:
-        body = _body_without_heading(doc.norm, title_end)
+        title = doc.norm[:title_end]
+        body = _body_without_heading(title, doc.norm[title_end:])
         if body.strip():       # a title-only item (a feed entry with no summary) has nothing to mismatch
-            overlap = title_overlap(_own_words(doc.norm, 0, title_end, title_cuts), body)
+            overlap = title_overlap(_own_words(title, 0, title_end, title_cuts), body)
             mismatch = ((overlap is None or overlap <= MISMATCH)
-                        or _pasted_segment(doc.norm[:title_end], title_cuts, pasted_marks, body))
+                        or _pasted_segment(title, title_cuts, pasted_marks, body))
         if mismatch:
             score += w["mismatch"]
-        if len([s for s in _SEGMENTS.split(doc.norm[:title_end]) if s.strip()]) >= 4:
+        if len([s for s in _SEGMENTS.split(title) if s.strip()]) >= 4:
             score += w["keyword_list"]
     if not (kinds.get("gambling") or kinds.get("gambling_soft") or kinds.get("brands") or adult
             or kinds.get("injection")
@@ -209,20 +212,16 @@ def _own_words(text: str, start: int, end: int, cuts: list[tuple[int, int]]) -> 
     return part
 
 
-def _body_without_heading(norm: str, title_end: int) -> str:
+def _body_without_heading(title: str, body: str) -> str:
     """The body, less one copy of the title that a page repeats as a heading above a longer text:
     that copy does not make the title match the article. A short text that is its title, or
     starts with it, keeps it."""
-    title = norm[:title_end].strip()
-    body = norm[title_end:]
+    title = title.strip()
     at = body.find(title) if title else -1
     if at < 0:
         return body
     rest = body[:at] + " " + body[at + len(title):]
     return rest if len(rest.strip()) >= max(HEADING_BODY, 3 * len(title)) else body
-
-
-HEADING_BODY = 200        # characters of text besides the repeated title
 
 
 def _pasted_segment(title: str, cuts: list[tuple[int, int]], marks: list[tuple[int, int]],
