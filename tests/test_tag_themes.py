@@ -65,6 +65,15 @@ def test_job_losses_are_jobs():
     assert "jobs" in tags.themes
 
 
+def test_work_drying_up_is_jobs_but_life_in_a_word_is_not():
+    # 活 is work ("活越来越少"), not the 活 of 生活 (life): a real betting-titled copy of a
+    # short-drama interview was tagged jobs for "贴近现实生活,能降低观众的观剧门槛"
+    dried_up = tag("", "AI视频出来以后,我们剪辑组的活越来越少,片酬也一压再压。剧组用可灵生成了全部镜头。", "zh")
+    assert "jobs" in dried_up.themes
+    life = tag("", "这部AI短剧的背景设定贴近现实生活,能降低观众的观剧门槛;剧组用可灵生成了全部镜头。", "zh")
+    assert "jobs" not in life.themes
+
+
 def test_deepfake_clip_is_misinformation():
     tags = tag("Deepfake video of a minister spreads online",
                "A fabricated AI-generated video showing the minister resigning went viral before "
