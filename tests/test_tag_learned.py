@@ -84,8 +84,9 @@ _TEXTS = [("", "Sora can generate clips up to 20 seconds at 1080p. The model use
 
 
 def test_unrolled_theme_decision_equals_the_feature_dict_decision():
-    """The fast path (words summed once per document) decides what the model's feature dict
-    decides: column > 0 for per_theme_features with the document's words."""
+    """The fast path (words summed once per document, cue-sentence words read from the document's
+    token offsets) decides what the model's feature dict decides: column > 0 for
+    per_theme_features with the document's words and the theme's cue-sentence words."""
     from ingest.tag.linear import load as load_linear
     from ingest.tag.words import word_set
 
@@ -96,12 +97,14 @@ def test_unrolled_theme_decision_equals_the_feature_dict_decision():
         doc = make_doc(title, text, lang)
         words = word_set(doc)
         sums = themes._word_sums(fast, words)
-        st, _, _ = themes.stats(doc)
+        st, found, _ = themes.stats(doc)
         for theme, s in st.items():
-            feats = themes.per_theme_features(s, lang, len(doc.spans), words)
+            local = themes.cue_words(doc, found[theme])
+            feats = themes.per_theme_features(s, lang, len(doc.spans), words, local)
             column = model.classes.index(theme)
             expected = model.scores(feats)[column] > 0.0
-            assert themes._present(fast, theme, s, lang, len(doc.spans), sums) == expected
+            assert themes._present(fast, theme, s, lang, len(doc.spans), sums, doc,
+                                   found[theme]) == expected
             checked += 1
     assert checked >= 6
 

@@ -135,3 +135,31 @@ def test_spam_title_does_not_drive_themes():
     tags = tag("乐鱼体育官方网站-乐鱼app下载-乐鱼体育手机版",
                "AI短剧成为短剧平台增长最快的品类之一，多家机构组建AI短剧团队批量生产。", "zh")
     assert tags.spam and "launch_access" not in tags.themes
+
+
+def test_cue_words_are_the_words_of_the_cue_sentences_only():
+    """The learned layer reads each theme's cue sentences apart from the document: their words
+    (jieba's by offset in Chinese) and nothing from the other sentences."""
+    from ingest.tag.themes import cue_words, stats
+
+    zh = make_doc("", "可灵生成的视频又翻车了:人物多了一根手指,走路滑步。公司股价今天上涨三成。", "zh")
+    st, found, _ = stats(zh)
+    assert "flaws" in st
+    words = cue_words(zh, found["flaws"])
+    assert {"手指", "翻车"} <= words
+    assert "股价" not in words
+    assert all(w in zh.tokens for w in words)
+
+    en = make_doc("", "The Sora clip glitched badly: the hands melted into the table. "
+                      "Shares of the company rose 30 percent on Friday.", "en")
+    st, found, _ = stats(en)
+    assert "flaws" in st
+    words = cue_words(en, found["flaws"])
+    assert {"hands", "melted"} <= words
+    assert "shares" not in words and "30" not in words
+
+
+def test_chinese_token_offsets_slice_the_normalised_text():
+    doc = make_doc("可灵 发布", "我们用可灵生成了 全部镜头。\n第二句话", "zh")
+    assert len(doc.token_ends) == len(doc.tokens)
+    assert [doc.norm[end - len(tok):end] for tok, end in zip(doc.tokens, doc.token_ends)] == list(doc.tokens)

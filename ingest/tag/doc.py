@@ -10,6 +10,7 @@ import re
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate, compress
 
 from ingest.lang import _CJK as _HAN   # the test to_simplified applies
 from ingest.lang import detect_lang, to_simplified
@@ -77,6 +78,7 @@ class Doc:
     title_sentences: int = 0       # how many of `spans` belong to the title
     aligned: bool = False          # True: `norm` has the length of the original, spans slice both
     starts: tuple[int, ...] = ()   # start offsets of `spans` (for bisect)
+    token_ends: tuple[int, ...] = ()   # zh: end offset in `norm` of each of `tokens` (for bisect)
 
     @property
     def full(self) -> str:
@@ -152,9 +154,13 @@ def make_doc(title: str, text: str, lang: str | None = None) -> Doc:
     norm = normalize(full)
     if lang == "zh":
         jieba_tokenizer()       # jieba's dictionary, with the lexicon's user words
-        tokens = tuple(filter(str.strip, segment.lcut(norm)))
+        raw = segment.lcut(norm)        # the pieces of norm, white space included
+        kept = tuple(map(str.strip, raw))
+        tokens = tuple(compress(raw, kept))
+        token_ends = tuple(compress(accumulate(map(len, raw)), kept))
     else:
         tokens = tuple(_EN_TOKEN.findall(norm))
+        token_ends = ()
     spans = sentence_spans(norm)
     title_end = _title_length(title, norm) if text else len(norm)
     starts = tuple(s for s, _ in spans)
@@ -162,4 +168,5 @@ def make_doc(title: str, text: str, lang: str | None = None) -> Doc:
     aligned = len(norm) == len(full)
     sentences = tuple(full[s:e] for s, e in spans) if aligned else tuple(split_sentences(full))
     return Doc(title=title, text=text, lang=lang, norm=norm, tokens=tokens, sentences=sentences,
-               spans=spans, title_sentences=title_sentences, aligned=aligned, starts=starts)
+               spans=spans, title_sentences=title_sentences, aligned=aligned, starts=starts,
+               token_ends=token_ends)

@@ -15,13 +15,13 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator, Mapping, NamedTuple
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
-from ingest.tag.doc import Doc
+from ingest.tag.doc import _EN_TOKEN, Doc
 from ingest.tag.lexicon import Matcher, load_toml
 from ingest.tag.linear import derived, word_rows
 from ingest.tag.linear import load as load_linear
-from ingest.tag.words import model_words
+from ingest.tag.words import is_word, model_words
 
 THEMES: tuple[str, ...] = (
     "jobs", "creative_industry", "agi_world_model", "flaws", "tech", "markets", "competition",
@@ -215,20 +215,49 @@ def _values(st: ThemeStats, sentences: int) -> tuple[float, ...]:
 
 
 def per_theme_features(st: ThemeStats, lang: str, sentences: int,
-                       words: frozenset[str] | set[str] = frozenset()) -> dict[str, float]:
+                       words: frozenset[str] | set[str] = frozenset(),
+                       local: frozenset[str] | set[str] = frozenset()) -> dict[str, float]:
     """The per-theme layer's view of one theme in one document: the theme's cue figures (shared
-    names, one model column per theme), the language, and the document's words ("t:" + word)."""
+    names, one model column per theme), the language, the document's words ("t:" + word) and the
+    words of the sentences holding the theme's cues ("l:" + word, see `cue_words`)."""
     out = {f"all:{k}": v for k, v in zip(_BASE, _values(st, sentences))}
     out[f"{lang}:bias"] = 1.0
     for w in words:
         out["t:" + w] = 1.0
+    for w in local:
+        out["l:" + w] = 1.0
     return out
+
+
+def _sentence_tokens(doc: Doc, sentences: Iterable[int]) -> set[str]:
+    """The tokens of the given sentences: jieba's (by their offsets) for Chinese, else words."""
+    out: set[str] = set()
+    spans = doc.spans
+    ends = doc.token_ends
+    if ends:
+        tokens = doc.tokens
+        for i in sentences:
+            a, b = spans[i]
+            out.update(tokens[bisect_right(ends, a):bisect_right(ends, b)])
+    else:
+        norm = doc.norm
+        for i in sentences:
+            a, b = spans[i]
+            out.update(_EN_TOKEN.findall(norm, a, b))
+    return out
+
+
+def cue_words(doc: Doc, sentences: Iterable[int]) -> frozenset[str]:
+    """The words of the sentences holding a theme's cues: what the theme is said *with* (翻车 beside
+    手指 and 物理 is a flaw; beside 股价 it is not). The learned layer weighs them per theme, apart
+    from the document's words."""
+    return frozenset(w for w in _sentence_tokens(doc, sentences) if is_word(w))
 
 
 def _fast_weights(model: Any) -> Any:
     """The per-theme model unrolled for `_present` (classes = themes, one logit column per theme,
     already shifted by the cut): (theme -> column, bias row, _BASE weight rows, lang -> row,
-    word -> row). Computed once per model object."""
+    document word -> row, cue-sentence word -> row). Computed once per model object."""
     return derived(model, "themes", _unroll)
 
 
@@ -237,7 +266,8 @@ def _unroll(model: Any) -> Any:
     return ({t: k for k, t in enumerate(model.classes)}, model.bias,
             tuple(model.weights.get(f"all:{b}", zero) for b in _BASE),
             {lang: model.weights.get(f"{lang}:bias", zero) for lang in ("zh", "en")},
-            word_rows(model))
+            word_rows(model),
+            {name[2:]: row for name, row in model.weights.items() if name.startswith("l:")})
 
 
 def _word_sums(unrolled: Any, words: set[str] | frozenset[str]) -> tuple[float, ...] | None:
@@ -250,10 +280,11 @@ def _word_sums(unrolled: Any, words: set[str] | frozenset[str]) -> tuple[float, 
 
 
 def _present(unrolled: Any, theme: str, st: ThemeStats, lang: str, sentences: int,
-             word_sums: tuple[float, ...] | None = None) -> bool:
+             word_sums: tuple[float, ...] | None = None, doc: Doc | None = None,
+             cue_sentences: Iterable[int] = ()) -> bool:
     """The theme's column of the model > 0 for per_theme_features(...), without building the
-    feature dict."""
-    column, bias, rows, langs, _ = unrolled
+    feature dict. The cue-sentence words are read from `doc` when the model weighs any."""
+    column, bias, rows, langs, _, local = unrolled
     k = column.get(theme)
     if k is None:
         return False
@@ -263,6 +294,9 @@ def _present(unrolled: Any, theme: str, st: ThemeStats, lang: str, sentences: in
             z += v * row[k]
     if word_sums is not None:
         z += word_sums[k]
+    if local and doc is not None:
+        for w in local.keys() & _sentence_tokens(doc, cue_sentences):
+            z += local[w][k]
     return z > 0.0
 
 
@@ -285,7 +319,7 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
     for theme, st in found_stats.items():
         scores[theme] = round(st.total, 2)
         if unrolled is not None:
-            keep = _present(unrolled, theme, st, lang, n, word_sums)
+            keep = _present(unrolled, theme, st, lang, n, word_sums, doc, found[theme])
         else:
             keep = st.by_rule
         if not keep:
