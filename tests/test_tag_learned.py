@@ -83,30 +83,55 @@ _TEXTS = [("", "Sora can generate clips up to 20 seconds at 1080p. The model use
            "library; VFX artists fear the layoffs that follow, and the union calls for rules.", "en")]
 
 
-def test_unrolled_theme_decision_equals_the_feature_dict_decision():
-    """The fast path (words summed once per document, cue-sentence words read from the document's
-    token offsets) decides what the model's feature dict decides: column > 0 for
-    per_theme_features with the document's words and the theme's cue-sentence words."""
+def _with_cue_word_rows(model):
+    """The shipped model with an "l:" row of weight +-3 in every column for each cue-sentence word
+    of _TEXTS: the fast path's sum of those rows is then sure to decide some themes."""
+    from ingest.tag.linear import LinearModel
+
+    rows = dict(model.weights)
+    for title, text, lang in _TEXTS:
+        doc = make_doc(title, text, lang)
+        for skip in (False, True):
+            st, found, _ = themes.stats(doc, skip_title=skip)
+            for theme in st:
+                for w in themes.cue_words(doc, found[theme]):
+                    rows["l:" + w] = (3.0 if len(w) % 2 else -3.0,) * len(model.classes)
+    return LinearModel(model.classes, model.bias, rows, model.meta)
+
+
+@pytest.mark.parametrize("strong_cue_rows", [False, True])
+def test_unrolled_theme_decision_equals_the_feature_dict_decision(strong_cue_rows):
+    """The fast path (document words summed once, cue-sentence words read from the document's
+    token offsets and kept per sentence across themes) decides what the model's feature dict
+    decides: column > 0 for per_theme_features with the document's words and the theme's
+    cue-sentence words, the title read or skipped (a spam title)."""
     from ingest.tag.linear import load as load_linear
     from ingest.tag.words import word_set
 
     model = load_linear(themes.THEME_MODEL)
+    if strong_cue_rows:
+        model = _with_cue_word_rows(model)
     fast = themes._fast_weights(model)
-    checked = 0
+    checked = changed = 0
     for title, text, lang in _TEXTS:
         doc = make_doc(title, text, lang)
         words = word_set(doc)
         sums = themes._word_sums(fast, words)
-        st, found, _ = themes.stats(doc)
-        for theme, s in st.items():
-            local = themes.cue_words(doc, found[theme])
-            feats = themes.per_theme_features(s, lang, len(doc.spans), words, local)
-            column = model.classes.index(theme)
-            expected = model.scores(feats)[column] > 0.0
-            assert themes._present(fast, theme, s, lang, len(doc.spans), sums, doc,
-                                   found[theme]) == expected
-            checked += 1
+        for skip in (False, True):
+            st, found, _ = themes.stats(doc, skip_title=skip)
+            seen: dict = {}
+            for theme, s in st.items():
+                local = themes.cue_words(doc, found[theme])
+                feats = themes.per_theme_features(s, lang, len(doc.spans), words, local)
+                column = model.classes.index(theme)
+                expected = model.scores(feats)[column] > 0.0
+                assert themes._present(fast, theme, s, lang, doc, found[theme], sums, seen) == expected
+                without = themes.per_theme_features(s, lang, len(doc.spans), words)
+                changed += (model.scores(without)[column] > 0.0) != expected
+                checked += 1
     assert checked >= 6
+    if strong_cue_rows:
+        assert changed > 0
 
 
 def test_relevance_word_layer_equals_the_feature_dict_decision():

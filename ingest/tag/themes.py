@@ -229,45 +229,51 @@ def per_theme_features(st: ThemeStats, lang: str, sentences: int,
     return out
 
 
-def _sentence_tokens(doc: Doc, sentences: Iterable[int]) -> set[str]:
-    """The tokens of the given sentences: jieba's (by their offsets) for Chinese, else words."""
-    out: set[str] = set()
-    spans = doc.spans
+def _sentence_tokens(doc: Doc, i: int) -> Iterable[str]:
+    """The tokens of sentence `i`: jieba's (found by their offsets) for Chinese, else words."""
+    a, b = doc.spans[i]
     ends = doc.token_ends
     if ends:
-        tokens = doc.tokens
-        for i in sentences:
-            a, b = spans[i]
-            out.update(tokens[bisect_right(ends, a):bisect_right(ends, b)])
-    else:
-        norm = doc.norm
-        for i in sentences:
-            a, b = spans[i]
-            out.update(_EN_TOKEN.findall(norm, a, b))
-    return out
+        return doc.tokens[bisect_right(ends, a):bisect_right(ends, b)]
+    return _EN_TOKEN.findall(doc.norm, a, b)
 
 
 def cue_words(doc: Doc, sentences: Iterable[int]) -> frozenset[str]:
     """The words of the sentences holding a theme's cues: what the theme is said *with* (翻车 beside
     手指 and 物理 is a flaw; beside 股价 it is not). The learned layer weighs them per theme, apart
     from the document's words."""
-    return frozenset(w for w in _sentence_tokens(doc, sentences) if is_word(w))
+    return frozenset(w for i in sentences for w in _sentence_tokens(doc, i) if is_word(w))
+
+
+def _cue_word_sum(unrolled: Any, k: int, doc: Doc, sentences: Iterable[int],
+                  seen: dict[int, frozenset[str]]) -> float:
+    """Column k's weight of the cue-sentence words the model weighs (`cue_words` met with its
+    "l:" rows); `seen` keeps each sentence's kept words for the document's other themes."""
+    local, vocab = unrolled[5], unrolled[6]
+    words: set[str] = set()
+    for i in sentences:
+        kept = seen.get(i)
+        if kept is None:
+            kept = seen[i] = vocab.intersection(_sentence_tokens(doc, i))
+        words |= kept
+    return sum(local[w][k] for w in words)
 
 
 def _fast_weights(model: Any) -> Any:
     """The per-theme model unrolled for `_present` (classes = themes, one logit column per theme,
     already shifted by the cut): (theme -> column, bias row, _BASE weight rows, lang -> row,
-    document word -> row, cue-sentence word -> row). Computed once per model object."""
+    document word -> row, cue-sentence word -> row, the cue-sentence words as a set). Computed
+    once per model object."""
     return derived(model, "themes", _unroll)
 
 
 def _unroll(model: Any) -> Any:
     zero = (0.0,) * len(model.classes)
+    local = {name[2:]: row for name, row in model.weights.items() if name.startswith("l:")}
     return ({t: k for k, t in enumerate(model.classes)}, model.bias,
             tuple(model.weights.get(f"all:{b}", zero) for b in _BASE),
             {lang: model.weights.get(f"{lang}:bias", zero) for lang in ("zh", "en")},
-            word_rows(model),
-            {name[2:]: row for name, row in model.weights.items() if name.startswith("l:")})
+            word_rows(model), local, frozenset(local))
 
 
 def _word_sums(unrolled: Any, words: set[str] | frozenset[str]) -> tuple[float, ...] | None:
@@ -279,24 +285,24 @@ def _word_sums(unrolled: Any, words: set[str] | frozenset[str]) -> tuple[float, 
     return tuple(map(sum, zip(*map(rows.__getitem__, common))))
 
 
-def _present(unrolled: Any, theme: str, st: ThemeStats, lang: str, sentences: int,
-             word_sums: tuple[float, ...] | None = None, doc: Doc | None = None,
-             cue_sentences: Iterable[int] = ()) -> bool:
-    """The theme's column of the model > 0 for per_theme_features(...), without building the
-    feature dict. The cue-sentence words are read from `doc` when the model weighs any."""
-    column, bias, rows, langs, _, local = unrolled
+def _present(unrolled: Any, theme: str, st: ThemeStats, lang: str, doc: Doc,
+             cue_sentences: Iterable[int], word_sums: tuple[float, ...] | None = None,
+             seen: dict[int, frozenset[str]] | None = None) -> bool:
+    """The theme's column of the model > 0 for per_theme_features(...) with the document's words
+    (`word_sums`: _word_sums of them) and the words of `cue_sentences`, without building the
+    feature dict. `seen`: cue-sentence words already met for this document's other themes."""
+    column, bias, rows, langs = unrolled[:4]
     k = column.get(theme)
     if k is None:
         return False
     z = bias[k] + langs[lang][k]
-    for v, row in zip(_values(st, sentences), rows):
+    for v, row in zip(_values(st, len(doc.spans)), rows):
         if v:
             z += v * row[k]
     if word_sums is not None:
         z += word_sums[k]
-    if local and doc is not None:
-        for w in local.keys() & _sentence_tokens(doc, cue_sentences):
-            z += local[w][k]
+    if unrolled[5]:
+        z += _cue_word_sum(unrolled, k, doc, cue_sentences, {} if seen is None else seen)
     return z > 0.0
 
 
@@ -309,17 +315,17 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
     found_stats, found, totals = stats(doc, model_counts, skip_title)
     model = load_linear(THEME_MODEL) if learned else None
     lang = "zh" if doc.lang == "zh" else "en"
-    n = len(doc.spans)
     themes: list[str] = []
     evidence: dict[str, tuple[str, ...]] = {}
     scores: dict[str, float] = {}
     texts: dict[int, str] = {}          # evidence sentences (themes often share their best one)
     unrolled = _fast_weights(model) if model is not None and found_stats else None
     word_sums = _word_sums(unrolled, model_words(doc)) if unrolled is not None else None
+    seen: dict[int, frozenset[str]] = {}   # sentence -> its words the model weighs ("l:")
     for theme, st in found_stats.items():
         scores[theme] = round(st.total, 2)
         if unrolled is not None:
-            keep = _present(unrolled, theme, st, lang, n, word_sums, doc, found[theme])
+            keep = _present(unrolled, theme, st, lang, doc, found[theme], word_sums, seen)
         else:
             keep = st.by_rule
         if not keep:
