@@ -381,3 +381,21 @@ def test_the_overview_by_its_name_shows_the_default_page_with_its_filters(page, 
     assert language == ["Language", "English"], f"the language filter shows {language}"
     pg.go_back()
     pg.wait_for_url(re.compile(r"/explorer\?"))
+
+
+def test_a_date_typed_into_the_date_box_applies_and_reaches_the_url(page, server: Server) -> None:
+    """Typing digits into the date range's fields (no calendar) sets the window: the subtitle and
+    the shareable URL follow once the field loses focus."""
+    pg = page
+    pg.goto(f"{server.base}/?ui=en&from=2025-08-04&to=2025-11-01")
+    _settle(pg)
+    month = pg.locator('[data-testid="stSidebar"] [data-range-field="start"] [data-type="month"]').first
+    assert month.inner_text().strip() == "08"
+    month.click()
+    pg.keyboard.type("10", delay=60)
+    pg.keyboard.press("Tab")
+    pg.locator('[data-testid="stMain"] h1').first.click()
+    pg.wait_for_url(re.compile(r"from=2025-10-04"))
+    _settle(pg)
+    _check_clean(pg, "after typing a date", NAV_EN)
+    assert "2025-10-04" in _main_text(pg), "the window shown does not start on the typed date"
