@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
-from ingest.tag.doc import _EN_TOKEN, Doc
+from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml
 from ingest.tag.linear import derived, word_rows
 from ingest.tag.linear import load as load_linear
+from ingest.tag.sentiment import _EN_SCAN
 from ingest.tag.words import is_word, model_words
 
 THEMES: tuple[str, ...] = (
@@ -230,12 +231,13 @@ def per_theme_features(st: ThemeStats, lang: str, sentences: int,
 
 
 def _sentence_tokens(doc: Doc, i: int) -> Iterable[str]:
-    """The tokens of sentence `i`: jieba's (found by their offsets) for Chinese, else words."""
+    """The tokens of sentence `i`: jieba's (found by their offsets) for Chinese, else the words
+    as the document's words are read (`words.tokens`: "don’t" is one word, don't)."""
     a, b = doc.spans[i]
     ends = doc.token_ends
     if ends:
         return doc.tokens[bisect_right(ends, a):bisect_right(ends, b)]
-    return _EN_TOKEN.findall(doc.norm, a, b)
+    return [t.replace("’", "'") if "’" in t else t for t in _EN_SCAN.findall(doc.norm, a, b)]
 
 
 def cue_words(doc: Doc, sentences: Iterable[int]) -> frozenset[str]:
