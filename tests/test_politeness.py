@@ -41,19 +41,35 @@ def test_a_retry_after_holds_back_the_whole_host():
 
 
 def test_threads_share_the_slots():
-    lim = HostLimiter()
-    arrivals: list[float] = []
+    """Four threads asking one host at once get slots 0.1 s apart and none goes before its slot.
+    The slots are read from the limiter (its clock under its lock), not from when each thread
+    got to record its arrival: a loaded machine may run a released thread late, never early."""
+    seen = threading.local()
+
+    def clock() -> float:
+        seen.now = time.monotonic()
+        return seen.now
+
+    lim = HostLimiter(clock=clock)
+    slots: list[float] = []
+    early: list[float] = []
     lock = threading.Lock()
 
     def go() -> None:
-        lim.wait("http://127.0.0.1:9/x", 0.1)
+        delay = lim.wait("http://127.0.0.1:9/x", 0.1)
+        slot = seen.now + delay
+        left = slot - time.monotonic()
         with lock:
-            arrivals.append(time.monotonic())
+            slots.append(slot)
+            if left > 0.005:
+                early.append(left)
 
     threads = [threading.Thread(target=go) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    arrivals.sort()
-    assert all(b - a >= 0.09 for a, b in zip(arrivals, arrivals[1:]))
+    slots.sort()
+    assert len(slots) == 4
+    assert all(abs((b - a) - 0.1) < 1e-6 for a, b in zip(slots, slots[1:])), slots
+    assert not early, f"threads released before their slot by {early} s"
