@@ -221,8 +221,14 @@ def vader_lexicon() -> dict[str, float]:
     return out
 
 
+def en_tokens(norm: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The word tokens of norm[start:end] as the walk reads English ("didn’t" is didn't)."""
+    found = _EN_SCAN.findall(norm, start, len(norm) if end is None else end)
+    return [t.replace("’", "'") if "’" in t else t for t in found]
+
+
 def _en_tokens(doc: Doc) -> list[str]:
-    return [t.replace("’", "'") if "’" in t else t for t in _EN_SCAN.findall(doc.norm)]
+    return en_tokens(doc.norm)
 
 
 def _title_end(doc: Doc, tokens: list[str] | tuple[str, ...]) -> int:

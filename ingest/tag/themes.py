@@ -21,7 +21,7 @@ from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml
 from ingest.tag.linear import derived, word_rows
 from ingest.tag.linear import load as load_linear
-from ingest.tag.sentiment import _EN_SCAN
+from ingest.tag.sentiment import en_tokens
 from ingest.tag.words import is_word, model_words
 
 THEMES: tuple[str, ...] = (
@@ -237,7 +237,7 @@ def _sentence_tokens(doc: Doc, i: int) -> Iterable[str]:
     ends = doc.token_ends
     if ends:
         return doc.tokens[bisect_right(ends, a):bisect_right(ends, b)]
-    return [t.replace("’", "'") if "’" in t else t for t in _EN_SCAN.findall(doc.norm, a, b)]
+    return en_tokens(doc.norm, a, b)
 
 
 def cue_words(doc: Doc, sentences: Iterable[int]) -> frozenset[str]:
@@ -247,63 +247,71 @@ def cue_words(doc: Doc, sentences: Iterable[int]) -> frozenset[str]:
     return frozenset(w for i in sentences for w in _sentence_tokens(doc, i) if is_word(w))
 
 
-def _cue_word_sum(unrolled: Any, k: int, doc: Doc, sentences: Iterable[int],
+class _Unrolled(NamedTuple):
+    """The per-theme model as `_present` reads it (classes = themes, one logit column per theme,
+    already shifted by the cut)."""
+    column: dict[str, int]                        # theme -> column
+    bias: Any                                     # bias row
+    rows: tuple[tuple[float, ...], ...]           # _BASE weight rows
+    langs: dict[str, tuple[float, ...]]           # lang -> row
+    words: dict[str, tuple[float, ...]]           # document word -> row ("t:")
+    local: dict[str, tuple[float, ...]]           # cue-sentence word -> row ("l:")
+    local_words: frozenset[str]                   # local's words (a set intersects faster)
+
+
+def _cue_word_sum(unrolled: _Unrolled, k: int, doc: Doc, sentences: Iterable[int],
                   seen: dict[int, frozenset[str]]) -> float:
     """Column k's weight of the cue-sentence words the model weighs (`cue_words` met with its
     "l:" rows); `seen` keeps each sentence's kept words for the document's other themes."""
-    local, vocab = unrolled[5], unrolled[6]
     words: set[str] = set()
     for i in sentences:
         kept = seen.get(i)
         if kept is None:
-            kept = seen[i] = vocab.intersection(_sentence_tokens(doc, i))
+            kept = seen[i] = unrolled.local_words.intersection(_sentence_tokens(doc, i))
         words |= kept
+    local = unrolled.local
     return sum(local[w][k] for w in words)
 
 
-def _fast_weights(model: Any) -> Any:
-    """The per-theme model unrolled for `_present` (classes = themes, one logit column per theme,
-    already shifted by the cut): (theme -> column, bias row, _BASE weight rows, lang -> row,
-    document word -> row, cue-sentence word -> row, the cue-sentence words as a set). Computed
-    once per model object."""
+def _fast_weights(model: Any) -> _Unrolled:
+    """The per-theme model unrolled for `_present`; computed once per model object."""
     return derived(model, "themes", _unroll)
 
 
-def _unroll(model: Any) -> Any:
+def _unroll(model: Any) -> _Unrolled:
     zero = (0.0,) * len(model.classes)
     local = {name[2:]: row for name, row in model.weights.items() if name.startswith("l:")}
-    return ({t: k for k, t in enumerate(model.classes)}, model.bias,
-            tuple(model.weights.get(f"all:{b}", zero) for b in _BASE),
-            {lang: model.weights.get(f"{lang}:bias", zero) for lang in ("zh", "en")},
-            word_rows(model), local, frozenset(local))
+    return _Unrolled({t: k for k, t in enumerate(model.classes)}, model.bias,
+                     tuple(model.weights.get(f"all:{b}", zero) for b in _BASE),
+                     {lang: model.weights.get(f"{lang}:bias", zero) for lang in ("zh", "en")},
+                     word_rows(model), local, frozenset(local))
 
 
-def _word_sums(unrolled: Any, words: set[str] | frozenset[str]) -> tuple[float, ...] | None:
+def _word_sums(unrolled: _Unrolled, words: set[str] | frozenset[str]) -> tuple[float, ...] | None:
     """Per-theme sum of the weights of the document's distinct kept words."""
-    rows = unrolled[4]
+    rows = unrolled.words
     common = rows.keys() & words
     if not common:
         return None
     return tuple(map(sum, zip(*map(rows.__getitem__, common))))
 
 
-def _present(unrolled: Any, theme: str, st: ThemeStats, lang: str, doc: Doc,
+def _present(unrolled: _Unrolled, theme: str, st: ThemeStats, lang: str, doc: Doc,
              cue_sentences: Iterable[int], word_sums: tuple[float, ...] | None = None,
              seen: dict[int, frozenset[str]] | None = None) -> bool:
     """The theme's column of the model > 0 for per_theme_features(...) with the document's words
     (`word_sums`: _word_sums of them) and the words of `cue_sentences`, without building the
     feature dict. `seen`: cue-sentence words already met for this document's other themes."""
-    column, bias, rows, langs = unrolled[:4]
-    k = column.get(theme)
+    k = unrolled.column.get(theme)
     if k is None:
         return False
-    z = bias[k] + langs[lang][k]
-    for v, row in zip(_values(st, len(doc.spans)), rows):
+    z = unrolled.bias[k] + unrolled.langs[lang][k]
+    for v, row in zip(_values(st, len(doc.spans)), unrolled.rows):
         if v:
             z += v * row[k]
     if word_sums is not None:
         z += word_sums[k]
-    if unrolled[5]:
+    if unrolled.local:
         z += _cue_word_sum(unrolled, k, doc, cue_sentences, {} if seen is None else seen)
     return z > 0.0
 
