@@ -45,3 +45,11 @@ def test_the_shipped_column_is_positive_exactly_when_the_probability_reaches_the
     assert data["cuts"] == cuts
     assert math.isclose(tt.to_json(model, setting, {})["bias"][k] - data["bias"][k],
                         math.log(0.6 / 0.4) - math.log(0.35 / 0.65), rel_tol=1e-3)
+
+
+def test_a_setting_reads_back_from_its_description():
+    for setting in tt.grid():
+        assert tt.Setting.parse(setting.describe()) == setting
+    assert tt.Setting.parse("C=0.1") == tt.Setting(c=0.1)
+    with pytest.raises(ValueError, match="unknown field"):
+        tt.Setting.parse("C=0.1 gamma=2")
