@@ -193,3 +193,62 @@ def test_sports_camera_and_novelist_are_not_the_video_models():
 def test_hailuo_ai_written_with_a_space():
     tags = tag("", "三大影视公司起诉稀宇科技，指控其热门产品「海螺 AI」生成的视频侵犯版权。", "zh")
     assert "hailuo" in tags.models
+
+
+def test_bare_midjourney_needs_a_word_of_its_video_model_near():
+    assert "midjourney_video" in models_of(
+        "", "Midjourney has shipped its first V1 release for moving pictures, a short clip maker.", "en")
+    assert "midjourney_video" in models_of(
+        "", "The new image-to-video feature lets Midjourney subscribers bring stills to life.", "en")
+    assert "midjourney_video" in models_of("", "Midjourney终于上线了首个视频模型，可以让图片动起来。", "zh")
+    # the image generator, in a list of tools or as a figure of speech
+    assert "midjourney_video" not in models_of(
+        "", "The studio used Midjourney for the concept art and Runway Gen-4 for the animated clips.", "en")
+    assert "midjourney_video" not in models_of(
+        "", "This startup wants to become the Midjourney of AI-generated video.", "en")
+    assert "midjourney_video" not in models_of(
+        "", "概念设计先用Midjourney、Stable Diffusion出图定画风，再交给可灵做成视频。", "zh")
+
+
+def test_model_own_context_words_hide_no_video_word_from_other_models():
+    # "video generation" is a Midjourney context phrase; "video" inside it still counts for Wan
+    assert "wan" in models_of("", "Out of the box, Wan did well on video generation benchmarks.", "en")
+
+
+def test_plain_english_is_not_make_a_video_or_open_sora():
+    assert "other" not in models_of("", "With a text prompt you can make a video of anything you like.", "en")
+    assert "other" in models_of("", "Meta's Make-A-Video was an early text-to-video system.", "en")
+    found = models_of("", "Nobody needs to open Sora to watch: OpenAI built the feed for sharing.", "en")
+    assert "sora" in found and "other" not in found
+
+
+def test_a_feed_of_ai_videos_is_not_a_model():
+    assert "other" not in models_of("", "Meta launched Vibes, a feed of short AI videos in its app.", "en")
+
+
+def test_more_names_of_known_models():
+    assert "kling" in models_of("", "Kuaishou said its Keling AI video model passed 20 million users.", "en")
+    assert "veo" in models_of("", "我用voe3做了一段十秒的短片，效果不错。", "zh")
+    assert "cogvideo" in models_of("", "I could not try Zhipu AI’s Ying, the text-to-video tool, abroad.", "en")
+    assert "sora" in models_of("", "OpenAI’s Sora climbed the charts as a new text-to-video app.", "en")
+    for text in ("The I2VGen-XL model turns one picture into a short clip.",
+                 "HappyHorse 1.0 generates 15-second videos from text.",
+                 "TikTok's AI Alive turns a still photo into a short video."):
+        assert "other" in models_of("", text, "en"), text
+
+
+def test_invite_only_app_at_the_top_of_the_app_store_is_sora():
+    assert "sora" in models_of("", "Sora is the number one free download on Apple's App Store, "
+                                   "although it is still invite-only.", "en")
+
+
+def test_steam_engine_counts_as_baidus_model_only_next_to_baidu():
+    assert "other" in models_of("", "百度发布蒸汽机2.0，可以生成带声音的长视频。", "zh")
+    assert "other" not in models_of("", "这场争论像是青铜对蒸汽机：AI生成的动画视频让画师不安。", "zh")
+
+
+def test_a_title_case_heading_does_not_make_a_model_a_surname():
+    tags = tag("", "Kling Watermark Problems — Support Guide\nA paid Kling plan should give clips "
+                   "without the watermark. If the watermark stays on the generated video, ask for "
+                   "a refund.", "en")
+    assert "kling" in tags.models

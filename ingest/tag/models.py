@@ -7,8 +7,10 @@ one ("Sora", "Runway", "海螺", "Wan") counts only as the video model:
   before or after that is no product or AI word), and
 - a version right after the name ("Veo 4", "Kling 3.0"; not for `needs = "video"` names), or
 - the model named unambiguously elsewhere in the document, or an AI/video context word near it
-  (a video word for `needs = "video"`), or no collision word of that model anywhere in a document
-  that has AI or video context words at all.
+  (a video word for `needs = "video"`; one of the model's own context words for
+  `needs = "context"`: bare "Midjourney" only near "V1", "video model", "image-to-video"...), or
+  no collision word of that model anywhere in a document that has AI or video context words at
+  all (not for `local_only` models).
 "Near" is a character window around the mention (default 80, `window` per model).
 Aliases listed in `image_too` (即梦, Runway, 通义万相, 海螺AI also name image or chat products)
 count only when the document speaks of video somewhere.
@@ -61,6 +63,7 @@ class _Lexicon:
     aliases: Matcher                  # payload: (table id, ambiguous: bool)
     specs: dict[str, _Spec]
     around: Matcher                   # payload: (table id | "*", "ai" | "video" | "ctx" | "coll")
+    own: Matcher | None = None        # context words of `needs = "context"` models: (table id, "ctx")
 
 
 @lru_cache(maxsize=4)
@@ -70,21 +73,33 @@ def _lexicon(table_id: int) -> _Lexicon:
     specs: dict[str, _Spec] = {}
     for table_id, spec in table.items():
         model_id = str(spec.get("id", table_id))   # several tables may share one canonical id
-        entries += [(a, (table_id, False)) for a in spec.get("aliases", [])]
-        entries += [(a, (table_id, True)) for a in spec.get("ambiguous", [])]
+        entries += [(a, (table_id, False)) for a in _apostrophes(spec.get("aliases", []))]
+        entries += [(a, (table_id, True)) for a in _apostrophes(spec.get("ambiguous", []))]
         specs[table_id] = _Spec(
             model_id=model_id,
             needs=str(spec.get("needs", "ai")),
             window=int(spec.get("window", DEFAULT_WINDOW)),
-            local_only=bool(spec.get("local_only", False)),
+            # a name that needs its own context words counts only where they are near it
+            local_only=bool(spec.get("local_only", False)) or spec.get("needs") == "context",
             image_too=frozenset(phrase_key(a) for a in spec.get("image_too", [])),
         )
     signals = load_toml("signals.toml")["context"]
     around = [(w, ("*", "ai")) for w in signals["ai"]] + [(w, ("*", "video")) for w in signals["video"]]
+    # the context words a `needs = "context"` name requires ("video feature", "视频生成") are
+    # matched apart: as the longer phrase they would hide the AI/video words inside them from
+    # every other model
+    own: list[tuple[str, Any]] = []
     for table_id, spec in table.items():
-        around += [(w, (table_id, "ctx")) for w in spec.get("context", [])]
+        ctx = own if spec.get("needs") == "context" else around
+        ctx += [(w, (table_id, "ctx")) for w in spec.get("context", [])]
         around += [(w, (table_id, "coll")) for w in spec.get("collisions", [])]
-    return _Lexicon(Matcher(entries), specs, Matcher(around))
+    return _Lexicon(Matcher(entries), specs, Matcher(around), Matcher(own) if own else None)
+
+
+def _apostrophes(phrases: list[str]) -> list[str]:
+    """Each phrase, and its spelling with a typographic apostrophe ("openai's sora", "openai’s
+    sora"): the normalised text keeps the one it was written with."""
+    return phrases + [p.replace("'", "\u2019") for p in phrases if "'" in p]
 
 
 def lexicon() -> _Lexicon:
@@ -99,7 +114,7 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
     strong: dict[str, list[ModelHit]] = {}
     weak: dict[str, list[ModelHit]] = {}
     versioned: set[int] = set()     # ambiguous mentions with a version right after ("Veo 4")
-    for start, end, text, _, payloads in lex.aliases.scan(norm):
+    for start, end, text, _, payloads in _outermost(lex.aliases.scan(norm)):
         # one phrase may belong to one model only; the first payload decides
         table_id, ambiguous = payloads[0]
         if ambiguous and lex.specs[table_id].needs == "ai":
@@ -115,9 +130,10 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
                             for m, hits in strong.items() for h in hits):
         return _result([h for hits in strong.values() for h in hits], [], set())
     spots: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for start, end, _, _, payloads in lex.around.scan(norm):   # every context/collision word
-        for payload in payloads:
-            spots.setdefault(payload, []).append((start, end))
+    for matcher in (lex.around, lex.own):           # every context/collision word
+        for start, end, _, _, payloads in matcher.scan(norm) if matcher else ():
+            for payload in payloads:
+                spots.setdefault(payload, []).append((start, end))
     ai_pos = _Positions(spots.get(("*", "ai"), []))
     video_pos = _Positions(spots.get(("*", "video"), []))
     has_video = bool(video_pos)
@@ -156,6 +172,19 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
     return _result(accepted, rejected, collided)
 
 
+def _outermost(found: list) -> list:
+    """Leftmost-longest alias matches across the matcher's passes, which may overlap ("sora 2"
+    inside the "re:" alias "open-sora" of "open-sora 2.0"): the one that starts first is meant."""
+    out = []
+    reach = -1
+    for hit in sorted(found, key=lambda h: (h[0], -h[1])):
+        if hit[0] < reach:
+            continue        # starts inside the previous match
+        out.append(hit)
+        reach = hit[1]
+    return out
+
+
 def _result(accepted: list[ModelHit], rejected: list[ModelHit], collided: set[str]) -> ModelResult:
     accepted.sort(key=lambda h: h.start)
     evidence: dict[str, list[str]] = {}
@@ -192,6 +221,8 @@ def _person_name(doc: Doc, hit: ModelHit, lex: _Lexicon) -> bool:
     full = doc.full
     if doc.lang != "en" or not doc.aligned or hit.start <= len(doc.title):
         return False      # titles are often Title Case: judge body mentions only
+    if _heading(full, hit.start):
+        return False      # so are headings inside the body ("Kling Watermark Bleed — Refund Guide")
     after = _NEXT_WORD.match(full, hit.end)
     before = _PREV_WORD.search(full, max(0, hit.start - 40), hit.start)
     for found, honorific_at in ((after, None), (before, before.start(1) if before else None)):
@@ -207,6 +238,18 @@ def _person_name(doc: Doc, hit: ModelHit, lex: _Lexicon) -> bool:
         if re.search(rf"\b{re.escape(word)}\b", rest):
             return True
     return False
+
+
+_LETTER_WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+def _heading(full: str, at: int) -> bool:
+    """The line around `at` is a Title Case heading: three or more words of four letters or more,
+    every one capitalised."""
+    lo = full.rfind("\n", 0, at) + 1
+    hi = full.find("\n", at)
+    words = _LETTER_WORD.findall(full[lo:hi if hi >= 0 else len(full)])
+    return len(words) >= 3 and all(w[0].isupper() for w in words)
 
 
 class _Positions:
@@ -245,6 +288,8 @@ def _judge(hit: ModelHit, spec: _Spec, norm: str, named_strongly: bool, doc_cont
     video_near = video_pos.any_in(lo, hi, hit.start, hit.end)
     if spec.needs == "video":
         local = video_near
+    elif spec.needs == "context":
+        local = own_context
     else:
         local = own_context or video_near or ai_pos.any_in(lo, hi, hit.start, hit.end)
     if local and (not doc_collision or own_context):
