@@ -127,3 +127,28 @@ def test_the_learned_layer_alone_never_makes_a_tag_without_evidence(monkeypatch)
         assert not decide(doc, scan(doc), detect(doc)).relevant, text
     with_ai = make_doc("", "有博主用AI把老照片做成了短视频，在直播间里播放。", "zh")
     assert decide(with_ai, scan(with_ai), detect(with_ai)).relevant
+
+
+def _figures(title: str, text: str, lang: str) -> dict[str, float]:
+    from ingest.tag.engine import signals_and_models
+    from ingest.tag.relevance import decision_features, scored
+
+    doc = make_doc(title, text, lang)
+    signals, found = signals_and_models(doc)
+    return decision_features(doc, signals, found, scored(doc, signals, found))
+
+
+def test_the_layer_sees_where_video_comes_in_and_how_much_of_the_ai_talk_it_is():
+    chat = ("The chatbot answers questions in forty languages. Its language model was trained on "
+            "books. The assistant writes emails and code. Analysts expect AI revenue to grow. ")
+    late = _figures("AI assistants take over the office", chat + "It can also make a short AI video.", "en")
+    early = _figures("AI assistants take over the office", "It can also make a short AI video. " + chat, "en")
+    titled = _figures("Google's Veo 3 makes AI video with sound", chat, "en")
+    assert late["all:first"] > 0.7 and late["all:lead"] == 0.0
+    assert early["all:first"] < 0.3 and early["all:lead"] == 1.0
+    assert titled["all:first"] == 0.0 and titled["all:lead"] == 1.0
+    assert late["all:anchor_share"] < 0.5          # one video sentence among many about AI
+    only_video = _figures("", "可灵发布了新的视频模型。AI生成的视频长达两分钟。文生视频的门槛降低了。", "zh")
+    assert only_video["all:anchor_share"] == 1.0 and only_video["all:nonvideo_share"] == 0.0
+    none = _figures("", "The runway at the airport was closed for repairs.", "en")
+    assert none["all:first"] == 1.0 and none["all:lead"] == 0.0 and none["all:anchor_share"] == 0.0

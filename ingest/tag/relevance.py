@@ -285,7 +285,8 @@ def _unroll(model: Any) -> tuple[float, tuple[float, ...], dict[str, float], dic
 
 
 _DECISION = ("score", "log_score", "rule", "density", "extra", "strong", "models", "distinct_models",
-             "weak", "nonvideo", "ai", "listed", "fake", "media", "law", "media_share", "title", "len")
+             "weak", "nonvideo", "ai", "listed", "fake", "media", "law", "media_share", "title", "len",
+             "first", "lead", "anchor_share", "nonvideo_share")
 
 
 def _decision_values(doc: Doc, signals: Signals, models: ModelResult, sc: Scored
@@ -296,6 +297,7 @@ def _decision_values(doc: Doc, signals: Signals, models: ModelResult, sc: Scored
     model_sentences = {doc.sentence_at(h.start) for h in models.hits}
     media = len(signals.media)
     titled = doc.title_sentences
+    n = max(1, len(doc.spans))
     return (
         max(-5.0, min(score, 20.0)) / 10.0, log1p(max(score, 0.0)), 1.0 if sc.rule else 0.0,
         sc.density, log1p(sc.extra), log1p(len(signals.strong)), log1p(len(model_sentences)),
@@ -303,6 +305,12 @@ def _decision_values(doc: Doc, signals: Signals, models: ModelResult, sc: Scored
         log1p(len(signals.ai)), log1p(len(signals.listed)), log1p(len(signals.fake)),
         log1p(media), log1p(len(signals.law)), media / max(1, media + len(anchors)),
         1.0 if any(0 <= i < titled for i in anchors) else 0.0, log1p(len(doc.spans)),
+        # where the video evidence starts, and how much of the AI talk it is: a piece that comes
+        # to video late, or talks mostly of other AI, is about something else
+        min(anchors) / n if anchors else 1.0,
+        1.0 if any(i <= titled + 1 for i in anchors) else 0.0,
+        len(anchors) / max(1, len(signals.ai | anchors)),
+        len(signals.nonvideo) / n,
     )
 
 
@@ -311,7 +319,9 @@ def decision_features(doc: Doc, signals: Signals, models: ModelResult, sc: Score
     """What the learned relevance layer weighs: the rule's score and verdict, and how many
     sentences of each kind the document has (video phrases, model names, weak video words,
     non-video AI, AI words, deception words, other media, laws), whether the title is one of
-    them, and the document's length."""
+    them, the document's length, where the first video sentence stands (its share of the way
+    through; in the title or the first two body sentences), the video sentences' share of the
+    sentences that speak of AI, and the non-video AI sentences' share of all."""
     lang = "zh" if doc.lang == "zh" else "en"
     out = {f"all:{k}": v for k, v in zip(_DECISION, _decision_values(doc, signals, models, sc))}
     out[f"{lang}:bias"] = 1.0
