@@ -215,3 +215,90 @@ def test_a_title_only_item_and_ordinary_words_holding_adult_keywords_are_not_spa
     assert not tag("午夜场电影《山海》：AI特效抢眼",
                    "这部电影大量使用AI生成的特效镜头，观众评价两极。", "zh").spam
     assert tag("国产久久精品一区二区", FILM_ARTICLE, "zh").spam      # the keywords themselves still count
+
+
+# Content-farm copies whatever their title: a spam site where the source stands, a casino offer
+# line at the head, garbled Latin letters, spinner non-words, a keyword in search-query form.
+_COPIED = ("可灵发布新版本后，短剧团队开始用它批量生成空镜头和转场，一集的制作周期从一周缩短到两天。\n"
+           "业内人士认为，视频生成模型正在改变短剧的成本结构，但人物一致性仍是难题。")
+
+
+def test_a_source_line_naming_a_streaming_or_forex_site_is_spam():
+    streaming = f"AI短剧的成本账\n来源:飞鱼直播英超免费观看 发布时间:2025-03-02 10:15:00\n{_COPIED}"
+    forex = f"AI短剧的成本账\n原创 某某科技观察\n来自ABC外汇官网:\n作者 | 王五\n{_COPIED}"
+    for text in (streaming, forex):
+        tags = tag("", text, "zh")
+        assert tags.spam and tags.relevant, text
+        assert any("source line" in e for e in tags.evidence["spam"])
+
+
+def test_real_outlets_as_sources_forex_fines_and_screenshot_credits_are_not_spam():
+    texts = [
+        f"来源:新华社 发布时间:2025-03-02 10:15\n{_COPIED}",
+        f"(来源:第一财经)\n{_COPIED}\n来自央视新闻客户端:",
+        "来源:澳门博彩监察协调局\n9月幸运博彩毛收入同比增长。来源:中国体育彩票 发布时间:2025-10-01\n"
+        "体彩中心称，AI生成的“中奖视频”是诈骗，请勿轻信。",
+        "英国金融行为监管局对ABC外汇处以120万英镑罚款，称其未能核实客户身份。据ABC外汇官网显示，"
+        "该公司已暂停新开户。来源:路透中文网",
+        "一段用AI生成的“明星带货”视频在多个平台传播。\n图片来源:某视频网站在线观看页面截图\n"
+        "平台表示已下架相关内容，并提醒用户注意辨别。",
+        "来自北京的观众在线观看了这部用可灵制作的AI短片，评论区对画面质量褒贬不一。",
+    ]
+    for text in texts:
+        assert not tag("", text, "zh").spam, text
+
+
+def test_a_casino_offer_line_at_the_head_of_an_untitled_text_is_spam():
+    text = ("LuckyReels\nSPINORA\n500 FREE SPINS + 250%\nHow AI video models are changing ads\n"
+            "Brands now brief a video model instead of a film crew. Runway and Veo clips are cut "
+            "into ads within a day, and agencies are rethinking their rates.")
+    tags = tag("", text, "en")
+    assert tags.spam
+    assert "casino bonus offer line" in tags.evidence["spam"]
+
+
+def test_news_about_slot_machines_and_ai_or_macau_revenue_is_not_spam():
+    slots = ("How AI is designing slot machines\nSlot machine makers now use generative AI for "
+             "designing new games: models draft themes, art and sound, and a designer approves each "
+             "version. Regulators worry about offers such as 200 free spins for new players, and one "
+             "operator was fined for advertising a 100% bonus to minors.")
+    macau = ("来源:澳门日报\n澳门博彩监察协调局公布，9月幸运博彩毛收入同比增长，赌场客流恢复至疫情前八成。"
+             "分析师认为，中秋假期和演唱会带动了访客量。")
+    assert not tag("", slots, "en").spam
+    # a headline left with nothing but its topic's gambling word, which the article takes up
+    assert not tag("AI and the slot machine", slots, "en").spam
+    assert not tag("AI赌场", "澳门一家赌场引入AI视频监控，赌场方面称可识别出千行为。", "zh").spam
+    assert not tag("澳门9月博彩毛收入增长", macau, "zh").spam
+    assert not tag("", macau, "zh").spam      # an untitled page's source line is not its title
+
+
+def test_garbled_latin_for_ai_repeated_is_spam_but_one_or_a_real_word_is_not():
+    garbled = ("来源:某某培训学校 2025年06月22日\n“础滨生成视频大模型”正在走向商业落地。"
+               "础滨生成视频大模型能从文本生成连续的视频片段，可灵、即梦都是例子。")
+    assert tag("", garbled, "zh").spam
+    once = "这款础滨视频工具上线后，可灵和即梦也更新了视频生成模型。"
+    assert not tag("视频模型周报", once, "zh").spam
+    place = "夯实产业基础滨海新区发布AI视频扶持政策，可灵等企业入驻。夯实基础滨江区也在跟进。"
+    assert not tag("AI视频产业政策", place, "zh").spam
+
+
+def test_more_spinner_non_words_make_spam():
+    spun = ("抖音宣布对AI生成的摆拍视频加鼎力大举度治理。部分账号大宗创作误导性短剧，平台将对违规视频"
+            "举行处置惩罚。")
+    tags = tag("", spun, "zh")
+    assert tags.spam
+    assert {"鼎力大举", "处置惩罚", "大宗创作"} <= set(tags.evidence["spam"])
+    real = ("大宗商品价格波动，处置不当会受到惩罚。平台加大力度治理AI视频，收入不敷支出的"
+            "小团队暂停了创作。")
+    assert not tag("AI视频治理", real, "zh").spam
+
+
+def test_a_keyword_in_search_query_form_repeated_is_spam_but_a_casual_post_is_not():
+    stuffed = ("Why Kling 2 AI Matters\nThe arrival of kling 2 ai marks a turning point. Creators "
+               "who try kling 2 ai find longer clips, and the reach of kling 2 ai keeps growing.")
+    assert tag("", stuffed, "en").spam
+    casual = "tried kling 2 ai today lol. honestly kling 2 ai beats sora, kling 2 ai ftw"
+    assert not tag("", casual, "en").spam
+    news = ("Kling 2 AI launches\nKuaishou released Kling 2 AI on Tuesday. Kling 2 AI generates "
+            "ten-second clips; Kling 2 AI is free to try.")
+    assert not tag("", news, "en").spam

@@ -9,6 +9,12 @@ data/spam.toml [weights]):
 - copied articles disguised for search engines: synonym-spinner artefacts (non-words such as
   "野生智能" for 人工智能, "不雅众" for 观众; two distinct ones), characters followed by their pinyin
   ("我(wo)们", 5+ times), a head line listing website-building and SEO keywords;
+- pages copied by content farms, whatever their title: a source line naming a spam site
+  ("来源:XX直播nba免费观看", "来自XM外汇官网:": a streaming, forex, betting or stock-lending site's
+  search phrase where a real outlet's name stands); a head line that is nothing but a casino bonus
+  offer ("777 FREE SPINS + 300%"); "础滨" for "AI" (2+ times: the garbled Latin letters that the
+  copies of one content-farm source carry); a product keyword repeated in search-query form
+  ("veo 3 ai", 3+ times, in a text that also writes it capitalised);
 - the title is the item's title, or for an untitled text its first short line;
 - title/body mismatch: the title's own words, seo shapes and gambling words aside, are not in the
   body. That is what a pasted title looks like whatever its brand: "星耀手机版网页登录" over an
@@ -16,8 +22,9 @@ data/spam.toml [weights]):
   beside the copied article's real headline ("武汉股票配资平台-AI拍电影", "…|国产熟妇…"). A mismatch
   counts only beside a spam shape in the title.
 News *about* gambling (a Macau revenue report) has gambling words but no seo shape, no brand and
-no mismatch, so it stays under the threshold; an seo shape alone ("可灵App下载量破千万" over an
-article about it) is not spam.
+no mismatch, so it stays under the threshold (a headline left with nothing but its topic's
+gambling word, "AI and the slot machine", is no mismatch when the body takes that word up); an
+seo shape alone ("可灵App下载量破千万" over an article about it) is not spam.
 """
 from __future__ import annotations
 
@@ -59,6 +66,27 @@ _LINK_FARM = re.compile(r"(?:网站|网页)[^,]{0,12}(?:建设|制作|设计|优
                         r"建站公司|报价表|报价单|接单报价|(?<![a-z])seo(?![a-z])|wordpress|营销系统|外链")
 LINK_FARM = 3             # short comma-separated phrases of one head line that name those
 KEYWORD_PHRASE = 24       # characters at most in such a phrase
+# a source line: "来源:<name>" anywhere (a label, not prose: the name ends at a space or a
+# punctuation mark), or a line that is only "来自<name>:". An image credit ("图片来源:…页面截图")
+# describes a picture, not the article's source.
+_SOURCE_NAME = r"([^\s:,，。;；|)）】]{2,30})"
+_SOURCE_LINE = re.compile(r"(?<!图)(?<!图片)(?<!截图)(?:来源|出处|转载自|转自)[ \t]*:[ \t]*"
+                          + _SOURCE_NAME
+                          + r"|(?:^|\n)[ \t]*(?:来自|转载自|转自)[ \t]*" + _SOURCE_NAME
+                          + r"[ \t]*:[ \t]*(?=\n|$)")
+# a line made of nothing but a casino bonus offer: amounts, "free spins", "bonus", "+", "up to"
+# (each token atomic: a long number is one token, so a failing line costs one pass)
+_OFFER_LINE = re.compile(r"(?:\s*(?>[$€£]?\d[\d,.]*+%?k?|up to|free spins?|free bets?|bonus(?:es)?|"
+                         r"no deposit|deposit|welcome|match|cashback|fs|[+&/x:|]|and|on))+\s*")
+OFFER_LINE = 60           # characters at most in such a line
+_OFFER_WORD = re.compile(r"free spin|free bet|bonus")
+# "础滨": "AI" as the Latin-letter garble of one content-farm source ("础滨生成视频"); not after 基
+# (基础 followed by a place name such as 滨海)
+_GARBLED_AI = re.compile(r"(?<!基)础滨")
+GARBLED = 2               # that many occurrences
+# a product keyword in search-query form, lower case after a lower-case word or comma: "veo 3 ai"
+_QUERY_FORM = re.compile(r"(?<=[a-z,] )([a-z][a-z0-9-]+(?: \d+(?:\.\d+)?)? ai)\b")
+QUERY_FORM = 3            # the same keyword that many times, the text also writing it capitalised
 
 
 @dataclass(frozen=True)
@@ -81,6 +109,15 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(Matcher(entries), {k: float(v) for k, v in data["weights"].items()})
 
 
+_SITE_KINDS = ("site", "brands", "lending")     # what a spam site's name holds
+
+
+@lru_cache(maxsize=1)
+def _site_terms() -> Matcher:
+    data = load_toml("spam.toml")
+    return Matcher([(t, kind) for kind in _SITE_KINDS for t in data.get(kind, [])])
+
+
 def title_overlap(title: str, body: str) -> float | None:
     """Share of the title's own words (Chinese: character pairs) that occur in the body; None
     when the title has no words left (or there is no body)."""
@@ -99,12 +136,14 @@ def title_overlap(title: str, body: str) -> float | None:
 
 FIRST_LINE = 200          # an untitled text's first line up to this long stands for its title
 _SENTENCE_END = frozenset("。.…;；:：")     # a title may end in ? or !
+_SOURCE_LABEL = re.compile(r"(?:文章|本文)?(?:来源|出处|转载自|转自)\s*[:：]")   # "来源:澳门日报"
 
 
 def _head_end(doc: Doc) -> int:
     """End of the title in doc.norm; for an untitled text, of its first line when that line is
-    short, reads as a title (no sentence-ending punctuation) and more text follows (a page
-    scraped with its title, or a keyword line pasted above the copied article); else 0."""
+    short, reads as a title (no sentence-ending punctuation, not a "来源:…" source line) and more
+    text follows (a page scraped with its title, or a keyword line pasted above the copied
+    article); else 0."""
     if doc.title_sentences:
         return doc.spans[doc.title_sentences - 1][1]
     norm = doc.norm
@@ -114,6 +153,8 @@ def _head_end(doc: Doc) -> int:
         return 0
     line = norm[start:cut].rstrip()
     if line[-1:] in _SENTENCE_END or "。" in line:     # a paragraph, not a title line
+        return 0
+    if _SOURCE_LABEL.match(line):       # the page's source line, not its title
         return 0
     return cut
 
@@ -167,6 +208,20 @@ def detect(doc: Doc) -> SpamResult:
     if _link_farm_line(written[:HEAD].lower()):
         score += w["link_farm"]
         disguised.append("website-building keyword list")
+    site = _spam_source(doc.norm[:HEAD])
+    if site:
+        score += w["site_line"]
+        disguised.append(f"source line naming a spam site ({site})")
+    if _offer_line(written[:HEAD].lower()):
+        score += w["offer_line"]
+        disguised.append("casino bonus offer line")
+    if len(_GARBLED_AI.findall(written)) >= GARBLED:
+        score += w["garbled"]
+        disguised.append("garbled latin (础滨 for AI)")
+    query = _query_form(written)
+    if query:
+        score += w["query_form"]
+        disguised.append(f"keyword in search-query form ({query})")
     # stock-margin lending (配资) is a title shape only as a keyword chain ("杭州网上配资:武汉股票
     # 配资平台-…"): one such phrase is the topic of crackdown and fraud news
     lending = len(title_kinds.get("lending", ())) >= 2
@@ -181,8 +236,11 @@ def detect(doc: Doc) -> SpamResult:
         body = _body_without_heading(title, doc.norm[title_end:])
         if body.strip():       # a title-only item (a feed entry with no summary) has nothing to mismatch
             overlap = title_overlap(_own_words(title, 0, title_end, title_cuts), body)
-            mismatch = ((overlap is None or overlap <= MISMATCH)
-                        or _pasted_segment(title, title_cuts, pasted_marks, body))
+            if overlap is None:     # nothing but spam phrases (and function words) in the title
+                mismatch = not _topic_title(title, title_cuts, title_kinds, body)
+            else:
+                mismatch = (overlap <= MISMATCH
+                            or _pasted_segment(title, title_cuts, pasted_marks, body))
         if mismatch:
             score += w["mismatch"]
         if len([s for s in _SEGMENTS.split(title) if s.strip()]) >= 4:
@@ -210,6 +268,16 @@ def _own_words(text: str, start: int, end: int, cuts: list[tuple[int, int]]) -> 
         if start <= a and b <= end:
             part = part[:a - start] + " " + part[b - start:]
     return part
+
+
+def _topic_title(title: str, cuts: list[tuple[int, int]], title_kinds: dict[str, set[str]],
+                 body: str) -> bool:
+    """A headline whose only words left are gambling words that its body takes up ("AI and the
+    slot machine" over an article about slot machines): the topic of the article, not a spam
+    title. A title with a spam shape, brand, adult or lending phrase is none."""
+    if not set(title_kinds) <= {"gambling", "gambling_soft"}:
+        return False
+    return all(title[a:b] in body for a, b in cuts)
 
 
 def _body_without_heading(title: str, body: str) -> str:
@@ -260,3 +328,48 @@ def _link_farm_line(head: str) -> bool:
         if hits >= LINK_FARM and 2 * hits >= len(parts):
             return True
     return False
+
+
+def _spam_source(head: str) -> str | None:
+    """The spam-site phrase in a source line of the head (normalised): "来源:小九直播nba免费观看
+    发布时间…", "来自xm外汇官网:". A real outlet's name ("来源:新浪科技", "来源:第一网贷") holds no
+    streaming, forex, betting or stock-lending site phrase; a sentence ("来自北京的观众在线观看了…")
+    is no source label, and a screenshot's credit ("图片来源:某视频网站在线观看页面截图") names no
+    source of the article."""
+    if not any(label in head for label in ("来源", "来自", "出处", "转自", "转载自")):
+        return None
+    for m in _SOURCE_LINE.finditer(head):
+        name = m.group(1) or m.group(2)
+        if "截图" in name:
+            continue
+        for _, _, _, key, _ in _site_terms().scan(name):
+            return key
+    return None
+
+
+def _offer_line(head: str) -> bool:
+    """A line of the head (as written, lower case) that is nothing but a casino bonus offer with an
+    amount: "777 free spins + 300%", "100% bonus up to $500". A sentence about such offers has
+    other words."""
+    if "free" not in head and "bonus" not in head:
+        return False
+    for line in head.split("\n"):
+        if (len(line) <= OFFER_LINE and _OFFER_WORD.search(line)
+                and any(c.isdigit() for c in line) and _OFFER_LINE.fullmatch(line)):
+            return True
+    return False
+
+
+def _query_form(written: str) -> str | None:
+    """A product keyword written QUERY_FORM or more times in lower case after a lower-case word,
+    the way a search query is pasted ("the arrival of veo 3 ai", "significance of veo 3 ai"), in a
+    text that also writes the name capitalised ("Veo 3 AI"): a page stuffed with its keyword. A
+    writer who never capitalises it (a casual post) is not counted."""
+    if " ai" not in written:
+        return None
+    counts = Counter(_QUERY_FORM.findall(written))
+    for phrase, n in counts.items():
+        if n >= QUERY_FORM and re.search(
+                rf"(?<![A-Za-z]){phrase[0].upper()}(?i:{re.escape(phrase[1:])})\b", written):
+            return phrase
+    return None
