@@ -152,3 +152,14 @@ def test_the_layer_sees_where_video_comes_in_and_how_much_of_the_ai_talk_it_is()
     assert only_video["all:anchor_share"] == 1.0 and only_video["all:nonvideo_share"] == 0.0
     none = _figures("", "The runway at the airport was closed for repairs.", "en")
     assert none["all:first"] == 1.0 and none["all:lead"] == 0.0 and none["all:anchor_share"] == 0.0
+
+
+def test_media_types_listed_with_spaces_are_a_list_of_media():
+    """Notices often list media types with spaces instead of 、 ("文字 图片 视频等内容"): a list,
+    as with 、, not a video sentence of full weight."""
+    spaced = make_doc("", "新规要求各平台给AI生成的文字 图片 视频等内容加上醒目标识。", "zh")
+    assert 0 in scan(spaced).listed
+    commas = make_doc("", "新规要求各平台给AI生成的文字、图片、视频等内容加上醒目标识。", "zh")
+    assert scan(commas).listed == scan(spaced).listed
+    plain = make_doc("", "这条AI视频 画面很稳，镜头运动也自然。", "zh")
+    assert not scan(plain).listed
