@@ -47,6 +47,26 @@ def test_single_world_model_word_in_a_list_is_not_enough():
     assert "markets" in tags.themes
 
 
+def test_a_word_in_an_enumeration_is_no_theme_but_chinese_comma_clauses_go_to_the_layer():
+    from ingest.tag import themes
+
+    def stats(text):
+        return themes.stats(make_doc("", text, "zh"))[0]
+
+    # 、 marks an enumeration: a lone cue there is dropped, as in English lists
+    assert "agi_world_model" not in stats("这家公司的研究覆盖音频、机器人、三维和世界模型等方向。")
+    assert "agi_world_model" not in tag("", "这家公司的研究覆盖音频、机器人、三维和世界模型等方向。",
+                                        "zh").themes
+    # short clauses between commas read like a list, yet may be the sentence about the theme:
+    # a candidate the rule rejects and the learned layer weighs
+    clauses = stats("新模型出片很快，但输出不稳定，价格也便宜，适合新手。")
+    assert clauses["flaws"].listed and not clauses["flaws"].by_rule
+    assert themes._listed(make_doc("", "出片很快，但输出不稳定，要多试几次，才能用。", "zh"), 0,
+                          "不稳定") == "clauses"
+    assert themes._listed(make_doc("", "This covers audio, robotics, 3D and world models.", "en"), 0,
+                          "world models") == "list"
+
+
 def test_concrete_output_failures_are_flaws():
     tags = tag("", "Tried Kling all weekend. The cat turned into a dog by second 3, her hand grew a "
                    "sixth finger and the leash went straight through her leg. Burned 200 credits "

@@ -130,10 +130,12 @@ class ThemeStats(NamedTuple):
     strong: int              # distinct strong cues
     in_title: bool
     best_sentence: int = -1  # the sentence scoring `best` (the first of equals)
+    listed: bool = False     # its one cue sits among short Chinese clauses between commas (a list?)
 
     @property
     def by_rule(self) -> bool:
-        return self.best >= self.need_sentence or self.total >= self.need_total
+        """The fixed thresholds' verdict (a cue that may be a list item is none)."""
+        return not self.listed and (self.best >= self.need_sentence or self.total >= self.need_total)
 
 
 def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: bool = False
@@ -165,10 +167,16 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
         # article gathers scattered weak cues by sheer length
         need_total = min(need_total, SHORT_BASE + SHORT_PER_SENTENCE * n) * max(1.0, n / LONG)
         by_sentence = found[theme]
+        listed = False
         if len(by_sentence) == 1:
             seen = by_sentence[best_i]
-            if len(seen) == 1 and _listed(doc, best_i, next(iter(seen.values()))[1]):
-                continue                        # one word in a list is not the theme (TAXONOMY)
+            if len(seen) == 1:
+                kind = _listed(doc, best_i, next(iter(seen.values()))[1])
+                if kind == "list":
+                    continue                    # one word in a list is not the theme (TAXONOMY)
+                # short Chinese clauses between commas: maybe a list, maybe a sentence about
+                # the theme ("输出不稳定，可能要多试几次，"): no theme by the rule, the layer weighs it
+                listed = kind == "clauses"
         else:
             seen = {}
             for cues in by_sentence.values():   # distinct cues (the last sentence's weight)
@@ -178,24 +186,34 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
             if w >= STRONG:
                 strong += 1
         out[theme] = ThemeStats(best, total, need_sentence, need_total, len(sums), len(seen),
-                                strong, min(sums) < titled, best_i)
+                                strong, min(sums) < titled, best_i, listed)
     return out, found, totals
 
 
 _LIST_SEP = re.compile(r"[、,，;；:：/]|\s(?:and|or)\s|[和及与或]")
+# what only a list has between its items (Chinese prose also strings short clauses with commas)
+_ENUMERATION = re.compile(r"[、;；/]|\s(?:and|or)\s|[和及与或]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 LIST_ITEM = 24            # a list item is at most this long (characters)
 
 
-def _listed(doc: Doc, sentence: int, phrase: str) -> bool:
+def _listed(doc: Doc, sentence: int, phrase: str) -> str | None:
     """Is `phrase` an item of a list in that sentence: three or more short segments between
-    commas, enumeration marks or "and"/"和", one of them holding the phrase?"""
+    commas, enumeration marks or "and"/"和", one of them holding the phrase? "list" when it is,
+    "clauses" when the segments are Chinese text between commas or colons only (short clauses of
+    a sentence look the same), None when it is no list."""
     start, end = doc.spans[sentence]
-    parts = _LIST_SEP.split(doc.norm[start:end])
+    text = doc.norm[start:end]
+    parts = _LIST_SEP.split(text)
     if len(parts) < 3:
-        return False
+        return None
     phrase = " ".join(phrase.lower().split())
     short = [p for p in parts if len(p.strip()) <= LIST_ITEM]
-    return len(short) >= 3 and any(phrase in " ".join(p.split()) for p in short)
+    if len(short) < 3 or not any(phrase in " ".join(p.split()) for p in short):
+        return None
+    if _HAN.search(text) and not _ENUMERATION.search(text):
+        return "clauses"
+    return "list"
 
 
 _LOG1P = tuple(math.log1p(i) for i in range(256))
@@ -205,14 +223,15 @@ def _log1p(n: int) -> float:
     return _LOG1P[n] if n < 256 else math.log1p(n)
 
 
-_BASE = ("r_best", "r_total", "rule", "sent", "cues", "strong", "title", "share", "len")
+_BASE = ("r_best", "r_total", "rule", "sent", "cues", "strong", "title", "share", "len", "listed")
 
 
 def _values(st: ThemeStats, sentences: int) -> tuple[float, ...]:
     """per_theme_features' cue figures ("all:" names) in _BASE order."""
     return (st.best / st.need_sentence, st.total / st.need_total, 1.0 if st.by_rule else 0.0,
             _log1p(st.sentences), _log1p(st.cues), _log1p(st.strong),
-            1.0 if st.in_title else 0.0, st.sentences / max(1, sentences), _log1p(sentences))
+            1.0 if st.in_title else 0.0, st.sentences / max(1, sentences), _log1p(sentences),
+            1.0 if st.listed else 0.0)
 
 
 def per_theme_features(st: ThemeStats, lang: str, sentences: int,
@@ -333,11 +352,12 @@ def detect(doc: Doc, model_counts: Mapping[int, int] | None = None,
     word_sums = _word_sums(unrolled, model_words(doc)) if unrolled is not None else None
     seen: dict[int, frozenset[str]] = {}   # sentence -> its words the model weighs ("l:")
     for theme, st in found_stats.items():
-        scores[theme] = round(st.total, 2)
         if unrolled is not None:
             keep = _present(unrolled, theme, st, lang, doc, found[theme], word_sums, seen)
         else:
             keep = st.by_rule
+        if not st.listed or keep:
+            scores[theme] = round(st.total, 2)
         if not keep:
             continue
         themes.append(theme)
