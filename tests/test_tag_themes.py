@@ -193,3 +193,12 @@ def test_cue_words_of_a_sentence_are_exactly_its_tokens():
     doc = make_doc("可灵翻车", "人物多了一根手指\n公司股价今天上涨", "zh")
     assert [cue_words(doc, [i]) for i in range(3)] == [
         {"可灵", "翻车"}, {"人物", "多", "了", "一根", "手指"}, {"公司", "股价", "今天", "上涨"}]
+
+
+def test_a_frame_rate_glued_to_chinese_text_is_a_tech_cue():
+    from ingest.tag import themes
+
+    _, found, _ = themes.stats(make_doc("", "新版本以25fps输出，比上一版流畅。", "zh"))
+    assert any("25fps" in cues for cues in found.get("tech", {}).values())
+    _, found, _ = themes.stats(make_doc("", "新版本叫v2.5fps，不是帧率。", "zh"))
+    assert not any("5fps" in cues for cues in found.get("tech", {}).values())
