@@ -197,7 +197,7 @@ def test_hailuo_ai_written_with_a_space():
 
 def test_bare_midjourney_needs_a_word_of_its_video_model_near():
     assert "midjourney_video" in models_of(
-        "", "Midjourney has shipped its first V1 release for moving pictures, a short clip maker.", "en")
+        "", "Midjourney has shipped its V1 video model, a short clip maker for its subscribers.", "en")
     assert "midjourney_video" in models_of(
         "", "The new image-to-video feature lets Midjourney subscribers bring stills to life.", "en")
     assert "midjourney_video" in models_of("", "Midjourney终于上线了首个视频模型，可以让图片动起来。", "zh")
@@ -208,6 +208,33 @@ def test_bare_midjourney_needs_a_word_of_its_video_model_near():
         "", "This startup wants to become the Midjourney of AI-generated video.", "en")
     assert "midjourney_video" not in models_of(
         "", "概念设计先用Midjourney、Stable Diffusion出图定画风，再交给可灵做成视频。", "zh")
+    # its 2022 image model was also "v1"; video tools named beside it in a list are other tools
+    assert "midjourney_video" not in models_of(
+        "", "When Midjourney v1 launched in early 2022, its images were blurry and odd.", "en")
+    assert "midjourney_video" not in models_of(
+        "", "Image generators such as Midjourney and DALL-E 3 have been joined by video generation "
+            "tools like Sora.", "en")
+
+
+def test_keling_and_ai_alive_count_only_beside_their_makers():
+    assert "kling" in models_of("", "Kuaishou says Keling, its video model, passed 20 million users.", "en")
+    assert "kling" not in models_of(
+        "", "An AI video of the Klebang and Keling beach clean-up went viral on TikTok.", "en")
+    assert "other" in models_of("", "TikTok's new AI Alive feature turns a photo into a short video.", "en")
+    assert "other" not in models_of("", "Is AI alive? A new video essay asks what the machines feel.", "en")
+
+
+def test_a_heading_keeps_the_honorific_check():
+    from ingest.tag.doc import make_doc
+    from ingest.tag.models import detect
+
+    text = ("Kling adds lip sync to its AI video model.\n"
+            "Keynote Speaker: Professor Heidi Kling, Stanford University\n"
+            "The talk covered rendering and the video model's training data.")
+    doc = make_doc("", text, "en")
+    found = detect(doc)
+    at = doc.norm.index("heidi kling") + len("heidi ")
+    assert at in {h.start for h in found.rejected} and at not in {h.start for h in found.hits}
 
 
 def test_model_own_context_words_hide_no_video_word_from_other_models():
@@ -248,7 +275,10 @@ def test_steam_engine_counts_as_baidus_model_only_next_to_baidu():
 
 
 def test_a_title_case_heading_does_not_make_a_model_a_surname():
+    # "Watermark" after the name, capitalised again in a second heading, would be surname
+    # evidence outside a heading
     tags = tag("", "Kling Watermark Problems — Support Guide\nA paid Kling plan should give clips "
                    "without the watermark. If the watermark stays on the generated video, ask for "
-                   "a refund.", "en")
+                   "a refund.\nWatermark Removal Steps For Paid Plans\nOpen the generated video "
+                   "and export it again.", "en")
     assert "kling" in tags.models

@@ -302,3 +302,21 @@ def test_a_keyword_in_search_query_form_repeated_is_spam_but_a_casual_post_is_no
     news = ("Kling 2 AI launches\nKuaishou released Kling 2 AI on Tuesday. Kling 2 AI generates "
             "ten-second clips; Kling 2 AI is free to try.")
     assert not tag("", news, "en").spam
+
+
+def test_everyday_wording_near_the_new_spam_shapes_is_not_spam():
+    # "the ai", "with ai", "generative ai": no product keyword in search-query form
+    post = ("the ai made a whole clip from one photo. honestly the ai is scary good. my friend "
+            "thinks the ai will replace editors. The AI still messes up hands tho.")
+    assert not tag("The AI video thing is getting out of hand", post, "en").spam
+    with_ai = ("With AI everything is easier now. i made a music video with ai, cut it with ai and "
+               "wrote the lyrics with ai.")
+    assert not tag("", with_ai, "en").spam
+    # a pay package is no casino bonus line
+    hiring = ("Runway is hiring research engineers for its video model team.\nBase salary: $250,000\n"
+              "Bonus: 15%\nEquity: 0.1%")
+    assert not tag("Runway hiring", hiring, "en").spam
+    assert not tag("", "bonus 5", "en").spam
+    # a data credit naming a broker's site is no pasted source line
+    fx = "本周美元指数下跌0.8%。\n数据来源:嘉盛外汇官网\n分析师认为AI视频公司的融资消息对市场情绪影响有限。"
+    assert not tag("外汇市场周评：美元指数走弱", fx, "zh").spam

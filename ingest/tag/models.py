@@ -221,8 +221,7 @@ def _person_name(doc: Doc, hit: ModelHit, lex: _Lexicon) -> bool:
     full = doc.full
     if doc.lang != "en" or not doc.aligned or hit.start <= len(doc.title):
         return False      # titles are often Title Case: judge body mentions only
-    if _heading(full, hit.start):
-        return False      # so are headings inside the body ("Kling Watermark Bleed — Refund Guide")
+    heading = _heading(full, hit.start)   # so are headings inside the body: no surname evidence
     after = _NEXT_WORD.match(full, hit.end)
     before = _PREV_WORD.search(full, max(0, hit.start - 40), hit.start)
     for found, honorific_at in ((after, None), (before, before.start(1) if before else None)):
@@ -234,6 +233,8 @@ def _person_name(doc: Doc, hit: ModelHit, lex: _Lexicon) -> bool:
         if honorific_at is not None and _HONORIFIC.search(full, max(0, honorific_at - 16),
                                                          honorific_at):
             return True
+        if heading:
+            continue
         rest = full[:found.start(1)] + full[found.end(1):]
         if re.search(rf"\b{re.escape(word)}\b", rest):
             return True
@@ -241,14 +242,18 @@ def _person_name(doc: Doc, hit: ModelHit, lex: _Lexicon) -> bool:
 
 
 _LETTER_WORD = re.compile(r"[A-Za-z]{4,}")
+HEADING_MAX = 120
 
 
 def _heading(full: str, at: int) -> bool:
     """The line around `at` is a Title Case heading: three or more words of four letters or more,
     every one capitalised."""
-    lo = full.rfind("\n", 0, at) + 1
-    hi = full.find("\n", at)
-    words = _LETTER_WORD.findall(full[lo:hi if hi >= 0 else len(full)])
+    lo = full.rfind("\n", max(0, at - HEADING_MAX), at)
+    hi = full.find("\n", at, at + HEADING_MAX)
+    if lo < 0 and at > HEADING_MAX or hi < 0 and len(full) - at > HEADING_MAX:
+        return False      # a long line (a paragraph) is no heading
+    hi = len(full) if hi < 0 else hi
+    words = _LETTER_WORD.findall(full[lo + 1:hi])
     return len(words) >= 3 and all(w[0].isupper() for w in words)
 
 

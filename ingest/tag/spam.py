@@ -70,7 +70,7 @@ KEYWORD_PHRASE = 24       # characters at most in such a phrase
 # punctuation mark), or a line that is only "来自<name>:". An image credit ("图片来源:…页面截图")
 # describes a picture, not the article's source.
 _SOURCE_NAME = r"([^\s:,，。;；|)）】]{2,30})"
-_SOURCE_LINE = re.compile(r"(?<!图)(?<!图片)(?<!截图)(?:来源|出处|转载自|转自)[ \t]*:[ \t]*"
+_SOURCE_LINE = re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=文章)|(?<=本文))(?:来源|出处|转载自|转自)[ \t]*:[ \t]*"
                           + _SOURCE_NAME
                           + r"|(?:^|\n)[ \t]*(?:来自|转载自|转自)[ \t]*" + _SOURCE_NAME
                           + r"[ \t]*:[ \t]*(?=\n|$)")
@@ -79,13 +79,13 @@ _SOURCE_LINE = re.compile(r"(?<!图)(?<!图片)(?<!截图)(?:来源|出处|转�
 _OFFER_LINE = re.compile(r"(?:\s*(?>[$€£]?\d[\d,.]*+%?k?|up to|free spins?|free bets?|bonus(?:es)?|"
                          r"no deposit|deposit|welcome|match|cashback|fs|[+&/x:|]|and|on))+\s*")
 OFFER_LINE = 60           # characters at most in such a line
-_OFFER_WORD = re.compile(r"free spin|free bet|bonus")
+_OFFER_WORD = re.compile(r"free spin|free bet|bonus.*(?:up to|deposit|welcome|match|\+)|(?:up to|deposit|welcome|match|\+).*bonus")
 # "础滨": "AI" as the Latin-letter garble of one content-farm source ("础滨生成视频"); not after 基
 # (基础 followed by a place name such as 滨海)
 _GARBLED_AI = re.compile(r"(?<!基)础滨")
 GARBLED = 2               # that many occurrences
 # a product keyword in search-query form, lower case after a lower-case word or comma: "veo 3 ai"
-_QUERY_FORM = re.compile(r"(?<=[a-z,] )([a-z][a-z0-9-]+(?: \d+(?:\.\d+)?)? ai)\b")
+_QUERY_FORM = re.compile(r"(?<=[a-z,] )([a-z][a-z0-9-]+ \d+(?:\.\d+)? ai)\b")
 QUERY_FORM = 3            # the same keyword that many times, the text also writing it capitalised
 
 
