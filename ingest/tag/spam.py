@@ -69,8 +69,10 @@ KEYWORD_PHRASE = 24       # characters at most in such a phrase
 # a source line: "来源:<name>" anywhere (a label, not prose: the name ends at a space or a
 # punctuation mark), or a line that is only "来自<name>:". An image credit ("图片来源:…页面截图")
 # describes a picture, not the article's source.
+_SOURCE_LABELS = ("来源", "出处", "转载自", "转自")
+_SOURCE_LABEL_RE = "|".join(_SOURCE_LABELS)
 _SOURCE_NAME = r"([^\s:,，。;；|)）】]{2,30})"
-_SOURCE_LINE = re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=文章)|(?<=本文))(?:来源|出处|转载自|转自)[ \t]*:[ \t]*"
+_SOURCE_LINE = re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=文章)|(?<=本文))(?:" + _SOURCE_LABEL_RE + r")[ \t]*:[ \t]*"
                           + _SOURCE_NAME
                           + r"|(?:^|\n)[ \t]*(?:来自|转载自|转自)[ \t]*" + _SOURCE_NAME
                           + r"[ \t]*:[ \t]*(?=\n|$)")
@@ -136,7 +138,7 @@ def title_overlap(title: str, body: str) -> float | None:
 
 FIRST_LINE = 200          # an untitled text's first line up to this long stands for its title
 _SENTENCE_END = frozenset("。.…;；:：")     # a title may end in ? or !
-_SOURCE_LABEL = re.compile(r"(?:文章|本文)?(?:来源|出处|转载自|转自)\s*[:：]")   # "来源:澳门日报"
+_SOURCE_LABEL = re.compile(r"(?:文章|本文)?(?:" + _SOURCE_LABEL_RE + r")\s*[:：]")   # "来源:澳门日报"
 
 
 def _head_end(doc: Doc) -> int:
@@ -336,7 +338,7 @@ def _spam_source(head: str) -> str | None:
     streaming, forex, betting or stock-lending site phrase; a sentence ("来自北京的观众在线观看了…")
     is no source label, and a screenshot's credit ("图片来源:某视频网站在线观看页面截图") names no
     source of the article."""
-    if not any(label in head for label in ("来源", "来自", "出处", "转自", "转载自")):
+    if "来自" not in head and not any(label in head for label in _SOURCE_LABELS):
         return None
     for m in _SOURCE_LINE.finditer(head):
         name = m.group(1) or m.group(2)

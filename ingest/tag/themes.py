@@ -190,9 +190,10 @@ def stats(doc: Doc, model_counts: Mapping[int, int] | None = None, skip_title: b
     return out, found, totals
 
 
-_LIST_SEP = re.compile(r"[、,，;；:：/]|\s(?:and|or)\s|[和及与或]")
 # what only a list has between its items (Chinese prose also strings short clauses with commas)
-_ENUMERATION = re.compile(r"[、;；/]|\s(?:and|or)\s|[和及与或]")
+_ENUMERATION_MARKS = r"[、;；/]|\s(?:and|or)\s|[和及与或]"
+_ENUMERATION = re.compile(_ENUMERATION_MARKS)
+_LIST_SEP = re.compile(r"[,，:：]|" + _ENUMERATION_MARKS)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 LIST_ITEM = 24            # a list item is at most this long (characters)
 
