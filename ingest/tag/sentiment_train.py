@@ -78,8 +78,9 @@ def example(item: dict[str, Any], source: str) -> Example:
 
 
 def load_sources(public: bool = True, public_limit: int = 600) -> dict[str, list[Example]]:
-    """tune (audit tune part), dev (dev set), public (public 3-class sets, a seeded sample),
-    holdout and test (for figures only): relevant items with a sentiment label."""
+    """tune (audit tune part), dev (dev set), public (public 3-class sets, a seeded sample) and
+    holdout (for its figure only): relevant items with a sentiment label. The audit test part is
+    never loaded here."""
     from ingest.tag.audit import labelled_items
     from ingest.tag.evaluate import load_items
     from ingest.tag.sentiment_eval import load_jsonl, sentiment_root
@@ -89,7 +90,6 @@ def load_sources(public: bool = True, public_limit: int = 600) -> dict[str, list
 
     out = {
         "tune": [example(i, "tune") for i in relevant(labelled_items("tune"))],
-        "test": [example(i, "test") for i in relevant(labelled_items("test"))],
         "dev": [example(i, "dev") for i in relevant(load_items())],
         "holdout": [example(i, "holdout") for i in relevant(
             load_items(str(REPO_ROOT / "tests" / "data" / "holdout.jsonl")))],
