@@ -92,14 +92,25 @@ def fetch_settings(get: Callable[[str], str | None] = setting):
     from ingest.fetch import FetchSettings
     from ingest.offload import parse_workers
 
-    def number(name: str, parse: Callable[[str], int | float], default: str):
+    def number(name: str, parse: Callable[[str], int | float], default: str, expected: str = ""):
         value = get(name) or default
         try:
             return parse(value)
         except ValueError:
-            raise ConfigError(f"{_BY_NAME[name].env}: not a valid {name} value: {value!r}") from None
+            raise ConfigError(f"{_BY_NAME[name].env}: not a valid {name} value: {value!r}"
+                              + (f" ({expected})" if expected else "")) from None
 
-    kw = dict(max_concurrency=number("max_concurrency", int, "8"), timeout_s=number("timeout", float, "20"),
+    def positive(text: str, parse: Callable[[str], int | float]):
+        # 0, a negative number, nan or inf is no timeout or concurrency: every request would fail
+        # later with a foreign library's message, and every source would be put into back-off.
+        value = parse(text)
+        if not (0 < value < 1e9):
+            raise ValueError(text)
+        return value
+
+    kw = dict(max_concurrency=number("max_concurrency", lambda v: positive(v, int), "8",
+                                     "a whole number >= 1"),
+              timeout_s=number("timeout", lambda v: positive(v, float), "20", "seconds, a number > 0"),
               workers=number("workers", parse_workers, "auto"))
     if get("user_agent"):
         kw["user_agent"] = get("user_agent")

@@ -1,6 +1,7 @@
 """The ingest and sources commands end to end: loopback feeds, a real SQLite file, exit codes."""
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from aigcwatch.cli import main
@@ -88,3 +89,19 @@ def test_a_bad_dashboard_zone_stops_ingest_before_it_fetches(tmp_path, monkeypat
         result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["good"]))])
         assert srv.all_requests() == []
     assert result.exit_code == 2 and "AIGCWATCH_TIMEZONE: unknown time zone 'Mars/Base'" in result.output
+
+
+@pytest.mark.parametrize("variable, value", [("AIGCWATCH_TIMEOUT", "0"), ("AIGCWATCH_TIMEOUT", "-1"),
+                                             ("AIGCWATCH_TIMEOUT", "nan"), ("AIGCWATCH_TIMEOUT", "inf"),
+                                             ("AIGCWATCH_MAX_CONCURRENCY", "0")])
+def test_a_timeout_or_concurrency_that_is_not_positive_stops_ingest_before_it_fetches(
+        tmp_path, monkeypatch, variable, value):
+    # Before, every source failed as `network` ("Timeout value out of range") and went into back-off.
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 't.db'}")
+    monkeypatch.setenv(variable, value)
+    with scripted_server() as srv:
+        srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["good"]))])
+        assert srv.all_requests() == []
+    assert result.exit_code == 2, result.output
+    assert f"{variable}: not a valid" in result.output and repr(value) in result.output
