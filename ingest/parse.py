@@ -321,6 +321,44 @@ def _raw_entry(source_id: str, e: dict, base_url: str | None, lenient: bool) -> 
     )
 
 
+# A numeric reference to a UTF-16 surrogate (D800-DFFF): what a CMS that escapes from JavaScript
+# strings writes for an emoji ("&#55357;&#56832;"), and, alone, for a title cut inside one.
+# No XML or HTML character; feedparser's lenient parser dies on it with UnicodeEncodeError.
+_SURROGATE_REF = re.compile(r"&#(?:[xX]0*([dD][89a-fA-F][0-9a-fA-F]{2})|0*(5[5-7][0-9]{3}));")
+
+
+def _join_surrogate_refs(text: str) -> str:
+    """Each high + low surrogate reference pair as the one character it encodes; any other
+    surrogate reference as U+FFFD. Other text is unchanged."""
+    if "&#" not in text or not _SURROGATE_REF.search(text):
+        return text
+    out: list[str] = []
+    pos = 0
+    pending: tuple[int, int] | None = None      # a high surrogate's (value, end) waiting for its low
+    for m in _SURROGATE_REF.finditer(text):
+        value = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        if not 0xD800 <= value <= 0xDFFF:
+            continue                               # 55000-55295 or 57344-57999: a real character
+        if pending and 0xDC00 <= value and m.start() == pending[1]:
+            joined = 0x10000 + ((pending[0] - 0xD800) << 10) + (value - 0xDC00)
+            out.append(f"&#x{joined:X};")
+            pos, pending = m.end(), None
+            continue
+        if pending:
+            out.append("&#xFFFD;")
+            pos, pending = pending[1], None
+        out.append(text[pos:m.start()])
+        if value <= 0xDBFF:
+            pending, pos = (value, m.end()), m.end()
+        else:
+            out.append("&#xFFFD;")
+            pos = m.end()
+    if pending:
+        out.append("&#xFFFD;")
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _one_line(exc: BaseException | None) -> str:
     if exc is None:
         return "unknown error"
@@ -340,6 +378,7 @@ def parse_feed(source_id: str, body: bytes, *, content_type: str | None = None,
     except FeedDecodeError as e:
         raise FeedDecodeError(e.reason, source_id) from None
     warnings = [warning] if warning else []
+    text = _join_surrogate_refs(text)
     head = _XML_DECL_TEXT.sub(r"\1utf-8\2", text[:300], count=1)
     data = (head + text[300:]).encode("utf-8")
     # No content-location: feedparser would resolve bare GUIDs against it and turn them into

@@ -129,3 +129,20 @@ def first_sentence(text: str, max_chars: int = 80) -> str:
     cut = head[:max_chars]
     space = cut.rfind(" ")
     return (cut[:space] if space > max_chars // 2 else cut).rstrip() + "…"
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(value):
+    """`value` (a str, or lists and dicts of them as JSON decodes) with every lone UTF-16
+    surrogate replaced by U+FFFD. JSON's "\\ud83d" escapes are valid JSON but no character: a
+    post cut in the middle of an emoji holds one, and it cannot be encoded as UTF-8 (tagging,
+    signatures and the database all encode). Pairs were already joined by the JSON decoder."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value) if not value.isascii() else value
+    if isinstance(value, list):
+        return [without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in value.items()}
+    return value

@@ -255,3 +255,22 @@ def test_sources_check_reads_one_page_of_each_api_source(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "2 of 3 sources work" in result.output      # the empty Bluesky search reads as empty
     assert not (tmp_path / "never.db").exists()
+
+
+@pytest.mark.parametrize("tagging", [False, True])
+def test_a_post_cut_inside_an_emoji_is_stored_with_a_replacement_character(db_url, tagging):
+    # JSON allows "\ud83d" alone (what a title cut between an emoji's two halves holds). Before,
+    # it could not be encoded as UTF-8: the post was lost as invalid, or the source failed as
+    # `network` ("unexpected error: UnicodeEncodeError").
+    sf = factory(db_url)
+    cut = post("hn", 1, title="Veo 3 clip number 1 shows a dancer \ud83d")
+    whole = post("hn", 2, title="Veo 3 clip number 2 shows a dancer \U0001F600")
+    with scripted_server() as srv:
+        body = _hn_page([whole, cut], 0, 1)
+        assert "\\ud83d" in body
+        srv.route("/hn/api/v1/search_by_date", Reply(200, body=body, content_type="application/json"))
+        [r] = run_ingest(sf, [api_source("s", srv.url(PATHS["hn"]))], settings=FAST,
+                         tagging=tagging).results
+    assert (r.status, r.new, r.invalid) == ("ok", 2, 0), r.error
+    assert [i.title for i in items(sf, source_id="s")] == [
+        "Veo 3 clip number 1 shows a dancer \ufffd", "Veo 3 clip number 2 shows a dancer \U0001F600"]

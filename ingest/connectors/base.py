@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from aigcwatch.errors import SourceError
 from ingest.parse import FeedParseError
+from ingest.textclean import without_lone_surrogates
 from ingest.types import FailureClass, RawEntry
 
 __all__ = ["Mark", "Page", "ApiError", "load_json", "data_list", "error_message", "with_params",
@@ -66,12 +67,15 @@ def load_json(body: bytes, source_id: str) -> object:
     if not body or not body.strip():
         raise FeedParseError("empty body, expected JSON", source_id)
     try:
-        return json.loads(body.decode("utf-8-sig"))
+        text = body.decode("utf-8-sig")
+        doc = json.loads(text)
     except UnicodeDecodeError as e:
         raise FeedParseError(f"JSON is not UTF-8 ({e.reason} at byte {e.start})", source_id) from None
     except json.JSONDecodeError as e:
         raise FeedParseError(f"malformed JSON ({e.msg} at line {e.lineno} column {e.colno})",
                              source_id) from None
+    # "\ud83d" with no partner (a post cut inside an emoji) decodes to a lone surrogate
+    return without_lone_surrogates(doc) if "\\ud" in text or "\\uD" in text else doc
 
 
 def error_message(doc: object, data_key: str) -> str | None:
