@@ -305,15 +305,18 @@ def dashboard(port, host, database_url) -> None:
 
 
 @main.command()
-@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), default="-",
-              help="JSONL file (id, title, text, optional lang); default stdin.")
+@click.option("--input", "input_file", type=click.File("rb"), default="-",
+              help="JSONL file (id, title, text, optional lang), UTF-8; default stdin.")
 def tag(input_file) -> None:
     """Tag JSONL items offline: one JSON line per input on stdout (no network, no database)."""
     from ingest.tag.jsonl import tag_stream
 
+    # bytes: a line that is not UTF-8 is reported and skipped like any other bad line
     _, errors = tag_stream(input_file, sys.stdout)
+    name = getattr(input_file, "name", "-")
+    where = f"{name}, " if isinstance(name, str) and name not in ("-", "<stdin>") else ""
     for e in errors:
-        err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(f"error: {where}{e}", markup=False, highlight=False, soft_wrap=True)
     sys.exit(2 if errors else 0)
 
 

@@ -71,3 +71,14 @@ def test_tag_command_keeps_good_lines_and_names_the_bad_one():
     result = CliRunner().invoke(main, ["tag"], input=lines)
     assert result.exit_code == 2
     assert '"id": "a"' in result.output and '"id": "b"' in result.output and "line 2" in result.output
+
+
+def test_tag_command_names_the_input_file_of_a_bad_line(tmp_path):
+    path = tmp_path / "items.jsonl"
+    path.write_bytes('{"id": "a", "title": "Runway Gen-4 adds camera controls", "text": "Runway released Gen-4."}\n'
+                     '{"id": "b", "title": "可灵2.1上线", "text": "快手可灵视频生成模型发布2.1版本。"}\n'
+                     .encode("utf-8") + '{"id": "c", "title": "即梦"}\n'.encode("gbk"))
+    result = CliRunner().invoke(main, ["tag", "--input", str(path)])
+    assert result.exit_code == 2
+    assert '"id": "a"' in result.output and '"id": "b"' in result.output
+    assert f"error: {path}, line 3: not UTF-8" in result.output

@@ -100,3 +100,19 @@ def test_contract_evidence_is_keyed_by_the_reported_models_and_themes_only():
     assert rec["models"] == ["sora"]
     assert set(rec["evidence"]) <= set(rec["models"]) | set(rec["themes"])
     assert all(isinstance(v, list) and v and all(isinstance(p, str) for p in v) for v in rec["evidence"].values())
+
+
+def test_lines_that_are_not_utf8_or_hold_a_lone_surrogate_or_a_bom_lose_nothing_else():
+    # Before: a line with "\ud800" (valid JSON) raised UnicodeEncodeError in the tagger and a line
+    # of GBK bytes raised UnicodeDecodeError, both with a traceback and no output after them; a
+    # UTF-8 BOM (Windows editors) made line 1 "not valid JSON".
+    lines = [b"\xef\xbb\xbf" + json.dumps(GOOD[0]).encode() + b"\n",
+             '{"id": "gbk", "title": "可灵AI发布", "text": "视频生成"}\n'.encode("gbk"),
+             b'{"id": "cut", "title": "Sora 2 clip \\ud83d", "text": "An AI video of a cat."}\n',
+             json.dumps(GOOD[1], ensure_ascii=False).encode() + b"\n"]
+    out = io.StringIO()
+    n, errors = tag_stream(io.BytesIO(b"".join(lines)), out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert n == 3 and [r["id"] for r in records] == ["a", "cut", "b"]
+    assert len(errors) == 1 and errors[0].startswith("line 2: not UTF-8 (")
+    assert records[1]["models"] == ["sora"]

@@ -14,6 +14,7 @@ import json
 from typing import IO, Any
 
 from ingest.tag.engine import BATCH, tag_batch_with_lang
+from ingest.textclean import without_lone_surrogates
 from ingest.types import Tags
 
 OUTPUT_FIELDS = ("id", "lang", "relevant", "models", "themes", "sentiment", "sentiment_score",
@@ -38,8 +39,16 @@ def tags_to_record(item_id: Any, lang: str, tags: Tags) -> dict[str, Any]:
     }
 
 
-def parse_line(line: str, lineno: int) -> tuple[dict[str, Any] | None, str | None]:
-    """(item, None) for a good line, (None, problem) for a bad one, (None, None) for a blank."""
+def parse_line(line: str | bytes, lineno: int) -> tuple[dict[str, Any] | None, str | None]:
+    """(item, None) for a good line, (None, problem) for a bad one, (None, None) for a blank.
+    A line may be bytes (UTF-8; a BOM on the first line is skipped)."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8-sig" if lineno == 1 else "utf-8")
+        except UnicodeDecodeError as e:
+            return None, f"line {lineno}: not UTF-8 ({e.reason} at byte {e.start + 1})"
+    elif lineno == 1:
+        line = line.removeprefix("\ufeff")     # a BOM, as editors on Windows write
     if not line.strip():
         return None, None
     try:
@@ -48,6 +57,8 @@ def parse_line(line: str, lineno: int) -> tuple[dict[str, Any] | None, str | Non
         return None, f"line {lineno}: not valid JSON ({e.msg} at column {e.colno})"
     if not isinstance(obj, dict):
         return None, f"line {lineno}: expected a JSON object, got {type(obj).__name__}"
+    if "\\ud" in line or "\\uD" in line:
+        obj = without_lone_surrogates(obj)    # "\ud83d" alone is valid JSON but no character
     for key in ("title", "text"):
         value = obj.get(key, "" if key == "text" else None)
         if value is None and key == "title" and isinstance(obj.get("text"), str):
@@ -78,28 +89,34 @@ def tag_records(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def tag_stream(infile: IO[str], outfile: IO[str]) -> tuple[int, list[str]]:
-    """Tag every good line of `infile` into `outfile`, in order; return (lines tagged, problems).
-    Lines are tagged BATCH at a time."""
+def tag_stream(infile: IO[str] | IO[bytes], outfile: IO[str]) -> tuple[int, list[str]]:
+    """Tag every good line of `infile` (text, or UTF-8 bytes) into `outfile`, in order; return
+    (lines tagged, problems in line order). Lines are tagged BATCH at a time."""
     n_ok = 0
-    errors: list[str] = []
-    pending: list[dict[str, Any]] = []
+    errors: list[tuple[int, str]] = []
+    pending: list[tuple[int, dict[str, Any]]] = []
 
     def flush() -> None:
         nonlocal n_ok
-        for record in tag_records(pending):
-            outfile.write(json.dumps(record, ensure_ascii=False) + "\n")
+        tagged = tag_batch_with_lang([(item.get("title") or "", item.get("text") or "", item.get("lang"))
+                                      for _, item in pending])
+        for (lineno, item), result in zip(pending, tagged):
+            if isinstance(result, Exception):   # one item the tagger cannot read costs only its line
+                errors.append((lineno, f"line {lineno}: cannot tag ({type(result).__name__}: "
+                                       f"{' '.join(str(result).split())[:160]})"))
+                continue
+            outfile.write(json.dumps(tags_to_record(item.get("id"), *result), ensure_ascii=False) + "\n")
             n_ok += 1
         pending.clear()
 
     for lineno, line in enumerate(infile, start=1):
         item, problem = parse_line(line, lineno)
         if problem:
-            errors.append(problem)
+            errors.append((lineno, problem))
         if item is None:
             continue
-        pending.append(item)
+        pending.append((lineno, item))
         if len(pending) >= BATCH:
             flush()
     flush()
-    return n_ok, errors
+    return n_ok, [problem for _, problem in sorted(errors)]
