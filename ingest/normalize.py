@@ -16,7 +16,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ingest.lang import detect_lang, to_simplified
-from ingest.textclean import clean_line, clean_title, first_sentence, html_to_text
+from ingest.textclean import clean_line, clean_title, first_sentence, html_to_text, without_controls
 from ingest.types import Item, RawEntry, Source
 
 __all__ = [
@@ -233,6 +233,11 @@ def _author(raw: str | None) -> str | None:
     return None if not name or _EMAIL.match(name) else name[:200]
 
 
+def _guid(raw: str | None) -> str | None:
+    guid = without_controls(raw).strip() if raw else ""    # NUL: PostgreSQL refuses it in text
+    return guid or None
+
+
 def _text(entry: RawEntry) -> str:
     summary = html_to_text(entry.summary)
     content = html_to_text(entry.content) if entry.content and entry.content != entry.summary else ""
@@ -266,7 +271,7 @@ def normalize_entry(entry: RawEntry, source: Source, fetched_at: datetime) -> It
                  or parse_date(entry.updated, source.timezone, now=fetched_at))
     return Item(
         source_id=entry.source_id,
-        guid=entry.guid.strip() if entry.guid and entry.guid.strip() else None,
+        guid=_guid(entry.guid),
         url=url,
         title=title,
         text=text,

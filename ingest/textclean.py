@@ -36,6 +36,9 @@ _ESCAPED_MARKUP = re.compile(r"&lt;/?(?:p|div|br|a|img|span|strong|b|i|em|ul|li|
 
 # Zero-width and invisible format characters (soft hyphen, ZW space/joiners, word joiner, BOM).
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\ufeff]")
+# Control characters that are no text and that neither splitlines() nor split() treat as spaces
+# (NUL from a broken CMS: PostgreSQL refuses it in a text column).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
 _ANY_SPACE = re.compile(r"\s+")
 
 # Decorations aggregators prepend to titles: stars, sparkles, fire, pins ... and the spaces
@@ -50,8 +53,8 @@ def html_to_text(fragment: str | None) -> str:
 
     Drops script/style/noscript/iframe content and comments; block elements become line breaks;
     every other tag is removed; entities are decoded, twice when the feed escaped them twice;
-    whitespace is folded (one space, at most one blank line); zero-width characters are removed;
-    the result is NFC.
+    whitespace is folded (one space, at most one blank line); zero-width and control characters
+    are removed; the result is NFC.
     """
     if not fragment:
         return ""
@@ -76,9 +79,11 @@ def html_to_text(fragment: str | None) -> str:
 
 
 def _fold(s: str) -> str:
-    """Invisible characters out; each line's whitespace runs to one space; at most one blank line."""
+    """Invisible and control characters out; each line's whitespace runs to one space; at most one
+    blank line."""
     if not s.isascii():
         s = _INVISIBLE.sub("", s)
+    s = without_controls(s)
     lines: list[str] = []
     blank = False
     for line in s.splitlines():       # also splits on \r, \x0b, \x0c, \x85, U+2028/2029
@@ -94,6 +99,12 @@ def _fold(s: str) -> str:
     if not out.isascii() and not unicodedata.is_normalized("NFC", out):
         out = unicodedata.normalize("NFC", out)
     return out
+
+
+def without_controls(s: str) -> str:
+    """`s` without the control characters that are no text (NUL, backspace, escape ...); tab,
+    line breaks and the separators that split() reads as spaces stay."""
+    return _CONTROL.sub("", s) if _CONTROL.search(s) else s
 
 
 def clean_line(fragment: str | None) -> str:

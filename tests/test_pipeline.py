@@ -261,3 +261,22 @@ def test_source_with_nothing_new_for_stale_days_is_flagged_stale(tmp_path):
     assert "no new item for" in r.error
     with sf() as s:
         assert s.get(models.Source, "zh").last_error_class == "stale"
+
+
+def test_nul_and_control_bytes_from_a_broken_feed_are_dropped_not_fatal(db_url):
+    # Raw NUL bytes (a broken CMS) reach the lenient parser's text. PostgreSQL refuses NUL in a
+    # text column: the source's INSERT raised DataError out of run_ingest and the run died.
+    sf = dbe.session_factory(dbe.ensure_schema(db_url))
+    body = (ZH_NEWS.replace("zh-1", "zh-\x001").replace("快手旗下的", "快手\x00旗下的\x1b")
+            .encode("utf-8"))
+    with scripted_server() as srv:
+        srv.route("/nul.xml", Reply(200, body=body, content_type="application/rss+xml"))
+        srv.route("/copy.xml", Reply(200, body=ZH_COPY, content_type="application/rss+xml"))
+        summary = run_ingest(sf, [src("nul", srv.url("/nul.xml"), lang="zh", timezone="Asia/Shanghai"),
+                                  src("copy", srv.url("/copy.xml"), lang="zh")], settings=FAST)
+    by = {r.source_id: r for r in summary.results}
+    assert (by["nul"].status, by["nul"].new) == ("ok", 1)
+    assert (by["copy"].status, by["copy"].duplicate) == ("ok", 1)
+    with sf() as s:
+        item = s.scalars(select(models.Item).where(models.Item.source_id == "nul")).one()
+    assert item.guid == "zh-1" and item.text.startswith("快手旗下的可灵AI视频生成模型")

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from aigcwatch.errors import SourceError
 from ingest.parse import FeedParseError
-from ingest.textclean import without_lone_surrogates
+from ingest.textclean import without_controls, without_lone_surrogates
 from ingest.types import FailureClass, RawEntry
 
 __all__ = ["Mark", "Page", "ApiError", "load_json", "data_list", "error_message", "with_params",
@@ -84,7 +84,7 @@ def error_message(doc: object, data_key: str) -> str | None:
         return None
     if "error" not in doc and "message" not in doc:
         return None
-    parts = [str(doc[k]) for k in ("error", "message", "error_description")
+    parts = [without_controls(str(doc[k])) for k in ("error", "message", "error_description")
              if doc.get(k) not in (None, "")]
     return ": ".join(dict.fromkeys(parts)) or "error"
 
