@@ -50,6 +50,17 @@ def test_a_bad_interval_names_the_setting(text):
         parse_interval(text)
 
 
+@pytest.mark.parametrize("variable, value", [("AIGCWATCH_TIMEOUT", "0"), ("AIGCWATCH_WORKERS", "two")])
+def test_a_bad_fetch_setting_stops_the_scheduler_at_start(tmp_path, monkeypatch, variable, value):
+    # Before, it was found only by each ingest, which logged it and the scheduler ran on for ever.
+    monkeypatch.setenv(variable, value)
+    src = sources_toml(tmp_path, "http://127.0.0.1:9/zh.xml")
+    result = CliRunner().invoke(main, ["schedule", "--digest-at", "off", "--sources", str(src),
+                                       "--database-url", f"sqlite:///{tmp_path / 's.db'}"])
+    assert result.exit_code == 2 and f"{variable}: not a valid" in result.output
+    assert not (tmp_path / "s.db").exists()
+
+
 def test_clock_times_and_off():
     assert parse_clock("08:30") == dtime(8, 30) and parse_clock("off") is None
     with pytest.raises(ConfigError, match=r"AIGCWATCH_DIGEST_AT: '24:00' is not a time of day"):
