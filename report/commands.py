@@ -18,7 +18,29 @@ from aigcwatch.errors import ConfigError, InputError
 LANG_VALUES = ("zh", "en", "und")
 SENTIMENT_VALUES = ("positive", "neutral", "negative")
 CATEGORY_VALUES = ("news", "social")
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class _Day(click.DateTime):
+    """A YYYY-MM-DD day between 1900 and 2999: a year like 0001 or 9999 is a typo, and its
+    local-day window would overflow Python's dates (a traceback, before)."""
+
+    def convert(self, value, param, ctx):
+        day = super().convert(value, param, ctx)
+        if not 1900 <= day.year <= 2999:
+            self.fail(f"{value!r} is out of range (years 1900-2999).", param, ctx)
+        return day
+
+
+DATE = _Day(formats=["%Y-%m-%d"])
+
+
+def check_output(path: str | None, option: str) -> None:
+    """An output file can be written where it is named: its folder exists. Checked before the database is read, so a typo costs no long query (a traceback, before)."""
+    if path is None:
+        return
+    parent = Path(path).parent          # "." for a bare file name; click refuses a folder itself
+    if not parent.is_dir():
+        raise InputError(f"{option} {path}: folder {parent} does not exist")
 
 
 @contextmanager
@@ -118,6 +140,7 @@ def output_format(fmt: str | None, output: str | None) -> str:
                "json": "json"}.get(suffix, "csv")
     if fmt in ("xlsx", "parquet") and not output:
         raise InputError(f"--format {fmt} is binary: give -o FILE")
+    check_output(output, "-o")
     return fmt
 
 
@@ -299,6 +322,7 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
     tz = check_zone(tz)
     langs = langs_of(lang or setting("digest_lang"))
     the_day = day.date() if day else default_day(tz)
+    check_output(dry_run, "--dry-run")
     if dry_run is None:
         targets = delivery_config(setting, split_values(to, "--to"))
         if not targets[0] and not targets[3]:

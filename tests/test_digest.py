@@ -132,6 +132,15 @@ def test_dry_run_writes_both_parts_and_sends_nothing(db_url, session, tmp_path, 
     assert session.query(m.Delivery).count() == 0     # nothing sent, nothing logged
 
 
+def test_a_dry_run_into_a_missing_folder_is_one_line_before_any_work(tmp_path):
+    res = CliRunner().invoke(main, ["digest", "--database-url", f"sqlite:///{tmp_path / 'd.db'}",
+                                    "--dry-run", str(tmp_path / "no" / "digest.html")])
+    assert res.exit_code == 2, res.output
+    assert res.output.strip() == f"error: --dry-run {tmp_path / 'no' / 'digest.html'}: folder " \
+                                 f"{tmp_path / 'no'} does not exist"
+    assert not (tmp_path / "d.db").exists()
+
+
 def test_one_language_gives_one_section_written_in_it(session):
     build(session)
     d = build_digest(session, DAY, tz=TZ, langs=("zh",))

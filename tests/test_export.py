@@ -186,12 +186,20 @@ def test_stdout_is_csv_or_json_and_binary_formats_need_a_file(db_url, built):
     (["--lang", "fr"], "--lang: unknown value 'fr' (use zh, en, und)"),
     (["--tz", "Asia/Beijing"], "--tz: unknown time zone 'Asia/Beijing'"),
     (["--since", "2025-03-10", "--until", "2025-03-01"], "--until 2025-03-01 is before --since 2025-03-10"),
+    (["-o", "/no-such-folder/items.csv"], "-o /no-such-folder/items.csv: folder /no-such-folder does not exist"),
 ])
 def test_bad_options_are_one_line_and_exit_code_2(db_url, args, message):
     res = run(db_url, "items", *args, ok=False)
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
+
+
+@pytest.mark.parametrize("args", [["--since", "0001-01-01"], ["--until", "9999-12-31"]])
+def test_a_day_out_of_range_is_a_usage_error_not_an_overflow(db_url, args):
+    res = run(db_url, "trends", *args, ok=False)
+    assert res.exit_code == 2 and "out of range (years 1900-2999)" in res.stderr
+    assert not isinstance(res.exception, OverflowError)
 
 
 def test_the_export_stream_pages_through_equal_timestamps_like_iter_items(session, built):
