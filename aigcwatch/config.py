@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aigcwatch.errors import ConfigError
@@ -188,9 +189,14 @@ def load_sources(path: str | os.PathLike | None = None, *, rsshub_base: str | No
     p = sources_path(path)
     fname = str(p)
     data = read_toml(p, "sources")
-    base = rsshub_base or setting("rsshub_base") or data.get("rsshub_base") or DEFAULT_RSSHUB
-    if not isinstance(base, str) or not base.startswith(("http://", "https://")):
-        raise ConfigError("must be an http(s) URL", file=fname, field="rsshub_base")
+    base = rsshub_base or setting("rsshub_base")
+    if base:             # the environment's value is checked as itself, not as the file's field
+        if not _web_url(base):
+            raise ConfigError(f"{_BY_NAME['rsshub_base'].env}: must be an http(s) URL, got {base!r}")
+    else:
+        base = data.get("rsshub_base") or DEFAULT_RSSHUB
+        if not isinstance(base, str) or not _web_url(base):
+            raise ConfigError("must be an http(s) URL", file=fname, field="rsshub_base")
     unknown_top = set(data) - {"source", "rsshub_base"}
     if unknown_top:
         raise ConfigError(f"unknown top-level key(s): {', '.join(sorted(unknown_top))}", file=fname)
@@ -202,6 +208,18 @@ def load_sources(path: str | os.PathLike | None = None, *, rsshub_base: str | No
     for n, entry in enumerate(entries, 1):
         out.append(_source_from_table(entry, n, fname, base.rstrip("/"), seen))
     return out
+
+
+def _web_url(url: str) -> bool:
+    """An http(s) URL with a host ("http://" or "http://exa mple.com" would only fail at every
+    fetch, as a network error, and put the source into back-off) and no control character."""
+    if not url.startswith(("http://", "https://")) or not url.isprintable():
+        return False
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    return bool(host) and not any(c.isspace() for c in host)
 
 
 def _source_from_table(entry: dict, n: int, fname: str, rsshub: str, seen: set[str]) -> Source:
@@ -232,8 +250,8 @@ def _source_from_table(entry: dict, n: int, fname: str, rsshub: str, seen: set[s
     if kind not in KINDS:
         raise fail("kind", f"unsupported kind {kind!r} (supported: {', '.join(sorted(KINDS))})")
     url = entry["url"].replace("{rsshub}", rsshub).strip()
-    if not url.startswith(("http://", "https://")):
-        raise fail("url", f"must be an http(s) URL, got {entry['url']!r}")
+    if not _web_url(url):
+        raise fail("url", f"must be an http(s) URL with a host, got {entry['url']!r}")
     conn = None
     if kind != "rss":
         from ingest.connectors import connector
@@ -242,6 +260,8 @@ def _source_from_table(entry: dict, n: int, fname: str, rsshub: str, seen: set[s
         problem = conn.url_problem(url)
         if problem:
             raise fail("url", problem)
+    if not entry.get("name", "x").isprintable():     # "\u0000" in TOML: PostgreSQL refuses NUL
+        raise fail("name", "must not contain control characters")
     lang = entry.get("lang", "und")
     if lang not in LANGS:
         raise fail("lang", f"must be one of {', '.join(sorted(LANGS))}")

@@ -39,6 +39,18 @@ def test_rsshub_routes_follow_the_configured_base(monkeypatch):
     assert weibo and all(s.url.startswith("http://rsshub.internal:1200/weibo/") for s in weibo)
 
 
+def test_a_bad_rsshub_base_in_the_environment_names_the_variable_not_the_file(monkeypatch):
+    monkeypatch.setenv("AIGCWATCH_RSSHUB_BASE", "rsshub.internal:1200")
+    with pytest.raises(ConfigError) as e:
+        load_sources()
+    assert e.value.one_line() == "AIGCWATCH_RSSHUB_BASE: must be an http(s) URL, got 'rsshub.internal:1200'"
+
+
+def test_a_path_with_spaces_is_a_valid_source_url(tmp_path):
+    [src] = load_sources(write(tmp_path, '[[source]]\nid = "w"\nurl = "https://r.example/weibo/keyword/可灵 AI"\n'))
+    assert src.url == "https://r.example/weibo/keyword/可灵 AI"
+
+
 def test_env_variable_selects_the_sources_file(tmp_path, monkeypatch):
     monkeypatch.setenv("AIGCWATCH_SOURCES", str(write(tmp_path, GOOD)))
     [src] = load_sources()
@@ -53,6 +65,9 @@ def test_env_variable_selects_the_sources_file(tmp_path, monkeypatch):
     ('id = "x"\nurl = "https://x"\nkind = "telegram"', "kind", "unsupported kind"),
     ('id = "x"\nurl = "https://x"\ncolour = "red"', "colour", "unknown field"),
     ('id = "x"', "url", "missing"),
+    ('id = "x"\nurl = "http://"', "url", "with a host"),
+    ('id = "x"\nurl = "http://exa mple.com/feed"', "url", "with a host"),
+    ('id = "x"\nurl = "https://x"\nname = "a\\u0000b"', "name", "control characters"),
 ])
 def test_invalid_source_names_file_source_and_field(tmp_path, body, field, words):
     p = write(tmp_path, GOOD + "\n[[source]]\n" + body + "\n")
