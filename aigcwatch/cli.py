@@ -6,6 +6,7 @@ from datetime import timezone
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from aigcwatch import __version__
@@ -22,7 +23,8 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except AigcwatchError as e:
-            err_console.print(f"[red]error:[/red] {e.one_line()}", markup=True, highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {escape(e.one_line())}", markup=True, highlight=False,
+                              soft_wrap=True)
             sys.exit(e.exit_code)
 
 
@@ -50,7 +52,7 @@ def init(database_url: str | None) -> None:
 
     url = dbe.database_url(database_url)
     dbe.ensure_schema(url)
-    console.print(f"database ready: {dbe.safe_url(url)}")
+    console.print(f"database ready: {dbe.safe_url(url)}", markup=False, highlight=False)
 
 
 @main.command()
@@ -66,7 +68,7 @@ def settings() -> None:
             value = safe_url(value)
         if s.secret and value:
             value = "******** (set)"
-        table.add_row(s.env, value or "", s.default or "", s.help)
+        table.add_row(s.env, escape(value or ""), s.default or "", s.help)
     console.print(table)
 
 
@@ -167,7 +169,7 @@ def _summary_table(summary) -> Table:
     for r in sorted(summary.results, key=lambda r: r.source_id):
         problem = f"{r.error_class.value}: {r.error}" if r.error_class else (r.error or "")
         table.add_row(r.source_id, r.status, str(r.fetched), str(r.new), str(r.duplicate), str(r.irrelevant),
-                      str(r.invalid), str(r.spam), str(r.elapsed_ms), problem[:90])
+                      str(r.invalid), str(r.spam), str(r.elapsed_ms), escape(problem[:90]))
     return table
 
 
@@ -197,6 +199,9 @@ def ingest(source_ids, sources_file, database_url, force, no_tag, quiet, wait, w
 
     settings = replace(_fetch_settings(), workers=_workers_option(workers))
     sources = _select(load_sources(sources_file), source_ids)
+    if not no_tag:
+        from aigcwatch.config import check_aliases
+        check_aliases()
     engine, sf = _open_db(database_url)
     with named_lock(engine, "ingest", wait=wait):
         code = run_and_report(sf, sources, fetch_settings=settings, tagging=not no_tag,
@@ -221,8 +226,8 @@ def sources_list(sources_file) -> None:
                   title=str(sources_path(sources_file)))
     for s in srcs:
         kind = s.kind + (" +full text" if s.full_text else "")
-        table.add_row(s.id, s.name, kind, s.lang, s.category, "yes" if s.topical else "",
-                      "yes" if s.enabled else "no", s.url)
+        table.add_row(s.id, escape(s.name), kind, s.lang, s.category, "yes" if s.topical else "",
+                      "yes" if s.enabled else "no", escape(s.url))
     console.print(table)
     console.print(f"{len(srcs)} sources, {sum(s.enabled for s in srcs)} enabled")
 
@@ -262,7 +267,8 @@ def sources_check(source_ids, sources_file) -> None:
         else:
             result = r.error_class.value if r.error_class else r.status
         bad += result not in ("ok", "not_modified")
-        table.add_row(r.source_id, result, str(r.http_status or ""), entries, str(r.elapsed_ms), problem[:100])
+        table.add_row(r.source_id, result, str(r.http_status or ""), entries, str(r.elapsed_ms),
+                      escape(problem[:100]))
     console.print(table)
     console.print(f"{len(srcs) - bad} of {len(srcs)} sources work")
     sys.exit(EXIT_ALL_FAILED if srcs and bad == len(srcs) else EXIT_OK)
@@ -300,7 +306,7 @@ def dashboard(port, host, database_url) -> None:
     from db.engine import safe_url
 
     url = prepare_dashboard(database_url, host=host, port=port)
-    console.print(f"dashboard: http://{host}:{port} over {safe_url(url)} (Ctrl+C to stop)")
+    console.print(f"dashboard: http://{host}:{port} over {safe_url(url)} (Ctrl+C to stop)", markup=False)
     sys.exit(serve_dashboard(url, host=host, port=port))
 
 
@@ -309,8 +315,10 @@ def dashboard(port, host, database_url) -> None:
               help="JSONL file (id, title, text, optional lang), UTF-8; default stdin.")
 def tag(input_file) -> None:
     """Tag JSONL items offline: one JSON line per input on stdout (no network, no database)."""
+    from aigcwatch.config import check_aliases
     from ingest.tag.jsonl import tag_stream
 
+    check_aliases()
     # bytes: a line that is not UTF-8 is reported and skipped like any other bad line
     _, errors = tag_stream(input_file, sys.stdout)
     name = getattr(input_file, "name", "-")
@@ -351,7 +359,10 @@ def retag(since, database_url, workers) -> None:
     from aigcwatch.retag import retag_items
     from ingest.offload import resolve
 
+    from aigcwatch.config import check_aliases
+
     n_workers = resolve(_workers_option(workers))
+    check_aliases()
     _, sf = _open_db(database_url)
     since_utc = since.replace(tzinfo=timezone.utc) if since else None
     n = retag_items(sf, since=since_utc, console=err_console, workers=n_workers)

@@ -113,9 +113,21 @@ def fetch_settings(get: Callable[[str], str | None] = setting):
                                      "a whole number >= 1"),
               timeout_s=number("timeout", lambda v: positive(v, float), "20", "seconds, a number > 0"),
               workers=number("workers", parse_workers, "auto"))
-    if get("user_agent"):
-        kw["user_agent"] = get("user_agent")
+    agent = get("user_agent")
+    if agent:
+        if not (agent.isascii() and agent.isprintable()):   # an HTTP header value
+            raise ConfigError(f"{_BY_NAME['user_agent'].env}: must be printable ASCII "
+                              f"(an HTTP header), got {agent!r}")
+        kw["user_agent"] = agent
     return FetchSettings(**kw)
+
+
+def check_aliases() -> None:
+    """Load the tagger's model table now, so a missing or broken AIGCWATCH_ALIASES file stops a
+    command at start with one ConfigError (else every item tagged fails with it, one by one)."""
+    from ingest.tag.lexicon import model_table
+
+    model_table()
 
 
 def zone_setting(name: str) -> str:

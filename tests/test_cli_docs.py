@@ -82,3 +82,13 @@ def test_tag_command_names_the_input_file_of_a_bad_line(tmp_path):
     assert result.exit_code == 2
     assert '"id": "a"' in result.output and '"id": "b"' in result.output
     assert f"error: {path}, line 3: not UTF-8" in result.output
+
+
+def test_tag_command_with_a_broken_alias_file_is_one_error_not_one_per_line(tmp_path, monkeypatch):
+    (tmp_path / "aliases.toml").write_text("not = toml = x\n", encoding="utf-8")
+    monkeypatch.setenv("AIGCWATCH_ALIASES", str(tmp_path / "aliases.toml"))
+    lines = '{"id": "a", "title": "Sora 2", "text": "AI video"}\n' * 3
+    result = CliRunner().invoke(main, ["tag"], input=lines)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"error: {tmp_path / 'aliases.toml'}: invalid TOML: "
+                                                  "Invalid value (at line 1, column 7)"]

@@ -105,3 +105,42 @@ def test_a_timeout_or_concurrency_that_is_not_positive_stops_ingest_before_it_fe
         assert srv.all_requests() == []
     assert result.exit_code == 2, result.output
     assert f"{variable}: not a valid" in result.output and repr(value) in result.output
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("AIGCWATCH_ALIASES", "{tmp}/missing.toml", "missing.toml: cannot read user alias file"),
+    ("AIGCWATCH_ALIASES", "{tmp}/bad.toml", "bad.toml: [sora] must be a table"),
+    ("AIGCWATCH_USER_AGENT", "监测/1.0", "AIGCWATCH_USER_AGENT: must be printable ASCII"),
+    ("AIGCWATCH_USER_AGENT", "bot\nX-Injected: 1", "AIGCWATCH_USER_AGENT: must be printable ASCII"),
+])
+def test_a_bad_alias_file_or_user_agent_stops_ingest_before_it_fetches(tmp_path, monkeypatch, variable,
+                                                                       value, message):
+    # Before: a bad alias file made every item fail to tag, one by one (all "invalid", exit 0);
+    # a non-ASCII User-Agent was a UnicodeEncodeError traceback, one with a newline failed every source.
+    (tmp_path / "bad.toml").write_text("sora = 5\n", encoding="utf-8")
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'al.db'}")
+    monkeypatch.setenv(variable, value.format(tmp=tmp_path))
+    with scripted_server() as srv:
+        srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["good"]))])
+        assert srv.all_requests() == []
+    assert result.exit_code == 2, result.output
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_error_text_with_square_brackets_is_shown_as_written(tmp_path, monkeypatch):
+    # rich read "[[source]]" or "[sora]" in a message as markup and printed "[]" or nothing.
+    p = tmp_path / "sources.toml"
+    p.write_text('rsshub_base = "https://rsshub.example.org"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["sources", "list", "--sources", str(p)])
+    assert result.exit_code == 2 and "no [[source]] tables found" in result.output
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'br.db'}")
+    with scripted_server() as srv:
+        srv.route("/hn/api/v1/search_by_date",
+                  Reply(200, body='{"message": "[tags] must be story or comment"}',
+                        content_type="application/json"))
+        p.write_text(f'[[source]]\nid = "hn"\nkind = "hn"\nmin_interval_s = 0\n'
+                     f'url = "{srv.url("/hn/api/v1/search_by_date?query=veo&tags=x")}"\n', encoding="utf-8")
+        result = CliRunner().invoke(main, ["ingest", "--sources", str(p)])
+    assert result.exit_code == 4
+    assert result.output.count("[tags] must be story or comment") == 2     # its line and the table

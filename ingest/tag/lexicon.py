@@ -71,11 +71,16 @@ def _user_aliases(path: str | None) -> dict[str, Any]:
 
     try:
         with open(path, "rb") as f:
-            return tomllib.load(f)
+            table = tomllib.load(f)
     except OSError as e:
         raise ConfigError(f"cannot read user alias file: {e.strerror}", file=path) from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"invalid TOML: {e}", file=path) from e
+    for model_id, spec in table.items():
+        if not isinstance(spec, dict):
+            raise ConfigError(f"[{model_id}] must be a table (e.g. aliases = [...]), "
+                              f"got {type(spec).__name__}", file=path)
+    return table
 
 
 def model_table() -> dict[str, dict[str, Any]]:
