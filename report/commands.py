@@ -305,7 +305,7 @@ class _progress:
 @click.option("--to", multiple=True, metavar="ADDR", help="Recipient (repeatable or comma list; "
               "default AIGCWATCH_DIGEST_TO).")
 @click.option("--dry-run", "dry_run", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
-              help="Write the HTML digest to FILE (and the text part beside it); send nothing.")
+              help="Write the HTML digest to FILE (and the text part beside it, FILE with .txt); send nothing.")
 @click.option("--force", is_flag=True, help="Send again to targets the delivery log says were served.")
 @click.option("--tz", envvar="AIGCWATCH_TIMEZONE", default="Asia/Shanghai", show_default=True,
               help="Time zone of the digest's days (AIGCWATCH_TIMEZONE).")
@@ -334,6 +334,8 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
             run = prepare(engine, the_day, period=period, tz=tz, langs=langs)
             Path(dry_run).write_text(run.rendered.html, encoding="utf-8")
             text_path = Path(dry_run).with_suffix(".txt")
+            if text_path == Path(dry_run):      # "--dry-run out.txt": keep the HTML, text beside it
+                text_path = Path(dry_run).with_name(Path(dry_run).name + ".txt")
             text_path.write_text(run.rendered.text, encoding="utf-8")
             out.print(f"subject: {run.rendered.subject}", markup=False, highlight=False)
             out.print(f"wrote {dry_run} (HTML) and {text_path} (text); nothing sent", markup=False,

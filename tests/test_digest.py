@@ -132,6 +132,17 @@ def test_dry_run_writes_both_parts_and_sends_nothing(db_url, session, tmp_path, 
     assert session.query(m.Delivery).count() == 0     # nothing sent, nothing logged
 
 
+def test_a_dry_run_into_a_txt_file_keeps_both_parts(db_url, session, tmp_path):
+    build(session)
+    out = tmp_path / "digest.txt"
+    res = CliRunner().invoke(main, ["digest", "--date", str(DAY), "--tz", TZ, "--database-url", db_url,
+                                    "--dry-run", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert (tmp_path / "digest.txt.txt").read_text(encoding="utf-8").startswith("AIGCWATCH")
+    assert f"wrote {out} (HTML) and {tmp_path / 'digest.txt.txt'} (text)" in res.output.replace("\n", "")
+
+
 def test_a_dry_run_into_a_missing_folder_is_one_line_before_any_work(tmp_path):
     res = CliRunner().invoke(main, ["digest", "--database-url", f"sqlite:///{tmp_path / 'd.db'}",
                                     "--dry-run", str(tmp_path / "no" / "digest.html")])
