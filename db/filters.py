@@ -5,6 +5,8 @@ key its cache on it and the digest and exports can pass the very same object to 
 """
 from __future__ import annotations
 
+import unicodedata
+
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
@@ -141,14 +143,17 @@ def _term_clause(term: str):
 
 
 def _spellings(term: str) -> list[str]:
-    """The term, plus its Simplified and Traditional forms when it has Chinese characters."""
+    """The term, plus its Simplified and Traditional forms when it has Chinese characters, and
+    its half-width form when it has full-width letters or digits (a query typed with a Chinese
+    input method: "ＳＯＲＡ" finds "Sora")."""
     if term.isascii():
         return [term]
     from ingest.lang import to_simplified
 
     out = [term]
-    for variant in (to_simplified(term), _to_traditional(term)):
-        if variant not in out:
+    folded = unicodedata.normalize("NFKC", term)
+    for variant in (folded, to_simplified(folded), _to_traditional(folded)):
+        if variant and variant not in out:
             out.append(variant)
     return out
 

@@ -166,6 +166,12 @@ def test_traditional_query_finds_simplified_text_and_vice_versa(db):
     assert found(db, q="细节") == {"kling_trad"}      # only written in Traditional (細節)
 
 
+def test_a_full_width_query_finds_half_width_text(db):
+    assert found(db, q="ＳＯＲＡ") == found(db, q="sora") == {"sora", "untagged", "other_lang"}
+    assert found(db, q="ｏｐｅｎａｉ　ＳＯＲＡ") == {"sora"}       # an ideographic space splits terms too
+    assert found(db, q="可靈") == found(db, q="可灵")
+
+
 def test_like_wildcards_in_a_query_are_literal(db):
     assert found(db, q="50%") == {"percent"}          # not "500" nor "50 days"
     assert found(db, q="%") == {"percent"}
