@@ -133,6 +133,16 @@ def test_page_renders_its_charts_without_exception(site, name):
         assert "<script" not in el.proto.body and "<img" not in el.proto.body
 
 
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("params", [{"q": "zzqxnothing"}, {"from": "2031-01-01", "to": "2031-01-07"}],
+                         ids=["search-matches-nothing", "range-without-stories"])
+def test_a_view_with_no_stories_renders_and_says_so(site, name, params):
+    at = ok(page(name, **params))
+    assert [t.value for t in at.title] == [TITLES[name]]
+    if name in ("overview", "models", "themes", "gap"):
+        assert any(i.value == "当前筛选条件下没有内容。" for i in at.info), "says that nothing matches"
+
+
 def test_time_charts_name_the_zone_and_draw_events(site):
     at = ok(page("overview"))
     volume = specs(at)[0]

@@ -37,7 +37,7 @@ def tone(ctx: Ctx, flt) -> None:
     L = ctx.lang
     st.subheader(i18n.t("tone_by_lang", L))
     idx = data.sentiment_index(ctx.url, flt, ctx.interval, ctx.tz, "lang")
-    idx = idx[idx["key"].isin(LANGS)].rename(columns={"key": "lang"}) if not idx.empty else idx
+    idx = idx[idx["key"].isin(LANGS)].rename(columns={"key": "lang"})   # empty frames keep their columns
     drill.net_chart(ctx, idx, "lang", key="gap_tone", name="tone_by_language")
 
     st.markdown(f"**{ui.md_escape(i18n.t('tone_theme_lang', L))}**")
@@ -125,6 +125,8 @@ ctx = setup("gap")
 st.caption(i18n.t("gap_intro", ctx.lang))
 with ui.db_guard(ctx.lang):
     both = ctx.flt.replace(lang=())
+    if data.total(ctx.url, both) == 0:
+        st.info(i18n.t("no_match", ctx.lang))
     themes = data.language_gap(ctx.url, both, "theme")
     models = data.language_gap(ctx.url, both, "model")
     c1, c2 = st.columns(2)

@@ -47,7 +47,7 @@ def sentiment(ctx: Ctx) -> None:
     if not top:
         return
     idx = data.sentiment_index(ctx.url, ctx.flt.replace(model=tuple(top)), ctx.interval, ctx.tz, "model")
-    idx = idx[idx["key"].isin(top)].rename(columns={"key": "model"}) if not idx.empty else idx
+    idx = idx[idx["key"].isin(top)].rename(columns={"key": "model"})   # empty frames keep their columns
     drill.net_chart(ctx, idx, "model", key="mo_net", name="net_sentiment_by_model", title=True)
 
 
@@ -65,6 +65,8 @@ def languages(ctx: Ctx) -> None:
 
 ctx = setup("models")
 with ui.db_guard(ctx.lang):
+    if data.total(ctx.url, ctx.flt) == 0:
+        st.info(i18n.t("no_match", ctx.lang))
     share_of_voice(ctx)
     sentiment(ctx)
     languages(ctx)
