@@ -38,6 +38,13 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "all": ("全部", "all"),
     "bad_param": ("网址参数 {name}={value!r} 无效，已忽略：{why}",
                   "URL parameter {name}={value!r} ignored: {why}"),
+    "why_unknown_value": ("未知的取值", "unknown value"),
+    "why_not_a_date": ("不是 YYYY-MM-DD 格式的日期", "not a date YYYY-MM-DD"),
+    "why_unknown_tz": ("未知的时区", "unknown time zone"),
+    "why_ui": ("请用 zh 或 en", "use zh or en"),
+    "why_spam": ("请用 1 或 0", "use 1 or 0"),
+    "why_every": ("请用 day、week 或 month", "use day, week or month"),
+    "why_before_from": ("早于 from，已与 from 对调", "before from; the two were swapped"),
     "share_link": ("当前视图的网址可直接收藏或分享。", "This view's URL can be bookmarked and shared."),
     # intervals
     "every_day": ("日", "day"),

@@ -9,6 +9,7 @@ Query parameters (all optional; a parameter at its default is left out of the UR
   spam=1            include spam              tz=Area/City time zone of the day buckets
   every=day|week|month  bucket size           q=...        search terms
 A bad value is dropped with a warning that names the parameter; the rest of the view still applies.
+Each warning's reason is a key of `dashboard.i18n` (the page shows it in the interface language).
 """
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def _multi(raw: str, allowed: set[str] | None, name: str, warns: list) -> tuple[
         if not value:
             continue
         if allowed is not None and value not in allowed:
-            warns.append((name, value, "unknown value"))
+            warns.append((name, value, "why_unknown_value"))
             continue
         if value not in out:
             out.append(value)
@@ -101,7 +102,7 @@ def _day(raw: str, name: str, warns: list) -> date | None:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        warns.append((name, raw, "not a date YYYY-MM-DD"))
+        warns.append((name, raw, "why_not_a_date"))
         return None
 
 
@@ -114,26 +115,33 @@ def parse(query: dict[str, str], facets: dict, *, default_tz: str,
         if valid_tz(query["tz"].strip()):
             tz = query["tz"].strip()
         else:
-            warns.append(("tz", query["tz"], "unknown time zone"))
+            warns.append(("tz", query["tz"], "why_unknown_tz"))
     base = defaults(facets, tz)
     view = replace(base, ui=ui or base.ui)
     if query.get("ui"):
         if query["ui"] in i18n.LANGS:
             view = replace(view, ui=query["ui"])
         else:
-            warns.append(("ui", query["ui"], "use zh or en"))
+            warns.append(("ui", query["ui"], "why_ui"))
     start, end = view.start, view.end
+    given_start = given_end = None
     if query.get("day"):
-        day = _day(query["day"], "day", warns)
-        if day:
-            start = end = day
+        given_start = given_end = _day(query["day"], "day", warns)
     if query.get("from"):
-        start = _day(query["from"], "from", warns) or start
+        given_start = _day(query["from"], "from", warns) or given_start
     if query.get("to"):
-        end = _day(query["to"], "to", warns) or end
+        given_end = _day(query["to"], "to", warns) or given_end
+    start, end = given_start or start, given_end or end
     if end < start:
-        warns.append(("to", str(end), "before from"))
-        start, end = end, start
+        if given_start and given_end:       # both typed, the wrong way round
+            warns.append(("to", str(end), "why_before_from"))
+            start, end = end, start
+        elif given_end:                     # only `to`: the default length of days ending there
+            first = data_days(facets, tz)[0]
+            start = end - timedelta(days=DEFAULT_DAYS - 1)
+            start = max(start, first) if first <= end else start
+        else:                               # only `from`, after the last day with data
+            end = start
     sources = {s["id"] for s in facets.get("sources", ())}
     allowed = {
         "lang": set(DOC_LANGS) | set(facets.get("langs") or ()), "source": sources,
@@ -151,12 +159,12 @@ def parse(query: dict[str, str], facets: dict, *, default_tz: str,
         if flag in ("1", "true", "yes", "0", "false", "no"):
             changes["spam"] = flag in ("1", "true", "yes")
         else:
-            warns.append(("spam", query["spam"], "use 1 or 0"))
+            warns.append(("spam", query["spam"], "why_spam"))
     if query.get("every"):
         if query["every"] in INTERVALS:
             changes["every"] = query["every"]
         else:
-            warns.append(("every", query["every"], "use day, week or month"))
+            warns.append(("every", query["every"], "why_every"))
     if query.get("q"):
         changes["q"] = " ".join(query["q"].split())[:MAX_Q]
     return replace(view, **changes), warns

@@ -165,8 +165,8 @@ def setup(page: str, *, search_in_sidebar: bool = True) -> Ctx:
         _widget(st.text_input, i18n.t("search_box", lang), "q", view, push)
     st.session_state[_APPLIED] = (page, view)
 
-    for name, value, why in warnings:
-        st.warning(i18n.t("bad_param", lang, name=name, value=value, why=why))
+    for name, value, why in warnings:   # the value is whatever was typed: shown as text only
+        st.warning(ui.md_escape(i18n.t("bad_param", lang, name=name, value=value, why=i18n.t(why, lang))))
     _write_query(view, _defaults(facets, view.tz), query)
     events, events_error = _events(view.start, view.end, view.model)
     for problem in (events_error, tz_problem()):

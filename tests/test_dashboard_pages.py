@@ -211,9 +211,23 @@ def test_days_follow_the_chosen_time_zone(site, session):
 
 def test_bad_query_params_are_named_and_the_rest_applies(site, session):
     at = ok(page("explorer", model="kling,nosuch", to="31-12-2025", lang="zh"))
-    warned = " ".join(w.value for w in at.warning)
+    warned = unescape_md(" ".join(w.value for w in at.warning))
     assert "model='nosuch'" in warned and "to='31-12-2025'" in warned
     assert results(at) == q.count_items(session, window(model=("kling",), lang=("zh",)))
+
+
+def test_bad_query_params_are_shown_as_text_in_the_interface_language(site):
+    link = "[Sign in again](https://evil.example/login)"
+    pixel = "![x](https://evil.example/pixel.png)"
+    at = ok(page("overview", theme=link, model=pixel, every="hour"))
+    warned = [w.value for w in at.warning]
+    assert len(warned) == 3
+    assert not any(link in w or pixel in w for w in warned), "URL text never becomes a link or image"
+    shown = unescape_md(" ".join(warned))
+    assert link in shown and pixel in shown                   # ...it is shown as it was typed
+    assert "未知的取值" in shown and "unknown value" not in shown  # the reason in the interface's language
+    at = ok(page("overview", every="hour", ui="en"))
+    assert "use day, week or month" in unescape_md(at.warning[0].value)
 
 
 def test_explorer_opens_prefiltered_from_a_link(site, session):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from dashboard import i18n
 from dashboard.params import View, data_days, defaults, parse, to_query
 
 FACETS = {
@@ -66,6 +67,26 @@ def test_reversed_range_is_swapped_with_a_warning():
     view, warns = parse({"from": "2025-03-01", "to": "2025-02-01"}, FACETS, default_tz=TZ)
     assert (view.start, view.end) == (date(2025, 2, 1), date(2025, 3, 1))
     assert [w[0] for w in warns] == ["to"]
+
+
+def test_one_end_given_moves_the_default_other_end_not_past_it():
+    # `to` alone, before the default start: the 90 days ending there, not `to`..the default start
+    view, warns = parse({"to": "2024-12-01"}, FACETS, default_tz=TZ)
+    assert (view.start, view.end) == (date(2024, 11, 2), date(2024, 12, 1)) and warns == []
+    view, warns = parse({"to": "2024-06-01"}, FACETS, default_tz=TZ)      # before any data
+    assert (view.start, view.end) == (date(2024, 3, 4), date(2024, 6, 1)) and warns == []
+    # `from` alone, after the last day with data: that day on, never days before it
+    view, warns = parse({"from": "2025-04-01"}, FACETS, default_tz=TZ)
+    assert (view.start, view.end) == (date(2025, 4, 1), date(2025, 4, 1)) and warns == []
+
+
+def test_every_reason_is_a_phrase_of_both_interface_languages():
+    _, warns = parse({"model": "nosuch", "from": "05/01/2025", "to": "2025-01-01", "tz": "Mars/Base",
+                      "every": "hour", "spam": "maybe", "ui": "fr", "day": "x"}, FACETS, default_tz=TZ)
+    assert len(warns) == 7
+    for _, _, why in warns:
+        zh, en = i18n.t(why, "zh"), i18n.t(why, "en")
+        assert zh != en and not zh.isascii() and en.isascii()
 
 
 def test_search_text_is_squeezed_and_bounded():
