@@ -38,7 +38,10 @@ def streamlit_command(app: Path, *, host: str, port: int, python: str | None = N
             "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none",
             "--server.runOnSave", "false",
-            "--client.toolbarMode", "minimal"]
+            "--client.toolbarMode", "minimal",
+            # a table's own CSV export writes feed titles starting with = + - @ as they are (a
+            # spreadsheet runs them); the pages' Download CSV buttons neutralise them (ui.csv_bytes)
+            "--client.disableDataExport", "true"]
 
 
 def dashboard_env(database_url: str, base: Mapping[str, str] | None = None) -> dict[str, str]:

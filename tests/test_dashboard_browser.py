@@ -399,3 +399,20 @@ def test_a_date_typed_into_the_date_box_applies_and_reaches_the_url(page, server
     _settle(pg)
     _check_clean(pg, "after typing a date", NAV_EN)
     assert "2025-10-04" in _main_text(pg), "the window shown does not start on the typed date"
+
+
+def test_tables_export_only_through_the_formula_safe_download(page, server: Server) -> None:
+    """A table's own toolbar would save feed titles starting with = + - @ as they are (a spreadsheet
+    then runs them): tables offer no built-in export, only the page's Download CSV buttons, whose
+    files neutralise such cells."""
+    pg = page
+    pg.goto(f"{server.base}/explorer?ui=en")
+    _settle(pg)
+    table = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
+    table.hover()
+    pg.wait_for_timeout(500)
+    toolbar = [b.get_attribute("aria-label") or ""
+               for b in pg.locator('[data-testid="stElementToolbarButton"] button').all()]
+    assert toolbar, "the table's toolbar did not show"
+    assert not [b for b in toolbar if "ownload" in b], f"a table offers its own CSV export: {toolbar}"
+    assert pg.get_by_role("button", name="Download CSV").count() >= 2, "the chart and table CSV buttons stay"
