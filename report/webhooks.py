@@ -137,11 +137,16 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _md_url(url: str) -> str:
+    """A link destination Markdown keeps whole: a ')' in the URL would end the link there."""
+    return url.replace("(", "%28").replace(")", "%29")
+
+
 def _markdown(lines: list[Line]) -> str:
     title, rest = lines[0][0], lines[1:]
     out = [f"### {md_escape(title)}"]
     for text, link in rest:
-        out.append(f"- [{md_escape(text)}]({link})" if link else f"- {md_escape(text)}")
+        out.append(f"- [{md_escape(text)}]({_md_url(link)})" if link else f"- {md_escape(text)}")
     return "\n".join(out)
 
 

@@ -260,6 +260,21 @@ def test_feed_text_is_escaped_for_each_chat_format():
     assert slack_escape("a<b>&c") == "a&lt;b&gt;&amp;c" and md_escape("[a](b)") == r"\[a\]\(b\)"
 
 
+@pytest.mark.parametrize("kind", ["dingtalk", "wecom"])
+def test_markdown_links_keep_their_whole_url(kind):
+    """A story URL with parentheses (stored as published) must not end the Markdown link early."""
+    from markdown_it import MarkdownIt
+
+    urls = ["https://en.wikipedia.example/wiki/Sora_(model)", "https://a.example/p)%5Bx%5D(javascript:alert(1))",
+            "https://a.example/q?x=1)"]
+    lines = [("title", None)] + [(f"story {i}", u) for i, u in enumerate(urls)]
+    _, body, _ = request_for(Webhook("m", kind, "https://h.example/x"), lines, {}, now=0)
+    doc = json.loads(body)["markdown"]
+    tokens = MarkdownIt().parse(doc.get("text") or doc.get("content"))
+    hrefs = [t.attrGet("href") for block in tokens for t in (block.children or []) if t.type == "link_open"]
+    assert [h.replace("%28", "(").replace("%29", ")") for h in hrefs] == urls
+
+
 def test_signatures_follow_the_documented_rules():
     hook = Webhook("f", "feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/x", secret="abc")
     _, body, _ = request_for(hook, [("t", None)], {}, now=1_599_360_473)
