@@ -26,6 +26,7 @@ THEMES_SHOWN = 3
 STORIES_PER_THEME = 2
 TERMS_SHOWN = 8
 CHART_DAYS = 14
+TOP_STORIES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class Digest:
     gap: list[dict] = field(default_factory=list)           # language_gap rows, largest first
     daily: list[dict] = field(default_factory=list)         # {"day", "zh", "en"} for the chart
     sections: list[LangSection] = field(default_factory=list)
+    top_stories: list[dict] = field(default_factory=list)  # the most widely carried (chat links)
     last_story_at: datetime | None = None
     last_run: dict | None = None
     tagger_versions: list[str] = field(default_factory=list)
@@ -140,6 +142,8 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     if d.empty:
         return d
     d.tagger_versions = [r["version"] for r in q.tagger_versions(session, flt) if r["version"]]
+    d.top_stories = q.top_stories(session, flt, limit=TOP_STORIES)
+    _add_outlets(session, d.top_stories)
     for s in q.spikes(session, flt, tz=tz)[:SPIKES_SHOWN]:
         stories = q.spike_stories(session, flt, dim=s["dim"], key=s["key"], day=s["day"], tz=tz,
                                   limit=SPIKE_CANDIDATES)

@@ -265,7 +265,7 @@ def short_lines(d: Digest) -> list[tuple[str, str | None]]:
         out.append((f"{label('rising', lang)}: " + ", ".join(rising), None))
     out.append((f"{label('net', lang)} {net_text(d.net[0])} ({net_text(d.net[1])})", None))
     out.append((gap_line(d, lang), None))
-    for sp in d.spikes[:1]:
-        for st in sp["stories"][:2]:
-            out.append((f"{clean(st['title'], 120)} — {clean(st['source_name'], 40)}", safe_link(st["url"])))
+    # two links: the stories behind the strongest spike, else the period's most widely carried
+    for st in (d.spikes[0]["stories"] if d.spikes else d.top_stories)[:2]:
+        out.append((f"{clean(st['title'], 120)} — {clean(st['source_name'], 40)}", safe_link(st["url"])))
     return out

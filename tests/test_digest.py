@@ -161,6 +161,16 @@ def test_one_language_gives_one_section_written_in_it(session):
     assert short_lines(d)[1][0].startswith("报道 15 (+11 较前一日; 7 日均值")
 
 
+def test_the_chat_form_links_two_top_stories_with_or_without_a_spike(session):
+    build(session)
+    quiet = build_digest(session, DAY - timedelta(days=1), tz=TZ)
+    assert not quiet.spikes and quiet.stories.current > 2
+    widest = q.top_stories(session, window(DAY - timedelta(days=1), DAY - timedelta(days=1)), limit=2)
+    assert [link for _, link in short_lines(quiet) if link] == [r["url"] for r in widest]
+    surge = build_digest(session, DAY, tz=TZ)
+    assert [link for _, link in short_lines(surge) if link] == [r["url"] for r in surge.spikes[0]["stories"][:2]]
+
+
 def test_a_day_without_stories_says_so_and_when_data_last_came(session):
     build(session)
     d = build_digest(session, date(2025, 6, 1), tz=TZ)
