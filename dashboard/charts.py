@@ -137,10 +137,25 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     if kind == "bar":
         fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=plot_text(time_axis_title(interval, tz, lang)), type="date")
+    date_axis(fig, lang, interval, df["bucket"] if "bucket" in df else ())
     fig.update_yaxes(title_text=plot_text(y_title), ticksuffix="%" if percent else None)
     fig.update_layout(hovermode="x unified")
     add_events(fig, events, lang)
     return _layout(fig, title=title)
+
+
+def date_axis(fig: go.Figure, lang: str, interval: str, days: Iterable) -> go.Figure:
+    """Date ticks readable in the interface language: plotly names months in English ("Oct 19"),
+    so the Chinese interface gets numeric dates; and one bucket alone spans its neighbours' days
+    (plotly would zoom into milliseconds around it)."""
+    if lang == "zh":
+        fmt = "%Y-%m" if interval == "month" else "%Y-%m-%d"
+        fig.update_xaxes(tickformat=fmt, hoverformat=fmt)
+    distinct = sorted({pd.Timestamp(d) for d in days if pd.notna(d)})
+    if len(distinct) == 1:
+        one = distinct[0]
+        fig.update_xaxes(range=[one - pd.Timedelta(days=1), one + pd.Timedelta(days=1)], dtick=86_400_000)
+    return fig
 
 
 def add_events(fig: go.Figure, events: Iterable, lang: str) -> go.Figure:
@@ -270,6 +285,7 @@ def lead_lag(df: pd.DataFrame, *, lang: str, tz: str, title: str | None = None,
             customdata=[[d, k] for d, k in zip(g["day"], g["key"])],
             hovertemplate="%{x}: %{text} %{y:+d}<extra></extra>"))
     fig.update_xaxes(title_text=plot_text(time_axis_title("day", tz, lang)), type="date")
+    date_axis(fig, lang, "day", df["day"])
     fig.update_yaxes(zeroline=True, zerolinecolor="#888888",
                      title_text=plot_text("中文领先天数（负数为英文领先）" if lang == "zh"
                                           else "days Chinese led (negative: English led)"))

@@ -297,6 +297,8 @@ def test_every_page_in_headless_chromium(page, server: Server, shots: Path) -> N
     _settle(pg)
     assert pg.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "总览"
     _check_clean(pg, "/?ui=zh", NAV_ZH)
+    ticks = pg.locator(".js-plotly-plot .xtick text").all_text_contents()
+    assert ticks and not [t for t in ticks if re.search(r"[A-Za-z]", t)], f"English in zh date ticks: {ticks}"
     _shot(pg, shots, "overview-zh")
 
     # 3. Feed text is text: each hostile item opened in the Explorer shows its markup literally.
@@ -416,3 +418,15 @@ def test_tables_export_only_through_the_formula_safe_download(page, server: Serv
     assert toolbar, "the table's toolbar did not show"
     assert not [b for b in toolbar if "ownload" in b], f"a table offers its own CSV export: {toolbar}"
     assert pg.get_by_role("button", name="Download CSV").count() >= 2, "the chart and table CSV buttons stay"
+
+
+def test_a_single_day_is_drawn_as_that_day(page, server: Server) -> None:
+    """One day's view (a drill-down or spike link): the time axis shows the day, not the
+    milliseconds around its midnight that plotly zooms to for a single point."""
+    pg = page
+    pg.goto(f"{server.base}/?ui=en&day=2025-10-20")
+    _settle(pg)
+    _check_clean(pg, "/?day=2025-10-20", NAV_EN)
+    ticks = pg.locator(".js-plotly-plot .xtick text").all_text_contents()
+    assert ticks and not [t for t in ticks if ":" in t], f"time-of-day ticks on a one-day chart: {ticks}"
+    assert any("Oct 20" in t for t in ticks), ticks

@@ -51,6 +51,18 @@ def test_time_chart_names_the_zone_uses_cjk_fonts_and_carries_keys():
     assert list(fig.data[1].customdata) == ["kling"]
 
 
+def test_date_ticks_are_numeric_in_chinese_and_one_bucket_spans_whole_days():
+    days = pd.DataFrame([{"bucket": date(2025, 3, d), "count": d} for d in (1, 2, 3)])
+    zh = charts.time_chart(days, lang="zh", tz="UTC", interval="day")
+    assert zh.layout.xaxis.tickformat == "%Y-%m-%d" and "%b" not in zh.layout.xaxis.hoverformat
+    assert charts.time_chart(days, lang="zh", tz="UTC", interval="month").layout.xaxis.tickformat == "%Y-%m"
+    assert charts.time_chart(days, lang="en", tz="UTC", interval="day").layout.xaxis.tickformat is None
+    one = charts.time_chart(days.head(1), lang="en", tz="UTC", interval="day")
+    lo, hi = (pd.Timestamp(v) for v in one.layout.xaxis.range)
+    assert (lo, hi) == (pd.Timestamp("2025-02-28"), pd.Timestamp("2025-03-02")) and one.layout.xaxis.dtick == 86_400_000
+    assert charts.time_chart(days, lang="en", tz="UTC", interval="day").layout.xaxis.range is None
+
+
 def test_event_markers_are_drawn_with_their_titles():
     df = pd.DataFrame([{"bucket": date(2025, 3, 1), "count": 1}])
     events = [Event(date(2025, 3, 1), "kling", "launch", "Kling <b>2.1</b>", None),
