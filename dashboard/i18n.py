@@ -259,6 +259,16 @@ def theme_name(theme_id: str | None, lang: str) -> str:
     return _named(_THEMES, theme_id, lang)
 
 
+_COPY_REASONS = {"url": ("链接相同", "same link"), "guid": ("GUID 相同", "same GUID"),
+                 "content": ("正文相同", "same text"), "title": ("标题与正文相同", "same title and text"),
+                 "near-duplicate": ("改写转载", "edited republication")}
+
+
+def copy_reason_name(value: str | None, lang: str) -> str:
+    """Why an item is a copy of a story (item_copies.reason, or a near-duplicate cluster member)."""
+    return _named(_COPY_REASONS, value, lang)
+
+
 def sentiment_name(value: str | None, lang: str) -> str:
     return _named(_SENTIMENTS, value, lang)
 

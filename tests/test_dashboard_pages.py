@@ -259,6 +259,16 @@ def test_explorer_item_view_shows_tags_evidence_and_copies(site, session):
     assert "<mark>Veo 3</mark>" in texts(at), "the evidence is highlighted in the text"
 
 
+@pytest.mark.parametrize("ui, names", [("zh", {"正文相同", "链接相同", "标题与正文相同", "改写转载", "GUID 相同"}),
+                                      ("en", {"same text", "same link", "same title and text",
+                                              "edited republication", "same GUID"})])
+def test_copies_say_why_they_are_copies_in_the_interface_language(site, ui, names):
+    at = ok(page("explorer", item=str(site["syndicated"]), ui=ui))
+    copies = next(d.value for d in at.dataframe if len(d.value) == 2)
+    reasons = set(copies["判定依据" if ui == "zh" else "reason"])
+    assert reasons and reasons <= names, reasons
+
+
 def test_hostile_feed_text_is_only_text(site):
     at = ok(page("explorer", item=str(site["hostile"])))
     body = texts(at)

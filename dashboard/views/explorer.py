@@ -91,7 +91,7 @@ def item_view(ctx: Ctx, item_id: int) -> None:
         link = i18n.t("col_link", L)
         st.dataframe([{i18n.t("col_source", L): c.get("source_name") or c.get("source_id"),
                        i18n.t("col_title", L): c.get("title"), link: ui.safe_url(c.get("url")),
-                       i18n.t("reason", L): c.get("reason"),
+                       i18n.t("reason", L): i18n.copy_reason_name(c.get("reason"), L),
                        i18n.t("seen_at", L): ui.fmt_time(c.get("seen_at"), ctx.tz)} for c in copies],
                      hide_index=True, key="ex_copies",
                      column_config={link: st.column_config.LinkColumn(link, display_text="↗")})
