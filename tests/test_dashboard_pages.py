@@ -230,6 +230,11 @@ def test_bad_query_params_are_shown_as_text_in_the_interface_language(site):
     assert "use day, week or month" in unescape_md(at.warning[0].value)
 
 
+def test_a_bad_item_id_in_the_url_is_named(site, session):
+    at = ok(page("explorer", item="12abc", ui="en"))
+    assert any("item='12abc'" in unescape_md(w.value) for w in at.warning)
+
+
 def test_explorer_opens_prefiltered_from_a_link(site, session):
     at = ok(page("explorer", model="kling", day=DAY.isoformat()))
     assert results(at) == q.count_items(session, window(DAY, DAY, model=("kling",)))

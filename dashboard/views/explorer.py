@@ -55,11 +55,13 @@ def table(ctx: Ctx, total: int) -> None:
                  format_func=lambda v: i18n.t("drill_none", L) if v is None else f"#{v} {titles.get(v, '')}")
 
 
-def _item_from_url() -> int | None:
+def _item_from_url(lang: str) -> int | None:
     raw = st.query_params.get("item")
     try:
         return int(raw) if raw else None
     except ValueError:
+        st.warning(ui.md_escape(i18n.t("bad_param", lang, name="item", value=raw,
+                                       why=i18n.t("why_not_an_id", lang))))
         return None
 
 
@@ -103,7 +105,7 @@ with ui.db_guard(ctx.lang):
     st.caption(i18n.t("results", ctx.lang, n=f"{n:,}"))
     over_time(ctx)
     table(ctx, n)
-    chosen = st.session_state.get(_PICK) or _item_from_url()
+    chosen = st.session_state.get(_PICK) or _item_from_url(ctx.lang)
     if chosen is not None:
         if st.query_params.get("item") != str(chosen):
             st.query_params["item"] = str(chosen)
