@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -291,6 +292,43 @@ def _unique(seen: set[tuple[str, ...]], make: Callable[[], tuple]) -> tuple:
     return result
 
 
+_SENTENCE_END = {"zh": re.compile(r"(?<=[。！？!?])"), "en": re.compile(r"(?<=[.!?])\s+")}
+
+
+def _fresh_title(used: set[str], title: str, paras: tuple[str, ...], lang: str,
+                 keep: bool = False) -> str:
+    """The drawn headline, or when another story already has it, one cut from this story's own
+    sentences (as a news headline condenses its lead): the title pools are small, and distinct
+    stories under one headline would read as copies that deduplication missed. `keep`: the drawn
+    headline stays at the head, a clause of the story after it (a distractor's title holds the name
+    that collides: 海螺水泥, Kingdom Hearts). Draws nothing from the generator's random stream."""
+    if title in used:
+        sentences = [x for p in paras for x in _SENTENCE_END[lang].split(p) if x.strip()]
+        alone = [_headline(x, lang) for x in sentences]
+        joined = [f"{title}{'：' if lang == 'zh' else ': '}{_headline(x, lang)}" for x in sentences]
+        for candidate in (joined if keep else alone + joined):
+            if candidate and candidate not in used:
+                title = candidate
+                break
+    used.add(title)
+    return title
+
+
+def _headline(sentence: str, lang: str) -> str:
+    """A sentence as a headline: no closing stop, at most ~30 characters (zh) or ~90 (en), cut
+    at a clause break where one comes early enough."""
+    text = sentence.strip().rstrip("。.")
+    limit, comma = (30, "，") if lang == "zh" else (90, ", ")
+    if len(text) <= limit:
+        return text
+    cut = text.find(comma)
+    if 0 < cut <= limit and cut >= limit // 4:
+        return text[:cut]
+    if lang == "zh":
+        return text[:limit - 1] + "…"
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def _when(rng: random.Random, spec: _Spec, day: date) -> datetime:
     if spec.lang == "zh":   # Beijing daytime and evening
         hour = rng.choice((7, 8, 9, 9, 10, 10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 23))
@@ -315,6 +353,7 @@ def _author(rng: random.Random, spec: _Spec) -> str | None:
 def _generate(rng: random.Random, start: date, end: date) -> dict[str, list[_Entry]]:
     out: dict[str, list[_Entry]] = {s.id: [] for s in _SPECS}
     seen: set[tuple[str, ...]] = set()   # bodies so far: only syndicated copies share one
+    headlines: set[str] = set()          # titles so far: distinct stories read as distinct
     uid = 0
     day = start
     while day <= end:
@@ -331,12 +370,14 @@ def _generate(rng: random.Random, start: date, end: date) -> dict[str, list[_Ent
                 author = _author(rng, spec)
                 if roll < spec.distractor_p:
                     title, paras = _unique(seen, lambda: _distractor(rng, spec.lang))
+                    title = _fresh_title(headlines, title, paras, spec.lang, keep=True)
                     out[spec.id].append(_Entry(spec.id, spec.lang, "distractor", title, paras, when,
                                                author, None, None, uid))
                     continue
                 model, theme, title, paras = _unique(
                     seen, lambda: _relevant(rng, spec, day, driver, (mult - 1) / mult))
                 kind = "relevant"
+                title = _fresh_title(headlines, title, paras, spec.lang)
                 if roll > 1 - spec.spam_p:
                     kind, title = "spam", rng.choice(_SPAM_TITLES).format(b=rng.choice(_SPAM_BRANDS))
                     copied = [e for e in out["demo-kejiribao"][-40:] if e.kind == "relevant"]
