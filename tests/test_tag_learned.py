@@ -135,18 +135,65 @@ def test_unrolled_theme_decision_equals_the_feature_dict_decision(strong_cue_row
 
 
 def test_relevance_word_layer_equals_the_feature_dict_decision():
-    """decide() adds the words' rows to the scores of decision_features: the same label as the
-    model over the full feature dict (the form the trainer fitted)."""
+    """decide() adds the words' margins (log counts, apart by the title flag, as the shipped
+    layer was trained) to the figures of decision_features: the same label as the model over the
+    trainer's own feature dict for the item (relevance_train._row), the cut folded into the bias."""
+    from ingest.tag import relevance_train as rt
     from ingest.tag.engine import signals_and_models
     from ingest.tag.linear import load as load_linear
-    from ingest.tag.words import word_set
+    from ingest.tag.words import known_words
 
     model = load_linear(relevance.RELEVANCE_MODEL)
     assert model.meta.get("words")
-    for title, text, lang in _TEXTS + [("", "The runway at the airport was closed for repairs.", "en")]:
+    setting = rt.Setting(words=True, log_counts=bool(model.meta.get("log_counts")),
+                         cross_title=bool(model.meta.get("cross_title")))
+    texts = _TEXTS + [("", "The runway at the airport was closed for repairs.", "en"),
+                      ("Sora 2 上线", "OpenAI 发布 Sora 2，视频生成更稳定。视频里的人物动作自然，视频时长更长。", "zh"),
+                      ("", "Veo 3 video, video, video: the new video model makes video with sound. "
+                           "Editors say the video looks real.", "en")]
+    labels = set()
+    for title, text, lang in texts:
         doc = make_doc(title, text, lang)
         signals, found = signals_and_models(doc)
-        feats = relevance.decision_features(doc, signals, found,
-                                            relevance.scored(doc, signals, found))
-        feats.update({"t:" + w: 1.0 for w in word_set(doc)})
-        assert relevance.decide(doc, signals, found).relevant == (model.label(feats) == "relevant")
+        it = rt.item({"title": title, "text": text, "lang": lang}, "test")
+        row = rt._row(it, set(known_words()), setting)
+        expected = model.label(row) == "relevant" and it.grounded
+        labels.add(expected)
+        assert relevance.decide(doc, signals, found).relevant == expected, text
+    assert labels == {True, False}
+
+
+def test_relevance_word_margin_weighs_log_counts_when_the_layer_was_trained_on_counts():
+    import math
+
+    from ingest.tag.words import known_words
+
+    doc = make_doc("", "Video here. The video again, and one more video.", "en")
+    assert "video" in known_words()
+    assert relevance.word_margin(doc, {"video": 2.0}, False) == 2.0
+    assert relevance.word_margin(doc, {"video": 2.0}, True) == pytest.approx(2.0 * math.log1p(3))
+    assert relevance.word_margin(doc, {"no-such-word": 2.0}, True) == 0.0
+
+
+def test_relevance_layer_file_keeps_the_trainers_cut_and_counts():
+    """What relevance_train writes decides as its own predict() does: p >= cut, the words as
+    log counts and apart by the title flag."""
+    from ingest.tag import relevance_train as rt
+    from ingest.tag.linear import model_from_dict
+
+    rng = random.Random(5)
+    items = []
+    for n in range(120):
+        gold = n % 3 != 0
+        words = {"video": rng.randint(1, 4)} if gold or rng.random() < 0.3 else {}
+        words.update({"chatbot": rng.randint(1, 3)} if not gold or rng.random() < 0.3 else {})
+        feats = {"all:score": rng.random() + (0.5 if gold else 0.0), "all:title": float(rng.random() < 0.5)}
+        items.append(rt.Item(f"i{n}", gold, feats, False, "tune", frozenset(words), True, words))
+    for cut in (0.3, 0.5, 0.7):
+        setting = rt.Setting(1.0, 1.0, True, 1, log_counts=True, cross_title=True, cut=cut)
+        fitted = rt.fit(items, setting)
+        layer = model_from_dict(rt.model_data(fitted))
+        vocab = fitted[2]
+        assert any(k.startswith("X1:t:") for k in layer.weights)
+        assert [layer.label(rt._row(i, vocab, setting)) == "relevant" for i in items] == \
+            rt.predict(fitted, items)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -29,6 +30,7 @@ from ingest.tag.linear import derived, word_rows
 from ingest.tag.linear import load as load_linear
 from ingest.tag.models import ModelResult
 from ingest.tag.words import model_words
+from ingest.tag.words import tokens as word_tokens
 
 
 RELEVANCE_MODEL = "relevance_model.json"
@@ -236,13 +238,15 @@ def decide(doc: Doc, signals: Signals, models: ModelResult, learned: bool = True
     relevant = sc.rule
     model = load_linear(RELEVANCE_MODEL) if learned else None
     if model is not None and len(model.classes) == 2:
-        bias, dense, langs, deltas, first = _unrolled(model)
+        bias, dense, langs, by_title, first, log_counts = _unrolled(model)
         lang = "zh" if doc.lang == "zh" else "en"
         margin = bias + langs.get(lang, 0.0)
-        for v, w in zip(_decision_values(doc, signals, models, sc), dense):
+        values = _decision_values(doc, signals, models, sc)
+        for v, w in zip(values, dense):
             margin += v * w
+        deltas = by_title[values[_TITLE] > 0]
         if deltas:
-            margin += sum(map(deltas.__getitem__, deltas.keys() & model_words(doc)))
+            margin += word_margin(doc, deltas, log_counts)
         # argmax: a tie goes to the first class
         relevant = margin > 0 or (margin == 0 and first)
     elif model is not None:
@@ -263,14 +267,33 @@ def grounded(sc: Scored, doc_norm: str) -> bool:
     return bool(sc.per_sentence) and _AI_TALK.search(doc_norm) is not None
 
 
-def _unrolled(model: Any) -> tuple[float, tuple[float, ...], dict[str, float], dict[str, float], bool]:
+def word_margin(doc: Doc, deltas: dict[str, float], log_counts: bool) -> float:
+    """What the document's words add to the layer's margin: each word's weight, times log(1 + the
+    times it occurs) when the layer was trained on counts (a piece that says "video" ten times is
+    more about video than one that says it once)."""
+    present = deltas.keys() & model_words(doc)
+    if not present:
+        return 0.0
+    if not log_counts:
+        return sum(map(deltas.__getitem__, present))
+    counts = Counter(word_tokens(doc))
+    log1p = math.log1p
+    return sum(deltas[w] * log1p(counts[w]) for w in present)
+
+
+_Unrolled = tuple[float, tuple[float, ...], dict[str, float],
+                  tuple[dict[str, float], dict[str, float]], bool, bool]
+
+
+def _unrolled(model: Any) -> _Unrolled:
     """A two-class model as margins of "relevant" over the other class: (bias, weights of the
-    _DECISION figures in order, lang -> bias, bare word -> weight, "relevant" is the first class).
+    _DECISION figures in order, lang -> bias, bare word -> weight when the title holds no video
+    sentence and when it does, "relevant" is the first class, words count as log counts).
     Computed once per model object."""
     return derived(model, "relevance", _unroll)
 
 
-def _unroll(model: Any) -> tuple[float, tuple[float, ...], dict[str, float], dict[str, float], bool]:
+def _unroll(model: Any) -> _Unrolled:
     k = model.classes.index("relevant")
     zero = (0.0, 0.0)
 
@@ -278,15 +301,23 @@ def _unroll(model: Any) -> tuple[float, tuple[float, ...], dict[str, float], dic
         row = model.weights.get(name, zero)
         return row[k] - row[1 - k]
 
-    words = ({w: row[k] - row[1 - k] for w, row in word_rows(model).items()}
-             if model.meta.get("words") else {})
+    by_title: tuple[dict[str, float], dict[str, float]] = ({}, {})
+    if model.meta.get("words"):
+        plain = {w: row[k] - row[1 - k] for w, row in word_rows(model).items()}
+        for flag, prefix in ((0, "X0:t:"), (1, "X1:t:")):   # the words apart by the title flag
+            crossed = {name[len(prefix):]: row[k] - row[1 - k]
+                       for name, row in model.weights.items() if name.startswith(prefix)}
+            by_title[flag].update({w: plain.get(w, 0.0) + crossed.get(w, 0.0)
+                                   for w in plain.keys() | crossed.keys()})
     return (model.bias[k] - model.bias[1 - k], tuple(delta(f"all:{n}") for n in _DECISION),
-            {lang: delta(f"{lang}:bias") for lang in ("zh", "en")}, words, k == 0)
+            {lang: delta(f"{lang}:bias") for lang in ("zh", "en")}, by_title, k == 0,
+            bool(model.meta.get("log_counts")))
 
 
 _DECISION = ("score", "log_score", "rule", "density", "extra", "strong", "models", "distinct_models",
              "weak", "nonvideo", "ai", "listed", "fake", "media", "law", "media_share", "title", "len",
              "first", "lead", "anchor_share", "nonvideo_share")
+_TITLE = _DECISION.index("title")
 
 
 def _decision_values(doc: Doc, signals: Signals, models: ModelResult, sc: Scored

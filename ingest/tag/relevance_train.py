@@ -17,7 +17,9 @@ rule (fixed threshold) is printed beside it, and the layer is written only when 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+import math
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -27,7 +29,7 @@ from ingest.tag.engine import signals_and_models
 from ingest.tag.linear import dumps, to_dict
 from ingest.tag.sentiment_eval import accuracy_macro_f1
 from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, repeated_cv, vocabulary
-from ingest.tag.words import word_set
+from ingest.tag.words import is_word, tokens
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "ingest" / "tag" / "data"
@@ -42,6 +44,7 @@ class Item:
     source: str
     words: frozenset[str] = frozenset()
     grounded: bool = True            # relevance.grounded: the layer may tag it
+    counts: dict[str, int] = field(default_factory=dict, compare=False)   # word -> times in the text
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,14 @@ class Setting:
     dev_weight: float = 1.0
     words: bool = False          # the document's words beside the rule's figures
     min_df: int = 3              # a word counts when this many tune documents hold it
+    log_counts: bool = False     # a word's value: log(1 + times in the text), else 1
+    cross_title: bool = False    # each word also once more, apart by whether the title holds video
+    cut: float = 0.5             # the probability of "relevant" the layer needs
 
     def describe(self) -> str:
         return (f"C={self.c:g} dev={self.dev_weight:g} words={'on' if self.words else 'off'} "
-                f"min_df={self.min_df}")
+                f"min_df={self.min_df} counts={'log' if self.log_counts else 'binary'} "
+                f"cross_title={'on' if self.cross_title else 'off'} cut={self.cut:g}")
 
 
 def item(raw: dict[str, Any], source: str) -> Item:
@@ -62,9 +69,10 @@ def item(raw: dict[str, Any], source: str) -> Item:
     signals, found = signals_and_models(doc)
     sc = _relevance.scored(doc, signals, found)
     grounded = _relevance.grounded(sc, doc.norm)
+    counts = Counter(t for t in tokens(doc) if is_word(t))
     return Item(str(raw.get("id")), bool(raw.get("relevant")),
                 _relevance.decision_features(doc, signals, found, sc), sc.rule and grounded, source,
-                word_set(doc), grounded)
+                frozenset(counts), grounded, dict(counts))
 
 
 def load_sources() -> dict[str, list[Item]]:
@@ -79,12 +87,17 @@ def load_sources() -> dict[str, list[Item]]:
     }
 
 
-def _row(it: Item, vocab: set[str]) -> dict[str, float]:
+def _row(it: Item, vocab: set[str], setting: Setting) -> dict[str, float]:
+    """The item's features: the rule's figures, and its words (see relevance.word_margin)."""
     if not vocab:
         return it.feats
     row = dict(it.feats)
+    cross = ("X1:t:" if it.feats.get("all:title", 0.0) > 0 else "X0:t:") if setting.cross_title else ""
     for w in it.words & vocab:
-        row["t:" + w] = 1.0
+        value = math.log1p(it.counts.get(w, 1)) if setting.log_counts else 1.0
+        row["t:" + w] = value
+        if cross:
+            row[cross + w] = value
     return row
 
 
@@ -99,19 +112,34 @@ def fit(train: Sequence[Item], setting: Setting):
     for it in train:
         weight = 1.0 if it.source == "tune" else setting.dev_weight
         if weight > 0:
-            rows.append(_row(it, vocab))
+            rows.append(_row(it, vocab, setting))
             y.append("relevant" if it.gold else "not_relevant")
             w.append(weight)
     vec = DictVectorizer()
     clf = LogisticRegression(C=setting.c, max_iter=2000, class_weight="balanced")
     clf.fit(vec.fit_transform(rows), y, sample_weight=w)
-    return vec, clf, vocab
+    return vec, clf, vocab, setting
 
 
 def predict(model, items: Sequence[Item]) -> list[bool]:
-    vec, clf, vocab = model
-    labels = clf.predict(vec.transform([_row(i, vocab) for i in items]))
-    return [p == "relevant" and i.grounded for i, p in zip(items, labels)]   # as relevance.decide
+    vec, clf, vocab, setting = model
+    k = list(clf.classes_).index("relevant")
+    p = clf.predict_proba(vec.transform([_row(i, vocab, setting) for i in items]))[:, k]
+    return [bool(q >= setting.cut) and i.grounded for i, q in zip(items, p)]   # as relevance.decide
+
+
+def model_data(model, **meta: Any) -> dict[str, Any]:
+    """A fitted layer as its JSON form (ingest.tag.linear), the two classes scored as "relevant"'s
+    margin: the logit less the logit of the cut, so that the margin is >= 0 exactly when the
+    probability reaches the cut."""
+    vec, clf, _, setting = model
+    data = to_dict([str(c) for c in clf.classes_], clf.intercept_, vec.feature_names_,
+                   [[0.0] * len(vec.feature_names_), list(clf.coef_[0])],
+                   setting=setting.describe(), words=setting.words,
+                   log_counts=setting.log_counts, cross_title=setting.cross_title, **meta)
+    cut_logit = math.log(setting.cut / (1.0 - setting.cut))
+    data["bias"] = [0.0, round(float(clf.intercept_[0]) - cut_logit, 5)]
+    return data
 
 
 def macro_f1(gold, pred) -> float:
@@ -141,6 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rule (fixed threshold) on {part}: macro-F1 {rule[part]:.3f}")
     settings = [Setting(c, d, words) for c, d, words in
                 itertools.product((0.1, 0.3, 1.0), (0.0, 0.3, 1.0), (False, True))]
+    # the words as log counts, apart by whether the title holds video, and a lower cut: at the
+    # dev weight the plain grid prefers
+    settings += [Setting(c, 0.3, True, 3, log, cross, cut) for c, log, cross, cut in
+                 itertools.product((0.1, 0.3, 1.0), (False, True), (False, True), (0.4, 0.5))
+                 if (log, cross, cut) != (False, False, 0.5)]
     ranked = rank(settings, lambda s: cross_validate(sources, s, args.folds, args.repeats),
                   lambda cv, s: print(f"cv macro-F1 {cv:.3f}  {s.describe()}", flush=True))
     cv, best = ranked[0]
@@ -151,16 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refit model on {part}: macro-F1 {macro_f1([i.gold for i in items], predict(model, items)):.3f}")
     path = DATA_DIR / _relevance.RELEVANCE_MODEL
     if args.write and cv > rule["tune"]:
-        vec, clf, _ = model
-        data = to_dict([str(c) for c in clf.classes_], clf.intercept_,
-                       vec.feature_names_,
-                       [[0.0] * len(vec.feature_names_), list(clf.coef_[0])]
-                       if len(clf.classes_) == 2 else clf.coef_,
-                       setting=best.describe(), words=best.words,
-                       trained_on={"tune": len(sources["tune"]), "dev": len(sources["dev"]),
-                                   "cv_macro_f1": round(cv, 3), "rule_tune": round(rule["tune"], 3)})
-        if len(clf.classes_) == 2:      # binary: first class scores 0, second the logit
-            data["bias"] = [0.0, round(float(clf.intercept_[0]), 5)]
+        data = model_data(model, trained_on={
+            "tune": len(sources["tune"]), "dev": len(sources["dev"]), "cv_macro_f1": round(cv, 3),
+            "rule_tune": round(rule["tune"], 3)})
         path.write_text(dumps(data), encoding="utf-8")
         print(f"wrote {path}")
     elif args.write:

@@ -22,12 +22,21 @@ def is_word(token: str) -> bool:
     return len(token) <= WORD_MAX and token[:1].isalnum() and _DIGITS.isdisjoint(token)
 
 
+_last_tokens: tuple[Doc | None, list[str]] = (None, [])
+
+
 def tokens(doc: Doc) -> list[str] | tuple[str, ...]:
+    """The document's tokens; English ones are found once per document (the last one is kept)."""
+    global _last_tokens
     if doc.lang == "zh":
         return doc.tokens
-    from ingest.tag.sentiment import _en_tokens
+    last_doc, found = _last_tokens
+    if last_doc is not doc:
+        from ingest.tag.sentiment import _en_tokens
 
-    return _en_tokens(doc)
+        found = _en_tokens(doc)
+        _last_tokens = (doc, found)
+    return found
 
 
 def word_set(doc: Doc) -> frozenset[str]:
@@ -48,6 +57,8 @@ def known_words() -> frozenset[str]:
         model = load(name)
         if model is not None:
             out.update(word_rows(model))
+            for prefix in ("X0:t:", "X1:t:"):      # words crossed with a flag (relevance)
+                out.update(k[len(prefix):] for k in model.weights if k.startswith(prefix))
     return frozenset(out)
 
 
