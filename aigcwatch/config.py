@@ -151,6 +151,9 @@ CATEGORIES = frozenset({"news", "social"})
 LANGS = frozenset({"zh", "en", "und"})
 DEFAULT_RSSHUB = "https://rsshub.app"
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+# control characters (C0, DEL, C1): no text. Not str.isprintable, which also refuses the
+# ideographic space of Chinese input methods, the no-break space and an emoji's zero-width joiner.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 _FIELDS: dict[str, tuple[type, bool]] = {   # field -> (type, required)
     "id": (str, True),
@@ -225,7 +228,7 @@ def load_sources(path: str | os.PathLike | None = None, *, rsshub_base: str | No
 def _web_url(url: str) -> bool:
     """An http(s) URL with a host ("http://" or "http://exa mple.com" would only fail at every
     fetch, as a network error, and put the source into back-off) and no control character."""
-    if not url.startswith(("http://", "https://")) or not url.isprintable():
+    if not url.startswith(("http://", "https://")) or _CONTROL_RE.search(url):
         return False
     try:
         host = urlsplit(url).hostname
@@ -272,7 +275,7 @@ def _source_from_table(entry: dict, n: int, fname: str, rsshub: str, seen: set[s
         problem = conn.url_problem(url)
         if problem:
             raise fail("url", problem)
-    if not entry.get("name", "x").isprintable():     # "\u0000" in TOML: PostgreSQL refuses NUL
+    if _CONTROL_RE.search(entry.get("name", "")):     # "\u0000" in TOML: PostgreSQL refuses NUL
         raise fail("name", "must not contain control characters")
     lang = entry.get("lang", "und")
     if lang not in LANGS:

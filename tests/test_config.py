@@ -51,6 +51,16 @@ def test_a_path_with_spaces_is_a_valid_source_url(tmp_path):
     assert src.url == "https://r.example/weibo/keyword/可灵 AI"
 
 
+def test_names_and_urls_with_unicode_spaces_and_joiners_are_valid(tmp_path):
+    """Only control characters are refused: an ideographic space (typed by Chinese input methods),
+    a no-break space or an emoji's zero-width joiner is text."""
+    body = ('[[source]]\nid = "a"\nname = "新华网\u3000科技"\nurl = "https://r.example/weibo/keyword/可灵\u3000AI"\n'
+            '[[source]]\nid = "b"\nname = "\U0001F469\u200d\U0001F4BB Dev\u00a0news"\nurl = "https://b.example/feed"\n')
+    a, b = load_sources(write(tmp_path, body))
+    assert (a.name, a.url) == ("新华网\u3000科技", "https://r.example/weibo/keyword/可灵\u3000AI")
+    assert b.name == "\U0001F469\u200d\U0001F4BB Dev\u00a0news"
+
+
 def test_env_variable_selects_the_sources_file(tmp_path, monkeypatch):
     monkeypatch.setenv("AIGCWATCH_SOURCES", str(write(tmp_path, GOOD)))
     [src] = load_sources()
@@ -68,6 +78,8 @@ def test_env_variable_selects_the_sources_file(tmp_path, monkeypatch):
     ('id = "x"\nurl = "http://"', "url", "with a host"),
     ('id = "x"\nurl = "http://exa mple.com/feed"', "url", "with a host"),
     ('id = "x"\nurl = "https://x"\nname = "a\\u0000b"', "name", "control characters"),
+    ('id = "x"\nurl = "https://x"\nname = "a\\u007fb"', "name", "control characters"),
+    ('id = "x"\nurl = "https://x/a\\u0000b"', "url", "with a host"),
 ])
 def test_invalid_source_names_file_source_and_field(tmp_path, body, field, words):
     p = write(tmp_path, GOOD + "\n[[source]]\n" + body + "\n")
