@@ -40,6 +40,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
                   "URL parameter {name}={value!r} ignored: {why}"),
     "why_unknown_value": ("未知的取值", "unknown value"),
     "why_not_a_date": ("不是 YYYY-MM-DD 格式的日期", "not a date YYYY-MM-DD"),
+    "why_day_range": ("超出范围（1900–2999 年）", "out of range (years 1900-2999)"),
     "why_unknown_tz": ("未知的时区", "unknown time zone"),
     "why_ui": ("请用 zh 或 en", "use zh or en"),
     "why_spam": ("请用 1 或 0", "use 1 or 0"),

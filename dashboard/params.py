@@ -100,10 +100,14 @@ def _multi(raw: str, allowed: set[str] | None, name: str, warns: list) -> tuple[
 
 def _day(raw: str, name: str, warns: list) -> date | None:
     try:
-        return date.fromisoformat(raw.strip())
+        day = date.fromisoformat(raw.strip())
     except ValueError:
         warns.append((name, raw, "why_not_a_date"))
         return None
+    if not 1900 <= day.year <= 2999:     # as the CLI: 0001 or 9999 overflows the local-day window
+        warns.append((name, raw, "why_day_range"))
+        return None
+    return day
 
 
 def parse(query: dict[str, str], facets: dict, *, default_tz: str,

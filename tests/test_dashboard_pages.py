@@ -230,6 +230,12 @@ def test_bad_query_params_are_shown_as_text_in_the_interface_language(site):
     assert "use day, week or month" in unescape_md(at.warning[0].value)
 
 
+def test_a_day_out_of_range_in_the_url_is_named_not_a_crash(site):
+    at = ok(page("overview", to="9999-12-31", ui="en"))
+    assert any("to='9999-12-31'" in unescape_md(w.value) and "out of range" in unescape_md(w.value)
+               for w in at.warning)
+
+
 def test_a_bad_item_id_in_the_url_is_named(site, session):
     at = ok(page("explorer", item="12abc", ui="en"))
     assert any("item='12abc'" in unescape_md(w.value) for w in at.warning)

@@ -69,6 +69,18 @@ def test_reversed_range_is_swapped_with_a_warning():
     assert [w[0] for w in warns] == ["to"]
 
 
+def test_a_day_outside_1900_2999_is_named_and_dropped():
+    # 9999-12-31 or 0001-01-01 (a typo, or a hand-made link) overflowed Python's dates in the
+    # page's local-day window: the page died with "date value out of range"
+    default = defaults(FACETS, TZ)
+    for query in ({"to": "9999-12-31"}, {"from": "0001-01-01"}, {"day": "0001-01-01"}):
+        view, warns = parse(query, FACETS, default_tz=TZ)
+        assert (view.start, view.end) == (default.start, default.end), query
+        [(name, value, why)] = warns
+        assert (name, value) == next(iter(query.items())) and why == "why_day_range"
+        assert i18n.t(why, "en") == "out of range (years 1900-2999)" and not i18n.t(why, "zh").isascii()
+
+
 def test_one_end_given_moves_the_default_other_end_not_past_it():
     # `to` alone, before the default start: the 90 days ending there, not `to`..the default start
     view, warns = parse({"to": "2024-12-01"}, FACETS, default_tz=TZ)
