@@ -1,6 +1,8 @@
 """The dashboard's router: page config and navigation over one file per page (dashboard/views/).
 
-Run it with `aigcwatch dashboard` (or `streamlit run dashboard/app.py`). Each page sets up the
+Run it with `aigcwatch dashboard`, or `streamlit run dashboard/app.py --client.disableDataExport true`
+(without that flag Streamlit's own table export writes feed titles such as "=HYPERLINK(...)" as
+live spreadsheet formulas; the pages' Download CSV buttons neutralise them). Each page sets up the
 shared sidebar itself, so it also runs alone (tests load the page files directly).
 
 The folder is not called `pages`: Streamlit treats a `pages/` folder beside the entry script as an

@@ -39,6 +39,7 @@ from importlib import resources
 from pathlib import Path
 
 from ingest.tag.doc import Doc
+from ingest.tag.words import tokens as word_tokens
 
 POSITIVE, NEUTRAL, NEGATIVE = "positive", "neutral", "negative"
 LABELS = (POSITIVE, NEUTRAL, NEGATIVE)
@@ -554,7 +555,7 @@ def walk(doc: Doc, params: Params = DEFAULT_PARAMS) -> tuple[float, list[tuple[f
         fallback = None
     else:
         lex = load_lexicon("en")
-        tokens = _en_tokens(doc)
+        tokens = word_tokens(doc)        # found once per document, shared with the layers
         fallback = vader_lexicon() if params.fallback_weight else None
     news = newsness(doc, params)
     score, hits = score_tokens(tokens, lex, params, title_end=_title_end(doc, tokens),
