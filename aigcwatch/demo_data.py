@@ -30,6 +30,8 @@ from aigcwatch.demo_text import (  # noqa: E402 - invented text pools
     HOSTILE_JS_LINK,
     HOSTILE_SCRIPT,
     _BILI_PREFIX,
+    _DETAIL_FRAMES,
+    _DETAIL_SLOTS,
     _DISTRACTORS,
     _EVENT_THEMES,
     _MODELS,
@@ -275,6 +277,44 @@ def _relevant(rng: random.Random, spec: _Spec, day: date, driver: str | None,
     return model, theme, title, (sep.join(sentences[:cut]), sep.join(sentences[cut:]))
 
 
+def _details(uid: int, spec: _Spec, model: str, day: date, count: int) -> list[str]:
+    """`count` sentences of the story's own particulars (a person, a place, what the clip
+    showed), from a random stream of its own: the sentence pools are small, and without them
+    distinct stories about one model share most of their text, so near-duplicate grouping would
+    rightly read them as edited copies of each other. Draws nothing from the generator's stream."""
+    rng = random.Random(f"detail:{uid}")
+    slots = _DETAIL_SLOTS[spec.lang]
+    out = []
+    for frame in rng.sample(_DETAIL_FRAMES[(spec.lang, spec.category)], k=count):
+        values = {k: rng.choice(v) for k, v in slots.items()}
+        values |= {"m": _model_name(model, spec.lang, day), "k": str(rng.randint(3, 40)),
+                   "n": str(rng.randint(6, 90))}
+        values["detail"] = values["detail"].format_map(values)
+        out.append(frame.format_map(values))
+    return out
+
+
+def _with_details(uid: int, spec: _Spec, model: str, day: date,
+                  paras: tuple[str, ...]) -> tuple[str, ...]:
+    """The story with a sentence of particulars after its first pool sentence (a news lead goes
+    on with who and where), and a second after its third when it has four or more."""
+    split = [[x for x in _SENTENCE_END[spec.lang].split(p) if x] for p in paras]
+    total = sum(len(p) for p in split)
+    details = iter(_details(uid, spec, model, day, 1 if total <= 3 else 2))
+    sep = "" if spec.lang == "zh" else " "
+    out, seen = [], 0
+    for sentences in split:
+        para = []
+        for x in sentences:
+            para.append(x)
+            seen += 1
+            detail = next(details, None) if seen % 2 else None
+            if detail is not None:
+                para.append(detail)
+        out.append(para)
+    return tuple(sep.join(p) for p in out)
+
+
 def _distractor(rng: random.Random, lang: str) -> tuple[str, tuple[str, ...]]:
     topic = rng.choice(list(_DISTRACTORS[lang]))
     title_pool, body_pool = _DISTRACTORS[lang][topic]
@@ -378,6 +418,7 @@ def _generate(rng: random.Random, start: date, end: date) -> dict[str, list[_Ent
                     seen, lambda: _relevant(rng, spec, day, driver, (mult - 1) / mult))
                 kind = "relevant"
                 title = _fresh_title(headlines, title, paras, spec.lang)
+                paras = _with_details(uid, spec, model, day, paras)
                 if roll > 1 - spec.spam_p:
                     kind, title = "spam", rng.choice(_SPAM_TITLES).format(b=rng.choice(_SPAM_BRANDS))
                     copied = [e for e in out["demo-kejiribao"][-40:] if e.kind == "relevant"]

@@ -547,3 +547,103 @@ _HOSTILE = (
      "We tried the reference feature of Runway Gen-4 on a short AI video with two characters. "
      "This submission's own link is a script URL; ingest must reject it.", None, "javascript:alert(1)"),
 )
+
+# Story details: each story's own particulars (who, where, what the clip shows), drawn from these
+# slots in a random stream of the story's own, so that distinct stories built from the small
+# sentence pools above do not read as edited copies of one another. Neutral on purpose: no theme
+# cue, no tone word. Frames are filled with format_map; {m} is the model's name.
+_DETAIL_FRAMES: dict[tuple[str, str], list[str]] = {
+    ("zh", "news"): [
+        "{name}是{city}一家{org}的{role}，{when}他们借助{m}试做了一段{scene}的画面，{detail}。",
+        "在{city}的一场{event}上，{org}{role}{name}播放了一段{scene}的片段，{detail}。",
+        "记者在{city}{place}看到，{name}正借助{m}为{client}准备一段{scene}的内容，{detail}。",
+        "{org}{role}{name}介绍，{when}同事们在{city}借助{m}生成了一组{scene}的镜头，{detail}。",
+    ],
+    ("zh", "social"): [
+        "{when}在{place}借助{m}弄了段{scene}，{detail}。",
+        "帮{client}借助{m}弄了个{scene}的小视频，{detail}。",
+        "{when}借助{m}试了下{scene}，{detail}。",
+    ],
+    ("en", "news"): [
+        "{name}, {role} at {org} in {city}, said the team used {m} {when} for a clip of {scene}, "
+        "and {detail}.",
+        "At {event} in {city}, {name} of {org} played a sequence of {scene}; {detail}.",
+        "In {city}, {name} was using {m} to prepare a video of {scene} for {client}, and {detail}.",
+        "{name}, who works as {role} at {org}, said {when} the staff in {city} generated views of "
+        "{scene} with {m}, and {detail}.",
+    ],
+    ("en", "social"): [
+        "{when} I used {m} to make a clip of {scene} for {client}; {detail}.",
+        "Tried {scene} in {m} {when}, {detail}.",
+        "Made a short of {scene} with {m} for {client} {when}, {detail}.",
+    ],
+}
+
+_DETAIL_SLOTS: dict[str, dict[str, list[str]]] = {
+    "zh": {
+        "name": [s + g for s in "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗梁" for g in ("立新", "晓雯", "海峰", "嘉怡", "子轩", "春燕", "文博", "一鸣")],
+        "city": ["杭州", "成都", "西安", "厦门", "长沙", "青岛", "昆明", "南京", "合肥", "贵阳", "大连",
+                 "苏州", "武汉", "郑州", "宁波", "福州", "南宁", "兰州", "哈尔滨", "石家庄", "无锡", "佛山"],
+        "org": ["连锁面包店", "社区图书馆", "县级融媒体中心", "家具厂", "茶叶合作社", "民办博物馆", "旅行社",
+                "物流公司", "中学信息组", "高校实验室", "老字号酱园", "儿童绘本馆", "农机公司", "景区管理处",
+                "健身房连锁", "宠物医院", "花店", "书法协会"],
+        "role": ["负责人", "运营主管", "会计", "宣传干事", "店长", "项目经理", "讲师", "馆员", "创始人"],
+        "when": ["上周", "前几天", "月初", "周末", "上个月底", "节前", "三天前", "昨天下午"],
+        "scene": ["一只橘猫在雨夜弄堂里追纸船", "老渔民在黎明的海边收网", "两名宇航员在月面上踢毽子",
+                  "高铁驶过金黄的油菜花田", "奶奶在院子里晾晒红辣椒", "一群白鹭掠过稻田", "冰雕在暖阳下闪着光",
+                  "老师傅在茶馆里冲茶", "热气球在峡谷上空升起", "小狗在雪地里追自己的尾巴", "灯笼在古镇屋檐下摇晃",
+                  "纸飞机落在教室的窗台上", "孩子们在操场上放风筝", "鲸鱼跃出夜色中的海面", "茶农在山间采摘新芽",
+                  "地铁站里弹吉他的少年", "银杏叶落满老街", "熊猫幼崽在树杈上打盹", "渔船在晚霞里归港",
+                  "蒸笼掀开时冒出的白汽", "沙漠驼队在星空下前行", "雨中十字路口的车灯连成一线",
+                  "一朵昙花在夜里开放", "铁匠在炉前敲打铁块", "帆船在台风前收帆", "糖画师傅画出一条龙"],
+        "detail": ["用了{k}张参考照片", "结尾写了{k}位同事的名字", "每段大约{n}秒长", "视频会在{venue}循环展示",
+                   "原计划需要{k}天的内容", "最后定稿为{n}秒", "用了大约{k}个小时", "打算下周放到{venue}",
+                   "背景音是同事自己录的", "旁白由{role2}录制"],
+        "event": ["读者见面会", "读书会", "校园开放日", "乡村振兴论坛", "社区夜市", "非遗展", "创业路演"],
+        "place": ["一处老厂房", "城郊的一间办公室", "临街的小店里", "学校机房", "社区活动室", "江边的咖啡馆"],
+        "client": ["本地文旅局", "一家民宿", "社区居委会", "朋友的婚礼", "学校校庆", "一家火锅店", "老家的果园"],
+        "venue": ["商场大屏", "地铁站灯箱", "店门口的电视", "公众号", "展厅入口", "校门口的屏幕"],
+        "role2": ["实习生", "店里的老顾客", "退休教师", "同事的孩子"],
+    },
+    "en": {
+        "name": [f + " " + s for f in ("Nora", "Caleb", "Ines", "Omar", "Hattie", "Felix", "June", "Rafael",
+                                       "Maren", "Theo")
+                 for s in ("Lindqvist", "Abara", "Castellanos", "Whitcombe", "Nakamura", "Oyelaran",
+                           "Petrakis", "Duval", "Sorensen", "Kowalczyk")],
+        "city": ["Tucson", "Leeds", "Halifax", "Porto", "Dayton", "Wellington", "Cork", "Boise", "Tampere",
+                 "Savannah", "Ghent", "Spokane", "Adelaide", "Lyon", "Omaha", "Bergen", "Nashville", "Aarhus"],
+        "org": ["a regional bakery chain", "a county library", "a community college", "a furniture maker",
+                "a small museum", "a travel agency", "a freight company", "a family-run winery",
+                "a city parks department", "a children's bookshop", "a climbing gym", "a veterinary clinic",
+                "a flower market", "a local radio station", "a ferry operator", "a botanical garden"],
+        "role": ["the manager", "an outreach lead", "the owner", "a technician", "a volunteer coordinator",
+                 "the events planner", "a teacher", "the archivist"],
+        "when": ["last week", "over the weekend", "earlier this month", "on Monday", "on Tuesday",
+                 "last Thursday", "at the start of the month"],
+        "scene": ["a ginger cat chasing paper boats down a wet alley", "a fisherman hauling nets at dawn",
+                  "two astronauts planting a flag on the moon", "a train rolling past a field of sunflowers",
+                  "a grandmother hanging chillies to dry", "herons lifting off a rice paddy",
+                  "an ice sculpture glinting in the sun", "a baker shaping loaves before sunrise",
+                  "hot-air balloons rising over a canyon", "a puppy chasing its tail in the snow",
+                  "lanterns swaying under old eaves", "a paper plane landing on a classroom sill",
+                  "kids flying kites on a school field", "a whale breaching under the stars",
+                  "tea pickers on a misty slope", "a busker playing guitar in a subway station",
+                  "autumn leaves covering a cobbled street", "a panda cub napping in a tree",
+                  "fishing boats coming home at sunset", "steam rising from a bamboo basket",
+                  "a camel caravan under the Milky Way", "a rainy junction glowing with headlights",
+                  "a night-blooming flower opening", "a blacksmith hammering at the forge",
+                  "a sailboat reefing before a storm", "a street artist painting a dragon in sugar"],
+        "detail": ["they settled on version {k}", "the finished video uses version {k}",
+                   "each part runs about {n} seconds", "it will loop on {venue}",
+                   "the result runs {n} seconds", "it used {k} reference photos",
+                   "it goes up on {venue} next week", "a colleague picked the music",
+                   "the narration was read by {role2}"],
+        "event": ["a trade breakfast", "a library anniversary", "a regional business fair", "a night market",
+                  "a heritage festival", "a startup pitch evening"],
+        "client": ["the local tourism board", "a bed-and-breakfast", "a neighbourhood committee",
+                   "a friend's wedding", "a school reunion", "a ramen shop", "my uncle's orchard"],
+        "venue": ["a mall display", "a bus-stop display", "the shop window", "their newsletter",
+                  "the lobby display", "the school's website"],
+        "role2": ["an intern", "a regular customer", "a retired teacher", "a colleague's daughter"],
+    },
+}

@@ -312,3 +312,43 @@ def test_hostile_entries_follow_the_date_range(tmp_path: Path) -> None:
     assert all(date(2025, 6, 1) <= datetime.fromisoformat(e.published).astimezone(eastern).date()
                <= date(2025, 6, 2) for e in hostile)
     assert sum(f.entry_count for f in feeds) >= 4
+
+
+def test_distinct_stories_are_not_near_duplicates_of_each_other() -> None:
+    """Distinct relevant stories (bodies that are not syndicated copies of one another) must not
+    look like edited copies to the story clusters: the sentence pools are small, so each story
+    carries particulars of its own. Measured as ingest.cluster judges it (candidates through the
+    LSH bands, then same_story, for stories about one model within 7 days of each other)."""
+    import random
+
+    from aigcwatch.demo_data import _generate
+    from ingest.cluster import same_story, signature
+
+    stories = _generate(random.Random(42), DEFAULT_START, DEFAULT_END)
+    bodies: dict[str, tuple[str, str, datetime]] = {}
+    for rows in stories.values():
+        for e in rows:
+            if e.kind == "relevant":
+                sep = "\n" if e.lang == "zh" else "\n\n"
+                bodies.setdefault(sep.join(e.paragraphs), (e.title, e.model, e.when))
+    sigs = {}
+    for body, (title, _, _) in bodies.items():
+        sig = signature(title, body)
+        if sig is not None:
+            sigs[body] = sig
+    by_band: dict[int, list[str]] = defaultdict(list)
+    for body, sig in sigs.items():
+        for band in sig.bands():
+            by_band[band].append(body)
+    grouped = set()
+    for members in by_band.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if a not in grouped or b not in grouped:
+                    sa, sb = sigs[a], sigs[b]
+                    (_, ma, wa), (_, mb, wb) = bodies[a], bodies[b]
+                    if ma == mb and abs(wa - wb) <= timedelta(days=7) \
+                            and same_story(sa.similarity(sb), sa.size, sb.size):
+                        grouped.update((a, b))
+    assert len(sigs) > 1500
+    assert len(grouped) <= 0.02 * len(sigs), (len(grouped), len(sigs))
