@@ -11,7 +11,8 @@
   finishes first.
 - At start, a digest whose time already passed today runs at once (the delivery log makes that
   safe); then at `digest_at` every day (`day`) or every Monday (`week`), for the last complete
-  period: yesterday, or the 7 days ending yesterday.
+  period: yesterday, or the 7 days ending yesterday. Digest moments missed while running (the
+  machine slept, a job ran long) are sent in turn, oldest first, back to `catch_up` (3 days).
 
 Timing decisions are pure functions of `now`; the loop only calls them. Library code: it logs
 through `logging` and never prints.
@@ -90,6 +91,17 @@ def first_digest(now: datetime, at: time, tz: str, period: str) -> datetime:
     return next_digest(now, at, tz, period)
 
 
+def following_digest(moment: datetime, now: datetime, at: time, tz: str, period: str,
+                     catch_up: timedelta) -> datetime:
+    """The digest moment after `moment` (the one just served). One that already passed (the
+    machine slept, a job ran for hours) is due at once, so each missed day is sent in turn; those
+    older than `catch_up` before `now` are given up."""
+    nxt = next_digest(moment, at, tz, period)
+    while nxt < now - catch_up:
+        nxt = next_digest(nxt, at, tz, period)
+    return nxt
+
+
 def digest_day_for(moment: datetime, tz: str) -> date:
     """The digest sent at `moment` reports the last complete local day (the week ending on it)."""
     return moment.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
@@ -109,6 +121,7 @@ class ScheduleConfig:
     tz: str = "UTC"
     period: str = "day"
     retry_after: timedelta = timedelta(minutes=10)
+    catch_up: timedelta = timedelta(days=3)     # missed digests older than this are given up
 
 
 IngestJob = Callable[[], str]               # returns a one-line summary; raises on failure
@@ -125,6 +138,11 @@ class Scheduler:
         self.next_digest = (first_digest(start, config.digest_at, config.tz, config.period)
                             if (digest and config.digest_at) else None)
         self.digest_day = digest_day_for(self.next_digest, config.tz) if self.next_digest else None
+        # the regular moment the pending digest belongs to (a catch-up at start: today's)
+        self._moment = self.next_digest
+        if self.next_digest is not None and self.next_digest == start:
+            self._moment = digest_moment(start.astimezone(ZoneInfo(config.tz)).date(),
+                                         config.digest_at, config.tz)
         self.runs: list[tuple[str, bool]] = []      # (job, ok) in order, for callers and tests
 
     def stop(self) -> None:
@@ -193,15 +211,14 @@ class Scheduler:
         except Exception as e:  # noqa: BLE001
             log.exception("digest %s failed: %s: %s", day, type(e).__name__, e)
         now = self._now()
-        regular = next_digest(now, self.config.digest_at, self.config.tz, self.config.period)
-        if ok:
-            self.next_digest, self.digest_day = regular, digest_day_for(regular, self.config.tz)
-        else:   # retry the same day soon, unless the next regular digest comes first
-            retry = now + self.config.retry_after
-            if retry < regular:
-                self.next_digest = retry
-            else:
-                self.next_digest, self.digest_day = regular, digest_day_for(regular, self.config.tz)
+        c = self.config
+        regular = following_digest(self._moment, now, c.digest_at, c.tz, c.period, c.catch_up)
+        retry = now + c.retry_after
+        if not ok and retry < regular:  # retry the same day soon, unless the next digest comes first
+            self.next_digest = retry
+        else:
+            self.next_digest, self._moment = max(regular, now), regular
+            self.digest_day = digest_day_for(regular, c.tz)
         self.runs.append(("digest", ok))
         log.info("next digest at %s (for %s)", self._when(self.next_digest), self.digest_day)
 

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from aigcwatch.cli import main
 from aigcwatch.errors import AigcwatchError, ConfigError
-from aigcwatch.schedule import (ScheduleConfig, Scheduler, digest_day_for, first_digest, next_digest,
-                                next_ingest, parse_clock, parse_interval)
+from aigcwatch.schedule import (ScheduleConfig, Scheduler, digest_day_for, first_digest, following_digest,
+                                next_digest, next_ingest, parse_clock, parse_interval)
 from db import models as m
 from db.engine import make_engine
 from tests.support.scripted_server import Reply, scripted_server
@@ -101,6 +101,43 @@ def test_ingest_keeps_its_rhythm_but_never_queues_up_missed_runs():
 
 
 # --- the loop, with jobs of our own --------------------------------------------------------------
+
+def test_digests_missed_while_the_machine_slept_are_sent_in_turn_and_the_latest_is_not_skipped():
+    # Before, waking on Wednesday sent Sunday's digest (the one pending) and then waited for
+    # Thursday: Monday's and Tuesday's were never sent.
+    clock = [datetime(2025, 3, 10, 6, 0, tzinfo=UTC)]          # Monday, before the digest
+    days = []
+
+    def digest(day):
+        days.append(day)
+        return "sent"
+
+    config = ScheduleConfig(ingest_every=None, digest_at=dtime(8, 30), tz="UTC")
+    sched = Scheduler(config, ingest=None, digest=digest, now=lambda: clock[0])
+    assert sched.next_digest == datetime(2025, 3, 10, 8, 30, tzinfo=UTC)
+    clock[0] = datetime(2025, 3, 12, 10, 0, tzinfo=UTC)         # wakes on Wednesday
+    t = threading.Thread(target=sched.run)
+    t.start()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(days) < 3:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    sched.stop()
+    t.join(5)
+    assert days == [date(2025, 3, 9), date(2025, 3, 10), date(2025, 3, 11)]
+    assert sched.next_digest == datetime(2025, 3, 13, 8, 30, tzinfo=UTC)
+    assert sched.digest_day == date(2025, 3, 12)
+
+
+def test_digests_missed_longer_ago_than_the_catch_up_are_given_up():
+    moment = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
+    now = datetime(2025, 3, 12, 10, 0, tzinfo=UTC)
+    nxt = following_digest(moment, now, dtime(8, 30), "UTC", "day", timedelta(days=3))
+    assert nxt == datetime(2025, 3, 10, 8, 30, tzinfo=UTC)     # for the 9th, then 10th, 11th
+    assert following_digest(moment, moment, dtime(8, 30), "UTC", "week", timedelta(days=3)) == \
+        datetime(2025, 3, 3, 8, 30, tzinfo=UTC)                 # the next Monday
+
+
 
 def test_a_failing_job_is_logged_and_retried_and_the_scheduler_keeps_going(caplog):
     calls = {"ingest": 0, "digest": []}
