@@ -366,6 +366,12 @@ def fetch_one(source: Source, state: FetchState, settings: FetchSettings, *,
     rate_limit_retried = False
     while True:
         if limiter is not None:
+            held = limiter.blocked_for(source.url)
+            if held > 0:     # another source of this host was told to come back much later
+                return done(status="error", error_class=FailureClass.RATE_LIMITED,
+                            error=f"not asked: the host answered another source with 429 "
+                                  f"and a long Retry-After; retry after {held:.0f}s",
+                            retry_after_s=held)
             limiter.wait(source.url, source.min_interval_s)
         a = _attempt(client, source.url, headers, settings)
         failure, reason = (a.failure, a.reason) if a.failure else _classify(a)
@@ -382,9 +388,11 @@ def fetch_one(source: Source, state: FetchState, settings: FetchSettings, *,
             return done(status="ok", body=a.body, **common, etag=hdrs.get("etag"),
                         last_modified=hdrs.get("last-modified"), link=hdrs.get("link"))
 
-        if failure is FailureClass.RATE_LIMITED and limiter is not None \
-                and retry_after is not None and retry_after <= settings.max_retry_after_s:
-            limiter.defer(source.url, retry_after)
+        if failure is FailureClass.RATE_LIMITED and limiter is not None and retry_after is not None:
+            if retry_after <= settings.max_retry_after_s:
+                limiter.defer(source.url, retry_after)
+            else:
+                limiter.block(source.url, retry_after)
         if failure is FailureClass.RATE_LIMITED and not rate_limit_retried \
                 and retry_after is not None and retry_after <= settings.max_retry_after_s:
             rate_limit_retried = True

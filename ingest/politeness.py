@@ -3,7 +3,8 @@
 Each host has a next free slot; a request takes the slot and waits for it, so requests to one
 host are at least `interval` seconds apart however many threads fetch, while other hosts go
 on in parallel. A 429's Retry-After (or any "come back later") pushes the host's slot back, so
-every source on that host waits, not only the one that was told.
+every source on that host waits, not only the one that was told; a Retry-After longer than a run
+waits blocks the host instead: its other sources fail at once, rate limited, without asking.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class HostLimiter:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self._lock = threading.Lock()
         self._next: dict[str, float] = {}
+        self._blocked: dict[str, float] = {}
         self._clock, self._sleep = clock, sleep
 
     def reserve(self, url: str, interval_s: float) -> float:
@@ -52,3 +54,17 @@ class HostLimiter:
         with self._lock:
             until = self._clock() + max(0.0, seconds)
             self._next[host] = max(self._next.get(host, 0.0), until)
+
+    def block(self, url: str, seconds: float) -> None:
+        """The host asked to be left alone for longer than a run waits (a long Retry-After):
+        its other sources fail at once for `seconds` (see blocked_for) instead of asking."""
+        host = host_of(url)
+        with self._lock:
+            until = self._clock() + max(0.0, seconds)
+            self._blocked[host] = max(self._blocked.get(host, 0.0), until)
+
+    def blocked_for(self, url: str) -> float:
+        """Seconds left of the host's block (0.0: not blocked)."""
+        host = host_of(url)
+        with self._lock:
+            return max(0.0, self._blocked.get(host, 0.0) - self._clock())

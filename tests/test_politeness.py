@@ -40,6 +40,18 @@ def test_a_retry_after_holds_back_the_whole_host():
     assert lim.wait("https://elsewhere.example/", 0.0) == 0.0
 
 
+def test_a_block_fails_the_host_for_its_length_and_spares_other_hosts():
+    c = Clock()
+    lim = HostLimiter(clock=c.time, sleep=c.sleep)
+    assert lim.blocked_for("https://bsky.example/a") == 0.0
+    lim.block("https://bsky.example/a", 3600)
+    assert lim.blocked_for("https://bsky.example/b") == 3600.0     # another source, same host
+    assert lim.blocked_for("https://elsewhere.example/") == 0.0
+    c.now += 3600
+    assert lim.blocked_for("https://bsky.example/b") == 0.0
+    assert c.slept == []                                            # nobody slept through it
+
+
 def test_threads_share_the_slots():
     """Four threads asking one host at once get slots 0.1 s apart and none goes before its slot.
     The slots are read from the limiter (its clock under its lock), not from when each thread

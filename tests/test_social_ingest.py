@@ -154,6 +154,24 @@ def test_a_long_retry_after_fails_the_source_until_then(tmp_path):
         assert s.get(m.Source, "b").next_attempt_at >= t0 + timedelta(seconds=3500)
 
 
+def test_a_long_retry_after_holds_back_the_hosts_other_sources_in_that_run(tmp_path):
+    """A 429 whose Retry-After is longer than a run waits: the host's other sources are not asked
+    in that run (they fail rate limited at once), as a short one holds them back by waiting."""
+    sf = factory(f"sqlite:///{tmp_path / 'a.db'}")
+    api = SocialApi([post("bluesky", 1)])
+    api.fail_next("/bsky/", 429, '{"error": "RateLimitExceeded", "message": "slow down"}',
+                  {"Retry-After": "3600"})
+    one = FetchSettings(timeout_s=5, retries=0, backoff_base_s=0.0, max_concurrency=1, page_interval_s=0)
+    with serve_social(api) as base:
+        first = api_source("b1", base + PATHS["bluesky"], "bluesky")
+        second = api_source("b2", base + PATHS["bluesky"] + "+sora", "bluesky")
+        r1, r2 = run_ingest(sf, [first, second], settings=one, tagging=False).results
+    assert r1.status == r2.status == "failed"
+    assert r1.error_class is r2.error_class is FailureClass.RATE_LIMITED
+    assert "not asked" in r2.error and "retry after" in r2.error
+    assert len(api.requests("/bsky/")) == 1          # the second source never asked
+
+
 def _hn_page(posts: list[ApiPost], page: int, pages: int) -> str:
     return json.dumps({"hits": [hn_hit(p) for p in posts], "page": page, "nbPages": pages,
                        "hitsPerPage": len(posts)})
