@@ -423,7 +423,11 @@ def _generate(rng: random.Random, start: date, end: date) -> dict[str, list[_Ent
                     kind, title = "spam", rng.choice(_SPAM_TITLES).format(b=rng.choice(_SPAM_BRANDS))
                     copied = [e for e in out["demo-kejiribao"][-40:] if e.kind == "relevant"]
                     if copied:   # gambling SEO title over a copied article
-                        paras = rng.choice(copied).paragraphs
+                        source_paras = rng.choice(copied).paragraphs
+                        # one in three copies an outlet the demo does not carry: stored as an
+                        # item of its own, flagged spam (a copy of a carried story is filed as
+                        # one of that story's copies)
+                        paras = paras if uid % 3 == 0 else source_paras
                 out[spec.id].append(_Entry(spec.id, spec.lang, kind, title, paras, when, author,
                                            model, theme, uid))
         day += timedelta(days=1)
