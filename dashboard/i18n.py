@@ -129,7 +129,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "js_model": ("模型分布 JS 散度", "Model JS divergence"),
     "js_help": ("Jensen-Shannon 散度（比特，0 = 分布相同，1 = 完全不同）",
                 "Jensen-Shannon divergence (bits; 0 = same distribution, 1 = disjoint)"),
-    "divergence": ("差异（中文占比 - 英文占比，百分点）", "Divergence (zh share - en share, percentage points)"),
+    "divergence": ("中文占比 - 英文占比（百分点）", "zh share - en share (pct points)"),
     "tone_by_lang": ("各语言情感走势", "Tone per language"),
     "tone_theme_lang": ("各议题在中英文中的净情感", "Net sentiment per theme, zh vs en"),
     "lead_lag": ("峰值中哪种语言先反应", "Which language reacted first, per spike"),
