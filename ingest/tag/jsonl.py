@@ -76,16 +76,22 @@ def parse_line(line: str | bytes, lineno: int) -> tuple[dict[str, Any] | None, s
     return obj, None
 
 
-def tag_records(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Contract records for parsed items, in order (engine.tag_batch; a failing item raises)."""
+def _records_or_errors(items: list[dict[str, Any]]) -> list[dict[str, Any] | Exception]:
+    """Per parsed item, in order: its contract record, or the exception the tagger raised on it
+    (engine.tag_batch_with_lang)."""
     tagged = tag_batch_with_lang([(item.get("title") or "", item.get("text") or "", item.get("lang"))
                                   for item in items])
+    return [result if isinstance(result, Exception) else tags_to_record(item.get("id"), *result)
+            for item, result in zip(items, tagged)]
+
+
+def tag_records(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Contract records for parsed items, in order (a failing item raises)."""
     out: list[dict[str, Any]] = []
-    for item, result in zip(items, tagged):
-        if isinstance(result, Exception):
-            raise result
-        lang, tags = result
-        out.append(tags_to_record(item.get("id"), lang, tags))
+    for record in _records_or_errors(items):
+        if isinstance(record, Exception):
+            raise record
+        out.append(record)
     return out
 
 
@@ -98,14 +104,13 @@ def tag_stream(infile: IO[str] | IO[bytes], outfile: IO[str]) -> tuple[int, list
 
     def flush() -> None:
         nonlocal n_ok
-        tagged = tag_batch_with_lang([(item.get("title") or "", item.get("text") or "", item.get("lang"))
-                                      for _, item in pending])
-        for (lineno, item), result in zip(pending, tagged):
-            if isinstance(result, Exception):   # one item the tagger cannot read costs only its line
-                errors.append((lineno, f"line {lineno}: cannot tag ({type(result).__name__}: "
-                                       f"{' '.join(str(result).split())[:160]})"))
+        records = _records_or_errors([item for _, item in pending])
+        for (lineno, _), record in zip(pending, records):
+            if isinstance(record, Exception):   # one item the tagger cannot read costs only its line
+                errors.append((lineno, f"line {lineno}: cannot tag ({type(record).__name__}: "
+                                       f"{' '.join(str(record).split())[:160]})"))
                 continue
-            outfile.write(json.dumps(tags_to_record(item.get("id"), *result), ensure_ascii=False) + "\n")
+            outfile.write(json.dumps(record, ensure_ascii=False) + "\n")
             n_ok += 1
         pending.clear()
 
