@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dashboard import i18n
+from db.filters import YEARS
 
 SENTIMENTS = ("positive", "neutral", "negative")
 INTERVALS = ("day", "week", "month")
@@ -104,7 +105,7 @@ def _day(raw: str, name: str, warns: list) -> date | None:
     except ValueError:
         warns.append((name, raw, "why_not_a_date"))
         return None
-    if not 1900 <= day.year <= 2999:     # as the CLI: 0001 or 9999 overflows the local-day window
+    if day.year not in YEARS:
         warns.append((name, raw, "why_day_range"))
         return None
     return day

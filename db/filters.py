@@ -169,6 +169,11 @@ def _to_traditional(text: str) -> str:
     return _s2t().convert(text)
 
 
+# The days a user may ask for (dashboard URLs, the CLI's dates): a year like 0001 or 9999 is a
+# typo, and its local-day window would overflow Python's dates.
+YEARS = range(1900, 3000)
+
+
 def day_window(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
     """Local calendar days `start`..`end` (inclusive) in zone `tz` as tz-aware [since, until).
 

@@ -21,13 +21,14 @@ CATEGORY_VALUES = ("news", "social")
 
 
 class _Day(click.DateTime):
-    """A YYYY-MM-DD day between 1900 and 2999: a year like 0001 or 9999 is a typo, and its
-    local-day window would overflow Python's dates (a traceback, before)."""
+    """A YYYY-MM-DD day in db.filters.YEARS (a traceback, before)."""
 
     def convert(self, value, param, ctx):
+        from db.filters import YEARS
+
         day = super().convert(value, param, ctx)
-        if not 1900 <= day.year <= 2999:
-            self.fail(f"{value!r} is out of range (years 1900-2999).", param, ctx)
+        if day.year not in YEARS:
+            self.fail(f"{value!r} is out of range (years {YEARS[0]}-{YEARS[-1]}).", param, ctx)
         return day
 
 
