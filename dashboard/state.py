@@ -165,8 +165,8 @@ def setup(page: str, *, search_in_sidebar: bool = True) -> Ctx:
         _widget(st.text_input, i18n.t("search_box", lang), "q", view, push)
     st.session_state[_APPLIED] = (page, view)
 
-    for name, value, why in warnings:   # the value is whatever was typed: shown as text only
-        st.warning(ui.md_escape(i18n.t("bad_param", lang, name=name, value=value, why=i18n.t(why, lang))))
+    for name, value, why in warnings:
+        warn_bad_param(name, value, why, lang)
     _write_query(view, _defaults(facets, view.tz), query)
     events, events_error = _events(view.start, view.end, view.model)
     for problem in (events_error, tz_problem()):
@@ -179,6 +179,12 @@ def setup(page: str, *, search_in_sidebar: bool = True) -> Ctx:
     return Ctx(page=page, url=url, lang=lang, tz=view.tz, interval=view.every, start=view.start,
                end=view.end, flt=flt, view=view, facets=facets, source_names=names,
                events=events)
+
+
+def warn_bad_param(name: str, value: str, why: str, lang: str) -> None:
+    """A URL parameter that was dropped, named with its reason (an i18n key). The value is
+    whatever was typed: shown as text only."""
+    st.warning(ui.md_escape(i18n.t("bad_param", lang, name=name, value=value, why=i18n.t(why, lang))))
 
 
 def _sidebar(sb, view: View, facets: dict, names: dict[str, str], lang: str, push: bool,

@@ -9,7 +9,7 @@ import math
 import streamlit as st
 
 from dashboard import charts, data, drill, i18n, ui
-from dashboard.state import Ctx, setup
+from dashboard.state import Ctx, setup, warn_bad_param
 
 PAGE_SIZE = 50
 _PICK, _IDS = "ex_item", "ex_ids"
@@ -60,8 +60,7 @@ def _item_from_url(lang: str) -> int | None:
     try:
         return int(raw) if raw else None
     except ValueError:
-        st.warning(ui.md_escape(i18n.t("bad_param", lang, name="item", value=raw,
-                                       why=i18n.t("why_not_an_id", lang))))
+        warn_bad_param("item", raw, "why_not_an_id", lang)
         return None
 
 
