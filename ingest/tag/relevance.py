@@ -304,7 +304,7 @@ def _unroll(model: Any) -> _Unrolled:
     by_title: tuple[dict[str, float], dict[str, float]] = ({}, {})
     if model.meta.get("words"):
         plain = {w: row[k] - row[1 - k] for w, row in word_rows(model).items()}
-        for flag, prefix in ((0, "X0:t:"), (1, "X1:t:")):   # the words apart by the title flag
+        for flag, prefix in enumerate(CROSSED_WORDS):
             crossed = {name[len(prefix):]: row[k] - row[1 - k]
                        for name, row in model.weights.items() if name.startswith(prefix)}
             by_title[flag].update({w: plain.get(w, 0.0) + crossed.get(w, 0.0)
@@ -318,6 +318,8 @@ _DECISION = ("score", "log_score", "rule", "density", "extra", "strong", "models
              "weak", "nonvideo", "ai", "listed", "fake", "media", "law", "media_share", "title", "len",
              "first", "lead", "anchor_share", "nonvideo_share")
 _TITLE = _DECISION.index("title")
+# the prefixes of the word rows apart by the title flag (index 0: no video sentence in the title)
+CROSSED_WORDS = ("X0:t:", "X1:t:")
 
 
 def _decision_values(doc: Doc, signals: Signals, models: ModelResult, sc: Scored

@@ -92,7 +92,8 @@ def _row(it: Item, vocab: set[str], setting: Setting) -> dict[str, float]:
     if not vocab:
         return it.feats
     row = dict(it.feats)
-    cross = ("X1:t:" if it.feats.get("all:title", 0.0) > 0 else "X0:t:") if setting.cross_title else ""
+    cross = (_relevance.CROSSED_WORDS[it.feats.get("all:title", 0.0) > 0]
+             if setting.cross_title else "")
     for w in it.words & vocab:
         value = math.log1p(it.counts.get(w, 1)) if setting.log_counts else 1.0
         row["t:" + w] = value

@@ -48,7 +48,7 @@ def word_set(doc: Doc) -> frozenset[str]:
 def known_words() -> frozenset[str]:
     """Every word a shipped learned layer weighs."""
     from ingest.tag.linear import load, word_rows
-    from ingest.tag.relevance import RELEVANCE_MODEL
+    from ingest.tag.relevance import CROSSED_WORDS, RELEVANCE_MODEL
     from ingest.tag.sentiment_model import MODEL_FILE as SENTIMENT_MODEL
     from ingest.tag.themes import THEME_MODEL
 
@@ -57,7 +57,7 @@ def known_words() -> frozenset[str]:
         model = load(name)
         if model is not None:
             out.update(word_rows(model))
-            for prefix in ("X0:t:", "X1:t:"):      # words crossed with a flag (relevance)
+            for prefix in CROSSED_WORDS:           # words apart by a flag (relevance)
                 out.update(k[len(prefix):] for k in model.weights if k.startswith(prefix))
     return frozenset(out)
 
