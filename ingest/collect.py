@@ -204,7 +204,8 @@ class Collector:
     def _enrich(self, source: Source, norm: Normalised,
                 client: httpx.Client) -> tuple[Normalised, tuple[PageText, ...], int, tuple[str, ...]]:
         items = [item for _, _, item in norm.good]
-        keys = [dedup.keys_for(i) for i in items]
+        shared = dedup.shared_guids(items)
+        keys = [dedup.keys_for(i, shared) for i in items]
         known = self.lookup.known([k.url_key for k in keys if k.url_key],
                                   [k.guid_key for k in keys if k.guid_key])
         wanted: dict[int, str] = {}

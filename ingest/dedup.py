@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable, Set
 
 from ingest.lang import to_simplified
 from ingest.types import DedupKeys, Item
@@ -107,15 +108,28 @@ def guid_key(source_id: str, guid: str | None) -> str | None:
     return _h(GUID_V, f"{source_id}\x00{guid.strip()}") if guid and guid.strip() else None
 
 
-def keys_for(item: Item) -> DedupKeys:
+def shared_guids(items: Iterable[Item]) -> dict[str, int]:
+    """GUIDs that entries of more than one link carry in one fetch, with how many entries: a feed
+    that gives every entry the same GUID (its home page, say) does not name its entries by it."""
+    links: dict[str, set[str]] = {}
+    for item in items:
+        guid = (item.guid or "").strip()
+        if guid:
+            links.setdefault(guid, set()).add(item.url)
+    return {guid: len(urls) for guid, urls in links.items() if len(urls) > 1}
+
+
+def keys_for(item: Item, shared: Set[str] = frozenset()) -> DedupKeys:
     """A comment's or an untitled post's title is not a headline (every reply to one story
-    shares its "Re: ..." line; short posts share opening words): it gives no title key."""
+    shares its "Re: ..." line; short posts share opening words): it gives no title key.
+    A GUID in `shared` (see shared_guids) gives no GUID key: those entries are told apart by
+    their links."""
     headline = item.kind != "comment" and not item.title_derived
     # A post whose text was taken from the page it shares is not a copy of that page's article.
     borrowed = item.kind == "post" and item.full_text
     return DedupKeys(
         url_key=url_key(item.url),
-        guid_key=guid_key(item.source_id, item.guid),
+        guid_key=None if (item.guid or "").strip() in shared else guid_key(item.source_id, item.guid),
         content_key=None if borrowed else content_key(item.text),
         title_key=title_key(item.title) if headline else None,
     )

@@ -143,6 +143,7 @@ def finish(source: Source, norm: Normalised, tagger: Tagger | None) -> Prepared:
         [None] * len(norm.good) if tagger is None
         else tagger([(item.title, item.text, item.lang) for _, _, item in norm.good]))
     sigs = norm.signatures if norm.signatures is not None else (None,) * len(norm.good)
+    shared = dedup.shared_guids(item for _, _, item in norm.good)
     for (n, entry, item), tags, sig in zip(norm.good, tagged, sigs):
         if isinstance(tags, Exception):
             invalid += 1
@@ -159,8 +160,11 @@ def finish(source: Source, norm: Normalised, tagger: Tagger | None) -> Prepared:
             sig = None
         elif norm.signatures is None:
             sig = signature_of(item)
-        intents.append(ItemIntent(item=item, keys=dedup.keys_for(item), tags=tags, signature=sig))
-    warnings = list(norm.warnings) + [w for _, w in sorted(problems, key=lambda p: p[0])]
+        intents.append(ItemIntent(item=item, keys=dedup.keys_for(item, shared), tags=tags,
+                                  signature=sig))
+    warnings = list(norm.warnings) + [
+        f"entries of {n} different links share the GUID {guid[:80]!r}: told apart by link"
+        for guid, n in sorted(shared.items())] + [w for _, w in sorted(problems, key=lambda p: p[0])]
     return Prepared(tuple(intents), norm.fetched, irrelevant, invalid, spam, tuple(warnings))
 
 

@@ -280,3 +280,41 @@ def test_nul_and_control_bytes_from_a_broken_feed_are_dropped_not_fatal(db_url):
     with sf() as s:
         item = s.scalars(select(models.Item).where(models.Item.source_id == "nul")).one()
     assert item.guid == "zh-1" and item.text.startswith("快手旗下的可灵AI视频生成模型")
+
+
+CONST_GUID = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>g</title><link>https://cg.example/</link><description>d</description>
+<item><title>Runway发布Gen-4.5视频模型，物理效果大幅提升</title><link>https://cg.example/a/1</link>
+<guid>https://cg.example/</guid><pubDate>Sat, 28 Nov 2026 08:00:00 GMT</pubDate>
+<description>Runway今日发布Gen-4.5视频生成模型，在物理模拟、角色一致性和镜头控制上大幅提升，面向所有付费用户开放。</description></item>
+<item><title>谷歌Veo 3.1上线，支持更长的AI视频</title><link>https://cg.example/a/2</link>
+<guid>https://cg.example/</guid><pubDate>Sat, 28 Nov 2026 09:00:00 GMT</pubDate>
+<description>谷歌发布Veo 3.1视频生成模型，支持生成更长的视频片段和原生音频，并在Gemini应用和Flow中向用户开放。</description></item>
+{more}</channel></rss>"""
+CONST_GUID_MORE = """<item><title>Pika推出新的AI视频特效功能，上传照片即可生成</title><link>https://cg.example/a/3</link>
+<guid>https://cg.example/</guid><pubDate>Sat, 28 Nov 2026 10:00:00 GMT</pubDate>
+<description>AI视频初创公司Pika推出新的视频特效功能，用户上传照片即可生成带有各种特效的短视频，在社交媒体上引发模仿热潮。</description></item>"""
+
+
+def test_entries_sharing_one_guid_are_told_apart_by_link(db_url):
+    """A feed that gives every entry the same GUID (its home page) loses none of them, on the
+    first run or when a new entry arrives with that GUID, and says why."""
+    sf = dbe.session_factory(dbe.ensure_schema(db_url))
+    source = src("cg", "", lang="zh", timezone="Asia/Shanghai", topical=True)
+    with scripted_server() as srv:
+        srv.route("/cg.xml", Reply(200, body=CONST_GUID.replace("{more}", ""),
+                                   content_type="application/rss+xml"))
+        first = run_ingest(sf, [replace(source, url=srv.url("/cg.xml"))], settings=FAST,
+                           tagging=False)
+        [r] = first.results
+        assert (r.status, r.fetched, r.new, r.duplicate) == ("ok", 2, 2, 0)
+        assert "share the GUID 'https://cg.example/'" in r.error
+        srv.route("/cg.xml", Reply(200, body=CONST_GUID.replace("{more}", CONST_GUID_MORE),
+                                   content_type="application/rss+xml"))
+        second = run_ingest(sf, [replace(source, url=srv.url("/cg.xml"))], settings=FAST,
+                            tagging=False, force=True)
+        [r] = second.results
+        assert (r.fetched, r.new, r.duplicate) == (3, 1, 2)
+    with sf() as s:
+        assert sorted(s.scalars(select(models.Item.url))) == [
+            f"https://cg.example/a/{n}" for n in (1, 2, 3)]
