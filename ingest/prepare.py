@@ -83,11 +83,17 @@ def _problem(n: int, entry: RawEntry, e: Exception) -> tuple[int, str]:
                f"{type(e).__name__}: {' '.join(str(e).split())[:160]}")
 
 
+# Why an entry could not be stored, as the run's warnings say it (deleted posts have their own).
+_REJECTED = {"no_link": "without a link", "bad_link": "whose link is not http(s)",
+             "no_title": "without a title or text"}
+
+
 def normalise_feed(source: Source, feed: ParsedFeed, fetched_at: datetime) -> Normalised:
     """Pure: every entry normalised; a bad one is counted and described, never fatal."""
     good: list[tuple[int, RawEntry, Item]] = []
     problems: list[tuple[int, str]] = []
     invalid = deleted = 0
+    rejected: dict[str, list[int]] = {}
     for n, entry in enumerate(feed.entries, 1):
         try:
             item = normalize_entry(entry, source, fetched_at)
@@ -98,11 +104,18 @@ def normalise_feed(source: Source, feed: ParsedFeed, fetched_at: datetime) -> No
         if isinstance(item, Rejected):
             invalid += 1
             deleted += item.reason == "deleted"
+            rejected.setdefault(item.reason, []).append(n)
             continue
         good.append((n, entry, item))
     warnings = list(feed.warnings)
     if deleted:
         warnings.append(f"{deleted} deleted or removed post(s) skipped")
+    for reason, what in _REJECTED.items():
+        if rejected.get(reason):
+            numbers = rejected[reason]
+            warnings.append(f"{len(numbers)} entr{'y' if len(numbers) == 1 else 'ies'} {what} "
+                            f"skipped (entry {', '.join(map(str, numbers[:3]))}"
+                            f"{', ...' if len(numbers) > 3 else ''})")
     return Normalised(len(feed.entries), tuple(good), invalid, tuple(problems), tuple(warnings))
 
 

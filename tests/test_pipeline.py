@@ -318,3 +318,26 @@ def test_entries_sharing_one_guid_are_told_apart_by_link(db_url):
     with sf() as s:
         assert sorted(s.scalars(select(models.Item.url))) == [
             f"https://cg.example/a/{n}" for n in (1, 2, 3)]
+
+
+UNSTORABLE = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>u</title><link>https://u.example/</link><description>d</description>
+<item><title>Sora 2 cameo clips flood social feeds</title><description>OpenAI's Sora 2 app lets users put themselves into AI video.</description></item>
+<item><title>Veo 3.1 adds longer AI video clips</title><link>javascript:alert(1)</link><description>Google's Veo 3.1 video model makes longer clips.</description></item>
+<item><link>https://u.example/empty</link></item>
+<item><title>Kling 2.5 Turbo cuts the price of AI video</title><link>https://u.example/kling</link><description>Kuaishou's Kling 2.5 Turbo video model is cheaper.</description></item>
+</channel></rss>"""
+
+
+def test_entries_that_cannot_be_stored_are_counted_with_the_reason(tmp_path):
+    """An entry without a link, with a javascript: link or with neither title nor text is
+    counted invalid and the run says which entries and why; the good entry is stored."""
+    _, sf = sqlite_factory(tmp_path)
+    with scripted_server() as srv:
+        srv.route("/u.xml", Reply(200, body=UNSTORABLE, content_type="application/rss+xml"))
+        [r] = run_ingest(sf, [src("u", srv.url("/u.xml"), topical=True)], settings=FAST,
+                         tagging=False).results
+    assert (r.status, r.fetched, r.new, r.invalid) == ("ok", 4, 1, 3)
+    assert "1 entry without a link skipped (entry 1)" in r.error
+    assert "1 entry whose link is not http(s) skipped (entry 2)" in r.error
+    assert "1 entry without a title or text skipped (entry 3)" in r.error
