@@ -27,7 +27,7 @@ from ingest import dedup, offload, paging
 from ingest.connectors import CONNECTORS
 from ingest.fetch import (ACCEPT, ACCEPT_HTML, ACCEPT_JSON, FetchSettings, fetch_one, run_pool,
                           unexpected_error)
-from ingest.fulltext import PageText, choose_text, page_text
+from ingest.fulltext import PageText, about_item, choose_text, page_text
 from ingest.lang import detect_lang, to_simplified
 from ingest.normalize import LANG_SAMPLE_CHARS, MAX_TEXT_CHARS
 from ingest.politeness import HostLimiter
@@ -215,7 +215,7 @@ class Collector:
                 wanted[n] = url
         stored = self.lookup.pages(set(wanted.values())) if wanted else {}
         fetched: list[PageText] = []
-        requests = skipped = kept = 0
+        requests = skipped = kept = elsewhere = 0
         for n, url in wanted.items():
             page = stored.get(url)
             if page is None:
@@ -226,14 +226,19 @@ class Collector:
                 if mine:
                     requests += 1
                     fetched.append(page)
-            text = choose_text(items[n].text, page.text)
+            text = choose_text(items[n].text, page.text, items[n].title)
             if text is None:
                 kept += 1
+                elsewhere += bool(page.text) and not about_item(page.text, items[n].title,
+                                                                items[n].text)
             else:
                 items[n] = with_full_text(items[n], text)
         warnings = []
-        if kept:
-            warnings.append(f"full text: {kept} item(s) kept their summary (page unusable)")
+        if kept > elsewhere:
+            warnings.append(f"full text: {kept - elsewhere} item(s) kept their summary (page unusable)")
+        if elsewhere:
+            warnings.append(f"full text: {elsewhere} item(s) kept their summary (the page is not "
+                            f"about the item: a consent, login or paywall page?)")
         if skipped:
             warnings.append(f"full text: {skipped} page(s) not fetched (more than {MAX_FULL_TEXT})")
         return norm.with_items(items), tuple(fetched), requests, tuple(warnings)

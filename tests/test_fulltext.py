@@ -12,7 +12,7 @@ from aigcwatch.apiserver import ApiPost, SocialApi, serve_social
 from db import engine as dbe
 from db import models as m
 from ingest.fetch import FetchSettings
-from ingest.fulltext import choose_text, decode_html, page_text
+from ingest.fulltext import about_item, choose_text, decode_html, page_text
 from ingest.pipeline import run_ingest
 from ingest.types import Source
 from tests.support.scripted_server import Reply, scripted_server
@@ -112,3 +112,54 @@ def test_full_text_sources_fetch_each_new_page_once_and_tag_the_body(tmp_path, w
         pages = {p.url: p for p in s.scalars(select(m.Page))}
         assert pages[srv.url("/a/2.html")].error_class == "http_status" and pages[srv.url("/a/2.html")].text is None
         assert pages[srv.url("/a/1.html")].text
+
+
+CONSENT = ("<!doctype html><html><head><meta charset='utf-8'><title>Before you continue</title></head>"
+           "<body><main><h1>Before you continue to our site</h1><p>We use cookies and data to deliver "
+           "and maintain our services, track outages and protect against spam, fraud and abuse, and "
+           "measure audience engagement and site statistics to understand how our services are used.</p>"
+           "<p>If you choose to accept all, we will also use cookies and data to develop and improve new "
+           "services, deliver and measure the effectiveness of ads, and show personalised content "
+           "depending on your settings. Select more options to see additional information.</p>"
+           "<button>Reject all</button><button>Accept all</button></main></body></html>")
+LOGIN = ("微博登录\n请输入手机号或邮箱和密码。忘记密码？还没有微博账号？立即注册。使用其他方式登录：扫码登录，"
+         "短信验证码登录。登录即表示同意微博服务使用协议和个人信息保护政策。")
+
+
+def test_a_page_that_is_not_about_the_item_does_not_replace_its_summary():
+    en = ("Google's Veo 3.1 brings longer clips and audio to its AI video generator",
+          "Google released Veo 3.1, its AI video generation model ...")
+    zh = ("可灵2.5 Turbo发布：视频生成价格下降三成", "快手旗下可灵AI发布新一代视频生成模型……")
+    consent = page_text("http://x/c", CONSENT.encode(), "text/html").text
+    assert consent and not about_item(consent, *en) and choose_text(en[1], consent, en[0]) is None
+    assert not about_item(LOGIN, *zh) and choose_text(zh[1], LOGIN, zh[0]) is None
+    # the article itself is taken, and so is a page in another script (nothing to judge it by)
+    assert about_item(BODY, *zh) and choose_text(zh[1], BODY, zh[0]) == BODY
+    assert about_item(BODY, "Kling's two-minute clips", "")
+
+
+def test_items_redirected_to_one_consent_page_stay_apart_with_their_summaries(tmp_path):
+    """Three stories whose links all redirect to a cookie-consent page: the page's text is no
+    one's body, so each keeps its summary and none becomes a copy of another."""
+    sf = dbe.session_factory(dbe.ensure_schema(f"sqlite:///{tmp_path / 'c.db'}"))
+    with scripted_server() as srv:
+        feed = _rss(srv.base_url, [
+            ("OpenAI's Sora 2 app tops the App Store with AI video cameos", "/r/1",
+             "OpenAI's Sora 2 video app climbed to the top of the App Store ..."),
+            ("Google's Veo 3.1 brings longer clips to its AI video generator", "/r/2",
+             "Google released Veo 3.1, its AI video generation model ..."),
+            ("Runway raises new funding to build world models for AI video", "/r/3",
+             "Runway, the AI video startup, raised a new round ...")])
+        srv.route("/feed.xml", Reply(200, body=feed, content_type="application/rss+xml"))
+        for n in (1, 2, 3):
+            srv.route(f"/r/{n}", Reply(302, headers={"Location": "/consent"}))
+        srv.route("/consent", Reply(200, body=CONSENT, content_type="text/html; charset=utf-8"))
+        wire = Source(id="wire", name="wire", kind="rss", url=srv.url("/feed.xml"), lang="en",
+                      topical=True, full_text=True)
+        [r] = run_ingest(sf, [wire], settings=FAST).results
+    assert (r.new, r.duplicate) == (3, 0)
+    assert "3 item(s) kept their summary (the page is not about the item" in r.error
+    with sf() as s:
+        items = s.scalars(select(m.Item)).all()
+        assert not any(i.full_text or "cookies" in i.text for i in items)
+        assert s.scalars(select(m.ItemCopy)).all() == []
