@@ -11,7 +11,7 @@ original, whose own fields (title included) are never touched.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import String, any_, bindparam, delete, insert, select, text, update
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from db import clusters, social
 from db import models as m
 from ingest import types as t
-from ingest.dedup import same_text, text_signature
+from ingest.dedup import same_text, text_signature, unrelated_titles
 
 TITLE_WINDOW = timedelta(days=3)
 CHUNK = 500   # keys per IN (...): far below SQLite's and PostgreSQL's parameter limits
@@ -186,6 +186,7 @@ class _Known:
     new_index: int | None = None
     via_copy: bool = False      # reached through a recorded copy's URL/GUID (or a batch repeat)
     text: str | None = None     # for confirming title matches; its signature is made on demand
+    title: str | None = None    # for telling an uploader's boilerplate from a copy (`_boilerplate`)
     _sig: object = None
 
     def sig(self) -> frozenset[int] | None:
@@ -228,12 +229,19 @@ class _Index:
         return None
 
 
+def _boilerplate(known: _Known, item: t.Item) -> bool:
+    """An item of the same source with the same text under an unrelated title (an uploader's
+    standard description under each video, a feed's fixed summary) is another item, not a copy."""
+    return (known.source_id == item.source_id and not known.via_copy and known.title is not None
+            and unrelated_titles(known.title, item.title))
+
+
 def _load_known(session: Session, intents: Sequence[t.ItemIntent]) -> _Index:
     """Stored items (and recorded copies) sharing any key with the intents, in bulk."""
     index = _Index()
     it = m.Item
     cols = (it.id, it.source_id, it.url_key, it.guid_key, it.content_key, it.title_key,
-            it.published_at)
+            it.published_at, it.title)
     seen: set[int] = set()
     # Title matches first: only they need the stored text (to confirm the text is the same).
     for attr, column in (("title_key", it.title_key), ("url_key", it.url_key),
@@ -246,7 +254,8 @@ def _load_known(session: Session, intents: Sequence[t.ItemIntent]) -> _Index:
                     seen.add(row.id)
                     keys = t.DedupKeys(row.url_key, row.guid_key, row.content_key, row.title_key)
                     text_ = row.text if extra else None
-                    index.add(keys, row.published_at, _Known(row.source_id, item_id=row.id, text=text_))
+                    index.add(keys, row.published_at,
+                              _Known(row.source_id, item_id=row.id, text=text_, title=row.title))
     cp = m.ItemCopy
     for attr, column, target in (("url_key", cp.url_key, index.by_url),
                                  ("guid_key", cp.guid_key, index.by_guid)):
@@ -353,8 +362,15 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
     duplicate = 0
     for intent in intents:
         keys, published = intent.keys, intent.item.published_at
-        me = _Known(intent.item.source_id, new_index=len(new), text=intent.item.text)
+        me = _Known(intent.item.source_id, new_index=len(new), text=intent.item.text,
+                    title=intent.item.title)
         hit = index.match(keys, published, me)
+        if hit is not None and hit[1] == "content" and _boilerplate(hit[0], intent.item):
+            # the text is the source's boilerplate, not this item's: matched and clustered by
+            # its link, GUID and title only
+            keys = t.DedupKeys(keys.url_key, keys.guid_key, None, keys.title_key)
+            intent = replace(intent, keys=keys, signature=None)
+            hit = index.match(keys, published, me)
         if hit is None:
             # A spam page (betting title over a copied article) is stored flagged, but it must never
             # become the "original" that captures the real story arriving later: it keeps only

@@ -100,6 +100,35 @@ def same_text(a: frozenset[int] | None, b: frozenset[int] | None) -> bool:
     return inter >= SIMILAR * min(len(a), len(b)) or inter >= SIMILAR * len(a | b)
 
 
+_EN_STOP = frozenset("""the and for with that this from are was were has have had its his her
+their our you your will would can could not but all any more most into over than then them they
+what when which who how why about after also been being just only other some such very new says
+said one two out off per via""".split())
+_WORD = re.compile(r"[a-z0-9]{3,}")
+HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def terms(text: str) -> set[str]:
+    """Content words (3+ letters or digits, no function words) and Chinese character bigrams."""
+    t = to_simplified(unicodedata.normalize("NFKC", text or "")).lower()
+    out = {w for w in _WORD.findall(t) if w not in _EN_STOP}
+    for run in HAN_RUN.findall(t):
+        out.update(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def unrelated_titles(a: str, b: str) -> bool:
+    """True when two titles share at most a fifth of the terms of the one with fewer: two items
+    under them are not one story, whatever text they carry (an uploader's boilerplate)."""
+    ta, tb = terms(a), terms(b)
+    if not ta or not tb:
+        return False
+    return len(ta & tb) <= UNRELATED_SHARE * min(len(ta), len(tb))
+
+
+UNRELATED_SHARE = 0.2
+
+
 def url_key(url: str | None) -> str | None:
     return _h(URL_V, url) if url else None
 

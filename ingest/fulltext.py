@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from ingest.cluster import mostly_chinese
-from ingest.dedup import fold
-from ingest.lang import to_simplified
+from ingest.dedup import HAN_RUN, fold, terms
 from ingest.parse import canonical_charset, han_score
 
 MIN_EXTRACT_CHARS = 40          # folded characters: less than this is not an article body
@@ -132,23 +130,6 @@ def page_text(url: str, body: bytes, content_type: str | None) -> PageText:
     return PageText(url, text, 200)
 
 
-_EN_STOP = frozenset("""the and for with that this from are was were has have had its his her
-their our you your will would can could not but all any more most into over than then them they
-what when which who how why about after also been being just only other some such very new says
-said one two out off per via""".split())
-_WORD = re.compile(r"[a-z0-9]{3,}")
-_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
-
-
-def terms(text: str) -> set[str]:
-    """Content words (3+ letters or digits, no function words) and Chinese character bigrams."""
-    t = to_simplified(unicodedata.normalize("NFKC", text or "")).lower()
-    out = {w for w in _WORD.findall(t) if w not in _EN_STOP}
-    for run in _HAN_RUN.findall(t):
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
-    return out
-
-
 def about_item(extracted: str, title: str, summary: str) -> bool:
     """True when the page's text is about the item: it holds enough of the terms of the item's
     title, or of its title and summary (a summary may be an editor's line the article lacks).
@@ -166,7 +147,7 @@ def about_item(extracted: str, title: str, summary: str) -> bool:
 
 
 def _is_han(term: str) -> bool:
-    return bool(_HAN_RUN.match(term))
+    return bool(HAN_RUN.match(term))
 
 
 def choose_text(summary: str, extracted: str | None, title: str = "") -> str | None:

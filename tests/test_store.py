@@ -1,6 +1,7 @@
 """db.store and db.queries on SQLite and a real PostgreSQL server."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -350,3 +351,33 @@ def test_update_tags_many_names_an_item_that_is_not_stored_and_writes_nothing(se
     session.rollback()
     (row,) = queries.items(session)
     assert row["models"] == ["sora"]
+
+
+BOILERPLATE = ("本视频由AI生成，素材来源网络，如有侵权请联系删除。欢迎关注我，每天分享AI视频生成教程和最新模型测评，"
+               "一起学习AI视频制作！合作请私信，商务邮箱见主页。本频道所有视频仅供学习交流，转载请注明出处。")
+VIDEOS = ("用可灵2.5做了一个猫咪跳舞的AI视频，效果太离谱了", "Sora 2生成的赛博朋克城市，十秒镜头一次成片",
+          "即梦3.0对比海螺02：同一提示词谁更强？", "Veo 3.1能不能拍短剧？我试了一整天")
+
+
+def _video(n: int, source_id: str = "s1"):
+    from ingest.prepare import signature_of
+
+    item = make_item(n, source_id=source_id, title=VIDEOS[n - 1], text=BOILERPLATE, lang="zh",
+                     kind="post", url=f"https://www.bilibili.com/video/BV{n}{source_id}",
+                     guid=f"BV{n}{source_id}", published_at=T0 + timedelta(hours=n))
+    return replace(make_intent(item), signature=signature_of(item))
+
+
+def test_one_uploaders_boilerplate_under_unrelated_titles_is_no_copy(session, run_id):
+    """Videos of one source that all carry the uploader's standard description are separate
+    stories, in one batch and in a later one; another source's item with that text is still
+    recorded as a copy (syndication across sources is unchanged)."""
+    counts = store.store_intents(session, run_id, "s1", [_video(n) for n in (1, 2, 3)], T0)
+    assert (counts.new, counts.duplicate, counts.clustered) == (3, 0, 0)
+    counts = store.store_intents(session, run_id, "s1", [_video(1), _video(4)], T0)
+    assert (counts.new, counts.duplicate) == (1, 1)
+    counts = store.store_intents(session, run_id, "s2", [_video(2, "s2")], T0)
+    session.commit()
+    assert (counts.new, counts.copies) == (0, 1)
+    assert count(session, m.Item) == 4 and len(copies(session)) == 1
+    assert session.scalars(select(m.Item.cluster_id).where(m.Item.cluster_id.is_not(None))).all() == []
