@@ -36,6 +36,7 @@ from ingest.prepare import (Normalised, ParseFailure, Prepared, Tagger, finish, 
 from ingest.types import FailureClass, FetchResult, FetchState, Item, ParsedFeed, Source
 
 MAX_FULL_TEXT = 40          # article pages per source per run; later items keep their summary
+MAX_STALLED = 3             # pages in a row lost to timeouts or connection errors: no more this run
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,17 +216,21 @@ class Collector:
                 wanted[n] = url
         stored = self.lookup.pages(set(wanted.values())) if wanted else {}
         fetched: list[PageText] = []
-        requests = skipped = kept = elsewhere = 0
+        requests = skipped = kept = elsewhere = stalled = given_up = 0
         for n, url in wanted.items():
             page = stored.get(url)
             if page is None:
                 if requests >= MAX_FULL_TEXT:
                     skipped += 1
                     continue
+                if stalled >= MAX_STALLED:      # a hanging host would hold the run for an hour
+                    given_up += 1
+                    continue
                 page, mine = self._cache.get_or_fetch(url, lambda u: self._page(source, u, client))
                 if mine:
                     requests += 1
                     fetched.append(page)
+                    stalled = stalled + 1 if page.error_class == FailureClass.NETWORK.value else 0
             text = choose_text(items[n].text, page.text, items[n].title)
             if text is None:
                 kept += 1
@@ -241,6 +246,9 @@ class Collector:
                             f"about the item: a consent, login or paywall page?)")
         if skipped:
             warnings.append(f"full text: {skipped} page(s) not fetched (more than {MAX_FULL_TEXT})")
+        if given_up:
+            warnings.append(f"full text: {given_up} page(s) not fetched (the {MAX_STALLED} before "
+                            f"them timed out or could not connect)")
         return norm.with_items(items), tuple(fetched), requests, tuple(warnings)
 
     def _page(self, source: Source, url: str, client: httpx.Client) -> PageText:

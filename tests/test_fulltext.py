@@ -163,3 +163,23 @@ def test_items_redirected_to_one_consent_page_stay_apart_with_their_summaries(tm
         items = s.scalars(select(m.Item)).all()
         assert not any(i.full_text or "cookies" in i.text for i in items)
         assert s.scalars(select(m.ItemCopy)).all() == []
+
+
+def test_pages_stop_for_the_run_after_three_in_a_row_time_out(tmp_path):
+    """A hanging article host costs three timed-out pages, not one per item: the other items
+    keep their summaries, and the run says why."""
+    sf = dbe.session_factory(dbe.ensure_schema(f"sqlite:///{tmp_path / 's.db'}"))
+    settings = replace(FAST, timeout_s=0.3)
+    with scripted_server() as srv:
+        feed = _rss(srv.base_url, [(f"可灵新模型发布快讯第{n}条", f"/slow/{n}", f"快讯摘要第{n}条。")
+                                   for n in range(1, 7)])
+        srv.route("/feed.xml", Reply(200, body=feed, content_type="application/rss+xml"))
+        for n in range(1, 7):
+            srv.route(f"/slow/{n}", Reply(200, body=page("utf-8"), content_type="text/html",
+                                          delay_s=1.0))
+        wire = Source(id="wire", name="wire", kind="rss", url=srv.url("/feed.xml"), lang="zh",
+                      timezone="Asia/Shanghai", topical=True, full_text=True)
+        [r] = run_ingest(sf, [wire], settings=settings).results
+        asked = sum(len(srv.requests(f"/slow/{n}")) for n in range(1, 7))
+    assert r.new == 6 and asked == 3 and r.pages == 4
+    assert "3 page(s) not fetched (the 3 before them timed out" in r.error
