@@ -257,7 +257,8 @@ class Collector:
         if not res.ok:
             cls = res.error_class.value if res.error_class else res.status
             return PageText(url, None, res.http_status, cls, res.error)
-        return page_text(res.final_url or url, res.body or b"", res.content_type)
+        # recorded under the address asked for (the one later items link), not where it led
+        return replace(page_text(res.final_url or url, res.body or b"", res.content_type), url=url)
 
 
 def _notes(note: str | None) -> tuple[str, ...]:

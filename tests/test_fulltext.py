@@ -183,3 +183,29 @@ def test_pages_stop_for_the_run_after_three_in_a_row_time_out(tmp_path):
         asked = sum(len(srv.requests(f"/slow/{n}")) for n in range(1, 7))
     assert r.new == 6 and asked == 3 and r.pages == 4
     assert "3 page(s) not fetched (the 3 before them timed out" in r.error
+
+
+def test_a_redirected_page_is_remembered_under_the_link_items_carry(tmp_path):
+    """A link that redirects (a short link, an old address) is fetched once ever too: a later
+    post sharing the same link reuses its text without asking again."""
+    sf = dbe.session_factory(dbe.ensure_schema(f"sqlite:///{tmp_path / 'r.db'}"))
+    with scripted_server() as srv:
+        srv.route("/short/k1", Reply(301, headers={"Location": "/a/1.html"}))
+        srv.route("/a/1.html", Reply(200, body=page("utf-8").encode(), content_type="text/html"))
+        feed = _rss(srv.base_url, [("可灵新一代视频生成模型发布", "/short/k1", "今天有新模型发布。")])
+        srv.route("/feed.xml", Reply(200, body=feed, content_type="application/rss+xml"))
+        wire = Source(id="wire", name="wire", kind="rss", url=srv.url("/feed.xml"), lang="zh",
+                      timezone="Asia/Shanghai", topical=True, full_text=True)
+        run_ingest(sf, [wire], settings=FAST)
+        api = SocialApi([ApiPost(platform="hn", id="41000002", author="bob", points=3,
+                                 created=datetime(2025, 10, 20, 12, tzinfo=timezone.utc),
+                                 title="可灵发布新一代视频生成模型", text="", link=srv.url("/short/k1"))])
+        with serve_social(api) as base:
+            hn = Source(id="hn", name="hn", kind="hn", category="social", topical=True, full_text=True,
+                        url=base + "/hn/api/v1/search_by_date?query=kling&tags=story", min_interval_s=0)
+            run_ingest(sf, [hn], settings=FAST)
+        assert len(srv.requests("/short/k1")) == 1 and len(srv.requests("/a/1.html")) == 1
+    with sf() as s:
+        post = s.scalars(select(m.Item).where(m.Item.source_id == "hn")).one()
+        assert post.full_text and "两分钟" in post.text
+        assert [p.url for p in s.scalars(select(m.Page))] == [srv.url("/short/k1")]
