@@ -53,6 +53,9 @@ _BOMS = (
 )
 _XML_DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']\s*([A-Za-z0-9._:-]+)""")
 _XML_DECL_TEXT = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
+# A document that opens as a web page (after an optional XML declaration and comments)
+_HTML_PAGE = re.compile(r"""\A\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"""
+                        r"""(?:<!doctype\s+html|<html[\s>])""", re.IGNORECASE | re.DOTALL)
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 
 # Declared names -> the codec we decode with. GB2312 and GBK are subsets of GB18030; Big5 is
@@ -388,6 +391,9 @@ def parse_feed(source_id: str, body: bytes, *, content_type: str | None = None,
                          sanitize_html=False, resolve_relative_uris=False)
     entries = d.get("entries") or []
     lenient = bool(d.get("bozo"))
+    if not entries and _HTML_PAGE.match(text):
+        raise FeedParseError("an HTML page, not an RSS or Atom feed (is the url the site's page "
+                             "rather than its feed?)", source_id)
     if lenient:
         reason = _one_line(d.get("bozo_exception"))
         if not entries:

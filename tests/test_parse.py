@@ -253,3 +253,12 @@ def test_latin1_corpus_feeds_keep_their_accents():
     feed = parse_feed("pt", _corpus("pt-inovacao-iso-8859-1.xml"))
     assert feed.encoding == "iso-8859-1"
     assert "Revolução" in feed.entries[0].title
+
+
+@pytest.mark.parametrize("page", [
+    b"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>36kr</title></head><body><p>home<br></body></html>",
+    b"<?xml version='1.0'?>\n<html xmlns='http://www.w3.org/1999/xhtml'><body><p>ok</p></body></html>",
+    b"<!-- generated -->\n<HTML><BODY>Sora</BODY></HTML>"])
+def test_a_web_page_given_as_a_feed_is_named_as_such(page):
+    with pytest.raises(FeedParseError, match="an HTML page, not an RSS or Atom feed"):
+        parse_feed("site", page, content_type="text/html")
