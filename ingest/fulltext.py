@@ -108,13 +108,17 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
 
 
 def extract_main_text(page_html: str, url: str | None = None) -> str | None:
-    """The page's main text (paragraphs separated by newlines) by trafilatura; None if none."""
+    """The page's main text (paragraphs separated by newlines) by trafilatura; None if none.
+
+    Without trafilatura's `deduplicate`: it remembers texts across calls in the process and
+    drops one seen a few times before, so the fourth portal carrying a wire story (or any page
+    met again in a long `aigcwatch schedule`) would come back empty."""
     import trafilatura
 
     try:
         text = trafilatura.extract(page_html, url=url, include_comments=False,
                                    include_tables=False, include_images=False,
-                                   deduplicate=True)
+                                   deduplicate=False)
     except Exception:  # noqa: BLE001 - a page that breaks the extractor just has no text
         return None
     text = (text or "").strip()

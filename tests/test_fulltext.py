@@ -209,3 +209,12 @@ def test_a_redirected_page_is_remembered_under_the_link_items_carry(tmp_path):
         post = s.scalars(select(m.Item).where(m.Item.source_id == "hn")).one()
         assert post.full_text and "两分钟" in post.text
         assert [p.url for p in s.scalars(select(m.Page))] == [srv.url("/short/k1")]
+
+
+def test_the_same_article_on_many_portals_is_extracted_every_time():
+    """A wire story carried word for word by many portals gives its text on each page, however
+    many the process has read before (trafilatura's cross-call deduplication would drop it)."""
+    html = page("utf-8")
+    texts = [page_text(f"http://portal{n}.example/a/1.html", html.encode(), "text/html").text
+             for n in range(6)]
+    assert all(t and "两分钟" in t for t in texts) and len(set(texts)) == 1
