@@ -117,6 +117,9 @@ def terms(text: str) -> set[str]:
     return out
 
 
+UNRELATED_SHARE = 0.2      # titles sharing at most this share of their terms are unrelated
+
+
 def unrelated_titles(a: str, b: str) -> bool:
     """True when two titles share at most a fifth of the terms of the one with fewer: two items
     under them are not one story, whatever text they carry (an uploader's boilerplate)."""
@@ -124,9 +127,6 @@ def unrelated_titles(a: str, b: str) -> bool:
     if not ta or not tb:
         return False
     return len(ta & tb) <= UNRELATED_SHARE * min(len(ta), len(tb))
-
-
-UNRELATED_SHARE = 0.2
 
 
 def url_key(url: str | None) -> str | None:
@@ -138,7 +138,7 @@ def guid_key(source_id: str, guid: str | None) -> str | None:
 
 
 def shared_guids(items: Iterable[Item]) -> dict[str, int]:
-    """GUIDs that entries of more than one link carry in one fetch, with how many entries: a feed
+    """GUIDs that entries of more than one link carry in one fetch, with how many links: a feed
     that gives every entry the same GUID (its home page, say) does not name its entries by it."""
     links: dict[str, set[str]] = {}
     for item in items:
