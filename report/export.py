@@ -75,6 +75,8 @@ class Range:
 
 def closed_range(session: Session, rng: Range) -> Range | None:
     """`rng` with open sides closed at the first / last stored day (trends need whole buckets).
+    An open side whose stored day lies beyond the given one (`--since` after the last stored
+    day, `--until` before the first) closes on the given day: an empty range, not an inverted one.
     None when the database holds no stories and no day was given."""
     start, end = rng.start, rng.end
     if start is None or end is None:
@@ -82,8 +84,12 @@ def closed_range(session: Session, rng: Range) -> Range | None:
         zone = ZoneInfo(rng.tz)
         if start is None:
             start = f["first"].astimezone(zone).date() if f["first"] else end
+            if start is not None and end is not None and start > end:
+                start = end
         if end is None:
             end = f["last"].astimezone(zone).date() if f["last"] else start
+            if start is not None and end is not None and end < start:
+                end = start
     if start is None or end is None:
         return None
     return Range(start, end, rng.tz)

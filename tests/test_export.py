@@ -221,3 +221,16 @@ def test_the_export_stream_pages_through_equal_timestamps_like_iter_items(sessio
     fast = [tuple(r[k] for k in keys) for r in q.iter_export_items(session, flt, batch=4)]
     assert fast == slow and len(fast) == q.count_items(session, flt)
     assert sum(r[1] == same for r in fast) == 7 and fast[0][6] == ["sora", "veo"]
+
+
+@pytest.mark.parametrize("args, day", [(["--since", "2030-01-01"], "2030-01-01"),
+                                       (["--until", "2000-01-01"], "2000-01-01")])
+def test_one_given_day_beyond_the_stored_ones_is_an_empty_range_not_a_traceback(db_url, built, args,
+                                                                                day):
+    res = run(db_url, "trends", *args, "--tz", TZ, "--format", "json")
+    doc = json.loads(res.stdout)
+    assert doc["rows"] == [{"bucket": day, "stories": 0}]
+    assert doc["meta"]["range"]["first_day"] == doc["meta"]["range"]["last_day"] == day
+    grouped = json.loads(run(db_url, "trends", *args, "--tz", TZ, "--group", "model",
+                             "--format", "json").stdout)
+    assert grouped["rows"] == [] and grouped["meta"]["rows"] == 0
