@@ -9,7 +9,9 @@ arrive (bounded memory however many there are) and returns how many rows it wrot
   a sidecar file.
 - JSON: `{"meta": {...}, "rows": [...]}`, written incrementally; lists stay arrays.
 - xlsx: the data on the first sheet (`data`), the method on a second (`method`); strings are
-  always stored as text, never as formulas; times are UTC (Excel has no time zones).
+  always stored as text, never as formulas; times are UTC (Excel has no time zones); text longer
+  than a cell holds (32,767 characters) is cut, ending in `…`, and control characters a worksheet
+  cannot hold are dropped.
 - Parquet: typed columns (timestamps in UTC, lists as list<string>), row groups of `PARQUET_BATCH`
   rows, the method as JSON in the file's key-value metadata under `aigcwatch.method`.
 """
@@ -33,6 +35,7 @@ LIST_SEP = "|"
 BOM = "\ufeff"
 PARQUET_BATCH = 50_000
 XLSX_MAX_ROWS = 1_048_575          # Excel's sheet limit minus the header row
+XLSX_MAX_CHARS = 32_767            # Excel's limit of characters in a cell (UTF-16 code units)
 METHOD_KEY = "aigcwatch.method"
 _FORMULA_SET = frozenset("=+-@\t\r")
 
@@ -132,10 +135,27 @@ def _xlsx_value(value: Any, kind: Kind):
     if kind == "datetime":
         return value.astimezone(timezone.utc).replace(tzinfo=None)
     if kind in ("str", "text"):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        return xlsx_text(str(value))
     return value
+
+
+def xlsx_text(value: str) -> str:
+    """`value` as a worksheet cell can hold it: without the control characters openpyxl refuses,
+    and cut to Excel's 32,767 characters (Excel counts UTF-16 code units; a longer cell makes it
+    report the whole file as damaged), ending in `…` when cut."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(text) <= XLSX_MAX_CHARS // 2 or len(text.encode("utf-16-le")) // 2 <= XLSX_MAX_CHARS:
+        return text
+    room, cut = XLSX_MAX_CHARS - 1, 0
+    for ch in text:
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if width > room:
+            break
+        room -= width
+        cut += 1
+    return text[:cut] + "…"
 
 
 def write_xlsx(path: str, columns: list[Column], rows: Iterable[dict], method: dict,
@@ -178,7 +198,7 @@ def write_xlsx(path: str, columns: list[Column], rows: Iterable[dict], method: d
     for key, value in method_rows(method):
         k = WriteOnlyCell(meth, value=key)
         k.font = bold
-        cell = WriteOnlyCell(meth, value=value)
+        cell = WriteOnlyCell(meth, value=xlsx_text(value))   # filters are typed text
         cell.data_type = "s"
         meth.append([k, cell])
     wb.save(path)

@@ -234,3 +234,32 @@ def test_one_given_day_beyond_the_stored_ones_is_an_empty_range_not_a_traceback(
     grouped = json.loads(run(db_url, "trends", *args, "--tz", TZ, "--group", "model",
                              "--format", "json").stdout)
     assert grouped["rows"] == [] and grouped["meta"]["rows"] == 0
+
+
+def test_xlsx_cells_stay_within_excels_32767_characters_and_other_formats_keep_the_whole_text(
+        db_url, session, built, tmp_path):
+    from db import store
+    from tests.factories import make_intent, make_tags
+    from tests.support.stories import local
+
+    at = local(DAY + timedelta(days=3), 9)
+    long_title = "=可灵 " + "长" * 32_760 + "🎬" * 10 + " end"    # 32,787 chars, 32,797 UTF-16 units
+    run_id = store.start_run(session, "t")
+    store.store_intents(session, run_id, "en-news", [
+        make_intent(n=990, source_id="en-news", published_at=at, fetched_at=at, title=long_title,
+                    tags=make_tags(models=("kling",), themes=("tech",)))], at)
+    session.commit()
+    day = str((DAY + timedelta(days=3)))
+    args = ["items", "--since", day, "--until", day, "--tz", TZ, "-q", "end\x01"]
+    run(db_url, *args[:-2], "-o", str(tmp_path / "i.xlsx"))
+    wb = openpyxl.load_workbook(tmp_path / "i.xlsx")
+    cell = next(row[7] for row in wb["data"].iter_rows(min_row=2) if row[0].value and
+                str(row[7].value).startswith("=可灵"))
+    assert cell.data_type == "s"
+    assert len(cell.value.encode("utf-16-le")) // 2 <= 32_767 and cell.value.endswith("…")
+    assert cell.value[:-1] == long_title[:len(cell.value) - 1]
+    run(db_url, *args, "-o", str(tmp_path / "q.xlsx"))      # typed control character: no traceback
+    method = dict(openpyxl.load_workbook(tmp_path / "q.xlsx")["method"].iter_rows(values_only=True))
+    assert method["filters.q"] == "end"
+    doc = json.loads(run(db_url, *args[:-2], "--format", "json").stdout)
+    assert long_title in [r["title"] for r in doc["rows"]]
