@@ -75,13 +75,29 @@ def split_values(values, option: str, allowed: tuple[str, ...] | None = None) ->
     return tuple(dict.fromkeys(out))
 
 
+def given_as(option: str) -> str:
+    """How the user gave `option`'s value: the option itself, or the environment variable it was
+    read from (a bad AIGCWATCH_TIMEZONE in a cron job was reported as a bad --tz)."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return option
+    for param in ctx.command.params:
+        if option in getattr(param, "opts", ()) and param.envvar and \
+                ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT:
+            return param.envvar if isinstance(param.envvar, str) else param.envvar[0]
+    return option
+
+
 def check_zone(tz: str, option: str = "--tz") -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as e:
-        raise InputError(f"{option}: unknown time zone {tz!r} (an IANA name such as Asia/Shanghai)") from e
+        raise InputError(f"{given_as(option)}: unknown time zone {tz!r} "
+                         "(an IANA name such as Asia/Shanghai)") from e
     return tz
 
 
@@ -387,8 +403,8 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, database_u
     from db import engine as dbe
     from report.send import delivery_config
 
-    config = ScheduleConfig(ingest_every=parse_interval(every, "--every"),
-                            digest_at=parse_clock(digest_at, "--digest-at"), tz=check_zone(tz),
+    config = ScheduleConfig(ingest_every=parse_interval(every, given_as("--every")),
+                            digest_at=parse_clock(digest_at, given_as("--digest-at")), tz=check_zone(tz),
                             period=period, retry_after=parse_interval(retry_after, "--retry-after")
                             or timedelta(minutes=10))
     handler = logging.StreamHandler(sys.stderr)

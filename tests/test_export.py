@@ -263,3 +263,16 @@ def test_xlsx_cells_stay_within_excels_32767_characters_and_other_formats_keep_t
     assert method["filters.q"] == "end"
     doc = json.loads(run(db_url, *args[:-2], "--format", "json").stdout)
     assert long_title in [r["title"] for r in doc["rows"]]
+
+
+@pytest.mark.parametrize("command", [["export", "trends"], ["export", "items"],
+                                     ["digest", "--dry-run", "out.html"]])
+def test_a_bad_zone_from_the_environment_is_named_as_the_variable_not_as_tz(tmp_path, command):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    res = CliRunner().invoke(main, [*command, "--database-url", db],
+                             env={"AIGCWATCH_TIMEZONE": "Asia/Beijing"})
+    assert res.exit_code == 2
+    assert res.stderr.strip() == ("error: AIGCWATCH_TIMEZONE: unknown time zone 'Asia/Beijing' "
+                                  "(an IANA name such as Asia/Shanghai)")
+    typed = CliRunner().invoke(main, [*command, "--database-url", db, "--tz", "Asia/Beijing"])
+    assert typed.exit_code == 2 and typed.stderr.startswith("error: --tz: unknown time zone")

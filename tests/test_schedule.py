@@ -61,6 +61,17 @@ def test_a_bad_fetch_setting_stops_the_scheduler_at_start(tmp_path, monkeypatch,
     assert not (tmp_path / "s.db").exists()
 
 
+@pytest.mark.parametrize("variable, value, message", [
+    ("AIGCWATCH_INGEST_EVERY", "5x", "error: AIGCWATCH_INGEST_EVERY: '5x' is not an interval"),
+    ("AIGCWATCH_DIGEST_AT", "25:00", "error: AIGCWATCH_DIGEST_AT: '25:00' is not a time of day")])
+def test_a_bad_schedule_setting_from_the_environment_is_named_as_the_variable(tmp_path, monkeypatch,
+                                                                              variable, value, message):
+    # Before, the scheduler named the option (--every, --digest-at) the user never typed.
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(main, ["schedule", "--database-url", f"sqlite:///{tmp_path / 's.db'}"])
+    assert result.exit_code == 2 and result.output.startswith(message)
+
+
 def test_clock_times_and_off():
     assert parse_clock("08:30") == dtime(8, 30) and parse_clock("off") is None
     with pytest.raises(ConfigError, match=r"AIGCWATCH_DIGEST_AT: '24:00' is not a time of day"):
