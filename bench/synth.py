@@ -106,8 +106,11 @@ def build(url: str, *, n_items: int = 1_000_000, days: int = 730, seed: int = 42
                     "sentiment_score": rng.uniform(-1, 1), "keywords": terms, "tagger_version": "synth",
                     "tagged_at": published, "first_run_id": None})
                 ev = EVIDENCE[lang]
-                models += [{"item_id": item_id, "model": mo, "evidence": [mo]} for mo in ms]
-                themes += [{"item_id": item_id, "theme": th, "evidence": rng.sample(ev, 2)} for th in ts]
+                # sorted: a set of strings iterates in the process's hash order, which drew each
+                # theme's evidence in another order in every run (PYTHONHASHSEED)
+                models += [{"item_id": item_id, "model": mo, "evidence": [mo]} for mo in sorted(ms)]
+                themes += [{"item_id": item_id, "theme": th, "evidence": rng.sample(ev, 2)}
+                           for th in sorted(ts)]
                 if rng.random() < 0.05:
                     other = sources[rng.randrange(len(sources))]
                     copies.append({"item_id": item_id, "source_id": other["id"], "url": None,
