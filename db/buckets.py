@@ -66,10 +66,10 @@ def bucket_expr(session: Session, bucket: str, tz: str, since: datetime | None,
     if session.get_bind().dialect.name == "postgresql":
         local = func.timezone(tz, m.Item.published_at)   # timestamptz -> local wall time
         return cast(func.date_trunc(bucket, local), Date)
-    lo = since or _bound(session, func.min)
+    lo = since or stored_bound(session, func.min)
     hi = until
     if hi is None:   # no items at all: no bound either (and nothing to bucket)
-        last = _bound(session, func.max)
+        last = stored_bound(session, func.max)
         hi = last + timedelta(seconds=1) if last is not None else None
     if lo is None or hi is None or lo >= hi:
         return _sqlite_local(int(datetime.now(UTC).astimezone(ZoneInfo(tz)).utcoffset()
@@ -82,7 +82,8 @@ def bucket_expr(session: Session, bucket: str, tz: str, since: datetime | None,
     return case(*whens, else_=_sqlite_local(spans[-1][1], bucket))
 
 
-def _bound(session: Session, agg) -> datetime | None:
+def stored_bound(session: Session, agg) -> datetime | None:
+    """The first (`func.min`) or last (`func.max`) stored publication time, of every item."""
     value = session.scalar(agg(m.Item.published_at))
     if value is None:
         return None
@@ -132,4 +133,4 @@ def bucket_starts(start: date, end: date, bucket: str) -> list[date]:
 
 
 __all__ = ["BUCKETS", "Bucket", "as_date", "bucket_expr", "bucket_last_day", "bucket_start",
-           "bucket_starts", "local_day", "offset_spans"]
+           "bucket_starts", "local_day", "offset_spans", "stored_bound"]

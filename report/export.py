@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from aigcwatch import __version__
 from db import queries as q
-from db.buckets import bucket_starts
+from db.buckets import bucket_starts, stored_bound
 from db.filters import ItemFilter, day_window
 from report.formats import Column
 
@@ -159,9 +160,9 @@ def day_function(session: Session, flt: ItemFilter, tz: str) -> Callable[[dateti
 
     zone = ZoneInfo(tz)
     lo, hi = flt.since, flt.until
-    if lo is None or hi is None:
-        f = q.facets(session)
-        lo, hi = lo or f["first"], hi or (f["last"] + timedelta(seconds=1) if f["last"] else None)
+    if lo is None or hi is None:   # every stored time, undated items' too (facets() leaves them out)
+        last = stored_bound(session, func.max)
+        lo, hi = lo or stored_bound(session, func.min), hi or (last + timedelta(seconds=1) if last else None)
     if lo is not None and hi is not None and lo < hi:
         spans = offset_spans(tz, lo, hi)
         if len(spans) == 1:

@@ -276,3 +276,29 @@ def test_a_bad_zone_from_the_environment_is_named_as_the_variable_not_as_tz(tmp_
                                   "(an IANA name such as Asia/Shanghai)")
     typed = CliRunner().invoke(main, [*command, "--database-url", db, "--tz", "Asia/Beijing"])
     assert typed.exit_code == 2 and typed.stderr.startswith("error: --tz: unknown time zone")
+
+
+def test_the_day_of_an_undated_story_is_its_local_day_when_the_zone_changed_offset_since(
+        db_url, session, built):
+    # The stories span Feb-Mar 2025, one UTC offset in Sydney; a story from a feed without dates
+    # (dated by its fetch) falls after Sydney left summer time (6 April): its day was shifted by
+    # the summer offset of the dated stories' range, a day later than the trends bucket it is in.
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from db import store
+    from tests.factories import make_intent, make_tags
+
+    fetched = datetime(2025, 4, 6, 13, 30, tzinfo=timezone.utc)     # 23:30 AEST, 00:30 AEDT
+    run_id = store.start_run(session, "t")
+    store.store_intents(session, run_id, "en-news", [
+        make_intent(n=991, source_id="en-news", published_at=fetched, fetched_at=fetched,
+                    date_is_fallback=True, tags=make_tags(models=("veo",), themes=("tech",)))], fetched)
+    session.commit()
+    tz = "Australia/Sydney"
+    rows = json.loads(run(db_url, "items", "--tz", tz, "--format", "json").stdout)["rows"]
+    days = {r["published_at"]: r["day"] for r in rows}
+    assert days["2025-04-06T13:30:00Z"] == "2025-04-06"
+    for at, day in days.items():
+        instant = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        assert day == instant.astimezone(ZoneInfo(tz)).date().isoformat()
