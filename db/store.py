@@ -65,18 +65,32 @@ def _error_class(value: t.FailureClass | str | None) -> str | None:
 def sync_sources(session: Session, sources: Iterable[t.Source], *, now: datetime | None = None) -> None:
     """Insert new sources and update the config fields of known ones; fetch state is kept.
 
-    Sources missing from `sources` are left as they are (their items stay).
+    Sources missing from `sources` are left as they are (their items stay). The read-side
+    rollups keep each story's category: a source moved to another category takes its stories out
+    of every built rollup and puts them back under the new one.
     """
+    from db import rollups
+
     now = now or utcnow()
+    sources = list(sources)
+    rows = {src.id: session.get(m.Source, src.id) for src in sources}
+    moved = [src.id for src in sources if rows[src.id] is not None
+             and rows[src.id].category != src.category]
+    stories = (list(session.scalars(select(m.Item.id).where(m.Item.source_id.in_(moved))))
+               if moved and rollups.zones(session) else [])
+    if stories:
+        rollups.adjust(session, stories, -1)
     for src in sources:
         values = {name: getattr(src, name) for name in _SOURCE_CONFIG}
-        row = session.get(m.Source, src.id)
+        row = rows[src.id]
         if row is None:
             session.add(m.Source(id=src.id, consecutive_failures=0, created_at=now, **values))
         else:
             for name, value in values.items():
                 setattr(row, name, value)
     session.flush()
+    if stories:
+        rollups.adjust(session, stories, +1)
 
 
 def _source(session: Session, source_id: str) -> m.Source:
