@@ -23,8 +23,11 @@ UTC = timezone.utc
 
 def offset_spans(tz: str, since: datetime, until: datetime) -> list[tuple[datetime | None, int]]:
     """[(start, offset_seconds)] covering [since, until): each span starts at a transition
-    (the first at None = "from the beginning"). One span for zones without DST."""
+    (the first at None = "from the beginning"). One span for zones without DST. The search runs
+    in UTC: arithmetic on instants carrying a zone (day_window's) runs on their wall clocks, which
+    put a fall-back change an hour late, a day late at midnight changes (Santiago, Cairo)."""
     zone = ZoneInfo(tz)
+    since, until = since.astimezone(UTC), until.astimezone(UTC)
 
     def off(t: datetime) -> int:
         return int(t.astimezone(zone).utcoffset().total_seconds())

@@ -51,6 +51,22 @@ def test_offset_spans_of_a_window_inside_summer_time_is_one_span():
     assert offset_spans("America/New_York", utc(2025, 6, 1), utc(2025, 7, 1)) == [(None, -4 * 3600)]
 
 
+@pytest.mark.parametrize("tz, first, last, change, offset", [
+    ("America/Santiago", date(2026, 4, 1), date(2026, 4, 10), utc(2026, 4, 5, 3), -4 * 3600),
+    ("America/Santiago", date(2025, 9, 1), date(2025, 9, 10), utc(2025, 9, 7, 4), -3 * 3600),
+    ("America/New_York", date(2025, 10, 25), date(2025, 11, 5), utc(2025, 11, 2, 6), -5 * 3600),
+    ("Africa/Cairo", date(2025, 10, 25), date(2025, 11, 5), utc(2025, 10, 30, 21), 2 * 3600),
+])
+def test_offset_spans_of_a_window_of_local_days_start_at_the_instant_of_the_change(
+        tz, first, last, change, offset):
+    # day_window gives instants in the zone itself; the bisection once ran on their wall clocks,
+    # which put a fall-back change an hour late (Santiago at midnight: a day late for that hour)
+    since, until = day_window(first, last, tz)
+    spans = offset_spans(tz, since, until)
+    assert spans[1:] == [(change, offset)]
+    assert spans == offset_spans(tz, since.astimezone(ZoneInfo("UTC")), until.astimezone(ZoneInfo("UTC")))
+
+
 def test_python_twins_of_the_sql_buckets():
     assert local_day(utc(2025, 3, 1, 23, 30), "Asia/Shanghai") == date(2025, 3, 2)
     assert local_day(utc(2025, 3, 1, 23, 30), "UTC") == date(2025, 3, 1)
@@ -105,6 +121,20 @@ def test_day_buckets_follow_the_zone_offset_of_each_instant_across_dst(session, 
     autumn = ItemFilter(since=utc(2025, 10, 1), until=utc(2025, 12, 1))
     assert day_counts(session, tz, autumn) == Counter(
         local_day(at, tz) for at, _, _ in DAY_CASES if at >= autumn.since)
+
+
+def test_a_story_in_the_repeated_hour_of_a_midnight_change_keeps_its_local_day(session):
+    # Santiago falls back at 24:00 (03:00 UTC, 5 April 2026): 03:30 UTC is 23:30 on the 4th
+    corpus = Corpus()
+    corpus.add(utc(2026, 4, 5, 3, 30))
+    corpus.add(utc(2026, 4, 5, 2, 30))     # 23:30 on the 4th, before the change
+    corpus.add(utc(2026, 4, 5, 4, 30))     # 00:30 on the 5th
+    corpus.save(session)
+    tz = "America/Santiago"
+    since, until = day_window(date(2026, 4, 1), date(2026, 4, 10), tz)
+    expected = {date(2026, 4, 4): 2, date(2026, 4, 5): 1}
+    assert day_counts(session, tz, ItemFilter(since=since, until=until)) == expected
+    assert day_counts(session, tz) == expected
 
 
 def test_a_story_at_2330_utc_lands_on_the_next_local_day_in_shanghai(session):
