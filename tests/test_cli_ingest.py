@@ -1,6 +1,8 @@
 """The ingest and sources commands end to end: loopback feeds, a real SQLite file, exit codes."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -127,6 +129,29 @@ def test_a_bad_alias_file_or_user_agent_stops_ingest_before_it_fetches(tmp_path,
     assert result.exit_code == 2, result.output
     assert message in result.output and len(result.output.strip().splitlines()) == 1
 
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[kling]\naliases = "kling turbo"\n', '[kling] aliases: must be a list of strings'),
+    ('[kling]\nwindow = "wide"\n', "[kling] window: must be a whole number"),
+    ('[kling]\nneeds = "vidoe"\n', "[kling] needs: must be one of"),
+    ('[zeta]\nalias = ["zeta motion"]\n', "[zeta] alias: unknown key"),
+])
+@pytest.mark.parametrize("command", ["tag", "retag"])
+def test_an_alias_value_of_the_wrong_kind_stops_the_command_with_one_line(tmp_path, monkeypatch, body,
+                                                                         message, command):
+    # Before: the file loaded, then every item failed to tag with a TypeError or ValueError
+    # (`tag`: one error line per input line; `retag`: a traceback after the first batch).
+    (tmp_path / "aliases.toml").write_text(body, encoding="utf-8")
+    monkeypatch.setenv("AIGCWATCH_ALIASES", str(tmp_path / "aliases.toml"))
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'al.db'}")
+    lines = "".join(json.dumps({"id": i, "title": "Kling 2.1 video model", "text": "AI video."}) + "\n"
+                    for i in range(3))
+    result = CliRunner().invoke(main, [command, "--workers", "0"] if command == "retag" else [command],
+                                input=lines)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "aliases.toml" in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
 
 def test_error_text_with_square_brackets_is_shown_as_written(tmp_path, monkeypatch):
     # rich read "[[source]]" or "[sora]" in a message as markup and printed "[]" or nothing.

@@ -282,3 +282,21 @@ def test_a_title_case_heading_does_not_make_a_model_a_surname():
                    "a refund.\nWatermark Removal Steps For Paid Plans\nOpen the generated video "
                    "and export it again.", "en")
     assert "kling" in tags.models
+
+
+def test_user_aliases_in_traditional_script_or_full_width_match(tmp_path, monkeypatch):
+    # The text is matched in Simplified, lower-case, full-width folded form; a user alias was only
+    # lower-cased, so "泽塔視頻" or "ＺＥＴＡＶＩＤ" never matched, in either script of the text.
+    from ingest.tag import lexicon, models
+
+    path = tmp_path / "aliases.toml"
+    path.write_text('[zeta]\naliases = ["泽塔視頻", "ＺＥＴＡＶＩＤ"]\n', encoding="utf-8")
+    monkeypatch.setenv(lexicon.ALIASES_ENV, str(path))
+    models._lexicon.cache_clear()
+    try:
+        assert "zeta" in models_of("泽塔视频上线", "泽塔视频是一款AI视频生成模型。", "zh")
+        assert "zeta" in models_of("澤塔視頻上線", "澤塔視頻是一款AI影片生成模型。", "zh")
+        assert "zeta" in models_of("Zetavid launches", "Zetavid is a new AI video generation model.", "en")
+    finally:
+        monkeypatch.delenv(lexicon.ALIASES_ENV)
+        models._lexicon.cache_clear()

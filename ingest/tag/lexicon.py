@@ -80,7 +80,50 @@ def _user_aliases(path: str | None) -> dict[str, Any]:
         if not isinstance(spec, dict):
             raise ConfigError(f"[{model_id}] must be a table (e.g. aliases = [...]), "
                               f"got {type(spec).__name__}", file=path)
+        for key, value in spec.items():
+            problem = _alias_value_problem(key, value)
+            if problem:
+                raise ConfigError(f"[{model_id}] {key}: {problem}", file=path)
     return table
+
+
+# the keys of a models.toml table and what each holds (a list of phrases unless named here)
+_ALIAS_LIST_KEYS = ("aliases", "ambiguous", "context", "collisions", "image_too")
+_ALIAS_NEEDS = ("ai", "video", "context")
+
+
+def _alias_value_problem(key: str, value: Any) -> str | None:
+    """Why a user alias table's value cannot be used (None: it can). The tagger reads these
+    values for every item, so a wrong type would fail each item instead of the command."""
+    if key in _ALIAS_LIST_KEYS:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f'must be a list of strings (e.g. {key} = ["name"]), got {value!r}'
+    elif key == "needs":
+        if value not in _ALIAS_NEEDS:
+            return f"must be one of {', '.join(repr(n) for n in _ALIAS_NEEDS)}, got {value!r}"
+    elif key == "window":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return f"must be a whole number of characters, got {value!r}"
+    elif key == "local_only":
+        if not isinstance(value, bool):
+            return f"must be true or false, got {value!r}"
+    elif key == "id":
+        if not isinstance(value, str) or not value.strip():
+            return f"must be a model id (a string), got {value!r}"
+    else:
+        return f"unknown key (one of {', '.join(_ALIAS_LIST_KEYS + ('needs', 'window', 'local_only', 'id'))})"
+    return None
+
+
+def _user_phrase(phrase: str) -> str:
+    """A user's phrase in the form the shipped lexicons are written in (the matching form of
+    Doc.norm: lower-case, full-width folded, Simplified), so "可靈影片" or "ＺＥＴＡ" match as
+    they would in the text; a raw regex ("re:...") is left as written."""
+    if phrase.strip().lower().startswith("re:"):
+        return phrase
+    from ingest.tag.doc import normalize
+
+    return normalize(phrase)
 
 
 def model_table() -> dict[str, dict[str, Any]]:
@@ -96,7 +139,7 @@ def _merged_models(user_path: str | None) -> dict[str, dict[str, Any]]:
         base = table.setdefault(model_id, {})
         for key, value in spec.items():
             if isinstance(value, list):
-                base[key] = list(base.get(key, [])) + [str(v) for v in value]
+                base[key] = list(base.get(key, [])) + [_user_phrase(v) for v in value]
             else:
                 base[key] = value
     return table
