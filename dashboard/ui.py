@@ -61,18 +61,61 @@ def link_md(label: object, url: object, lang: str) -> str:
 
 
 def highlight_html(text: str, phrases: Iterable[str]) -> str:
-    """`text` HTML-escaped, with each occurrence of a phrase (any case) inside our own <mark>."""
-    words = sorted({p for p in phrases if p and p.strip()}, key=len, reverse=True)
-    if not words:
+    """`text` HTML-escaped, with each occurrence of a phrase inside our own <mark>.
+
+    The tagger gives its evidence in the form it matched (lower-case, Simplified, full-width
+    folded: "可灵ai" for "可靈AI") or as a sentence with its white space collapsed, cut at 120
+    characters with "…"; so phrases are found in that same folded form of the text (any case,
+    either script, any run of white space for a space, a cut sentence by its start), and the
+    original characters are marked."""
+    keys = sorted({k for k in map(_mark_key, phrases) if k}, key=len, reverse=True)
+    if not keys or not text:
         return html.escape(text)
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    folded, starts = _folded(text)
+    pattern = re.compile("|".join(re.escape(k) for k in keys))
     out, pos = [], 0
-    for m in pattern.finditer(text):
-        out.append(html.escape(text[pos:m.start()]))
-        out.append(f"<mark>{html.escape(m.group(0))}</mark>")
-        pos = m.end()
+    for m in pattern.finditer(folded):
+        start, end = starts[m.start()], starts[m.end()]
+        if start < pos:
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        pos = end
     out.append(html.escape(text[pos:]))
     return "".join(out)
+
+
+def _mark_key(phrase: str | None) -> str:
+    """A phrase in the folded form of `_folded` (a cut sentence without its "…")."""
+    from ingest.tag.doc import normalize
+
+    if not phrase:
+        return ""
+    return " ".join(normalize(phrase).removesuffix("…").split())
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """The text folded as the tagger reads it (ingest.tag.doc.normalize), each run of white
+    space one space, and for each folded character the offset of the original one it came
+    from (one more entry: the text's length)."""
+    from ingest.tag.doc import normalize
+
+    whole = normalize(text)
+    pieces = whole if len(whole) == len(text) else [normalize(ch) for ch in text]
+    chars: list[str] = []
+    starts: list[int] = []
+    for i, piece in enumerate(pieces):
+        if text[i].isspace():
+            if i and text[i - 1].isspace():
+                continue          # the run's space is already there
+            chars.append(" ")
+            starts.append(i)
+            continue
+        for ch in piece:
+            chars.append(ch)
+            starts.append(i)
+    starts.append(len(text))
+    return "".join(chars), starts
 
 
 def fmt_time(value: datetime | None, tz: str) -> str:

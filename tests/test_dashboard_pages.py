@@ -7,7 +7,9 @@ summary holds an <img onerror> tag).
 """
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -270,6 +272,36 @@ def test_explorer_item_view_shows_tags_evidence_and_copies(site, session):
     assert "<mark>Veo 3</mark>" in texts(at), "the evidence is highlighted in the text"
 
 
+def test_explorer_marks_evidence_in_the_title_in_either_script_and_cut_sentences(site, session):
+    # Before: only the body was marked, and only where a phrase occurred as written: evidence in
+    # the title (a fifth of the demo's phrases), a sentence cut with "…", the folded form of
+    # Traditional text ("可灵ai" for "可靈AI") or a sentence across a line break stayed unmarked.
+    from ingest.tag import engine
+    from ingest.tag.doc import normalize
+
+    title = "可靈AI發佈新版影片生成模型"
+    text = ("快手的可靈今天發佈2.1版本，畫面更穩定，手部不再變形。好萊塢電影公司\n\n擔心這款影片生成模型"
+            "會讓特效師失業，工會說這比去年任何一款 AI 影片工具都更快、更便宜，也更容易被片廠用來取代前期"
+            "概念設計與分鏡繪製的人手，許多動畫工作室已經開始裁員，剪輯師、調色師和配音演員也擔心自己的"
+            "飯碗，行業協會呼籲片廠在使用這類工具之前先與工會談判，保障從業者的收入與署名權利。")
+    tags = engine.tag(title, text, "zh")
+    when = day_window(DAY, DAY, TZ)[0] + timedelta(hours=20)
+    item = Item(source_id="en-news", guid="trad-1", url="https://tw.example.com/kling", title=title,
+                text=text, lang="zh", published_at=when, date_is_fallback=False, fetched_at=when)
+    store.store_intents(session, None, "en-news", [ItemIntent(item=item, keys=keys_for(item), tags=tags)],
+                        when)
+    session.commit()
+    item_id = q.items(session, ItemFilter(q="可靈AI發佈"), limit=1)[0]["id"]
+    at = ok(page("explorer", item=str(item_id)))
+    bodies = [el.proto.body for el in at.get("html")]
+    assert re.search(r"<mark>[^<]*可靈AI[^<]*</mark>", next(b for b in bodies if b.startswith("<h4")))
+    marked = [normalize(" ".join(x.split())) for x in re.findall(r"<mark>(.*?)</mark>", "".join(bodies), re.S)]
+    phrases = [p for k in (*tags.models, *tags.themes) for p in tags.evidence[k]]
+    assert any(p.endswith("…") for p in phrases), tags.evidence    # a long sentence, cut by the tagger
+    for phrase in phrases:
+        assert any(normalize(phrase).removesuffix("…") in x for x in marked), (phrase, marked)
+
+
 @pytest.mark.parametrize("ui, names", [("zh", {"正文相同", "链接相同", "标题与正文相同", "改写转载", "GUID 相同"}),
                                       ("en", {"same text", "same link", "same title and text",
                                               "edited republication", "same GUID"})])
@@ -284,7 +316,8 @@ def test_hostile_feed_text_is_only_text(site):
     at = ok(page("explorer", item=str(site["hostile"])))
     body = texts(at)
     assert "<script>" not in body
-    assert unescape_md('\\<script\\>alert\\("x"\\)\\</script\\>') in unescape_md(body)
+    assert (unescape_md('\\<script\\>alert\\("x"\\)\\</script\\>') in unescape_md(body)
+            or html.escape('<script>alert("x")</script>') in body)     # the title: escaped HTML
     assert "](javascript" not in body.replace("\\", ""), "a javascript: URL never becomes a link"
     assert "javascript" in unescape_md(body)          # ...but is shown as text
     at = ok(page("explorer", item=str(site["img"])))

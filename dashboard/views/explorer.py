@@ -72,14 +72,15 @@ def item_view(ctx: Ctx, item_id: int) -> None:
         st.warning(i18n.t("item_missing", L, id=item_id))
         return
     with st.container(border=True):
-        st.markdown("#### " + ui.md_escape(d.get("title") or "—"))
+        phrases = [p for field in ("models", "themes") for tag in d.get(field) or []
+                   for p in tag.get("evidence") or [] if p]
+        # the title is marked too: much evidence is in it (a model named only there, a heading)
+        st.html(f'<h4 style="margin:0">{ui.highlight_html(d.get("title") or "—", phrases)}</h4>')
         st.caption(ui.story_meta(d, L, ctx.tz))
         st.markdown(ui.link_md(i18n.t("original", L), d.get("url"), L) if d.get("url") else "—")
-        phrases: list[str] = []
         for dim, field in (("model", "models"), ("theme", "themes")):
             for tag in d.get(field) or []:
                 ev = [p for p in tag.get("evidence") or [] if p]
-                phrases += ev
                 st.markdown(f"**{ui.md_escape(i18n.key_name(dim, tag.get(dim), L))}** — "
                             + (" · ".join(f"「{ui.md_escape(p)}」" for p in ev) or "—"))
         body = ui.highlight_html(d.get("text") or "", phrases)
