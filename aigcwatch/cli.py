@@ -334,9 +334,10 @@ def tag(input_file) -> None:
               help="Also compare sentiment on the public labelled sets in ../shared/corpus/sentiment.")
 @click.option("--limit", type=int, default=None, help="Items per public set (default: the module's sample).")
 def eval_cmd(path, public, limit) -> None:
-    """Evaluate the tagger on a labelled JSONL set (default: the bundled dev set): P/R/F1 per theme and
-    model, relevance F1, sentiment macro-F1 and confusion matrix; plus public sentiment sets with the
-    VADER and SnowNLP baselines."""
+    """Evaluate the tagger on a labelled JSONL set (default: the bundled dev set, then the held-out set
+    and the real-text audit test part when its texts are present; a line says when they are not):
+    P/R/F1 per theme and model, relevance F1, sentiment macro-F1 and confusion matrix; plus public
+    sentiment sets with the VADER and SnowNLP baselines (a line says when they are absent)."""
     from ingest.tag.evaluate import run_eval
 
     console.print(run_eval(path), markup=False, highlight=False)

@@ -73,3 +73,26 @@ def test_default_eval_reports_the_held_out_set_beside_the_dev_set():
     assert "relevance macro-F1" in dev and rest
     held_out = rest.split("== Real-text audit set")[0]
     assert "items 100," in held_out and "== Language zh" in held_out and "Sentiment confusion" in held_out
+
+
+@pytest.mark.parametrize("line, message", [
+    (b'[1, 2]\n', "line 1: expected a JSON object, got list"),
+    (b'{"id": 1, "title": "\xff", "text": "y", "relevant": true}\n', "line 1: not UTF-8"),
+    (b'{"id": 1, "title": 5, "text": "y", "relevant": true}\n', "line 1: field 'title' is not a string"),
+    (b'{"id": 1, "title": "Sora 2", "text": "", "relevant": true, "models": "sora"}\n',
+     "line 1: field 'models' must be a list of strings"),
+    (b'{"id": 1, "title": "Sora 2 video", "text": "AI video."}\n', "line 1: no gold 'relevant' label"),
+])
+def test_eval_of_a_file_that_is_not_a_labelled_set_says_why_in_one_line(tmp_path, line, message):
+    # Before: a traceback (AttributeError, UnicodeDecodeError, TypeError), a label string split into
+    # letters ("s", "o", "r", "a" as models), or an unlabelled file scored as if all were off topic.
+    from click.testing import CliRunner
+
+    from aigcwatch.cli import main
+
+    path = tmp_path / "set.jsonl"
+    path.write_bytes(line)
+    result = CliRunner().invoke(main, ["eval", str(path), "--no-public"])
+    assert result.exit_code == 2, result.output
+    assert f"set.jsonl: {message}" in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output

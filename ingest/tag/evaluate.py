@@ -195,15 +195,42 @@ def load_items(path: str | None = None) -> list[dict[str, Any]]:
         raise InputError(f"{pattern}: no labelled JSONL file found")
     items: list[dict[str, Any]] = []
     for name in files:
-        with open(name, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, start=1):
+        with open(name, "rb") as f:
+            for lineno, raw in enumerate(f, start=1):
+                try:
+                    line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                except UnicodeDecodeError as e:
+                    raise InputError(f"{name}: line {lineno}: not UTF-8 ({e.reason} at byte "
+                                     f"{e.start + 1})") from e
                 if not line.strip():
                     continue
                 try:
-                    items.append(json.loads(line))
+                    item = json.loads(line)
                 except json.JSONDecodeError as e:
                     raise InputError(f"{name}: line {lineno}: not valid JSON ({e.msg})") from e
+                problem = _label_problem(item)
+                if problem:
+                    raise InputError(f"{name}: line {lineno}: {problem}")
+                items.append(item)
     return items
+
+
+def _label_problem(item: Any) -> str | None:
+    """Why a labelled line cannot be scored (None: it can)."""
+    if not isinstance(item, dict):
+        return f"expected a JSON object, got {type(item).__name__}"
+    for key in ("title", "text"):
+        if not isinstance(item.get(key, ""), (str, type(None))):
+            return f"field {key!r} is not a string"
+    if not (item.get("title") or item.get("text")):
+        return "both 'title' and 'text' are empty"
+    for key in ("models", "themes"):
+        value = item.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"field {key!r} must be a list of strings, got {value!r}"
+    if "relevant" not in item:
+        return "no gold 'relevant' label (not a labelled set?)"
+    return None
 
 
 def predict(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
