@@ -58,6 +58,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "top_by_theme": ("各议题热门报道", "Top stories by theme"),
     "outlets": ("{n} 家媒体", "{n} outlets"),
     "one_outlet": ("1 家媒体", "1 outlet"),
+    "evidence": ("证据", "evidence"),
     "none": ("无", "none"),
     "no_data": ("{when}（{tz}）没有采集到任何报道。", "No stories were collected for {when} ({tz})."),
     "last_story": ("最近一条报道发布于 {at}。", "The latest stored story was published {at}."),

@@ -190,3 +190,18 @@ def test_the_language_gap_is_not_read_into_a_handful_of_stories(session):
     assert [s.stories.current for s in d.sections] == [3, 1]
     assert gap_line(d, "en") == "Too few Chinese stories (3, fewer than 5) to compare the languages."
     assert gap_line(build_digest(session, DAY, tz=TZ), "en").startswith("Chinese coverage leans to")
+
+
+def test_the_stories_of_a_spike_show_the_evidence_phrases_escaped(session):
+    # Before: the spike's stories were loaded with the phrases that tied them to the spike's model
+    # or theme (as the dashboard's spike alerts show them), but neither the HTML nor the text
+    # part showed them: a reader saw a title with no reason it counts for "Kling".
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    top = d.spikes[0]["stories"][0]
+    assert top["evidence"] == ["kling"]
+    top["evidence"] = ['可灵 <img src=x onerror=alert(1)>', "Kling 2.1", "kling", "not shown: a fourth"]
+    r = render(d)
+    assert "evidence: 「可灵 &lt;img src=x onerror=alert(1)&gt;」 · 「Kling 2.1」 · 「kling」" in r.html
+    assert "<img src=x" not in r.html and "a fourth" not in r.html
+    assert '\n    evidence: "可灵 <img src=x onerror=alert(1)>" · "Kling 2.1" · "kling"\n' in r.text
