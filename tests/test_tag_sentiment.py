@@ -231,3 +231,20 @@ def test_learned_label_without_feature_names_equals_the_feature_dict_label():
         feats = sentiment_model.features(doc, score, hits, news,
                                          terms=bool(model.meta.get("terms", False)))
         assert sentiment_model.label(model, doc, score, hits, news) == model.label(feats)
+
+
+@pytest.mark.parametrize("text,lang,quoted", [
+    ("There is no single best model for Sora clips.", "en", "no single best"),
+    ("这个视频模型不是很震撼", "zh", "不是很震撼"),
+    ("这个模型并不太惊艳", "zh", "不太惊艳"),
+])
+def test_negated_evidence_quotes_the_text_it_was_read_from(text, lang, quoted):
+    doc = make_doc("", text, lang)
+    evidence = analyze(doc).evidence
+    assert quoted in evidence
+    assert all(" ".join(p.split()) in " ".join(doc.norm.split()) for p in evidence)
+
+
+def test_curly_apostrophe_evidence_is_quoted_as_written():
+    doc = make_doc("", "I didn’t love the new Sora clips.", "en")
+    assert analyze(doc).evidence == ("didn’t love",)

@@ -11,12 +11,17 @@ import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import accumulate, compress
+from operator import itemgetter
 
 from ingest.lang import _CJK as _HAN   # the test to_simplified applies
 from ingest.lang import detect_lang, to_simplified
 from ingest.tag import segment
 
-_EN_TOKEN = re.compile(r"[a-z0-9]+(?:[-'.][a-z0-9]+)*")
+# A word of Latin script (accented letters and combining marks included: "pokémon" is one word,
+# not "pok" and "mon"), and whether only spaces part it from the next word (a phrase of two words
+# never spans punctuation: "images, audio" holds no "images audio").
+_LATIN = "0-9a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f\u0300-\u036f"
+_EN_TOKEN = re.compile(rf"([{_LATIN}]+(?:[-'.][{_LATIN}]+)*)([ \t\u00a0]+(?=[{_LATIN}]))?")
 _SENT_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=[.!?])\s+|\n+")
 # A sentence ends after 。！？!?；; or a newline, or after .!? followed by white space.
 _SENT_END = re.compile(r"[。！？!?；;]+[”’\"'）)]*|[.](?=\s)|\n+")
@@ -79,6 +84,7 @@ class Doc:
     aligned: bool = False          # True: `norm` has the length of the original, spans slice both
     starts: tuple[int, ...] = ()   # start offsets of `spans` (for bisect)
     token_ends: tuple[int, ...] = ()   # zh: end offset in `norm` of each of `tokens` (for bisect)
+    joined: tuple[bool, ...] = ()   # en/other: tokens[k] and tokens[k + 1] are parted by spaces only
 
     @property
     def full(self) -> str:
@@ -158,8 +164,11 @@ def make_doc(title: str, text: str, lang: str | None = None) -> Doc:
         kept = tuple(map(str.strip, raw))
         tokens = tuple(compress(raw, kept))
         token_ends = tuple(compress(accumulate(map(len, raw)), kept))
+        joined: tuple[bool, ...] = ()
     else:
-        tokens = tuple(_EN_TOKEN.findall(norm))
+        found = _EN_TOKEN.findall(norm)
+        tokens = tuple(map(itemgetter(0), found))
+        joined = tuple(map(bool, map(itemgetter(1), found)))
         token_ends = ()
     spans = sentence_spans(norm)
     title_end = _title_length(title, norm) if text else len(norm)
@@ -169,4 +178,4 @@ def make_doc(title: str, text: str, lang: str | None = None) -> Doc:
     sentences = tuple(full[s:e] for s, e in spans) if aligned else tuple(split_sentences(full))
     return Doc(title=title, text=text, lang=lang, norm=norm, tokens=tokens, sentences=sentences,
                spans=spans, title_sentences=title_sentences, aligned=aligned, starts=starts,
-               token_ends=token_ends)
+               token_ends=token_ends, joined=joined)

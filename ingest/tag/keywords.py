@@ -2,7 +2,8 @@
 
 zh: TF-IDF over the jieba tokens with jieba's bundled idf table (loaded once per process), minus
     stopwords, single characters and numbers. Title tokens count double.
-en: frequency of non-stopword words and of bigrams of two such words, weighted by word length as a
+en: frequency of non-stopword words and of bigrams of two such words parted only by spaces
+    (never across punctuation: every keyword is a phrase of the text), weighted by word length as a
     cheap idf estimate; a bigram that is picked hides its parts.
 """
 from __future__ import annotations
@@ -133,7 +134,7 @@ def _keywords_en(doc: Doc, k: int) -> tuple[str, ...]:
     # unigrams: title occurrences count double; bigrams: two good words in a row, weighted by
     # the second word's place, kept when seen twice or more
     uni: Counter[str] = Counter(compress(tokens, flags))
-    both = list(map(and_, flags, flags[1:]))
+    both = list(map(and_, map(and_, flags, flags[1:]), doc.joined))   # parted by spaces only
     bi_seen: Counter[str] = Counter(map(" ".join, compress(zip(tokens, tokens[1:]), both)))
     bi = bi_seen.copy()
     if in_title:

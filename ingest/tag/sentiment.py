@@ -35,6 +35,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -300,8 +301,13 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
                  *, title_end: int = 0,
                  fallback: dict[str, float] | None = None,
                  quote_weight: float = 1.0,
-                 policy_weight: float = 1.0) -> tuple[float, list[tuple[float, str]]]:
-    """Walk the tokens once; return (score in [-1, 1], [(weighted valence, surface), ...])."""
+                 policy_weight: float = 1.0,
+                 spans: list[tuple[int, int]] | None = None) -> tuple[float, list[tuple[float, str]]]:
+    """Walk the tokens once; return (score in [-1, 1], [(weighted valence, surface), ...]).
+
+    A hit's surface is its lexicon key (a negated term's is the negator and the term: "not good",
+    whatever stood between); with a `spans` list, the walk also appends to it, per hit in the same
+    order, the tokens [first, end) the hit was read from (negator included), for quoting."""
     terms, prefixes, vocab, joiner = lex.terms, lex.prefixes, lex.vocab, lex.joiner
     n = len(tokens)
     window = params.negation_window if joiner == "" else params.negation_window_en
@@ -311,6 +317,7 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
     in_concessive = False
     neg_until = -1
     neg_word = ""
+    neg_at = -1                               # token index of the negator in force
     boost, boost_until = 1.0, -1
     excl = 0
     question = False
@@ -331,7 +338,7 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
         if in_title:
             mult *= params.title_weight
         start = len(hits)
-        for value, surface, seg, conc in sent:
+        for value, surface, seg, conc, first, end in sent:
             v = value * mult
             if segment:
                 v *= params.after_contrast if seg == segment else params.before_contrast
@@ -340,6 +347,8 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
             if in_policy and v < 0:
                 v *= policy_weight
             hits.append((v, surface))
+            if spans is not None:
+                spans.append((first, end))
         if sent:
             prev_start = start
         sent = []
@@ -350,9 +359,11 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
         in_title = False
         in_policy = False
 
-    def add(value: float, surface: str, i: int) -> None:
+    def add(value: float, surface: str, i: int, end: int = -1) -> None:
         nonlocal neg_until, boost_until
+        first, end = i, (end if end > i else i + 1)
         if i <= neg_until:
+            first = min(neg_at, i)
             value *= params.negated_positive if value > 0 else params.negated_negative
             surface = f"{neg_word}{joiner}{surface}"
             neg_until = -1
@@ -361,7 +372,7 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
             boost_until = -1
         if in_quote:
             value *= quote_weight
-        sent.append([value, surface, segment, in_concessive])
+        sent.append([value, surface, segment, in_concessive, first, end])
 
     # Tokens of kind 0/1 (most of them) do nothing but count as a word (1) and close a pending
     # sentence or the title; the walk visits only the others ("active") and handles the runs of
@@ -410,7 +421,7 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
                     if fv is not None and abs(fv) >= params.fallback_min:
                         add(fv * params.fallback_weight, tok, i)
             elif len(tok) > 1 and tok[0] in _NEG_PREFIX and tok[1:] in terms:
-                neg_until, neg_word = i, tok[0]
+                neg_until, neg_word, neg_at = i, tok[0], i
                 add(terms[tok[1:]], tok[1:], i)
             elif len(tok) > 1 and tok[0] in _DEGREE_PREFIX:
                 # 太猛 / 太丝+滑: the rest of the token starts a term, maybe across the next tokens
@@ -425,7 +436,7 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
                         best_len, best_val = j - i, terms[cur]
                 if best_len:
                     boost, boost_until = _DEGREE_PREFIX[tok[0]], i
-                    add(best_val, tok[1:] + "".join(tokens[i + 1:i + best_len]), i)
+                    add(best_val, tok[1:] + "".join(tokens[i + 1:i + best_len]), i, i + best_len)
                     words += best_len
                     i += best_len
                     continue
@@ -463,7 +474,7 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
                 best_len, best_val = j - i, terms[cur]
         if best_len:
             surface = joiner.join(tokens[i:i + best_len])
-            add(best_val, surface, i)
+            add(best_val, surface, i, i + best_len)
             i += best_len
             continue
         if tok == "[":
@@ -471,7 +482,7 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
                 if tokens[k] == "]":
                     code = "[" + "".join(tokens[i + 1:k]) + "]"
                     if code in lex.emoticons:
-                        add(lex.emoticons[code], code, i)
+                        add(lex.emoticons[code], code, i, k + 1)
                     i = k + 1
                     break
             else:
@@ -486,7 +497,7 @@ def score_tokens(tokens: list[str] | tuple[str, ...], lex: Lexicon, params: Para
             elif tok in _RHETORICAL_NEG and _rhetorical(tokens, i + 1):
                 pass
             else:
-                neg_until, neg_word = i + window, tok
+                neg_until, neg_word, neg_at = i + window, tok, i
         elif tok in lex.boosters:
             boost, boost_until = lex.boosters[tok], i + 2
         elif i + 1 < n and f"{tok} {tokens[i + 1]}" in lex.boosters:
@@ -526,18 +537,50 @@ def label_for(score: float, params: Params = DEFAULT_PARAMS) -> str:
     return NEUTRAL
 
 
-def _evidence(hits: list[tuple[float, str]], score: float) -> tuple[str, ...]:
-    """Strongest terms pulling in the direction of the score (both directions when neutral)."""
-    ranked = sorted(hits, key=lambda h: -abs(h[0]))
+def _evidence(hits: list[tuple[float, str]], score: float,
+              quote: Callable[[int], str] | None = None) -> tuple[str, ...]:
+    """Strongest terms pulling in the direction of the score (both directions when neutral), each
+    as `quote(k)` gives hit k (the text it was read from), else as its surface."""
+    ranked = sorted(range(len(hits)), key=lambda k: -abs(hits[k][0]))
     out: list[str] = []
-    for v, surface in ranked:
+    for k in ranked:
+        v, surface = hits[k]
         if score > 0 and v < 0 or score < 0 and v > 0:
             continue
-        if surface not in out:
-            out.append(surface)
+        phrase = quote(k) if quote is not None else surface
+        if phrase not in out:
+            out.append(phrase)
         if len(out) == MAX_EVIDENCE:
             break
     return tuple(out)
+
+
+def _quoter(doc: Doc, tokens: list[str] | tuple[str, ...], spans: list[tuple[int, int]],
+            hits: list[tuple[float, str]]) -> Callable[[int], str]:
+    """Hit k -> the span of `doc.norm` it was read from (white space collapsed): a negated term
+    is quoted with its negator and what stands between ("not the best", never "not best"). A hit
+    read from one token and named by it is that token; the offsets of the other tokens are found
+    only when one is quoted."""
+    offsets: list[tuple[int, int]] = []
+
+    def token_offsets() -> list[tuple[int, int]]:
+        if not offsets:
+            if doc.lang == "zh":
+                offsets.extend((e - len(t), e) for t, e in zip(tokens, doc.token_ends))
+            else:
+                offsets.extend(m.span() for m in _EN_SCAN.finditer(doc.norm))
+        return offsets
+
+    def quote(k: int) -> str:
+        first, end = spans[k]
+        surface = hits[k][1]
+        if end - first == 1 and surface == tokens[first]:
+            return surface
+        where = token_offsets()
+        text = " ".join(doc.norm[where[first][0]:where[end - 1][1]].split())
+        return surface if surface in text else text
+
+    return quote
 
 
 def newsness(doc: Doc, params: Params = DEFAULT_PARAMS) -> float:
@@ -547,8 +590,10 @@ def newsness(doc: Doc, params: Params = DEFAULT_PARAMS) -> float:
     return 0.0 if n <= lo else 1.0 if n >= hi else (n - lo) / (hi - lo)
 
 
-def walk(doc: Doc, params: Params = DEFAULT_PARAMS) -> tuple[float, list[tuple[float, str]], float]:
-    """The lexicon walk of a document: (score in [-1, 1], weighted hits, newsness)."""
+def walk(doc: Doc, params: Params = DEFAULT_PARAMS,
+         spans: list[tuple[int, int]] | None = None) -> tuple[float, list[tuple[float, str]], float]:
+    """The lexicon walk of a document: (score in [-1, 1], weighted hits, newsness); with a `spans`
+    list, also each hit's tokens (see `score_tokens`)."""
     if doc.lang == "zh":
         lex = load_lexicon("zh")
         tokens: list[str] | tuple[str, ...] = doc.tokens
@@ -561,7 +606,8 @@ def walk(doc: Doc, params: Params = DEFAULT_PARAMS) -> tuple[float, list[tuple[f
     score, hits = score_tokens(tokens, lex, params, title_end=_title_end(doc, tokens),
                                fallback=fallback,
                                quote_weight=news * params.quote_news + (1.0 - news) * params.quote_post,
-                               policy_weight=1.0 - news * (1.0 - params.policy_news))
+                               policy_weight=1.0 - news * (1.0 - params.policy_news),
+                               spans=spans)
     score *= (1.0 - news * params.news_damp) * (1.0 + (1.0 - news) * params.social_boost)
     return round(max(-1.0, min(1.0, score)), 4), hits, news
 
@@ -572,7 +618,8 @@ def analyze(doc: Doc, params: Params = DEFAULT_PARAMS, learned: bool = True) -> 
     The label comes from the learned layer (``sentiment_model``: a linear model over this walk's
     figures and the document's words) when its data file is present and `learned` is true; else
     from the lexicon score's bands. The score is the lexicon score either way."""
-    score, hits, news = walk(doc, params)
+    spans: list[tuple[int, int]] = []
+    score, hits, news = walk(doc, params, spans)
     label = label_for(score, params)
     if learned and (doc.text or doc.title):
         from ingest.tag import sentiment_model
@@ -580,4 +627,5 @@ def analyze(doc: Doc, params: Params = DEFAULT_PARAMS, learned: bool = True) -> 
         model = sentiment_model.load_model()
         if model is not None:
             label = sentiment_model.label(model, doc, score, hits, news)
-    return SentimentResult(label=label, score=score, evidence=_evidence(hits, score))
+    quote = _quoter(doc, doc.tokens if doc.lang == "zh" else word_tokens(doc), spans, hits)
+    return SentimentResult(label=label, score=score, evidence=_evidence(hits, score, quote))

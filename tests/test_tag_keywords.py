@@ -1,0 +1,66 @@
+"""Keywords are phrases of the item's text: never two words glued across punctuation, never a
+word cut at an accented letter."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.tag.doc import make_doc
+from ingest.tag.engine import tag_doc
+from ingest.tag.keywords import keywords
+
+DATA = Path(__file__).resolve().parent / "data"
+LABELLED = ("devset_en.jsonl", "devset_zh.jsonl", "devset_hard.jsonl", "holdout.jsonl")
+
+
+def folded(text: str) -> str:
+    """The tagger's matching form with white space collapsed, where evidence is looked for."""
+    return " ".join(text.split())
+
+
+def test_a_bigram_never_spans_punctuation():
+    doc = make_doc("Veo 3: images, audio, video",
+                   "Veo 3 makes images, audio and video. Images, audio; images. Audio again.", "en")
+    found = keywords(doc)
+    assert "images audio" not in found
+    assert {"images", "audio"} <= set(found)
+
+
+def test_a_bigram_of_words_parted_by_spaces_is_kept():
+    doc = make_doc("William Hill and Sora", "William Hill posts a Sora video. William Hill again.", "en")
+    assert "william hill" in keywords(doc)
+
+
+def test_an_accented_word_is_one_keyword():
+    doc = make_doc("Pokémon Sora", "A Pokémon clip. Pokémon fans, Pokémon cards.", "en")
+    found = keywords(doc)
+    assert "pokémon" in found
+    assert not {"pok", "mon", "pok mon"} & set(found)
+
+
+def _labelled():
+    for name in LABELLED:
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            yield item["id"], item.get("title") or "", item.get("text") or "", item.get("lang")
+
+
+def test_keywords_and_sentiment_evidence_of_the_labelled_sets_occur_in_their_texts():
+    missing = []
+    for item_id, title, text, lang in _labelled():
+        doc = make_doc(title, text, lang)
+        tags = tag_doc(doc)
+        hay = folded(doc.norm)
+        phrases = [("keyword", p) for p in tags.keywords]
+        phrases += [(kind, p) for kind in ("sentiment", "relevance", *tags.models)
+                    for p in tags.evidence.get(kind, ())]
+        missing += [(item_id, kind, p) for kind, p in phrases if folded(p) not in hay]
+    assert missing == []
+
+
+@pytest.mark.parametrize("title,text", [("", "Pokémon"), ("Café, bar", "")])
+def test_keywords_of_short_accented_items(title, text):
+    doc = make_doc(title, text, "en")
+    assert all(folded(k) in folded(doc.norm) for k in keywords(doc))
