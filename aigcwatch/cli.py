@@ -366,8 +366,42 @@ def retag(since, database_url, workers) -> None:
     check_aliases()
     _, sf = _open_db(database_url)
     since_utc = since.replace(tzinfo=timezone.utc) if since else None
-    n = retag_items(sf, since=since_utc, console=err_console, workers=n_workers)
-    console.print(f"re-tagged {n} item(s)")
+    on_progress, progress = _batch_progress("retag", "item(s)")
+    with progress:
+        result = retag_items(sf, since=since_utc, workers=n_workers, on_progress=on_progress,
+                             on_failure=lambda item_id, why: progress.console.print(
+                                 f"error: item {item_id}: cannot tag ({why}); its old tags are kept",
+                                 markup=False, highlight=False, soft_wrap=True))
+    console.print(f"re-tagged {result.tagged} item(s)")
+    if result.failed:
+        err_console.print(f"error: {len(result.failed)} item(s) could not be tagged (listed above)",
+                          markup=False, highlight=False)
+        sys.exit(2)
+
+
+def _batch_progress(name: str, unit: str):
+    """(on_progress(done, total), the Progress to enter) for a long job on stderr: a bar on a
+    terminal; otherwise (a log, a pipe, cron) one line per batch, as ingest prints per source."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    live = err_console.is_terminal
+    progress = Progress(TextColumn(name), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err_console, transient=True, disable=not live)
+    task = None
+    start = time.monotonic()
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            task = progress.add_task(name, total=total)
+        progress.update(task, completed=done)
+        if not live:
+            err_console.print(f"{name}: {done:,}/{total:,} {unit}, {time.monotonic() - start:.0f} s",
+                              markup=False, highlight=False)
+
+    return on_progress, progress
 
 
 from report.commands import digest as _digest, export as _export, schedule as _schedule  # noqa: E402

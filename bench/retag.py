@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copyfile(base_db, path)
             sf = dbe.session_factory(dbe.ensure_schema(f"sqlite:///{path}"))
             t0 = time.perf_counter()
-            done = retag_items(sf, workers=n)
+            done = retag_items(sf, workers=n).tagged
             results[n] = (time.perf_counter() - t0, done, _tags(sf))
     for n, (secs, done, _) in results.items():
         label = f"{n} worker process{'es' if n != 1 else ''}" if n else "one process"

@@ -163,7 +163,7 @@ def test_retag_with_worker_processes_writes_what_one_process_writes(tmp_path):
                            (text, tail) for tail in ("甲 alpha", "乙 beta", "丙 gamma") for text in texts)]
             store.store_intents(s, None, "s1", intents, T0)
             s.commit()
-        assert retag_items(sf, batch=2, workers=workers) == 12
+        assert retag_items(sf, batch=2, workers=workers).tagged == 12
         rows[workers] = _stored(sf)
     assert rows[0] == rows[1]
     items = rows[0][0]
