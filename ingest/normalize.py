@@ -238,10 +238,16 @@ def _guid(raw: str | None) -> str | None:
     return guid or None
 
 
+def clean_text(fragment: str | None) -> str:
+    """An entry's body (HTML or plain text) as it is stored and tagged: plain text, cut at
+    MAX_TEXT_CHARS. `aigcwatch tag` cleans its input with it and `clean_title`, as ingest does."""
+    return html_to_text(fragment)[:MAX_TEXT_CHARS]
+
+
 def _text(entry: RawEntry) -> str:
     summary = html_to_text(entry.summary)
     content = html_to_text(entry.content) if entry.content and entry.content != entry.summary else ""
-    text = content if len(content) > len(summary) else summary
+    text = content if len(content) > len(summary) else summary     # the longer, then cut
     return text[:MAX_TEXT_CHARS]
 
 

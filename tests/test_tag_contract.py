@@ -116,3 +116,30 @@ def test_lines_that_are_not_utf8_or_hold_a_lone_surrogate_or_a_bom_lose_nothing_
     assert n == 3 and [r["id"] for r in records] == ["a", "cut", "b"]
     assert len(errors) == 1 and errors[0].startswith("line 2: not UTF-8 (")
     assert records[1]["models"] == ["sora"]
+
+
+def test_markup_is_stripped_as_ingest_strips_it_and_the_tags_are_those_of_the_clean_text():
+    # Before: "<script>alert(1)</script>" gave the keywords "script" and "alert".
+    item = {"id": "h", "title": "Sora <b>video</b> &amp; audio",
+            "text": "<script>alert(1)</script><p>OpenAI's <i>Sora</i> video model makes clips.</p>"
+                    "<style>p { color: red }</style><p>Creators&#39; clips.</p>"}
+    [rec], n, errors = run([json.dumps(item) + "\n"])
+    assert n == 1 and errors == []
+    words = " ".join(rec["keywords"] + [p for v in rec["evidence"].values() for p in v])
+    assert not {"script", "alert", "style", "color", "red", "amp", "39"} & set(words.split())
+    from ingest.normalize import clean_text        # what ingest stores of the same entry
+    from ingest.textclean import clean_title
+
+    clean = tag(clean_title(item["title"]), clean_text(item["text"]))
+    assert rec["keywords"] == list(clean.keywords) and rec["models"] == list(clean.models) == ["sora"]
+
+
+def test_an_item_of_white_space_or_markup_only_is_an_empty_item():
+    # Before: a title and text of white space were tagged (an item with no words).
+    lines = [json.dumps({"id": "ws", "title": " \t ", "text": "\n\u3000 \n"}) + "\n",
+             json.dumps({"id": "tags", "title": "<br>", "text": "<p> </p>"}) + "\n",
+             json.dumps(GOOD[0]) + "\n"]
+    records, n, errors = run(lines)
+    assert n == 1 and [r["id"] for r in records] == ["a"]
+    assert errors == ["line 1: both 'title' and 'text' are empty",
+                      "line 2: both 'title' and 'text' are empty"]

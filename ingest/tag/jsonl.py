@@ -6,15 +6,19 @@ Input lines: {"id", "title", "text", optional "lang"}. Output, one line per good
 
 A bad line (not JSON, not an object, missing or non-string title/text) is skipped, never fatal:
 its one-line problem ("line 7: not valid JSON (...)") is returned and the other lines are tagged,
-so good input is never lost. Blank lines are ignored.
+so good input is never lost. Blank lines are ignored. Title and text are cleaned as ingest cleans
+an entry (`ingest.normalize.clean_text`, `textclean.clean_title`: markup, scripts and entities
+out, white space folded), so the tags are those ingest would store; an item left with neither is
+an empty item, one problem line.
 """
 from __future__ import annotations
 
 import json
 from typing import IO, Any
 
+from ingest.normalize import clean_text
 from ingest.tag.engine import BATCH, tag_batch_with_lang
-from ingest.textclean import without_lone_surrogates
+from ingest.textclean import clean_title, without_lone_surrogates
 from ingest.types import Tags
 
 OUTPUT_FIELDS = ("id", "lang", "relevant", "models", "themes", "sentiment", "sentiment_score",
@@ -66,7 +70,10 @@ def parse_line(line: str | bytes, lineno: int) -> tuple[dict[str, Any] | None, s
             continue
         if not isinstance(value, str):
             return None, f"line {lineno}: field {key!r} missing or not a string"
-    if not (obj.get("title") or obj.get("text")):
+    # markup, entities and white space as ingest cleans an entry: "<script>alert(1)</script>" is
+    # no text, and a title and text of white space only make an empty item
+    obj["title"], obj["text"] = clean_title(obj["title"]), clean_text(obj.get("text", ""))
+    if not (obj["title"] or obj["text"]):
         return None, f"line {lineno}: both 'title' and 'text' are empty"
     lang = obj.get("lang")
     if lang is not None and not isinstance(lang, str):
