@@ -62,12 +62,14 @@ def main(argv: list[str] | None = None) -> int:
         feed_dir.mkdir()
         files = make_feeds(feed_dir, args.entries, 500)
         base_db = Path(tmp) / "base.db"
-        sf = dbe.session_factory(dbe.ensure_schema(f"sqlite:///{base_db}"))
+        base_engine = dbe.ensure_schema(f"sqlite:///{base_db}")
+        sf = dbe.session_factory(base_engine)
         with feed_server(feed_dir) as base:
             sources = [Source(id=p.stem, name=p.stem, kind="rss", url=f"{base}/{p.name}",
                               lang="zh" if i % 2 == 0 else "en", topical=True)
                        for i, p in enumerate(files)]
             run_ingest(sf, sources, settings=FetchSettings(max_concurrency=4, workers=0), tagging=False)
+        base_engine.dispose()     # the last connection closed: SQLite moves its WAL into base.db
         results = {}
         for n in dict.fromkeys((workers, 0)):
             path = Path(tmp) / f"retag-{n}.db"
