@@ -191,6 +191,12 @@ class Item(Base):
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     tagger_version: Mapped[str | None] = mapped_column(String(40))
     tagged_at: Mapped[datetime | None]
+    # Migration 0006: the tagger's evidence for its relevance, tone and spam decisions (the
+    # phrases or reasons it gives, as for models and themes in item_models / item_themes).
+    # NULL: not recorded (untagged, or tagged before 0006 until `aigcwatch retag`); []: none given.
+    relevance_evidence: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    sentiment_evidence: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    spam_evidence: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     first_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("ingest_runs.id", ondelete="SET NULL"))
     # Migration 0005 — social posts: kind (ITEM_KINDS), who, what it answers or shares, and the

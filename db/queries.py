@@ -144,6 +144,9 @@ def count_items(session: Session, flt: ItemFilter | None = None, **filters) -> i
 
 
 ENGAGEMENT = ("points", "num_comments", "reposts", "likes", "views")
+# The tagger's evidence for the item's own decisions (lists of phrases or reasons; None: not
+# recorded, i.e. untagged or tagged before migration 0006 and not retagged since).
+DECISION_EVIDENCE = ("relevance_evidence", "sentiment_evidence", "spam_evidence")
 
 
 def _item_columns():
@@ -152,7 +155,8 @@ def _item_columns():
             it.text, it.lang, it.published_at, it.date_is_fallback, it.author, it.relevant, it.spam,
             it.sentiment, it.sentiment_score, it.keywords, it.tagger_version, it.kind,
             it.author_handle, it.parent_url, it.shared_url, *(getattr(it, c) for c in ENGAGEMENT),
-            it.engagement_at, it.full_text, it.cluster_id, it.reach, it.first_seen_at)
+            it.engagement_at, it.full_text, it.cluster_id, it.reach, it.first_seen_at,
+            *(getattr(it, c) for c in DECISION_EVIDENCE))
 
 
 def items(session: Session, flt: ItemFilter | None = None, *, limit: int = 100, offset: int = 0,
@@ -220,7 +224,8 @@ def copy_counts(session: Session, ids: list[int]) -> dict[int, int]:
 
 
 def item_detail(session: Session, item_id: int) -> dict | None:
-    """One story with its models and themes (each with evidence), its copies and its source."""
+    """One story with its models and themes (each with evidence), the evidence of its relevance,
+    tone and spam decisions (`DECISION_EVIDENCE`), its copies and its source."""
     it = m.Item
     stmt = (select(*_item_columns(), m.Source.url.label("source_url"), it.fetched_at)
             .join(m.Source, m.Source.id == it.source_id).where(it.id == item_id))
@@ -449,7 +454,7 @@ def iter_export_items(session: Session, flt: ItemFilter | None = None, *, batch:
     """`iter_items` rows as the items export writes them, for millions of stories: the same stories
     in the same order (newest first) with the same values, but without text, keywords and author,
     and with models, themes and the copy count aggregated in SQL in the page's own query (one
-    query per page of `batch`, Core rows, no ORM)."""
+    query per page of `batch`, Core rows, no ORM); the decision evidence comes last."""
     flt = flt or ItemFilter()
     it, src = m.Item, m.Source
     pg = session.get_bind().dialect.name == "postgresql"
@@ -466,7 +471,8 @@ def iter_export_items(session: Session, flt: ItemFilter | None = None, *, batch:
     cols = (it.id, it.published_at, it.source_id, src.name.label("source_name"), src.category, it.lang,
             it.title, it.url, joined(m.ItemModel, m.ItemModel.model).label("models"),
             joined(m.ItemTheme, m.ItemTheme.theme).label("themes"), it.sentiment, it.sentiment_score,
-            it.spam, it.relevant, n_copies.label("copies"), it.reach, it.tagger_version)
+            it.spam, it.relevant, n_copies.label("copies"), it.reach, it.tagger_version,
+            *(getattr(it, c) for c in DECISION_EVIDENCE))
     keys = [c.key if hasattr(c, "key") else c.name for c in cols]
     i_models, i_themes = keys.index("models"), keys.index("themes")
     conn = session.connection()

@@ -381,3 +381,109 @@ def test_one_uploaders_boilerplate_under_unrelated_titles_is_no_copy(session, ru
     assert (counts.new, counts.copies) == (0, 1)
     assert count(session, m.Item) == 4 and len(copies(session)) == 1
     assert session.scalars(select(m.Item.cluster_id).where(m.Item.cluster_id.is_not(None))).all() == []
+
+
+# --- the tagger's evidence for relevance, tone and spam (migration 0006) --------------------------
+
+NEGATIVE = ("Sora clips are a disaster", "OpenAI's Sora video model keeps failing: melting hands, broken "
+            "physics, and users call the output garbage and a waste of money.", "en")
+SPAM = ("最新体育app下载-官方入口-手机版登录", "可灵AI视频生成模型发布新版本，画面更稳定，创作者纷纷试用，影视行业开始尝试。", "zh")
+DECISIONS = {"relevance": "relevance_evidence", "sentiment": "sentiment_evidence", "spam": "spam_evidence"}
+
+
+def _evidence(row) -> dict[str, list[str] | None]:
+    return {key: row[col] if isinstance(row, dict) else getattr(row, col) for key, col in DECISIONS.items()}
+
+
+def _expected(tags) -> dict[str, list[str]]:
+    return {key: list(tags.evidence.get(key, ())) for key in DECISIONS}
+
+
+def test_the_evidence_for_relevance_tone_and_spam_is_stored_with_each_item(session, run_id):
+    # Before: Tags.evidence["relevance" | "sentiment" | "spam"] was dropped at store; only model and
+    # theme evidence reached the database, so nothing could say why an item is negative or spam.
+    from ingest.tag import engine
+
+    negative, spam = engine.tag(*NEGATIVE), engine.tag(*SPAM)
+    assert negative.sentiment == "negative" and spam.spam          # the cases are what they claim
+    assert negative.evidence["sentiment"] and spam.evidence["spam"] and negative.evidence["relevance"]
+    intents = [make_intent(make_item(1, title=NEGATIVE[0], text=NEGATIVE[1]), tags=negative),
+               make_intent(make_item(2, title=SPAM[0], text=SPAM[1], lang="zh"), tags=spam),
+               make_intent(make_item(3))]                          # stored untagged (--no-tag)
+    store.store_intents(session, run_id, "s1", intents, T0)
+    session.commit()
+    session.expire_all()
+    rows = {r.guid: r for r in session.scalars(select(m.Item))}
+    assert _evidence(rows["guid-1"]) == _expected(negative)
+    assert _evidence(rows["guid-1"])["spam"] == []                 # tagged, and no spam evidence
+    assert _evidence(rows["guid-2"]) == _expected(spam)
+    assert "title/body mismatch" in rows["guid-2"].spam_evidence
+    assert _evidence(rows["guid-3"]) == {"relevance": None, "sentiment": None, "spam": None}
+    # the one read side hands them on: the story view and the item lists
+    assert _evidence(queries.item_detail(session, rows["guid-2"].id)) == _expected(spam)
+    (listed,) = queries.items(session, sentiment="negative")
+    assert _evidence(listed) == _expected(negative)
+
+
+def test_update_tags_replaces_the_decision_evidence(session, run_id):
+    from ingest.tag import engine
+
+    spam = engine.tag(*SPAM)
+    store.store_intents(session, run_id, "s1", [make_intent(make_item(1), tags=spam)], T0)
+    item_id = session.scalar(select(m.Item.id))
+    later = make_tags(evidence={"sora": ("Sora",), "relevance": ("sora",), "sentiment": ("great",)})
+    store.update_tags(session, item_id, later, T0 + timedelta(days=1))
+    session.commit()
+    session.expire_all()
+    assert _evidence(session.get(m.Item, item_id)) == {"relevance": ["sora"], "sentiment": ["great"],
+                                                       "spam": []}
+
+
+def test_items_stored_before_migration_0006_have_no_evidence_until_retag_fills_it(empty_db_url):
+    from click.testing import CliRunner
+    from sqlalchemy import text as sql
+
+    from aigcwatch.cli import main
+    from db.engine import make_engine, upgrade
+    from ingest.tag import engine as tagger
+
+    eng = make_engine(empty_db_url)
+    try:
+        upgrade(eng, "0005")
+        t = T0.replace(tzinfo=None)
+        with eng.begin() as c:
+            c.execute(sql("INSERT INTO sources (id, name, kind, url, lang, category, topical, timezone, "
+                          "enabled, stale_days, consecutive_failures, created_at) VALUES "
+                          "('s1', 'S1', 'rss', 'http://x', 'en', 'news', false, 'UTC', true, 14, 0, :t)"),
+                      {"t": t})
+            for n, (title, body, lang) in enumerate((NEGATIVE, SPAM), start=1):
+                c.execute(sql("INSERT INTO items (id, source_id, title, text, lang, published_at, "
+                              "date_is_fallback, fetched_at, spam, relevant, sentiment, keywords, "
+                              "tagger_version) VALUES (:n, 's1', :title, :body, :lang, :t, false, :t, "
+                              ":spam, true, 'negative', '[]', 'old')"),
+                          {"n": n, "title": title, "body": body, "lang": lang, "t": t, "spam": n == 2})
+            c.execute(sql("INSERT INTO item_models (item_id, model, evidence) VALUES "
+                          "(1, 'sora', '[\"sora\"]')"))
+        upgrade(eng)
+        with eng.connect() as c:
+            got = c.execute(sql("SELECT id, title, sentiment, tagger_version, relevance_evidence IS NULL, "
+                                "sentiment_evidence IS NULL, spam_evidence IS NULL FROM items ORDER BY id")).all()
+            assert [tuple(r) for r in got] == [(1, NEGATIVE[0], "negative", "old", True, True, True),
+                                               (2, SPAM[0], "negative", "old", True, True, True)]
+            assert c.execute(sql("SELECT model FROM item_models")).scalars().all() == ["sora"]
+    finally:
+        eng.dispose()
+    result = CliRunner().invoke(main, ["retag", "--workers", "0", "--database-url", empty_db_url])
+    assert result.exit_code == 0, result.output + str(result.exception)
+    eng = make_engine(empty_db_url)
+    try:
+        with eng.connect() as c:
+            rows = {r.id: r for r in c.execute(select(m.Item.id, *(getattr(m.Item, col)
+                                                                   for col in DECISIONS.values())))}
+    finally:
+        eng.dispose()
+    for n, case in ((1, NEGATIVE), (2, SPAM)):
+        expected = _expected(tagger.tag(*case))
+        assert _evidence(rows[n]) == expected
+        assert expected["sentiment"] and expected["relevance"]
+    assert rows[2].spam_evidence and "title/body mismatch" in rows[2].spam_evidence
