@@ -47,6 +47,13 @@ ITEM_COLUMNS = [
                             "republications clustered with it), not counted as stories"),
     Column("reach", "int", "distinct outlets that carried the story (its cluster's sources)"),
     Column("tagger_version", "str", "version of the tagger that tagged it"),
+    # appended (the columns above never move): the tagger's evidence for its own decisions
+    Column("relevance_evidence", "list", "phrases behind the tagger's call that it is (or is not) "
+                                         "about AI video; all three evidence columns are empty for "
+                                         "a story tagged before they were stored, until aigcwatch retag"),
+    Column("sentiment_evidence", "list", "words and phrases behind its tone score, strongest first"),
+    Column("spam_evidence", "list", "what made it spam (phrases, or reasons such as "
+                                    "'title/body mismatch'); empty when not spam"),
 ]
 
 UNIT = ("stories: each story is counted once however many outlets carried it; syndicated copies "
@@ -204,7 +211,9 @@ def method(session: Session, kind: str, flt: ItemFilter, rng: Range | None, *, c
                                    "theme it has, so the groups add up to more than the stories")
     else:
         out["order"] = "newest first"
-        out["lists"] = "models and themes: arrays (JSON, Parquet) or '|'-joined (CSV, xlsx)"
+        out["lists"] = ("models, themes and the evidence lists: arrays (JSON, Parquet) or "
+                        "'|'-joined (CSV, xlsx); an evidence list is null (JSON, Parquet) or empty "
+                        "(CSV, xlsx) when the story was tagged before evidence was stored")
     return out
 
 

@@ -130,8 +130,8 @@ def write_json(out: IO[str], columns: list[Column], rows: Iterable[dict], meta: 
 def _xlsx_value(value: Any, kind: Kind):
     if value is None:
         return None
-    if kind == "list":
-        return LIST_SEP.join(str(v) for v in value)
+    if kind == "list":      # evidence lists hold feed text: kept within what a cell can hold
+        return xlsx_text(LIST_SEP.join(str(v) for v in value))
     if kind == "datetime":
         return value.astimezone(timezone.utc).replace(tzinfo=None)
     if kind in ("str", "text"):

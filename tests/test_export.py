@@ -15,7 +15,8 @@ from aigcwatch.cli import main
 from db import queries as q
 from db.filters import ItemFilter, day_window
 from report.export import ITEM_COLUMNS
-from tests.support.stories import DAY, FORMULA_TITLE, HOSTILE_TITLE, TZ, build
+from tests.support.stories import (DAY, FORMULA_EVIDENCE, FORMULA_TITLE, HOSTILE_EVIDENCE, HOSTILE_TITLE,
+                                   SPAM_EVIDENCE, TZ, build)
 
 WEEK = (DAY - timedelta(days=6), DAY)
 
@@ -216,7 +217,8 @@ def test_the_export_stream_pages_through_equal_timestamps_like_iter_items(sessio
     session.commit()
     flt = ItemFilter()
     keys = ("id", "published_at", "source_name", "category", "title", "url", "models", "themes",
-            "sentiment", "sentiment_score", "spam", "relevant", "copies", "tagger_version")
+            "sentiment", "sentiment_score", "spam", "relevant", "copies", "tagger_version",
+            "relevance_evidence", "sentiment_evidence", "spam_evidence")
     slow = [tuple(r[k] for k in keys) for r in q.iter_items(session, flt, batch=4)]
     fast = [tuple(r[k] for k in keys) for r in q.iter_export_items(session, flt, batch=4)]
     assert fast == slow and len(fast) == q.count_items(session, flt)
@@ -302,3 +304,70 @@ def test_the_day_of_an_undated_story_is_its_local_day_when_the_zone_changed_offs
     for at, day in days.items():
         instant = datetime.fromisoformat(at.replace("Z", "+00:00"))
         assert day == instant.astimezone(ZoneInfo(tz)).date().isoformat()
+
+
+# The items columns as they were before the tagger's decision evidence was exported: they never move.
+ITEM_COLUMNS_BEFORE_EVIDENCE = ["id", "published_at", "day", "source_id", "source_name", "category", "lang",
+                                "title", "url", "models", "themes", "sentiment", "sentiment_score", "spam",
+                                "relevant", "copies", "reach", "tagger_version"]
+EVIDENCE_COLUMNS = ["relevance_evidence", "sentiment_evidence", "spam_evidence"]
+
+
+def test_items_export_appends_the_decision_evidence_in_every_format(db_url, session, built, tmp_path):
+    # Before: the export had no evidence columns, so nothing in it said why a story was negative,
+    # spam or relevant. A story tagged before the evidence was stored has none (null / empty).
+    from sqlalchemy import update
+
+    from db import models as m
+
+    jobs, hostile, formula, spam = (built.ids[k] for k in ("jobs", "hostile", "formula", "spam"))
+    untold = built.ids["syndicated"]
+    session.execute(update(m.Item).where(m.Item.id == untold).values(
+        relevance_evidence=None, sentiment_evidence=None, spam_evidence=None))
+    session.commit()
+    assert [c.name for c in ITEM_COLUMNS] == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS
+    args = ["items", "--since", str(DAY), "--until", str(DAY), "--tz", TZ, "--include-spam"]
+    for fmt in ("csv", "xlsx", "parquet", "json"):
+        run(db_url, *args, "-o", str(tmp_path / f"items.{fmt}"))
+    expected = {
+        jobs: {"relevance_evidence": ["ai视频"], "sentiment_evidence": ["冲击", "失业"], "spam_evidence": []},
+        hostile: {"relevance_evidence": [HOSTILE_EVIDENCE], "sentiment_evidence": ["glitch"],
+                  "spam_evidence": []},
+        formula: {"relevance_evidence": ["kling 2.1"], "sentiment_evidence": [FORMULA_EVIDENCE, "@home"],
+                  "spam_evidence": []},
+        spam: {"relevance_evidence": ["可灵"], "sentiment_evidence": [], "spam_evidence": list(SPAM_EVIDENCE)},
+        untold: dict.fromkeys(EVIDENCE_COLUMNS),
+    }
+
+    doc = json.loads((tmp_path / "items.json").read_text(encoding="utf-8"))
+    assert list(doc["rows"][0]) == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS
+    json_rows = {r["id"]: r for r in doc["rows"]}
+    assert {i: {k: json_rows[i][k] for k in EVIDENCE_COLUMNS} for i in expected} == expected
+    assert [c["name"] for c in doc["meta"]["columns"]][-3:] == EVIDENCE_COLUMNS
+
+    table = pq.read_table(tmp_path / "items.parquet")
+    assert table.column_names == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS
+    assert all(str(table.schema.field(c).type) == "list<element: string>" for c in EVIDENCE_COLUMNS)
+    pq_rows = {r["id"]: r for r in table.to_pylist()}
+    assert {i: {k: pq_rows[i][k] for k in EVIDENCE_COLUMNS} for i in expected} == expected
+
+    def joined(value):
+        return "" if value is None else "|".join(value)
+
+    csv_df = pd.read_csv(tmp_path / "items.csv", encoding="utf-8-sig", keep_default_na=False,
+                         dtype=str).set_index("id")
+    assert list(csv_df.columns) == ITEM_COLUMNS_BEFORE_EVIDENCE[1:] + EVIDENCE_COLUMNS
+    for i, cols in expected.items():
+        want = {k: joined(v) for k, v in cols.items()}
+        if i == formula:                     # feed text a spreadsheet would run: a leading '
+            want["sentiment_evidence"] = "'" + want["sentiment_evidence"]
+        assert {k: csv_df.loc[str(i), k] for k in EVIDENCE_COLUMNS} == want, i
+
+    ws = openpyxl.load_workbook(tmp_path / "items.xlsx")["data"]
+    header = [c.value for c in next(ws.iter_rows(max_row=1))]
+    assert header == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS
+    xl = {row[0].value: {h: c for h, c in zip(header, row)} for row in ws.iter_rows(min_row=2)}
+    for i, cols in expected.items():
+        assert {k: xl[i][k].value for k in EVIDENCE_COLUMNS} == \
+            {k: (None if v is None else joined(v) or None) for k, v in cols.items()}, i
+    assert xl[formula]["sentiment_evidence"].data_type == "s"      # text, never a formula

@@ -36,6 +36,10 @@ SOURCES = (
 HOSTILE_TITLE = '<script>alert("x")</script> Kling & friends <b>bold</b>'
 FORMULA_TITLE = '=HYPERLINK("http://evil.example","click") Kling 2.1'
 SYNDICATED_TITLE = "可灵2.1全面开放，创作者排队试用"
+# The tagger's evidence is feed text too: a phrase with markup, and one a spreadsheet would run.
+HOSTILE_EVIDENCE = "<img src=x onerror=alert(2)> kling glitch"
+FORMULA_EVIDENCE = "=1+2 kling wins"
+SPAM_EVIDENCE = ("app下载", "title/body mismatch")
 
 
 @dataclass
@@ -58,7 +62,7 @@ class _Writer:
 
     def add(self, source_id: str, when: datetime, title: str, *, lang: str, models=(), themes=(),
             sentiment="neutral", score=0.0, spam=False, relevant=True, url: str | None = None,
-            text: str | None = None, keywords=()) -> ItemIntent:
+            text: str | None = None, keywords=(), evidence: dict | None = None) -> ItemIntent:
         self.n += 1
         item = Item(source_id=source_id, guid=f"g-{self.n}",
                     url=url if url is not None else f"https://{source_id}.example.com/s/{self.n}",
@@ -66,7 +70,7 @@ class _Writer:
                     lang=lang, published_at=when, date_is_fallback=False, fetched_at=when)
         tags = Tags(relevant=relevant, models=tuple(models), themes=tuple(themes), sentiment=sentiment,
                     sentiment_score=score, spam=spam, keywords=tuple(keywords) or tuple(models),
-                    evidence={k: (k,) for k in (*models, *themes)}, version=VERSION)
+                    evidence={k: (k,) for k in (*models, *themes)} | (evidence or {}), version=VERSION)
         intent = ItemIntent(item=item, keys=keys_for(item), tags=tags)
         store.store_intents(self.session, self.run_id, source_id, [intent], when)
         return intent
@@ -101,12 +105,15 @@ def build(session: Session) -> Built:
     w.add("en-news", local(DAY, 8), "Sora note of the day", lang="en", models=("sora",),
           themes=("tech",), sentiment="negative", score=-0.5, keywords=("sora", "physics"))
     jobs = w.add("cn-news", local(DAY, 11), "AI视频冲击剪辑师就业", lang="zh", models=("kling",),
-                 themes=("jobs",), sentiment="negative", score=-0.7, keywords=("失业", "剪辑师"))
+                 themes=("jobs",), sentiment="negative", score=-0.7, keywords=("失业", "剪辑师"),
+                 evidence={"relevance": ("ai视频",), "sentiment": ("冲击", "失业")})
     hostile = w.add("en-news", local(DAY, 16), HOSTILE_TITLE, lang="en", models=("kling",),
                     themes=("flaws",), sentiment="negative", score=-0.3, url="javascript:alert(1)",
-                    keywords=("kling", "glitch"))
+                    keywords=("kling", "glitch"),
+                    evidence={"relevance": (HOSTILE_EVIDENCE,), "sentiment": ("glitch",)})
     formula = w.add("en-news", local(DAY, 17), FORMULA_TITLE, lang="en", models=("kling",),
-                    themes=("launch_access",), keywords=("kling",))
+                    themes=("launch_access",), keywords=("kling",),
+                    evidence={"relevance": ("kling 2.1",), "sentiment": (FORMULA_EVIDENCE, "@home")})
     # One zh story carried by two more outlets (copies: same text, other sources and URLs).
     text = "快手可灵2.1今日全面开放，创作者排队试用，生成时长提升到十秒，画面稳定性明显改善。" * 2
     original = w.add("cn-news", local(DAY, 12), SYNDICATED_TITLE, lang="zh", models=("kling",),
@@ -116,7 +123,8 @@ def build(session: Session) -> Built:
         w.add(src, local(DAY, 13), SYNDICATED_TITLE, lang="zh", models=("kling",),
               themes=("creative_industry",), text=text, url=f"https://{src}.example.com/copy")
     # Left out of every default count.
-    w.add("cn-news", local(DAY, 14), "体育app下载官网入口 可灵", lang="zh", models=("kling",), spam=True)
+    spam = w.add("cn-news", local(DAY, 14), "体育app下载官网入口 可灵", lang="zh", models=("kling",),
+                 spam=True, evidence={"relevance": ("可灵",), "spam": SPAM_EVIDENCE})
     w.add("en-news", local(DAY, 14), "Runway fashion week opens", lang="en", relevant=False)
     store.finish_run(session, w.run_id, "ok")
     session.commit()
@@ -127,6 +135,6 @@ def build(session: Session) -> Built:
         return session.scalar(select(m.Item.id).where(m.Item.guid == intent.item.guid))
 
     ids = {"jobs": item_id(jobs), "hostile": item_id(hostile), "formula": item_id(formula),
-           "syndicated": item_id(original)}
+           "syndicated": item_id(original), "spam": item_id(spam)}
     session.commit()   # end the read transaction: a CLI run next may need the tables (migrations)
     return Built(ids=ids)
