@@ -172,6 +172,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "reason": ("判定依据", "reason"),
     "seen_at": ("发现时间", "seen at"),
     "item_missing": ("找不到编号为 {id} 的报道。", "No story with id {id}."),
+    "why_relevant": ("与 AI 视频相关", "About AI video"),
+    "why_irrelevant": ("与 AI 视频无关", "Not about AI video"),
+    "why_sentiment": ("情感：{label}（得分 {score}）", "Tone: {label} (score {score})"),
+    "why_spam_tag": ("垃圾内容", "Spam"),
+    "evidence_unrecorded": ("（未记录：在本功能之前打标，运行 aigcwatch retag 补全）",
+                            "(not recorded: tagged before this evidence was stored; aigcwatch retag fills it)"),
     # sources
     "health": ("信源健康状况", "Source health"),
     "last_ok": ("最近成功", "last success"),

@@ -351,6 +351,39 @@ def test_every_page_in_headless_chromium(page, server: Server, shots: Path) -> N
         other.context.close()
 
 
+def _decision_items(db_path: Path) -> dict[str, tuple[int, list[str]]]:
+    """A spam story and a negative one of the demo, each with the evidence the ingest stored for
+    that decision (read straight from the demo database)."""
+    import json
+
+    with sqlite3.connect(db_path) as conn:
+        untold = conn.execute("SELECT COUNT(*) FROM items WHERE tagger_version IS NOT NULL AND "
+                              "(relevance_evidence IS NULL OR sentiment_evidence IS NULL "
+                              "OR spam_evidence IS NULL)").fetchone()[0]
+        assert untold == 0, f"the demo ingest stored {untold} tagged item(s) without decision evidence"
+        spam = conn.execute("SELECT id, spam_evidence FROM items WHERE spam AND spam_evidence <> '[]' "
+                            "ORDER BY id LIMIT 1").fetchone()
+        negative = conn.execute("SELECT id, sentiment_evidence FROM items WHERE sentiment = 'negative' "
+                                "AND NOT spam AND sentiment_evidence <> '[]' ORDER BY id LIMIT 1").fetchone()
+    assert spam and negative, "the demo ingest stored no spam or no negative story with its evidence"
+    return {"Spam": (spam[0], json.loads(spam[1])), "Tone: negative": (negative[0], json.loads(negative[1]))}
+
+
+def test_the_item_view_shows_why_a_story_is_spam_or_negative(page, server: Server) -> None:
+    """The tagger's evidence for spam and tone, stored by the real demo ingest, is shown in the
+    Explorer's story view as text, beside the model and theme evidence."""
+    pg = page
+    for label, (item_id, phrases) in _decision_items(server.db_path).items():
+        pg.goto(f"{server.base}/explorer?ui=en&item={item_id}")
+        _settle(pg)
+        _check_clean(pg, f"/explorer?item={item_id}", NAV_EN)
+        lines = [" ".join(line.split()) for line in _main_text(pg).splitlines()]
+        line = next((x for x in lines if x.startswith(label)), None)
+        assert line is not None, f"item {item_id}: no '{label}' line in the story view"
+        shown = " · ".join(f"「{' '.join(p.split())}」" for p in phrases)
+        assert line.endswith(f"— {shown}"), f"item {item_id}: {line!r}, expected the phrases {shown!r}"
+
+
 def test_a_bookmark_opened_first_after_start_gets_the_real_navigation(browser, demo_db: Path, tmp_path) -> None:
     """Streamlit treats a folder named `pages` beside the entry script as an old-style multipage app
     until st.navigation has run once in the server process: a bookmark opened as the first request

@@ -23,7 +23,7 @@ from db.filters import ItemFilter, day_window
 from ingest.dedup import keys_for
 from ingest.types import Item, ItemIntent, Tags
 from report.delivery import Target, record
-from tests.support.stories import DAY, HOSTILE_TITLE, TZ, build
+from tests.support.stories import DAY, HOSTILE_EVIDENCE, HOSTILE_TITLE, SPAM_EVIDENCE, TZ, build
 
 DASH = Path(__file__).resolve().parent.parent / "dashboard"
 PAGES = ("overview", "models", "themes", "gap", "keywords", "explorer", "sources")
@@ -300,6 +300,35 @@ def test_explorer_marks_evidence_in_the_title_in_either_script_and_cut_sentences
     assert any(p.endswith("…") for p in phrases), tags.evidence    # a long sentence, cut by the tagger
     for phrase in phrases:
         assert any(normalize(phrase).removesuffix("…") in x for x in marked), (phrase, marked)
+
+
+def test_explorer_item_view_says_why_a_story_is_relevant_negative_or_spam(site, session):
+    # Before: only model and theme evidence was stored and shown; the view could not say why.
+    at = ok(page("explorer", item=str(site["hostile"]), ui="en"))
+    lines = [unescape_md(m.value) for m in at.markdown]
+    assert f"**About AI video** — 「{HOSTILE_EVIDENCE}」" in lines
+    assert "**Tone: negative (score -0.30)** — 「glitch」" in lines
+    assert not any(line.startswith("**Spam**") for line in lines), "not spam: no spam line"
+    assert not [m for m in at.markdown if m.proto.allow_html]          # the <img> phrase is text
+    assert not any("<img" in el.proto.body for el in at.get("html"))
+    at = ok(page("explorer", item=str(site["spam"]), ui="zh"))
+    lines = [unescape_md(m.value) for m in at.markdown]
+    assert "**垃圾内容** — " + " · ".join(f"「{p}」" for p in SPAM_EVIDENCE) in lines
+
+
+def test_explorer_item_view_says_when_the_evidence_was_not_recorded(site, session):
+    from sqlalchemy import update
+
+    from db import models as m
+
+    session.execute(update(m.Item).where(m.Item.id == site["jobs"]).values(
+        relevance_evidence=None, sentiment_evidence=None, spam_evidence=None))
+    session.commit()
+    at = ok(page("explorer", item=str(site["jobs"]), ui="en"))
+    lines = [unescape_md(m.value) for m in at.markdown]
+    assert [line for line in lines if "not recorded" in line and "aigcwatch retag" in line] == [
+        line for line in lines if line.startswith(("**About AI video**", "**Tone: negative"))]
+    assert len([line for line in lines if "not recorded" in line]) == 2
 
 
 @pytest.mark.parametrize("ui, names", [("zh", {"正文相同", "链接相同", "标题与正文相同", "改写转载", "GUID 相同"}),

@@ -1,5 +1,6 @@
 """Explorer: search (Chinese or English), the sidebar filters, the matching stories over time, a
-table of them, and one story in full: its tags with their evidence highlighted in the text, its
+table of them, and one story in full: its tags with their evidence highlighted in the text, why
+the tagger called it relevant or not, its tone and spam (each with the tagger's evidence), its
 syndicated copies and a link to the original (http(s) only). Opens pre-filtered from links such as
 ?model=kling&day=2025-06-01, and on one story with ?item=ID."""
 from __future__ import annotations
@@ -64,6 +65,24 @@ def _item_from_url(lang: str) -> int | None:
         return None
 
 
+def decisions(d: dict, lang: str) -> list[tuple[str, list[str] | None]]:
+    """(label, evidence) for the story's relevance, tone and spam decisions, as the tagger stored
+    them (evidence None: tagged before it was stored). Untagged stories have none; spam shows only
+    when the story is spam or the tagger gave spam evidence."""
+    if d.get("relevant") is None and d.get("sentiment") is None:
+        return []
+    out = [(i18n.t("why_relevant" if d.get("relevant") else "why_irrelevant", lang),
+            d.get("relevance_evidence"))]
+    if d.get("sentiment") is not None:
+        score = d.get("sentiment_score")     # the evidence explains the score (see TAXONOMY)
+        out.append((i18n.t("why_sentiment", lang, label=i18n.sentiment_name(d["sentiment"], lang),
+                           score="—" if score is None else f"{score:+.2f}"),
+                    d.get("sentiment_evidence")))
+    if d.get("spam") or d.get("spam_evidence"):
+        out.append((i18n.t("why_spam_tag", lang), d.get("spam_evidence")))
+    return out
+
+
 def item_view(ctx: Ctx, item_id: int) -> None:
     L = ctx.lang
     d = data.item_detail(ctx.url, item_id)
@@ -83,6 +102,10 @@ def item_view(ctx: Ctx, item_id: int) -> None:
                 ev = [p for p in tag.get("evidence") or [] if p]
                 st.markdown(f"**{ui.md_escape(i18n.key_name(dim, tag.get(dim), L))}** — "
                             + (" · ".join(f"「{ui.md_escape(p)}」" for p in ev) or "—"))
+        for label, ev in decisions(d, L):
+            shown = (" · ".join(f"「{ui.md_escape(p)}」" for p in ev if p) or "—") if ev is not None \
+                else ui.md_escape(i18n.t("evidence_unrecorded", L))
+            st.markdown(f"**{ui.md_escape(label)}** — {shown}")
         body = ui.highlight_html(d.get("text") or "", phrases)
         st.html(f'<div style="white-space:pre-wrap;line-height:1.7">{body}</div>')
         if d.get("keywords"):
