@@ -104,7 +104,11 @@ def build(url: str, *, n_items: int = 1_000_000, days: int = 730, seed: int = 42
                     "url_key": f"u{item_id}", "guid_key": f"g{item_id}", "content_key": f"c{item_id}",
                     "title_key": f"t{item_id}", "relevant": True, "spam": spam, "sentiment": sentiment,
                     "sentiment_score": rng.uniform(-1, 1), "keywords": terms, "tagger_version": "synth",
-                    "tagged_at": published, "first_run_id": None})
+                    "tagged_at": published, "first_run_id": None,
+                    # decision evidence as the tagger stores it (drawn without the rng: the archive
+                    # stays the one earlier builds made)
+                    "relevance_evidence": sorted(ms), "sentiment_evidence": terms[3:5],
+                    "spam_evidence": ["synthetic spam line", "title/body mismatch"] if spam else []})
                 ev = EVIDENCE[lang]
                 # sorted: a set of strings iterates in the process's hash order, which drew each
                 # theme's evidence in another order in every run (PYTHONHASHSEED)

@@ -11,10 +11,11 @@ Trend analytics (counts by bucket, KPIs, spikes, the zh/en gap, rising terms) li
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 
-from sqlalchemy import case, func, literal, select, tuple_
+from sqlalchemy import Text, case, cast, func, literal, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from db import models as m
@@ -472,20 +473,33 @@ def iter_export_items(session: Session, flt: ItemFilter | None = None, *, batch:
             it.title, it.url, joined(m.ItemModel, m.ItemModel.model).label("models"),
             joined(m.ItemTheme, m.ItemTheme.theme).label("themes"), it.sentiment, it.sentiment_score,
             it.spam, it.relevant, n_copies.label("copies"), it.reach, it.tagger_version,
-            *(getattr(it, c) for c in DECISION_EVIDENCE))
+            # as their JSON text, decoded a page at a time (_json_column): decoding each value on
+            # its own cost a third more CPU for the whole export
+            *(cast(getattr(it, c), Text).label(c) for c in DECISION_EVIDENCE))
     keys = [c.key if hasattr(c, "key") else c.name for c in cols]
     i_models, i_themes = keys.index("models"), keys.index("themes")
+    i_evidence = [keys.index(c) for c in DECISION_EVIDENCE]
     conn = session.connection()
     last: tuple[datetime, int] | None = None
     while True:
         stmt = flt.apply(select(*cols).join(src, src.id == it.source_id))
         rows = conn.execute(_newest_first_page(stmt, last, batch)).all()
-        for r in rows:
+        rel, sent, spam = (_json_column([r[i] for r in rows]) for i in i_evidence)
+        for r, rel_ev, sent_ev, spam_ev in zip(rows, rel, sent, spam):
             row = dict(zip(keys, r))
             mo, th = r[i_models], r[i_themes]
             row["models"] = sorted(mo.split("|")) if mo else []
             row["themes"] = sorted(th.split("|")) if th else []
+            row["relevance_evidence"], row["sentiment_evidence"], row["spam_evidence"] = \
+                rel_ev, sent_ev, spam_ev
             yield row
         if len(rows) < batch:
             return
         last = (rows[-1].published_at, rows[-1].id)
+
+
+def _json_column(texts: list[str | None]) -> list:
+    """JSON texts (None: SQL NULL) decoded in one parse: the values, None for NULL."""
+    if not texts:
+        return []
+    return json.loads("[" + ",".join("null" if t is None else t for t in texts) + "]")
