@@ -122,18 +122,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'export':<26}{'rows':>10}{'wall s':>8}{'rows/s':>9}{'CPU s':>7}{'rows/CPU-s':>11}"
           f"{'peak MB':>9}{'file MB':>9}  target (on wall time)")
     ok = True
-    runs = [(fmt, url, f"items {fmt}") for fmt in args.formats.split(",")]
+    runs = [(fmt, url, f"items {fmt}", ()) for fmt in args.formats.split(",")]
+    if "csv" in args.formats.split(","):
+        runs.append(("csv", url, "items csv --evidence", ("--evidence",)))
     if as_built:
-        runs.append(("csv", as_built, "items csv, synth id order"))
-    for fmt, where, name in runs:
+        runs.append(("csv", as_built, "items csv, synth id order", ()))
+    for fmt, where, name, extra in runs:
         out = tmp / f"items.{fmt}"
-        seconds, cpu, peak, _ = run_export(where, ["items", "--format", fmt], out)
+        seconds, cpu, peak, _ = run_export(where, ["items", "--format", fmt, *extra], out)
         rate = n / seconds
         targets = [f"peak < {PEAK_TARGET_MB} MB: {'ok' if peak < PEAK_TARGET_MB else 'MISSED'}"]
         ok &= peak < PEAK_TARGET_MB
-        if fmt == "csv" and where == url:
+        if fmt == "csv" and where == url and not extra:
             targets.append(f">= {CSV_TARGET_ROWS_S:,} rows/s: {'ok' if rate >= CSV_TARGET_ROWS_S else 'MISSED'}")
             ok &= rate >= CSV_TARGET_ROWS_S
+        elif extra:
+            targets.append("opt-in columns: no target")
         elif where != url:
             targets.append("every story on its own table page (see --as-built)")
         print(f"{name:<26}{n:>10,}{seconds:>8.1f}{rate:>9,.0f}{cpu:>7.1f}{n / cpu:>11,.0f}"

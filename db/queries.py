@@ -450,12 +450,12 @@ def outlet_counts(session: Session, ids: list[int]) -> dict[int, int]:
     return out
 
 
-def iter_export_items(session: Session, flt: ItemFilter | None = None, *, batch: int = 5000
-                      ) -> Iterator[dict]:
+def iter_export_items(session: Session, flt: ItemFilter | None = None, *, batch: int = 5000,
+                      evidence: bool = False) -> Iterator[dict]:
     """`iter_items` rows as the items export writes them, for millions of stories: the same stories
     in the same order (newest first) with the same values, but without text, keywords and author,
     and with models, themes and the copy count aggregated in SQL in the page's own query (one
-    query per page of `batch`, Core rows, no ORM); the decision evidence comes last."""
+    query per page of `batch`, Core rows, no ORM); with `evidence`, the decision evidence last."""
     flt = flt or ItemFilter()
     it, src = m.Item, m.Source
     pg = session.get_bind().dialect.name == "postgresql"
@@ -475,23 +475,24 @@ def iter_export_items(session: Session, flt: ItemFilter | None = None, *, batch:
             it.spam, it.relevant, n_copies.label("copies"), it.reach, it.tagger_version,
             # as their JSON text, decoded a page at a time (_json_column): decoding each value on
             # its own cost a third more CPU for the whole export
-            *(cast(getattr(it, c), Text).label(c) for c in DECISION_EVIDENCE))
+            *(cast(getattr(it, c), Text).label(c) for c in (DECISION_EVIDENCE if evidence else ())))
     keys = [c.key if hasattr(c, "key") else c.name for c in cols]
     i_models, i_themes = keys.index("models"), keys.index("themes")
-    i_evidence = [keys.index(c) for c in DECISION_EVIDENCE]
+    i_evidence = [keys.index(c) for c in DECISION_EVIDENCE] if evidence else []
     conn = session.connection()
     last: tuple[datetime, int] | None = None
     while True:
         stmt = flt.apply(select(*cols).join(src, src.id == it.source_id))
         rows = conn.execute(_newest_first_page(stmt, last, batch)).all()
-        rel, sent, spam = (_json_column([r[i] for r in rows]) for i in i_evidence)
-        for r, rel_ev, sent_ev, spam_ev in zip(rows, rel, sent, spam):
+        decoded = [_json_column([r[i] for r in rows]) for i in i_evidence]
+        for n, r in enumerate(rows):
             row = dict(zip(keys, r))
             mo, th = r[i_models], r[i_themes]
             row["models"] = sorted(mo.split("|")) if mo else []
             row["themes"] = sorted(th.split("|")) if th else []
-            row["relevance_evidence"], row["sentiment_evidence"], row["spam_evidence"] = \
-                rel_ev, sent_ev, spam_ev
+            if decoded:
+                for c, values in zip(DECISION_EVIDENCE, decoded):
+                    row[c] = values[n]
             yield row
         if len(rows) < batch:
             return

@@ -246,9 +246,13 @@ def export_trends(bucket, group, **kw) -> None:
 
 @export.command("items")
 @filter_options
+@click.option("--evidence", is_flag=True,
+              help="Append relevance_evidence, sentiment_evidence and spam_evidence: the phrases "
+                   "behind the tagger's calls (feed text; a third more bytes and time).")
 def export_items(**kw) -> None:
     """Every matching story (id, time, source, language, title, link, models, themes, sentiment,
-    spam, copies, tagger version), newest first, streamed in bounded memory."""
+    spam, copies, tagger version; with --evidence, why it is relevant, its tone and spam),
+    newest first, streamed in bounded memory."""
     from db import queries as q
     from report import export as ex
 
@@ -260,14 +264,15 @@ def export_items(**kw) -> None:
         _warn_unknown(session, flt, err)
         versions = q.tagger_versions(session, ex.windowed(flt, rng))    # and the count, in one pass
         total = sum(v["count"] for v in versions)
-        meta = ex.method(session, "items", flt, rng, columns=ex.ITEM_COLUMNS, rows=total,
+        columns = ex.item_columns(kw["evidence"])
+        meta = ex.method(session, "items", flt, rng, columns=columns, rows=total,
                          versions=versions)
         if fmt == "csv" and not kw["output"]:
             err.print("# method: " + json.dumps(meta, ensure_ascii=False, default=_json_default()),
                       markup=False, highlight=False, soft_wrap=True)
-        rows = ex.item_rows(session, flt, rng, tz=rng.tz)
+        rows = ex.item_rows(session, flt, rng, tz=rng.tz, evidence=kw["evidence"])
         with _progress(err, total, enabled=kw["output"] is not None) as advance:
-            n = write_export(fmt, kw["output"], ex.ITEM_COLUMNS, _counted(rows, advance), meta,
+            n = write_export(fmt, kw["output"], columns, _counted(rows, advance), meta,
                              expected=total)
     _done(err, fmt, kw["output"], n)
 

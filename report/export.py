@@ -47,7 +47,10 @@ ITEM_COLUMNS = [
                             "republications clustered with it), not counted as stories"),
     Column("reach", "int", "distinct outlets that carried the story (its cluster's sources)"),
     Column("tagger_version", "str", "version of the tagger that tagged it"),
-    # appended (the columns above never move): the tagger's evidence for its own decisions
+]
+# appended with --evidence (the columns above never move): the tagger's evidence for its own
+# decisions. Opt-in: they are feed text, a third of the CSV's bytes and of its CPU per row.
+EVIDENCE_COLUMNS = [
     Column("relevance_evidence", "list", "phrases behind the tagger's call that it is (or is not) "
                                          "about AI video; all three evidence columns are empty for "
                                          "a story tagged before they were stored, until aigcwatch retag"),
@@ -148,12 +151,18 @@ def trend_rows(session: Session, flt: ItemFilter, rng: Range | None, *, bucket: 
 
 # --- items --------------------------------------------------------------------------------------
 
+def item_columns(evidence: bool = False) -> list[Column]:
+    """The items export's columns: EVIDENCE_COLUMNS after ITEM_COLUMNS when `evidence`."""
+    return ITEM_COLUMNS + EVIDENCE_COLUMNS if evidence else list(ITEM_COLUMNS)
+
+
 def item_rows(session: Session, flt: ItemFilter, rng: Range | None, *, tz: str,
-              batch: int = 5000) -> Iterator[dict]:
+              batch: int = 5000, evidence: bool = False) -> Iterator[dict]:
     """Export rows of every matching story, newest first, streamed (`iter_export_items`: the rows
-    of `iter_items` without the text, aggregated in SQL)."""
+    of `iter_items` without the text, aggregated in SQL); with the decision evidence when
+    `evidence`."""
     local_day = day_function(session, windowed(flt, rng), tz)
-    for r in q.iter_export_items(session, windowed(flt, rng), batch=batch):
+    for r in q.iter_export_items(session, windowed(flt, rng), batch=batch, evidence=evidence):
         r["day"] = local_day(r["published_at"])
         if r.get("reach") is None:   # stored before story clusters: its own outlet plus copies
             r["reach"] = 1 + (r["copies"] or 0)
