@@ -1,6 +1,8 @@
 """Model detection: aliases, versions, context rules against name collisions."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from ingest.tag.doc import jieba_tokenizer, make_doc
@@ -132,18 +134,25 @@ def test_detect_returns_hits_in_text_order():
     assert [h.model for h in detect(doc).hits] == ["veo", "sora", "kling"]
 
 
-def test_user_alias_file_is_merged(tmp_path, monkeypatch):
+@contextmanager
+def user_aliases(tmp_path, monkeypatch, toml: str):
+    """The tagger with this alias file (AIGCWATCH_ALIASES), the shipped lexicon again after."""
     from ingest.tag import lexicon, models
 
     path = tmp_path / "aliases.toml"
-    path.write_text('[other]\naliases = ["zorblax video"]\n', encoding="utf-8")
+    path.write_text(toml, encoding="utf-8")
     monkeypatch.setenv(lexicon.ALIASES_ENV, str(path))
     models._lexicon.cache_clear()
     try:
-        assert "other" in models_of("Zorblax Video launches", "An AI video generator.")
+        yield
     finally:
         monkeypatch.delenv(lexicon.ALIASES_ENV)
         models._lexicon.cache_clear()
+
+
+def test_user_alias_file_is_merged(tmp_path, monkeypatch):
+    with user_aliases(tmp_path, monkeypatch, '[other]\naliases = ["zorblax video"]\n'):
+        assert "other" in models_of("Zorblax Video launches", "An AI video generator.")
 
 
 def test_versioned_name_counts_without_other_context():
@@ -287,16 +296,7 @@ def test_a_title_case_heading_does_not_make_a_model_a_surname():
 def test_user_aliases_in_traditional_script_or_full_width_match(tmp_path, monkeypatch):
     # The text is matched in Simplified, lower-case, full-width folded form; a user alias was only
     # lower-cased, so "泽塔視頻" or "ＺＥＴＡＶＩＤ" never matched, in either script of the text.
-    from ingest.tag import lexicon, models
-
-    path = tmp_path / "aliases.toml"
-    path.write_text('[zeta]\naliases = ["泽塔視頻", "ＺＥＴＡＶＩＤ"]\n', encoding="utf-8")
-    monkeypatch.setenv(lexicon.ALIASES_ENV, str(path))
-    models._lexicon.cache_clear()
-    try:
+    with user_aliases(tmp_path, monkeypatch, '[zeta]\naliases = ["泽塔視頻", "ＺＥＴＡＶＩＤ"]\n'):
         assert "zeta" in models_of("泽塔视频上线", "泽塔视频是一款AI视频生成模型。", "zh")
         assert "zeta" in models_of("澤塔視頻上線", "澤塔視頻是一款AI影片生成模型。", "zh")
         assert "zeta" in models_of("Zetavid launches", "Zetavid is a new AI video generation model.", "en")
-    finally:
-        monkeypatch.delenv(lexicon.ALIASES_ENV)
-        models._lexicon.cache_clear()
