@@ -2,6 +2,7 @@
 sources end to end (pages fetched once ever, summary kept when a page fails, tags from the body)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -21,6 +22,17 @@ FAST = FetchSettings(timeout_s=5, retries=0, backoff_base_s=0.0, max_concurrency
 BODY = ("快手旗下的可灵AI今天发布新一代视频生成模型，单段视频的最长时长提高到两分钟，分辨率支持1080p。"
         "新模型改进了长镜头中人物和场景的一致性，同一角色在不同镜头之间的服装和五官不再频繁变化。"
         "業內人士認為，視頻時長的突破將讓短劇和廣告片的製作流程進一步縮短。")
+
+@contextmanager
+def hn_post_of(post_id: str, title: str, link: str):
+    """A loopback HN search API serving one post that links to `link`, as a full-text source."""
+    api = SocialApi([ApiPost(platform="hn", id=post_id, author="alice", points=12,
+                             created=datetime(2025, 10, 20, 12, tzinfo=timezone.utc),
+                             title=title, text="", link=link)])
+    with serve_social(api) as base:
+        yield Source(id="hn", name="hn", kind="hn", category="social", topical=True, full_text=True,
+                     url=base + "/hn/api/v1/search_by_date?query=kling&tags=story", min_interval_s=0)
+
 
 
 def page(charset_meta: str | None, text: str = BODY, title: str = "新一代视频生成模型发布") -> str:
@@ -91,12 +103,7 @@ def test_full_text_sources_fetch_each_new_page_once_and_tag_the_body(tmp_path, w
         [r] = run_ingest(sf, [wire], settings=settings).results
         assert r.new == 2 and r.pages == 3 and "kept their summary" in r.error
         # the same pages shared by a post of another source: never fetched again, text reused
-        api = SocialApi([ApiPost(platform="hn", id="41000001", author="alice", points=12,
-                                 created=datetime(2025, 10, 20, 12, tzinfo=timezone.utc),
-                                 title="Kling's two-minute clips", text="", link=srv.url("/a/1.html"))])
-        with serve_social(api) as base:
-            hn = Source(id="hn", name="hn", kind="hn", category="social", topical=True, full_text=True,
-                        url=base + "/hn/api/v1/search_by_date?query=kling&tags=story", min_interval_s=0)
+        with hn_post_of("41000001", "Kling's two-minute clips", srv.url("/a/1.html")) as hn:
             run_ingest(sf, [wire, hn], settings=settings, force=True)
         assert len(srv.requests("/a/1.html")) == 1 and len(srv.requests("/a/2.html")) == 1
     with sf() as s:
@@ -197,12 +204,7 @@ def test_a_redirected_page_is_remembered_under_the_link_items_carry(tmp_path):
         wire = Source(id="wire", name="wire", kind="rss", url=srv.url("/feed.xml"), lang="zh",
                       timezone="Asia/Shanghai", topical=True, full_text=True)
         run_ingest(sf, [wire], settings=FAST)
-        api = SocialApi([ApiPost(platform="hn", id="41000002", author="bob", points=3,
-                                 created=datetime(2025, 10, 20, 12, tzinfo=timezone.utc),
-                                 title="可灵发布新一代视频生成模型", text="", link=srv.url("/short/k1"))])
-        with serve_social(api) as base:
-            hn = Source(id="hn", name="hn", kind="hn", category="social", topical=True, full_text=True,
-                        url=base + "/hn/api/v1/search_by_date?query=kling&tags=story", min_interval_s=0)
+        with hn_post_of("41000002", "可灵发布新一代视频生成模型", srv.url("/short/k1")) as hn:
             run_ingest(sf, [hn], settings=FAST)
         assert len(srv.requests("/short/k1")) == 1 and len(srv.requests("/a/1.html")) == 1
     with sf() as s:
