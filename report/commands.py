@@ -166,6 +166,28 @@ def method_path(output: str) -> Path:
 
 
 def write_export(fmt: str, output: str | None, columns, rows, meta: dict, *, expected: int) -> int:
+    """Write the export to `output` (stdout when None). A file is written beside it under a
+    partial name and takes its name only when complete: an export that fails part-way leaves no
+    truncated file, and an earlier file of that name as it was."""
+    if output is None:
+        return _write_export(fmt, None, columns, rows, meta, expected=expected)
+    final = Path(output)
+    partial = final.with_name(f"{final.stem}.partial{final.suffix}")
+    try:
+        n = _write_export(fmt, str(partial), columns, rows, meta, expected=expected)
+        partial.replace(final)
+    finally:
+        partial.unlink(missing_ok=True)
+    if fmt == "csv":
+        from report import formats
+
+        method_path(output).write_text(
+            json.dumps(meta, ensure_ascii=False, indent=2, default=formats.json_default) + "\n",
+            encoding="utf-8")
+    return n
+
+
+def _write_export(fmt: str, output: str | None, columns, rows, meta: dict, *, expected: int) -> int:
     from report import formats
 
     if fmt == "xlsx":
@@ -176,18 +198,13 @@ def write_export(fmt: str, output: str | None, columns, rows, meta: dict, *, exp
     try:
         if fmt == "json":
             return formats.write_json(out, columns, rows, meta)
-        n = formats.write_csv(out, columns, rows)
+        return formats.write_csv(out, columns, rows)
     finally:
         out.flush()
         if output:
             out.close()
         else:
             out.detach()
-    if output:
-        method_path(output).write_text(
-            json.dumps(meta, ensure_ascii=False, indent=2, default=formats.json_default) + "\n",
-            encoding="utf-8")
-    return n
 
 
 def _warn_unknown(session, flt, err) -> None:
