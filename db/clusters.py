@@ -333,3 +333,20 @@ def refresh_reach(session: Session, roots: Iterable[int]) -> int:
         session.execute(update(table).where(table.c.id == bindparam("rid"))
                         .values(reach=bindparam("reach"), first_seen_at=bindparam("first")), values)
     return len(values)
+
+
+def drop_index(session: Session, item_ids: Iterable[int]) -> None:
+    """Remove items' signature and band rows (their membership is left as it is)."""
+    sg, bd = m.ItemSignature, m.ItemBand
+    for chunk in _chunks(item_ids):
+        session.execute(bd.__table__.delete().where(bd.item_id.in_(chunk)))
+        session.execute(sg.__table__.delete().where(sg.item_id.in_(chunk)))
+
+
+def reindex(session: Session, members: Sequence[NewMember]) -> None:
+    """Replace stored items' signature and band rows by these (their text or tags changed),
+    keeping the clusters they belong to or head."""
+    if not members:
+        return
+    drop_index(session, [n.item_id for n in members])
+    _insert_index(session, members, np.array([n.signature.bands() for n in members], dtype=np.int64))

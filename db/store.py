@@ -5,8 +5,9 @@ Dedup happens here, before insert and in bulk: one query per key kind (per chunk
 SQLite, one array parameter on PostgreSQL), never one query per item. An intent duplicates a known item (stored, or new earlier in the same batch) when
 they share the url_key, the guid_key or the content_key, or the title_key with publication times
 at most `TITLE_WINDOW` apart. A source re-seeing its own entry (same URL or GUID) is a plain
-duplicate; any other match is a syndicated copy, recorded once in `item_copies` against the
-original, whose own fields (title included) are never touched.
+duplicate when unchanged, and an edit when its title or text changed: the stored item takes the
+new version in place (db.edits). Any other match is a syndicated copy, recorded once in
+`item_copies` against the original, whose own fields (title included) a copy never touches.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlalchemy import String, any_, bindparam, delete, insert, select, text, up
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from db import clusters, social
+from db import clusters, edits, social
 from db import models as m
 from ingest import types as t
 from ingest.dedup import same_text, text_signature, unrelated_titles
@@ -189,6 +190,7 @@ class StoreCounts:
     copies: int = 0     # duplicates recorded as a syndicated copy (part of `duplicate`)
     refreshed: int = 0  # known posts whose engagement was updated
     clustered: int = 0  # new items filed into an existing story's cluster
+    updated: int = 0    # stored items their own source re-served edited (not in `duplicate`)
 
 
 @dataclass(slots=True)
@@ -381,6 +383,7 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
     dups: list[tuple[t.ItemIntent, _Known, str]] = []   # copies to record, before id resolution
     seen_again: list[tuple[int, t.Engagement]] = []     # stored posts re-seen: latest engagement
     latest: dict[int, t.Engagement] = {}                # new posts re-seen in this batch
+    own: dict[int, t.ItemIntent] = {}                   # stored items re-served by their source
     duplicate = 0
     for intent in intents:
         keys, published = intent.keys, intent.item.published_at
@@ -410,6 +413,8 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
                 latest[known.new_index] = intent.item.engagement
         plain = known.via_copy or (known.source_id == intent.item.source_id
                                    and reason in ("url", "guid"))
+        if plain and not known.via_copy and known.item_id is not None:
+            own.setdefault(known.item_id, intent)     # maybe an edit: compared with what is stored
         if not plain:
             dups.append((intent, known, reason))
         # Later repeats of this copy in the batch (same URL or GUID) are plain duplicates.
@@ -428,6 +433,8 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
             themes += tr
         _insert_tag_rows(session, models, themes)
 
+    taken = {_own_keys(i).content_key for i in new} - {None}
+    updated = edits.apply(session, own, taken, now)
     copies, copied_ids = _record_copies(session, run_id, dups, new_ids, now)
     refreshed = social.refresh_engagement(session, seen_again, now)
     members = [clusters.NewMember(item_id, i.signature, i.item.published_at, i.item.date_is_fallback,
@@ -437,8 +444,8 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
     changed, clustered = clusters.assign(session, members)
     changed |= clusters.roots_of(session, copied_ids)
     clusters.refresh_reach(session, changed)
-    return StoreCounts(new=len(new), duplicate=duplicate, copies=copies, refreshed=refreshed,
-                       clustered=clustered)
+    return StoreCounts(new=len(new), duplicate=duplicate - updated, copies=copies,
+                       refreshed=refreshed, clustered=clustered, updated=updated)
 
 
 def _insert_items(session: Session, rows: list[dict]) -> list[int]:
