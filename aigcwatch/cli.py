@@ -130,7 +130,8 @@ def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, fo
                              rollup_zones=_rollup_zones())
     console.print(_summary_table(summary))
     t = summary.total
-    console.print(f"run {summary.run_id}: {summary.status} — {t('new')} new, {t('duplicate')} duplicate, "
+    console.print(f"run {summary.run_id}: {summary.status} — {t('new')} new, {t('updated')} updated, "
+                  f"{t('duplicate')} duplicate, "
                   f"{t('irrelevant')} irrelevant, {t('invalid')} invalid, {len(summary.failed)} source(s) failed")
     attempted = [r for r in summary.results if r.status != "skipped"]
     if attempted and len(summary.failed) == len(attempted):
@@ -159,7 +160,8 @@ def _result_line(r) -> str:
     if r.refreshed:
         more.append(f"{r.refreshed} engagement refreshed")
     social = f" ({', '.join(more)})" if more else ""
-    return (f"✓ {r.source_id}: {r.fetched} entries, {r.new} new, {r.duplicate} duplicate, "
+    return (f"✓ {r.source_id}: {r.fetched} entries, {r.new} new, {r.updated} updated, "
+            f"{r.duplicate} duplicate, "
             f"{r.irrelevant} irrelevant, {r.invalid} invalid{social}{extra}")
 
 

@@ -144,7 +144,7 @@ def _write_result(session_factory, run_id: int, source: Source, state: FetchStat
             if intents:
                 counts = store.store_intents(session, run_id, source.id, intents, now)
                 res = replace(res, new=counts.new, duplicate=counts.duplicate,
-                              refreshed=counts.refreshed)
+                              refreshed=counts.refreshed, updated=counts.updated)
             if got is not None:
                 social.record_pages(session, got.new_pages, now)
                 fres = got.fetch

@@ -205,3 +205,4 @@ class SourceResult:
     warnings: tuple[str, ...] = ()
     pages: int = 0                  # requests made for this source (API pages, article pages)
     refreshed: int = 0              # known posts whose engagement was brought up to date
+    updated: int = 0                # stored items the source re-served edited (db.edits)

@@ -30,9 +30,9 @@ def test_ingest_prints_a_line_per_source_and_a_summary_then_adds_nothing_on_reru
         assert first.exit_code == 0, first.output
         assert "✓ good: 3 entries, 1 new" in first.output
         assert "✗ gone: http_status" in first.output and "404" in first.output
-        assert "1 new, 0 duplicate, 1 irrelevant, 1 invalid, 1 source(s) failed" in first.output
+        assert "1 new, 0 updated, 0 duplicate, 1 irrelevant, 1 invalid, 1 source(s) failed" in first.output
         second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--source", "good", "--force"])
-        assert second.exit_code == 0 and "0 new, 1 duplicate" in second.output
+        assert second.exit_code == 0 and "0 new, 0 updated, 1 duplicate" in second.output
 
 
 def test_ingest_exits_4_when_every_source_failed(tmp_path, monkeypatch):
