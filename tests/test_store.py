@@ -143,15 +143,32 @@ def test_same_url_with_another_guid_is_a_plain_duplicate(session, run_id):
     assert count(session, m.Item) == 1
 
 
-def test_same_guid_with_an_edited_title_keeps_the_original(session, run_id):
+def test_same_guid_with_an_edited_title_and_text_updates_the_item_in_place(session, run_id):
     item = make_item(1)
-    store.store_intents(session, run_id, "s1", [make_intent(item)], T0)
-    changed = edited(item, title="Completely rewritten headline about Kling and Veo",
-                     url="https://news.example.com/story/1?updated", text=item.text + " Update.")
-    counts = store.store_intents(session, run_id, "s1", [make_intent(changed)], T0)
+    store.store_intents(session, run_id, "s1", [make_intent(item, tags=make_tags())], T0)
     session.commit()
-    assert (counts.new, counts.duplicate) == (0, 1)
-    assert session.scalars(select(m.Item.title)).all() == [item.title]
+    first = session.scalars(select(m.Item)).one()
+    first_id, first_url, first_published = first.id, first.url, first.published_at
+    changed = edited(item, title="Completely rewritten headline about Kling and Veo",
+                     url="https://news.example.com/story/1?updated", text=item.text + " Update.",
+                     published_at=T0 + timedelta(hours=5))
+    later = T0 + timedelta(days=1)
+    tags = make_tags(models=("kling", "veo"), evidence={"kling": ("Kling",), "veo": ("Veo",)})
+    counts = store.store_intents(session, run_id, "s1", [make_intent(changed, tags=tags)], later)
+    session.commit()
+    assert (counts.new, counts.updated, counts.duplicate) == (0, 1, 0)
+    session.expire_all()
+    row = session.scalars(select(m.Item)).one()
+    assert (row.id, row.url, row.published_at) == (first_id, first_url, first_published)
+    assert (row.title, row.text, row.tagged_at) == (changed.title, changed.text, later)
+    assert row.content_key == make_intent(changed).keys.content_key
+    assert {(r.model, tuple(r.evidence)) for r in session.scalars(select(m.ItemModel))} == \
+        {("kling", ("Kling",)), ("veo", ("Veo",))}
+
+    again = store.store_intents(session, run_id, "s1", [make_intent(changed, tags=tags)], T0)
+    session.commit()
+    assert (again.new, again.updated, again.duplicate) == (0, 0, 1)
+    assert session.scalar(select(m.Item.tagged_at)) == later      # unchanged: not written
 
 
 def test_same_content_from_another_source_is_one_recorded_copy(session, run_id):

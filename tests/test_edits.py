@@ -1,0 +1,159 @@
+"""A source's edits of its own entries (db.edits) through the real pipeline: a loopback feed whose
+entry changes between two runs, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import event, select
+
+from db import engine as dbe
+from db import models as m
+from db import rollups
+from db.filters import ItemFilter
+from db.trends import _counts_from_items
+from ingest.fetch import FetchSettings
+from ingest.pipeline import run_ingest
+from ingest.types import Source
+from tests.support.scripted_server import Reply, scripted_server
+
+FAST = FetchSettings(timeout_s=5, retries=0, backoff_base_s=0.0, max_concurrency=4, workers=0)
+
+BODY = ("Kuaishou opened Kling 2.1 to every creator on Tuesday, with 1080p output and clips of up "
+        "to ten seconds. The AI video generation model now renders faces and hands with fewer "
+        "glitches, the company said, and the monthly membership price stays the same. Early users "
+        "on the app posted short films of dancers, street scenes and product shots made from a "
+        "single prompt or a still photo, and studios said they would test it for storyboards.")
+TITLE = "Kling 2.1 opens to every creator with 1080p AI video"
+FIXED_TITLE = "Kling 2.1 and Veo 3 open to every creator with 1080p AI video"
+ADDED = (" Update: Google also opened Veo 3 to the same creators, so the two video models now "
+         "compete head to head on price and length.")
+OTHER = ("Runway Gen-4 arrives", "Runway released Gen-4, an AI video model that keeps characters "
+         "consistent across shots, to paying subscribers this week, with an API for studios.")
+
+
+def _entry(guid: str, link: str, title: str, text: str, date: str) -> str:
+    return (f"<item><title>{title}</title><link>{link}</link><guid>{guid}</guid>"
+            f"<pubDate>{date}</pubDate><description>{text}</description></item>")
+
+
+def _feed(*entries: str) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>f</title>'
+            '<link>https://f.example/</link><description>d</description>'
+            + "".join(entries) + "</channel></rss>")
+
+
+WIRE_V1 = _feed(_entry("w-1", "https://wire.example/kling", TITLE, BODY, "Tue, 10 Jun 2025 08:00:00 GMT"),
+                _entry("w-2", "https://wire.example/runway", *OTHER, "Tue, 10 Jun 2025 09:00:00 GMT"))
+# The same GUID and link: a corrected headline and an extended text.
+WIRE_V2 = WIRE_V1.replace(TITLE, FIXED_TITLE).replace(BODY, BODY + ADDED)
+# Another outlet's edited republication (a near-duplicate: a member of the wire's story) ...
+MIRROR = _feed(_entry("m-1", "https://mirror.example/1", "Creators line up as Kling 2.1 goes public",
+                      "(Wire) - " + BODY.rsplit(" Early users", 1)[0], "Tue, 10 Jun 2025 12:00:00 GMT"))
+# ... and an exact copy whose own title later changes: a copy never changes the original.
+COPY_V1 = _feed(_entry("c-1", "https://copy.example/1", "Copied: " + TITLE, BODY,
+                       "Tue, 10 Jun 2025 13:00:00 GMT"))
+COPY_V2 = COPY_V1.replace("Copied: ", "Copied again, retitled: ")
+
+
+def _sources(srv) -> list[Source]:
+    return [Source(id=i, name=i, kind="rss", url=srv.url(f"/{i}.xml"), lang="en", topical=True)
+            for i in ("wire", "mirror", "copy")]
+
+
+def _serve(srv, wire: str, copy: str) -> None:
+    for path, body in (("/wire.xml", wire), ("/mirror.xml", MIRROR), ("/copy.xml", copy)):
+        srv.route(path, Reply(200, body=body, content_type="application/rss+xml"))
+
+
+def _item_writes(engine) -> list[str]:
+    seen: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith(("UPDATE ITEMS", "DELETE FROM ITEM", "INSERT INTO ITEM")):
+            seen.append(statement)
+    return seen
+
+
+def test_an_edited_entry_updates_its_item_and_all_that_follows_from_it(db_url):
+    engine = dbe.ensure_schema(db_url)
+    sf = dbe.session_factory(engine)
+    with scripted_server() as srv:
+        _serve(srv, WIRE_V1, COPY_V1)
+        first = run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
+        assert {r.source_id: (r.new, r.updated, r.duplicate) for r in first.results} == \
+            {"wire": (2, 0, 0), "mirror": (1, 0, 0), "copy": (0, 0, 1)}
+        with sf() as s:
+            before = s.execute(select(m.Item.id, m.Item.published_at, m.Item.first_run_id, m.Item.fetched_at)
+                               .where(m.Item.guid == "w-1")).one()
+            other_tagged = s.scalar(select(m.Item.tagged_at).where(m.Item.guid == "w-2"))
+            mirror_id = s.scalar(select(m.Item.id).where(m.Item.guid == "m-1"))
+            assert s.scalar(select(m.Item.cluster_id).where(m.Item.id == mirror_id)) == before.id
+            assert {r for r in s.scalars(select(m.ItemModel.model).where(m.ItemModel.item_id == before.id))} \
+                == {"kling"}
+
+        _serve(srv, WIRE_V2, COPY_V2)
+        second = run_ingest(sf, _sources(srv), settings=FAST, force=True)
+        assert {r.source_id: (r.new, r.updated, r.duplicate) for r in second.results} == \
+            {"wire": (0, 1, 1), "mirror": (0, 0, 1), "copy": (0, 0, 1)}
+
+    with sf() as s:
+        item = s.scalars(select(m.Item).where(m.Item.guid == "w-1")).one()
+        # the same item, first seen and published when it was; the new version and its tags
+        assert (item.id, item.published_at, item.first_run_id, item.fetched_at) == tuple(before)
+        assert (item.title, item.text) == (FIXED_TITLE, BODY + ADDED)
+        models = {r.model: r.evidence for r in s.scalars(select(m.ItemModel).where(m.ItemModel.item_id == item.id))}
+        assert set(models) == {"kling", "veo"} and models["veo"]
+        assert item.tagger_version and item.relevance_evidence is not None
+        # the unchanged entry was not written again
+        assert s.scalar(select(m.Item.tagged_at).where(m.Item.guid == "w-2")) == other_tagged
+        # still heading its story: the other outlet's republication stays its member
+        assert (item.cluster_id, item.reach) == (None, 3)
+        assert s.scalar(select(m.Item.cluster_id).where(m.Item.id == mirror_id)) == item.id
+        assert s.scalar(select(m.ItemSignature.models).where(m.ItemSignature.item_id == item.id)) == "kling,veo"
+        # the copy is still a recorded copy; its new title never reached the original
+        (cp,) = s.scalars(select(m.ItemCopy)).all()
+        assert (cp.item_id, cp.source_id) == (item.id, "copy")
+        assert s.scalar(select(m.Item.id).where(m.Item.source_id == "copy")) is None
+        # the rollups moved with it: the same counts as counted from the items
+        for by in (("model",), ("theme",), ("lang", "sentiment"), ("model", "theme")):
+            got = rollups.try_counts(s, ItemFilter(), by, "day", "UTC")
+            assert got is not None
+            key = lambda rows: sorted(tuple(sorted(r.items())) for r in rows)
+            assert key(got) == key(_counts_from_items(s, ItemFilter(), by, "day", "UTC")), by
+        assert sum(r["count"] for r in rollups.try_counts(s, ItemFilter(model=("veo",)), (), None, "UTC")) == 1
+
+
+def test_an_unchanged_refetch_writes_nothing(db_url):
+    engine = dbe.ensure_schema(db_url)
+    sf = dbe.session_factory(engine)
+    with scripted_server() as srv:
+        _serve(srv, WIRE_V2, COPY_V1)
+        run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
+        writes = _item_writes(engine)
+        again = run_ingest(sf, _sources(srv), settings=FAST, force=True)
+    assert sum(r.updated for r in again.results) == 0 and sum(r.new for r in again.results) == 0
+    assert writes == []
+
+
+def test_an_edit_that_is_spam_now_leaves_its_story_and_the_next_item_heads_it(db_url):
+    engine = dbe.ensure_schema(db_url)
+    sf = dbe.session_factory(engine)
+    spam_title = "鑫发体育手机版网页登录-官网入口"
+    with scripted_server() as srv:
+        _serve(srv, WIRE_V1, COPY_V1)
+        run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
+        _serve(srv, WIRE_V1.replace(TITLE, spam_title), COPY_V1)
+        second = run_ingest(sf, _sources(srv), settings=FAST, force=True)
+    assert {r.source_id: r.updated for r in second.results}["wire"] == 1
+    with sf() as s:
+        item = s.scalars(select(m.Item).where(m.Item.guid == "w-1")).one()
+        assert (item.title, item.spam, item.content_key, item.title_key) == (spam_title, True, None, None)
+        heir = s.scalars(select(m.Item).where(m.Item.guid == "m-1")).one()
+        assert (item.cluster_id, heir.cluster_id, heir.reach) == (None, None, 1)
+        assert s.scalar(select(m.ItemSignature.item_id).where(m.ItemSignature.item_id == item.id)) is None
+        for by in (("model",), ("category", "spam")):
+            flt = ItemFilter(include_spam=True)
+            key = lambda rows: sorted(tuple(sorted(r.items())) for r in rows)
+            assert key(rollups.try_counts(s, flt, by, "day", "UTC")) == \
+                key(_counts_from_items(s, flt, by, "day", "UTC")), by
