@@ -12,6 +12,7 @@ the reach of the stories touched is recomputed.
 Not edits: a copy seen from another source (the original never changes), an unchanged re-fetch
 (nothing is written), and an item whose stored text came from its page (`full_text`) seen again
 with only the feed's summary (the page's text is the better one; the summary is not an edit).
+An edit seen by a run without tagging (`--no-tag`) keeps the item's tags until `aigcwatch retag`.
 """
 from __future__ import annotations
 
