@@ -127,6 +127,7 @@ class IngestRun(Base):
     fetched: Mapped[int] = mapped_column(Integer, default=0)
     new: Mapped[int] = mapped_column(Integer, default=0)
     duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")   # migration 0007
     irrelevant: Mapped[int] = mapped_column(Integer, default=0)
     spam: Mapped[int] = mapped_column(Integer, default=0)
     invalid: Mapped[int] = mapped_column(Integer, default=0)
@@ -146,6 +147,7 @@ class RunSource(Base):
     fetched: Mapped[int] = mapped_column(Integer, default=0)
     new: Mapped[int] = mapped_column(Integer, default=0)
     duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")   # migration 0007
     irrelevant: Mapped[int] = mapped_column(Integer, default=0)
     spam: Mapped[int] = mapped_column(Integer, default=0)
     invalid: Mapped[int] = mapped_column(Integer, default=0)

@@ -22,7 +22,7 @@ from db import models as m
 from db.buckets import as_date, bucket_expr
 from db.filters import ItemFilter
 
-_RUN_COUNTS = ("fetched", "new", "duplicate", "irrelevant", "spam", "invalid", "failed")
+_RUN_COUNTS = ("fetched", "new", "updated", "duplicate", "irrelevant", "spam", "invalid", "failed")
 _IN_CHUNK = 500
 
 

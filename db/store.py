@@ -29,7 +29,7 @@ CHUNK = 500   # keys per IN (...): far below SQLite's and PostgreSQL's parameter
 
 _SOURCE_CONFIG = ("name", "kind", "url", "lang", "category", "topical", "timezone", "enabled",
                   "stale_days", "full_text")
-_COUNTS = ("fetched", "new", "duplicate", "irrelevant", "spam", "invalid")
+_COUNTS = ("fetched", "new", "updated", "duplicate", "irrelevant", "spam", "invalid")
 
 
 def utcnow() -> datetime:

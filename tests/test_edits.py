@@ -96,6 +96,12 @@ def test_an_edited_entry_updates_its_item_and_all_that_follows_from_it(db_url):
         second = run_ingest(sf, _sources(srv), settings=FAST, force=True)
         assert {r.source_id: (r.new, r.updated, r.duplicate) for r in second.results} == \
             {"wire": (0, 1, 1), "mirror": (0, 0, 1), "copy": (0, 0, 1)}
+    with sf() as s:   # the run records keep the count too, and still add up
+        run = s.get(m.IngestRun, second.run_id)
+        assert (run.fetched, run.new, run.updated, run.duplicate) == (4, 0, 1, 3)
+        wire = s.scalars(select(m.RunSource).where(m.RunSource.run_id == second.run_id,
+                                                   m.RunSource.source_id == "wire")).one()
+        assert (wire.fetched, wire.new, wire.updated, wire.duplicate) == (2, 0, 1, 1)
 
     with sf() as s:
         item = s.scalars(select(m.Item).where(m.Item.guid == "w-1")).one()

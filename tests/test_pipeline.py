@@ -145,7 +145,7 @@ def test_real_corpus_every_entry_is_stored_or_counted_and_rerun_adds_nothing(tmp
         if r.status == "failed":
             assert r.error_class in (FailureClass.PARSE, FailureClass.EMPTY, FailureClass.DECODE), (s.id, r)
             continue
-        assert r.fetched == r.new + r.duplicate + r.irrelevant + r.invalid, (s.id, r)
+        assert r.fetched == r.new + r.updated + r.duplicate + r.irrelevant + r.invalid, (s.id, r)
     failed = {r.source_id for r in first.results if r.status == "failed"}
     assert "en-reuters-malformed" in failed
     assert len(failed) <= 3, failed
@@ -158,6 +158,7 @@ def test_real_corpus_every_entry_is_stored_or_counted_and_rerun_adds_nothing(tmp
         linked += sum(1 for e in feedparser.parse(p.read_bytes()).entries if e.get("title") and e.get("link"))
     assert sum(r.new + r.duplicate for r in first.results) >= linked * 0.98
     assert sum(r.new for r in second.results) == 0
+    assert sum(r.updated for r in second.results) == 0     # the same files: nothing edited
     with sf() as s:
         titles = s.scalars(select(models.Item.title).where(models.Item.source_id.like("zh-%"))).all()
     assert titles and all(not any(bad in t for bad in ("Ã", "â€", "锟斤拷", "\ufffd")) for t in titles)
