@@ -63,7 +63,7 @@ def apply(session: Session, candidates: Mapping[int, t.ItemIntent], taken: set[s
           now: datetime) -> int:
     """Update the stored items (id -> the intent that re-saw it) whose title or text changed;
     `taken` are the content keys of the items this batch inserts. Returns how many changed."""
-    from db.store import _insert_tag_rows, _tag_rows, _tag_values
+    from db.store import _tag_values, replace_tag_rows
 
     if not candidates:
         return 0
@@ -96,18 +96,7 @@ def apply(session: Session, candidates: Mapping[int, t.ItemIntent], taken: set[s
         cols = {c: bindparam(c) for c in shape if c != "item_id"}
         session.execute(update(table).where(table.c.id == bindparam("item_id")).values(**cols), batch)
     tagged = [(item_id, edits[item_id].tags) for item_id in ids if edits[item_id].tags is not None]
-    if tagged:
-        done = [item_id for item_id, _ in tagged]
-        for chunk in clusters._chunks(done):
-            session.execute(m.ItemModel.__table__.delete().where(m.ItemModel.item_id.in_(chunk)))
-            session.execute(m.ItemTheme.__table__.delete().where(m.ItemTheme.item_id.in_(chunk)))
-        models: list[dict] = []
-        themes: list[dict] = []
-        for item_id, tags in tagged:
-            mr, tr = _tag_rows(item_id, tags)
-            models += mr
-            themes += tr
-        _insert_tag_rows(session, models, themes)
+    replace_tag_rows(session, tagged)
     _recluster(session, edits, stored)
     rollups.adjust(session, ids, +1)
     return len(ids)

@@ -520,6 +520,23 @@ def refresh_rollups(session: Session, zones: Iterable[str] = ()) -> None:
         rollups.refresh(session, tz)
 
 
+def replace_tag_rows(session: Session, tagged: Sequence[tuple[int, t.Tags]]) -> None:
+    """The model and theme rows (with their evidence) of these items: the old ones out, the
+    tags' in."""
+    ids = [item_id for item_id, _ in tagged]
+    for chunk in range(0, len(ids), CHUNK):
+        part = ids[chunk:chunk + CHUNK]
+        session.execute(delete(m.ItemModel).where(m.ItemModel.item_id.in_(part)))
+        session.execute(delete(m.ItemTheme).where(m.ItemTheme.item_id.in_(part)))
+    models: list[dict] = []
+    themes: list[dict] = []
+    for item_id, tags in tagged:
+        mr, tr = _tag_rows(item_id, tags)
+        models += mr
+        themes += tr
+    _insert_tag_rows(session, models, themes)
+
+
 def update_tags(session: Session, item_id: int, tags: t.Tags, now: datetime) -> None:
     """Replace one item's tags; see update_tags_many."""
     update_tags_many(session, [(item_id, tags)], now)
@@ -546,17 +563,7 @@ def update_tags_many(session: Session, tagged: Sequence[tuple[int, t.Tags]], now
     items, sigs = m.Item.__table__, m.ItemSignature.__table__
     session.execute(update(items).where(items.c.id == bindparam("item_id")),
                     [{"item_id": item_id, **_tag_values(tags, now)} for item_id, tags in tagged])
-    for chunk in range(0, len(ids), 900):
-        part = ids[chunk:chunk + 900]
-        session.execute(delete(m.ItemModel).where(m.ItemModel.item_id.in_(part)))
-        session.execute(delete(m.ItemTheme).where(m.ItemTheme.item_id.in_(part)))
-    models: list[dict] = []
-    themes: list[dict] = []
-    for item_id, tags in tagged:
-        mr, tr = _tag_rows(item_id, tags)
-        models += mr
-        themes += tr
-    _insert_tag_rows(session, models, themes)
+    replace_tag_rows(session, tagged)
     session.execute(update(sigs).where(sigs.c.item_id == bindparam("sig_item")),
                     [{"sig_item": item_id, "models": ",".join(sorted(set(tags.models)))}
                      for item_id, tags in tagged])
