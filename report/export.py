@@ -220,9 +220,12 @@ def method(session: Session, kind: str, flt: ItemFilter, rng: Range | None, *, c
                                    "theme it has, so the groups add up to more than the stories")
     else:
         out["order"] = "newest first"
+        evidence = any(c.name == EVIDENCE_COLUMNS[0].name for c in columns)
         out["lists"] = ("models, themes and the evidence lists: arrays (JSON, Parquet) or "
                         "'|'-joined (CSV, xlsx); an evidence list is null (JSON, Parquet) or empty "
-                        "(CSV, xlsx) when the story was tagged before evidence was stored")
+                        "(CSV, xlsx) when the story was tagged before evidence was stored"
+                        if evidence else
+                        "models and themes: arrays (JSON, Parquet) or '|'-joined (CSV, xlsx)")
     return out
 
 

@@ -321,6 +321,7 @@ def test_items_export_keeps_its_columns_and_leaves_the_evidence_out_unless_asked
     doc = json.loads(run(db_url, *args, "--format", "json").stdout)
     assert doc["rows"] and all(list(r) == ITEM_COLUMNS_BEFORE_EVIDENCE for r in doc["rows"])
     assert [c["name"] for c in doc["meta"]["columns"]] == ITEM_COLUMNS_BEFORE_EVIDENCE
+    assert "evidence" not in doc["meta"]["lists"]
     header = run(db_url, *args, "--format", "csv").stdout.lstrip("\ufeff").splitlines()[0]
     assert header.split(",") == ITEM_COLUMNS_BEFORE_EVIDENCE
 
@@ -356,6 +357,7 @@ def test_items_export_appends_the_decision_evidence_in_every_format(db_url, sess
     json_rows = {r["id"]: r for r in doc["rows"]}
     assert {i: {k: json_rows[i][k] for k in EVIDENCE_COLUMNS} for i in expected} == expected
     assert [c["name"] for c in doc["meta"]["columns"]][-3:] == EVIDENCE_COLUMNS
+    assert "evidence list is null" in doc["meta"]["lists"]
 
     table = pq.read_table(tmp_path / "items.parquet")
     assert table.column_names == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS
