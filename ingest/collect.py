@@ -27,7 +27,7 @@ from ingest import dedup, offload, paging
 from ingest.connectors import CONNECTORS
 from ingest.fetch import (ACCEPT, ACCEPT_HTML, ACCEPT_JSON, FetchSettings, fetch_one, run_pool,
                           unexpected_error)
-from ingest.fulltext import PageText, about_item, choose_text, page_text
+from ingest.fulltext import PageText, about_item, long_enough, page_text
 from ingest.lang import detect_lang, to_simplified
 from ingest.normalize import LANG_SAMPLE_CHARS, MAX_TEXT_CHARS
 from ingest.politeness import HostLimiter
@@ -231,13 +231,14 @@ class Collector:
                     requests += 1
                     fetched.append(page)
                     stalled = stalled + 1 if page.error_class == FailureClass.NETWORK.value else 0
-            text = choose_text(items[n].text, page.text, items[n].title)
-            if text is None:
-                kept += 1
-                elsewhere += bool(page.text) and not about_item(page.text, items[n].title,
-                                                                items[n].text)
+            # choose_text's rule, with why a page was not taken (about_item is read once)
+            text, item = page.text, items[n]
+            about = bool(text) and about_item(text, item.title, item.text)
+            if about and long_enough(item.text, text):
+                items[n] = with_full_text(item, text)
             else:
-                items[n] = with_full_text(items[n], text)
+                kept += 1
+                elsewhere += bool(text) and not about
         warnings = []
         if kept > elsewhere:
             warnings.append(f"full text: {kept - elsewhere} item(s) kept their summary (page unusable)")

@@ -154,14 +154,15 @@ def _is_han(term: str) -> bool:
     return bool(HAN_RUN.match(term))
 
 
+def long_enough(summary: str, extracted: str) -> bool:
+    """The extracted text is a real body at least as long as the summary."""
+    n = len(fold(extracted))
+    return n >= MIN_EXTRACT_CHARS and n >= len(fold(summary))
+
+
 def choose_text(summary: str, extracted: str | None, title: str = "") -> str | None:
     """The extracted text when it is a real body at least as long as the summary and about the
     item (see about_item), else None (the summary is kept)."""
-    if not extracted:
-        return None
-    n = len(fold(extracted))
-    if n < MIN_EXTRACT_CHARS or n < len(fold(summary)):
-        return None
-    if not about_item(extracted, title, summary):
-        return None
-    return extracted
+    if extracted and long_enough(summary, extracted) and about_item(extracted, title, summary):
+        return extracted
+    return None

@@ -83,6 +83,11 @@ def decisions(d: dict, lang: str) -> list[tuple[str, list[str] | None]]:
     return out
 
 
+def _quoted(phrases: list[str]) -> str:
+    """Evidence phrases as the story view lists them: each in 「」, escaped; "—" when none."""
+    return " · ".join(f"「{ui.md_escape(p)}」" for p in phrases if p) or "—"
+
+
 def item_view(ctx: Ctx, item_id: int) -> None:
     L = ctx.lang
     d = data.item_detail(ctx.url, item_id)
@@ -100,11 +105,9 @@ def item_view(ctx: Ctx, item_id: int) -> None:
         for dim, field in (("model", "models"), ("theme", "themes")):
             for tag in d.get(field) or []:
                 ev = [p for p in tag.get("evidence") or [] if p]
-                st.markdown(f"**{ui.md_escape(i18n.key_name(dim, tag.get(dim), L))}** — "
-                            + (" · ".join(f"「{ui.md_escape(p)}」" for p in ev) or "—"))
+                st.markdown(f"**{ui.md_escape(i18n.key_name(dim, tag.get(dim), L))}** — {_quoted(ev)}")
         for label, ev in decisions(d, L):
-            shown = (" · ".join(f"「{ui.md_escape(p)}」" for p in ev if p) or "—") if ev is not None \
-                else ui.md_escape(i18n.t("evidence_unrecorded", L))
+            shown = _quoted(ev) if ev is not None else ui.md_escape(i18n.t("evidence_unrecorded", L))
             st.markdown(f"**{ui.md_escape(label)}** — {shown}")
         body = ui.highlight_html(d.get("text") or "", phrases)
         st.html(f'<div style="white-space:pre-wrap;line-height:1.7">{body}</div>')
