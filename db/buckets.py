@@ -69,11 +69,7 @@ def bucket_expr(session: Session, bucket: str, tz: str, since: datetime | None,
     if session.get_bind().dialect.name == "postgresql":
         local = func.timezone(tz, m.Item.published_at)   # timestamptz -> local wall time
         return cast(func.date_trunc(bucket, local), Date)
-    lo = since or stored_bound(session, func.min)
-    hi = until
-    if hi is None:   # no items at all: no bound either (and nothing to bucket)
-        last = stored_bound(session, func.max)
-        hi = last + timedelta(seconds=1) if last is not None else None
+    lo, hi = stored_range(session, since, until)
     if lo is None or hi is None or lo >= hi:
         return _sqlite_local(int(datetime.now(UTC).astimezone(ZoneInfo(tz)).utcoffset()
                                  .total_seconds()), bucket)
@@ -83,6 +79,18 @@ def bucket_expr(session: Session, bucket: str, tz: str, since: datetime | None,
     whens = [(m.Item.published_at < start, _sqlite_local(prev_off, bucket))
              for (_, prev_off), (start, _) in zip(spans, spans[1:])]
     return case(*whens, else_=_sqlite_local(spans[-1][1], bucket))
+
+
+def stored_range(session: Session, since: datetime | None, until: datetime | None
+                 ) -> tuple[datetime | None, datetime | None]:
+    """[since, until) with an open side closed on the stored publication times (every item's:
+    the first, and a second past the last); None where nothing is stored."""
+    lo = since or stored_bound(session, func.min)
+    hi = until
+    if hi is None:
+        last = stored_bound(session, func.max)
+        hi = last + timedelta(seconds=1) if last is not None else None
+    return lo, hi
 
 
 def stored_bound(session: Session, agg) -> datetime | None:
@@ -136,4 +144,4 @@ def bucket_starts(start: date, end: date, bucket: str) -> list[date]:
 
 
 __all__ = ["BUCKETS", "Bucket", "as_date", "bucket_expr", "bucket_last_day", "bucket_start",
-           "bucket_starts", "local_day", "offset_spans", "stored_bound"]
+           "bucket_starts", "local_day", "offset_spans", "stored_bound", "stored_range"]

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from aigcwatch import __version__
 from db import queries as q
-from db.buckets import bucket_starts, stored_bound
+from db.buckets import bucket_starts, stored_range
 from db.filters import ItemFilter, day_window
 from report.formats import Column
 
@@ -175,10 +174,8 @@ def day_function(session: Session, flt: ItemFilter, tz: str) -> Callable[[dateti
     from db.buckets import offset_spans
 
     zone = ZoneInfo(tz)
-    lo, hi = flt.since, flt.until
-    if lo is None or hi is None:   # every stored time, undated items' too (facets() leaves them out)
-        last = stored_bound(session, func.max)
-        lo, hi = lo or stored_bound(session, func.min), hi or (last + timedelta(seconds=1) if last else None)
+    # every stored time, undated items' too (facets() leaves them out)
+    lo, hi = stored_range(session, flt.since, flt.until)
     if lo is not None and hi is not None and lo < hi:
         spans = offset_spans(tz, lo, hi)
         if len(spans) == 1:
