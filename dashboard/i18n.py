@@ -176,6 +176,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "why_irrelevant": ("与 AI 视频无关", "Not about AI video"),
     "why_sentiment": ("情感：{label}（得分 {score}）", "Tone: {label} (score {score})"),
     "why_spam_tag": ("垃圾内容", "Spam"),
+    "tagger_reasons": ("标注器的理由（非原文）", "the tagger's reasons, not quotes"),
     "evidence_unrecorded": ("（未记录：在本功能之前打标，运行 aigcwatch retag 补全）",
                             "(not recorded: tagged before this evidence was stored; aigcwatch retag fills it)"),
     # sources

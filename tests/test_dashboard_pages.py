@@ -313,7 +313,34 @@ def test_explorer_item_view_says_why_a_story_is_relevant_negative_or_spam(site, 
     assert not any("<img" in el.proto.body for el in at.get("html"))
     at = ok(page("explorer", item=str(site["spam"]), ui="zh"))
     lines = [unescape_md(m.value) for m in at.markdown]
-    assert "**垃圾内容** — " + " · ".join(f"「{p}」" for p in SPAM_EVIDENCE) in lines
+    # a reason is no quote: "title/body mismatch" is not searched for in the text (before: 「」)
+    assert "**垃圾内容** — 「app下载」 · *标注器的理由（非原文）: title/body mismatch*" in lines
+    assert SPAM_EVIDENCE == ("app下载", "title/body mismatch")
+
+
+def test_explorer_tells_the_competition_themes_model_count_from_quotes(site, session):
+    # Before: the theme's "4 models" (a sentence lining up four models) was shown as 「4 models」
+    # and marked in the text like a quote, though no such phrase is in it.
+    from ingest.tag import engine
+
+    title, text = "Sora, Veo, Kling and Runway compared", (
+        "We put Sora, Veo, Kling, Runway and Pika side by side: Kling won on motion, Veo on sound. "
+        "The race between the video models is tight, 4 models on the list.")
+    tags = engine.tag(title, text, "en")
+    counted = [p for p in tags.evidence["competition"] if p.endswith(" models")]
+    assert counted, tags.evidence
+    when = day_window(DAY, DAY, TZ)[0] + timedelta(hours=21)
+    item = Item(source_id="en-news", guid="race-1", url="https://wire.example.com/race", title=title,
+                text=text, lang="en", published_at=when, date_is_fallback=False, fetched_at=when)
+    store.store_intents(session, None, "en-news", [ItemIntent(item=item, keys=keys_for(item), tags=tags)],
+                        when)
+    session.commit()
+    item_id = q.items(session, ItemFilter(q="Runway compared"), limit=1)[0]["id"]
+    at = ok(page("explorer", item=str(item_id), ui="en"))
+    line = next(unescape_md(m.value) for m in at.markdown if m.value.startswith("**Competition"))
+    assert all(f"「{p}」" not in line for p in counted)
+    assert line.endswith(f"*the tagger's reasons, not quotes: {'; '.join(counted)}*"), line
+    assert "<mark>4 models</mark>" not in "".join(el.proto.body for el in at.get("html"))
 
 
 def test_explorer_item_view_says_when_the_evidence_was_not_recorded(site, session):

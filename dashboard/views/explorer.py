@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import charts, data, drill, i18n, ui
 from dashboard.state import Ctx, setup, warn_bad_param
+from ingest.tag import reasons
 
 PAGE_SIZE = 50
 _PICK, _IDS = "ex_item", "ex_ids"
@@ -83,9 +84,16 @@ def decisions(d: dict, lang: str) -> list[tuple[str, list[str] | None]]:
     return out
 
 
-def _quoted(phrases: list[str]) -> str:
-    """Evidence phrases as the story view lists them: each in 「」, escaped; "—" when none."""
-    return " · ".join(f"「{ui.md_escape(p)}」" for p in phrases if p) or "—"
+def _quoted(entries: list[str], lang: str) -> str:
+    """Evidence as the story view lists it, escaped: each quote of the text in 「」, then the
+    tagger's reasons (not in the text: "title/body mismatch", "3 models") in italics after a label
+    that says so; "—" when none."""
+    quotes, why = reasons.split(entries)
+    out = " · ".join(f"「{ui.md_escape(p)}」" for p in quotes)
+    if why:
+        out += (" · " if out else "") + f"*{ui.md_escape(i18n.t('tagger_reasons', lang))}\\: " \
+            + "; ".join(ui.md_escape(r) for r in why) + "*"
+    return out or "—"
 
 
 def item_view(ctx: Ctx, item_id: int) -> None:
@@ -97,17 +105,17 @@ def item_view(ctx: Ctx, item_id: int) -> None:
         return
     with st.container(border=True):
         phrases = [p for field in ("models", "themes") for tag in d.get(field) or []
-                   for p in tag.get("evidence") or [] if p]
+                   for p in reasons.split(tag.get("evidence"))[0]]     # quotes only: reasons are not in the text
         # the title is marked too: much evidence is in it (a model named only there, a heading)
         st.html(f'<h4 style="margin:0">{ui.highlight_html(d.get("title") or "—", phrases)}</h4>')
         st.caption(ui.story_meta(d, L, ctx.tz))
         st.markdown(ui.link_md(i18n.t("original", L), d.get("url"), L) if d.get("url") else "—")
         for dim, field in (("model", "models"), ("theme", "themes")):
             for tag in d.get(field) or []:
-                ev = [p for p in tag.get("evidence") or [] if p]
-                st.markdown(f"**{ui.md_escape(i18n.key_name(dim, tag.get(dim), L))}** — {_quoted(ev)}")
+                st.markdown(f"**{ui.md_escape(i18n.key_name(dim, tag.get(dim), L))}** — "
+                            f"{_quoted(tag.get('evidence') or [], L)}")
         for label, ev in decisions(d, L):
-            shown = _quoted(ev) if ev is not None else ui.md_escape(i18n.t("evidence_unrecorded", L))
+            shown = _quoted(ev, L) if ev is not None else ui.md_escape(i18n.t("evidence_unrecorded", L))
             st.markdown(f"**{ui.md_escape(label)}** — {shown}")
         body = ui.highlight_html(d.get("text") or "", phrases)
         st.html(f'<div style="white-space:pre-wrap;line-height:1.7">{body}</div>')
