@@ -14,6 +14,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from ingest.tag import reasons
 from report.digest import Digest, Headline, headline
 
 BAR_MAX_PX = 220
@@ -59,6 +60,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "outlets": ("{n} 家媒体", "{n} outlets"),
     "one_outlet": ("1 家媒体", "1 outlet"),
     "evidence": ("证据", "evidence"),
+    "reasons": ("标注器的理由", "tagger's reasons"),
+    "why_relevant": ("相关", "relevant"),
+    "why_irrelevant": ("无关", "not relevant"),
+    "why_spam": ("垃圾", "spam"),
+    "tone_score": ("（得分 {score}）", " (score {score})"),
     "none": ("无", "none"),
     "no_data": ("{when}（{tz}）没有采集到任何报道。", "No stories were collected for {when} ({tz})."),
     "last_story": ("最近一条报道发布于 {at}。", "The latest stored story was published {at}."),
@@ -204,6 +210,49 @@ def gap_line(d: Digest, lang: str) -> str:
     return label("gap_none", lang)
 
 
+# how much of a story's decision evidence the digest quotes (the Explorer's story view has it all)
+WHY_QUOTES = {"relevance": 3, "sentiment": 2, "spam": 3}
+WHY_CHARS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Why:
+    label: str                  # "relevant", "negative -0.30", "spam"
+    quotes: list[str]           # cleaned spans of the text, strongest first
+    reasons: list[str]          # the tagger's own reasons (not in the text)
+
+
+def evidence_parts(entries: list[str] | None, limit: int = 3, chars: int = 80) -> Why:
+    """A model or theme evidence list as shown: at most `limit` quotes (cleaned, `chars` long),
+    apart from the tagger's reasons."""
+    quotes, why = reasons.split(entries)
+    return Why("", [clean(p, chars) for p in quotes[:limit]], [clean(r, chars) for r in why])
+
+
+def why(st: dict, lang: str) -> list[Why]:
+    """Why the tagger called a story relevant, positive or negative (and spam, when it is), with a
+    few of its evidence quotes each: the digest's short form of the Explorer's story view. Nothing
+    for a story stored untagged or tagged before this evidence was stored (evidence NULL). The tone
+    evidence explains the lexicon score, while the label may come from the learned layer: it is
+    quoted only when the score leans the label's way (never "positive" beside the words that
+    scored it negative), and never for a neutral story."""
+    out: list[Why] = []
+    if st.get("relevant") is not None and st.get("relevance_evidence"):
+        part = evidence_parts(st["relevance_evidence"], WHY_QUOTES["relevance"], WHY_CHARS)
+        out.append(Why(label("why_relevant" if st["relevant"] else "why_irrelevant", lang), part.quotes,
+                       part.reasons))
+    score = st.get("sentiment_score")
+    if st.get("sentiment_evidence") and score is not None and (
+            (st.get("sentiment") == "positive" and score > 0) or (st.get("sentiment") == "negative" and score < 0)):
+        part = evidence_parts(st["sentiment_evidence"], WHY_QUOTES["sentiment"], WHY_CHARS)
+        tone = sentiment_name(st["sentiment"], lang) + label("tone_score", lang, score=f"{score:+.2f}")
+        out.append(Why(tone, part.quotes, part.reasons))
+    if st.get("spam") and st.get("spam_evidence"):
+        part = evidence_parts(st["spam_evidence"], WHY_QUOTES["spam"], WHY_CHARS)
+        out.append(Why(label("why_spam", lang), part.quotes, part.reasons))
+    return [w for w in out if w.quotes or w.reasons]
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
     subject: str
@@ -227,7 +276,7 @@ def _context(d: Digest) -> dict:
     return {
         "d": d, "h": headline(d), "when": when_text(d), "L": label, "B": lambda k, **v: both(k, d.langs, **v),
         "name": name, "sentiment_name": sentiment_name, "local_time": lambda at: local_time(at, d.tz),
-        "bar": bar, "top_daily": top_daily,
+        "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
         "gap_line": gap_line, "change_phrase": change_phrase, "subject_lang": subject_lang(d),
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),

@@ -202,6 +202,75 @@ def test_the_stories_of_a_spike_show_the_evidence_phrases_escaped(session):
     assert top["evidence"] == ["kling"]
     top["evidence"] = ['可灵 <img src=x onerror=alert(1)>', "Kling 2.1", "kling", "not shown: a fourth"]
     r = render(d)
-    assert "evidence: 「可灵 &lt;img src=x onerror=alert(1)&gt;」 · 「Kling 2.1」 · 「kling」" in r.html
+    assert "Kling: 「可灵 &lt;img src=x onerror=alert(1)&gt;」「Kling 2.1」「kling」</div>" in r.html
     assert "<img src=x" not in r.html and "a fourth" not in r.html
-    assert '\n    evidence: "可灵 <img src=x onerror=alert(1)>" · "Kling 2.1" · "kling"\n' in r.text
+    assert '\n    Kling: "可灵 <img src=x onerror=alert(1)>" "Kling 2.1" "kling"\n' in r.text
+
+
+def _story_block(text: str, title: str) -> str:
+    """The text part's lines of the first story with `title`, up to the next story or heading."""
+    start = text.index(f"- {title}\n")
+    ends = [i for i in (text.find("\n- ", start + 1), text.find("\n* ", start + 1),
+                        text.find("\n\n\n", start + 1)) if i != -1]
+    return text[start:min(ends)]
+
+
+def test_a_spikes_evidence_stays_with_its_story_and_reasons_are_not_quoted(session):
+    # Before: in the text part the spike's evidence line came after the story's link and a blank
+    # line, reading as the next story's; and the tagger's reasons ("3 models", a count of models
+    # in one sentence) were quoted as if they were in the text.
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    sp = d.spikes[0]
+    first, second = sp["stories"][:2]
+    first["evidence"] = ["same prompt", "3 models"]
+    r = render(d)
+    block = _story_block(r.text, first["title"])
+    assert '    Kling: "same prompt" [tagger\'s reasons: 3 models]\n' in block + "\n"
+    assert second["title"] not in block
+    assert "「same prompt」 <i>(tagger&#39;s reasons: 3 models)</i>" in r.html
+    assert "「3 models」" not in r.html and '"3 models"' not in r.text
+
+
+def test_each_story_says_why_it_is_relevant_and_negative_escaped_in_both_parts(session):
+    # Before: the digest showed only the spike's model or theme evidence; the relevance and tone
+    # evidence the tagger stores (migration 0006) never reached a reader of the email.
+    ids = build(session).ids
+    d = build_digest(session, DAY, tz=TZ)
+    shown = [st for sp in d.spikes for st in sp["stories"]] + [
+        st for sec in d.sections for _, _, sts in sec.themes for st in sts]
+    assert ids["hostile"] in [st["id"] for st in shown]
+    r = render(d)
+    assert ("relevant: 「&lt;img src=x onerror=alert(2)&gt; kling glitch」 · negative (score -0.30): 「glitch」"
+            in r.html)
+    assert "<img src=x" not in r.html
+    block = _story_block(r.text, HOSTILE_TITLE)
+    assert '\n    relevant: "<img src=x onerror=alert(2)> kling glitch"\n' in block
+    assert '\n    negative (score -0.30): "glitch"' in block
+    zh = render(build_digest(session, DAY, tz=TZ, langs=("zh",)))     # the labels in Chinese
+    assert "相关: 「&lt;img src=x onerror=alert(2)&gt; kling glitch」 · 负面（得分 -0.30）: 「glitch」" in zh.html
+
+
+@pytest.mark.parametrize("st, lines", [
+    # a positive label beside words that scored the story negative (the label is the learned
+    # layer's, the evidence explains the lexicon score): no tone quotes
+    ({"relevant": True, "relevance_evidence": ["sora 2"], "sentiment": "positive",
+      "sentiment_score": -0.11, "sentiment_evidence": ["穿模", "扭曲"]}, [("relevant", ["sora 2"], [])]),
+    ({"relevant": True, "relevance_evidence": ["a", "b", "c", "d"], "sentiment": "neutral",
+      "sentiment_score": 0.0, "sentiment_evidence": ["fine"]}, [("relevant", ["a", "b", "c"], [])]),
+    # tagged before the evidence was stored (NULL), or untagged: nothing to say
+    ({"relevant": True, "relevance_evidence": None, "sentiment": "negative", "sentiment_score": -0.5,
+      "sentiment_evidence": None, "spam": False, "spam_evidence": None}, []),
+    ({"relevant": None, "relevance_evidence": None, "sentiment": None}, []),
+    # spam (a digest over --include-spam stories): phrases apart from the tagger's reasons
+    ({"relevant": False, "relevance_evidence": [], "sentiment": "neutral", "sentiment_score": 0.0,
+      "spam": True, "spam_evidence": ["app下载", "title/body mismatch"]},
+     [("spam", ["app下载"], ["title/body mismatch"])]),
+    ({"relevant": True, "relevance_evidence": ["x" * 100], "sentiment": "negative", "sentiment_score": -0.4,
+      "sentiment_evidence": ["bad\u202e\nline"]},
+     [("relevant", ["x" * 59 + "…"], []), ("negative (score -0.40)", ["bad line"], [])]),
+])
+def test_why_a_story_was_tagged_quotes_a_few_cleaned_phrases(st, lines):
+    from report.render import why
+
+    assert [(w.label, w.quotes, w.reasons) for w in why(st, "en")] == lines
