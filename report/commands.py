@@ -264,8 +264,9 @@ def export_trends(bucket, group, **kw) -> None:
 @export.command("items")
 @filter_options
 @click.option("--evidence", is_flag=True,
-              help="Append relevance_evidence, sentiment_evidence and spam_evidence: the phrases "
-                   "behind the tagger's calls (feed text; a third more bytes and time).")
+              help="Append relevance_evidence, sentiment_evidence, spam_evidence and spam_reasons: "
+                   "the phrases behind the tagger's calls and its own reasons for spam "
+                   "(feed text; a third more bytes and time).")
 def export_items(**kw) -> None:
     """Every matching story (id, time, source, language, title, link, models, themes, sentiment,
     spam, copies, tagger version; with --evidence, why it is relevant, its tone and spam),

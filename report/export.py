@@ -21,6 +21,7 @@ from aigcwatch import __version__
 from db import queries as q
 from db.buckets import bucket_starts, stored_range
 from db.filters import ItemFilter, day_window
+from ingest.tag import reasons
 from report.formats import Column
 
 BUCKETS = ("day", "week", "month")
@@ -51,11 +52,12 @@ ITEM_COLUMNS = [
 # decisions. Opt-in: they are feed text, a third of the CSV's bytes and of its CPU per row.
 EVIDENCE_COLUMNS = [
     Column("relevance_evidence", "list", "phrases behind the tagger's call that it is (or is not) "
-                                         "about AI video; all three evidence columns are empty for "
+                                         "about AI video; all the evidence columns are empty for "
                                          "a story tagged before they were stored, until aigcwatch retag"),
     Column("sentiment_evidence", "list", "words and phrases behind its tone score, strongest first"),
-    Column("spam_evidence", "list", "what made it spam (phrases, or reasons such as "
-                                    "'title/body mismatch'); empty when not spam"),
+    Column("spam_evidence", "list", "phrases of the text that made it spam; empty when not spam"),
+    Column("spam_reasons", "list", "the tagger's own reasons it is spam, not in the text (such as "
+                                   "'title/body mismatch', 'pinyin after characters')"),
 ]
 
 UNIT = ("stories: each story is counted once however many outlets carried it; syndicated copies "
@@ -163,6 +165,9 @@ def item_rows(session: Session, flt: ItemFilter, rng: Range | None, *, tz: str,
     local_day = day_function(session, windowed(flt, rng), tz)
     for r in q.iter_export_items(session, windowed(flt, rng), batch=batch, evidence=evidence):
         r["day"] = local_day(r["published_at"])
+        if evidence:    # the stored list mixes the two (every stored row keeps that format)
+            told = r["spam_evidence"]
+            r["spam_evidence"], r["spam_reasons"] = (None, None) if told is None else reasons.split(told)
         if r.get("reach") is None:   # stored before story clusters: its own outlet plus copies
             r["reach"] = 1 + (r["copies"] or 0)
         yield r

@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from aigcwatch.demo_data import HOSTILE_STRINGS
+from ingest.tag import reasons
 from tests.support.net import free_port, wait_for_streamlit
 
 pytestmark = pytest.mark.slow
@@ -380,7 +381,9 @@ def test_the_item_view_shows_why_a_story_is_spam_or_negative(page, server: Serve
         lines = [" ".join(line.split()) for line in _main_text(pg).splitlines()]
         line = next((x for x in lines if x.startswith(label)), None)
         assert line is not None, f"item {item_id}: no '{label}' line in the story view"
-        shown = " · ".join(f"「{' '.join(p.split())}」" for p in phrases)
+        quotes, why = reasons.split(phrases)      # the tagger's reasons follow apart, unquoted
+        shown = " · ".join([f"「{' '.join(p.split())}」" for p in quotes]
+                           + ([f"the tagger's reasons, not quotes: {'; '.join(why)}"] if why else []))
         assert line.endswith(f"— {shown}"), f"item {item_id}: {line!r}, expected the phrases {shown!r}"
 
 

@@ -310,7 +310,7 @@ def test_the_day_of_an_undated_story_is_its_local_day_when_the_zone_changed_offs
 ITEM_COLUMNS_BEFORE_EVIDENCE = ["id", "published_at", "day", "source_id", "source_name", "category", "lang",
                                 "title", "url", "models", "themes", "sentiment", "sentiment_score", "spam",
                                 "relevant", "copies", "reach", "tagger_version"]
-EVIDENCE_COLUMNS = ["relevance_evidence", "sentiment_evidence", "spam_evidence"]
+EVIDENCE_COLUMNS = ["relevance_evidence", "sentiment_evidence", "spam_evidence", "spam_reasons"]
 
 
 def test_items_export_keeps_its_columns_and_leaves_the_evidence_out_unless_asked(db_url, built, tmp_path):
@@ -342,13 +342,18 @@ def test_items_export_appends_the_decision_evidence_in_every_format(db_url, sess
     args = ["items", "--evidence", "--since", str(DAY), "--until", str(DAY), "--tz", TZ, "--include-spam"]
     for fmt in ("csv", "xlsx", "parquet", "json"):
         run(db_url, *args, "-o", str(tmp_path / f"items.{fmt}"))
+    # the stored spam evidence mixes a phrase and a reason: the export splits them (before, the
+    # reason "title/body mismatch" sat among the phrases, for an analyst to search the text for)
+    assert SPAM_EVIDENCE == ("app下载", "title/body mismatch")
     expected = {
-        jobs: {"relevance_evidence": ["ai视频"], "sentiment_evidence": ["冲击", "失业"], "spam_evidence": []},
+        jobs: {"relevance_evidence": ["ai视频"], "sentiment_evidence": ["冲击", "失业"], "spam_evidence": [],
+               "spam_reasons": []},
         hostile: {"relevance_evidence": [HOSTILE_EVIDENCE], "sentiment_evidence": ["glitch"],
-                  "spam_evidence": []},
+                  "spam_evidence": [], "spam_reasons": []},
         formula: {"relevance_evidence": ["kling 2.1"], "sentiment_evidence": [FORMULA_EVIDENCE, "@home"],
-                  "spam_evidence": []},
-        spam: {"relevance_evidence": ["可灵"], "sentiment_evidence": [], "spam_evidence": list(SPAM_EVIDENCE)},
+                  "spam_evidence": [], "spam_reasons": []},
+        spam: {"relevance_evidence": ["可灵"], "sentiment_evidence": [], "spam_evidence": ["app下载"],
+               "spam_reasons": ["title/body mismatch"]},
         untold: dict.fromkeys(EVIDENCE_COLUMNS),
     }
 
@@ -356,7 +361,7 @@ def test_items_export_appends_the_decision_evidence_in_every_format(db_url, sess
     assert list(doc["rows"][0]) == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS
     json_rows = {r["id"]: r for r in doc["rows"]}
     assert {i: {k: json_rows[i][k] for k in EVIDENCE_COLUMNS} for i in expected} == expected
-    assert [c["name"] for c in doc["meta"]["columns"]][-3:] == EVIDENCE_COLUMNS
+    assert [c["name"] for c in doc["meta"]["columns"]][-4:] == EVIDENCE_COLUMNS
     assert "evidence list is null" in doc["meta"]["lists"]
 
     table = pq.read_table(tmp_path / "items.parquet")
