@@ -108,12 +108,29 @@ def safe_link(url: str | None) -> str | None:
     url = url.strip()
     try:
         parts = urlsplit(url)
+        parts.port            # a port that is not a number raises
     except ValueError:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or _CONTROL.search(url) \
-            or any(c.isspace() for c in url):
+            or any(c.isspace() for c in url) or not _host_ok(parts.hostname):
         return None
     return url
+
+
+def _host_ok(host: str | None) -> bool:
+    """A host name (letters of any script, digits, '-', '_', '.') or an IP literal: a feed's link
+    with markup in its host ("https://x<!here>.example/": the stored form keeps hosts as given)
+    would otherwise reach a chat's link syntax whole."""
+    if not host:
+        return False
+    if ":" in host:                                    # [IPv6], unbracketed by urlsplit
+        import ipaddress
+        try:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            return False
+        return True
+    return all(c.isalnum() or c in "-._" for c in host)
 
 
 def name(dim: str, key: str | None, lang: str) -> str:

@@ -133,6 +133,12 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def slack_link(url: str) -> str:
+    """A link target inside Slack's <url|text>: its control characters escaped, and a '|' (which
+    would start the link's text) percent-encoded."""
+    return slack_escape(url).replace("|", "%7C")
+
+
 def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
 
@@ -158,7 +164,7 @@ def request_for(hook: Webhook, lines: list[Line], facts: dict, *, now: float | N
     url, headers = hook.url, {"Content-Type": "application/json; charset=utf-8"}
     if hook.kind == "slack":
         body_lines = [f"*{slack_escape(title)}*"] + [
-            f"• <{link}|{slack_escape(text).replace('|', '¦')}>" if link else f"• {slack_escape(text)}"
+            f"• <{slack_link(link)}|{slack_escape(text).replace('|', '¦')}>" if link else f"• {slack_escape(text)}"
             for text, link in lines[1:]]
         doc = {"text": title, "blocks": [{"type": "section",
                                           "text": {"type": "mrkdwn", "text": "\n".join(body_lines)}}]}

@@ -260,6 +260,27 @@ def test_feed_text_is_escaped_for_each_chat_format():
     assert slack_escape("a<b>&c") == "a&lt;b&gt;&amp;c" and md_escape("[a](b)") == r"\[a\]\(b\)"
 
 
+def test_a_slack_link_keeps_its_url_whole_and_mentions_out():
+    # Before: the story URL went into Slack's <url|text> as stored: an '&' unescaped, and a '|' or
+    # '>' (kept in a host as the feed gave it) ended the link early, "<!here>" becoming a mention.
+    lines = [("title", None), ("a story", "https://a.example/p?x=1&y=2"), ("b", "https://a.example/x|y")]
+    _, body, _ = request_for(Webhook("s", "slack", "https://h.example/x"), lines, {}, now=0)
+    text = json.loads(body)["blocks"][0]["text"]["text"]
+    assert "<https://a.example/p?x=1&amp;y=2|a story>" in text and "<https://a.example/x%7Cy|b>" in text
+
+
+@pytest.mark.parametrize("url", ["https://x<!here>.example/a", "https://ev|il.example/", 'https://a"b.example/',
+                                 "https://a.example:8x/", "https://[::1/"])
+def test_a_link_with_markup_in_its_host_is_never_rendered(url):
+    from ingest.normalize import canonical_url
+    from report.render import safe_link
+
+    assert canonical_url(url, None) in (url, None)     # the stored form may keep such a host
+    assert safe_link(url) is None
+    assert safe_link("https://[::1]:8080/a") and safe_link("https://可灵.example/视频") \
+        and safe_link("http://127.0.0.1/x")
+
+
 @pytest.mark.parametrize("kind", ["dingtalk", "wecom"])
 def test_markdown_links_keep_their_whole_url(kind):
     """A story URL with parentheses (stored as published) must not end the Markdown link early."""
