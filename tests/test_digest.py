@@ -274,3 +274,39 @@ def test_why_a_story_was_tagged_quotes_a_few_cleaned_phrases(st, lines):
     from report.render import why
 
     assert [(w.label, w.quotes, w.reasons) for w in why(st, "en")] == lines
+
+
+@pytest.mark.slow
+def test_a_long_unbroken_title_does_not_widen_the_email_in_chromium(session, tmp_path):
+    # Before: a 300-character title without a space (a URL as the title, a spam run of letters)
+    # stretched the 680 px card to 2,547 px: every line of the digest needed sideways scrolling.
+    import os
+    from pathlib import Path
+
+    chromium = os.environ.get("AIGCWATCH_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).is_file():
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail(f"CI=true: no Chromium at {chromium}")
+        pytest.skip(f"no Chromium at {chromium}")
+    from playwright.sync_api import sync_playwright
+
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    st = d.spikes[0]["stories"][0]
+    st["title"] = "https://example.com/" + "a" * 280
+    st["source_name"] = "S" * 80
+    st["relevance_evidence"] = ["x" * 200]
+    d.sections[0].terms = [{"term": "t" * 40, "current": 3}]
+    page = tmp_path / "digest.html"
+    page.write_text(render(d).html, encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            for width in (760, 380):
+                pg = browser.new_page(viewport={"width": width, "height": 900})
+                pg.goto(page.as_uri())
+                assert pg.evaluate("document.documentElement.scrollWidth") <= width
+                assert pg.get_by_text("aaaaaaaa", exact=False).first.is_visible()
+                pg.close()
+        finally:
+            browser.close()
