@@ -228,8 +228,11 @@ def test_a_spikes_evidence_stays_with_its_story_and_reasons_are_not_quoted(sessi
     block = _story_block(r.text, first["title"])
     assert '    Kling: "same prompt" [tagger\'s reasons: 3 models]\n' in block + "\n"
     assert second["title"] not in block
-    assert "「same prompt」 <i>(tagger&#39;s reasons: 3 models)</i>" in r.html
+    assert '「same prompt」 <span style="font-style:italic;">(tagger&#39;s reasons: 3 models)</span>' in r.html
     assert "「3 models」" not in r.html and '"3 models"' not in r.text
+    parser = Tags()
+    parser.feed(r.html)
+    assert parser.tags <= ALLOWED_TAGS           # the reasons' italics are a styled span
 
 
 def test_each_story_says_why_it_is_relevant_and_negative_escaped_in_both_parts(session):
