@@ -167,7 +167,8 @@ def item_rows(session: Session, flt: ItemFilter, rng: Range | None, *, tz: str,
         r["day"] = local_day(r["published_at"])
         if evidence:    # the stored list mixes the two (every stored row keeps that format)
             told = r["spam_evidence"]
-            r["spam_evidence"], r["spam_reasons"] = (None, None) if told is None else reasons.split(told)
+            r["spam_evidence"], r["spam_reasons"] = (reasons.split(told) if told
+                                                     else (told, None if told is None else []))
         if r.get("reach") is None:   # stored before story clusters: its own outlet plus copies
             r["reach"] = 1 + (r["copies"] or 0)
         yield r
