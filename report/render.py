@@ -59,7 +59,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "top_by_theme": ("各议题热门报道", "Top stories by theme"),
     "outlets": ("{n} 家媒体", "{n} outlets"),
     "one_outlet": ("1 家媒体", "1 outlet"),
-    "evidence": ("证据", "evidence"),
     "reasons": ("标注器的理由", "tagger's reasons"),
     "why_relevant": ("相关", "relevant"),
     "why_irrelevant": ("无关", "not relevant"),
@@ -234,7 +233,7 @@ WHY_CHARS = 60
 
 @dataclass(frozen=True, slots=True)
 class Why:
-    label: str                  # "relevant", "negative -0.30", "spam"
+    label: str                  # "relevant", "negative (score -0.30)", "spam"; "" for a model/theme
     quotes: list[str]           # cleaned spans of the text, strongest first
     reasons: list[str]          # the tagger's own reasons (not in the text)
 
