@@ -17,6 +17,7 @@ from db import models as m
 from db import rollups, stats
 from db.buckets import as_date, bucket_expr, local_day
 from db.filters import ItemFilter, day_window
+from ingest.tag import reasons
 
 DIMENSIONS = ("lang", "sentiment", "model", "theme", "source", "category", "spam")
 LANGS = ("zh", "en")
@@ -309,7 +310,8 @@ def rising_terms(session: Session, flt: ItemFilter, *, lang: str, top: int = 30,
 def evidence_top(session: Session, flt: ItemFilter | None = None, *, dim: str = "theme",
                  per_key: int = 10) -> list[dict]:
     """The phrases that most often triggered each theme (model): {"key","phrase","count",
-    "sample_every"} (see `sample_step`)."""
+    "sample_every"} (see `sample_step`). The tagger's reasons stored among the phrases (the
+    competition theme's "3 models") are not phrases of any text and are left out."""
     flt = flt or ItemFilter()
     table, col = (m.ItemTheme, m.ItemTheme.theme) if dim == "theme" else (m.ItemModel, m.ItemModel.model)
     ids = flt.apply(select(m.Item.id).select_from(m.Item))
@@ -325,7 +327,8 @@ def evidence_top(session: Session, flt: ItemFilter | None = None, *, dim: str = 
     stmt = stmt.group_by(col, el.c.value)
     per: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for key, phrase, n in session.execute(stmt):
-        per[key].append((n, str(phrase)))
+        if not reasons.is_reason(str(phrase)):
+            per[key].append((n, str(phrase)))
     out = []
     for key in sorted(per):
         for n, phrase in sorted(per[key], key=lambda t: (-t[0], t[1]))[:per_key]:

@@ -275,6 +275,16 @@ def test_evidence_top_ranks_phrases_per_key(small):
     assert {(r["phrase"], r["count"]) for r in themes} == {("rolls out", 1), ("上线", 1)}
 
 
+def test_evidence_top_leaves_out_the_taggers_reasons(session):
+    c = Corpus()
+    for n in range(3):
+        c.add(utc(2025, 3, 10, 9 + n), "en-news", models=("sora", "veo", "kling"), themes=("competition",),
+              sentiment="neutral", evidence={"competition": ("3 models", "versus") if n else ("3 models",)})
+    c.save(session)
+    rows = queries.evidence_top(session, dim="theme")
+    assert [(r["key"], r["phrase"], r["count"]) for r in rows] == [("competition", "versus", 2)]
+
+
 def test_spike_stories_of_a_local_day_carry_their_evidence(small):
     session, corpus, _ = small
     rows = queries.spike_stories(session, ItemFilter(), dim="model", key="kling", day=D(11), tz="UTC")
