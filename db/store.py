@@ -6,7 +6,8 @@ SQLite, one array parameter on PostgreSQL), never one query per item. An intent 
 they share the url_key, the guid_key or the content_key, or the title_key with publication times
 at most `TITLE_WINDOW` apart. A source re-seeing its own entry (same URL or GUID) is a plain
 duplicate when unchanged, and an edit when its title or text changed: the stored item takes the
-new version in place (db.edits). Any other match is a syndicated copy, recorded once in
+new version in place (db.edits); an entry under a GUID the source used before, with another link
+and an unrelated title, is another story (ingest.dedup.reused_guid), matched without its GUID. Any other match is a syndicated copy, recorded once in
 `item_copies` against the original, whose own fields (title included) a copy never touches.
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from db import clusters, edits, social
 from db import models as m
 from ingest import types as t
-from ingest.dedup import same_text, text_signature, unrelated_titles
+from ingest.dedup import reused_guid, same_text, text_signature, unrelated_titles
 
 TITLE_WINDOW = timedelta(days=3)
 CHUNK = 500   # keys per IN (...): far below SQLite's and PostgreSQL's parameter limits
@@ -203,6 +204,7 @@ class _Known:
     via_copy: bool = False      # reached through a recorded copy's URL/GUID (or a batch repeat)
     text: str | None = None     # for confirming title matches; its signature is made on demand
     title: str | None = None    # for telling an uploader's boilerplate from a copy (`_boilerplate`)
+    url_key: str | None = None  # with the title, for telling a reused GUID from an edit
     _sig: object = None
 
     def sig(self) -> frozenset[int] | None:
@@ -252,6 +254,19 @@ def _boilerplate(known: _Known, item: t.Item) -> bool:
             and unrelated_titles(known.title, item.title))
 
 
+def _same_text_known(a: frozenset[int] | None, b: frozenset[int] | None) -> bool:
+    """Two texts long enough to compare, and the same (too short to judge: not known the same)."""
+    return a is not None and b is not None and same_text(a, b)
+
+
+def _stored_sig(session: Session, known: _Known) -> frozenset[int] | None:
+    """The text signature of a stored item met through its GUID (its text is read only for an
+    entry whose link and title both differ: a rare suspect of a reused GUID)."""
+    if known.text is None and known.item_id is not None:
+        known.text = session.scalar(select(m.Item.text).where(m.Item.id == known.item_id)) or ""
+    return known.sig()
+
+
 def _load_known(session: Session, intents: Sequence[t.ItemIntent]) -> _Index:
     """Stored items (and recorded copies) sharing any key with the intents, in bulk."""
     index = _Index()
@@ -271,14 +286,17 @@ def _load_known(session: Session, intents: Sequence[t.ItemIntent]) -> _Index:
                     keys = t.DedupKeys(row.url_key, row.guid_key, row.content_key, row.title_key)
                     text_ = row.text if extra else None
                     index.add(keys, row.published_at,
-                              _Known(row.source_id, item_id=row.id, text=text_, title=row.title))
+                              _Known(row.source_id, item_id=row.id, text=text_, title=row.title,
+                                     url_key=row.url_key))
     cp = m.ItemCopy
     for attr, column, target in (("url_key", cp.url_key, index.by_url),
                                  ("guid_key", cp.guid_key, index.by_guid)):
         wanted = {getattr(i.keys, attr) for i in intents} - {None}
         for condition in _where_in(session, column, wanted):
-            for row in session.execute(select(cp.item_id, cp.source_id, column).where(condition)):
-                target.setdefault(row[2], _Known(row.source_id, item_id=row.item_id, via_copy=True))
+            for row in session.execute(select(cp.item_id, cp.source_id, column, cp.url_key, cp.title)
+                                       .where(condition)):
+                target.setdefault(row[2], _Known(row.source_id, item_id=row.item_id, via_copy=True,
+                                                 title=row.title, url_key=row.url_key or None))
     return index
 
 
@@ -388,8 +406,17 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
     for intent in intents:
         keys, published = intent.keys, intent.item.published_at
         me = _Known(intent.item.source_id, new_index=len(new), text=intent.item.text,
-                    title=intent.item.title)
+                    title=intent.item.title, url_key=keys.url_key)
         hit = index.match(keys, published, me)
+        if hit is not None and hit[1] == "guid" and hit[0].source_id == intent.item.source_id \
+                and reused_guid(hit[0].url_key, hit[0].title, intent.item) \
+                and not _same_text_known(_stored_sig(session, hit[0]), me.sig()):
+            # the source gave a GUID it used before to another story (another link, title and
+            # text): not that entry again, so matched by its link, text and title only (and
+            # stored without the GUID's key)
+            keys = t.DedupKeys(keys.url_key, None, keys.content_key, keys.title_key)
+            intent = replace(intent, keys=keys)
+            hit = index.match(keys, published, me)
         if hit is not None and hit[1] == "content" and _boilerplate(hit[0], intent.item):
             # the text is the source's boilerplate, not this item's: matched and clustered by
             # its link, GUID and title only

@@ -148,6 +148,15 @@ def shared_guids(items: Iterable[Item]) -> dict[str, int]:
     return {guid: len(urls) for guid, urls in links.items() if len(urls) > 1}
 
 
+def reused_guid(stored_url_key: str | None, stored_title: str | None, item: Item) -> bool:
+    """True when `item`, carrying the GUID of a stored entry of its source, may be another story:
+    another link and a title unrelated to the stored one (a CMS handing out its ids again). An
+    entry keeping its link, or with a related title, is the same entry (an edit or a re-serve);
+    db.store also keeps one whose text is the same."""
+    return (stored_url_key is not None and stored_title is not None
+            and stored_url_key != url_key(item.url) and unrelated_titles(stored_title, item.title))
+
+
 def keys_for(item: Item, shared: Set[str] = frozenset()) -> DedupKeys:
     """A comment's or an untitled post's title is not a headline (every reply to one story
     shares its "Re: ..." line; short posts share opening words): it gives no title key.

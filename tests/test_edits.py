@@ -163,3 +163,30 @@ def test_an_edit_that_is_spam_now_leaves_its_story_and_the_next_item_heads_it(db
             key = lambda rows: sorted(tuple(sorted(r.items())) for r in rows)
             assert key(rollups.try_counts(s, flt, by, "day", "UTC")) == \
                 key(_counts_from_items(s, flt, by, "day", "UTC")), by
+
+
+def test_a_guid_the_source_reuses_for_another_story_gives_a_new_item(db_url):
+    """Some CMSs hand out GUIDs again (a counter reset, a template's fixed id): a later entry
+    under a stored GUID with another link and an unrelated title is a new story, not an edit of
+    the old one nor its duplicate."""
+    engine = dbe.ensure_schema(db_url)
+    sf = dbe.session_factory(engine)
+    pika = ("Pika adds sound effects to its AI video app", "Pika Labs added generated sound effects "
+            "and lip sync to its AI video app on Wednesday, free for subscribers of the Pro plan.")
+    reused = _feed(_entry("w-1", "https://wire.example/pika", *pika, "Wed, 11 Jun 2025 09:00:00 GMT"))
+    corrected = WIRE_V1.replace(TITLE, FIXED_TITLE)
+    with scripted_server() as srv:
+        _serve(srv, WIRE_V1, COPY_V1)
+        run_ingest(sf, _sources(srv)[:1], settings=FAST)
+        _serve(srv, reused, COPY_V1)
+        [second] = run_ingest(sf, _sources(srv)[:1], settings=FAST, force=True).results
+        _serve(srv, corrected, COPY_V1)     # the old story's own edit is still an edit
+        [third] = run_ingest(sf, _sources(srv)[:1], settings=FAST, force=True).results
+    assert (second.new, second.updated, second.duplicate) == (1, 0, 0)
+    assert (third.new, third.updated) == (0, 1)
+    with sf() as s:
+        rows = {i.url: i for i in s.scalars(select(m.Item).where(m.Item.source_id == "wire"))}
+        assert rows["https://wire.example/kling"].title == FIXED_TITLE
+        assert rows["https://wire.example/kling"].text == BODY
+        assert rows["https://wire.example/pika"].title == pika[0]
+        assert s.scalars(select(m.ItemCopy)).all() == []
