@@ -300,3 +300,20 @@ def test_user_aliases_in_traditional_script_or_full_width_match(tmp_path, monkey
         assert "zeta" in models_of("泽塔视频上线", "泽塔视频是一款AI视频生成模型。", "zh")
         assert "zeta" in models_of("澤塔視頻上線", "澤塔視頻是一款AI影片生成模型。", "zh")
         assert "zeta" in models_of("Zetavid launches", "Zetavid is a new AI video generation model.", "en")
+
+
+def test_a_user_alias_that_repeats_a_shipped_name_takes_effect(tmp_path, monkeypatch):
+    # The matcher reads a phrase's first entry, the shipped one: a user giving a shipped name
+    # ("Seaweed", filed under other video models; "MiniMax Video", an alias of Hailuo) to a model
+    # id of their own changed nothing, silently.
+    seaweed = ("ByteDance unveils Seaweed", "Seaweed is an AI video generation model for creators.", "en")
+    minimax = ("MiniMax Video gets longer clips", "MiniMax Video now renders 10-second AI video clips.", "en")
+    before = models_of(*seaweed), models_of(*minimax)
+    assert "seaweed" not in before[0] and before[1] == ("hailuo",)
+    with user_aliases(tmp_path, monkeypatch,
+                      '[seaweed]\naliases = ["SEAWEED"]\n[minimax]\naliases = ["minimax video"]\n'):
+        assert models_of(*seaweed) == ("seaweed",)
+        assert models_of(*minimax) == ("minimax",)
+        assert models_of("Hailuo 02 arrives", "MiniMax released Hailuo 02, its AI video model.", "en") \
+            == ("hailuo",)                     # the names the file does not list stay as shipped
+    assert (models_of(*seaweed), models_of(*minimax)) == before

@@ -12,7 +12,9 @@ Phrase syntax (in every lexicon file):
 - a phrase starting with `re:` is a raw regular expression (used sparingly: numbers and units).
 
 User aliases: set the environment variable AIGCWATCH_ALIASES to a TOML file shaped like
-data/models.toml; its lists are appended to the built-in ones (new model ids are allowed).
+data/models.toml; its lists are appended to the built-in ones (new model ids are allowed). A name
+it lists under `aliases` or `ambiguous` is taken out of the shipped name lists first, so the
+user's line decides (a shipped ambiguous name made unambiguous, or given to another model id).
 The file takes part in `data_hash()`, so TAGGER_VERSION changes when it does.
 """
 from __future__ import annotations
@@ -132,10 +134,30 @@ def model_table() -> dict[str, dict[str, Any]]:
     return _merged_models(str(user_path) if user_path else None)
 
 
+_NAME_LISTS = ("aliases", "ambiguous")
+
+
+def _name_key(phrase: str) -> str | None:
+    """The key a name phrase is matched under (see Matcher); None for a raw regex."""
+    phrase = phrase.strip().lower()
+    return None if phrase.startswith("re:") else phrase_key(phrase.rstrip("*").strip())
+
+
 @lru_cache(maxsize=4)
 def _merged_models(user_path: str | None) -> dict[str, dict[str, Any]]:
     table = {k: dict(v) for k, v in load_toml("models.toml").items()}
-    for model_id, spec in _user_aliases(user_path).items():
+    user = _user_aliases(user_path)
+    # A name the user's file lists (as an alias or an ambiguous name) is theirs: it leaves the
+    # shipped lists, where the matcher would read the shipped entry first and ignore the user's
+    # (a shipped ambiguous "海螺" made a user's `[hailuo] aliases = ["海螺"]` a silent no-op).
+    mine = {_name_key(_user_phrase(v)) for spec in user.values()
+            for key in _NAME_LISTS for v in spec.get(key, [])} - {None}
+    if mine:
+        for spec in table.values():
+            for key in _NAME_LISTS:
+                if key in spec:
+                    spec[key] = [p for p in spec[key] if _name_key(p) not in mine]
+    for model_id, spec in user.items():
         base = table.setdefault(model_id, {})
         for key, value in spec.items():
             if isinstance(value, list):
