@@ -10,8 +10,10 @@ it heads or belongs to keeps it; a standalone item is filed again, as a new one 
 the reach of the stories touched is recomputed.
 
 Not edits: a copy seen from another source (the original never changes), an unchanged re-fetch
-(nothing is written), and an item whose stored text came from its page (`full_text`) seen again
-with only the feed's summary (the page's text is the better one; the summary is not an edit).
+(nothing is written), an item whose stored text came from its page (`full_text`) seen again
+with only the feed's summary (the page's text is the better one; the summary is not an edit: the
+collect stage gives an item seen again its recorded page's text, so a corrected headline over it
+still is one), and a new story under a GUID the source used before (db.store tells it apart).
 An edit seen by a run without tagging (`--no-tag`) keeps the item's tags until `aigcwatch retag`.
 """
 from __future__ import annotations

@@ -365,7 +365,8 @@ class ItemBand(Base):
 
 
 class Page(Base):
-    """An article page fetched for full text: fetched once, whatever the outcome."""
+    """An article page fetched for full text: fetched once, whatever the outcome, but for a
+    passing failure (ingest.fulltext.retry_page), fetched again by later runs a few times."""
 
     __tablename__ = "pages"
 
@@ -377,3 +378,5 @@ class Page(Base):
     error_class: Mapped[str | None] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)
+    # Migration 0008: fetches made of this page (a passing failure is retried a few times).
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

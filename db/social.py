@@ -56,14 +56,18 @@ def refresh_engagement(session: Session, updates: Sequence[tuple[int, t.Engageme
     return len(rows)
 
 
-def known_keys(session: Session, url_keys: Iterable[str], guid_keys: Iterable[str]) -> set[str]:
-    """The given URL and GUID keys that belong to a stored item or a recorded copy."""
-    found: set[str] = set()
+def known_keys(session: Session, url_keys: Iterable[str],
+               guid_keys: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """The given URL and GUID keys that belong to a stored item or a recorded copy, each with
+    its holder's URL key and title (to tell a GUID the source reused from the same entry)."""
+    found: dict[str, tuple[str | None, str | None]] = {}
     it, cp = m.Item, m.ItemCopy
-    for column, keys in ((it.url_key, url_keys), (it.guid_key, guid_keys),
-                         (cp.url_key, url_keys), (cp.guid_key, guid_keys)):
+    for column, keys, holder in ((it.url_key, url_keys, it), (it.guid_key, guid_keys, it),
+                                 (cp.url_key, url_keys, cp), (cp.guid_key, guid_keys, cp)):
         for chunk in _chunks(k for k in keys if k):
-            found.update(session.scalars(select(column).where(column.in_(chunk))))
+            for key, link, title in session.execute(
+                    select(column, holder.url_key, holder.title).where(column.in_(chunk))):
+                found.setdefault(key, (link or None, title))
     return found
 
 
@@ -73,25 +77,40 @@ def fetched_pages(session: Session, urls: Iterable[str]) -> dict[str, PageText]:
     out: dict[str, PageText] = {}
     pg = m.Page
     for chunk in _chunks(by_key):
-        rows = session.execute(select(pg.url_key, pg.text, pg.http_status, pg.error_class, pg.error)
-                               .where(pg.url_key.in_(chunk)))
-        for key, text, status, cls, err in rows:
+        rows = session.execute(select(pg.url_key, pg.text, pg.http_status, pg.error_class, pg.error,
+                                      pg.attempts).where(pg.url_key.in_(chunk)))
+        for key, text, status, cls, err, attempts in rows:
             url = by_key[key]
-            out[url] = PageText(url, text, status, cls, err)
+            out[url] = PageText(url, text, status, cls, err, attempts)
     return out
 
 
 def record_pages(session: Session, pages: Iterable[PageText], now: datetime) -> int:
-    """Remember fetched pages (never fetched again). Pages already recorded are left alone."""
+    """Remember fetched pages. A page recorded with fewer attempts than this fetch made (a
+    retry of a passing failure, see ingest.fulltext.retry_page) takes the new outcome; one
+    recorded otherwise is left alone. Returns how many rows were written."""
     todo = {url_key(p.url): p for p in pages if p.url}
     if not todo:
         return 0
+    again: dict[str, PageText] = {}
     for chunk in _chunks(todo):
-        for key in session.scalars(select(m.Page.url_key).where(m.Page.url_key.in_(chunk))):
-            todo.pop(key, None)
+        for key, attempts in session.execute(select(m.Page.url_key, m.Page.attempts)
+                                             .where(m.Page.url_key.in_(chunk))):
+            page = todo.pop(key)
+            if page.attempts > attempts:
+                again[key] = page
+
+    def values(p: PageText) -> dict:
+        return {"fetched_at": now, "http_status": p.http_status, "error_class": p.error_class,
+                "error": (p.error or "")[:500] or None, "text": p.text, "attempts": p.attempts}
+
     if todo:
-        session.execute(insert(m.Page), [
-            {"url_key": key, "url": p.url, "fetched_at": now, "http_status": p.http_status,
-             "error_class": p.error_class, "error": (p.error or "")[:500] or None, "text": p.text}
-            for key, p in todo.items()])
-    return len(todo)
+        session.execute(insert(m.Page), [{"url_key": key, "url": p.url, **values(p)}
+                                         for key, p in todo.items()])
+    if again:
+        table = m.Page.__table__
+        cols = {c: bindparam(f"v_{c}") for c in values(next(iter(again.values())))}
+        session.execute(update(table).where(table.c.url_key == bindparam("key")).values(**cols),
+                        [{"key": key, **{f"v_{c}": v for c, v in values(p).items()}}
+                         for key, p in again.items()])
+    return len(todo) + len(again)

@@ -3,8 +3,10 @@
 - `rss`: one conditional GET, parsed and normalised;
 - API kinds: the page walk of `ingest.paging` (what is new since the saved cursor, a cap of
   pages, gaps remembered), normalised;
-- `full_text = true`: each *new* item's page (a post's shared link, an article's own URL) is
-  fetched once ever and its main text replaces the summary when extraction gives a real body.
+- `full_text = true`: each item's page (a post's shared link, an article's own URL) is fetched
+  once ever (a passing failure is retried by later runs, `MAX_PAGE_ATTEMPTS` fetches in all) and
+  its main text replaces the summary when extraction gives a real body; an item seen again takes
+  its recorded page's text again (so its source's edits compare with what is stored).
 
 Every request of the run goes through one `HostLimiter`, so requests to one host are spaced by
 the source's `min_interval_s` (article pages by `FetchSettings.page_interval_s`) and a 429's
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Protocol
@@ -27,7 +29,7 @@ from ingest import dedup, offload, paging
 from ingest.connectors import CONNECTORS
 from ingest.fetch import (ACCEPT, ACCEPT_HTML, ACCEPT_JSON, FetchSettings, fetch_one, run_pool,
                           unexpected_error)
-from ingest.fulltext import PageText, about_item, long_enough, page_text
+from ingest.fulltext import PageText, about_item, long_enough, page_text, retry_page
 from ingest.lang import detect_lang, to_simplified
 from ingest.normalize import LANG_SAMPLE_CHARS, MAX_TEXT_CHARS
 from ingest.politeness import HostLimiter
@@ -37,6 +39,7 @@ from ingest.types import FailureClass, FetchResult, FetchState, Item, ParsedFeed
 
 MAX_FULL_TEXT = 40          # article pages per source per run; later items keep their summary
 MAX_STALLED = 3             # pages in a row lost to timeouts or connection errors: no more this run
+MAX_PAGE_ATTEMPTS = 3       # fetches of a page whose fetch failed for a passing reason, in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +62,8 @@ class Collected:
 class Lookup(Protocol):
     """What the full-text stage asks the database (read only, from worker threads)."""
 
-    def known(self, url_keys: Iterable[str], guid_keys: Iterable[str]) -> set[str]: ...
+    def known(self, url_keys: Iterable[str],
+              guid_keys: Iterable[str]) -> Mapping[str, tuple[str | None, str | None]]: ...
     def pages(self, urls: Iterable[str]) -> dict[str, PageText]: ...
 
 
@@ -67,7 +71,8 @@ class DbLookup:
     def __init__(self, session_factory) -> None:
         self._sf = session_factory
 
-    def known(self, url_keys: Iterable[str], guid_keys: Iterable[str]) -> set[str]:
+    def known(self, url_keys: Iterable[str],
+              guid_keys: Iterable[str]) -> Mapping[str, tuple[str | None, str | None]]:
         from db import social
 
         with self._sf() as s:
@@ -205,28 +210,43 @@ class Collector:
     def _enrich(self, source: Source, norm: Normalised,
                 client: httpx.Client) -> tuple[Normalised, tuple[PageText, ...], int, tuple[str, ...]]:
         items = [item for _, _, item in norm.good]
-        shared = dedup.shared_guids(items)
-        keys = [dedup.keys_for(i, shared) for i in items]
+        keys = [dedup.keys_for(i, norm.shared) for i in items]
         known = self.lookup.known([k.url_key for k in keys if k.url_key],
                                   [k.guid_key for k in keys if k.guid_key])
+        # Every item's page, fetched once ever (a passing failure: up to MAX_PAGE_ATTEMPTS times,
+        # by later runs; a page this run left out for its cap or a stalled host: by a later one).
+        # An item seen before takes its recorded page's text again, so that it compares with
+        # what is stored: a corrected headline is then an edit, not the feed's summary.
         wanted: dict[int, str] = {}
+        seen: set[int] = set()
         for n, (item, k) in enumerate(zip(items, keys)):
             url = target_url(item)
-            if url and k.url_key not in known and k.guid_key not in known:
+            if url:
                 wanted[n] = url
+                holder = known.get(k.guid_key) if k.guid_key else None
+                if k.url_key in known or (holder is not None
+                                          and not dedup.reused_guid(*holder, item)):
+                    seen.add(n)
         stored = self.lookup.pages(set(wanted.values())) if wanted else {}
         fetched: list[PageText] = []
         requests = skipped = kept = elsewhere = stalled = given_up = 0
-        for n, url in wanted.items():
+        # new items first: retries never take the run's page budget from them
+        for n, url in sorted(wanted.items(), key=lambda nu: nu[0] in seen):
             page = stored.get(url)
-            if page is None:
+            if n in seen and page is not None and not retry_page(page, MAX_PAGE_ATTEMPTS):
+                if page.text:
+                    items[n] = _taken(items[n], page.text) or items[n]
+                continue
+            if page is None or retry_page(page, MAX_PAGE_ATTEMPTS):
                 if requests >= MAX_FULL_TEXT:
                     skipped += 1
                     continue
                 if stalled >= MAX_STALLED:      # a hanging host would hold the run for an hour
                     given_up += 1
                     continue
-                page, mine = self._cache.get_or_fetch(url, lambda u: self._page(source, u, client))
+                tries = 1 if page is None else page.attempts + 1
+                page, mine = self._cache.get_or_fetch(
+                    url, lambda u: replace(self._page(source, u, client), attempts=tries))
                 if mine:
                     requests += 1
                     fetched.append(page)
@@ -260,6 +280,13 @@ class Collector:
             return PageText(url, None, res.http_status, cls, res.error)
         # recorded under the address asked for (the one later items link), not where it led
         return replace(page_text(res.final_url or url, res.body or b"", res.content_type), url=url)
+
+
+def _taken(item: Item, text: str) -> Item | None:
+    """The item with the page's text when choose_text's rule takes it, else None."""
+    if about_item(text, item.title, item.text) and long_enough(item.text, text):
+        return with_full_text(item, text)
+    return None
 
 
 def _notes(note: str | None) -> tuple[str, ...]:

@@ -41,6 +41,22 @@ class PageText:
     http_status: int | None = None
     error_class: str | None = None      # a FailureClass value, or "extract" (no main text)
     error: str | None = None
+    attempts: int = 1                   # fetches made of this page, this one included
+
+
+# Failures that say nothing about the page itself: a later run may find it up.
+_PASSING = ("network", "rate_limited")
+
+
+def retry_page(page: PageText, max_attempts: int) -> bool:
+    """True when a recorded page is to be fetched again: its last fetch failed for a passing
+    reason (timeout, connection, 429, a 5xx or 408 status) and it has had fewer than
+    `max_attempts` fetches. A page with text, a 404, a block or a page without main text stays."""
+    if page.text is not None or page.attempts >= max_attempts:
+        return False
+    status = page.http_status or 0
+    return page.error_class in _PASSING or (page.error_class == "http_status"
+                                            and (status >= 500 or status == 408))
 
 
 def _codec(name: str | None) -> str | None:

@@ -8,7 +8,7 @@ for a feed without full text. Nothing here does I/O.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from ingest import cluster, dedup
@@ -62,6 +62,7 @@ class Normalised:
     problems: tuple[tuple[int, str], ...]            # (entry number, warning)
     warnings: tuple[str, ...] = ()                   # about the feed as a whole
     signatures: tuple | None = None                  # per good item, when computed beforehand
+    shared: dict[str, int] = field(default_factory=dict)   # dedup.shared_guids of the items
 
     def with_items(self, items: Sequence[Item]) -> Normalised:
         return replace(self, good=tuple((n, e, i) for (n, e, _), i in zip(self.good, items)),
@@ -116,7 +117,8 @@ def normalise_feed(source: Source, feed: ParsedFeed, fetched_at: datetime) -> No
             warnings.append(f"{len(numbers)} entr{'y' if len(numbers) == 1 else 'ies'} {what} "
                             f"skipped (entry {', '.join(map(str, numbers[:3]))}"
                             f"{', ...' if len(numbers) > 3 else ''})")
-    return Normalised(len(feed.entries), tuple(good), invalid, tuple(problems), tuple(warnings))
+    return Normalised(len(feed.entries), tuple(good), invalid, tuple(problems), tuple(warnings),
+                      shared=dedup.shared_guids(item for _, _, item in good))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +158,7 @@ def finish(source: Source, norm: Normalised, tagger: Tagger | None) -> Prepared:
         [None] * len(norm.good) if tagger is None
         else tagger([(item.title, item.text, item.lang) for _, _, item in norm.good]))
     sigs = norm.signatures if norm.signatures is not None else (None,) * len(norm.good)
-    shared = dedup.shared_guids(item for _, _, item in norm.good)
+    shared = norm.shared
     for (n, entry, item), tags, sig in zip(norm.good, tagged, sigs):
         if isinstance(tags, Exception):
             invalid += 1

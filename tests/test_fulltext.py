@@ -220,3 +220,61 @@ def test_the_same_article_on_many_portals_is_extracted_every_time():
     texts = [page_text(f"http://portal{n}.example/a/1.html", html.encode(), "text/html").text
              for n in range(6)]
     assert all(t and "两分钟" in t for t in texts) and len(set(texts)) == 1
+
+
+def _wire(srv, full_text: bool = True) -> Source:
+    return Source(id="wire", name="wire", kind="rss", url=srv.url("/feed.xml"), lang="zh",
+                  timezone="Asia/Shanghai", topical=True, full_text=full_text)
+
+
+def test_a_corrected_headline_updates_a_full_text_item_and_keeps_its_page_text(db_url):
+    """The feed's summary is no edit of the page's text, but its corrected headline is: the
+    stored title (and the tags) take it; the text stays the page's; the page is not asked again."""
+    sf = dbe.session_factory(dbe.ensure_schema(db_url))
+    title, fixed = "可灵发布新一代视频生成模型", "可灵与Veo 3同日发布新一代视频生成模型"
+    with scripted_server() as srv:
+        srv.route("/a/1.html", Reply(200, body=page("utf-8").encode(), content_type="text/html"))
+        srv.route("/feed.xml", Reply(200, body=_rss(srv.base_url, [(title, "/a/1.html", "今天有新模型发布。")]),
+                                     content_type="application/rss+xml"))
+        [first] = run_ingest(sf, [_wire(srv)], settings=FAST).results
+        srv.route("/feed.xml", Reply(200, body=_rss(srv.base_url, [(fixed, "/a/1.html", "今天有新模型发布。")]),
+                                     content_type="application/rss+xml"))
+        [second] = run_ingest(sf, [_wire(srv)], settings=FAST, force=True).results
+        [third] = run_ingest(sf, [_wire(srv)], settings=FAST, force=True).results
+        assert len(srv.requests("/a/1.html")) == 1
+    assert (first.new, second.updated, second.new, third.updated) == (1, 1, 0, 0)
+    with sf() as s:
+        item = s.scalars(select(m.Item)).one()
+        assert (item.title, item.full_text) == (fixed, True) and "两分钟" in item.text
+        assert {x.model for x in s.scalars(select(m.ItemModel).where(m.ItemModel.item_id == item.id))} \
+            == {"kling", "veo"}
+
+
+def test_a_page_that_failed_for_a_passing_reason_is_fetched_again_by_later_runs(tmp_path):
+    """A 503 or a timeout is retried by the next runs while the item is in the feed (the item
+    then takes the page's text, as an edit), at most MAX_PAGE_ATTEMPTS times in all; a 404 is
+    not retried."""
+    from ingest.collect import MAX_PAGE_ATTEMPTS
+
+    sf = dbe.session_factory(dbe.ensure_schema(f"sqlite:///{tmp_path / 'r.db'}"))
+    with scripted_server() as srv:
+        srv.route("/feed.xml", Reply(200, body=_rss(srv.base_url, [
+            ("可灵发布新一代视频生成模型", "/a/1.html", "今天有新模型发布。"),
+            ("可灵新模型上线快讯", "/a/2.html", "一条只有摘要的快讯。"),
+            ("可灵新模型评测", "/a/3.html", "评测摘要。")]), content_type="application/rss+xml"))
+        srv.route("/a/1.html", Reply(503), Reply(200, body=page("utf-8").encode(), content_type="text/html"))
+        srv.route("/a/2.html", Reply(503))
+        srv.route("/a/3.html", Reply(404))
+        runs = [run_ingest(sf, [_wire(srv)], settings=FAST, force=True).results[0] for _ in range(5)]
+        asked = [len(srv.requests(f"/a/{n}.html")) for n in (1, 2, 3)]
+    assert [(r.new, r.updated) for r in runs] == [(3, 0), (0, 1), (0, 0), (0, 0), (0, 0)]
+    assert asked == [2, MAX_PAGE_ATTEMPTS, 1]
+    with sf() as s:
+        by_url = {i.url: i for i in s.scalars(select(m.Item))}
+        done = by_url[srv.url("/a/1.html")]
+        assert done.full_text and "两分钟" in done.text
+        assert not by_url[srv.url("/a/2.html")].full_text
+        pages = {p.url: p for p in s.scalars(select(m.Page))}
+        assert pages[srv.url("/a/1.html")].text and pages[srv.url("/a/1.html")].error_class is None
+        assert (pages[srv.url("/a/2.html")].attempts, pages[srv.url("/a/2.html")].http_status) == \
+            (MAX_PAGE_ATTEMPTS, 503)

@@ -85,7 +85,7 @@ def test_known_keys_cover_stored_items_and_recorded_copies(session):
     store.store_intents(session, None, "hn", [post_intent(1)], T0)
     session.commit()
     key = url_key("https://news.ycombinator.com/item?id=1")
-    assert social.known_keys(session, [key, url_key("https://x.example/")], []) == {key}
+    assert set(social.known_keys(session, [key, url_key("https://x.example/")], [])) == {key}
 
 
 def test_the_migration_makes_existing_items_standalone_stories_with_reach(empty_db_url):
