@@ -192,6 +192,27 @@ def test_pages_stop_for_the_run_after_three_in_a_row_time_out(tmp_path):
     assert "3 page(s) not fetched (the 3 before them timed out" in r.error
 
 
+def test_pages_a_run_left_out_are_fetched_by_the_next_run(tmp_path):
+    """The items a stalled host (or the per-run cap) left with their summary get their pages
+    when the host answers again: the timed-out ones retried, the others fetched for the first
+    time, each item updated with its page's text."""
+    sf = dbe.session_factory(dbe.ensure_schema(f"sqlite:///{tmp_path / 's.db'}"))
+    with scripted_server() as srv:
+        feed = _rss(srv.base_url, [(f"可灵新模型发布快讯第{n}条", f"/slow/{n}", f"快讯摘要第{n}条。")
+                                   for n in range(1, 7)])
+        srv.route("/feed.xml", Reply(200, body=feed, content_type="application/rss+xml"))
+        for n in range(1, 7):
+            srv.route(f"/slow/{n}", Reply(200, body=page("utf-8"), content_type="text/html", delay_s=1.0),
+                      Reply(200, body=page("utf-8"), content_type="text/html"))
+        [first] = run_ingest(sf, [_wire(srv)], settings=replace(FAST, timeout_s=0.3)).results
+        [second] = run_ingest(sf, [_wire(srv)], settings=FAST, force=True).results
+        asked = [len(srv.requests(f"/slow/{n}")) for n in range(1, 7)]
+    assert (first.new, second.updated, second.new) == (6, 6, 0)
+    assert asked == [2, 2, 2, 1, 1, 1]
+    with sf() as s:
+        assert all(i.full_text and "两分钟" in i.text for i in s.scalars(select(m.Item)))
+
+
 def test_a_redirected_page_is_remembered_under_the_link_items_carry(tmp_path):
     """A link that redirects (a short link, an old address) is fetched once ever too: a later
     post sharing the same link reuses its text without asking again."""
