@@ -30,6 +30,9 @@ _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk"
             "big5": "big5hkscs", "big5hkscs": "big5hkscs", "ascii": "cp1252",
             "latin_1": "cp1252", "iso8859-1": "cp1252", "cp1252": "cp1252"}
 _GUESSES = ("gb18030", "big5hkscs")
+# A character reference to a code point XML cannot hold ("&#12;", a form feed pasted from a word
+# processor) makes the extractor's XML tree refuse the whole page: it becomes a space first.
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,7 @@ def extract_main_text(page_html: str, url: str | None = None) -> str | None:
     met again in a long `aigcwatch schedule`) would come back empty."""
     import trafilatura
 
+    page_html = _CHAR_REF.sub(_xml_safe_ref, page_html)
     try:
         text = trafilatura.extract(page_html, url=url, include_comments=False,
                                    include_tables=False, include_images=False,
@@ -139,6 +143,14 @@ def extract_main_text(page_html: str, url: str | None = None) -> str | None:
         return None
     text = (text or "").strip()
     return text or None
+
+
+def _xml_safe_ref(m: re.Match) -> str:
+    """The reference as it is when XML can hold its character, else a space."""
+    cp = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    ok = cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD \
+        or 0x10000 <= cp <= 0x10FFFF
+    return m.group(0) if ok else " "
 
 
 def page_text(url: str, body: bytes, content_type: str | None) -> PageText:
