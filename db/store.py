@@ -7,7 +7,7 @@ they share the url_key, the guid_key or the content_key, or the title_key with p
 at most `TITLE_WINDOW` apart. A source re-seeing its own entry (same URL or GUID) is a plain
 duplicate when unchanged, and an edit when its title or text changed: the stored item takes the
 new version in place (db.edits); an entry under a GUID the source used before, with another link
-and an unrelated title, is another story (ingest.dedup.reused_guid), matched without its GUID. Any other match is a syndicated copy, recorded once in
+and another text, is another story (ingest.dedup.reused_guid), matched without its GUID. Any other match is a syndicated copy, recorded once in
 `item_copies` against the original, whose own fields (title included) a copy never touches.
 """
 from __future__ import annotations
@@ -254,14 +254,9 @@ def _boilerplate(known: _Known, item: t.Item) -> bool:
             and unrelated_titles(known.title, item.title))
 
 
-def _same_text_known(a: frozenset[int] | None, b: frozenset[int] | None) -> bool:
-    """Two texts long enough to compare, and the same (too short to judge: not known the same)."""
-    return a is not None and b is not None and same_text(a, b)
-
-
 def _stored_sig(session: Session, known: _Known) -> frozenset[int] | None:
     """The text signature of a stored item met through its GUID (its text is read only for an
-    entry whose link and title both differ: a rare suspect of a reused GUID)."""
+    entry under another link: a rare suspect of a reused GUID)."""
     if known.text is None and known.item_id is not None:
         known.text = session.scalar(select(m.Item.text).where(m.Item.id == known.item_id)) or ""
     return known.sig()
@@ -409,11 +404,12 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
                     title=intent.item.title, url_key=keys.url_key)
         hit = index.match(keys, published, me)
         if hit is not None and hit[1] == "guid" and hit[0].source_id == intent.item.source_id \
-                and reused_guid(hit[0].url_key, hit[0].title, intent.item) \
-                and not _same_text_known(_stored_sig(session, hit[0]), me.sig()):
-            # the source gave a GUID it used before to another story (another link, title and
-            # text): not that entry again, so matched by its link, text and title only (and
-            # stored without the GUID's key)
+                and hit[0].url_key not in (None, keys.url_key) \
+                and reused_guid(hit[0].url_key, hit[0].title, _stored_sig(session, hit[0]),
+                                intent.item, me.sig()):
+            # the source gave a GUID it used before to another story (another link and text):
+            # not that entry again, so matched by its link, text and title only (and stored
+            # without the GUID's key)
             keys = t.DedupKeys(keys.url_key, None, keys.content_key, keys.title_key)
             intent = replace(intent, keys=keys)
             hit = index.match(keys, published, me)

@@ -217,15 +217,19 @@ class Collector:
         # by later runs; a page this run left out for its cap or a stalled host: by a later one).
         # An item seen before takes its recorded page's text again, so that it compares with
         # what is stored: a corrected headline is then an edit, not the feed's summary.
+        # An item known by its GUID under another link (and a related title: not a reused GUID)
+        # keeps its stored text: its new link's page is not asked for.
         wanted: dict[int, str] = {}
         seen: set[int] = set()
         for n, (item, k) in enumerate(zip(items, keys)):
             url = target_url(item)
+            holder = known.get(k.guid_key) if k.guid_key else None
+            if k.url_key not in known and holder is not None \
+                    and not dedup.reused_guid(holder[0], holder[1], None, item, None):
+                continue
             if url:
                 wanted[n] = url
-                holder = known.get(k.guid_key) if k.guid_key else None
-                if k.url_key in known or (holder is not None
-                                          and not dedup.reused_guid(*holder, item)):
+                if k.url_key in known:
                     seen.add(n)
         stored = self.lookup.pages(set(wanted.values())) if wanted else {}
         fetched: list[PageText] = []

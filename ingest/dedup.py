@@ -148,13 +148,18 @@ def shared_guids(items: Iterable[Item]) -> dict[str, int]:
     return {guid: len(urls) for guid, urls in links.items() if len(urls) > 1}
 
 
-def reused_guid(stored_url_key: str | None, stored_title: str | None, item: Item) -> bool:
-    """True when `item`, carrying the GUID of a stored entry of its source, may be another story:
-    another link and a title unrelated to the stored one (a CMS handing out its ids again). An
-    entry keeping its link, or with a related title, is the same entry (an edit or a re-serve);
-    db.store also keeps one whose text is the same."""
-    return (stored_url_key is not None and stored_title is not None
-            and stored_url_key != url_key(item.url) and unrelated_titles(stored_title, item.title))
+def reused_guid(stored_url_key: str | None, stored_title: str | None,
+                stored_sig: frozenset[int] | None, item: Item, item_sig: frozenset[int] | None) -> bool:
+    """True when `item`, carrying the GUID of a stored entry of its source, is another story (a
+    CMS handing out its ids again, a daily column under one fixed id): it has another link, and
+    another text (`text_signature`s; both long enough to compare) or, when a text is too short
+    to judge or unknown (None), a title unrelated to the stored one. An entry keeping its link,
+    or its text under a new link and headline, is the same entry (an edit or a re-serve)."""
+    if stored_url_key is None or stored_url_key == url_key(item.url):
+        return False
+    if stored_sig is not None and item_sig is not None:
+        return not same_text(stored_sig, item_sig)
+    return stored_title is not None and unrelated_titles(stored_title, item.title)
 
 
 def keys_for(item: Item, shared: Set[str] = frozenset()) -> DedupKeys:

@@ -190,3 +190,26 @@ def test_a_guid_the_source_reuses_for_another_story_gives_a_new_item(db_url):
         assert rows["https://wire.example/kling"].text == BODY
         assert rows["https://wire.example/pika"].title == pika[0]
         assert s.scalars(select(m.ItemCopy)).all() == []
+
+
+def test_a_daily_column_under_one_fixed_guid_is_a_new_item_each_day(db_url):
+    """A column republished daily under one GUID, with the same headline but a new link and a new
+    text, is a new story each day; a moved entry (new link and headline, the same text) is still
+    an edit."""
+    sf = dbe.session_factory(dbe.ensure_schema(db_url))
+    title = "AI video daily: what Kling, Sora and Veo creators made today"
+    day1 = _feed(_entry("daily", "https://wire.example/daily/1", title, BODY, "Tue, 10 Jun 2025 08:00:00 GMT"))
+    day2 = _feed(_entry("daily", "https://wire.example/daily/2", title, OTHER[1] + " Sora and Veo "
+                        "clips of street scenes filled the feeds of creators all day long.",
+                        "Wed, 11 Jun 2025 08:00:00 GMT"))
+    moved = day1.replace("https://wire.example/daily/1", "https://wire.example/daily/1-kling") \
+        .replace(title, TITLE)                          # day 1's entry, moved and retitled
+    with scripted_server() as srv:
+        runs = []
+        for body in (day1, day2, moved):
+            _serve(srv, body, COPY_V1)
+            runs += run_ingest(sf, _sources(srv)[:1], settings=FAST, force=True).results
+    assert [(r.new, r.updated) for r in runs] == [(1, 0), (1, 0), (0, 1)]
+    with sf() as s:
+        rows = {i.url: i.title for i in s.scalars(select(m.Item))}
+    assert rows == {"https://wire.example/daily/1": TITLE, "https://wire.example/daily/2": title}
