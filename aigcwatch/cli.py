@@ -1,6 +1,7 @@
 """Thin command group. Turns library errors into one-line messages and exit codes; only place that prints."""
 from __future__ import annotations
 
+import os
 import sys
 from datetime import timezone
 
@@ -26,6 +27,14 @@ class Group(click.Group):
             err_console.print(f"[red]error:[/red] {escape(e.one_line())}", markup=True, highlight=False,
                               soft_wrap=True)
             sys.exit(e.exit_code)
+        except BrokenPipeError:
+            # The reader of stdout went away (`aigcwatch export ... | head`): stop quietly with
+            # success, as command-line tools do. Stdout goes to /dev/null first, so the flush at
+            # exit does not fail again (click would turn that into a silent exit 1).
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+            sys.exit(EXIT_OK)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -419,3 +419,20 @@ def test_an_export_that_fails_part_way_leaves_the_earlier_file_and_no_partial_on
                      {"kind": "items"}, expected=1)
     assert n == 1 and out.read_bytes() != b"yesterday's export"
     assert not any(".partial" in p.name for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("kind", ["items", "trends"])
+def test_piped_into_a_reader_that_stops_early_the_export_ends_quietly_with_success(db_url, built,
+                                                                                   kind):
+    # Before: `aigcwatch export items | head` exited 1 with no message (click's answer to the
+    # broken pipe); a shell pipeline with `set -o pipefail` then failed for nothing.
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "from aigcwatch.cli import main; main()",
+                             "export", kind, "--database-url", db_url, "--since", "2000-01-01"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()   # the reader is gone before the first row is written (as `head -0`)
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "Error" not in err, err
