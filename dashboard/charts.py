@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 import pandas as pd
@@ -113,11 +113,14 @@ def time_axis_title(interval: str, tz: str, lang: str) -> str:
 def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str | None = None,
                value: str = "count", kind: str = "line", y_title: str = "", title: str | None = None,
                events: Iterable = (), names: dict[str, str] | None = None,
-               percent: bool = False) -> go.Figure:
+               percent: bool = False, partial: Mapping[date, object] | None = None) -> go.Figure:
     """Buckets on x, `value` on y, one trace per key of `dim` (or one trace without `dim`).
 
-    Each point carries its key in customdata, so a selection can be turned into stories.
+    Each point carries its key in customdata, so a selection can be turned into stories. Buckets
+    in `partial` (`db.queries.partial_buckets`) are shaded, labelled and drawn with open markers
+    (hatched bars): they hold only part of their period.
     """
+    partial = {as_day(b) for b in (partial or ())}
     fig = go.Figure()
     groups = [(None, df)] if not dim else [(k, g) for k, g in df.groupby(dim, sort=True)]
     if dim:   # biggest series first: legend order = importance
@@ -129,10 +132,15 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
         color = color_for(dim, key) if dim else "#4E79A7"
         common = dict(x=list(g["bucket"]), y=list(g[value]), name=name,
                       customdata=[key if key is not None else ""] * len(g))
+        cut = [as_day(b) in partial for b in g["bucket"]]
         if kind == "bar":
-            fig.add_trace(go.Bar(marker_color=color, **common))
+            fig.add_trace(go.Bar(marker=dict(color=color, pattern_shape=["/" if c else "" for c in cut]),
+                                 **common))
         else:
-            fig.add_trace(go.Scatter(mode="lines+markers", marker=dict(size=4), line=dict(color=color, width=2),
+            marker = (dict(size=[8 if c else 4 for c in cut],
+                           symbol=["circle-open" if c else "circle" for c in cut]) if any(cut)
+                      else dict(size=4))
+            fig.add_trace(go.Scatter(mode="lines+markers", marker=marker, line=dict(color=color, width=2),
                                      stackgroup="one" if kind == "area" else None, **common))
     if kind == "bar":
         fig.update_layout(barmode="stack")
@@ -140,8 +148,30 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     date_axis(fig, lang, interval, df["bucket"] if "bucket" in df else ())
     fig.update_yaxes(title_text=plot_text(y_title), ticksuffix="%" if percent else None)
     fig.update_layout(hovermode="x unified")
+    shade_partial(fig, partial, interval, lang)
     add_events(fig, events, lang)
     return _layout(fig, title=title)
+
+
+def as_day(value) -> date:
+    return pd.Timestamp(value).date()
+
+
+def shade_partial(fig: go.Figure, partial: Iterable[date], interval: str, lang: str) -> go.Figure:
+    """A grey band, labelled "partial", over each bucket that holds only part of its period
+    (centred on the bucket's point or bar, one period wide)."""
+    bands = []
+    for first in sorted(partial):
+        half = pd.Timedelta(days=((bucket_last_day(first, interval) - first).days + 1) / 2)
+        mid = pd.Timestamp(first)
+        bands.append(dict(type="rect", xref="x", yref="paper", x0=mid - half, x1=mid + half, y0=0,
+                          y1=1, fillcolor="#9E9E9E", opacity=0.18, line=dict(width=0),
+                          layer="below", label=dict(text=plot_text(i18n.t("partial", lang)),
+                                                    textposition="top center",
+                                                    font=dict(size=11, color="#555555"))))
+    if bands:
+        fig.update_layout(shapes=list(fig.layout.shapes or ()) + bands)
+    return fig
 
 
 def date_axis(fig: go.Figure, lang: str, interval: str, days: Iterable) -> go.Figure:
@@ -363,10 +393,11 @@ def smoothed_share(df: pd.DataFrame, dim: str, interval: str) -> tuple[pd.DataFr
 
 
 def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str | None = None,
-              title: str | None = None, events: Iterable = (), value: str = "net") -> go.Figure:
+              title: str | None = None, events: Iterable = (), value: str = "net",
+              partial: Mapping[date, object] | None = None) -> go.Figure:
     """Net-sentiment index (-1..1) over time, one line per key of `dim`, with a zero line."""
     y_title = i18n.t("net_7d" if value == "net_7d" else "net_sentiment", lang)
     fig = time_chart(df, lang=lang, tz=tz, interval=interval, dim=dim, value=value, kind="line",
-                     y_title=y_title, title=title, events=events)
+                     y_title=y_title, title=title, events=events, partial=partial)
     fig.update_yaxes(range=[-1.05, 1.05], zeroline=True, zerolinecolor="#888888")
     return fig

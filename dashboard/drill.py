@@ -126,6 +126,7 @@ def net_chart(ctx, df, dim: str, *, key: str, name: str, title: bool = False) ->
     if title:
         st.markdown(f"**{ui.md_escape(i18n.t('net_7d' if value == 'net_7d' else 'net_sentiment', ctx.lang))}**")
     fig = charts.net_lines(df, lang=ctx.lang, tz=ctx.tz, interval=ctx.interval, dim=dim,
-                           events=ctx.events, value=value)
-    points = ui.chart(fig, df, key=key, lang=ctx.lang, name=name)
+                           events=ctx.events, value=value, partial=ctx.partial)
+    points = ui.chart(fig, df, key=key, lang=ctx.lang, name=name, partial=ctx.partial,
+                      interval=ctx.interval)
     selection(ctx, points, ("bucket", dim), key=key)

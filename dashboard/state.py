@@ -8,8 +8,9 @@ the source of truth: Streamlit forgets them on a page switch, the `View` survive
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -18,6 +19,7 @@ from aigcwatch.errors import AigcwatchError, ConfigError
 from dashboard import data, i18n, params, ui
 from dashboard.params import View
 from db.filters import ItemFilter, day_window
+from db.queries import partial_buckets
 
 DEFAULT_TZ = "Asia/Shanghai"
 TIMEZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Singapore",
@@ -58,6 +60,13 @@ class Ctx:
     facets: dict
     source_names: dict[str, str]
     events: tuple = ()
+
+    @property
+    def partial(self) -> dict[date, tuple[date, date]]:
+        """The page's buckets that hold only part of their period (`db.queries.partial_buckets`,
+        today's day in the view's zone not being over), with the days each covers."""
+        today = datetime.now(ZoneInfo(self.tz)).date()
+        return partial_buckets(self.start, self.end, self.interval, today)
 
     def window(self, start: date, end: date) -> tuple:
         return day_window(max(start, self.start), min(end, self.end), self.tz)

@@ -174,16 +174,37 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def chart(fig, df: pd.DataFrame, *, key: str, lang: str, name: str | None = None) -> list[dict]:
-    """The figure, a CSV download of exactly `df` (the chart's data), and the selected points."""
+def chart(fig, df: pd.DataFrame, *, key: str, lang: str, name: str | None = None,
+          partial: dict | None = None, interval: str = "day") -> list[dict]:
+    """The figure, a CSV download of exactly `df` (the chart's data), and the selected points.
+    A time chart given its `partial` buckets (`Ctx.partial`) says under it which are partial, and
+    its CSV carries a "partial" column, as the trends export does."""
     event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points", "box", "lasso"),
                             theme=None, config={"displaylogo": False})
+    if partial is not None and "bucket" in df:
+        df = df.assign(partial=[pd.Timestamp(b).date() in partial for b in df["bucket"]])
+        note = partial_note(partial, interval, lang)
+        if note:
+            st.caption(md_escape(note))
     st.download_button(i18n.t("download_csv", lang), data=csv_bytes(df), file_name=f"{name or key}.csv",
                        mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
     try:
         return list(event.selection.points)
     except AttributeError:
         return []
+
+
+def partial_note(partial: dict, interval: str, lang: str) -> str | None:
+    """The note under a time chart naming its partial buckets and the days each holds."""
+    if not partial:
+        return None
+
+    def span(first, lo, hi) -> str:
+        days = str(lo) if lo == hi else f"{lo} – {hi}"
+        return days if interval == "day" else f"{first}: {days}"
+
+    spans = "; ".join(span(first, lo, hi) for first, (lo, hi) in sorted(partial.items()))
+    return i18n.t("partial_note", lang, period=i18n.t("every_" + interval, lang), spans=spans)
 
 
 def kpi(col, label: str, value: str, delta: str | None = None, *, help: str | None = None,

@@ -143,5 +143,24 @@ def bucket_starts(start: date, end: date, bucket: str) -> list[date]:
     return out
 
 
+def partial_buckets(start: date, end: date, bucket: str, today: date | None = None
+                    ) -> dict[date, tuple[date, date]]:
+    """The buckets of local days start..end (inclusive) that hold only part of their period's
+    stories, by first day, each with the days it does cover (first, last): the first bucket when
+    the range starts after its first day, the last when the range ends before its last day, and
+    any bucket holding `today` or a later day (a day not over yet, or days to come). Such a bucket
+    is drawn and exported under its full period's label, so its count is not comparable with a
+    whole one. The one definition of "partial" for the dashboard, the digest and the exports."""
+    out: dict[date, tuple[date, date]] = {}
+    for first in bucket_starts(start, end, bucket):
+        last = bucket_last_day(first, bucket)
+        lo, hi = max(first, start), min(last, end)
+        if today is not None and hi >= today:
+            hi = max(lo, today)
+        if lo > first or hi < last or (today is not None and last >= today):
+            out[first] = (lo, hi)
+    return out
+
+
 __all__ = ["BUCKETS", "Bucket", "as_date", "bucket_expr", "bucket_last_day", "bucket_start",
-           "bucket_starts", "local_day", "offset_spans", "stored_bound", "stored_range"]
+           "bucket_starts", "local_day", "offset_spans", "partial_buckets", "stored_bound", "stored_range"]

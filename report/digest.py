@@ -9,7 +9,8 @@ over the 7 days (day) or 4 weeks (week) right before the period. The decision of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -111,8 +112,10 @@ def _change(session: Session, flt: ItemFilter, prev: ItemFilter, periods: int) -
 
 
 def build_digest(session: Session, day: date, *, period: str = "day", tz: str = "UTC",
-                 langs: tuple[str, ...] = LANGS, base: ItemFilter | None = None) -> Digest:
-    """Gather the digest of `period` ending on local `day` in zone `tz`."""
+                 langs: tuple[str, ...] = LANGS, base: ItemFilter | None = None,
+                 now: datetime | None = None) -> Digest:
+    """Gather the digest of `period` ending on local `day` in zone `tz`; the chart's days that are
+    not over at `now` (default: the current time) are marked partial."""
     first, last = period_days(day, period)
     since, until = day_window(first, last, tz)
     flt = (base or ItemFilter()).replace(since=since, until=until)
@@ -137,7 +140,10 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
                       bucket="day", tz=tz):
         if r["lang"] in LANGS:
             per_day.setdefault(r["bucket"], {"zh": 0, "en": 0})[r["lang"]] = r["count"]
-    d.daily = [{"day": last - timedelta(days=k), **per_day.get(last - timedelta(days=k), {"zh": 0, "en": 0})}
+    today = (now or datetime.now(timezone.utc)).astimezone(ZoneInfo(tz)).date()
+    partial = q.partial_buckets(last - timedelta(days=CHART_DAYS - 1), last, "day", today)
+    d.daily = [{"day": last - timedelta(days=k), **per_day.get(last - timedelta(days=k), {"zh": 0, "en": 0}),
+                "partial": last - timedelta(days=k) in partial}
                for k in range(CHART_DAYS - 1, -1, -1)]
     if d.empty:
         return d

@@ -10,7 +10,7 @@ Items: one row per story, newest first, streamed in keyset pages (bounded memory
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -119,11 +119,17 @@ def windowed(flt: ItemFilter, rng: Range | None) -> ItemFilter:
 def trend_columns(group: Sequence[str]) -> list[Column]:
     return ([Column("bucket", "date", "first day of the local bucket (day, ISO week from Monday, month)")]
             + [Column(g, "str", f"grouped by {g}") for g in group]
-            + [Column("stories", "int", "stories in the bucket (see unit)")])
+            + [Column("stories", "int", "stories in the bucket (see unit)"),
+               Column("partial", "bool", "the range covers only part of the bucket's period (it "
+                                         "starts or ends inside it, or the period is not over "
+                                         "yet): its stories are not comparable with a whole "
+                                         "bucket's")])
 
 
-def fill_gaps(rows: list[dict], group: Sequence[str], buckets: list[date]) -> list[dict]:
-    """Every bucket x every group combination seen, with 0 where `rows` (counts()) has none."""
+def fill_gaps(rows: list[dict], group: Sequence[str], buckets: list[date],
+              partial: Container[date] = ()) -> list[dict]:
+    """Every bucket x every group combination seen, with 0 where `rows` (counts()) has none;
+    "partial" true for the buckets in `partial`."""
     have = {(r["bucket"], *(r[g] for g in group)): r["count"] for r in rows}
     combos = sorted({k[1:] for k in have}, key=lambda c: tuple("" if v is None else str(v) for v in c))
     if not group:
@@ -131,14 +137,16 @@ def fill_gaps(rows: list[dict], group: Sequence[str], buckets: list[date]) -> li
     out = []
     for b in buckets:
         for combo in combos:
-            row = {"bucket": b, **dict(zip(group, combo)), "stories": have.get((b, *combo), 0)}
+            row = {"bucket": b, **dict(zip(group, combo)), "stories": have.get((b, *combo), 0),
+                   "partial": b in partial}
             out.append(row)
     return out
 
 
 def trend_rows(session: Session, flt: ItemFilter, rng: Range | None, *, bucket: str,
-               group: Sequence[str]) -> list[dict]:
-    """counts() by bucket and group over the range, gaps filled."""
+               group: Sequence[str], now: datetime | None = None) -> list[dict]:
+    """counts() by bucket and group over the range, gaps filled, each bucket marked partial or not
+    (`q.partial_buckets`, with today's local day from `now`)."""
     if bucket not in BUCKETS:
         raise ValueError(f"unknown bucket {bucket!r} (use {', '.join(BUCKETS)})")
     bad = [g for g in group if g not in GROUPS]
@@ -147,7 +155,9 @@ def trend_rows(session: Session, flt: ItemFilter, rng: Range | None, *, bucket: 
     if rng is None or rng.start is None or rng.end is None:
         return []
     rows = q.counts(session, windowed(flt, rng), by=tuple(group), bucket=bucket, tz=rng.tz)
-    return fill_gaps(rows, group, bucket_starts(rng.start, rng.end, bucket))
+    today = (now or datetime.now(timezone.utc)).astimezone(ZoneInfo(rng.tz)).date()
+    partial = q.partial_buckets(rng.start, rng.end, bucket, today)
+    return fill_gaps(rows, group, bucket_starts(rng.start, rng.end, bucket), partial)
 
 
 # --- items --------------------------------------------------------------------------------------
@@ -218,6 +228,9 @@ def method(session: Session, kind: str, flt: ItemFilter, rng: Range | None, *, c
                           "or month; 'bucket' is the first day")
         out["group"] = list(group)
         out["gaps"] = "buckets without stories are filled with 0 for every group combination seen"
+        out["partial"] = ("'partial' is true for a bucket the range covers only in part (it "
+                          "starts or ends inside the bucket, or the bucket holds today or a later "
+                          "day, in time_zone): a dip there is the missing days, not fewer stories")
         if {"model", "theme"} & set(group):
             out["multi_valued"] = ("grouped by model or theme, a story counts once per model or "
                                    "theme it has, so the groups add up to more than the stories")

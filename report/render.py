@@ -53,6 +53,7 @@ LABELS: dict[str, tuple[str, str]] = {
                 "Too few {side} stories ({n}, fewer than {min}) to compare the languages."),
     "gap_none": ("两种语言关注的议题分布接近。", "Both languages cover the same themes in similar shares."),
     "chart": ("近 14 日每日报道数", "Stories per day, last 14 days"),
+    "partial_day": ("当天未结束，数量不完整", "day not over: partial count"),
     "section_zh": ("中文报道", "Chinese coverage"),
     "section_en": ("英文报道", "English coverage"),
     "terms": ("升温词", "Rising terms"),

@@ -214,3 +214,27 @@ def test_buckets_equal_zoneinfo_local_days_for_every_zone(mixed, tz):
         got = day_counts(session, tz, ItemFilter(since=since, until=until), bucket=bucket)
         assert got == inside, bucket
         assert sum(got.values()) < sum(everything.values())
+
+
+@pytest.mark.parametrize("start, end, bucket, today, partial", [
+    # a whole past ISO week and month: nothing partial
+    (date(2025, 10, 6), date(2025, 10, 12), "week", date(2026, 1, 1), {}),
+    (date(2025, 10, 1), date(2025, 10, 31), "month", date(2026, 1, 1), {}),
+    # --since on a Wednesday, --until on a Tuesday: the first and last weeks hold 5 and 2 days
+    (date(2025, 10, 1), date(2025, 10, 14), "week", date(2026, 1, 1),
+     {date(2025, 9, 29): (date(2025, 10, 1), date(2025, 10, 5)),
+      date(2025, 10, 13): (date(2025, 10, 13), date(2025, 10, 14))}),
+    (date(2025, 10, 20), date(2025, 11, 30), "month", date(2026, 1, 1),
+     {date(2025, 10, 1): (date(2025, 10, 20), date(2025, 10, 31))}),
+    # today is not over: its day, week and month are partial; the days to come hold nothing yet
+    (date(2025, 10, 1), date(2025, 10, 31), "day", date(2025, 10, 30),
+     {date(2025, 10, 30): (date(2025, 10, 30), date(2025, 10, 30)),
+      date(2025, 10, 31): (date(2025, 10, 31), date(2025, 10, 31))}),
+    (date(2025, 10, 6), date(2025, 10, 12), "week", date(2025, 10, 8),
+     {date(2025, 10, 6): (date(2025, 10, 6), date(2025, 10, 8))}),
+    (date(2025, 10, 1), date(2025, 10, 31), "month", date(2025, 10, 31),
+     {date(2025, 10, 1): (date(2025, 10, 1), date(2025, 10, 31))}),
+    (date(2025, 10, 1), date(2025, 10, 31), "day", None, {}),
+])
+def test_partial_buckets_are_those_the_range_or_today_cuts(start, end, bucket, today, partial):
+    assert queries.partial_buckets(start, end, bucket, today) == partial

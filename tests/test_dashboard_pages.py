@@ -519,3 +519,26 @@ def test_unreachable_database_shows_one_clear_message(env, url):
     assert len(at.error) == 1
     message = at.error[0].value
     assert "s3cret" not in message and ("127.0.0.1" in message or "nonexistent-dir" in message)
+
+
+@pytest.mark.parametrize("ui, word, note", [("en", "partial", "Shaded week: partial"),
+                                            ("zh", "不完整", "阴影处的周不完整")])
+def test_a_week_the_range_cuts_is_shaded_and_named_partial_as_in_the_export(site, ui, word, note):
+    # Before: a range starting on a Wednesday drew that week's five days under the Monday's label
+    # like a whole week: a false dip, with nothing on the chart to say so.
+    monday = DAY - timedelta(days=DAY.weekday())
+    start, end = monday - timedelta(days=5), monday + timedelta(days=6)
+    at = ok(page("overview", every="week", ui=ui, **{"from": start.isoformat(), "to": end.isoformat()}))
+    volume = specs(at)[0]
+    bands = [s for s in volume["layout"].get("shapes", []) if s.get("type") == "rect"]
+    assert [b["label"]["text"] for b in bands] == [word]
+    first = monday - timedelta(days=7)
+    assert bands[0]["x0"] < first.isoformat() < bands[0]["x1"]
+    assert any(m == "circle-open" for tr in volume["data"]
+               for m in (tr.get("marker", {}).get("symbol") or []) if isinstance(m, str))
+    shown = unescape_md(texts(at))
+    assert note in shown and f"{first}: {start} – {first + timedelta(days=6)}" in shown
+    # and no band or note over a range of whole weeks
+    at = ok(page("overview", every="week", ui=ui, **{"from": monday.isoformat(), "to": end.isoformat()}))
+    assert not [s for s in specs(at)[0]["layout"].get("shapes", []) if s.get("type") == "rect"]
+    assert note not in unescape_md(texts(at))

@@ -3,8 +3,9 @@ as documented, feed text can never become markup or a non-http(s) link, and `--d
 digest a reader can act on."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -53,7 +54,7 @@ def test_the_digest_numbers_are_the_read_sides(session):
     assert (top["dim"], top["key"], top["count"], top["leader"]) == ("model", "kling", 14, "zh")
     # The stories behind the spike: the most widely carried first.
     assert top["stories"][0]["title"] == SYNDICATED_TITLE and top["stories"][0]["outlets"] == 3
-    assert d.daily[-1] == {"day": DAY, "zh": 8, "en": 7} and len(d.daily) == 14
+    assert d.daily[-1] == {"day": DAY, "zh": 8, "en": 7, "partial": False} and len(d.daily) == 14
     assert d.rising_models[0] == {"key": "kling", "current": 14, "previous": 3, "change": 11}
     zh = next(s for s in d.sections if s.lang == "zh")
     assert [t for t, _, _ in zh.themes][:2] == ["competition", "launch_access"]
@@ -313,3 +314,17 @@ def test_a_long_unbroken_title_does_not_widen_the_email_in_chromium(session, tmp
                 pg.close()
         finally:
             browser.close()
+
+
+def test_a_digest_of_a_day_not_over_marks_it_partial_in_the_chart(session):
+    # Before: a digest asked for today drew today's first hours as a whole day (a false drop).
+    build(session)
+    noon = datetime.combine(DAY, time(12), ZoneInfo(TZ))
+    d = build_digest(session, DAY, tz=TZ, now=noon)
+    assert [r["day"] for r in d.daily if r["partial"]] == [DAY]
+    r = render(d)
+    assert "当天未结束，数量不完整 · day not over: partial count" in r.text
+    assert "day not over: partial count" in r.html
+    whole = build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1))
+    assert not [r for r in whole.daily if r["partial"]]
+    assert "day not over" not in render(whole).text

@@ -3,7 +3,8 @@ numbers db.queries gives for the same filters, with the method beside or inside 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pandas as pd
@@ -52,7 +53,8 @@ def test_trends_csv_has_a_bom_and_the_counts_of_the_read_side_with_gaps_as_zero(
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     df = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
-    assert list(df.columns) == ["bucket", "model", "lang", "stories"]
+    assert list(df.columns) == ["bucket", "model", "lang", "stories", "partial"]
+    assert set(df["partial"]) == {False}         # whole past days (pandas reads true/false)
     expected = dense_counts(session, window(), ("model", "lang"))
     got = {(date.fromisoformat(r.bucket), r.model, r.lang): r.stories for r in df.itertuples()}
     assert {k: v for k, v in got.items() if v} == expected
@@ -96,7 +98,7 @@ def test_trends_in_every_format_read_back_with_the_same_numbers(db_url, session,
         assert doc["meta"]["rows"] == len(doc["rows"])
         got = {(date.fromisoformat(r["bucket"]), r["theme"]): r["stories"] for r in doc["rows"]}
         header = tuple(doc["rows"][0])
-    assert header == ("bucket", "theme", "stories")
+    assert header == ("bucket", "theme", "stories", "partial")
     assert {k: v for k, v in got.items() if v} == dense_counts(session, window(), ("theme",))
 
 
@@ -176,7 +178,7 @@ def test_filters_narrow_the_export_as_they_narrow_the_query(db_url, session, bui
 
 def test_stdout_is_csv_or_json_and_binary_formats_need_a_file(db_url, built):
     res = run(db_url, "trends", "--since", str(DAY), "--until", str(DAY), "--tz", TZ)
-    assert res.stdout_bytes.startswith(b"\xef\xbb\xbfbucket,stories\r\n")
+    assert res.stdout_bytes.startswith(b"\xef\xbb\xbfbucket,stories,partial\r\n")
     assert '"kind": "trends"' in res.stderr                   # the method, on stderr
     bad = run(db_url, "items", "--format", "parquet", ok=False)
     assert bad.exit_code == 2
@@ -231,7 +233,8 @@ def test_one_given_day_beyond_the_stored_ones_is_an_empty_range_not_a_traceback(
                                                                                 day):
     res = run(db_url, "trends", *args, "--tz", TZ, "--format", "json")
     doc = json.loads(res.stdout)
-    assert doc["rows"] == [{"bucket": day, "stories": 0}]
+    # a day to come is not over: partial
+    assert doc["rows"] == [{"bucket": day, "stories": 0, "partial": day > "2026"}]
     assert doc["meta"]["range"]["first_day"] == doc["meta"]["range"]["last_day"] == day
     grouped = json.loads(run(db_url, "trends", *args, "--tz", TZ, "--group", "model",
                              "--format", "json").stdout)
@@ -436,3 +439,29 @@ def test_piped_into_a_reader_that_stops_early_the_export_ends_quietly_with_succe
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "Error" not in err, err
+
+
+def test_trend_buckets_cut_by_the_range_or_not_over_are_marked_partial_in_the_last_column(
+        db_url, session, built, tmp_path):
+    # Before: a --since on a Wednesday gave its ISO week five days of stories under the Monday's
+    # label, like any whole week: a chart of the export showed a dip that was not there.
+    monday = DAY - timedelta(days=DAY.weekday())
+    since, until = monday - timedelta(days=5), monday + timedelta(days=8)   # a Wed .. the next Tue
+    out = tmp_path / "trends.csv"
+    run(db_url, "trends", "--by", "week", "--since", str(since), "--until", str(until), "--tz", TZ,
+        "-o", str(out))
+    df = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(df.columns) == ["bucket", "stories", "partial"]
+    assert dict(zip(df["bucket"], df["partial"])) == {
+        str(monday - timedelta(days=7)): True, str(monday): False, str(monday + timedelta(days=7)): True}
+    meta = json.loads((tmp_path / "trends.method.json").read_text(encoding="utf-8"))
+    assert [c["name"] for c in meta["columns"]][-1] == "partial" and "partial" in meta
+    # the bucket holding today is not over: partial however whole the range is
+    from report import export as ex
+
+    rng = ex.Range(DAY.replace(day=1), DAY.replace(day=31), TZ)
+    noon = datetime.combine(DAY, time(12), ZoneInfo(TZ))
+    assert [r["partial"] for r in ex.trend_rows(session, ItemFilter(), rng, bucket="month", group=(),
+                                                now=noon)] == [True]
+    assert [r["partial"] for r in ex.trend_rows(session, ItemFilter(), rng, bucket="month", group=(),
+                                                now=noon + timedelta(days=30))] == [False]

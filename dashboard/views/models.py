@@ -19,8 +19,9 @@ def share_of_voice(ctx: Ctx) -> None:
     df = charts.with_share(charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "model"), "model")
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", kind="area",
                             value=mode, percent=mode == "share", events=ctx.events,
-                            y_title=i18n.t("share" if mode == "share" else "stories", L))
-    points = ui.chart(fig, df, key="mo_sov", lang=L, name="share_of_voice")
+                            y_title=i18n.t("share" if mode == "share" else "stories", L), partial=ctx.partial)
+    points = ui.chart(fig, df, key="mo_sov", lang=L, name="share_of_voice", partial=ctx.partial,
+                      interval=ctx.interval)
     drill.selection(ctx, points, ("bucket", "model"), key="mo_sov")
     drill.box(ctx, key="mo_sov_drill", dims=("bucket", "model"),
               options={"bucket": drill.periods(ctx), "model": _models(raw)})

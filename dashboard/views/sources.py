@@ -89,8 +89,9 @@ def per_day(ctx: Ctx) -> None:
     raw = data.counts(ctx.url, ctx.flt, ("source",), ctx.interval, ctx.tz)
     df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "source")
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="source", kind="bar",
-                            y_title=i18n.t("stories", L), names=ctx.source_names)
-    points = ui.chart(fig, df, key="so_days", lang=L, name="items_per_source")
+                            y_title=i18n.t("stories", L), names=ctx.source_names, partial=ctx.partial)
+    points = ui.chart(fig, df, key="so_days", lang=L, name="items_per_source", partial=ctx.partial,
+                      interval=ctx.interval)
     drill.selection(ctx, points, ("bucket", "source"), key="so_days")
     order = list(raw.groupby("source")["count"].sum().sort_values(ascending=False).index) if not raw.empty else []
     drill.box(ctx, key="so_days_drill", dims=("bucket", "source"),

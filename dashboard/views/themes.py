@@ -23,8 +23,9 @@ def share(ctx: Ctx) -> None:
     df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "theme")
     df, value = charts.smoothed_share(df.merge(totals, on="bucket", how="left"), "theme", ctx.interval)
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="theme", value=value,
-                            percent=True, y_title=i18n.t(value, L), events=ctx.events)
-    points = ui.chart(fig, df, key="th_share", lang=L, name="theme_share")
+                            percent=True, y_title=i18n.t(value, L), events=ctx.events, partial=ctx.partial)
+    points = ui.chart(fig, df, key="th_share", lang=L, name="theme_share", partial=ctx.partial,
+                      interval=ctx.interval)
     drill.selection(ctx, points, ("bucket", "theme"), key="th_share")
     drill.box(ctx, key="th_share_drill", dims=("bucket", "theme"),
               options={"bucket": drill.periods(ctx), "theme": _themes(raw)})
