@@ -74,6 +74,9 @@ def _reason(exc: BaseException, url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    from db import textfold
+
+    textfold.register_sqlite(dbapi_conn)   # the search's case folding (db.filters)
     cur = dbapi_conn.cursor()
     try:
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")

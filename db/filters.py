@@ -19,6 +19,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.orm import aliased
 
 from db import models as m
+from db import textfold
 
 MULTI = ("lang", "model", "theme", "sentiment", "source_id", "category")
 _LIKE_ESCAPE = "\\"
@@ -109,36 +110,41 @@ class ItemFilter:
 
 
 class _Contains(ColumnElement):
-    """`column` contains `pattern`'s text, ASCII letters in any case: LIKE on SQLite (whose LIKE
-    already ignores ASCII case; lower() on every row would cost 2-4x), ILIKE on PostgreSQL."""
+    """`column` contains `term` in any case, by `db.textfold`'s rule on both backends: on SQLite
+    LIKE for an ASCII term (whose LIKE already ignores ASCII case; lower() on every row would cost
+    2-4x) and the registered `aw_contains` for any other; on PostgreSQL a regular expression with
+    the case variants spelt out (ILIKE would fold by the database's locale)."""
 
     type = Boolean()
     inherit_cache = False
 
-    def __init__(self, column, pattern: str):
-        self.column, self.pattern = column, pattern
+    def __init__(self, column, term: str):
+        self.column, self.term = column, term
 
 
 @compiles(_Contains)
 def _contains_sqlite(element, compiler, **kw):
-    return (f"{compiler.process(element.column, **kw)} LIKE "
-            f"{compiler.process(literal(element.pattern), **kw)} ESCAPE '{_LIKE_ESCAPE}'")
+    column = compiler.process(element.column, **kw)
+    if textfold.needs_fold(element.term):
+        return (f"{textfold.CONTAINS_SQL}({column}, "
+                f"{compiler.process(literal(textfold.fold(element.term)), **kw)})")
+    pattern = "%" + (element.term.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+                     .replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")) + "%"
+    return f"{column} LIKE {compiler.process(literal(pattern), **kw)} ESCAPE '{_LIKE_ESCAPE}'"
 
 
 @compiles(_Contains, "postgresql")
 def _contains_pg(element, compiler, **kw):
-    return (f"{compiler.process(element.column, **kw)} ILIKE "
-            f"{compiler.process(literal(element.pattern), **kw)} ESCAPE '{_LIKE_ESCAPE}'")
+    return (f"{compiler.process(element.column, **kw)} ~ "
+            f"{compiler.process(literal(textfold.pg_regex(element.term)), **kw)}")
 
 
 def _term_clause(term: str):
     """Title or text contains `term` in any case, in its Simplified or Traditional spelling."""
     clauses = []
     for variant in _spellings(term):
-        pattern = "%" + (variant.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
-                         .replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")) + "%"
-        clauses.append(_Contains(m.Item.title, pattern))
-        clauses.append(_Contains(m.Item.text, pattern))
+        clauses.append(_Contains(m.Item.title, variant))
+        clauses.append(_Contains(m.Item.text, variant))
     return or_(*clauses) if len(clauses) > 1 else and_(*clauses)
 
 

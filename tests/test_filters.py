@@ -10,6 +10,7 @@ import pytest
 
 from db import queries
 from db.filters import ItemFilter, day_window
+from sqlalchemy import text
 
 from readside_data import BACKENDS, Corpus, module_db, utc
 
@@ -223,3 +224,84 @@ def test_day_window_includes_its_first_instant_and_excludes_the_next_days_first(
     since, until = day_window(date(2025, 3, 10), date(2025, 3, 11), "Asia/Shanghai")
     titles = {r["title"] for r in queries.items(session, ItemFilter(since=since, until=until))}
     assert titles == {"Window edge story first of the test", "Window edge story last of the test"}
+
+
+# --- letter case beyond ASCII: the same stories on every backend, whatever its locale -----------
+
+CASED = {   # name: (lang, title, text)
+    "eclair": ("other", "Un éclair de génie pour Sora", "Le modèle arrive en France."),
+    "ueber": ("other", "Über die neuen KI-Videos", "Kling ÜBERZEUGT die Kritiker."),
+    "strasse": ("other", "Die Straße der Videomodelle", "Veo und Sora im Vergleich."),
+    "greek_upper": ("other", "ΝΕΟΣ ΚΑΝΟΝΑΣ ΓΙΑ ΤΟ SORA", "Ένα νέο μοντέλο βίντεο."),
+    "greek_lower": ("other", "νεος κανονας για το veo", "Η αγορά αλλάζει."),
+    "cyrillic_upper": ("other", "НОВАЯ МОДЕЛЬ СОРА", "Видео по тексту."),
+    "cyrillic_lower": ("other", "Модель сора вышла", "Обзор видеомодели."),
+    "full_width": ("other", "ｓｏｒａ　ｍｏｄｅｌ 评测", "全角字母的标题。"),
+    "ascii_sora": ("en", "OpenAI Sora ships", "Plus users get it first."),
+    "dotted_i": ("other", "İstanbul'da Kling tanıtıldı", "Yeni video modeli."),
+}
+CASED_QUERIES = {
+    "ÉCLAIR": {"eclair"}, "éclair": {"eclair"}, "Éclair": {"eclair"},
+    "Ü": {"ueber"}, "über": {"ueber"}, "überzeugt": {"ueber"},
+    "STRAẞE": {"strasse"}, "straße": {"strasse"}, "STRASSE": set(),   # ß is not "ss"
+    "νεος": {"greek_upper", "greek_lower"}, "ΚΑΝΟΝΑΣ": {"greek_upper", "greek_lower"},
+    "κανονας": {"greek_upper", "greek_lower"},                         # final sigma either way
+    "СОРА": {"cyrillic_upper", "cyrillic_lower"}, "сора": {"cyrillic_upper", "cyrillic_lower"},
+    "ＳＯＲＡ": {"full_width", "ascii_sora", "eclair", "strasse", "greek_upper"},
+    "ｓｏｒａ": {"full_width", "ascii_sora", "eclair", "strasse", "greek_upper"},
+    "İSTANBUL'DA": {"dotted_i"}, "istanbul": set(),                    # İ is only itself
+}
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres),
+                                        pytest.param("postgresql-utf8", marks=pytest.mark.postgres)])
+def cased(request, tmp_path_factory):
+    """The stories above on SQLite, on PostgreSQL in the C locale (the test server's), and on
+    PostgreSQL in a C.UTF-8 database, where ILIKE folds every letter."""
+    import uuid
+
+    from db.engine import make_engine, session_factory, upgrade
+
+    if request.param != "postgresql-utf8":
+        ctx = module_db(request, tmp_path_factory, backend=request.param)
+        session = ctx.__enter__()
+
+        def drop():
+            ctx.__exit__(None, None, None)
+    else:
+        server = request.getfixturevalue("pg_server")
+        name = f"u8_{uuid.uuid4().hex[:12]}"
+        with server.admin() as conn:
+            conn.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' "
+                         f"LC_CTYPE 'C.UTF-8' TEMPLATE template0")
+            assert conn.execute("SELECT lower('ÉΣ')").fetchone()  # the server runs
+        url = server.url(name)
+        upgrade(url)
+        engine = make_engine(url)
+        session = session_factory(engine)()
+        assert session.execute(text("SELECT 'éclair' ILIKE 'ÉCLAIR'")).scalar() is True
+
+        def drop():
+            session.close()
+            engine.dispose()
+            server.drop_database(name)
+    corpus = Corpus()
+    for i, (lang, title, body) in enumerate(CASED.values()):
+        corpus.add(AT + timedelta(minutes=i), "en-news", lang=lang, title=title, text=body,
+                   models=("sora",), themes=(), sentiment="neutral")
+    corpus.save(session)
+    try:
+        yield session
+    finally:
+        drop()
+
+
+@pytest.mark.parametrize("query", list(CASED_QUERIES))
+def test_a_search_ignores_the_case_of_every_letter_alike_on_every_backend(cased, query):
+    # Before: PostgreSQL's ILIKE folded é, Ü, Σ, С, ｓ in a UTF-8 locale (and only ASCII in the C
+    # locale) while SQLite's LIKE folds ASCII only: "ÉCLAIR" found the story on one backend only.
+    by_title = {v[1]: k for k, v in CASED.items()}
+    flt = ItemFilter(q=query)
+    got = {by_title[r["title"]] for r in queries.items(cased, flt, limit=100)}
+    assert got == CASED_QUERIES[query]
+    assert queries.count_items(cased, flt) == len(got)

@@ -1,0 +1,83 @@
+"""Search in any letter case with the same answer on SQLite and PostgreSQL, whatever the locale.
+
+PostgreSQL's ILIKE folds case by the database's locale (every letter in a UTF-8 locale, ASCII only
+in the C locale) and SQLite's LIKE folds ASCII only, so "ÉCLAIR", "ΟΔΟΣ", "ＳＯＲＡ" or "СОРА" found
+different stories on the two backends. Here the rule is ours:
+
+- a term of ASCII characters matches its ASCII letters in either case (what SQLite's LIKE does,
+  and on PostgreSQL a regular expression of `[sS][oO]...` classes, as fast as ILIKE);
+- any other term matches where `fold(text)` contains `fold(term)`: each letter by its lower case,
+  one character for one (the final sigma as σ; İ, whose lower case is two characters, only
+  itself). SQLite runs `fold` as the function `aw_contains` (registered on every connection by
+  `db.engine`); PostgreSQL a regular expression whose classes are every character of the same fold.
+"""
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from functools import lru_cache
+
+CONTAINS_SQL = "aw_contains"     # the SQLite function: aw_contains(text, folded_term) -> 0/1/NULL
+_DOTTED_I = "\u0130"             # İ: lower() makes it i + combining dot, two characters
+_SPECIAL = set("\\^$.|?*+()[]{}-")
+
+
+def fold(text: str) -> str:
+    """`text` with each letter in lower case, one character for one (ς as σ, İ kept)."""
+    if _DOTTED_I in text:
+        return _DOTTED_I.join(part.lower() for part in text.split(_DOTTED_I)).replace("ς", "σ")
+    return text.lower().replace("ς", "σ")
+
+
+def contains(text: str | None, folded_term: str) -> int | None:
+    """The SQLite function: 1 when `text` holds the (already folded) term in any case."""
+    if text is None:
+        return None
+    return int(folded_term in fold(text))
+
+
+def needs_fold(term: str) -> bool:
+    """Whether `term` takes the folded path (any non-ASCII character) rather than LIKE."""
+    return not term.isascii()
+
+
+@lru_cache(maxsize=1)
+def _same_fold() -> dict[str, frozenset[str]]:
+    """fold value -> every character with that fold (only folds shared by two or more)."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        f = fold(ch)
+        if f != ch:
+            groups[f].update((ch, f))
+    return {f: frozenset(chars) for f, chars in groups.items()}
+
+
+def _variants(ch: str, ascii_term: bool) -> set[str]:
+    if ascii_term:
+        return {ch.lower(), ch.upper()} if ch.isalpha() else {ch}
+    return set(_same_fold().get(fold(ch), ())) or {ch}
+
+
+def _literal(ch: str) -> str:
+    return "\\" + ch if ch in _SPECIAL else ch
+
+
+def pg_regex(term: str) -> str:
+    """A PostgreSQL regular expression (for `~`) matching `term` by the rule above, with every
+    case variant spelt out, so the server's locale plays no part."""
+    ascii_term = term.isascii()
+    out = []
+    for ch in term:
+        chars = _variants(ch, ascii_term)
+        out.append(_literal(ch) if len(chars) == 1
+                   else "[" + "".join(_literal(c) for c in sorted(chars)) + "]")
+    return "".join(out)
+
+
+def register_sqlite(dbapi_conn) -> None:
+    """Make `aw_contains` available on a sqlite3 connection."""
+    dbapi_conn.create_function(CONTAINS_SQL, 2, contains, deterministic=True)
+
+
+__all__ = ["CONTAINS_SQL", "contains", "fold", "needs_fold", "pg_regex", "register_sqlite"]
