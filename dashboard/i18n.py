@@ -100,6 +100,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "kpi_rising_model": ("上升最快模型", "Top rising model"),
     "kpi_period": ("{since} 至 {until}，对比 {psince} 至 {puntil}",
                    "{since} to {until}, against {psince} to {puntil}"),
+    "kpi_period_partial": ("{since} 至 {until}（尚未结束），对比上一周期的同一时段：{psince} 至 {puntil}",
+                           "{since} to {until} (not over yet), against the same stretch of the "
+                           "previous period: {psince} to {puntil}"),
     "volume_by_lang": ("各语言报道量", "Volume by language"),
     "net_over_time": ("净情感指数走势（(正面-负面)/报道数）",
                       "Net-sentiment index ((positive - negative) / stories)"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, literal_column, select, true
 from sqlalchemy.orm import Session
@@ -124,11 +124,19 @@ def previous_window(flt: ItemFilter) -> ItemFilter:
     return flt.replace(since=flt.since - span, until=flt.since)
 
 
-def period_kpis(session: Session, flt: ItemFilter, *, tz: str = "UTC") -> dict:
-    """Headline numbers of the filter's window against the previous window of the same length."""
+def period_kpis(session: Session, flt: ItemFilter, *, tz: str = "UTC",
+                now: datetime | None = None) -> dict:
+    """Headline numbers of the filter's window against the previous window of the same length.
+    A window not over at `now` (default: the current time) is held against the same stretch of
+    the previous one, from its start to as far in as `now` is in the current one ("partial"):
+    today's first hours against yesterday's first hours, not against the whole of yesterday."""
     prev = previous_window(flt)
+    now = now or datetime.now(timezone.utc)
+    partial = flt.since <= now < flt.until
+    if partial:
+        prev = prev.replace(until=prev.since.astimezone(timezone.utc) + (now - flt.since))
     out: dict = {"since": flt.since, "until": flt.until, "prev_since": prev.since,
-                 "prev_until": prev.until}
+                 "prev_until": prev.until, "partial": partial}
     periods = {"current": flt, "previous": prev}
     lang_sent = {p: counts(session, f, by=("lang", "sentiment")) for p, f in periods.items()}
     stories = {p: sum(r["count"] for r in rows) for p, rows in lang_sent.items()}

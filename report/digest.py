@@ -122,7 +122,7 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     span = until - since
     prev = flt.replace(since=since - span, until=since)
     periods = 4 if period == "week" else 7
-    kpis = q.period_kpis(session, flt, tz=tz)
+    kpis = q.period_kpis(session, flt, tz=tz, now=now)
     d = Digest(day=last, period=period, tz=tz, langs=tuple(langs), first_day=first, since=since,
                until=until, filters=flt,
                stories=Change(kpis["stories"]["current"], kpis["stories"]["previous"],

@@ -12,6 +12,7 @@ import json
 import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import streamlit as st
@@ -542,3 +543,13 @@ def test_a_week_the_range_cuts_is_shaded_and_named_partial_as_in_the_export(site
     at = ok(page("overview", every="week", ui=ui, **{"from": monday.isoformat(), "to": end.isoformat()}))
     assert not [s for s in specs(at)[0]["layout"].get("shapes", []) if s.get("type") == "rect"]
     assert note not in unescape_md(texts(at))
+
+
+def test_kpis_of_a_day_not_over_are_held_against_the_same_hours_of_the_day_before(site):
+    today = datetime.now(timezone.utc).astimezone(ZoneInfo(TZ)).date()
+    at = ok(page("overview", day=today.isoformat(), ui="en"))
+    caption = unescape_md(texts(at))
+    assert f"{today} to {today} (not over yet), against the same stretch of the previous period: " \
+           f"{today - timedelta(days=1)} to {today - timedelta(days=1)} " in caption
+    at = ok(page("overview", day=(today - timedelta(days=1)).isoformat(), ui="en"))
+    assert "not over yet" not in unescape_md(texts(at))

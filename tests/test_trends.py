@@ -204,6 +204,19 @@ def test_period_kpis_against_the_previous_window(small):
     assert k["rising_model"] == {"key": "kling", "current": 2, "previous": 1, "change": 1}
 
 
+def test_a_period_not_over_is_held_against_the_same_stretch_of_the_previous_one(small):
+    # Before: at noon, today's stories were held against the whole of yesterday, so every
+    # morning the KPIs showed a fall that was only the hours still to come.
+    session, _, _ = small
+    flt = ItemFilter(since=utc(2025, 3, 11), until=utc(2025, 3, 12))
+    k = queries.period_kpis(session, flt, now=utc(2025, 3, 11, 12))
+    assert k["partial"] and (k["prev_since"], k["prev_until"]) == (utc(2025, 3, 10), utc(2025, 3, 10, 12))
+    assert k["stories"] == {"current": 2, "previous": 2}         # not 2 against 3
+    over = queries.period_kpis(session, flt, now=utc(2025, 3, 12))
+    assert not over["partial"] and over["prev_until"] == utc(2025, 3, 11)
+    assert over["stories"] == {"current": 2, "previous": 3}
+
+
 def test_period_kpis_of_an_empty_window(small):
     session, _, _ = small
     k = queries.period_kpis(session, ItemFilter(since=utc(2025, 3, 13), until=utc(2025, 3, 14)))

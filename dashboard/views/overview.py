@@ -17,8 +17,13 @@ SPIKES_SHOWN = 12
 def kpis(ctx: Ctx) -> None:
     L = ctx.lang
     k = data.period_kpis(ctx.url, ctx.flt, ctx.tz)
-    st.caption(i18n.t("kpi_period", L, since=ctx.start, until=ctx.end,
-                      psince=_day(k.get("prev_since"), ctx.tz), puntil=_day(k.get("prev_until"), ctx.tz, end=True)))
+    if k.get("partial"):   # not over yet: against the previous period as far in as this one is
+        st.caption(i18n.t("kpi_period_partial", L, since=ctx.start, until=ctx.end,
+                          psince=_day(k.get("prev_since"), ctx.tz),
+                          puntil=ui.fmt_time(k.get("prev_until"), ctx.tz)))
+    else:
+        st.caption(i18n.t("kpi_period", L, since=ctx.start, until=ctx.end,
+                          psince=_day(k.get("prev_since"), ctx.tz), puntil=_day(k.get("prev_until"), ctx.tz, end=True)))
     cols = st.columns(3) + st.columns(3)
     cur, prev = k["stories"]["current"], k["stories"]["previous"]
     ui.kpi(cols[0], i18n.t("kpi_stories", L), f"{cur:,}",
