@@ -239,6 +239,7 @@ CASED = {   # name: (lang, title, text)
     "full_width": ("other", "ｓｏｒａ　ｍｏｄｅｌ 评测", "全角字母的标题。"),
     "ascii_sora": ("en", "OpenAI Sora ships", "Plus users get it first."),
     "dotted_i": ("other", "İstanbul'da Kling tanıtıldı", "Yeni video modeli."),
+    "symbols": ("en", "Runway C++ SDK [beta] (v2.0) ^$ {3} a|b \\d é.*", "Notes."),
 }
 CASED_QUERIES = {
     "ÉCLAIR": {"eclair"}, "éclair": {"eclair"}, "Éclair": {"eclair"},
@@ -250,6 +251,9 @@ CASED_QUERIES = {
     "ＳＯＲＡ": {"full_width", "ascii_sora", "eclair", "strasse", "greek_upper"},
     "ｓｏｒａ": {"full_width", "ascii_sora", "eclair", "strasse", "greek_upper"},
     "İSTANBUL'DA": {"dotted_i"}, "istanbul": set(),                    # İ is only itself
+    # the characters of a regular expression or a LIKE pattern are only themselves
+    "c++": {"symbols"}, "[BETA]": {"symbols"}, "(v2.0)": {"symbols"}, "v2x0": set(), "^$": {"symbols"},
+    "{3}": {"symbols"}, "A|B": {"symbols"}, "\\d": {"symbols"}, "É.*": {"symbols"}, "é.x": set(),
 }
 
 
