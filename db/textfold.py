@@ -4,8 +4,9 @@ PostgreSQL's ILIKE folds case by the database's locale (every letter in a UTF-8 
 in the C locale) and SQLite's LIKE folds ASCII only, so "ÉCLAIR", "ΟΔΟΣ", "ＳＯＲＡ" or "СОРА" found
 different stories on the two backends. Here the rule is ours:
 
-- a term of ASCII characters matches its ASCII letters in either case (what SQLite's LIKE does,
-  and on PostgreSQL a regular expression of `[sS][oO]...` classes, as fast as ILIKE);
+- a term whose only letters with a case are ASCII ("sora", "可灵AI") matches them in either case
+  (what SQLite's LIKE does, and on PostgreSQL a regular expression of `[sS][oO]...` classes, as
+  fast as ILIKE);
 - any other term matches where `fold(text)` contains `fold(term)`: each letter by its lower case,
   one character for one (the final sigma as σ; İ, whose lower case is two characters, only
   itself). SQLite runs `fold` as the function `aw_contains` (registered on every connection by
@@ -37,8 +38,10 @@ def contains(text: str | None, folded_term: str) -> int | None:
 
 
 def needs_fold(term: str) -> bool:
-    """Whether `term` takes the folded path (any non-ASCII character) rather than LIKE."""
-    return not term.isascii()
+    """Whether `term` takes the folded path: it has a non-ASCII letter with a case. Any other term
+    (ASCII, or Chinese with ASCII letters) is matched as LIKE does, fast: its only letters with a
+    case are ASCII."""
+    return any(not c.isascii() and (c.lower() != c or c.upper() != c) for c in term)
 
 
 @lru_cache(maxsize=1)
@@ -54,7 +57,7 @@ def _same_fold() -> dict[str, frozenset[str]]:
 
 
 def _variants(ch: str, ascii_term: bool) -> set[str]:
-    if ascii_term:
+    if ascii_term:   # only ASCII letters have a case here
         return {ch.lower(), ch.upper()} if ch.isalpha() else {ch}
     return set(_same_fold().get(fold(ch), ())) or {ch}
 
@@ -66,7 +69,7 @@ def _literal(ch: str) -> str:
 def pg_regex(term: str) -> str:
     """A PostgreSQL regular expression (for `~`) matching `term` by the rule above, with every
     case variant spelt out, so the server's locale plays no part."""
-    ascii_term = term.isascii()
+    ascii_term = not needs_fold(term)
     out = []
     for ch in term:
         chars = _variants(ch, ascii_term)
