@@ -110,42 +110,41 @@ class ItemFilter:
 
 
 class _Contains(ColumnElement):
-    """`column` contains `term` in any case, by `db.textfold`'s rule on both backends: on SQLite
-    LIKE for an ASCII term (whose LIKE already ignores ASCII case; lower() on every row would cost
-    2-4x) and the registered `aw_contains` for any other; on PostgreSQL a regular expression with
-    the case variants spelt out (ILIKE would fold by the database's locale)."""
+    """One of `columns` contains `term` in any case, by `db.textfold`'s rule on both backends: on
+    SQLite LIKE for a term whose only cased letters are ASCII (SQLite's LIKE already ignores ASCII
+    case; lower() on every row would cost 2-4x) and the registered `aw_contains` (one call for all
+    the columns) for any other; on PostgreSQL a regular expression with the case variants spelt
+    out (ILIKE would fold by the database's locale)."""
 
     type = Boolean()
     inherit_cache = False
 
-    def __init__(self, column, term: str):
-        self.column, self.term = column, term
+    def __init__(self, columns: tuple, term: str):
+        self.columns, self.term = columns, term
 
 
 @compiles(_Contains)
 def _contains_sqlite(element, compiler, **kw):
-    column = compiler.process(element.column, **kw)
+    columns = [compiler.process(c, **kw) for c in element.columns]
     if textfold.needs_fold(element.term):
-        return (f"{textfold.CONTAINS_SQL}({column}, "
-                f"{compiler.process(literal(textfold.fold(element.term)), **kw)})")
+        term = compiler.process(literal(textfold.fold(element.term)), **kw)
+        return f"{textfold.CONTAINS_SQL}({term}, {', '.join(columns)})"
     pattern = "%" + (element.term.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
                      .replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")) + "%"
-    return f"{column} LIKE {compiler.process(literal(pattern), **kw)} ESCAPE '{_LIKE_ESCAPE}'"
+    pattern = compiler.process(literal(pattern), **kw)
+    return "(" + " OR ".join(f"{c} LIKE {pattern} ESCAPE '{_LIKE_ESCAPE}'" for c in columns) + ")"
 
 
 @compiles(_Contains, "postgresql")
 def _contains_pg(element, compiler, **kw):
-    return (f"{compiler.process(element.column, **kw)} ~ "
-            f"{compiler.process(literal(textfold.pg_regex(element.term)), **kw)}")
+    regex = compiler.process(literal(textfold.pg_regex(element.term)), **kw)
+    return "(" + " OR ".join(f"{compiler.process(c, **kw)} ~ {regex}" for c in element.columns) + ")"
 
 
 def _term_clause(term: str):
     """Title or text contains `term` in any case, in its Simplified or Traditional spelling."""
-    clauses = []
-    for variant in _spellings(term):
-        clauses.append(_Contains(m.Item.title, variant))
-        clauses.append(_Contains(m.Item.text, variant))
-    return or_(*clauses) if len(clauses) > 1 else and_(*clauses)
+    clauses = [_Contains((m.Item.title, m.Item.text), variant) for variant in _spellings(term)]
+    return or_(*clauses) if len(clauses) > 1 else clauses[0]
 
 
 def _spellings(term: str) -> list[str]:
