@@ -5,6 +5,7 @@ key its cache on it and the digest and exports can pass the very same object to 
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from db import textfold
 
 MULTI = ("lang", "model", "theme", "sentiment", "source_id", "category")
 _LIKE_ESCAPE = "\\"
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -51,7 +53,9 @@ class ItemFilter:
     def __post_init__(self) -> None:
         for name in MULTI:   # accept a str or any iterable; store a sorted tuple (stable cache key)
             object.__setattr__(self, name, _as_tuple(getattr(self, name)))
-        object.__setattr__(self, "q", " ".join((self.q or "").split()))
+        # control characters separate terms like white space: no stored text holds one (ingest
+        # drops them), and PostgreSQL refuses a NUL in any query text
+        object.__setattr__(self, "q", " ".join(_CONTROLS.sub(" ", self.q or "").split()))
         for name in ("since", "until"):
             value = getattr(self, name)
             if value is not None and (value.tzinfo is None or value.utcoffset() is None):

@@ -173,6 +173,13 @@ def test_a_full_width_query_finds_half_width_text(db):
     assert found(db, q="可靈") == found(db, q="可灵")
 
 
+def test_a_control_character_in_a_query_separates_terms_and_is_no_database_error(db):
+    # Before: a NUL (a pasted "sora%00" in the URL) made PostgreSQL refuse the query, shown as
+    # "cannot reach the database".
+    assert ItemFilter(q="sora\x00openai\x7f").q == "sora openai"
+    assert found(db, q="sora\x00") == found(db, q="sora") == {"sora", "untagged", "other_lang"}
+
+
 def test_like_wildcards_in_a_query_are_literal(db):
     assert found(db, q="50%") == {"percent"}          # not "500" nor "50 days"
     assert found(db, q="%") == {"percent"}
