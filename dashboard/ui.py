@@ -203,7 +203,10 @@ def partial_note(partial: dict, interval: str, lang: str) -> str | None:
         days = str(lo) if lo == hi else f"{lo} – {hi}"
         return days if interval == "day" else f"{first}: {days}"
 
-    spans = "; ".join(span(first, lo, hi) for first, (lo, hi) in sorted(partial.items()))
+    parts = [span(first, lo, hi) for first, (lo, hi) in sorted(partial.items())]
+    if len(parts) > 4:   # a range running into the future: every bucket to come is partial
+        parts = parts[:2] + [f"… ({len(parts) - 3})"] + parts[-1:]
+    spans = "; ".join(parts)
     return i18n.t("partial_note", lang, period=i18n.t("every_" + interval, lang), spans=spans)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import i18n
+from dashboard import i18n, ui
 from dashboard.ui import csv_bytes, highlight_html, link_md, md_escape, safe_url
 
 
@@ -55,3 +55,18 @@ def test_every_ui_string_exists_in_both_languages():
         i18n.t("no_such_key", "en")
     assert i18n.model_name("kling", "zh") == "可灵 Kling" and i18n.theme_name("jobs", "en") == "Jobs"
     assert i18n.model_name("brand_new_model", "en") == "brand_new_model"
+
+
+def test_the_partial_note_names_each_cut_bucket_and_shortens_a_run_into_the_future():
+    from datetime import date
+
+    from db.queries import partial_buckets
+
+    cut = partial_buckets(date(2025, 10, 1), date(2025, 10, 14), "week", date(2026, 1, 1))
+    assert ui.partial_note(cut, "week", "en") == (
+        "Shaded week: partial (2025-09-29: 2025-10-01 – 2025-10-05; 2025-10-13: 2025-10-13 – "
+        "2025-10-14): the range holds only part of it, or it is not over yet, so its count is not "
+        "comparable with a whole week.")
+    future = partial_buckets(date(2031, 1, 1), date(2031, 3, 31), "day", date(2026, 1, 1))
+    assert "2031-01-01; 2031-01-02; … (87); 2031-03-31" in ui.partial_note(future, "day", "zh")
+    assert ui.partial_note({}, "week", "en") is None
