@@ -15,7 +15,23 @@ from aigcwatch.errors import AigcwatchError
 
 EXIT_OK, EXIT_ALL_FAILED = 0, 4
 # Wide tables when piped to a file or a log (cron); the terminal's width otherwise.
-console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
+class _StdoutConsole(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader of stdout went away (`aigcwatch sources | head`): stop quietly with success,
+        as the exports do (rich's own answer is exit 1)."""
+        self.quiet = True
+        _stdout_to_devnull()
+        raise SystemExit(EXIT_OK)
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null, so the flush at exit does not fail on the broken pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+console = _StdoutConsole(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 
 
@@ -29,11 +45,8 @@ class Group(click.Group):
             sys.exit(e.exit_code)
         except BrokenPipeError:
             # The reader of stdout went away (`aigcwatch export ... | head`): stop quietly with
-            # success, as command-line tools do. Stdout goes to /dev/null first, so the flush at
-            # exit does not fail again (click would turn that into a silent exit 1).
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
+            # success, as command-line tools do (click would turn it into a silent exit 1).
+            _stdout_to_devnull()
             sys.exit(EXIT_OK)
 
 

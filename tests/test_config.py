@@ -152,3 +152,19 @@ def test_invalid_social_fields_name_the_field(tmp_path, body, field, words):
     with pytest.raises(ConfigError) as e:
         load_sources(p)
     assert f"field '{field}'" in e.value.one_line() and words in e.value.one_line()
+
+
+def test_a_table_piped_into_a_reader_that_stops_early_ends_quietly_with_success(tmp_path):
+    # Before: rich's answer to the broken pipe was exit 1 (`aigcwatch settings | head -1`).
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "from aigcwatch.cli import main; main()", "settings"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "AIGCWATCH_HOME": str(tmp_path)})
+    proc.stdout.close()   # the reader is gone before the table is written
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == ""

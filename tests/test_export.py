@@ -437,6 +437,7 @@ def test_piped_into_a_reader_that_stops_early_the_export_ends_quietly_with_succe
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.close()   # the reader is gone before the first row is written (as `head -0`)
     err = proc.stderr.read().decode()
+    proc.stderr.close()
     assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "Error" not in err, err
 
