@@ -114,15 +114,16 @@ def _change(session: Session, flt: ItemFilter, prev: ItemFilter, periods: int) -
 def build_digest(session: Session, day: date, *, period: str = "day", tz: str = "UTC",
                  langs: tuple[str, ...] = LANGS, base: ItemFilter | None = None,
                  now: datetime | None = None) -> Digest:
-    """Gather the digest of `period` ending on local `day` in zone `tz`; the chart's days that are
-    not over at `now` (default: the current time) are marked partial."""
+    """Gather the digest of `period` ending on local `day` in zone `tz`. A period not over at `now`
+    (default: the current time) is held against the same stretch of the previous one (as
+    `period_kpis` does), and its chart's days not over are marked partial."""
     first, last = period_days(day, period)
     since, until = day_window(first, last, tz)
     flt = (base or ItemFilter()).replace(since=since, until=until)
-    span = until - since
-    prev = flt.replace(since=since - span, until=since)
     periods = 4 if period == "week" else 7
     kpis = q.period_kpis(session, flt, tz=tz, now=now)
+    # the previous period as the KPIs take it: as far in as this one is, when it is not over
+    prev = flt.replace(since=kpis["prev_since"], until=kpis["prev_until"])
     d = Digest(day=last, period=period, tz=tz, langs=tuple(langs), first_day=first, since=since,
                until=until, filters=flt,
                stories=Change(kpis["stories"]["current"], kpis["stories"]["previous"],

@@ -325,6 +325,12 @@ def test_a_digest_of_a_day_not_over_marks_it_partial_in_the_chart(session):
     r = render(d)
     assert "当天未结束，数量不完整 · day not over: partial count" in r.text
     assert "day not over: partial count" in r.html
+    # every "vs previous" of the digest is against yesterday until noon, as the KPIs are
+    since = day_window(DAY, DAY, TZ)[0]
+    before = ItemFilter(since=since - timedelta(days=1), until=noon - timedelta(days=1))
+    assert d.stories.previous == q.count_items(session, before)
+    assert {s.lang: s.stories.previous for s in d.sections} == {
+        lang: q.count_items(session, before.replace(lang=(lang,))) for lang in ("zh", "en")}
     whole = build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1))
     assert not [r for r in whole.daily if r["partial"]]
     assert "day not over" not in render(whole).text
