@@ -12,7 +12,7 @@ import re
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -20,6 +20,8 @@ import streamlit as st
 
 from aigcwatch.errors import DatabaseError
 from dashboard import i18n
+from ingest.tag import reasons
+from report.render import safe_link
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^\"'])")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
@@ -36,16 +38,10 @@ def md_escape(text: object) -> str:
 
 
 def safe_url(url: object) -> str | None:
-    """`url` when it is an absolute http(s) URL without spaces or control characters, else None."""
-    if not isinstance(url, str) or not url or _CONTROL.search(url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
+    """`url` when it is an absolute http(s) URL with a real host and no spaces or control
+    characters, else None: the digest's rule (`report.render.safe_link`), so a page and a mail
+    never disagree on which links they render."""
+    return safe_link(url) if isinstance(url, str) else None
 
 
 def link_md(label: object, url: object, lang: str) -> str:
@@ -247,6 +243,18 @@ def _count(value) -> int:
     return len(value) if isinstance(value, (list, tuple)) else int(value or 0)
 
 
+def quoted(entries: list[str] | None, lang: str) -> str:
+    """Evidence as Markdown, escaped: each quote of the text in 「」, then the tagger's reasons
+    (not in the text: "title/body mismatch", "3 models") in italics after a label that says so;
+    "—" when none."""
+    quotes, why = reasons.split(entries)
+    out = " · ".join(f"「{md_escape(p)}」" for p in quotes)
+    if why:
+        out += (" · " if out else "") + f"*{md_escape(i18n.t('tagger_reasons', lang))}\\: " \
+            + "; ".join(md_escape(r) for r in why) + "*"
+    return out or "—"
+
+
 def story_list(rows: list[dict], *, lang: str, tz: str, evidence: bool = True) -> None:
     """Each story: its linked title, source, time, tags and (when present) its evidence phrases."""
     for row in rows:
@@ -255,8 +263,7 @@ def story_list(rows: list[dict], *, lang: str, tz: str, evidence: bool = True) -
             st.caption(story_meta(row, lang, tz))
             phrases = row.get("evidence") or []
             if evidence and phrases:
-                st.markdown(f"{md_escape(i18n.t('evidence', lang))}\\: " +
-                            " · ".join(f"「{md_escape(p)}」" for p in phrases))
+                st.markdown(f"{md_escape(i18n.t('evidence', lang))}\\: " + quoted(phrases, lang))
 
 
 def items_frame(rows: list[dict], lang: str, tz: str) -> pd.DataFrame:

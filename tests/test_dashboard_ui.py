@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard import i18n, ui
-from dashboard.ui import csv_bytes, highlight_html, link_md, md_escape, safe_url
+from dashboard.ui import csv_bytes, highlight_html, link_md, md_escape, quoted, safe_url
 
 
 def test_markdown_escape_leaves_nothing_to_interpret():
@@ -18,10 +18,18 @@ def test_markdown_escape_leaves_nothing_to_interpret():
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "/relative",
-                                 "http://exa mple.com", "http://\nexample.com", "ftp://example.com/x", "https://", None])
+                                 "http://exa mple.com", "http://\nexample.com", "ftp://example.com/x", "https://", None,
+                                 "https://x<!here>.example/", "http://example.com:port/"])
 def test_only_http_links_pass(url):
     assert safe_url(url) is None
     assert "](" not in link_md("title", url, "en")
+
+
+def test_evidence_lists_quotes_apart_from_the_taggers_reasons():
+    # Before: a spike story's "3 models" was shown in 「」 as if the text held it.
+    assert quoted(["可灵", "3 models", "*x*"], "en") == \
+        "「可灵」 · 「\\*x\\*」 · *the tagger\\'s reasons, not quotes\\: 3 models*"
+    assert quoted([], "zh") == "—"
 
 
 def test_http_links_become_links_with_escaped_labels():

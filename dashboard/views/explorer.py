@@ -85,18 +85,6 @@ def decisions(d: dict, lang: str) -> list[tuple[str, list[str] | None]]:
     return out
 
 
-def _quoted(entries: list[str], lang: str) -> str:
-    """Evidence as the story view lists it, escaped: each quote of the text in 「」, then the
-    tagger's reasons (not in the text: "title/body mismatch", "3 models") in italics after a label
-    that says so; "—" when none."""
-    quotes, why = reasons.split(entries)
-    out = " · ".join(f"「{ui.md_escape(p)}」" for p in quotes)
-    if why:
-        out += (" · " if out else "") + f"*{ui.md_escape(i18n.t('tagger_reasons', lang))}\\: " \
-            + "; ".join(ui.md_escape(r) for r in why) + "*"
-    return out or "—"
-
-
 def item_view(ctx: Ctx, item_id: int) -> None:
     L = ctx.lang
     d = data.item_detail(ctx.url, item_id)
@@ -114,9 +102,9 @@ def item_view(ctx: Ctx, item_id: int) -> None:
         for dim, field in (("model", "models"), ("theme", "themes")):
             for tag in d.get(field) or []:
                 st.markdown(f"**{ui.md_escape(i18n.key_name(dim, tag.get(dim), L))}** — "
-                            f"{_quoted(tag.get('evidence') or [], L)}")
+                            f"{ui.quoted(tag.get('evidence') or [], L)}")
         for label, ev in decisions(d, L):
-            shown = _quoted(ev, L) if ev is not None else ui.md_escape(i18n.t("evidence_unrecorded", L))
+            shown = ui.quoted(ev, L) if ev is not None else ui.md_escape(i18n.t("evidence_unrecorded", L))
             st.markdown(f"**{ui.md_escape(label)}** — {shown}")
         body = ui.highlight_html(d.get("text") or "", phrases)
         st.html(f'<div style="white-space:pre-wrap;line-height:1.7">{body}</div>')
