@@ -286,13 +286,7 @@ def test_explorer_marks_evidence_in_the_title_in_either_script_and_cut_sentences
             "概念設計與分鏡繪製的人手，許多動畫工作室已經開始裁員，剪輯師、調色師和配音演員也擔心自己的"
             "飯碗，行業協會呼籲片廠在使用這類工具之前先與工會談判，保障從業者的收入與署名權利。")
     tags = engine.tag(title, text, "zh")
-    when = day_window(DAY, DAY, TZ)[0] + timedelta(hours=20)
-    item = Item(source_id="en-news", guid="trad-1", url="https://tw.example.com/kling", title=title,
-                text=text, lang="zh", published_at=when, date_is_fallback=False, fetched_at=when)
-    store.store_intents(session, None, "en-news", [ItemIntent(item=item, keys=keys_for(item), tags=tags)],
-                        when)
-    session.commit()
-    item_id = q.items(session, ItemFilter(q="可靈AI發佈"), limit=1)[0]["id"]
+    item_id = _stored(session, title, text, "zh", tags, "https://tw.example.com/kling", hour=20)
     at = ok(page("explorer", item=str(item_id)))
     bodies = [el.proto.body for el in at.get("html")]
     assert re.search(r"<mark>[^<]*可靈AI[^<]*</mark>", next(b for b in bodies if b.startswith("<h4")))
@@ -301,6 +295,17 @@ def test_explorer_marks_evidence_in_the_title_in_either_script_and_cut_sentences
     assert any(p.endswith("…") for p in phrases), tags.evidence    # a long sentence, cut by the tagger
     for phrase in phrases:
         assert any(normalize(phrase).removesuffix("…") in x for x in marked), (phrase, marked)
+
+
+def _stored(session, title: str, text: str, lang: str, tags, url: str, *, hour: int) -> int:
+    """Store one tagged story of the page's day (source en-news, GUID = URL) and return its id."""
+    when = day_window(DAY, DAY, TZ)[0] + timedelta(hours=hour)
+    item = Item(source_id="en-news", guid=url, url=url, title=title, text=text, lang=lang,
+                published_at=when, date_is_fallback=False, fetched_at=when)
+    store.store_intents(session, None, "en-news", [ItemIntent(item=item, keys=keys_for(item), tags=tags)],
+                        when)
+    session.commit()
+    return q.items(session, ItemFilter(q=title), limit=1)[0]["id"]
 
 
 def test_explorer_item_view_says_why_a_story_is_relevant_negative_or_spam(site, session):
@@ -330,13 +335,7 @@ def test_explorer_tells_the_competition_themes_model_count_from_quotes(site, ses
     tags = engine.tag(title, text, "en")
     counted = [p for p in tags.evidence["competition"] if p.endswith(" models")]
     assert counted, tags.evidence
-    when = day_window(DAY, DAY, TZ)[0] + timedelta(hours=21)
-    item = Item(source_id="en-news", guid="race-1", url="https://wire.example.com/race", title=title,
-                text=text, lang="en", published_at=when, date_is_fallback=False, fetched_at=when)
-    store.store_intents(session, None, "en-news", [ItemIntent(item=item, keys=keys_for(item), tags=tags)],
-                        when)
-    session.commit()
-    item_id = q.items(session, ItemFilter(q="Runway compared"), limit=1)[0]["id"]
+    item_id = _stored(session, title, text, "en", tags, "https://wire.example.com/race", hour=21)
     at = ok(page("explorer", item=str(item_id), ui="en"))
     line = next(unescape_md(m.value) for m in at.markdown if m.value.startswith("**Competition"))
     assert all(f"「{p}」" not in line for p in counted)
