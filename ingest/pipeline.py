@@ -119,16 +119,18 @@ def _process(got: Collected, tagger: Tagger | None) -> tuple[SourceResult, tuple
                             warnings=got.warnings, **base), ()
     prep = got.prepared if got.prepared is not None else finish(source, got.norm, tagger)
     warnings = got.warnings + prep.warnings
-    if prep.fetched == 0 and source.kind == "rss":
-        return SourceResult(status="failed", error_class=FailureClass.EMPTY,
-                            error="feed has no entries", warnings=warnings, **base), ()
     # Non-fatal problems (recovered malformed XML, repaired encoding, a bad entry, an API page
     # that failed after others were read) are kept in the run record's error text so nothing
-    # goes unnoticed; the source still counts as ok. An API search with no result is ok too.
+    # goes unnoticed; the source still counts as ok. A feed that parsed but lists no entries (a
+    # news search with no hit today) is ok with an `empty` warning, as an API search with no
+    # result is ok: backing it off would miss the first hits; `stale` takes over after stale_days.
+    error_class = got.error_class
+    if prep.fetched == 0 and source.kind == "rss" and error_class is None:
+        error_class, warnings = FailureClass.EMPTY, ("feed has no entries", *warnings)
     note = "; ".join(([got.error] if got.error else []) + list(warnings))[:1000] or None
     return SourceResult(status="ok", fetched=prep.fetched, irrelevant=prep.irrelevant,
                         invalid=prep.invalid, spam=prep.spam, warnings=warnings, error=note,
-                        error_class=got.error_class, **base), prep.intents
+                        error_class=error_class, **base), prep.intents
 
 
 def _write_result(session_factory, run_id: int, source: Source, state: FetchState,
@@ -170,10 +172,12 @@ def _state_after(state: FetchState, fres: FetchResult, res: SourceResult, now: d
 
 
 def _maybe_stale(session, source: Source, res: SourceResult, now: datetime) -> SourceResult:
-    """A source that works but brought nothing new for `stale_days` gets a STALE warning."""
+    """A source that works but brought nothing new for `stale_days` gets a STALE warning (in place
+    of an empty feed's `empty` one: the longer story)."""
     from db import store
 
-    if res.status not in ("ok", "not_modified") or res.new or res.error_class is not None:
+    if res.status not in ("ok", "not_modified") or res.new or \
+            res.error_class not in (None, FailureClass.EMPTY):
         return res
     last = store.last_new_item_at(session, source.id)
     if last is not None and now - last > timedelta(days=source.stale_days):

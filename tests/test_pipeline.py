@@ -121,6 +121,28 @@ def test_one_broken_source_never_stops_the_run(tmp_path, workers):
     assert [r.status for r in later.results] == ["skipped"]
 
 
+EMPTY_SEARCH = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                '<title>"可灵 2.5" - Google News</title><link>https://news.example/</link></channel></rss>')
+
+
+def test_a_news_search_with_no_hit_is_ok_with_a_warning_and_keeps_being_read(tmp_path):
+    # Before: a feed with no entries failed as `empty` and backed off (15 min doubling up to a
+    # day), so a narrow search missed its first hits for hours.
+    _, sf = sqlite_factory(tmp_path)
+    with scripted_server() as srv:
+        srv.route("/q.xml", Reply(200, body=EMPTY_SEARCH, content_type="application/rss+xml"))
+        first = run_ingest(sf, [src("q", srv.url("/q.xml"), lang="zh")], settings=FAST)
+        [r] = first.results
+        assert (r.status, r.error_class, r.fetched) == ("ok", FailureClass.EMPTY, 0)
+        assert r.error == "feed has no entries"
+        with sf() as s:
+            state = s.get(models.Source, "q")
+            assert state.consecutive_failures == 0 and state.next_attempt_at is None
+        srv.route("/q.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        later = run_ingest(sf, [src("q", srv.url("/q.xml"), lang="zh")], settings=FAST)
+    assert [(r.status, r.new) for r in later.results] == [("ok", 1)]
+
+
 def _corpus_sources(url_of):
     out = []
     for p in sorted(CORPUS.glob("*.xml")):
