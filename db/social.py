@@ -71,6 +71,20 @@ def known_keys(session: Session, url_keys: Iterable[str],
     return found
 
 
+def guid_texts(session: Session, guid_keys: Iterable[str]) -> dict[str, str | None]:
+    """The stored text of the item each GUID key belongs to (a recorded copy's: its original's),
+    the text db.store compares to tell a reused GUID from the same entry under a moved link."""
+    found: dict[str, str | None] = {}
+    it, cp = m.Item, m.ItemCopy
+    for chunk in _chunks(k for k in guid_keys if k):
+        for key, text in session.execute(select(it.guid_key, it.text).where(it.guid_key.in_(chunk))):
+            found.setdefault(key, text)
+        for key, text in session.execute(select(cp.guid_key, it.text).join(it, it.id == cp.item_id)
+                                         .where(cp.guid_key.in_(chunk))):
+            found.setdefault(key, text)
+    return found
+
+
 def fetched_pages(session: Session, urls: Iterable[str]) -> dict[str, PageText]:
     """Pages already fetched for full text, by URL (whatever their outcome)."""
     by_key = {url_key(u): u for u in urls if u}

@@ -64,6 +64,7 @@ class Lookup(Protocol):
 
     def known(self, url_keys: Iterable[str],
               guid_keys: Iterable[str]) -> Mapping[str, tuple[str | None, str | None]]: ...
+    def texts(self, guid_keys: Iterable[str]) -> Mapping[str, str | None]: ...
     def pages(self, urls: Iterable[str]) -> dict[str, PageText]: ...
 
 
@@ -77,6 +78,12 @@ class DbLookup:
 
         with self._sf() as s:
             return social.known_keys(s, url_keys, guid_keys)
+
+    def texts(self, guid_keys: Iterable[str]) -> Mapping[str, str | None]:
+        from db import social
+
+        with self._sf() as s:
+            return social.guid_texts(s, guid_keys)
 
     def pages(self, urls: Iterable[str]) -> dict[str, PageText]:
         from db import social
@@ -217,15 +224,22 @@ class Collector:
         # by later runs; a page this run left out for its cap or a stalled host: by a later one).
         # An item seen before takes its recorded page's text again, so that it compares with
         # what is stored: a corrected headline is then an edit, not the feed's summary.
-        # An item known by its GUID under another link (and a related title: not a reused GUID)
-        # keeps its stored text: its new link's page is not asked for.
+        # An item known by its GUID under another link keeps its stored text unless db.store
+        # will take it for another story (dedup.reused_guid on the same texts and titles: the
+        # stored one's and the feed's): the old entry moved gets no page, a new story under a
+        # reused GUID gets its page now.
+        moved = {k.guid_key for k in keys
+                 if k.guid_key in known and k.url_key not in known
+                 and known[k.guid_key][0] not in (None, k.url_key)}
+        stored_texts = self.lookup.texts(moved) if moved else {}
         wanted: dict[int, str] = {}
         seen: set[int] = set()
         for n, (item, k) in enumerate(zip(items, keys)):
             url = target_url(item)
             holder = known.get(k.guid_key) if k.guid_key else None
-            if k.url_key not in known and holder is not None \
-                    and not dedup.reused_guid(holder[0], holder[1], None, item, None):
+            if k.url_key not in known and holder is not None and not dedup.reused_guid(
+                    holder[0], holder[1], dedup.text_signature(stored_texts.get(k.guid_key) or ""),
+                    item, dedup.text_signature(item.text or "")):
                 continue
             if url:
                 wanted[n] = url

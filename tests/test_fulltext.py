@@ -307,3 +307,42 @@ def test_a_control_character_reference_does_not_cost_the_page_its_text(ref):
     # the page: "no main text", recorded for good, and the item kept its summary.
     got = page_text("http://x/a", page("utf-8", BODY.replace("，", f"{ref}，", 1)).encode(), "text/html")
     assert got.text and "两分钟" in got.text and got.error_class is None
+
+
+OTHER_BODY = ("字节跳动旗下的即梦今天上线了新的图生视频功能，用户上传一张照片即可生成十秒的动态短片。"
+              "新功能支持多种镜头运动方式，并加入了口型同步，配音可以直接从文字生成。"
+              "即梦表示，会员用户每天可以免费生成二十段视频，企业用户可以通过接口批量调用。")
+
+
+def _rss_guid(base: str, guid: str, title: str, link: str, summary: str) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+            f"<item><title>{title}</title><link>{base}{link}</link><guid>{guid}</guid>"
+            "<pubDate>Mon, 20 Oct 2025 08:00:00 +0000</pubDate>"
+            f"<description>{summary}</description></item></channel></rss>")
+
+
+def test_a_reused_guid_with_a_related_title_but_another_text_gets_its_page_at_once(db_url):
+    """A daily column under one fixed GUID and headline, with a new link and another text, is a
+    new story (db.store): its page is fetched by the run that first sees it, not one run later
+    (the full-text stage took it for the old entry moved, because the titles share terms). The
+    old entry moved under a new link with its own text is still not asked for."""
+    sf = dbe.session_factory(dbe.ensure_schema(db_url))
+    title = "AI视频日报：今天创作者都在用什么模型"
+    with scripted_server() as srv:
+        srv.route("/daily/1", Reply(200, body=page("utf-8").encode(), content_type="text/html"))
+        srv.route("/daily/2", Reply(200, body=page("utf-8", OTHER_BODY, "即梦上线图生视频").encode(),
+                                    content_type="text/html"))
+        runs = []
+        for link, summary in (("/daily/1", "今天有新模型发布。"),
+                              ("/daily/2", OTHER_BODY.split("。")[0] + "。"),
+                              ("/daily/1-moved", BODY.split("。")[0] + "。")):
+            srv.route("/feed.xml", Reply(200, body=_rss_guid(srv.base_url, "daily", title, link, summary),
+                                         content_type="application/rss+xml"))
+            runs += run_ingest(sf, [_wire(srv)], settings=FAST, force=True).results
+        asked = [len(srv.requests(p)) for p in ("/daily/1", "/daily/2", "/daily/1-moved")]
+    assert [(r.new, r.updated) for r in runs] == [(1, 0), (1, 0), (0, 0)]
+    assert asked == [1, 1, 0]
+    with sf() as s:
+        by_url = {i.url: i for i in s.scalars(select(m.Item))}
+    second = by_url[srv.url("/daily/2")]
+    assert second.full_text and "二十段视频" in second.text
