@@ -389,6 +389,7 @@ from db.buckets import partial_buckets  # noqa: E402,F401  re-exported: the one 
 from db.trends import (  # noqa: E402  re-exported: the one read side
     DIMENSIONS,
     counts,
+    elapsed,
     evidence_top,
     js_divergence,
     language_gap,
@@ -401,7 +402,7 @@ from db.trends import (  # noqa: E402  re-exported: the one read side
 
 __all__ = ["DIMENSIONS", "as_filter", "copy_counts", "count_items", "counts", "daily_counts",
            "evidence_for", "evidence_top", "facets", "item_detail", "items", "iter_items", "most_engaged_posts", "widest_clusters",
-           "js_divergence", "language_gap", "latest_runs", "period_kpis", "rising_terms",
+           "elapsed", "js_divergence", "language_gap", "latest_runs", "period_kpis", "rising_terms",
            "run_summary", "sentiment_index", "source_health", "source_stats", "spike_stories",
            "spikes", "bucket_expr"]
 

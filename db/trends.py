@@ -124,6 +124,17 @@ def previous_window(flt: ItemFilter) -> ItemFilter:
     return flt.replace(since=flt.since - span, until=flt.since)
 
 
+def elapsed(flt: ItemFilter, now: datetime) -> timedelta | None:
+    """How far into the filter's window `now` is, None when the window is not running (over, or
+    still to come). On the window's own clock: for a window of local days (db.filters.day_window)
+    the local time since its first midnight, so that adding it to an earlier local midnight gives
+    the same hour, a DST change between them or not ("today until now" against "yesterday until
+    the same hour")."""
+    if flt.since is None or flt.until is None or not flt.since <= now < flt.until:
+        return None
+    return now.astimezone(flt.since.tzinfo) - flt.since
+
+
 def period_kpis(session: Session, flt: ItemFilter, *, tz: str = "UTC",
                 now: datetime | None = None) -> dict:
     """Headline numbers of the filter's window against the previous window of the same length.
@@ -132,9 +143,10 @@ def period_kpis(session: Session, flt: ItemFilter, *, tz: str = "UTC",
     today's first hours against yesterday's first hours, not against the whole of yesterday."""
     prev = previous_window(flt)
     now = now or datetime.now(timezone.utc)
-    partial = flt.since <= now < flt.until
+    stretch = elapsed(flt, now)
+    partial = stretch is not None
     if partial:
-        prev = prev.replace(until=prev.since.astimezone(timezone.utc) + (now - flt.since))
+        prev = prev.replace(until=prev.since + stretch)
     out: dict = {"since": flt.since, "until": flt.until, "prev_since": prev.since,
                  "prev_until": prev.until, "partial": partial}
     periods = {"current": flt, "previous": prev}

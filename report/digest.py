@@ -34,7 +34,8 @@ TOP_STORIES = 2
 class Change:
     current: int
     previous: int
-    average: float                 # per period, over the 7 days / 4 weeks before
+    average: float                 # per period, over the 7 days / 4 weeks before (a period
+                                   # not over: each of them only as far in as this one is)
 
     @property
     def delta(self) -> int:
@@ -98,17 +99,24 @@ def _by(session: Session, flt: ItemFilter, dim: str) -> dict[str, int]:
     return {r[dim]: r["count"] for r in q.counts(session, flt, by=(dim,))}
 
 
-def _average(session: Session, flt: ItemFilter, periods: int) -> float:
+def _average(session: Session, flt: ItemFilter, periods: int,
+             stretch: timedelta | None = None) -> float:
     """Mean stories per period over the `periods` periods right before the filter's window (the
-    7-day average of a day, the 4-week average of a week)."""
+    7-day average of a day, the 4-week average of a week). With `stretch` (a period not over, see
+    `q.elapsed`), each of those periods counts only as far in as this one is: today until now
+    against each of the 7 days before until the same hour."""
     span = flt.until - flt.since
-    wide = flt.replace(since=flt.since - span * periods, until=flt.since)
-    return q.count_items(session, wide) / periods
+    if stretch is None:
+        wide = flt.replace(since=flt.since - span * periods, until=flt.since)
+        return q.count_items(session, wide) / periods
+    starts = [flt.since - span * k for k in range(1, periods + 1)]
+    return sum(q.count_items(session, flt.replace(since=s, until=s + stretch)) for s in starts) / periods
 
 
-def _change(session: Session, flt: ItemFilter, prev: ItemFilter, periods: int) -> Change:
+def _change(session: Session, flt: ItemFilter, prev: ItemFilter, periods: int,
+            stretch: timedelta | None) -> Change:
     return Change(q.count_items(session, flt), q.count_items(session, prev),
-                  _average(session, flt, periods))
+                  _average(session, flt, periods, stretch))
 
 
 def build_digest(session: Session, day: date, *, period: str = "day", tz: str = "UTC",
@@ -121,13 +129,15 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     since, until = day_window(first, last, tz)
     flt = (base or ItemFilter()).replace(since=since, until=until)
     periods = 4 if period == "week" else 7
+    now = now or datetime.now(timezone.utc)
     kpis = q.period_kpis(session, flt, tz=tz, now=now)
+    stretch = q.elapsed(flt, now)     # None unless the period is not over
     # the previous period as the KPIs take it: as far in as this one is, when it is not over
     prev = flt.replace(since=kpis["prev_since"], until=kpis["prev_until"])
     d = Digest(day=last, period=period, tz=tz, langs=tuple(langs), first_day=first, since=since,
                until=until, filters=flt,
                stories=Change(kpis["stories"]["current"], kpis["stories"]["previous"],
-                              _average(session, flt, periods)),
+                              _average(session, flt, periods, stretch)),
                share={lang: (kpis["share"][lang]["current"], kpis["share"][lang]["previous"])
                       for lang in LANGS},
                net=(kpis["net_sentiment"]["current"], kpis["net_sentiment"]["previous"]))
@@ -141,7 +151,7 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
                       bucket="day", tz=tz):
         if r["lang"] in LANGS:
             per_day.setdefault(r["bucket"], {"zh": 0, "en": 0})[r["lang"]] = r["count"]
-    today = (now or datetime.now(timezone.utc)).astimezone(ZoneInfo(tz)).date()
+    today = now.astimezone(ZoneInfo(tz)).date()
     partial = q.partial_buckets(last - timedelta(days=CHART_DAYS - 1), last, "day", today)
     d.daily = [{"day": last - timedelta(days=k), **per_day.get(last - timedelta(days=k), {"zh": 0, "en": 0}),
                 "partial": last - timedelta(days=k) in partial}
@@ -162,7 +172,7 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     d.rising_themes = _rising(_by(session, flt, "theme"), _by(session, prev, "theme"), RISING_SHOWN)
     d.gap = q.language_gap(session, flt, dim="theme")
     for lang in langs:
-        d.sections.append(_section(session, flt, prev, lang, periods))
+        d.sections.append(_section(session, flt, prev, lang, periods, stretch))
     return d
 
 
@@ -172,7 +182,8 @@ def _add_outlets(session: Session, stories: list[dict]) -> None:
         s["outlets"] = outlets.get(s["id"], 1)
 
 
-def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, periods: int) -> LangSection:
+def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, periods: int,
+             stretch: timedelta | None) -> LangSection:
     lf, lp = flt.replace(lang=(lang,)), prev.replace(lang=(lang,))
     net = [r["net"] for r in q.sentiment_index(session, lf, bucket=None)] or [None]
     net_prev = [r["net"] for r in q.sentiment_index(session, lp, bucket=None)] or [None]
@@ -183,7 +194,7 @@ def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, per
         _add_outlets(session, stories)
         top.append((theme, n, stories))
     return LangSection(
-        lang=lang, stories=_change(session, lf, lp, periods),
+        lang=lang, stories=_change(session, lf, lp, periods, stretch),
         net=(net[0], net_prev[0]),
         rising_models=_rising(_by(session, lf, "model"), _by(session, lp, "model"), RISING_SHOWN),
         rising_themes=_rising(_by(session, lf, "theme"), _by(session, lp, "theme"), RISING_SHOWN),

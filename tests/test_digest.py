@@ -334,3 +334,24 @@ def test_a_digest_of_a_day_not_over_marks_it_partial_in_the_chart(session):
     whole = build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1))
     assert not [r for r in whole.daily if r["partial"]]
     assert "day not over" not in render(whole).text
+
+
+def test_a_digest_of_a_day_not_over_averages_the_same_stretch_of_the_days_before(session):
+    # Before: today's first hours were set against the mean of 7 whole days, so a digest run at
+    # noon always looked below average (the 20:00 stories of the day before counted in full).
+    build(session)
+    noon = datetime.combine(DAY, time(12), ZoneInfo(TZ))
+    d = build_digest(session, DAY, tz=TZ, now=noon)
+
+    def mornings(lang=None):
+        flt = ItemFilter(lang=(lang,) if lang else ())
+        return sum(q.count_items(session, flt.replace(
+            since=datetime.combine(DAY - timedelta(days=k), time(0), ZoneInfo(TZ)),
+            until=noon - timedelta(days=k))) for k in range(1, 8)) / 7
+
+    whole_days = q.count_items(session, window(DAY - timedelta(days=7), DAY - timedelta(days=1))) / 7
+    assert mornings() != whole_days          # the fixture tells them apart (20:00 stories)
+    assert d.stories.average == mornings()
+    assert {s.lang: s.stories.average for s in d.sections} == {"zh": mornings("zh"), "en": mornings("en")}
+    # a day that is over keeps the average of the whole days before
+    assert build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)).stories.average == whole_days

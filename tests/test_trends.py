@@ -217,6 +217,27 @@ def test_a_period_not_over_is_held_against_the_same_stretch_of_the_previous_one(
     assert over["stories"] == {"current": 2, "previous": 3}
 
 
+@pytest.mark.parametrize("day, before, noon_utc, in_utc, out_utc", [
+    # spring forward (02:00 -> 03:00): today's noon is 11 hours in; yesterday 11:30 counts
+    (date(2025, 3, 9), date(2025, 3, 8), utc(2025, 3, 9, 16), utc(2025, 3, 8, 16, 30), utc(2025, 3, 8, 17, 30)),
+    # fall back (02:00 -> 01:00): today's noon is 13 hours in; yesterday 12:30 does not count
+    (date(2025, 11, 2), date(2025, 11, 1), utc(2025, 11, 2, 17), utc(2025, 11, 1, 15, 30), utc(2025, 11, 1, 16, 30)),
+], ids=["spring-forward", "fall-back"])
+def test_a_day_not_over_is_held_against_yesterday_until_the_same_hour_across_dst(
+        session, day, before, noon_utc, in_utc, out_utc):
+    # Before: yesterday's stretch was the hours elapsed today, so on a DST day it ended at 11:00
+    # or 13:00 local instead of noon.
+    tz = "America/New_York"
+    c = Corpus()
+    c.add(in_utc, "en-news", models=("sora",))      # 11:30 local yesterday
+    c.add(out_utc, "en-news", models=("sora",))     # 12:30 local yesterday
+    c.save(session)
+    since, until = day_window(day, day, tz)
+    k = queries.period_kpis(session, ItemFilter(since=since, until=until), tz=tz, now=noon_utc)
+    assert k["partial"] and k["prev_until"] == day_window(before, before, tz)[0] + timedelta(hours=12)
+    assert k["stories"]["previous"] == 1
+
+
 def test_period_kpis_of_an_empty_window(small):
     session, _, _ = small
     k = queries.period_kpis(session, ItemFilter(since=utc(2025, 3, 13), until=utc(2025, 3, 14)))
