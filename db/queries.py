@@ -90,9 +90,10 @@ def source_health(session: Session) -> list[dict]:
 
 
 def source_stats(session: Session, flt: ItemFilter | None = None, *, tz: str = "UTC",
-                 last_runs: int = 30) -> list[dict]:
+                 last_runs: int = 30, now: datetime | None = None) -> list[dict]:
     """source_health() plus the filter's stories per source ("items_in_range", "items_per_day"
-    over the window), and over the `last_runs` most recent ingest runs: runs the source took part
+    over the window's local days up to today at `now`: days still to come hold no stories, and a
+    window not begun has no rate), and over the `last_runs` most recent ingest runs: runs the source took part
     in, its not-modified rate, failure rate and latest status (health is about now, whatever the
     window of stories)."""
     flt = flt or ItemFilter()
@@ -115,7 +116,7 @@ def source_stats(session: Session, flt: ItemFilter | None = None, *, tz: str = "
                 select(rs.source_id, rs.run_id, rs.status).where(rs.run_id.in_(chunk))):
             if runs.get(sid) is not None and runs[sid].last_run == run_id:
                 last_status[sid] = status
-    days = _window_days(session, flt, tz)
+    days = _window_days(session, flt, tz, now or datetime.now(timezone.utc))
     for row in rows:
         r = runs.get(row["id"])
         n = in_range.get(row["id"], 0)
@@ -128,12 +129,17 @@ def source_stats(session: Session, flt: ItemFilter | None = None, *, tz: str = "
     return rows
 
 
-def _window_days(session: Session, flt: ItemFilter, tz: str) -> int | None:
-    """How many local calendar days (zone `tz`) the filter's window spans (open ends: the data's)."""
+def _window_days(session: Session, flt: ItemFilter, tz: str, now: datetime) -> int | None:
+    """How many local calendar days (zone `tz`) of the filter's window (open ends: the data's)
+    have begun at `now`: today counts, days to come do not; None when none has."""
+    from db.buckets import local_day
     from db.trends import day_range
 
     span = day_range(session, flt, tz)
-    return (span[1] - span[0]).days + 1 if span else None
+    if not span:
+        return None
+    first, last = span[0], min(span[1], local_day(now, tz))
+    return (last - first).days + 1 if last >= first else None
 
 
 # --- items ------------------------------------------------------------------------------------

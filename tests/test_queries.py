@@ -239,6 +239,20 @@ def test_source_stats_days_are_local_days_of_the_zone(session, with_runs):
         "en-news": (1, 1.0), "en-social": (0, 0.0), "zh-news": (0, 0.0), "zh-social": (1, 1.0)}
 
 
+def test_source_stats_per_day_counts_no_day_still_to_come(session, with_runs):
+    # Before: a range running past today divided by its days to come too (the dashboard's
+    # "this week" on a Thursday showed the rate of 4 days' stories spread over 7).
+    since, until = day_window(utc(2025, 3, 10).date(), utc(2025, 3, 16).date(), "UTC")
+    flt = ItemFilter(since=since, until=until)
+    stats = {r["id"]: r for r in queries.source_stats(session, flt, now=utc(2025, 3, 13, 12))}
+    assert (stats["en-news"]["items_in_range"], stats["en-news"]["items_per_day"]) == (3, 0.75)
+    over = {r["id"]: r for r in queries.source_stats(session, flt, now=utc(2025, 3, 17))}
+    assert over["en-news"]["items_per_day"] == round(3 / 7, 2)
+    # a range that has not begun has no rate yet
+    ahead = {r["id"]: r for r in queries.source_stats(session, flt, now=utc(2025, 3, 9, 12))}
+    assert ahead["en-news"]["items_per_day"] is None
+
+
 def test_source_stats_per_day_over_an_open_window_spans_the_datas_days(session, with_runs):
     stats = {r["id"]: r for r in queries.source_stats(session)}
     # stories from 10 to 20 March (11 days); en-news has four that count (one more is spam)
