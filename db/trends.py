@@ -135,18 +135,24 @@ def elapsed(flt: ItemFilter, now: datetime) -> timedelta | None:
     return now.astimezone(flt.since.tzinfo) - flt.since
 
 
+def comparable_window(flt: ItemFilter, now: datetime) -> ItemFilter:
+    """The previous window to hold the filter's against: the equally long one right before it, or,
+    while the filter's window is not over at `now`, its stretch as far in as `now` is (`elapsed`).
+    The one rule of the KPIs, the rising terms and the digest's comparisons."""
+    prev = previous_window(flt)
+    stretch = elapsed(flt, now)
+    return prev if stretch is None else prev.replace(until=prev.since + stretch)
+
+
 def period_kpis(session: Session, flt: ItemFilter, *, tz: str = "UTC",
                 now: datetime | None = None) -> dict:
     """Headline numbers of the filter's window against the previous window of the same length.
     A window not over at `now` (default: the current time) is held against the same stretch of
     the previous one, from its start to as far in as `now` is in the current one ("partial"):
     today's first hours against yesterday's first hours, not against the whole of yesterday."""
-    prev = previous_window(flt)
     now = now or datetime.now(timezone.utc)
-    stretch = elapsed(flt, now)
-    partial = stretch is not None
-    if partial:
-        prev = prev.replace(until=prev.since + stretch)
+    partial = elapsed(flt, now) is not None
+    prev = comparable_window(flt, now)
     out: dict = {"since": flt.since, "until": flt.until, "prev_since": prev.since,
                  "prev_until": prev.until, "partial": partial}
     periods = {"current": flt, "previous": prev}
@@ -310,12 +316,13 @@ def term_counts(session: Session, flt: ItemFilter, *, step: int = 1) -> dict[str
 
 
 def rising_terms(session: Session, flt: ItemFilter, *, lang: str, top: int = 30,
-                 min_count: int = 2) -> list[dict]:
-    """Terms that rose most in `lang` against the previous window of the same length, by the
-    weighted log-odds z-score with an informative Dirichlet prior (`db.stats.log_odds`).
+                 min_count: int = 2, now: datetime | None = None) -> list[dict]:
+    """Terms that rose most in `lang` against the previous window of the same length (a window
+    not over at `now`: its same stretch, `comparable_window`), by the weighted log-odds z-score
+    with an informative Dirichlet prior (`db.stats.log_odds`).
     Rows: {"term","current","previous","z","sample_every"}; see `sample_step` for large windows."""
     cur_flt = flt.replace(lang=(lang,))
-    prev_flt = previous_window(cur_flt)
+    prev_flt = comparable_window(cur_flt, now or datetime.now(timezone.utc))
     step = max(sample_step(session, cur_flt), sample_step(session, prev_flt))
     current = term_counts(session, cur_flt, step=step)
     previous = term_counts(session, prev_flt, step=step)

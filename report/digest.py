@@ -172,7 +172,7 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     d.rising_themes = _rising(_by(session, flt, "theme"), _by(session, prev, "theme"), RISING_SHOWN)
     d.gap = q.language_gap(session, flt, dim="theme")
     for lang in langs:
-        d.sections.append(_section(session, flt, prev, lang, periods, stretch))
+        d.sections.append(_section(session, flt, prev, lang, periods, stretch, now))
     return d
 
 
@@ -183,7 +183,7 @@ def _add_outlets(session: Session, stories: list[dict]) -> None:
 
 
 def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, periods: int,
-             stretch: timedelta | None) -> LangSection:
+             stretch: timedelta | None, now: datetime) -> LangSection:
     lf, lp = flt.replace(lang=(lang,)), prev.replace(lang=(lang,))
     net = [r["net"] for r in q.sentiment_index(session, lf, bucket=None)] or [None]
     net_prev = [r["net"] for r in q.sentiment_index(session, lp, bucket=None)] or [None]
@@ -198,7 +198,7 @@ def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, per
         net=(net[0], net_prev[0]),
         rising_models=_rising(_by(session, lf, "model"), _by(session, lp, "model"), RISING_SHOWN),
         rising_themes=_rising(_by(session, lf, "theme"), _by(session, lp, "theme"), RISING_SHOWN),
-        terms=q.rising_terms(session, lf, lang=lang, top=TERMS_SHOWN), themes=top)
+        terms=q.rising_terms(session, lf, lang=lang, top=TERMS_SHOWN, now=now), themes=top)
 
 
 # --- the biggest change (pure) ------------------------------------------------------------------

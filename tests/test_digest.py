@@ -353,5 +353,13 @@ def test_a_digest_of_a_day_not_over_averages_the_same_stretch_of_the_days_before
     assert mornings() != whole_days          # the fixture tells them apart (20:00 stories)
     assert d.stories.average == mornings()
     assert {s.lang: s.stories.average for s in d.sections} == {"zh": mornings("zh"), "en": mornings("en")}
+    # its rising terms are against yesterday's morning too
+    flt = window(DAY, DAY)
+    assert {s.lang: s.terms for s in d.sections} == {
+        lang: q.rising_terms(session, flt.replace(lang=(lang,)), lang=lang, top=8, now=noon)
+        for lang in ("zh", "en")}
+    assert [s.terms for s in d.sections] != [
+        q.rising_terms(session, flt.replace(lang=(lang,)), lang=lang, top=8, now=noon + timedelta(days=1))
+        for lang in ("zh", "en")]
     # a day that is over keeps the average of the whole days before
     assert build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)).stories.average == whole_days

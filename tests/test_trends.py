@@ -433,6 +433,24 @@ def test_rising_terms_put_a_new_term_first(burst):
     assert zh[0]["term"] == "海螺" and zh[0]["current"] == 15 and zh[0]["previous"] == 0
 
 
+def test_rising_terms_of_a_day_not_over_compare_with_yesterday_until_the_same_hour(session):
+    # Before: today's morning was held against the whole of yesterday (the KPIs and the digest's
+    # other "previous" numbers take yesterday's morning), so yesterday evening's terms sank
+    # everything else and a term as common as yesterday morning's "rose".
+    c = Corpus()
+    for day in (10, 11):
+        for n in range(3):
+            c.add(utc(2025, 3, day, 8, n), "en-news", keywords=("kling", "launch"))
+            c.add(utc(2025, 3, day, 9, n), "en-news", keywords=("sora", "physics"))
+    for n in range(10):
+        c.add(utc(2025, 3, 10, 20, n), "en-news", keywords=("sora", "evening"))
+    c.save(session)
+    today = ItemFilter(since=utc(2025, 3, 11), until=utc(2025, 3, 12))
+    assert queries.rising_terms(session, today, lang="en", now=utc(2025, 3, 11, 12)) == []
+    over = queries.rising_terms(session, today, lang="en", now=utc(2025, 3, 12))
+    assert {r["term"] for r in over} >= {"kling", "launch"}     # a whole day: the evening counts
+
+
 def test_rising_terms_drop_terms_seen_once(burst):
     session, _ = burst
     # day 0 alone against day -1: only the en burst stories are new; min_count keeps one-offs out
