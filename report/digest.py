@@ -76,6 +76,7 @@ class Digest:
     last_story_at: datetime | None = None
     last_run: dict | None = None
     tagger_versions: list[str] = field(default_factory=list)
+    as_of: datetime | None = None  # a period not over: the time every comparison runs to
 
     @property
     def empty(self) -> bool:
@@ -140,7 +141,8 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
                               _average(session, flt, periods, stretch)),
                share={lang: (kpis["share"][lang]["current"], kpis["share"][lang]["previous"])
                       for lang in LANGS},
-               net=(kpis["net_sentiment"]["current"], kpis["net_sentiment"]["previous"]))
+               net=(kpis["net_sentiment"]["current"], kpis["net_sentiment"]["previous"]),
+               as_of=now if stretch is not None else None)
     facets = q.facets(session)
     d.last_story_at = facets["last"]
     runs = q.latest_runs(session, 1)

@@ -54,6 +54,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "gap_none": ("两种语言关注的议题分布接近。", "Both languages cover the same themes in similar shares."),
     "chart": ("近 14 日每日报道数", "Stories per day, last 14 days"),
     "partial_day": ("当天未结束，数量不完整", "day not over: partial count"),
+    "as_of": ("周期未结束：各项对比均截至各周期的同一时刻（{at}）",
+              "period not over: every comparison runs to the same time of its period ({at})"),
     "section_zh": ("中文报道", "Chinese coverage"),
     "section_en": ("英文报道", "English coverage"),
     "terms": ("升温词", "Rising terms"),
@@ -307,6 +309,11 @@ def render(d: Digest) -> Rendered:
     return Rendered(subject(d), html, text)
 
 
+def as_of_line(d: Digest, lang: str) -> str:
+    """The note on a period not over: its numbers and those it is compared with run to `as_of`."""
+    return label("as_of", lang, at=local_time(d.as_of, d.tz))
+
+
 def short_lines(d: Digest) -> list[tuple[str, str | None]]:
     """The chat form: (line, link or None), first line the title. Feed text is cleaned, not escaped
     (each chat format escapes for itself)."""
@@ -322,6 +329,8 @@ def short_lines(d: Digest) -> list[tuple[str, str | None]]:
                        for sec in d.sections if sec.lang == x)
     out.append((f"{label('stories', lang)} {s.current} ({signed(s.delta)} {vs}; {avg} {s.average:.1f})"
                 + (f" · {langs}" if langs else ""), None))
+    if d.as_of is not None:
+        out.append((as_of_line(d, lang), None))
     for sp in d.spikes[:2]:
         lead = f" · {label(sp['leader'], lang)} {label('first', lang)}" if sp.get("leader") in ("zh", "en") else ""
         out.append((f"{label('spikes', lang)}: {name(sp['dim'], sp['key'], lang)} {sp['count']} "

@@ -363,3 +363,16 @@ def test_a_digest_of_a_day_not_over_averages_the_same_stretch_of_the_days_before
         for lang in ("zh", "en")]
     # a day that is over keeps the average of the whole days before
     assert build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)).stories.average == whole_days
+
+
+def test_a_digest_of_a_day_not_over_says_its_comparisons_run_to_the_same_hour(session):
+    # Before: "+3 vs previous day; 7-day average 4.1" read as whole days; only the chart said the
+    # day was not over.
+    build(session)
+    noon = datetime.combine(DAY, time(12), ZoneInfo(TZ))
+    r = render(build_digest(session, DAY, tz=TZ, now=noon))
+    note = "period not over: every comparison runs to the same time of its period (03-10 12:00)"
+    assert note in r.text and note in r.html
+    assert any(note in line for line, _ in short_lines(build_digest(session, DAY, tz=TZ, now=noon)))
+    whole = render(build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)))
+    assert "period not over" not in whole.text and "period not over" not in whole.html
