@@ -6,6 +6,8 @@ models.toml still shows, just unnamed).
 """
 from __future__ import annotations
 
+import re
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
@@ -86,6 +88,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "drill_period": ("时间段", "Period"),
     "drill_series": ("系列", "Series"),
     "drill_none": ("（全部）", "(all)"),
+    "pick_none": ("（未选择）", "(none)"),     # a box that opens one thing: nothing open yet
     "evidence": ("证据短语", "Evidence phrases"),
     "no_link": ("原文链接不可用（非 http/https）：", "No link (not http/https): "),
     "original": ("原文", "original"),
@@ -196,6 +199,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "failure_rate": ("失败率", "failure rate"),
     "items_in_range": ("范围内条数", "items in range"),
     "last_status": ("最近状态", "last status"),
+    "col_last_error_text": ("最近错误", "last error"),
+    "col_runs": ("批次数", "runs"),
     "runs": ("最近采集批次", "Recent ingest runs"),
     "items_by_source": ("各信源每日条数", "Items per day per source"),
     "no_runs": ("还没有采集记录。", "No ingest runs yet."),
@@ -279,6 +284,51 @@ def theme_name(theme_id: str | None, lang: str) -> str:
 _COPY_REASONS = {"url": ("链接相同", "same link"), "guid": ("GUID 相同", "same GUID"),
                  "content": ("正文相同", "same text"), "title": ("标题与正文相同", "same title and text"),
                  "near-duplicate": ("改写转载", "edited republication")}
+
+
+# an ingest run's table (db.queries.latest_runs) and the statuses of runs and fetches
+_RUN_COLUMNS = {"id": ("批次", "run"), "started_at": ("开始", "started"), "finished_at": ("结束", "finished"),
+                "status": ("状态", "status"), "tagger_version": ("标注器版本", "tagger version"),
+                "sources": ("信源数", "sources"), "fetched": ("抓取", "fetched"), "new": ("新增", "new"),
+                "updated": ("更新", "updated"), "duplicate": ("重复", "duplicate"),
+                "irrelevant": ("无关", "irrelevant"), "spam": ("垃圾", "spam"), "invalid": ("无效", "invalid"),
+                "failed": ("失败", "failed")}
+_STATUSES = {"ok": ("成功", "ok"), "partial": ("部分完成", "partial"), "failed": ("失败", "failed"),
+             "not_modified": ("未更新 (304)", "not modified"), "running": ("进行中", "running"),
+             "interrupted": ("中断", "interrupted"), "sent": ("已发送", "sent")}
+
+
+def run_column_name(column: str, lang: str) -> str:
+    return _named(_RUN_COLUMNS, column, lang)
+
+
+def status_name(value: str | None, lang: str) -> str:
+    """A run's or a fetch's status (ok, partial, failed, not_modified); an unknown one as stored."""
+    return _named(_STATUSES, value, lang)
+
+
+# The tagger's reasons (ingest.tag.reasons: stored in English whatever the interface language)
+_REASON_NAMES = (
+    (re.compile(r"(\d+) models"), ("一句中并列 {0} 个模型", "{0} models")),
+    (re.compile(r"title/body mismatch"), ("标题与正文不符", "title/body mismatch")),
+    (re.compile(r"pinyin after characters"), ("汉字后缀拼音", "pinyin after characters")),
+    (re.compile(r"website-building keyword list"), ("建站关键词堆砌", "website-building keyword list")),
+    (re.compile(r"source line naming a spam site \((.+)\)"), ("来源行指向垃圾站点（{0}）",
+                                                                "source line naming a spam site ({0})")),
+    (re.compile(r"casino bonus offer line"), ("博彩优惠行", "casino bonus offer line")),
+    (re.compile(r"garbled latin \(础滨 for AI\)"), ("乱码拉丁字母（础滨 即 AI）", "garbled latin (础滨 for AI)")),
+    (re.compile(r"keyword in search-query form \((.+)\)"), ("搜索词形式的关键词（{0}）",
+                                                             "keyword in search-query form ({0})")),
+)
+
+
+def reason_name(entry: str, lang: str) -> str:
+    """One of the tagger's reasons in the interface language (an unknown one as stored)."""
+    for pattern, pair in _REASON_NAMES:
+        m = pattern.fullmatch(entry)
+        if m:
+            return _pick(pair, lang).format(*m.groups())
+    return entry
 
 
 def copy_reason_name(value: str | None, lang: str) -> str:

@@ -208,7 +208,18 @@ def partial_note(partial: dict, interval: str, lang: str) -> str | None:
 
 def kpi(col, label: str, value: str, delta: str | None = None, *, help: str | None = None,
         inverse: bool = False) -> None:
+    """A KPI card. A change that rounds to nothing ("+0.00", "-0.0 pp") is shown as "±0.00" in
+    grey with no arrow: Streamlit reads the sign of the text, so "+0.00" came with a green rise."""
+    if delta is not None and no_change(delta):
+        col.metric(label, value, "±" + delta.lstrip("+-"), delta_color="off", delta_arrow="off",
+                   help=help, border=True)
+        return
     col.metric(label, value, delta, delta_color="inverse" if inverse else "normal", help=help, border=True)
+
+
+def no_change(delta: str) -> bool:
+    """True when a formatted change shows no non-zero digit ("+0.00", "-0.0 pp", "+0%")."""
+    return not any(ch in "123456789" for ch in delta)
 
 
 def pct(value: float | None, digits: int = 1) -> str:
@@ -251,7 +262,7 @@ def quoted(entries: list[str] | None, lang: str) -> str:
     out = " · ".join(f"「{md_escape(p)}」" for p in quotes)
     if why:
         out += (" · " if out else "") + f"*{md_escape(i18n.t('tagger_reasons', lang))}\\: " \
-            + "; ".join(md_escape(r) for r in why) + "*"
+            + "; ".join(md_escape(i18n.reason_name(r, lang)) for r in why) + "*"
     return out or "—"
 
 

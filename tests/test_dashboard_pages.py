@@ -320,7 +320,8 @@ def test_explorer_item_view_says_why_a_story_is_relevant_negative_or_spam(site, 
     at = ok(page("explorer", item=str(site["spam"]), ui="zh"))
     lines = [unescape_md(m.value) for m in at.markdown]
     # a reason is no quote: "title/body mismatch" is not searched for in the text (before: 「」)
-    assert "**垃圾内容** — 「app下载」 · *标注器的理由（非原文）: title/body mismatch*" in lines
+    # and in the interface's language (before: "title/body mismatch" in English on the Chinese page)
+    assert "**垃圾内容** — 「app下载」 · *标注器的理由（非原文）: 标题与正文不符*" in lines
     assert SPAM_EVIDENCE == ("app下载", "title/body mismatch")
 
 
@@ -460,6 +461,43 @@ def test_sources_page_health_and_runs(site, session):
     row = health[health["id"] == "cn-news"].iloc[0]
     assert row["范围内条数"] == q.count_items(session, window(source_id=("cn-news",)))
     assert len(at.dataframe[1].value) == len(q.latest_runs(session, 20))
+
+
+@pytest.mark.parametrize("ui, headers, ok_word", [
+    ("zh", ["批次", "开始", "结束", "状态", "标注器版本", "信源数", "抓取", "新增"], "成功"),
+    ("en", ["run", "started", "finished", "status", "tagger version", "sources", "fetched", "new"], "ok")])
+def test_sources_tables_speak_the_interface_language(site, session, ui, headers, ok_word):
+    # Before: the runs table showed its database columns (started_at, tagger_version ...) and the
+    # health table an "error" and a "runs" column in English on the Chinese page.
+    at = ok(page("sources", ui=ui))
+    health, runs = at.dataframe[0].value, at.dataframe[1].value
+    assert list(runs.columns[:8]) == headers
+    assert not [c for c in list(runs.columns) + list(health.columns) if "_" in c]
+    if ui == "zh":
+        assert not [c for c in health.columns if re.fullmatch(r"[a-z ]+", c) and c != "id"], list(health.columns)
+    status = runs.columns[3]
+    assert set(runs[status]) <= {i18n_status(s, ui) for s in ("ok", "partial", "failed", "running", "interrupted")}
+    assert ok_word in set(runs[status]) | {i18n_status(r["status"], ui) for r in q.latest_runs(session, 20)}
+
+
+def i18n_status(value: str, ui: str) -> str:
+    from dashboard import i18n
+
+    return i18n.status_name(value, ui)
+
+
+@pytest.mark.parametrize("ui, none", [("en", "(none)"), ("zh", "（未选择）")])
+def test_a_box_that_opens_one_thing_says_nothing_is_open_not_all(site, ui, none):
+    # Before: "Open a story" read "(all)" with one story open below it (and so did the Themes page's
+    # phrase box and the Keywords page's term box, which list nothing until one is picked).
+    at = ok(page("explorer", ui=ui, item=str(site["hostile"])))
+    box = next(b for b in at.selectbox if b.key == "ex_box")
+    assert box.options[0] == none
+    at = ok(page("themes", ui=ui))
+    assert next(b for b in at.selectbox if b.key == "th_ev_phrase").options[0] == none
+    at = ok(page("keywords", ui=ui, **WEEK))
+    boxes = [b for b in at.selectbox if b.key.startswith("kw_")]
+    assert boxes and all(b.options[0] == none for b in boxes)
 
 
 def test_sources_page_shows_the_digest_delivery_log_newest_first(site, session):

@@ -2,6 +2,8 @@
 and CSV that opens in a spreadsheet without running formulas; every UI string in both languages."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -30,6 +32,26 @@ def test_evidence_lists_quotes_apart_from_the_taggers_reasons():
     assert quoted(["可灵", "3 models", "*x*"], "en") == \
         "「可灵」 · 「\\*x\\*」 · *the tagger\\'s reasons, not quotes\\: 3 models*"
     assert quoted([], "zh") == "—"
+
+
+# one entry for each kind of reason the tagger writes (ingest.tag.reasons)
+REASONS = ("3 models", "title/body mismatch", "pinyin after characters", "website-building keyword list",
+           "source line naming a spam site (bet365)", "casino bonus offer line", "garbled latin (础滨 for AI)",
+           "keyword in search-query form (sora下载)")
+
+
+@pytest.mark.parametrize("reason", REASONS)
+def test_the_taggers_reasons_read_in_the_interface_language(reason):
+    # Before: the Chinese interface showed the tagger's reasons in English ("title/body mismatch").
+    from ingest.tag import reasons
+
+    assert reasons.is_reason(reason)
+    zh = i18n.reason_name(reason, "zh")
+    assert i18n.reason_name(reason, "en") == reason
+    assert zh != reason and re.search(r"[\u4e00-\u9fff]", zh.replace("础滨", "")), zh
+    shown = quoted(["可灵", reason], "zh")
+    assert reason not in shown and shown.endswith(f"{ui.md_escape(zh)}*")
+    assert i18n.reason_name("sora 2", "zh") == "sora 2"      # a quote is never renamed
 
 
 def test_http_links_become_links_with_escaped_labels():
@@ -63,6 +85,30 @@ def test_every_ui_string_exists_in_both_languages():
         i18n.t("no_such_key", "en")
     assert i18n.model_name("kling", "zh") == "可灵 Kling" and i18n.theme_name("jobs", "en") == "Jobs"
     assert i18n.model_name("brand_new_model", "en") == "brand_new_model"
+
+
+def _kpis() -> None:
+    import streamlit as st
+
+    from dashboard import ui as page_ui
+
+    for label, delta in (("flat", "+0.00"), ("flat share", "-0.0 pp"), ("flat count", "+0%"),
+                         ("up", "+0.05"), ("down", "-2.4 pp")):
+        page_ui.kpi(st, label, "1", delta)
+
+
+def test_a_change_that_rounds_to_nothing_is_shown_flat_not_as_a_rise_or_fall():
+    # Before: a net sentiment unchanged to two decimals read "+0.00" with a green up arrow
+    # (Streamlit reads the sign of the text); "-0.0 pp" came with a red fall.
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_kpis, default_timeout=60).run()
+    shown = {m.label: (m.delta, m.proto.direction, m.proto.color) for m in at.metric}
+    none, gray = type(at.metric[0].proto).MetricDirection.Value("NONE"), \
+        type(at.metric[0].proto).MetricColor.Value("GRAY")
+    assert shown["flat"] == ("±0.00", none, gray)
+    assert shown["flat share"] == ("±0.0 pp", none, gray) and shown["flat count"] == ("±0%", none, gray)
+    assert shown["up"][1] != none and shown["down"][1] != none
 
 
 def test_the_partial_note_names_each_cut_bucket_and_shortens_a_run_into_the_future():

@@ -55,7 +55,7 @@ def table(ctx: Ctx, total: int) -> None:
                        key="ex_csv", on_click="ignore", icon=":material/download:")
     titles = {r["id"]: " ".join((r.get("title") or "").split())[:90] for r in rows}
     st.selectbox(i18n.t("open_item", L), [None] + list(titles), key="ex_box", on_change=_picked_box,
-                 format_func=lambda v: i18n.t("drill_none", L) if v is None else f"#{v} {titles.get(v, '')}")
+                 format_func=lambda v: i18n.t("pick_none", L) if v is None else f"#{v} {titles.get(v, '')}")
 
 
 def _item_from_url(lang: str) -> int | None:

@@ -29,7 +29,7 @@ def column(ctx: Ctx, lang: str) -> None:
                  column_config={"z": st.column_config.NumberColumn(format="%.2f")})
     clicked = [p.get("customdata") for p in points if p.get("customdata")]
     term = st.selectbox(i18n.t("pick_term", L), [None] + list(df["term"]), key=f"kw_{lang}_term",
-                        format_func=lambda v: i18n.t("drill_none", L) if v is None else v)
+                        format_func=lambda v: i18n.t("pick_none", L) if v is None else v)
     term = term or (clicked[0] if clicked else None)
     if term:
         flt = ctx.flt.replace(lang=(lang,), q=term)

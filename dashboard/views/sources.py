@@ -31,11 +31,12 @@ def health(ctx: Ctx) -> None:
     df = pd.DataFrame([{
         "": _status(r), "id": r["id"], t("col_source"): r.get("name"),
         t("col_lang"): i18n.lang_name(r.get("lang"), L), t("category"): i18n.category_name(r.get("category"), L),
-        t("last_ok"): ui.fmt_time(r.get("last_ok_at"), ctx.tz), t("last_status"): r.get("last_status") or "—",
-        t("last_error"): r.get("last_error_class") or "", "error": r.get("last_error") or "",
+        t("last_ok"): ui.fmt_time(r.get("last_ok_at"), ctx.tz),
+        t("last_status"): i18n.status_name(r.get("last_status"), L),
+        t("last_error"): r.get("last_error_class") or "", t("col_last_error_text"): r.get("last_error") or "",
         t("items_per_day"): r.get("items_per_day"), t("items_in_range"): r.get("items_in_range"),
         t("not_modified"): r.get("not_modified_rate"), t("failure_rate"): r.get("failure_rate"),
-        "runs": r.get("runs"),
+        t("col_runs"): r.get("runs"),
     } for r in rows])
     pct = st.column_config.NumberColumn(format="percent")
     st.dataframe(df, hide_index=True, key="so_health",
@@ -56,6 +57,9 @@ def runs(ctx: Ctx) -> None:
     for col in ("started_at", "finished_at"):
         if col in df:
             df[col] = [ui.fmt_time(v if pd.notna(v) else None, ctx.tz) for v in df[col]]
+    if "status" in df:
+        df["status"] = [i18n.status_name(v, L) for v in df["status"]]
+    df = df.rename(columns=lambda c: i18n.run_column_name(c, L))   # headers in the interface language
     st.dataframe(df, hide_index=True, key="so_runs")
     st.download_button(i18n.t("download_csv", L), ui.csv_bytes(df), file_name="ingest_runs.csv",
                        mime="text/csv", key="so_runs_csv", on_click="ignore", icon=":material/download:")
@@ -72,7 +76,8 @@ def deliveries(ctx: Ctx) -> None:
     df = pd.DataFrame([{
         "": "✅" if r["status"] == "sent" else "❌",
         t("col_digest_date"): r["digest_date"], t("col_period"): r["period"], t("col_channel"): r["channel"],
-        t("col_recipient"): r["recipient"], t("col_status"): r["status"], t("col_attempts"): r["attempts"],
+        t("col_recipient"): r["recipient"], t("col_status"): i18n.status_name(r["status"], L),
+        t("col_attempts"): r["attempts"],
         t("col_last_attempt"): ui.fmt_time(r["last_attempt_at"], ctx.tz),
         t("col_sent_at"): ui.fmt_time(r["sent_at"], ctx.tz) if r["sent_at"] and r["status"] == "sent" else "",
         t("col_error"): r["error"] or "",

@@ -68,7 +68,7 @@ def evidence(ctx: Ctx) -> None:
     points = ui.chart(fig, df, key="th_ev", lang=L, name="theme_evidence")
     picked = [p.get("customdata") for p in points if p.get("customdata")]
     phrase = st.selectbox(i18n.t("phrase", L), [None] + list(part["phrase"]), key="th_ev_phrase",
-                          format_func=lambda v: i18n.t("drill_none", L) if v is None else v)
+                          format_func=lambda v: i18n.t("pick_none", L) if v is None else v)
     phrase = phrase or (picked[0] if picked else None)
     if phrase:
         flt = ctx.flt.replace(theme=(theme,), q=_quoted(phrase))
