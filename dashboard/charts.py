@@ -299,27 +299,38 @@ def dumbbell(df: pd.DataFrame, *, dim: str, lang: str, title: str | None = None,
     return _layout(fig, title=title, height=max(HEIGHT, 30 * len(df) + 120))
 
 
+LEAD_SYMBOLS = {"model": "circle", "theme": "diamond"}
+
+
 def lead_lag(df: pd.DataFrame, *, lang: str, tz: str, title: str | None = None,
              names: dict[str, str] | None = None) -> go.Figure:
-    """One dot per spike: x its day, y how many days Chinese led (+) or English led (-)."""
+    """One dot per spike: x its day, y how many days Chinese led (+) or English led (-).
+
+    One legend entry per model or theme in its own colour (a dot's colour is its key's), grouped
+    under "model" and "theme", which differ in shape too (circle, diamond)."""
     fig = go.Figure()
     if df.empty:
         return _layout(fig, title=title)
     for dim in sorted(df["dim"].unique()):
-        g = df[df["dim"] == dim]
-        fig.add_trace(go.Scatter(
-            x=list(g["day"]), y=list(g["lead_days"]), mode="markers", name=plot_text(i18n.dim_name(dim, lang)),
-            marker=dict(size=[8 + min(float(s), 12) for s in g["score"]],
-                        color=[color_for(dim, k) for k in g["key"]], line=dict(width=1, color="#333333")),
-            text=[plot_text(label(dim, k, lang, names)) for k in g["key"]],
-            customdata=[[d, k] for d, k in zip(g["day"], g["key"])],
-            hovertemplate="%{x}: %{text} %{y:+d}<extra></extra>"))
+        for key, g in sorted(df[df["dim"] == dim].groupby("key"), key=lambda kg: -kg[1]["score"].max()):
+            fig.add_trace(go.Scatter(
+                x=list(g["day"]), y=list(g["lead_days"]), mode="markers",
+                name=plot_text(label(dim, key, lang, names)),
+                legendgroup=dim, legendgrouptitle_text=plot_text(i18n.dim_name(dim, lang)),
+                marker=dict(size=[8 + min(float(s), 12) for s in g["score"]], color=color_for(dim, key),
+                            symbol=LEAD_SYMBOLS.get(dim, "circle"), line=dict(width=1, color="#333333")),
+                text=[plot_text(label(dim, key, lang, names))] * len(g), customdata=[[d, key] for d in g["day"]],
+                hovertemplate="%{x}: %{text} %{y:+d}<extra></extra>"))
     fig.update_xaxes(title_text=plot_text(time_axis_title("day", tz, lang)), type="date")
     date_axis(fig, lang, "day", df["day"])
     fig.update_yaxes(zeroline=True, zerolinecolor="#888888",
                      title_text=plot_text("中文领先天数（负数为英文领先）" if lang == "zh"
-                                          else "days Chinese led (negative: English led)"))
-    return _layout(fig, title=title)
+                                          else "days Chinese led (−: English)"))
+    _layout(fig, title=title)
+    # a legend entry per key: beside the chart, not over it
+    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.02,
+                                  groupclick="toggleitem"))
+    return fig
 
 
 def diverging(df: pd.DataFrame, *, dim: str, lang: str, value: str = "diff_pp", title: str | None = None,

@@ -148,6 +148,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
                      "Of {n} spikes: Chinese first in {zh}, English first in {en}, same day in {same}."),
     "leader": ("先反应", "leader"),
     "lag_days": ("滞后天数", "lag (days)"),
+    "col_spike_key": ("模型或议题", "model or theme"),
     "onset_zh": ("中文起始日", "zh onset"),
     "onset_en": ("英文起始日", "en onset"),
     "same_day": ("同日", "same day"),

@@ -395,6 +395,36 @@ def test_drill_down_lists_the_stories_of_a_slice(site, session):
     assert "./explorer?" in texts(at)
 
 
+@pytest.mark.parametrize("ui", ["zh", "en"])
+def test_gap_lead_lag_names_each_spikes_key_and_its_table_speaks_the_interface_language(site, session, ui):
+    # Before: the dots took their key's colour under a legend of two entries ("model", "theme") in
+    # other colours, so no dot could be told without hovering; the table showed "None" for a
+    # language with no onset and its first columns (day, name, count, zh, en) in English.
+    from dashboard import i18n
+
+    at = ok(page("gap", ui=ui))
+    spikes = q.spikes(session, window(), tz=TZ)
+    fig = next(f for f in specs(at) if any(tr.get("legendgroup") in ("model", "theme") for tr in f["data"]))
+    named = {tr["name"]: (tr["legendgroup"], tr["marker"]["color"], tr["marker"]["symbol"]) for tr in fig["data"]}
+    shown = {(s["dim"], s["key"]) for s in spikes if s.get("leader") == "same" or s.get("lag_days") is not None}
+    assert shown and set(named) == {i18n.key_name(d, k, ui) for d, k in shown}
+    for dim, key in shown:
+        group, color, symbol = named[i18n.key_name(dim, key, ui)]
+        assert (group, symbol) == (dim, {"model": "circle", "theme": "diamond"}[dim])
+        assert color == charts_color(dim, key)
+    table = next(d.value for d in at.dataframe if i18n.t("leader", ui) in d.value.columns)
+    assert len(table) == len(spikes)
+    assert not table.isna().any().any() and "None" not in table.astype(str).values
+    assert list(table.columns[:5]) == [i18n.t("every_day", ui), i18n.t("col_spike_key", ui), i18n.t("stories", ui),
+                                       i18n.lang_name("zh", ui), i18n.lang_name("en", ui)]
+
+
+def charts_color(dim: str, key: str) -> str:
+    from dashboard import charts
+
+    return charts.color_for(dim, key)
+
+
 def test_spike_alert_lists_stories_and_evidence(site, session):
     at = ok(page("overview"))
     spikes = q.spikes(session, window(), tz=TZ)

@@ -100,11 +100,20 @@ def lead_lag(ctx: Ctx, flt) -> None:
         if dim:
             drill.show(ctx, ("day", dim), (day, key), key=f"gap_lead_{key}_{day}")
     table = df.assign(name=[i18n.key_name(d, k, L) for d, k in zip(df["dim"], df["key"])],
-                      leader=[_leader(v, L) for v in df["leader"]])
+                      leader=[_leader(v, L) for v in df["leader"]],
+                      # no onset in a language (no story there before the spike): "—", not "None"
+                      onset_zh=[_or_dash(v) for v in df["onset_zh"]], onset_en=[_or_dash(v) for v in df["onset_en"]],
+                      lag_days=[_or_dash(v) for v in df["lag_days"]])
     st.dataframe(table[["day", "name", "count", "zh", "en", "onset_zh", "onset_en", "leader", "lag_days"]].rename(
-        columns={"onset_zh": i18n.t("onset_zh", L), "onset_en": i18n.t("onset_en", L),
+        columns={"day": i18n.t("every_day", L), "name": i18n.t("col_spike_key", L), "count": i18n.t("stories", L),
+                 "zh": i18n.lang_name("zh", L), "en": i18n.lang_name("en", L),
+                 "onset_zh": i18n.t("onset_zh", L), "onset_en": i18n.t("onset_en", L),
                  "leader": i18n.t("leader", L), "lag_days": i18n.t("lag_days", L)}),
         hide_index=True, key="gap_lead_table")
+
+
+def _or_dash(value) -> str:
+    return "—" if value is None or pd.isna(value) else str(int(value) if isinstance(value, float) else value)
 
 
 def _lead_days(leader: str | None, lag: int | None) -> int | None:
