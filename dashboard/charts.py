@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -372,24 +372,28 @@ def smoothed_net(df: pd.DataFrame, start: date, end: date, interval: str,
                  dim: str | None = None) -> tuple[pd.DataFrame, str]:
     """Daily net sentiment is noisy at a few stories a day: for day buckets add "net_7d", the net of
     the trailing 7 days' summed counts ((positive - negative) / stories). Returns the frame and the
-    column to draw ("net_7d", or "net" for week and month buckets)."""
+    column to draw ("net_7d", or "net" for week and month buckets). Days of `df` before `start` (the
+    6 days a page reads ahead, `Ctx.lead_in`) feed the first days' windows and are then left out."""
     if interval != "day" or df.empty:
         return df, "net"
-    filled = fill_gaps(df[["bucket"] + ([dim] if dim else []) + _TONE], start, end, "day", dim, values=_TONE)
+    lead = start - timedelta(days=ROLLING_DAYS - 1)
+    filled = fill_gaps(df[["bucket"] + ([dim] if dim else []) + _TONE], lead, end, "day", dim, values=_TONE)
     parts = []
     for _, g in (filled.groupby(dim, sort=False) if dim else [(None, filled)]):
         g = g.sort_values("bucket").copy()
         r = g[_TONE].rolling(ROLLING_DAYS, min_periods=1).sum()
         g["net"] = (g["positive"] - g["negative"]) / g["stories"].where(g["stories"] > 0)
         g["net_7d"] = (r["positive"] - r["negative"]) / r["stories"].where(r["stories"] > 0)
-        parts.append(g)
+        parts.append(g[g["bucket"] >= start])
     return pd.concat(parts, ignore_index=True), "net_7d"
 
 
-def smoothed_share(df: pd.DataFrame, dim: str, interval: str) -> tuple[pd.DataFrame, str]:
+def smoothed_share(df: pd.DataFrame, dim: str, interval: str,
+                   start: date | None = None) -> tuple[pd.DataFrame, str]:
     """A key's share of all stories ("share", %, from "count" and "stories"); at a few stories a
     day a daily share jumps between 0 and 100%, so for day buckets also "share_7d": the trailing 7
-    days' summed counts over their summed stories. Returns the frame and the column to draw."""
+    days' summed counts over their summed stories. Returns the frame and the column to draw. Days
+    before `start` (read ahead for the first windows, `Ctx.lead_in`) are then left out."""
     df = df.copy()
     df["share"] = (df["count"] / df["stories"].where(df["stories"] > 0)).fillna(0.0) * 100
     if interval != "day" or df.empty:
@@ -399,7 +403,7 @@ def smoothed_share(df: pd.DataFrame, dim: str, interval: str) -> tuple[pd.DataFr
         g = g.sort_values("bucket").copy()
         r = g[["count", "stories"]].rolling(ROLLING_DAYS, min_periods=1).sum()
         g["share_7d"] = (r["count"] / r["stories"].where(r["stories"] > 0)).fillna(0.0) * 100
-        parts.append(g)
+        parts.append(g if start is None else g[g["bucket"] >= start])
     return pd.concat(parts, ignore_index=True), "share_7d"
 
 

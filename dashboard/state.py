@@ -8,7 +8,7 @@ the source of truth: Streamlit forgets them on a page switch, the `View` survive
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from db.queries import partial_buckets
 DEFAULT_TZ = "Asia/Shanghai"
 TIMEZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Singapore",
              "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "UTC")
+LEAD_IN_DAYS = 6              # days before the range a trailing 7-day index reads (charts.ROLLING_DAYS - 1)
 _VIEW, _WRITTEN, _APPLIED, _UI = "_aw_view", "_aw_written", "_aw_applied", "_aw_ui"
 
 
@@ -67,6 +68,15 @@ class Ctx:
         today's day in the view's zone not being over), with the days each covers."""
         today = datetime.now(ZoneInfo(self.tz)).date()
         return partial_buckets(self.start, self.end, self.interval, today)
+
+    def lead_in(self, flt: ItemFilter | None = None) -> ItemFilter:
+        """`flt` (the page's filter by default) starting 6 days before the range when buckets are
+        days: a trailing 7-day index then holds 7 days from the range's first day on (it held one
+        day there, so a single story drew a line from 100% or -1). Other buckets: `flt` as it is."""
+        flt = flt if flt is not None else self.flt
+        if self.interval != "day":
+            return flt
+        return flt.replace(since=day_window(self.start - timedelta(days=LEAD_IN_DAYS), self.start, self.tz)[0])
 
     def window(self, start: date, end: date) -> tuple:
         return day_window(max(start, self.start), min(end, self.end), self.tz)

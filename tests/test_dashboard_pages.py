@@ -425,6 +425,27 @@ def charts_color(dim: str, key: str) -> str:
     return charts.color_for(dim, key)
 
 
+def test_a_7_day_index_reads_the_6_days_before_the_range_for_its_first_days(site, session):
+    # Before: the first day of a range drew a 7-day index of that one day (a lone story: a line
+    # from -1 or 100%); the trailing window now holds 7 days from the first day on.
+    start = DAY - timedelta(days=2)
+    days = {"from": start.isoformat(), "to": DAY.isoformat(), "ui": "en"}
+    at = ok(page("overview", **days))
+    net = next(f for f in specs(at) if f["layout"]["yaxis"].get("title", {}).get("text", "").startswith("net"))
+    first = {tr["name"]: tr["y"][0] for tr in net["data"] if tr.get("x") and tr["x"][0].startswith(str(start))}
+    week = q.sentiment_index(session, window(start - timedelta(days=6), start), bucket=None)[0]
+    assert week["stories"] > q.sentiment_index(session, window(start, start), bucket=None)[0]["stories"]
+    assert abs(first["all"] - (week["positive"] - week["negative"]) / week["stories"]) < 1e-9
+    assert all(len(tr["x"]) == 3 for tr in net["data"] if tr["name"] in ("all", "Chinese", "English"))
+    at = ok(page("themes", **days))
+    share = specs(at)[0]
+    theme = next(tr for tr in share["data"] if tr["name"] == "Jobs")
+    jobs = q.count_items(session, window(start - timedelta(days=6), start, theme=("jobs",)))
+    stories = q.count_items(session, window(start - timedelta(days=6), start))
+    assert theme["x"][0].startswith(str(start)) and len(theme["x"]) == 3
+    assert abs(theme["y"][0] - 100 * jobs / stories) < 1e-9
+
+
 def test_spike_alert_lists_stories_and_evidence(site, session):
     at = ok(page("overview"))
     spikes = q.spikes(session, window(), tz=TZ)

@@ -36,7 +36,7 @@ def gap(ctx: Ctx, flt, dim: str) -> pd.DataFrame:
 def tone(ctx: Ctx, flt) -> None:
     L = ctx.lang
     st.subheader(i18n.t("tone_by_lang", L))
-    idx = data.sentiment_index(ctx.url, flt, ctx.interval, ctx.tz, "lang")
+    idx = data.sentiment_index(ctx.url, ctx.lead_in(flt), ctx.interval, ctx.tz, "lang")
     idx = idx[idx["key"].isin(LANGS)].rename(columns={"key": "lang"})   # empty frames keep their columns
     drill.net_chart(ctx, idx, "lang", key="gap_tone", name="tone_by_language")
 

@@ -47,7 +47,8 @@ def sentiment(ctx: Ctx) -> None:
     top = _models(df)[:TOP_NET]
     if not top:
         return
-    idx = data.sentiment_index(ctx.url, ctx.flt.replace(model=tuple(top)), ctx.interval, ctx.tz, "model")
+    idx = data.sentiment_index(ctx.url, ctx.lead_in(ctx.flt.replace(model=tuple(top))), ctx.interval, ctx.tz,
+                               "model")
     idx = idx[idx["key"].isin(top)].rename(columns={"key": "model"})   # empty frames keep their columns
     drill.net_chart(ctx, idx, "model", key="mo_net", name="net_sentiment_by_model", title=True)
 

@@ -70,8 +70,9 @@ def volume(ctx: Ctx) -> None:
 def net_sentiment(ctx: Ctx) -> None:
     L = ctx.lang
     st.subheader(i18n.t("net_over_time", L))
-    overall = data.sentiment_index(ctx.url, ctx.flt, ctx.interval, ctx.tz)
-    by_lang = data.sentiment_index(ctx.url, ctx.flt, ctx.interval, ctx.tz, "lang")
+    flt = ctx.lead_in()      # day buckets: the 6 days before the range feed the first 7-day windows
+    overall = data.sentiment_index(ctx.url, flt, ctx.interval, ctx.tz)
+    by_lang = data.sentiment_index(ctx.url, flt, ctx.interval, ctx.tz, "lang")
     frames = [overall.assign(key="all")] if not overall.empty else []
     if not by_lang.empty:
         frames.append(by_lang[by_lang["key"].isin(["zh", "en"])])

@@ -2,10 +2,12 @@
 that most often triggered each theme."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from dashboard import charts, data, drill, i18n, ui
-from dashboard.state import Ctx, setup
+from dashboard.state import LEAD_IN_DAYS, Ctx, setup
 
 
 def _themes(df) -> list[str]:
@@ -17,11 +19,15 @@ def _themes(df) -> list[str]:
 def share(ctx: Ctx) -> None:
     L = ctx.lang
     st.subheader(i18n.t("theme_share", L))
-    raw = data.counts(ctx.url, ctx.flt, ("theme",), ctx.interval, ctx.tz)
-    totals = charts.fill_gaps(data.counts(ctx.url, ctx.flt, (), ctx.interval, ctx.tz),
-                              ctx.start, ctx.end, ctx.interval).rename(columns={"count": "stories"})
-    df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "theme")
-    df, value = charts.smoothed_share(df.merge(totals, on="bucket", how="left"), "theme", ctx.interval)
+    flt = ctx.lead_in()      # day buckets: from 6 days before the range, for the first 7-day windows
+    first = ctx.start - timedelta(days=LEAD_IN_DAYS) if ctx.interval == "day" else ctx.start
+    raw = data.counts(ctx.url, flt, ("theme",), ctx.interval, ctx.tz)
+    totals = charts.fill_gaps(data.counts(ctx.url, flt, (), ctx.interval, ctx.tz),
+                              first, ctx.end, ctx.interval).rename(columns={"count": "stories"})
+    df = charts.fill_gaps(raw, first, ctx.end, ctx.interval, "theme")
+    df, value = charts.smoothed_share(df.merge(totals, on="bucket", how="left"), "theme", ctx.interval,
+                                      start=ctx.start)
+    raw = raw[raw["bucket"].map(charts.as_day) >= ctx.start] if not raw.empty else raw
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="theme", value=value,
                             percent=True, y_title=i18n.t(value, L), events=ctx.events, partial=ctx.partial)
     points = ui.chart(fig, df, key="th_share", lang=L, name="theme_share", partial=ctx.partial,
