@@ -56,9 +56,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "every_month": ("月", "month"),
     "partial": ("不完整", "partial"),
     "partial_note": ("阴影处的{period}不完整（{spans}）：所选范围只含其中部分日期，或该{period}尚未结束，"
-                     "其数量不能与完整的{period}相比。",
+                     "其数值所依据的天数少于完整的{period}，不能直接相比。",
                      "Shaded {period}: partial ({spans}): the range holds only part of it, or it is "
-                     "not over yet, so its count is not comparable with a whole {period}."),
+                     "not over yet, so its figure rests on fewer days than a whole {period}'s."),
+    "partial_span": ("{first} 起的{period}仅含 {days}", "the {period} of {first} holds only {days}"),
     # errors and onboarding
     "db_error": ("无法连接数据库：{reason}", "Cannot reach the database: {reason}"),
     "db_error_hint": ("请检查 AIGCWATCH_DATABASE_URL，或运行 `aigcwatch init`。",

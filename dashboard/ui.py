@@ -197,12 +197,13 @@ def partial_note(partial: dict, interval: str, lang: str) -> str | None:
 
     def span(first, lo, hi) -> str:
         days = str(lo) if lo == hi else f"{lo} – {hi}"
-        return days if interval == "day" else f"{first}: {days}"
+        return days if interval == "day" else i18n.t("partial_span", lang, period=i18n.t("every_" + interval, lang),
+                                                     first=first, days=days)
 
     parts = [span(first, lo, hi) for first, (lo, hi) in sorted(partial.items())]
     if len(parts) > 4:   # a range running into the future: every bucket to come is partial
         parts = parts[:2] + [f"… ({len(parts) - 3})"] + parts[-1:]
-    spans = "; ".join(parts)
+    spans = ("；" if lang == "zh" else "; ").join(parts)
     return i18n.t("partial_note", lang, period=i18n.t("every_" + interval, lang), spans=spans)
 
 

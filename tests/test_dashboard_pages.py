@@ -626,7 +626,9 @@ def test_a_week_the_range_cuts_is_shaded_and_named_partial_as_in_the_export(site
     assert any(m == "circle-open" for tr in volume["data"]
                for m in (tr.get("marker", {}).get("symbol") or []) if isinstance(m, str))
     shown = unescape_md(texts(at))
-    assert note in shown and f"{first}: {start} – {first + timedelta(days=6)}" in shown
+    held = f"{start} – {first + timedelta(days=6)}"
+    assert note in shown and (f"the week of {first} holds only {held}" if ui == "en"
+                              else f"{first} 起的周仅含 {held}") in shown
     # and no band or note over a range of whole weeks
     at = ok(page("overview", every="week", ui=ui, **{"from": monday.isoformat(), "to": end.isoformat()}))
     assert not [s for s in specs(at)[0]["layout"].get("shapes", []) if s.get("type") == "rect"]

@@ -118,9 +118,11 @@ def test_the_partial_note_names_each_cut_bucket_and_shortens_a_run_into_the_futu
 
     cut = partial_buckets(date(2025, 10, 1), date(2025, 10, 14), "week", date(2026, 1, 1))
     assert ui.partial_note(cut, "week", "en") == (
-        "Shaded week: partial (2025-09-29: 2025-10-01 – 2025-10-05; 2025-10-13: 2025-10-13 – "
-        "2025-10-14): the range holds only part of it, or it is not over yet, so its count is not "
-        "comparable with a whole week.")
+        "Shaded week: partial (the week of 2025-09-29 holds only 2025-10-01 – 2025-10-05; the week of "
+        "2025-10-13 holds only 2025-10-13 – 2025-10-14): the range holds only part of it, or it is not "
+        "over yet, so its figure rests on fewer days than a whole week's.")
+    # a bare "2025-09-29: 2025-10-01 – 2025-10-05" did not say which was the week and which its days
+    assert "2025-09-29 起的周仅含 2025-10-01 – 2025-10-05" in ui.partial_note(cut, "week", "zh")
     future = partial_buckets(date(2031, 1, 1), date(2031, 3, 31), "day", date(2026, 1, 1))
-    assert "2031-01-01; 2031-01-02; … (87); 2031-03-31" in ui.partial_note(future, "day", "zh")
+    assert "2031-01-01；2031-01-02；… (87)；2031-03-31" in ui.partial_note(future, "day", "zh")
     assert ui.partial_note({}, "week", "en") is None
