@@ -284,7 +284,7 @@ def items_frame(rows: list[dict], lang: str, tz: str) -> pd.DataFrame:
         "id": r["id"], i18n.t("col_time", lang): fmt_time(r.get("published_at"), tz),
         i18n.t("col_title", lang): r.get("title") or "",
         i18n.t("col_source", lang): r.get("source_name") or r.get("source_id"),
-        i18n.t("col_lang", lang): r.get("lang"),
+        i18n.t("col_lang", lang): i18n.lang_name(r.get("lang"), lang),   # as every other page names it
         i18n.t("col_sentiment", lang): i18n.sentiment_name(r.get("sentiment"), lang),
         i18n.t("col_models", lang): ", ".join(i18n.model_name(m, lang) for m in _ids(r.get("models"))),
         i18n.t("col_themes", lang): ", ".join(i18n.theme_name(t, lang) for t in _ids(r.get("themes"))),

@@ -112,3 +112,17 @@ def test_daily_theme_share_is_drawn_as_a_7_day_rolling_share_of_summed_counts():
     assert abs(list(out["share_7d"])[-1] - 100 / 9) < 1e-9
     weekly, value = charts.smoothed_share(df, "theme", "week")
     assert value == "share" and "share_7d" not in weekly
+
+
+def test_a_partial_bands_label_sits_above_the_net_index_not_on_its_top_points():
+    # Before: the y axis ended at 1.05, so "partial" was written over a week's +1 point.
+    from db.queries import partial_buckets
+
+    weeks = [date(2025, 9, 29), date(2025, 10, 6)]
+    df = pd.DataFrame({"bucket": weeks, "lang": "zh", "net": [1.0, -0.2]})
+    cut = partial_buckets(date(2025, 10, 1), date(2025, 10, 12), "week", date(2026, 1, 1))
+    fig = charts.net_lines(df, lang="en", tz="UTC", interval="week", dim="lang", partial=cut)
+    assert [s.label.text for s in fig.layout.shapes if s.type == "rect"] == ["partial"]
+    assert fig.layout.yaxis.range[1] >= 1.2
+    whole = charts.net_lines(df, lang="en", tz="UTC", interval="week", dim="lang")
+    assert tuple(whole.layout.yaxis.range) == (-1.05, 1.05)

@@ -446,6 +446,14 @@ def test_a_7_day_index_reads_the_6_days_before_the_range_for_its_first_days(site
     assert abs(theme["y"][0] - 100 * jobs / stories) < 1e-9
 
 
+@pytest.mark.parametrize("ui, column, names", [("zh", "语言", {"中文", "英文"}), ("en", "lang", {"Chinese", "English"})])
+def test_the_explorer_table_names_languages_as_the_other_pages_do(site, ui, column, names):
+    # Before: its language column held the codes "zh" and "en" (the filter and every chart say 中文 / English).
+    at = ok(page("explorer", ui=ui))
+    shown = set(at.dataframe[0].value[column])
+    assert shown and shown <= names | {"—"}, shown
+
+
 def test_spike_alert_lists_stories_and_evidence(site, session):
     at = ok(page("overview"))
     spikes = q.spikes(session, window(), tz=TZ)
