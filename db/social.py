@@ -85,6 +85,20 @@ def guid_texts(session: Session, guid_keys: Iterable[str]) -> dict[str, str | No
     return found
 
 
+def kept_versions(session: Session, source_id: str,
+                  url_keys: Iterable[str]) -> dict[str, tuple[str, str, bool]]:
+    """The title, text and spam flag of the source's own stored items under the given URL keys:
+    an entry served again with that title and text is a plain duplicate (nothing to tag)."""
+    out: dict[str, tuple[str, str, bool]] = {}
+    it = m.Item
+    for chunk in _chunks(k for k in url_keys if k):
+        rows = session.execute(select(it.url_key, it.title, it.text, it.spam)
+                               .where(it.source_id == source_id, it.url_key.in_(chunk)))
+        for key, title, text, spam in rows:
+            out[key] = (title, text, bool(spam))
+    return out
+
+
 def fetched_pages(session: Session, urls: Iterable[str]) -> dict[str, PageText]:
     """Pages already fetched for full text, by URL (whatever their outcome)."""
     by_key = {url_key(u): u for u in urls if u}

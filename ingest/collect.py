@@ -66,6 +66,8 @@ class Lookup(Protocol):
               guid_keys: Iterable[str]) -> Mapping[str, tuple[str | None, str | None]]: ...
     def texts(self, guid_keys: Iterable[str]) -> Mapping[str, str | None]: ...
     def pages(self, urls: Iterable[str]) -> dict[str, PageText]: ...
+    def versions(self, source_id: str,
+                 url_keys: Iterable[str]) -> Mapping[str, tuple[str, str, bool]]: ...
 
 
 class DbLookup:
@@ -90,6 +92,13 @@ class DbLookup:
 
         with self._sf() as s:
             return social.fetched_pages(s, urls)
+
+    def versions(self, source_id: str,
+                 url_keys: Iterable[str]) -> Mapping[str, tuple[str, str, bool]]:
+        from db import social
+
+        with self._sf() as s:
+            return social.kept_versions(s, source_id, url_keys)
 
 
 class _PageCache:
@@ -288,7 +297,14 @@ class Collector:
         if given_up:
             warnings.append(f"full text: {given_up} page(s) not fetched (the {MAX_STALLED} before "
                             f"them timed out or could not connect)")
-        return norm.with_items(items), tuple(fetched), requests, tuple(warnings)
+        # Items seen again exactly as stored (title and text, the page's included) are plain
+        # duplicates: they are not tagged again (db.store writes nothing for them).
+        versions = self.lookup.versions(source.id, {keys[n].url_key for n in seen}) if seen else {}
+        settled = {n: v[2] for n in seen
+                   if (v := versions.get(keys[n].url_key)) is not None
+                   and v[:2] == (items[n].title, items[n].text)}
+        return (replace(norm.with_items(items), settled=settled), tuple(fetched), requests,
+                tuple(warnings))
 
     def _page(self, source: Source, url: str, client: httpx.Client) -> PageText:
         page_source = replace(source, url=url, min_interval_s=self.settings.page_interval_s)

@@ -63,6 +63,9 @@ class Normalised:
     warnings: tuple[str, ...] = ()                   # about the feed as a whole
     signatures: tuple | None = None                  # per good item, when computed beforehand
     shared: dict[str, int] = field(default_factory=dict)   # dedup.shared_guids of the items
+    # good items (by position) stored already with this title and text, each with its stored
+    # spam flag: plain duplicates, which `finish` does not tag again
+    settled: dict[int, bool] = field(default_factory=dict)
 
     def with_items(self, items: Sequence[Item]) -> Normalised:
         return replace(self, good=tuple((n, e, i) for (n, e, _), i in zip(self.good, items)),
@@ -149,17 +152,28 @@ def prepare_fetched(source: Source, body: bytes, content_type: str | None, base_
 
 def finish(source: Source, norm: Normalised, tagger: Tagger | None) -> Prepared:
     """Pure: tag the normalised items together (see engine.tag_batch), key them and sign them
-    for clustering. Off-topic items are dropped and counted."""
+    for clustering. Off-topic items are dropped and counted. Items `norm.settled` names (stored
+    already as they are) are passed on untagged and unsigned: db.store finds them duplicates."""
     problems = list(norm.problems)
     irrelevant = spam = 0
     invalid = norm.invalid
     intents: list[ItemIntent] = []
-    tagged: Sequence[Tags | Exception | None] = (
-        [None] * len(norm.good) if tagger is None
-        else tagger([(item.title, item.text, item.lang) for _, _, item in norm.good]))
+    settled = norm.settled if tagger is not None else {}
+    todo = [pos for pos in range(len(norm.good)) if pos not in settled] if tagger is not None else []
+    tagged: list[Tags | Exception | None] = [None] * len(norm.good)
+    if todo:
+        items = [norm.good[pos][2] for pos in todo]
+        for pos, tags in zip(todo, tagger([(i.title, i.text, i.lang) for i in items])):
+            tagged[pos] = tags
     sigs = norm.signatures if norm.signatures is not None else (None,) * len(norm.good)
     shared = norm.shared
-    for (n, entry, item), tags, sig in zip(norm.good, tagged, sigs):
+    for pos, ((n, entry, item), tags, sig) in enumerate(zip(norm.good, tagged, sigs)):
+        if pos in settled:
+            # stored already as it is: a plain duplicate for db.store (no tags, no signature)
+            spam += settled[pos]
+            intents.append(ItemIntent(item=item, keys=dedup.keys_for(item, shared), tags=None,
+                                      signature=None))
+            continue
         if isinstance(tags, Exception):
             invalid += 1
             problems.append(_problem(n, entry, tags))

@@ -346,3 +346,42 @@ def test_a_reused_guid_with_a_related_title_but_another_text_gets_its_page_at_on
         by_url = {i.url: i for i in s.scalars(select(m.Item))}
     second = by_url[srv.url("/daily/2")]
     assert second.full_text and "二十段视频" in second.text
+
+
+def test_an_item_seen_again_as_stored_is_not_tagged_again(db_url):
+    """A full-text item served again with its stored title and text (its page's text taken
+    again) is a plain duplicate: only the feed's new entry is tagged, and the stored tags stay."""
+    from db import store
+    from ingest.collect import DbLookup, collect_all
+    from ingest.prepare import finish
+    from ingest.tag.engine import tag_batch
+    from ingest.types import FetchState
+
+    sf = dbe.session_factory(dbe.ensure_schema(db_url))
+    seen, fresh = ("可灵发布新一代视频生成模型", "/a/1.html", "今天有新模型发布。"), \
+        ("Veo 3新模型评测", "/a/2.html", "评测摘要。")
+    asked: list[str] = []
+
+    def tagger(docs):
+        asked.extend(title for title, _, _ in docs)
+        return tag_batch(docs)
+
+    with scripted_server() as srv:
+        srv.route("/a/1.html", Reply(200, body=page("utf-8").encode(), content_type="text/html"))
+        srv.route("/a/2.html", Reply(404))
+        srv.route("/feed.xml", Reply(200, body=_rss(srv.base_url, [seen]), content_type="application/rss+xml"))
+        assert run_ingest(sf, [_wire(srv)], settings=FAST).results[0].new == 1
+        srv.route("/feed.xml", Reply(200, body=_rss(srv.base_url, [seen, fresh]),
+                                     content_type="application/rss+xml"))
+        [got] = collect_all([(_wire(srv), FetchState())], replace(FAST, workers=0), lookup=DbLookup(sf))
+        prep = finish(_wire(srv), got.norm, tagger)
+    assert asked == [fresh[0]]
+    assert [(i.item.title, i.tags is None) for i in prep.intents] == [(seen[0], True), (fresh[0], False)]
+    with sf() as s:
+        counts = store.store_intents(s, None, "wire", prep.intents, datetime.now(timezone.utc))
+        s.commit()
+        assert (counts.new, counts.duplicate, counts.updated) == (1, 1, 0)
+        item = s.scalars(select(m.Item).where(m.Item.title == seen[0])).one()
+        assert item.full_text and "两分钟" in item.text
+        assert {x.model for x in s.scalars(select(m.ItemModel).where(m.ItemModel.item_id == item.id))} \
+            == {"kling"}
