@@ -43,6 +43,18 @@ def needs_fold(term: str) -> bool:
     return any(not c.isascii() and (c.lower() != c or c.upper() != c) for c in term)
 
 
+def first_letter_forms(term: str) -> tuple[str, ...]:
+    """Every character that folds as the first non-ASCII letter with a case of `term` does (`É`:
+    É and é; `σ`: Σ, σ and ς), or () for a term without one. A text holding the term in any case
+    holds one of them (fold maps one character to one): a test SQLite makes in C before it calls
+    `aw_contains`, so rows without any of them (most, for a term in another script) are never
+    folded in Python."""
+    for ch in term:
+        if not ch.isascii() and (ch.lower() != ch or ch.upper() != ch):
+            return tuple(sorted(_same_fold().get(fold(ch), ()) or {ch}))
+    return ()
+
+
 @lru_cache(maxsize=1)
 def _same_fold() -> dict[str, frozenset[str]]:
     """fold value -> every character with that fold (only folds shared by two or more)."""
@@ -82,4 +94,4 @@ def register_sqlite(dbapi_conn) -> None:
     dbapi_conn.create_function(CONTAINS_SQL, -1, contains, deterministic=True)
 
 
-__all__ = ["CONTAINS_SQL", "contains", "fold", "needs_fold", "pg_regex", "register_sqlite"]
+__all__ = ["CONTAINS_SQL", "contains", "first_letter_forms", "fold", "needs_fold", "pg_regex", "register_sqlite"]
