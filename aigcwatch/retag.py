@@ -39,11 +39,11 @@ def retag_items(session_factory, *, since: datetime | None = None, batch: int = 
     batches are tagged in that many processes (ingest.offload) while this one writes the tags of
     the batch before. `on_progress(done, total)` is called once with done 0, then per batch;
     `on_failure(item id, why)` per item that could not be tagged (it keeps its tags)."""
-    from db import clusters, queries, rollups, store
+    from db import clusters, rollups, store
     from ingest import offload
 
     with session_factory() as session:
-        total = queries.count_items(session, since=since, include_spam=True, include_irrelevant=True)
+        total = store.count_items_for_retag(session, since)   # every item, not only stories
         zones = rollups.zones(session)       # rebuilt below for the same zones
     result = RetagResult()
     done = 0

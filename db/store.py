@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import String, any_, bindparam, delete, insert, select, text, update
+from sqlalchemy import String, any_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -593,6 +593,14 @@ def update_tags_many(session: Session, tagged: Sequence[tuple[int, t.Tags]], now
     spam = [item_id for item_id, tags in tagged if tags.spam]
     if spam:                   # spam is never clustered: out of the story index and its story
         clusters.detach(session, spam)
+
+
+def count_items_for_retag(session: Session, since: datetime | None = None) -> int:
+    """How many items iter_items_for_retag yields: every item (a story's members too)."""
+    stmt = select(func.count()).select_from(m.Item)
+    if since is not None:
+        stmt = stmt.where(m.Item.published_at >= since)
+    return session.scalar(stmt) or 0
 
 
 def iter_items_for_retag(session: Session, since: datetime | None = None,
