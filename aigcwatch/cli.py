@@ -209,7 +209,7 @@ def _summary_table(summary) -> Table:
               help="When another ingest is running, wait up to this long for it (0: exit at once).")
 @click.option("--workers", envvar="AIGCWATCH_WORKERS", default="auto", show_default=True, metavar="N|auto",
               help="Processes that parse, tag and sign items while this one stores them (auto: as many "
-                   "as the CPUs, one fewer with --no-tag; 0: all in this process).")
+                   "as the CPUs, one fewer with --no-tag, at most 4; 0: all in this process).")
 def ingest(source_ids, sources_file, database_url, force, no_tag, quiet, wait, workers) -> None:
     """Fetch every enabled source once, store new items about AI video, print a summary per source.
 
@@ -377,8 +377,8 @@ def eval_cmd(path, public, limit) -> None:
               help="Only items published on or after this UTC date.")
 @click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
 @click.option("--workers", envvar="AIGCWATCH_WORKERS", default="auto", show_default=True, metavar="N|auto",
-              help="Processes that tag batches while this one writes (auto: as many as the CPUs; "
-                   "0: all in this process).")
+              help="Processes that tag batches while this one writes (auto: as many as the CPUs, "
+                   "at most 4; 0: all in this process).")
 def retag(since, database_url, workers) -> None:
     """Re-tag stored items with the current tagger (after the lexicons change)."""
     from aigcwatch.retag import retag_items
