@@ -45,7 +45,8 @@ ITEM_COLUMNS = [
     Column("relevant", "bool", "about AI video (empty: untagged)"),
     Column("copies", "int", "copies seen (exact copies in other outlets or at other URLs, and edited "
                             "republications clustered with it), not counted as stories"),
-    Column("reach", "int", "distinct outlets that carried the story (its cluster's sources)"),
+    Column("reach", "int", "distinct outlets that carried the story (its cluster's sources and those "
+                           "of their exact copies)"),
     Column("tagger_version", "str", "version of the tagger that tagged it"),
 ]
 # appended with --evidence (the columns above never move): the tagger's evidence for its own

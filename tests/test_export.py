@@ -145,6 +145,10 @@ def test_items_export_in_every_format_matches_the_items_query(db_url, session, b
         assert row.published_at.to_pydatetime() == src["published_at"]
     syndicated = next(r for r in expected if r["copies"] == 2)
     assert csv_df.set_index("id").loc[syndicated["id"], "reach"] == 3
+    # Its reach comes from its exact copies' outlets, and the method says so (it named only the
+    # cluster's sources, which would have given 1 here).
+    reach = next(c for c in doc["meta"]["columns"] if c["name"] == "reach")
+    assert "exact copies" in reach["meaning"]
     assert pd.read_csv(tmp_path / "items.csv", encoding="utf-8-sig")["title"].str.contains("可灵").any()
     # Spam and off-topic stories are not exported unless asked for.
     assert not csv_df["spam"].any()
