@@ -403,7 +403,7 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
               help="Ingest interval: 90s, 30m, 2h (a bare number is minutes); off: no ingest.")
 @click.option("--digest-at", envvar="AIGCWATCH_DIGEST_AT", default="08:30", show_default=True,
               help="Local time of the digest (HH:MM in --tz); off: no digest.")
-@click.option("--period", envvar="AIGCWATCH_DIGEST_PERIOD", type=click.Choice(["day", "week"]),
+@click.option("--period", envvar="AIGCWATCH_DIGEST_PERIOD", metavar="[day|week]",
               default="day", show_default=True, help="day: yesterday, daily; week: the last 7 days, Mondays.")
 @click.option("--tz", envvar="AIGCWATCH_TIMEZONE", default="Asia/Shanghai", show_default=True,
               help="Time zone of --digest-at and of the digest's days.")
@@ -424,8 +424,10 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, database_u
     from aigcwatch.schedule import (ScheduleConfig, Scheduler, digest_job, ingest_job, parse_clock,
                                     parse_interval)
     from db import engine as dbe
-    from report.send import delivery_config
+    from report.send import delivery_config, langs_of
 
+    if period not in ("day", "week"):             # checked here to name AIGCWATCH_DIGEST_PERIOD
+        raise InputError(f"{given_as('--period')}: {period!r} is not day or week")
     config = ScheduleConfig(ingest_every=parse_interval(every, given_as("--every")),
                             digest_at=parse_clock(digest_at, given_as("--digest-at")), tz=check_zone(tz),
                             period=period, retry_after=parse_interval(retry_after, "--retry-after")
@@ -441,6 +443,7 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, database_u
         check_aliases()                            # or a bad AIGCWATCH_ALIASES file
     do_digest = config.digest_at is not None
     if do_digest:
+        langs_of(setting("digest_lang"))           # a bad AIGCWATCH_DIGEST_LANG stops us now
         emails, _, _, webhooks = delivery_config(setting)
         if not emails and not webhooks:
             logger.warning("digest off: nothing to send to (set AIGCWATCH_DIGEST_TO and SMTP, or "

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from aigcwatch.errors import ConfigError
 from db.engine import session_factory
 from db.locks import named_lock
 from report.delivery import Message, Outcome, deliver
@@ -20,8 +21,13 @@ from report.webhooks import Webhook
 LOCK_WAIT_S = 120.0
 
 
-def langs_of(value: str | None) -> tuple[str, ...]:
-    return {"zh": ("zh",), "en": ("en",)}.get(value or "both", ("zh", "en"))
+def langs_of(value: str | None, what: str = "AIGCWATCH_DIGEST_LANG") -> tuple[str, ...]:
+    """The digest's sections for zh, en or both (unset: both); anything else is a ConfigError
+    naming `what` (it was read as both, silently)."""
+    langs = {"zh": ("zh",), "en": ("en",), "both": ("zh", "en")}.get((value or "both").strip().lower())
+    if langs is None:
+        raise ConfigError(f"{what}: {value!r} is not zh, en or both")
+    return langs
 
 
 def default_day(tz: str, now: datetime | None = None) -> date:

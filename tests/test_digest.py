@@ -144,6 +144,16 @@ def test_a_dry_run_into_a_txt_file_keeps_both_parts(db_url, session, tmp_path):
     assert f"wrote {out} (HTML) and {tmp_path / 'digest.txt.txt'} (text)" in res.output.replace("\n", "")
 
 
+def test_a_bad_digest_language_setting_is_one_line_naming_it(tmp_path, monkeypatch):
+    # Before, AIGCWATCH_DIGEST_LANG=fr (or a typo) was read as both, silently.
+    monkeypatch.setenv("AIGCWATCH_DIGEST_LANG", "fr")
+    res = CliRunner().invoke(main, ["digest", "--database-url", f"sqlite:///{tmp_path / 'd.db'}",
+                                    "--dry-run", str(tmp_path / "digest.html")])
+    assert res.exit_code == 2, res.output
+    assert res.output.strip() == "error: AIGCWATCH_DIGEST_LANG: 'fr' is not zh, en or both"
+    assert not (tmp_path / "digest.html").exists()
+
+
 def test_a_dry_run_into_a_missing_folder_is_one_line_before_any_work(tmp_path):
     res = CliRunner().invoke(main, ["digest", "--database-url", f"sqlite:///{tmp_path / 'd.db'}",
                                     "--dry-run", str(tmp_path / "no" / "digest.html")])

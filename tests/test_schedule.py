@@ -63,13 +63,32 @@ def test_a_bad_fetch_setting_stops_the_scheduler_at_start(tmp_path, monkeypatch,
 
 @pytest.mark.parametrize("variable, value, message", [
     ("AIGCWATCH_INGEST_EVERY", "5x", "error: AIGCWATCH_INGEST_EVERY: '5x' is not an interval"),
-    ("AIGCWATCH_DIGEST_AT", "25:00", "error: AIGCWATCH_DIGEST_AT: '25:00' is not a time of day")])
+    ("AIGCWATCH_DIGEST_AT", "25:00", "error: AIGCWATCH_DIGEST_AT: '25:00' is not a time of day"),
+    # Before, click's usage error named --period, in three lines.
+    ("AIGCWATCH_DIGEST_PERIOD", "month", "error: AIGCWATCH_DIGEST_PERIOD: 'month' is not day or week")])
 def test_a_bad_schedule_setting_from_the_environment_is_named_as_the_variable(tmp_path, monkeypatch,
                                                                               variable, value, message):
     # Before, the scheduler named the option (--every, --digest-at) the user never typed.
     monkeypatch.setenv(variable, value)
     result = CliRunner().invoke(main, ["schedule", "--database-url", f"sqlite:///{tmp_path / 's.db'}"])
     assert result.exit_code == 2 and result.output.startswith(message)
+
+
+def test_a_bad_digest_language_stops_the_scheduler_at_start(tmp_path):
+    # Before, AIGCWATCH_DIGEST_LANG=fr was taken as both, silently, by every digest it sent.
+    hooks = tmp_path / "hooks.toml"
+    hooks.write_text('[[webhook]]\nname = "ops"\nkind = "generic"\nurl = "http://127.0.0.1:9/hook"\n',
+                     encoding="utf-8")
+    env = base_env(tmp_path, f"sqlite:///{tmp_path / 's.db'}", AIGCWATCH_WEBHOOKS=str(hooks),
+                   AIGCWATCH_DIGEST_LANG="fr")
+    proc = subprocess.Popen([sys.executable, "-m", "aigcwatch.cli", "schedule", "--every", "off"], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 2, out
+    assert "error: AIGCWATCH_DIGEST_LANG: 'fr' is not zh, en or both" in out
 
 
 def test_clock_times_and_off():
