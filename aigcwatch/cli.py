@@ -285,7 +285,10 @@ def sources_check(source_ids, sources_file) -> None:
                     n = len(parse_feed(r.source_id, r.body or b"", content_type=r.content_type,
                                        base_url=r.final_url).entries)
                 entries = str(n)
-                result = "ok" if n else "empty"
+                result = "ok"                  # no entries (a search with no hit today) works too
+                if not n:
+                    problem = "empty: feed has no entries" if kinds[r.source_id] not in CONNECTORS \
+                        else "empty: the first page holds no posts"
             except Exception as e:  # noqa: BLE001
                 result, problem = classify_parse_error(e).value, " ".join(str(e).split())
         else:

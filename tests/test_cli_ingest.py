@@ -63,6 +63,22 @@ def test_sources_check_reports_what_works_without_storing(tmp_path, monkeypatch)
     assert not (tmp_path / "never.db").exists()
 
 
+def test_sources_check_counts_a_feed_with_no_entries_as_working_as_ingest_does(tmp_path, monkeypatch):
+    # Before: an empty feed (a news search with no hit today) was 'empty' and not working, and a
+    # check of only such feeds exited 4, every source failed; ingest reads it as ok with a warning.
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    empty = '<?xml version="1.0"?><rss version="2.0"><channel><title>search</title></channel></rss>'
+    with scripted_server() as srv:
+        srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        srv.route("/search.xml", Reply(200, body=empty, content_type="application/rss+xml"))
+        p = sources_file(tmp_path, srv, ["good", "search"])
+        both = CliRunner().invoke(main, ["sources", "check", "--sources", str(p)])
+        alone = CliRunner().invoke(main, ["sources", "check", "--sources", str(p), "--source", "search"])
+    assert both.exit_code == 0 and "2 of 2 sources work" in both.output, both.output
+    assert "feed has no entries" in both.output
+    assert alone.exit_code == 0 and "1 of 1 sources work" in alone.output, alone.output
+
+
 def test_ingest_builds_rollups_for_the_default_zone_and_utc(tmp_path, monkeypatch):
     from db import rollups
     from db.engine import make_engine, session_factory
