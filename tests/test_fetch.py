@@ -21,8 +21,8 @@ from tests.support.scripted_server import Reply, refused_url, scripted_server
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
-FAST = FetchSettings(timeout_s=0.3, retries=2, backoff_base_s=0.01, max_bytes=64 * 1024,
-                     max_concurrency=4, deadline_s=2.0)
+FAST = FetchSettings(timeout_s=2.0, retries=2, backoff_base_s=0.01, max_bytes=64 * 1024,
+                     max_concurrency=4, deadline_s=5.0)
 
 
 @pytest.fixture
@@ -376,7 +376,7 @@ def test_fetch_all_returns_every_source_when_one_is_broken(srv):
     jobs = [(source(srv.url("/a"), "a"), FetchState()),
             (source(refused_url(), "broken"), FetchState()),
             (source(srv.url("/b"), "b"), FetchState())]
-    results = {r.source_id: r for r in fetch_all(jobs, FetchSettings(timeout_s=0.3, retries=0))}
+    results = {r.source_id: r for r in fetch_all(jobs, FetchSettings(timeout_s=2.0, retries=0))}
     assert set(results) == {"a", "b", "broken"}
     assert results["a"].ok and results["b"].ok
     assert results["broken"].error_class is FailureClass.NETWORK
