@@ -223,6 +223,9 @@ def test_killed_ingest_rerun_leaves_no_duplicate_and_no_half_written_item(tmp_pa
         deadline = time.time() + 60
         while time.time() < deadline and not srv.requests("/s2.xml"):
             time.sleep(0.05)
+        # s0 and s1 are stored while s2 hangs (under load that can take longer than a fixed pause)
+        while time.time() < deadline and count(sf, models.Item) < 100:
+            time.sleep(0.05)
         time.sleep(0.3)
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
