@@ -212,6 +212,7 @@ class Headline:
     current: int
     reference: float  # baseline (spike) or previous count
     leader: str | None = None
+    day: date | None = None   # a spike's local day, in a digest of more than one day
 
 
 def headline(d: Digest) -> Headline:
@@ -221,7 +222,8 @@ def headline(d: Digest) -> Headline:
         return Headline("empty", None, 0, d.stories.previous)
     if d.spikes:
         s = d.spikes[0]
-        return Headline("spike", f"{s['dim']}:{s['key']}", s["count"], s["baseline"], s.get("leader"))
+        return Headline("spike", f"{s['dim']}:{s['key']}", s["count"], s["baseline"], s.get("leader"),
+                        s["day"] if d.period != "day" else None)
     best = max(((f"rising_{dim}", r) for dim, rows in (("model", d.rising_models),
                                                         ("theme", d.rising_themes)) for r in rows[:1]),
                key=lambda kr: (kr[1]["change"], kr[0] == "rising_model"), default=None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -79,6 +79,8 @@ LABELS: dict[str, tuple[str, str]] = {
                     "spam and off-topic items excluded."),
     "tagger": ("标注器版本", "Tagger version"),
     "subject_spike": ("{name} 报道激增：{n} 条（常态 {base:g}）", "{name} spike: {n} stories (usual {base:g})"),
+    "subject_spike_on": ("{name} 报道激增（{on}）：{n} 条（常态 {base:g}）",
+                         "{name} spike on {on}: {n} stories (usual {base:g})"),
     "subject_rising": ("{name} 升温：{n} 条（此前 {prev}）", "{name} rising: {n} stories (was {prev})"),
     "subject_stories": ("共 {n} 条报道（此前 {prev}）", "{n} stories (was {prev})"),
     "subject_empty": ("无数据", "no data"),
@@ -171,6 +173,23 @@ def bar(n: float, top: float) -> int:
     return 0 if not top or n <= 0 else max(2, round(BAR_MAX_PX * n / top))
 
 
+WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def day_name(day: date, lang: str) -> str:
+    """A local day, short, in the reader's language: "Mon 03-10", "3月10日 周一"."""
+    wd = WEEKDAYS["zh" if lang == "zh" else "en"][day.weekday()]
+    return f"{day.month}月{day.day}日 {wd}" if lang == "zh" else f"{wd} {day:%m-%d}"
+
+
+def spike_day(d: Digest, sp: dict, lang: str) -> str:
+    """The local day (in the digest's zone) a spike's count is from, named when the digest covers
+    more than one day (a weekly digest's "14 stories" beside its week total is one day's); "" in a
+    daily digest, whose date is that day."""
+    return "" if d.period == "day" else day_name(sp["day"], lang)
+
+
 def when_text(d: Digest) -> str:
     return d.day.isoformat() if d.period == "day" else f"{d.first_day.isoformat()} – {d.day.isoformat()}"
 
@@ -184,6 +203,9 @@ def change_phrase(h: Headline, lang: str) -> str:
         return label("subject_empty", lang)
     if h.kind == "spike":
         dim, key = h.key.split(":", 1)
+        if h.day is not None:
+            return label("subject_spike_on", lang, name=name(dim, key, lang), on=day_name(h.day, lang),
+                         n=h.current, base=round(h.reference, 1))
         return label("subject_spike", lang, name=name(dim, key, lang), n=h.current, base=round(h.reference, 1))
     if h.kind in ("rising_model", "rising_theme"):
         dim = h.kind.split("_", 1)[1]
@@ -296,7 +318,8 @@ def _context(d: Digest) -> dict:
         "d": d, "h": headline(d), "when": when_text(d), "L": label, "B": lambda k, **v: both(k, d.langs, **v),
         "name": name, "sentiment_name": sentiment_name, "local_time": lambda at: local_time(at, d.tz),
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
-        "gap_line": gap_line, "change_phrase": change_phrase, "subject_lang": subject_lang(d),
+        "gap_line": gap_line, "change_phrase": change_phrase,
+        "spike_day": lambda sp, lang: spike_day(d, sp, lang), "subject_lang": subject_lang(d),
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),
     }
@@ -333,7 +356,9 @@ def short_lines(d: Digest) -> list[tuple[str, str | None]]:
         out.append((as_of_line(d, lang), None))
     for sp in d.spikes[:2]:
         lead = f" · {label(sp['leader'], lang)} {label('first', lang)}" if sp.get("leader") in ("zh", "en") else ""
-        out.append((f"{label('spikes', lang)}: {name(sp['dim'], sp['key'], lang)} {sp['count']} "
+        on = spike_day(d, sp, lang)
+        who = name(sp["dim"], sp["key"], lang) + (f", {on}:" if on else "")
+        out.append((f"{label('spikes', lang)}: {who} {sp['count']} "
                     f"({label('usual', lang)} {sp['baseline']:g}){lead}", None))
     rising = [f"{name('model', r['key'], lang)} {signed(r['change'])}" for r in d.rising_models[:2]] + \
              [f"{name('theme', r['key'], lang)} {signed(r['change'])}" for r in d.rising_themes[:2]]

@@ -386,3 +386,23 @@ def test_a_digest_of_a_day_not_over_says_its_comparisons_run_to_the_same_hour(se
     assert any(note in line for line, _ in short_lines(build_digest(session, DAY, tz=TZ, now=noon)))
     whole = render(build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)))
     assert "period not over" not in whole.text and "period not over" not in whole.html
+
+
+def test_a_weekly_digest_names_the_day_of_each_spike(session):
+    # Before: a weekly digest's spike read "Kling spike: 14 stories (usual 1)" beside the week's
+    # story total, as if the 14 were the week's: it is one local day's count, and the day was not
+    # named (subject, HTML, text, chat). A daily digest's spike is that day's, as its date says.
+    build(session)
+    d = build_digest(session, DAY, period="week", tz=TZ)
+    sp = d.spikes[0]
+    assert (sp["key"], sp["count"], sp["day"]) == ("kling", 14, DAY)        # a Monday, local day in TZ
+    r = render(d)
+    assert subject(d).endswith(": Kling spike on Mon 03-10: 14 stories (usual 1)")
+    assert "Kling spike on Mon 03-10: 14 stories (usual 1)" in r.text
+    assert "Kling</b> — Mon 03-10: 14 " in r.html and "* Kling, Mon 03-10: 14 (" in r.text
+    assert any(line.startswith("Spikes: Kling, Mon 03-10: 14 (usual 1)") for line, _ in short_lines(d))
+    zh = build_digest(session, DAY, period="week", tz=TZ, langs=("zh",))
+    assert subject(zh).endswith("报道激增（3月10日 周一）：14 条（常态 1）")
+    assert any(line.startswith("异常升温: 可灵 Kling, 3月10日 周一: 14") for line, _ in short_lines(zh))
+    daily = build_digest(session, DAY, tz=TZ)
+    assert subject(daily).endswith(": Kling spike: 14 stories (usual 1)")
