@@ -338,18 +338,25 @@ def dashboard(port, host, database_url) -> None:
 
 
 @main.command()
-@click.option("--input", "input_file", type=click.File("rb"), default="-",
+@click.option("--input", "input_path", default="-", metavar="FILE",
               help="JSONL file (id, title, text, optional lang), UTF-8; default stdin.")
-def tag(input_file) -> None:
+def tag(input_path) -> None:
     """Tag JSONL items offline: one JSON line per input on stdout (no network, no database)."""
     from aigcwatch.config import check_aliases
+    from aigcwatch.errors import InputError
     from ingest.tag.jsonl import tag_stream
 
     check_aliases()
+    # opened here, not by click.File: a file that cannot be read is one line naming it (exit 2),
+    # as every other bad input, not click's usage error
+    try:
+        input_file = click.open_file(input_path, "rb")
+    except OSError as e:
+        raise InputError(f"{input_path}: cannot read input file ({e.strerror or e})") from None
     # bytes: a line that is not UTF-8 is reported and skipped like any other bad line
-    _, errors = tag_stream(input_file, sys.stdout)
-    name = getattr(input_file, "name", "-")
-    where = f"{name}, " if isinstance(name, str) and name not in ("-", "<stdin>") else ""
+    with input_file:
+        _, errors = tag_stream(input_file, sys.stdout)
+    where = f"{input_path}, " if input_path != "-" else ""
     for e in errors:
         err_console.print(f"error: {where}{e}", markup=False, highlight=False, soft_wrap=True)
     sys.exit(2 if errors else 0)

@@ -185,3 +185,15 @@ def test_error_text_with_square_brackets_is_shown_as_written(tmp_path, monkeypat
         result = CliRunner().invoke(main, ["ingest", "--sources", str(p)])
     assert result.exit_code == 4
     assert result.output.count("[tags] must be story or comment") == 2     # its line and the table
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder"])
+def test_tag_names_an_input_file_it_cannot_read_in_one_line(tmp_path, kind):
+    # Before: click's three-line usage error ("Usage: ... Try ... Error: Invalid value for
+    # '--input': ...") where every other bad input is one line naming the file (exit 2).
+    path = tmp_path / "missing.jsonl" if kind == "missing" else tmp_path
+    result = CliRunner().invoke(main, ["tag", "--input", str(path)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: cannot read input file ("), result.output
+    assert "Usage:" not in result.output
