@@ -12,6 +12,7 @@ from rich.table import Table
 
 from aigcwatch import __version__
 from aigcwatch.errors import AigcwatchError
+from aigcwatch.options import setting_option
 
 EXIT_OK, EXIT_ALL_FAILED = 0, 4
 # Wide tables when piped to a file or a log (cron); the terminal's width otherwise.
@@ -67,7 +68,7 @@ def _open_db(url: str | None = None):
 
 
 @main.command()
-@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
+@setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
 def init(database_url: str | None) -> None:
     """Create the database or upgrade it to the current schema (Alembic)."""
     from db import engine as dbe
@@ -199,15 +200,15 @@ def _summary_table(summary) -> Table:
 
 @main.command()
 @click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
-@click.option("--sources", "sources_file", envvar="AIGCWATCH_SOURCES", type=click.Path(dir_okay=False),
+@setting_option("--sources", "sources_file", setting="sources", type=click.Path(dir_okay=False),
               help="Sources TOML file (default: the shipped list).")
-@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
+@setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
 @click.option("--force", is_flag=True, help="Fetch sources even while they are backing off after failures.")
 @click.option("--no-tag", is_flag=True, help="Skip tagging and the relevance filter (store everything).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary table.")
 @click.option("--wait", type=click.FloatRange(0), default=0, show_default=True, metavar="SECONDS",
               help="When another ingest is running, wait up to this long for it (0: exit at once).")
-@click.option("--workers", envvar="AIGCWATCH_WORKERS", default="auto", show_default=True, metavar="N|auto",
+@setting_option("--workers", setting="workers", metavar="N|auto",
               help="Processes that parse, tag and sign items while this one stores them (auto: as many "
                    "as the CPUs, one fewer with --no-tag, at most 4; 0: all in this process).")
 def ingest(source_ids, sources_file, database_url, force, no_tag, quiet, wait, workers) -> None:
@@ -239,7 +240,7 @@ def sources() -> None:
 
 
 @sources.command("list")
-@click.option("--sources", "sources_file", envvar="AIGCWATCH_SOURCES", type=click.Path(dir_okay=False),
+@setting_option("--sources", "sources_file", setting="sources", type=click.Path(dir_okay=False),
               help="Sources TOML file (default: the shipped list).")
 def sources_list(sources_file) -> None:
     """Show the configured sources (validates the file)."""
@@ -258,7 +259,7 @@ def sources_list(sources_file) -> None:
 
 @sources.command("check")
 @click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
-@click.option("--sources", "sources_file", envvar="AIGCWATCH_SOURCES", type=click.Path(dir_okay=False),
+@setting_option("--sources", "sources_file", setting="sources", type=click.Path(dir_okay=False),
               help="Sources TOML file (default: the shipped list).")
 def sources_check(source_ids, sources_file) -> None:
     """Fetch and parse each source now (nothing is stored) and report what works."""
@@ -303,8 +304,8 @@ def sources_check(source_ids, sources_file) -> None:
 
 @main.command()
 @click.option("--no-dashboard", is_flag=True, help="Stop after the ingest (for scripts).")
-@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL",
-              help="SQLAlchemy URL (default: a fresh SQLite file demo.db in the data directory).")
+@setting_option("--database-url", setting="database_url",
+                help="SQLAlchemy URL (default: a fresh SQLite file demo.db in the data directory).")
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Dashboard port.")
 def demo(no_dashboard, database_url, port) -> None:
     """Offline demo through the real path: serve bundled sample feeds on loopback, ingest them into a
@@ -323,7 +324,7 @@ def demo(no_dashboard, database_url, port) -> None:
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0: every interface; the dashboard has no login).")
-@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
+@setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
 def dashboard(port, host, database_url) -> None:
     """Serve the analyst dashboard (Streamlit) over the database until Ctrl+C.
 
@@ -385,8 +386,8 @@ def eval_cmd(path, public, limit) -> None:
 @main.command()
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
               help="Only items published on or after this UTC date.")
-@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
-@click.option("--workers", envvar="AIGCWATCH_WORKERS", default="auto", show_default=True, metavar="N|auto",
+@setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
+@setting_option("--workers", setting="workers", metavar="N|auto",
               help="Processes that tag batches while this one writes (auto: as many as the CPUs, "
                    "at most 4; 0: all in this process).")
 def retag(since, database_url, workers) -> None:

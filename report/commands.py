@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from aigcwatch.errors import ConfigError, InputError
+from aigcwatch.options import setting_option
 
 LANG_VALUES = ("zh", "en", "und")
 SENTIMENT_VALUES = ("positive", "neutral", "negative")
@@ -106,8 +107,8 @@ def filter_options(f):
     opts = [
         click.option("--since", type=DATE, help="First local day (YYYY-MM-DD), inclusive."),
         click.option("--until", type=DATE, help="Last local day (YYYY-MM-DD), inclusive."),
-        click.option("--tz", envvar="AIGCWATCH_TIMEZONE", default="Asia/Shanghai", show_default=True,
-                     help="Time zone of the days and buckets (IANA name; AIGCWATCH_TIMEZONE)."),
+        setting_option("--tz", setting="timezone",
+                       help="Time zone of the days and buckets (IANA name; AIGCWATCH_TIMEZONE)."),
         click.option("--lang", multiple=True, help="zh, en, und (repeatable or comma list)."),
         click.option("--model", multiple=True, help="Model ids, e.g. sora,kling (any of them)."),
         click.option("--theme", multiple=True, help="Theme ids, e.g. jobs,copyright (any of them)."),
@@ -121,8 +122,7 @@ def filter_options(f):
                      help="Output format (default: from -o's extension, else csv)."),
         click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
                      help="Output file (default: stdout, for csv and json)."),
-        click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL",
-                     help="SQLAlchemy URL (default: SQLite file)."),
+        setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file)."),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -347,9 +347,8 @@ class _progress:
 @click.option("--dry-run", "dry_run", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write the HTML digest to FILE (and the text part beside it, FILE with .txt); send nothing.")
 @click.option("--force", is_flag=True, help="Send again to targets the delivery log says were served.")
-@click.option("--tz", envvar="AIGCWATCH_TIMEZONE", default="Asia/Shanghai", show_default=True,
-              help="Time zone of the digest's days (AIGCWATCH_TIMEZONE).")
-@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
+@setting_option("--tz", setting="timezone", help="Time zone of the digest's days (AIGCWATCH_TIMEZONE).")
+@setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
 def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
     """Build the daily (or weekly) digest and send it by email and to the chat webhooks, once per
     target (the delivery log remembers; --force sends again). Exit 6 when a delivery failed (it is
@@ -399,19 +398,17 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
 # --- schedule -----------------------------------------------------------------------------------
 
 @click.command()
-@click.option("--every", envvar="AIGCWATCH_INGEST_EVERY", default="30m", show_default=True,
-              help="Ingest interval: 90s, 30m, 2h (a bare number is minutes); off: no ingest.")
-@click.option("--digest-at", envvar="AIGCWATCH_DIGEST_AT", default="08:30", show_default=True,
-              help="Local time of the digest (HH:MM in --tz); off: no digest.")
-@click.option("--period", envvar="AIGCWATCH_DIGEST_PERIOD", metavar="[day|week]",
-              default="day", show_default=True, help="day: yesterday, daily; week: the last 7 days, Mondays.")
-@click.option("--tz", envvar="AIGCWATCH_TIMEZONE", default="Asia/Shanghai", show_default=True,
-              help="Time zone of --digest-at and of the digest's days.")
+@setting_option("--every", setting="ingest_every",
+                help="Ingest interval: 90s, 30m, 2h (a bare number is minutes); off: no ingest.")
+@setting_option("--digest-at", setting="digest_at", help="Local time of the digest (HH:MM in --tz); off: no digest.")
+@setting_option("--period", setting="digest_period", metavar="[day|week]",
+                help="day: yesterday, daily; week: the last 7 days, Mondays.")
+@setting_option("--tz", setting="timezone", help="Time zone of --digest-at and of the digest's days.")
 @click.option("--retry-after", default="10m", show_default=True,
               help="Wait before retrying a digest that failed to deliver.")
-@click.option("--sources", "sources_file", envvar="AIGCWATCH_SOURCES", type=click.Path(dir_okay=False),
+@setting_option("--sources", "sources_file", setting="sources", type=click.Path(dir_okay=False),
               help="Sources TOML file (default: the shipped list).")
-@click.option("--database-url", envvar="AIGCWATCH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file).")
+@setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
 def schedule(every, digest_at, period, tz, retry_after, sources_file, database_url) -> None:
     """Run unattended: ingest every N minutes and send the digest at a local time. Failing jobs are
     logged and retried; runs never overlap with another scheduler or command on the same database

@@ -92,3 +92,57 @@ def test_tag_command_with_a_broken_alias_file_is_one_error_not_one_per_line(tmp_
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [f"error: {tmp_path / 'aliases.toml'}: invalid TOML: "
                                                   "Invalid value (at line 1, column 7)"]
+
+
+ENV_OPTIONS = [(path, p) for path, cmd in COMMANDS for p in cmd.params
+               if isinstance(p, click.Option) and p.envvar]
+
+
+def _help_of(path, option: str) -> str:
+    """The --help entry of `option` (as `--help` prints it, before click wraps it)."""
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    cmd = main
+    for name in path:
+        cmd = cmd.commands[name]
+    param = next(p for p in cmd.params if option in p.opts)
+    entry = " ".join(param.get_help_record(click.Context(cmd)))
+    assert " ".join(entry.split()) in " ".join(result.output.split())
+    return entry
+
+
+def test_env_backed_options_are_declared_by_one_helper():
+    from aigcwatch.options import SettingOption
+
+    assert {" ".join(path) for path, _ in ENV_OPTIONS} >= {"digest", "schedule", "ingest", "retag",
+                                                          "export trends", "export items"}
+    assert [(path, p.name) for path, p in ENV_OPTIONS if not isinstance(p, SettingOption)] == []
+
+
+@pytest.mark.parametrize("path, option, env, value, builtin", [
+    (("digest",), "--tz", "AIGCWATCH_TIMEZONE", "Europe/Paris", "Asia/Shanghai"),
+    (("export", "trends"), "--tz", "AIGCWATCH_TIMEZONE", "Europe/Paris", "Asia/Shanghai"),
+    (("schedule",), "--every", "AIGCWATCH_INGEST_EVERY", "2h", "30m"),
+    (("schedule",), "--digest-at", "AIGCWATCH_DIGEST_AT", "07:15", "08:30"),
+    (("schedule",), "--period", "AIGCWATCH_DIGEST_PERIOD", "week", "day"),
+    (("ingest",), "--workers", "AIGCWATCH_WORKERS", "3", "auto"),
+    (("retag",), "--workers", "AIGCWATCH_WORKERS", "3", "auto"),
+])
+def test_help_shows_the_value_an_environment_variable_puts_in_force(monkeypatch, path, option, env, value,
+                                                                     builtin):
+    # Before: `AIGCWATCH_TIMEZONE=Europe/Paris aigcwatch digest --help` said "[default: Asia/Shanghai]",
+    # while the command ran in Europe/Paris.
+    monkeypatch.delenv(env, raising=False)
+    assert f"default: {builtin}" in _help_of(path, option) and env in _help_of(path, option)
+    monkeypatch.setenv(env, value)
+    shown = _help_of(path, option)
+    assert f"now: {value} from {env}" in shown and f"default: {builtin}" in shown, shown
+
+
+def test_help_names_the_variable_of_an_option_without_a_default_and_hides_a_password(monkeypatch):
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", "postgresql://me:s3cret@db.example/aigc")
+    shown = _help_of(("digest",), "--database-url")
+    assert "now: postgresql://me:***@db.example/aigc from AIGCWATCH_DATABASE_URL" in shown
+    assert "s3cret" not in CliRunner().invoke(main, ["digest", "--help"]).output
+    monkeypatch.delenv("AIGCWATCH_SOURCES", raising=False)
+    assert "env var: AIGCWATCH_SOURCES" in _help_of(("ingest",), "--sources")

@@ -1,0 +1,51 @@
+"""Command options backed by a setting (an environment variable), declared by one helper.
+
+`setting_option("--tz", setting="timezone", help=...)` takes the variable and the default from
+`aigcwatch.config.SETTINGS`, so an option and `aigcwatch settings` never disagree. Its `--help`
+entry names the variable and, when the variable is set, the value in force
+(`[now: Europe/Paris from AIGCWATCH_TIMEZONE; default: Asia/Shanghai]`): click's own
+`[default: ...]` showed the built-in default even while the variable put another value in force.
+"""
+from __future__ import annotations
+
+import click
+
+from aigcwatch.config import SETTINGS
+
+
+def _shown(name: str, value: str) -> str:
+    """A setting's value as --help may print it: a database URL without its password, a secret masked."""
+    if name == "database_url":
+        from db.engine import safe_url
+
+        return safe_url(value)
+    if any(s.name == name and s.secret for s in SETTINGS):
+        return "********"
+    return value
+
+
+class SettingOption(click.Option):
+    """A click option read from its setting's variable when not given; see the module docstring."""
+
+    def __init__(self, *args, setting: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.setting = setting
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)       # show_default is off: the brackets are ours
+        if record is None:
+            return None
+        spec, text = record
+        env = self.envvar if isinstance(self.envvar, str) else self.envvar[0]
+        value = self.resolve_envvar_value(ctx)       # None when unset or empty, as click reads it
+        extra = [f"now: {_shown(self.setting, value)} from {env}" if value else f"env var: {env}"]
+        if self.default is not None:
+            extra.append(f"default: {self.default}")
+        return spec, f"{text}  [{'; '.join(extra)}]" if text else f"[{'; '.join(extra)}]"
+
+
+def setting_option(*decls: str, setting: str, **kwargs):
+    """`click.option` for an option backed by the setting named `setting` (its variable and default)."""
+    s = next(x for x in SETTINGS if x.name == setting)
+    return click.option(*decls, cls=SettingOption, setting=setting, envvar=s.env, default=s.default,
+                        show_default=False, **kwargs)
