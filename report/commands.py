@@ -340,8 +340,7 @@ class _progress:
 @click.option("--date", "day", type=DATE, help="Last local day of the digest (default: yesterday in --tz).")
 @click.option("--period", type=click.Choice(["day", "week"]), default="day", show_default=True,
               help="day: that day; week: the 7 days ending on it.")
-@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default=None,
-              help="Sections to include (default: AIGCWATCH_DIGEST_LANG, else both).")
+@setting_option("--lang", setting="digest_lang", metavar="[zh|en|both]", help="Sections to include.")
 @click.option("--to", multiple=True, metavar="ADDR", help="Recipient (repeatable or comma list; "
               "default AIGCWATCH_DIGEST_TO).")
 @click.option("--dry-run", "dry_run", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
@@ -359,7 +358,7 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
 
     out, err = _console()
     tz = check_zone(tz)
-    langs = langs_of(lang or setting("digest_lang"))
+    langs = langs_of(lang, given_as("--lang"))
     the_day = day.date() if day else default_day(tz)
     check_output(dry_run, "--dry-run")
     if dry_run is None:

@@ -127,6 +127,7 @@ def test_env_backed_options_are_declared_by_one_helper():
     (("schedule",), "--period", "AIGCWATCH_DIGEST_PERIOD", "week", "day"),
     (("ingest",), "--workers", "AIGCWATCH_WORKERS", "3", "auto"),
     (("retag",), "--workers", "AIGCWATCH_WORKERS", "3", "auto"),
+    (("digest",), "--lang", "AIGCWATCH_DIGEST_LANG", "zh", "both"),
 ])
 def test_help_shows_the_value_an_environment_variable_puts_in_force(monkeypatch, path, option, env, value,
                                                                      builtin):
