@@ -200,7 +200,7 @@ def _summary_table(summary) -> Table:
 
 @main.command()
 @click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
-@setting_option("--sources", "sources_file", setting="sources", type=click.Path(dir_okay=False),
+@setting_option("--sources", "sources_file", setting="sources", metavar="FILE",
               help="Sources TOML file (default: the shipped list).")
 @setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
 @click.option("--force", is_flag=True, help="Fetch sources even while they are backing off after failures.")
@@ -240,7 +240,7 @@ def sources() -> None:
 
 
 @sources.command("list")
-@setting_option("--sources", "sources_file", setting="sources", type=click.Path(dir_okay=False),
+@setting_option("--sources", "sources_file", setting="sources", metavar="FILE",
               help="Sources TOML file (default: the shipped list).")
 def sources_list(sources_file) -> None:
     """Show the configured sources (validates the file)."""
@@ -259,7 +259,7 @@ def sources_list(sources_file) -> None:
 
 @sources.command("check")
 @click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
-@setting_option("--sources", "sources_file", setting="sources", type=click.Path(dir_okay=False),
+@setting_option("--sources", "sources_file", setting="sources", metavar="FILE",
               help="Sources TOML file (default: the shipped list).")
 def sources_check(source_ids, sources_file) -> None:
     """Fetch and parse each source now (nothing is stored) and report what works."""

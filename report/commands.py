@@ -6,6 +6,7 @@ turn errors into one line and an exit code through the group's handler.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -40,7 +41,11 @@ def check_output(path: str | None, option: str) -> None:
     """An output file can be written where it is named: its folder exists. Checked before the database is read, so a typo costs no long query (a traceback, before)."""
     if path is None:
         return
-    parent = Path(path).parent          # "." for a bare file name; click refuses a folder itself
+    if Path(path).is_dir():             # here, not by click.Path: one line, not a usage error
+        raise InputError(f"{option} {path}: is a folder, not a file")
+    if Path(path).exists() and not os.access(path, os.W_OK):
+        raise InputError(f"{option} {path}: file is not writable")
+    parent = Path(path).parent          # "." for a bare file name
     if not parent.is_dir():
         raise InputError(f"{option} {path}: folder {parent} does not exist")
 
@@ -120,7 +125,7 @@ def filter_options(f):
         click.option("--include-irrelevant", is_flag=True, help="Count items tagged off-topic too."),
         click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet", "json"]),
                      help="Output format (default: from -o's extension, else csv)."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+        click.option("-o", "--output", metavar="FILE",
                      help="Output file (default: stdout, for csv and json)."),
         setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file)."),
     ]
@@ -343,7 +348,7 @@ class _progress:
 @setting_option("--lang", setting="digest_lang", metavar="[zh|en|both]", help="Sections to include.")
 @click.option("--to", multiple=True, metavar="ADDR", help="Recipient (repeatable or comma list; "
               "default AIGCWATCH_DIGEST_TO).")
-@click.option("--dry-run", "dry_run", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+@click.option("--dry-run", "dry_run", metavar="FILE",
               help="Write the HTML digest to FILE (and the text part beside it, FILE with .txt); send nothing.")
 @click.option("--force", is_flag=True, help="Send again to targets the delivery log says were served.")
 @setting_option("--tz", setting="timezone", help="Time zone of the digest's days (AIGCWATCH_TIMEZONE).")
@@ -405,7 +410,7 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
 @setting_option("--tz", setting="timezone", help="Time zone of --digest-at and of the digest's days.")
 @click.option("--retry-after", default="10m", show_default=True,
               help="Wait before retrying a digest that failed to deliver.")
-@setting_option("--sources", "sources_file", setting="sources", type=click.Path(dir_okay=False),
+@setting_option("--sources", "sources_file", setting="sources", metavar="FILE",
               help="Sources TOML file (default: the shipped list).")
 @setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
 def schedule(every, digest_at, period, tz, retry_after, sources_file, database_url) -> None:

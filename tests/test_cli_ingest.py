@@ -197,3 +197,16 @@ def test_tag_names_an_input_file_it_cannot_read_in_one_line(tmp_path, kind):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {path}: cannot read input file ("), result.output
     assert "Usage:" not in result.output
+
+
+@pytest.mark.parametrize("given", ["option", "variable"])
+def test_a_sources_folder_is_one_line_naming_how_it_was_given(tmp_path, monkeypatch, given):
+    # Before: click's three-line usage error naming --sources, even when AIGCWATCH_SOURCES named it.
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'src.db'}")
+    if given == "variable":
+        monkeypatch.setenv("AIGCWATCH_SOURCES", str(tmp_path))
+    args = ["ingest"] + (["--sources", str(tmp_path)] if given == "option" else [])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {tmp_path}: cannot read sources file"), result.output

@@ -406,3 +406,11 @@ def test_a_weekly_digest_names_the_day_of_each_spike(session):
     assert any(line.startswith("异常升温: 可灵 Kling, 3月10日 周一: 14") for line, _ in short_lines(zh))
     daily = build_digest(session, DAY, tz=TZ)
     assert subject(daily).endswith(": Kling spike: 14 stories (usual 1)")
+
+
+def test_a_dry_run_into_a_folder_is_one_line_naming_it(tmp_path):
+    # Before: click's three-line usage error ("Invalid value for '--dry-run': ... is a directory").
+    res = CliRunner().invoke(main, ["digest", "--database-url", f"sqlite:///{tmp_path / 'd.db'}",
+                                    "--dry-run", str(tmp_path)])
+    assert res.exit_code == 2, res.output
+    assert res.output.strip() == f"error: --dry-run {tmp_path}: is a folder, not a file"

@@ -194,6 +194,7 @@ def test_stdout_is_csv_or_json_and_binary_formats_need_a_file(db_url, built):
     (["--tz", "Asia/Beijing"], "--tz: unknown time zone 'Asia/Beijing'"),
     (["--since", "2025-03-10", "--until", "2025-03-01"], "--until 2025-03-01 is before --since 2025-03-10"),
     (["-o", "/no-such-folder/items.csv"], "-o /no-such-folder/items.csv: folder /no-such-folder does not exist"),
+    (["-o", "/tmp"], "-o /tmp: is a folder, not a file"),   # was click's three-line usage error
 ])
 def test_bad_options_are_one_line_and_exit_code_2(db_url, args, message):
     res = run(db_url, "items", *args, ok=False)
