@@ -113,7 +113,7 @@ def filter_options(f):
         click.option("--since", type=DATE, help="First local day (YYYY-MM-DD), inclusive."),
         click.option("--until", type=DATE, help="Last local day (YYYY-MM-DD), inclusive."),
         setting_option("--tz", setting="timezone",
-                       help="Time zone of the days and buckets (IANA name; AIGCWATCH_TIMEZONE)."),
+                       help="Time zone of the days and buckets (IANA name)."),
         click.option("--lang", multiple=True, help="zh, en, und (repeatable or comma list)."),
         click.option("--model", multiple=True, help="Model ids, e.g. sora,kling (any of them)."),
         click.option("--theme", multiple=True, help="Theme ids, e.g. jobs,copyright (any of them)."),
@@ -351,7 +351,7 @@ class _progress:
 @click.option("--dry-run", "dry_run", metavar="FILE",
               help="Write the HTML digest to FILE (and the text part beside it, FILE with .txt); send nothing.")
 @click.option("--force", is_flag=True, help="Send again to targets the delivery log says were served.")
-@setting_option("--tz", setting="timezone", help="Time zone of the digest's days (AIGCWATCH_TIMEZONE).")
+@setting_option("--tz", setting="timezone", help="Time zone of the digest's days (IANA name).")
 @setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
 def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
     """Build the daily (or weekly) digest and send it by email and to the chat webhooks, once per
