@@ -29,6 +29,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "language": ("语言", "Language"),
     "source": ("信源", "Source"),
     "category": ("类型", "News / social"),
+    "col_category": ("类型", "news / social"),   # the same as a table header (lower case, as the others)
     "model": ("模型", "Model"),
     "theme": ("议题", "Theme"),
     "sentiment": ("情感", "Sentiment"),
@@ -298,6 +299,27 @@ _RUN_COLUMNS = {"id": ("批次", "run"), "started_at": ("开始", "started"), "f
 _STATUSES = {"ok": ("成功", "ok"), "partial": ("部分完成", "partial"), "failed": ("失败", "failed"),
              "not_modified": ("未更新 (304)", "not modified"), "running": ("进行中", "running"),
              "interrupted": ("中断", "interrupted"), "sent": ("已发送", "sent")}
+
+
+# why a source last failed, or the warning it last gave (sources.last_error_class: an
+# ingest.types.FailureClass value); the code stays beside the name, as the logs and the CLI say it
+_ERROR_CLASSES = {"network": ("网络错误", "network error"), "http_status": ("HTTP 错误", "HTTP error"),
+                  "blocked": ("被拦截", "blocked"), "rate_limited": ("被限流", "rate limited"),
+                  "too_large": ("内容过大", "too large"), "decode": ("无法解码", "cannot decode"),
+                  "parse": ("无法解析", "cannot parse"), "empty": ("没有条目", "no entries"),
+                  "stale": ("长期无新内容", "no new items lately"), "extract": ("未提取到正文", "no main text")}
+
+
+def error_class_name(value: str | None, lang: str) -> str:
+    """A failure class in the interface language with its code, e.g. "被拦截 (blocked)"; an
+    unknown one as stored; none: ""."""
+    if not value:
+        return ""
+    pair = _ERROR_CLASSES.get(value)
+    if pair is None:
+        return value
+    name = _pick(pair, lang)
+    return name if name == value else f"{name} ({value})"
 
 
 def run_column_name(column: str, lang: str) -> str:

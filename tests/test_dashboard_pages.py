@@ -22,7 +22,7 @@ from db import queries as q
 from db import store
 from db.filters import ItemFilter, day_window
 from ingest.dedup import keys_for
-from ingest.types import Item, ItemIntent, Tags
+from ingest.types import FailureClass, FetchState, Item, ItemIntent, Tags
 from report.delivery import Target, record
 from tests.support.stories import DAY, HOSTILE_EVIDENCE, HOSTILE_TITLE, SPAM_EVIDENCE, TZ, build
 
@@ -537,6 +537,27 @@ def test_sources_tables_speak_the_interface_language(site, session, ui, headers,
     status = runs.columns[3]
     assert set(runs[status]) <= {i18n_status(s, ui) for s in ("ok", "partial", "failed", "running", "interrupted")}
     assert ok_word in set(runs[status]) | {i18n_status(r["status"], ui) for r in q.latest_runs(session, 20)}
+
+
+@pytest.mark.parametrize("ui, blocked, stale, header", [
+    ("zh", "被拦截 (blocked)", "长期无新内容 (stale)", "类型"), ("en", "blocked", "no new items lately (stale)", "news / social")])
+def test_sources_health_names_error_classes_in_the_interface_language(site, session, ui, blocked, stale, header):
+    # Before: the Chinese page listed raw codes ("blocked", "stale") under 最近错误类型, and the
+    # English table's headers were lower case but one: "News / social".
+    when = datetime(2025, 3, 10, 4, 0, tzinfo=timezone.utc)
+    store.save_fetch_state(session, "cn-news", FetchState(consecutive_failures=1), fetched_at=when, ok=False,
+                           error_class=FailureClass.BLOCKED, error="HTTP 403")
+    store.save_fetch_state(session, "en-news", FetchState(), fetched_at=when, ok=True,
+                           error_class=FailureClass.STALE, error="no new item for 14 days")
+    session.commit()
+    at = ok(page("sources", ui=ui))
+    health = at.dataframe[0].value
+    column = "最近错误类型" if ui == "zh" else "last error class"
+    shown = dict(zip(health["id"], health[column]))
+    assert (shown["cn-news"], shown["en-news"], shown["cn-social"]) == (blocked, stale, "")
+    assert header in health.columns
+    if ui == "en":
+        assert not [c for c in health.columns if c[:1].isupper()], list(health.columns)
 
 
 def i18n_status(value: str, ui: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from dashboard import i18n, ui
 from dashboard.ui import csv_bytes, highlight_html, link_md, md_escape, quoted, safe_url
+from ingest.types import FailureClass
 
 
 def test_markdown_escape_leaves_nothing_to_interpret():
@@ -126,3 +127,13 @@ def test_the_partial_note_names_each_cut_bucket_and_shortens_a_run_into_the_futu
     future = partial_buckets(date(2031, 1, 1), date(2031, 3, 31), "day", date(2026, 1, 1))
     assert "2031-01-01；2031-01-02；… (87)；2031-03-31" in ui.partial_note(future, "day", "zh")
     assert ui.partial_note({}, "week", "en") is None
+
+
+@pytest.mark.parametrize("code", [c.value for c in FailureClass] + ["extract"])
+def test_every_failure_class_reads_in_the_interface_language_and_keeps_its_code(code):
+    # Before: the Sources page's "last error class" showed raw codes (blocked, http_status) on the
+    # Chinese page.
+    zh, en = i18n.error_class_name(code, "zh"), i18n.error_class_name(code, "en")
+    assert re.search(r"[\u4e00-\u9fff]", zh) and zh.endswith(f"({code})"), zh
+    assert code in en and not re.search(r"[\u4e00-\u9fff]", en)
+    assert i18n.error_class_name(None, "zh") == "" and i18n.error_class_name("new_code", "zh") == "new_code"

@@ -30,10 +30,10 @@ def health(ctx: Ctx) -> None:
     t = lambda k: i18n.t(k, L)  # noqa: E731
     df = pd.DataFrame([{
         "": _status(r), "id": r["id"], t("col_source"): r.get("name"),
-        t("col_lang"): i18n.lang_name(r.get("lang"), L), t("category"): i18n.category_name(r.get("category"), L),
+        t("col_lang"): i18n.lang_name(r.get("lang"), L), t("col_category"): i18n.category_name(r.get("category"), L),
         t("last_ok"): ui.fmt_time(r.get("last_ok_at"), ctx.tz),
         t("last_status"): i18n.status_name(r.get("last_status"), L),
-        t("last_error"): r.get("last_error_class") or "", t("col_last_error_text"): r.get("last_error") or "",
+        t("last_error"): i18n.error_class_name(r.get("last_error_class"), L), t("col_last_error_text"): r.get("last_error") or "",
         t("items_per_day"): r.get("items_per_day"), t("items_in_range"): r.get("items_in_range"),
         t("not_modified"): r.get("not_modified_rate"), t("failure_rate"): r.get("failure_rate"),
         t("col_runs"): r.get("runs"),
