@@ -43,6 +43,10 @@ _SPARE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B0
 _FIXED = {"model": MODEL_COLORS, "theme": THEME_COLORS, "lang": LANG_COLORS,
           "sentiment": SENTIMENT_COLORS, "category": CATEGORY_COLORS}
 SENTIMENT_ORDER = ("positive", "neutral", "negative")
+# Dimensions with a few fixed keys are drawn in one fixed order in every chart (first = bottom of a
+# stack, first in the legend), so Chinese lies under English whatever the sizes of the view.
+KEY_ORDER = {"lang": ("zh", "en", "und", "other", "all"), "sentiment": SENTIMENT_ORDER,
+             "category": ("news", "social")}
 
 
 def plot_text(value: object) -> str:
@@ -59,6 +63,19 @@ def color_for(dim: str | None, key: str | None) -> str:
         return fixed[key]
     digest = hashlib.sha1(f"{dim}:{key}".encode("utf-8")).digest()
     return _SPARE[digest[0] % len(_SPARE)]
+
+
+def ordered_keys(dim: str | None, keys: Iterable, size: Mapping | None = None) -> list:
+    """`keys` of `dim` in drawing order: the fixed order of lang, sentiment and category (unknown
+    keys after, by name); for other dimensions biggest first by `size` (legend order = importance),
+    else by name."""
+    keys = list(keys)
+    fixed = KEY_ORDER.get(dim or "")
+    if fixed is not None:
+        return sorted(keys, key=lambda k: (fixed.index(k) if k in fixed else len(fixed), str(k)))
+    if size is not None:
+        return sorted(keys, key=lambda k: (-size.get(k, 0), str(k)))
+    return sorted(keys, key=str)
 
 
 def label(dim: str | None, key: str | None, lang: str, names: dict[str, str] | None = None) -> str:
@@ -106,6 +123,13 @@ def _layout(fig: go.Figure, *, title: str | None = None, height: int = HEIGHT) -
     return fig
 
 
+def _in_order(fig: go.Figure) -> go.Figure:
+    """The legend in drawing order: plotly reverses it by default for stacks (bars, areas), which
+    would list English before Chinese over an area with Chinese at the bottom."""
+    fig.update_layout(legend_traceorder="normal")
+    return fig
+
+
 def time_axis_title(interval: str, tz: str, lang: str) -> str:
     return f"{i18n.t('every_' + interval, lang)} ({tz})"
 
@@ -123,9 +147,10 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     partial = {as_day(b) for b in (partial or ())}
     fig = go.Figure()
     groups = [(None, df)] if not dim else [(k, g) for k, g in df.groupby(dim, sort=True)]
-    if dim:   # biggest series first: legend order = importance
+    if dim:   # a fixed order for lang, sentiment, category; else biggest series first
+        by_key = dict(groups)
         totals = {k: g[value].sum() for k, g in groups}
-        groups.sort(key=lambda kg: -totals[kg[0]])
+        groups = [(k, by_key[k]) for k in ordered_keys(dim, by_key, totals)]
     for key, g in groups:
         g = g.sort_values("bucket")
         name = plot_text(label(dim, key, lang, names)) if dim else plot_text(y_title or value)
@@ -150,7 +175,7 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     fig.update_layout(hovermode="x unified")
     shade_partial(fig, partial, interval, lang)
     add_events(fig, events, lang)
-    return _layout(fig, title=title)
+    return _in_order(_layout(fig, title=title))
 
 
 def as_day(value) -> date:
@@ -222,7 +247,8 @@ def stacked_bars(df: pd.DataFrame, *, row_dim: str, stack_dim: str, lang: str, v
         total = df.groupby(row_dim)[value].transform("sum")
         df["pct"] = df[value] / total.where(total > 0) * 100
     rows = list(df.groupby(row_dim)[value].sum().sort_values().index)
-    stacks = list(SENTIMENT_ORDER) if stack_dim == "sentiment" else sorted(df[stack_dim].dropna().unique())
+    stacks = (list(SENTIMENT_ORDER) if stack_dim == "sentiment"
+              else ordered_keys(stack_dim, df[stack_dim].dropna().unique()))
     for key in stacks:
         g = df[df[stack_dim] == key].set_index(row_dim).reindex(rows)
         fig.add_trace(go.Bar(
@@ -234,7 +260,7 @@ def stacked_bars(df: pd.DataFrame, *, row_dim: str, stack_dim: str, lang: str, v
             textposition="none"))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=plot_text(x_title), ticksuffix="%" if percent else None)
-    return _layout(fig, title=title, height=max(HEIGHT, 28 * len(rows) + 120))
+    return _in_order(_layout(fig, title=title, height=max(HEIGHT, 28 * len(rows) + 120)))
 
 
 def grouped_bars(df: pd.DataFrame, *, row_dim: str, group_dim: str, lang: str, value: str = "count",
@@ -245,7 +271,7 @@ def grouped_bars(df: pd.DataFrame, *, row_dim: str, group_dim: str, lang: str, v
     if df.empty:
         return _layout(fig, title=title)
     rows = list(df.groupby(row_dim)[value].sum().sort_values().index)
-    for key in sorted(df[group_dim].dropna().unique()):
+    for key in ordered_keys(group_dim, df[group_dim].dropna().unique()):
         g = df[df[group_dim] == key].set_index(row_dim).reindex(rows)
         fig.add_trace(go.Bar(
             y=[plot_text(label(row_dim, r, lang, names)) for r in rows], x=list(g[value].fillna(0)),
@@ -253,7 +279,7 @@ def grouped_bars(df: pd.DataFrame, *, row_dim: str, group_dim: str, lang: str, v
             marker_color=color_for(group_dim, key), customdata=[[r, key] for r in rows]))
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text=plot_text(x_title), ticksuffix="%" if percent else None)
-    return _layout(fig, title=title, height=max(HEIGHT, 34 * len(rows) + 120))
+    return _in_order(_layout(fig, title=title, height=max(HEIGHT, 34 * len(rows) + 120)))
 
 
 def heatmap(df: pd.DataFrame, *, row_dim: str, col_dim: str, lang: str, value: str = "count",

@@ -126,3 +126,24 @@ def test_a_partial_bands_label_sits_above_the_net_index_not_on_its_top_points():
     assert fig.layout.yaxis.range[1] >= 1.2
     whole = charts.net_lines(df, lang="en", tz="UTC", interval="week", dim="lang")
     assert tuple(whole.layout.yaxis.range) == (-1.05, 1.05)
+
+
+def test_languages_stack_in_one_fixed_order_whatever_their_sizes():
+    # Before: series were stacked biggest first, so English lay under Chinese in one view and over
+    # it in the next; the legend (reversed by plotly for stacks) disagreed with the bar charts'.
+    days = [date(2025, 3, 1), date(2025, 3, 2)]
+    for zh, en in ((5, 1), (1, 5)):
+        df = pd.DataFrame([{"bucket": d, "lang": lg, "count": n} for d in days
+                           for lg, n in (("en", en), ("und", 1), ("zh", zh))])
+        for kind in ("area", "bar", "line"):
+            fig = charts.time_chart(df, lang="en", tz="UTC", interval="day", dim="lang", kind=kind)
+            assert [tr.customdata[0] for tr in fig.data] == ["zh", "en", "und"], (kind, zh, en)
+            assert fig.layout.legend.traceorder == "normal"
+        by_model = pd.DataFrame([{"model": "kling", "lang": "en", "count": en},
+                                 {"model": "kling", "lang": "zh", "count": zh}])
+        fig = charts.grouped_bars(by_model, row_dim="model", group_dim="lang", lang="en")
+        assert [tr.name for tr in fig.data] == ["Chinese", "English"]
+        assert fig.layout.legend.traceorder == "normal"
+    models = pd.DataFrame([{"bucket": days[0], "model": m, "count": n} for m, n in (("sora", 1), ("kling", 3))])
+    fig = charts.time_chart(models, lang="en", tz="UTC", interval="day", dim="model", kind="area")
+    assert [tr.customdata[0] for tr in fig.data] == ["kling", "sora"]     # models: biggest first still
