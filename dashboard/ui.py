@@ -293,6 +293,26 @@ def items_frame(rows: list[dict], lang: str, tz: str) -> pd.DataFrame:
     } for r in rows])
 
 
+# The Explorer's table at a laptop's width (1400 px, ~940 px of table beside the sidebar): the tags
+# come right after the title, and the title (cut with "…", whole in the story view) is capped, so
+# time, title, language, sentiment and models are all in view; source and the rest scroll.
+ITEM_COLUMNS = ("col_time", "col_title", "col_lang", "col_sentiment", "col_models", "col_themes",
+                "col_source", "col_copies", "col_link")
+ITEM_WIDTHS = {"col_title": 360, "col_lang": 70, "col_sentiment": 80, "col_models": 160, "col_themes": 180,
+               "col_source": 180, "col_copies": 60, "col_link": 50}
+
+
+def items_table(lang: str) -> dict:
+    """`st.dataframe` arguments for `items_frame`: its columns' order, widths and the link column
+    (the id column hidden)."""
+    config: dict = {"id": None}
+    for key, width in ITEM_WIDTHS.items():
+        name = i18n.t(key, lang)
+        config[name] = (st.column_config.LinkColumn(name, display_text="↗", width=width) if key == "col_link"
+                        else st.column_config.Column(name, width=width))
+    return {"column_order": [i18n.t(k, lang) for k in ITEM_COLUMNS], "column_config": config}
+
+
 def explorer_link(ctx, label: str | None = None, **overrides) -> None:
     """A link that opens the Explorer on this view narrowed by `overrides` (View fields)."""
     st.markdown(f"[{md_escape(label or i18n.t('open_explorer', ctx.lang))} ↗]({ctx.href('explorer', **overrides)})")

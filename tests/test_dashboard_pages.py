@@ -454,6 +454,28 @@ def test_the_explorer_table_names_languages_as_the_other_pages_do(site, ui, colu
     assert shown and shown <= names | {"—"}, shown
 
 
+# At a 1400 px window the Explorer's table is 940 px wide beside the sidebar (measured in Chromium);
+# its row-select box and the time column ("2025-03-10 08:30", sized by streamlit) take ~160 px.
+TABLE_PX, LEAD_PX = 940, 160
+
+
+@pytest.mark.parametrize("ui", ["zh", "en"])
+def test_the_explorer_table_keeps_its_key_columns_in_view_at_a_laptops_width(site, ui):
+    # Before: the title column grew with the longest title and the source came next, so at 1400 px
+    # the sentiment column (and the models after it) lay past the table's right edge.
+    at = ok(page("explorer", ui=ui))
+    table = at.dataframe[0].proto
+    order, config = list(table.column_order), json.loads(table.columns)
+    from dashboard import i18n
+
+    key = [i18n.t(k, ui) for k in ("col_time", "col_title", "col_lang", "col_sentiment", "col_models")]
+    assert order[:5] == key, order
+    assert set(order) >= set(at.dataframe[0].value.columns) - {"id"}        # nothing else dropped
+    widths = [config.get(c, {}).get("width") for c in key[1:]]
+    assert all(isinstance(w, int) for w in widths), config
+    assert LEAD_PX + sum(widths) <= TABLE_PX
+
+
 def test_spike_alert_lists_stories_and_evidence(site, session):
     at = ok(page("overview"))
     spikes = q.spikes(session, window(), tz=TZ)

@@ -48,9 +48,8 @@ def table(ctx: Ctx, total: int) -> None:
     rows = data.items(ctx.url, ctx.flt, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE)
     st.session_state[_IDS] = [r["id"] for r in rows]
     frame = ui.items_frame(rows, L, ctx.tz)
-    link = i18n.t("col_link", L)
     st.dataframe(frame, hide_index=True, key="ex_table", on_select=_picked_row, selection_mode="single-row",
-                 column_config={"id": None, link: st.column_config.LinkColumn(link, display_text="↗")})
+                 **ui.items_table(L))
     st.download_button(i18n.t("download_csv", L), ui.csv_bytes(frame), file_name="stories.csv", mime="text/csv",
                        key="ex_csv", on_click="ignore", icon=":material/download:")
     titles = {r["id"]: " ".join((r.get("title") or "").split())[:90] for r in rows}
