@@ -577,6 +577,7 @@ def test_sources_health_names_error_classes_in_the_interface_language(site, sess
     column = "最近错误类型" if ui == "zh" else "last error class"
     shown = dict(zip(health["id"], health[column]))
     assert (shown["cn-news"], shown["en-news"], shown["cn-social"]) == (blocked, stale, "")
+    assert json.loads(at.dataframe[0].proto.columns)[column]["width"] >= 150     # wide enough for them whole
     assert header in health.columns
     if ui == "en":
         assert not [c for c in health.columns if c[:1].isupper()], list(health.columns)

@@ -41,6 +41,7 @@ def health(ctx: Ctx) -> None:
     pct = st.column_config.NumberColumn(format="percent")
     st.dataframe(df, hide_index=True, key="so_health",
                  column_config={t("not_modified"): pct, t("failure_rate"): pct,
+                                t("last_error"): st.column_config.Column(width=160),   # "被拦截 (blocked)" whole
                                 t("items_per_day"): st.column_config.NumberColumn(format="%.2f")})
     st.download_button(t("download_csv"), ui.csv_bytes(df), file_name="source_health.csv", mime="text/csv",
                        key="so_health_csv", on_click="ignore", icon=":material/download:")
