@@ -156,17 +156,21 @@ def onboarding(lang: str, url: str, facets: dict | None) -> None:
 # --- charts, CSV, KPIs --------------------------------------------------------------------------
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """The frame as UTF-8 CSV with a BOM (Excel opens Chinese correctly); text cells that a
-    spreadsheet would run as a formula get a leading apostrophe."""
+    """The frame as CSV in the exports' form (`report.formats`): UTF-8 with a BOM (Excel opens
+    Chinese correctly), CRLF, booleans `true`/`false`; text cells that a spreadsheet would run as
+    a formula get a leading apostrophe."""
     def neutral(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
         return "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
 
     safe = df.copy()
     for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+        if pd.api.types.is_bool_dtype(safe[col]) or safe[col].dtype == object \
+                or pd.api.types.is_string_dtype(safe[col]):
             safe[col] = safe[col].map(neutral)
     buf = io.StringIO()
-    safe.to_csv(buf, index=False)
+    safe.to_csv(buf, index=False, lineterminator="\r\n")
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

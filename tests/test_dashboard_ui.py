@@ -79,6 +79,14 @@ def test_csv_has_a_bom_keeps_chinese_and_defuses_formulas():
     assert "'=HYPERLINK" in text and "可灵" in text and "'-cmd" in text and ",-2" in text
 
 
+def test_csv_writes_booleans_and_line_ends_as_the_exports_do():
+    # Before: a chart's CSV wrote True/False and LF while `aigcwatch export` writes true/false, CRLF.
+    df = pd.DataFrame({"bucket": ["2025-08-04", "2025-08-11"], "partial": [True, False],
+                       "spam": pd.Series([True, None], dtype=object)})
+    text = csv_bytes(df).decode("utf-8-sig")
+    assert text == "bucket,partial,spam\r\n2025-08-04,true,true\r\n2025-08-11,false,\r\n"
+
+
 def test_every_ui_string_exists_in_both_languages():
     for key in i18n._STRINGS:
         assert i18n.t(key, "zh").strip() and i18n.t(key, "en").strip()
