@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import i18n
-from db.buckets import bucket_last_day, bucket_start, bucket_starts  # noqa: F401  (pages use them from here)
+from db.buckets import as_date, bucket_last_day, bucket_start, bucket_starts  # noqa: F401  (pages use them from here)
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 HEIGHT = 380
@@ -144,7 +144,7 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     in `partial` (`db.queries.partial_buckets`) are shaded, labelled and drawn with open markers
     (hatched bars): they hold only part of their period.
     """
-    partial = {as_day(b) for b in (partial or ())}
+    partial = {as_date(b) for b in (partial or ())}
     fig = go.Figure()
     groups = [(None, df)] if not dim else [(k, g) for k, g in df.groupby(dim, sort=True)]
     if dim:   # a fixed order for lang, sentiment, category; else biggest series first
@@ -157,7 +157,7 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
         color = color_for(dim, key) if dim else "#4E79A7"
         common = dict(x=list(g["bucket"]), y=list(g[value]), name=name,
                       customdata=[key if key is not None else ""] * len(g))
-        cut = [as_day(b) in partial for b in g["bucket"]]
+        cut = [as_date(b) in partial for b in g["bucket"]]
         if kind == "bar":
             fig.add_trace(go.Bar(marker=dict(color=color, pattern_shape=["/" if c else "" for c in cut]),
                                  **common))
@@ -176,10 +176,6 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     shade_partial(fig, partial, interval, lang)
     add_events(fig, events, lang)
     return _in_order(_layout(fig, title=title))
-
-
-def as_day(value) -> date:
-    return pd.Timestamp(value).date()
 
 
 def shade_partial(fig: go.Figure, partial: Iterable[date], interval: str, lang: str) -> go.Figure:

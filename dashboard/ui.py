@@ -21,10 +21,10 @@ import streamlit as st
 from aigcwatch.errors import DatabaseError
 from dashboard import i18n
 from ingest.tag import reasons
+from db.buckets import as_date
 from report.render import safe_link
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^\"'])")
-_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -182,7 +182,7 @@ def chart(fig, df: pd.DataFrame, *, key: str, lang: str, name: str | None = None
     event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points", "box", "lasso"),
                             theme=None, config={"displaylogo": False})
     if partial is not None and "bucket" in df:
-        df = df.assign(partial=[pd.Timestamp(b).date() in partial for b in df["bucket"]])
+        df = df.assign(partial=[as_date(b) in partial for b in df["bucket"]])
         note = partial_note(partial, interval, lang)
         if note:
             st.caption(md_escape(note))

@@ -27,7 +27,7 @@ def share(ctx: Ctx) -> None:
     df = charts.fill_gaps(raw, first, ctx.end, ctx.interval, "theme")
     df, value = charts.smoothed_share(df.merge(totals, on="bucket", how="left"), "theme", ctx.interval,
                                       start=ctx.start)
-    raw = raw[raw["bucket"].map(charts.as_day) >= ctx.start] if not raw.empty else raw
+    raw = raw[raw["bucket"].map(charts.as_date) >= ctx.start] if not raw.empty else raw
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="theme", value=value,
                             percent=True, y_title=i18n.t(value, L), events=ctx.events, partial=ctx.partial)
     points = ui.chart(fig, df, key="th_share", lang=L, name="theme_share", partial=ctx.partial,
