@@ -437,6 +437,6 @@ def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str |
     fig = time_chart(df, lang=lang, tz=tz, interval=interval, dim=dim, value=value, kind="line",
                      y_title=y_title, title=title, events=events, partial=partial)
     # a partial band's label sits at the top: above the index's +1, not on a point there
-    top = 1.25 if any(getattr(s, "label", None) and s.label.text for s in fig.layout.shapes or ()) else 1.05
+    top = 1.25 if partial else 1.05
     fig.update_yaxes(range=[-1.05, top], zeroline=True, zerolinecolor="#888888")
     return fig

@@ -16,7 +16,7 @@ import streamlit as st
 
 from aigcwatch.config import zone_setting
 from aigcwatch.errors import AigcwatchError, ConfigError
-from dashboard import data, i18n, params, ui
+from dashboard import charts, data, i18n, params, ui
 from dashboard.params import View
 from db.filters import ItemFilter, day_window
 from db.queries import partial_buckets
@@ -24,7 +24,7 @@ from db.queries import partial_buckets
 DEFAULT_TZ = "Asia/Shanghai"
 TIMEZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Singapore",
              "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "UTC")
-LEAD_IN_DAYS = 6              # days before the range a trailing 7-day index reads (charts.ROLLING_DAYS - 1)
+LEAD_IN_DAYS = charts.ROLLING_DAYS - 1    # days before the range a trailing 7-day index reads
 _VIEW, _WRITTEN, _APPLIED, _UI = "_aw_view", "_aw_written", "_aw_applied", "_aw_ui"
 
 
@@ -69,6 +69,11 @@ class Ctx:
         today = datetime.now(ZoneInfo(self.tz)).date()
         return partial_buckets(self.start, self.end, self.interval, today)
 
+    @property
+    def lead_start(self) -> date:
+        """The first day `lead_in` reads: 6 days before the range for day buckets, else its start."""
+        return self.start - timedelta(days=LEAD_IN_DAYS) if self.interval == "day" else self.start
+
     def lead_in(self, flt: ItemFilter | None = None) -> ItemFilter:
         """`flt` (the page's filter by default) starting 6 days before the range when buckets are
         days: a trailing 7-day index then holds 7 days from the range's first day on (it held one
@@ -76,7 +81,7 @@ class Ctx:
         flt = flt if flt is not None else self.flt
         if self.interval != "day":
             return flt
-        return flt.replace(since=day_window(self.start - timedelta(days=LEAD_IN_DAYS), self.start, self.tz)[0])
+        return flt.replace(since=day_window(self.lead_start, self.start, self.tz)[0])
 
     def window(self, start: date, end: date) -> tuple:
         return day_window(max(start, self.start), min(end, self.end), self.tz)

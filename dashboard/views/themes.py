@@ -2,12 +2,10 @@
 that most often triggered each theme."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import streamlit as st
 
 from dashboard import charts, data, drill, i18n, ui
-from dashboard.state import LEAD_IN_DAYS, Ctx, setup
+from dashboard.state import Ctx, setup
 
 
 def _themes(df) -> list[str]:
@@ -20,7 +18,7 @@ def share(ctx: Ctx) -> None:
     L = ctx.lang
     st.subheader(i18n.t("theme_share", L))
     flt = ctx.lead_in()      # day buckets: from 6 days before the range, for the first 7-day windows
-    first = ctx.start - timedelta(days=LEAD_IN_DAYS) if ctx.interval == "day" else ctx.start
+    first = ctx.lead_start
     raw = data.counts(ctx.url, flt, ("theme",), ctx.interval, ctx.tz)
     totals = charts.fill_gaps(data.counts(ctx.url, flt, (), ctx.interval, ctx.tz),
                               first, ctx.end, ctx.interval).rename(columns={"count": "stories"})
