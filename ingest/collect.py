@@ -29,7 +29,7 @@ from ingest import dedup, offload, paging
 from ingest.connectors import CONNECTORS
 from ingest.fetch import (ACCEPT, ACCEPT_HTML, ACCEPT_JSON, FetchSettings, fetch_one, run_pool,
                           unexpected_error)
-from ingest.fulltext import PageText, about_item, long_enough, page_text, retry_page
+from ingest.fulltext import PageText, about_item, choose_text, long_enough, page_text, retry_page
 from ingest.lang import detect_lang, to_simplified
 from ingest.normalize import LANG_SAMPLE_CHARS, MAX_TEXT_CHARS
 from ingest.politeness import HostLimiter
@@ -260,11 +260,13 @@ class Collector:
         # new items first: retries never take the run's page budget from them
         for n, url in sorted(wanted.items(), key=lambda nu: nu[0] in seen):
             page = stored.get(url)
-            if n in seen and page is not None and not retry_page(page, MAX_PAGE_ATTEMPTS):
-                if page.text:
-                    items[n] = _taken(items[n], page.text) or items[n]
+            fetch = page is None or retry_page(page, MAX_PAGE_ATTEMPTS)
+            if n in seen and not fetch:
+                text = choose_text(items[n].text, page.text, items[n].title)
+                if text is not None:
+                    items[n] = with_full_text(items[n], text)
                 continue
-            if page is None or retry_page(page, MAX_PAGE_ATTEMPTS):
+            if fetch:
                 if requests >= MAX_FULL_TEXT:
                     skipped += 1
                     continue
@@ -314,13 +316,6 @@ class Collector:
             return PageText(url, None, res.http_status, cls, res.error)
         # recorded under the address asked for (the one later items link), not where it led
         return replace(page_text(res.final_url or url, res.body or b"", res.content_type), url=url)
-
-
-def _taken(item: Item, text: str) -> Item | None:
-    """The item with the page's text when choose_text's rule takes it, else None."""
-    if about_item(text, item.title, item.text) and long_enough(item.text, text):
-        return with_full_text(item, text)
-    return None
 
 
 def _notes(note: str | None) -> tuple[str, ...]:
