@@ -168,7 +168,8 @@ def about_item(extracted: str, title: str, summary: str) -> bool:
     An item with too few terms in the page's script (an English post sharing a Chinese article)
     cannot be judged and its page is taken; on a page that is not Chinese, only words count."""
     han = mostly_chinese(extracted[:400])
-    own, both = terms(title), terms(title) | terms(summary[:300])
+    own = terms(title)
+    both = own | terms(summary[:300])
     if sum(_is_han(t) == han for t in both) < MIN_TERMS:
         return True
     if not han:

@@ -627,5 +627,5 @@ def analyze(doc: Doc, params: Params = DEFAULT_PARAMS, learned: bool = True) -> 
         model = sentiment_model.load_model()
         if model is not None:
             label = sentiment_model.label(model, doc, score, hits, news)
-    quote = _quoter(doc, doc.tokens if doc.lang == "zh" else word_tokens(doc), spans, hits)
+    quote = _quoter(doc, word_tokens(doc), spans, hits)        # the walk's tokens (zh: doc.tokens)
     return SentimentResult(label=label, score=score, evidence=_evidence(hits, score, quote))
