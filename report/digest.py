@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from db import queries as q
+from db.buckets import local_day
 from db.filters import ItemFilter, day_window
 
 PERIODS = ("day", "week")
@@ -147,17 +147,17 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     d.last_story_at = facets["last"]
     runs = q.latest_runs(session, 1)
     d.last_run = runs[0] if runs else None
-    chart_since, _ = day_window(last - timedelta(days=CHART_DAYS - 1), last, tz)
+    chart_first = last - timedelta(days=CHART_DAYS - 1)
+    chart_since, _ = day_window(chart_first, last, tz)
     per_day: dict[date, dict] = {}
     for r in q.counts(session, flt.replace(since=chart_since, until=until), by=("lang",),
                       bucket="day", tz=tz):
         if r["lang"] in LANGS:
             per_day.setdefault(r["bucket"], {"zh": 0, "en": 0})[r["lang"]] = r["count"]
-    today = now.astimezone(ZoneInfo(tz)).date()
-    partial = q.partial_buckets(last - timedelta(days=CHART_DAYS - 1), last, "day", today)
-    d.daily = [{"day": last - timedelta(days=k), **per_day.get(last - timedelta(days=k), {"zh": 0, "en": 0}),
-                "partial": last - timedelta(days=k) in partial}
-               for k in range(CHART_DAYS - 1, -1, -1)]
+    partial = q.partial_buckets(chart_first, last, "day", local_day(now, tz))
+    chart_days = [chart_first + timedelta(days=k) for k in range(CHART_DAYS)]
+    d.daily = [{"day": day_, **per_day.get(day_, {"zh": 0, "en": 0}), "partial": day_ in partial}
+               for day_ in chart_days]
     if d.empty:
         return d
     d.tagger_versions = [r["version"] for r in q.tagger_versions(session, flt) if r["version"]]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from aigcwatch import __version__
 from db import queries as q
-from db.buckets import bucket_starts, stored_range
+from db.buckets import bucket_starts, local_day, stored_range
 from db.filters import ItemFilter, day_window
 from ingest.tag import reasons
 from report.formats import Column
@@ -156,7 +156,7 @@ def trend_rows(session: Session, flt: ItemFilter, rng: Range | None, *, bucket: 
     if rng is None or rng.start is None or rng.end is None:
         return []
     rows = q.counts(session, windowed(flt, rng), by=tuple(group), bucket=bucket, tz=rng.tz)
-    today = (now or datetime.now(timezone.utc)).astimezone(ZoneInfo(rng.tz)).date()
+    today = local_day(now or datetime.now(timezone.utc), rng.tz)
     partial = q.partial_buckets(rng.start, rng.end, bucket, today)
     return fill_gaps(rows, group, bucket_starts(rng.start, rng.end, bucket), partial)
 
