@@ -111,16 +111,20 @@ def _recluster(session: Session, edits: Mapping[int, t.ItemIntent], stored: Mapp
     it = m.Item
     out, keep, refile = [], [], []
     heads: set[int] = set()
+    kept_models: dict[int, set[str]] = {item_id: set() for item_id, i in edits.items() if i.tags is None}
     for chunk in clusters._chunks(edits):
         heads.update(session.scalars(select(it.cluster_id).where(it.cluster_id.in_(chunk))))
+    for chunk in clusters._chunks(kept_models):     # untagged now: the models stored before
+        for item_id, model in session.execute(select(m.ItemModel.item_id, m.ItemModel.model)
+                                              .where(m.ItemModel.item_id.in_(chunk))):
+            kept_models[item_id].add(model)
     for item_id, intent in sorted(edits.items()):
         tags, item = intent.tags, intent.item
         spam = tags.spam if tags is not None else stored[item_id].spam
         if spam or intent.signature is None or item.kind == "comment":
             out.append(item_id)
             continue
-        models = frozenset(tags.models) if tags is not None else frozenset(session.scalars(
-            select(m.ItemModel.model).where(m.ItemModel.item_id == item_id)))
+        models = frozenset(tags.models if tags is not None else kept_models[item_id])
         member = clusters.NewMember(item_id, intent.signature, item.published_at,
                                     item.date_is_fallback, item.kind, models)
         in_story = stored[item_id].cluster_id is not None or item_id in heads
