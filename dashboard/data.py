@@ -8,7 +8,7 @@ any kind comes out as `aigcwatch.errors.DatabaseError` (URL without password, on
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -96,8 +96,9 @@ def spikes(url: str, flt: ItemFilter, tz: str, dims: tuple[str, ...] = ("model",
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def spike_stories(url: str, flt: ItemFilter, dim: str, key: str, day: date, tz: str,
-                  limit: int = 10) -> list[dict]:
-    return _run(url, queries.spike_stories, flt, dim=dim, key=key, day=day, tz=tz, limit=limit)
+                  limit: int = 10, as_of: datetime | None = None) -> list[dict]:
+    return _run(url, queries.spike_stories, flt, dim=dim, key=key, day=day, tz=tz, limit=limit,
+                as_of=as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -15,6 +15,10 @@ flat, quiet series (MAD = 0) from turning one extra story into an alert. A day i
 score >= 3.5 (Iglewicz & Hoaglin's cut-off for the modified z-score) and x >= `min_count`; a run of
 consecutive spike days of one key is reported once, on its highest-scoring day.
 
+A day not over yet (today) is scored on its stories so far against the same stretch of each
+baseline day (today until 10:00 against each of the 28 days before until 10:00): `partial` gives
+that day and its own baseline values, which replace the whole days before it for its score only.
+
 Which language reacted first: around a spike day D, each language's own daily series is scored
 the same way; its onset is the first day in [D - 7, D + 7] with a score >= 2 and at least one
 story. The leader is the language with the earlier onset; lag_days is the difference in days.
@@ -69,10 +73,29 @@ def robust_scores(series: Sequence[float], window: int,
     return out
 
 
+Partial = tuple[date, Sequence[float]]   # a day not over, and the same stretch of its baseline days
+
+
+def _rescored(days: Sequence[date], series: Sequence[float], scored: list, partial: Partial | None,
+              ) -> list[tuple[float, float] | None]:
+    """`scored` with the day of `partial` (when it is among `days` and scored at all) scored
+    against the baseline values `partial` gives instead of the whole days before it."""
+    if partial is None or not days:
+        return scored
+    day, history = partial
+    i = (day - days[0]).days
+    if 0 <= i < len(days) and scored[i] is not None and len(history) >= MIN_HISTORY_DAYS:
+        med, scale = baseline(history)
+        scored[i] = (med, (series[i] - med) / scale)
+    return scored
+
+
 def find_spikes(days: Sequence[date], series: Sequence[float], *, first: date, window: int,
-                threshold: float = SPIKE_THRESHOLD, min_count: int = 3) -> list[dict]:
-    """Spike days (>= `first`) of one dense daily series; one per run of consecutive spike days."""
-    scored = robust_scores(series, window)
+                threshold: float = SPIKE_THRESHOLD, min_count: int = 3,
+                partial: Partial | None = None) -> list[dict]:
+    """Spike days (>= `first`) of one dense daily series; one per run of consecutive spike days.
+    `partial`: a day not over, scored against the same stretch of its baseline days."""
+    scored = _rescored(days, series, robust_scores(series, window), partial)
     hits = [(days[i], series[i], s[0], s[1]) for i, s in enumerate(scored)
             if s is not None and days[i] >= first and s[1] >= threshold and series[i] >= min_count]
     runs: list[list[tuple]] = []
@@ -89,8 +112,10 @@ def find_spikes(days: Sequence[date], series: Sequence[float], *, first: date, w
     return out
 
 
-def onset(days: Sequence[date], series: Sequence[float], around: date, *, window: int) -> date | None:
-    """First day within ONSET_RADIUS_DAYS of `around` where this series rose above its baseline."""
+def onset(days: Sequence[date], series: Sequence[float], around: date, *, window: int,
+          partial: Partial | None = None) -> date | None:
+    """First day within ONSET_RADIUS_DAYS of `around` where this series rose above its baseline
+    (`partial`: a day not over, as in `find_spikes`)."""
     lo, hi = around - timedelta(days=ONSET_RADIUS_DAYS), around + timedelta(days=ONSET_RADIUS_DAYS)
     skip = 0
     if days:   # score only the stretch that matters: the radius and its baseline before it
@@ -98,7 +123,7 @@ def onset(days: Sequence[date], series: Sequence[float], around: date, *, window
         last = min(len(days), (hi - days[0]).days + 1)
         days, series = days[first:last], series[first:last]
         skip = max(0, (lo - days[0]).days) if days else 0
-    scored = robust_scores(series, window, skip=skip)
+    scored = _rescored(days, series, robust_scores(series, window, skip=skip), partial)
     for day, value, s in zip(days, series, scored):
         if lo <= day <= hi and s is not None and value >= 1 and s[1] >= ONSET_THRESHOLD:
             return day

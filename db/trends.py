@@ -198,15 +198,27 @@ def day_range(session: Session, flt: ItemFilter, tz: str) -> tuple[date, date] |
 
 
 def spikes(session: Session, flt: ItemFilter, *, tz: str = "UTC", dims: Sequence[str] = ("model", "theme"),
-           window: int = 28, threshold: float = stats.SPIKE_THRESHOLD, min_count: int = 3) -> list[dict]:
+           window: int = 28, threshold: float = stats.SPIKE_THRESHOLD, min_count: int = 3,
+           now: datetime | None = None) -> list[dict]:
     """Days in the filter's window when a model's or theme's stories rose far above the key's own
     trailing baseline (the robust score in `db.stats`), with each language's count that day and
-    which language reacted first. Sorted by score, highest first."""
+    which language reacted first. Sorted by score, highest first.
+
+    The local day not over at `now` (default: the current time) counts its stories until `now`
+    and is scored against the same stretch of each baseline day (`elapsed`, as the KPIs hold a
+    period not over): 10:00 today against each of the days before until 10:00, its languages'
+    onsets too. Such a spike's "as_of" is `now` (None for a whole day); `spike_stories` takes it."""
     span = day_range(session, flt, tz)
     if span is None:
         return []
     start, end = span
-    hist_since, until = day_window(start - timedelta(days=window + stats.ONSET_RADIUS_DAYS), end, tz)
+    now = now or datetime.now(timezone.utc)
+    today = local_day(now, tz)
+    running = start <= today <= end
+    if running:
+        end = today          # no day after today has begun
+    first_day = start - timedelta(days=window + stats.ONSET_RADIUS_DAYS)
+    hist_since, until = day_window(first_day, end, tz)
     wide = flt.replace(since=hist_since, until=until)
     out = []
     for dim in dims:
@@ -216,33 +228,70 @@ def spikes(session: Session, flt: ItemFilter, *, tz: str = "UTC", dims: Sequence
             k, d = r[dim], r["bucket"]
             per_key[k][d] = per_key[k].get(d, 0) + r["count"]
             per_lang[(k, r["lang"])][d] = r["count"]
-        first_day = start - timedelta(days=window + stats.ONSET_RADIUS_DAYS)
+        so_far: dict[tuple[str, str], list[int]] = {}
+        if running:
+            so_far = _same_stretch(session, flt, dim, [k for k in per_key if per_key[k].get(today)],
+                                   today, now, tz, window)
+            for k in per_key:      # today: its stories until now
+                per_key[k][today] = sum(v[-1] for (key, _), v in so_far.items() if key == k)
+            for (k, lang), d in per_lang.items():
+                d[today] = so_far.get((k, lang), [0])[-1]
+
+        def partial(key: str, langs: Sequence[str]) -> stats.Partial | None:
+            if not running:
+                return None
+            rows = [so_far.get((key, lang), [0] * (window + 1)) for lang in langs]
+            return today, [sum(col) for col in zip(*rows)][:-1]
+
         for key, series in per_key.items():
             days, values = stats.dense(series, first_day, end)
+            key_langs = sorted({lang for (k, lang) in per_lang if k == key})
             lang_series: dict[str, list] = {}
-            for hit in stats.find_spikes(days, values, first=start, window=window,
-                                         threshold=threshold, min_count=min_count):
+            for hit in stats.find_spikes(days, values, first=start, window=window, threshold=threshold,
+                                         min_count=min_count, partial=partial(key, key_langs)):
                 onsets = {}
                 for lang in LANGS:
                     if lang not in lang_series:
                         lang_series[lang] = stats.dense(per_lang.get((key, lang), {}), first_day, end)[1]
-                    onsets[lang] = stats.onset(days, lang_series[lang], hit["day"], window=window)
+                    onsets[lang] = stats.onset(days, lang_series[lang], hit["day"], window=window,
+                                               partial=partial(key, (lang,)))
                 leader, lag = stats.lead_lag(onsets)
                 out.append({"dim": dim, "key": key, **hit,
                             "by_lang": {lang: per_lang.get((key, lang), {}).get(hit["day"], 0)
                                         for lang in LANGS},
-                            "onset": onsets, "leader": leader, "lag_days": lag})
+                            "onset": onsets, "leader": leader, "lag_days": lag,
+                            "as_of": now if running and hit["day"] == today else None})
     out.sort(key=lambda r: (-r["score"], r["day"], r["dim"], r["key"]))
     return out
 
 
+def _same_stretch(session: Session, flt: ItemFilter, dim: str, keys: Sequence[str], day: date,
+                  now: datetime, tz: str, window: int) -> dict[tuple[str, str], list[int]]:
+    """Per (key, lang) of `keys`: the stories of each of the `window` local days before `day` and
+    of `day` itself (last), each from its local midnight to as far in as `now` is in `day`."""
+    if not keys:
+        return {}
+    since, until = day_window(day, day, tz)
+    stretch = elapsed(flt.replace(since=since, until=until), now)
+    keyed = flt.replace(**{dim: tuple(sorted(keys))})
+    out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (window + 1))
+    for back in range(window + 1):
+        start = since - timedelta(days=back)     # a local midnight: + stretch is the same hour
+        for r in counts(session, keyed.replace(since=start, until=start + stretch), by=(dim, "lang")):
+            out[(r[dim], r["lang"])][window - back] = r["count"]
+    return dict(out)
+
+
 def spike_stories(session: Session, flt: ItemFilter, *, dim: str, key: str, day: date,
-                  tz: str = "UTC", limit: int = 10) -> list[dict]:
-    """The stories behind a spike: that local day's stories with the model or theme, each with
-    its evidence phrases for it."""
+                  tz: str = "UTC", limit: int = 10, as_of: datetime | None = None) -> list[dict]:
+    """The stories behind a spike: that local day's stories with the model or theme (a spike of a
+    day not over, `as_of` its "as_of": those until then, the ones it counted), each with its
+    evidence phrases for it."""
     from db.queries import evidence_for, items
 
     since, until = day_window(day, day, tz)
+    if as_of is not None:
+        until = min(until, as_of)
     narrowed = flt.replace(since=since, until=until, **{dim: (key,)})
     rows = items(session, narrowed, limit=limit)
     evidence = evidence_for(session, [r["id"] for r in rows], dim, key)

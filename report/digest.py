@@ -163,9 +163,9 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     d.tagger_versions = [r["version"] for r in q.tagger_versions(session, flt) if r["version"]]
     d.top_stories = q.top_stories(session, flt, limit=TOP_STORIES)
     _add_outlets(session, d.top_stories)
-    for s in q.spikes(session, flt, tz=tz)[:SPIKES_SHOWN]:
+    for s in q.spikes(session, flt, tz=tz, now=now)[:SPIKES_SHOWN]:
         stories = q.spike_stories(session, flt, dim=s["dim"], key=s["key"], day=s["day"], tz=tz,
-                                  limit=SPIKE_CANDIDATES)
+                                  limit=SPIKE_CANDIDATES, as_of=s["as_of"])
         _add_outlets(session, stories)   # the most widely carried first, then the newest
         stories.sort(key=lambda st: (-st["outlets"], -st["published_at"].timestamp(), -st["id"]))
         s["stories"] = stories[:STORIES_PER_SPIKE]

@@ -488,6 +488,39 @@ def test_spike_alert_lists_stories_and_evidence(site, session):
     assert any(f"「{p}」" in body for r in stories for p in r["evidence"])
 
 
+def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_before(db_url, session, env):
+    # Before: at midday today's count was scored against 28 whole days, so a model tripling its
+    # usual morning (6 by midday against 2 each morning, 8 a whole day) was never listed.
+    from readside_data import Corpus
+
+    now = datetime.now(timezone.utc)
+    offset = 12 - now.hour                        # a zone where it is about midday now
+    tz = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    today = now.astimezone(ZoneInfo(tz)).date()
+
+    def local(day, hour, minute=0):
+        return datetime.combine(day, datetime.min.time(), ZoneInfo(tz)).replace(hour=hour, minute=minute)
+
+    c = Corpus()
+    for back in range(1, 36):
+        d = today - timedelta(days=back)
+        for k in range(2):
+            c.add(local(d, 8, k), "en-news", models=("kling",))
+        for k in range(6):
+            c.add(local(d, 20, k), "zh-news", models=("kling",))
+    morning = [c.add(local(today, 9, k), "zh-news", models=("kling",)) for k in range(6)]
+    later = c.add(local(today, 15), "en-news", models=("kling",))     # dated ahead of now
+    c.save(session)
+    env.setenv("AIGCWATCH_TIMEZONE", tz)
+    env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    at = ok(page("overview", day=today.isoformat(), ui="en"))
+    (label,) = [e.label for e in at.expander if str(today) in e.label]
+    assert "Kling · 6 stories (baseline 2.0, score 4.0)" in unescape_md(label)
+    assert "day not over: until 12:" in label
+    body = unescape_md(texts(at))
+    assert all(s.title in body for s in morning) and later.title not in body
+
+
 def test_models_page_zh_en_bars_match_counts(site, session):
     at = ok(page("models"))
     rows = q.counts(session, window(), by=("model", "lang"))

@@ -375,6 +375,23 @@ def test_a_digest_of_a_day_not_over_averages_the_same_stretch_of_the_days_before
     assert build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)).stories.average == whole_days
 
 
+def test_a_digest_of_a_day_not_over_counts_its_spike_until_now_as_the_dashboard_does(session):
+    # Before: a digest run at noon scored the day's Kling stories (all 14, the afternoon's too when
+    # stored ahead of time) against 28 whole days, while every other number ran to noon.
+    build(session)
+    noon = datetime.combine(DAY, time(12), ZoneInfo(TZ))
+    d = build_digest(session, DAY, tz=TZ, now=noon)
+    sp = d.spikes[0]
+    (same,) = [r for r in q.spikes(session, window(DAY, DAY), tz=TZ, now=noon)
+               if (r["dim"], r["key"]) == (sp["dim"], sp["key"])]
+    assert (sp["key"], sp["count"], sp["as_of"]) == ("kling", same["count"], noon)
+    assert sp["count"] == q.count_items(session, ItemFilter(model=("kling",), since=window(DAY, DAY).since,
+                                                            until=noon)) == 7
+    assert sp["stories"] and all(st["published_at"] < noon for st in sp["stories"])
+    whole = build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)).spikes[0]
+    assert (whole["key"], whole["count"], whole["as_of"]) == ("kling", 14, None)
+
+
 def test_a_digest_of_a_day_not_over_says_its_comparisons_run_to_the_same_hour(session):
     # Before: "+3 vs previous day; 7-day average 4.1" read as whole days; only the chart said the
     # day was not over.

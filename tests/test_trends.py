@@ -483,3 +483,55 @@ def test_term_statistics_read_every_kth_story_above_the_sample_cap(burst):
     halves = trends.term_counts(session, flt, step=2)
     ids = {corpus.ids[s.n] for s in corpus.stories if "minimax" in s.tags.keywords}
     assert halves["minimax"] == sum(1 for i in ids if i % 2 == 0)
+
+
+def _mornings_corpus(session):
+    """Kling in Shanghai: 2 English stories at 08:00 and 6 Chinese at 20:00 every day for 35 days,
+    then on DAY by 10:00 four Chinese and two English stories (the usual morning tripled), one
+    more English story at 15:00."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    def local(day, hour, minute=0):
+        return datetime.combine(day, datetime.min.time(), ZoneInfo("Asia/Shanghai")).replace(
+            hour=hour, minute=minute)
+
+    c = Corpus()
+    for back in range(1, 36):
+        d = DAY - timedelta(days=back)
+        for k in range(2):
+            c.add(local(d, 8, k), "en-news", models=("kling",), themes=("tech",))
+        for k in range(6):
+            c.add(local(d, 20, k), "zh-news", models=("kling",), themes=("tech",))
+    for k in range(4):
+        c.add(local(DAY, 9, k), "zh-news", models=("kling",), themes=("tech",))
+    for k in range(2):
+        c.add(local(DAY, 9, 30 + k), "en-news", models=("kling",), themes=("tech",))
+    c.add(local(DAY, 15), "en-news", models=("kling",), themes=("tech",))
+    c.save(session)
+    return local
+
+
+def test_a_day_not_over_is_scored_against_the_same_hours_of_its_baseline_days(session):
+    # Before: at 10:00 today's count was scored against 28 whole days (a median of 8), so a model
+    # tripling its usual morning (6 by 10:00 against 2 each morning) was never flagged.
+    local = _mornings_corpus(session)
+    tz = "Asia/Shanghai"
+    ten = local(DAY, 10)
+    since, until = day_window(DAY - timedelta(days=6), DAY, tz)
+    week = ItemFilter(since=since, until=until)
+    (row,) = queries.spikes(session, week, tz=tz, dims=("model",), now=ten)
+    assert {k: row[k] for k in ("key", "day", "count", "baseline", "score", "days", "as_of")} == {
+        "key": "kling", "day": DAY, "count": 6, "baseline": 2, "score": 4.0, "days": 1, "as_of": ten}
+    # the 15:00 story is not yet counted; Chinese (no story before 10:00 on other days) led
+    assert row["by_lang"] == {"zh": 4, "en": 2}
+    assert row["onset"] == {"zh": DAY, "en": None} and row["leader"] == "zh"
+    stories = queries.spike_stories(session, week, dim="model", key="kling", day=DAY, tz=tz,
+                                    as_of=row["as_of"], limit=20)
+    assert len(stories) == row["count"]
+    assert all(r["published_at"] < ten for r in stories)
+    # once the day is over it is a whole day again: 7 against 8 a day is no spike
+    assert queries.spikes(session, week, tz=tz, dims=("model",), now=local(DAY + timedelta(days=1), 0)) == []
+    # whole days before it keep being scored as whole days (no as_of)
+    assert queries.spikes(session, week.replace(until=since + timedelta(days=6)), tz=tz,
+                          dims=("model",), now=ten) == []

@@ -3,6 +3,7 @@ spike alerts with the stories and evidence phrases behind each."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -94,6 +95,7 @@ def spikes(ctx: Ctx) -> None:
         "day": r["day"], "dim": r["dim"], "key": r["key"], "count": r["count"],
         "baseline": r["baseline"], "score": r["score"], "zh": (r.get("by_lang") or {}).get("zh", 0),
         "en": (r.get("by_lang") or {}).get("en", 0), "leader": r.get("leader"), "lag_days": r.get("lag_days"),
+        "partial": r.get("as_of") is not None,
     } for r in rows])
     st.download_button(i18n.t("download_csv", L), ui.csv_bytes(table), file_name="spikes.csv",
                        mime="text/csv", key="ov_spikes_csv", on_click="ignore", icon=":material/download:")
@@ -102,9 +104,12 @@ def spikes(ctx: Ctx) -> None:
         title = i18n.t("spike_line", L, day=r["day"], name=i18n.key_name(r["dim"], r["key"], L),
                        count=r["count"], baseline=float(r["baseline"]), score=float(r["score"]),
                        zh=by_lang.get("zh", 0), en=by_lang.get("en", 0))
+        if r.get("as_of") is not None:     # counted until now, against the same hours of the days before
+            title += " · " + i18n.t("spike_so_far", L, at=r["as_of"].astimezone(ZoneInfo(ctx.tz)).strftime("%H:%M"))
         with st.expander(title, expanded=i == 0):
             st.caption(_leader_text(r, L))
-            stories = data.spike_stories(ctx.url, ctx.flt, r["dim"], r["key"], r["day"], ctx.tz)
+            stories = data.spike_stories(ctx.url, ctx.flt, r["dim"], r["key"], r["day"], ctx.tz,
+                                         as_of=r.get("as_of"))
             ui.story_list(stories, lang=L, tz=ctx.tz)
             ui.explorer_link(ctx, **{drill.VIEW_FIELD[r["dim"]]: (r["key"],)}, start=r["day"], end=r["day"])
 
