@@ -38,6 +38,7 @@ THEME_COLORS: dict[str, str] = {
 LANG_COLORS = {"zh": "#D62728", "en": "#1F77B4", "und": "#9E9E9E", "other": "#BDBDBD", "all": "#333333"}
 SENTIMENT_COLORS = {"positive": "#2CA02C", "neutral": "#B0B0B0", "negative": "#D62728"}
 CATEGORY_COLORS = {"news": "#4E79A7", "social": "#F28E2B"}
+PARTIAL_FILL, PARTIAL_OPACITY = "#9E9E9E", 0.18   # the band over a bucket holding part of its period
 _SPARE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7",
           "#9C755F", "#BAB0AC", "#1B9E77", "#D95F02", "#7570B3", "#E7298A", "#66A61E", "#E6AB02")
 _FIXED = {"model": MODEL_COLORS, "theme": THEME_COLORS, "lang": LANG_COLORS,
@@ -179,19 +180,22 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
 
 
 def shade_partial(fig: go.Figure, partial: Iterable[date], interval: str, lang: str) -> go.Figure:
-    """A grey band, labelled "partial", over each bucket that holds only part of its period
-    (centred on the bucket's point or bar, one period wide)."""
+    """A grey band over each bucket that holds only part of its period (centred on the bucket's
+    point or bar, one period wide), named "partial" by a grey swatch in the legend: a label in the
+    plot would cover the top points or an event marker there."""
     bands = []
     for first in sorted(partial):
         half = pd.Timedelta(days=((bucket_last_day(first, interval) - first).days + 1) / 2)
         mid = pd.Timestamp(first)
         bands.append(dict(type="rect", xref="x", yref="paper", x0=mid - half, x1=mid + half, y0=0,
-                          y1=1, fillcolor="#9E9E9E", opacity=0.18, line=dict(width=0),
-                          layer="below", label=dict(text=plot_text(i18n.t("partial", lang)),
-                                                    textposition="top center",
-                                                    font=dict(size=11, color="#555555"))))
+                          y1=1, fillcolor=PARTIAL_FILL, opacity=PARTIAL_OPACITY, line=dict(width=0),
+                          layer="below"))
     if bands:
         fig.update_layout(shapes=list(fig.layout.shapes or ()) + bands)
+        fig.add_trace(go.Scatter(   # a legend entry only: no point, no hover, nothing to select
+            x=[None], y=[None], mode="markers", name=plot_text(i18n.t("partial", lang)),
+            marker=dict(symbol="square", size=14, color=PARTIAL_FILL, opacity=0.45),
+            hoverinfo="skip", customdata=[], legendgroup="partial"))
     return fig
 
 
@@ -436,7 +440,5 @@ def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str |
     y_title = i18n.t("net_7d" if value == "net_7d" else "net_sentiment", lang)
     fig = time_chart(df, lang=lang, tz=tz, interval=interval, dim=dim, value=value, kind="line",
                      y_title=y_title, title=title, events=events, partial=partial)
-    # a partial band's label sits at the top: above the index's +1, not on a point there
-    top = 1.25 if partial else 1.05
-    fig.update_yaxes(range=[-1.05, top], zeroline=True, zerolinecolor="#888888")
+    fig.update_yaxes(range=[-1.05, 1.05], zeroline=True, zerolinecolor="#888888")
     return fig

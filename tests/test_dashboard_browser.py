@@ -466,3 +466,35 @@ def test_a_single_day_is_drawn_as_that_day(page, server: Server) -> None:
     ticks = pg.locator(".js-plotly-plot .xtick text").all_text_contents()
     assert ticks and not [t for t in ticks if ":" in t], f"time-of-day ticks on a one-day chart: {ticks}"
     assert any("Oct 20" in t for t in ticks), ticks
+
+
+_PARTIAL_BOXES = """(word) => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+    const box = el => { const r = el.getBoundingClientRect();
+                        return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };
+    const labels = [...plot.querySelectorAll('text')].filter(t => t.textContent.trim() === word)
+        .map(t => ({...box(t), legend: !!t.closest('.legend')}));
+    const marks = [...plot.querySelectorAll('.scatterlayer .point, .barlayer .point path')]
+        .map(box).filter(b => b.x1 > b.x0 && b.y1 > b.y0);
+    return {labels, marks};
+})"""
+
+
+@pytest.mark.parametrize("ui, word", [("en", "partial"), ("zh", "不完整")])
+def test_a_partial_bands_name_never_covers_a_point_or_an_event_marker(page, server: Server, ui, word) -> None:
+    """Before: "partial" was written at the top of its band, over the top point of a count chart
+    or an event's marker there; it is named in the legend instead."""
+    pg = page
+    # starts on a Wednesday: the first week is partial; events on 09-04, 09-30 and 10-06
+    pg.goto(f"{server.base}/?ui={ui}&every=week&from=2025-09-03&to=2025-10-15")
+    _settle(pg)
+    _check_clean(pg, "/?every=week")
+    charts = pg.evaluate(_PARTIAL_BOXES, word)
+    named = [c for c in charts if c["labels"]]
+    assert len(named) >= 2, f"no chart names its partial band: {charts}"
+    for chart in named:
+        assert all(lb["legend"] for lb in chart["labels"]), f"'{word}' drawn inside the plot: {chart['labels']}"
+        assert chart["marks"], "the chart drew no points"
+        for lb in chart["labels"]:
+            over = [m for m in chart["marks"] if lb["x0"] < m["x1"] and m["x0"] < lb["x1"]
+                    and lb["y0"] < m["y1"] and m["y0"] < lb["y1"]]
+            assert not over, f"'{word}' at {lb} covers {over}"

@@ -114,18 +114,30 @@ def test_daily_theme_share_is_drawn_as_a_7_day_rolling_share_of_summed_counts():
     assert value == "share" and "share_7d" not in weekly
 
 
-def test_a_partial_bands_label_sits_above_the_net_index_not_on_its_top_points():
-    # Before: the y axis ended at 1.05, so "partial" was written over a week's +1 point.
+def test_a_partial_band_is_named_in_the_legend_never_over_points_or_event_markers():
+    # Before: "partial" was written at the top of the band, over a count chart's top point or an
+    # event's marker there (the net index made room for it by stretching its axis to 1.25).
+    from types import SimpleNamespace
+
     from db.queries import partial_buckets
 
     weeks = [date(2025, 9, 29), date(2025, 10, 6)]
-    df = pd.DataFrame({"bucket": weeks, "lang": "zh", "net": [1.0, -0.2]})
+    df = pd.DataFrame({"bucket": weeks, "lang": "zh", "net": [1.0, -0.2], "count": [3, 9]})
     cut = partial_buckets(date(2025, 10, 1), date(2025, 10, 12), "week", date(2026, 1, 1))
-    fig = charts.net_lines(df, lang="en", tz="UTC", interval="week", dim="lang", partial=cut)
-    assert [s.label.text for s in fig.layout.shapes if s.type == "rect"] == ["partial"]
-    assert fig.layout.yaxis.range[1] >= 1.2
-    whole = charts.net_lines(df, lang="en", tz="UTC", interval="week", dim="lang")
-    assert tuple(whole.layout.yaxis.range) == (-1.05, 1.05)
+    event = SimpleNamespace(date=date(2025, 10, 6), model="kling", kind="launch", title="Kling 2.5")
+    for fig in (charts.net_lines(df, lang="en", tz="UTC", interval="week", dim="lang", partial=cut),
+                charts.time_chart(df, lang="zh", tz="UTC", interval="week", dim="lang", partial=cut,
+                                  events=[event])):
+        bands = [s for s in fig.layout.shapes if s.type == "rect"]
+        assert len(bands) == 1 and not [s for s in bands if s.label.text]
+        (entry,) = [tr for tr in fig.data if tr.legendgroup == "partial"]
+        assert entry.name in ("partial", "不完整") and entry.showlegend is not False
+        assert list(entry.x) == [None] and entry.hoverinfo == "skip"
+    assert tuple(fig.layout.yaxis9.range) == (0, 1.04)
+    net = charts.net_lines(df, lang="en", tz="UTC", interval="week", dim="lang", partial=cut)
+    assert tuple(net.layout.yaxis.range) == (-1.05, 1.05)
+    whole = charts.time_chart(df, lang="en", tz="UTC", interval="week", dim="lang")
+    assert not [tr for tr in whole.data if tr.legendgroup == "partial"]
 
 
 def test_languages_stack_in_one_fixed_order_whatever_their_sizes():
