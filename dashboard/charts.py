@@ -48,6 +48,9 @@ SENTIMENT_ORDER = ("positive", "neutral", "negative")
 # stack, first in the legend), so Chinese lies under English whatever the sizes of the view.
 KEY_ORDER = {"lang": ("zh", "en", "und", "other", "all"), "sentiment": SENTIMENT_ORDER,
              "category": ("news", "social")}
+# Sources (dozens of keys) stack by id in every view: ordered by each view's sizes, a source's
+# segment moved up or down the bars from one range or filter to the next.
+BY_KEY = ("source",)
 
 
 def plot_text(value: object) -> str:
@@ -68,13 +71,13 @@ def color_for(dim: str | None, key: str | None) -> str:
 
 def ordered_keys(dim: str | None, keys: Iterable, size: Mapping | None = None) -> list:
     """`keys` of `dim` in drawing order: the fixed order of lang, sentiment and category (unknown
-    keys after, by name); for other dimensions biggest first by `size` (legend order = importance),
-    else by name."""
+    keys after, by name); sources by id; for other dimensions biggest first by `size` (legend
+    order = importance), else by name."""
     keys = list(keys)
     fixed = KEY_ORDER.get(dim or "")
     if fixed is not None:
         return sorted(keys, key=lambda k: (fixed.index(k) if k in fixed else len(fixed), str(k)))
-    if size is not None:
+    if size is not None and dim not in BY_KEY:
         return sorted(keys, key=lambda k: (-size.get(k, 0), str(k)))
     return sorted(keys, key=str)
 

@@ -140,6 +140,16 @@ def test_a_partial_band_is_named_in_the_legend_never_over_points_or_event_marker
     assert not [tr for tr in whole.data if tr.legendgroup == "partial"]
 
 
+def test_sources_stack_by_id_whatever_their_sizes():
+    # Before: sources stacked biggest first, so a source's segment moved between views.
+    days = [date(2025, 3, 1), date(2025, 3, 2)]
+    for big in ("zh-news", "en-news"):
+        df = pd.DataFrame([{"bucket": d, "source": src, "count": 9 if src == big else 1} for d in days
+                           for src in ("zh-news", "en-news", "cn-mirror")])
+        fig = charts.time_chart(df, lang="en", tz="UTC", interval="day", dim="source", kind="bar")
+        assert [tr.customdata[0] for tr in fig.data] == ["cn-mirror", "en-news", "zh-news"], big
+
+
 def test_languages_stack_in_one_fixed_order_whatever_their_sizes():
     # Before: series were stacked biggest first, so English lay under Chinese in one view and over
     # it in the next; the legend (reversed by plotly for stacks) disagreed with the bar charts'.

@@ -521,6 +521,21 @@ def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_be
     assert all(s.title in body for s in morning) and later.title not in body
 
 
+def test_the_sources_bars_stack_in_one_order_whatever_the_view(site, session):
+    # Before: each view stacked its sources biggest first: cn-news under en-news on DAY, above
+    # it over the week before (Sora's daily English notes), so every segment moved.
+    week = {"from": (DAY - timedelta(days=7)).isoformat(), "to": (DAY - timedelta(days=1)).isoformat()}
+    orders = []
+    for view in ({"day": DAY.isoformat()}, week):
+        at = ok(page("sources", ui="en", **view))
+        bars = next(f for f in specs(at) if f["layout"].get("barmode") == "stack")
+        orders.append([tr["customdata"][0] for tr in bars["data"] if tr.get("type") == "bar"])
+    assert all(o == sorted(o) and len(o) >= 2 for o in orders), orders
+    week_rows = q.counts(session, window(DAY - timedelta(days=7), DAY - timedelta(days=1)), by=("source",))
+    by_size = [r["source"] for r in sorted(week_rows, key=lambda r: -r["count"])]
+    assert by_size != sorted(by_size)         # the week's sizes would have ordered it otherwise
+
+
 def test_models_page_zh_en_bars_match_counts(site, session):
     at = ok(page("models"))
     rows = q.counts(session, window(), by=("model", "lang"))
