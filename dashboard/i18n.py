@@ -201,6 +201,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "items_per_day": ("日均条数", "items/day"),
     "not_modified": ("未更新率 (304)", "not-modified rate"),
     "failure_rate": ("失败率", "failure rate"),
+    "not_modified_short": ("未更新率", "not modified"),   # the health table's narrow headers
+    "failure_rate_short": ("失败率", "failures"),
     "items_in_range": ("范围内条数", "items in range"),
     "last_status": ("最近状态", "last status"),
     "col_last_error_text": ("最近错误", "last error"),
