@@ -202,7 +202,8 @@ def spikes(session: Session, flt: ItemFilter, *, tz: str = "UTC", dims: Sequence
            now: datetime | None = None) -> list[dict]:
     """Days in the filter's window when a model's or theme's stories rose far above the key's own
     trailing baseline (the robust score in `db.stats`), with each language's count that day and
-    which language reacted first. Sorted by score, highest first.
+    which language reacted first. Sorted by score, highest first. Baselines start at the archive's
+    first day: its first MIN_HISTORY_DAYS days are never scored.
 
     The local day not over at `now` (default: the current time) counts its stories until `now`
     and is scored against the same stretch of each baseline day (`elapsed`, as the KPIs hold a
@@ -217,7 +218,16 @@ def spikes(session: Session, flt: ItemFilter, *, tz: str = "UTC", dims: Sequence
     running = start <= today <= end
     if running:
         end = today          # no day after today has begun
-    first_day = start - timedelta(days=window + stats.ONSET_RADIUS_DAYS)
+    # The baseline reaches back `window` days (and the onsets' radius more), but never before the
+    # archive's first day: the days before it are unknown, not days without stories.
+    from db.queries import _bounds
+
+    archive_first = _bounds(session)[0]
+    if archive_first is None:
+        return []
+    first_day = max(start - timedelta(days=window + stats.ONSET_RADIUS_DAYS), local_day(archive_first, tz))
+    if first_day > end:
+        return []
     hist_since, until = day_window(first_day, end, tz)
     wide = flt.replace(since=hist_since, until=until)
     out = []
@@ -237,11 +247,13 @@ def spikes(session: Session, flt: ItemFilter, *, tz: str = "UTC", dims: Sequence
             for (k, lang), d in per_lang.items():
                 d[today] = so_far.get((k, lang), [0])[-1]
 
+        known = min(window, (today - first_day).days)     # baseline days the archive holds
+
         def partial(key: str, langs: Sequence[str]) -> stats.Partial | None:
             if not running:
                 return None
             rows = [so_far.get((key, lang), [0] * (window + 1)) for lang in langs]
-            return today, [sum(col) for col in zip(*rows)][:-1]
+            return today, [sum(col) for col in zip(*rows)][window - known:-1]
 
         for key, series in per_key.items():
             days, values = stats.dense(series, first_day, end)

@@ -535,3 +535,23 @@ def test_a_day_not_over_is_scored_against_the_same_hours_of_its_baseline_days(se
     # whole days before it keep being scored as whole days (no as_of)
     assert queries.spikes(session, week.replace(until=since + timedelta(days=6)), tz=tz,
                           dims=("model",), now=ten) == []
+
+
+def test_the_archives_first_days_are_not_spikes_against_days_before_it_began(session):
+    # Before: the baseline of the archive's first days was the 28 days before its first story,
+    # counted as days without stories, so a model's everyday volume on day 2 scored as a spike
+    # (the demo archive listed "misinformation, 4 stories, baseline 0" on its second day).
+    c = Corpus()
+    first = DAY - timedelta(days=20)
+    for off in range(21):
+        for k in range(5):
+            c.add(at(-20 + off, 9, k), "en-news", models=("sora",), themes=("tech",))
+    for k in range(12):                                   # a real burst later on
+        c.add(at(0, 15, k), "zh-news", models=("kling",), themes=("tech",))
+    for off in range(-19, 0, 2):
+        c.add(at(off, 11), "zh-news", models=("kling",))
+    c.save(session)
+    rows = queries.spikes(session, ItemFilter(), dims=("model", "theme"))
+    assert [(r["key"], r["day"]) for r in rows if r["day"] < first + timedelta(days=7)] == []
+    assert ("kling", DAY) in {(r["key"], r["day"]) for r in rows}
+    assert all(r["day"] >= first + timedelta(days=7) for r in rows)
