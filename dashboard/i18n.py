@@ -208,7 +208,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "col_last_error_text": ("最近错误", "last error"),
     "col_runs": ("批次数", "runs"),
     "runs": ("最近采集批次", "Recent ingest runs"),
-    "items_by_source": ("各信源每日条数", "Items per day per source"),
+    "items_by_source": ("各信源每{period}报道量", "Stories per source per {period}"),
     "no_runs": ("还没有采集记录。", "No ingest runs yet."),
     "deliveries": ("日报推送记录", "Digest deliveries"),
     "no_deliveries": ("还没有发送过日报（`aigcwatch digest` 或 `aigcwatch schedule` 发送后记录在此）。",

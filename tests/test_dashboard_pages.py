@@ -536,6 +536,15 @@ def test_the_sources_bars_stack_in_one_order_whatever_the_view(site, session):
     assert by_size != sorted(by_size)         # the week's sizes would have ordered it otherwise
 
 
+@pytest.mark.parametrize("ui, every, title", [("en", "week", "Stories per source per week"),
+                                               ("zh", "month", "各信源每月报道量"),
+                                               ("en", "day", "Stories per source per day")])
+def test_the_per_source_chart_is_titled_by_its_bucket(site, ui, every, title):
+    # Before: "Items per day per source" over weekly and monthly bars (a week's count read as a day's).
+    at = ok(page("sources", ui=ui, every=every))
+    assert title in [h.value for h in at.subheader]
+
+
 def test_models_page_zh_en_bars_match_counts(site, session):
     at = ok(page("models"))
     rows = q.counts(session, window(), by=("model", "lang"))

@@ -106,7 +106,7 @@ def deliveries(ctx: Ctx) -> None:
 
 def per_day(ctx: Ctx) -> None:
     L = ctx.lang
-    st.subheader(i18n.t("items_by_source", L))
+    st.subheader(i18n.t("items_by_source", L, period=i18n.t(f"every_{ctx.interval}", L)))
     raw = data.counts(ctx.url, ctx.flt, ("source",), ctx.interval, ctx.tz)
     df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "source")
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="source", kind="bar",
