@@ -501,18 +501,22 @@ def test_a_partial_bands_name_never_covers_a_point_or_an_event_marker(page, serv
 
 
 @pytest.mark.parametrize("ui", ["en", "zh"])
-def test_the_source_health_table_fits_the_page_at_a_laptops_width(page, server: Server, ui) -> None:
-    """Before: its 14 columns took ~1,500 px of the 940 beside the sidebar at a 1400 px window, so
-    the rates (and in English the error class) lay past the right edge."""
+def test_the_source_health_and_runs_tables_fit_the_page_at_a_laptops_width(page, server: Server, ui) -> None:
+    """Before: the health table's 14 columns took ~1,500 px of the 940 beside the sidebar at a
+    1400 px window, so the rates (and in English the error class) lay past the right edge; the
+    runs table's took ~980 in English, its "failed" count past the edge."""
     pg = page
     pg.goto(f"{server.base}/sources?ui={ui}")
     _settle(pg)
     _check_clean(pg, "/sources")
-    table = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
-    box = table.bounding_box()
-    widths = table.evaluate("""el => { const s = el.querySelector('.dvn-scroller');
-                                        return [s.scrollWidth, s.clientWidth]; }""")
-    assert box["width"] <= 940 and widths[0] <= widths[1], f"health table {box['width']} px, content {widths}"
+    tables = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+    assert tables.count() >= 2                     # health and runs (the demo delivered no digest)
+    for i, name in enumerate(("health", "runs")):
+        box = tables.nth(i).bounding_box()
+        widths = tables.nth(i).evaluate("""el => { const s = el.querySelector('.dvn-scroller');
+                                                    return [s.scrollWidth, s.clientWidth]; }""")
+        assert box["width"] <= 940 and widths[0] <= widths[1], f"{name} table {box['width']} px, content {widths}"
+    table = tables.first
     header = table.evaluate("el => [...el.querySelectorAll('[role=columnheader]')].map(h => h.textContent)")
     for word in (("failures", "not modified", "items/day", "last error class") if ui == "en"
                  else ("失败率", "未更新率", "日均条数", "最近错误类型")):
