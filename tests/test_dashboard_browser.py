@@ -500,24 +500,52 @@ def test_a_partial_bands_name_never_covers_a_point_or_an_event_marker(page, serv
             assert not over, f"'{word}' at {lb} covers {over}"
 
 
+def _with_deliveries(demo_db: Path, to: Path) -> Path:
+    """A copy of the demo database with a digest delivery log: one failed with a long error."""
+    import shutil
+    from datetime import date, datetime, timedelta, timezone
+
+    from db import engine as dbe
+    from report.delivery import Target, record
+
+    shutil.copy(demo_db, to)
+    engine = dbe.make_engine(f"sqlite:///{to}")
+    now = datetime(2025, 10, 21, 0, 30, tzinfo=timezone.utc)
+    with dbe.session_factory(engine)() as session:
+        record(session, date(2025, 10, 20), "day", Target("email", "analyst.team@example.com"), ok=True,
+               error=None, subject="digest", now=now)
+        record(session, date(2025, 10, 20), "week", Target("webhook:feishu", "newsroom"), ok=False,
+               error="feishu: HTTP 500 Internal Server Error: upstream connect error or disconnect/reset "
+                     "before headers. reset reason: connection termination", subject="digest",
+               now=now + timedelta(minutes=1))
+    engine.dispose()
+    return to
+
+
 @pytest.mark.parametrize("ui", ["en", "zh"])
-def test_the_source_health_and_runs_tables_fit_the_page_at_a_laptops_width(page, server: Server, ui) -> None:
+def test_the_sources_tables_fit_the_page_at_a_laptops_width(browser, demo_db: Path, tmp_path, ui) -> None:
     """Before: the health table's 14 columns took ~1,500 px of the 940 beside the sidebar at a
     1400 px window, so the rates (and in English the error class) lay past the right edge; the
-    runs table's took ~980 in English, its "failed" count past the edge."""
-    pg = page
-    pg.goto(f"{server.base}/sources?ui={ui}")
-    _settle(pg)
-    _check_clean(pg, "/sources")
-    tables = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
-    assert tables.count() >= 2                     # health and runs (the demo delivered no digest)
-    for i, name in enumerate(("health", "runs")):
-        box = tables.nth(i).bounding_box()
-        widths = tables.nth(i).evaluate("""el => { const s = el.querySelector('.dvn-scroller');
-                                                    return [s.scrollWidth, s.clientWidth]; }""")
-        assert box["width"] <= 940 and widths[0] <= widths[1], f"{name} table {box['width']} px, content {widths}"
-    table = tables.first
-    header = table.evaluate("el => [...el.querySelectorAll('[role=columnheader]')].map(h => h.textContent)")
-    for word in (("failures", "not modified", "items/day", "last error class") if ui == "en"
-                 else ("失败率", "未更新率", "日均条数", "最近错误类型")):
-        assert word in header, f"{word!r} not among the headers {header}"
+    runs table's took ~980 in English, its "failed" count past the edge; a long delivery error
+    widened the delivery log to ~1,340 px."""
+    with _serve(_with_deliveries(demo_db, tmp_path / "demo.db"), tmp_path / "dashboard.log") as srv:
+        pg = _new_page(browser)
+        try:
+            pg.goto(f"{srv.base}/sources?ui={ui}")
+            _settle(pg)
+            _check_clean(pg, "/sources")
+            tables = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+            assert tables.count() == 3
+            for i, name in enumerate(("health", "runs", "deliveries")):
+                box = tables.nth(i).bounding_box()
+                widths = tables.nth(i).evaluate("""el => { const s = el.querySelector('.dvn-scroller');
+                                                            return [s.scrollWidth, s.clientWidth]; }""")
+                assert box["width"] <= 940 and widths[0] <= widths[1], \
+                    f"{name} table {box['width']} px, content {widths}"
+            header = tables.first.evaluate(
+                "el => [...el.querySelectorAll('[role=columnheader]')].map(h => h.textContent)")
+            for word in (("failures", "not modified", "items/day", "last error class") if ui == "en"
+                         else ("失败率", "未更新率", "日均条数", "最近错误类型")):
+                assert word in header, f"{word!r} not among the headers {header}"
+        finally:
+            pg.context.close()

@@ -676,6 +676,9 @@ def test_sources_page_shows_the_digest_delivery_log_newest_first(site, session):
     assert log["error"].iloc[0] == "feishu: HTTP 500 <script>x</script>"   # shown as text
     assert log["last attempt"].iloc[1] == "2025-10-21 08:30"               # in the page's time zone
     assert [r["recipient"] for r in q.latest_deliveries(session)] == list(log["recipient"])
+    # Before: the Chinese page showed the period as stored ("day"), in English
+    zh = ok(page("sources", ui="zh")).dataframe[-1].value
+    assert list(zh["周期"]) == ["日", "日"] and list(zh["状态"]) == ["失败", "已发送"]
 
 
 # --- language, navigation, failure modes ----------------------------------------------------------
