@@ -69,6 +69,26 @@ def color_for(dim: str | None, key: str | None) -> str:
     return _SPARE[digest[0] % len(_SPARE)]
 
 
+def key_colors(keys: Iterable) -> dict:
+    """Colours for a dimension of many keys without fixed ones (sources, stacked in key order): by
+    position among all `keys` sorted, so neighbours in a stack never share a colour (hashed
+    colours gave several sources of one stack the same red) and a key keeps its colour in every
+    view of the same key set."""
+    return {k: _SPARE[i % len(_SPARE)] for i, k in enumerate(sorted(keys, key=str))}
+
+
+LEGEND_ROW_PX, LEGEND_PER_ROW = 21, 3
+
+
+def room_for_legend(fig: go.Figure, entries: int) -> go.Figure:
+    """A taller figure for a legend of many entries (about three to a row above the plot at the
+    page's width), so the legend does not squeeze the plot itself."""
+    rows = -(-entries // LEGEND_PER_ROW)
+    if rows > 2:
+        fig.update_layout(height=HEIGHT + LEGEND_ROW_PX * rows)
+    return fig
+
+
 def ordered_keys(dim: str | None, keys: Iterable, size: Mapping | None = None) -> list:
     """`keys` of `dim` in drawing order: the fixed order of lang, sentiment and category (unknown
     keys after, by name); sources by id; for other dimensions biggest first by `size` (legend
@@ -141,8 +161,10 @@ def time_axis_title(interval: str, tz: str, lang: str) -> str:
 def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str | None = None,
                value: str = "count", kind: str = "line", y_title: str = "", title: str | None = None,
                events: Iterable = (), names: dict[str, str] | None = None,
-               percent: bool = False, partial: Mapping[date, object] | None = None) -> go.Figure:
-    """Buckets on x, `value` on y, one trace per key of `dim` (or one trace without `dim`).
+               percent: bool = False, partial: Mapping[date, object] | None = None,
+               colors: Mapping | None = None) -> go.Figure:
+    """Buckets on x, `value` on y, one trace per key of `dim` (or one trace without `dim`), in its
+    colour (`colors`, else `color_for`).
 
     Each point carries its key in customdata, so a selection can be turned into stories. Buckets
     in `partial` (`db.queries.partial_buckets`) are shaded, labelled and drawn with open markers
@@ -158,7 +180,7 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     for key, g in groups:
         g = g.sort_values("bucket")
         name = plot_text(label(dim, key, lang, names)) if dim else plot_text(y_title or value)
-        color = color_for(dim, key) if dim else "#4E79A7"
+        color = ((colors or {}).get(key) or color_for(dim, key)) if dim else "#4E79A7"
         common = dict(x=list(g["bucket"]), y=list(g[value]), name=name,
                       customdata=[key if key is not None else ""] * len(g))
         cut = [as_date(b) in partial for b in g["bucket"]]

@@ -150,6 +150,33 @@ def test_sources_stack_by_id_whatever_their_sizes():
         assert [tr.customdata[0] for tr in fig.data] == ["cn-mirror", "en-news", "zh-news"], big
 
 
+DEMO_SOURCES = ["demo-bilibili-up", "demo-bluesky-search", "demo-chuangtou", "demo-circuit", "demo-hn",
+                "demo-hn-comments", "demo-hn-stories", "demo-itzhijia", "demo-kuaixun", "demo-markets",
+                "demo-mastodon", "demo-qbitai", "demo-reddit", "demo-reddit-comments", "demo-reddit-search",
+                "demo-techdaily", "demo-weibo", "demo-wire", "demo-newswire", "demo-xinhua", "demo-digest-zh"]
+
+
+def test_sources_stacked_side_by_side_never_share_a_colour_and_the_legend_gets_room():
+    # Before: source colours were hashed into 16 spare colours, so neighbours in a stack could be
+    # the same red (the demo's bars had three red sources), and 21 legend entries took more than
+    # half of the 380 px figure, leaving the bars ~100 px.
+    days = [date(2025, 3, 1), date(2025, 3, 2)]
+    hashed = [charts.color_for("source", k) for k in sorted(DEMO_SOURCES)]
+    assert any(a == b for a, b in zip(hashed, hashed[1:]))          # the old colours collided
+    colors = charts.key_colors(DEMO_SOURCES)
+    for shown in (DEMO_SOURCES, DEMO_SOURCES[::2]):
+        df = pd.DataFrame([{"bucket": d, "source": s, "count": 2} for d in days for s in shown])
+        fig = charts.time_chart(df, lang="en", tz="UTC", interval="day", dim="source", kind="bar",
+                                colors=colors)
+        drawn = [tr.marker.color for tr in fig.data]
+        assert all(a != b for a, b in zip(drawn, drawn[1:])), drawn
+        assert {tr.customdata[0]: tr.marker.color for tr in fig.data} == {s: colors[s] for s in shown}
+    charts.room_for_legend(fig, 22)
+    assert fig.layout.height >= charts.HEIGHT + 21 * 7
+    few = charts.room_for_legend(charts.time_chart(df, lang="en", tz="UTC", interval="day"), 3)
+    assert few.layout.height == charts.HEIGHT
+
+
 def test_languages_stack_in_one_fixed_order_whatever_their_sizes():
     # Before: series were stacked biggest first, so English lay under Chinese in one view and over
     # it in the next; the legend (reversed by plotly for stacks) disagreed with the bar charts'.

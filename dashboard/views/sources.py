@@ -121,7 +121,9 @@ def per_day(ctx: Ctx) -> None:
     raw = data.counts(ctx.url, ctx.flt, ("source",), ctx.interval, ctx.tz)
     df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "source")
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="source", kind="bar",
-                            y_title=i18n.t("stories", L), names=ctx.source_names, partial=ctx.partial)
+                            y_title=i18n.t("stories", L), names=ctx.source_names, partial=ctx.partial,
+                            colors=charts.key_colors(ctx.source_names))
+    charts.room_for_legend(fig, len(fig.data))
     points = ui.chart(fig, df, key="so_days", lang=L, name="items_per_source", partial=ctx.partial,
                       interval=ctx.interval)
     drill.selection(ctx, points, ("bucket", "source"), key="so_days")
