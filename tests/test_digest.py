@@ -390,6 +390,12 @@ def test_a_digest_of_a_day_not_over_counts_its_spike_until_now_as_the_dashboard_
     assert sp["stories"] and all(st["published_at"] < noon for st in sp["stories"])
     whole = build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)).spikes[0]
     assert (whole["key"], whole["count"], whole["as_of"]) == ("kling", 14, None)
+    # the generic push says so too
+    from report.send import facts
+
+    assert facts(d, "s")["as_of"] == facts(d, "s")["spikes"][0]["as_of"] == noon.isoformat()
+    over = facts(build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)), "s")
+    assert over["as_of"] is None and over["spikes"][0]["as_of"] is None
 
 
 def test_a_digest_of_a_day_not_over_says_its_comparisons_run_to_the_same_hour(session):
