@@ -62,36 +62,46 @@ def facets(url: str) -> dict | None:
     return _run(url, queries.facets)
 
 
+# A loader's `_tally` (db.tally, from `search_tally`) is left out of its cache key: it changes how
+# a search's numbers are counted (once for the whole view), not what they are.
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def search_tally(url: str, flt: ItemFilter, tz: str):
+    """The stories a search matches, counted once for every count of the view (None without one)."""
+    return _run(url, queries.view_tally, flt, tz=tz)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def counts(url: str, flt: ItemFilter, by: tuple[str, ...] = (), bucket: str | None = None,
-           tz: str = "UTC") -> pd.DataFrame:
+           tz: str = "UTC", _tally=None) -> pd.DataFrame:
     """Stories per bucket and per value of each dim of `by` (columns: [bucket], *by, count)."""
-    rows = _run(url, queries.counts, flt, by=by, bucket=bucket, tz=tz)
+    rows = _run(url, queries.counts, flt, by=by, bucket=bucket, tz=tz, tally=_tally)
     return _frame(rows, (["bucket"] if bucket else []) + list(by) + ["count"])
 
 
-def total(url: str, flt: ItemFilter) -> int:
-    df = counts(url, flt)
+def total(url: str, flt: ItemFilter, _tally=None) -> int:
+    df = counts(url, flt, _tally=_tally)
     return int(df["count"].sum()) if not df.empty else 0
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def sentiment_index(url: str, flt: ItemFilter, bucket: str | None = "day", tz: str = "UTC",
-                    by: str | None = None) -> pd.DataFrame:
-    rows = _run(url, queries.sentiment_index, flt, bucket=bucket, tz=tz, by=by)
+                    by: str | None = None, _tally=None) -> pd.DataFrame:
+    rows = _run(url, queries.sentiment_index, flt, bucket=bucket, tz=tz, by=by, tally=_tally)
     cols = (["bucket"] if bucket else []) + (["key"] if by else []) + [
         "positive", "neutral", "negative", "stories", "net"]
     return _frame(rows, cols)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def period_kpis(url: str, flt: ItemFilter, tz: str) -> dict:
-    return _run(url, queries.period_kpis, flt, tz=tz)
+def period_kpis(url: str, flt: ItemFilter, tz: str, _tally=None) -> dict:
+    return _run(url, queries.period_kpis, flt, tz=tz, tally=_tally)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def spikes(url: str, flt: ItemFilter, tz: str, dims: tuple[str, ...] = ("model", "theme")) -> list[dict]:
-    return _run(url, queries.spikes, flt, tz=tz, dims=dims)
+def spikes(url: str, flt: ItemFilter, tz: str, dims: tuple[str, ...] = ("model", "theme"),
+           _tally=None) -> list[dict]:
+    return _run(url, queries.spikes, flt, tz=tz, dims=dims, tally=_tally)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -405,12 +405,13 @@ from db.trends import (  # noqa: E402  re-exported: the one read side
     spike_stories,
     spikes,
 )
+from db.tally import view_tally  # noqa: E402  re-exported: the one read side
 
 __all__ = ["DIMENSIONS", "as_filter", "copy_counts", "count_items", "counts", "daily_counts",
            "evidence_for", "evidence_top", "facets", "item_detail", "items", "iter_items", "most_engaged_posts", "widest_clusters",
            "elapsed", "js_divergence", "language_gap", "latest_runs", "period_kpis", "rising_terms",
            "run_summary", "sentiment_index", "source_health", "source_stats", "spike_stories",
-           "spikes", "bucket_expr"]
+           "spikes", "bucket_expr", "view_tally"]
 
 
 # --- digest/export helpers (report/) ----------------------------------------------------------

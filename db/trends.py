@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db import rollups, stats
+from db import tally as tallies
 from db.buckets import as_date, bucket_expr, local_day
 from db.filters import ItemFilter, day_window
 from ingest.tag import reasons
@@ -26,11 +27,12 @@ js_divergence_of = stats.js_divergence
 
 
 def counts(session: Session, flt: ItemFilter | None = None, *, by: Sequence[str] = (),
-           bucket: str | None = None, tz: str = "UTC") -> list[dict]:
+           bucket: str | None = None, tz: str = "UTC", tally: tallies.Tally | None = None) -> list[dict]:
     """Stories per local `bucket` (day | week | month in zone `tz`, key "bucket") and per value of
     each dimension in `by` (keys named after the dimensions), in "count". Zero cells are omitted.
     With "model" or "theme" in `by`, a story counts once per model or theme it has; when the
-    filter names models (themes), only those are grouped."""
+    filter names models (themes), only those are grouped. A `tally` (db.tally) of the filter
+    answers when it covers the request (the same numbers, without reading the stories again)."""
     flt = flt or ItemFilter()
     by = tuple(by)
     for dim in by:
@@ -38,7 +40,9 @@ def counts(session: Session, flt: ItemFilter | None = None, *, by: Sequence[str]
             raise ValueError(f"cannot count by {dim!r} (dimensions: {', '.join(DIMENSIONS)})")
     if bucket is not None and bucket not in ("day", "week", "month"):
         raise ValueError(f"unknown bucket {bucket!r} (use day, week or month)")
-    rows = rollups.try_counts(session, flt, by, bucket, tz)
+    rows = tallies.answer(tally, flt, by, bucket, tz)
+    if rows is None:
+        rows = rollups.try_counts(session, flt, by, bucket, tz)
     if rows is None:
         rows = _counts_from_items(session, flt, by, bucket, tz)
     names = (("bucket",) if bucket else ()) + by
@@ -93,13 +97,14 @@ def _counts_from_items(session: Session, flt: ItemFilter, by: tuple[str, ...], b
 
 
 def sentiment_index(session: Session, flt: ItemFilter | None = None, *, bucket: str | None = "day",
-                    tz: str = "UTC", by: str | None = None) -> list[dict]:
+                    tz: str = "UTC", by: str | None = None,
+                    tally: tallies.Tally | None = None) -> list[dict]:
     """Per bucket (and per value of `by`): positive, neutral, negative, stories and the net
     sentiment index (positive - negative) / stories, in [-1, 1]. Untagged stories count in
     `stories` only."""
     dims = ((by,) if by else ()) + ("sentiment",)
     cells: dict[tuple, dict] = {}
-    for r in counts(session, flt, by=dims, bucket=bucket, tz=tz):
+    for r in counts(session, flt, by=dims, bucket=bucket, tz=tz, tally=tally):
         key = (r.get("bucket"), r.get(by) if by else None)
         cell = cells.setdefault(key, {"positive": 0, "neutral": 0, "negative": 0, "stories": 0})
         if r["sentiment"] in SENTIMENTS:
@@ -145,18 +150,22 @@ def comparable_window(flt: ItemFilter, now: datetime) -> ItemFilter:
 
 
 def period_kpis(session: Session, flt: ItemFilter, *, tz: str = "UTC",
-                now: datetime | None = None) -> dict:
+                now: datetime | None = None, tally: tallies.Tally | None = None) -> dict:
     """Headline numbers of the filter's window against the previous window of the same length.
     A window not over at `now` (default: the current time) is held against the same stretch of
     the previous one, from its start to as far in as `now` is in the current one ("partial"):
-    today's first hours against yesterday's first hours, not against the whole of yesterday."""
+    today's first hours against yesterday's first hours, not against the whole of yesterday.
+    With a search, each window's stories are matched once (`db.tally.searched`), or not at all
+    where `tally` covers the window."""
     now = now or datetime.now(timezone.utc)
     partial = elapsed(flt, now) is not None
     prev = comparable_window(flt, now)
     out: dict = {"since": flt.since, "until": flt.until, "prev_since": prev.since,
                  "prev_until": prev.until, "partial": partial}
     periods = {"current": flt, "previous": prev}
-    lang_sent = {p: counts(session, f, by=("lang", "sentiment")) for p, f in periods.items()}
+    known = {p: tallies.searched(session, f, tz, tally) for p, f in periods.items()}
+    lang_sent = {p: counts(session, f, by=("lang", "sentiment"), tally=known[p])
+                 for p, f in periods.items()}
     stories = {p: sum(r["count"] for r in rows) for p, rows in lang_sent.items()}
     out["stories"] = stories
     out["share"] = {lang: {p: (sum(r["count"] for r in rows if r["lang"] == lang) / stories[p]
@@ -164,8 +173,8 @@ def period_kpis(session: Session, flt: ItemFilter, *, tz: str = "UTC",
                     for lang in LANGS}
     out["net_sentiment"] = {p: _net(rows) for p, rows in lang_sent.items()}
     for dim in ("theme", "model"):
-        cur = {r[dim]: r["count"] for r in counts(session, flt, by=(dim,))}
-        old = {r[dim]: r["count"] for r in counts(session, prev, by=(dim,))}
+        cur = {r[dim]: r["count"] for r in counts(session, flt, by=(dim,), tally=known["current"])}
+        old = {r[dim]: r["count"] for r in counts(session, prev, by=(dim,), tally=known["previous"])}
         best = max(cur, key=lambda k: (cur[k] - old.get(k, 0), cur[k], k), default=None)
         out[f"rising_{dim}"] = (None if best is None or cur[best] - old.get(best, 0) <= 0 else
                                 {"key": best, "current": cur[best], "previous": old.get(best, 0),
@@ -197,44 +206,60 @@ def day_range(session: Session, flt: ItemFilter, tz: str) -> tuple[date, date] |
     return (start, end) if end >= start else None
 
 
+SPIKE_WINDOW = 28   # days of a key's trailing baseline
+
+
+def spike_history(session: Session, flt: ItemFilter, tz: str, window: int = SPIKE_WINDOW,
+                  now: datetime | None = None) -> tuple[ItemFilter, date, date, date] | None:
+    """The filter over the local days `spikes` reads (the window's, after the baseline and onset
+    days before them, never before the archive's first day: the days before it are unknown, not
+    days without stories; none after the local day of `now`, default the current time), with
+    that first day and the window's first and last day; None when it holds no day."""
+    span = day_range(session, flt, tz)
+    if span is None:
+        return None
+    start, end = span
+    today = local_day(now or datetime.now(timezone.utc), tz)
+    if start <= today <= end:
+        end = today          # no day after today has begun
+    from db.queries import _bounds
+
+    archive_first = _bounds(session)[0]
+    if archive_first is None:
+        return None
+    first_day = max(start - timedelta(days=window + stats.ONSET_RADIUS_DAYS), local_day(archive_first, tz))
+    if first_day > end:
+        return None
+    hist_since, until = day_window(first_day, end, tz)
+    return flt.replace(since=hist_since, until=until), first_day, start, end
+
+
 def spikes(session: Session, flt: ItemFilter, *, tz: str = "UTC", dims: Sequence[str] = ("model", "theme"),
-           window: int = 28, threshold: float = stats.SPIKE_THRESHOLD, min_count: int = 3,
-           now: datetime | None = None) -> list[dict]:
+           window: int = SPIKE_WINDOW, threshold: float = stats.SPIKE_THRESHOLD, min_count: int = 3,
+           now: datetime | None = None, tally: tallies.Tally | None = None) -> list[dict]:
     """Days in the filter's window when a model's or theme's stories rose far above the key's own
     trailing baseline (the robust score in `db.stats`), with each language's count that day and
     which language reacted first. Sorted by score, highest first. Baselines start at the archive's
-    first day: its first MIN_HISTORY_DAYS days are never scored.
+    first day: its first MIN_HISTORY_DAYS days are never scored. A search's stories are matched
+    once for every key (`db.tally.searched`), or not at all where `tally` covers them.
 
     The local day not over at `now` (default: the current time) counts its stories until `now`
     and is scored against the same stretch of each baseline day (`elapsed`, as the KPIs hold a
     period not over): 10:00 today against each of the days before until 10:00, its languages'
     onsets too. Such a spike's "as_of" is `now` (None for a whole day); `spike_stories` takes it."""
-    span = day_range(session, flt, tz)
-    if span is None:
-        return []
-    start, end = span
     now = now or datetime.now(timezone.utc)
+    history = spike_history(session, flt, tz, window, now)
+    if history is None:
+        return []
+    wide, first_day, start, end = history
     today = local_day(now, tz)
     running = start <= today <= end
-    if running:
-        end = today          # no day after today has begun
-    # The baseline reaches back `window` days (and the onsets' radius more), but never before the
-    # archive's first day: the days before it are unknown, not days without stories.
-    from db.queries import _bounds
-
-    archive_first = _bounds(session)[0]
-    if archive_first is None:
-        return []
-    first_day = max(start - timedelta(days=window + stats.ONSET_RADIUS_DAYS), local_day(archive_first, tz))
-    if first_day > end:
-        return []
-    hist_since, until = day_window(first_day, end, tz)
-    wide = flt.replace(since=hist_since, until=until)
+    known_tally = tallies.searched(session, wide, tz, tally)
     out = []
     for dim in dims:
         per_key: dict[str, dict[date, int]] = defaultdict(dict)
         per_lang: dict[tuple[str, str], dict[date, int]] = defaultdict(dict)
-        for r in counts(session, wide, by=(dim, "lang"), bucket="day", tz=tz):
+        for r in counts(session, wide, by=(dim, "lang"), bucket="day", tz=tz, tally=known_tally):
             k, d = r[dim], r["bucket"]
             per_key[k][d] = per_key[k].get(d, 0) + r["count"]
             per_lang[(k, r["lang"])][d] = r["count"]

@@ -174,6 +174,25 @@ def test_overview_kpis_are_the_read_side_numbers(site, session):
     assert metric(at, "净情感") == f"{k['net_sentiment']['current']:+.2f}"
 
 
+@pytest.mark.parametrize("term", ["可灵", "kling"])
+def test_overview_with_a_search_shows_the_numbers_counted_from_the_stories(site, session, monkeypatch, term):
+    # The page counts a search's stories once (db.tally) for its KPIs, chart and spikes.
+    from db import tally
+
+    at = ok(page("overview", q=term))
+    monkeypatch.setattr(tally, "answer", lambda *args, **kwargs: None)   # every count reads the stories
+    k = q.period_kpis(session, window(q=term), tz=TZ)
+    assert k["stories"]["current"] > 0
+    assert metric(at, "报道数") == f"{k['stories']['current']:,}"
+    assert metric(at, "中文占比") == f"{k['share']['zh']['current'] * 100:.1f}%"
+    assert metric(at, "净情感") == f"{k['net_sentiment']['current']:+.2f}"
+    spikes = q.spikes(session, window(q=term), tz=TZ)
+    alerts = [e.label for e in at.expander if " · " in e.label]
+    assert spikes and len(alerts) == len(spikes[:12])
+    for top, label in zip(spikes, alerts):
+        assert label.startswith(f"{top['day']} · ") and f" {top['count']} " in label
+
+
 def test_query_params_filter_the_view(site, session):
     at = ok(page("overview", model="kling", lang="zh"))
     assert at.sidebar.multiselect(key="w_model").value == ["kling"]

@@ -15,9 +15,9 @@ from dashboard.state import Ctx, setup
 SPIKES_SHOWN = 12
 
 
-def kpis(ctx: Ctx) -> None:
+def kpis(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
-    k = data.period_kpis(ctx.url, ctx.flt, ctx.tz)
+    k = data.period_kpis(ctx.url, ctx.flt, ctx.tz, _tally=tally)
     if k.get("partial"):   # not over yet: against the previous period as far in as this one is
         st.caption(i18n.t("kpi_period_partial", L, since=ctx.start, until=ctx.end,
                           psince=_day(k.get("prev_since"), ctx.tz),
@@ -54,10 +54,10 @@ def _day(value, tz: str, end: bool = False):
     return day - timedelta(days=1) if end else day
 
 
-def volume(ctx: Ctx) -> None:
+def volume(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("volume_by_lang", L))
-    raw = data.counts(ctx.url, ctx.flt, ("lang",), ctx.interval, ctx.tz)
+    raw = data.counts(ctx.url, ctx.flt, ("lang",), ctx.interval, ctx.tz, _tally=tally)
     df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "lang")
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", kind="area",
                             y_title=i18n.t("stories", L), events=ctx.events, partial=ctx.partial)
@@ -68,12 +68,12 @@ def volume(ctx: Ctx) -> None:
               options={"bucket": drill.periods(ctx), "lang": sorted(df["lang"].unique()) if not df.empty else []})
 
 
-def net_sentiment(ctx: Ctx) -> None:
+def net_sentiment(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("net_over_time", L))
     flt = ctx.lead_in()      # day buckets: the 6 days before the range feed the first 7-day windows
-    overall = data.sentiment_index(ctx.url, flt, ctx.interval, ctx.tz)
-    by_lang = data.sentiment_index(ctx.url, flt, ctx.interval, ctx.tz, "lang")
+    overall = data.sentiment_index(ctx.url, flt, ctx.interval, ctx.tz, _tally=tally)
+    by_lang = data.sentiment_index(ctx.url, flt, ctx.interval, ctx.tz, "lang", _tally=tally)
     frames = [overall.assign(key="all")] if not overall.empty else []
     if not by_lang.empty:
         frames.append(by_lang[by_lang["key"].isin(["zh", "en"])])
@@ -83,11 +83,11 @@ def net_sentiment(ctx: Ctx) -> None:
     drill.net_chart(ctx, df, "lang", key="ov_net", name="net_sentiment")
 
 
-def spikes(ctx: Ctx) -> None:
+def spikes(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("spikes", L))
     st.caption(i18n.t("spikes_help", L, window=28, threshold=3.5))
-    rows = data.spikes(ctx.url, ctx.flt, ctx.tz)
+    rows = data.spikes(ctx.url, ctx.flt, ctx.tz, _tally=tally)
     if not rows:
         st.info(i18n.t("no_spikes", L))
         return
@@ -127,9 +127,11 @@ def _leader_text(r: dict, L: str) -> str:
 
 ctx = setup("overview")
 with ui.db_guard(ctx.lang):
-    if data.total(ctx.url, ctx.flt) == 0:
+    # a search: its stories matched once for every count below (the rollups hold no text)
+    tally = data.search_tally(ctx.url, ctx.flt, ctx.tz) if ctx.flt.q else None
+    if data.total(ctx.url, ctx.flt, _tally=tally) == 0:
         st.info(i18n.t("no_match", ctx.lang))
-    kpis(ctx)
-    volume(ctx)
-    net_sentiment(ctx)
-    spikes(ctx)
+    kpis(ctx, tally)
+    volume(ctx, tally)
+    net_sentiment(ctx, tally)
+    spikes(ctx, tally)
