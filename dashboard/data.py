@@ -66,9 +66,10 @@ def facets(url: str) -> dict | None:
 # a search's numbers are counted (once for the whole view), not what they are.
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def search_tally(url: str, flt: ItemFilter, tz: str):
-    """The stories a search matches, counted once for every count of the view (None without one)."""
-    return _run(url, queries.view_tally, flt, tz=tz)
+def search_tally(url: str, flt: ItemFilter, tz: str, spikes: bool = True, previous: bool = True):
+    """The stories a search matches, counted once for every count of the view (None without one;
+    `spikes`, `previous`: the view also reads the spikes' history, the previous period)."""
+    return _run(url, queries.view_tally, flt, tz=tz, spikes=spikes, previous=previous)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -112,8 +113,8 @@ def spike_stories(url: str, flt: ItemFilter, dim: str, key: str, day: date, tz: 
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def language_gap(url: str, flt: ItemFilter, dim: str) -> pd.DataFrame:
-    rows = _run(url, queries.language_gap, flt, dim=dim)
+def language_gap(url: str, flt: ItemFilter, dim: str, _tally=None) -> pd.DataFrame:
+    rows = _run(url, queries.language_gap, flt, dim=dim, tally=_tally)
     return _frame(rows, ["key", "zh", "en", "zh_share", "en_share", "diff_pp", "log_ratio"])
 
 

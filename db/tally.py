@@ -74,13 +74,23 @@ def _midnight(value: datetime, tz: str) -> bool:
     return value.astimezone(ZoneInfo(tz)).time() == time(0, 0)
 
 
-def covers(tally: Tally | None, flt: ItemFilter) -> bool:
+def _within(wanted: tuple[str, ...], counted: tuple[str, ...]) -> bool:
+    """Whether a filter on `wanted` values (any value: ()) keeps only stories counted under `counted`."""
+    return not counted or (bool(wanted) and set(wanted) <= set(counted))
+
+
+def covers(tally: Tally | None, flt: ItemFilter, by: Sequence[str] = ()) -> bool:
     """Whether `tally` counted `flt`'s stories: the same filter but for the window, which lies in
-    the tally's span and starts and ends on local midnights of its zone or on the span's ends."""
+    the tally's span and starts and ends on local midnights of its zone or on the span's ends,
+    and for languages and tones, which may be fewer (its rows keep both), and, when counted `by`
+    model (theme), for models (themes), which may be fewer too (its rows per model are the
+    story-model pairs such a count groups)."""
     if tally is None or flt.since is None or flt.until is None:
         return False
     span = tally.flt
-    if flt.replace(since=None, until=None) != span.replace(since=None, until=None):
+    fewer = {f: getattr(span, f) for f in ("lang", "sentiment", *(d for d in ("model", "theme") if d in by))}
+    if (flt.replace(since=None, until=None, **fewer) != span.replace(since=None, until=None)
+            or not all(_within(getattr(flt, f), counted) for f, counted in fewer.items())):
         return False
     if not span.since <= flt.since < flt.until <= span.until:
         return False
@@ -93,7 +103,7 @@ def answer(tally: Tally | None, flt: ItemFilter, by: Sequence[str], bucket: str 
     """`db.trends.counts(session, flt, by=by, bucket=bucket, tz=tz)` from the tally, ordered as
     SQL orders it (keys ascending, None last), or None when the tally cannot answer it."""
     by = tuple(by)
-    if (not covers(tally, flt) or not set(by) <= set(DIMS) or {"model", "theme"} <= set(by)
+    if (not covers(tally, flt, by) or not set(by) <= set(DIMS) or {"model", "theme"} <= set(by)
             or (bucket is not None and tz != tally.tz)):
         return None
     dim = "model" if "model" in by else "theme" if "theme" in by else ""
@@ -104,7 +114,8 @@ def answer(tally: Tally | None, flt: ItemFilter, by: Sequence[str], bucket: str 
     for row_dim, key, day, lang, sentiment, n in tally.rows:
         if row_dim != dim or day < first or (last is not None and day >= last):
             continue
-        if wanted and key not in wanted:
+        if ((wanted and key not in wanted) or (flt.lang and lang not in flt.lang)
+                or (flt.sentiment and sentiment not in flt.sentiment)):
             continue
         values = {"lang": lang, "sentiment": sentiment, "model": key, "theme": key}
         cell = ((bucket_start(day, bucket),) if bucket else ()) + tuple(values[d] for d in by)
@@ -126,24 +137,27 @@ def searched(session: Session, flt: ItemFilter, tz: str, tally: Tally | None = N
     return None
 
 
-def view_tally(session: Session, flt: ItemFilter, *, tz: str = "UTC",
-               now: datetime | None = None) -> Tally | None:
+def view_tally(session: Session, flt: ItemFilter, *, tz: str = "UTC", now: datetime | None = None,
+               spikes: bool = True, previous: bool = True) -> Tally | None:
     """One tally for every count a view of `flt` with a search makes (the Overview's total,
-    chart, sentiment index with its lead-in days, KPIs and spikes): from the first day of the
-    spikes' history, or of the previous window when that is whole days (a window not over at
-    `now` is held against a stretch that is not), to the window's end. None without a search or
-    a closed window."""
+    chart, sentiment index with its lead-in days, KPIs and spikes): its window, from the first
+    day of the `spikes`' history, or of the `previous` window when that is whole days (a window
+    not over at `now` is held against a stretch that is not). None without a search or a closed
+    window."""
     from db.trends import comparable_window, spike_history
 
     if not flt.q or flt.since is None or flt.until is None:
         return None
-    history = spike_history(session, flt, tz, now=now)
-    if history is None:
-        return None
-    wide = history[0]
-    prev = comparable_window(flt, now or datetime.now(timezone.utc))
-    since = min(wide.since, prev.since) if prev.until == flt.since else wide.since
-    return build(session, flt.replace(since=since, until=max(wide.until, flt.until)), tz)
+    span = flt
+    history = spike_history(session, flt, tz, now=now) if spikes else None
+    if history is not None:
+        wide = history[0]
+        span = flt.replace(since=min(flt.since, wide.since), until=max(wide.until, flt.until))
+    if previous:
+        prev = comparable_window(flt, now or datetime.now(timezone.utc))
+        if prev.until == flt.since:
+            span = span.replace(since=min(span.since, prev.since))
+    return build(session, span, tz)
 
 
 __all__ = ["DIMS", "Tally", "answer", "build", "covers", "searched", "view_tally"]

@@ -337,7 +337,8 @@ def spike_stories(session: Session, flt: ItemFilter, *, dim: str, key: str, day:
     return rows
 
 
-def language_gap(session: Session, flt: ItemFilter | None = None, *, dim: str = "theme") -> list[dict]:
+def language_gap(session: Session, flt: ItemFilter | None = None, *, dim: str = "theme",
+                 tally: tallies.Tally | None = None) -> list[dict]:
     """Each theme's (model's) share of its own language's stories, Chinese beside English:
     {"key","zh","en","zh_share","en_share","diff_pp","log_ratio"} sorted by |diff_pp|. log_ratio is
     log2 of the zh share over the en share, each smoothed by half a story."""
@@ -347,9 +348,9 @@ def language_gap(session: Session, flt: ItemFilter | None = None, *, dim: str = 
         raise ValueError(f"language gap by {dim!r}: use theme or model")
     flt = flt or ItemFilter()
     flt_langs = flt.replace(lang=LANGS) if not flt.lang else flt
-    totals = {r["lang"]: r["count"] for r in counts(session, flt_langs, by=("lang",))}
+    totals = {r["lang"]: r["count"] for r in counts(session, flt_langs, by=("lang",), tally=tally)}
     cells: dict[str, dict[str, int]] = defaultdict(dict)
-    for r in counts(session, flt_langs, by=(dim, "lang")):
+    for r in counts(session, flt_langs, by=(dim, "lang"), tally=tally):
         cells[r[dim]][r["lang"]] = r["count"]
     out = []
     for key, per in cells.items():

@@ -193,6 +193,21 @@ def test_overview_with_a_search_shows_the_numbers_counted_from_the_stories(site,
         assert label.startswith(f"{top['day']} · ") and f" {top['count']} " in label
 
 
+@pytest.mark.parametrize("name", ["overview", "models", "gap"])
+@pytest.mark.parametrize("term", ["可灵", "kling"])
+def test_a_page_with_a_search_draws_what_counting_the_stories_draws(site, monkeypatch, name, term):
+    # Overview, Models and zh / en gap match a search's stories once per view (db.tally).
+    from db import tally
+
+    fast = ok(page(name, q=term))
+    drawn = (specs(fast), [(m.label, m.value) for m in fast.metric], [e.label for e in fast.expander])
+    st.cache_data.clear()
+    monkeypatch.setattr(tally, "answer", lambda *args, **kwargs: None)   # every count reads the stories
+    slow = ok(page(name, q=term))
+    assert drawn == (specs(slow), [(m.label, m.value) for m in slow.metric], [e.label for e in slow.expander])
+    assert any(trace.get("x") or trace.get("y") for fig in drawn[0] for trace in fig["data"])
+
+
 def test_query_params_filter_the_view(site, session):
     at = ok(page("overview", model="kling", lang="zh"))
     assert at.sidebar.multiselect(key="w_model").value == ["kling"]

@@ -12,10 +12,10 @@ from dashboard.state import Ctx, setup
 LANGS = ("zh", "en")
 
 
-def gap(ctx: Ctx, flt, dim: str) -> pd.DataFrame:
+def gap(ctx: Ctx, flt, dim: str, tally=None) -> pd.DataFrame:
     L = ctx.lang
     st.subheader(i18n.t(f"gap_{dim}", L))
-    df = data.language_gap(ctx.url, flt, dim)
+    df = data.language_gap(ctx.url, flt, dim, _tally=tally)
     left, right = st.columns(2)
     with left:
         fig = charts.dumbbell(df, dim=dim, lang=L)
@@ -33,15 +33,15 @@ def gap(ctx: Ctx, flt, dim: str) -> pd.DataFrame:
     return df
 
 
-def tone(ctx: Ctx, flt) -> None:
+def tone(ctx: Ctx, flt, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("tone_by_lang", L))
-    idx = data.sentiment_index(ctx.url, ctx.lead_in(flt), ctx.interval, ctx.tz, "lang")
+    idx = data.sentiment_index(ctx.url, ctx.lead_in(flt), ctx.interval, ctx.tz, "lang", _tally=tally)
     idx = idx[idx["key"].isin(LANGS)].rename(columns={"key": "lang"})   # empty frames keep their columns
     drill.net_chart(ctx, idx, "lang", key="gap_tone", name="tone_by_language")
 
     st.markdown(f"**{ui.md_escape(i18n.t('tone_theme_lang', L))}**")
-    cells = data.counts(ctx.url, flt, ("theme", "lang", "sentiment"))
+    cells = data.counts(ctx.url, flt, ("theme", "lang", "sentiment"), _tally=tally)
     net = _net_by(cells, "theme")
     fig = charts.dumbbell(net, dim="theme", lang=L, cols=("zh_net", "en_net"), scale=1.0, suffix="",
                           x_title=i18n.t("net_sentiment", L))
@@ -73,10 +73,10 @@ def _net_by(cells: pd.DataFrame, dim: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=cols)
 
 
-def lead_lag(ctx: Ctx, flt) -> None:
+def lead_lag(ctx: Ctx, flt, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("lead_lag", L))
-    rows = data.spikes(ctx.url, flt, ctx.tz)
+    rows = data.spikes(ctx.url, flt, ctx.tz, _tally=tally)
     df = pd.DataFrame([{
         "day": r["day"], "dim": r["dim"], "key": r["key"], "count": r["count"], "score": r["score"],
         "zh": (r.get("by_lang") or {}).get("zh", 0), "en": (r.get("by_lang") or {}).get("en", 0),
@@ -134,14 +134,16 @@ ctx = setup("gap")
 st.caption(i18n.t("gap_intro", ctx.lang))
 with ui.db_guard(ctx.lang):
     both = ctx.flt.replace(lang=())
-    if data.total(ctx.url, both) == 0:
+    # a search: its stories (from the spikes' history on) matched once for every count
+    tally = data.search_tally(ctx.url, both, ctx.tz, previous=False) if both.q else None
+    if data.total(ctx.url, both, _tally=tally) == 0:
         st.info(i18n.t("no_match", ctx.lang))
-    themes = data.language_gap(ctx.url, both, "theme")
-    models = data.language_gap(ctx.url, both, "model")
+    themes = data.language_gap(ctx.url, both, "theme", _tally=tally)
+    models = data.language_gap(ctx.url, both, "model", _tally=tally)
     c1, c2 = st.columns(2)
     ui.kpi(c1, i18n.t("js_theme", ctx.lang), f"{data.js_divergence(themes):.3f}", help=i18n.t("js_help", ctx.lang))
     ui.kpi(c2, i18n.t("js_model", ctx.lang), f"{data.js_divergence(models):.3f}", help=i18n.t("js_help", ctx.lang))
-    gap(ctx, both, "theme")
-    gap(ctx, both, "model")
-    tone(ctx, both)
-    lead_lag(ctx, both)
+    gap(ctx, both, "theme", tally)
+    gap(ctx, both, "model", tally)
+    tone(ctx, both, tally)
+    lead_lag(ctx, both, tally)

@@ -10,12 +10,12 @@ from dashboard.state import Ctx, setup
 TOP_NET = 6   # models drawn on the net-sentiment chart (the most covered)
 
 
-def share_of_voice(ctx: Ctx) -> None:
+def share_of_voice(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("sov", L))
     mode = st.radio(i18n.t("sov_mode", L), ["share", "count"], horizontal=True, key="mo_sov_mode",
                     format_func=lambda v: i18n.t("mode_" + v, L))
-    raw = data.counts(ctx.url, ctx.flt, ("model",), ctx.interval, ctx.tz)
+    raw = data.counts(ctx.url, ctx.flt, ("model",), ctx.interval, ctx.tz, _tally=tally)
     df = charts.with_share(charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "model"), "model")
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", kind="area",
                             value=mode, percent=mode == "share", events=ctx.events,
@@ -33,10 +33,10 @@ def _models(df) -> list[str]:
     return list(df.groupby("model")["count"].sum().sort_values(ascending=False).index)
 
 
-def sentiment(ctx: Ctx) -> None:
+def sentiment(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("sent_by_model", L))
-    df = data.counts(ctx.url, ctx.flt, ("model", "sentiment"))
+    df = data.counts(ctx.url, ctx.flt, ("model", "sentiment"), _tally=tally)
     fig = charts.stacked_bars(df, row_dim="model", stack_dim="sentiment", lang=L,
                               x_title=i18n.t("share", L))
     points = ui.chart(fig, df, key="mo_sent", lang=L, name="sentiment_by_model")
@@ -48,15 +48,15 @@ def sentiment(ctx: Ctx) -> None:
     if not top:
         return
     idx = data.sentiment_index(ctx.url, ctx.lead_in(ctx.flt.replace(model=tuple(top))), ctx.interval, ctx.tz,
-                               "model")
+                               "model", _tally=tally)
     idx = idx[idx["key"].isin(top)].rename(columns={"key": "model"})   # empty frames keep their columns
     drill.net_chart(ctx, idx, "model", key="mo_net", name="net_sentiment_by_model", title=True)
 
 
-def languages(ctx: Ctx) -> None:
+def languages(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("lang_by_model", L))
-    df = data.counts(ctx.url, ctx.flt, ("model", "lang"))
+    df = data.counts(ctx.url, ctx.flt, ("model", "lang"), _tally=tally)
     if not df.empty:
         df = df[df["lang"].isin(["zh", "en"])]
     fig = charts.grouped_bars(df, row_dim="model", group_dim="lang", lang=L, x_title=i18n.t("stories", L))
@@ -67,8 +67,11 @@ def languages(ctx: Ctx) -> None:
 
 ctx = setup("models")
 with ui.db_guard(ctx.lang):
-    if data.total(ctx.url, ctx.flt) == 0:
+    # a search: its stories (from the index's lead-in days on) matched once for every count
+    tally = (data.search_tally(ctx.url, ctx.lead_in(), ctx.tz, spikes=False, previous=False)
+             if ctx.flt.q else None)
+    if data.total(ctx.url, ctx.flt, _tally=tally) == 0:
         st.info(i18n.t("no_match", ctx.lang))
-    share_of_voice(ctx)
-    sentiment(ctx)
-    languages(ctx)
+    share_of_voice(ctx, tally)
+    sentiment(ctx, tally)
+    languages(ctx, tally)
