@@ -129,8 +129,8 @@ def rising_terms(url: str, flt: ItemFilter, lang: str, top: int = 30) -> pd.Data
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def evidence_top(url: str, flt: ItemFilter, dim: str, per_key: int = 10) -> pd.DataFrame:
-    rows = _run(url, queries.evidence_top, flt, dim=dim, per_key=per_key)
+def evidence_top(url: str, flt: ItemFilter, dim: str, per_key: int = 10, _tally=None) -> pd.DataFrame:
+    rows = _run(url, queries.evidence_top, flt, dim=dim, per_key=per_key, tally=_tally)
     return _frame(rows, ["key", "phrase", "count"])
 
 

@@ -385,11 +385,12 @@ def _json_elements(session: Session, column):
 SAMPLE_CAP = 10_000   # stories read per period for term and phrase statistics
 
 
-def sample_step(session: Session, flt: ItemFilter, cap: int = SAMPLE_CAP) -> int:
+def sample_step(session: Session, flt: ItemFilter, cap: int = SAMPLE_CAP,
+                tally: tallies.Tally | None = None) -> int:
     """1, or k when more than `cap` stories match: term and phrase statistics then read every k-th
     story by id (a fixed, uniform systematic sample), which keeps a two-year view interactive.
     Rankings and log-odds z-scores stay estimates of the full ones; counts are scaled back by k."""
-    n = sum(r["count"] for r in counts(session, flt))
+    n = sum(r["count"] for r in counts(session, flt, tally=tally))
     return max(1, -(-n // cap))
 
 
@@ -422,14 +423,14 @@ def rising_terms(session: Session, flt: ItemFilter, *, lang: str, top: int = 30,
 
 
 def evidence_top(session: Session, flt: ItemFilter | None = None, *, dim: str = "theme",
-                 per_key: int = 10) -> list[dict]:
+                 per_key: int = 10, tally: tallies.Tally | None = None) -> list[dict]:
     """The phrases that most often triggered each theme (model): {"key","phrase","count",
     "sample_every"} (see `sample_step`). The tagger's reasons stored among the phrases (the
     competition theme's "3 models") are not phrases of any text and are left out."""
     flt = flt or ItemFilter()
     table, col = (m.ItemTheme, m.ItemTheme.theme) if dim == "theme" else (m.ItemModel, m.ItemModel.model)
     ids = flt.apply(select(m.Item.id).select_from(m.Item))
-    step = sample_step(session, flt)
+    step = sample_step(session, flt, tally=tally)
     if step > 1:
         ids = ids.where(m.Item.id % step == 0)
     el = _json_elements(session, table.evidence)

@@ -193,10 +193,10 @@ def test_overview_with_a_search_shows_the_numbers_counted_from_the_stories(site,
         assert label.startswith(f"{top['day']} · ") and f" {top['count']} " in label
 
 
-@pytest.mark.parametrize("name", ["overview", "models", "gap"])
+@pytest.mark.parametrize("name", ["overview", "models", "themes", "gap"])
 @pytest.mark.parametrize("term", ["可灵", "kling"])
 def test_a_page_with_a_search_draws_what_counting_the_stories_draws(site, monkeypatch, name, term):
-    # Overview, Models and zh / en gap match a search's stories once per view (db.tally).
+    # Overview, Models, Themes and zh / en gap match a search's stories once per view (db.tally).
     from db import tally
 
     fast = ok(page(name, q=term))

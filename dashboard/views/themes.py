@@ -14,13 +14,13 @@ def _themes(df) -> list[str]:
     return list(df.groupby("theme")["count"].sum().sort_values(ascending=False).index)
 
 
-def share(ctx: Ctx) -> None:
+def share(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("theme_share", L))
     flt = ctx.lead_in()      # day buckets: from 6 days before the range, for the first 7-day windows
     first = ctx.lead_start
-    raw = data.counts(ctx.url, flt, ("theme",), ctx.interval, ctx.tz)
-    totals = charts.fill_gaps(data.counts(ctx.url, flt, (), ctx.interval, ctx.tz),
+    raw = data.counts(ctx.url, flt, ("theme",), ctx.interval, ctx.tz, _tally=tally)
+    totals = charts.fill_gaps(data.counts(ctx.url, flt, (), ctx.interval, ctx.tz, _tally=tally),
                               first, ctx.end, ctx.interval).rename(columns={"count": "stories"})
     df = charts.fill_gaps(raw, first, ctx.end, ctx.interval, "theme")
     df, value = charts.smoothed_share(df.merge(totals, on="bucket", how="left"), "theme", ctx.interval,
@@ -35,10 +35,10 @@ def share(ctx: Ctx) -> None:
               options={"bucket": drill.periods(ctx), "theme": _themes(raw)})
 
 
-def sentiment(ctx: Ctx) -> None:
+def sentiment(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("theme_sent", L))
-    df = data.counts(ctx.url, ctx.flt, ("theme", "sentiment"))
+    df = data.counts(ctx.url, ctx.flt, ("theme", "sentiment"), _tally=tally)
     fig = charts.stacked_bars(df, row_dim="theme", stack_dim="sentiment", lang=L, x_title=i18n.t("share", L))
     points = ui.chart(fig, df, key="th_sent", lang=L, name="theme_sentiment")
     drill.selection(ctx, points, ("theme", "sentiment"), key="th_sent")
@@ -57,10 +57,10 @@ def by_model(ctx: Ctx) -> None:
     drill.box(ctx, key="th_model_drill", dims=("theme", "model"), options={"theme": _themes(df), "model": models})
 
 
-def evidence(ctx: Ctx) -> None:
+def evidence(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("theme_evidence", L))
-    df = data.evidence_top(ctx.url, ctx.flt, "theme", 10)
+    df = data.evidence_top(ctx.url, ctx.flt, "theme", 10, _tally=tally)
     if df.empty:
         st.info(i18n.t("no_match", L))
         return
@@ -88,7 +88,10 @@ def _quoted(phrase: str) -> str:
 
 ctx = setup("themes")
 with ui.db_guard(ctx.lang):
-    share(ctx)
-    sentiment(ctx)
+    # a search: its stories (from the share's lead-in days on) matched once for the counts it holds
+    tally = (data.search_tally(ctx.url, ctx.lead_in(), ctx.tz, spikes=False, previous=False)
+             if ctx.flt.q else None)
+    share(ctx, tally)
+    sentiment(ctx, tally)
     by_model(ctx)
-    evidence(ctx)
+    evidence(ctx, tally)
