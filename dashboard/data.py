@@ -66,10 +66,12 @@ def facets(url: str) -> dict | None:
 # a search's numbers are counted (once for the whole view), not what they are.
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def search_tally(url: str, flt: ItemFilter, tz: str, spikes: bool = True, previous: bool = True):
+def search_tally(url: str, flt: ItemFilter, tz: str, spikes: bool = True, previous: bool = True,
+                 pairs: bool = False):
     """The stories a search matches, counted once for every count of the view (None without one;
-    `spikes`, `previous`: the view also reads the spikes' history, the previous period)."""
-    return _run(url, queries.view_tally, flt, tz=tz, spikes=spikes, previous=previous)
+    `spikes`, `previous`: the view also reads the spikes' history, the previous period; `pairs`:
+    it counts by theme and model)."""
+    return _run(url, queries.view_tally, flt, tz=tz, spikes=spikes, previous=previous, pairs=pairs)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -33,15 +33,18 @@ _PER = {"model": (m.ItemModel, m.ItemModel.model), "theme": (m.ItemTheme, m.Item
 class Tally:
     """Stories of `flt` (its window: the span) per local day in zone `tz`.
     rows: (dim, key, day, lang, sentiment, count); dim "" (key "") counts stories, "model" and
-    "theme" count a story once per model (theme) it has."""
+    "theme" count a story once per model (theme) it has, and, with `pairs`, "pair" (key
+    (theme, model)) once per theme and model."""
 
     flt: ItemFilter
     tz: str
-    rows: tuple[tuple[str, str, date, str | None, str | None, int], ...]
+    rows: tuple[tuple[str, str | tuple[str, str], date, str | None, str | None, int], ...]
+    pairs: bool = False
 
 
-def build(session: Session, flt: ItemFilter, tz: str) -> Tally:
-    """The tally of `flt` (which needs both window ends) in zone `tz`: one statement."""
+def build(session: Session, flt: ItemFilter, tz: str, *, pairs: bool = False) -> Tally:
+    """The tally of `flt` (which needs both window ends) in zone `tz`: one statement (`pairs`:
+    with its theme-model rows, for a theme x model count)."""
     if flt.since is None or flt.until is None:
         raise ValueError("a tally needs a filter with since and until")
     it = m.Item
@@ -59,15 +62,23 @@ def build(session: Session, flt: ItemFilter, tz: str) -> Tally:
         stories = flt.apply(stories)
     hits = stories.cte("hits")
     facets = (hits.c.day, hits.c.lang, hits.c.sentiment)
-    parts = [select(literal("", String), literal("", String), *facets, func.count())
+    none = literal("", String)
+    parts = [select(literal("", String), none, none, *facets, func.count())
              .select_from(hits).group_by(*facets)]
     for dim, (table, col) in _PER.items():
-        parts.append(select(literal(dim, String), col, *facets, func.count())
+        parts.append(select(literal(dim, String), col, none, *facets, func.count())
                      .select_from(hits.join(table, table.item_id == hits.c.id))
                      .group_by(col, *facets))
-    rows = tuple((dim, key, as_date(d), lang, sentiment, int(n))
-                 for dim, key, d, lang, sentiment, n in session.connection().execute(union_all(*parts)))
-    return Tally(flt=flt, tz=tz, rows=rows)
+    if pairs:
+        th, mo = m.ItemTheme, m.ItemModel
+        parts.append(select(literal("pair", String), th.theme, mo.model, *facets, func.count())
+                     .select_from(hits.join(th, th.item_id == hits.c.id)
+                                  .join(mo, mo.item_id == hits.c.id))
+                     .group_by(th.theme, mo.model, *facets))
+    rows = tuple((dim, (key, key2) if dim == "pair" else key, as_date(d), lang, sentiment, int(n))
+                 for dim, key, key2, d, lang, sentiment, n
+                 in session.connection().execute(union_all(*parts)))
+    return Tally(flt=flt, tz=tz, rows=rows, pairs=pairs)
 
 
 def _midnight(value: datetime, tz: str) -> bool:
@@ -103,21 +114,25 @@ def answer(tally: Tally | None, flt: ItemFilter, by: Sequence[str], bucket: str 
     """`db.trends.counts(session, flt, by=by, bucket=bucket, tz=tz)` from the tally, ordered as
     SQL orders it (keys ascending, None last), or None when the tally cannot answer it."""
     by = tuple(by)
-    if (not covers(tally, flt, by) or not set(by) <= set(DIMS) or {"model", "theme"} <= set(by)
+    if (not covers(tally, flt, by) or not set(by) <= set(DIMS)
+            or ({"model", "theme"} <= set(by) and not tally.pairs)
             or (bucket is not None and tz != tally.tz)):
         return None
-    dim = "model" if "model" in by else "theme" if "theme" in by else ""
-    wanted = (flt.model if dim == "model" else flt.theme if dim == "theme" else ())
+    dim = ("pair" if {"model", "theme"} <= set(by) else "model" if "model" in by
+           else "theme" if "theme" in by else "")
+    themes = flt.theme if dim in ("theme", "pair") else ()
+    models = flt.model if dim in ("model", "pair") else ()
     first = local_day(flt.since, tally.tz)
     last = None if flt.until == tally.flt.until else local_day(flt.until, tally.tz)   # exclusive
     cells: dict[tuple, int] = {}
     for row_dim, key, day, lang, sentiment, n in tally.rows:
         if row_dim != dim or day < first or (last is not None and day >= last):
             continue
-        if ((wanted and key not in wanted) or (flt.lang and lang not in flt.lang)
-                or (flt.sentiment and sentiment not in flt.sentiment)):
+        theme, model = key if dim == "pair" else (key, key)
+        if ((themes and theme not in themes) or (models and model not in models)
+                or (flt.lang and lang not in flt.lang) or (flt.sentiment and sentiment not in flt.sentiment)):
             continue
-        values = {"lang": lang, "sentiment": sentiment, "model": key, "theme": key}
+        values = {"lang": lang, "sentiment": sentiment, "model": model, "theme": theme}
         cell = ((bucket_start(day, bucket),) if bucket else ()) + tuple(values[d] for d in by)
         cells[cell] = cells.get(cell, 0) + n
     names = (("bucket",) if bucket else ()) + by
@@ -138,12 +153,12 @@ def searched(session: Session, flt: ItemFilter, tz: str, tally: Tally | None = N
 
 
 def view_tally(session: Session, flt: ItemFilter, *, tz: str = "UTC", now: datetime | None = None,
-               spikes: bool = True, previous: bool = True) -> Tally | None:
+               spikes: bool = True, previous: bool = True, pairs: bool = False) -> Tally | None:
     """One tally for every count a view of `flt` with a search makes (the Overview's total,
     chart, sentiment index with its lead-in days, KPIs and spikes): its window, from the first
     day of the `spikes`' history, or of the `previous` window when that is whole days (a window
-    not over at `now` is held against a stretch that is not). None without a search or a closed
-    window."""
+    not over at `now` is held against a stretch that is not); with theme-model rows (`pairs`).
+    None without a search or a closed window."""
     from db.trends import comparable_window, spike_history
 
     if not flt.q or flt.since is None or flt.until is None:
@@ -157,7 +172,7 @@ def view_tally(session: Session, flt: ItemFilter, *, tz: str = "UTC", now: datet
         prev = comparable_window(flt, now or datetime.now(timezone.utc))
         if prev.until == flt.since:
             span = span.replace(since=min(span.since, prev.since))
-    return build(session, span, tz)
+    return build(session, span, tz, pairs=pairs)
 
 
 __all__ = ["DIMS", "Tally", "answer", "build", "covers", "searched", "view_tally"]

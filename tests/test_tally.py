@@ -69,7 +69,7 @@ def test_a_tally_answers_every_count_it_covers_as_the_stories_do(db):
         if rnd.random() < 0.3:   # a span ending now, inside a day (a window not over)
             until = since + timedelta(days=rnd.randrange(1, 3), hours=rnd.randrange(1, 23), minutes=17)
         span = random_filter(rnd, since, until)
-        tally = tallies.build(session, span, tz)
+        tally = tallies.build(session, span, tz, pairs=rnd.random() < 0.5)
         days = (until - since).days
         for _ in range(8):
             a = rnd.randrange(0, days)
@@ -89,6 +89,8 @@ def test_a_tally_answers_every_count_it_covers_as_the_stories_do(db):
                 dim, keys = rnd.choice((("model", MODELS), ("theme", THEMES)))
                 flt = flt.replace(**{dim: rnd.sample(getattr(span, dim) or keys, 1)})
             by = tuple(rnd.sample(DIMENSIONS, rnd.choices((0, 1, 2), (30, 45, 25))[0]))
+            if rnd.random() < 0.15:   # theme x model (a tally with its pairs answers)
+                by = rnd.choice((("theme", "model"), ("model", "theme", "lang")))
             bucket = rnd.choice((None, "day", "week", "month"))
             got = tallies.answer(tally, flt, by, bucket, tz)
             if got is None:
@@ -113,6 +115,10 @@ def test_a_tally_refuses_what_it_did_not_count(db):
     two = span.replace(model=("sora", "kling"))   # the Models page's top models, by model
     assert tallies.answer(tally, two, ("model", "sentiment"), "day", "Europe/Berlin") == (
         _counts_from_items(session, two, ("model", "sentiment"), "day", "Europe/Berlin"))
+    paired = tallies.build(session, span, "Europe/Berlin", pairs=True)   # the Themes heat map
+    for flt in (span, two.replace(theme=("jobs",))):
+        want = _counts_from_items(session, flt, ("theme", "model"), None, "UTC")
+        assert want and tallies.answer(paired, flt, ("theme", "model"), None, "UTC") == want
     refused = [
         (span.replace(q="story 2"), ("lang",), None, "UTC"),                     # another search
         (span.replace(lang=("zh",)), ("lang",), None, "UTC"),                    # another language

@@ -46,10 +46,10 @@ def sentiment(ctx: Ctx, tally=None) -> None:
               options={"theme": _themes(df), "sentiment": ("positive", "neutral", "negative")})
 
 
-def by_model(ctx: Ctx) -> None:
+def by_model(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("theme_model", L))
-    df = data.counts(ctx.url, ctx.flt, ("theme", "model"))
+    df = data.counts(ctx.url, ctx.flt, ("theme", "model"), _tally=tally)
     fig = charts.heatmap(df, row_dim="theme", col_dim="model", lang=L)
     points = ui.chart(fig, df, key="th_model", lang=L, name="theme_model")
     drill.selection(ctx, points, ("theme", "model"), key="th_model")
@@ -88,10 +88,10 @@ def _quoted(phrase: str) -> str:
 
 ctx = setup("themes")
 with ui.db_guard(ctx.lang):
-    # a search: its stories (from the share's lead-in days on) matched once for the counts it holds
-    tally = (data.search_tally(ctx.url, ctx.lead_in(), ctx.tz, spikes=False, previous=False)
+    # a search: its stories (from the share's lead-in days on) matched once for every count
+    tally = (data.search_tally(ctx.url, ctx.lead_in(), ctx.tz, spikes=False, previous=False, pairs=True)
              if ctx.flt.q else None)
     share(ctx, tally)
     sentiment(ctx, tally)
-    by_model(ctx)
+    by_model(ctx, tally)
     evidence(ctx, tally)
