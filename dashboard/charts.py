@@ -129,14 +129,6 @@ def fill_gaps(df: pd.DataFrame, start: date, end: date, interval: str, dim: str 
     return out[cols]
 
 
-def with_share(df: pd.DataFrame, dim: str, value: str = "count") -> pd.DataFrame:
-    """Adds "share" (% of the bucket's total over all keys of `dim`)."""
-    df = df.copy()
-    total = df.groupby("bucket")[value].transform("sum")
-    df["share"] = (df[value] / total.where(total > 0)).fillna(0.0) * 100
-    return df
-
-
 # --- layout -------------------------------------------------------------------------------------
 
 def _layout(fig: go.Figure, *, title: str | None = None, height: int = HEIGHT) -> go.Figure:
@@ -439,23 +431,59 @@ def smoothed_net(df: pd.DataFrame, start: date, end: date, interval: str,
     return pd.concat(parts, ignore_index=True), "net_7d"
 
 
-def smoothed_share(df: pd.DataFrame, dim: str, interval: str,
-                   start: date | None = None) -> tuple[pd.DataFrame, str]:
-    """A key's share of all stories ("share", %, from "count" and "stories"); at a few stories a
-    day a daily share jumps between 0 and 100%, so for day buckets also "share_7d": the trailing 7
-    days' summed counts over their summed stories. Returns the frame and the column to draw. Days
-    before `start` (read ahead for the first windows, `Ctx.lead_in`) are then left out."""
-    df = df.copy()
-    df["share"] = (df["count"] / df["stories"].where(df["stories"] > 0)).fillna(0.0) * 100
-    if interval != "day" or df.empty:
-        return df, "share"
-    parts = []
-    for _, g in df.groupby(dim, sort=False):
-        g = g.sort_values("bucket").copy()
-        r = g[["count", "stories"]].rolling(ROLLING_DAYS, min_periods=1).sum()
-        g["share_7d"] = (r["count"] / r["stories"].where(r["stories"] > 0)).fillna(0.0) * 100
-        parts.append(g if start is None else g[g["bucket"] >= start])
-    return pd.concat(parts, ignore_index=True), "share_7d"
+def share_over_time(counts: pd.DataFrame, totals: pd.DataFrame, dim: str, interval: str,
+                    start: date | None = None, total: str = "all_stories") -> tuple[pd.DataFrame, str]:
+    """Each key's share of a per-bucket total, as drawn and as its CSV holds it.
+
+    `counts` has bucket, `dim`, count (gaps filled); `totals` bucket, count (the denominator: all
+    stories for themes, every model's stories summed for share of voice). The frame has "stories"
+    (the key's, as `export trends` counts them) and `total` per bucket; for day buckets, where a
+    daily share at a few stories a day jumps between 0 and 100%, also "stories_7d", `total` + "_7d"
+    (the trailing 7 days' sums) and "share_7d" (their ratio, %), else "share". Returns the frame and
+    the column to draw. Days before `start` (read ahead for the first windows, `Ctx.lead_in`) feed
+    the windows and are then left out."""
+    df = counts.rename(columns={"count": "stories"})
+    df = df.merge(totals.rename(columns={"count": total})[["bucket", total]], on="bucket", how="left")
+    df[total] = df[total].fillna(0).astype(int)
+    if interval != "day":
+        df["share"] = (df["stories"] / df[total].where(df[total] > 0)).fillna(0.0) * 100
+        out, value = df, "share"
+    else:
+        parts = []
+        for _, g in df.groupby(dim, sort=False):
+            g = g.sort_values("bucket").copy()
+            r = g[["stories", total]].rolling(ROLLING_DAYS, min_periods=1).sum().astype(int)
+            g["stories_7d"], g[total + "_7d"] = r["stories"], r[total]
+            g["share_7d"] = (r["stories"] / r[total].where(r[total] > 0)).fillna(0.0) * 100
+            parts.append(g)
+        out = pd.concat(parts, ignore_index=True) if parts else df.assign(
+            stories_7d=[], **{total + "_7d": []}, share_7d=[])
+        value = "share_7d"
+    if start is not None and not out.empty:
+        out = out[out["bucket"].map(as_date) >= start]
+    return out.reset_index(drop=True), value
+
+
+def sum_by_bucket(counts: pd.DataFrame) -> pd.DataFrame:
+    """bucket, count: `counts` summed over its keys (share of voice's denominator)."""
+    if counts.empty:
+        return pd.DataFrame(columns=["bucket", "count"])
+    return counts.groupby("bucket", as_index=False)["count"].sum()
+
+
+def show_top(fig: go.Figure, ranked: Sequence, n: int) -> go.Figure:
+    """A chart of a dozen lines reads as spaghetti: the traces of the first `n` keys of `ranked`
+    (biggest first) are drawn, the others are hidden but listed after them in the legend (one
+    click shows one), each in its fixed colour whatever is shown."""
+    rank = {key: i for i, key in enumerate(ranked)}
+    for trace in fig.data:
+        data = trace.customdata
+        key = data[0] if data is not None and len(data) else None
+        if key in rank:
+            trace.legendrank = rank[key] + 1
+            if rank[key] >= n:
+                trace.visible = "legendonly"
+    return fig
 
 
 def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str | None = None,

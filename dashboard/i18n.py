@@ -80,6 +80,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "stories": ("报道数", "stories"),
     "share": ("占比", "share"),
     "share_7d": ("占比（近 7 日滚动）", "share (7-day rolling)"),
+    "sov_7d": ("声量份额（近 7 日滚动）", "share of voice (7-day rolling)"),
     "count": ("数量", "count"),
     "net_sentiment": ("净情感指数", "net sentiment"),
     "net_7d": ("净情感（近 7 日滚动）", "net sentiment (7-day rolling)"),

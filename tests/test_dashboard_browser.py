@@ -549,3 +549,62 @@ def test_the_sources_tables_fit_the_page_at_a_laptops_width(browser, demo_db: Pa
                 assert word in header, f"{word!r} not among the headers {header}"
         finally:
             pg.context.close()
+
+
+_TRACES = """() => [...document.querySelectorAll('.js-plotly-plot')][0].data
+    .filter(t => typeof (t.customdata || [])[0] === 'string' && t.customdata[0])
+    .map(t => ({key: t.customdata[0], x: t.x.map(String), y: t.y, visible: t.visible === undefined ? true : t.visible}))"""
+
+
+def _first_csv(pg) -> list[dict]:
+    """The rows of the first chart's Download CSV, as the browser saves it."""
+    import csv
+
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name="Download CSV").first.click()
+    raw = Path(dl.value.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw, "not the exports' CSV form"
+    return list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+
+
+def test_share_charts_read_as_7_day_shares_and_their_csv_holds_what_is_drawn(page, server: Server) -> None:
+    """Models' share of voice and Themes' share by day are 7-day rolling shares, named so on the
+    axis; the chart's Download CSV holds each drawn point under named columns (the counts they come
+    from beside them); the Themes chart draws its six most covered themes and lists the others in
+    the legend, where one click draws one."""
+    pg = page
+    for path, dim, total, title in (("models", "model", "all_models", "share of voice (7-day rolling)"),
+                                    ("themes", "theme", "all_stories", "share (7-day rolling)")):
+        pg.goto(f"{server.base}/{path}?ui=en&from=2025-08-04&to=2025-11-01")
+        _settle(pg)
+        _check_clean(pg, f"/{path}", NAV_EN)
+        axis = pg.locator(".js-plotly-plot").first.locator(".ytitle").text_content()
+        assert axis == title, f"/{path}: y axis {axis!r}"
+        traces = pg.evaluate(_TRACES)
+        rows = _first_csv(pg)
+        assert list(rows[0]) == ["bucket", dim, "stories", total, "stories_7d", f"{total}_7d", "share_7d",
+                                 "partial"], f"/{path}: CSV columns {list(rows[0])}"
+        csv_points = {(r["bucket"], r[dim]): float(r["share_7d"]) for r in rows}
+        drawn = {(x[:10], t["key"]): y for t in traces for x, y in zip(t["x"], t["y"])}
+        assert drawn.keys() == csv_points.keys(), f"/{path}: the CSV and the chart hold other points"
+        assert all(abs(drawn[k] - v) < 1e-6 for k, v in csv_points.items())
+        for r in rows:
+            stories, whole = int(r["stories_7d"]), int(r[f"{total}_7d"])
+            assert abs(float(r["share_7d"]) - (100 * stories / whole if whole else 0)) < 1e-6, r
+        daily = {}
+        for (day, _), v in drawn.items():
+            daily[day] = daily.get(day, 0) + v
+        if path == "models":    # share of voice: the stack is whole on every day with stories
+            assert all(abs(v - 100) < 1e-6 or v == 0 for v in daily.values()), daily
+        else:
+            shown = [t["key"] for t in traces if t["visible"] is True]
+            hidden = [t for t in traces if t["visible"] == "legendonly"]
+            assert len(shown) == 6 and len(hidden) == len(traces) - 6 >= 4, [t["visible"] for t in traces]
+            legend = pg.locator(".js-plotly-plot").first.locator(".legend .traces")
+            assert legend.count() == len(traces) + 1            # every theme listed, and the events
+            name = legend.nth(6).locator(".legendtext").text_content()
+            legend.nth(6).click()
+            pg.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')][0].data"
+                                 ".filter(t => t.visible === true || t.visible === undefined).length >= 8")
+            now = [t for t in pg.evaluate(_TRACES) if t["visible"] is True]
+            assert len(now) == 7, f"clicking {name!r} in the legend did not draw it alone"

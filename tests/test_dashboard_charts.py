@@ -36,7 +36,8 @@ def test_gaps_are_filled_with_zeros_for_every_key():
     df = charts.fill_gaps(raw, date(2025, 3, 1), date(2025, 3, 3), "day", "model")
     assert len(df) == 6 and df["count"].sum() == 3
     assert df[(df["model"] == "sora") & (df["bucket"] == date(2025, 3, 2))]["count"].item() == 0
-    shares = charts.with_share(df, "model")
+    shares, value = charts.share_over_time(df, charts.sum_by_bucket(df), "model", "week", total="all_models")
+    assert value == "share"
     assert shares[shares["bucket"] == date(2025, 3, 1)]["share"].tolist() == [100.0, 0.0]
 
 
@@ -103,15 +104,50 @@ def test_daily_net_sentiment_is_smoothed_over_seven_days_of_counts():
 
 def test_daily_theme_share_is_drawn_as_a_7_day_rolling_share_of_summed_counts():
     days = [date(2025, 3, 1) + timedelta(days=i) for i in range(8)]
-    df = pd.DataFrame({"bucket": days, "theme": "jobs", "count": [1, 0, 0, 0, 0, 0, 0, 1],
-                       "stories": [1, 1, 1, 1, 1, 1, 1, 3]})
-    out, value = charts.smoothed_share(df, "theme", "day")
+    counts = pd.DataFrame({"bucket": days, "theme": "jobs", "count": [1, 0, 0, 0, 0, 0, 0, 1]})
+    totals = pd.DataFrame({"bucket": days, "count": [1, 1, 1, 1, 1, 1, 1, 3]})
+    out, value = charts.share_over_time(counts, totals, "theme", "day")
     assert value == "share_7d"
-    assert list(out["share"])[:2] == [100.0, 0.0]
+    # the CSV names what is drawn and what it is computed from; no daily share that is not drawn
+    assert list(out.columns) == ["bucket", "theme", "stories", "all_stories", "stories_7d",
+                                 "all_stories_7d", "share_7d"]
     # day 8: days 2..8 hold 1 story with the theme out of 9
+    assert out.iloc[-1][["stories_7d", "all_stories_7d"]].tolist() == [1, 9]
     assert abs(list(out["share_7d"])[-1] - 100 / 9) < 1e-9
-    weekly, value = charts.smoothed_share(df, "theme", "week")
+    assert list(charts.share_over_time(counts, totals, "theme", "day", start=days[6])[0]["bucket"]) == days[6:]
+    weekly, value = charts.share_over_time(counts, totals, "theme", "week")
     assert value == "share" and "share_7d" not in weekly
+
+
+def test_share_of_voice_by_day_is_a_7_day_rolling_share_that_stacks_to_100():
+    # Before: a daily 100% stack of ~10 models on ~10 stories a day, a saw-tooth between 0 and 100%.
+    days = [date(2025, 3, 1) + timedelta(days=i) for i in range(9)]
+    counts = pd.DataFrame([{"bucket": d, "model": m, "count": (i + len(m)) % 3} for i, d in enumerate(days)
+                           for m in ("kling", "sora", "veo")])
+    out, value = charts.share_over_time(counts, charts.sum_by_bucket(counts), "model", "day",
+                                        start=days[6], total="all_models")
+    assert value == "share_7d" and set(out["bucket"]) == set(days[6:])
+    for day, g in out.groupby("bucket"):
+        assert abs(g["share_7d"].sum() - 100) < 1e-9
+        window = counts[(counts["bucket"] <= day) & (counts["bucket"] > day - timedelta(days=7))]
+        for row in g.itertuples():
+            want = window[window["model"] == row.model]["count"].sum() / window["count"].sum() * 100
+            assert abs(row.share_7d - want) < 1e-9
+    fig = charts.time_chart(out, lang="en", tz="UTC", interval="day", dim="model", kind="area", value=value)
+    assert {tr.customdata[0]: list(tr.y) for tr in fig.data} == {
+        m: list(g.sort_values("bucket")["share_7d"]) for m, g in out.groupby("model")}
+
+
+def test_show_top_draws_the_first_keys_and_lists_the_rest_after_them_in_the_legend():
+    days = [date(2025, 3, 1), date(2025, 3, 2)]
+    df = pd.DataFrame([{"bucket": d, "theme": t, "count": n} for d in days
+                       for t, n in (("jobs", 3), ("flaws", 2), ("copyright", 1))])
+    fig = charts.show_top(charts.time_chart(df, lang="en", tz="UTC", interval="day", dim="theme"),
+                          ["flaws", "copyright", "jobs"], 2)
+    shown = {tr.customdata[0]: (tr.visible, tr.legendrank) for tr in fig.data}
+    assert shown == {"flaws": (None, 1), "copyright": (None, 2), "jobs": ("legendonly", 3)}
+    hidden = next(tr for tr in fig.data if tr.customdata[0] == "jobs")
+    assert hidden.line.color == charts.THEME_COLORS["jobs"] and hidden.showlegend is not False
 
 
 def test_a_partial_band_is_named_in_the_legend_never_over_points_or_event_markers():

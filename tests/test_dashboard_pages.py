@@ -790,3 +790,90 @@ def test_kpis_of_a_day_not_over_are_held_against_the_same_hours_of_the_day_befor
            f"{today - timedelta(days=1)} to {today - timedelta(days=1)} " in caption
     at = ok(page("overview", day=(today - timedelta(days=1)).isoformat(), ui="en"))
     assert "not over yet" not in unescape_md(texts(at))
+
+
+def _rolling_share(session, start: date, by: str) -> dict[str, dict[date, float]]:
+    """key -> day -> % of the trailing 7 days, from db.queries' day counts (what `export trends`
+    gives): for models every model's stories summed (share of voice), for themes all stories."""
+    flt = window(start - timedelta(days=6), DAY)
+    rows = q.counts(session, flt, by=(by,), bucket="day", tz=TZ)
+    if by == "model":
+        totals = {}
+        for r in rows:
+            totals[r["bucket"]] = totals.get(r["bucket"], 0) + r["count"]
+    else:
+        totals = {r["bucket"]: r["count"] for r in q.counts(session, flt, bucket="day", tz=TZ)}
+    days = [start + timedelta(days=i) for i in range((DAY - start).days + 1)]
+    out = {}
+    for key in {r[by] for r in rows}:
+        mine = {r["bucket"]: r["count"] for r in rows if r[by] == key}
+        for day in days:
+            week = [day - timedelta(days=i) for i in range(7)]
+            whole = sum(totals.get(d, 0) for d in week)
+            out.setdefault(key, {})[day] = 100 * sum(mine.get(d, 0) for d in week) / whole if whole else 0.0
+    return out
+
+
+def test_models_share_of_voice_by_day_is_the_7_day_share_of_the_read_side_counts(site, session):
+    # Before: a daily 100% stack (a saw-tooth between 0 and 100% at a few stories a day), its first
+    # days reading one day; now each day's share of the trailing 7 days' summed counts.
+    start = DAY - timedelta(days=13)
+    at = ok(page("models", ui="en", **{"from": start.isoformat(), "to": DAY.isoformat()}))
+    sov = specs(at)[0]
+    assert sov["layout"]["yaxis"]["title"]["text"] == "share of voice (7-day rolling)"
+    want = _rolling_share(session, start, "model")
+    drawn = {tr["customdata"][0]: dict(zip((date.fromisoformat(x[:10]) for x in tr["x"]), tr["y"]))
+             for tr in sov["data"] if tr.get("stackgroup")}
+    assert set(drawn) == set(want) and len(want) >= 2
+    for key, days in want.items():
+        assert set(drawn[key]) == set(days)
+        assert all(abs(drawn[key][d] - v) < 1e-9 for d, v in days.items()), key
+    for day in want["kling"]:
+        assert abs(sum(drawn[k][day] for k in drawn) - 100) < 1e-9 or all(drawn[k][day] == 0 for k in drawn)
+    # the count view draws the read side's stories a day as they are, as stacked bars
+    at.radio(key="mo_sov_mode").set_value("count").run()
+    bars = specs(ok(at))[0]
+    rows = q.counts(session, window(start, DAY), by=("model",), bucket="day", tz=TZ)
+    kling = next(tr for tr in bars["data"] if tr.get("customdata", [""])[0] == "kling")
+    assert kling["type"] == "bar"
+    assert {date.fromisoformat(x[:10]): y for x, y in zip(kling["x"], kling["y"]) if y} == \
+        {r["bucket"]: r["count"] for r in rows if r["model"] == "kling"}
+
+
+def _more_themes(session) -> list[str]:
+    """Stories with four more themes (the fixture has six): ten themes in the view."""
+    extra = ("copyright", "markets", "regulation", "compute")
+    for i, theme in enumerate(extra):
+        tags = Tags(relevant=True, models=("sora",), themes=(theme,), sentiment="neutral",
+                    evidence={"sora": ("Sora",), theme: (theme,)}, version="test-tagger-1")
+        _stored(session, f"Sora note {theme}", f"Sora story about {theme} number {i}.", "en", tags,
+                f"https://wire.example.com/extra-{theme}", hour=2 + i)
+    return list(extra)
+
+
+def test_themes_share_shows_the_top_six_and_lists_the_rest_in_the_legend(site, session):
+    # Before: every theme's line at once (12 in the demo), spaghetti; now the view's six most
+    # covered are drawn and the others are one legend click away, each in its fixed colour.
+    _more_themes(session)
+    start = DAY - timedelta(days=27)
+    days = {"from": start.isoformat(), "to": DAY.isoformat()}
+    at = ok(page("themes", ui="en", **days))
+    share = specs(at)[0]
+    lines = {tr["customdata"][0]: tr for tr in share["data"] if tr.get("customdata", [""])[0]}
+    ranked = [r["theme"] for r in sorted(q.counts(session, window(start), by=("theme",)),
+                                         key=lambda r: (-r["count"], r["theme"]))]
+    assert len(ranked) == len(lines) == 10
+    assert {k for k, tr in lines.items() if tr.get("visible") != "legendonly"} == set(ranked[:6])
+    assert sorted(lines, key=lambda k: lines[k]["legendrank"]) == ranked      # the legend lists them so
+    assert {k for k, tr in lines.items() if tr.get("visible") == "legendonly"} == set(ranked[6:])
+    assert all(tr["line"]["color"] == charts_color("theme", k) for k, tr in lines.items())
+    want = _rolling_share(session, start, "theme")
+    for key, tr in lines.items():
+        got = dict(zip((date.fromisoformat(x[:10]) for x in tr["x"]), tr["y"]))
+        assert all(abs(got[d] - v) < 1e-9 for d, v in want[key].items()), key
+    # themes picked in the sidebar are all drawn
+    picked = ranked[-3:]
+    at = ok(page("themes", ui="en", theme=",".join(picked), **days))
+    lines = [tr for tr in specs(at)[0]["data"] if tr.get("customdata", [""])[0]]
+    assert sorted(tr["customdata"][0] for tr in lines) == sorted(picked)
+    assert not [tr for tr in lines if tr.get("visible") == "legendonly"]

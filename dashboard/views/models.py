@@ -15,13 +15,26 @@ def share_of_voice(ctx: Ctx, tally=None) -> None:
     st.subheader(i18n.t("sov", L))
     mode = st.radio(i18n.t("sov_mode", L), ["share", "count"], horizontal=True, key="mo_sov_mode",
                     format_func=lambda v: i18n.t("mode_" + v, L))
-    raw = data.counts(ctx.url, ctx.flt, ("model",), ctx.interval, ctx.tz, _tally=tally)
-    df = charts.with_share(charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "model"), "model")
-    fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", kind="area",
-                            value=mode, percent=mode == "share", events=ctx.events,
-                            y_title=i18n.t("share" if mode == "share" else "stories", L), partial=ctx.partial)
-    points = ui.chart(fig, df, key="mo_sov", lang=L, name="share_of_voice", partial=ctx.partial,
-                      interval=ctx.interval)
+    flt = ctx.lead_in()      # day buckets: from 6 days before the range, for the first 7-day windows
+    lead = data.counts(ctx.url, flt, ("model",), ctx.interval, ctx.tz, _tally=tally)
+    lead = charts.fill_gaps(lead, ctx.lead_start, ctx.end, ctx.interval, "model")
+    raw = lead[lead["bucket"].map(charts.as_date) >= ctx.start] if not lead.empty else lead
+    if mode == "share":
+        # a model's stories over every model's stories (a story naming two counts for both): the
+        # stack is 100%; by day the trailing 7 days' sums, as the Themes page reads its share
+        df, value = charts.share_over_time(lead, charts.sum_by_bucket(lead), "model", ctx.interval,
+                                           start=ctx.start, total="all_models")
+        fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", kind="area",
+                                value=value, percent=True, events=ctx.events,
+                                y_title=i18n.t("sov_7d" if value == "share_7d" else "share", L),
+                                partial=ctx.partial)
+    else:     # stories a bucket, stacked bars: the counts `export trends --group model` gives
+        df = raw.rename(columns={"count": "stories"})
+        fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", kind="bar",
+                                value="stories", events=ctx.events, y_title=i18n.t("stories", L),
+                                partial=ctx.partial)
+    points = ui.chart(fig, df, key="mo_sov", lang=L, name="share_of_voice" if mode == "share" else "model_stories",
+                      partial=ctx.partial, interval=ctx.interval)
     drill.selection(ctx, points, ("bucket", "model"), key="mo_sov")
     drill.box(ctx, key="mo_sov_drill", dims=("bucket", "model"),
               options={"bucket": drill.periods(ctx), "model": _models(raw)})

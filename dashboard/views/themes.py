@@ -7,11 +7,13 @@ import streamlit as st
 from dashboard import charts, data, drill, i18n, ui
 from dashboard.state import Ctx, setup
 
+TOP_LINES = 6   # theme lines shown at first (the most covered); the others are listed in the legend
+
 
 def _themes(df) -> list[str]:
     if df.empty:
         return []
-    return list(df.groupby("theme")["count"].sum().sort_values(ascending=False).index)
+    return list(df.groupby("theme")["count"].sum().sort_values(ascending=False, kind="stable").index)   # ties by name
 
 
 def share(ctx: Ctx, tally=None) -> None:
@@ -20,14 +22,15 @@ def share(ctx: Ctx, tally=None) -> None:
     flt = ctx.lead_in()      # day buckets: from 6 days before the range, for the first 7-day windows
     first = ctx.lead_start
     raw = data.counts(ctx.url, flt, ("theme",), ctx.interval, ctx.tz, _tally=tally)
-    totals = charts.fill_gaps(data.counts(ctx.url, flt, (), ctx.interval, ctx.tz, _tally=tally),
-                              first, ctx.end, ctx.interval).rename(columns={"count": "stories"})
-    df = charts.fill_gaps(raw, first, ctx.end, ctx.interval, "theme")
-    df, value = charts.smoothed_share(df.merge(totals, on="bucket", how="left"), "theme", ctx.interval,
-                                      start=ctx.start)
+    totals = charts.fill_gaps(data.counts(ctx.url, flt, (), ctx.interval, ctx.tz, _tally=tally), first, ctx.end, ctx.interval)
+    df, value = charts.share_over_time(charts.fill_gaps(raw, first, ctx.end, ctx.interval, "theme"), totals,
+                                       "theme", ctx.interval, start=ctx.start)
     raw = raw[raw["bucket"].map(charts.as_date) >= ctx.start] if not raw.empty else raw
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="theme", value=value,
                             percent=True, y_title=i18n.t(value, L), events=ctx.events, partial=ctx.partial)
+    # a dozen lines: the view's most covered few, the rest one legend click away (all those picked)
+    charts.show_top(fig, _themes(raw), len(ctx.flt.theme) or TOP_LINES)
+    fig.update_yaxes(rangemode="tozero")     # shares from 0, whichever lines are shown
     points = ui.chart(fig, df, key="th_share", lang=L, name="theme_share", partial=ctx.partial,
                       interval=ctx.interval)
     drill.selection(ctx, points, ("bucket", "theme"), key="th_share")
