@@ -877,3 +877,15 @@ def test_themes_share_shows_the_top_six_and_lists_the_rest_in_the_legend(site, s
     lines = [tr for tr in specs(at)[0]["data"] if tr.get("customdata", [""])[0]]
     assert sorted(tr["customdata"][0] for tr in lines) == sorted(picked)
     assert not [tr for tr in lines if tr.get("visible") == "legendonly"]
+
+
+def test_a_theme_picked_in_the_filter_keeps_its_share_of_all_stories(site, session):
+    # Before: the denominator took the theme filter too (stories with a picked theme), so a theme
+    # picked alone drew a flat 100%, whatever its share of the coverage.
+    start = DAY - timedelta(days=13)
+    at = ok(page("themes", ui="en", theme="jobs", **{"from": start.isoformat(), "to": DAY.isoformat()}))
+    (jobs,) = [tr for tr in specs(at)[0]["data"] if tr.get("customdata", [""])[0]]
+    got = dict(zip((date.fromisoformat(x[:10]) for x in jobs["x"]), jobs["y"]))
+    want = _rolling_share(session, start, "theme")["jobs"]
+    assert max(want.values()) < 100
+    assert got.keys() == want.keys() and all(abs(got[d] - v) < 1e-9 for d, v in want.items())

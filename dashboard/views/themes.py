@@ -22,7 +22,9 @@ def share(ctx: Ctx, tally=None) -> None:
     flt = ctx.lead_in()      # day buckets: from 6 days before the range, for the first 7-day windows
     first = ctx.lead_start
     raw = data.counts(ctx.url, flt, ("theme",), ctx.interval, ctx.tz, _tally=tally)
-    totals = charts.fill_gaps(data.counts(ctx.url, flt, (), ctx.interval, ctx.tz, _tally=tally), first, ctx.end, ctx.interval)
+    # of all stories: a theme picked in the filter keeps its share of the coverage (not 100%)
+    everything = data.counts(ctx.url, flt.replace(theme=()), (), ctx.interval, ctx.tz, _tally=tally)
+    totals = charts.fill_gaps(everything, first, ctx.end, ctx.interval)
     df, value = charts.share_over_time(charts.fill_gaps(raw, first, ctx.end, ctx.interval, "theme"), totals,
                                        "theme", ctx.interval, start=ctx.start)
     raw = raw[raw["bucket"].map(charts.as_date) >= ctx.start] if not raw.empty else raw
