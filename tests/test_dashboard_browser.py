@@ -556,12 +556,12 @@ _TRACES = """() => [...document.querySelectorAll('.js-plotly-plot')][0].data
     .map(t => ({key: t.customdata[0], x: t.x.map(String), y: t.y, visible: t.visible === undefined ? true : t.visible}))"""
 
 
-def _first_csv(pg) -> list[dict]:
-    """The rows of the first chart's Download CSV, as the browser saves it."""
+def _first_csv(pg, n: int = 0) -> list[dict]:
+    """The rows of the page's `n`-th chart's Download CSV (the first by default), as the browser saves it."""
     import csv
 
     with pg.expect_download() as dl:
-        pg.get_by_role("button", name="Download CSV").first.click()
+        pg.get_by_role("button", name="Download CSV").nth(n).click()
     raw = Path(dl.value.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw, "not the exports' CSV form"
     return list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
@@ -608,3 +608,8 @@ def test_share_charts_read_as_7_day_shares_and_their_csv_holds_what_is_drawn(pag
                                  ".filter(t => t.visible === true || t.visible === undefined).length >= 8")
             now = [t for t in pg.evaluate(_TRACES) if t["visible"] is True]
             assert len(now) == 7, f"clicking {name!r} in the legend did not draw it alone"
+            # the evidence chart draws one theme's phrases: its CSV holds those (it held every theme's)
+            phrases = _first_csv(pg, 3)
+            assert list(phrases[0])[:3] == ["theme", "phrase", "count"], list(phrases[0])
+            bars = pg.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')][3].data[0].customdata")
+            assert len({r["theme"] for r in phrases}) == 1 and sorted(r["phrase"] for r in phrases) == sorted(bars)

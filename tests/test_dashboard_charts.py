@@ -232,3 +232,12 @@ def test_languages_stack_in_one_fixed_order_whatever_their_sizes():
     models = pd.DataFrame([{"bucket": days[0], "model": m, "count": n} for m, n in (("sora", 1), ("kling", 3))])
     fig = charts.time_chart(models, lang="en", tz="UTC", interval="day", dim="model", kind="area")
     assert [tr.customdata[0] for tr in fig.data] == ["kling", "sora"]     # models: biggest first still
+
+
+def test_ranked_bars_of_story_counts_hover_whole_numbers():
+    # Before: every ranked bar hovered with two decimals, "会员: 61.00" stories on the Themes page.
+    df = pd.DataFrame({"phrase": ["会员", "api"], "count": [61, 55]})
+    counts = charts.ranked_bars(df, label_col="phrase", value="count", decimals=0)
+    assert "%{x:.0f}" in counts.data[0].hovertemplate
+    scores = charts.ranked_bars(df.rename(columns={"count": "z"}), label_col="phrase", value="z")
+    assert "%{x:.2f}" in scores.data[0].hovertemplate

@@ -73,8 +73,9 @@ def evidence(ctx: Ctx, tally=None) -> None:
     theme = st.selectbox(i18n.t("theme", L), order, key="th_ev_theme", format_func=lambda v: i18n.theme_name(v, L))
     part = df[df["key"] == theme]
     fig = charts.ranked_bars(part, label_col="phrase", value="count", color=charts.color_for("theme", theme),
-                             x_title=i18n.t("stories", L))
-    points = ui.chart(fig, df, key="th_ev", lang=L, name="theme_evidence")
+                             x_title=i18n.t("stories", L), decimals=0)
+    points = ui.chart(fig, part.rename(columns={"key": "theme"}), key="th_ev", lang=L,   # the theme drawn
+                      name="theme_evidence")
     picked = [p.get("customdata") for p in points if p.get("customdata")]
     phrase = st.selectbox(i18n.t("phrase", L), [None] + list(part["phrase"]), key="th_ev_phrase",
                           format_func=lambda v: i18n.t("pick_none", L) if v is None else v)
