@@ -889,3 +889,16 @@ def test_a_theme_picked_in_the_filter_keeps_its_share_of_all_stories(site, sessi
     want = _rolling_share(session, start, "theme")["jobs"]
     assert max(want.values()) < 100
     assert got.keys() == want.keys() and all(abs(got[d] - v) < 1e-9 for d, v in want.items())
+
+
+def test_a_model_picked_in_the_filter_keeps_its_share_of_voice_among_all_models(site, session):
+    # Before: the share was taken among the picked models only, so a model picked alone drew a
+    # flat 100% share of voice.
+    start = DAY - timedelta(days=13)
+    at = ok(page("models", ui="en", model="kling", **{"from": start.isoformat(), "to": DAY.isoformat()}))
+    drawn = [tr for tr in specs(at)[0]["data"] if tr.get("stackgroup")]
+    assert [tr["customdata"][0] for tr in drawn] == ["kling"]
+    got = dict(zip((date.fromisoformat(x[:10]) for x in drawn[0]["x"]), drawn[0]["y"]))
+    want = _rolling_share(session, start, "model")["kling"]
+    assert min(want.values()) < 100
+    assert got.keys() == want.keys() and all(abs(got[d] - v) < 1e-9 for d, v in want.items())

@@ -16,13 +16,16 @@ def share_of_voice(ctx: Ctx, tally=None) -> None:
     mode = st.radio(i18n.t("sov_mode", L), ["share", "count"], horizontal=True, key="mo_sov_mode",
                     format_func=lambda v: i18n.t("mode_" + v, L))
     flt = ctx.lead_in()      # day buckets: from 6 days before the range, for the first 7-day windows
-    lead = data.counts(ctx.url, flt, ("model",), ctx.interval, ctx.tz, _tally=tally)
-    lead = charts.fill_gaps(lead, ctx.lead_start, ctx.end, ctx.interval, "model")
+    # every model's stories, so that a model picked in the filter keeps its share among them all
+    every = charts.fill_gaps(data.counts(ctx.url, flt.replace(model=()), ("model",), ctx.interval, ctx.tz, _tally=tally),
+                             ctx.lead_start, ctx.end, ctx.interval, "model")
+    lead = every[every["model"].isin(ctx.flt.model)] if ctx.flt.model else every
     raw = lead[lead["bucket"].map(charts.as_date) >= ctx.start] if not lead.empty else lead
     if mode == "share":
         # a model's stories over every model's stories (a story naming two counts for both): the
-        # stack is 100%; by day the trailing 7 days' sums, as the Themes page reads its share
-        df, value = charts.share_over_time(lead, charts.sum_by_bucket(lead), "model", ctx.interval,
+        # stack is 100% (less the models the filter leaves out); by day the trailing 7 days' sums,
+        # as the Themes page reads its share
+        df, value = charts.share_over_time(lead, charts.sum_by_bucket(every), "model", ctx.interval,
                                            start=ctx.start, total="all_models")
         fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", kind="area",
                                 value=value, percent=True, events=ctx.events,
