@@ -135,6 +135,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "theme_model": ("议题 × 模型热力图", "Theme x model heat map"),
     "theme_evidence": ("各议题的高频证据短语", "Top evidence phrases per theme"),
     "phrase": ("短语", "phrase"),
+    "sampled": ("估算：视图内共 {n} 篇报道，每 {k} 篇读取 1 篇，计数已乘以 {k}。",
+                "Estimated: one in {k} of the view's {n} stories was read, and its counts multiplied by {k}."),
+    "stories_est": ("报道数（估算）", "stories (estimated)"),
     # gap
     "gap_intro": ("每个议题、模型在其本语言报道中的占比，中英文并列、同一刻度。",
                   "Each theme's and model's share of its own language's coverage, Chinese beside English on one scale."),

@@ -902,3 +902,23 @@ def test_a_model_picked_in_the_filter_keeps_its_share_of_voice_among_all_models(
     want = _rolling_share(session, start, "model")["kling"]
     assert min(want.values()) < 100
     assert got.keys() == want.keys() and all(abs(got[d] - v) < 1e-9 for d, v in want.items())
+
+
+def test_theme_evidence_counts_read_from_a_sample_say_they_are_estimates(site, session, monkeypatch):
+    # Before: a view over more stories than the phrase statistics read (every k-th story) drew the
+    # scaled counts as plain "stories", though the README says they are marked as sampled.
+    from functools import partial
+
+    from db import trends
+
+    whole = ok(page("themes", ui="en"))
+    assert "Estimated" not in texts(whole)
+    monkeypatch.setattr(trends, "sample_step", partial(trends.sample_step, cap=5))   # a small cap
+    st.cache_data.clear()
+    at = ok(page("themes", ui="en"))
+    bars = specs(at)[3]
+    assert bars["layout"]["xaxis"]["title"]["text"] == "stories (estimated)"
+    stories = q.count_items(session, window(START, DAY))
+    k = trends.sample_step(session, window(START, DAY))
+    assert k > 1
+    assert f"Estimated: one in {k} of the view's {stories:,} stories was read" in unescape_md(texts(at))

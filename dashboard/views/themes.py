@@ -72,10 +72,13 @@ def evidence(ctx: Ctx, tally=None) -> None:
     order = list(df.groupby("key")["count"].sum().sort_values(ascending=False).index)
     theme = st.selectbox(i18n.t("theme", L), order, key="th_ev_theme", format_func=lambda v: i18n.theme_name(v, L))
     part = df[df["key"] == theme]
+    step = int(part["sample_every"].max())      # > 1: a large view read every k-th story
     fig = charts.ranked_bars(part, label_col="phrase", value="count", color=charts.color_for("theme", theme),
-                             x_title=i18n.t("stories", L), decimals=0)
+                             x_title=i18n.t("stories_est" if step > 1 else "stories", L), decimals=0)
     points = ui.chart(fig, part.rename(columns={"key": "theme"}), key="th_ev", lang=L,   # the theme drawn
                       name="theme_evidence")
+    if step > 1:
+        st.caption(ui.md_escape(i18n.t("sampled", L, n=f"{data.total(ctx.url, ctx.flt):,}", k=step)))
     picked = [p.get("customdata") for p in points if p.get("customdata")]
     phrase = st.selectbox(i18n.t("phrase", L), [None] + list(part["phrase"]), key="th_ev_phrase",
                           format_func=lambda v: i18n.t("pick_none", L) if v is None else v)
