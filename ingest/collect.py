@@ -35,7 +35,8 @@ from ingest.normalize import LANG_SAMPLE_CHARS, MAX_TEXT_CHARS
 from ingest.politeness import HostLimiter
 from ingest.prepare import (Normalised, ParseFailure, Prepared, Tagger, finish, normalise_feed,
                             parse_normalise, prepare_fetched)
-from ingest.types import FailureClass, FetchResult, FetchState, Item, ParsedFeed, Source
+from ingest.types import (DedupKeys, FailureClass, FetchResult, FetchState, Item, ParsedFeed,
+                          Source)
 
 MAX_FULL_TEXT = 40          # article pages per source per run; later items keep their summary
 MAX_STALLED = 3             # pages in a row lost to timeouts or connection errors: no more this run
@@ -173,6 +174,10 @@ class Collector:
             norm, pages, requests, warnings = self._enrich(source, got.norm, client)
             got = replace(got, norm=norm, new_pages=pages, pages=got.pages + requests,
                           warnings=got.warnings + warnings)
+        elif got.norm is not None and self._settling():
+            keys = [dedup.keys_for(i, got.norm.shared) for _, _, i in got.norm.good]
+            got = replace(got, norm=replace(got.norm, settled=self._settled(
+                source, got.norm, keys, range(len(keys)))))
         if got.norm is not None and self.settings.workers > 0:
             prepared, note = offload.call(self.settings.workers, finish, source, got.norm, self.tagger)
             got = replace(got, norm=None, prepared=prepared, warnings=got.warnings + _notes(note))
@@ -182,6 +187,21 @@ class Collector:
 
     def _full_text(self, source: Source) -> bool:
         return source.full_text and self.lookup is not None
+
+    def _settling(self) -> bool:
+        """Items are tagged and the store can be asked which of them it holds as they are."""
+        return self.tagger is not None and self.lookup is not None
+
+    def _settled(self, source: Source, norm: Normalised, keys: Sequence[DedupKeys],
+                 positions: Iterable[int]) -> dict[int, bool]:
+        """The items at `positions` the source's stored items hold with this title and text (by
+        URL key), each with its stored spam flag: plain duplicates, not tagged again."""
+        positions = [n for n in positions if keys[n].url_key]
+        versions = self.lookup.versions(source.id, {keys[n].url_key for n in positions}) \
+            if positions else {}
+        return {n: v[2] for n in positions
+                if (v := versions.get(keys[n].url_key)) is not None
+                and v[:2] == (norm.good[n][2].title, norm.good[n][2].text)}
 
     def _get(self, source: Source, state: FetchState, client: httpx.Client,
              accept: str) -> FetchResult:
@@ -196,7 +216,9 @@ class Collector:
         if not res.ok:
             return replace(base, error_class=res.error_class, error=res.error)
         args = (source, res.body or b"", res.content_type, res.final_url or source.url, _when(res))
-        if self.settings.workers > 0 and not self._full_text(source):
+        # Parsed and tagged in one worker call, unless the store is asked first which entries it
+        # holds already as they are (those are not tagged again): then tagged by a second call.
+        if self.settings.workers > 0 and not self._full_text(source) and not self._settling():
             out, note = offload.call(self.settings.workers, prepare_fetched, *args, self.tagger)
         else:
             out, note = offload.call(self.settings.workers, parse_normalise, *args)
@@ -301,11 +323,8 @@ class Collector:
                             f"them timed out or could not connect)")
         # Items seen again exactly as stored (title and text, the page's included) are plain
         # duplicates: they are not tagged again (db.store writes nothing for them).
-        versions = self.lookup.versions(source.id, {keys[n].url_key for n in seen}) if seen else {}
-        settled = {n: v[2] for n in seen
-                   if (v := versions.get(keys[n].url_key)) is not None
-                   and v[:2] == (items[n].title, items[n].text)}
-        return (replace(norm.with_items(items), settled=settled), tuple(fetched), requests,
+        norm = norm.with_items(items)
+        return (replace(norm, settled=self._settled(source, norm, keys, seen)), tuple(fetched), requests,
                 tuple(warnings))
 
     def _page(self, source: Source, url: str, client: httpx.Client) -> PageText:

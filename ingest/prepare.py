@@ -73,8 +73,10 @@ class Normalised:
 
     def signed(self) -> Normalised:
         """The same with every item's cluster signature computed (in a fetch worker, so the
-        pipeline's thread is free to store the previous source meanwhile)."""
-        return replace(self, signatures=tuple(signature_of(i) for _, _, i in self.good))
+        pipeline's thread is free to store the previous source meanwhile); a settled item, a
+        plain duplicate, needs none."""
+        return replace(self, signatures=tuple(None if pos in self.settled else signature_of(i)
+                                              for pos, (_, _, i) in enumerate(self.good)))
 
 
 def signature_of(item: Item):

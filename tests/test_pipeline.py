@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import feedparser
@@ -367,3 +368,61 @@ def test_entries_that_cannot_be_stored_are_counted_with_the_reason(tmp_path):
     assert "1 entry without a link skipped (entry 1)" in r.error
     assert "1 entry whose link is not http(s) skipped (entry 2)" in r.error
     assert "1 entry without a title or text skipped (entry 3)" in r.error
+
+
+RESERVED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>r</title><link>https://r.example/</link><description>d</description>
+{entries}</channel></rss>"""
+
+
+def _reserved_entry(n: int, title: str, text: str) -> str:
+    return (f"<item><title>{title}</title><link>https://r.example/a/{n}</link><guid>r-{n}</guid>"
+            f"<pubDate>Tue, 10 Jun 2025 0{n}:00:00 GMT</pubDate><description>{text}</description></item>")
+
+
+@pytest.mark.parametrize("workers", [0, 1], ids=["one-process", "worker"])
+def test_a_feed_served_again_tags_only_its_new_and_edited_entries(db_url, tmp_path, workers):
+    """A feed without full text re-serving its entries (no validators, or one new entry on top):
+    an entry stored already with this title and text is a plain duplicate and is not tagged
+    again; an edited entry and a new one are, in one process or in worker processes."""
+    from functools import partial
+
+    from db import store
+    from ingest.collect import DbLookup, collect_all
+    from ingest.prepare import finish
+    from ingest.types import FetchState
+    from tests.support.tagging import noted, noting_tagger
+
+    sf = dbe.session_factory(dbe.ensure_schema(db_url))
+    kept = (1, "Kling 2.1 opens to every creator with 1080p AI video",
+            "Kuaishou opened its Kling 2.1 AI video generation model to every creator on Tuesday.")
+    edited = (2, "Runway Gen-4 arrives for paying subscribers",
+              "Runway released Gen-4, an AI video model that keeps characters consistent across shots.")
+    fixed = (2, "Runway Gen-4 and its API arrive for paying subscribers and studios", edited[2])
+    fresh = (3, "Veo 3 adds sound to Google's AI video clips",
+             "Google's Veo 3 video generation model now makes sound effects and dialogue with its clips.")
+    log = str(tmp_path / "tagged.jsonl")
+    tagger = partial(noting_tagger, log)
+    with scripted_server() as srv:
+        source = src("r", srv.url("/r.xml"), lang="en")
+        with sf() as s:
+            store.sync_sources(s, [source])
+            s.commit()
+        for entries in ((kept, edited), (kept, fixed, fresh)):
+            srv.route("/r.xml", Reply(200, body=RESERVED.format(
+                entries="".join(_reserved_entry(*e) for e in entries)), content_type="application/rss+xml"))
+            [got] = collect_all([(source, FetchState())], replace(FAST, workers=workers),
+                                lookup=DbLookup(sf), tagger=tagger)
+            prep = got.prepared if got.prepared is not None else finish(source, got.norm, tagger)
+            with sf() as s:
+                counts = store.store_intents(s, None, "r", prep.intents, datetime.now(timezone.utc))
+                s.commit()
+    assert noted(log) == [kept[1], edited[1], fixed[1], fresh[1]]
+    assert (counts.new, counts.updated, counts.duplicate) == (1, 1, 1)
+    assert [i.tags is None for i in prep.intents] == [True, False, False]
+    with sf() as s:
+        titles = {i.url: i.title for i in s.scalars(select(models.Item))}
+        kling = s.scalar(select(models.Item.id).where(models.Item.title == kept[1]))
+        assert set(s.scalars(select(models.ItemModel.model).where(models.ItemModel.item_id == kling))) \
+            == {"kling"}
+    assert titles == {f"https://r.example/a/{n}": t for n, t, _ in (kept, fixed, fresh)}
