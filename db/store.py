@@ -7,7 +7,9 @@ they share the url_key, the guid_key or the content_key, or the title_key with p
 at most `TITLE_WINDOW` apart. A source re-seeing its own entry (same URL or GUID) is a plain
 duplicate when unchanged, and an edit when its title or text changed: the stored item takes the
 new version in place (db.edits); an entry under a GUID the source used before, with another link
-and another text, is another story (ingest.dedup.reused_guid), matched without its GUID. Any other match is a syndicated copy, recorded once in
+and another text, is another story (ingest.dedup.reused_guid), matched without its GUID, unless it
+is the same entry as a later story stored under that GUID (then it is that story's edit or
+re-serve). Any other match is a syndicated copy, recorded once in
 `item_copies` against the original, whose own fields (title included) a copy never touches.
 """
 from __future__ import annotations
@@ -262,6 +264,30 @@ def _stored_sig(session: Session, known: _Known) -> frozenset[int] | None:
     return known.sig()
 
 
+LATER_HOLDERS = 20      # stories a reused GUID is compared with besides its first holder
+
+
+def _later_holder(session: Session, holder: _Known, item: t.Item, me: _Known) -> _Known | None:
+    """The newest of the source's later stories under the GUID of `holder` (its first holder,
+    which `item` is not: ingest.dedup.reused_guid) that `item` is the same entry of, or None.
+    Those stories were stored without the GUID's key (it is unique), so they are found by the
+    GUID itself; read only on this rare path."""
+    if not (item.guid or "").strip():
+        return None
+    it = m.Item
+    stmt = (select(it.id, it.source_id, it.url_key, it.title, it.text)
+            .where(it.source_id == item.source_id, it.guid == item.guid, it.guid_key.is_(None))
+            .order_by(it.id.desc()).limit(LATER_HOLDERS))
+    if holder.item_id is not None:
+        stmt = stmt.where(it.id != holder.item_id)
+    for row in session.execute(stmt):
+        known = _Known(row.source_id, item_id=row.id, text=row.text or "", title=row.title,
+                       url_key=row.url_key)
+        if not reused_guid(known.url_key, known.title, known.sig(), item, me.sig()):
+            return known
+    return None
+
+
 def _load_known(session: Session, intents: Sequence[t.ItemIntent]) -> _Index:
     """Stored items (and recorded copies) sharing any key with the intents, in bulk."""
     index = _Index()
@@ -408,11 +434,16 @@ def store_intents(session: Session, run_id: int | None, source_id: str,
                 and reused_guid(hit[0].url_key, hit[0].title, _stored_sig(session, hit[0]),
                                 intent.item, me.sig()):
             # the source gave a GUID it used before to another story (another link and text):
-            # not that entry again, so matched by its link, text and title only (and stored
-            # without the GUID's key)
-            keys = t.DedupKeys(keys.url_key, None, keys.content_key, keys.title_key)
-            intent = replace(intent, keys=keys)
-            hit = index.match(keys, published, me)
+            # not that entry again. It may be a later story under that GUID (stored without its
+            # key) served again, moved or edited; else it is matched by its link, text and title
+            # only (and stored without the GUID's key)
+            later = _later_holder(session, hit[0], intent.item, me)
+            if later is not None:
+                hit = (later, "guid")
+            else:
+                keys = t.DedupKeys(keys.url_key, None, keys.content_key, keys.title_key)
+                intent = replace(intent, keys=keys)
+                hit = index.match(keys, published, me)
         if hit is not None and hit[1] == "content" and _boilerplate(hit[0], intent.item):
             # the text is the source's boilerplate, not this item's: matched and clustered by
             # its link, GUID and title only

@@ -213,3 +213,31 @@ def test_a_daily_column_under_one_fixed_guid_is_a_new_item_each_day(db_url):
     with sf() as s:
         rows = {i.url: i.title for i in s.scalars(select(m.Item))}
     assert rows == {"https://wire.example/daily/1": TITLE, "https://wire.example/daily/2": title}
+
+
+def test_the_newest_story_under_a_reused_guid_is_edited_through_it(db_url):
+    """A GUID handed out again names the newest story too: that story served again under the
+    GUID with a new link, a corrected headline and an extended text is an edit of it (not a copy
+    of it from its own source, nor a new story); the first story's own edits still are too."""
+    sf = dbe.session_factory(dbe.ensure_schema(db_url))
+    title = "AI video daily: what Kling, Sora and Veo creators made today"
+    day2_text = OTHER[1] + " Sora and Veo clips of street scenes filled the feeds of creators all day long."
+    day1 = _feed(_entry("daily", "https://wire.example/daily/1", title, BODY, "Tue, 10 Jun 2025 08:00:00 GMT"))
+    day2 = _feed(_entry("daily", "https://wire.example/daily/2", title, day2_text,
+                        "Wed, 11 Jun 2025 08:00:00 GMT"))
+    fixed = "AI video daily: Runway Gen-4 leads what creators made today"
+    day2_moved = _feed(_entry("daily", "https://wire.example/daily/2-runway", fixed, day2_text + ADDED,
+                              "Wed, 11 Jun 2025 08:00:00 GMT"))
+    day1_moved = day1.replace("https://wire.example/daily/1", "https://wire.example/daily/1-kling") \
+        .replace(title, TITLE)
+    with scripted_server() as srv:
+        runs = []
+        for body in (day1, day2, day2_moved, day1_moved):
+            _serve(srv, body, COPY_V1)
+            runs += run_ingest(sf, _sources(srv)[:1], settings=FAST, force=True).results
+    assert [(r.new, r.updated, r.duplicate) for r in runs] == [(1, 0, 0), (1, 0, 0), (0, 1, 0), (0, 1, 0)]
+    with sf() as s:
+        rows = {i.url: (i.title, i.text) for i in s.scalars(select(m.Item))}
+        assert s.scalars(select(m.ItemCopy)).all() == []
+    assert rows == {"https://wire.example/daily/1": (TITLE, BODY),
+                    "https://wire.example/daily/2": (fixed, day2_text + ADDED)}
