@@ -192,13 +192,20 @@ class Collector:
         """Items are tagged and the store can be asked which of them it holds as they are."""
         return self.tagger is not None and self.lookup is not None
 
+    def _versions(self, source: Source, keys: Sequence[DedupKeys],
+                  positions: Iterable[int]) -> Mapping[str, tuple[str, str, bool]]:
+        """The stored title, text and spam flag of the source's items at `positions`, by URL key."""
+        wanted = {keys[n].url_key for n in positions if keys[n].url_key}
+        return self.lookup.versions(source.id, wanted) if wanted else {}
+
     def _settled(self, source: Source, norm: Normalised, keys: Sequence[DedupKeys],
-                 positions: Iterable[int]) -> dict[int, bool]:
+                 positions: Iterable[int],
+                 versions: Mapping[str, tuple[str, str, bool]] | None = None) -> dict[int, bool]:
         """The items at `positions` the source's stored items hold with this title and text (by
         URL key), each with its stored spam flag: plain duplicates, not tagged again."""
         positions = [n for n in positions if keys[n].url_key]
-        versions = self.lookup.versions(source.id, {keys[n].url_key for n in positions}) \
-            if positions else {}
+        if versions is None:
+            versions = self._versions(source, keys, positions)
         return {n: v[2] for n in positions
                 if (v := versions.get(keys[n].url_key)) is not None
                 and v[:2] == (norm.good[n][2].title, norm.good[n][2].text)}
@@ -277,6 +284,7 @@ class Collector:
                 if k.url_key in known:
                     seen.add(n)
         stored = self.lookup.pages(set(wanted.values())) if wanted else {}
+        versions = self._versions(source, keys, seen)
         fetched: list[PageText] = []
         requests = skipped = kept = elsewhere = stalled = given_up = 0
         # new items first: retries never take the run's page budget from them
@@ -284,7 +292,12 @@ class Collector:
             page = stored.get(url)
             fetch = page is None or retry_page(page, MAX_PAGE_ATTEMPTS)
             if n in seen and not fetch:
-                text = choose_text(items[n].text, page.text, items[n].title)
+                # a page the stored item took is its text again, whatever its headline says now
+                # (rewritten until the page no longer counts as about it, it is still that item's)
+                held = versions.get(keys[n].url_key)
+                taken = page.text is not None and held is not None \
+                    and held[1] == page.text[:MAX_TEXT_CHARS]
+                text = page.text if taken else choose_text(items[n].text, page.text, items[n].title)
                 if text is not None:
                     items[n] = with_full_text(items[n], text)
                 continue
@@ -324,8 +337,8 @@ class Collector:
         # Items seen again exactly as stored (title and text, the page's included) are plain
         # duplicates: they are not tagged again (db.store writes nothing for them).
         norm = norm.with_items(items)
-        return (replace(norm, settled=self._settled(source, norm, keys, seen)), tuple(fetched), requests,
-                tuple(warnings))
+        return (replace(norm, settled=self._settled(source, norm, keys, seen, versions)),
+                tuple(fetched), requests, tuple(warnings))
 
     def _page(self, source: Source, url: str, client: httpx.Client) -> PageText:
         page_source = replace(source, url=url, min_interval_s=self.settings.page_interval_s)

@@ -271,6 +271,26 @@ def test_a_corrected_headline_updates_a_full_text_item_and_keeps_its_page_text(d
             == {"kling", "veo"}
 
 
+def test_a_headline_rewritten_away_from_its_page_still_updates_the_full_text_item(db_url):
+    """The headline (and summary) rewritten until the page's text no longer counts as about them:
+    the source now says the new headline, so the item takes it over the page's text it keeps
+    (the page was judged its article when it was first taken)."""
+    sf = dbe.session_factory(dbe.ensure_schema(db_url))
+    title, rewritten = "可灵发布新一代视频生成模型", "快手AI工具迎来重大升级"
+    with scripted_server() as srv:
+        srv.route("/a/1.html", Reply(200, body=page("utf-8").encode(), content_type="text/html"))
+        runs = []
+        for head, summary in ((title, "今天有新模型发布。"), (rewritten, "升级详情见正文。")):
+            srv.route("/feed.xml", Reply(200, body=_rss(srv.base_url, [(head, "/a/1.html", summary)]),
+                                         content_type="application/rss+xml"))
+            runs += run_ingest(sf, [_wire(srv)], settings=FAST, force=True).results
+        assert len(srv.requests("/a/1.html")) == 1
+    assert [(r.new, r.updated) for r in runs] == [(1, 0), (0, 1)]
+    with sf() as s:
+        item = s.scalars(select(m.Item)).one()
+    assert (item.title, item.full_text) == (rewritten, True) and "两分钟" in item.text
+
+
 def test_a_page_that_failed_for_a_passing_reason_is_fetched_again_by_later_runs(tmp_path):
     """A 503 or a timeout is retried by the next runs while the item is in the feed (the item
     then takes the page's text, as an edit), at most MAX_PAGE_ATTEMPTS times in all; a 404 is
