@@ -6,7 +6,8 @@ labels (targets: precision >= 0.95, recall >= 0.90).
     python bench/dedup.py --items 200000
 
 A pair is two items in one cluster; a true pair is two items of one family (an original and its
-edited copies). Template twins and quote sharers are stories of their own. The signature
+edited copies and truncated summaries). Template twins, quote sharers and openers are stories
+of their own. The signature
 estimates are also compared with datasketch's MinHash (same scheme) on a sample of pairs.
 """
 from __future__ import annotations
@@ -158,10 +159,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--db", help="SQLite file to use (default: a temporary one)")
     ap.add_argument("--quiet", action="store_true", help="no progress lines")
+    ap.add_argument("--summary-share", type=float, default=0.1,
+                    help="share of copies that are truncated summaries (default 0.1; 0 with "
+                         "--opener-share 0: the corpus before they existed)")
+    ap.add_argument("--opener-share", type=float, default=0.02,
+                    help="openers (hard negatives) after this share of originals (default 0.02)")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
-    docs = corpus(args.items, seed=args.seed)
+    docs = corpus(args.items, seed=args.seed, summary_share=args.summary_share,
+                  opener_share=args.opener_share)
     kinds = Counter(d.kind for d in docs)
     print(f"corpus: {len(docs):,} items ({', '.join(f'{k} {v:,}' for k, v in sorted(kinds.items()))}), "
           f"zh {sum(d.lang == 'zh' for d in docs):,}, built in {time.perf_counter() - t0:.0f}s; "

@@ -10,13 +10,20 @@ Every item carries its family: the story it is a copy of (itself for an original
 - edited copies of an original (the positives): a new title, a lead-in ("据…报道，", "(Outlet) -"),
   an outlet tail, a dropped sentence, a few words replaced, sometimes cut to its first 70%, and
   for a third of Chinese copies the whole text in Traditional script;
+- truncated summaries (positives, edit `summary`): a feed's summary of an original, its opening
+  (15-40% of it) cut mid-sentence with an ellipsis, under a rewritten title;
 - hard negatives, labelled as stories of their own: *template twins* (another story's wording
   with other models named and a quarter of the sentences rewritten — what launch templates
-  produce) and *quote sharers* (new stories that reuse one or two sentences of another).
+  produce), *quote sharers* (new stories that reuse one or two sentences of another) and
+  *openers* (new stories on the same models that open with another's first sentence).
+
+Summaries and openers are drawn from a random stream of their own: with their shares at 0 the
+corpus is the one generated before they existed.
 """
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
 import random
 import re
@@ -191,6 +198,37 @@ class Generator:
                    "quoter")
 
 
+    # -- drawn from their own stream (see corpus) ------------------------------------------
+    def summary(self, n: int, orig: Doc, when: datetime, rng: random.Random) -> Doc:
+        """A feed's truncated summary of `orig`: its opening cut mid-sentence, under a new title."""
+        share = rng.uniform(0.15, 0.4)       # of the text: a feed's summary of a longer article
+        if orig.lang == "zh":
+            text = orig.text[:max(40, int(len(orig.text) * share))].rstrip("，。") + "…"
+        else:
+            words = orig.text.split(" ")
+            text = " ".join(words[:max(20, int(len(words) * share))]).rstrip(",.") + "..."
+        with self._drawing(rng):
+            title = self.sentence(orig.lang).rstrip("。.")[:40]
+        return Doc(n, orig.family, orig.lang, title, text, orig.models, when, "copy", "summary")
+
+    def opener(self, n: int, other: Doc, when: datetime, rng: random.Random) -> Doc:
+        """A new story on the same models that opens with another's first sentence."""
+        with self._drawing(rng):
+            fresh = self.story(n, other.lang, when)
+        sents = _split(fresh.text, other.lang)
+        sents[0] = _split(other.text, other.lang)[0]
+        return Doc(n, n, other.lang, fresh.title, _join(sents, other.lang), other.models, when,
+                   "opener")
+
+    @contextlib.contextmanager
+    def _drawing(self, rng: random.Random):
+        saved, self.rng = self.rng, rng
+        try:
+            yield
+        finally:
+            self.rng = saved
+
+
 def _split(text: str, lang: str) -> list[str]:
     if lang == "zh":
         return [s for s in re.findall(r"[^。]*。", text) if s] or [text]
@@ -202,10 +240,14 @@ def _join(sents: list[str], lang: str) -> str:
 
 
 def corpus(total: int, seed: int = 11, *, copy_share: float = 0.3, twin_share: float = 0.04,
-           quoter_share: float = 0.04) -> list[Doc]:
-    """`total` documents in arrival order: originals first, their copies within the next days."""
+           quoter_share: float = 0.04, summary_share: float = 0.1,
+           opener_share: float = 0.02) -> list[Doc]:
+    """`total` documents in arrival order: originals first, their copies within the next days.
+    `summary_share` of the copies are truncated summaries; after `opener_share` of the originals
+    an opener of one of the recent ones arrives."""
     gen = Generator(seed)
     rng = gen.rng
+    extra = random.Random(seed * 7919 + 1)      # summaries and openers: the rest stays as it was
     docs: list[Doc] = []
     originals: list[Doc] = []
     pending: list[tuple[datetime, int, Doc]] = []      # copies waiting for their time
@@ -214,7 +256,10 @@ def corpus(total: int, seed: int = 11, *, copy_share: float = 0.3, twin_share: f
         when += timedelta(seconds=rng.randint(20, 200))
         while pending and pending[0][0] <= when and len(docs) < total:
             at, _, orig = pending.pop(0)
-            docs.append(gen.copy(len(docs), orig, at))
+            doc = gen.copy(len(docs), orig, at)
+            if extra.random() < summary_share:
+                doc = gen.summary(doc.n, orig, at, extra)
+            docs.append(doc)
         if len(docs) >= total:
             break
         lang = "zh" if rng.random() < 0.5 else "en"
@@ -232,4 +277,6 @@ def corpus(total: int, seed: int = 11, *, copy_share: float = 0.3, twin_share: f
                     at = when + timedelta(minutes=rng.randint(10, 3 * 24 * 60))
                     bisect.insort(pending, (at, rng.random(), doc))
         docs.append(doc)
+        if len(docs) < total and same_lang and extra.random() < opener_share:
+            docs.append(gen.opener(len(docs), extra.choice(same_lang), when, extra))
     return docs

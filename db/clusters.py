@@ -1,9 +1,10 @@
 """Syndication clusters on the write side: the LSH index in SQL, cluster membership, reach.
 
-`assign` files newly stored items: their signature bands are looked up in `item_bands` (one
-query per chunk of bands, never a scan), the candidates' signatures are compared with theirs,
-and an item whose best candidate is similar enough (ingest.cluster.same_story) and does not
-name only other video models (`compatible`) joins that candidate's cluster. The canonical item
+`assign` files newly stored items: their signature bands and opening key are looked up in
+`item_bands` (one query per chunk of bands, never a scan), the candidates' signatures are
+compared with theirs, and an item whose best candidate is similar enough (ingest.cluster.same_story,
+or same_opening_story for two articles that open alike) and does not name only other video models
+(`compatible`) joins that candidate's cluster. The canonical item
 of a cluster is its earliest dated article (`rank`); when a newcomer ranks first, the cluster is
 re-pointed to it. `refresh_reach` recomputes reach (distinct
 sources of the cluster's items and of their recorded exact copies) and first-seen time (earliest
@@ -25,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db import rollups
-from ingest.cluster import Signature, close_to_canonical, same_story, signature, similarities
+from ingest.cluster import (BANDS, Signature, close_to_canonical, same_opening_story, same_story, signature,
+                            similarities)
 
 CHUNK = 500
 WINDOW = timedelta(days=7)
@@ -48,6 +50,7 @@ class _Known:
     root: int
     models: frozenset[str]
     published_at: datetime
+    kind: str = "article"
 
 
 def compatible(member: NewMember, other: _Known) -> bool:
@@ -101,18 +104,22 @@ def _load(session: Session, item_ids: set[int]) -> dict[int, _Known]:
     out: dict[int, _Known] = {}
     for chunk in _chunks(item_ids):
         rows = session.execute(select(sg.item_id, sg.minhash, sg.shingles, sg.models, it.cluster_id,
-                                      it.published_at)
+                                      it.published_at, it.kind)
                                .join(it, it.id == sg.item_id).where(sg.item_id.in_(chunk)))
-        for item_id, raw, size, models, cluster_id, published in rows:
+        for item_id, raw, size, models, cluster_id, published, kind in rows:
             out[item_id] = _Known(item_id, Signature.from_bytes(raw, size), cluster_id or item_id,
-                                  _models(models), published)
+                                  _models(models), published, kind)
     return out
 
 
-def _best(member: NewMember, pool: list[_Known], by_id: dict[int, _Known]) -> _Known | None:
+def _best(member: NewMember, pool: list[_Known], by_id: dict[int, _Known],
+          opening: frozenset[int] = frozenset(), only: frozenset[int] = frozenset()) -> _Known | None:
     """The most similar compatible candidate that is the same story, provided its cluster's
     canonical item is compatible and close enough too (no chains of copies of copies drifting
-    into another story)."""
+    into another story). Articles among `opening` (those whose text opens as the member's does)
+    are the same story by `same_opening_story` when the member is an article too: a truncated
+    summary and its article (a post quoting an opening is no copy); those among `only` (found
+    by their opening alone, not by a band) by that rule alone."""
     pool = [k for k in pool if compatible(member, k)]
     if not pool:
         return None
@@ -120,15 +127,38 @@ def _best(member: NewMember, pool: list[_Known], by_id: dict[int, _Known]) -> _K
     jac = similarities(sig, [k.signature for k in pool])
     sizes = np.array([k.signature.size for k in pool])
     ok = same_story(jac, sig.size, sizes)
-    for i in np.argsort(-jac, kind="stable"):
-        if not ok[i]:
-            continue
-        k = pool[int(i)]
+    if only:
+        ok &= np.array([k.item_id not in only for k in pool])
+    alike = {k.item_id for k in pool if k.item_id in opening and k.kind == "article"} \
+        if member.kind == "article" else set()
+    opens = np.array([k.item_id in alike for k in pool], dtype=bool)
+    if alike:
+        opens &= ok | same_opening_story(jac, sig.size, sizes)
+    # Of the candidates that open alike, the earliest (the article the others open with) is taken
+    # first: Jaccard favours the smaller of two, and a truncated opening is in a story that only
+    # opens with it as much as in its article.
+    order = sorted(np.flatnonzero(opens).tolist(), key=lambda i: (pool[i].published_at, pool[i].item_id)) \
+        + [int(i) for i in np.argsort(-jac, kind="stable") if ok[i] and not opens[i]]
+    for i in order:
+        k = pool[i]
         root = by_id.get(k.root)
-        if k.root == k.item_id or root is None or (compatible(member, root) and close_to_canonical(
-                sig.similarity(root.signature), sig.size, root.signature.size)):
+        if k.root == k.item_id or root is None:
+            return k
+        j = sig.similarity(root.signature)
+        if compatible(member, root) and (
+                close_to_canonical(j, sig.size, root.signature.size)
+                or root.item_id in alike and same_opening_story(j, sig.size, root.signature.size,
+                                                                root=True)):
             return k
     return None
+
+
+def _index_keys(new: Sequence[NewMember]) -> np.ndarray:
+    """Each item's index keys: its BANDS band keys, then its text's opening key (its first band
+    key again when it has none: a key repeated within an item is stored once)."""
+    bands = [n.signature.bands() for n in new]
+    return np.array([b + [b[0] if n.signature.opening is None else n.signature.opening]
+                     for n, b in zip(new, bands)], dtype=np.int64)
 
 
 def _touched(bands: np.ndarray, stored: dict[int, list[int]]) -> np.ndarray:
@@ -146,16 +176,21 @@ def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
     every cluster that changed (reach to be refreshed) and how many new items joined one."""
     if not new:
         return set(), 0
-    bands = np.array([n.signature.bands() for n in new], dtype=np.int64)
+    bands = _index_keys(new)
     stored = _candidates(session, set(bands.ravel().tolist()))
     known = _load(session, {i for ids in stored.values() for i in ids})
     known.update(_load(session, {k.root for k in known.values()} - set(known)))
     by_id = dict(known)
     batch_bands: dict[int, list[_Known]] = {}
     joined: dict[int, list[NewMember]] = {}          # root -> members that joined it now
-    for i in np.flatnonzero(_touched(bands, stored)):  # in arrival order
+    # the opening column of an item without an opening key repeats a band: not a match with itself
+    lone = np.array([n.signature.opening is None for n in new])
+    probe = bands.copy()
+    probe[lone, -1] = np.iinfo(np.int64).min + np.flatnonzero(lone)
+    for i in np.flatnonzero(_touched(probe, stored)):  # in arrival order
         member, mine_bands = new[i], bands[i].tolist()
         seen: dict[int, _Known] = {}
+        banded: set[int] = set()
         for b in stored.keys() & mine_bands:
             for item_id in stored[b]:
                 if item_id in known:
@@ -163,11 +198,21 @@ def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
         for b in batch_bands.keys() & mine_bands:
             for k in batch_bands[b]:
                 seen.setdefault(k.item_id, k)
-        best = _best(member, list(seen.values()), by_id) if seen else None
+        key = member.signature.opening
+        opening: frozenset[int] = frozenset()
+        if key is not None:
+            opening = frozenset([*stored.get(key, ()), *(k.item_id for k in batch_bands.get(key, ()))])
+            for b in set(mine_bands[:BANDS]) - {key}:
+                banded.update(stored.get(b, ()))
+                banded.update(k.item_id for k in batch_bands.get(b, ()))
+        # a candidate found by the opening key alone is judged by same_opening_story alone
+        only = opening - banded
+        best = _best(member, list(seen.values()), by_id, opening, only) if seen else None
         root = best.root if best is not None else member.item_id
         if best is not None:
             joined.setdefault(root, []).append(member)
-        mine = _Known(member.item_id, member.signature, root, member.models, member.published_at)
+        mine = _Known(member.item_id, member.signature, root, member.models, member.published_at,
+                      member.kind)
         by_id[member.item_id] = mine
         for b in mine_bands:
             batch_bands.setdefault(b, []).append(mine)
@@ -349,4 +394,4 @@ def reindex(session: Session, members: Sequence[NewMember]) -> None:
     if not members:
         return
     drop_index(session, [n.item_id for n in members])
-    _insert_index(session, members, np.array([n.signature.bands() for n in members], dtype=np.int64))
+    _insert_index(session, members, _index_keys(members))

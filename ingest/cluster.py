@@ -19,6 +19,14 @@ values each. A copy cut to 70% with a sentence dropped and a few words changed h
 similarity near 0.35 with its original: it shares a band with probability 0.75 (0.97 over the
 labelled copies of bench/dedup.py), while articles on the same topic (Jaccard below 0.02 in the
 captured Chinese feeds) almost never do. A version in every band key keeps signatures of another setting apart.
+
+A feed's truncated summary (the article's opening cut short, often under a rewritten title) is
+far smaller than the article it cuts: their Jaccard similarity is too low for the bands to bring
+them together, and the size test would keep them apart. So each signature also carries the key
+of its text's exact opening (`opening_key`: the first `OPENING_CHARS` characters / `OPENING_WORDS`
+words, folded), stored beside the bands: two articles that open alike are compared, and are the
+same story when nearly all of the shorter one is in the longer (`same_opening_story`), whatever
+their sizes. An opening shared by a story that goes on in its own words is not enough.
 """
 from __future__ import annotations
 
@@ -41,6 +49,8 @@ ZH_K, EN_K = 4, 3                   # characters / words per shingle
 LEAD_CHARS, LEAD_WORDS = 1000, 200  # the opening that is compared
 LEAD_SCAN = 1600                    # characters read to find it
 MIN_SHINGLES = 24                   # fewer: too short to judge, the item stays on its own
+OPENING_CHARS, OPENING_WORDS = 20, 8  # the exact opening whose key finds a truncated summary
+OPENING_CONTAINMENT = 0.6           # ... and the share of the shorter text found in the longer
 SEED = 7
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -54,6 +64,7 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
 class Signature:
     values: np.ndarray          # NUM_PERM uint32 minimum hash values
     size: int                   # distinct shingles in the compared text
+    opening: int | None = None  # opening_key of the text (new signatures; not stored with them)
 
     def to_bytes(self) -> bytes:
         return self.values.astype("<u4").tobytes()
@@ -155,7 +166,29 @@ def signature(title: str, text: str) -> Signature | None:
     hashes = shingles(body)
     if len(hashes) < MIN_SHINGLES:
         return None
-    return Signature(minhash(hashes), int(len(hashes)))
+    return Signature(minhash(hashes), int(len(hashes)), opening_key(text))
+
+
+_OPENING_SALT = f"opening:{VERSION}:"
+
+
+def opening_key(text: str) -> int | None:
+    """A signed 64-bit key of the text's opening (its first OPENING_CHARS characters, Chinese,
+    or OPENING_WORDS words, folded as for shingles; the title is no part of it), or None when the
+    text is shorter than that."""
+    s = fold_for_shingles((text or "")[:400])
+    if mostly_chinese(s[:400]):
+        core = _NON_WORD.sub("", s)
+        if len(core) < OPENING_CHARS:
+            return None
+        unit = core[:OPENING_CHARS]
+    else:
+        words = _WORD.findall(s)
+        if len(words) < OPENING_WORDS:
+            return None
+        unit = " ".join(words[:OPENING_WORDS])
+    digest = hashlib.blake2b((_OPENING_SALT + unit).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 _BAND_SALT = np.uint64(int.from_bytes(hashlib.blake2b(VERSION.encode(), digest_size=8).digest(),
@@ -197,3 +230,11 @@ def same_story(jaccard, a, b):
 
 def close_to_canonical(jaccard, a, b):
     return comparable(a, b) & (containment(jaccard, a, b) >= ROOT_CONTAINMENT)
+
+
+def same_opening_story(jaccard, a, b, root: bool = False):
+    """Where two texts that open alike (opening_key) are the same story, whatever their sizes (a
+    truncated summary of an article): nearly all of the shorter is in the longer (at least
+    OPENING_CONTAINMENT; ROOT_CONTAINMENT against a cluster's canonical item). A story that opens
+    with another's sentences and goes on in its own words holds less of it."""
+    return containment(jaccard, a, b) >= (ROOT_CONTAINMENT if root else OPENING_CONTAINMENT)

@@ -94,3 +94,18 @@ def test_signatures_and_bands_are_stable_across_processes():
 ])
 def test_same_story_asks_for_containment_between_comparable_sizes(jaccard, a, b, expected):
     assert bool(cluster.same_story(jaccard, a, b)) is expected
+
+
+def test_the_opening_key_is_the_texts_exact_opening_in_either_script_without_the_title():
+    summary = cluster.signature("一文看懂：AI短剧两天出样片", ZH[:70] + "…")
+    article = cluster.signature("可灵发布新一代视频生成模型", ZH)
+    traditional = cluster.signature("", ZH_COPY.removeprefix("據澎湃新聞報道，").replace("日前", "今天"))
+    assert summary.opening is not None and summary.opening == article.opening == traditional.opening
+    assert cluster.signature("Veo 3", EN).opening == cluster.opening_key(EN[:80] + "...")
+    assert cluster.opening_key(ZH_COPY) != article.opening          # a lead-in opens otherwise
+    assert cluster.opening_key("可灵发布新模型") is None and cluster.opening_key("Veo 3 is out") is None
+    # a truncated summary is nearly all in its article, a story that only opens alike is not
+    s, a = summary, article
+    assert cluster.same_opening_story(s.similarity(a), s.size, a.size)
+    opener = cluster.signature("", ZH.split("。")[0] + "。" + ZH_OTHER)
+    assert not cluster.same_opening_story(opener.similarity(a), opener.size, a.size)

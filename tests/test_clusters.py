@@ -90,7 +90,7 @@ def test_new_items_are_matched_through_the_band_index_not_against_every_item(ses
     store.store_intents(session, None, "wire", [intent(1, "wire", "可灵发布新模型", ZH)], T0)
     session.commit()
     bands = session.scalar(select(func.count()).select_from(m.ItemBand))
-    assert bands == cluster.BANDS
+    assert bands == cluster.BANDS + 1           # and the key of the text's opening
     store.store_intents(session, None, "portal", [intent(3, "portal", "可灵新模型上线", ZH_COPY, hours=1)], T0)
     session.commit()
     copy = rows(session)["portal:guid-3"]
@@ -179,3 +179,59 @@ def test_a_canonical_item_retagged_as_spam_leaves_its_story_to_the_next_item(ses
     assert r["wire:guid-1"].cluster_id is None and r["wire:guid-1"].reach == 1
     assert session.get(m.ItemSignature, wire.id) is None
     assert session.scalar(select(func.count()).select_from(m.ItemBand).where(m.ItemBand.item_id == wire.id)) == 0
+
+
+# The rest of the wire's long articles: a feed's truncated summary is a small part of them.
+ZH_MORE = ("发布会上，可灵团队演示了一段两分钟的短片：一名女孩从清晨的菜市场走到傍晚的海边，镜头跟随她穿过人群、"
+           "骑车下坡、在雨中奔跑，人物的发型和衣服在整段视频里保持一致。团队表示，这得益于新的时序建模方法，"
+           "模型会在生成每一段画面之前回看前面的关键帧。对于创作者最关心的成本问题，快手称单次生成两分钟视频的"
+           "积分消耗与此前生成同等时长的多段短视频相当，但省去了拼接和调色的工作。多家短剧公司已经参与内测，"
+           "有制片人表示，过去需要一周完成的分镜样片，现在两天就能拿出初稿，不过演员表演的细节仍然难以控制。"
+           "也有从业者担心，生成视频的门槛降低之后，平台上同质化的内容会越来越多，审核和版权确认的压力随之上升。")
+EN_MORE = (" At a briefing, product managers showed a one-minute clip of a street market at dusk in which "
+           "vendors haggled, a dog barked and rain began to fall, all generated from a single paragraph of "
+           "text. They said the model was trained to align sound events with motion frame by frame, so a "
+           "door slam lands on the frame the door closes. Pricing for heavy users was not announced, and "
+           "the company declined to say what data the audio model learned from, a question that musicians' "
+           "groups have raised since the first demos. Independent filmmakers who tried the update said it "
+           "saves days of foley work on short projects, though a professional mix still needs a human.")
+
+
+def test_a_truncated_summary_under_a_rewritten_title_joins_its_articles_story(session):
+    """A feed's summary cut from the opening of a long article (an ellipsis, a headline of its
+    own) is that article's story, in Chinese and in English, whichever arrives first."""
+    setup(session)
+    zh_article, en_article = ZH + ZH_MORE, EN + EN_MORE
+    store.store_intents(session, None, "wire", [
+        intent(1, "wire", "可灵发布新一代视频生成模型", zh_article),
+        intent(2, "wire", "Veo 3 adds sound to its AI video", en_article, models=("veo",))], T0)
+    store.store_intents(session, None, "aggregator", [
+        intent(3, "aggregator", "一文看懂：AI短剧两天出样片", ZH[:70] + "…", hours=1),
+        intent(4, "aggregator", "Google's video model learns to talk",
+               " ".join(EN.split()[:32]) + "...", hours=1, models=("veo",))], T0)
+    # the summary stored first, its article (published before it) later
+    store.store_intents(session, None, "digest", [
+        intent(5, "digest", "视频生成进入两分钟时代", ZH_OTHER[:70] + "…", hours=4, models=("jimeng",))], T0)
+    store.store_intents(session, None, "portal", [
+        intent(6, "portal", "即梦Seedance上线", ZH_OTHER + ZH_MORE.replace("可灵", "即梦").replace("快手", "字节"),
+               hours=3, models=("jimeng",))], T0)
+    session.commit()
+    r = rows(session)
+    assert r["aggregator:guid-3"].cluster_id == r["wire:guid-1"].id
+    assert r["aggregator:guid-4"].cluster_id == r["wire:guid-2"].id
+    assert r["portal:guid-6"].cluster_id is None and r["digest:guid-5"].cluster_id == r["portal:guid-6"].id
+    assert (r["wire:guid-1"].reach, r["wire:guid-2"].reach, r["portal:guid-6"].reach) == (2, 2, 2)
+
+
+def test_a_story_opening_with_anothers_words_and_a_post_quoting_an_opening_stay_apart(session):
+    """Opening alike is not enough: a story that goes on in its own words after another's first
+    sentence is its own story, and so is a post made of an article's opening (a quote)."""
+    setup(session)
+    store.store_intents(session, None, "wire", [intent(1, "wire", "可灵发布新一代视频生成模型", ZH + ZH_MORE)], T0)
+    first = ZH.split("。")[0] + "。"
+    store.store_intents(session, None, "portal", [
+        intent(2, "portal", "可灵之后，即梦也来了", first + ZH_OTHER, hours=1, models=("kling", "jimeng"))], T0)
+    store.store_intents(session, None, "digest", [
+        intent(3, "digest", "转发：可灵新模型", ZH[:70] + "…", hours=1, kind="post")], T0)
+    session.commit()
+    assert all(i.cluster_id is None for i in session.scalars(select(m.Item)))
