@@ -133,7 +133,12 @@ def _best(member: NewMember, pool: list[_Known], by_id: dict[int, _Known],
         if member.kind == "article" else set()
     opens = np.array([k.item_id in alike for k in pool], dtype=bool)
     if alike:
-        opens &= ok | same_opening_story(jac, sig.size, sizes)
+        by_opening = same_opening_story(jac, sig.size, sizes)
+        if (opens & ~ok & ~same_opening_story(jac, sig.size, sizes, root=True)).any():
+            # an article opening alike that is plainly another story: the opening is not this
+            # story's own (a story opening with another's sentence), so it joins nothing by it
+            by_opening[:] = False
+        opens &= ok | by_opening
     # Of the candidates that open alike, the earliest (the article the others open with) is taken
     # first: Jaccard favours the smaller of two, and a truncated opening is in a story that only
     # opens with it as much as in its article.
