@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db import rollups
-from ingest.cluster import (BANDS, Signature, close_to_canonical, same_opening_story, same_story, signature,
-                            similarities)
+from ingest.cluster import (BANDS, CONTAINMENT, Signature, close_to_canonical, containment,
+                            same_opening_story, same_story, signature, similarities)
 
 CHUNK = 500
 WINDOW = timedelta(days=7)
@@ -134,9 +134,10 @@ def _best(member: NewMember, pool: list[_Known], by_id: dict[int, _Known],
     opens = np.array([k.item_id in alike for k in pool], dtype=bool)
     if alike:
         by_opening = same_opening_story(jac, sig.size, sizes)
-        if (opens & ~ok & ~same_opening_story(jac, sig.size, sizes, root=True)).any():
-            # an article opening alike that is plainly another story: the opening is not this
-            # story's own (a story opening with another's sentence), so it joins nothing by it
+        if (opens & ~ok & (containment(jac, sig.size, sizes) < CONTAINMENT)).any():
+            # an article opening alike that is another story (less than half of the shorter in
+            # the longer): the opening is not this story's own (a story opening with another's
+            # sentence), so it joins nothing by it
             by_opening[:] = False
         opens &= ok | by_opening
     # Of the candidates that open alike, the earliest (the article the others open with) is taken
