@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, func, literal, select, union_all
@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db.buckets import as_date, bucket_expr, bucket_start, local_day
-from db.filters import ItemFilter
+from db.filters import ItemFilter, day_window
+from db.stats import ONSET_RADIUS_DAYS
 
 DIMS = ("lang", "sentiment", "model", "theme")   # what a tally can group by
 _PER = {"model": (m.ItemModel, m.ItemModel.model), "theme": (m.ItemTheme, m.ItemTheme.theme)}
@@ -156,18 +157,23 @@ def view_tally(session: Session, flt: ItemFilter, *, tz: str = "UTC", now: datet
                spikes: bool = True, previous: bool = True, pairs: bool = False) -> Tally | None:
     """One tally for every count a view of `flt` with a search makes (the Overview's total,
     chart, sentiment index with its lead-in days, KPIs and spikes): its window, from the first
-    day of the `spikes`' history, or of the `previous` window when that is whole days (a window
-    not over at `now` is held against a stretch that is not); with theme-model rows (`pairs`).
+    day of the `spikes`' history (the days before the archive's first day included), or of the
+    `previous` window when that is whole days (a window not over at `now` is held against a
+    stretch that is not); with theme-model rows (`pairs`).
     None without a search or a closed window."""
-    from db.trends import comparable_window, spike_history
+    from db.trends import SPIKE_WINDOW, comparable_window, spike_history
 
     if not flt.q or flt.since is None or flt.until is None:
         return None
     span = flt
     history = spike_history(session, flt, tz, now=now) if spikes else None
     if history is not None:
-        wide = history[0]
-        span = flt.replace(since=min(flt.since, wide.since), until=max(wide.until, flt.until))
+        wide, _, start, _ = history
+        # from the history's first day before spike_history clamps it to the archive's: the days
+        # before the archive hold no story, and a range starting near its first day keeps its
+        # sentiment index's lead-in days (the 6 before the range) in the tally
+        first = day_window(start - timedelta(days=SPIKE_WINDOW + ONSET_RADIUS_DAYS), start, tz)[0]
+        span = flt.replace(since=min(flt.since, first), until=max(wide.until, flt.until))
     if previous:
         prev = comparable_window(flt, now or datetime.now(timezone.utc))
         if prev.until == flt.since:

@@ -204,3 +204,14 @@ def test_a_view_with_a_search_matches_its_stories_once(db):
         assert len(searches) == 2, searches          # one per window, not one per grouping
     finally:
         event.remove(engine, "before_cursor_execute", seen)
+
+
+def test_a_view_not_over_near_the_archives_first_day_holds_its_lead_in_days(db):
+    # the spikes' history starts at the archive's first day (2025-03-01); the tally still holds
+    # the sentiment index's 6 lead-in days before a range starting on or before it
+    tz, now = "UTC", utc(2025, 3, 20, 9)
+    for first in (date(2025, 3, 3), date(2025, 2, 20)):
+        since, until = day_window(first, date(2025, 3, 20), tz)
+        flt = ItemFilter(since=since, until=until, q="story 1")
+        lead = flt.replace(since=day_window(first - timedelta(days=6), first, tz)[0])
+        assert tallies.covers(queries.view_tally(db, flt, tz=tz, now=now), lead)
