@@ -35,8 +35,7 @@ from ingest.normalize import LANG_SAMPLE_CHARS, MAX_TEXT_CHARS
 from ingest.politeness import HostLimiter
 from ingest.prepare import (Normalised, ParseFailure, Prepared, Tagger, finish, normalise_feed,
                             parse_normalise, prepare_fetched)
-from ingest.types import (DedupKeys, FailureClass, FetchResult, FetchState, Item, ParsedFeed,
-                          Source)
+from ingest.types import FailureClass, FetchResult, FetchState, Item, ParsedFeed, Source
 
 MAX_FULL_TEXT = 40          # article pages per source per run; later items keep their summary
 MAX_STALLED = 3             # pages in a row lost to timeouts or connection errors: no more this run
@@ -175,9 +174,9 @@ class Collector:
             got = replace(got, norm=norm, new_pages=pages, pages=got.pages + requests,
                           warnings=got.warnings + warnings)
         elif got.norm is not None and self._settling():
-            keys = [dedup.keys_for(i, got.norm.shared) for _, _, i in got.norm.good]
+            urls = [dedup.url_key(i.url) for _, _, i in got.norm.good]   # the one key asked for
             got = replace(got, norm=replace(got.norm, settled=self._settled(
-                source, got.norm, keys, range(len(keys)))))
+                source, got.norm, urls, range(len(urls)))))
         if got.norm is not None and self.settings.workers > 0:
             prepared, note = offload.call(self.settings.workers, finish, source, got.norm, self.tagger)
             got = replace(got, norm=None, prepared=prepared, warnings=got.warnings + _notes(note))
@@ -192,22 +191,23 @@ class Collector:
         """Items are tagged and the store can be asked which of them it holds as they are."""
         return self.tagger is not None and self.lookup is not None
 
-    def _versions(self, source: Source, keys: Sequence[DedupKeys],
+    def _versions(self, source: Source, urls: Sequence[str | None],
                   positions: Iterable[int]) -> Mapping[str, tuple[str, str, bool]]:
-        """The stored title, text and spam flag of the source's items at `positions`, by URL key."""
-        wanted = {keys[n].url_key for n in positions if keys[n].url_key}
+        """The stored title, text and spam flag of the source's items at `positions` (their URL
+        keys `urls`), by URL key."""
+        wanted = {urls[n] for n in positions if urls[n]}
         return self.lookup.versions(source.id, wanted) if wanted else {}
 
-    def _settled(self, source: Source, norm: Normalised, keys: Sequence[DedupKeys],
+    def _settled(self, source: Source, norm: Normalised, urls: Sequence[str | None],
                  positions: Iterable[int],
                  versions: Mapping[str, tuple[str, str, bool]] | None = None) -> dict[int, bool]:
         """The items at `positions` the source's stored items hold with this title and text (by
         URL key), each with its stored spam flag: plain duplicates, not tagged again."""
-        positions = [n for n in positions if keys[n].url_key]
+        positions = [n for n in positions if urls[n]]
         if versions is None:
-            versions = self._versions(source, keys, positions)
+            versions = self._versions(source, urls, positions)
         return {n: v[2] for n in positions
-                if (v := versions.get(keys[n].url_key)) is not None
+                if (v := versions.get(urls[n])) is not None
                 and v[:2] == (norm.good[n][2].title, norm.good[n][2].text)}
 
     def _get(self, source: Source, state: FetchState, client: httpx.Client,
@@ -284,7 +284,8 @@ class Collector:
                 if k.url_key in known:
                     seen.add(n)
         stored = self.lookup.pages(set(wanted.values())) if wanted else {}
-        versions = self._versions(source, keys, seen)
+        urls = [k.url_key for k in keys]
+        versions = self._versions(source, urls, seen)
         fetched: list[PageText] = []
         requests = skipped = kept = elsewhere = stalled = given_up = 0
         # new items first: retries never take the run's page budget from them
@@ -337,7 +338,7 @@ class Collector:
         # Items seen again exactly as stored (title and text, the page's included) are plain
         # duplicates: they are not tagged again (db.store writes nothing for them).
         norm = norm.with_items(items)
-        return (replace(norm, settled=self._settled(source, norm, keys, seen, versions)),
+        return (replace(norm, settled=self._settled(source, norm, urls, seen, versions)),
                 tuple(fetched), requests, tuple(warnings))
 
     def _page(self, source: Source, url: str, client: httpx.Client) -> PageText:
