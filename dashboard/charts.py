@@ -154,20 +154,21 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
                value: str = "count", kind: str = "line", y_title: str = "", title: str | None = None,
                events: Iterable = (), names: dict[str, str] | None = None,
                percent: bool = False, partial: Mapping[date, object] | None = None,
-               colors: Mapping | None = None) -> go.Figure:
+               colors: Mapping | None = None, order_by: str | None = None) -> go.Figure:
     """Buckets on x, `value` on y, one trace per key of `dim` (or one trace without `dim`), in its
     colour (`colors`, else `color_for`).
 
     Each point carries its key in customdata, so a selection can be turned into stories. Buckets
     in `partial` (`db.queries.partial_buckets`) are shaded, labelled and drawn with open markers
-    (hatched bars): they hold only part of their period.
+    (hatched bars): they hold only part of their period. Keys other than lang, sentiment and
+    category are drawn (and listed) biggest first by the sum of `order_by` (default `value`).
     """
     partial = {as_date(b) for b in (partial or ())}
     fig = go.Figure()
     groups = [(None, df)] if not dim else [(k, g) for k, g in df.groupby(dim, sort=True)]
     if dim:   # a fixed order for lang, sentiment, category; else biggest series first
         by_key = dict(groups)
-        totals = {k: g[value].sum() for k, g in groups}
+        totals = {k: g[order_by or value].sum() for k, g in groups}
         groups = [(k, by_key[k]) for k in ordered_keys(dim, by_key, totals)]
     for key, g in groups:
         g = g.sort_values("bucket")
@@ -409,25 +410,44 @@ def ranked_bars(df: pd.DataFrame, *, label_col: str, value: str, color: str = "#
 
 
 ROLLING_DAYS = 7
+MIN_NET_STORIES = 10    # a net index on fewer stories than this is drawn hollow and flagged
 _TONE = ["positive", "neutral", "negative", "stories"]
 
 
 def smoothed_net(df: pd.DataFrame, start: date, end: date, interval: str,
                  dim: str | None = None) -> tuple[pd.DataFrame, str]:
-    """Daily net sentiment is noisy at a few stories a day: for day buckets add "net_7d", the net of
-    the trailing 7 days' summed counts ((positive - negative) / stories). Returns the frame and the
-    column to draw ("net_7d", or "net" for week and month buckets). Days of `df` before `start` (the
+    """The net-sentiment index as drawn and as its CSV holds it, with the counts it comes from.
+
+    `df` has bucket, (`dim`,) positive, neutral, negative, stories (`db.queries.sentiment_index`).
+    Daily net sentiment is noisy at a few stories a day: for day buckets each day has the
+    trailing 7 days' summed counts "positive_7d", "neutral_7d", "negative_7d", "stories_7d" and
+    "net_7d" = (positive_7d - negative_7d) / stories_7d (the daily counts stay beside them; no
+    daily net, which is not drawn). Week and month buckets keep their own counts and "net".
+    "few_stories" is true where the index rests on fewer than `MIN_NET_STORIES` stories (its
+    window's, or its bucket's): such a point swings to +-1 on a story or two and is drawn hollow.
+    Returns the frame and the column to draw ("net_7d" or "net"). Days of `df` before `start` (the
     6 days a page reads ahead, `Ctx.lead_in`) feed the first days' windows and are then left out."""
-    if interval != "day" or df.empty:
-        return df, "net"
+    keys = [dim] if dim else []
+    if df.empty:
+        value = "net_7d" if interval == "day" else "net"
+        cols = (["bucket"] + keys + _TONE + ([t + "_7d" for t in _TONE] if interval == "day" else [])
+                + [value, "few_stories"])
+        return pd.DataFrame(columns=cols), value
+    if interval != "day":
+        out = df[["bucket"] + keys + _TONE].copy()
+        out["net"] = (out["positive"] - out["negative"]) / out["stories"].where(out["stories"] > 0)
+        out["few_stories"] = out["stories"] < MIN_NET_STORIES
+        return out.reset_index(drop=True), "net"
     lead = start - timedelta(days=ROLLING_DAYS - 1)
-    filled = fill_gaps(df[["bucket"] + ([dim] if dim else []) + _TONE], lead, end, "day", dim, values=_TONE)
+    filled = fill_gaps(df[["bucket"] + keys + _TONE], lead, end, "day", dim, values=_TONE)
     parts = []
     for _, g in (filled.groupby(dim, sort=False) if dim else [(None, filled)]):
         g = g.sort_values("bucket").copy()
-        r = g[_TONE].rolling(ROLLING_DAYS, min_periods=1).sum()
-        g["net"] = (g["positive"] - g["negative"]) / g["stories"].where(g["stories"] > 0)
+        r = g[_TONE].rolling(ROLLING_DAYS, min_periods=1).sum().astype(int)
+        for col in _TONE:
+            g[col + "_7d"] = r[col]
         g["net_7d"] = (r["positive"] - r["negative"]) / r["stories"].where(r["stories"] > 0)
+        g["few_stories"] = r["stories"] < MIN_NET_STORIES
         parts.append(g[g["bucket"] >= start])
     return pd.concat(parts, ignore_index=True), "net_7d"
 
@@ -490,9 +510,36 @@ def show_top(fig: go.Figure, ranked: Sequence, n: int) -> go.Figure:
 def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str | None = None,
               title: str | None = None, events: Iterable = (), value: str = "net",
               partial: Mapping[date, object] | None = None) -> go.Figure:
-    """Net-sentiment index (-1..1) over time, one line per key of `dim`, with a zero line."""
+    """Net-sentiment index (-1..1) over time, one line per key of `dim` (the most covered first),
+    with a zero line. Points flagged "few_stories" (`smoothed_net`) are not joined to the line:
+    they are drawn as faint open circles in the key's colour, named in the hover and by a legend
+    swatch, so a swing to +-1 on a story or two never reads as a move of the line."""
+    few = df["few_stories"].astype(bool) if "few_stories" in df else pd.Series(False, index=df.index)
+    stories = "stories_7d" if "stories_7d" in df else "stories"
+    solid = df.assign(**{value: df[value].where(~few)}) if few.any() else df
     y_title = i18n.t("net_7d" if value == "net_7d" else "net_sentiment", lang)
-    fig = time_chart(df, lang=lang, tz=tz, interval=interval, dim=dim, value=value, kind="line",
-                     y_title=y_title, title=title, events=events, partial=partial)
+    fig = time_chart(solid, lang=lang, tz=tz, interval=interval, dim=dim, value=value, kind="line",
+                     y_title=y_title, title=title, events=events, partial=partial,
+                     order_by=stories if stories in df else None)
+    for trace in fig.data:     # a legend click on a key hides its open circles too
+        if trace.customdata is not None and len(trace.customdata) and trace.legendgroup is None:
+            trace.legendgroup = f"key:{trace.customdata[0]}"
+    thin = df[few & df[value].notna()]
+    if not thin.empty:
+        note = i18n.t("few_stories_hover", lang, n=MIN_NET_STORIES)
+        groups = [(None, thin)] if not dim else list(thin.groupby(dim, sort=True))
+        for key, g in groups:
+            g = g.sort_values("bucket")
+            name = plot_text(label(dim, key, lang) if dim else y_title)
+            fig.add_trace(go.Scatter(
+                x=list(g["bucket"]), y=list(g[value]), mode="markers", name=f"{name} ({plot_text(note)})",
+                marker=dict(symbol="circle-open", size=7, color=color_for(dim, key) if dim else "#4E79A7",
+                            line=dict(width=1.5)),
+                opacity=0.55, showlegend=False, legendgroup=f"key:{key if key is not None else ''}",
+                customdata=[key if key is not None else ""] * len(g)))
+        fig.add_trace(go.Scatter(   # a legend entry only, like the partial swatch
+            x=[None], y=[None], mode="markers", name=plot_text(i18n.t("few_stories", lang, n=MIN_NET_STORIES)),
+            marker=dict(symbol="circle-open", size=9, color="#555555", line=dict(width=1.5)),
+            opacity=0.55, hoverinfo="skip", customdata=[], legendgroup="few"))
     fig.update_yaxes(range=[-1.05, 1.05], zeroline=True, zerolinecolor="#888888")
     return fig

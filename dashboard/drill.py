@@ -121,7 +121,8 @@ def periods(ctx) -> list[date]:
 
 def net_chart(ctx, df, dim: str, *, key: str, name: str, title: bool = False) -> None:
     """The net-sentiment lines of `df` by `dim` (a 7-day index for day buckets), with the chart's
-    CSV and drill-down; `title` writes which index it is above the chart."""
+    CSV (the drawn points beside their counts), a caption when some points rest on few stories
+    (drawn open, `charts.net_lines`) and drill-down; `title` writes which index it is above it."""
     df, value = charts.smoothed_net(df, ctx.start, ctx.end, ctx.interval, dim)
     if title:
         st.markdown(f"**{ui.md_escape(i18n.t('net_7d' if value == 'net_7d' else 'net_sentiment', ctx.lang))}**")
@@ -129,4 +130,7 @@ def net_chart(ctx, df, dim: str, *, key: str, name: str, title: bool = False) ->
                            events=ctx.events, value=value, partial=ctx.partial)
     points = ui.chart(fig, df, key=key, lang=ctx.lang, name=name, partial=ctx.partial,
                       interval=ctx.interval)
+    if df["few_stories"].astype(bool).any():
+        window = i18n.t("window_7d" if value == "net_7d" else "every_" + ctx.interval, ctx.lang)
+        st.caption(ui.md_escape(i18n.t("few_stories_note", ctx.lang, n=charts.MIN_NET_STORIES, window=window)))
     selection(ctx, points, ("bucket", dim), key=key)

@@ -84,6 +84,14 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "count": ("数量", "count"),
     "net_sentiment": ("净情感指数", "net sentiment"),
     "net_7d": ("净情感（近 7 日滚动）", "net sentiment (7-day rolling)"),
+    "few_stories": ("少于 {n} 篇报道（空心点）", "fewer than {n} stories (open circles)"),
+    "few_stories_hover": ("少于 {n} 篇", "under {n} stories"),
+    "few_stories_note": ("空心淡色点：该点的{window}内报道少于 {n} 篇，一两篇报道就能把指数推到 ±1，"
+                         "故不与折线相连；CSV 的 few_stories 列标出这些点。",
+                         "Open faint circles: fewer than {n} stories in the point's {window}, where a "
+                         "story or two swing the index to ±1, so they are not joined to the line; the "
+                         "CSV flags them in its few_stories column."),
+    "window_7d": ("近 7 日窗口", "7-day window"),
     "vs_previous": ("较上一周期", "vs previous period"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "open_explorer": ("在检索页打开", "Open in Explorer"),

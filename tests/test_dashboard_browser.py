@@ -613,3 +613,28 @@ def test_share_charts_read_as_7_day_shares_and_their_csv_holds_what_is_drawn(pag
             assert list(phrases[0])[:3] == ["theme", "phrase", "count"], list(phrases[0])
             bars = pg.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')][3].data[0].customdata")
             assert len({r["theme"] for r in phrases}) == 1 and sorted(r["phrase"] for r in phrases) == sorted(bars)
+
+
+def test_the_net_sentiment_csv_holds_the_drawn_points_their_7_day_counts_and_the_few_story_flag(page, server: Server) -> None:
+    """The Models page's net-sentiment chart: its Download CSV holds each drawn point (line or open
+    circle) beside the 7-day counts it comes from (no undrawn daily net), flags the points on
+    fewer than 10 stories, and those are exactly the open circles off the line."""
+    pg = page
+    pg.goto(f"{server.base}/models?ui=en&from=2025-08-04&to=2025-11-01")
+    _settle(pg)
+    _check_clean(pg, "/models", NAV_EN)
+    traces = pg.evaluate(_TRACES.replace("[0]", "[2]").replace(
+        "visible:", "open: (t.marker || {}).symbol === 'circle-open', visible:"))
+    rows = _first_csv(pg, 2)
+    assert list(rows[0]) == ["bucket", "model", "positive", "neutral", "negative", "stories", "positive_7d",
+                             "neutral_7d", "negative_7d", "stories_7d", "net_7d", "few_stories", "partial"], list(rows[0])
+    drawn = {(x[:10], t["key"]): (y, t["open"]) for t in traces for x, y in zip(t["x"], t["y"]) if y is not None}
+    csv_points = {(r["bucket"], r["model"]): r for r in rows if r["net_7d"] != ""}
+    assert drawn.keys() == csv_points.keys(), "the CSV and the chart hold other points"
+    opened = 0
+    for k, r in csv_points.items():
+        pos, neg, n = int(r["positive_7d"]), int(r["negative_7d"]), int(r["stories_7d"])
+        assert abs(float(r["net_7d"]) - (pos - neg) / n) < 1e-9 and abs(drawn[k][0] - float(r["net_7d"])) < 1e-6
+        assert (r["few_stories"] == "true") == (n < 10) == drawn[k][1], (k, r)
+        opened += drawn[k][1]
+    assert 0 < opened < len(drawn)

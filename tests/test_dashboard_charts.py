@@ -97,9 +97,31 @@ def test_daily_net_sentiment_is_smoothed_over_seven_days_of_counts():
     assert col == "net_7d" and len(df) == 10
     by_day = df.set_index("bucket")
     assert by_day.loc[date(2025, 3, 2), "net_7d"] == 0.5          # (3 - 1) / 4, not the mean of 1 and -1
-    assert pd.isna(by_day.loc[date(2025, 3, 3), "net"]) and by_day.loc[date(2025, 3, 3), "net_7d"] == 0.5
+    assert by_day.loc[date(2025, 3, 3), "stories"] == 0 and by_day.loc[date(2025, 3, 3), "net_7d"] == 0.5
+    assert by_day.loc[date(2025, 3, 3), ["positive_7d", "negative_7d", "stories_7d"]].tolist() == [3, 1, 4]
+    assert "net" not in df            # a daily net is not drawn, so the chart's CSV does not hold one
     assert pd.isna(by_day.loc[date(2025, 3, 9), "net_7d"])        # the window has moved past both days
-    assert charts.smoothed_net(pd.DataFrame(rows), date(2025, 3, 1), date(2025, 3, 10), "week")[1] == "net"
+    assert by_day["few_stories"].all()                             # 4 stories at most: every point open
+    weekly, col = charts.smoothed_net(pd.DataFrame(rows), date(2025, 3, 1), date(2025, 3, 10), "week")
+    assert col == "net" and list(weekly.columns) == ["bucket", "positive", "neutral", "negative", "stories",
+                                                     "net", "few_stories"]
+
+
+def test_a_net_index_on_few_stories_is_drawn_as_open_circles_off_the_line():
+    rows = [{"bucket": date(2025, 3, d), "key": k, "positive": p, "neutral": 0, "negative": 0, "stories": p}
+            for d in range(1, 8) for k, p in (("sora", 3), ("pika", 1))]
+    df, value = charts.smoothed_net(pd.DataFrame(rows).rename(columns={"key": "model"}),
+                                    date(2025, 3, 1), date(2025, 3, 7), "day", "model")
+    fig = charts.net_lines(df, lang="en", tz="UTC", interval="day", dim="model", value=value)
+    lines = {tr.customdata[0]: tr for tr in fig.data if tr.mode == "lines+markers"}
+    dots = {tr.customdata[0]: tr for tr in fig.data if tr.mode == "markers" and len(tr.customdata)}
+    assert list(lines) == ["sora", "pika"]                   # the most covered first, not by net
+    # Sora reaches 10 stories on its 4th day (3 a day): open before, on the line from then on
+    assert [None if pd.isna(y) else y for y in lines["sora"].y] == [None, None, None, 1.0, 1.0, 1.0, 1.0]
+    assert list(dots["sora"].y) == [1.0, 1.0, 1.0] and dots["sora"].marker.symbol == "circle-open"
+    assert all(pd.isna(y) for y in lines["pika"].y) and len(dots["pika"].y) == 7
+    assert dots["pika"].legendgroup == lines["pika"].legendgroup      # one legend click hides both
+    assert any(tr.name == "fewer than 10 stories (open circles)" for tr in fig.data)
 
 
 def test_daily_theme_share_is_drawn_as_a_7_day_rolling_share_of_summed_counts():

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -466,7 +467,7 @@ def test_a_7_day_index_reads_the_6_days_before_the_range_for_its_first_days(site
     days = {"from": start.isoformat(), "to": DAY.isoformat(), "ui": "en"}
     at = ok(page("overview", **days))
     net = next(f for f in specs(at) if f["layout"]["yaxis"].get("title", {}).get("text", "").startswith("net"))
-    first = {tr["name"]: tr["y"][0] for tr in net["data"] if tr.get("x") and tr["x"][0].startswith(str(start))}
+    first = {tr["name"]: tr["y"][0] for tr in net["data"] if tr.get("x") and (tr["x"][0] or "").startswith(str(start))}
     week = q.sentiment_index(session, window(start - timedelta(days=6), start), bucket=None)[0]
     assert week["stories"] > q.sentiment_index(session, window(start, start), bucket=None)[0]["stories"]
     assert abs(first["all"] - (week["positive"] - week["negative"]) / week["stories"]) < 1e-9
@@ -922,3 +923,65 @@ def test_theme_evidence_counts_read_from_a_sample_say_they_are_estimates(site, s
     k = trends.sample_step(session, window(START, DAY))
     assert k > 1
     assert f"Estimated: one in {k} of the view's {stories:,} stories was read" in unescape_md(texts(at))
+
+
+def _net_points(spec: dict) -> tuple[dict, dict]:
+    """(solid, open) points of a net-sentiment chart: key -> day -> y, from the key's line and
+    from its open circles (traces holding a key, leaving out the events and legend swatches)."""
+    solid, hollow = {}, {}
+    for tr in spec["data"]:
+        key = (tr.get("customdata") or [None])[0]
+        if not key or tr.get("yaxis") == "y9":
+            continue
+        open_ = tr.get("marker", {}).get("symbol") == "circle-open"
+        into = hollow if open_ else solid
+        for x, y in zip(tr["x"], tr["y"]):
+            if y is not None:
+                into.setdefault(key, {})[date.fromisoformat(x[:10])] = y
+    return solid, hollow
+
+
+@pytest.mark.parametrize("name, key_of", [("models", "model"), ("overview", "lang")])
+def test_net_sentiment_draws_the_7_day_sums_and_a_point_on_few_stories_open_and_flagged(site, session, name, key_of):
+    # Before: a model covered by a story or two a week drew its line to +-1 and back like any
+    # other move, and the chart's CSV held a daily net that was not drawn and no 7-day sums.
+    from dashboard import charts
+
+    start = DAY - timedelta(days=13)
+    at = ok(page(name, ui="en", **{"from": start.isoformat(), "to": DAY.isoformat()}))
+    spec = next(f for f in specs(at) if f["layout"].get("yaxis", {}).get("title", {}).get("text", "").startswith("net"))
+    solid, hollow = _net_points(spec)
+    flt = window(start - timedelta(days=6), DAY)
+    rows = q.sentiment_index(session, flt, bucket="day", tz=TZ, by=key_of if name == "models" else None)
+    if name == "overview":
+        rows = [dict(r, key="all") for r in rows] + [r for r in q.sentiment_index(
+            session, flt, bucket="day", tz=TZ, by="lang") if r["key"] in ("zh", "en")]
+    days = [start + timedelta(days=i) for i in range(14)]
+    checked = {True: 0, False: 0}
+    for key in {r["key"] for r in rows}:
+        cells = {r["bucket"]: r for r in rows if r["key"] == key}
+        for day in days:
+            week = [cells[d] for d in (day - timedelta(days=i) for i in range(7)) if d in cells]
+            n = sum(c["stories"] for c in week)
+            if not n:
+                continue
+            net = (sum(c["positive"] for c in week) - sum(c["negative"] for c in week)) / n
+            few = n < charts.MIN_NET_STORIES
+            got = (hollow if few else solid).get(key, {}).get(day)
+            other = (solid if few else hollow).get(key, {}).get(day)
+            assert got is not None and abs(got - net) < 1e-9 and other is None, (key, day, n)
+            checked[few] += 1
+    assert checked[True] and checked[False], checked     # the fixture has both kinds of point
+    note = charts.MIN_NET_STORIES
+    assert f"fewer than {note} stories" in texts(at)
+    assert any(tr.get("name") == f"fewer than {note} stories (open circles)" for tr in spec["data"])
+    # the CSV's frame (what the chart draws, ui.chart writes it): the 7-day sums beside each point
+    frame, value = charts.smoothed_net(pd.DataFrame(rows).rename(columns={"key": key_of}), start, DAY, "day", key_of)
+    assert value == "net_7d" and "net" not in frame
+    assert list(frame.columns) == ["bucket", key_of, "positive", "neutral", "negative", "stories",
+                                   "positive_7d", "neutral_7d", "negative_7d", "stories_7d", "net_7d",
+                                   "few_stories"]
+    for r in frame.itertuples():
+        drawn = (hollow if r.few_stories else solid).get(getattr(r, key_of), {}).get(r.bucket)
+        assert (drawn is None) if r.stories_7d == 0 else abs(drawn - r.net_7d) < 1e-9
+        assert r.few_stories == (r.stories_7d < charts.MIN_NET_STORIES)
