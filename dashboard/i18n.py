@@ -48,6 +48,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "why_ui": ("请用 zh 或 en", "use zh or en"),
     "why_spam": ("请用 1 或 0", "use 1 or 0"),
     "why_every": ("请用 day、week 或 month", "use day, week or month"),
+    "why_sov": ("请用 share 或 count", "use share or count"),
     "why_not_an_id": ("不是报道编号（整数）", "not a story id (a whole number)"),
     "why_before_from": ("早于 from，已与 from 对调", "before from; the two were swapped"),
     "share_link": ("当前视图的网址可直接收藏或分享。", "This view's URL can be bookmarked and shared."),

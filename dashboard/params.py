@@ -8,6 +8,7 @@ Query parameters (all optional; a parameter at its default is left out of the UR
   theme=ID,...      themes                    sent=positive,neutral,negative
   spam=1            include spam              tz=Area/City time zone of the day buckets
   every=day|week|month  bucket size           q=...        search terms
+  sov=share|count   the Models page's share of voice: 7-day shares or stories a bucket
 A bad value is dropped with a warning that names the parameter; the rest of the view still applies.
 Each warning's reason is a key of `dashboard.i18n` (the page shows it in the interface language).
 """
@@ -23,12 +24,13 @@ from db.filters import YEARS
 SENTIMENTS = ("positive", "neutral", "negative")
 INTERVALS = ("day", "week", "month")
 CATEGORIES = ("news", "social")
+SOV_MODES = ("share", "count")
 DOC_LANGS = ("zh", "en", "und", "other")
 MULTI = ("lang", "source", "category", "model", "theme", "sentiment")
 # View field -> query parameter name
 _NAMES = {"ui": "ui", "start": "from", "end": "to", "lang": "lang", "source": "src",
           "category": "cat", "model": "model", "theme": "theme", "sentiment": "sent",
-          "spam": "spam", "tz": "tz", "every": "every", "q": "q"}
+          "spam": "spam", "tz": "tz", "every": "every", "q": "q", "sov": "sov"}
 KEYS = tuple(_NAMES.values()) + ("day",)
 MAX_Q = 200
 DEFAULT_DAYS = 90
@@ -49,6 +51,7 @@ class View:
     tz: str = "UTC"
     every: str = "day"
     q: str = ""
+    sov: str = "share"
 
 
 def local_date(value: datetime | None, tz: str) -> date | None:
@@ -170,6 +173,11 @@ def parse(query: dict[str, str], facets: dict, *, default_tz: str,
             changes["every"] = query["every"]
         else:
             warns.append(("every", query["every"], "why_every"))
+    if query.get("sov"):
+        if query["sov"] in SOV_MODES:
+            changes["sov"] = query["sov"]
+        else:
+            warns.append(("sov", query["sov"], "why_sov"))
     if query.get("q"):
         changes["q"] = " ".join(query["q"].split())[:MAX_Q]
     return replace(view, **changes), warns

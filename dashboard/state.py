@@ -61,6 +61,7 @@ class Ctx:
     facets: dict
     source_names: dict[str, str]
     events: tuple = ()
+    push: bool = False          # the view changed since the page's last run: widgets take its values
 
     @property
     def partial(self) -> dict[date, tuple[date, date]]:
@@ -138,6 +139,12 @@ def _widget(kind, label: str, field: str, view: View, push: bool, **kwargs):
     return kind(label, key=wkey, on_change=_set, args=(field, wkey), **kwargs)
 
 
+def page_widget(ctx: Ctx, kind, label: str, field: str, **kwargs):
+    """A widget on a page (not in the sidebar) bound to the View's `field`, so it is kept in the
+    URL and survives page switches as the filters do."""
+    return _widget(kind, label, field, ctx.view, ctx.push, **kwargs)
+
+
 def ui_lang() -> str:
     """The interface language before any page runs (for the navigation's page titles)."""
     picked = st.session_state.get(_UI)
@@ -202,7 +209,7 @@ def setup(page: str, *, search_in_sidebar: bool = True) -> Ctx:
                      q=view.q, include_spam=view.spam)
     return Ctx(page=page, url=url, lang=lang, tz=view.tz, interval=view.every, start=view.start,
                end=view.end, flt=flt, view=view, facets=facets, source_names=names,
-               events=events)
+               events=events, push=push)
 
 
 def warn_bad_param(name: str, value: str, why: str, lang: str) -> None:

@@ -832,7 +832,7 @@ def test_models_share_of_voice_by_day_is_the_7_day_share_of_the_read_side_counts
     for day in want["kling"]:
         assert abs(sum(drawn[k][day] for k in drawn) - 100) < 1e-9 or all(drawn[k][day] == 0 for k in drawn)
     # the count view draws the read side's stories a day as they are, as stacked bars
-    at.radio(key="mo_sov_mode").set_value("count").run()
+    at.radio(key="w_sov").set_value("count").run()
     bars = specs(ok(at))[0]
     rows = q.counts(session, window(start, DAY), by=("model",), bucket="day", tz=TZ)
     kling = next(tr for tr in bars["data"] if tr.get("customdata", [""])[0] == "kling")
@@ -985,3 +985,23 @@ def test_net_sentiment_draws_the_7_day_sums_and_a_point_on_few_stories_open_and_
         drawn = (hollow if r.few_stories else solid).get(getattr(r, key_of), {}).get(r.bucket)
         assert (drawn is None) if r.stories_7d == 0 else abs(drawn - r.net_7d) < 1e-9
         assert r.few_stories == (r.stories_7d < charts.MIN_NET_STORIES)
+
+
+def test_the_share_of_voice_mode_is_kept_in_the_url_and_a_bad_one_is_named(site, session):
+    # Before: share / count was a bare radio: a bookmark of the count view opened the share view.
+    days = {"from": (DAY - timedelta(days=13)).isoformat(), "to": DAY.isoformat()}
+    at = ok(page("models", ui="en", **days))
+    assert at.radio(key="w_sov").value == "share" and "sov" not in at.query_params    # the default
+    at.radio(key="w_sov").set_value("count").run()
+    assert ok(at).query_params["sov"] == "count"
+    assert specs(at)[0]["data"][0]["type"] == "bar"
+    # the bookmark: a new session on that URL opens the count view
+    again = ok(page("models", ui="en", sov="count", **days))
+    assert again.radio(key="w_sov").value == "count" and specs(again)[0]["data"][0]["type"] == "bar"
+    assert not again.warning
+    at.radio(key="w_sov").set_value("share").run()
+    assert "sov" not in ok(at).query_params
+    bad = ok(page("models", ui="en", sov="pie", **days))
+    assert any("sov='pie'" in unescape_md(w.value) and "use share or count" in unescape_md(w.value)
+               for w in bad.warning)
+    assert bad.radio(key="w_sov").value == "share" and specs(bad)[0]["data"][0].get("stackgroup")

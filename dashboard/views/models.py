@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, drill, i18n, ui
-from dashboard.state import Ctx, setup
+from dashboard.params import SOV_MODES
+from dashboard.state import Ctx, page_widget, setup
 
 TOP_NET = 6   # models drawn on the net-sentiment chart (the most covered)
 
@@ -13,8 +14,8 @@ TOP_NET = 6   # models drawn on the net-sentiment chart (the most covered)
 def share_of_voice(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("sov", L))
-    mode = st.radio(i18n.t("sov_mode", L), ["share", "count"], horizontal=True, key="mo_sov_mode",
-                    format_func=lambda v: i18n.t("mode_" + v, L))
+    mode = page_widget(ctx, st.radio, i18n.t("sov_mode", L), "sov", options=list(SOV_MODES),
+                       horizontal=True, format_func=lambda v: i18n.t("mode_" + v, L))    # sov= in the URL
     flt = ctx.lead_in()      # day buckets: from 6 days before the range, for the first 7-day windows
     # every model's stories, so that a model picked in the filter keeps its share among them all
     every = charts.fill_gaps(data.counts(ctx.url, flt.replace(model=()), ("model",), ctx.interval, ctx.tz, _tally=tally),
