@@ -10,6 +10,7 @@ from dashboard import charts
 from dashboard.events import Event
 from ingest.tag.lexicon import model_table
 from ingest.tag.themes import THEMES
+from tests.support.colour import VISIONS, delta_e
 
 
 def test_every_model_and_theme_has_its_own_fixed_colour():
@@ -20,6 +21,21 @@ def test_every_model_and_theme_has_its_own_fixed_colour():
     assert len(set(charts.THEME_COLORS.values())) == len(charts.THEME_COLORS)
     assert charts.color_for("model", "kling") == charts.MODEL_COLORS["kling"]
     assert charts.color_for("source", "x") == charts.color_for("source", "x")   # stable for others too
+
+
+def test_every_theme_colour_is_told_apart_from_every_other_also_with_colour_blindness():
+    # Before: Jobs, Copyright and Deepfakes were three near pinks (CIEDE2000 under 13 apart), and
+    # for protanopia two themes were the same colour (under 1 apart).
+    pairs = [(a, b) for i, a in enumerate(charts.THEME_COLORS) for b in list(charts.THEME_COLORS)[i + 1:]]
+    for vision in VISIONS:
+        floor = 15 if vision == "normal" else 7.5
+        close = [(a, b, round(delta_e(charts.THEME_COLORS[a], charts.THEME_COLORS[b], vision), 1))
+                 for a, b in pairs if delta_e(charts.THEME_COLORS[a], charts.THEME_COLORS[b], vision) < floor]
+        assert not close, (vision, close)
+    for theme in ("jobs", "copyright", "misinformation"):    # the three that were pinks, far apart now
+        others = [t for t in ("jobs", "copyright", "misinformation") if t != theme]
+        assert all(delta_e(charts.THEME_COLORS[theme], charts.THEME_COLORS[o]) > 20 for o in others)
+    assert charts.color_for("theme", "jobs") == charts.THEME_COLORS["jobs"]       # one colour per theme
 
 
 def test_buckets_are_local_days_weeks_from_monday_and_months():
