@@ -287,12 +287,16 @@ def stacked_bars(df: pd.DataFrame, *, row_dim: str, stack_dim: str, lang: str, v
 def grouped_bars(df: pd.DataFrame, *, row_dim: str, group_dim: str, lang: str, value: str = "count",
                  title: str | None = None, x_title: str = "", names: dict[str, str] | None = None,
                  percent: bool = False) -> go.Figure:
-    """Horizontal bars per key of `row_dim`, side by side per key of `group_dim` (e.g. zh beside en)."""
+    """Horizontal bars per key of `row_dim`, side by side per key of `group_dim` (e.g. zh beside en).
+
+    Plotly stacks a group's horizontal bars upwards from the first trace, so the traces are added
+    last key first and the legend reversed: the first key (Chinese) is the top bar of every pair
+    and the first legend entry, as it is in every other chart."""
     fig = go.Figure()
     if df.empty:
         return _layout(fig, title=title)
     rows = list(df.groupby(row_dim)[value].sum().sort_values().index)
-    for key in ordered_keys(group_dim, df[group_dim].dropna().unique()):
+    for key in reversed(ordered_keys(group_dim, df[group_dim].dropna().unique())):
         g = df[df[group_dim] == key].set_index(row_dim).reindex(rows)
         fig.add_trace(go.Bar(
             y=[plot_text(label(row_dim, r, lang, names)) for r in rows], x=list(g[value].fillna(0)),
@@ -300,7 +304,9 @@ def grouped_bars(df: pd.DataFrame, *, row_dim: str, group_dim: str, lang: str, v
             marker_color=color_for(group_dim, key), customdata=[[r, key] for r in rows]))
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text=plot_text(x_title), ticksuffix="%" if percent else None)
-    return _in_order(_layout(fig, title=title, height=max(HEIGHT, 34 * len(rows) + 120)))
+    _layout(fig, title=title, height=max(HEIGHT, 34 * len(rows) + 120))
+    fig.update_layout(legend_traceorder="reversed")
+    return fig
 
 
 def heatmap(df: pd.DataFrame, *, row_dim: str, col_dim: str, lang: str, value: str = "count",

@@ -265,8 +265,11 @@ def test_languages_stack_in_one_fixed_order_whatever_their_sizes():
         by_model = pd.DataFrame([{"model": "kling", "lang": "en", "count": en},
                                  {"model": "kling", "lang": "zh", "count": zh}])
         fig = charts.grouped_bars(by_model, row_dim="model", group_dim="lang", lang="en")
-        assert [tr.name for tr in fig.data] == ["Chinese", "English"]
-        assert fig.layout.legend.traceorder == "normal"
+        # a group of horizontal bars grows upwards from its first trace: Chinese drawn last is the
+        # top bar of each pair, and the reversed legend lists it first (it listed Chinese first
+        # over pairs whose top bar was English)
+        assert [tr.name for tr in fig.data] == ["English", "Chinese"]
+        assert fig.layout.legend.traceorder == "reversed"
     models = pd.DataFrame([{"bucket": days[0], "model": m, "count": n} for m, n in (("sora", 1), ("kling", 3))])
     fig = charts.time_chart(models, lang="en", tz="UTC", interval="day", dim="model", kind="area")
     assert [tr.customdata[0] for tr in fig.data] == ["kling", "sora"]     # models: biggest first still
