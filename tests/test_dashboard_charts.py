@@ -282,3 +282,15 @@ def test_ranked_bars_of_story_counts_hover_whole_numbers():
     assert "%{x:.0f}" in counts.data[0].hovertemplate
     scores = charts.ranked_bars(df.rename(columns={"count": "z"}), label_col="phrase", value="z")
     assert "%{x:.2f}" in scores.data[0].hovertemplate
+
+
+def test_a_bar_of_shares_names_how_many_stories_it_holds():
+    # Before: "Vidu" at 60% negative read like "Sora" at 40%, though one held 32 stories and the
+    # other 327; each row of shares now says its n.
+    df = pd.DataFrame([{"model": m, "sentiment": t, "count": n} for m, t, n in
+                       (("sora", "positive", 300), ("sora", "negative", 27), ("vidu", "negative", 2), ("vidu", "neutral", 1))])
+    fig = charts.stacked_bars(df, row_dim="model", stack_dim="sentiment", lang="en")
+    assert list(fig.data[0].y) == ["Vidu (n=3)", "Sora (n=327)"]
+    assert [c[0] for c in fig.data[0].customdata] == ["vidu", "sora"]       # the drill-down keeps the ids
+    counts = charts.stacked_bars(df, row_dim="model", stack_dim="sentiment", lang="en", percent=False)
+    assert list(counts.data[0].y) == ["Vidu", "Sora"]                        # counts say it on the axis
