@@ -220,14 +220,23 @@ def shade_partial(fig: go.Figure, partial: Iterable[date], interval: str, lang: 
     return fig
 
 
+MAX_TICKS = 12
+
+
 def date_axis(fig: go.Figure, lang: str, interval: str, days: Iterable) -> go.Figure:
     """Date ticks readable in the interface language: plotly names months in English ("Oct 19"),
     so the Chinese interface gets numeric dates; and one bucket alone spans its neighbours' days
-    (plotly would zoom into milliseconds around it)."""
+    (plotly would zoom into milliseconds around it). Week and month buckets are ticked on their
+    own first days (a Monday, the 1st), every bucket or every k-th for at most `MAX_TICKS`: plotly's
+    own ticks put "Jul 27" under the August point and Sundays under weeks that start on Monday."""
     if lang == "zh":
         fmt = "%Y-%m" if interval == "month" else "%Y-%m-%d"
         fig.update_xaxes(tickformat=fmt, hoverformat=fmt)
     distinct = sorted({pd.Timestamp(d) for d in days if pd.notna(d)})
+    if interval in ("week", "month") and len(distinct) > 1:
+        step = -(-len(distinct) // MAX_TICKS)
+        fig.update_xaxes(tick0=distinct[0].strftime("%Y-%m-%d"),
+                         dtick=f"M{step}" if interval == "month" else step * 7 * 86_400_000)
     if len(distinct) == 1:
         one = distinct[0]
         fig.update_xaxes(range=[one - pd.Timedelta(days=1), one + pd.Timedelta(days=1)], dtick=86_400_000)

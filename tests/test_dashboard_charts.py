@@ -57,6 +57,21 @@ def test_gaps_are_filled_with_zeros_for_every_key():
     assert shares[shares["bucket"] == date(2025, 3, 1)]["share"].tolist() == [100.0, 0.0]
 
 
+def test_week_and_month_buckets_are_ticked_on_their_own_first_days():
+    # Before: plotly's own ticks named a monthly chart's August point "Jul 27" and put Sundays
+    # under weeks that start on Monday.
+    months = [date(2025, m, 1) for m in range(3, 7)]
+    fig = charts.time_chart(pd.DataFrame({"bucket": months, "count": [1, 2, 3, 4]}), lang="en", tz="UTC",
+                            interval="month")
+    assert (fig.layout.xaxis.tick0, fig.layout.xaxis.dtick) == ("2025-03-01", "M1")
+    weeks = [date(2025, 3, 3) + timedelta(weeks=i) for i in range(30)]          # Mondays
+    fig = charts.time_chart(pd.DataFrame({"bucket": weeks, "count": range(30)}), lang="en", tz="UTC",
+                            interval="week")
+    assert fig.layout.xaxis.tick0 == "2025-03-03" and fig.layout.xaxis.dtick == 3 * 7 * 86_400_000
+    assert charts.time_chart(pd.DataFrame({"bucket": weeks, "count": range(30)}), lang="en", tz="UTC",
+                             interval="day").layout.xaxis.dtick is None        # days: plotly's ticks
+
+
 def test_time_chart_names_the_zone_uses_cjk_fonts_and_carries_keys():
     df = pd.DataFrame([{"bucket": date(2025, 3, 1), "model": "kling", "count": 2},
                        {"bucket": date(2025, 3, 1), "model": "sora", "count": 5}])
