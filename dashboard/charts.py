@@ -193,8 +193,9 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
         fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=plot_text(time_axis_title(interval, tz, lang)), type="date")
     date_axis(fig, lang, interval, df["bucket"] if "bucket" in df else ())
-    fig.update_yaxes(title_text=plot_text(y_title), ticksuffix="%" if percent else None)
-    fig.update_layout(hovermode="x unified")
+    fig.update_yaxes(title_text=plot_text(y_title), ticksuffix="%" if percent else None,
+                     hoverformat=".1f" if percent else None)   # "22.2%", not "22.22222%"
+    fig.update_layout(hovermode="x unified", hoverlabel_namelength=-1)   # whole names: "Jimeng / Seedance"
     shade_partial(fig, partial, interval, lang)
     add_events(fig, events, lang)
     return _in_order(_layout(fig, title=title))
@@ -563,5 +564,6 @@ def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str |
             x=[None], y=[None], mode="markers", name=plot_text(i18n.t("few_stories", lang, n=MIN_NET_STORIES)),
             marker=dict(symbol="circle-open", size=9, color="#555555", line=dict(width=1.5)),
             opacity=0.55, hoverinfo="skip", customdata=[], legendgroup="few"))
-    fig.update_yaxes(range=[-1.05, 1.05], zeroline=True, zerolinecolor="#888888")
+    fig.update_yaxes(range=[-1.05, 1.05], zeroline=True, zerolinecolor="#888888",
+                     hoverformat="+.2f")      # as the KPI card shows it ("-0.12", not "-0.1176471")
     return fig

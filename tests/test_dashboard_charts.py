@@ -309,3 +309,16 @@ def test_a_bar_of_shares_names_how_many_stories_it_holds():
     assert [c[0] for c in fig.data[0].customdata] == ["vidu", "sora"]       # the drill-down keeps the ids
     counts = charts.stacked_bars(df, row_dim="model", stack_dim="sentiment", lang="en", percent=False)
     assert list(counts.data[0].y) == ["Vidu", "Sora"]                        # counts say it on the axis
+
+
+def test_shares_and_net_index_hover_rounded_with_whole_names():
+    # Before: a share hovered as "22.22222%", a net index as "-0.1176471", and a long model name
+    # was cut to "Jimeng / See...".
+    df = pd.DataFrame([{"bucket": date(2025, 3, 1), "model": "jimeng", "share": 22.222222}])
+    fig = charts.time_chart(df, lang="en", tz="UTC", interval="day", dim="model", value="share", percent=True)
+    assert fig.layout.yaxis.hoverformat == ".1f" and fig.layout.hoverlabel.namelength == -1
+    net, value = charts.smoothed_net(pd.DataFrame([{"bucket": date(2025, 3, 1), "model": "sora", "positive": 2,
+                                                    "neutral": 10, "negative": 4, "stories": 16}]),
+                                     date(2025, 3, 1), date(2025, 3, 1), "day", "model")
+    fig = charts.net_lines(net, lang="en", tz="UTC", interval="day", dim="model", value=value)
+    assert fig.layout.yaxis.hoverformat == "+.2f"
