@@ -130,6 +130,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "spike_line": ("{day} · {name} · {count} 篇（基线 {baseline:.1f}，得分 {score:.1f}）· 中文 {zh} / 英文 {en}",
                    "{day} · {name} · {count} stories (baseline {baseline:.1f}, score {score:.1f}) · zh {zh} / en {en}"),
     "spike_so_far": ("当天未结束：截至 {at}，对比此前各天同一时段", "day not over: until {at}, against the same hours of the days before"),
+    "so_far_until": ("当天未结束，截至 {at}", "so far, until {at}"),
     # models
     "sov": ("声量份额", "Share of voice"),
     "sov_mode": ("显示", "Show"),

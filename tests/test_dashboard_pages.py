@@ -556,6 +556,71 @@ def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_be
     assert all(s.title in body for s in morning) and later.title not in body
 
 
+def _csv_frames(monkeypatch) -> dict[str, pd.DataFrame]:
+    """Every frame the page offers as a CSV download, by file name (ui.csv_bytes still writes it)."""
+    from dashboard import ui
+
+    frames, real, real_button = {}, ui.csv_bytes, st.download_button
+    written = []
+
+    def csv_bytes(df):
+        written.append(df.copy())
+        return real(df)
+
+    def download_button(label, data=None, file_name=None, **kw):
+        if written:
+            frames[file_name] = written.pop()
+        return real_button(label, data=data, file_name=file_name, **kw)
+
+    monkeypatch.setattr(ui, "csv_bytes", csv_bytes)
+    monkeypatch.setattr(st, "download_button", download_button)
+    return frames
+
+
+@pytest.mark.parametrize("ui, note", [("en", "so far, until"), ("zh", "当天未结束，截至")])
+def test_the_gap_pages_spike_of_a_day_not_over_says_its_count_runs_until_now(db_url, session, env, monkeypatch,
+                                                                              ui, note):
+    # Before: the lead-lag table showed today's 6 stories by midday beside whole days, with no
+    # "so far" (the Overview's spike line says "day not over: until HH:MM"), and its CSV likewise.
+    from readside_data import Corpus
+
+    now = datetime.now(timezone.utc)
+    offset = 12 - now.hour                        # a zone where it is about midday now
+    tz = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    today = now.astimezone(ZoneInfo(tz)).date()
+
+    def local(day, hour, minute=0):
+        return datetime.combine(day, datetime.min.time(), ZoneInfo(tz)).replace(hour=hour, minute=minute)
+
+    c = Corpus()
+    for back in range(1, 36):
+        d = today - timedelta(days=back)
+        for k in range(2):
+            c.add(local(d, 8, k), "en-news", models=("kling",))
+        for k in range(6):
+            c.add(local(d, 20, k), "zh-news", models=("kling",))
+    for k in range(6):     # both languages rise this morning: the spike is drawn (Chinese and English the same day)
+        c.add(local(today, 9, k), "zh-news", models=("kling",))
+        c.add(local(today, 9, 30 + k), "en-news", models=("kling",))
+    c.save(session)
+    env.setenv("AIGCWATCH_TIMEZONE", tz)
+    env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    frames = _csv_frames(monkeypatch)
+    from dashboard import i18n
+
+    at = ok(page("gap", day=today.isoformat(), ui=ui))
+    table = next(d.value for d in at.dataframe if i18n.t("leader", ui) in d.value.columns)
+    (cell,) = [v for v in table[i18n.t("every_day", ui)] if v.startswith(str(today))]
+    assert re.fullmatch(rf"{today} \({note} 1[23]:\d\d\)", cell), cell     # (an hour may turn meanwhile)
+    row = table[table[i18n.t("every_day", ui)] == cell].iloc[0]
+    assert row[i18n.t("stories", ui)] == 12
+    assert any(i18n.t("spike_so_far", ui, at=cell[-6:-1]) in unescape_md(c.value) for c in at.caption)
+    csv = frames["spike_lead_lag.csv"]
+    mine = csv[csv["day"] == today]
+    assert list(mine["partial"]) == [True] and mine["as_of"].iloc[0] == f"{today} {cell[-6:-1]}"
+    assert not csv[csv["day"] != today]["partial"].any() and csv[csv["day"] != today]["as_of"].isna().all()
+
+
 def test_the_sources_bars_stack_in_one_order_whatever_the_view(site, session):
     # Before: each view stacked its sources biggest first: cn-news under en-news on DAY, above
     # it over the week before (Sora's daily English notes), so every segment moved.

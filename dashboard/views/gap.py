@@ -3,6 +3,8 @@ on one scale; the divergence per key and overall (Jensen-Shannon); tone per lang
 which language reacted first. The sidebar's language filter does not apply here (both are compared)."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pandas as pd
 import streamlit as st
 
@@ -83,8 +85,10 @@ def lead_lag(ctx: Ctx, flt, tally=None) -> None:
         "onset_zh": (r.get("onset") or {}).get("zh"), "onset_en": (r.get("onset") or {}).get("en"),
         "leader": r.get("leader"), "lag_days": r.get("lag_days"),
         "lead_days": _lead_days(r.get("leader"), r.get("lag_days")),
+        # a day not over: its count runs until "as_of" (against the same hours of the days before)
+        "partial": r.get("as_of") is not None, "as_of": _until(r.get("as_of"), ctx.tz),
     } for r in rows], columns=["day", "dim", "key", "count", "score", "zh", "en", "onset_zh",
-                               "onset_en", "leader", "lag_days", "lead_days"])
+                               "onset_en", "leader", "lag_days", "lead_days", "partial", "as_of"])
     if df.empty:
         st.info(i18n.t("no_spikes", L))
         return
@@ -99,7 +103,8 @@ def lead_lag(ctx: Ctx, flt, tally=None) -> None:
         dim = shown.loc[shown["key"] == key, "dim"].iloc[0] if key in set(shown["key"]) else None
         if dim:
             drill.show(ctx, ("day", dim), (day, key), key=f"gap_lead_{key}_{day}")
-    table = df.assign(name=[i18n.key_name(d, k, L) for d, k in zip(df["dim"], df["key"])],
+    table = df.assign(day=[_day(d, p, at, L) for d, p, at in zip(df["day"], df["partial"], df["as_of"])],
+                      name=[i18n.key_name(d, k, L) for d, k in zip(df["dim"], df["key"])],
                       leader=[_leader(v, L) for v in df["leader"]],
                       # no onset in a language (no story there before the spike): "—", not "None"
                       onset_zh=[_or_dash(v) for v in df["onset_zh"]], onset_en=[_or_dash(v) for v in df["onset_en"]],
@@ -110,6 +115,18 @@ def lead_lag(ctx: Ctx, flt, tally=None) -> None:
                  "onset_zh": i18n.t("onset_zh", L), "onset_en": i18n.t("onset_en", L),
                  "leader": i18n.t("leader", L), "lag_days": i18n.t("lag_days", L)}),
         hide_index=True, key="gap_lead_table")
+    for at in sorted({a for a in df.loc[df["partial"], "as_of"]}):
+        st.caption(ui.md_escape(i18n.t("spike_so_far", L, at=at[11:16])))
+
+
+def _until(as_of, tz: str) -> str | None:
+    """A running day's "as_of" in the view's zone, to the minute (the CSV's "as_of" column)."""
+    return None if as_of is None else as_of.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def _day(day, partial: bool, as_of: str | None, L: str) -> str:
+    """The table's day; a day not over says its count runs until as_of, as the Overview's spike line does."""
+    return f"{day} ({i18n.t('so_far_until', L, at=as_of[11:16])})" if partial else str(day)
 
 
 def _or_dash(value) -> str:
