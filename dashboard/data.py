@@ -127,7 +127,7 @@ def js_divergence(gap: pd.DataFrame) -> float:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def rising_terms(url: str, flt: ItemFilter, lang: str, top: int = 30) -> pd.DataFrame:
     rows = _run(url, queries.rising_terms, flt, lang=lang, top=top)
-    return _frame(rows, ["term", "current", "previous", "z"])
+    return _frame(rows, ["term", "current", "previous", "z", "sample_every"])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -177,6 +177,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "term": ("词", "term"),
     "current": ("本期", "current"),
     "previous": ("上期", "previous"),
+    "current_est": ("本期（估算）", "current (estimated)"),
+    "previous_est": ("上期（估算）", "previous (estimated)"),
+    "z_est": ("z（估算）", "z (estimated)"),
+    "terms_sampled": ("估算：两期报道均每 {k} 篇读取 1 篇（本期该语言共 {n} 篇），计数已乘以 {k}，z 值为全量的估计。",
+                      "Estimated: one in {k} stories of both periods was read (this period's {n} in this language), "
+                      "its counts multiplied by {k}; the z-scores estimate the full ones."),
     "no_terms": ("没有显著上升的词。", "No term rises significantly."),
     "no_previous": ("上一周期没有报道可供对比：请选择更晚的日期范围。",
                     "The previous period holds no stories to compare against: pick a later date range."),

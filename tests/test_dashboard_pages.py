@@ -687,6 +687,41 @@ def test_keywords_page_lists_rising_terms_per_language(site, session):
         assert terms and terms in tables
 
 
+@pytest.mark.parametrize("ui", ["en", "zh"])
+def test_keyword_counts_read_from_a_sample_say_they_are_estimates(site, session, monkeypatch, ui):
+    # Before: a view over more stories than the term statistics read (every k-th story) drew its
+    # z-scores and listed its scaled counts as plain "current" / "previous", saying so only in a
+    # "sample_every" column of the table (the Themes page marks its evidence counts as estimated).
+    from functools import partial
+
+    from dashboard import i18n
+    from db import trends
+
+    frames = _csv_frames(monkeypatch)
+    whole = ok(page("keywords", ui=ui, **WEEK))
+    assert i18n.t("z_est", ui) not in json.dumps(specs(whole), ensure_ascii=False)
+    assert all(i18n.t("current", ui) in d.value.columns for d in whole.dataframe)
+    assert list(frames["rising_terms_en.csv"]["sample_every"].unique()) == [1]
+    monkeypatch.setattr(trends, "sample_step", partial(trends.sample_step, cap=4))   # a small cap
+    st.cache_data.clear()
+    frames.clear()
+    at = ok(page("keywords", ui=ui, **WEEK))
+    week = window(DAY - timedelta(days=6), DAY)
+    for lang in ("zh", "en"):
+        mine = week.replace(lang=(lang,))
+        k = trends.sample_step(session, mine)
+        assert k > 1
+        n = q.count_items(session, mine)
+        assert i18n.t("terms_sampled", ui, n=f"{n:,}", k=k) in unescape_md(texts(at))
+        csv = frames[f"rising_terms_{lang}.csv"]
+        assert set(csv["sample_every"]) == {max(k, trends.sample_step(session, trends.comparable_window(
+            mine, datetime.now(timezone.utc))))}
+    bars = [f for f in specs(at) if f["data"]]
+    assert len(bars) == 2 and all(f["layout"]["xaxis"]["title"]["text"] == i18n.t("z_est", ui) for f in bars)
+    for d in at.dataframe:
+        assert list(d.value.columns) == [i18n.t(c, ui) for c in ("term", "current_est", "previous_est", "z_est")]
+
+
 def test_keywords_page_says_when_there_is_nothing_to_compare(site):
     at = ok(page("keywords"))      # the default 90 days: the 90 before hold no stories
     assert any("上一周期没有报道" in i.value for i in at.info)
@@ -979,7 +1014,7 @@ def test_theme_evidence_counts_read_from_a_sample_say_they_are_estimates(site, s
 
     whole = ok(page("themes", ui="en"))
     assert "Estimated" not in texts(whole)
-    monkeypatch.setattr(trends, "sample_step", partial(trends.sample_step, cap=5))   # a small cap
+    monkeypatch.setattr(trends, "sample_step", partial(trends.sample_step, cap=4))   # a small cap
     st.cache_data.clear()
     at = ok(page("themes", ui="en"))
     bars = specs(at)[3]
