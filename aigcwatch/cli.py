@@ -74,8 +74,16 @@ def init(database_url: str | None) -> None:
     from db import engine as dbe
 
     url = dbe.database_url(database_url)
-    dbe.ensure_schema(url)
+    engine = dbe.ensure_schema(url)
     console.print(f"database ready: {dbe.safe_url(url)}", markup=False, highlight=False)
+    from db import openings
+
+    with dbe.session_factory(engine)() as session:
+        todo = openings.pending(session)
+    engine.dispose()
+    if todo:
+        console.print(f"{todo:,} item(s) were indexed before opening keys: run `aigcwatch reindex` "
+                      "so later truncated summaries find their articles", markup=False, highlight=False)
 
 
 @main.command()
@@ -412,6 +420,23 @@ def retag(since, database_url, workers) -> None:
         err_console.print(f"error: {len(result.failed)} item(s) could not be tagged (listed above)",
                           markup=False, highlight=False)
         sys.exit(2)
+
+
+@main.command()
+@setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
+@click.option("--batch", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Items per chunk (each committed: a stopped run goes on where it was).")
+def reindex(database_url, batch) -> None:
+    """Add the opening keys of items indexed before story clusters had them (migration 0009), so a
+    later truncated summary joins its older article's story. Resumable; a no-op when done."""
+    from db import openings
+
+    _, sf = _open_db(database_url)
+    on_progress, progress = _batch_progress("reindex", "item(s)")
+    with progress, sf() as session:
+        done, added = openings.fill(session, batch=batch, on_progress=on_progress)
+    console.print(f"opening keys: {added} added for {done} item(s)"
+                  + ("" if done else " (every indexed item has its opening key)"), markup=False, highlight=False)
 
 
 def _batch_progress(name: str, unit: str):

@@ -35,11 +35,12 @@ def retag_items(session_factory, *, since: datetime | None = None, batch: int = 
                 workers: int = 0, on_progress: Callable[[int, int], None] | None = None,
                 on_failure: Callable[[int, str], None] | None = None) -> RetagResult:
     """Re-tag every stored item (published on/after `since`), then file the items stored before
-    story clusters into stories (db.clusters.backfill). Commits per batch. With `workers` > 0 the
+    story clusters into stories (db.clusters.backfill; the opening keys of items indexed before them,
+db.openings.fill, first). Commits per batch. With `workers` > 0 the
     batches are tagged in that many processes (ingest.offload) while this one writes the tags of
     the batch before. `on_progress(done, total)` is called once with done 0, then per batch;
     `on_failure(item id, why)` per item that could not be tagged (it keeps its tags)."""
-    from db import clusters, rollups, store
+    from db import clusters, openings, rollups, store
     from ingest import offload
 
     with session_factory() as session:
@@ -69,6 +70,7 @@ def retag_items(session_factory, *, since: datetime | None = None, batch: int = 
             if on_progress is not None:
                 on_progress(done, total)
     with session_factory() as session:      # items stored before story clusters join theirs
+        openings.fill(session)              # (the opening keys of items indexed before them first)
         clusters.backfill(session)
         session.commit()
         store.refresh_rollups(session, zones)

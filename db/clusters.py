@@ -231,7 +231,7 @@ def _insert_index(session: Session, new: Sequence[NewMember], bands: np.ndarray)
     parameter handling would cost more than the database itself (BANDS rows per item)."""
     conn = session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sig_rows = [(n.item_id, n.signature.to_bytes(), n.signature.size, ",".join(sorted(n.models)))
+    sig_rows = [(n.item_id, n.signature.to_bytes(), n.signature.size, ",".join(sorted(n.models)), True)
                 for n in new]
     # in key order, so the B-tree's pages are visited once each rather than at random
     owners = np.repeat(np.array([n.item_id for n in new], dtype=np.int64), bands.shape[1])
@@ -242,8 +242,8 @@ def _insert_index(session: Session, new: Sequence[NewMember], bands: np.ndarray)
     band_rows = pairs[keep].tolist()
     cursor = conn.connection.cursor()       # the DBAPI cursor, inside the session's transaction
     try:
-        cursor.executemany(f"INSERT INTO item_signatures (item_id, minhash, shingles, models) "
-                           f"VALUES ({mark}, {mark}, {mark}, {mark})", sig_rows)
+        cursor.executemany(f"INSERT INTO item_signatures (item_id, minhash, shingles, models, opening_indexed) "
+                           f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})", sig_rows)
         cursor.executemany(f"INSERT INTO item_bands (band, item_id) VALUES ({mark}, {mark})",
                            band_rows)
     finally:

@@ -350,6 +350,9 @@ class ItemSignature(Base):
     minhash: Mapped[bytes] = mapped_column(LargeBinary)
     shingles: Mapped[int] = mapped_column(Integer)
     models: Mapped[str] = mapped_column(Text, default="")   # tagged video models, comma-joined
+    # its opening key (when its text has one) is among its item_bands rows; false for items
+    # indexed before opening keys existed, until `aigcwatch reindex` (db.openings) adds theirs
+    opening_indexed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
 
 
 class ItemBand(Base):
