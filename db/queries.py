@@ -394,6 +394,7 @@ def widest_clusters(session: Session, *, limit: int = 8) -> list[dict]:
 from db.buckets import partial_buckets  # noqa: E402,F401  re-exported: the one read side
 from db.trends import (  # noqa: E402  re-exported: the one read side
     DIMENSIONS,
+    comparable_window,
     counts,
     elapsed,
     evidence_top,
@@ -407,7 +408,7 @@ from db.trends import (  # noqa: E402  re-exported: the one read side
 )
 from db.tally import view_tally  # noqa: E402  re-exported: the one read side
 
-__all__ = ["DIMENSIONS", "as_filter", "copy_counts", "count_items", "counts", "daily_counts",
+__all__ = ["DIMENSIONS", "as_filter", "comparable_window", "copy_counts", "count_items", "counts", "daily_counts",
            "evidence_for", "evidence_top", "facets", "item_detail", "items", "iter_items", "most_engaged_posts", "widest_clusters",
            "elapsed", "js_divergence", "language_gap", "latest_runs", "period_kpis", "rising_terms",
            "run_summary", "sentiment_index", "source_health", "source_stats", "spike_stories",

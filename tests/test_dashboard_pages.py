@@ -722,6 +722,30 @@ def test_keyword_counts_read_from_a_sample_say_they_are_estimates(site, session,
         assert list(d.value.columns) == [i18n.t(c, ui) for c in ("term", "current_est", "previous_est", "z_est")]
 
 
+def test_keywords_of_a_period_not_over_name_the_same_stretch_of_the_previous_one(db_url, session, env):
+    # Before: a view ending today said "against <previous days>" whole, while its terms were held
+    # against the same stretch of them (until now's hour), as the KPIs are and say.
+    from readside_data import Corpus
+
+    now = datetime.now(timezone.utc)
+    offset = 12 - now.hour                        # a zone where it is about midday now
+    tz = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    today = now.astimezone(ZoneInfo(tz)).date()
+    c = Corpus()
+    for back in range(4):
+        day = today - timedelta(days=back)
+        c.add(datetime.combine(day, datetime.min.time(), ZoneInfo(tz)).replace(hour=9), "en-news", models=("kling",))
+    c.save(session)
+    env.setenv("AIGCWATCH_TIMEZONE", tz)
+    env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    start = today - timedelta(days=1)
+    at = ok(page("keywords", ui="en", **{"from": start.isoformat(), "to": today.isoformat()}))
+    caption = next(c.value for c in at.caption if "against" in c.value)
+    prev = today - timedelta(days=3)
+    assert re.search(rf"against the same stretch of the previous period: {prev} to {prev + timedelta(days=1)} "
+                     r"1[23]:\d\d", caption), caption     # (an hour may turn meanwhile)
+
+
 def test_keywords_page_says_when_there_is_nothing_to_compare(site):
     at = ok(page("keywords"))      # the default 90 days: the 90 before hold no stories
     assert any("上一周期没有报道" in i.value for i in at.info)

@@ -3,13 +3,14 @@ ranked by the weighted log-odds z-score with an informative Dirichlet prior (Mon
 not by raw counts. The sidebar's language filter does not apply (each column is one language)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
 from dashboard import charts, data, drill, i18n, ui
 from dashboard.state import Ctx, setup
-from db.filters import day_window
+from dashboard.params import local_date
+from db import queries
 
 TOP = 30
 
@@ -46,13 +47,18 @@ def column(ctx: Ctx, lang: str) -> None:
 
 
 def periods(ctx: Ctx) -> None:
-    """Names both periods, and says so when the previous one holds nothing to compare against."""
-    days = (ctx.end - ctx.start).days + 1
-    p_start, p_end = ctx.start - timedelta(days=days), ctx.start - timedelta(days=1)
-    st.caption(i18n.t("rising_terms", ctx.lang) + " — " + i18n.t(
-        "kpi_period", ctx.lang, since=ctx.start, until=ctx.end, psince=p_start, puntil=p_end))
-    since, until = day_window(p_start, p_end, ctx.tz)
-    if data.total(ctx.url, ctx.flt.replace(since=since, until=until, lang=())) == 0:
+    """Names both periods (a period not over: against the same stretch of the previous one, as
+    `rising_terms` holds it), and says so when the previous one holds nothing to compare against."""
+    now = datetime.now(timezone.utc)
+    prev = queries.comparable_window(ctx.flt, now)
+    if queries.elapsed(ctx.flt, now) is not None:
+        span = i18n.t("kpi_period_partial", ctx.lang, since=ctx.start, until=ctx.end,
+                      psince=local_date(prev.since, ctx.tz), puntil=ui.fmt_time(prev.until, ctx.tz))
+    else:
+        span = i18n.t("kpi_period", ctx.lang, since=ctx.start, until=ctx.end, psince=local_date(prev.since, ctx.tz),
+                      puntil=local_date(prev.until - timedelta(microseconds=1), ctx.tz))
+    st.caption(i18n.t("rising_terms", ctx.lang) + " — " + span)
+    if data.total(ctx.url, prev.replace(lang=())) == 0:
         st.info(i18n.t("no_previous", ctx.lang))
 
 
