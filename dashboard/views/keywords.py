@@ -24,17 +24,16 @@ def column(ctx: Ctx, lang: str) -> None:
         return
     step = int(df["sample_every"].max())      # > 1: a large view read every k-th story of both periods
     est = "_est" if step > 1 else ""
-    fig = charts.ranked_bars(df, label_col="term", value="z", color=charts.LANG_COLORS[lang],
-                             x_title=i18n.t("z_est", L) if step > 1 else "z")
+    z = i18n.t("z_est", L) if step > 1 else "z"
+    fig = charts.ranked_bars(df, label_col="term", value="z", color=charts.LANG_COLORS[lang], x_title=z)
     points = ui.chart(fig, df, key=f"kw_{lang}", lang=L, name=f"rising_terms_{lang}")   # the CSV keeps sample_every
     if step > 1:
         n = data.total(ctx.url, ctx.flt.replace(lang=(lang,)))
         st.caption(ui.md_escape(i18n.t("terms_sampled", L, n=f"{n:,}", k=step)))
     st.dataframe(df.drop(columns=["sample_every"]).rename(columns={
                      "term": i18n.t("term", L), "current": i18n.t("current" + est, L),
-                     "previous": i18n.t("previous" + est, L), "z": i18n.t("z_est", L) if step > 1 else "z"}),
-                 hide_index=True, key=f"kw_{lang}_table",
-                 column_config={i18n.t("z_est", L) if step > 1 else "z": st.column_config.NumberColumn(format="%.2f")})
+                     "previous": i18n.t("previous" + est, L), "z": z}),
+                 hide_index=True, key=f"kw_{lang}_table", column_config={z: st.column_config.NumberColumn(format="%.2f")})
     clicked = [p.get("customdata") for p in points if p.get("customdata")]
     term = st.selectbox(i18n.t("pick_term", L), [None] + list(df["term"]), key=f"kw_{lang}_term",
                         format_func=lambda v: i18n.t("pick_none", L) if v is None else v)
