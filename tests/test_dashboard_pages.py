@@ -523,13 +523,13 @@ def test_spike_alert_lists_stories_and_evidence(site, session):
     assert any(f"「{p}」" in body for r in stories for p in r["evidence"])
 
 
-def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_before(db_url, session, env):
-    # Before: at midday today's count was scored against 28 whole days, so a model tripling its
-    # usual morning (6 by midday against 2 each morning, 8 a whole day) was never listed.
+def _kling_mornings():
+    """A zone where it is about midday now, its today, a local-time maker, and a corpus of 35 days
+    before today with 2 Kling stories each morning (en) and 6 each evening (zh)."""
     from readside_data import Corpus
 
     now = datetime.now(timezone.utc)
-    offset = 12 - now.hour                        # a zone where it is about midday now
+    offset = 12 - now.hour
     tz = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
     today = now.astimezone(ZoneInfo(tz)).date()
 
@@ -543,6 +543,13 @@ def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_be
             c.add(local(d, 8, k), "en-news", models=("kling",))
         for k in range(6):
             c.add(local(d, 20, k), "zh-news", models=("kling",))
+    return tz, today, local, c
+
+
+def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_before(db_url, session, env):
+    # Before: at midday today's count was scored against 28 whole days, so a model tripling its
+    # usual morning (6 by midday against 2 each morning, 8 a whole day) was never listed.
+    tz, today, local, c = _kling_mornings()
     morning = [c.add(local(today, 9, k), "zh-news", models=("kling",)) for k in range(6)]
     later = c.add(local(today, 15), "en-news", models=("kling",))     # dated ahead of now
     c.save(session)
@@ -582,23 +589,7 @@ def test_the_gap_pages_spike_of_a_day_not_over_says_its_count_runs_until_now(db_
                                                                               ui, note):
     # Before: the lead-lag table showed today's 6 stories by midday beside whole days, with no
     # "so far" (the Overview's spike line says "day not over: until HH:MM"), and its CSV likewise.
-    from readside_data import Corpus
-
-    now = datetime.now(timezone.utc)
-    offset = 12 - now.hour                        # a zone where it is about midday now
-    tz = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
-    today = now.astimezone(ZoneInfo(tz)).date()
-
-    def local(day, hour, minute=0):
-        return datetime.combine(day, datetime.min.time(), ZoneInfo(tz)).replace(hour=hour, minute=minute)
-
-    c = Corpus()
-    for back in range(1, 36):
-        d = today - timedelta(days=back)
-        for k in range(2):
-            c.add(local(d, 8, k), "en-news", models=("kling",))
-        for k in range(6):
-            c.add(local(d, 20, k), "zh-news", models=("kling",))
+    tz, today, local, c = _kling_mornings()
     for k in range(6):     # both languages rise this morning: the spike is drawn (Chinese and English the same day)
         c.add(local(today, 9, k), "zh-news", models=("kling",))
         c.add(local(today, 9, 30 + k), "en-news", models=("kling",))

@@ -60,6 +60,15 @@ def _band_rows(sf) -> int:
         return s.scalar(select(func.count()).select_from(m.ItemBand))
 
 
+def _file_the_summary(s):
+    """Store an aggregator's truncated summary of the wire article under a headline of its own;
+    the stored rows by key."""
+    store.store_intents(s, None, "aggregator", [
+        intent(4, "aggregator", "一文看懂：AI短剧两天出样片", ZH[:70] + "…", hours=1)], T0)
+    s.commit()
+    return rows(s)
+
+
 def test_a_summary_finds_an_article_indexed_before_opening_keys_once_reindex_filled_them(old_archive, monkeypatch):
     # Before: nothing filled the opening keys of items indexed before them, so a later summary cut
     # from such an article (a headline of its own) stayed a story of its own.
@@ -82,10 +91,7 @@ def test_a_summary_finds_an_article_indexed_before_opening_keys_once_reindex_fil
     assert _band_rows(sf) == before + 2
     with sf() as s:
         assert openings.pending(s) == 0
-        store.store_intents(s, None, "aggregator", [
-            intent(4, "aggregator", "一文看懂：AI短剧两天出样片", ZH[:70] + "…", hours=1)], T0)
-        s.commit()
-        r = rows(s)
+        r = _file_the_summary(s)
         assert r["aggregator:guid-4"].cluster_id == r["wire:guid-1"].id and r["wire:guid-1"].reach == 2
     filled = _band_rows(sf)
     again = CliRunner().invoke(main, ["reindex"])            # done: nothing to do, nothing added twice
@@ -125,8 +131,5 @@ def test_retag_fills_the_opening_keys_too(old_archive):
     retag_items(sf)
     with sf() as s:
         assert openings.pending(s) == 0
-        store.store_intents(s, None, "aggregator", [
-            intent(4, "aggregator", "一文看懂：AI短剧两天出样片", ZH[:70] + "…", hours=1)], T0)
-        s.commit()
-        r = rows(s)
+        r = _file_the_summary(s)
         assert r["aggregator:guid-4"].cluster_id == r["wire:guid-1"].id
