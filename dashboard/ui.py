@@ -120,6 +120,12 @@ def fmt_time(value: datetime | None, tz: str) -> str:
     return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
+def as_of_cell(as_of: datetime | None, tz: str) -> str | None:
+    """A spike's "as_of" (a day not over: counted until then) in the view's zone, to the minute;
+    None for a whole day. The "as_of" column of every spike CSV."""
+    return None if as_of is None else fmt_time(as_of, tz)
+
+
 # --- database guard and onboarding --------------------------------------------------------------
 
 def db_error(lang: str, err: DatabaseError) -> None:

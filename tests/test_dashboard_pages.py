@@ -546,7 +546,8 @@ def _kling_mornings():
     return tz, today, local, c
 
 
-def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_before(db_url, session, env):
+def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_before(db_url, session, env,
+                                                                                    monkeypatch):
     # Before: at midday today's count was scored against 28 whole days, so a model tripling its
     # usual morning (6 by midday against 2 each morning, 8 a whole day) was never listed.
     tz, today, local, c = _kling_mornings()
@@ -555,12 +556,19 @@ def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_be
     c.save(session)
     env.setenv("AIGCWATCH_TIMEZONE", tz)
     env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    frames = _csv_frames(monkeypatch)
     at = ok(page("overview", day=today.isoformat(), ui="en"))
     (label,) = [e.label for e in at.expander if str(today) in e.label]
     assert "Kling · 6 stories (baseline 2.0, score 4.0)" in unescape_md(label)
-    assert re.search(r"day not over: until 1[23]:\d\d", label), label     # (an hour may turn meanwhile)
+    until = re.search(r"day not over: until (1[23]:\d\d)", label)     # (an hour may turn meanwhile)
+    assert until, label
     body = unescape_md(texts(at))
     assert all(s.title in body for s in morning) and later.title not in body
+    # its CSV says until when it counted, as the gap page's does (before: "partial" only)
+    csv = frames["spikes.csv"]
+    mine = csv[csv["day"] == today]
+    assert list(mine["partial"]) == [True] and mine["as_of"].iloc[0] == f"{today} {until.group(1)}"
+    assert csv[csv["day"] != today]["as_of"].isna().all()
 
 
 def _csv_frames(monkeypatch) -> dict[str, pd.DataFrame]:

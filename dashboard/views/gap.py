@@ -3,8 +3,6 @@ on one scale; the divergence per key and overall (Jensen-Shannon); tone per lang
 which language reacted first. The sidebar's language filter does not apply here (both are compared)."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import pandas as pd
 import streamlit as st
 
@@ -86,7 +84,7 @@ def lead_lag(ctx: Ctx, flt, tally=None) -> None:
         "leader": r.get("leader"), "lag_days": r.get("lag_days"),
         "lead_days": _lead_days(r.get("leader"), r.get("lag_days")),
         # a day not over: its count runs until "as_of" (against the same hours of the days before)
-        "partial": r.get("as_of") is not None, "as_of": _until(r.get("as_of"), ctx.tz),
+        "partial": r.get("as_of") is not None, "as_of": ui.as_of_cell(r.get("as_of"), ctx.tz),
     } for r in rows], columns=["day", "dim", "key", "count", "score", "zh", "en", "onset_zh",
                                "onset_en", "leader", "lag_days", "lead_days", "partial", "as_of"])
     if df.empty:
@@ -117,11 +115,6 @@ def lead_lag(ctx: Ctx, flt, tally=None) -> None:
         hide_index=True, key="gap_lead_table")
     for at in sorted({a for a in df.loc[df["partial"], "as_of"]}):
         st.caption(ui.md_escape(i18n.t("spike_so_far", L, at=at[11:16])))
-
-
-def _until(as_of, tz: str) -> str | None:
-    """A running day's "as_of" in the view's zone, to the minute (the CSV's "as_of" column)."""
-    return None if as_of is None else as_of.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
 def _day(day, partial: bool, as_of: str | None, L: str) -> str:

@@ -95,7 +95,7 @@ def spikes(ctx: Ctx, tally=None) -> None:
         "day": r["day"], "dim": r["dim"], "key": r["key"], "count": r["count"],
         "baseline": r["baseline"], "score": r["score"], "zh": (r.get("by_lang") or {}).get("zh", 0),
         "en": (r.get("by_lang") or {}).get("en", 0), "leader": r.get("leader"), "lag_days": r.get("lag_days"),
-        "partial": r.get("as_of") is not None,
+        "partial": r.get("as_of") is not None, "as_of": ui.as_of_cell(r.get("as_of"), ctx.tz),
     } for r in rows])
     st.download_button(i18n.t("download_csv", L), ui.csv_bytes(table), file_name="spikes.csv",
                        mime="text/csv", key="ov_spikes_csv", on_click="ignore", icon=":material/download:")
