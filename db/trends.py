@@ -140,6 +140,13 @@ def elapsed(flt: ItemFilter, now: datetime) -> timedelta | None:
     return now.astimezone(flt.since.tzinfo) - flt.since
 
 
+def so_far(flt: ItemFilter, now: datetime) -> ItemFilter:
+    """The filter's window until `now` while it is running (`elapsed`: a day or period not over),
+    else the filter unchanged: the stories counted so far, none dated later than `now`."""
+    stretch = elapsed(flt, now)
+    return flt if stretch is None else flt.replace(until=flt.since + stretch)
+
+
 def comparable_window(flt: ItemFilter, now: datetime) -> ItemFilter:
     """The previous window to hold the filter's against: the equally long one right before it, or,
     while the filter's window is not over at `now`, its stretch as far in as `now` is (`elapsed`).
@@ -327,9 +334,9 @@ def spike_stories(session: Session, flt: ItemFilter, *, dim: str, key: str, day:
     from db.queries import evidence_for, items
 
     since, until = day_window(day, day, tz)
-    if as_of is not None:
-        until = min(until, as_of)
     narrowed = flt.replace(since=since, until=until, **{dim: (key,)})
+    if as_of is not None:
+        narrowed = so_far(narrowed, as_of)
     rows = items(session, narrowed, limit=limit)
     evidence = evidence_for(session, [r["id"] for r in rows], dim, key)
     for r in rows:

@@ -571,6 +571,24 @@ def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_be
     assert csv[csv["day"] != today]["as_of"].isna().all()
 
 
+def test_a_drill_down_of_today_lists_its_stories_until_now_as_a_spike_does(db_url, session, env):
+    # Before: today's drill-down read the whole local day, so a story dated this afternoon (ahead
+    # of now) was listed and counted, though the spike line of the same day stops at now.
+    tz, today, local, c = _kling_mornings()
+    morning = [c.add(local(today, 9, k), "zh-news", models=("kling",)) for k in range(6)]
+    later = c.add(local(today, 15), "zh-news", models=("kling",))     # dated ahead of now
+    c.save(session)
+    env.setenv("AIGCWATCH_TIMEZONE", tz)
+    env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    at = ok(page("overview", day=today.isoformat(), ui="en"))
+    at.selectbox(key="ov_volume_drill_bucket").set_value(today)
+    at.selectbox(key="ov_volume_drill_lang").set_value("zh").run()
+    ok(at)
+    body = unescape_md(texts(at))
+    assert f"{today} · Chinese — 6 matching stories" in body
+    assert all(s.title in body for s in morning) and later.title not in body
+
+
 def _csv_frames(monkeypatch) -> dict[str, pd.DataFrame]:
     """Every frame the page offers as a CSV download, by file name (ui.csv_bytes still writes it)."""
     from dashboard import ui
