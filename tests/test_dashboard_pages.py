@@ -523,6 +523,17 @@ def test_spike_alert_lists_stories_and_evidence(site, session):
     assert any(f"「{p}」" in body for r in stories for p in r["evidence"])
 
 
+def test_the_spike_caption_names_the_window_and_threshold_the_rule_uses(site, monkeypatch):
+    # Before: the caption wrote 28 and 3.5 itself, so a change of the rule's constants left it stale.
+    from db import stats, trends
+
+    monkeypatch.setattr(trends, "SPIKE_WINDOW", 21)
+    monkeypatch.setattr(stats, "SPIKE_THRESHOLD", 4.5)
+    at = ok(page("overview", ui="en"))
+    assert any("trailing 21-day robust baseline" in c.value and "score >= 4.5" in unescape_md(c.value)
+               for c in at.caption), [c.value for c in at.caption]
+
+
 def _kling_mornings():
     """A zone where it is about midday now, its today, a local-time maker, and a corpus of 35 days
     before today with 2 Kling stories each morning (en) and 6 each evening (zh)."""

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import charts, data, drill, i18n, ui
 from dashboard.params import local_date
 from dashboard.state import Ctx, setup
+from db import stats, trends
 
 SPIKES_SHOWN = 12
 
@@ -86,7 +87,7 @@ def net_sentiment(ctx: Ctx, tally=None) -> None:
 def spikes(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     st.subheader(i18n.t("spikes", L))
-    st.caption(i18n.t("spikes_help", L, window=28, threshold=3.5))
+    st.caption(i18n.t("spikes_help", L, window=trends.SPIKE_WINDOW, threshold=stats.SPIKE_THRESHOLD))
     rows = data.spikes(ctx.url, ctx.flt, ctx.tz, _tally=tally)
     if not rows:
         st.info(i18n.t("no_spikes", L))
