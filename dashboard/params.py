@@ -9,6 +9,7 @@ Query parameters (all optional; a parameter at its default is left out of the UR
   spam=1            include spam              tz=Area/City time zone of the day buckets
   every=day|week|month  bucket size           q=...        search terms
   sov=share|count   the Models page's share of voice: 7-day shares or stories a bucket
+  evtheme=ID        the Themes page's evidence phrases: of this theme (default: the one with most)
 A bad value is dropped with a warning that names the parameter; the rest of the view still applies.
 Each warning's reason is a key of `dashboard.i18n` (the page shows it in the interface language).
 """
@@ -30,7 +31,8 @@ MULTI = ("lang", "source", "category", "model", "theme", "sentiment")
 # View field -> query parameter name
 _NAMES = {"ui": "ui", "start": "from", "end": "to", "lang": "lang", "source": "src",
           "category": "cat", "model": "model", "theme": "theme", "sentiment": "sent",
-          "spam": "spam", "tz": "tz", "every": "every", "q": "q", "sov": "sov"}
+          "spam": "spam", "tz": "tz", "every": "every", "q": "q", "sov": "sov",
+          "ev_theme": "evtheme"}
 KEYS = tuple(_NAMES.values()) + ("day",)
 MAX_Q = 200
 DEFAULT_DAYS = 90
@@ -52,6 +54,7 @@ class View:
     every: str = "day"
     q: str = ""
     sov: str = "share"
+    ev_theme: str = ""          # "": the theme with the most evidence in the view
 
 
 def local_date(value: datetime | None, tz: str) -> date | None:
@@ -178,6 +181,11 @@ def parse(query: dict[str, str], facets: dict, *, default_tz: str,
             changes["sov"] = query["sov"]
         else:
             warns.append(("sov", query["sov"], "why_sov"))
+    if query.get("evtheme"):
+        if query["evtheme"] in allowed["theme"]:
+            changes["ev_theme"] = query["evtheme"]
+        else:
+            warns.append(("evtheme", query["evtheme"], "why_unknown_value"))
     if query.get("q"):
         changes["q"] = " ".join(query["q"].split())[:MAX_Q]
     return replace(view, **changes), warns

@@ -141,8 +141,14 @@ def _widget(kind, label: str, field: str, view: View, push: bool, **kwargs):
 
 def page_widget(ctx: Ctx, kind, label: str, field: str, **kwargs):
     """A widget on a page (not in the sidebar) bound to the View's `field`, so it is kept in the
-    URL and survives page switches as the filters do."""
-    return _widget(kind, label, field, ctx.view, ctx.push, **kwargs)
+    URL and survives page switches as the filters do. A choice among `options` the view's value is
+    not one of (the default "", or a key this view has none of) shows the first option."""
+    view, push, options = ctx.view, ctx.push, kwargs.get("options")
+    if options is not None:
+        if getattr(view, field) not in options:
+            view = replace(view, **{field: options[0]})
+        push = push or st.session_state.get(f"w_{field}", options[0]) not in options
+    return _widget(kind, label, field, view, push, **kwargs)
 
 
 def ui_lang() -> str:

@@ -1157,3 +1157,32 @@ def test_the_share_of_voice_mode_is_kept_in_the_url_and_a_bad_one_is_named(site,
     assert any("sov='pie'" in unescape_md(w.value) and "use share or count" in unescape_md(w.value)
                for w in bad.warning)
     assert bad.radio(key="w_sov").value == "share" and specs(bad)[0]["data"][0].get("stackgroup")
+
+
+def test_the_evidence_theme_is_kept_in_the_url_and_a_bad_one_is_named(site, session):
+    # Before: the evidence-theme picker was a bare select box: a bookmark reopened the top theme.
+    from dashboard import i18n
+
+    rows = q.evidence_top(session, window(), dim="theme", per_key=10)
+    totals: dict[str, int] = {}
+    for r in rows:
+        totals[r["key"]] = totals.get(r["key"], 0) + r["count"]
+    at = ok(page("themes", ui="en"))
+    box = at.selectbox(key="w_ev_theme")
+    first = box.value
+    second = next(k for k in sorted(totals, key=lambda k: -totals[k]) if k != first)
+    assert totals[first] == max(totals.values()) and "evtheme" not in at.query_params   # the default: the top theme
+    box.set_value(second).run()
+    assert ok(at).query_params["evtheme"] == second
+    phrases = {r["phrase"] for r in rows if r["key"] == second}
+    assert set(specs(at)[3]["data"][0]["y"]) <= phrases
+    # the bookmark: a new session on that URL opens that theme's phrases
+    again = ok(page("themes", ui="en", evtheme=second))
+    assert again.selectbox(key="w_ev_theme").value == second and not again.warning
+    bad = ok(page("themes", ui="en", evtheme="nosuch"))
+    assert any("evtheme='nosuch'" in unescape_md(w.value) and "unknown value" in unescape_md(w.value)
+               for w in bad.warning)
+    assert bad.selectbox(key="w_ev_theme").value == first
+    # a known theme without evidence in the view: its top theme, no crash
+    absent = next(t for t in i18n.known_themes() if t not in totals)
+    assert ok(page("themes", ui="en", evtheme=absent)).selectbox(key="w_ev_theme").value == first

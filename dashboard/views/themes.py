@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, drill, i18n, ui
-from dashboard.state import Ctx, setup
+from dashboard.state import Ctx, page_widget, setup
 
 TOP_LINES = 6   # theme lines shown at first (the most covered); the others are listed in the legend
 
@@ -70,7 +70,8 @@ def evidence(ctx: Ctx, tally=None) -> None:
         st.info(i18n.t("no_match", L))
         return
     order = list(df.groupby("key")["count"].sum().sort_values(ascending=False).index)
-    theme = st.selectbox(i18n.t("theme", L), order, key="th_ev_theme", format_func=lambda v: i18n.theme_name(v, L))
+    theme = page_widget(ctx, st.selectbox, i18n.t("theme", L), "ev_theme", options=order,    # evtheme= in the URL
+                        format_func=lambda v: i18n.theme_name(v, L))
     part = df[df["key"] == theme]
     step = int(part["sample_every"].max())      # > 1: a large view read every k-th story
     fig = charts.ranked_bars(part, label_col="phrase", value="count", color=charts.color_for("theme", theme),
