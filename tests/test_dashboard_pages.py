@@ -557,16 +557,23 @@ def _kling_mornings():
     return tz, today, local, c
 
 
+def _kling_this_morning(session, env, db_url, *, later_source: str):
+    """`_kling_mornings`, with 6 Chinese Kling stories at 9:00 today and one of `later_source` at
+    15:00 (ahead of now), stored and served in that zone: today, the morning's, the later one."""
+    tz, today, local, c = _kling_mornings()
+    morning = [c.add(local(today, 9, k), "zh-news", models=("kling",)) for k in range(6)]
+    later = c.add(local(today, 15), later_source, models=("kling",))
+    c.save(session)
+    env.setenv("AIGCWATCH_TIMEZONE", tz)
+    env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    return today, morning, later
+
+
 def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_before(db_url, session, env,
                                                                                     monkeypatch):
     # Before: at midday today's count was scored against 28 whole days, so a model tripling its
     # usual morning (6 by midday against 2 each morning, 8 a whole day) was never listed.
-    tz, today, local, c = _kling_mornings()
-    morning = [c.add(local(today, 9, k), "zh-news", models=("kling",)) for k in range(6)]
-    later = c.add(local(today, 15), "en-news", models=("kling",))     # dated ahead of now
-    c.save(session)
-    env.setenv("AIGCWATCH_TIMEZONE", tz)
-    env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    today, morning, later = _kling_this_morning(session, env, db_url, later_source="en-news")
     frames = _csv_frames(monkeypatch)
     at = ok(page("overview", day=today.isoformat(), ui="en"))
     (label,) = [e.label for e in at.expander if str(today) in e.label]
@@ -585,12 +592,7 @@ def test_a_spike_of_today_counts_its_stories_until_now_against_the_same_hours_be
 def test_a_drill_down_of_today_lists_its_stories_until_now_as_a_spike_does(db_url, session, env):
     # Before: today's drill-down read the whole local day, so a story dated this afternoon (ahead
     # of now) was listed and counted, though the spike line of the same day stops at now.
-    tz, today, local, c = _kling_mornings()
-    morning = [c.add(local(today, 9, k), "zh-news", models=("kling",)) for k in range(6)]
-    later = c.add(local(today, 15), "zh-news", models=("kling",))     # dated ahead of now
-    c.save(session)
-    env.setenv("AIGCWATCH_TIMEZONE", tz)
-    env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    today, morning, later = _kling_this_morning(session, env, db_url, later_source="zh-news")
     at = ok(page("overview", day=today.isoformat(), ui="en"))
     at.selectbox(key="ov_volume_drill_bucket").set_value(today)
     at.selectbox(key="ov_volume_drill_lang").set_value("zh").run()
