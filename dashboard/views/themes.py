@@ -79,7 +79,7 @@ def evidence(ctx: Ctx, tally=None) -> None:
     points = ui.chart(fig, part.rename(columns={"key": "theme"}), key="th_ev", lang=L,   # the theme drawn
                       name="theme_evidence")
     if step > 1:
-        st.caption(ui.md_escape(i18n.t("sampled", L, n=f"{data.total(ctx.url, ctx.flt):,}", k=step)))
+        st.caption(ui.md_escape(i18n.t("sampled", L, n=f"{data.total(ctx.url, ctx.flt, _tally=tally):,}", k=step)))
     picked = [p.get("customdata") for p in points if p.get("customdata")]
     phrase = st.selectbox(i18n.t("phrase", L), [None] + list(part["phrase"]), key="th_ev_phrase",
                           format_func=lambda v: i18n.t("pick_none", L) if v is None else v)
