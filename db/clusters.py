@@ -227,10 +227,7 @@ def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
 
 
 def _insert_index(session: Session, new: Sequence[NewMember], bands: np.ndarray) -> None:
-    """Signatures and band rows go straight to the driver's executemany: SQLAlchemy's per-row
-    parameter handling would cost more than the database itself (BANDS rows per item)."""
-    conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    """Signatures and band rows of the newcomers (`executemany`: BANDS rows per item)."""
     sig_rows = [(n.item_id, n.signature.to_bytes(), n.signature.size, ",".join(sorted(n.models)), True)
                 for n in new]
     # in key order, so the B-tree's pages are visited once each rather than at random
@@ -240,12 +237,19 @@ def _insert_index(session: Session, new: Sequence[NewMember], bands: np.ndarray)
     keep = np.ones(len(pairs), dtype=bool)                  # a band repeated within one item
     keep[1:] = np.any(pairs[1:] != pairs[:-1], axis=1)
     band_rows = pairs[keep].tolist()
+    executemany(session, "INSERT INTO item_signatures (item_id, minhash, shingles, models, opening_indexed) "
+                         "VALUES ({p}, {p}, {p}, {p}, {p})", sig_rows)
+    executemany(session, "INSERT INTO item_bands (band, item_id) VALUES ({p}, {p})", band_rows)
+
+
+def executemany(session: Session, sql: str, rows: Sequence[tuple]) -> None:
+    """`sql` (each parameter written {p}) for every row, by the driver's executemany inside the
+    session's transaction: SQLAlchemy's per-row parameter handling would cost more than the
+    database itself for the index's many rows."""
+    conn = session.connection()
     cursor = conn.connection.cursor()       # the DBAPI cursor, inside the session's transaction
     try:
-        cursor.executemany(f"INSERT INTO item_signatures (item_id, minhash, shingles, models, opening_indexed) "
-                           f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})", sig_rows)
-        cursor.executemany(f"INSERT INTO item_bands (band, item_id) VALUES ({mark}, {mark})",
-                           band_rows)
+        cursor.executemany(sql.format(p="?" if conn.dialect.paramstyle == "qmark" else "%s"), rows)
     finally:
         cursor.close()
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import models as m
+from db.clusters import executemany
 from ingest.cluster import opening_key
 
 BATCH = 5000
@@ -36,9 +37,6 @@ def fill(session: Session, *, batch: int = BATCH,
     total = pending(session)
     if on_progress is not None:
         on_progress(0, total)
-    conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    insert = f"INSERT INTO item_bands (band, item_id) VALUES ({mark}, {mark}) ON CONFLICT DO NOTHING"
     done = added = 0
     last = None
     while True:
@@ -51,11 +49,8 @@ def fill(session: Session, *, batch: int = BATCH,
             break
         keys = sorted((key, item_id) for item_id, text in rows if (key := opening_key(text or "")) is not None)
         if keys:
-            cursor = session.connection().connection.cursor()   # inside the session's transaction
-            try:
-                cursor.executemany(insert, keys)
-            finally:
-                cursor.close()
+            executemany(session, "INSERT INTO item_bands (band, item_id) VALUES ({p}, {p}) "
+                                 "ON CONFLICT DO NOTHING", keys)
         first, last = rows[0][0], rows[-1][0]
         session.execute(update(sg).where(sg.item_id.between(first, last), sg.opening_indexed.is_(False))
                         .values(opening_indexed=True))
