@@ -107,6 +107,13 @@ def time_pages(url: str, views: dict[str, dict[str, str]], detail: bool = False,
     whole page run, with the machine's load. Returns whether every page met the targets."""
     os.environ["AIGCWATCH_DATABASE_URL"] = url
     os.environ.setdefault("AIGCWATCH_TIMEZONE", TZ)
+    # Streamlit sets its loggers' level from its config option whenever it reads its config:
+    # without this, every AppTest run printed "No runtime found" warnings between the figures
+    from streamlit import config
+    from streamlit.logger import set_log_level
+
+    config.set_option("logger.level", "error")
+    set_log_level("error")
     if _instrument():
         _run_page("overview", {})   # imports (plotly, pandas, the pages' modules) are not page time
     ok = True

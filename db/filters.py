@@ -117,8 +117,9 @@ class _Contains(ColumnElement):
     """One of `columns` contains `term` in any case, by `db.textfold`'s rule on both backends: on
     SQLite LIKE for a term whose only cased letters are ASCII (SQLite's LIKE already ignores ASCII
     case; lower() on every row would cost 2-4x) and the registered `aw_contains` (one call for all
-    the columns) for any other; on PostgreSQL a regular expression with the case variants spelt
-    out (ILIKE would fold by the database's locale)."""
+    the columns) for any other; on PostgreSQL strpos() for a term without letters with a case
+    (Chinese, digits) and else a regular expression with the case variants spelt out (ILIKE
+    would fold by the database's locale)."""
 
     type = Boolean()
     inherit_cache = False
@@ -147,6 +148,10 @@ def _contains_sqlite(element, compiler, **kw):
 
 @compiles(_Contains, "postgresql")
 def _contains_pg(element, compiler, **kw):
+    if textfold.caseless(element.term):   # strpos: 1.5-2x faster than a regular expression
+        term = compiler.process(literal(element.term), **kw)
+        return "(" + " OR ".join(f"strpos({compiler.process(c, **kw)}, {term}) > 0"
+                                 for c in element.columns) + ")"
     regex = compiler.process(literal(textfold.pg_regex(element.term)), **kw)
     return "(" + " OR ".join(f"{compiler.process(c, **kw)} ~ {regex}" for c in element.columns) + ")"
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, func, literal, select, union_all
+from sqlalchemy import String, func, literal, select, true, union_all
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -64,22 +64,35 @@ def build(session: Session, flt: ItemFilter, tz: str, *, pairs: bool = False) ->
     hits = stories.cte("hits")
     facets = (hits.c.day, hits.c.lang, hits.c.sentiment)
     none = literal("", String)
+    lateral = session.get_bind().dialect.name == "postgresql"
     parts = [select(literal("", String), none, none, *facets, func.count())
              .select_from(hits).group_by(*facets)]
-    for dim, (table, col) in _PER.items():
-        parts.append(select(literal(dim, String), col, none, *facets, func.count())
-                     .select_from(hits.join(table, table.item_id == hits.c.id))
-                     .group_by(col, *facets))
+    for dim in _PER:
+        joined, key = _joined(hits, hits, dim, lateral)
+        parts.append(select(literal(dim, String), key, none, *facets, func.count())
+                     .select_from(joined).group_by(key, *facets))
     if pairs:
-        th, mo = m.ItemTheme, m.ItemModel
-        parts.append(select(literal("pair", String), th.theme, mo.model, *facets, func.count())
-                     .select_from(hits.join(th, th.item_id == hits.c.id)
-                                  .join(mo, mo.item_id == hits.c.id))
-                     .group_by(th.theme, mo.model, *facets))
+        with_theme, theme = _joined(hits, hits, "theme", lateral)
+        joined, model = _joined(with_theme, hits, "model", lateral)
+        parts.append(select(literal("pair", String), theme, model, *facets, func.count())
+                     .select_from(joined).group_by(theme, model, *facets))
     rows = tuple((dim, (key, key2) if dim == "pair" else key, as_date(d), lang, sentiment, int(n))
                  for dim, key, key2, d, lang, sentiment, n
                  in session.connection().execute(union_all(*parts)))
     return Tally(flt=flt, tz=tz, rows=rows, pairs=pairs)
+
+
+def _joined(left, hits, dim: str, lateral: bool):
+    """`left` joined to the `dim` ("model", "theme") rows of each story of `hits`, and the column
+    of their keys. On PostgreSQL a LATERAL lookup per matched story (the primary key's index):
+    the planner cannot know how few stories the CTE holds, and hashed all 1.7M theme rows of a
+    1M archive for 40k matches (0.6 s of a 1.6 s tally)."""
+    table, col = _PER[dim]
+    if not lateral:
+        return left.join(table, table.item_id == hits.c.id), col
+    # OFFSET 0 keeps the planner from pulling the subquery up into the plain join again
+    per = select(col.label("key")).where(table.item_id == hits.c.id).offset(0).lateral(f"per_{dim}")
+    return left.join(per, true()), per.c.key
 
 
 def _midnight(value: datetime, tz: str) -> bool:

@@ -77,6 +77,13 @@ def _literal(ch: str) -> str:
     return "\\" + ch if ch in _SPECIAL else ch
 
 
+def caseless(term: str) -> bool:
+    """Whether `term` has no letter with a case (Chinese, digits): every text holding it in any
+    case holds it as written, so a plain substring test matches it by the rule above."""
+    ascii_term = not needs_fold(term)
+    return all(len(_variants(ch, ascii_term)) == 1 for ch in term)
+
+
 def pg_regex(term: str) -> str:
     """A PostgreSQL regular expression (for `~`) matching `term` by the rule above, with every
     case variant spelt out, so the server's locale plays no part."""
@@ -94,4 +101,4 @@ def register_sqlite(dbapi_conn) -> None:
     dbapi_conn.create_function(CONTAINS_SQL, -1, contains, deterministic=True)
 
 
-__all__ = ["CONTAINS_SQL", "contains", "first_letter_forms", "fold", "needs_fold", "pg_regex", "register_sqlite"]
+__all__ = ["CONTAINS_SQL", "caseless", "contains", "first_letter_forms", "fold", "needs_fold", "pg_regex", "register_sqlite"]

@@ -20,7 +20,7 @@ STORIES = {
     "sora": ("en-news", "en", "OpenAI Sora gets a wider release",
              "The SORA model now reaches Plus users in Europe.", ("sora",), ("launch_access",),
              "positive", {}),
-    "kling_zh": ("zh-news", "zh", "快手可灵发布新版本", "可灵视频生成价格下调，创作者表示欢迎。",
+    "kling_zh": ("zh-news", "zh", "快手可灵发布新版本", "可灵视频生成价格下调，创作者表示欢迎。版本(2.1)",
                  ("kling",), ("markets",), "neutral", {}),
     "kling_trad": ("zh-social", "zh", "可靈影片生成體驗分享", "網友評測可靈的視頻效果，細節仍有瑕疵。",
                    ("kling",), ("tech",), "negative", {}),
@@ -187,6 +187,16 @@ def test_like_wildcards_in_a_query_are_literal(db):
     assert found(db, q="_") == {"underscore"}
     assert found(db, q="C:\\videos") == {"backslash"}
     assert found(db, q="\\") == {"backslash"}
+
+
+def test_a_term_without_cased_letters_is_matched_literally(db):
+    # such terms (Chinese, digits) take strpos() on PostgreSQL instead of a regular expression
+    from db import textfold
+
+    assert textfold.caseless("版本(2.1)") and textfold.caseless("50%")
+    assert not textfold.caseless("可灵AI") and not textfold.caseless("Σ") and not textfold.caseless("é")
+    assert found(db, q="版本(2.1)") == found(db, q="(2.1)") == {"kling_zh"}
+    assert found(db, q="(2x1)") == found(db, q="2.?1") == found(db, q="[2]") == set()
 
 
 def test_search_combines_with_facets_and_flags(db):
