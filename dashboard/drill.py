@@ -7,13 +7,12 @@ day), or a filter dimension (model, theme, lang, sentiment, source, category).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import streamlit as st
 
 from dashboard import charts, data, i18n, ui
 from db.filters import ItemFilter, day_window
-from db.queries import so_far
 
 FILTER_FIELD = {"model": "model", "theme": "theme", "lang": "lang", "sentiment": "sentiment",
                 "source": "source_id", "category": "category"}
@@ -33,11 +32,10 @@ def as_day(value) -> date | None:
         return None
 
 
-def narrowed(ctx, dims: Sequence[str], values: Sequence,
-             now: datetime | None = None) -> tuple[ItemFilter, dict]:
+def narrowed(ctx, dims: Sequence[str], values: Sequence) -> tuple[ItemFilter, dict]:
     """The page filter narrowed by (dim, value) pairs; also the View changes for an Explorer link.
-    A day or bucket not over at `now` (default: the current time) runs until `now`, as a spike's
-    stories do (`db.queries.so_far`): no story dated later is listed or counted."""
+    A day or bucket not over runs until the view's "as_of", as the page's counts do (and the
+    Explorer's, which the link opens): no story dated later is listed or counted."""
     flt, over = ctx.flt, {}
     for dim, value in zip(dims, values):
         if value is None or value in ("", "all"):   # "all": a chart's total series
@@ -51,7 +49,7 @@ def narrowed(ctx, dims: Sequence[str], values: Sequence,
             if end < start:
                 start = end = first
             since, until = day_window(start, end, ctx.tz)
-            flt = so_far(flt.replace(since=since, until=until), now or datetime.now(timezone.utc))
+            flt = flt.replace(since=since, until=until)
             over.update(start=start, end=end)
         elif dim in FILTER_FIELD:
             flt = flt.replace(**{FILTER_FIELD[dim]: (str(value),)})

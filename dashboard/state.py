@@ -8,7 +8,7 @@ the source of truth: Streamlit forgets them on a page switch, the `View` survive
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -92,6 +92,12 @@ class Ctx:
         view = replace(self.view, **overrides)
         query = params.to_query(view, defaults=_defaults(self.facets, view.tz))
         return f"./{page}" + (f"?{urlencode(query)}" if query else "")
+
+
+def view_time() -> datetime:
+    """The instant a view not over is counted until (the filter's "as_of"): now, to the minute,
+    so the page's cached queries are reused within the minute and its "until HH:MM" is exact."""
+    return datetime.now(timezone.utc).replace(second=0, microsecond=0)
 
 
 def _current_query() -> dict[str, str]:
@@ -212,7 +218,7 @@ def setup(page: str, *, search_in_sidebar: bool = True) -> Ctx:
     since, until = day_window(view.start, view.end, view.tz)
     flt = ItemFilter(since=since, until=until, lang=view.lang, model=view.model, theme=view.theme,
                      sentiment=view.sentiment, source_id=view.source, category=view.category,
-                     q=view.q, include_spam=view.spam)
+                     q=view.q, include_spam=view.spam, as_of=view_time())
     return Ctx(page=page, url=url, lang=lang, tz=view.tz, interval=view.every, start=view.start,
                end=view.end, flt=flt, view=view, facets=facets, source_names=names,
                events=events, push=push)

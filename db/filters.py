@@ -49,6 +49,7 @@ class ItemFilter:
     include_spam: bool = False
     include_irrelevant: bool = False    # items tagged relevant=False; untagged (NULL) always count
     include_copies: bool = False        # near-duplicate members of a story cluster (not stories)
+    as_of: datetime | None = None       # a window not over counted until then: published_at < as_of
 
     def __post_init__(self) -> None:
         for name in MULTI:   # accept a str or any iterable; store a sorted tuple (stable cache key)
@@ -60,6 +61,12 @@ class ItemFilter:
             value = getattr(self, name)
             if value is not None and (value.tzinfo is None or value.utcoffset() is None):
                 raise ValueError(f"ItemFilter.{name} must be tz-aware, got {value!r}")
+        if self.as_of is not None:
+            if self.as_of.tzinfo is None or self.as_of.utcoffset() is None:
+                raise ValueError(f"ItemFilter.as_of must be tz-aware, got {self.as_of!r}")
+            if self.until is not None and self.as_of >= self.until:
+                # a window over by then: nothing to cut (one filter, one cache key, one rollup plan)
+                object.__setattr__(self, "as_of", None)
 
     def replace(self, **changes) -> ItemFilter:
         return replace(self, **changes)
@@ -83,6 +90,8 @@ class ItemFilter:
             stmt = stmt.where(it.published_at >= self.since)
         if self.until is not None:
             stmt = stmt.where(it.published_at < self.until)
+        if self.as_of is not None:
+            stmt = stmt.where(it.published_at < self.as_of)
         if self.lang:
             stmt = stmt.where(it.lang.in_(self.lang))
         if self.sentiment:

@@ -116,7 +116,7 @@ def source_stats(session: Session, flt: ItemFilter | None = None, *, tz: str = "
                 select(rs.source_id, rs.run_id, rs.status).where(rs.run_id.in_(chunk))):
             if runs.get(sid) is not None and runs[sid].last_run == run_id:
                 last_status[sid] = status
-    days = _window_days(session, flt, tz, now or datetime.now(timezone.utc))
+    days = _window_days(session, flt, tz, clock(flt, now))
     for row in rows:
         r = runs.get(row["id"])
         n = in_range.get(row["id"], 0)
@@ -393,6 +393,7 @@ def widest_clusters(session: Session, *, limit: int = 8) -> list[dict]:
 
 from db.buckets import partial_buckets  # noqa: E402,F401  re-exported: the one read side
 from db.trends import (  # noqa: E402  re-exported: the one read side
+    clock,
     DIMENSIONS,
     comparable_window,
     counts,
@@ -409,7 +410,7 @@ from db.trends import (  # noqa: E402  re-exported: the one read side
 )
 from db.tally import view_tally  # noqa: E402  re-exported: the one read side
 
-__all__ = ["DIMENSIONS", "as_filter", "comparable_window", "copy_counts", "count_items", "counts", "daily_counts",
+__all__ = ["DIMENSIONS", "as_filter", "clock", "comparable_window", "copy_counts", "count_items", "counts", "daily_counts",
            "evidence_for", "evidence_top", "facets", "item_detail", "items", "iter_items", "most_engaged_posts", "widest_clusters",
            "elapsed", "js_divergence", "language_gap", "latest_runs", "period_kpis", "rising_terms",
            "run_summary", "sentiment_index", "so_far", "source_health", "source_stats", "spike_stories",

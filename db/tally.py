@@ -113,8 +113,12 @@ def covers(tally: Tally | None, flt: ItemFilter, by: Sequence[str] = ()) -> bool
     if tally is None or flt.since is None or flt.until is None:
         return False
     span = tally.flt
+    # the tally counted until its "as_of" (a window not over): a window cut there too, or one
+    # over by then (its stories all counted), and no other
+    if flt.as_of != span.as_of and (flt.as_of is not None or span.as_of is None or flt.until > span.as_of):
+        return False
     fewer = {f: getattr(span, f) for f in ("lang", "sentiment", *(d for d in ("model", "theme") if d in by))}
-    if (flt.replace(since=None, until=None, **fewer) != span.replace(since=None, until=None)
+    if (flt.replace(since=None, until=None, as_of=None, **fewer) != span.replace(since=None, until=None, as_of=None)
             or not all(_within(getattr(flt, f), counted) for f, counted in fewer.items())):
         return False
     if not span.since <= flt.since < flt.until <= span.until:
@@ -174,7 +178,7 @@ def view_tally(session: Session, flt: ItemFilter, *, tz: str = "UTC", now: datet
     `previous` window when that is whole days (a window not over at `now` is held against a
     stretch that is not); with theme-model rows (`pairs`).
     None without a search or a closed window."""
-    from db.trends import SPIKE_WINDOW, comparable_window, spike_history
+    from db.trends import SPIKE_WINDOW, clock, comparable_window, spike_history
 
     if not flt.q or flt.since is None or flt.until is None:
         return None
@@ -188,7 +192,7 @@ def view_tally(session: Session, flt: ItemFilter, *, tz: str = "UTC", now: datet
         first = day_window(start - timedelta(days=SPIKE_WINDOW + ONSET_RADIUS_DAYS), start, tz)[0]
         span = flt.replace(since=min(flt.since, first), until=max(wide.until, flt.until))
     if previous:
-        prev = comparable_window(flt, now or datetime.now(timezone.utc))
+        prev = comparable_window(flt, clock(flt, now))
         if prev.until == flt.since:
             span = span.replace(since=min(span.since, prev.since))
     return build(session, span, tz, pairs=pairs)

@@ -42,7 +42,7 @@ def counts(session: Session, flt: ItemFilter | None = None, *, by: Sequence[str]
         raise ValueError(f"unknown bucket {bucket!r} (use day, week or month)")
     rows = tallies.answer(tally, flt, by, bucket, tz)
     if rows is None:
-        rows = rollups.try_counts(session, flt, by, bucket, tz)
+        rows = _rollup_counts(session, flt, by, bucket, tz)
     if rows is None:
         rows = _counts_from_items(session, flt, by, bucket, tz)
     names = (("bucket",) if bucket else ()) + by
@@ -51,6 +51,29 @@ def counts(session: Session, flt: ItemFilter | None = None, *, by: Sequence[str]
     if names and any(r[n] is None for r in rows for n in names):
         rows.sort(key=lambda r: tuple((r[n] is None, r[n]) for n in names))
     return rows
+
+
+def _rollup_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: str | None,
+                   tz: str) -> list[dict] | None:
+    """The rollup's answer (whole local days), None when it has none. A window cut at its
+    "as_of" (a day not over) is its whole days' rollup rows less the stories dated from "as_of"
+    to the window's end, counted from the items (a few at most: feeds dated ahead of time)."""
+    whole = flt.replace(as_of=None)
+    rows = rollups.try_counts(session, whole, by, bucket, tz)
+    if rows is None or flt.as_of is None:
+        return rows
+    ahead = whole.replace(since=flt.as_of if flt.since is None else max(flt.since, flt.as_of))
+    names = (("bucket",) if bucket else ()) + by
+    later = {tuple(r[n] for n in names): r["count"]
+             for r in _counts_from_items(session, ahead, by, bucket, tz)}
+    if not later:
+        return rows
+    out = []
+    for r in rows:
+        n = r["count"] - later.get(tuple(r[k] for k in names), 0)
+        if n > 0 or not names:   # a cell left with no story is left out, as SQL leaves it
+            out.append({**r, "count": n})
+    return out
 
 
 def _counts_from_items(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: str | None,
@@ -121,6 +144,13 @@ def sentiment_index(session: Session, flt: ItemFilter | None = None, *, bucket: 
     return out
 
 
+def clock(flt: ItemFilter | None, now: datetime | None = None) -> datetime:
+    """The instant a read of `flt` runs at: `now` when given, else the filter's "as_of" (a window
+    not over, counted until then: the dashboard's view, a digest, an export), else the current
+    time. So a view's spikes, KPIs and terms stop where its counts do."""
+    return now or (flt.as_of if flt is not None else None) or datetime.now(timezone.utc)
+
+
 def previous_window(flt: ItemFilter) -> ItemFilter:
     """The same filter over the equally long window right before it."""
     if flt.since is None or flt.until is None:
@@ -164,7 +194,7 @@ def period_kpis(session: Session, flt: ItemFilter, *, tz: str = "UTC",
     today's first hours against yesterday's first hours, not against the whole of yesterday.
     With a search, each window's stories are matched once (`db.tally.searched`), or not at all
     where `tally` covers the window."""
-    now = now or datetime.now(timezone.utc)
+    now = clock(flt, now)
     partial = elapsed(flt, now) is not None
     prev = comparable_window(flt, now)
     out: dict = {"since": flt.since, "until": flt.until, "prev_since": prev.since,
@@ -226,7 +256,7 @@ def spike_history(session: Session, flt: ItemFilter, tz: str, window: int = SPIK
     if span is None:
         return None
     start, end = span
-    today = local_day(now or datetime.now(timezone.utc), tz)
+    today = local_day(clock(flt, now), tz)
     if start <= today <= end:
         end = today          # no day after today has begun
     from db.queries import _bounds
@@ -254,7 +284,7 @@ def spikes(session: Session, flt: ItemFilter, *, tz: str = "UTC", dims: Sequence
     and is scored against the same stretch of each baseline day (`elapsed`, as the KPIs hold a
     period not over): 10:00 today against each of the days before until 10:00, its languages'
     onsets too. Such a spike's "as_of" is `now` (None for a whole day); `spike_stories` takes it."""
-    now = now or datetime.now(timezone.utc)
+    now = clock(flt, now)
     history = spike_history(session, flt, tz, window, now)
     if history is None:
         return []
@@ -417,7 +447,7 @@ def rising_terms(session: Session, flt: ItemFilter, *, lang: str, top: int = 30,
     with an informative Dirichlet prior (`db.stats.log_odds`).
     Rows: {"term","current","previous","z","sample_every"}; see `sample_step` for large windows."""
     cur_flt = flt.replace(lang=(lang,))
-    prev_flt = comparable_window(cur_flt, now or datetime.now(timezone.utc))
+    prev_flt = comparable_window(cur_flt, clock(flt, now))
     step = max(sample_step(session, cur_flt), sample_step(session, prev_flt))
     current = term_counts(session, cur_flt, step=step)
     previous = term_counts(session, prev_flt, step=step)

@@ -9,7 +9,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import click
@@ -151,7 +151,8 @@ def build_filter(kw) -> tuple:
         source_id=split_values(kw["source_ids"], "--source"),
         category=split_values(kw["category"], "--category", CATEGORY_VALUES),
         q=kw["search"] or "", include_spam=kw["include_spam"],
-        include_irrelevant=kw["include_irrelevant"])
+        include_irrelevant=kw["include_irrelevant"],
+        as_of=datetime.now(timezone.utc))   # a range not over: counted until now, as the dashboard
     return flt, Range(start, end, tz)
 
 

@@ -128,9 +128,10 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     `period_kpis` does), and its chart's days not over are marked partial."""
     first, last = period_days(day, period)
     since, until = day_window(first, last, tz)
-    flt = (base or ItemFilter()).replace(since=since, until=until)
-    periods = 4 if period == "week" else 7
     now = now or datetime.now(timezone.utc)
+    # a period not over counts its stories until now, in every number (none dated later)
+    flt = (base or ItemFilter()).replace(since=since, until=until, as_of=now)
+    periods = 4 if period == "week" else 7
     kpis = q.period_kpis(session, flt, tz=tz, now=now)
     stretch = q.elapsed(flt, now)     # None unless the period is not over
     # the previous period as the KPIs take it: as far in as this one is, when it is not over

@@ -156,7 +156,7 @@ def trend_rows(session: Session, flt: ItemFilter, rng: Range | None, *, bucket: 
     if rng is None or rng.start is None or rng.end is None:
         return []
     rows = q.counts(session, windowed(flt, rng), by=tuple(group), bucket=bucket, tz=rng.tz)
-    today = local_day(now or datetime.now(timezone.utc), rng.tz)
+    today = local_day(q.clock(flt, now), rng.tz)
     partial = q.partial_buckets(rng.start, rng.end, bucket, today)
     return fill_gaps(rows, group, bucket_starts(rng.start, rng.end, bucket), partial)
 
@@ -217,8 +217,9 @@ def method(session: Session, kind: str, flt: ItemFilter, rng: Range | None, *, c
         "aigcwatch_version": __version__,
         "unit": UNIT,
         "time_zone": rng.tz if rng else None,
-        "range": rng.as_dict() if rng else None,
-        "filters": {k: v for k, v in flt.as_dict().items() if k not in ("since", "until")},
+        # a range not over: "as_of", the time its stories are counted until (none dated later)
+        "range": {**rng.as_dict(), "as_of": wide.as_of} if rng else None,
+        "filters": {k: v for k, v in flt.as_dict().items() if k not in ("since", "until", "as_of")},
         "tagger_versions": [{"version": r["version"], "stories": r["count"]} for r in versions],
         "rows": rows,
         "columns": [{"name": c.name, "type": c.kind, "meaning": c.help} for c in columns],

@@ -224,6 +224,7 @@ def matches(story: Story, flt) -> bool:
     """Python twin of ItemFilter.apply (text search aside) for a corpus story."""
     return ((flt.since is None or story.at >= flt.since)
             and (flt.until is None or story.at < flt.until)
+            and (flt.as_of is None or story.at < flt.as_of)
             and (not flt.lang or story.lang in flt.lang)
             and (not flt.model or bool(set(story.models) & set(flt.model)))
             and (not flt.theme or bool(set(story.themes) & set(flt.theme)))

@@ -602,6 +602,35 @@ def test_a_drill_down_of_today_lists_its_stories_until_now_as_a_spike_does(db_ur
     assert all(s.title in body for s in morning) and later.title not in body
 
 
+@pytest.mark.parametrize("path", ["items", "rollup", "search"])
+def test_today_counts_until_now_in_the_chart_its_csv_the_kpis_and_the_explorer(db_url, session, env,
+                                                                               monkeypatch, path):
+    # Before: only drill-downs and spikes stopped at now. Today's point on the volume chart (and
+    # its CSV), the KPIs and the Explorer (which a drill-down's link opens) counted the whole
+    # local day: a story a feed dated this afternoon, ahead of now, was counted and listed.
+    import os
+
+    from db import rollups
+
+    today, morning, later = _kling_this_morning(session, env, db_url, later_source="zh-news")
+    if path == "rollup":      # counted from the day rollups (whole days), less the stories dated ahead
+        rollups.refresh(session, os.environ["AIGCWATCH_TIMEZONE"])
+        session.commit()
+    view = {"day": today.isoformat(), "ui": "en", **({"q": "video models"} if path == "search" else {})}
+    frames = _csv_frames(monkeypatch)
+    at = ok(page("overview", **view))     # a search: counted from one tally of its stories
+    vol = frames["volume_by_language.csv"]
+    assert vol[(vol["bucket"] == today) & (vol["lang"] == "zh")]["count"].tolist() == [6], vol
+    assert bool(vol[vol["bucket"] == today]["partial"].all())      # still marked partial
+    assert metric(at, "Stories") == "6"
+    ex = ok(page("explorer", **view))
+    assert "6 matching stories" in [c.value for c in ex.caption]
+    listed = " ".join(ex.dataframe[0].value["title"])
+    assert all(s.title in listed for s in morning) and later.title not in listed
+    matching = frames["matching_stories.csv"]
+    assert matching[matching["bucket"] == today]["count"].sum() == 6
+
+
 def _csv_frames(monkeypatch) -> dict[str, pd.DataFrame]:
     """Every frame the page offers as a CSV download, by file name (ui.csv_bytes still writes it)."""
     from dashboard import ui

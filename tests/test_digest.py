@@ -363,10 +363,10 @@ def test_a_digest_of_a_day_not_over_averages_the_same_stretch_of_the_days_before
     assert mornings() != whole_days          # the fixture tells them apart (20:00 stories)
     assert d.stories.average == mornings()
     assert {s.lang: s.stories.average for s in d.sections} == {"zh": mornings("zh"), "en": mornings("en")}
-    # its rising terms are against yesterday's morning too
+    # its rising terms are this morning's (none dated later) against yesterday's morning too
     flt = window(DAY, DAY)
     assert {s.lang: s.terms for s in d.sections} == {
-        lang: q.rising_terms(session, flt.replace(lang=(lang,)), lang=lang, top=8, now=noon)
+        lang: q.rising_terms(session, flt.replace(lang=(lang,), as_of=noon), lang=lang, top=8, now=noon)
         for lang in ("zh", "en")}
     assert [s.terms for s in d.sections] != [
         q.rising_terms(session, flt.replace(lang=(lang,)), lang=lang, top=8, now=noon + timedelta(days=1))
@@ -396,6 +396,34 @@ def test_a_digest_of_a_day_not_over_counts_its_spike_until_now_as_the_dashboard_
     assert facts(d, "s")["as_of"] == facts(d, "s")["spikes"][0]["as_of"] == noon.isoformat()
     over = facts(build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)), "s")
     assert over["as_of"] is None and over["spikes"][0]["as_of"] is None
+
+
+def test_a_digest_of_a_day_not_over_counts_no_story_dated_after_now(session):
+    # Before: a digest run at noon counted the whole local day in its totals, chart, per-model and
+    # per-theme counts and top stories: the afternoon's stories (stored ahead of time: feeds date
+    # entries ahead) were in them, though its comparisons and spikes ran to noon.
+    build(session)
+    noon = datetime.combine(DAY, time(12), ZoneInfo(TZ))
+    day = window(DAY, DAY)
+    so_far = ItemFilter(since=day.since, until=noon)
+    assert q.count_items(session, day) > q.count_items(session, so_far)     # the fixture has later ones
+    d = build_digest(session, DAY, tz=TZ, now=noon)
+    assert d.stories.current == q.count_items(session, so_far)
+    (today,) = [r for r in d.daily if r["day"] == DAY]
+    assert (today["zh"], today["en"], today["partial"]) == (
+        q.count_items(session, so_far.replace(lang=("zh",))), q.count_items(session, so_far.replace(lang=("en",))),
+        True)
+    by_model = {r["model"]: r["count"] for r in q.counts(session, so_far, by=("model",))}
+    assert all(r["current"] == by_model[r["key"]] for r in d.rising_models) and d.rising_models
+    for sec in d.sections:
+        mine = so_far.replace(lang=(sec.lang,))
+        assert sec.stories.current == q.count_items(session, mine)
+        themes = {r["theme"]: r["count"] for r in q.counts(session, mine, by=("theme",))}
+        assert all(n == themes[t] and all(st["published_at"] < noon for st in top)
+                   for t, n, top in sec.themes)
+    assert d.top_stories and all(st["published_at"] < noon for st in d.top_stories)
+    # the same day digested once it is over counts all of it
+    assert build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)).stories.current == q.count_items(session, day)
 
 
 def test_a_digest_of_a_day_not_over_says_its_comparisons_run_to_the_same_hour(session):

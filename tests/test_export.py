@@ -472,3 +472,36 @@ def test_trend_buckets_cut_by_the_range_or_not_over_are_marked_partial_in_the_la
                                                 now=noon)] == [True]
     assert [r["partial"] for r in ex.trend_rows(session, ItemFilter(), rng, bucket="month", group=(),
                                                 now=noon + timedelta(days=30))] == [False]
+
+
+def test_a_range_not_over_exports_no_story_dated_after_now(db_url, session, tmp_path):
+    # Before: `export trends` counted today's whole local day and `export items` listed its
+    # stories, a story a feed dated an hour ahead of now among them, while the dashboard's
+    # drill-downs and spikes stopped at now.
+    from datetime import timezone
+
+    from readside_data import Corpus
+
+    now = datetime.now(timezone.utc)
+    offset = 12 - now.hour                        # a zone where it is about midday now
+    tz = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    today = now.astimezone(ZoneInfo(tz)).date()
+    c = Corpus()
+    before = [c.add(now - timedelta(hours=h), "zh-news", models=("kling",)) for h in (1, 2)]
+    ahead = c.add(now + timedelta(hours=1), "zh-news", models=("kling",), title="Dated an hour ahead of now")
+    c.save(session)
+    out = tmp_path / "trends.json"
+    run(db_url, "trends", "--since", str(today), "--until", str(today), "--tz", tz, "--group", "model",
+        "-o", str(out))
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [(r["model"], r["stories"], r["partial"]) for r in doc["rows"]] == [("kling", 2, True)]
+    assert doc["meta"]["range"]["as_of"] is not None
+    out = tmp_path / "items.json"
+    run(db_url, "items", "--since", str(today), "--until", str(today), "--tz", tz, "-o", str(out))
+    titles = [r["title"] for r in json.loads(out.read_text(encoding="utf-8"))["rows"]]
+    assert sorted(titles) == sorted(s.title for s in before) and ahead.title not in titles
+    # a range that is over keeps every story and says no "as_of"
+    out = tmp_path / "past.json"
+    run(db_url, "trends", "--since", str(today - timedelta(days=3)), "--until", str(today - timedelta(days=1)),
+        "--tz", tz, "-o", str(out))
+    assert json.loads(out.read_text(encoding="utf-8"))["meta"]["range"]["as_of"] is None

@@ -3,7 +3,7 @@ ranked by the weighted log-odds z-score with an informative Dirichlet prior (Mon
 not by raw counts. The sidebar's language filter does not apply (each column is one language)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import streamlit as st
 
@@ -48,7 +48,7 @@ def column(ctx: Ctx, lang: str) -> None:
 def periods(ctx: Ctx) -> None:
     """Names both periods (a period not over: against the same stretch of the previous one, as
     `rising_terms` holds it), and says so when the previous one holds nothing to compare against."""
-    now = datetime.now(timezone.utc)
+    now = queries.clock(ctx.flt)
     prev = queries.comparable_window(ctx.flt, now)
     if queries.elapsed(ctx.flt, now) is not None:
         span = i18n.t("kpi_period_partial", ctx.lang, since=ctx.start, until=ctx.end,
