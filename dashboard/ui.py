@@ -120,6 +120,12 @@ def fmt_time(value: datetime | None, tz: str) -> str:
     return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
+def as_of_time(as_of: datetime, tz: str) -> str:
+    """The time a day not over is counted until ("as_of"), in the view's zone, to the minute:
+    the "until HH:MM" of every spike line and table (the day is shown beside it)."""
+    return as_of.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+
+
 def as_of_cell(as_of: datetime | None, tz: str) -> str | None:
     """A spike's "as_of" (a day not over: counted until then) in the view's zone, to the minute;
     None for a whole day. The "as_of" column of every spike CSV."""

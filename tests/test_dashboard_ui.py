@@ -145,3 +145,16 @@ def test_every_failure_class_reads_in_the_interface_language_and_keeps_its_code(
     assert re.search(r"[\u4e00-\u9fff]", zh) and zh.endswith(f"({code})"), zh
     assert code in en and not re.search(r"[\u4e00-\u9fff]", en)
     assert i18n.error_class_name(None, "zh") == "" and i18n.error_class_name("new_code", "zh") == "new_code"
+
+
+@pytest.mark.parametrize("tz, hhmm", [("Asia/Shanghai", "20:07"), ("America/New_York", "08:07"),
+                                      ("Asia/Kolkata", "17:37")])
+def test_a_days_as_of_reads_as_the_same_local_time_on_every_spike_line_table_and_csv(tz, hhmm):
+    # One rule for "until HH:MM": the Overview's spike line formatted it, the gap page cut it out
+    # of the CSV cell's text ([11:16]); both now call ui.as_of_time, the CSV cell holds its day too.
+    from datetime import datetime, timezone
+
+    at = datetime(2025, 3, 10, 12, 7, 42, tzinfo=timezone.utc)
+    assert ui.as_of_time(at, tz) == hhmm
+    assert ui.as_of_cell(at, tz) == f"2025-03-10 {hhmm}"
+    assert ui.as_of_cell(None, tz) is None

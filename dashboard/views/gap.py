@@ -101,7 +101,8 @@ def lead_lag(ctx: Ctx, flt, tally=None) -> None:
         dim = shown.loc[shown["key"] == key, "dim"].iloc[0] if key in set(shown["key"]) else None
         if dim:
             drill.show(ctx, ("day", dim), (day, key), key=f"gap_lead_{key}_{day}")
-    table = df.assign(day=[_day(d, p, at, L) for d, p, at in zip(df["day"], df["partial"], df["as_of"])],
+    until = [None if r.get("as_of") is None else ui.as_of_time(r["as_of"], ctx.tz) for r in rows]
+    table = df.assign(day=[_day(d, at, L) for d, at in zip(df["day"], until)],
                       name=[i18n.key_name(d, k, L) for d, k in zip(df["dim"], df["key"])],
                       leader=[_leader(v, L) for v in df["leader"]],
                       # no onset in a language (no story there before the spike): "—", not "None"
@@ -113,13 +114,14 @@ def lead_lag(ctx: Ctx, flt, tally=None) -> None:
                  "onset_zh": i18n.t("onset_zh", L), "onset_en": i18n.t("onset_en", L),
                  "leader": i18n.t("leader", L), "lag_days": i18n.t("lag_days", L)}),
         hide_index=True, key="gap_lead_table")
-    for at in sorted({a for a in df.loc[df["partial"], "as_of"]}):
-        st.caption(ui.md_escape(i18n.t("spike_so_far", L, at=at[11:16])))
+    for at in sorted({a for a in until if a is not None}):
+        st.caption(ui.md_escape(i18n.t("spike_so_far", L, at=at)))
 
 
-def _day(day, partial: bool, as_of: str | None, L: str) -> str:
-    """The table's day; a day not over says its count runs until as_of, as the Overview's spike line does."""
-    return f"{day} ({i18n.t('so_far_until', L, at=as_of[11:16])})" if partial else str(day)
+def _day(day, until: str | None, L: str) -> str:
+    """The table's day; a day not over says its count runs until then (`ui.as_of_time`), as the
+    Overview's spike line does."""
+    return f"{day} ({i18n.t('so_far_until', L, at=until)})" if until else str(day)
 
 
 def _or_dash(value) -> str:

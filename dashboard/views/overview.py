@@ -3,7 +3,6 @@ spike alerts with the stories and evidence phrases behind each."""
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -106,7 +105,7 @@ def spikes(ctx: Ctx, tally=None) -> None:
                        count=r["count"], baseline=float(r["baseline"]), score=float(r["score"]),
                        zh=by_lang.get("zh", 0), en=by_lang.get("en", 0))
         if r.get("as_of") is not None:     # counted until now, against the same hours of the days before
-            title += " · " + i18n.t("spike_so_far", L, at=r["as_of"].astimezone(ZoneInfo(ctx.tz)).strftime("%H:%M"))
+            title += " · " + i18n.t("spike_so_far", L, at=ui.as_of_time(r["as_of"], ctx.tz))
         with st.expander(title, expanded=i == 0):
             st.caption(_leader_text(r, L))
             stories = data.spike_stories(ctx.url, ctx.flt, r["dim"], r["key"], r["day"], ctx.tz,
