@@ -87,10 +87,11 @@ class Ctx:
     def window(self, start: date, end: date) -> tuple:
         return day_window(max(start, self.start), min(end, self.end), self.tz)
 
-    def href(self, page: str = "explorer", **overrides) -> str:
-        """A relative link to `page` showing this view changed by `overrides` (View field names)."""
+    def href(self, page: str = "explorer", extra: dict[str, str] | None = None, **overrides) -> str:
+        """A relative link to `page` showing this view changed by `overrides` (View field names),
+        with the page's own parameters `extra` (the Explorer's kw=)."""
         view = replace(self.view, **overrides)
-        query = params.to_query(view, defaults=_defaults(self.facets, view.tz))
+        query = {**params.to_query(view, defaults=_defaults(self.facets, view.tz)), **(extra or {})}
         return f"./{page}" + (f"?{urlencode(query)}" if query else "")
 
 

@@ -329,6 +329,8 @@ def items_table(lang: str) -> dict:
     return {"column_order": [i18n.t(k, lang) for k in ITEM_COLUMNS], "column_config": config}
 
 
-def explorer_link(ctx, label: str | None = None, **overrides) -> None:
-    """A link that opens the Explorer on this view narrowed by `overrides` (View fields)."""
-    st.markdown(f"[{md_escape(label or i18n.t('open_explorer', ctx.lang))} ↗]({ctx.href('explorer', **overrides)})")
+def explorer_link(ctx, label: str | None = None, extra: dict[str, str] | None = None, **overrides) -> None:
+    """A link that opens the Explorer on this view narrowed by `overrides` (View fields) and the
+    Explorer's own parameters `extra`."""
+    st.markdown(f"[{md_escape(label or i18n.t('open_explorer', ctx.lang))} ↗]"
+                f"({ctx.href('explorer', extra=extra, **overrides)})")

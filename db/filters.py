@@ -46,6 +46,7 @@ class ItemFilter:
     source_id: tuple[str, ...] = ()
     category: tuple[str, ...] = ()      # news | social (the source's category)
     q: str = ""                         # every term occurs in title or text (substring, any case)
+    keyword: str = ""                   # a stored keyword of the story (the tagger's, exactly)
     include_spam: bool = False
     include_irrelevant: bool = False    # items tagged relevant=False; untagged (NULL) always count
     include_copies: bool = False        # near-duplicate members of a story cluster (not stories)
@@ -113,6 +114,8 @@ class ItemFilter:
             stmt = stmt.where(exists().where(ith.item_id == it.id, ith.theme.in_(self.theme)))
         for term in self.search_terms():
             stmt = stmt.where(_term_clause(term))
+        if self.keyword:   # what the rising terms count (db.trends.term_counts), not a text search
+            stmt = stmt.where(_HasKeyword(self.keyword))
         if not self.include_spam:
             stmt = stmt.where(it.spam.is_(False))
         if not self.include_irrelevant:
@@ -163,6 +166,31 @@ def _contains_pg(element, compiler, **kw):
                                  for c in element.columns) + ")"
     regex = compiler.process(literal(textfold.pg_regex(element.term)), **kw)
     return "(" + " OR ".join(f"{compiler.process(c, **kw)} ~ {regex}" for c in element.columns) + ")"
+
+
+class _HasKeyword(ColumnElement):
+    """The story's stored keywords (a JSON array) hold `term` exactly: an EXISTS over the array's
+    elements, per dialect (SQLite's json_each, PostgreSQL's json_array_elements_text)."""
+
+    type = Boolean()
+    inherit_cache = False
+
+    def __init__(self, term: str):
+        self.term = term
+
+
+@compiles(_HasKeyword)
+def _has_keyword_sqlite(element, compiler, **kw):
+    column = compiler.process(m.Item.keywords, **kw)
+    term = compiler.process(literal(element.term), **kw)
+    return f"EXISTS (SELECT 1 FROM json_each({column}) AS kw WHERE kw.value = {term})"
+
+
+@compiles(_HasKeyword, "postgresql")
+def _has_keyword_pg(element, compiler, **kw):
+    column = compiler.process(m.Item.keywords, **kw)
+    term = compiler.process(literal(element.term), **kw)
+    return f"EXISTS (SELECT 1 FROM json_array_elements_text({column}) AS kw(value) WHERE kw.value = {term})"
 
 
 def _term_clause(term: str):

@@ -9,7 +9,7 @@ Only stories are counted (items.cluster_id IS NULL: a near-duplicate member of a
 not a story); `db.clusters` takes a canonical item out with `adjust` when a newcomer replaces it.
 
 Read side: `try_counts(...)` answers a `db.trends.counts` call from the rollup when the rollup is
-current (its watermark is the newest item id) and the request fits it: no text search, a window on
+current (its watermark is the newest item id) and the request fits it: no text search or keyword, a window on
 local-midnight boundaries of that zone, at most one model and one theme filter unless the request
 groups by that dimension, and no source filter or grouping where models or themes are involved
 (their rows keep only the source's category). Anything else returns None and the caller counts the items
@@ -176,7 +176,7 @@ def _plan(flt: ItemFilter, by: tuple[str, ...]) -> tuple[str, dict] | None:
 def try_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: str | None,
                tz: str) -> list[dict] | None:
     """`db.trends.counts` from the rollup of zone `tz`, or None when the rollup cannot answer."""
-    if flt.q or flt.include_copies or not set(by) <= set(ITEM_FACETS) | {"model", "theme"}:
+    if flt.q or flt.keyword or flt.include_copies or not set(by) <= set(ITEM_FACETS) | {"model", "theme"}:
         return None
     if bucket is None:   # no buckets: any built zone whose midnights bound the window will do
         for zone_name in [tz] + [z for z in zones(session) if z != tz]:

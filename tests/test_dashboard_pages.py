@@ -805,6 +805,45 @@ def test_keywords_of_a_period_not_over_name_the_same_stretch_of_the_previous_one
                      r"1[23]:\d\d", caption), caption     # (an hour may turn meanwhile)
 
 
+@pytest.mark.parametrize("ui", ["en", "zh"])
+def test_a_picked_term_lists_the_stories_the_table_counted_and_the_explorer_the_same(site, session, ui):
+    # Before: picking a term ran a free-text search for it, which finds every story whose text
+    # holds it ("kling" in a title the tagger keyed otherwise): more stories than the table's
+    # count, and other ones; the Explorer link searched the same text.
+    from urllib.parse import parse_qs, urlparse
+
+    from dashboard import i18n
+
+    when = day_window(DAY, DAY, TZ)[0] + timedelta(hours=9)     # names Kling, keyed otherwise
+    item = Item(source_id="en-news", guid="kw-1", url="https://wire.example.com/runway-vs-kling",
+                title="Runway answers Kling with a cheaper plan", text="Runway cut its prices after Kling.",
+                lang="en", published_at=when, date_is_fallback=False, fetched_at=when)
+    tags = Tags(relevant=True, models=("runway", "kling"), themes=("markets",), sentiment="neutral",
+                keywords=("runway", "price"), version="test-tagger-1")
+    store.store_intents(session, None, "en-news", [ItemIntent(item=item, keys=keys_for(item), tags=tags)], when)
+    session.commit()
+    at = ok(page("keywords", ui=ui, **WEEK))
+    week = window(DAY - timedelta(days=6), DAY, lang=("en",))
+    table = next(d.value for d in at.dataframe if "kling" in list(d.value.iloc[:, 0]))
+    counted = int(table[table.iloc[:, 0] == "kling"].iloc[0, 1])
+    keyed = q.items(session, week.replace(keyword="kling"), limit=50)
+    searched = q.count_items(session, week.replace(q="kling"))
+    assert counted == len(keyed) != searched          # the fixture tells them apart
+    at.selectbox(key="kw_en_term").set_value("kling").run()
+    ok(at)
+    body = unescape_md(texts(at))
+    assert i18n.t("keyword_results", ui, n=counted, term="kling") in body
+    assert all(" ".join(r["title"].split()) in body for r in keyed)
+    link = next(m.value for m in at.markdown if "explorer?" in m.value)
+    query = {k: v[0] for k, v in parse_qs(urlparse(link[link.index("(") + 1:link.rindex(")")]).query).items()}
+    assert query["kw"] == "kling" and "q" not in query
+    ex = page("explorer", **query)
+    ok(ex)
+    assert i18n.t("results", ui, n=f"{counted:,}") in [c.value for c in ex.caption]
+    assert sorted(ex.dataframe[0].value["id"]) == sorted(r["id"] for r in keyed)
+    assert any(i18n.t("keyword_only", ui, term="kling") in unescape_md(c.value) for c in ex.caption)
+
+
 def test_keywords_page_says_when_there_is_nothing_to_compare(site):
     at = ok(page("keywords"))      # the default 90 days: the 90 before hold no stories
     assert any("上一周期没有报道" in i.value for i in at.info)

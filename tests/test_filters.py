@@ -51,7 +51,7 @@ def db(request, tmp_path_factory):
         corpus = Corpus()
         for i, (src, lang, title, text, models, themes, sent, flags) in enumerate(STORIES.values()):
             corpus.add(AT + timedelta(minutes=i), src, lang=lang, title=title, text=text,
-                       models=models, themes=themes, sentiment=sent, **flags)
+                       models=models, themes=themes, sentiment=sent, keywords=models, **flags)
         corpus.save(session)
         yield session
 
@@ -361,3 +361,33 @@ def test_sqlite_folds_in_python_only_rows_holding_a_form_of_the_terms_first_case
     assert textfold.first_letter_forms("ΣΟΡΑ") == ("Σ", "ς", "σ")
     assert textfold.first_letter_forms("sora 可灵") == ()
     engine.dispose()
+
+
+def test_a_keyword_keeps_the_stories_whose_stored_keywords_hold_it_as_the_rising_terms_count(db):
+    from db.trends import term_counts
+
+    per_term = term_counts(db, ItemFilter())
+    assert per_term
+    for term, n in per_term.items():
+        assert queries.count_items(db, ItemFilter(keyword=term)) == n, term
+    # not a text search: the untagged thread says "sora" but holds no keyword
+    assert "untagged" in found(db, q="sora") and "untagged" not in found(db, keyword="sora")
+    assert found(db, keyword="no such keyword") == set()
+
+
+def test_as_of_cuts_a_window_not_over_and_is_dropped_from_one_over_by_then():
+    since = datetime(2025, 3, 10, tzinfo=timezone.utc)
+    until = since + timedelta(days=1)
+    noon = since + timedelta(hours=12)
+    assert ItemFilter(since=since, until=until, as_of=noon).as_of == noon
+    # over by then: nothing to cut, the same filter (and cache key) as without it
+    assert ItemFilter(since=since, until=until, as_of=until) == ItemFilter(since=since, until=until)
+    assert ItemFilter(as_of=noon).as_of == noon          # an open window is cut too
+    with pytest.raises(ValueError, match="as_of must be tz-aware"):
+        ItemFilter(as_of=datetime(2025, 3, 10, 12))
+
+
+def test_as_of_lists_and_counts_no_story_dated_at_or_after_it(db):
+    at = {k: AT + timedelta(minutes=i) for i, k in enumerate(STORIES)}
+    cut = sorted(at.values())[3]
+    assert found(db, as_of=cut) == {k for k in DEFAULT if at[k] < cut}

@@ -2,14 +2,16 @@
 table of them, and one story in full: its tags with their evidence highlighted in the text, why
 the tagger called it relevant or not, its tone and spam (each with the tagger's evidence), its
 syndicated copies and a link to the original (http(s) only). Opens pre-filtered from links such as
-?model=kling&day=2025-06-01, and on one story with ?item=ID."""
+?model=kling&day=2025-06-01, and on one story with ?item=ID; ?kw=TERM keeps the stories keyed with
+the term (the Keywords page's link: the stories its table counts)."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import charts, data, drill, i18n, ui
+from dashboard import charts, data, drill, i18n, params, ui
 from dashboard.state import Ctx, setup, warn_bad_param
 from ingest.tag import reasons
 
@@ -121,7 +123,17 @@ def item_view(ctx: Ctx, item_id: int) -> None:
                      column_config={link: st.column_config.LinkColumn(link, display_text="↗")})
 
 
+def _keyword_from_url() -> str:
+    """kw=TERM (a link from the Keywords page): only the stories keyed with the term."""
+    return " ".join(str(st.query_params.get("kw") or "").split())[:params.MAX_Q]
+
+
 ctx = setup("explorer", search_in_sidebar=False)
+keyword = _keyword_from_url()
+if keyword:
+    ctx = replace(ctx, flt=ctx.flt.replace(keyword=keyword))
+    st.caption(ui.md_escape(i18n.t("keyword_only", ctx.lang, term=keyword))
+               + f" · [{ui.md_escape(i18n.t('keyword_drop', ctx.lang))}]({ctx.href('explorer')})")
 with ui.db_guard(ctx.lang):
     n = data.total(ctx.url, ctx.flt)
     st.caption(i18n.t("results", ctx.lang, n=f"{n:,}"))

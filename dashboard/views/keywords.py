@@ -38,11 +38,11 @@ def column(ctx: Ctx, lang: str) -> None:
     term = st.selectbox(i18n.t("pick_term", L), [None] + list(df["term"]), key=f"kw_{lang}_term",
                         format_func=lambda v: i18n.t("pick_none", L) if v is None else v)
     term = term or (clicked[0] if clicked else None)
-    if term:
-        flt = ctx.flt.replace(lang=(lang,), q=term)
-        st.caption(ui.md_escape(i18n.t("results", L, n=data.total(ctx.url, flt))))
+    if term:   # the stories the table counted: those the tagger keyed with the term (not a text search)
+        flt = ctx.flt.replace(lang=(lang,), keyword=term)
+        st.caption(ui.md_escape(i18n.t("keyword_results", L, n=data.total(ctx.url, flt), term=term)))
         ui.story_list(data.items(ctx.url, flt, drill.STORIES), lang=L, tz=ctx.tz, evidence=False)
-        ui.explorer_link(ctx, lang=(lang,), q=term)
+        ui.explorer_link(ctx, lang=(lang,), extra={"kw": term})
 
 
 def periods(ctx: Ctx) -> None:
