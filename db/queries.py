@@ -315,19 +315,24 @@ def _distinct(session: Session, column) -> list[str]:
     return [v for v in session.scalars(select(cte.c.v).where(cte.c.v.is_not(None)).order_by(cte.c.v))]
 
 
-def _bounds(session: Session) -> tuple[datetime | None, datetime | None]:
+def _bounds(session: Session, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
     """First and last publication time. Items whose date is a fallback (the feed gave none, so the
     fetch time stands in) are left out when others exist: they would stretch every default window
-    to today."""
+    to today. The last is the last up to `now` (default: the current time) when there is one: a
+    story a feed dated ahead (tomorrow) would stretch every default window past today, to a day
+    that holds nothing yet (a period not over counts until now)."""
     it = m.Item
+    now = now or datetime.now(timezone.utc)
 
-    def edge(order, dated: bool):   # walks the published_at index from one end: no full scan
-        stmt = select(it.published_at).order_by(order).limit(1)
+    def edge(order, dated: bool, upto: datetime | None = None):   # walks the published_at index
+        stmt = select(it.published_at).order_by(order).limit(1)  # from one end: no full scan
+        if upto is not None:
+            stmt = stmt.where(it.published_at <= upto)
         return session.scalar(stmt.where(it.date_is_fallback.is_(False)) if dated else stmt)
 
-    lo, hi = edge(it.published_at.asc(), True), edge(it.published_at.desc(), True)
-    if lo is None:
-        lo, hi = edge(it.published_at.asc(), False), edge(it.published_at.desc(), False)
+    dated = edge(it.published_at.asc(), True) is not None
+    lo = edge(it.published_at.asc(), dated)
+    hi = edge(it.published_at.desc(), dated, now) or edge(it.published_at.desc(), dated)
     return _as_utc(lo), _as_utc(hi)
 
 

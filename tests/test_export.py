@@ -505,3 +505,27 @@ def test_a_range_not_over_exports_no_story_dated_after_now(db_url, session, tmp_
     run(db_url, "trends", "--since", str(today - timedelta(days=3)), "--until", str(today - timedelta(days=1)),
         "--tz", tz, "-o", str(out))
     assert json.loads(out.read_text(encoding="utf-8"))["meta"]["range"]["as_of"] is None
+
+
+def test_an_open_range_ends_today_though_a_feed_dated_a_story_tomorrow(db_url, session):
+    # Before: without --until the range ran to the last stored day, tomorrow's when a feed dated
+    # a story ahead (ingest keeps dates up to two days ahead): a bucket of a day not begun.
+    from datetime import timezone
+
+    from readside_data import Corpus
+
+    now = datetime.now(timezone.utc)
+    offset = 23 - now.hour                        # a zone where it is about 23:00 now (UTC-12..+14)
+    offset = offset - 24 if offset > 14 else offset
+    tz = f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+    today = now.astimezone(ZoneInfo(tz)).date()
+    c = Corpus()
+    c.add(now - timedelta(days=1), "en-news", models=("kling",))
+    c.add(now - timedelta(minutes=30), "en-news", models=("kling",))
+    ahead = c.add(now + timedelta(hours=2), "en-news", models=("kling",))
+    c.save(session)
+    assert ahead.at.astimezone(ZoneInfo(tz)).date() == today + timedelta(days=1)
+    doc = json.loads(run(db_url, "trends", "--tz", tz, "--format", "json").output)
+    assert [(r["bucket"], r["stories"]) for r in doc["rows"]] == [
+        (str(today - timedelta(days=1)), 1), (str(today), 1)]
+    assert q.facets(session)["last"] < now
