@@ -398,8 +398,8 @@ def widest_clusters(session: Session, *, limit: int = 8) -> list[dict]:
 
 from db.buckets import partial_buckets  # noqa: E402,F401  re-exported: the one read side
 from db.trends import (  # noqa: E402  re-exported: the one read side
-    clock,
     DIMENSIONS,
+    clock,
     comparable_window,
     counts,
     elapsed,
