@@ -42,9 +42,21 @@ def _row(session: Session, day: date, period: str, t: Target) -> m.Delivery | No
                                           d.channel == t.channel, d.recipient == t.recipient))
 
 
-def was_sent(session: Session, day: date, period: str, t: Target) -> bool:
+def served(status: str, sent_at: datetime | None, ends_at: datetime | None, now: datetime) -> bool:
+    """Whether a target's logged delivery of a digest spares it this run's. A digest sent before
+    its period ended (a digest of today) held only part of it: it serves the target while the
+    period runs, and once the period is over the target is due the whole period's digest."""
+    if status != "sent":
+        return False
+    if ends_at is None or sent_at is None or now < ends_at:
+        return True
+    return sent_at >= ends_at
+
+
+def was_sent(session: Session, day: date, period: str, t: Target, *, ends_at: datetime | None = None,
+             now: datetime | None = None) -> bool:
     row = _row(session, day, period, t)
-    return row is not None and row.status == "sent"
+    return row is not None and served(row.status, row.sent_at, ends_at, now or utcnow())
 
 
 def record(session: Session, day: date, period: str, t: Target, *, ok: bool, error: str | None,
@@ -86,13 +98,17 @@ class Message:
     html: str
     lines_for: Callable[[str | None], list[Line]]     # chat lines in a language (None: default)
     facts: dict
+    ends_at: datetime | None = None                   # the period's end (UTC): sent before it, partial
 
 
 def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sender: str | None = None,
             smtp: SmtpSettings | None = None, webhooks: Sequence[Webhook] = (), force: bool = False,
-            on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Send `msg` to every email address and webhook not yet served (all of them with `force`)."""
+            on_outcome: Callable[[Outcome], None] | None = None,
+            now: datetime | None = None) -> list[Outcome]:
+    """Send `msg` to every email address and webhook not yet served (all of them with `force`;
+    see `served`), logging each attempt at `now` (default: the current time)."""
     outcomes: list[Outcome] = []
+    now = now or utcnow()
 
     def done(o: Outcome) -> None:
         outcomes.append(o)
@@ -102,38 +118,39 @@ def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sende
     todo_mail = []
     for addr in emails:
         t = Target("email", addr)
-        if not force and was_sent(session, msg.day, msg.period, t):
+        if not force and was_sent(session, msg.day, msg.period, t, ends_at=msg.ends_at, now=now):
             done(Outcome(t, "skipped"))
         else:
             todo_mail.append(t)
     if todo_mail:
-        _send_mail(session, msg, todo_mail, sender=sender, smtp=smtp, done=done)
+        _send_mail(session, msg, todo_mail, sender=sender, smtp=smtp, done=done, now=now)
     for hook in webhooks:
         t = Target(hook.channel, hook.name)
-        if not force and was_sent(session, msg.day, msg.period, t):
+        if not force and was_sent(session, msg.day, msg.period, t, ends_at=msg.ends_at, now=now):
             done(Outcome(t, "skipped"))
             continue
         try:
             push(hook, msg.lines_for(hook.lang), msg.facts)
         except DeliveryError as e:
-            _settle(session, msg, t, e.one_line(), done)
+            _settle(session, msg, t, e.one_line(), done, now)
         else:
-            _settle(session, msg, t, None, done)
+            _settle(session, msg, t, None, done, now)
     return outcomes
 
 
 def _settle(session: Session, msg: Message, t: Target, error: str | None,
-            done: Callable[[Outcome], None]) -> None:
+            done: Callable[[Outcome], None], now: datetime | None = None) -> None:
     """Log one delivery (sent when `error` is None) and report its outcome."""
-    record(session, msg.day, msg.period, t, ok=error is None, error=error, subject=msg.subject)
+    record(session, msg.day, msg.period, t, ok=error is None, error=error, subject=msg.subject, now=now)
     done(Outcome(t, "sent") if error is None else Outcome(t, "failed", error))
 
 
 def _send_mail(session: Session, msg: Message, targets: list[Target], *, sender: str | None,
-               smtp: SmtpSettings | None, done: Callable[[Outcome], None]) -> None:
+               smtp: SmtpSettings | None, done: Callable[[Outcome], None],
+               now: datetime | None = None) -> None:
     def fail_all(error: str) -> None:
         for t in targets:
-            _settle(session, msg, t, error, done)
+            _settle(session, msg, t, error, done, now)
 
     if smtp is None:
         return fail_all("email: AIGCWATCH_SMTP_HOST is not set")
@@ -150,8 +167,8 @@ def _send_mail(session: Session, msg: Message, targets: list[Target], *, sender:
             try:
                 conn.send(email)
             except DeliveryError as e:
-                _settle(session, msg, t, e.one_line(), done)
+                _settle(session, msg, t, e.one_line(), done, now)
             else:
-                _settle(session, msg, t, None, done)
+                _settle(session, msg, t, None, done, now)
     finally:
         conn.__exit__(None, None, None)

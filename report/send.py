@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -88,9 +88,10 @@ class DigestRun:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
-def prepare(engine: Engine, day: date, *, period: str, tz: str, langs: tuple[str, ...]) -> DigestRun:
+def prepare(engine: Engine, day: date, *, period: str, tz: str, langs: tuple[str, ...],
+            now: datetime | None = None) -> DigestRun:
     with session_factory(engine)() as session:
-        d = build_digest(session, day, period=period, tz=tz, langs=langs)
+        d = build_digest(session, day, period=period, tz=tz, langs=langs, now=now)
     return DigestRun(d, render(d))
 
 
@@ -99,26 +100,30 @@ def send_digest(engine: Engine, day: date, *, period: str = "day", tz: str = "UT
                 sender: str | None = None, smtp: SmtpSettings | None = None,
                 webhooks: Sequence[Webhook] = (), force: bool = False,
                 on_outcome: Callable[[Outcome], None] | None = None,
-                lock_wait: float = LOCK_WAIT_S) -> DigestRun:
+                lock_wait: float = LOCK_WAIT_S, now: datetime | None = None) -> DigestRun:
     """Build and deliver the digest. Raises DeliveryError (one line, after every target was tried
-    and logged) when any delivery failed, LockBusy when another digest run holds the lock."""
+    and logged) when any delivery failed, LockBusy when another digest run holds the lock. A
+    digest of a period not over at `now` (default: the current time) serves its targets only
+    until the period ends: the run after that sends them the whole period's."""
+    now = now or datetime.now(timezone.utc)
     with named_lock(engine, "digest", wait=lock_wait):
-        run = prepare(engine, day, period=period, tz=tz, langs=langs)
+        run = prepare(engine, day, period=period, tz=tz, langs=langs, now=now)
         by_lang: dict[tuple[str, ...], list] = {tuple(langs): short_lines(run.digest)}
 
         def lines_for(lang: str | None):
             key = langs_of(lang) if lang else tuple(langs)
             if key not in by_lang:
                 with session_factory(engine)() as s:
-                    by_lang[key] = short_lines(build_digest(s, day, period=period, tz=tz, langs=key))
+                    by_lang[key] = short_lines(build_digest(s, day, period=period, tz=tz, langs=key,
+                                                            now=now))
             return by_lang[key]
 
         msg = Message(day=run.digest.day, period=period, subject=run.rendered.subject,
                       text=run.rendered.text, html=run.rendered.html, lines_for=lines_for,
-                      facts=facts(run.digest, run.rendered.subject))
+                      facts=facts(run.digest, run.rendered.subject), ends_at=run.digest.until)
         with session_factory(engine)() as session:
             run.outcomes = deliver(session, msg, emails=emails, sender=sender, smtp=smtp,
-                                   webhooks=webhooks, force=force, on_outcome=on_outcome)
+                                   webhooks=webhooks, force=force, on_outcome=on_outcome, now=now)
     if run.failed:
         first = run.failed[0]
         raise DeliveryError(

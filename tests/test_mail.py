@@ -224,3 +224,37 @@ def test_settings_lists_smtp_settings_but_never_the_password(monkeypatch):
     assert PASSWORD not in res.output
     assert "AIGCWATCH_SMTP_PASSWORD" in res.output and "(set)" in res.output
     assert "mail.example.org" in res.output
+
+
+def test_a_digest_sent_before_its_day_is_over_does_not_stop_the_complete_one(sqlite_url, tmp_path):
+    """`aigcwatch digest --date <today>` (a digest of a day not over) is recorded, but once the day
+    is over the next run (the scheduler's 08:30 digest of yesterday) still sends the whole day's
+    digest to that target; a run while the day is still going does not send the partial one again."""
+    from datetime import datetime, timedelta, timezone
+
+    from report.mail import SmtpSettings
+    from report.send import send_digest
+
+    fill(sqlite_url)
+    since, until = day_window(DAY, DAY, TZ)
+    engine = make_engine(sqlite_url)
+    try:
+        with smtp_server(tmp_path, tls="none") as srv:
+            smtp = SmtpSettings(host="127.0.0.1", port=srv.port, security="none")
+
+            def send(now):
+                run = send_digest(engine, DAY, tz=TZ, emails=["ana@example.org"], sender="d@example.org",
+                                  smtp=smtp, now=now)
+                return [o.status for o in run.outcomes]
+
+            assert send(since + timedelta(hours=10)) == ["sent"]            # today, at 10:00 local
+            assert send(since + timedelta(hours=15)) == ["skipped"]         # later the same day
+            assert send(until + timedelta(hours=8, minutes=30)) == ["sent"]  # the next morning
+            assert send(until + timedelta(hours=9)) == ["skipped"]          # and only once
+            assert len(srv.messages) == 2
+        with engine.connect() as c:
+            [row] = c.execute(select(m.Delivery.status, m.Delivery.attempts, m.Delivery.sent_at)).all()
+        assert (row.status, row.attempts) == ("sent", 2)
+        assert row.sent_at.replace(tzinfo=timezone.utc) == until + timedelta(hours=8, minutes=30)
+    finally:
+        engine.dispose()
