@@ -312,8 +312,9 @@ def sources_check(source_ids, sources_file) -> None:
 
 @main.command()
 @click.option("--no-dashboard", is_flag=True, help="Stop after the ingest (for scripts).")
-@setting_option("--database-url", setting="database_url",
-                help="SQLAlchemy URL (default: a fresh SQLite file demo.db in the data directory).")
+@click.option("--database-url", metavar="URL",
+              help="SQLAlchemy URL (default: a fresh SQLite file demo.db in the data directory; "
+                   "AIGCWATCH_DATABASE_URL is not read, so the generated stories never reach your own database).")
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Dashboard port.")
 def demo(no_dashboard, database_url, port) -> None:
     """Offline demo through the real path: serve bundled sample feeds on loopback, ingest them into a

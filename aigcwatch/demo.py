@@ -2,19 +2,18 @@
 fetch/parse/store code as production -> a fresh SQLite file -> summary (and the dashboard)."""
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 
 def demo_db_url(explicit: str | None) -> str:
-    """Explicit URL / AIGCWATCH_DATABASE_URL, else a FRESH demo.db beside the default database."""
+    """The explicit URL, else a FRESH demo.db beside the default database. Never
+    AIGCWATCH_DATABASE_URL: that is the analyst's own archive, and the demo's stories are made up."""
     from db.engine import database_url, default_db_path
 
-    url = explicit or os.environ.get("AIGCWATCH_DATABASE_URL")
-    if url:
-        return database_url(url)
+    if explicit:
+        return database_url(explicit)
     path = default_db_path().with_name("demo.db")
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):

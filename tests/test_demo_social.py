@@ -55,11 +55,19 @@ def test_the_api_server_rejects_a_search_without_a_query_like_the_real_one():
 
 
 @pytest.mark.slow
-def test_demo_shows_posts_with_engagement_clusters_with_reach_and_a_second_run_of_only_new(tmp_path):
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    result = CliRunner().invoke(main, ["demo", "--no-dashboard", "--database-url", url])
+def test_demo_shows_posts_with_engagement_clusters_with_reach_and_a_second_run_of_only_new(tmp_path,
+                                                                                           monkeypatch):
+    # The analyst's own database (AIGCWATCH_DATABASE_URL) never gets the generated demo stories:
+    # the demo writes a fresh demo.db in the data directory unless --database-url names another.
+    archive = tmp_path / "archive.db"
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{archive}")
+    monkeypatch.setenv("AIGCWATCH_HOME", str(tmp_path / "home"))
+    url = f"sqlite:///{tmp_path / 'home' / 'demo.db'}"
+    result = CliRunner().invoke(main, ["demo", "--no-dashboard"])
     assert result.exit_code == 0, result.output
+    assert not archive.exists()
     out = result.output
+    assert f"demo: database {url}" in out
     assert "second run" in out and "most engaged post of each social source" in out
     assert "stories carried by several outlets" in out and "edited cop" in out
     second = out.split("second run", 1)[1]
