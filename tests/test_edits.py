@@ -241,3 +241,26 @@ def test_the_newest_story_under_a_reused_guid_is_edited_through_it(db_url):
         assert s.scalars(select(m.ItemCopy)).all() == []
     assert rows == {"https://wire.example/daily/1": (TITLE, BODY),
                     "https://wire.example/daily/2": (fixed, day2_text + ADDED)}
+
+
+def test_an_entry_served_again_without_its_text_keeps_the_stored_text(db_url):
+    """A feed that drops an entry's summary (a CMS glitch, a feed cut to headlines) says nothing new
+    about it: the stored text and its tags stay, nothing is written, and it is not an edit."""
+    engine = dbe.ensure_schema(db_url)
+    sf = dbe.session_factory(engine)
+    with scripted_server() as srv:
+        _serve(srv, WIRE_V1, COPY_V1)
+        run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
+        with sf() as s:
+            before = s.execute(select(m.Item.text, m.Item.tagged_at).where(m.Item.guid == "w-1")).one()
+        assert before.text == BODY
+        writes = _item_writes(engine)
+        _serve(srv, WIRE_V1.replace(BODY, ""), COPY_V1)
+        again = run_ingest(sf, _sources(srv), settings=FAST, force=True)
+    assert {r.source_id: (r.new, r.updated) for r in again.results}["wire"] == (0, 0)
+    assert writes == []
+    with sf() as s:
+        after = s.execute(select(m.Item.text, m.Item.tagged_at).where(m.Item.guid == "w-1")).one()
+        assert tuple(after) == tuple(before)
+        models = set(s.scalars(select(m.ItemModel.model).join(m.Item).where(m.Item.guid == "w-1")))
+        assert models == {"kling"}
