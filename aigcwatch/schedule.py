@@ -225,6 +225,18 @@ class Scheduler:
 
 # --- the real jobs ------------------------------------------------------------------------------
 
+def _which(summary, most: int = 5) -> str:
+    """The failed sources with their class and those still backing off, for the ingest's log line
+    (the only trace an unattended run leaves): " (gone: http_status), 1 backing off (old)"."""
+    def ids(names: list[str]) -> str:
+        return ", ".join(names[:most]) + (f", +{len(names) - most}" if len(names) > most else "")
+
+    failed = [f"{r.source_id}: {r.error_class.value if r.error_class else 'error'}" for r in summary.failed]
+    waiting = [r.source_id for r in summary.results if r.status == "skipped"]
+    return (f" ({ids(failed)})" if failed else "") + \
+        (f", {len(waiting)} backing off ({ids(waiting)})" if waiting else "")
+
+
 def ingest_job(engine, get: Callable[[str], str | None], *, sources_file: str | None = None) -> IngestJob:
     """An ingest of every enabled source under the `ingest` lock (skipped while someone holds it)."""
     from aigcwatch.config import fetch_settings, load_sources
@@ -245,7 +257,8 @@ def ingest_job(engine, get: Callable[[str], str | None], *, sources_file: str | 
             return f"skipped: {e.one_line()}"
         attempted = [r for r in s.results if r.status != "skipped"]
         line = (f"run {s.run_id} {s.status}: {s.total('new')} new, {s.total('duplicate')} duplicate, "
-                f"{len(s.failed)} of {len(attempted)} source(s) failed ({_time.monotonic() - t0:.1f} s)")
+                f"{len(s.failed)} of {len(attempted)} source(s) failed{_which(s)} "
+                f"({_time.monotonic() - t0:.1f} s)")
         if attempted and len(s.failed) == len(attempted):
             raise AigcwatchError(f"every source failed — {line}")
         return line

@@ -358,3 +358,24 @@ def test_a_second_ingest_exits_5_naming_the_first_or_waits_for_it(tmp_path):
                 first.kill()
     done = runs(db)
     assert len(done) == 2 and done[0].finished_at <= done[1].started_at
+
+
+def test_the_ingest_log_line_names_failing_sources_and_those_backing_off(db_url, tmp_path):
+    """The scheduler's one line per ingest is all an unattended run leaves: a broken source is
+    named with its class, and on the next runs, while it backs off, it is still named, not dropped
+    from the count (\"0 of 1 source(s) failed\" read as all is well)."""
+    from aigcwatch.schedule import ingest_job
+    from db.engine import ensure_schema
+
+    engine = ensure_schema(db_url)
+    with scripted_server() as srv:
+        srv.route("/news.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        path = tmp_path / "sources.toml"
+        path.write_text("".join(
+            f'[[source]]\nid = "{sid}"\nname = "{sid}"\nkind = "rss"\nurl = "{srv.url(p)}"\nlang = "zh"\n\n'
+            for sid, p in (("news", "/news.xml"), ("gone", "/gone.xml"))), encoding="utf-8")
+        job = ingest_job(engine, {"workers": "0", "timezone": "UTC"}.get, sources_file=str(path))
+        first, second = job(), job()
+    engine.dispose()
+    assert "1 of 2 source(s) failed (gone: http_status)" in first, first
+    assert "0 of 1 source(s) failed, 1 backing off (gone)" in second, second
