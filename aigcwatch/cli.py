@@ -196,13 +196,19 @@ def _result_line(r) -> str:
             f"{r.irrelevant} irrelevant, {r.invalid} invalid{social}{extra}")
 
 
+def _cell(problem: str, most: int = 400) -> str:
+    """A source's problem for a table cell, wrapped there rather than cut: its end is often the
+    hint that says what to do (only a runaway message is cut, with an ellipsis)."""
+    return problem if len(problem) <= most else problem[:most - 1] + "…"
+
+
 def _summary_table(summary) -> Table:
     table = Table("source", "status", "fetched", "new", "dup", "irrel", "invalid", "spam", "ms", "problem",
                   title=f"ingest run {summary.run_id}")
     for r in sorted(summary.results, key=lambda r: r.source_id):
         problem = f"{r.error_class.value}: {r.error}" if r.error_class else (r.error or "")
         table.add_row(r.source_id, r.status, str(r.fetched), str(r.new), str(r.duplicate), str(r.irrelevant),
-                      str(r.invalid), str(r.spam), str(r.elapsed_ms), escape(problem[:90]))
+                      str(r.invalid), str(r.spam), str(r.elapsed_ms), escape(_cell(problem)))
     return table
 
 
@@ -304,7 +310,7 @@ def sources_check(source_ids, sources_file) -> None:
             result = r.error_class.value if r.error_class else r.status
         bad += result not in ("ok", "not_modified")
         table.add_row(r.source_id, result, str(r.http_status or ""), entries, str(r.elapsed_ms),
-                      escape(problem[:100]))
+                      escape(_cell(problem)))
     console.print(table)
     console.print(f"{len(srcs) - bad} of {len(srcs)} sources work")
     sys.exit(EXIT_ALL_FAILED if srcs and bad == len(srcs) else EXIT_OK)

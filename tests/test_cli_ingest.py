@@ -210,3 +210,22 @@ def test_a_sources_folder_is_one_line_naming_how_it_was_given(tmp_path, monkeypa
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {tmp_path}: cannot read sources file"), result.output
+
+
+def _problem_cells(output: str) -> str:
+    """The text of the tables' last column (problem), its wrapped lines joined."""
+    return " ".join(ln.split("│")[-2].strip() for ln in output.splitlines() if ln.count("│") >= 3)
+
+
+def test_the_tables_show_a_sources_whole_problem_with_its_hint(tmp_path, monkeypatch):
+    # Before: cut at 100 (check) and 90 (the ingest table, all that --quiet prints) characters, so
+    # the hint that says what to do ("is the url the site's page rather than its feed?") was lost.
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'd.db'}")
+    hint = "an HTML page, not an RSS or Atom feed (is the url the site's page rather than its feed?)"
+    with scripted_server() as srv:
+        srv.route("/site.xml", Reply(200, body="<html><body>hello</body></html>", content_type="text/html"))
+        p = sources_file(tmp_path, srv, ["site"])
+        check = CliRunner().invoke(main, ["sources", "check", "--sources", str(p)])
+        run = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--quiet", "--workers", "0"])
+    assert check.exit_code == 4 and hint in _problem_cells(check.output), check.output
+    assert run.exit_code == 4 and hint in _problem_cells(run.output), run.output
