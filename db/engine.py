@@ -131,6 +131,7 @@ def upgrade(engine_or_url: Engine | str, revision: str = "head") -> None:
     try:
         cfg = _alembic_config()
         with engine.begin() as conn:
+            _check_known(engine, conn, cfg)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     except SQLAlchemyError as e:
@@ -139,6 +140,20 @@ def upgrade(engine_or_url: Engine | str, revision: str = "head") -> None:
     finally:
         if own:
             engine.dispose()
+
+
+def _check_known(engine: Engine, conn, cfg) -> None:
+    """DatabaseError when the database is at a schema revision these migrations do not hold (a
+    newer aigcwatch wrote it): alembic would fail with a traceback, and nothing can be upgraded."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
+    for rev in MigrationContext.configure(conn).get_current_heads():
+        if rev not in known:
+            raise DatabaseError(safe_url(engine.url.render_as_string(hide_password=False)),
+                                f"schema revision {rev!r} is unknown to this aigcwatch (written by a "
+                                f"newer aigcwatch? run that version, or update this one)")
 
 
 def current_revision(engine: Engine) -> str | None:

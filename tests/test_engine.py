@@ -128,3 +128,26 @@ def test_upgrade_by_url_leaves_no_connection_open(tmp_path):
     upgrade(f"sqlite:///{path}")
     assert path.exists()
     assert not Path(f"{path}-wal").exists()   # last connection closed: WAL checkpointed away
+
+
+def test_a_schema_from_a_newer_aigcwatch_is_a_database_error_naming_its_revision(empty_db_url):
+    # Before: alembic's CommandError went up as a traceback (exit 1) from every command.
+    # (A database of its own: db_url's PostgreSQL database is reused and keeps its alembic_version.)
+    from click.testing import CliRunner
+
+    from aigcwatch.cli import main
+
+    db_url = empty_db_url
+    engine = ensure_schema(db_url)
+    try:
+        with engine.begin() as c:
+            c.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+        with pytest.raises(DatabaseError) as info:
+            upgrade(engine)
+    finally:
+        engine.dispose()
+    line = info.value.one_line()
+    assert "0099_from_the_future" in line and "newer aigcwatch" in line and "\n" not in line
+    res = CliRunner().invoke(main, ["init", "--database-url", db_url])
+    assert res.exit_code == 3 and res.stderr.startswith("error: database ") and \
+        len(res.stderr.strip().splitlines()) == 1, res.output
