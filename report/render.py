@@ -84,6 +84,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "subject_rising": ("{name} 升温：{n} 条（此前 {prev}）", "{name} rising: {n} stories (was {prev})"),
     "subject_stories": ("共 {n} 条报道（此前 {prev}）", "{n} stories (was {prev})"),
     "subject_empty": ("无数据", "no data"),
+    "subject_until": ("（截至 {at}）", " (until {at})"),
 }
 
 
@@ -214,10 +215,14 @@ def change_phrase(h: Headline, lang: str) -> str:
 
 
 def subject(d: Digest) -> str:
-    """Names the date and the biggest change, on one line."""
+    """Names the date (for a period not over, with the time it runs to) and the biggest change,
+    on one line."""
     lang = subject_lang(d)
     kind = label("week" if d.period == "week" else "day", lang)
-    return clean(f"aigcwatch {kind} {when_text(d)}: {change_phrase(headline(d), lang)}", 200)
+    # a period not over says so: its targets get the whole period's digest too, once it is over
+    until = "" if d.as_of is None else label(
+        "subject_until", lang, at=local_time(d.as_of, d.tz, "%H:%M" if d.period == "day" else "%m-%d %H:%M"))
+    return clean(f"aigcwatch {kind} {when_text(d)}{until}: {change_phrase(headline(d), lang)}", 200)
 
 
 def _lang_stories(d: Digest, side: str) -> int:

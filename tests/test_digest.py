@@ -465,3 +465,16 @@ def test_a_dry_run_into_a_folder_is_one_line_naming_it(tmp_path):
                                     "--dry-run", str(tmp_path)])
     assert res.exit_code == 2, res.output
     assert res.output.strip() == f"error: --dry-run {tmp_path}: is a folder, not a file"
+
+
+def test_the_subject_of_a_digest_of_a_day_not_over_says_until_when(session):
+    # A digest of today serves its targets only until the day ends, then the whole day's goes out
+    # (report.delivery.served): the two must not arrive under the same subject.
+    build(session)
+    ten = datetime.combine(DAY, time(10), ZoneInfo(TZ))
+    partial = render(build_digest(session, DAY, tz=TZ, now=ten)).subject
+    assert partial.startswith("aigcwatch daily 2025-03-10 (until 10:00): "), partial
+    zh = render(build_digest(session, DAY, tz=TZ, langs=("zh",), now=ten)).subject
+    assert zh.startswith("aigcwatch 日报 2025-03-10（截至 10:00）: "), zh
+    whole = render(build_digest(session, DAY, tz=TZ, now=ten + timedelta(days=1))).subject
+    assert whole.startswith("aigcwatch daily 2025-03-10: "), whole
