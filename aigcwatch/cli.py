@@ -160,11 +160,13 @@ def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, fo
                              force=force, on_start=on_start, on_result=on_result,
                              rollup_zones=_rollup_zones())
     console.print(_summary_table(summary))
+    attempted = [r for r in summary.results if r.status != "skipped"]
+    waiting = len(summary.results) - len(attempted)     # failed before, not asked this time
     t = summary.total
     console.print(f"run {summary.run_id}: {summary.status} — {t('new')} new, {t('updated')} updated, "
                   f"{t('duplicate')} duplicate, "
-                  f"{t('irrelevant')} irrelevant, {t('invalid')} invalid, {len(summary.failed)} source(s) failed")
-    attempted = [r for r in summary.results if r.status != "skipped"]
+                  f"{t('irrelevant')} irrelevant, {t('invalid')} invalid, {len(summary.failed)} source(s) failed"
+                  + (f", {waiting} backing off" if waiting else ""))
     if attempted and len(summary.failed) == len(attempted):
         return EXIT_ALL_FAILED
     return EXIT_OK

@@ -229,3 +229,16 @@ def test_the_tables_show_a_sources_whole_problem_with_its_hint(tmp_path, monkeyp
         run = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--quiet", "--workers", "0"])
     assert check.exit_code == 4 and hint in _problem_cells(check.output), check.output
     assert run.exit_code == 4 and hint in _problem_cells(run.output), run.output
+
+
+def test_the_summary_line_counts_the_sources_still_backing_off(tmp_path, monkeypatch):
+    # Before: "run 2: ok — ... 0 source(s) failed" while the broken source was not even asked.
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'e.db'}")
+    with scripted_server() as srv:
+        srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        p = sources_file(tmp_path, srv, ["good", "gone"])
+        first = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0"])
+        second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0"])
+    assert first.exit_code == 0 and "1 source(s) failed" in first.output and "backing off" not in \
+        first.output.splitlines()[-1], first.output
+    assert second.exit_code == 0 and "0 source(s) failed, 1 backing off" in second.output, second.output
