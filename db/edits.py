@@ -10,7 +10,8 @@ it heads or belongs to keeps it; a standalone item is filed again, as a new one 
 the reach of the stories touched is recomputed.
 
 Not edits: a copy seen from another source (the original never changes), an unchanged re-fetch
-(nothing is written), an entry served again without its text (its stored text and tags stay),
+(nothing is written), an entry served again without its text (its stored text and tags stay) or
+without its title over the same text (its headline stays),
 an item whose stored text came from its page (`full_text`) seen again
 with only the feed's summary (the page's text is the better one; the summary is not an edit: the
 collect stage gives an item seen again its recorded page's text, so a corrected headline over it
@@ -33,10 +34,14 @@ from ingest import types as t
 def is_edit(stored_title: str, stored_text: str, stored_full_text: bool, item: t.Item) -> bool:
     """True when `item` is another version of the stored entry than the one kept. An entry served
     again without any text is not one, whatever its title: the feed dropped the summary (a glitch,
-    a feed cut to headlines), and taking it would erase the stored text and its tags."""
+    a feed cut to headlines), and taking it would erase the stored text and its tags. Nor is one
+    served without its title over the same text: its first sentence, standing in for the missing
+    title, would replace the stored headline."""
     if stored_full_text and not item.full_text:
         return False
     if stored_text and not item.text:
+        return False
+    if item.title_derived and stored_text == item.text:
         return False
     return stored_title != item.title or stored_text != item.text
 

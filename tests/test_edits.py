@@ -264,3 +264,20 @@ def test_an_entry_served_again_without_its_text_keeps_the_stored_text(db_url):
         assert tuple(after) == tuple(before)
         models = set(s.scalars(select(m.ItemModel.model).join(m.Item).where(m.Item.guid == "w-1")))
         assert models == {"kling"}
+
+
+def test_an_entry_served_again_without_its_title_keeps_the_stored_headline(db_url):
+    """The same entry and text with its <title> gone: the first sentence would stand in for the
+    headline (as for a post that never had one) and replace the real one; nothing is new."""
+    engine = dbe.ensure_schema(db_url)
+    sf = dbe.session_factory(engine)
+    with scripted_server() as srv:
+        _serve(srv, WIRE_V1, COPY_V1)
+        run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
+        writes = _item_writes(engine)
+        _serve(srv, WIRE_V1.replace(f"<title>{TITLE}</title>", "<title></title>"), COPY_V1)
+        again = run_ingest(sf, _sources(srv), settings=FAST, force=True)
+    assert {r.source_id: (r.new, r.updated) for r in again.results}["wire"] == (0, 0)
+    assert writes == []
+    with sf() as s:
+        assert s.scalar(select(m.Item.title).where(m.Item.guid == "w-1")) == TITLE
