@@ -70,7 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
             "TOML file of chat webhooks (Slack, Feishu/Lark, DingTalk, WeCom, generic JSON) "
             "that receive the short digest; secrets come from environment variables it names."),
     Setting("ingest_every", "AIGCWATCH_INGEST_EVERY", "30m",
-            "`aigcwatch schedule`: ingest interval (e.g. 30m, 2h, 90s; a bare number is minutes)."),
+            "`aigcwatch schedule`: ingest interval (e.g. 30m, 2h, 90s; a bare number is minutes); off: no ingest."),
     Setting("digest_at", "AIGCWATCH_DIGEST_AT", "08:30",
             "`aigcwatch schedule`: local time (HH:MM in AIGCWATCH_TIMEZONE) of the daily digest; "
             "'off' disables it."),
