@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -46,6 +46,17 @@ SOURCE_LANG = {s.id: s.lang for s in SOURCES}
 MODELS = ("sora", "kling", "veo", "runway")
 THEMES = ("jobs", "copyright", "tech", "markets")
 KEYWORDS = ("video", "model", "price", "launch", "clip", "版权", "发布", "价格")
+
+
+def midday_zone(now: datetime | None = None) -> tuple[datetime, str, date]:
+    """(now, a fixed-offset zone where it is about midday now, today there): a day not over with
+    hours of it behind and ahead, whatever time the tests run."""
+    from zoneinfo import ZoneInfo
+
+    now = now or datetime.now(timezone.utc)
+    offset = 12 - now.hour
+    tz = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    return now, tz, now.astimezone(ZoneInfo(tz)).date()
 
 
 def utc(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:

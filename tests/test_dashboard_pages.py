@@ -25,7 +25,7 @@ from db.filters import ItemFilter, day_window
 from ingest.dedup import keys_for
 from ingest.types import FailureClass, FetchState, Item, ItemIntent, Tags
 from report.delivery import Target, record
-from tests.support.stories import DAY, HOSTILE_EVIDENCE, HOSTILE_TITLE, SPAM_EVIDENCE, TZ, build
+from tests.support.stories import DAY, HOSTILE_EVIDENCE, SPAM_EVIDENCE, TZ, build
 
 DASH = Path(__file__).resolve().parent.parent / "dashboard"
 PAGES = ("overview", "models", "themes", "gap", "keywords", "explorer", "sources")
@@ -537,12 +537,9 @@ def test_the_spike_caption_names_the_window_and_threshold_the_rule_uses(site, mo
 def _kling_mornings():
     """A zone where it is about midday now, its today, a local-time maker, and a corpus of 35 days
     before today with 2 Kling stories each morning (en) and 6 each evening (zh)."""
-    from readside_data import Corpus
+    from readside_data import Corpus, midday_zone
 
-    now = datetime.now(timezone.utc)
-    offset = 12 - now.hour
-    tz = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
-    today = now.astimezone(ZoneInfo(tz)).date()
+    now, tz, today = midday_zone()
 
     def local(day, hour, minute=0):
         return datetime.combine(day, datetime.min.time(), ZoneInfo(tz)).replace(hour=hour, minute=minute)
@@ -784,12 +781,9 @@ def test_keyword_counts_read_from_a_sample_say_they_are_estimates(site, session,
 def test_keywords_of_a_period_not_over_name_the_same_stretch_of_the_previous_one(db_url, session, env):
     # Before: a view ending today said "against <previous days>" whole, while its terms were held
     # against the same stretch of them (until now's hour), as the KPIs are and say.
-    from readside_data import Corpus
+    from readside_data import Corpus, midday_zone
 
-    now = datetime.now(timezone.utc)
-    offset = 12 - now.hour                        # a zone where it is about midday now
-    tz = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
-    today = now.astimezone(ZoneInfo(tz)).date()
+    now, tz, today = midday_zone()
     c = Corpus()
     for back in range(4):
         day = today - timedelta(days=back)

@@ -478,14 +478,9 @@ def test_a_range_not_over_exports_no_story_dated_after_now(db_url, session, tmp_
     # Before: `export trends` counted today's whole local day and `export items` listed its
     # stories, a story a feed dated an hour ahead of now among them, while the dashboard's
     # drill-downs and spikes stopped at now.
-    from datetime import timezone
+    from readside_data import Corpus, midday_zone
 
-    from readside_data import Corpus
-
-    now = datetime.now(timezone.utc)
-    offset = 12 - now.hour                        # a zone where it is about midday now
-    tz = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
-    today = now.astimezone(ZoneInfo(tz)).date()
+    now, tz, today = midday_zone()
     c = Corpus()
     before = [c.add(now - timedelta(hours=h), "zh-news", models=("kling",)) for h in (1, 2)]
     ahead = c.add(now + timedelta(hours=1), "zh-news", models=("kling",), title="Dated an hour ahead of now")
