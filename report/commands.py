@@ -126,7 +126,8 @@ def filter_options(f):
         click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet", "json"]),
                      help="Output format (default: from -o's extension, else csv)."),
         click.option("-o", "--output", metavar="FILE",
-                     help="Output file (default: stdout, for csv and json)."),
+                     help="Output file (default: stdout, for csv and json; - : stdout, any format "
+                          "but xlsx and parquet not to a terminal)."),
         setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file)."),
     ]
     for opt in reversed(opts):
@@ -156,15 +157,32 @@ def build_filter(kw) -> tuple:
     return flt, Range(start, end, tz)
 
 
-def output_format(fmt: str | None, output: str | None) -> str:
+def output_format(fmt: str | None, output: str | None) -> tuple[str, str | None]:
+    """The format and the file to write (None: stdout, which `-o -` also names, as in most tools).
+    A binary format goes to stdout only when asked with `-o -`, and never to a terminal."""
+    to_stdout = output in (None, "-")
     if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+        suffix = Path(output).suffix.lower().lstrip(".") if not to_stdout else ""
         fmt = {"csv": "csv", "xlsx": "xlsx", "parquet": "parquet", "pq": "parquet",
                "json": "json"}.get(suffix, "csv")
-    if fmt in ("xlsx", "parquet") and not output:
-        raise InputError(f"--format {fmt} is binary: give -o FILE")
+    if fmt in ("xlsx", "parquet") and output is None:
+        raise InputError(f"--format {fmt} is binary: give -o FILE (or -o - to write it to stdout)")
+    if fmt in ("xlsx", "parquet") and to_stdout and _stdout_is_terminal():
+        raise InputError(f"--format {fmt} is binary: not written to a terminal (redirect stdout "
+                         "to a file or a pipe, or give -o FILE)")
+    if to_stdout:
+        return fmt, None
     check_output(output, "-o")
-    return fmt
+    return fmt, output
+
+
+def _stdout_is_terminal() -> bool:
+    import sys
+
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def method_path(output: str) -> Path:
@@ -196,6 +214,8 @@ def write_export(fmt: str, output: str | None, columns, rows, meta: dict, *, exp
 def _write_export(fmt: str, output: str | None, columns, rows, meta: dict, *, expected: int) -> int:
     from report import formats
 
+    if fmt in ("xlsx", "parquet") and output is None:
+        return _binary_to_stdout(fmt, columns, rows, meta, expected=expected)
     if fmt == "xlsx":
         return formats.write_xlsx(output, columns, rows, meta, expected_rows=expected)
     if fmt == "parquet":
@@ -211,6 +231,22 @@ def _write_export(fmt: str, output: str | None, columns, rows, meta: dict, *, ex
             out.close()
         else:
             out.detach()
+
+
+def _binary_to_stdout(fmt: str, columns, rows, meta: dict, *, expected: int) -> int:
+    """xlsx and Parquet are zip / footer formats their writers finish by seeking back: written
+    to a temporary file first, then copied to stdout (nothing reaches stdout if it fails)."""
+    import shutil
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="aigcwatch-export-") as tmp:
+        path = str(Path(tmp) / f"export.{fmt}")
+        n = _write_export(fmt, path, columns, rows, meta, expected=expected)
+        with open(path, "rb") as f:
+            shutil.copyfileobj(f, sys.stdout.buffer, 1 << 20)
+        sys.stdout.buffer.flush()
+    return n
 
 
 def _warn_unknown(session, flt, err) -> None:
@@ -251,7 +287,7 @@ def export_trends(bucket, group, **kw) -> None:
     _, err = _console()
     groups = split_values([group], "--group", ex.GROUPS)
     flt, rng = build_filter(kw)
-    fmt = output_format(kw["fmt"], kw["output"])
+    fmt, output = output_format(kw["fmt"], kw["output"])
     with open_session(kw["database_url"]) as session:
         ex.begin_snapshot(session)
         _warn_unknown(session, flt, err)
@@ -260,11 +296,11 @@ def export_trends(bucket, group, **kw) -> None:
         columns = ex.trend_columns(groups)
         meta = ex.method(session, "trends", flt, closed or rng, columns=columns, rows=len(rows),
                          bucket=bucket, group=groups)
-        if fmt == "csv" and not kw["output"]:
+        if fmt == "csv" and not output:
             err.print("# method: " + json.dumps(meta, ensure_ascii=False, default=_json_default()),
                       markup=False, highlight=False, soft_wrap=True)
-        n = write_export(fmt, kw["output"], columns, rows, meta, expected=len(rows))
-    _done(err, fmt, kw["output"], n)
+        n = write_export(fmt, output, columns, rows, meta, expected=len(rows))
+    _done(err, fmt, output, n)
 
 
 @export.command("items")
@@ -282,7 +318,7 @@ def export_items(**kw) -> None:
 
     _, err = _console()
     flt, rng = build_filter(kw)
-    fmt = output_format(kw["fmt"], kw["output"])
+    fmt, output = output_format(kw["fmt"], kw["output"])
     with open_session(kw["database_url"]) as session:
         ex.begin_snapshot(session)
         _warn_unknown(session, flt, err)
@@ -291,14 +327,14 @@ def export_items(**kw) -> None:
         columns = ex.item_columns(kw["evidence"])
         meta = ex.method(session, "items", flt, rng, columns=columns, rows=total,
                          versions=versions)
-        if fmt == "csv" and not kw["output"]:
+        if fmt == "csv" and not output:
             err.print("# method: " + json.dumps(meta, ensure_ascii=False, default=_json_default()),
                       markup=False, highlight=False, soft_wrap=True)
         rows = ex.item_rows(session, flt, rng, tz=rng.tz, evidence=kw["evidence"])
-        with _progress(err, total, enabled=kw["output"] is not None) as advance:
-            n = write_export(fmt, kw["output"], columns, _counted(rows, advance), meta,
+        with _progress(err, total, enabled=output is not None) as advance:
+            n = write_export(fmt, output, columns, _counted(rows, advance), meta,
                              expected=total)
-    _done(err, fmt, kw["output"], n)
+    _done(err, fmt, output, n)
 
 
 def _json_default():

@@ -186,7 +186,8 @@ def test_stdout_is_csv_or_json_and_binary_formats_need_a_file(db_url, built):
     assert '"kind": "trends"' in res.stderr                   # the method, on stderr
     bad = run(db_url, "items", "--format", "parquet", ok=False)
     assert bad.exit_code == 2
-    assert bad.stderr.strip() == "error: --format parquet is binary: give -o FILE"
+    assert bad.stderr.strip() == ("error: --format parquet is binary: give -o FILE "
+                                  "(or -o - to write it to stdout)")
 
 
 @pytest.mark.parametrize("args, message", [
@@ -524,3 +525,62 @@ def test_an_open_range_ends_today_though_a_feed_dated_a_story_tomorrow(db_url, s
     assert [(r["bucket"], r["stories"]) for r in doc["rows"]] == [
         (str(today - timedelta(days=1)), 1), (str(today), 1)]
     assert q.facets(session)["last"] < now
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_dash_as_the_output_file_means_stdout_as_leaving_it_out_does(db_url, built, tmp_path,
+                                                                     monkeypatch, fmt):
+    # Before: `-o -` wrote a file named "-" in the working folder and nothing to stdout.
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    args = ["trends", "--since", str(DAY), "--until", str(DAY), "--tz", TZ, "--format", fmt]
+    plain = run(db_url, *args)
+    dash = run(db_url, *args, "-o", "-")
+    if fmt == "csv":
+        assert dash.stdout_bytes == plain.stdout_bytes and dash.stdout_bytes
+        assert '"kind": "trends"' in dash.stderr          # the method, on stderr as without -o
+    else:
+        assert json.loads(dash.stdout)["rows"] == json.loads(plain.stdout)["rows"] != []
+    assert "wrote" not in dash.stderr
+    assert list(cwd.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "parquet"])
+def test_dash_writes_a_binary_export_to_stdout_that_is_not_a_terminal(db_url, session, built,
+                                                                      tmp_path, monkeypatch, fmt):
+    import io
+
+    monkeypatch.chdir(tmp_path)
+
+    res = run(db_url, "items", "--since", str(WEEK[0]), "--until", str(WEEK[1]), "--tz", TZ,
+              "--format", fmt, "-o", "-")
+    total = q.count_items(session, window())
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(res.stdout_bytes), read_only=True)["data"]
+        assert sum(1 for _ in sheet.iter_rows()) == total + 1
+    else:
+        assert pq.read_table(io.BytesIO(res.stdout_bytes)).num_rows == total > 0
+    assert not (tmp_path / "-").exists()
+
+
+def test_a_binary_export_is_not_written_to_a_terminal(db_url, built, tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-c", "from aigcwatch.cli import main; main()",
+                               "export", "items", "--format", "parquet", "-o", "-",
+                               "--database-url", db_url], stdout=follower, stderr=subprocess.PIPE,
+                              cwd=tmp_path, timeout=120)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 2
+    lines = proc.stderr.decode().strip().splitlines()
+    assert lines == ["error: --format parquet is binary: not written to a terminal (redirect "
+                     "stdout to a file or a pipe, or give -o FILE)"]
+    assert not (tmp_path / "-").exists()
