@@ -4,8 +4,9 @@ Query parameters (all optional; a parameter at its default is left out of the UR
   ui=zh|en          interface language
   from=, to=        local days YYYY-MM-DD, inclusive (day= sets both)
   lang=zh,en        document languages        src=ID,...   sources
-  cat=news,social   source category           model=ID,... models (ids of models.toml)
-  theme=ID,...      themes                    sent=positive,neutral,negative
+  cat=news,social   source category           model=ID,... models (ids of models.toml, or
+                                                           any name of them in any case: db.names)
+  theme=ID,...      themes (ids, any case)    sent=positive,neutral,negative
   spam=1            include spam              tz=Area/City time zone of the day buckets
   every=day|week|month  bucket size           q=...        search terms
   sov=share|count   the Models page's share of voice: 7-day shares or stories a bucket
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dashboard import i18n
 from db.filters import YEARS
+from db.names import canonical_id
 
 SENTIMENTS = ("positive", "neutral", "negative")
 INTERVALS = ("day", "week", "month")
@@ -92,11 +94,14 @@ def ordered(seen, known, selected=()) -> list[str]:
     return out + sorted(pool - set(out))
 
 
-def _multi(raw: str, allowed: set[str] | None, name: str, warns: list) -> tuple[str, ...]:
+def _multi(raw: str, allowed: set[str] | None, name: str, warns: list,
+           kind: str | None = None) -> tuple[str, ...]:
     out = []
     for value in (v.strip() for v in raw.split(",")):
         if not value:
             continue
+        if kind and value not in allowed:           # model=Kling, model=可灵: kling (db.names)
+            value = canonical_id(kind, value) or value
         if allowed is not None and value not in allowed:
             warns.append((name, value, "why_unknown_value"))
             continue
@@ -164,7 +169,8 @@ def parse(query: dict[str, str], facets: dict, *, default_tz: str,
     for field in MULTI:
         raw = query.get(_NAMES[field])
         if raw:
-            changes[field] = _multi(raw, allowed[field], _NAMES[field], warns)
+            changes[field] = _multi(raw, allowed[field], _NAMES[field], warns,
+                                    kind=field if field in ("model", "theme") else None)
     if query.get("spam"):
         flag = query["spam"].strip().lower()
         if flag in ("1", "true", "yes", "0", "false", "no"):
@@ -182,8 +188,10 @@ def parse(query: dict[str, str], facets: dict, *, default_tz: str,
         else:
             warns.append(("sov", query["sov"], "why_sov"))
     if query.get("evtheme"):
-        if query["evtheme"] in allowed["theme"]:
-            changes["ev_theme"] = query["evtheme"]
+        ev_theme = query["evtheme"].strip()
+        ev_theme = ev_theme if ev_theme in allowed["theme"] else canonical_id("theme", ev_theme)
+        if ev_theme in allowed["theme"]:
+            changes["ev_theme"] = ev_theme
         else:
             warns.append(("evtheme", query["evtheme"], "why_unknown_value"))
     if query.get("q"):

@@ -115,8 +115,9 @@ def filter_options(f):
         setting_option("--tz", setting="timezone",
                        help="Time zone of the days and buckets (IANA name)."),
         click.option("--lang", multiple=True, help="zh, en, und (repeatable or comma list)."),
-        click.option("--model", multiple=True, help="Model ids, e.g. sora,kling (any of them)."),
-        click.option("--theme", multiple=True, help="Theme ids, e.g. jobs,copyright (any of them)."),
+        click.option("--model", multiple=True, help="Model ids or names in any case, e.g. sora,kling "
+                     "or Kling,可灵 (any of them)."),
+        click.option("--theme", multiple=True, help="Theme ids in any case, e.g. jobs,copyright (any of them)."),
         click.option("--sentiment", multiple=True, help="positive, neutral, negative."),
         click.option("--source", "source_ids", multiple=True, help="Source ids."),
         click.option("--category", multiple=True, help="news or social."),
@@ -137,6 +138,7 @@ def filter_options(f):
 
 def build_filter(kw) -> tuple:
     from db.filters import ItemFilter
+    from db.names import canonical_ids
     from report.export import Range
 
     tz = check_zone(kw["tz"])
@@ -146,8 +148,8 @@ def build_filter(kw) -> tuple:
         raise InputError(f"--until {end} is before --since {start}")
     flt = ItemFilter(
         lang=split_values(kw["lang"], "--lang", LANG_VALUES),
-        model=split_values(kw["model"], "--model"),
-        theme=split_values(kw["theme"], "--theme"),
+        model=canonical_ids("model", split_values(kw["model"], "--model")),    # Kling, 可灵: kling
+        theme=canonical_ids("theme", split_values(kw["theme"], "--theme")),
         sentiment=split_values(kw["sentiment"], "--sentiment", SENTIMENT_VALUES),
         source_id=split_values(kw["source_ids"], "--source"),
         category=split_values(kw["category"], "--category", CATEGORY_VALUES),

@@ -106,3 +106,15 @@ def test_every_reason_is_a_phrase_of_both_interface_languages():
 def test_search_text_is_squeezed_and_bounded():
     view, _ = parse({"q": "  sora \n  lawsuit " + "x" * 500}, FACETS, default_tz=TZ)
     assert view.q.startswith("sora lawsuit x") and len(view.q) == 200
+
+
+def test_models_and_themes_in_the_url_are_found_in_any_case_and_by_any_name_of_the_tagger():
+    # Before: model=Kling or model=可灵 was dropped as an unknown value.
+    view, warns = parse({"model": "Kling,可灵,Seedance", "theme": "JOBS,creative-industry",
+                         "evtheme": "Jobs"}, FACETS, default_tz=TZ)
+    assert warns == []
+    assert view.model == ("kling", "jimeng") and view.theme == ("jobs", "creative_industry")
+    assert view.ev_theme == "jobs"
+    assert to_query(view, defaults=defaults(FACETS, TZ))["model"] == "kling,jimeng"
+    view, warns = parse({"model": "Dalle,sora"}, FACETS, default_tz=TZ)
+    assert view.model == ("sora",) and warns == [("model", "Dalle", "why_unknown_value")]

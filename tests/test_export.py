@@ -584,3 +584,25 @@ def test_a_binary_export_is_not_written_to_a_terminal(db_url, built, tmp_path):
     assert lines == ["error: --format parquet is binary: not written to a terminal (redirect "
                      "stdout to a file or a pipe, or give -o FILE)"]
     assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("typed", ["Kling", "KLING", "可灵", "kling,可靈"])
+def test_a_model_given_in_any_case_or_by_another_name_filters_on_its_id(db_url, session, built,
+                                                                        typed):
+    # Before: `--model Kling` or `--model 可灵` warned "no stored story has it" and exported 0 rows.
+    res = run(db_url, "items", "--since", str(WEEK[0]), "--until", str(WEEK[1]), "--tz", TZ,
+              "--model", typed, "--theme", "JOBS,Creative-Industry", "--format", "json")
+    doc = json.loads(res.stdout)
+    flt = window().replace(model=("kling",), theme=("jobs", "creative_industry"))
+    assert len(doc["rows"]) == q.count_items(session, flt) > 0
+    assert doc["meta"]["filters"]["model"] == ["kling"]
+    assert sorted(doc["meta"]["filters"]["theme"]) == ["creative_industry", "jobs"]
+    assert "warning" not in res.stderr
+
+
+def test_a_model_no_name_matches_is_one_warning_naming_the_known_ones(db_url, built):
+    res = run(db_url, "trends", "--model", "Dalle", "--format", "json")
+    warnings = [line for line in res.stderr.splitlines() if line.startswith("warning")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("warning: --model Dalle: no stored story has it (known: ")
+    assert "kling" in warnings[0]
