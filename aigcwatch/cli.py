@@ -32,6 +32,11 @@ def _stdout_to_devnull() -> None:
     os.close(devnull)
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """"1 row", "2 rows", "1,024 items": a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 console = _StdoutConsole(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 
@@ -82,7 +87,7 @@ def init(database_url: str | None) -> None:
         todo = openings.pending(session)
     engine.dispose()
     if todo:
-        console.print(f"{todo:,} item(s) were indexed before opening keys: run `aigcwatch reindex` "
+        console.print(f"{counted(todo, 'item')} {'was' if todo == 1 else 'were'} indexed before opening keys: run `aigcwatch reindex` "
                       "so later truncated summaries find their articles", markup=False, highlight=False)
 
 
@@ -165,7 +170,7 @@ def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, fo
     t = summary.total
     console.print(f"run {summary.run_id}: {summary.status} — {t('new')} new, {t('updated')} updated, "
                   f"{t('duplicate')} duplicate, "
-                  f"{t('irrelevant')} irrelevant, {t('invalid')} invalid, {len(summary.failed)} source(s) failed"
+                  f"{t('irrelevant')} irrelevant, {t('invalid')} invalid, {counted(len(summary.failed), 'source')} failed"
                   + (f", {waiting} backing off" if waiting else ""))
     if attempted and len(summary.failed) == len(attempted):
         return EXIT_ALL_FAILED
@@ -270,7 +275,7 @@ def sources_list(sources_file) -> None:
         table.add_row(s.id, escape(s.name), kind, s.lang, s.category, "yes" if s.topical else "",
                       "yes" if s.enabled else "no", escape(s.url))
     console.print(table)
-    console.print(f"{len(srcs)} sources, {sum(s.enabled for s in srcs)} enabled")
+    console.print(f"{counted(len(srcs), 'source')}, {sum(s.enabled for s in srcs)} enabled")
 
 
 @sources.command("check")
@@ -314,7 +319,8 @@ def sources_check(source_ids, sources_file) -> None:
         table.add_row(r.source_id, result, str(r.http_status or ""), entries, str(r.elapsed_ms),
                       escape(_cell(problem)))
     console.print(table)
-    console.print(f"{len(srcs) - bad} of {len(srcs)} sources work")
+    console.print(f"{len(srcs) - bad} of {counted(len(srcs), 'source')} "
+                  f"{'works' if len(srcs) == 1 else 'work'}")
     sys.exit(EXIT_ALL_FAILED if srcs and bad == len(srcs) else EXIT_OK)
 
 
@@ -424,9 +430,9 @@ def retag(since, database_url, workers) -> None:
                              on_failure=lambda item_id, why: progress.console.print(
                                  f"error: item {item_id}: cannot tag ({why}); its old tags are kept",
                                  markup=False, highlight=False, soft_wrap=True))
-    console.print(f"re-tagged {result.tagged} item(s)")
+    console.print(f"re-tagged {counted(result.tagged, 'item')}")
     if result.failed:
-        err_console.print(f"error: {len(result.failed)} item(s) could not be tagged (listed above)",
+        err_console.print(f"error: {counted(len(result.failed), 'item')} could not be tagged (listed above)",
                           markup=False, highlight=False)
         sys.exit(2)
 
@@ -444,7 +450,7 @@ def reindex(database_url, batch) -> None:
     on_progress, progress = _batch_progress("reindex", "item(s)")
     with progress, sf() as session:
         done, added = openings.fill(session, batch=batch, on_progress=on_progress)
-    console.print(f"opening keys: {added} added for {done} item(s)"
+    console.print(f"opening keys: {added:,} added for {counted(done, 'item')}"
                   + ("" if done else " (every indexed item has its opening key)"), markup=False, highlight=False)
 
 

@@ -256,8 +256,10 @@ def ingest_job(engine, get: Callable[[str], str | None], *, sources_file: str | 
         except LockBusy as e:
             return f"skipped: {e.one_line()}"
         attempted = [r for r in s.results if r.status != "skipped"]
+        from aigcwatch.cli import counted
+
         line = (f"run {s.run_id} {s.status}: {s.total('new')} new, {s.total('duplicate')} duplicate, "
-                f"{len(s.failed)} of {len(attempted)} source(s) failed{_which(s)} "
+                f"{len(s.failed)} of {counted(len(attempted), 'source')} failed{_which(s)} "
                 f"({_time.monotonic() - t0:.1f} s)")
         if attempted and len(s.failed) == len(attempted):
             raise AigcwatchError(f"every source failed — {line}")

@@ -269,7 +269,9 @@ def _done(err, fmt: str, output: str | None, n: int) -> None:
     if output is None:
         return
     extra = f" (method: {method_path(output)})" if fmt == "csv" else ""
-    err.print(f"wrote {n:,} rows to {output}{extra}", markup=False, highlight=False)
+    from aigcwatch.cli import counted
+
+    err.print(f"wrote {counted(n, 'row')} to {output}{extra}", markup=False, highlight=False)
 
 
 @click.group("export")

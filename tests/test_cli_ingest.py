@@ -30,7 +30,7 @@ def test_ingest_prints_a_line_per_source_and_a_summary_then_adds_nothing_on_reru
         assert first.exit_code == 0, first.output
         assert "✓ good: 3 entries, 1 new" in first.output
         assert "✗ gone: http_status" in first.output and "404" in first.output
-        assert "1 new, 0 updated, 0 duplicate, 1 irrelevant, 1 invalid, 1 source(s) failed" in first.output
+        assert "1 new, 0 updated, 0 duplicate, 1 irrelevant, 1 invalid, 1 source failed" in first.output
         second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--source", "good", "--force"])
         assert second.exit_code == 0 and "0 new, 0 updated, 1 duplicate" in second.output
 
@@ -76,7 +76,7 @@ def test_sources_check_counts_a_feed_with_no_entries_as_working_as_ingest_does(t
         alone = CliRunner().invoke(main, ["sources", "check", "--sources", str(p), "--source", "search"])
     assert both.exit_code == 0 and "2 of 2 sources work" in both.output, both.output
     assert "feed has no entries" in both.output
-    assert alone.exit_code == 0 and "1 of 1 sources work" in alone.output, alone.output
+    assert alone.exit_code == 0 and "1 of 1 source works" in alone.output, alone.output
 
 
 def test_ingest_builds_rollups_for_the_default_zone_and_utc(tmp_path, monkeypatch):
@@ -239,6 +239,6 @@ def test_the_summary_line_counts_the_sources_still_backing_off(tmp_path, monkeyp
         p = sources_file(tmp_path, srv, ["good", "gone"])
         first = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0"])
         second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0"])
-    assert first.exit_code == 0 and "1 source(s) failed" in first.output and "backing off" not in \
+    assert first.exit_code == 0 and "1 source failed" in first.output and "backing off" not in \
         first.output.splitlines()[-1], first.output
-    assert second.exit_code == 0 and "0 source(s) failed, 1 backing off" in second.output, second.output
+    assert second.exit_code == 0 and "0 sources failed, 1 backing off" in second.output, second.output

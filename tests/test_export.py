@@ -606,3 +606,13 @@ def test_a_model_no_name_matches_is_one_warning_naming_the_known_ones(db_url, bu
     assert len(warnings) == 1
     assert warnings[0].startswith("warning: --model Dalle: no stored story has it (known: ")
     assert "kling" in warnings[0]
+
+
+def test_the_count_of_rows_written_is_singular_for_one_row(db_url, built, tmp_path):
+    # Before: "wrote 1 rows to ...".
+    one = run(db_url, "trends", "--since", str(DAY), "--until", str(DAY), "--tz", TZ,
+              "-o", str(tmp_path / "one.json"))
+    assert f"wrote 1 row to {tmp_path / 'one.json'}" in one.stderr
+    two = run(db_url, "trends", "--since", str(DAY - timedelta(days=1)), "--until", str(DAY),
+              "--tz", TZ, "-o", str(tmp_path / "two.json"))
+    assert f"wrote 2 rows to {tmp_path / 'two.json'}" in two.stderr

@@ -87,7 +87,7 @@ def test_a_summary_finds_an_article_indexed_before_opening_keys_once_reindex_fil
     assert result.exit_code == 0, result.output
     lines = [ln.rsplit(",", 1)[0] for ln in result.output.splitlines() if ln.startswith("reindex: ")]
     assert lines == ["reindex: 0/2 item(s)", "reindex: 1/2 item(s)", "reindex: 2/2 item(s)"]   # a line per chunk
-    assert "opening keys: 2 added for 2 item(s)" in result.output
+    assert "opening keys: 2 added for 2 items" in result.output
     assert _band_rows(sf) == before + 2
     with sf() as s:
         assert openings.pending(s) == 0
@@ -95,7 +95,7 @@ def test_a_summary_finds_an_article_indexed_before_opening_keys_once_reindex_fil
         assert r["aggregator:guid-4"].cluster_id == r["wire:guid-1"].id and r["wire:guid-1"].reach == 2
     filled = _band_rows(sf)
     again = CliRunner().invoke(main, ["reindex"])            # done: nothing to do, nothing added twice
-    assert again.exit_code == 0 and "0 added for 0 item(s) (every indexed item has its opening key)" in again.output
+    assert again.exit_code == 0 and "0 added for 0 items (every indexed item has its opening key)" in again.output
     assert _band_rows(sf) == filled
 
 
@@ -121,7 +121,7 @@ def test_init_names_the_items_left_to_reindex(old_archive, monkeypatch):
     monkeypatch.setenv("AIGCWATCH_DATABASE_URL", old_archive[0])
     result = CliRunner().invoke(main, ["init"])
     assert result.exit_code == 0, result.output
-    assert "2 item(s) were indexed before opening keys: run `aigcwatch reindex`" in result.output
+    assert "2 items were indexed before opening keys: run `aigcwatch reindex`" in result.output
 
 
 def test_retag_fills_the_opening_keys_too(old_archive):

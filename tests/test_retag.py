@@ -44,9 +44,9 @@ def test_an_item_the_tagger_cannot_read_is_one_line_and_the_rest_are_tagged(tmp_
     assert result.exception is None or isinstance(result.exception, SystemExit)
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert errors[0].startswith(f"error: item {bad}: cannot tag (TypeError: ")
-    assert errors[1] == "error: 1 item(s) could not be tagged (listed above)"
+    assert errors[1] == "error: 1 item could not be tagged (listed above)"
     assert len(errors) == 2 and "Traceback" not in result.output
-    assert "re-tagged 4 item(s)" in result.output
+    assert "re-tagged 4 items" in result.output
     versions = _versions(sf)
     assert versions[bad] is None and all(versions[i] for i in ids if i != bad)
 
@@ -59,7 +59,7 @@ def test_retag_prints_a_line_per_batch_when_stderr_is_not_a_terminal(tmp_path, m
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("retag: ")]
     assert [line.rsplit(",", 1)[0] for line in lines] == ["retag: 0/3 item(s)", "retag: 3/3 item(s)"]
-    assert "re-tagged 3 item(s)" in result.output
+    assert "re-tagged 3 items" in result.output
 
 
 def test_retag_progress_counts_every_item_it_retags_story_members_too(tmp_path, monkeypatch):

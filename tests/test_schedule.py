@@ -377,5 +377,5 @@ def test_the_ingest_log_line_names_failing_sources_and_those_backing_off(db_url,
         job = ingest_job(engine, {"workers": "0", "timezone": "UTC"}.get, sources_file=str(path))
         first, second = job(), job()
     engine.dispose()
-    assert "1 of 2 source(s) failed (gone: http_status)" in first, first
-    assert "0 of 1 source(s) failed, 1 backing off (gone)" in second, second
+    assert "1 of 2 sources failed (gone: http_status)" in first, first
+    assert "0 of 1 source failed, 1 backing off (gone)" in second, second
