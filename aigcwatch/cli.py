@@ -238,13 +238,14 @@ def ingest(source_ids, sources_file, database_url, force, no_tag, quiet, wait, w
     Exit code 0 when the run completed (individual source failures are listed), 4 when every
     source failed, 2 for bad configuration, 3 when the database is unusable, 5 when another
     ingest is running (on any machine using this database) and --wait ran out."""
-    from aigcwatch.config import load_sources
+    from aigcwatch.config import check_enabled, load_sources
     from db.locks import named_lock
 
     from dataclasses import replace
 
     settings = replace(_fetch_settings(), workers=_workers_option(workers))
     sources = _select(load_sources(sources_file), source_ids)
+    check_enabled(sources, sources_file)
     if not no_tag:
         from aigcwatch.config import check_aliases
         check_aliases()
@@ -284,14 +285,16 @@ def sources_list(sources_file) -> None:
               help="Sources TOML file (default: the shipped list).")
 def sources_check(source_ids, sources_file) -> None:
     """Fetch and parse each source now (nothing is stored) and report what works."""
-    from aigcwatch.config import load_sources
+    from aigcwatch.config import check_enabled, load_sources
     from ingest.connectors import CONNECTORS
     from ingest.fetch import fetch_all
     from ingest.pipeline import classify_parse_error
     from ingest.parse import parse_feed
     from ingest.types import FetchState
 
-    srcs = [s for s in _select(load_sources(sources_file), source_ids) if s.enabled]
+    srcs = _select(load_sources(sources_file), source_ids)
+    check_enabled(srcs, sources_file)
+    srcs = [s for s in srcs if s.enabled]
     table = Table("source", "result", "http", "entries", "ms", "problem")
     bad = 0
     kinds = {s.id: s.kind for s in srcs}

@@ -225,6 +225,15 @@ def load_sources(path: str | os.PathLike | None = None, *, rsshub_base: str | No
     return out
 
 
+def check_enabled(sources: list[Source], path: str | os.PathLike | None = None, *,
+                  hint: str = "or name one with --source ID") -> None:
+    """A run over these sources has something to do: one of them is enabled. Else one line that
+    says how to enable one (a run of none reported an empty "ok" and exited 0)."""
+    if not any(s.enabled for s in sources):
+        raise ConfigError("no source is enabled: set enabled = true on one (`aigcwatch sources "
+                          f"list` shows them), {hint}", file=str(sources_path(path)))
+
+
 def _web_url(url: str) -> bool:
     """An http(s) URL with a host ("http://" or "http://exa mple.com" would only fail at every
     fetch, as a network error, and put the source into back-off) and no control character."""

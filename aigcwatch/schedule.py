@@ -239,13 +239,14 @@ def _which(summary, most: int = 5) -> str:
 
 def ingest_job(engine, get: Callable[[str], str | None], *, sources_file: str | None = None) -> IngestJob:
     """An ingest of every enabled source under the `ingest` lock (skipped while someone holds it)."""
-    from aigcwatch.config import fetch_settings, load_sources
+    from aigcwatch.config import check_enabled, fetch_settings, load_sources
     from db.engine import session_factory
     from db.locks import LockBusy, named_lock
     from ingest.pipeline import run_ingest
 
     def run() -> str:
         sources = load_sources(sources_file)       # re-read each time: edits apply without a restart
+        check_enabled(sources, sources_file, hint="or --every off for no ingest")
         settings = fetch_settings(get)
         zones = tuple(dict.fromkeys(z for z in (get("timezone"), "UTC") if z))
         t0 = _time.monotonic()

@@ -462,7 +462,7 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, database_u
     import signal
     import sys
 
-    from aigcwatch.config import check_aliases, fetch_settings, load_sources, setting
+    from aigcwatch.config import check_aliases, check_enabled, fetch_settings, load_sources, setting
     from aigcwatch.schedule import (ScheduleConfig, Scheduler, digest_job, ingest_job, parse_clock,
                                     parse_interval)
     from db import engine as dbe
@@ -480,7 +480,8 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, database_u
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     if config.ingest_every:
-        load_sources(sources_file)                 # a bad sources file stops us now, not at 3 a.m.
+        check_enabled(load_sources(sources_file), sources_file,   # a bad sources file stops us
+                      hint="or --every off for no ingest")          # now, not at 3 a.m.
         fetch_settings(setting)                    # and so does a bad AIGCWATCH_TIMEOUT or _WORKERS
         check_aliases()                            # or a bad AIGCWATCH_ALIASES file
     do_digest = config.digest_at is not None

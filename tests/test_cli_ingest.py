@@ -242,3 +242,24 @@ def test_the_summary_line_counts_the_sources_still_backing_off(tmp_path, monkeyp
     assert first.exit_code == 0 and "1 source failed" in first.output and "backing off" not in \
         first.output.splitlines()[-1], first.output
     assert second.exit_code == 0 and "0 sources failed, 1 backing off" in second.output, second.output
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["sources", "check"]])
+def test_a_run_with_no_source_enabled_says_so_and_exits_2(tmp_path, monkeypatch, command):
+    # Before: an empty run reported "ok ... 0 source(s) failed" (ingest recorded it), and
+    # `sources check` "0 of 0 sources work", both with exit 0: a cron job saw nothing wrong.
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    with scripted_server() as srv:
+        p = sources_file(tmp_path, srv, ["good", "other"])
+        p.write_text(p.read_text(encoding="utf-8").replace('lang = "zh"\n', 'lang = "zh"\nenabled = false\n'),
+                     encoding="utf-8")
+        result = CliRunner().invoke(main, [*command, "--sources", str(p)])
+        listed = CliRunner().invoke(main, ["sources", "list", "--sources", str(p)])
+        alone = CliRunner().invoke(main, ["sources", "check", "--sources", str(p), "--source", "good"])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        f"error: {p}: no source is enabled: set enabled = true on one (`aigcwatch sources list` "
+        "shows them), or name one with --source ID")
+    assert not (tmp_path / "never.db").exists()
+    assert "2 sources, 0 enabled" in listed.output
+    assert alone.exit_code == 4 and "0 of 1 source works" in alone.output   # named: it is asked

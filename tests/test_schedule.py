@@ -379,3 +379,16 @@ def test_the_ingest_log_line_names_failing_sources_and_those_backing_off(db_url,
     engine.dispose()
     assert "1 of 2 sources failed (gone: http_status)" in first, first
     assert "0 of 1 source failed, 1 backing off (gone)" in second, second
+
+
+def test_a_scheduler_that_would_ingest_no_enabled_source_stops_at_start(tmp_path):
+    # Before: it ran an empty "ok" ingest every 30 minutes for ever.
+    src = sources_toml(tmp_path, "http://127.0.0.1:9/zh.xml")
+    src.write_text(src.read_text(encoding="utf-8") + "enabled = false\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["schedule", "--digest-at", "off", "--sources", str(src),
+                                       "--database-url", f"sqlite:///{tmp_path / 's.db'}"])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: {src}: no source is enabled: set enabled = true on one (`aigcwatch sources list` "
+        "shows them), or --every off for no ingest")
+    assert not (tmp_path / "s.db").exists()
