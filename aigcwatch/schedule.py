@@ -38,13 +38,17 @@ _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600}
 
 
 def parse_interval(text: str | None, what: str = "AIGCWATCH_INGEST_EVERY") -> timedelta | None:
-    """'90s', '30m', '2h', '1.5h'; a bare number is minutes; 'off' (or empty) is None."""
-    if text is None or text.strip().lower() in ("", "off", "0"):
+    """'90s', '30m', '2h', '1.5h'; a bare number is minutes; 'off' (or empty) is None. A zero is
+    refused (a bare 0 quietly meant off), pointing to off."""
+    if text is None or text.strip().lower() in ("", "off"):
         return None
     m = _INTERVAL.match(text)
     if not m:
         raise ConfigError(f"{what}: {text!r} is not an interval (e.g. 90s, 30m, 2h, or off)")
     seconds = float(m[1]) * _UNITS[(m[2] or "m").lower()]
+    if seconds == 0:
+        raise ConfigError(f"{what}: {text!r} is no interval (0 would mean no pause): write off to "
+                          "turn it off, or an interval such as 30m")
     if seconds < 1:
         raise ConfigError(f"{what}: {text!r} is shorter than a second")
     return timedelta(seconds=seconds)

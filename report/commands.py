@@ -9,7 +9,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -444,7 +444,7 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
 
 @click.command()
 @setting_option("--every", setting="ingest_every",
-                help="Ingest interval: 90s, 30m, 2h (a bare number is minutes); off: no ingest.")
+                help="Ingest interval: 90s, 30m, 2h (a bare number is minutes); off: no ingest (0 is refused).")
 @setting_option("--digest-at", setting="digest_at", help="Local time of the digest (HH:MM in --tz); off: no digest.")
 @setting_option("--period", setting="digest_period", metavar="[day|week]",
                 help="day: yesterday, daily; week: the last 7 days, Mondays.")
@@ -470,10 +470,13 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, database_u
 
     if period not in ("day", "week"):             # checked here to name AIGCWATCH_DIGEST_PERIOD
         raise InputError(f"{given_as('--period')}: {period!r} is not day or week")
+    retry = parse_interval(retry_after, "--retry-after")
+    if retry is None:                             # it read as 10 minutes, silently
+        raise InputError(f"--retry-after: {retry_after!r}: a failed digest is always retried; give "
+                         "an interval such as 10m")
     config = ScheduleConfig(ingest_every=parse_interval(every, given_as("--every")),
                             digest_at=parse_clock(digest_at, given_as("--digest-at")), tz=check_zone(tz),
-                            period=period, retry_after=parse_interval(retry_after, "--retry-after")
-                            or timedelta(minutes=10))
+                            period=period, retry_after=retry)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     logger = logging.getLogger("aigcwatch")

@@ -39,9 +39,30 @@ def test_intervals_read_as_written(text, seconds):
     assert parse_interval(text) == timedelta(seconds=seconds)
 
 
-@pytest.mark.parametrize("text", ["off", "", "0"])
+@pytest.mark.parametrize("text", ["off", "OFF", ""])
 def test_an_interval_can_be_off(text):
     assert parse_interval(text) is None
+
+
+@pytest.mark.parametrize("text", ["0", "0m", "0s", "0.0h"])
+def test_a_zero_interval_is_refused_and_points_to_off(text):
+    # Before: a bare 0 quietly meant off (no ingest at all), while 0m was "shorter than a second".
+    with pytest.raises(ConfigError) as e:
+        parse_interval(text, "--every")
+    assert str(e.value) == (f"--every: {text!r} is no interval (0 would mean no pause): "
+                            "write off to turn it off, or an interval such as 30m")
+
+
+@pytest.mark.parametrize("every, retry, message", [
+    ("0", "10m", "error: --every: '0' is no interval (0 would mean no pause): write off to turn it off"),
+    ("off", "off", "error: --retry-after: 'off': a failed digest is always retried; give an interval"),
+])
+def test_the_scheduler_refuses_a_zero_interval_and_a_retry_that_is_off(tmp_path, every, retry, message):
+    # Before: --every 0 ran a scheduler that never ingested; --retry-after off meant 10 minutes.
+    result = CliRunner().invoke(main, ["schedule", "--every", every, "--retry-after", retry,
+                                       "--database-url", f"sqlite:///{tmp_path / 's.db'}"])
+    assert result.exit_code == 2 and result.output.startswith(message), result.output
+    assert len(result.output.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("text", ["30 minutes please", "-5m", "0.5s", "1d"])
