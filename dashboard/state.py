@@ -62,6 +62,8 @@ class Ctx:
     source_names: dict[str, str]
     events: tuple = ()
     push: bool = False          # the view changed since the page's last run: widgets take its values
+    own: tuple[tuple[str, str], ...] = ()   # the page's own URL parameters (the Explorer's kw=),
+                                            # kept by its links to itself
 
     @property
     def partial(self) -> dict[date, tuple[date, date]]:
@@ -89,9 +91,11 @@ class Ctx:
 
     def href(self, page: str = "explorer", extra: dict[str, str] | None = None, **overrides) -> str:
         """A relative link to `page` showing this view changed by `overrides` (View field names),
-        with the page's own parameters `extra` (the Explorer's kw=)."""
+        with the page's own parameters `extra` (the Explorer's kw=); a link to this page keeps its
+        own parameters (`own`: a drill-down in an Explorer opened with kw= keeps kw=)."""
         view = replace(self.view, **overrides)
-        query = {**params.to_query(view, defaults=_defaults(self.facets, view.tz)), **(extra or {})}
+        query = {**params.to_query(view, defaults=_defaults(self.facets, view.tz)),
+                 **(dict(self.own) if page == self.page else {}), **(extra or {})}
         return f"./{page}" + (f"?{urlencode(query)}" if query else "")
 
 

@@ -1250,3 +1250,30 @@ def test_the_evidence_theme_is_kept_in_the_url_and_a_bad_one_is_named(site, sess
     # a known theme without evidence in the view: its top theme, no crash
     absent = next(t for t in i18n.known_themes() if t not in totals)
     assert ok(page("themes", ui="en", evtheme=absent)).selectbox(key="w_ev_theme").value == first
+
+
+def test_the_explorers_own_drill_down_links_keep_its_keyword(site, session):
+    # Before: opened with kw=TERM (the Keywords page's link), the Explorer listed the keyed
+    # stories under a chart bar but its "open in the Explorer" link dropped kw=, so it opened
+    # every story of that day.
+    from urllib.parse import parse_qs, urlparse
+
+    at = AppTest.from_file(str(DASH / "views" / "explorer.py"), default_timeout=30)
+    for key, value in {**WEEK, "kw": "launch", "ui": "en"}.items():
+        at.query_params[key] = value
+    # A click on the chart's bar of DAY, en (what plotly_chart hands the page on a selection).
+    from streamlit.util import AttributeDictionary
+
+    at.session_state["ex_time"] = AttributeDictionary({"selection": AttributeDictionary({
+        "points": [{"x": DAY.isoformat(), "customdata": ["en"]}], "point_indices": [0],
+        "box": [], "lasso": []})})
+    ok(at.run())
+    links = [m.value for m in at.markdown if "explorer?" in m.value and "from=" in m.value]
+    drill_links = [link for link in links if f"from={DAY}" in link]
+    assert drill_links, links
+    for link in drill_links:
+        query = parse_qs(urlparse(link[link.index("(") + 1:link.rindex(")")]).query)
+        assert query["kw"] == ["launch"] and query["lang"] == ["en"], query
+    keyed = q.items(session, window(DAY, DAY, lang=("en",), keyword="launch"), limit=50)
+    body = unescape_md(texts(at))
+    assert keyed and all(" ".join(r["title"].split()) in body for r in keyed[:10])

@@ -131,9 +131,10 @@ def _keyword_from_url() -> str:
 ctx = setup("explorer", search_in_sidebar=False)
 keyword = _keyword_from_url()
 if keyword:
-    ctx = replace(ctx, flt=ctx.flt.replace(keyword=keyword))
+    every_story = ctx.href("explorer")          # the view without kw=
+    ctx = replace(ctx, flt=ctx.flt.replace(keyword=keyword), own=(("kw", keyword),))
     st.caption(ui.md_escape(i18n.t("keyword_only", ctx.lang, term=keyword))
-               + f" · [{ui.md_escape(i18n.t('keyword_drop', ctx.lang))}]({ctx.href('explorer')})")
+               + f" · [{ui.md_escape(i18n.t('keyword_drop', ctx.lang))}]({every_story})")
 with ui.db_guard(ctx.lang):
     n = data.total(ctx.url, ctx.flt)
     st.caption(i18n.t("results", ctx.lang, n=f"{n:,}"))
