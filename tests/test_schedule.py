@@ -413,3 +413,18 @@ def test_a_scheduler_that_would_ingest_no_enabled_source_stops_at_start(tmp_path
         f"error: {src}: no source is enabled: set enabled = true on one (`aigcwatch sources list` "
         "shows them), or --every off for no ingest")
     assert not (tmp_path / "s.db").exists()
+
+
+@pytest.mark.parametrize("args, why", [
+    (["--digest-at", "off"], "(--digest-at off)"),
+    ([], "(nowhere to send it: set AIGCWATCH_DIGEST_TO and SMTP, or AIGCWATCH_WEBHOOKS)")])
+def test_a_scheduler_with_nothing_to_do_is_a_configuration_error(tmp_path, monkeypatch, args, why):
+    # Before: it logged "nothing to schedule" and exited 0, which a supervisor reads as done.
+    for name in ("AIGCWATCH_DIGEST_TO", "AIGCWATCH_WEBHOOKS", "AIGCWATCH_SMTP_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(main, ["schedule", "--every", "off", *args,
+                                       "--database-url", f"sqlite:///{tmp_path / 's.db'}"])
+    assert result.exit_code == 2
+    assert result.output.strip() == ("error: nothing to schedule: ingest is off (--every off) and so "
+                                     f"is the digest {why}")
+    assert not (tmp_path / "s.db").exists()
