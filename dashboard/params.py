@@ -102,6 +102,8 @@ def _multi(raw: str, allowed: set[str] | None, name: str, warns: list,
             continue
         if kind and value not in allowed:           # model=Kling, model=可灵: kling (db.names)
             value = canonical_id(kind, value) or value
+        elif allowed is not None and value not in allowed and value.lower() in allowed:
+            value = value.lower()                   # lang=ZH, sent=Positive
         if allowed is not None and value not in allowed:
             warns.append((name, value, "why_unknown_value"))
             continue

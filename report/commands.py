@@ -70,11 +70,13 @@ def _console():
 
 
 def split_values(values, option: str, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
-    """Repeatable, comma-separated option values, checked against `allowed`."""
+    """Repeatable, comma-separated option values, checked against `allowed` (in any case: `ZH`
+    is zh, as the digest's --lang reads it)."""
     out: list[str] = []
     for v in values or ():
         out += [p.strip() for p in str(v).split(",") if p.strip()]
     if allowed:
+        out = [v.lower() if v.lower() in allowed else v for v in out]
         bad = [v for v in out if v not in allowed]
         if bad:
             raise InputError(f"{option}: unknown value {bad[0]!r} (use {', '.join(allowed)})")

@@ -118,3 +118,9 @@ def test_models_and_themes_in_the_url_are_found_in_any_case_and_by_any_name_of_t
     assert to_query(view, defaults=defaults(FACETS, TZ))["model"] == "kling,jimeng"
     view, warns = parse({"model": "Dalle,sora"}, FACETS, default_tz=TZ)
     assert view.model == ("sora",) and warns == [("model", "Dalle", "why_unknown_value")]
+
+
+def test_languages_tones_and_categories_in_the_url_are_read_in_any_case():
+    view, warns = parse({"lang": "ZH,en", "sent": "Positive", "cat": "NEWS"}, FACETS, default_tz=TZ)
+    assert warns == [] and view.lang == ("zh", "en") and view.sentiment == ("positive",)
+    assert view.category == ("news",)

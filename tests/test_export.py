@@ -600,6 +600,14 @@ def test_a_model_given_in_any_case_or_by_another_name_filters_on_its_id(db_url, 
     assert "warning" not in res.stderr
 
 
+def test_languages_tones_and_categories_are_read_in_any_case(db_url, session, built):
+    # Before: --lang ZH was "unknown value 'ZH'", while the digest's --lang took it.
+    res = run(db_url, "trends", "--since", str(WEEK[0]), "--until", str(WEEK[1]), "--tz", TZ,
+              "--lang", "ZH", "--sentiment", "Positive", "--category", "News", "--format", "json")
+    flt = window().replace(lang=("zh",), sentiment=("positive",), category=("news",))
+    assert sum(r["stories"] for r in json.loads(res.stdout)["rows"]) == q.count_items(session, flt) > 0
+
+
 def test_a_model_no_name_matches_is_one_warning_naming_the_known_ones(db_url, built):
     res = run(db_url, "trends", "--model", "Dalle", "--format", "json")
     warnings = [line for line in res.stderr.splitlines() if line.startswith("warning")]
