@@ -129,8 +129,8 @@ def filter_options(f):
         click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet", "json"]),
                      help="Output format (default: from -o's extension, else csv)."),
         click.option("-o", "--output", metavar="FILE",
-                     help="Output file (default: stdout, for csv and json; - : stdout, any format "
-                          "but xlsx and parquet not to a terminal)."),
+                     help="Output file (default: stdout, for csv and json). '-o -': stdout in any "
+                          "format (xlsx and parquet only so, and not to a terminal)."),
         setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file)."),
     ]
     for opt in reversed(opts):
