@@ -59,7 +59,7 @@ def _rollup_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucke
     "as_of" (a day not over) is its whole days' rollup rows less the stories dated from "as_of"
     to the window's end, counted from the items (a few at most: feeds dated ahead of time)."""
     whole = flt.replace(as_of=None)
-    rows = rollups.try_counts(session, whole, by, bucket, tz)
+    rows = _whole_days(session, whole, by, bucket, tz)
     if rows is None or flt.as_of is None:
         return rows
     ahead = whole.replace(since=flt.as_of if flt.since is None else max(flt.since, flt.as_of))
@@ -74,6 +74,42 @@ def _rollup_counts(session: Session, flt: ItemFilter, by: tuple[str, ...], bucke
         if n > 0 or not names:   # a cell left with no story is left out, as SQL leaves it
             out.append({**r, "count": n})
     return out
+
+
+def _whole_days(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: str | None,
+                tz: str) -> list[dict] | None:
+    """The rollup's answer; for a window whose ends fall inside local days (the same stretch of a
+    previous period, `comparable_window`: until 10:32 three months ago), its whole days from the
+    rollup and the part-days at its ends from the items, summed cell by cell. None when the
+    rollup cannot answer, or the window holds no whole day. Without buckets any built zone's
+    days will do (the ends are instants); with them, only `tz`'s."""
+    rows = rollups.try_counts(session, flt, by, bucket, tz)
+    if rows is not None or flt.since is None or flt.until is None:
+        return rows
+    for zone in [tz] + ([z for z in rollups.zones(session) if z != tz] if bucket is None else []):
+        first, last = local_day(flt.since, zone), local_day(flt.until, zone)
+        lo = day_window(first, first, zone)[0]
+        if lo < flt.since:
+            lo = day_window(first, first, zone)[1]
+        hi = day_window(last, last, zone)[0]
+        if lo >= hi:
+            continue
+        inner = rollups.try_counts(session, flt.replace(since=lo, until=hi), by, bucket, zone)
+        if inner is None:
+            continue
+        names = (("bucket",) if bucket else ()) + by
+        cells: dict[tuple, int] = {}
+        parts = [inner] + [_counts_from_items(session, flt.replace(since=a, until=b), by, bucket, tz)
+                           for a, b in ((flt.since, lo), (hi, flt.until)) if a < b]
+        for part in parts:
+            for r in part:
+                key = tuple(r[n] for n in names)
+                cells[key] = cells.get(key, 0) + r["count"]
+        if not names:
+            return [{"count": cells.get((), 0)}]
+        order = sorted(cells, key=lambda key: tuple((v is None, v) for v in key))
+        return [{**dict(zip(names, key)), "count": cells[key]} for key in order if cells[key]]
+    return None
 
 
 def _counts_from_items(session: Session, flt: ItemFilter, by: tuple[str, ...], bucket: str | None,

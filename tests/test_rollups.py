@@ -128,6 +128,32 @@ def test_a_window_cut_at_its_as_of_counts_the_same_from_the_rollup_as_from_the_i
     assert answered > 30, answered
 
 
+def test_a_window_ending_inside_a_day_counts_its_whole_days_from_the_rollup(built):
+    # The same stretch of a previous period (until 10:32 three months ago, `comparable_window`)
+    # ends inside a day: its whole days come from the rollup and its part-days from the items,
+    # summed; before, such a window read every item of it (0.7 s of the Overview at 1M).
+    from db.trends import _whole_days
+
+    session, corpus = built
+    rnd = random.Random(11)
+    answered = 0
+    for i in range(120):
+        flt, by, bucket, tz = random_request(rnd)
+        start = rnd.choice(DAYS)
+        since = day_window(start, start, tz)[0] + timedelta(minutes=rnd.choice((0, 0, 37, 600, 1439)))
+        until = since + timedelta(days=rnd.randrange(0, 40), minutes=rnd.randrange(1, 1440))
+        flt = flt.replace(since=since, until=until)
+        expected = raw(session, flt, by, bucket, tz)
+        assert as_cells(expected, by, bucket) == expected_counts(corpus, flt, by, bucket, tz), (i, flt)
+        got = _whole_days(session, flt, by, bucket, tz)
+        if got is not None:
+            answered += 1
+            assert got == sorted(got, key=lambda r: [(r[k] is None, r[k]) for k in r if k != "count"])
+            assert norm(got) == norm(expected), (i, flt, by, bucket, tz)
+        assert norm(queries.counts(session, flt, by=by, bucket=bucket, tz=tz)) == norm(expected), (i, flt)
+    assert answered > 30, answered
+
+
 @pytest.mark.parametrize("tz", ZONES)
 @pytest.mark.parametrize("bucket", ["day", "week", "month"])
 def test_rollup_buckets_equal_item_buckets_in_every_zone(built, tz, bucket):
