@@ -58,16 +58,13 @@ class ItemFilter:
         # control characters separate terms like white space: no stored text holds one (ingest
         # drops them), and PostgreSQL refuses a NUL in any query text
         object.__setattr__(self, "q", " ".join(_CONTROLS.sub(" ", self.q or "").split()))
-        for name in ("since", "until"):
+        for name in ("since", "until", "as_of"):
             value = getattr(self, name)
             if value is not None and (value.tzinfo is None or value.utcoffset() is None):
                 raise ValueError(f"ItemFilter.{name} must be tz-aware, got {value!r}")
-        if self.as_of is not None:
-            if self.as_of.tzinfo is None or self.as_of.utcoffset() is None:
-                raise ValueError(f"ItemFilter.as_of must be tz-aware, got {self.as_of!r}")
-            if self.until is not None and self.as_of >= self.until:
-                # a window over by then: nothing to cut (one filter, one cache key, one rollup plan)
-                object.__setattr__(self, "as_of", None)
+        if self.as_of is not None and self.until is not None and self.as_of >= self.until:
+            # a window over by then: nothing to cut (one filter, one cache key, one rollup plan)
+            object.__setattr__(self, "as_of", None)
 
     def replace(self, **changes) -> ItemFilter:
         return replace(self, **changes)
