@@ -330,8 +330,10 @@ def _bounds(session: Session, now: datetime | None = None) -> tuple[datetime | N
             stmt = stmt.where(it.published_at <= upto)
         return session.scalar(stmt.where(it.date_is_fallback.is_(False)) if dated else stmt)
 
-    dated = edge(it.published_at.asc(), True) is not None
-    lo = edge(it.published_at.asc(), dated)
+    lo = edge(it.published_at.asc(), True)
+    dated = lo is not None
+    if not dated:
+        lo = edge(it.published_at.asc(), False)
     hi = edge(it.published_at.desc(), dated, now) or edge(it.published_at.desc(), dated)
     return _as_utc(lo), _as_utc(hi)
 
