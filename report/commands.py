@@ -388,11 +388,10 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, database_u
     if do_digest:
         langs_of(setting("digest_lang"))           # a bad AIGCWATCH_DIGEST_LANG stops us now
         emails, _, _, webhooks = delivery_config(setting)
-        if not emails and not webhooks and not config.ingest_every:
-            do_digest = False
-        elif not emails and not webhooks:
-            logger.warning("digest off: nothing to send to (set AIGCWATCH_DIGEST_TO and SMTP, or "
-                           "AIGCWATCH_WEBHOOKS; or AIGCWATCH_DIGEST_AT=off to silence this)")
+        if not emails and not webhooks:
+            if config.ingest_every:                # else the error below says it, once
+                logger.warning("digest off: nothing to send to (set AIGCWATCH_DIGEST_TO and SMTP, or "
+                               "AIGCWATCH_WEBHOOKS; or AIGCWATCH_DIGEST_AT=off to silence this)")
             do_digest = False
     if not config.ingest_every and not do_digest:  # it logged "nothing to schedule" and exited 0
         why = (f"{given_as('--digest-at')} off" if config.digest_at is None else
