@@ -40,6 +40,12 @@ MAX_Q = 200
 DEFAULT_DAYS = 90
 
 
+def search_text(raw) -> str:
+    """Search terms as the view holds them (q=, the Explorer's kw=): white space squeezed, at most
+    MAX_Q characters."""
+    return " ".join(str(raw or "").split())[:MAX_Q]
+
+
 @dataclass(frozen=True)
 class View:
     ui: str = i18n.DEFAULT_LANG
@@ -197,7 +203,7 @@ def parse(query: dict[str, str], facets: dict, *, default_tz: str,
         else:
             warns.append(("evtheme", query["evtheme"], "why_unknown_value"))
     if query.get("q"):
-        changes["q"] = " ".join(query["q"].split())[:MAX_Q]
+        changes["q"] = search_text(query["q"])
     return replace(view, **changes), warns
 
 

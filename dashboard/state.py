@@ -131,7 +131,7 @@ def _set(field: str, wkey: str) -> None:
     elif field in params.MULTI:
         changes = {field: tuple(value or ())}
     elif field == "q":
-        changes = {"q": " ".join(str(value or "").split())[:params.MAX_Q]}
+        changes = {"q": params.search_text(value)}
     else:
         changes = {field: value}
     st.session_state[_VIEW] = replace(view, **changes)

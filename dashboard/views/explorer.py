@@ -125,7 +125,7 @@ def item_view(ctx: Ctx, item_id: int) -> None:
 
 def _keyword_from_url() -> str:
     """kw=TERM (a link from the Keywords page): only the stories keyed with the term."""
-    return " ".join(str(st.query_params.get("kw") or "").split())[:params.MAX_Q]
+    return params.search_text(st.query_params.get("kw"))
 
 
 ctx = setup("explorer", search_in_sidebar=False)
