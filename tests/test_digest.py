@@ -478,3 +478,19 @@ def test_the_subject_of_a_digest_of_a_day_not_over_says_until_when(session):
     assert zh.startswith("aigcwatch 日报 2025-03-10（截至 10:00）: "), zh
     whole = render(build_digest(session, DAY, tz=TZ, now=ten + timedelta(days=1))).subject
     assert whole.startswith("aigcwatch daily 2025-03-10: "), whole
+
+
+def test_the_text_chart_puts_each_day_on_its_own_two_lines(session):
+    # Before: the English line of each day ran on into the next day's date ("3 ====  09-23  6 ###"),
+    # the newline eaten by the template, so the plain-text chart read as one garbled column.
+    import re
+
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    text = render(d).text
+    chart = text.split("Stories per day, last 14 days (zh / en)\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(chart) == 2 * len(d.daily), chart
+    for k, r in enumerate(d.daily):
+        zh, en = chart[2 * k], chart[2 * k + 1]
+        assert re.fullmatch(rf"  {r['day']:%m-%d} +{r['zh']}( #+)?", zh), zh
+        assert re.fullmatch(rf" +{r['en']}( =+)?", en), en
