@@ -494,3 +494,16 @@ def test_the_text_chart_puts_each_day_on_its_own_two_lines(session):
         zh, en = chart[2 * k], chart[2 * k + 1]
         assert re.fullmatch(rf"  {r['day']:%m-%d} +{r['zh']}( #+)?", zh), zh
         assert re.fullmatch(rf" +{r['en']}( =+)?", en), en
+
+
+def test_the_text_part_says_which_language_led_a_spike_as_the_html_does(session):
+    # Before: the HTML said "English first, 2 day(s) later" and "same day"; the text part dropped
+    # the lag and said nothing when both languages reacted the same day.
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    first = d.spikes[0]
+    d.spikes = [{**first, "leader": "en", "lag_days": 2}, {**first, "key": "sora", "leader": "same", "lag_days": 0}]
+    r = render(d)
+    for part in (r.text, r.html):
+        assert "English first, 2 day(s) later)" in part
+        assert "; same day)" in part
