@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from ingest.tag import reasons
 from report.digest import Digest, Headline, headline
 
-BAR_MAX_PX = 220
+BAR_MAX_PX = 180      # the 14-day chart: date, two bars and "1488 / 1512 *" fit a 375 px phone
 GAP_MIN_STORIES = 5
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 

@@ -507,3 +507,41 @@ def test_the_text_part_says_which_language_led_a_spike_as_the_html_does(session)
     for part in (r.text, r.html):
         assert "English first, 2 day(s) later)" in part
         assert "; same day)" in part
+
+
+@pytest.mark.slow
+def test_the_chart_keeps_every_bar_to_scale_on_a_phone_in_chromium(session, tmp_path):
+    # Before: at 375 px the note of a day not over ("当天未结束，数量不完整 · day not over: partial
+    # count", kept on one line) squeezed that day's bars to nothing and pushed the card to 410 px;
+    # three-digit counts beside full-length bars squeezed them too, so the chart misdrew.
+    import os
+    from pathlib import Path
+
+    chromium = os.environ.get("AIGCWATCH_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).is_file():
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail(f"CI=true: no Chromium at {chromium}")
+        pytest.skip(f"no Chromium at {chromium}")
+    from playwright.sync_api import sync_playwright
+
+    build(session)
+    d = build_digest(session, DAY, tz=TZ, now=datetime.combine(DAY, time(12), ZoneInfo(TZ)))
+    assert d.daily[-1]["partial"]
+    d.daily[-1].update(zh=1488, en=1512)   # a busy day not over: four-digit counts and its mark, full bars
+    page = tmp_path / "digest.html"
+    page.write_text(render(d).html, encoding="utf-8")
+    bars = """Array.from(document.querySelectorAll('td[height="9"]'))
+              .map(td => [Number(td.getAttribute('width')), td.getBoundingClientRect().width])"""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            for width in (375, 1000):
+                pg = browser.new_page(viewport={"width": width, "height": 900})
+                pg.goto(page.as_uri())
+                assert pg.evaluate("document.documentElement.scrollWidth") <= width
+                drawn = pg.evaluate(bars)
+                assert drawn and [w for w, _ in drawn] == [round(w) for _, w in drawn], (width, drawn)
+                assert pg.get_by_text("day not over: partial count", exact=False).first.is_visible()
+                pg.close()
+        finally:
+            browser.close()
