@@ -323,7 +323,7 @@ def _context(d: Digest) -> dict:
         "d": d, "h": headline(d), "when": when_text(d), "L": label, "B": lambda k, **v: both(k, d.langs, **v),
         "name": name, "sentiment_name": sentiment_name, "local_time": lambda at: local_time(at, d.tz),
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
-        "gap_line": gap_line, "change_phrase": change_phrase,
+        "gap_line": gap_line, "change_phrase": change_phrase, "data_age_line": data_age_line,
         "spike_day": lambda sp, lang: spike_day(d, sp, lang), "subject_lang": subject_lang(d),
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),
@@ -335,6 +335,16 @@ def render(d: Digest) -> Rendered:
     html = _env().get_template("digest.html").render(**ctx)
     text = _env().get_template("digest.txt").render(**ctx)
     return Rendered(subject(d), html, text)
+
+
+def data_age_line(d: Digest, lang: str) -> str:
+    """An empty digest's second sentence pair: when the last story was published and when ingest
+    last ran (is the pipeline still alive?), in the digest's zone."""
+    story = (label("last_story", lang, at=local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"))
+             if d.last_story_at else label("no_story_ever", lang))
+    run = (label("last_run", lang, at=local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M"),
+                 status=d.last_run["status"]) if d.last_run else label("no_run", lang))
+    return story + ("" if lang == "zh" else " ") + run
 
 
 def as_of_line(d: Digest, lang: str) -> str:
@@ -349,6 +359,7 @@ def short_lines(d: Digest) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = [(subject(d), None)]
     if d.empty:
         out.append((label("no_data", lang, when=when_text(d), tz=d.tz), None))
+        out.append((data_age_line(d, lang), None))
         return out
     s = d.stories
     vs = label("vs_prev_week" if d.period == "week" else "vs_prev_day", lang)

@@ -545,3 +545,33 @@ def test_the_chart_keeps_every_bar_to_scale_on_a_phone_in_chromium(session, tmp_
                 pg.close()
         finally:
             browser.close()
+
+
+def test_a_day_without_stories_reads_as_sentences_and_its_chat_push_says_when_data_last_came(session):
+    # Before: the HTML glued two English sentences ("...published 2025-03-10 20:00.Last ingest
+    # run: ..."), and the chat push said only "No stories were collected", not whether ingest
+    # still runs: the first thing a reader of an empty push needs to know.
+    import re
+
+    build(session)
+    d = build_digest(session, date(2025, 6, 1), tz=TZ)
+    r = render(d)
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts: list[str] = []
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    page = Text()
+    page.feed(r.html)
+    shown = " ".join("".join(page.parts).split())
+    assert re.search(r"The latest stored story was published 2025-03-10 \d\d:\d\d\. Last ingest run: ", shown), shown
+    lines = [line for line, _ in short_lines(d)]
+    assert lines[1] == "No stories were collected for 2025-06-01 (Asia/Shanghai)."
+    assert re.fullmatch(r"The latest stored story was published 2025-03-10 \d\d:\d\d\. "
+                        r"Last ingest run: \d{4}-\d\d-\d\d \d\d:\d\d, status ok\.", lines[2]), lines
+    zh = [line for line, _ in short_lines(build_digest(session, date(2025, 6, 1), tz=TZ, langs=("zh",)))]
+    assert re.fullmatch(r"最近一条报道发布于 2025-03-10 \d\d:\d\d。最近一次采集：.+，状态 ok。", zh[2]), zh
