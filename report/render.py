@@ -268,11 +268,13 @@ class Why:
     reasons: list[str]          # the tagger's own reasons (not in the text)
 
 
-def evidence_parts(entries: list[str] | None, limit: int = 3, chars: int = 80) -> Why:
+def evidence_parts(entries: list[str] | None, limit: int = 3, chars: int = 80, lang: str = "en") -> Why:
     """A model or theme evidence list as shown: at most `limit` quotes (cleaned, `chars` long),
-    apart from the tagger's reasons."""
+    apart from the tagger's reasons (stored in English; shown in `lang`, as the dashboard does)."""
+    from dashboard.i18n import reason_name
+
     quotes, why = reasons.split(entries)
-    return Why("", [clean(p, chars) for p in quotes[:limit]], [clean(r, chars) for r in why])
+    return Why("", [clean(p, chars) for p in quotes[:limit]], [clean(reason_name(r, lang), chars) for r in why])
 
 
 def why(st: dict, lang: str) -> list[Why]:
@@ -284,17 +286,17 @@ def why(st: dict, lang: str) -> list[Why]:
     scored it negative), and never for a neutral story."""
     out: list[Why] = []
     if st.get("relevant") is not None and st.get("relevance_evidence"):
-        part = evidence_parts(st["relevance_evidence"], WHY_QUOTES["relevance"], WHY_CHARS)
+        part = evidence_parts(st["relevance_evidence"], WHY_QUOTES["relevance"], WHY_CHARS, lang)
         out.append(Why(label("why_relevant" if st["relevant"] else "why_irrelevant", lang), part.quotes,
                        part.reasons))
     score = st.get("sentiment_score")
     if st.get("sentiment_evidence") and score is not None and (
             (st.get("sentiment") == "positive" and score > 0) or (st.get("sentiment") == "negative" and score < 0)):
-        part = evidence_parts(st["sentiment_evidence"], WHY_QUOTES["sentiment"], WHY_CHARS)
+        part = evidence_parts(st["sentiment_evidence"], WHY_QUOTES["sentiment"], WHY_CHARS, lang)
         tone = sentiment_name(st["sentiment"], lang) + label("tone_score", lang, score=f"{score:+.2f}")
         out.append(Why(tone, part.quotes, part.reasons))
     if st.get("spam") and st.get("spam_evidence"):
-        part = evidence_parts(st["spam_evidence"], WHY_QUOTES["spam"], WHY_CHARS)
+        part = evidence_parts(st["spam_evidence"], WHY_QUOTES["spam"], WHY_CHARS, lang)
         out.append(Why(label("why_spam", lang), part.quotes, part.reasons))
     return [w for w in out if w.quotes or w.reasons]
 

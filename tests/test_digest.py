@@ -575,3 +575,21 @@ def test_a_day_without_stories_reads_as_sentences_and_its_chat_push_says_when_da
                         r"Last ingest run: \d{4}-\d\d-\d\d \d\d:\d\d, status ok\.", lines[2]), lines
     zh = [line for line, _ in short_lines(build_digest(session, date(2025, 6, 1), tz=TZ, langs=("zh",)))]
     assert re.fullmatch(r"最近一条报道发布于 2025-03-10 \d\d:\d\d。最近一次采集：.+，状态 ok。", zh[2]), zh
+
+
+def test_the_taggers_reasons_are_in_the_language_of_the_digest(session):
+    # Before: a Chinese digest read "（标注器的理由: 3 models）" and "title/body mismatch": the
+    # reasons are stored in English, and only the dashboard put them in the reader's language.
+    from report.render import why
+
+    build(session)
+    d = build_digest(session, DAY, tz=TZ, langs=("zh",))
+    first = d.spikes[0]["stories"][0]
+    first["evidence"] = ["same prompt", "3 models"]
+    r = render(d)
+    assert "「same prompt」 <span style=\"font-style:italic;\">(标注器的理由: 一句中并列 3 个模型)</span>" in r.html
+    assert '"same prompt" [标注器的理由: 一句中并列 3 个模型]' in r.text
+    assert "3 models" not in r.html and "3 models" not in r.text
+    spam = {"relevant": False, "relevance_evidence": [], "spam": True, "spam_evidence": ["app下载", "title/body mismatch"]}
+    assert [(w.label, w.reasons) for w in why(spam, "zh")] == [("垃圾", ["标题与正文不符"])]
+    assert [(w.label, w.reasons) for w in why(spam, "en")] == [("spam", ["title/body mismatch"])]
