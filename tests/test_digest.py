@@ -593,3 +593,19 @@ def test_the_taggers_reasons_are_in_the_language_of_the_digest(session):
     spam = {"relevant": False, "relevance_evidence": [], "spam": True, "spam_evidence": ["app下载", "title/body mismatch"]}
     assert [(w.label, w.reasons) for w in why(spam, "zh")] == [("垃圾", ["标题与正文不符"])]
     assert [(w.label, w.reasons) for w in why(spam, "en")] == [("spam", ["title/body mismatch"])]
+
+
+def test_the_text_part_names_each_storys_tone_as_the_html_does(session):
+    # Before: the HTML's line under a story read "source · time · 3 outlets · neutral"; the text
+    # part dropped the tone, so a neutral story (or one whose tone words are not quoted) had none.
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    st = d.spikes[0]["stories"][0]
+    assert st["sentiment"]
+    r = render(d)
+    from report.render import local_time, sentiment_name
+
+    meta = f"{st['source_name']} · {local_time(st['published_at'], TZ)} · {st['outlets']} outlets · " \
+           f"{sentiment_name(st['sentiment'], 'en')}"
+    assert meta in r.html
+    assert f"\n    {meta}\n" in _story_block(r.text, st["title"]) + "\n"
