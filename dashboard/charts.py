@@ -419,11 +419,12 @@ def diverging(df: pd.DataFrame, *, dim: str, lang: str, value: str = "diff_pp", 
 def ranked_bars(df: pd.DataFrame, *, label_col: str, value: str, color: str = "#4E79A7",
                 title: str | None = None, x_title: str = "", decimals: int = 2) -> go.Figure:
     """Horizontal bars of free-text labels (terms, phrases), biggest on top; hover shows the value
-    with `decimals` (0 for counts of stories)."""
+    with `decimals` (0 for counts of stories); equal values keep the order of `df` (its table's),
+    top down."""
     fig = go.Figure()
     if df.empty:
         return _layout(fig, title=title)
-    df = df.sort_values(value)
+    df = df.sort_values(value, ascending=False, kind="stable").iloc[::-1]   # plotly: first at the bottom
     fig.add_trace(go.Bar(x=list(df[value]), y=[plot_text(v) for v in df[label_col]], orientation="h",
                          marker_color=color, customdata=list(df[label_col]), showlegend=False,
                          hovertemplate="%{y}: %{x:." + str(decimals) + "f}<extra></extra>"))

@@ -322,3 +322,14 @@ def test_shares_and_net_index_hover_rounded_with_whole_names():
                                      date(2025, 3, 1), date(2025, 3, 1), "day", "model")
     fig = charts.net_lines(net, lang="en", tz="UTC", interval="day", dim="model", value=value)
     assert fig.layout.yaxis.hoverformat == "+.2f"
+
+
+def test_ranked_bars_list_tied_values_top_down_in_the_tables_order():
+    # Before: the bars were re-sorted by value with an unstable sort, so terms of equal z stood in
+    # another order than in the table under the chart (Keywords: 即梦 above seedance in the chart,
+    # seedance first in the table, both z 7.76). Plotly draws the first category at the bottom.
+    terms = ["seedance", "即梦", "sora", "aleph", "开发者", "字节跳动", "wan2.2", "通义万相", "openai", "有点"]
+    z = [7.76, 7.76, 4.92, 3.19, 2.77, 2.65, 2.37, 2.37, 2.24, 2.07]
+    fig = charts.ranked_bars(pd.DataFrame({"term": terms, "z": z}), label_col="term", value="z")
+    assert list(fig.data[0].y)[::-1] == terms
+    assert list(fig.data[0].customdata)[::-1] == terms
