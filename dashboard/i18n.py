@@ -42,6 +42,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "bad_param": ("网址参数 {name}={value!r} 无效，已忽略：{why}",
                   "URL parameter {name}={value!r} ignored: {why}"),
     "why_unknown_value": ("未知的取值", "unknown value"),
+    "why_unknown_param": ("不是本页的参数", "not a parameter of this page"),
+    "why_unknown_param_near": ("不是本页的参数（{near}=？）", "not a parameter of this page ({near}=?)"),
     "why_not_a_date": ("不是 YYYY-MM-DD 格式的日期", "not a date YYYY-MM-DD"),
     "why_day_range": ("超出范围（1900–2999 年）", "out of range (years 1900-2999)"),
     "why_unknown_tz": ("未知的时区", "unknown time zone"),

@@ -12,11 +12,13 @@ Query parameters (all optional; a parameter at its default is left out of the UR
   sov=share|count   the Models page's share of voice: 7-day shares or stories a bucket
   evtheme=ID        the Themes page's evidence phrases: of this theme (default: the one with most)
 A bad value is dropped with a warning that names the parameter; the rest of the view still applies.
+A parameter name neither the view nor the page takes is named too (`unknown`).
 Each warning's reason is a key of `dashboard.i18n` (the page shows it in the interface language).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from difflib import get_close_matches
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -205,6 +207,14 @@ def parse(query: dict[str, str], facets: dict, *, default_tz: str,
     if query.get("q"):
         changes["q"] = search_text(query["q"])
     return replace(view, **changes), warns
+
+
+def unknown(query: dict[str, str], own: tuple[str, ...] = ()) -> list[tuple[str, str, str | None]]:
+    """(parameter, value, the closest known name or None) for each parameter name neither the view
+    nor the page (`own`: the Explorer's kw= and item=) takes, such as a misspelt models=."""
+    known = KEYS + tuple(own)
+    return [(name, value, next(iter(get_close_matches(name.lower(), known, n=1, cutoff=0.6)), None))
+            for name, value in query.items() if name not in known]
 
 
 def to_query(view: View, *, defaults: View) -> dict[str, str]:

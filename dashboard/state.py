@@ -180,9 +180,10 @@ def _resolve_lang(managed: dict[str, str], fresh: bool) -> str:
     return lang
 
 
-def setup(page: str, *, search_in_sidebar: bool = True) -> Ctx:
+def setup(page: str, *, search_in_sidebar: bool = True, own: tuple[str, ...] = ()) -> Ctx:
     """Sidebar filters <-> URL, the database checks, and the page's `Ctx`. Stops the page (after
-    one clear message, or the onboarding) when the database is unreachable or empty."""
+    one clear message, or the onboarding) when the database is unreachable or empty. `own`: the
+    page's own URL parameters (any other name not of the view is named in a warning)."""
     query = _current_query()
     managed = {k: v for k, v in query.items() if k in params.KEYS}
     stored = st.session_state.get(_VIEW)
@@ -215,6 +216,9 @@ def setup(page: str, *, search_in_sidebar: bool = True) -> Ctx:
 
     for name, value, why in warnings:
         warn_bad_param(name, value, why, lang)
+    if fresh:
+        for name, value, near in params.unknown(query, own):
+            warn_bad_param(name, value, "why_unknown_param_near" if near else "why_unknown_param", lang, near=near)
     _write_query(view, _defaults(facets, view.tz), query)
     events, events_error = _events(view.start, view.end, view.model)
     for problem in (events_error, tz_problem()):
@@ -229,10 +233,11 @@ def setup(page: str, *, search_in_sidebar: bool = True) -> Ctx:
                events=events, push=push)
 
 
-def warn_bad_param(name: str, value: str, why: str, lang: str) -> None:
-    """A URL parameter that was dropped, named with its reason (an i18n key). The value is
-    whatever was typed: shown as text only."""
-    st.warning(ui.md_escape(i18n.t("bad_param", lang, name=name, value=value, why=i18n.t(why, lang))))
+def warn_bad_param(name: str, value: str, why: str, lang: str, **values) -> None:
+    """A URL parameter that was dropped, named with its reason (an i18n key, formatted with
+    `values`). The value is whatever was typed: shown as text only."""
+    reason = i18n.t(why, lang, **values)
+    st.warning(ui.md_escape(i18n.t("bad_param", lang, name=name, value=value, why=reason)))
 
 
 def _sidebar(sb, view: View, facets: dict, names: dict[str, str], lang: str, push: bool,

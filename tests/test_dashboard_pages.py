@@ -268,6 +268,20 @@ def test_bad_query_params_are_shown_as_text_in_the_interface_language(site):
     assert "use day, week or month" in unescape_md(at.warning[0].value)
 
 
+def test_a_misspelt_or_foreign_url_parameter_is_named_not_silently_ignored(site, session):
+    # Before: a parameter name the page does not take (models=kling for model=, a kw= the Overview
+    # has no use for) was dropped without a word: the page showed every model as if filtered.
+    at = ok(page("overview", models="kling", kw="sora", lang="zh", ui="en"))
+    warned = unescape_md(" ".join(w.value for w in at.warning))
+    assert "models='kling' ignored: not a parameter of this page (model=?)" in warned
+    assert "kw='sora' ignored: not a parameter of this page" in warned
+    assert metric(at, "Stories") == str(q.count_items(session, window(lang=("zh",))))   # the rest applies
+    zh = ok(page("overview", models="kling"))
+    assert "不是本页的参数（model=？）" in unescape_md(" ".join(w.value for w in zh.warning))
+    ex = ok(page("explorer", kw="sora", item=str(site["img"]), q="video", ui="en"))   # the Explorer's own
+    assert not [w.value for w in ex.warning]
+
+
 def test_a_day_out_of_range_in_the_url_is_named_not_a_crash(site):
     at = ok(page("overview", to="9999-12-31", ui="en"))
     assert any("to='9999-12-31'" in unescape_md(w.value) and "out of range" in unescape_md(w.value)

@@ -128,7 +128,7 @@ def _keyword_from_url() -> str:
     return params.search_text(st.query_params.get("kw"))
 
 
-ctx = setup("explorer", search_in_sidebar=False)
+ctx = setup("explorer", search_in_sidebar=False, own=("kw", "item"))
 keyword = _keyword_from_url()
 if keyword:
     every_story = ctx.href("explorer")          # the view without kw=
