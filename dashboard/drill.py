@@ -73,7 +73,8 @@ def show(ctx, dims: Sequence[str], values: Sequence, *, key: str) -> None:
     """Count, stories and the Explorer link for one narrowed slice."""
     flt, over = narrowed(ctx, dims, values)
     n = ui.guarded(ctx.lang, data.total, ctx.url, flt)
-    st.caption(ui.md_escape(describe(ctx, dims, values)) + " — " + ui.md_escape(i18n.t("results", ctx.lang, n=n)))
+    st.caption(ui.md_escape(describe(ctx, dims, values)) + " — " + ui.md_escape(i18n.t("results", ctx.lang, n=n)
+                                                                               + ui.until_note(flt, ctx.tz, ctx.lang)))
     rows = ui.guarded(ctx.lang, data.items, ctx.url, flt, STORIES)
     ui.story_list(rows, lang=ctx.lang, tz=ctx.tz, evidence=False)
     ui.explorer_link(ctx, **over)

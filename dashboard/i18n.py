@@ -193,6 +193,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "search_box": ("搜索中英文（如：可灵 翻车 / sora lawsuit）", "Search Chinese or English (e.g. 可灵 翻车 / sora lawsuit)"),
     "matching_over_time": ("匹配报道走势", "Matching stories over time"),
     "results": ("共 {n} 篇匹配报道", "{n} matching stories"),
+    "until_note": ("（截至 {at}）", " (until {at})"),
     "keyword_results": ("共 {n} 篇报道以「{term}」为关键词（即表中计数的报道）",
                         "{n} stories keyed with “{term}” (the stories the table counts)"),
     "keyword_only": ("只列出以「{term}」为关键词的报道（关键词页计数的报道，不是全文检索）",

@@ -126,6 +126,15 @@ def as_of_time(as_of: datetime, tz: str) -> str:
     return as_of.astimezone(ZoneInfo(tz)).strftime("%H:%M")
 
 
+def until_note(flt, tz: str, lang: str) -> str:
+    """" (until HH:MM)" after a count of `flt` while its window is not over (its "as_of" inside
+    it: stories dated later are neither counted nor listed), else ""."""
+    a = flt.as_of
+    if a is None or flt.since is None or flt.until is None or not flt.since <= a < flt.until:
+        return ""
+    return i18n.t("until_note", lang, at=as_of_time(a, tz))
+
+
 def as_of_cell(as_of: datetime | None, tz: str) -> str | None:
     """A spike's "as_of" (a day not over: counted until then) in the view's zone, to the minute;
     None for a whole day. The "as_of" column of every spike CSV."""

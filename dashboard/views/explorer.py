@@ -137,7 +137,7 @@ if keyword:
                + f" · [{ui.md_escape(i18n.t('keyword_drop', ctx.lang))}]({every_story})")
 with ui.db_guard(ctx.lang):
     n = data.total(ctx.url, ctx.flt)
-    st.caption(i18n.t("results", ctx.lang, n=f"{n:,}"))
+    st.caption(i18n.t("results", ctx.lang, n=f"{n:,}") + ui.until_note(ctx.flt, ctx.tz, ctx.lang))
     over_time(ctx)
     table(ctx, n)
     chosen = st.session_state.get(_PICK) or _item_from_url(ctx.lang)

@@ -40,7 +40,8 @@ def column(ctx: Ctx, lang: str) -> None:
     term = term or (clicked[0] if clicked else None)
     if term:   # the stories the table counted: those the tagger keyed with the term (not a text search)
         flt = ctx.flt.replace(lang=(lang,), keyword=term)
-        st.caption(ui.md_escape(i18n.t("keyword_results", L, n=data.total(ctx.url, flt), term=term)))
+        st.caption(ui.md_escape(i18n.t("keyword_results", L, n=data.total(ctx.url, flt), term=term)
+                                + ui.until_note(flt, ctx.tz, L)))
         ui.story_list(data.items(ctx.url, flt, drill.STORIES), lang=L, tz=ctx.tz, evidence=False)
         ui.explorer_link(ctx, lang=(lang,), extra={"kw": term})
 
@@ -51,7 +52,7 @@ def periods(ctx: Ctx) -> None:
     now = queries.clock(ctx.flt)
     prev = queries.comparable_window(ctx.flt, now)
     if queries.elapsed(ctx.flt, now) is not None:
-        span = i18n.t("kpi_period_partial", ctx.lang, since=ctx.start, until=ctx.end,
+        span = i18n.t("kpi_period_partial", ctx.lang, since=ctx.start, until=ui.fmt_time(now, ctx.tz),
                       psince=local_date(prev.since, ctx.tz), puntil=ui.fmt_time(prev.until, ctx.tz))
     else:
         span = i18n.t("kpi_period", ctx.lang, since=ctx.start, until=ctx.end, psince=local_date(prev.since, ctx.tz),

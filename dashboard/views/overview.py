@@ -19,7 +19,7 @@ def kpis(ctx: Ctx, tally=None) -> None:
     L = ctx.lang
     k = data.period_kpis(ctx.url, ctx.flt, ctx.tz, _tally=tally)
     if k.get("partial"):   # not over yet: against the previous period as far in as this one is
-        st.caption(i18n.t("kpi_period_partial", L, since=ctx.start, until=ctx.end,
+        st.caption(i18n.t("kpi_period_partial", L, since=ctx.start, until=ui.fmt_time(ctx.flt.as_of, ctx.tz),
                           psince=_day(k.get("prev_since"), ctx.tz),
                           puntil=ui.fmt_time(k.get("prev_until"), ctx.tz)))
     else:
