@@ -224,6 +224,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
                             "(not recorded: tagged before this evidence was stored; aigcwatch retag fills it)"),
     # sources
     "health": ("信源健康状况", "Source health"),
+    "col_health": ("健康", "health"),
+    "health_paused": ("已停用", "paused"), "health_failing": ("失败", "failing"),
+    "health_warning": ("警告", "warning"), "health_ok": ("正常", "ok"), "health_never_ok": ("从未成功", "never ok"),
     "last_ok": ("最近成功", "last success"),
     "last_error": ("最近错误类型", "last error class"),
     "items_per_day": ("日均条数", "items/day"),

@@ -886,6 +886,26 @@ def test_sources_page_health_and_runs(site, session):
     assert len(at.dataframe[1].value) == len(q.latest_runs(session, 20))
 
 
+@pytest.mark.parametrize("ui, word", [("en", "never ok"), ("zh", "从未成功")])
+def test_the_sources_csvs_name_every_column_and_say_health_in_words(site, session, monkeypatch, ui, word):
+    # Before: source_health.csv began with a column named "" holding the table's status dot (🟢),
+    # read back as "Unnamed: 0"; digest_deliveries.csv likewise (✅ beside its own status column).
+    from dashboard import i18n
+
+    record(session, date(2025, 10, 20), "day", Target("email", "desk@example.org"), ok=True, error=None,
+           subject="digest", now=datetime(2025, 10, 21, tzinfo=timezone.utc))
+    st.cache_data.clear()
+    frames = _csv_frames(monkeypatch)
+    at = ok(page("sources", ui=ui))
+    assert at.dataframe[0].value.columns[0] == ""          # the table keeps its dot
+    for name in ("source_health.csv", "digest_deliveries.csv"):
+        assert all(str(c).strip() for c in frames[name].columns), (name, list(frames[name].columns))
+    health = frames["source_health.csv"]
+    assert health.columns[0] == i18n.t("col_health", ui)
+    pairs = set(zip(at.dataframe[0].value[""], health[health.columns[0]]))
+    assert pairs == {("⚪", word)}, pairs                   # the built sources have not been fetched
+
+
 @pytest.mark.parametrize("ui, headers, ok_word", [
     ("zh", ["批次", "开始", "结束", "状态", "标注器版本", "信源数", "抓取", "新增"], "成功"),
     ("en", ["run", "started", "finished", "status", "tagger version", "sources", "fetched", "new"], "ok")])

@@ -21,14 +21,18 @@ HEALTH_WIDTHS = {"col_source": 165, "col_lang": 90, "col_category": 85, "last_ok
                  "items_per_day": 70, "not_modified": 95, "failure_rate": 80}
 
 
+DOTS = {"paused": "⏸", "failing": "🔴", "warning": "🟡", "ok": "🟢", "never_ok": "⚪"}
+
+
 def _status(row: dict) -> str:
+    """The source's health, a key of DOTS (the table's dot; in the CSV a word: health_<key>)."""
     if not row.get("enabled", True):
-        return "⏸"
+        return "paused"
     if row.get("last_status") == "failed" or (row.get("consecutive_failures") or 0) > 0:
-        return "🔴"
+        return "failing"
     if row.get("last_error_class"):   # a warning on success (stale)
-        return "🟡"
-    return "🟢" if row.get("last_ok_at") else "⚪"
+        return "warning"
+    return "ok" if row.get("last_ok_at") else "never_ok"
 
 
 def health(ctx: Ctx) -> None:
@@ -37,7 +41,7 @@ def health(ctx: Ctx) -> None:
     rows = data.source_stats(ctx.url, ctx.flt, ctx.tz)
     t = lambda k: i18n.t(k, L)  # noqa: E731
     df = pd.DataFrame([{
-        "": _status(r), "id": r["id"], t("col_source"): r.get("name"),
+        "": DOTS[_status(r)], "id": r["id"], t("col_source"): r.get("name"),
         t("col_lang"): i18n.lang_name(r.get("lang"), L), t("col_category"): i18n.category_name(r.get("category"), L),
         t("last_ok"): ui.fmt_time(r.get("last_ok_at"), ctx.tz),
         t("last_status"): i18n.status_name(r.get("last_status"), L),
@@ -60,7 +64,9 @@ def health(ctx: Ctx) -> None:
                                 **{t(k): st.column_config.NumberColumn(
                                     t(f"{k}_short"), help=t(k), format="percent", width=HEALTH_WIDTHS[k])
                                    for k in ("not_modified", "failure_rate")}})
-    st.download_button(t("download_csv"), ui.csv_bytes(df), file_name="source_health.csv", mime="text/csv",
+    csv = df.drop(columns=[""], errors="ignore")        # the CSV names every column: the dot as a word
+    csv.insert(0, t("col_health"), [t("health_" + _status(r)) for r in rows])
+    st.download_button(t("download_csv"), ui.csv_bytes(csv), file_name="source_health.csv", mime="text/csv",
                        key="so_health_csv", on_click="ignore", icon=":material/download:")
 
 
@@ -110,7 +116,8 @@ def deliveries(ctx: Ctx) -> None:
                  column_order=["", *(t(k) for k in DELIVERY_WIDTHS)],
                  column_config={"": st.column_config.Column(width=HEALTH_DOT_PX),
                                 **{t(k): st.column_config.Column(width=w) for k, w in DELIVERY_WIDTHS.items()}})
-    st.download_button(t("download_csv"), ui.csv_bytes(df), file_name="digest_deliveries.csv",
+    st.download_button(t("download_csv"), ui.csv_bytes(df.drop(columns=[""])),   # its status says it
+                       file_name="digest_deliveries.csv",
                        mime="text/csv", key="so_deliveries_csv", on_click="ignore",
                        icon=":material/download:")
 
