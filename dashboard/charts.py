@@ -310,12 +310,13 @@ def grouped_bars(df: pd.DataFrame, *, row_dim: str, group_dim: str, lang: str, v
     if df.empty:
         return _layout(fig, title=title)
     rows = list(df.groupby(row_dim)[value].sum().sort_values().index)
+    hover = ("%{y}: %{x:.1f}%" if percent else i18n.t("hover_stories", lang)) + "<extra>%{fullData.name}</extra>"
     for key in reversed(ordered_keys(group_dim, df[group_dim].dropna().unique())):
         g = df[df[group_dim] == key].set_index(row_dim).reindex(rows)
         fig.add_trace(go.Bar(
             y=[plot_text(label(row_dim, r, lang, names)) for r in rows], x=list(g[value].fillna(0)),
             orientation="h", name=plot_text(label(group_dim, key, lang, names)),
-            marker_color=color_for(group_dim, key), customdata=[[r, key] for r in rows]))
+            marker_color=color_for(group_dim, key), customdata=[[r, key] for r in rows], hovertemplate=hover))
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text=plot_text(x_title), ticksuffix="%" if percent else None)
     _layout(fig, title=title, height=max(HEIGHT, 34 * len(rows) + 120))

@@ -89,6 +89,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "net_7d": ("净情感（近 7 日滚动）", "net sentiment (7-day rolling)"),
     "few_stories": ("少于 {n} 篇报道（空心点）", "fewer than {n} stories (open circles)"),
     "few_stories_hover": ("少于 {n} 篇", "under {n} stories"),
+    "hover_stories": ("%{y}：%{x:,} 篇", "%{y}: %{x:,} stories"),    # a plotly hovertemplate
     "few_stories_note": ("空心淡色点：该点的{window}内报道少于 {n} 篇，一两篇报道就能把指数推到 ±1，"
                          "故不与折线相连；CSV 的 few_stories 列标出这些点。",
                          "Open faint circles: fewer than {n} stories in the point's {window}, where a "

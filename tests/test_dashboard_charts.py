@@ -333,3 +333,14 @@ def test_ranked_bars_list_tied_values_top_down_in_the_tables_order():
     fig = charts.ranked_bars(pd.DataFrame({"term": terms, "z": z}), label_col="term", value="z")
     assert list(fig.data[0].y)[::-1] == terms
     assert list(fig.data[0].customdata)[::-1] == terms
+
+
+def test_grouped_bars_hover_names_the_key_and_its_count():
+    # Before: the Models page's Chinese vs English bars hovered plotly's default "中文(29, Sora)":
+    # the count and the model in brackets, the count unnamed.
+    df = pd.DataFrame({"model": ["sora", "sora", "kling"], "lang": ["zh", "en", "zh"], "count": [29, 1200, 7]})
+    fig = charts.grouped_bars(df, row_dim="model", group_dim="lang", lang="en", x_title="stories")
+    for trace in fig.data:
+        assert trace.hovertemplate == "%{y}: %{x:,} stories<extra>%{fullData.name}</extra>"
+    zh = charts.grouped_bars(df, row_dim="model", group_dim="lang", lang="zh", x_title="报道数")
+    assert zh.data[0].hovertemplate == "%{y}：%{x:,} 篇<extra>%{fullData.name}</extra>"
