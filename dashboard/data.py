@@ -120,8 +120,9 @@ def language_gap(url: str, flt: ItemFilter, dim: str, _tally=None) -> pd.DataFra
     return _frame(rows, ["key", "zh", "en", "zh_share", "en_share", "diff_pp", "log_ratio"])
 
 
-def js_divergence(gap: pd.DataFrame) -> float:
-    return float(queries.js_divergence(gap.to_dict("records"))) if not gap.empty else 0.0
+def js_divergence(gap: pd.DataFrame) -> float | None:
+    """None: a language has no stories with a key in the view (nothing to compare)."""
+    return queries.js_divergence(gap.to_dict("records")) if not gap.empty else None
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

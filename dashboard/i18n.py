@@ -158,6 +158,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "gap_model": ("模型：中文 vs 英文（占本语言报道 %）", "Models: zh vs en (% of own-language stories)"),
     "js_theme": ("议题分布 JS 散度", "Theme JS divergence"),
     "js_model": ("模型分布 JS 散度", "Model JS divergence"),
+    "gap_one_language": ("当前视图中没有{missing}报道：两种语言无从比较。",
+                         "No {missing} stories in this view: there is nothing to compare with."),
     "js_help": ("Jensen-Shannon 散度（比特，0 = 分布相同，1 = 完全不同）",
                 "Jensen-Shannon divergence (bits; 0 = same distribution, 1 = disjoint)"),
     "divergence": ("中文占比 - 英文占比（百分点）", "zh share - en share (pct points)"),

@@ -169,11 +169,12 @@ def log_odds(current: dict[str, int], previous: dict[str, int], *,
     return out
 
 
-def js_divergence(p: Sequence[float], q: Sequence[float]) -> float:
-    """Jensen-Shannon divergence in bits (0 = same mix, 1 = disjoint) of two weight vectors."""
+def js_divergence(p: Sequence[float], q: Sequence[float]) -> float | None:
+    """Jensen-Shannon divergence in bits (0 = same mix, 1 = disjoint) of two weight vectors; None
+    when either holds nothing (no mix to compare: not "the same mix")."""
     sp, sq = sum(p), sum(q)
     if sp <= 0 or sq <= 0:
-        return 0.0
+        return None
     p = [v / sp for v in p]
     q = [v / sq for v in q]
 

@@ -443,8 +443,9 @@ def language_gap(session: Session, flt: ItemFilter | None = None, *, dim: str = 
     return out
 
 
-def js_divergence(rows: list[dict]) -> float:
-    """Jensen-Shannon divergence (bits, 0..1) between the zh and the en mix of `language_gap` rows."""
+def js_divergence(rows: list[dict]) -> float | None:
+    """Jensen-Shannon divergence (bits, 0..1) between the zh and the en mix of `language_gap` rows;
+    None when a language has none of them."""
     return stats.js_divergence([r["zh"] for r in rows], [r["en"] for r in rows])
 
 

@@ -761,6 +761,16 @@ def test_themes_heat_map_holds_every_theme_model_count(site, session):
     assert sum(map(sum, heat["data"][0]["z"])) == sum(r["count"] for r in rows)
 
 
+@pytest.mark.parametrize("ui, kpi, missing", [("en", "Theme JS divergence", "No English stories"),
+                                               ("zh", "议题分布 JS 散度", "没有英文报道")])
+def test_gap_page_of_one_language_says_there_is_nothing_to_compare(site, ui, kpi, missing):
+    # Before: a view holding Chinese stories only (one Chinese source) showed JS divergence 0.000,
+    # which the help reads as "same distribution", beside an empty divergence chart.
+    at = ok(page("gap", src="cn-news", ui=ui))
+    assert metric(at, kpi) == "—"
+    assert any(missing in i.value for i in at.info), [i.value for i in at.info]
+
+
 def test_gap_page_divergence_is_the_read_side_figure(site, session):
     at = ok(page("gap", lang="en"))      # the language filter does not narrow the comparison
     gap = q.language_gap(session, window(), dim="theme")

@@ -184,9 +184,10 @@ def test_js_divergence_is_symmetric_and_between_zero_and_one():
     assert d == pytest.approx(0.5 * kl(ps, mix) + 0.5 * kl(qs, mix), abs=1e-4)
 
 
-def test_js_divergence_of_an_empty_side_is_zero():
-    assert stats.js_divergence([0, 0], [1, 2]) == 0.0
-    assert stats.js_divergence([], []) == 0.0
+def test_js_divergence_of_an_empty_side_is_none_not_the_same_mix():
+    # Before: 0.0, "the same mix", when one language had no stories at all: nothing to compare.
+    assert stats.js_divergence([0, 0], [1, 2]) is None
+    assert stats.js_divergence([], []) is None
 
 
 def test_dense_fills_missing_days_with_zero():

@@ -153,8 +153,14 @@ with ui.db_guard(ctx.lang):
     themes = data.language_gap(ctx.url, both, "theme", _tally=tally)
     models = data.language_gap(ctx.url, both, "model", _tally=tally)
     c1, c2 = st.columns(2)
-    ui.kpi(c1, i18n.t("js_theme", ctx.lang), f"{data.js_divergence(themes):.3f}", help=i18n.t("js_help", ctx.lang))
-    ui.kpi(c2, i18n.t("js_model", ctx.lang), f"{data.js_divergence(models):.3f}", help=i18n.t("js_help", ctx.lang))
+    for col, key, df in ((c1, "js_theme", themes), (c2, "js_model", models)):
+        js = data.js_divergence(df)
+        ui.kpi(col, i18n.t(key, ctx.lang), "—" if js is None else f"{js:.3f}", help=i18n.t("js_help", ctx.lang))
+    by_lang = data.counts(ctx.url, both, ("lang",), _tally=tally)
+    held = set(by_lang.loc[by_lang["count"] > 0, "lang"]) if not by_lang.empty else set()
+    for lg in ("zh", "en"):     # one language only: its mix has nothing to be compared with
+        if held and lg not in held:
+            st.info(i18n.t("gap_one_language", ctx.lang, missing=i18n.lang_name(lg, ctx.lang)))
     gap(ctx, both, "theme", tally)
     gap(ctx, both, "model", tally)
     tone(ctx, both, tally)
