@@ -232,10 +232,28 @@ def partial_note(partial: dict, interval: str, lang: str) -> str | None:
     return i18n.t("partial_note", lang, period=i18n.t("every_" + interval, lang), spans=spans)
 
 
+# Streamlit cuts a metric's value and label to one line with an ellipsis: a top rising theme or
+# model read "Crea…" at an 800 px window, "Jimeng / Seed…" at 1400 px, its label "Top rising th…".
+# Wrapped instead (a name in a smaller size: `kpi(..., name=)`), a word broken only when it is wider
+# than the card.
+_KPI_TEXT = ", ".join(f'[data-testid="stMetric{part}"] {el}' for part in ("Value", "Label") for el in ("div", "p"))
+KPI_WRAP = (f"<style>{_KPI_TEXT} {{white-space: normal; text-overflow: clip; overflow-wrap: break-word}}"
+            '[class*="st-key-kpi_name_"] [data-testid="stMetricValue"] {font-size: 1.6rem; line-height: 1.25}'
+            "</style>")
+
+
+def kpi_wrap() -> None:
+    """KPI values wrap instead of being cut (once per page, before its `kpi` cards)."""
+    st.html(KPI_WRAP)
+
+
 def kpi(col, label: str, value: str, delta: str | None = None, *, help: str | None = None,
-        inverse: bool = False) -> None:
+        inverse: bool = False, name: str | None = None) -> None:
     """A KPI card. A change that rounds to nothing ("+0.00", "-0.0 pp") is shown as "±0.00" in
-    grey with no arrow: Streamlit reads the sign of the text, so "+0.00" came with a green rise."""
+    grey with no arrow: Streamlit reads the sign of the text, so "+0.00" came with a green rise.
+    `name`: the value is a name (a theme, a model), drawn smaller so that it fits (`kpi_wrap`)."""
+    if name:
+        col = col.container(key=f"kpi_name_{name}")
     if delta is not None and no_change(delta):
         col.metric(label, value, "±" + delta.lstrip("+-"), delta_color="off", delta_arrow="off",
                    help=help, border=True)

@@ -468,6 +468,26 @@ def test_a_single_day_is_drawn_as_that_day(page, server: Server) -> None:
     assert any("Oct 20" in t for t in ticks), ticks
 
 
+_CUT_KPIS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(v => {
+    const text = v.querySelector('div') || v;
+    return {value: v.innerText, cut: text.scrollWidth > text.clientWidth + 1};
+})"""
+
+
+@pytest.mark.parametrize("ui, width", [("en", 800), ("zh", 800), ("en", 1400)])
+def test_every_kpi_value_is_shown_whole_at_a_narrow_window(page, server: Server, ui, width) -> None:
+    """Before: a KPI value longer than its card was cut with an ellipsis: at an 800 px window the
+    top rising theme read "Crea…" (Creative industry) or "影视…" (影视与创作), and at 1400 px a long
+    one such as Deepfakes / misinformation would too. It wraps now."""
+    pg = page
+    pg.set_viewport_size({"width": width, "height": 1000})
+    pg.goto(f"{server.base}/?ui={ui}&theme=misinformation")
+    _settle(pg)
+    kpis = pg.evaluate(_CUT_KPIS)
+    assert len(kpis) == 6 and all(k["value"].strip() for k in kpis), kpis
+    assert not [k for k in kpis if k["cut"]], kpis
+
+
 _PARTIAL_BOXES = """(word) => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
     const box = el => { const r = el.getBoundingClientRect();
                         return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };

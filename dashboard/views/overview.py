@@ -25,6 +25,7 @@ def kpis(ctx: Ctx, tally=None) -> None:
     else:
         st.caption(i18n.t("kpi_period", L, since=ctx.start, until=ctx.end,
                           psince=_day(k.get("prev_since"), ctx.tz), puntil=_day(k.get("prev_until"), ctx.tz, end=True)))
+    ui.kpi_wrap()
     cols = st.columns(3) + st.columns(3)
     cur, prev = k["stories"]["current"], k["stories"]["previous"]
     ui.kpi(cols[0], i18n.t("kpi_stories", L), f"{cur:,}",
@@ -43,7 +44,7 @@ def kpis(ctx: Ctx, tally=None) -> None:
         r = k.get(field)
         ui.kpi(col, i18n.t(f"kpi_{field}", L), i18n.key_name(dim, r["key"], L) if r else "—",
                f"{r['change']:+,}" if r else None,
-               help=(f"{r['previous']:,} → {r['current']:,}" if r else None))
+               help=(f"{r['previous']:,} → {r['current']:,}" if r else None), name=field)
 
 
 def _day(value, tz: str, end: bool = False):
