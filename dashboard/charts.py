@@ -407,7 +407,7 @@ def diverging(df: pd.DataFrame, *, dim: str, lang: str, value: str = "diff_pp", 
     fig = go.Figure()
     if df.empty:
         return _layout(fig, title=title)
-    df = df.sort_values(value)
+    df = df.sort_values([value, "key"], ascending=[True, False], kind="stable")   # ties: by key, top down
     fig.add_trace(go.Bar(
         x=list(df[value]), y=[plot_text(label(dim, k, lang, names)) for k in df["key"]], orientation="h",
         marker_color=[LANG_COLORS["zh"] if v >= 0 else LANG_COLORS["en"] for v in df[value]],

@@ -141,6 +141,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "mode_count": ("数量", "count"),
     "sent_by_model": ("各模型情感分布", "Sentiment by model"),
     "lang_by_model": ("各模型中英文报道量", "Chinese vs English stories per model"),
+    "net_top": ("只画出本视图报道最多的 {n} 个模型；另有 {rest} 个，可在“模型”筛选中选择。",
+                "Only the view's {n} most covered models are drawn; {rest} more can be picked in the Model filter."),
     # themes
     "theme_share": ("议题占比走势（含该议题的报道 / 全部报道）",
                     "Theme share over time (stories with the theme / all stories)"),

@@ -335,6 +335,15 @@ def test_ranked_bars_list_tied_values_top_down_in_the_tables_order():
     assert list(fig.data[0].customdata)[::-1] == terms
 
 
+def test_diverging_bars_of_equal_value_stand_in_key_order_whatever_the_input_order():
+    # Before: ties kept whatever order the frame came in (sort_values' default sort), so two themes
+    # with the same zh - en gap could swap places between two views of the same numbers.
+    for keys in (["jobs", "copyright", "tech"], ["tech", "copyright", "jobs"]):
+        df = pd.DataFrame({"key": keys, "diff_pp": [2.0 if k == "tech" else -1.5 for k in keys]})
+        fig = charts.diverging(df, dim="theme", lang="en")
+        assert list(fig.data[0].customdata)[::-1] == ["tech", "copyright", "jobs"], keys   # top down
+
+
 def test_grouped_bars_hover_names_the_key_and_its_count():
     # Before: the Models page's Chinese vs English bars hovered plotly's default "中文(29, Sora)":
     # the count and the model in brackets, the count unnamed.

@@ -1341,3 +1341,35 @@ def test_the_explorers_own_drill_down_links_keep_its_keyword(site, session):
     keyed = q.items(session, window(DAY, DAY, lang=("en",), keyword="launch"), limit=50)
     body = unescape_md(texts(at))
     assert keyed and all(" ".join(r["title"].split()) in body for r in keyed[:10])
+
+
+def test_the_models_net_chart_names_the_models_it_leaves_out_and_draws_every_picked_one(db_url, session, env):
+    # Before: only the view's 6 most covered models were drawn, and the page did not say so (Wan,
+    # Pika, Luma and Vidu were silently missing); picking 8 models in the filter drew 6 of them.
+    from readside_data import Corpus
+
+    models = ("kling", "sora", "veo", "runway", "hailuo", "jimeng", "vidu", "pika")
+    c = Corpus()
+    for back in range(3):
+        for i, model in enumerate(models):
+            for k in range(len(models) - i):          # kling most covered, pika least
+                c.add(datetime(2025, 3, 10 - back, 8 + i, k, tzinfo=timezone.utc), "en-news",
+                      models=(model,), sentiment="positive")
+    c.save(session)
+    env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    env.setenv("AIGCWATCH_TIMEZONE", "UTC")
+
+    def drawn(at):
+        spec = next(f for f in specs(at)
+                    if f["layout"].get("yaxis", {}).get("title", {}).get("text", "").startswith("net"))
+        keys = {tr["customdata"][0] for tr in spec["data"]
+                if tr.get("x") and isinstance(tr.get("customdata"), list) and tr["customdata"]}
+        return keys & set(models)
+
+    view = {"ui": "en", "from": "2025-03-08", "to": "2025-03-10"}
+    at = ok(page("models", **view))
+    assert drawn(at) == set(models[:6])
+    assert "Only the view's 6 most covered models are drawn; 2 more can be picked" in texts(at)
+    at = ok(page("models", model=",".join(models), **view))
+    assert drawn(at) == set(models)
+    assert "most covered models are drawn" not in texts(at)

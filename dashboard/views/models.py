@@ -47,7 +47,7 @@ def share_of_voice(ctx: Ctx, tally=None) -> None:
 def _models(df) -> list[str]:
     if df.empty:
         return []
-    return list(df.groupby("model")["count"].sum().sort_values(ascending=False).index)
+    return list(df.groupby("model")["count"].sum().sort_values(ascending=False, kind="stable").index)
 
 
 def sentiment(ctx: Ctx, tally=None) -> None:
@@ -61,13 +61,16 @@ def sentiment(ctx: Ctx, tally=None) -> None:
     drill.box(ctx, key="mo_sent_drill", dims=("model", "sentiment"),
               options={"model": _models(df), "sentiment": ("positive", "neutral", "negative")})
 
-    top = _models(df)[:TOP_NET]
+    covered = _models(df)
+    top = covered[:len(ctx.flt.model) or TOP_NET]     # every model picked in the filter is drawn
     if not top:
         return
     idx = data.sentiment_index(ctx.url, ctx.lead_in(ctx.flt.replace(model=tuple(top))), ctx.interval, ctx.tz,
                                "model", _tally=tally)
     idx = idx[idx["key"].isin(top)].rename(columns={"key": "model"})   # empty frames keep their columns
     drill.net_chart(ctx, idx, "model", key="mo_net", name="net_sentiment_by_model", title=True)
+    if len(covered) > len(top):
+        st.caption(i18n.t("net_top", L, n=len(top), rest=len(covered) - len(top)))
 
 
 def languages(ctx: Ctx, tally=None) -> None:
