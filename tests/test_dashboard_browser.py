@@ -30,14 +30,11 @@ import pytest
 
 from aigcwatch.demo_data import HOSTILE_STRINGS
 from ingest.tag import reasons
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.support.net import free_port, wait_for_streamlit
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("AIGCWATCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-default-apps", "--disable-sync", "--no-first-run",
-                 "--no-default-browser-check", "--mute-audio"]
 VIEWPORT = {"width": 1400, "height": 900}
 # (url path, title in the English UI) in navigation order; "" is the default page (Overview)
 PAGES = (("overview", "Overview"), ("models", "Models"), ("themes", "Themes"), ("gap", "zh / en gap"),
@@ -46,25 +43,6 @@ NAV_EN = [title for _, title in PAGES]
 NAV_ZH = ["总览", "模型", "议题", "中英差异", "关键词", "检索", "信源"]
 LOAD_MS = 120_000
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _require_browser() -> None:
-    problem = None
-    if not Path(CHROMIUM).is_file():
-        problem = f"no Chromium at {CHROMIUM} (apt-get install -y chromium; .ci/run does it)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright wheel is not installed (pip install -e '.[dev]')"
-    if problem:
-        if _ci():
-            pytest.fail(f"CI=true: the browser test must run, but {problem}")
-        pytest.skip(problem)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -82,7 +60,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    _require_browser()
+    require_browser()
     path = tmp_path_factory.mktemp("browser-demo") / "demo.db"
     cmd = [sys.executable, "-m", "aigcwatch.cli", "demo", "--no-dashboard",
            "--database-url", f"sqlite:///{path}"]

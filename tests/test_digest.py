@@ -294,14 +294,10 @@ def test_why_a_story_was_tagged_quotes_a_few_cleaned_phrases(st, lines):
 def test_a_long_unbroken_title_does_not_widen_the_email_in_chromium(session, tmp_path):
     # Before: a 300-character title without a space (a URL as the title, a spam run of letters)
     # stretched the 680 px card to 2,547 px: every line of the digest needed sideways scrolling.
-    import os
-    from pathlib import Path
+    from tests.support.browser import CHROMIUM as chromium
+    from tests.support.browser import require_browser
 
-    chromium = os.environ.get("AIGCWATCH_CHROMIUM", "/usr/bin/chromium")
-    if not Path(chromium).is_file():
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail(f"CI=true: no Chromium at {chromium}")
-        pytest.skip(f"no Chromium at {chromium}")
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     build(session)
@@ -514,14 +510,10 @@ def test_the_chart_keeps_every_bar_to_scale_on_a_phone_in_chromium(session, tmp_
     # Before: at 375 px the note of a day not over ("当天未结束，数量不完整 · day not over: partial
     # count", kept on one line) squeezed that day's bars to nothing and pushed the card to 410 px;
     # three-digit counts beside full-length bars squeezed them too, so the chart misdrew.
-    import os
-    from pathlib import Path
+    from tests.support.browser import CHROMIUM as chromium
+    from tests.support.browser import require_browser
 
-    chromium = os.environ.get("AIGCWATCH_CHROMIUM", "/usr/bin/chromium")
-    if not Path(chromium).is_file():
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail(f"CI=true: no Chromium at {chromium}")
-        pytest.skip(f"no Chromium at {chromium}")
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     build(session)

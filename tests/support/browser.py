@@ -1,0 +1,34 @@
+"""Headless Chromium for the browser tests (the dashboard, the digest's HTML): where it is, how it
+is started, and the rule when it is missing: skip with the reason, or fail under CI=true (CI
+installs it, so a missing browser there is a broken setup, not a reason to skip)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("AIGCWATCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-default-apps", "--disable-sync", "--no-first-run",
+                 "--no-default-browser-check", "--mute-audio"]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_browser() -> None:
+    """Skip (fail under CI=true) unless Chromium and the playwright wheel are there."""
+    problem = None
+    if not Path(CHROMIUM).is_file():
+        problem = f"no Chromium at {CHROMIUM} (apt-get install -y chromium; .ci/run does it)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright wheel is not installed (pip install -e '.[dev]')"
+    if problem:
+        if in_ci():
+            pytest.fail(f"CI=true: the browser test must run, but {problem}")
+        pytest.skip(problem)
