@@ -75,6 +75,24 @@ def _item_writes(engine) -> list[str]:
     return seen
 
 
+def _ingest_twice(db_url, first: str, second: str | None = None, *, between=None):
+    """Ingest with `first` as the wire feed, call `between(sf)`, then ingest again (forced) with
+    `second` (default: the same feed): (session factory, item writes of the second run, its
+    results)."""
+    engine = dbe.ensure_schema(db_url)
+    sf = dbe.session_factory(engine)
+    with scripted_server() as srv:
+        _serve(srv, first, COPY_V1)
+        run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
+        if between is not None:
+            between(sf)
+        writes = _item_writes(engine)
+        if second is not None:
+            _serve(srv, second, COPY_V1)
+        again = run_ingest(sf, _sources(srv), settings=FAST, force=True)
+    return sf, writes, again.results
+
+
 def test_an_edited_entry_updates_its_item_and_all_that_follows_from_it(db_url):
     engine = dbe.ensure_schema(db_url)
     sf = dbe.session_factory(engine)
@@ -131,14 +149,8 @@ def test_an_edited_entry_updates_its_item_and_all_that_follows_from_it(db_url):
 
 
 def test_an_unchanged_refetch_writes_nothing(db_url):
-    engine = dbe.ensure_schema(db_url)
-    sf = dbe.session_factory(engine)
-    with scripted_server() as srv:
-        _serve(srv, WIRE_V2, COPY_V1)
-        run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
-        writes = _item_writes(engine)
-        again = run_ingest(sf, _sources(srv), settings=FAST, force=True)
-    assert sum(r.updated for r in again.results) == 0 and sum(r.new for r in again.results) == 0
+    _, writes, results = _ingest_twice(db_url, WIRE_V2)
+    assert sum(r.updated for r in results) == 0 and sum(r.new for r in results) == 0
     assert writes == []
 
 
@@ -246,18 +258,16 @@ def test_the_newest_story_under_a_reused_guid_is_edited_through_it(db_url):
 def test_an_entry_served_again_without_its_text_keeps_the_stored_text(db_url):
     """A feed that drops an entry's summary (a CMS glitch, a feed cut to headlines) says nothing new
     about it: the stored text and its tags stay, nothing is written, and it is not an edit."""
-    engine = dbe.ensure_schema(db_url)
-    sf = dbe.session_factory(engine)
-    with scripted_server() as srv:
-        _serve(srv, WIRE_V1, COPY_V1)
-        run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
+    stored = []
+
+    def before_refetch(sf):
         with sf() as s:
-            before = s.execute(select(m.Item.text, m.Item.tagged_at).where(m.Item.guid == "w-1")).one()
-        assert before.text == BODY
-        writes = _item_writes(engine)
-        _serve(srv, WIRE_V1.replace(BODY, ""), COPY_V1)
-        again = run_ingest(sf, _sources(srv), settings=FAST, force=True)
-    assert {r.source_id: (r.new, r.updated) for r in again.results}["wire"] == (0, 0)
+            stored.append(s.execute(select(m.Item.text, m.Item.tagged_at).where(m.Item.guid == "w-1")).one())
+
+    sf, writes, results = _ingest_twice(db_url, WIRE_V1, WIRE_V1.replace(BODY, ""), between=before_refetch)
+    before = stored[0]
+    assert before.text == BODY
+    assert {r.source_id: (r.new, r.updated) for r in results}["wire"] == (0, 0)
     assert writes == []
     with sf() as s:
         after = s.execute(select(m.Item.text, m.Item.tagged_at).where(m.Item.guid == "w-1")).one()
@@ -269,15 +279,9 @@ def test_an_entry_served_again_without_its_text_keeps_the_stored_text(db_url):
 def test_an_entry_served_again_without_its_title_keeps_the_stored_headline(db_url):
     """The same entry and text with its <title> gone: the first sentence would stand in for the
     headline (as for a post that never had one) and replace the real one; nothing is new."""
-    engine = dbe.ensure_schema(db_url)
-    sf = dbe.session_factory(engine)
-    with scripted_server() as srv:
-        _serve(srv, WIRE_V1, COPY_V1)
-        run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
-        writes = _item_writes(engine)
-        _serve(srv, WIRE_V1.replace(f"<title>{TITLE}</title>", "<title></title>"), COPY_V1)
-        again = run_ingest(sf, _sources(srv), settings=FAST, force=True)
-    assert {r.source_id: (r.new, r.updated) for r in again.results}["wire"] == (0, 0)
+    sf, writes, results = _ingest_twice(db_url, WIRE_V1,
+                                        WIRE_V1.replace(f"<title>{TITLE}</title>", "<title></title>"))
+    assert {r.source_id: (r.new, r.updated) for r in results}["wire"] == (0, 0)
     assert writes == []
     with sf() as s:
         assert s.scalar(select(m.Item.title).where(m.Item.guid == "w-1")) == TITLE
