@@ -2,7 +2,6 @@
 entry changes between two runs, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from dataclasses import replace
 
 from sqlalchemy import event, select
 
