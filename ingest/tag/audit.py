@@ -216,55 +216,136 @@ def labelled_items(part: str | None = None, records: list[dict[str, Any]] | None
 
 def write_texts(records: Iterable[Mapping[str, Any]], filled: Mapping[str, Filled],
                 path: Path = TEXTS_FILE) -> int:
+    """Write the filled texts to `path` beside those it holds already (a text filled again
+    replaces its earlier copy; nothing filled before is lost), in the set's order. Returns how
+    many texts the file holds."""
+    have = load_texts(path)
     n = 0
-    with open(path, "w", encoding="utf-8") as f:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
         for rec in records:
             got = filled.get(rec["id"])
-            if got is None:
+            if got is not None:
+                title, body = split_title(rec, got.text)
+                row = {"id": rec["id"], "title": title, "text": body}
+            elif rec["id"] in have:
+                row = have[rec["id"]]
+            else:
                 continue
-            title, body = split_title(rec, got.text)
-            f.write(json.dumps({"id": rec["id"], "title": title, "text": body},
-                               ensure_ascii=False) + "\n")
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
             n += 1
+    tmp.replace(path)
     return n
 
 
+def _read_sources(path: str) -> dict[str, list[str]] | str:
+    """url -> candidate texts from a JSONL file of {url, text} lines; or a one-line error."""
+    sources: dict[str, list[str]] = {}
+    try:
+        fh = open(path, encoding="utf-8")
+    except OSError as e:
+        return f"{path}: cannot read ({e.strerror or e})"
+    with fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                sources.setdefault(d["url"], []).append(d["text"])
+            except (json.JSONDecodeError, KeyError, TypeError) as e:
+                return f"{path}: line {lineno}: not a {{url, text}} object ({e})"
+    return sources
+
+
+def _filled_line(n_file: int, filled: Mapping[str, Filled], total: int) -> str:
+    exact = sum(1 for v in filled.values() if v.exact)
+    return (f"{len(filled)} text{'s' if len(filled) != 1 else ''} rebuilt ({exact} exact, "
+            f"{len(filled) - exact} letters-only); {TEXTS_FILE} now holds {n_file} of {total}")
+
+
+def _fetch(records: list[dict[str, Any]], args: Any) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ingest.tag import audit_fetch
+
+    have = set(load_texts(TEXTS_FILE))
+    todo = [r for r in records if (args.part == "all" or r["split"] == args.part)
+            and (args.again or r["id"] not in have)]
+    urls = list(dict.fromkeys(r["url"] for r in todo))[:args.limit or None]
+    todo = [r for r in todo if r["url"] in set(urls)]
+    if not todo:
+        print(f"nothing to fetch: every {args.part} text is in {TEXTS_FILE} (--again fetches them anew)")
+        return 0
+    settings = audit_fetch.default_settings(args.concurrency, args.interval, args.timeout)
+    progress = Progress(TextColumn("fetch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        transient=False)
+
+    def on_page(page: Any) -> None:
+        if page.error:
+            progress.console.print(f"failed: {page.url}: {page.error}", markup=False,
+                                   highlight=False, soft_wrap=True)
+        progress.advance(task)
+
+    with progress:
+        task = progress.add_task("fetch", total=len(urls))
+        report = audit_fetch.fetch_and_rebuild(todo, settings, on_page=on_page,
+                                               pages_file=audit_fetch.PAGES_FILE)
+    n = write_texts(records, report.filled or {}, TEXTS_FILE)
+    print(f"{report.pages} page{'s' if report.pages != 1 else ''} fetched for {len(todo)} "
+          f"excerpt{'s' if len(todo) != 1 else ''} ({len(report.failed or [])} failed; page texts "
+          f"appended to {audit_fetch.PAGES_FILE}); " + _filled_line(n, report.filled or {}, len(records)))
+    if report.changed:
+        print(f"{len(report.changed)} excerpt{'s' if len(report.changed) != 1 else ''} not found on "
+              f"a page that was fetched (the page changed, or shows it only to a browser): "
+              + ", ".join(report.changed[:20]) + (" ..." if len(report.changed) > 20 else ""))
+    return 0 if report.filled or not todo else 1
+
+
 def main(argv: list[str] | None = None) -> int:
-    """python -m ingest.tag.audit fill --from FILE | figures"""
+    """python -m ingest.tag.audit fetch | fill --from FILE | figures"""
     import argparse
 
     ap = argparse.ArgumentParser(prog="python -m ingest.tag.audit",
-                                 description="Fill the audit set's git-ignored texts from re-fetched "
-                                             "pages and print its figures.")
+                                 description="Fill the audit set's git-ignored texts (fetch the pages "
+                                             "again, or rebuild from saved page texts) and print "
+                                             "its figures.")
     sub = ap.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("fetch", help="fetch every address again (needs the web), rebuild the "
+                                     "excerpts whose hashes verify and add them to the texts file")
+    g.add_argument("--part", choices=("test", "tune", "all"), default="all",
+                   help="which part's excerpts to fetch (default all)")
+    g.add_argument("--limit", type=int, default=0, metavar="N", help="at most N addresses")
+    g.add_argument("--again", action="store_true",
+                   help="fetch excerpts whose texts are present too")
+    g.add_argument("--concurrency", type=int, default=4, metavar="N",
+                   help="pages fetched at once (each host one request a --interval)")
+    g.add_argument("--interval", type=float, default=1.0, metavar="S",
+                   help="seconds between two requests to one host (default 1)")
+    g.add_argument("--timeout", type=float, default=20.0, metavar="S", help="per request")
     f = sub.add_parser("fill", help="rebuild texts from a JSONL file of {url, text} lines "
                                     "(a page or stored excerpt per address) and verify their hashes")
     f.add_argument("--from", dest="source", required=True)
     sub.add_parser("figures", help="aigcwatch eval figures of the tune and test parts")
     args = ap.parse_args(argv)
-    records = load_records()
+    records = load_records(AUDIT_FILE)
+    if args.cmd == "fetch":
+        if args.concurrency < 1 or args.interval < 0 or args.timeout <= 0 or args.limit < 0:
+            ap.error("--concurrency must be 1 or more, --interval and --limit 0 or more, "
+                     "--timeout above 0")
+        return _fetch(records, args)
     if args.cmd == "fill":
-        sources: dict[str, list[str]] = {}
-        with open(args.source, encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    d = json.loads(line)
-                    sources.setdefault(d["url"], []).append(d["text"])
-                except (json.JSONDecodeError, KeyError, TypeError) as e:
-                    print(f"error: {args.source}: line {lineno}: not a {{url, text}} object ({e})")
-                    return 2
+        sources = _read_sources(args.source)
+        if isinstance(sources, str):
+            print(f"error: {sources}")
+            return 2
         filled, missing = fill(records, sources)
-        n = write_texts(records, filled)
-        exact = sum(1 for v in filled.values() if v.exact)
-        print(f"{n} of {len(records)} texts filled into {TEXTS_FILE} ({exact} exact, "
-              f"{n - exact} letters-only); {len(missing)} not found")
+        n = write_texts(records, filled, TEXTS_FILE)
+        print(_filled_line(n, filled, len(records)) + f"; {len(missing)} not found in {args.source}")
         return 0
     from ingest.tag.evaluate import evaluate, format_report, predict
 
     for part in ("tune", "test"):
-        items = labelled_items(part, records)
+        items = labelled_items(part, records, load_texts(TEXTS_FILE))
         print(f"== {part} part: {len(items)} texts present")
         if items:
             print(format_report(evaluate(items, predict(items))))
