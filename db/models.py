@@ -158,6 +158,13 @@ class RunSource(Base):
     elapsed_ms: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# The tagger's evidence for the decisions stored on the item itself: Tags.evidence key -> Item
+# column (lists of phrases or reasons; None: not recorded, i.e. untagged, or tagged before
+# migration 0006 and not retagged since). Models and themes keep theirs in item_models and
+# item_themes. db.store writes these columns and db.queries reads them through this one map.
+DECISION_EVIDENCE = {"relevance": "relevance_evidence", "sentiment": "sentiment_evidence",
+                     "spam": "spam_evidence"}
+
 class Item(Base):
     """One stored story (the first copy seen) with its tags."""
 

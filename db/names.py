@@ -19,10 +19,9 @@ KINDS = ("model", "theme")
 
 
 def _key(value: str) -> str:
-    from ingest.tag.doc import normalize
-    from ingest.tag.lexicon import phrase_key
+    from ingest.tag.lexicon import name_key
 
-    return phrase_key(normalize(value).rstrip("*").strip())
+    return name_key(value) or ""
 
 
 @lru_cache(maxsize=4)
@@ -37,8 +36,9 @@ def _model_names(table_id: int) -> dict[str, str]:
     for table_key, spec in table.items():
         model_id = str(spec.get("id", table_key))
         for name in list(spec.get("aliases", [])) + list(spec.get("ambiguous", [])):
-            if not str(name).strip().lower().startswith("re:"):   # a raw regex is no name
-                names.setdefault(_key(str(name)), model_id)
+            key = _key(str(name))                   # "" for a raw regex: no name
+            if key:
+                names.setdefault(key, model_id)
     return names
 
 

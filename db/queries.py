@@ -151,9 +151,8 @@ def count_items(session: Session, flt: ItemFilter | None = None, **filters) -> i
 
 
 ENGAGEMENT = ("points", "num_comments", "reposts", "likes", "views")
-# The tagger's evidence for the item's own decisions (lists of phrases or reasons; None: not
-# recorded, i.e. untagged or tagged before migration 0006 and not retagged since).
-DECISION_EVIDENCE = ("relevance_evidence", "sentiment_evidence", "spam_evidence")
+# the columns of the tagger's evidence for the item's own decisions (see db.models)
+DECISION_EVIDENCE = tuple(m.DECISION_EVIDENCE.values())
 
 
 def _item_columns():

@@ -331,21 +331,15 @@ def _existing_copies(session: Session, item_ids: set[int]) -> set[tuple[int, str
     return found
 
 
-# Tags.evidence keys of the decisions stored on the item itself -> their column (models and
-# themes keep their evidence in item_models / item_themes).
-DECISION_EVIDENCE = {"relevance": "relevance_evidence", "sentiment": "sentiment_evidence",
-                     "spam": "spam_evidence"}
-
-
 def _tag_values(tags: t.Tags | None, now: datetime) -> dict:
     if tags is None:
         return {"relevant": None, "spam": False, "sentiment": None, "sentiment_score": None,
                 "keywords": [], "tagger_version": None, "tagged_at": None,
-                **{col: None for col in DECISION_EVIDENCE.values()}}
+                **{col: None for col in m.DECISION_EVIDENCE.values()}}
     return {"relevant": tags.relevant, "spam": tags.spam, "sentiment": tags.sentiment,
             "sentiment_score": tags.sentiment_score, "keywords": list(tags.keywords),
             "tagger_version": tags.version or None, "tagged_at": now,
-            **{col: list(tags.evidence.get(key, ())) for key, col in DECISION_EVIDENCE.items()}}
+            **{col: list(tags.evidence.get(key, ())) for key, col in m.DECISION_EVIDENCE.items()}}
 
 
 def _tag_rows(item_id: int, tags: t.Tags | None) -> tuple[list[dict], list[dict]]:

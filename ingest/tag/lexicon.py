@@ -137,9 +137,12 @@ def model_table() -> dict[str, dict[str, Any]]:
 _NAME_LISTS = ("aliases", "ambiguous")
 
 
-def _name_key(phrase: str) -> str | None:
-    """The key a name phrase is matched under (see Matcher); None for a raw regex."""
-    phrase = phrase.strip().lower()
+def name_key(phrase: str) -> str | None:
+    """The key a name phrase is matched under (see Matcher), in the matching form of Doc.norm
+    (lower-case, full-width folded, Simplified): "Kling", "KLING" and "可靈" key as their model's
+    names do. None for a raw regex ("re:..."), which names nothing. db.names keys the values
+    people type into filters by this same rule."""
+    phrase = _user_phrase(phrase).strip().lower()
     return None if phrase.startswith("re:") else phrase_key(phrase.rstrip("*").strip())
 
 
@@ -150,13 +153,13 @@ def _merged_models(user_path: str | None) -> dict[str, dict[str, Any]]:
     # A name the user's file lists (as an alias or an ambiguous name) is theirs: it leaves the
     # shipped lists, where the matcher would read the shipped entry first and ignore the user's
     # (a shipped ambiguous "海螺" made a user's `[hailuo] aliases = ["海螺"]` a silent no-op).
-    mine = {_name_key(_user_phrase(v)) for spec in user.values()
+    mine = {name_key(_user_phrase(v)) for spec in user.values()
             for key in _NAME_LISTS for v in spec.get(key, [])} - {None}
     if mine:
         for spec in table.values():
             for key in _NAME_LISTS:
                 if key in spec:
-                    spec[key] = [p for p in spec[key] if _name_key(p) not in mine]
+                    spec[key] = [p for p in spec[key] if name_key(p) not in mine]
     for model_id, spec in user.items():
         base = table.setdefault(model_id, {})
         for key, value in spec.items():
