@@ -13,6 +13,7 @@ from rich.table import Table
 from aigcwatch import __version__
 from aigcwatch.errors import AigcwatchError
 from aigcwatch.options import setting_option
+from ingest.wording import counted
 
 EXIT_OK, EXIT_ALL_FAILED = 0, 4
 # Wide tables when piped to a file or a log (cron); the terminal's width otherwise.
@@ -30,11 +31,6 @@ def _stdout_to_devnull() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
-
-
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """"1 row", "2 rows", "1,024 items": a count with its noun in the right number."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 console = _StdoutConsole(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -133,7 +129,7 @@ def _select(sources, ids):
     known = {s.id: s for s in sources}
     unknown = [i for i in ids if i not in known]
     if unknown:
-        raise ConfigError(f"unknown source id(s): {', '.join(unknown)} (see `aigcwatch sources list`)")
+        raise ConfigError(f"unknown source id{'s' if len(unknown) != 1 else ''}: {', '.join(unknown)} (see `aigcwatch sources list`)")
     from dataclasses import replace
     return [replace(known[i], enabled=True) for i in ids]
 
@@ -427,7 +423,7 @@ def retag(since, database_url, workers) -> None:
     check_aliases()
     _, sf = _open_db(database_url)
     since_utc = since.replace(tzinfo=timezone.utc) if since else None
-    on_progress, progress = _batch_progress("retag", "item(s)")
+    on_progress, progress = _batch_progress("retag", "item")
     with progress:
         result = retag_items(sf, since=since_utc, workers=n_workers, on_progress=on_progress,
                              on_failure=lambda item_id, why: progress.console.print(
@@ -450,7 +446,7 @@ def reindex(database_url, batch) -> None:
     from db import openings
 
     _, sf = _open_db(database_url)
-    on_progress, progress = _batch_progress("reindex", "item(s)")
+    on_progress, progress = _batch_progress("reindex", "item")
     with progress, sf() as session:
         done, added = openings.fill(session, batch=batch, on_progress=on_progress)
     console.print(f"opening keys: {added:,} added for {counted(done, 'item')}"
@@ -476,7 +472,7 @@ def _batch_progress(name: str, unit: str):
             task = progress.add_task(name, total=total)
         progress.update(task, completed=done)
         if not live:
-            err_console.print(f"{name}: {done:,}/{total:,} {unit}, {time.monotonic() - start:.0f} s",
+            err_console.print(f"{name}: {done:,}/{counted(total, unit)}, {time.monotonic() - start:.0f} s",
                               markup=False, highlight=False)
 
     return on_progress, progress

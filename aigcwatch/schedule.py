@@ -261,7 +261,7 @@ def ingest_job(engine, get: Callable[[str], str | None], *, sources_file: str | 
         except LockBusy as e:
             return f"skipped: {e.one_line()}"
         attempted = [r for r in s.results if r.status != "skipped"]
-        from aigcwatch.cli import counted
+        from ingest.wording import counted
 
         line = (f"run {s.run_id} {s.status}: {s.total('new')} new, {s.total('duplicate')} duplicate, "
                 f"{len(s.failed)} of {counted(len(attempted), 'source')} failed{_which(s)} "

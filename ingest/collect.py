@@ -36,6 +36,7 @@ from ingest.politeness import HostLimiter
 from ingest.prepare import (Normalised, ParseFailure, Prepared, Tagger, finish, normalise_feed,
                             parse_normalise, prepare_fetched)
 from ingest.types import FailureClass, FetchResult, FetchState, Item, ParsedFeed, Source
+from ingest.wording import counted
 
 MAX_FULL_TEXT = 40          # article pages per source per run; later items keep their summary
 MAX_STALLED = 3             # pages in a row lost to timeouts or connection errors: no more this run
@@ -326,14 +327,14 @@ class Collector:
                 elsewhere += bool(text) and not about
         warnings = []
         if kept > elsewhere:
-            warnings.append(f"full text: {kept - elsewhere} item(s) kept their summary (page unusable)")
+            warnings.append(f"full text: {counted(kept - elsewhere, 'item')} kept their summary (page unusable)")
         if elsewhere:
-            warnings.append(f"full text: {elsewhere} item(s) kept their summary (the page is not "
+            warnings.append(f"full text: {counted(elsewhere, 'item')} kept their summary (the page is not "
                             f"about the item: a consent, login or paywall page?)")
         if skipped:
-            warnings.append(f"full text: {skipped} page(s) not fetched (more than {MAX_FULL_TEXT})")
+            warnings.append(f"full text: {counted(skipped, 'page')} not fetched (more than {MAX_FULL_TEXT})")
         if given_up:
-            warnings.append(f"full text: {given_up} page(s) not fetched (the {MAX_STALLED} before "
+            warnings.append(f"full text: {counted(given_up, 'page')} not fetched (the {MAX_STALLED} before "
                             f"them timed out or could not connect)")
         # Items seen again exactly as stored (title and text, the page's included) are plain
         # duplicates: they are not tagged again (db.store writes nothing for them).

@@ -22,6 +22,7 @@ from types import ModuleType
 from aigcwatch.errors import SourceError
 from ingest.connectors.base import Mark
 from ingest.types import FailureClass, FetchResult, RawEntry, Source
+from ingest.wording import counted
 
 MAX_GAPS = 8            # older unfinished ranges beyond this are given up (with a warning)
 
@@ -108,7 +109,7 @@ def next_cursor(old: Cursor, top: Mark | None, new_gaps: list[Gap]) -> tuple[Cur
     warnings = []
     if len(gaps) > MAX_GAPS:
         lost = gaps[MAX_GAPS:]
-        warnings.append(f"{len(lost)} unfinished older range(s) given up (more than {MAX_GAPS})")
+        warnings.append(f"{counted(len(lost), 'unfinished older range')} given up (more than {MAX_GAPS})")
         gaps = gaps[:MAX_GAPS]
     return Cursor(newest(old.mark, top), tuple(gaps)), warnings
 
@@ -206,6 +207,6 @@ def walk(conn: ModuleType, source: Source, cursor: Cursor,
                     cursor=cursor)
     new, warnings = next_cursor(cursor, st.top, gaps)
     if gaps:
-        warnings.append(f"{len(gaps)} older range(s) left to read in later runs")
+        warnings.append(f"{counted(len(gaps), 'older range')} left to read in later runs")
     return Walk(first=st.first, entries=tuple(st.entries), cursor=new, pages=st.pages,
                 error_class=st.error_class, error=st.error, warnings=tuple(warnings))

@@ -22,6 +22,7 @@ import feedparser
 
 from aigcwatch.errors import SourceError
 from ingest.types import FailureClass, ParsedFeed, RawEntry
+from ingest.wording import counted
 
 __all__ = ["FeedDecodeError", "FeedParseError", "decode_feed", "parse_feed"]
 
@@ -220,7 +221,7 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, str, str | None
         text = body.decode(codec, "replace")
         bad = text.count("\ufffd")
         if bad <= max(2, len(body) // 1000):
-            return text, codec, f"{bad} undecodable byte sequence(s) replaced ({codec})"
+            return text, codec, f"{counted(bad, 'undecodable byte sequence')} replaced ({codec})"
     return _last_resort(body, declared)
 
 
@@ -235,7 +236,7 @@ def _last_resort(body: bytes, declared: str | None) -> tuple[str, str, str | Non
     text = body.decode("utf-8", "replace")
     bad = text.count("\ufffd")
     if bad <= max(2, len(body) // 1000):
-        return text, "utf-8", f"{bad} undecodable byte sequence(s) replaced (utf-8)"
+        return text, "utf-8", f"{counted(bad, 'undecodable byte sequence')} replaced (utf-8)"
     what = f"declared {declared}" if declared else "no declared encoding"
     raise FeedDecodeError(f"{what}; bytes are not UTF-8, GB18030 or Big5 text")
 

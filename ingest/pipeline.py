@@ -17,6 +17,7 @@ from ingest.fetch import FetchSettings, next_state, should_fetch
 from ingest.prepare import (Normalised, Prepared, Tagger, classify_parse_error, each, finish,
                             normalise_feed, prepare)
 from ingest.types import FailureClass, FetchResult, FetchState, ItemIntent, Source, SourceResult
+from ingest.wording import counted
 
 __all__ = ["RunSummary", "run_ingest", "default_tagger", "prepare", "each", "finish",
            "normalise_feed", "classify_parse_error", "Normalised", "Prepared", "Tagger"]
@@ -78,7 +79,7 @@ def run_ingest(
         else:
             res = SourceResult(source_id=s.id, status="skipped",
                                error=f"backing off until {states[s.id].next_attempt_at:%Y-%m-%d %H:%M} UTC "
-                                     f"after {states[s.id].consecutive_failures} failure(s)")
+                                     f"after {counted(states[s.id].consecutive_failures, 'failure')}")
             _write_result(session_factory, run_id, s, states[s.id], None, res, (), now())
             summary.results.append(res)
             if on_result:

@@ -16,6 +16,7 @@ from ingest.normalize import Rejected, normalize_entry
 from ingest.parse import parse_feed
 from ingest.types import (FailureClass, FetchResult, Item, ItemIntent, ParsedFeed, RawEntry,
                           Source, Tags)
+from ingest.wording import counted
 
 # Tags many items (title, text, lang) at once, in order; an item that fails gets its exception.
 Tagger = Callable[[Sequence[tuple[str, str, str | None]]], Sequence["Tags | Exception"]]
@@ -115,7 +116,7 @@ def normalise_feed(source: Source, feed: ParsedFeed, fetched_at: datetime) -> No
         good.append((n, entry, item))
     warnings = list(feed.warnings)
     if deleted:
-        warnings.append(f"{deleted} deleted or removed post(s) skipped")
+        warnings.append(f"{counted(deleted, 'deleted or removed post')} skipped")
     for reason, what in _REJECTED.items():
         if rejected.get(reason):
             numbers = rejected[reason]

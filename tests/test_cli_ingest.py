@@ -48,7 +48,7 @@ def test_unknown_source_id_is_a_config_error(tmp_path, monkeypatch):
     with scripted_server() as srv:
         result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["a"])),
                                            "--source", "nope"])
-    assert result.exit_code == 2 and "unknown source id(s): nope" in result.output
+    assert result.exit_code == 2 and "unknown source id: nope" in result.output
 
 
 def test_sources_check_reports_what_works_without_storing(tmp_path, monkeypatch):

@@ -165,7 +165,7 @@ def test_items_redirected_to_one_consent_page_stay_apart_with_their_summaries(tm
                       topical=True, full_text=True)
         [r] = run_ingest(sf, [wire], settings=FAST).results
     assert (r.new, r.duplicate) == (3, 0)
-    assert "3 item(s) kept their summary (the page is not about the item" in r.error
+    assert "3 items kept their summary (the page is not about the item" in r.error
     with sf() as s:
         items = s.scalars(select(m.Item)).all()
         assert not any(i.full_text or "cookies" in i.text for i in items)
@@ -189,7 +189,7 @@ def test_pages_stop_for_the_run_after_three_in_a_row_time_out(tmp_path):
         [r] = run_ingest(sf, [wire], settings=settings).results
         asked = sum(len(srv.requests(f"/slow/{n}")) for n in range(1, 7))
     assert r.new == 6 and asked == 3 and r.pages == 4
-    assert "3 page(s) not fetched (the 3 before them timed out" in r.error
+    assert "3 pages not fetched (the 3 before them timed out" in r.error
 
 
 def test_pages_a_run_left_out_are_fetched_by_the_next_run(tmp_path):

@@ -86,7 +86,7 @@ def test_a_summary_finds_an_article_indexed_before_opening_keys_once_reindex_fil
     result = CliRunner().invoke(main, ["reindex", "--batch", "1"])
     assert result.exit_code == 0, result.output
     lines = [ln.rsplit(",", 1)[0] for ln in result.output.splitlines() if ln.startswith("reindex: ")]
-    assert lines == ["reindex: 0/2 item(s)", "reindex: 1/2 item(s)", "reindex: 2/2 item(s)"]   # a line per chunk
+    assert lines == ["reindex: 0/2 items", "reindex: 1/2 items", "reindex: 2/2 items"]   # a line per chunk
     assert "opening keys: 2 added for 2 items" in result.output
     assert _band_rows(sf) == before + 2
     with sf() as s:

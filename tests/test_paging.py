@@ -132,4 +132,4 @@ def test_too_many_gaps_keep_the_newest():
     gaps = [Gap(Mark(float(i + 1), "x"), Mark(float(i), "y")) for i in range(MAX_GAPS + 2)]
     cursor, warnings = next_cursor(Cursor(), Mark(99.0, "z"), gaps)
     assert len(cursor.gaps) == MAX_GAPS and cursor.gaps[0].before == Mark(float(MAX_GAPS + 2), "x")
-    assert "2 unfinished older range(s) given up" in warnings[0]
+    assert "2 unfinished older ranges given up" in warnings[0]

@@ -58,13 +58,13 @@ def test_retag_prints_a_line_per_batch_when_stderr_is_not_a_terminal(tmp_path, m
     result = CliRunner().invoke(main, ["retag", "--workers", "0"])
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("retag: ")]
-    assert [line.rsplit(",", 1)[0] for line in lines] == ["retag: 0/3 item(s)", "retag: 3/3 item(s)"]
+    assert [line.rsplit(",", 1)[0] for line in lines] == ["retag: 0/3 items", "retag: 3/3 items"]
     assert "re-tagged 3 items" in result.output
 
 
 def test_retag_progress_counts_every_item_it_retags_story_members_too(tmp_path, monkeypatch):
     # Before: the total counted stories only, while every item is re-tagged: an edited copy
-    # filed in another's story made the log say "retag: 3/2 item(s)".
+    # filed in another's story made the log say "retag: 3/2 items".
     url, sf = _archive(tmp_path, 3)
     with sf() as s:
         first, second = sorted(_versions(sf))[:2]
@@ -74,4 +74,4 @@ def test_retag_progress_counts_every_item_it_retags_story_members_too(tmp_path, 
     result = CliRunner().invoke(main, ["retag", "--workers", "0"])
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("retag: ")]
-    assert [line.rsplit(",", 1)[0] for line in lines] == ["retag: 0/3 item(s)", "retag: 3/3 item(s)"]
+    assert [line.rsplit(",", 1)[0] for line in lines] == ["retag: 0/3 items", "retag: 3/3 items"]

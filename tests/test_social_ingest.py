@@ -69,7 +69,7 @@ def test_stories_comments_handles_parents_engagement_and_deleted_posts(db_url):
         summary = run_ingest(sf, sources, settings=FAST, tagging=False)
     by = {r.source_id: r for r in summary.results}
     assert (by["stories"].new, by["comments"].new, by["comments"].invalid) == (2, 1, 1)
-    assert "1 deleted or removed post(s) skipped" in by["comments"].error
+    assert "1 deleted or removed post skipped" in by["comments"].error
     stories = items(sf, source_id="stories")
     assert [(i.kind, i.author_handle, i.points, i.num_comments) for i in stories] == \
         [("post", "user1", 1, 1), ("post", "user2", 2, 2)]
@@ -112,7 +112,7 @@ def test_a_page_cap_leaves_a_gap_that_the_next_run_fills(tmp_path):
         run_ingest(sf, [source], settings=FAST, tagging=False)
         api.posts += [post("hn", i) for i in range(2, 10)]      # 8 new: more than 2 pages of 2
         capped = run_ingest(sf, [source], settings=FAST, tagging=False).results[0]
-        assert capped.new == 4 and "older range(s) left to read" in capped.error
+        assert capped.new == 4 and "1 older range left to read in later runs" in capped.error
         api.log.clear()
         rest = run_ingest(sf, [source], settings=FAST, tagging=False).results[0]
         assert any("numericFilters=created_at_i" in r for r in api.requests())   # resumes below

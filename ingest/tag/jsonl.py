@@ -1,6 +1,7 @@
 """The tagging contract: JSONL in, JSONL out (`aigcwatch tag [--input FILE]`).
 
-Input lines: {"id", "title", "text", optional "lang"}. Output, one line per good input line:
+Input lines: {"id", "title", "text", optional "lang"} (a line without "id" is output with its line
+number, counted from 1 as in the problem lines, as its id). Output, one line per good input line:
 {"id", "lang", "relevant", "models", "themes", "sentiment", "sentiment_score", "spam", "keywords",
  "evidence": {tag: [str]}} (UTF-8, ensure_ascii=False).
 
