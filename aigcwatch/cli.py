@@ -1,41 +1,19 @@
 """Thin command group. Turns library errors into one-line messages and exit codes; only place that prints."""
 from __future__ import annotations
 
-import os
 import sys
 from datetime import timezone
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from aigcwatch import __version__
+from aigcwatch.consoles import EXIT_ALL_FAILED, EXIT_OK, console, err_console, stdout_to_devnull
 from aigcwatch.errors import AigcwatchError
+from aigcwatch.ingest_report import cell, run_and_report
 from aigcwatch.options import setting_option
 from ingest.wording import counted
-
-EXIT_OK, EXIT_ALL_FAILED = 0, 4
-# Wide tables when piped to a file or a log (cron); the terminal's width otherwise.
-class _StdoutConsole(Console):
-    def on_broken_pipe(self) -> None:
-        """The reader of stdout went away (`aigcwatch sources | head`): stop quietly with success,
-        as the exports do (rich's own answer is exit 1)."""
-        self.quiet = True
-        _stdout_to_devnull()
-        raise SystemExit(EXIT_OK)
-
-
-def _stdout_to_devnull() -> None:
-    """Point stdout at /dev/null, so the flush at exit does not fail on the broken pipe again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-
-
-console = _StdoutConsole(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
-
 
 class Group(click.Group):
     def invoke(self, ctx):
@@ -48,7 +26,7 @@ class Group(click.Group):
         except BrokenPipeError:
             # The reader of stdout went away (`aigcwatch export ... | head`): stop quietly with
             # success, as command-line tools do (click would turn it into a silent exit 1).
-            _stdout_to_devnull()
+            stdout_to_devnull()
             sys.exit(EXIT_OK)
 
 
@@ -132,87 +110,6 @@ def _select(sources, ids):
         raise ConfigError(f"unknown source id{'s' if len(unknown) != 1 else ''}: {', '.join(unknown)} (see `aigcwatch sources list`)")
     from dataclasses import replace
     return [replace(known[i], enabled=True) for i in ids]
-
-
-def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, force=False,
-                   quiet=False) -> int:
-    """Run one ingest with per-source progress lines and a summary table. Returns the exit code."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from ingest.pipeline import run_ingest
-
-    progress = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=err_console, transient=True, disable=quiet)
-    task = None
-
-    def on_start(jobs):
-        nonlocal task
-        task = progress.add_task("ingest", total=len(jobs))
-
-    def on_result(r):
-        if not quiet:
-            line = _result_line(r)
-            progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
-        if task is not None and r.status != "skipped":
-            progress.advance(task)
-
-    with progress:
-        summary = run_ingest(session_factory, sources, settings=fetch_settings, tagging=tagging,
-                             force=force, on_start=on_start, on_result=on_result,
-                             rollup_zones=_rollup_zones())
-    console.print(_summary_table(summary))
-    attempted = [r for r in summary.results if r.status != "skipped"]
-    waiting = len(summary.results) - len(attempted)     # failed before, not asked this time
-    t = summary.total
-    console.print(f"run {summary.run_id}: {summary.status} — {t('new')} new, {t('updated')} updated, "
-                  f"{t('duplicate')} duplicate, "
-                  f"{t('irrelevant')} irrelevant, {t('invalid')} invalid, {counted(len(summary.failed), 'source')} failed"
-                  + (f", {waiting} backing off" if waiting else ""))
-    if attempted and len(summary.failed) == len(attempted):
-        return EXIT_ALL_FAILED
-    return EXIT_OK
-
-
-def _rollup_zones() -> tuple[str, ...]:
-    """Zones whose read-side rollups ingest keeps current: the dashboard's default zone and UTC."""
-    from aigcwatch.config import zone_setting
-
-    return tuple(dict.fromkeys((zone_setting("timezone"), "UTC")))   # a bad zone: ConfigError, exit 2
-
-
-def _result_line(r) -> str:
-    if r.status == "failed":
-        return f"✗ {r.source_id}: {r.error_class.value if r.error_class else 'error'} — {r.error}"
-    if r.status == "skipped":
-        return f"- {r.source_id}: skipped ({r.error})"
-    if r.status == "not_modified":
-        return f"= {r.source_id}: not modified (304)"
-    extra = f" [{r.error_class.value}: {r.error}]" if r.error_class else ""
-    more = []
-    if r.pages > 1:
-        more.append(f"{r.pages} requests")
-    if r.refreshed:
-        more.append(f"{r.refreshed} engagement refreshed")
-    social = f" ({', '.join(more)})" if more else ""
-    return (f"✓ {r.source_id}: {r.fetched} entries, {r.new} new, {r.updated} updated, "
-            f"{r.duplicate} duplicate, "
-            f"{r.irrelevant} irrelevant, {r.invalid} invalid{social}{extra}")
-
-
-def _cell(problem: str, most: int = 400) -> str:
-    """A source's problem for a table cell, wrapped there rather than cut: its end is often the
-    hint that says what to do (only a runaway message is cut, with an ellipsis)."""
-    return problem if len(problem) <= most else problem[:most - 1] + "…"
-
-
-def _summary_table(summary) -> Table:
-    table = Table("source", "status", "fetched", "new", "dup", "irrel", "invalid", "spam", "ms", "problem",
-                  title=f"ingest run {summary.run_id}")
-    for r in sorted(summary.results, key=lambda r: r.source_id):
-        problem = f"{r.error_class.value}: {r.error}" if r.error_class else (r.error or "")
-        table.add_row(r.source_id, r.status, str(r.fetched), str(r.new), str(r.duplicate), str(r.irrelevant),
-                      str(r.invalid), str(r.spam), str(r.elapsed_ms), escape(_cell(problem)))
-    return table
 
 
 @main.command()
@@ -316,7 +213,7 @@ def sources_check(source_ids, sources_file) -> None:
             result = r.error_class.value if r.error_class else r.status
         bad += result not in ("ok", "not_modified")
         table.add_row(r.source_id, result, str(r.http_status or ""), entries, str(r.elapsed_ms),
-                      escape(_cell(problem)))
+                      escape(cell(problem)))
     console.print(table)
     console.print(f"{len(srcs) - bad} of {counted(len(srcs), 'source')} "
                   f"{'works' if len(srcs) == 1 else 'work'}")
