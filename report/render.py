@@ -354,37 +354,53 @@ def as_of_line(d: Digest, lang: str) -> str:
     return label("as_of", lang, at=local_time(d.as_of, d.tz))
 
 
+def chat_langs(d: Digest) -> tuple[str, ...]:
+    """The languages of the chat form: each of the digest's, Chinese first (as the email's
+    sections); a digest of both languages gets a part in each."""
+    return tuple(x for x in ("zh", "en") if x in d.langs) or ("en",)
+
+
 def short_lines(d: Digest) -> list[tuple[str, str | None]]:
-    """The chat form: (line, link or None), first line the title. Feed text is cleaned, not escaped
-    (each chat format escapes for itself)."""
-    lang = subject_lang(d)
+    """The chat form: (line, link or None), first line the title (the subject). Then a part per
+    language of the digest (Chinese first; in a digest of both, the Chinese part opens with the
+    change the English subject names), then the two story links, once. Feed text is cleaned, not
+    escaped (each chat format escapes for itself)."""
     out: list[tuple[str, str | None]] = [(subject(d), None)]
+    langs = chat_langs(d)
+    for lang in langs:
+        if len(langs) > 1 and lang != subject_lang(d) and not d.empty:
+            out.append((change_phrase(headline(d), lang), None))
+        out += [(line, None) for line in _chat_part(d, lang)]
+    if not d.empty:
+        # two links: the stories behind the strongest spike, else the period's most widely carried
+        for st in (d.spikes[0]["stories"] if d.spikes else d.top_stories)[:2]:
+            out.append((f"{clean(st['title'], 120)} — {clean(st['source_name'], 40)}", safe_link(st["url"])))
+    return out
+
+
+def _chat_part(d: Digest, lang: str) -> list[str]:
+    """The chat form's lines in one language (no title, no links)."""
     if d.empty:
-        out.append((label("no_data", lang, when=when_text(d), tz=d.tz), None))
-        out.append((data_age_line(d, lang), None))
-        return out
+        return [label("no_data", lang, when=when_text(d), tz=d.tz), data_age_line(d, lang)]
+    out: list[str] = []
     s = d.stories
     vs = label("vs_prev_week" if d.period == "week" else "vs_prev_day", lang)
     avg = label("avg_week" if d.period == "week" else "avg_day", lang)
     langs = " · ".join(f"{label(x, lang)} {sec.stories.current}" for x in ("zh", "en")
                        for sec in d.sections if sec.lang == x)
-    out.append((f"{label('stories', lang)} {s.current} ({signed(s.delta)} {vs}; {avg} {s.average:.1f})"
-                + (f" · {langs}" if langs else ""), None))
+    out.append(f"{label('stories', lang)} {s.current} ({signed(s.delta)} {vs}; {avg} {s.average:.1f})"
+               + (f" · {langs}" if langs else ""))
     if d.as_of is not None:
-        out.append((as_of_line(d, lang), None))
+        out.append(as_of_line(d, lang))
     for sp in d.spikes[:2]:
         lead = f" · {label(sp['leader'], lang)} {label('first', lang)}" if sp.get("leader") in ("zh", "en") else ""
         on = spike_day(d, sp, lang)
         who = name(sp["dim"], sp["key"], lang) + (f", {on}:" if on else "")
-        out.append((f"{label('spikes', lang)}: {who} {sp['count']} "
-                    f"({label('usual', lang)} {sp['baseline']:g}){lead}", None))
+        out.append(f"{label('spikes', lang)}: {who} {sp['count']} ({label('usual', lang)} {sp['baseline']:g}){lead}")
     rising = [f"{name('model', r['key'], lang)} {signed(r['change'])}" for r in d.rising_models[:2]] + \
              [f"{name('theme', r['key'], lang)} {signed(r['change'])}" for r in d.rising_themes[:2]]
     if rising:
-        out.append((f"{label('rising', lang)}: " + ", ".join(rising), None))
-    out.append((f"{label('net', lang)} {net_text(d.net[0])} ({net_text(d.net[1])})", None))
-    out.append((gap_line(d, lang), None))
-    # two links: the stories behind the strongest spike, else the period's most widely carried
-    for st in (d.spikes[0]["stories"] if d.spikes else d.top_stories)[:2]:
-        out.append((f"{clean(st['title'], 120)} — {clean(st['source_name'], 40)}", safe_link(st["url"])))
+        out.append(f"{label('rising', lang)}: " + ", ".join(rising))
+    out.append(f"{label('net', lang)} {net_text(d.net[0])} ({net_text(d.net[1])})")
+    out.append(gap_line(d, lang))
     return out

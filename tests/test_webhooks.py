@@ -309,3 +309,27 @@ def test_signatures_follow_the_documented_rules():
     assert q["timestamp"] == ["1700000000123"] and q["access_token"] == ["t"]
     expected = hmac.new(b"SECx", b"1700000000123\nSECx", hashlib.sha256).digest()
     assert base64.b64decode(unquote_plus(urlsplit(url).query.split("sign=")[1])) == expected
+
+
+def test_a_webhook_for_both_languages_gets_a_chinese_and_an_english_part(sqlite_url, tmp_path, monkeypatch):
+    # Before: lang = "both" (and a digest of both languages) pushed the English lines only, while
+    # the email of both languages carries a section in each.
+    toml = ('[[webhook]]\nname = "both-wecom"\nkind = "wecom"\nurl_env = "T_WECOM_URL"\nlang = "both"\n\n'
+            '[[webhook]]\nname = "both-json"\nkind = "generic"\nurl_env = "T_GENERIC_URL"\n'
+            'secret_env = "T_GENERIC_SECRET"\nlang = "both"\n\n'
+            '[[webhook]]\nname = "en-json"\nkind = "generic"\nurl = "EN_JSON_URL"\nlang = "en"\n')
+    with platform() as (base, received):
+        configure(monkeypatch, tmp_path, base, toml=toml.replace("EN_JSON_URL", f"{base}/generic-en"))
+        res = digest(sqlite_url, "--lang", "zh")
+        assert res.exit_code == 0, res.output
+    by = {r["kind"]: r["doc"] for r in received}
+    both = [line["text"] for line in by["generic"]["lines"]]
+    zh = [k for k, t in enumerate(both) if t.startswith("报道 15 (+11 较前一日")]
+    en = [k for k, t in enumerate(both) if t.startswith("Stories 15 (+11 vs previous day")]
+    assert zh and en and zh[0] < en[0], both                        # Chinese part first, as in the email
+    assert any(t.startswith("异常升温: 可灵 Kling") for t in both) and any(t.startswith("Spikes: Kling") for t in both)
+    assert sum(1 for line in by["generic"]["lines"] if line["link"]) == 2   # the story links once
+    wecom = by["wecom"]["markdown"]["content"]
+    assert "报道 15" in wecom and "Stories 15" in wecom
+    only_en = [line["text"] for line in by["generic-en"]["lines"]]
+    assert not any("报道" in t for t in only_en) and any(t.startswith("Stories 15") for t in only_en)
