@@ -53,6 +53,7 @@ LABELS: dict[str, tuple[str, str]] = {
                 "Too few {side} stories ({n}, fewer than {min}) to compare the languages."),
     "gap_none": ("两种语言关注的议题分布接近。", "Both languages cover the same themes in similar shares."),
     "chart": ("近 14 日每日报道数", "Stories per day, last 14 days"),
+    "chart_key": ("（中文 / 英文）", " (Chinese / English)"),
     "partial_day": ("当天未结束，数量不完整", "day not over: partial count"),
     "as_of": ("周期未结束：各项对比均截至各周期的同一时刻（{at}）",
               "period not over: every comparison runs to the same time of its period ({at})"),
@@ -191,6 +192,11 @@ def spike_day(d: Digest, sp: dict, lang: str) -> str:
     return "" if d.period == "day" else day_name(sp["day"], lang)
 
 
+def lang_split(by_lang: dict, lang: str) -> str:
+    """A spike's stories per language, in the reader's language: "中文 9 / 英文 5"."""
+    return f"{label('zh', lang)} {by_lang.get('zh', 0)} / {label('en', lang)} {by_lang.get('en', 0)}"
+
+
 def when_text(d: Digest) -> str:
     return d.day.isoformat() if d.period == "day" else f"{d.first_day.isoformat()} – {d.day.isoformat()}"
 
@@ -325,7 +331,7 @@ def _context(d: Digest) -> dict:
         "d": d, "h": headline(d), "when": when_text(d), "L": label, "B": lambda k, **v: both(k, d.langs, **v),
         "name": name, "sentiment_name": sentiment_name, "local_time": lambda at: local_time(at, d.tz),
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
-        "gap_line": gap_line, "change_phrase": change_phrase, "data_age_line": data_age_line,
+        "gap_line": gap_line, "lang_split": lang_split, "change_phrase": change_phrase, "data_age_line": data_age_line,
         "spike_day": lambda sp, lang: spike_day(d, sp, lang), "subject_lang": subject_lang(d),
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),
@@ -396,7 +402,8 @@ def _chat_part(d: Digest, lang: str) -> list[str]:
         lead = f" · {label(sp['leader'], lang)} {label('first', lang)}" if sp.get("leader") in ("zh", "en") else ""
         on = spike_day(d, sp, lang)
         who = name(sp["dim"], sp["key"], lang) + (f", {on}:" if on else "")
-        out.append(f"{label('spikes', lang)}: {who} {sp['count']} ({label('usual', lang)} {sp['baseline']:g}){lead}")
+        out.append(f"{label('spikes', lang)}: {who} {sp['count']} ({label('usual', lang)} {sp['baseline']:g})"
+                   f" · {lang_split(sp['by_lang'], lang)}{lead}")
     rising = [f"{name('model', r['key'], lang)} {signed(r['change'])}" for r in d.rising_models[:2]] + \
              [f"{name('theme', r['key'], lang)} {signed(r['change'])}" for r in d.rising_themes[:2]]
     if rising:

@@ -486,7 +486,7 @@ def test_the_text_chart_puts_each_day_on_its_own_two_lines(session):
     build(session)
     d = build_digest(session, DAY, tz=TZ)
     text = render(d).text
-    chart = text.split("Stories per day, last 14 days (zh / en)\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    chart = text.split("Stories per day, last 14 days (Chinese / English)\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert len(chart) == 2 * len(d.daily), chart
     for k, r in enumerate(d.daily):
         zh, en = chart[2 * k], chart[2 * k + 1]
@@ -603,3 +603,21 @@ def test_the_text_part_names_each_storys_tone_as_the_html_does(session):
            f"{sentiment_name(st['sentiment'], 'en')}"
     assert meta in r.html
     assert f"\n    {meta}\n" in _story_block(r.text, st["title"]) + "\n"
+
+
+def test_a_spikes_split_by_language_is_in_the_digests_language(session):
+    # Before: a Chinese digest's spike read "（常态 1; zh 9 / en 5; 中文 先起）" in the HTML and the
+    # text, and the chat push gave no split at all; the text chart's header said "(zh / en)".
+    build(session)
+    d = build_digest(session, DAY, tz=TZ, langs=("zh",))
+    by = d.spikes[0]["by_lang"]
+    split = f"中文 {by['zh']} / 英文 {by['en']}"
+    r = render(d)
+    for part in (r.html, r.text):
+        assert split in part and f"zh {by['zh']} / en" not in part
+    assert "近 14 日每日报道数（中文 / 英文）\n" in r.text and "(zh / en)" not in r.text
+    assert any(line.startswith("异常升温: 可灵 Kling 14 (常态 1) · " + split) for line, _ in short_lines(d))
+    en = build_digest(session, DAY, tz=TZ, langs=("en",))
+    split_en = f"Chinese {by['zh']} / English {by['en']}"
+    assert split_en in render(en).html and split_en in render(en).text
+    assert any(line.startswith("Spikes: Kling 14 (usual 1) · " + split_en) for line, _ in short_lines(en))
