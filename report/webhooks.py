@@ -37,7 +37,16 @@ KINDS = ("generic", "slack", "feishu", "lark", "dingtalk", "wecom")
 FIELDS = {"name", "kind", "url", "url_env", "secret_env", "lang"}
 TIMEOUT_S = 20.0
 WECOM_MAX_BYTES = 4096
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()#!|~])")
+# DingTalk's and WeCom's robots render a subset of Markdown (headings, bold, italic, links, images,
+# lists, quotes; WeCom also <font color> and <@userid>; DingTalk's desktop client HTML) and document
+# no backslash escape: an escaped "\\[" would show its backslash. Feed text gets look-alike
+# full-width characters instead, which no renderer reads as markup; ( and ) stay (without a
+# bracket before them they make no link).
+_MD_LOOKALIKE = str.maketrans({"[": "［", "]": "］", "*": "＊", "_": "＿", "`": "｀", "~": "～", "#": "＃",
+                               "<": "＜", ">": "＞", "|": "｜"})
+_MD_ENTITY = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")          # "&#91;" could be read as "["
+_MD_LIST_START = re.compile(r"^(?:([-+])|(\d{1,9})([.)]))(?=\s|$)")
+_MD_URL_UNSAFE = re.compile(r"[()\[\]<>\"'`*_{}|^~\\\s]")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 Line = tuple[str, str | None]    # (text, http(s) link or None); the first line is the title
@@ -139,20 +148,30 @@ def slack_link(url: str) -> str:
     return slack_escape(url).replace("|", "%7C")
 
 
-def md_escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
+def md_plain(text: str) -> str:
+    """Text DingTalk and WeCom show as written: markdown-active characters as full-width look-alikes
+    (［ ］ ＊ ＿ ｀ ～ ＃ ＜ ＞ ｜), an HTML entity's "&" as "＆", and a list marker at the start
+    ("- ", "+ ", "1. ") neutralised the same way; no backslash is added."""
+    t = _MD_ENTITY.sub("＆", text).translate(_MD_LOOKALIKE)
+    m = _MD_LIST_START.match(t)
+    if m:
+        t = (("－" if m.group(1) == "-" else "＋") if m.group(1) else
+             m.group(2) + ("．" if m.group(3) == "." else "）")) + t[m.end():]
+    return t
 
 
 def _md_url(url: str) -> str:
-    """A link destination Markdown keeps whole: a ')' in the URL would end the link there."""
-    return url.replace("(", "%28").replace(")", "%29")
+    """A link destination Markdown keeps whole, which no lax renderer reads as markup: a ')' would
+    end the link there, a '_' or '*' could open emphasis; each is percent-encoded (an http(s) URL
+    means the same with them encoded)."""
+    return _MD_URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url)
 
 
 def _markdown(lines: list[Line]) -> str:
     title, rest = lines[0][0], lines[1:]
-    out = [f"### {md_escape(title)}"]
+    out = [f"### {md_plain(title)}"]
     for text, link in rest:
-        out.append(f"- [{md_escape(text)}]({_md_url(link)})" if link else f"- {md_escape(text)}")
+        out.append(f"- [{md_plain(text)}]({_md_url(link)})" if link else f"- {md_plain(text)}")
     return "\n".join(out)
 
 

@@ -12,7 +12,7 @@ import threading
 import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote_plus, urlsplit
+from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -22,7 +22,7 @@ from aigcwatch.cli import main
 from aigcwatch.errors import ConfigError
 from db import models as m
 from db.engine import make_engine, session_factory
-from report.webhooks import Webhook, load_webhooks, md_escape, request_for, slack_escape
+from report.webhooks import Webhook, load_webhooks, request_for, slack_escape
 from tests.support.smtp import free_port
 from tests.support.stories import DAY, SYNDICATED_TITLE, TZ, build
 
@@ -254,10 +254,41 @@ def test_feed_text_is_escaped_for_each_chat_format():
     text = json.loads(body)["blocks"][0]["text"]["text"]
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text and "&amp;" in text
     assert "<https://ok.example/a|" in text
-    _, body, _ = request_for(Webhook("d", "dingtalk", "https://h.example/x"), lines, {}, now=0)
-    md = json.loads(body)["markdown"]["text"]
-    assert "](javascript:" not in md and r"\[x\]\(javascript:alert\(1\)\)" in md and "<script>" not in md
-    assert slack_escape("a<b>&c") == "a&lt;b&gt;&amp;c" and md_escape("[a](b)") == r"\[a\]\(b\)"
+    assert slack_escape("a<b>&c") == "a&lt;b&gt;&amp;c"
+
+
+HOSTILE_MD = ['*bold* **strong** _em_ `code` ~~gone~~ [x](javascript:alert(1)) ![i](https://t.example/p.png)',
+              '<font color="warning">red</font> <@userid> <https://auto.example> &#91;y&#93;&#40;javascript:z&#41;',
+              '# heading', '> quote', '1. item', '- item', '+ item', 'a | b | c', 'back\\slash \\[z\\](https://w.example)']
+
+
+@pytest.mark.parametrize("kind", ["dingtalk", "wecom"])
+def test_dingtalk_and_wecom_markdown_shows_feed_text_as_text_without_backslashes(kind):
+    """DingTalk's and WeCom's robots render a subset of Markdown (headings, bold, italic, links,
+    images, lists, quotes; WeCom also <font color> and <@userid>) and document no backslash escapes:
+    before, feed text went out as "\\[x\\]\\(javascript:alert\\(1\\)\\)", the backslashes showing to
+    readers. Now the markdown-active characters become full-width look-alikes: no link but ours (an
+    http(s) one), no emphasis, code, heading, quote, list, table or HTML, and no backslash added."""
+    from markdown_it import MarkdownIt
+
+    lines = [("aigcwatch daily 2025-03-10: Kling spike: 14 stories (usual 1)", None),
+             ("Stories 15 (+11 vs previous day; 7-day average 1.9)", None)]
+    lines += [(t, None) for t in HOSTILE_MD] + [(t, f"https://ok.example/{k}") for k, t in enumerate(HOSTILE_MD)]
+    _, body, _ = request_for(Webhook("m", kind, "https://h.example/x"), lines, {}, now=0)
+    doc = json.loads(body)["markdown"]
+    md = doc.get("text") or doc.get("content")
+    assert md.count("\\") == 2 * 3       # the feed's own backslashes (3, twice), none added
+    assert "Stories 15 (+11 vs previous day; 7-day average 1.9)" in md     # our own text as it is
+    assert "［x］(javascript:alert(1))" in md and "＊bold＊" in md and "＜font color=" in md
+    tokens = MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(md)
+    blocks = {t.type for t in tokens}
+    assert blocks <= {"heading_open", "heading_close", "inline", "bullet_list_open", "bullet_list_close",
+                      "list_item_open", "list_item_close", "paragraph_open", "paragraph_close"}, blocks
+    assert sum(t.type == "heading_open" for t in tokens) == 1 and sum(t.type == "bullet_list_open" for t in tokens) == 1
+    inline = [c for t in tokens for c in (t.children or [])]
+    assert {c.type for c in inline} <= {"text", "link_open", "link_close", "softbreak"}, {c.type for c in inline}
+    assert [c.attrGet("href") for c in inline if c.type == "link_open"] == \
+        [f"https://ok.example/{k}" for k in range(len(HOSTILE_MD))]
 
 
 def test_a_slack_link_keeps_its_url_whole_and_mentions_out():
@@ -293,7 +324,8 @@ def test_markdown_links_keep_their_whole_url(kind):
     doc = json.loads(body)["markdown"]
     tokens = MarkdownIt().parse(doc.get("text") or doc.get("content"))
     hrefs = [t.attrGet("href") for block in tokens for t in (block.children or []) if t.type == "link_open"]
-    assert [h.replace("%28", "(").replace("%29", ")") for h in hrefs] == urls
+    assert [unquote(h) for h in hrefs] == [unquote(u) for u in urls]
+    assert not any(c in h for h in hrefs for c in "()[]<>\"'`*_")    # nothing a lax renderer could read as markup
 
 
 def test_signatures_follow_the_documented_rules():
