@@ -38,7 +38,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "en": ("英文", "English"),
     "spikes": ("异常升温", "Spikes"),
     "usual": ("常态", "usual"),
-    "first": ("先起", "first"),
+    "led": ("{side}先起", "{side} first"),
+    "n_stories": ("{n} 条报道", "{n} stories"),
     "days_later": ("晚 {n} 天", "{n} day(s) later"),
     "same_day": ("同日", "same day"),
     "rising_models": ("升温的模型", "Rising models"),
@@ -399,7 +400,7 @@ def _chat_part(d: Digest, lang: str) -> list[str]:
     if d.as_of is not None:
         out.append(as_of_line(d, lang))
     for sp in d.spikes[:2]:
-        lead = f" · {label(sp['leader'], lang)} {label('first', lang)}" if sp.get("leader") in ("zh", "en") else ""
+        lead = f" · {label('led', lang, side=label(sp['leader'], lang))}" if sp.get("leader") in ("zh", "en") else ""
         on = spike_day(d, sp, lang)
         who = name(sp["dim"], sp["key"], lang) + (f", {on}:" if on else "")
         out.append(f"{label('spikes', lang)}: {who} {sp['count']} ({label('usual', lang)} {sp['baseline']:g})"

@@ -621,3 +621,21 @@ def test_a_spikes_split_by_language_is_in_the_digests_language(session):
     split_en = f"Chinese {by['zh']} / English {by['en']}"
     assert split_en in render(en).html and split_en in render(en).text
     assert any(line.startswith("Spikes: Kling 14 (usual 1) · " + split_en) for line, _ in short_lines(en))
+
+
+def test_a_spike_line_is_written_in_one_language(session):
+    # Before: a digest of both languages read "Kling — 14 报道 · Stories (常态 · usual 1; ...;
+    # Chinese first)" (bilingual labels glued inside an English line), a Chinese one "14 报道" (no
+    # measure word) and "中文 先起" (a space inside a Chinese phrase), in HTML, text and chat.
+    build(session)
+    both = render(build_digest(session, DAY, tz=TZ))
+    assert "<b>Kling</b> — 14 stories <span style=\"color:#6b6b6b;\">(usual 1; Chinese 8 / English 6; Chinese first" \
+        in both.html
+    assert "* Kling: 14 (usual 1; Chinese 8 / English 6; Chinese first" in both.text
+    assert "· Stories (" not in both.html and "常态 · usual" not in both.html + both.text
+    zh_d = build_digest(session, DAY, tz=TZ, langs=("zh",))
+    zh = render(zh_d)
+    assert "<b>可灵 Kling</b> — 14 条报道 <span style=\"color:#6b6b6b;\">(常态 1; 中文 8 / 英文 6; 中文先起" in zh.html
+    assert "* 可灵 Kling: 14 (常态 1; 中文 8 / 英文 6; 中文先起" in zh.text
+    assert "14 报道" not in zh.html and "中文 先起" not in zh.html + zh.text
+    assert any(line.endswith("· 中文先起") for line, _ in short_lines(zh_d))
