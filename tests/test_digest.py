@@ -639,3 +639,24 @@ def test_a_spike_line_is_written_in_one_language(session):
     assert "* 可灵 Kling: 14 (常态 1; 中文 8 / 英文 6; 中文先起" in zh.text
     assert "14 报道" not in zh.html and "中文 先起" not in zh.html + zh.text
     assert any(line.endswith("· 中文先起") for line, _ in short_lines(zh_d))
+
+
+def test_the_text_part_keeps_each_storys_lines_together(session):
+    # Before: a blank line split every story of the text part after its source line, so the
+    # evidence and the link below read as the start of the next story:
+    #   "    中文科技 · 03-10 09:00 · 3 outlets · neutral\n\n    Kling: ..."
+    import re
+
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    text = render(d).text
+    blocks = re.findall(r"^- .+\n(?:    .+\n)+", text, flags=re.M)
+    stories = [st for sp in d.spikes for st in sp["stories"]] + \
+              [st for sec in d.sections for _, _, sts in sec.themes for st in sts]
+    assert len(blocks) == len(stories), blocks
+    for block, st in zip(blocks, stories):
+        lines = block.splitlines()
+        assert lines[0] == f"- {st['title']}" and len(lines) >= 3, block
+        link = safe_link(st["url"])                                  # evidence and link stay with it
+        assert (lines[-1] == f"    {link}") if link else "javascript:" not in block, block
+    assert "\n\n\n\n" not in text
