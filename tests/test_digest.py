@@ -660,3 +660,44 @@ def test_the_text_part_keeps_each_storys_lines_together(session):
         link = safe_link(st["url"])                                  # evidence and link stay with it
         assert (lines[-1] == f"    {link}") if link else "javascript:" not in block, block
     assert "\n\n\n\n" not in text
+
+
+@pytest.mark.slow
+def test_each_themes_bar_sits_under_its_name_at_phone_and_desktop_width_in_chromium(session, tmp_path):
+    # Before: a theme's bar sat in a 230 px cell beside its name: at 375 px the name was squeezed
+    # ("发布与开放" over its count "17"), and the bars of one section started wherever each name
+    # ended; at 1000 px they floated at the card's right edge, far from the names they measure.
+    from tests.support.browser import CHROMIUM as chromium
+    from tests.support.browser import require_browser
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+    from report.render import name
+
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    themes = [(name("theme", t, sec.lang), n) for sec in d.sections for t, n, _ in sec.themes]
+    assert len(themes) >= 4
+    page = tmp_path / "digest.html"
+    page.write_text(render(d).html, encoding="utf-8")
+    measure = """names => names.map(([label, n]) => {
+        const b = Array.from(document.querySelectorAll('b')).find(el => el.textContent === label
+            && el.nextElementSibling && el.nextElementSibling.textContent === String(n));
+        const bar = b.closest('table').querySelector('td[height="9"]');
+        const [r, c, s] = [b.getBoundingClientRect(), b.nextElementSibling.getBoundingClientRect(),
+                           bar.getBoundingClientRect()];
+        return {label, name_left: r.left, name_top: r.top, count_top: c.top, bar_left: s.left, bar_top: s.top};
+    })"""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            for width in (375, 1000):
+                pg = browser.new_page(viewport={"width": width, "height": 900})
+                pg.goto(page.as_uri())
+                for m in pg.evaluate(measure, [list(t) for t in themes]):
+                    assert abs(m["count_top"] - m["name_top"]) < 2, (width, m)      # name and count on one line
+                    assert abs(m["bar_left"] - m["name_left"]) < 1, (width, m)      # the bar starts under the name
+                    assert 0 < m["bar_top"] - m["name_top"] < 30, (width, m)
+                pg.close()
+        finally:
+            browser.close()
