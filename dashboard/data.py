@@ -67,11 +67,13 @@ def facets(url: str) -> dict | None:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def search_tally(url: str, flt: ItemFilter, tz: str, spikes: bool = True, previous: bool = True,
-                 pairs: bool = False):
+                 pairs: bool = False, evidence: str | None = None, evidence_since=None):
     """The stories a search matches, counted once for every count of the view (None without one;
     `spikes`, `previous`: the view also reads the spikes' history, the previous period; `pairs`:
-    it counts by theme and model)."""
-    return _run(url, queries.view_tally, flt, tz=tz, spikes=spikes, previous=previous, pairs=pairs)
+    it counts by theme and model; `evidence`: it lists that dim's evidence phrases, of the stories
+    from `evidence_since` on)."""
+    return _run(url, queries.view_tally, flt, tz=tz, spikes=spikes, previous=previous, pairs=pairs,
+                evidence=evidence, evidence_since=evidence_since)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

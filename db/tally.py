@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, func, literal, select, true, union_all
+from sqlalchemy import String, func, literal, null, select, true, union_all
 from sqlalchemy.orm import Session
 
 from db import models as m
 from db.buckets import as_date, bucket_expr, bucket_start, local_day
 from db.filters import ItemFilter, day_window
+from db.jsonsql import json_elements
 from db.stats import ONSET_RADIUS_DAYS
 
 DIMS = ("lang", "sentiment", "model", "theme")   # what a tally can group by
@@ -41,17 +42,27 @@ class Tally:
     tz: str
     rows: tuple[tuple[str, str | tuple[str, str], date, str | None, str | None, int], ...]
     pairs: bool = False
+    # with `evidence` (dim, since, until): the phrases that triggered each model (theme) of the
+    # stories published in that window, as (key, phrase, lang, sentiment, count)
+    evidence: tuple[str, datetime, datetime] | None = None
+    evidence_rows: tuple[tuple[str, str, str | None, str | None, int], ...] = ()
 
 
-def build(session: Session, flt: ItemFilter, tz: str, *, pairs: bool = False) -> Tally:
+def build(session: Session, flt: ItemFilter, tz: str, *, pairs: bool = False,
+          evidence: tuple[str, datetime, datetime] | None = None) -> Tally:
     """The tally of `flt` (which needs both window ends) in zone `tz`: one statement (`pairs`:
-    with its theme-model rows, for a theme x model count)."""
+    with its theme-model rows, for a theme x model count; `evidence` (dim, since, until): with
+    the evidence phrases of each model or theme of the stories published in that part of the
+    window, for `db.trends.evidence_top`, which would otherwise search the stories again)."""
     if flt.since is None or flt.until is None:
         raise ValueError("a tally needs a filter with since and until")
+    if evidence is not None and (evidence[0] not in _PER
+                                 or not flt.since <= evidence[1] < evidence[2] <= flt.until):
+        raise ValueError(f"evidence {evidence!r}: a model or theme, within the tally's window")
     it = m.Item
     day = bucket_expr(session, "day", tz, flt.since, flt.until)
     stories = select(it.id.label("id"), day.label("day"), it.lang.label("lang"),
-                     it.sentiment.label("sentiment")).select_from(it)
+                     it.sentiment.label("sentiment"), it.published_at.label("at")).select_from(it)
     if session.get_bind().dialect.name == "sqlite":
         # The window's ids from the publication-time index, then the rows in id order: SQLite
         # fetched them in time order, a random read of the table where ids are not in
@@ -68,31 +79,50 @@ def build(session: Session, flt: ItemFilter, tz: str, *, pairs: bool = False) ->
     parts = [select(literal("", String), none, none, *facets, func.count())
              .select_from(hits).group_by(*facets)]
     for dim in _PER:
-        joined, key = _joined(hits, hits, dim, lateral)
+        joined, key, _ = _joined(hits, hits, dim, lateral)
         parts.append(select(literal(dim, String), key, none, *facets, func.count())
                      .select_from(joined).group_by(key, *facets))
     if pairs:
-        with_theme, theme = _joined(hits, hits, "theme", lateral)
-        joined, model = _joined(with_theme, hits, "model", lateral)
+        with_theme, theme, _ = _joined(hits, hits, "theme", lateral)
+        joined, model, _ = _joined(with_theme, hits, "model", lateral)
         parts.append(select(literal("pair", String), theme, model, *facets, func.count())
                      .select_from(joined).group_by(theme, model, *facets))
-    rows = tuple((dim, (key, key2) if dim == "pair" else key, as_date(d), lang, sentiment, int(n))
-                 for dim, key, key2, d, lang, sentiment, n
-                 in session.connection().execute(union_all(*parts)))
-    return Tally(flt=flt, tz=tz, rows=rows, pairs=pairs)
+    if evidence is not None:
+        dim, since, until = evidence
+        joined, key, phrases = _joined(hits, hits, dim, lateral, evidence=True)
+        el = json_elements(session, phrases)
+        parts.append(select(literal(_EVIDENCE, String), key, el.c.value, null(), hits.c.lang,
+                            hits.c.sentiment, func.count())
+                     .select_from(joined).join(el, true())
+                     .where(hits.c.at >= since, hits.c.at < until)
+                     .group_by(key, el.c.value, hits.c.lang, hits.c.sentiment))
+    rows, evidence_rows = [], []
+    for dim, key, key2, d, lang, sentiment, n in session.connection().execute(union_all(*parts)):
+        if dim == _EVIDENCE:
+            evidence_rows.append((key, key2, lang, sentiment, int(n)))
+        else:
+            rows.append((dim, (key, key2) if dim == "pair" else key, as_date(d), lang, sentiment, int(n)))
+    return Tally(flt=flt, tz=tz, rows=tuple(rows), pairs=pairs, evidence=evidence,
+                 evidence_rows=tuple(evidence_rows))
 
 
-def _joined(left, hits, dim: str, lateral: bool):
-    """`left` joined to the `dim` ("model", "theme") rows of each story of `hits`, and the column
-    of their keys. On PostgreSQL a LATERAL lookup per matched story (the primary key's index):
-    the planner cannot know how few stories the CTE holds, and hashed all 1.7M theme rows of a
-    1M archive for 40k matches (0.6 s of a 1.6 s tally)."""
+_EVIDENCE = "evidence"
+
+
+def _joined(left, hits, dim: str, lateral: bool, evidence: bool = False):
+    """`left` joined to the `dim` ("model", "theme") rows of each story of `hits`, the column of
+    their keys and (`evidence`) of their evidence phrases (else None). On PostgreSQL a LATERAL
+    lookup per matched story (the primary key's index): the planner cannot know how few stories
+    the CTE holds, and hashed all 1.7M theme rows of a 1M archive for 40k matches (0.6 s of a
+    1.6 s tally)."""
     table, col = _PER[dim]
     if not lateral:
-        return left.join(table, table.item_id == hits.c.id), col
+        return left.join(table, table.item_id == hits.c.id), col, table.evidence if evidence else None
     # OFFSET 0 keeps the planner from pulling the subquery up into the plain join again
-    per = select(col.label("key")).where(table.item_id == hits.c.id).offset(0).lateral(f"per_{dim}")
-    return left.join(per, true()), per.c.key
+    cols = (col.label("key"), table.evidence.label("phrases")) if evidence else (col.label("key"),)
+    per = (select(*cols).where(table.item_id == hits.c.id).offset(0)
+           .lateral(f"per_{dim}{'_evidence' if evidence else ''}"))
+    return left.join(per, true()), per.c.key, per.c.phrases if evidence else None
 
 
 def _midnight(value: datetime, tz: str) -> bool:
@@ -160,6 +190,23 @@ def answer(tally: Tally | None, flt: ItemFilter, by: Sequence[str], bucket: str 
     return [{**dict(zip(names, cell)), "count": cells[cell]} for cell in order]
 
 
+def evidence(tally: Tally | None, flt: ItemFilter, dim: str) -> list[tuple[str, str, int]] | None:
+    """(key, phrase, stories) of `flt`'s stories from the tally's evidence rows, as
+    `db.trends.evidence_top` counts them (every story, no sample), or None when the tally did
+    not count them: no evidence of `dim`, another window, or a filter it does not cover."""
+    if (tally is None or tally.evidence is None or tally.evidence != (dim, flt.since, flt.until)
+            or not covers(tally, flt, (dim,))):
+        return None
+    keys = flt.theme if dim == "theme" else flt.model
+    cells: dict[tuple[str, str], int] = {}
+    for key, phrase, lang, sentiment, n in tally.evidence_rows:
+        if ((keys and key not in keys) or (flt.lang and lang not in flt.lang)
+                or (flt.sentiment and sentiment not in flt.sentiment)):
+            continue
+        cells[(key, phrase)] = cells.get((key, phrase), 0) + n
+    return [(key, phrase, n) for (key, phrase), n in cells.items()]
+
+
 def searched(session: Session, flt: ItemFilter, tz: str, tally: Tally | None = None) -> Tally | None:
     """`tally` when it covers `flt`, else, for a search over a closed window, a tally of `flt`
     (its stories matched once for all of a function's counts), else None (the rollups answer)."""
@@ -171,12 +218,15 @@ def searched(session: Session, flt: ItemFilter, tz: str, tally: Tally | None = N
 
 
 def view_tally(session: Session, flt: ItemFilter, *, tz: str = "UTC", now: datetime | None = None,
-               spikes: bool = True, previous: bool = True, pairs: bool = False) -> Tally | None:
+               spikes: bool = True, previous: bool = True, pairs: bool = False,
+               evidence: str | None = None, evidence_since: datetime | None = None) -> Tally | None:
     """One tally for every count a view of `flt` with a search makes (the Overview's total,
     chart, sentiment index with its lead-in days, KPIs and spikes): its window, from the first
     day of the `spikes`' history (the days before the archive's first day included), or of the
     `previous` window when that is whole days (a window not over at `now` is held against a
-    stretch that is not); with theme-model rows (`pairs`).
+    stretch that is not); with theme-model rows (`pairs`), and with the evidence phrases of
+    `evidence` ("theme", "model") of the stories from `evidence_since` (default: the window's
+    start) to its end.
     None without a search or a closed window."""
     from db.trends import SPIKE_WINDOW, clock, comparable_window, spike_history
 
@@ -195,7 +245,8 @@ def view_tally(session: Session, flt: ItemFilter, *, tz: str = "UTC", now: datet
         prev = comparable_window(flt, clock(flt, now))
         if prev.until == flt.since:
             span = span.replace(since=min(span.since, prev.since))
-    return build(session, span, tz, pairs=pairs)
+    window = (evidence, evidence_since or flt.since, flt.until) if evidence else None
+    return build(session, span, tz, pairs=pairs, evidence=window)
 
 
-__all__ = ["DIMS", "Tally", "answer", "build", "covers", "searched", "view_tally"]
+__all__ = ["DIMS", "Tally", "answer", "build", "covers", "evidence", "searched", "view_tally"]

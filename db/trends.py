@@ -18,6 +18,7 @@ from db import rollups, stats
 from db import tally as tallies
 from db.buckets import as_date, bucket_expr, local_day
 from db.filters import ItemFilter, day_window
+from db.jsonsql import json_elements
 from ingest.tag import reasons
 
 DIMENSIONS = ("lang", "sentiment", "model", "theme", "source", "category", "spam")
@@ -449,13 +450,6 @@ def js_divergence(rows: list[dict]) -> float | None:
     return stats.js_divergence([r["zh"] for r in rows], [r["en"] for r in rows])
 
 
-def _json_elements(session: Session, column):
-    """A table-valued function over a JSON array column, per dialect (its column is `value`)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.json_array_elements_text(column).table_valued("value")
-    return func.json_each(column).table_valued("value")
-
-
 SAMPLE_CAP = 10_000   # stories read per period for term and phrase statistics
 
 
@@ -470,7 +464,7 @@ def sample_step(session: Session, flt: ItemFilter, cap: int = SAMPLE_CAP,
 
 def term_counts(session: Session, flt: ItemFilter, *, step: int = 1) -> dict[str, int]:
     """Stories per stored keyword under the filter (document frequency), over every `step`-th story."""
-    el = _json_elements(session, m.Item.keywords)
+    el = json_elements(session, m.Item.keywords)
     stmt = flt.apply(select(el.c.value, func.count()).select_from(m.Item).join(el, true()))
     if step > 1:
         stmt = stmt.where(m.Item.id % step == 0)
@@ -499,23 +493,27 @@ def rising_terms(session: Session, flt: ItemFilter, *, lang: str, top: int = 30,
 def evidence_top(session: Session, flt: ItemFilter | None = None, *, dim: str = "theme",
                  per_key: int = 10, tally: tallies.Tally | None = None) -> list[dict]:
     """The phrases that most often triggered each theme (model): {"key","phrase","count",
-    "sample_every"} (see `sample_step`). The tagger's reasons stored among the phrases (the
-    competition theme's "3 models") are not phrases of any text and are left out."""
+    "sample_every"} (see `sample_step`; from a search's `tally` that lists them, every story is
+    counted). The tagger's reasons stored among the phrases (the competition theme's "3 models")
+    are not phrases of any text and are left out."""
     flt = flt or ItemFilter()
-    table, col = (m.ItemTheme, m.ItemTheme.theme) if dim == "theme" else (m.ItemModel, m.ItemModel.model)
-    ids = flt.apply(select(m.Item.id).select_from(m.Item))
-    step = sample_step(session, flt, tally=tally)
-    if step > 1:
-        ids = ids.where(m.Item.id % step == 0)
-    el = _json_elements(session, table.evidence)
-    stmt = (select(col.label("key"), el.c.value.label("phrase"), func.count().label("count"))
-            .select_from(table).join(el, true()).where(table.item_id.in_(ids)))
-    wanted = flt.theme if dim == "theme" else flt.model
-    if wanted:
-        stmt = stmt.where(col.in_(wanted))
-    stmt = stmt.group_by(col, el.c.value)
+    counted = tallies.evidence(tally, flt, dim)     # a search's stories, matched once for the view
+    step = 1
+    if counted is None:
+        table, col = (m.ItemTheme, m.ItemTheme.theme) if dim == "theme" else (m.ItemModel, m.ItemModel.model)
+        ids = flt.apply(select(m.Item.id).select_from(m.Item))
+        step = sample_step(session, flt, tally=tally)
+        if step > 1:
+            ids = ids.where(m.Item.id % step == 0)
+        el = json_elements(session, table.evidence)
+        stmt = (select(col.label("key"), el.c.value.label("phrase"), func.count().label("count"))
+                .select_from(table).join(el, true()).where(table.item_id.in_(ids)))
+        wanted = flt.theme if dim == "theme" else flt.model
+        if wanted:
+            stmt = stmt.where(col.in_(wanted))
+        counted = session.execute(stmt.group_by(col, el.c.value))
     per: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for key, phrase, n in session.execute(stmt):
+    for key, phrase, n in counted:
         if not reasons.is_reason(str(phrase)):
             per[key].append((n, str(phrase)))
     out = []

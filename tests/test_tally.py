@@ -29,12 +29,16 @@ def searchable_corpus():
     corpus = random_corpus()
     rnd = random.Random(7)
     titles = ("Éclair: Sora clip review", "ÉCLAIR SORA SPECIAL", "可灵 上线新模型", "可靈 發佈")
+    phrases = ("éclair", "裁员", "world model", "版权", "3 models")    # the last a tagger's reason
+    said = random.Random(8)                # the phrases' own draws: the stories stay as they were
     for i in range(40):
         start, days = rnd.choice([(utc(2025, 3, 1), 36), (utc(2025, 10, 20), 20)])
         at = start + timedelta(days=rnd.randrange(days), minutes=rnd.randrange(24 * 60))
+        models = tuple(rnd.sample(MODELS, rnd.randrange(0, 3)))
+        themes = tuple(rnd.sample(THEMES, rnd.randrange(0, 3)))
         corpus.add(at, rnd.choice(SOURCES).id, title=f"{rnd.choice(titles)} {i}",
-                   models=tuple(rnd.sample(MODELS, rnd.randrange(0, 3))),
-                   themes=tuple(rnd.sample(THEMES, rnd.randrange(0, 3))),
+                   models=models, themes=themes,
+                   evidence={k: tuple(said.sample(phrases, said.randrange(1, 3))) for k in models + themes},
                    sentiment=rnd.choice(("positive", "neutral", "negative")), spam=rnd.random() < 0.05)
     return corpus
 
@@ -138,6 +142,48 @@ def test_a_tally_refuses_what_it_did_not_count(db):
         tallies.build(session, span.replace(since=None), "UTC")
 
 
+def test_a_tally_with_evidence_lists_the_phrases_the_stories_give(db):
+    """The Themes page's evidence phrases of a search, from the tally that matched its stories
+    once: the phrases and counts evidence_top reads from the stories, for the range after the
+    share's lead-in days, fewer languages, tones and themes; anything else is refused."""
+    session = db
+    rnd = random.Random(23)
+    answered = 0
+    for _ in range(70):
+        tz, first = rnd.choice(ZONES), rnd.choice(FIRST_DAYS)
+        days = rnd.randrange(8, 40)
+        since, until = day_window(first, first + timedelta(days=days), tz)
+        if rnd.random() < 0.3:   # a span ending now, inside a day (a window not over)
+            until = since + timedelta(days=days, hours=rnd.randrange(1, 23), minutes=17)
+        span = random_filter(rnd, since, until).replace(q=rnd.choice(TERMS[:-1]))
+        lead = first + timedelta(days=rnd.choice((0, 6)))                 # after the lead-in days
+        start = day_window(lead, lead, tz)[0]
+        dim = rnd.choice(("theme", "model"))
+        tally = tallies.build(session, span, tz, pairs=rnd.random() < 0.5, evidence=(dim, start, until))
+        flt = span.replace(since=start)
+        if rnd.random() < 0.3:
+            flt = flt.replace(lang=rnd.sample(span.lang or ("zh", "en"), 1))
+        if rnd.random() < 0.3:
+            flt = flt.replace(sentiment=rnd.sample(span.sentiment or ("positive", "negative"), 1))
+        if rnd.random() < 0.3:
+            flt = flt.replace(**{dim: rnd.sample(getattr(span, dim) or (MODELS if dim == "model" else THEMES), 1)})
+        assert tallies.evidence(tally, flt, dim) is not None, flt
+        got = queries.evidence_top(session, flt, dim=dim, per_key=50, tally=tally)
+        assert got == queries.evidence_top(session, flt, dim=dim, per_key=50), (flt, dim)
+        answered += bool(got)
+        assert all(r["phrase"] != "3 models" for r in got)
+        other = "model" if dim == "theme" else "theme"
+        for refused in ((flt.replace(since=since - timedelta(days=1)), dim),   # another window
+                        (flt.replace(until=until - timedelta(days=1)), dim),
+                        (flt.replace(q="zzqx"), dim),                          # another search
+                        (flt.replace(include_spam=not flt.include_spam), dim),
+                        (flt, other)):                                         # another dim
+            assert tallies.evidence(tally, *refused) is None, refused
+    assert answered > 20, answered
+    with pytest.raises(ValueError, match="within the tally's window"):
+        tallies.build(session, span, "UTC", evidence=("theme", since - timedelta(days=1), until))
+
+
 def counted_from_stories(monkeypatch):
     """db.trends with no tally: every count reads the stories (the path before db.tally)."""
     monkeypatch.setattr(tallies, "answer", lambda *args, **kwargs: None)
@@ -199,6 +245,13 @@ def test_a_view_with_a_search_matches_its_stories_once(db):
         queries.sentiment_index(session, flt, tz=tz, by="lang", tally=tally)
         queries.spikes(session, flt, tz=tz, tally=tally)
         assert len(searches) == 1, searches          # the tally's; the counts read none
+        searches.clear()
+        lead = flt.replace(since=day_window(date(2025, 3, 14), date(2025, 3, 14), tz)[0])
+        themes = queries.view_tally(session, lead, tz=tz, spikes=False, previous=False, pairs=True,
+                                    evidence="theme", evidence_since=flt.since)   # the Themes page
+        queries.counts(session, flt, by=("theme", "model"), tally=themes)
+        assert queries.evidence_top(session, flt, dim="theme", tally=themes)
+        assert len(searches) == 1, searches          # its evidence phrases came with the tally
         searches.clear()
         queries.period_kpis(session, flt, tz=tz, now=utc(2025, 4, 5, 12))   # no tally given
         assert len(searches) == 2, searches          # one per window, not one per grouping

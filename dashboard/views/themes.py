@@ -98,8 +98,10 @@ def _quoted(phrase: str) -> str:
 
 ctx = setup("themes")
 with ui.db_guard(ctx.lang):
-    # a search: its stories (from the share's lead-in days on) matched once for every count
-    tally = (data.search_tally(ctx.url, ctx.lead_in(), ctx.tz, spikes=False, previous=False, pairs=True)
+    # a search: its stories (from the share's lead-in days on) matched once for every count and
+    # for the evidence phrases (of the range's stories)
+    tally = (data.search_tally(ctx.url, ctx.lead_in(), ctx.tz, spikes=False, previous=False, pairs=True,
+                               evidence="theme", evidence_since=ctx.flt.since)
              if ctx.flt.q else None)
     share(ctx, tally)
     sentiment(ctx, tally)
