@@ -273,7 +273,7 @@ def audit_sections(parts: tuple[str, ...] = ("test",)) -> list[str]:
         n_part = sum(1 for r in records if r["split"] == part)
         if not items:
             out.append(f"== Real-text audit set, {part} part: texts absent "
-                       f"(python -m ingest.tag.audit fill --from FILE)")
+                       f"(python -m ingest.tag.audit fetch --part {part}, or fill --from FILE)")
             continue
         body = format_report(evaluate(items, predict(items)))
         out.append(f"== Real-text audit set, {part} part ({len(items)} of {n_part} texts present)\n"
