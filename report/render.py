@@ -39,6 +39,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "spikes": ("异常升温", "Spikes"),
     "usual": ("常态", "usual"),
     "led": ("{side}先起", "{side} first"),
+    "only_lang": ("仅{side}", "only {side}"),
+    "only_rose": ("仅{side}升温", "only {side} rose"),
     "n_stories": ("{n} 条报道", "{n} stories"),
     "days_later": ("晚 {n} 天", "{n} day(s) later"),
     "same_day": ("同日", "same day"),
@@ -198,6 +200,28 @@ def lang_split(by_lang: dict, lang: str) -> str:
     return f"{label('zh', lang)} {by_lang.get('zh', 0)} / {label('en', lang)} {by_lang.get('en', 0)}"
 
 
+def lead_text(sp: dict, lang: str, *, lag: bool = True) -> str:
+    """Which language reacted first to a spike, in the reader's language ("" when neither rose
+    above its own baseline). When only one did (`lag_days` None: the other has no onset within
+    the radius), it is not "first": "仅英文" ("only English") when the other had no story that
+    day, "仅英文升温" ("only English rose") when it had a few that never rose. With `lag`, the
+    days the other followed by ("中文先起, 晚 2 天")."""
+    leader = sp.get("leader")
+    if leader == "same":
+        return label("same_day", lang)
+    if leader not in ("zh", "en"):
+        return ""
+    side = label(leader, lang)
+    if sp.get("lag_days") is None:
+        other = "en" if leader == "zh" else "zh"
+        quiet = not (sp.get("by_lang") or {}).get(other)
+        return label("only_lang" if quiet else "only_rose", lang, side=side)
+    out = label("led", lang, side=side)
+    if lag and sp["lag_days"]:
+        out += ", " + label("days_later", lang, n=sp["lag_days"])
+    return out
+
+
 def when_text(d: Digest) -> str:
     return d.day.isoformat() if d.period == "day" else f"{d.first_day.isoformat()} – {d.day.isoformat()}"
 
@@ -332,7 +356,7 @@ def _context(d: Digest) -> dict:
         "d": d, "h": headline(d), "when": when_text(d), "L": label, "B": lambda k, **v: both(k, d.langs, **v),
         "name": name, "sentiment_name": sentiment_name, "local_time": lambda at: local_time(at, d.tz),
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
-        "gap_line": gap_line, "lang_split": lang_split, "change_phrase": change_phrase, "data_age_line": data_age_line,
+        "gap_line": gap_line, "lang_split": lang_split, "lead_text": lead_text, "change_phrase": change_phrase, "data_age_line": data_age_line,
         "spike_day": lambda sp, lang: spike_day(d, sp, lang), "subject_lang": subject_lang(d),
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),
@@ -400,7 +424,8 @@ def _chat_part(d: Digest, lang: str) -> list[str]:
     if d.as_of is not None:
         out.append(as_of_line(d, lang))
     for sp in d.spikes[:2]:
-        lead = f" · {label('led', lang, side=label(sp['leader'], lang))}" if sp.get("leader") in ("zh", "en") else ""
+        lead = lead_text(sp, lang, lag=False)
+        lead = f" · {lead}" if lead and sp.get("leader") != "same" else ""
         on = spike_day(d, sp, lang)
         who = name(sp["dim"], sp["key"], lang) + (f", {on}:" if on else "")
         out.append(f"{label('spikes', lang)}: {who} {sp['count']} ({label('usual', lang)} {sp['baseline']:g})"

@@ -701,3 +701,42 @@ def test_each_themes_bar_sits_under_its_name_at_phone_and_desktop_width_in_chrom
                 pg.close()
         finally:
             browser.close()
+
+
+def _one_sided_spikes(session) -> None:
+    """28 quiet days (one English Sora story a day), then on DAY an English-only Pika surge (no
+    Chinese story at all) and a Chinese Hailuo surge with one English story that never rose."""
+    from db import store
+    from tests.support.stories import _Writer, local
+
+    w = _Writer(session)
+    for back in range(28, 0, -1):
+        w.add("en-news", local(DAY - timedelta(days=back), 9), f"Sora note {back}", lang="en", models=("sora",),
+              keywords=("sora", f"note{back % 3}"))
+    for k in range(5):
+        w.add("en-news", local(DAY, 10, k), f"Pika 2.2 lands, take {k}", lang="en", models=("pika",),
+              keywords=("pika", "launch"))
+        w.add("cn-news", local(DAY, 11, k), f"海螺新模型上线 第{k}篇", lang="zh", models=("hailuo",),
+              keywords=("海螺", "上线"))
+    w.add("en-news", local(DAY, 12), "Hailuo gets a new model", lang="en", models=("hailuo",))
+    store.finish_run(session, w.run_id, "ok")
+    session.commit()
+
+
+def test_a_spike_only_one_language_picked_up_is_not_said_to_have_led(session):
+    # Before: a Pika surge with "中文 0" read "英文先起" / "English first", as if Chinese coverage
+    # had followed; it never did. And a Hailuo surge whose single English story never rose above
+    # its baseline read "中文先起".
+    _one_sided_spikes(session)
+    for lang, pika, hailuo, first in (
+            ("zh", "中文 0 / 英文 5; 仅英文)", "中文 5 / 英文 1; 仅中文升温)", "先起"),
+            ("en", "Chinese 0 / English 5; only English)", "Chinese 5 / English 1; only Chinese rose)", " first")):
+        d = build_digest(session, DAY, tz=TZ, langs=(lang,))
+        assert {(s["key"], s["leader"], s["lag_days"]) for s in d.spikes} == {("pika", "en", None),
+                                                                              ("hailuo", "zh", None)}
+        r = render(d)
+        for part in (r.html, r.text):
+            assert pika in part and hailuo in part, part
+            assert first not in part
+        chat = "\n".join(line for line, _ in short_lines(d))
+        assert pika.replace("; ", " · ")[:-1] in chat and hailuo.replace("; ", " · ")[:-1] in chat, chat
