@@ -63,6 +63,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "section_zh": ("中文报道", "Chinese coverage"),
     "section_en": ("英文报道", "English coverage"),
     "terms": ("升温词", "Rising terms"),
+    "terms_order": ("（升幅由强到弱：此前 → 本期）", " (strongest rise first: before → now)"),
     "top_by_theme": ("各议题热门报道", "Top stories by theme"),
     "outlets": ("{n} 家媒体", "{n} outlets"),
     "one_outlet": ("1 家媒体", "1 outlet"),

@@ -740,3 +740,21 @@ def test_a_spike_only_one_language_picked_up_is_not_said_to_have_led(session):
             assert first not in part
         chat = "\n".join(line for line, _ in short_lines(d))
         assert pika.replace("; ", " · ")[:-1] in chat and hailuo.replace("; ", " · ")[:-1] in chat, chat
+
+
+def test_rising_terms_read_as_ordered_by_their_rise_not_their_count(session):
+    # Before: "升温词: ai视频 2 · 会员 2 · … · veo 3 · 可灵 2": the list is in the order of the
+    # log-odds z-score (how far each term rose against the day before), but showed only today's
+    # count, so it read as a ranking by count that was out of order.
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    r = render(d)
+    for sec in d.sections:
+        assert len(sec.terms) >= 2 and [t["z"] for t in sec.terms] == sorted((t["z"] for t in sec.terms), reverse=True)
+        shown_html = " · ".join(f"{t['term']} <span style=\"color:#6b6b6b;\">({t['previous']} → {t['current']})</span>"
+                                for t in sec.terms)
+        shown_text = ", ".join(f"{t['term']} ({t['previous']} -> {t['current']})" for t in sec.terms)
+        order = {"zh": "（升幅由强到弱：此前 → 本期）", "en": " (strongest rise first: before → now)"}[sec.lang]
+        head = {"zh": "升温词", "en": "Rising terms"}[sec.lang]
+        assert f"<b>{head}</b><span style=\"color:#6b6b6b;\">{order}</span><b>:</b> {shown_html}</div>" in r.html
+        assert f"\n{head}{order.replace('→', '->')}: {shown_text}\n" in r.text
