@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,16 @@ class Change:
         return self.current - self.previous
 
 
+class ThemeTop(NamedTuple):
+    """A theme of a language section and its most widely carried stories. A story is listed once,
+    under the first (largest) theme that lists it: a later theme skips it and takes its next
+    story, and `above` names, once per story it skipped, the earlier theme it is listed under."""
+    theme: str
+    count: int                     # the theme's stories in the period
+    stories: list[dict]            # at most STORIES_PER_THEME, none listed under an earlier theme
+    above: list[str]               # per skipped story, the earlier theme listing it
+
+
 @dataclass
 class LangSection:
     lang: str
@@ -50,7 +61,7 @@ class LangSection:
     rising_models: list[dict]                          # {"key","current","previous","change"}
     rising_themes: list[dict]
     terms: list[dict]                                  # rising_terms rows
-    themes: list[tuple[str, int, list[dict]]]          # (theme, stories, top stories)
+    themes: list[ThemeTop]
 
 
 @dataclass
@@ -179,6 +190,25 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     return d
 
 
+def once_per_story(theme: str, n: int, ranked: list[dict], listed: dict[int, str],
+                   per_theme: int = STORIES_PER_THEME) -> ThemeTop:
+    """`theme`'s first `per_theme` stories of `ranked` (its stories, best first) not in `listed`
+    (story id -> the earlier theme listing it), and the earlier themes of those it skipped on the
+    way; adds its own to `listed`."""
+    stories: list[dict] = []
+    above: list[str] = []
+    for st in ranked:
+        if len(stories) >= per_theme:
+            break
+        if st["id"] in listed:
+            above.append(listed[st["id"]])
+        else:
+            stories.append(st)
+    for st in stories:
+        listed[st["id"]] = theme
+    return ThemeTop(theme, n, stories, above)
+
+
 def _add_outlets(session: Session, stories: list[dict]) -> None:
     outlets = q.outlet_counts(session, [s["id"] for s in stories])
     for s in stories:
@@ -191,11 +221,13 @@ def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, per
     net = [r["net"] for r in q.sentiment_index(session, lf, bucket=None)] or [None]
     net_prev = [r["net"] for r in q.sentiment_index(session, lp, bucket=None)] or [None]
     themes = sorted(_by(session, lf, "theme").items(), key=lambda kv: (-kv[1], kv[0]))[:THEMES_SHOWN]
-    top = []
+    top: list[ThemeTop] = []
+    listed: dict[int, str] = {}           # story id -> the theme it is listed under
     for theme, n in themes:
-        stories = q.top_stories(session, lf.replace(theme=(theme,)), limit=STORIES_PER_THEME)
-        _add_outlets(session, stories)
-        top.append((theme, n, stories))
+        ranked = q.top_stories(session, lf.replace(theme=(theme,)), limit=STORIES_PER_THEME + len(listed))
+        entry = once_per_story(theme, n, ranked, listed)
+        _add_outlets(session, entry.stories)
+        top.append(entry)
     return LangSection(
         lang=lang, stories=_change(session, lf, lp, periods, stretch),
         net=(net[0], net_prev[0]),

@@ -65,6 +65,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "terms": ("升温词", "Rising terms"),
     "terms_order": ("（升幅由强到弱：此前 → 本期）", " (strongest rise first: before → now)"),
     "top_by_theme": ("各议题热门报道", "Top stories by theme"),
+    "listed_above": ("另有 {n} 条已列于上方「{themes}」下", "{n} more listed above under {themes}"),
     "outlets": ("{n} 家媒体", "{n} outlets"),
     "one_outlet": ("1 家媒体", "1 outlet"),
     "reasons": ("标注器的理由", "tagger's reasons"),
@@ -199,6 +200,15 @@ def spike_day(d: Digest, sp: dict, lang: str) -> str:
 def lang_split(by_lang: dict, lang: str) -> str:
     """A spike's stories per language, in the reader's language: "中文 9 / 英文 5"."""
     return f"{label('zh', lang)} {by_lang.get('zh', 0)} / {label('en', lang)} {by_lang.get('en', 0)}"
+
+
+def listed_above(above: list[str], lang: str) -> str:
+    """The note under a theme whose top stories are listed under an earlier theme ("" if none):
+    "另有 1 条已列于上方「发布与开放」下" / "1 more listed above under Launch & access"."""
+    if not above:
+        return ""
+    names = [name("theme", t, lang) for t in dict.fromkeys(above)]
+    return label("listed_above", lang, n=len(above), themes=("」「" if lang == "zh" else ", ").join(names))
 
 
 def lead_text(sp: dict, lang: str, *, lag: bool = True) -> str:
@@ -357,7 +367,7 @@ def _context(d: Digest) -> dict:
         "d": d, "h": headline(d), "when": when_text(d), "L": label, "B": lambda k, **v: both(k, d.langs, **v),
         "name": name, "sentiment_name": sentiment_name, "local_time": lambda at: local_time(at, d.tz),
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
-        "gap_line": gap_line, "lang_split": lang_split, "lead_text": lead_text, "change_phrase": change_phrase, "data_age_line": data_age_line,
+        "gap_line": gap_line, "lang_split": lang_split, "lead_text": lead_text, "listed_above": listed_above, "change_phrase": change_phrase, "data_age_line": data_age_line,
         "spike_day": lambda sp, lang: spike_day(d, sp, lang), "subject_lang": subject_lang(d),
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),

@@ -57,7 +57,7 @@ def test_the_digest_numbers_are_the_read_sides(session):
     assert d.daily[-1] == {"day": DAY, "zh": 8, "en": 7, "partial": False} and len(d.daily) == 14
     assert d.rising_models[0] == {"key": "kling", "current": 14, "previous": 3, "change": 11}
     zh = next(s for s in d.sections if s.lang == "zh")
-    assert [t for t, _, _ in zh.themes][:2] == ["competition", "launch_access"]
+    assert [t.theme for t in zh.themes][:2] == ["competition", "launch_access"]
     assert any(t["term"] == "国产" for t in zh.terms)
 
 
@@ -254,7 +254,7 @@ def test_each_story_says_why_it_is_relevant_and_negative_escaped_in_both_parts(s
     ids = build(session).ids
     d = build_digest(session, DAY, tz=TZ)
     shown = [st for sp in d.spikes for st in sp["stories"]] + [
-        st for sec in d.sections for _, _, sts in sec.themes for st in sts]
+        st for sec in d.sections for t in sec.themes for st in t.stories]
     assert ids["hostile"] in [st["id"] for st in shown]
     r = render(d)
     assert ("relevant: 「&lt;img src=x onerror=alert(2)&gt; kling glitch」 · negative (score -0.30): 「glitch」"
@@ -308,7 +308,7 @@ def test_a_long_unbroken_title_does_not_widen_the_email_in_chromium(session, tmp
     st["title"] = "https://example.com/" + "a" * 280
     st["source_name"] = "S" * 80
     st["relevance_evidence"] = ["x" * 200]
-    d.sections[0].terms = [{"term": "t" * 40, "current": 3}]
+    d.sections[0].terms = [{"term": "t" * 40, "current": 3, "previous": 0}]
     page = tmp_path / "digest.html"
     page.write_text(render(d).html, encoding="utf-8")
     with sync_playwright() as pw:
@@ -418,7 +418,7 @@ def test_a_digest_of_a_day_not_over_counts_no_story_dated_after_now(session):
         assert sec.stories.current == q.count_items(session, mine)
         themes = {r["theme"]: r["count"] for r in q.counts(session, mine, by=("theme",))}
         assert all(n == themes[t] and all(st["published_at"] < noon for st in top)
-                   for t, n, top in sec.themes)
+                   for t, n, top, _ in sec.themes)
     assert d.top_stories and all(st["published_at"] < noon for st in d.top_stories)
     # the same day digested once it is over counts all of it
     assert build_digest(session, DAY, tz=TZ, now=noon + timedelta(days=1)).stories.current == q.count_items(session, day)
@@ -652,7 +652,7 @@ def test_the_text_part_keeps_each_storys_lines_together(session):
     text = render(d).text
     blocks = re.findall(r"^- .+\n(?:    .+\n)+", text, flags=re.M)
     stories = [st for sp in d.spikes for st in sp["stories"]] + \
-              [st for sec in d.sections for _, _, sts in sec.themes for st in sts]
+              [st for sec in d.sections for t in sec.themes for st in t.stories]
     assert len(blocks) == len(stories), blocks
     for block, st in zip(blocks, stories):
         lines = block.splitlines()
@@ -676,7 +676,7 @@ def test_each_themes_bar_sits_under_its_name_at_phone_and_desktop_width_in_chrom
 
     build(session)
     d = build_digest(session, DAY, tz=TZ)
-    themes = [(name("theme", t, sec.lang), n) for sec in d.sections for t, n, _ in sec.themes]
+    themes = [(name("theme", t.theme, sec.lang), t.count) for sec in d.sections for t in sec.themes]
     assert len(themes) >= 4
     page = tmp_path / "digest.html"
     page.write_text(render(d).html, encoding="utf-8")
@@ -730,7 +730,7 @@ def test_a_spike_only_one_language_picked_up_is_not_said_to_have_led(session):
     _one_sided_spikes(session)
     for lang, pika, hailuo, first in (
             ("zh", "中文 0 / 英文 5; 仅英文)", "中文 5 / 英文 1; 仅中文升温)", "先起"),
-            ("en", "Chinese 0 / English 5; only English)", "Chinese 5 / English 1; only Chinese rose)", " first")):
+            ("en", "Chinese 0 / English 5; only English)", "Chinese 5 / English 1; only Chinese rose)", "English first")):
         d = build_digest(session, DAY, tz=TZ, langs=(lang,))
         assert {(s["key"], s["leader"], s["lag_days"]) for s in d.spikes} == {("pika", "en", None),
                                                                               ("hailuo", "zh", None)}
@@ -758,3 +758,44 @@ def test_rising_terms_read_as_ordered_by_their_rise_not_their_count(session):
         head = {"zh": "升温词", "en": "Rising terms"}[sec.lang]
         assert f"<b>{head}</b><span style=\"color:#6b6b6b;\">{order}</span><b>:</b> {shown_html}</div>" in r.html
         assert f"\n{head}{order.replace('→', '->')}: {shown_text}\n" in r.text
+
+
+def test_a_story_is_listed_under_one_theme_only_the_next_theme_taking_its_next_story(session):
+    # Before: the Chinese section's "top stories by theme" listed the same Kling launch stories
+    # under 竞争 and again under 发布与开放 (the demo: one 海螺 story under three themes).
+    import re
+
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    r = render(d)
+    zh = next(s for s in d.sections if s.lang == "zh")
+    first, second = zh.themes[:2]
+    assert (first.theme, second.theme) == ("competition", "launch_access")
+    ids = [st["id"] for t in zh.themes for st in t.stories]
+    assert len(ids) == len(set(ids)) and all(len(t.stories) == 2 for t in zh.themes[:2])
+    # 发布与开放's own two best are the two listed under 竞争: it takes its next two instead.
+    best = q.top_stories(session, d.filters.replace(lang=("zh",), theme=("launch_access",)), limit=4)
+    assert [st["id"] for st in best[:2]] == [st["id"] for st in first.stories]
+    assert [st["id"] for st in second.stories] == [st["id"] for st in best[2:4]]
+    assert second.above == ["competition", "competition"]
+    zh_html = r.html.split("中文报道")[-1].split("英文报道")[0]
+    zh_text = r.text.split("\n中文报道\n")[-1].split("\n英文报道\n")[0]
+    for st in (st for t in zh.themes for st in t.stories):
+        assert zh_html.count(f">{st['title']}</a>") == 1 and len(re.findall(rf"^- {re.escape(st['title'])}$", zh_text, re.M)) == 1
+    assert "另有 2 条已列于上方「竞争」下" in zh_html and "  (另有 2 条已列于上方「竞争」下)\n" in zh_text
+
+
+@pytest.mark.parametrize("ranked, listed, stories, above", [
+    ([1, 2, 3], {}, [1, 2], []),
+    ([1, 2, 3], {1: "jobs"}, [2, 3], ["jobs"]),
+    ([1, 2, 3, 4], {2: "jobs", 3: "flaws"}, [1, 4], ["jobs", "flaws"]),
+    ([1, 2], {1: "jobs", 2: "jobs"}, [], ["jobs", "jobs"]),
+    ([1, 2, 3], {3: "jobs"}, [1, 2], []),          # listed elsewhere but below its own top two
+])
+def test_each_theme_skips_the_stories_an_earlier_theme_lists(ranked, listed, stories, above):
+    from report.digest import once_per_story
+
+    seen = dict(listed)
+    t = once_per_story("tech", 9, [{"id": i} for i in ranked], seen)
+    assert ([st["id"] for st in t.stories], t.above) == (stories, above)
+    assert all(seen[i] == "tech" for i in stories)
