@@ -77,6 +77,9 @@ class Digest:
     stories: Change
     share: dict[str, tuple[float | None, float | None]]     # lang -> (current, previous)
     net: tuple[float | None, float | None]
+    # stories per language, both languages whatever `langs` holds (a Chinese digest's total
+    # counts the English stories too); "other": the rest (language undetermined), when any
+    by_lang: dict[str, Change] = field(default_factory=dict)
     spikes: list[dict] = field(default_factory=list)        # spikes() rows + "stories"
     rising_models: list[dict] = field(default_factory=list)
     rising_themes: list[dict] = field(default_factory=list)
@@ -185,8 +188,15 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     d.rising_models = _rising(_by(session, flt, "model"), _by(session, prev, "model"), RISING_SHOWN)
     d.rising_themes = _rising(_by(session, flt, "theme"), _by(session, prev, "theme"), RISING_SHOWN)
     d.gap = q.language_gap(session, flt, dim="theme")
+    d.by_lang = {lang: _change(session, flt.replace(lang=(lang,)), prev.replace(lang=(lang,)), periods, stretch)
+                 for lang in LANGS}
+    rest = Change(d.stories.current - sum(c.current for c in d.by_lang.values()),
+                  d.stories.previous - sum(c.previous for c in d.by_lang.values()),
+                  max(0.0, d.stories.average - sum(c.average for c in d.by_lang.values())))
+    if rest.current or rest.previous:
+        d.by_lang["other"] = rest
     for lang in langs:
-        d.sections.append(_section(session, flt, prev, lang, periods, stretch, now))
+        d.sections.append(_section(session, flt, prev, lang, d.by_lang[lang], now))
     return d
 
 
@@ -215,8 +225,8 @@ def _add_outlets(session: Session, stories: list[dict]) -> None:
         s["outlets"] = outlets.get(s["id"], 1)
 
 
-def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, periods: int,
-             stretch: timedelta | None, now: datetime) -> LangSection:
+def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, stories: Change,
+             now: datetime) -> LangSection:
     lf, lp = flt.replace(lang=(lang,)), prev.replace(lang=(lang,))
     net = [r["net"] for r in q.sentiment_index(session, lf, bucket=None)] or [None]
     net_prev = [r["net"] for r in q.sentiment_index(session, lp, bucket=None)] or [None]
@@ -229,7 +239,7 @@ def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, per
         _add_outlets(session, entry.stories)
         top.append(entry)
     return LangSection(
-        lang=lang, stories=_change(session, lf, lp, periods, stretch),
+        lang=lang, stories=stories,
         net=(net[0], net_prev[0]),
         rising_models=_rising(_by(session, lf, "model"), _by(session, lp, "model"), RISING_SHOWN),
         rising_themes=_rising(_by(session, lf, "theme"), _by(session, lp, "theme"), RISING_SHOWN),

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ingest.tag import reasons
-from report.digest import Digest, Headline, headline
+from report.digest import Change, Digest, Headline, headline
 
 BAR_MAX_PX = 180      # the 14-day chart: date, two bars and "1488 / 1512 *" fit a 375 px phone
 GAP_MIN_STORIES = 5
@@ -60,6 +60,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "partial_day": ("当天未结束，数量不完整", "day not over: partial count"),
     "as_of": ("周期未结束：各项对比均截至各周期的同一时刻（{at}）",
               "period not over: every comparison runs to the same time of its period ({at})"),
+    "other": ("其他语言", "Other languages"),
+    "not_covered": ("* {side}报道 {n} 条未在本简报中展开（本简报只含{own}部分）。",
+                    "* The {n} {side} stories are not covered below (this digest has the {own} section only)."),
     "section_zh": ("中文报道", "Chinese coverage"),
     "section_en": ("英文报道", "English coverage"),
     "terms": ("升温词", "Rising terms"),
@@ -267,7 +270,39 @@ def subject(d: Digest) -> str:
     return clean(f"aigcwatch {kind} {when_text(d)}{until}: {change_phrase(headline(d), lang)}", 200)
 
 
+@dataclass(frozen=True, slots=True)
+class LangRow:
+    key: str                                    # zh | en | other
+    stories: Change
+    share: tuple[float | None, float | None]    # of all stories (current, previous)
+    covered: bool                               # the digest has a section for it
+
+
+def lang_rows(d: Digest) -> list[LangRow]:
+    """The total's rows by language, so they add up to it: Chinese and English whatever the
+    digest's sections (a language without one is marked, `not_covered_lines`), then the stories
+    of no detected language when there are any."""
+    total = d.stories
+    rows = []
+    for key, c in d.by_lang.items():
+        share = d.share.get(key) or (c.current / total.current if total.current else None,
+                                     c.previous / total.previous if total.previous else None)
+        rows.append(LangRow(key, c, share, key in d.langs))
+    return rows
+
+
+def not_covered_lines(d: Digest, lang: str) -> list[str]:
+    """Under the totals, in `lang`: which language's stories the digest counts but has no section
+    for ("* 英文报道 14 条未在本简报中展开（本简报只含中文部分）。")."""
+    own = "、".join(label(x, lang) for x in d.langs) if lang == "zh" else \
+        " and ".join(label(x, lang) for x in d.langs)
+    return [label("not_covered", lang, side=label(r.key, lang), n=r.stories.current, own=own)
+            for r in lang_rows(d) if r.key in ("zh", "en") and not r.covered and r.stories.current]
+
+
 def _lang_stories(d: Digest, side: str) -> int:
+    if side in d.by_lang:
+        return d.by_lang[side].current
     for sec in d.sections:
         if sec.lang == side:
             return sec.stories.current
@@ -367,7 +402,7 @@ def _context(d: Digest) -> dict:
         "d": d, "h": headline(d), "when": when_text(d), "L": label, "B": lambda k, **v: both(k, d.langs, **v),
         "name": name, "sentiment_name": sentiment_name, "local_time": lambda at: local_time(at, d.tz),
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
-        "gap_line": gap_line, "lang_split": lang_split, "lead_text": lead_text, "listed_above": listed_above, "change_phrase": change_phrase, "data_age_line": data_age_line,
+        "gap_line": gap_line, "lang_split": lang_split, "lead_text": lead_text, "lang_rows": lang_rows(d), "not_covered_lines": not_covered_lines, "listed_above": listed_above, "change_phrase": change_phrase, "data_age_line": data_age_line,
         "spike_day": lambda sp, lang: spike_day(d, sp, lang), "subject_lang": subject_lang(d),
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),
@@ -428,8 +463,7 @@ def _chat_part(d: Digest, lang: str) -> list[str]:
     s = d.stories
     vs = label("vs_prev_week" if d.period == "week" else "vs_prev_day", lang)
     avg = label("avg_week" if d.period == "week" else "avg_day", lang)
-    langs = " · ".join(f"{label(x, lang)} {sec.stories.current}" for x in ("zh", "en")
-                       for sec in d.sections if sec.lang == x)
+    langs = " · ".join(f"{label(r.key, lang)} {r.stories.current}" for r in lang_rows(d))
     out.append(f"{label('stories', lang)} {s.current} ({signed(s.delta)} {vs}; {avg} {s.average:.1f})"
                + (f" · {langs}" if langs else ""))
     if d.as_of is not None:

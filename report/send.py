@@ -67,8 +67,8 @@ def facts(d: Digest, subject: str) -> dict:
         "time_zone": d.tz, "subject": subject,
         "stories": {"current": d.stories.current, "previous": d.stories.previous,
                     "average": round(d.stories.average, 2)},
-        "by_lang": {s.lang: {"current": s.stories.current, "previous": s.stories.previous}
-                    for s in d.sections},
+        # every language the total counts, with or without a section ("other": undetermined)
+        "by_lang": {lang: {"current": c.current, "previous": c.previous} for lang, c in d.by_lang.items()},
         "net_sentiment": {"current": d.net[0], "previous": d.net[1]},
         "as_of": d.as_of.isoformat() if d.as_of else None,   # a period not over: the numbers run to it
         "spikes": [{"dim": s["dim"], "key": s["key"], "day": s["day"].isoformat(), "count": s["count"],

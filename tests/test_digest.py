@@ -799,3 +799,39 @@ def test_each_theme_skips_the_stories_an_earlier_theme_lists(ranked, listed, sto
     t = once_per_story("tech", 9, [{"id": i} for i in ranked], seen)
     assert ([st["id"] for st in t.stories], t.above) == (stories, above)
     assert all(seen[i] == "tech" for i in stories)
+
+
+def test_a_one_language_digest_accounts_for_every_story_of_its_total(session):
+    # Before: a Chinese digest showed "Σ 15" above a single row "中文 8": the 7 English stories in
+    # its total were explained nowhere (nor a story of no detected language), in HTML, text, chat
+    # and the generic push.
+    from db import store
+    from report.send import facts
+    from tests.support.stories import _Writer, local
+
+    build(session)
+    w = _Writer(session)
+    w.add("en-news", local(DAY, 18), "Kling!!! 🎬🎬", lang="und", models=("kling",))
+    store.finish_run(session, w.run_id, "ok")
+    session.commit()
+    for lang, own, other, rest, note in (
+            ("zh", "中文", "英文", "其他语言", "* 英文报道 7 条未在本简报中展开（本简报只含中文部分）。"),
+            ("en", "English", "Chinese", "Other languages",
+             "* The 8 Chinese stories are not covered below (this digest has the English section only).")):
+        d = build_digest(session, DAY, tz=TZ, langs=(lang,))
+        counts = {"zh": 8, "en": 7, "other": 1}
+        assert d.stories.current == 16 and {k: c.current for k, c in d.by_lang.items()} == counts
+        r = render(d)
+        cell = '</td><td align="right" style="padding:3px 8px;font-weight:700;">{}</td>'
+        mine, theirs = ("zh", "en") if lang == "zh" else ("en", "zh")
+        assert f">{own}{cell.format(counts[mine])}" in r.html
+        assert f">{other} *{cell.format(counts[theirs])}" in r.html and f">{rest}{cell.format(1)}" in r.html
+        assert f">{note}</div>" in r.html and f"\n{note}\n" in r.text
+        assert f"\n  {own}: {counts[mine]} (" in r.text and f"\n  {other} *: {counts[theirs]} (" in r.text \
+            and f"\n  {rest}: 1 (" in r.text
+        zh_en = ("中文 8 · 英文 7 · 其他语言 1" if lang == "zh" else "Chinese 8 · English 7 · Other languages 1")
+        assert short_lines(d)[1][0].endswith(" · " + zh_en), short_lines(d)[1]
+        assert facts(d, "s")["by_lang"] == {k: {"current": n, "previous": d.by_lang[k].previous}
+                                           for k, n in counts.items()}
+    both = render(build_digest(session, DAY, tz=TZ))
+    assert " *" not in both.text.split("Net sentiment")[0] and "not covered below" not in both.html
