@@ -29,7 +29,11 @@ GROUPS = ("model", "theme", "lang", "sentiment", "source", "category")
 
 ITEM_COLUMNS = [
     Column("id", "int", "story id in this database"),
-    Column("published_at", "datetime", "publication time, UTC (ISO 8601)"),
+    Column("published_at", "datetime", "publication time in UTC, in every format: ISO 8601 ending in Z "
+                                       "(CSV, JSON), timestamp[UTC] (Parquet), a date-time shown as "
+                                       "'2025-10-22 07:20:00 UTC' (xlsx: Excel stores no time zone; add "
+                                       "the zone's offset for local time, e.g. +8/24 for Asia/Shanghai; "
+                                       "the local day is 'day')"),
     Column("day", "date", "local calendar day of published_at in the export's time zone"),
     Column("source_id", "str", "source id (sources.toml)"),
     Column("source_name", "text", "source display name"),
@@ -238,6 +242,8 @@ def method(session: Session, kind: str, flt: ItemFilter, rng: Range | None, *, c
                                    "theme it has, so the groups add up to more than the stories")
     else:
         out["order"] = "newest first"
+        out["times"] = ("published_at is UTC in every format (xlsx: a date-time without a zone, "
+                        "each cell shown with 'UTC'); day is its local day in time_zone")
         evidence = any(c.name == EVIDENCE_COLUMNS[0].name for c in columns)
         out["lists"] = ("models, themes and the evidence lists: arrays (JSON, Parquet) or "
                         "'|'-joined (CSV, xlsx); an evidence list is null (JSON, Parquet) or empty "

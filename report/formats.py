@@ -9,7 +9,8 @@ arrive (bounded memory however many there are) and returns how many rows it wrot
   a sidecar file.
 - JSON: `{"meta": {...}, "rows": [...]}`, written incrementally; lists stay arrays.
 - xlsx: the data on the first sheet (`data`), the method on a second (`method`); strings are
-  always stored as text, never as formulas; times are UTC (Excel has no time zones); text longer
+  always stored as text, never as formulas; times are UTC (Excel has no time zones), every time
+  cell formatted to show it, `2025-10-22 07:20:00 UTC` (`XLSX_TIME_FORMAT`); text longer
   than a cell holds (32,767 characters) is cut, ending in `…`, and control characters a worksheet
   cannot hold are dropped.
 - Parquet: typed columns (timestamps in UTC, lists as list<string>), row groups of `PARQUET_BATCH`
@@ -38,6 +39,9 @@ XLSX_MAX_ROWS = 1_048_575          # Excel's sheet limit minus the header row
 XLSX_MAX_CHARS = 32_767            # Excel's limit of characters in a cell (UTF-16 code units)
 METHOD_KEY = "aigcwatch.method"
 _FORMULA_SET = frozenset("=+-@\t\r")
+# a time cell's display: Excel stores no zone, so the zone is part of what every cell shows (the
+# value stays a date-time: it sorts, filters and computes; `+8/24` gives Asia/Shanghai)
+XLSX_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +192,10 @@ def write_xlsx(path: str, columns: list[Column], rows: Iterable[dict], method: d
             if isinstance(v, str) and v.startswith("="):
                 cell = WriteOnlyCell(data, value=v)
                 cell.data_type = "s"     # text, never a formula
+                v = cell
+            elif kind == "datetime" and v is not None:
+                cell = WriteOnlyCell(data, value=v)
+                cell.number_format = XLSX_TIME_FORMAT
                 v = cell
             values.append(v)
         data.append(values)

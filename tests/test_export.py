@@ -624,3 +624,30 @@ def test_the_count_of_rows_written_is_singular_for_one_row(db_url, built, tmp_pa
     two = run(db_url, "trends", "--since", str(DAY - timedelta(days=1)), "--until", str(DAY),
               "--tz", TZ, "-o", str(tmp_path / "two.json"))
     assert f"wrote 2 rows to {tmp_path / 'two.json'}" in two.stderr
+
+
+def test_xlsx_times_say_they_are_utc_in_every_cell_and_the_method_says_so_in_every_format(
+        db_url, session, built, tmp_path):
+    # Before: the xlsx `published_at` cell read "2025-03-10 07:00:00" (UTC: Excel stores no zone),
+    # which a reader in Shanghai takes for local time, 8 hours off; only the method sheet said UTC.
+    from report.formats import XLSX_TIME_FORMAT
+
+    args = ["items", "--since", str(DAY), "--until", str(DAY), "--tz", TZ]
+    for fmt in ("xlsx", "json"):
+        run(db_url, *args, "-o", str(tmp_path / f"i.{fmt}"))
+    doc = json.loads((tmp_path / "i.json").read_text(encoding="utf-8"))
+    wb = openpyxl.load_workbook(tmp_path / "i.xlsx")
+    ws = wb["data"]
+    header = [c.value for c in next(ws.iter_rows(max_row=1))]
+    assert header == [c.name for c in ITEM_COLUMNS]          # the column keeps its name in every format
+    col = header.index("published_at")
+    cells = [row[col] for row in ws.iter_rows(min_row=2)]
+    assert len(cells) == len(doc["rows"]) > 10
+    for cell, row in zip(cells, doc["rows"]):
+        utc = datetime.fromisoformat(row["published_at"].replace("Z", "+00:00"))
+        assert cell.is_date and cell.value == utc.replace(tzinfo=None)   # still a date-time: sorts, computes
+        assert cell.number_format == XLSX_TIME_FORMAT == 'yyyy-mm-dd hh:mm:ss "UTC"'
+    method = dict(wb["method"].iter_rows(values_only=True))
+    assert "published_at is UTC in every format" in method["times"] == doc["meta"]["times"]
+    meaning = next(c["meaning"] for c in doc["meta"]["columns"] if c["name"] == "published_at")
+    assert "'2025-10-22 07:20:00 UTC' (xlsx" in meaning and meaning in method["columns"]
