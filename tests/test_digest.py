@@ -825,7 +825,7 @@ def test_a_one_language_digest_accounts_for_every_story_of_its_total(session):
         cell = '</td><td align="right" style="padding:3px 8px;font-weight:700;">{}</td>'
         mine, theirs = ("zh", "en") if lang == "zh" else ("en", "zh")
         assert f">{own}{cell.format(counts[mine])}" in r.html
-        assert f">{other} *{cell.format(counts[theirs])}" in r.html and f">{rest}{cell.format(1)}" in r.html
+        assert f">{other}&nbsp;*{cell.format(counts[theirs])}" in r.html and f">{rest}{cell.format(1)}" in r.html
         assert f">{note}</div>" in r.html and f"\n{note}\n" in r.text
         assert f"\n  {own}: {counts[mine]} (" in r.text and f"\n  {other} *: {counts[theirs]} (" in r.text \
             and f"\n  {rest}: 1 (" in r.text
