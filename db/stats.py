@@ -161,9 +161,14 @@ def log_odds(current: dict[str, int], previous: dict[str, int], *,
     for term, pool in pooled.items():
         a = pool * scale
         y1, y2 = current.get(term, 0), previous.get(term, 0)
-        l1 = math.log((y1 + a) / (n_cur + prior_total - y1 - a))
-        l2 = math.log((y2 + a) / (n_prev + prior_total - y2 - a))
-        z = (l1 - l2) / math.sqrt(1.0 / (y1 + a) + 1.0 / (y2 + a))
+        rest1, rest2 = n_cur + prior_total - y1 - a, n_prev + prior_total - y2 - a
+        if rest1 <= 0 or rest2 <= 0:
+            # the term is every count of both periods (a window whose stories hold one keyword):
+            # its share cannot change, and its odds against the others have no value
+            z = 0.0
+        else:
+            z = (math.log((y1 + a) / rest1) - math.log((y2 + a) / rest2)) / math.sqrt(
+                1.0 / (y1 + a) + 1.0 / (y2 + a))
         out.append({"term": term, "current": y1, "previous": y2, "z": round(z, 3)})
     out.sort(key=lambda r: (-r["z"], r["term"]))
     return out

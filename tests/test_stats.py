@@ -158,6 +158,15 @@ def test_log_odds_prior_shrinks_scores_towards_zero():
         assert len({math.copysign(1, z) for z in zs}) == 1          # never flips sign
 
 
+def test_log_odds_of_a_single_term_is_zero_not_a_crash():
+    """Periods whose stories hold one keyword between them (a quiet language's day) crashed the
+    whole digest with ZeroDivisionError."""
+    assert stats.log_odds({"sora": 3}, {"sora": 5}) == [{"term": "sora", "current": 3, "previous": 5, "z": 0.0}]
+    assert stats.log_odds({"sora": 2}, {}) == [{"term": "sora", "current": 2, "previous": 0, "z": 0.0}]
+    rows = stats.log_odds({"sora": 2}, {"kling": 4})      # two terms: a real rise and a real fall
+    assert rows[0]["term"] == "sora" and rows[0]["z"] > 0 > rows[1]["z"]
+
+
 def test_log_odds_with_nothing_current_is_empty():
     assert stats.log_odds({}, {"a": 3}) == []
     assert stats.log_odds({}, {}) == []
