@@ -15,6 +15,7 @@ from db import queries as q
 from db.filters import ItemFilter, day_window
 from report.digest import Change, Digest, build_digest, headline
 from report.render import render, safe_link, short_lines, subject
+from tests.support.browser import pages_at
 from tests.support.stories import DAY, FORMULA_TITLE, HOSTILE_TITLE, SYNDICATED_TITLE, TZ, build
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "body", "table", "tr", "td", "div", "span", "a", "b",
@@ -296,12 +297,6 @@ def test_why_a_story_was_tagged_quotes_a_few_cleaned_phrases(st, lines):
 def test_a_long_unbroken_title_does_not_widen_the_email_in_chromium(session, tmp_path):
     # Before: a 300-character title without a space (a URL as the title, a spam run of letters)
     # stretched the 680 px card to 2,547 px: every line of the digest needed sideways scrolling.
-    from tests.support.browser import CHROMIUM as chromium
-    from tests.support.browser import require_browser
-
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
     build(session)
     d = build_digest(session, DAY, tz=TZ)
     st = d.spikes[0]["stories"][0]
@@ -311,17 +306,10 @@ def test_a_long_unbroken_title_does_not_widen_the_email_in_chromium(session, tmp
     d.sections[0].terms = [{"term": "t" * 40, "current": 3, "previous": 0}]
     page = tmp_path / "digest.html"
     page.write_text(render(d).html, encoding="utf-8")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            for width in (760, 380):
-                pg = browser.new_page(viewport={"width": width, "height": 900})
-                pg.goto(page.as_uri())
-                assert pg.evaluate("document.documentElement.scrollWidth") <= width
-                assert pg.get_by_text("aaaaaaaa", exact=False).first.is_visible()
-                pg.close()
-        finally:
-            browser.close()
+    with pages_at(page, (760, 380)) as pages:
+        for width, pg in pages:
+            assert pg.evaluate("document.documentElement.scrollWidth") <= width
+            assert pg.get_by_text("aaaaaaaa", exact=False).first.is_visible()
 
 
 def test_a_digest_of_a_day_not_over_marks_it_partial_in_the_chart(session):
@@ -512,12 +500,6 @@ def test_the_chart_keeps_every_bar_to_scale_on_a_phone_in_chromium(session, tmp_
     # Before: at 375 px the note of a day not over ("当天未结束，数量不完整 · day not over: partial
     # count", kept on one line) squeezed that day's bars to nothing and pushed the card to 410 px;
     # three-digit counts beside full-length bars squeezed them too, so the chart misdrew.
-    from tests.support.browser import CHROMIUM as chromium
-    from tests.support.browser import require_browser
-
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
     build(session)
     d = build_digest(session, DAY, tz=TZ, now=datetime.combine(DAY, time(12), ZoneInfo(TZ)))
     assert d.daily[-1]["partial"]
@@ -526,19 +508,12 @@ def test_the_chart_keeps_every_bar_to_scale_on_a_phone_in_chromium(session, tmp_
     page.write_text(render(d).html, encoding="utf-8")
     bars = """Array.from(document.querySelectorAll('td[height="9"]'))
               .map(td => [Number(td.getAttribute('width')), td.getBoundingClientRect().width])"""
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            for width in (375, 1000):
-                pg = browser.new_page(viewport={"width": width, "height": 900})
-                pg.goto(page.as_uri())
-                assert pg.evaluate("document.documentElement.scrollWidth") <= width
-                drawn = pg.evaluate(bars)
-                assert drawn and [w for w, _ in drawn] == [round(w) for _, w in drawn], (width, drawn)
-                assert pg.get_by_text("day not over: partial count", exact=False).first.is_visible()
-                pg.close()
-        finally:
-            browser.close()
+    with pages_at(page, (375, 1000)) as pages:
+        for width, pg in pages:
+            assert pg.evaluate("document.documentElement.scrollWidth") <= width
+            drawn = pg.evaluate(bars)
+            assert drawn and [w for w, _ in drawn] == [round(w) for _, w in drawn], (width, drawn)
+            assert pg.get_by_text("day not over: partial count", exact=False).first.is_visible()
 
 
 def test_a_day_without_stories_reads_as_sentences_and_its_chat_push_says_when_data_last_came(session):
@@ -667,11 +642,6 @@ def test_each_themes_bar_sits_under_its_name_at_phone_and_desktop_width_in_chrom
     # Before: a theme's bar sat in a 230 px cell beside its name: at 375 px the name was squeezed
     # ("发布与开放" over its count "17"), and the bars of one section started wherever each name
     # ended; at 1000 px they floated at the card's right edge, far from the names they measure.
-    from tests.support.browser import CHROMIUM as chromium
-    from tests.support.browser import require_browser
-
-    require_browser()
-    from playwright.sync_api import sync_playwright
     from report.render import name
 
     build(session)
@@ -688,19 +658,12 @@ def test_each_themes_bar_sits_under_its_name_at_phone_and_desktop_width_in_chrom
                            bar.getBoundingClientRect()];
         return {label, name_left: r.left, name_top: r.top, count_top: c.top, bar_left: s.left, bar_top: s.top};
     })"""
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            for width in (375, 1000):
-                pg = browser.new_page(viewport={"width": width, "height": 900})
-                pg.goto(page.as_uri())
-                for m in pg.evaluate(measure, [list(t) for t in themes]):
-                    assert abs(m["count_top"] - m["name_top"]) < 2, (width, m)      # name and count on one line
-                    assert abs(m["bar_left"] - m["name_left"]) < 1, (width, m)      # the bar starts under the name
-                    assert 0 < m["bar_top"] - m["name_top"] < 30, (width, m)
-                pg.close()
-        finally:
-            browser.close()
+    with pages_at(page, (375, 1000)) as pages:
+        for width, pg in pages:
+            for m in pg.evaluate(measure, [list(t) for t in themes]):
+                assert abs(m["count_top"] - m["name_top"]) < 2, (width, m)      # name and count on one line
+                assert abs(m["bar_left"] - m["name_left"]) < 1, (width, m)      # the bar starts under the name
+                assert 0 < m["bar_top"] - m["name_top"] < 30, (width, m)
 
 
 def _one_sided_spikes(session) -> None:

@@ -4,6 +4,8 @@ installs it, so a missing browser there is a broken setup, not a reason to skip)
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,28 @@ def require_browser() -> None:
         if in_ci():
             pytest.fail(f"CI=true: the browser test must run, but {problem}")
         pytest.skip(problem)
+
+
+@contextmanager
+def pages_at(path: Path, widths: Iterable[int], height: int = 900) -> Iterator[Iterator]:
+    """A local HTML file opened in headless Chromium once per viewport width (skipped, or failed
+    under CI=true, without a browser): `with pages_at(f, (375, 1000)) as pages: for width, page in
+    pages: ...`. Each page is closed when the loop moves on, the browser when the block ends."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def pages():
+            for width in widths:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                try:
+                    page.goto(Path(path).as_uri())
+                    yield width, page
+                finally:
+                    page.close()
+        try:
+            yield pages()
+        finally:
+            browser.close()
