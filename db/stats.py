@@ -144,6 +144,25 @@ def lead_lag(onsets: dict[str, date | None]) -> tuple[str | None, int | None]:
     return None, None
 
 
+LEADS = ("same_day", "zh_first", "en_first", "zh_only", "en_only", "zh_only_rose", "en_only_rose")
+
+
+def lead(leader: str | None, lag_days: int | None, by_lang: dict[str, int]) -> str | None:
+    """How the two languages met a spike, one of LEADS (None: neither rose above its baseline),
+    for every output to word alike: "same_day"; "zh_first" (English rose `lag_days` later);
+    "zh_only" when only Chinese rose and English had no story that day; "zh_only_rose" when
+    English had a few that never rose. A language without an onset did not follow, so it is
+    never "first" (and the mirror cases for English)."""
+    if leader == "same":
+        return "same_day"
+    if leader not in ("zh", "en"):
+        return None
+    if lag_days is not None:
+        return f"{leader}_first"
+    other = "en" if leader == "zh" else "zh"
+    return f"{leader}_only" if not by_lang.get(other) else f"{leader}_only_rose"
+
+
 def log_odds(current: dict[str, int], previous: dict[str, int], *,
              prior_total: float = LOG_ODDS_PRIOR) -> list[dict]:
     """Weighted log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008).

@@ -367,10 +367,10 @@ def spikes(session: Session, flt: ItemFilter, *, tz: str = "UTC", dims: Sequence
                     onsets[lang] = stats.onset(days, lang_series[lang], hit["day"], window=window,
                                                partial=partial(key, (lang,)))
                 leader, lag = stats.lead_lag(onsets)
-                out.append({"dim": dim, "key": key, **hit,
-                            "by_lang": {lang: per_lang.get((key, lang), {}).get(hit["day"], 0)
-                                        for lang in LANGS},
+                by_lang = {lang: per_lang.get((key, lang), {}).get(hit["day"], 0) for lang in LANGS}
+                out.append({"dim": dim, "key": key, **hit, "by_lang": by_lang,
                             "onset": onsets, "leader": leader, "lag_days": lag,
+                            "lead": stats.lead(leader, lag, by_lang),
                             "as_of": now if running and hit["day"] == today else None})
     out.sort(key=lambda r: (-r["score"], r["day"], r["dim"], r["key"]))
     return out

@@ -220,18 +220,15 @@ def lead_text(sp: dict, lang: str, *, lag: bool = True) -> str:
     the radius), it is not "first": "仅英文" ("only English") when the other had no story that
     day, "仅英文升温" ("only English rose") when it had a few that never rose. With `lag`, the
     days the other followed by ("中文先起, 晚 2 天")."""
-    leader = sp.get("leader")
-    if leader == "same":
+    kind = sp.get("lead")              # db.stats.lead: the dashboard words the same kinds
+    if kind == "same_day":
         return label("same_day", lang)
-    if leader not in ("zh", "en"):
+    if not kind:
         return ""
-    side = label(leader, lang)
-    if sp.get("lag_days") is None:
-        other = "en" if leader == "zh" else "zh"
-        quiet = not (sp.get("by_lang") or {}).get(other)
-        return label("only_lang" if quiet else "only_rose", lang, side=side)
-    out = label("led", lang, side=side)
-    if lag and sp["lag_days"]:
+    side, how = kind.split("_", 1)
+    out = label({"first": "led", "only": "only_lang", "only_rose": "only_rose"}[how], lang,
+                side=label(side, lang))
+    if how == "first" and lag and sp["lag_days"]:
         out += ", " + label("days_later", lang, n=sp["lag_days"])
     return out
 

@@ -72,7 +72,7 @@ def facts(d: Digest, subject: str) -> dict:
         "net_sentiment": {"current": d.net[0], "previous": d.net[1]},
         "as_of": d.as_of.isoformat() if d.as_of else None,   # a period not over: the numbers run to it
         "spikes": [{"dim": s["dim"], "key": s["key"], "day": s["day"].isoformat(), "count": s["count"],
-                    "baseline": s["baseline"], "leader": s.get("leader"),
+                    "baseline": s["baseline"], "leader": s.get("leader"), "lead": s.get("lead"),
                     "as_of": s["as_of"].isoformat() if s.get("as_of") else None} for s in d.spikes],
     }
 

@@ -488,7 +488,8 @@ def test_the_text_part_says_which_language_led_a_spike_as_the_html_does(session)
     build(session)
     d = build_digest(session, DAY, tz=TZ)
     first = d.spikes[0]
-    d.spikes = [{**first, "leader": "en", "lag_days": 2}, {**first, "key": "sora", "leader": "same", "lag_days": 0}]
+    d.spikes = [{**first, "leader": "en", "lag_days": 2, "lead": "en_first"},
+                {**first, "key": "sora", "leader": "same", "lag_days": 0, "lead": "same_day"}]
     r = render(d)
     for part in (r.text, r.html):
         assert "English first, 2 day(s) later)" in part

@@ -158,6 +158,16 @@ def test_log_odds_prior_shrinks_scores_towards_zero():
         assert len({math.copysign(1, z) for z in zs}) == 1          # never flips sign
 
 
+def test_a_language_without_an_onset_did_not_follow_so_the_other_did_not_lead():
+    assert stats.lead("same", 0, {"zh": 3, "en": 4}) == "same_day"
+    assert stats.lead("zh", 2, {"zh": 5, "en": 1}) == "zh_first"
+    assert stats.lead("en", None, {"zh": 0, "en": 7}) == "en_only"          # no Chinese story at all
+    assert stats.lead("en", None, {"zh": 1, "en": 7}) == "en_only_rose"     # Chinese never rose
+    assert stats.lead("zh", None, {"zh": 6}) == "zh_only"
+    assert stats.lead(None, None, {"zh": 2, "en": 2}) is None
+    assert set(stats.LEADS) >= {stats.lead(*a) for a in (("same", 0, {}), ("en", 1, {}), ("zh", None, {}))}
+
+
 def test_log_odds_of_a_single_term_is_zero_not_a_crash():
     """Periods whose stories hold one keyword between them (a quiet language's day) crashed the
     whole digest with ZeroDivisionError."""
