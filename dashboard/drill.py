@@ -131,8 +131,7 @@ def net_chart(ctx, df, dim: str, *, key: str, name: str, title: bool = False) ->
         st.markdown(f"**{ui.md_escape(i18n.t('net_7d' if value == 'net_7d' else 'net_sentiment', ctx.lang))}**")
     fig = charts.net_lines(df, lang=ctx.lang, tz=ctx.tz, interval=ctx.interval, dim=dim,
                            events=ctx.events, value=value, partial=ctx.partial)
-    points = ui.chart(fig, df, key=key, lang=ctx.lang, name=name, partial=ctx.partial,
-                      interval=ctx.interval)
+    points = ui.chart(fig, df, key=key, lang=ctx.lang, name=name, cut=ctx.cut)
     if df["few_stories"].astype(bool).any():
         window = i18n.t("window_7d" if value == "net_7d" else "every_" + ctx.interval, ctx.lang)
         st.caption(ui.md_escape(i18n.t("few_stories_note", ctx.lang, n=charts.MIN_NET_STORIES, window=window)))

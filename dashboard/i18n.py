@@ -63,6 +63,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
                      "其数值所依据的天数少于完整的{period}，不能直接相比。",
                      "Shaded {period}: partial ({spans}): the range holds only part of it, or it is "
                      "not over yet, so its figure rests on fewer days than a whole {period}'s."),
+    "partial_open": ("尚未结束，截至 {at}", "not over: until {at}"),
     "partial_span": ("{first} 起的{period}仅含 {days}", "the {period} of {first} holds only {days}"),
     # errors and onboarding
     "db_error": ("无法连接数据库：{reason}", "Cannot reach the database: {reason}"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -19,7 +18,8 @@ from aigcwatch.errors import AigcwatchError, ConfigError
 from dashboard import charts, data, i18n, params, ui
 from dashboard.params import View
 from db.filters import ItemFilter, day_window
-from db.queries import partial_buckets
+from db.buckets import local_day
+from db.queries import clock, partial_buckets
 
 DEFAULT_TZ = "Asia/Shanghai"
 TIMEZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Singapore",
@@ -68,9 +68,16 @@ class Ctx:
     @property
     def partial(self) -> dict[date, tuple[date, date]]:
         """The page's buckets that hold only part of their period (`db.queries.partial_buckets`,
-        today's day in the view's zone not being over), with the days each covers."""
-        today = datetime.now(ZoneInfo(self.tz)).date()
-        return partial_buckets(self.start, self.end, self.interval, today)
+        today's day in the view's zone not being over), with the days each covers. "Today" is
+        the day of the instant the page's counts stop at (`db.queries.clock`: the filter's
+        "as_of"), so a page drawn across midnight shades the day its counts cut."""
+        return partial_buckets(self.start, self.end, self.interval, local_day(clock(self.flt), self.tz))
+
+    @property
+    def cut(self) -> ui.Cut:
+        """What a time chart's note and CSV say about its partial buckets (`ui.chart`), with the
+        view's "as_of", the instant its counts stop at."""
+        return ui.Cut(self.partial, self.interval, self.tz, self.flt.as_of)
 
     @property
     def lead_start(self) -> date:

@@ -10,8 +10,9 @@ import html
 import io
 import re
 from contextlib import contextmanager
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ import streamlit as st
 from aigcwatch.errors import DatabaseError
 from dashboard import i18n
 from ingest.tag import reasons
-from db.buckets import as_date
+from db.buckets import as_date, bucket_last_day, local_day
 from report.render import safe_link
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^\"'])")
@@ -195,16 +196,48 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class Cut:
+    """A time chart's buckets that hold only part of their period (`db.queries.partial_buckets`:
+    first day -> the days it covers), and `as_of`: the instant the view's counts stop at (the
+    filter's "as_of", None when its window is over), which the chart's counts used too."""
+
+    buckets: Mapping[date, tuple[date, date]]
+    interval: str
+    tz: str
+    as_of: datetime | None = None
+
+    def as_of_cell(self, first) -> str | None:
+        """The "as_of" cell of bucket `first` in the chart's CSV: the view's "as_of" (local, to the
+        minute, as every spike CSV has it) for a partial bucket not over by then, else None."""
+        first = as_date(first)
+        if self.as_of is None or first not in self.buckets:
+            return None
+        return as_of_cell(self.as_of, self.tz) if bucket_last_day(first, self.interval) >= self.today else None
+
+    @property
+    def today(self) -> date | None:
+        return None if self.as_of is None else local_day(self.as_of, self.tz)
+
+    @property
+    def until(self) -> dict[date, str]:
+        """The bucket holding `as_of`'s day -> its "HH:MM" (the one time the note names)."""
+        day = self.today
+        return {first: as_of_time(self.as_of, self.tz) for first, (lo, hi) in self.buckets.items()
+                if day is not None and lo <= day <= hi}
+
+
 def chart(fig, df: pd.DataFrame, *, key: str, lang: str, name: str | None = None,
-          partial: dict | None = None, interval: str = "day") -> list[dict]:
+          cut: Cut | None = None) -> list[dict]:
     """The figure, a CSV download of exactly `df` (the chart's data), and the selected points.
-    A time chart given its `partial` buckets (`Ctx.partial`) says under it which are partial, and
-    its CSV carries a "partial" column, as the trends export does."""
+    A time chart given its `cut` (`Ctx.cut`) says under it which buckets are partial and until
+    when one not over is counted, and its CSV carries "partial" and "as_of" columns."""
     event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points", "box", "lasso"),
                             theme=None, config={"displaylogo": False})
-    if partial is not None and "bucket" in df:
-        df = df.assign(partial=[as_date(b) in partial for b in df["bucket"]])
-        note = partial_note(partial, interval, lang)
+    if cut is not None and "bucket" in df:
+        df = df.assign(partial=[as_date(b) in cut.buckets for b in df["bucket"]],
+                       as_of=[cut.as_of_cell(b) for b in df["bucket"]])
+        note = partial_note(cut.buckets, cut.interval, lang, until=cut.until)
         if note:
             st.caption(md_escape(note))
     st.download_button(i18n.t("download_csv", lang), data=csv_bytes(df), file_name=f"{name or key}.csv",
@@ -215,19 +248,26 @@ def chart(fig, df: pd.DataFrame, *, key: str, lang: str, name: str | None = None
         return []
 
 
-def partial_note(partial: dict, interval: str, lang: str) -> str | None:
-    """The note under a time chart naming its partial buckets and the days each holds."""
+def partial_note(partial: Mapping, interval: str, lang: str, until: Mapping[date, str] | None = None) -> str | None:
+    """The note under a time chart naming its partial buckets and the days each holds; the one
+    not over (in `until`, `Cut.until`) says until when it is counted."""
     if not partial:
         return None
+    until = until or {}
 
     def span(first, lo, hi) -> str:
         days = str(lo) if lo == hi else f"{lo} – {hi}"
-        return days if interval == "day" else i18n.t("partial_span", lang, period=i18n.t("every_" + interval, lang),
+        text = days if interval == "day" else i18n.t("partial_span", lang, period=i18n.t("every_" + interval, lang),
                                                      first=first, days=days)
+        if first in until:
+            text += ("，" if lang == "zh" else ", ") + i18n.t("partial_open", lang, at=until[first])
+        return text
 
-    parts = [span(first, lo, hi) for first, (lo, hi) in sorted(partial.items())]
+    items = sorted(partial.items())
+    parts = [span(first, lo, hi) for first, (lo, hi) in items]
     if len(parts) > 4:   # a range running into the future: every bucket to come is partial
-        parts = parts[:2] + [f"… ({len(parts) - 3})"] + parts[-1:]
+        keep = [0, 1] + [i for i, (first, _) in enumerate(items) if first in until and 1 < i < len(parts) - 1]
+        parts = [parts[i] for i in keep] + [f"… ({len(parts) - len(keep) - 1})"] + parts[-1:]
     spans = ("；" if lang == "zh" else "; ").join(parts)
     return i18n.t("partial_note", lang, period=i18n.t("every_" + interval, lang), spans=spans)
 

@@ -711,6 +711,39 @@ def test_the_gap_pages_spike_of_a_day_not_over_says_its_count_runs_until_now(db_
     assert not csv[csv["day"] != today]["partial"].any() and csv[csv["day"] != today]["as_of"].isna().all()
 
 
+TIME_CHART_PAGES = ("overview", "models", "themes", "gap", "explorer", "sources")
+
+
+@pytest.mark.parametrize("name", TIME_CHART_PAGES)
+@pytest.mark.parametrize("ui, note", [("en", "not over: until"), ("zh", "尚未结束，截至")])
+def test_every_time_charts_csv_and_note_say_until_when_today_is_counted(db_url, session, env, monkeypatch,
+                                                                       name, ui, note):
+    # Before: a time chart's CSV marked today's bucket "partial" with no "as_of" (the spike CSVs
+    # had one), and the note under it said "not over yet" without saying until when.
+    tz, today, local, c = _kling_mornings()
+    for k in range(6):        # a theme too, so that the Themes page draws today
+        c.add(local(today, 9, k), "zh-news", models=("kling",), themes=("tech",))
+    c.add(local(today, 15), "zh-news", models=("kling",), themes=("tech",))      # ahead of now
+    c.save(session)
+    env.setenv("AIGCWATCH_TIMEZONE", tz)
+    env.setenv("AIGCWATCH_DATABASE_URL", db_url)
+    frames = _csv_frames(monkeypatch)
+    at = ok(page(name, ui=ui, **{"from": (today - timedelta(days=6)).isoformat(), "to": today.isoformat()}))
+    timed = {n: f for n, f in frames.items() if "bucket" in f.columns and "partial" in f.columns}
+    assert timed, f"{name}: no time chart CSV among {sorted(frames)}"
+    cells = set()
+    for file, f in timed.items():
+        assert "as_of" in f.columns, f"{file} has 'partial' but no 'as_of'"
+        mine = f[f["bucket"].map(str) == str(today)]
+        assert len(mine) and mine["partial"].all(), file
+        cells |= set(mine["as_of"])
+        assert f[f["bucket"].map(str) != str(today)]["as_of"].isna().all(), file
+    (cell,) = cells                              # one "as_of" for every chart of the page
+    assert re.fullmatch(rf"{today} 1[23]:\d\d", cell), cell
+    notes = [c.value for c in at.caption if unescape_md(f"{note} {cell[-5:]}") in unescape_md(c.value)]
+    assert len(notes) >= len(timed), [c.value for c in at.caption]
+
+
 def test_the_sources_bars_stack_in_one_order_whatever_the_view(site, session):
     # Before: each view stacked its sources biggest first: cn-news under en-news on DAY, above
     # it over the week before (Sora's daily English notes), so every segment moved.

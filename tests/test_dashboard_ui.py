@@ -3,6 +3,7 @@ and CSV that opens in a spreadsheet without running formulas; every UI string in
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -158,3 +159,28 @@ def test_a_days_as_of_reads_as_the_same_local_time_on_every_spike_line_table_and
     assert ui.as_of_time(at, tz) == hhmm
     assert ui.as_of_cell(at, tz) == f"2025-03-10 {hhmm}"
     assert ui.as_of_cell(None, tz) is None
+
+
+@pytest.mark.parametrize("every, first, note", [
+    ("day", date(2025, 3, 10), "2025-03-10, not over: until 20:07"),
+    ("week", date(2025, 3, 10), "the week of 2025-03-10 holds only 2025-03-10, not over: until 20:07"),
+])
+def test_a_cut_names_until_when_its_bucket_not_over_is_counted(every, first, note):
+    # Before: the note said "or it is not over yet" without the time, the CSV had no "as_of".
+    from datetime import datetime, timezone
+
+    from db.queries import partial_buckets
+
+    at = datetime(2025, 3, 10, 12, 7, 42, tzinfo=timezone.utc)          # 20:07 in Shanghai
+    cut = ui.Cut(partial_buckets(date(2025, 3, 1), date(2025, 3, 16), every, date(2025, 3, 10)), every,
+                 "Asia/Shanghai", at)
+    assert cut.as_of_cell(first) == "2025-03-10 20:07"
+    if every == "day":      # days to come: counted until then too (they hold nothing yet)
+        assert cut.as_of_cell(date(2025, 3, 16)) == "2025-03-10 20:07"
+    assert cut.as_of_cell(date(2025, 3, 3) if every == "week" else date(2025, 3, 9)) is None
+    assert note in ui.partial_note(cut.buckets, every, "en", until=cut.until)
+    zh = ui.partial_note(cut.buckets, every, "zh", until=cut.until)
+    assert "尚未结束，截至 20:07" in zh and zh.count("截至") == 1          # once, at the bucket holding today
+    over = ui.Cut(cut.buckets, every, "Asia/Shanghai", None)             # a window over: no "as_of"
+    assert over.as_of_cell(first) is None and "until" not in ui.partial_note(over.buckets, every, "en",
+                                                                            until=over.until)

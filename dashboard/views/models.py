@@ -38,7 +38,7 @@ def share_of_voice(ctx: Ctx, tally=None) -> None:
                                 value="stories", events=ctx.events, y_title=i18n.t("stories", L),
                                 partial=ctx.partial)
     points = ui.chart(fig, df, key="mo_sov", lang=L, name="share_of_voice" if mode == "share" else "model_stories",
-                      partial=ctx.partial, interval=ctx.interval)
+                      cut=ctx.cut)
     drill.selection(ctx, points, ("bucket", "model"), key="mo_sov")
     drill.box(ctx, key="mo_sov_drill", dims=("bucket", "model"),
               options={"bucket": drill.periods(ctx), "model": _models(raw)})

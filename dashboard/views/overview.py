@@ -62,8 +62,7 @@ def volume(ctx: Ctx, tally=None) -> None:
     df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "lang")
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", kind="area",
                             y_title=i18n.t("stories", L), events=ctx.events, partial=ctx.partial)
-    points = ui.chart(fig, df, key="ov_volume", lang=L, name="volume_by_language", partial=ctx.partial,
-                      interval=ctx.interval)
+    points = ui.chart(fig, df, key="ov_volume", lang=L, name="volume_by_language", cut=ctx.cut)
     drill.selection(ctx, points, ("bucket", "lang"), key="ov_volume")
     drill.box(ctx, key="ov_volume_drill", dims=("bucket", "lang"),
               options={"bucket": drill.periods(ctx), "lang": sorted(df["lang"].unique()) if not df.empty else []})

@@ -131,8 +131,7 @@ def per_day(ctx: Ctx) -> None:
                             y_title=i18n.t("stories", L), names=ctx.source_names, partial=ctx.partial,
                             colors=charts.key_colors(ctx.source_names))
     charts.room_for_legend(fig, len(fig.data))
-    points = ui.chart(fig, df, key="so_days", lang=L, name="items_per_source", partial=ctx.partial,
-                      interval=ctx.interval)
+    points = ui.chart(fig, df, key="so_days", lang=L, name="items_per_source", cut=ctx.cut)
     drill.selection(ctx, points, ("bucket", "source"), key="so_days")
     order = list(raw.groupby("source")["count"].sum().sort_values(ascending=False).index) if not raw.empty else []
     drill.box(ctx, key="so_days_drill", dims=("bucket", "source"),

@@ -33,8 +33,7 @@ def share(ctx: Ctx, tally=None) -> None:
     # a dozen lines: the view's most covered few, the rest one legend click away (all those picked)
     charts.show_top(fig, _themes(raw), len(ctx.flt.theme) or TOP_LINES)
     fig.update_yaxes(rangemode="tozero")     # shares from 0, whichever lines are shown
-    points = ui.chart(fig, df, key="th_share", lang=L, name="theme_share", partial=ctx.partial,
-                      interval=ctx.interval)
+    points = ui.chart(fig, df, key="th_share", lang=L, name="theme_share", cut=ctx.cut)
     drill.selection(ctx, points, ("bucket", "theme"), key="th_share")
     drill.box(ctx, key="th_share_drill", dims=("bucket", "theme"),
               options={"bucket": drill.periods(ctx), "theme": _themes(raw)})
