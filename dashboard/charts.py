@@ -226,14 +226,17 @@ MAX_TICKS = 12
 
 def date_axis(fig: go.Figure, lang: str, interval: str, days: Iterable) -> go.Figure:
     """Date ticks readable in the interface language: plotly names months in English ("Oct 19"),
-    so the Chinese interface gets numeric dates; and one bucket alone spans its neighbours' days
+    so the Chinese interface gets numeric dates ("10-05" within one year); and one bucket alone spans its neighbours' days
     (plotly would zoom into milliseconds around it). Week and month buckets are ticked on their
     own first days (a Monday, the 1st), every bucket or every k-th for at most `MAX_TICKS`: plotly's
     own ticks put "Jul 27" under the August point and Sundays under weeks that start on Monday."""
+    distinct = sorted({pd.Timestamp(d) for d in days if pd.notna(d)})
     if lang == "zh":
         fmt = "%Y-%m" if interval == "month" else "%Y-%m-%d"
-        fig.update_xaxes(tickformat=fmt, hoverformat=fmt)
-    distinct = sorted({pd.Timestamp(d) for d in days if pd.notna(d)})
+        # days of one year ticked "10-05" (the hover keeps the year): six "2025-10-05" ticks
+        # did not fit an 800 px window's chart side by side and were turned on their side
+        one_year = interval != "month" and len({d.year for d in distinct}) == 1
+        fig.update_xaxes(tickformat="%m-%d" if one_year else fmt, hoverformat=fmt)
     if interval in ("week", "month") and len(distinct) > 1:
         step = -(-len(distinct) // MAX_TICKS)
         fig.update_xaxes(tick0=distinct[0].strftime("%Y-%m-%d"),
@@ -384,7 +387,7 @@ def lead_lag(df: pd.DataFrame, *, lang: str, tz: str, title: str | None = None,
             fig.add_trace(go.Scatter(
                 x=list(g["day"]), y=list(g["lead_days"]), mode="markers",
                 name=plot_text(label(dim, key, lang, names)),
-                legendgroup=dim, legendgrouptitle_text=plot_text(i18n.dim_name(dim, lang)),
+                legendgroup=dim,
                 marker=dict(size=[8 + min(float(s), 12) for s in g["score"]], color=color_for(dim, key),
                             symbol=LEAD_SYMBOLS.get(dim, "circle"), line=dict(width=1, color="#333333")),
                 text=[plot_text(label(dim, key, lang, names))] * len(g), customdata=[[d, key] for d in g["day"]],
@@ -395,10 +398,10 @@ def lead_lag(df: pd.DataFrame, *, lang: str, tz: str, title: str | None = None,
                      title_text=plot_text("中文领先天数（负数为英文领先）" if lang == "zh"
                                           else "days Chinese led (−: English)"))
     _layout(fig, title=title)
-    # a legend entry per key: beside the chart, not over it
-    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.02,
-                                  groupclick="toggleitem"))
-    return fig
+    # a legend entry per key, in rows above the chart as every chart's: beside it, it took ~280 px
+    # of an 800 px window's ~470 and left the plot ~190 px (the shape tells model from theme)
+    fig.update_layout(legend_traceorder="normal", legend_groupclick="toggleitem")
+    return room_for_legend(fig, len(fig.data))
 
 
 def diverging(df: pd.DataFrame, *, dim: str, lang: str, value: str = "diff_pp", title: str | None = None,

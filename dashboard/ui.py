@@ -287,6 +287,26 @@ def kpi_wrap() -> None:
     st.html(KPI_WRAP)
 
 
+# Two charts side by side in half-width columns leave each ~230 px at an 800 px window (beside the
+# sidebar): long category labels were cut and a bar chart got a plot of ~50 px. A pair made with
+# `pair` stacks its two columns whenever its own width (not the window's: the sidebar may be open
+# or closed) is below PAIR_MIN_PX, so each chart gets the whole width.
+PAIR_MIN_PX = 760
+
+
+def pair(key: str):
+    """Two columns that stack, one above the other, when their container is narrower than
+    PAIR_MIN_PX (a CSS container query on a keyed container)."""
+    box = st.container(key=f"pair_{key}")
+    sel = f".st-key-pair_{key}"
+    box.html(f"<style>{sel} {{container-type: inline-size}}"
+             f"@container (max-width: {PAIR_MIN_PX - 1}px) {{"
+             f'{sel} [data-testid="stHorizontalBlock"] {{flex-direction: column; flex-wrap: nowrap}}'
+             f'{sel} [data-testid="stColumn"] {{width: 100% !important; flex: 1 1 auto !important;'
+             f" min-width: 100% !important}}}}</style>")
+    return box.columns(2)
+
+
 def kpi(col, label: str, value: str, delta: str | None = None, *, help: str | None = None,
         inverse: bool = False, name: str | None = None) -> None:
     """A KPI card. A change that rounds to nothing ("+0.00", "-0.0 pp") is shown as "±0.00" in

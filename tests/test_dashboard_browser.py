@@ -498,6 +498,43 @@ def test_a_partial_bands_name_never_covers_a_point_or_an_event_marker(page, serv
             assert not over, f"'{word}' at {lb} covers {over}"
 
 
+_CLIPPED = """() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+    const svg = plot.querySelector('.main-svg').getBoundingClientRect();
+    const drag = plot.querySelector('.nsewdrag');
+    const texts = [...plot.querySelectorAll('.ytick text, .xtick text, .g-xtitle text, .g-ytitle text')]
+        .filter(t => t.textContent.trim());
+    const out = texts.map(t => ({text: t.textContent, r: t.getBoundingClientRect()}))
+        .filter(({r}) => r.width > 0 && r.height > 0)          // plotly keeps hidden ticks at size 0
+        .filter(({r}) => r.left < svg.left - 1 || r.right > svg.right + 1 || r.top < svg.top - 1
+                         || r.bottom > svg.bottom + 1)
+        .map(({text, r}) => `${text} [${Math.round(r.left - svg.left)}..${Math.round(r.right - svg.left)}`
+                            + ` of ${Math.round(svg.width)}]`);
+    const turned = [...plot.querySelectorAll('.xtick text')]
+        .filter(t => /rotate\(/.test(t.getAttribute('transform') || '')).length;
+    return {plot: drag ? Math.round(drag.getBoundingClientRect().width) : null, width: Math.round(svg.width),
+            clipped: out, turned};
+})"""
+
+
+@pytest.mark.parametrize("ui", ["en", "zh"])
+@pytest.mark.parametrize("width", [800, 1400])
+def test_the_gap_pages_labels_and_axis_titles_are_whole_at_800_and_1400_px(page, server: Server, ui, width) -> None:
+    """Before: at an 800 px window the gap page's two half-width columns left each chart ~230 px:
+    "Deepfakes / misinformation" lost its start, the divergence axis title "zh share - en share
+    (pp)" its end, the bars a plot of ~50 px with their ticks turned on their side."""
+    pg = page
+    pg.set_viewport_size({"width": width, "height": 1000})
+    pg.goto(f"{server.base}/gap?ui={ui}")
+    _settle(pg)
+    _check_clean(pg, f"/gap?ui={ui} at {width} px")
+    charts = pg.evaluate(_CLIPPED)
+    assert len(charts) >= 5, charts
+    for i, c in enumerate(charts):
+        assert not c["clipped"], f"chart {i} ({c['width']} px wide) cuts: {c['clipped']}"
+        assert c["plot"] is None or c["plot"] >= 200, f"chart {i}: a plot area of {c['plot']} px of {c['width']}"
+        assert not c["turned"], f"chart {i}: {c['turned']} x tick labels turned on their side"
+
+
 def _with_deliveries(demo_db: Path, to: Path) -> Path:
     """A copy of the demo database with a digest delivery log: one failed with a long error."""
     import shutil

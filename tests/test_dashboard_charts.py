@@ -86,7 +86,9 @@ def test_time_chart_names_the_zone_uses_cjk_fonts_and_carries_keys():
 def test_date_ticks_are_numeric_in_chinese_and_one_bucket_spans_whole_days():
     days = pd.DataFrame([{"bucket": date(2025, 3, d), "count": d} for d in (1, 2, 3)])
     zh = charts.time_chart(days, lang="zh", tz="UTC", interval="day")
-    assert zh.layout.xaxis.tickformat == "%Y-%m-%d" and "%b" not in zh.layout.xaxis.hoverformat
+    assert zh.layout.xaxis.tickformat == "%m-%d" and zh.layout.xaxis.hoverformat == "%Y-%m-%d"   # one year
+    years = pd.DataFrame([{"bucket": date(2024 + k, 12, 31), "count": 1} for k in (0, 1)])
+    assert charts.time_chart(years, lang="zh", tz="UTC", interval="day").layout.xaxis.tickformat == "%Y-%m-%d"
     assert charts.time_chart(days, lang="zh", tz="UTC", interval="month").layout.xaxis.tickformat == "%Y-%m"
     assert charts.time_chart(days, lang="en", tz="UTC", interval="day").layout.xaxis.tickformat is None
     one = charts.time_chart(days.head(1), lang="en", tz="UTC", interval="day")

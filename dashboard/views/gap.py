@@ -16,7 +16,7 @@ def gap(ctx: Ctx, flt, dim: str, tally=None) -> pd.DataFrame:
     L = ctx.lang
     st.subheader(i18n.t(f"gap_{dim}", L))
     df = data.language_gap(ctx.url, flt, dim, _tally=tally)
-    left, right = st.columns(2)
+    left, right = ui.pair(f"gap_{dim}")   # stacked when the page is narrow
     with left:
         fig = charts.dumbbell(df, dim=dim, lang=L)
         points = ui.chart(fig, df, key=f"gap_{dim}", lang=L, name=f"gap_{dim}")
