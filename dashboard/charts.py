@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
@@ -80,15 +81,47 @@ def key_colors(keys: Iterable) -> dict:
     return {k: _SPARE[i % len(_SPARE)] for i, k in enumerate(sorted(keys, key=str))}
 
 
-LEGEND_ROW_PX, LEGEND_PER_ROW = 21, 3
+LEGEND_ROW_PX, LEGEND_PER_ROW, LEGEND_FLOW = 21, 2, 4
+# an entry's share of the plot's width; a name longer than LEGEND_NAME_UNITS (a CJK character
+# counts 2: ~160 px, what half a chart has at an 800 px window) is cut with "…" in a legend of rows
+# of two, whole in the hover: "Demo Reddit r/aivideo comments" ran into the next entry
+LEGEND_ENTRY_WIDTH, LEGEND_NAME_UNITS = 0.5, 23
 
 
-def room_for_legend(fig: go.Figure, entries: int) -> go.Figure:
-    """A taller figure for a legend of many entries (about three to a row above the plot at the
-    page's width), so the legend does not squeeze the plot itself."""
+def text_units(text: str) -> int:
+    """The width of `text` in Latin characters: a wide (CJK, full-width) character counts 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def legend_name(text: str, units: int = LEGEND_NAME_UNITS) -> str:
+    """`text`, or its start cut with "…" to at most `units` (`text_units`)."""
+    if text_units(text) <= units:
+        return text
+    out, used = "", 1
+    for ch in text:
+        used += text_units(ch)
+        if used > units:
+            break
+        out += ch
+    return out.rstrip() + "…"
+
+
+def legend_entries(fig: go.Figure) -> int:
+    """How many entries the figure's legend lists."""
+    return sum(1 for tr in fig.data if tr.showlegend is not False)
+
+
+def room_for_legend(fig: go.Figure, entries: int | None = None) -> go.Figure:
+    """A legend of more than LEGEND_FLOW entries (`entries`, default: the figure's) in rows of two,
+    each half the chart wide whatever the window, and a figure taller by its rows: in plotly's own
+    flow an 800 px window got one entry to a row, so 12 themes took a scrolled legend over a plot
+    ~100 px high (and the height, planned for three to a row, fell short)."""
+    entries = legend_entries(fig) if entries is None else entries
+    if entries <= LEGEND_FLOW:
+        return fig
     rows = -(-entries // LEGEND_PER_ROW)
-    if rows > 2:
-        fig.update_layout(height=HEIGHT + LEGEND_ROW_PX * rows)
+    fig.update_layout(height=HEIGHT + LEGEND_ROW_PX * rows, legend_entrywidth=LEGEND_ENTRY_WIDTH,
+                      legend_entrywidthmode="fraction")
     return fig
 
 
@@ -167,18 +200,23 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     category are drawn (and listed) biggest first by the sum of `order_by` (default `value`).
     """
     partial = {as_date(b) for b in (partial or ())}
+    events = tuple(events)
     fig = go.Figure()
     groups = [(None, df)] if not dim else [(k, g) for k, g in df.groupby(dim, sort=True)]
     if dim:   # a fixed order for lang, sentiment, category; else biggest series first
         by_key = dict(groups)
         totals = {k: g[order_by or value].sum() for k, g in groups}
         groups = [(k, by_key[k]) for k in ordered_keys(dim, by_key, totals)]
+    rows_of_two = len(groups) + bool(partial) + bool(events) > LEGEND_FLOW    # room_for_legend
     for key, g in groups:
         g = g.sort_values("bucket")
-        name = plot_text(label(dim, key, lang, names)) if dim else plot_text(y_title or value)
+        whole = label(dim, key, lang, names) if dim else (y_title or value)
+        short = legend_name(whole) if rows_of_two else whole
         color = ((colors or {}).get(key) or color_for(dim, key)) if dim else "#4E79A7"
-        common = dict(x=list(g["bucket"]), y=list(g[value]), name=name,
+        common = dict(x=list(g["bucket"]), y=list(g[value]), name=plot_text(short),
                       customdata=[key if key is not None else ""] * len(g))
+        if short != whole:     # the hover names it whole
+            common.update(meta=plot_text(whole), hovertemplate="%{meta}: %{y}<extra></extra>")
         cut = [as_date(b) in partial for b in g["bucket"]]
         if kind == "bar":
             fig.add_trace(go.Bar(marker=dict(color=color, pattern_shape=["/" if c else "" for c in cut]),
@@ -198,7 +236,7 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     fig.update_layout(hovermode="x unified", hoverlabel_namelength=-1)   # whole names: "Jimeng / Seedance"
     shade_partial(fig, partial, interval, lang)
     add_events(fig, events, lang)
-    return _in_order(_layout(fig, title=title))
+    return room_for_legend(_in_order(_layout(fig, title=title)))
 
 
 def shade_partial(fig: go.Figure, partial: Iterable[date], interval: str, lang: str) -> go.Figure:
@@ -401,7 +439,7 @@ def lead_lag(df: pd.DataFrame, *, lang: str, tz: str, title: str | None = None,
     # a legend entry per key, in rows above the chart as every chart's: beside it, it took ~280 px
     # of an 800 px window's ~470 and left the plot ~190 px (the shape tells model from theme)
     fig.update_layout(legend_traceorder="normal", legend_groupclick="toggleitem")
-    return room_for_legend(fig, len(fig.data))
+    return room_for_legend(fig)
 
 
 def diverging(df: pd.DataFrame, *, dim: str, lang: str, value: str = "diff_pp", title: str | None = None,
@@ -571,4 +609,4 @@ def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str |
             opacity=0.55, hoverinfo="skip", customdata=[], legendgroup="few"))
     fig.update_yaxes(range=[-1.05, 1.05], zeroline=True, zerolinecolor="#888888",
                      hoverformat="+.2f")      # as the KPI card shows it ("-0.12", not "-0.1176471")
-    return fig
+    return room_for_legend(fig)

@@ -535,6 +535,35 @@ def test_the_gap_pages_labels_and_axis_titles_are_whole_at_800_and_1400_px(page,
         assert not c["turned"], f"chart {i}: {c['turned']} x tick labels turned on their side"
 
 
+_PLOT_ROOM = """() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+    const drag = plot.querySelector('.nsewdrag');
+    const bar = plot.querySelector('.legend .scrollbar');
+    const legend = plot.querySelector('.legend');
+    return {plot: drag ? Math.round(drag.getBoundingClientRect().height) : null,
+            entries: plot.querySelectorAll('.legend .traces').length,
+            scrolled: !!bar && bar.getBoundingClientRect().height > 0,
+            legend: legend ? Math.round(legend.getBoundingClientRect().height) : 0};
+})"""
+
+
+@pytest.mark.parametrize("path, ui", [("themes", "en"), ("themes", "zh"), ("models", "en"), ("sources", "en"),
+                                      ("sources", "zh")])
+@pytest.mark.parametrize("width", [800, 1400])
+def test_a_long_legend_never_squeezes_its_time_chart(page, server: Server, path, ui, width) -> None:
+    """Before: at an 800 px window plotly put one legend entry to a row, so the Themes share chart's
+    12 themes took a scrolled legend over a plot ~100 px high (the Sources chart's 23 likewise)."""
+    pg = page
+    pg.set_viewport_size({"width": width, "height": 1000})
+    pg.goto(f"{server.base}/{path}?ui={ui}")
+    _settle(pg)
+    _check_clean(pg, f"/{path}?ui={ui} at {width} px")
+    charts = [c for c in pg.evaluate(_PLOT_ROOM) if c["entries"] >= 6]
+    assert charts, f"/{path}: no chart with a long legend"
+    for c in charts:
+        assert not c["scrolled"], f"/{path} at {width} px: a legend of {c['entries']} entries scrolls: {c}"
+        assert c["plot"] >= 220, f"/{path} at {width} px: the plot is {c['plot']} px high under its legend: {c}"
+
+
 def _with_deliveries(demo_db: Path, to: Path) -> Path:
     """A copy of the demo database with a digest delivery log: one failed with a long error."""
     import shutil

@@ -264,6 +264,22 @@ def test_sources_stacked_side_by_side_never_share_a_colour_and_the_legend_gets_r
         assert {tr.customdata[0]: tr.marker.color for tr in fig.data} == {s: colors[s] for s in shown}
     charts.room_for_legend(fig, 22)
     assert fig.layout.height >= charts.HEIGHT + 21 * 7
+    # two to a row whatever the window (plotly's own flow put one to a row at 800 px), and the
+    # figure as tall as those rows: every time chart with a long legend, not only this one
+    assert (fig.layout.legend.entrywidth, fig.layout.legend.entrywidthmode) == (charts.LEGEND_ENTRY_WIDTH, "fraction")
+    themes = pd.DataFrame([{"bucket": d, "theme": t, "count": 1} for d in days for t in charts.THEME_COLORS])
+    drawn = charts.time_chart(themes, lang="en", tz="UTC", interval="day", dim="theme")
+    assert drawn.layout.height == charts.HEIGHT + 21 * 6 and drawn.layout.legend.entrywidth == charts.LEGEND_ENTRY_WIDTH
+    # a name too long for half the chart is cut in the legend, whole in the hover
+    long = pd.DataFrame([{"bucket": d, "source": s, "count": 1} for d in days for s in ("a", "b", "c", "d", "e")])
+    named = charts.time_chart(long, lang="zh", tz="UTC", interval="day", dim="source",
+                              names={"a": "演示・通讯社（仅摘要，正文取自网页）", "b": "Demo Reddit r/aivideo comments"})
+    by_key = {tr.customdata[0]: tr for tr in named.data}
+    assert by_key["a"].name == charts.legend_name("演示・通讯社（仅摘要，正文取自网页）") and by_key["a"].meta == "演示・通讯社（仅摘要，正文取自网页）"
+    assert by_key["b"].name == "Demo Reddit r/aivideo…" and "%{meta}" in by_key["b"].hovertemplate
+    assert by_key["c"].name == "c" and by_key["c"].hovertemplate is None
+    cut = charts.legend_name("演示・通讯社（仅摘要，正文取自网页）")
+    assert cut.endswith("…") and charts.text_units(cut) <= charts.LEGEND_NAME_UNITS < charts.text_units(cut + "正")
     few = charts.room_for_legend(charts.time_chart(df, lang="en", tz="UTC", interval="day"), 3)
     assert few.layout.height == charts.HEIGHT
 

@@ -130,7 +130,6 @@ def per_day(ctx: Ctx) -> None:
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="source", kind="bar",
                             y_title=i18n.t("stories", L), names=ctx.source_names, partial=ctx.partial,
                             colors=charts.key_colors(ctx.source_names))
-    charts.room_for_legend(fig, len(fig.data))
     points = ui.chart(fig, df, key="so_days", lang=L, name="items_per_source", cut=ctx.cut)
     drill.selection(ctx, points, ("bucket", "source"), key="so_days")
     order = list(raw.groupby("source")["count"].sum().sort_values(ascending=False).index) if not raw.empty else []
