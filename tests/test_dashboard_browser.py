@@ -564,6 +564,24 @@ def test_a_long_legend_never_squeezes_its_time_chart(page, server: Server, path,
         assert c["plot"] >= 220, f"/{path} at {width} px: the plot is {c['plot']} px high under its legend: {c}"
 
 
+@pytest.mark.parametrize("ui", ["en", "zh"])
+@pytest.mark.parametrize("width", [800, 1400])
+def test_the_keywords_tables_show_every_column_at_800_and_1400_px(page, server: Server, ui, width) -> None:
+    """Before: at an 800 px window the Chinese and English columns stood side by side, ~230 px
+    each, and each table's z (what the terms are ranked by) lay past its right edge."""
+    pg = page
+    pg.set_viewport_size({"width": width, "height": 1000})
+    pg.goto(f"{server.base}/keywords?ui={ui}")
+    _settle(pg)
+    _check_clean(pg, f"/keywords?ui={ui} at {width} px")
+    tables = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+    assert tables.count() == 2
+    for i in range(2):
+        content, shown = tables.nth(i).evaluate("""el => { const s = el.querySelector('.dvn-scroller');
+                                                         return [s.scrollWidth, s.clientWidth]; }""")
+        assert content <= shown, f"table {i} at {width} px: {content} px of columns in {shown} px"
+
+
 def _with_deliveries(demo_db: Path, to: Path) -> Path:
     """A copy of the demo database with a digest delivery log: one failed with a long error."""
     import shutil

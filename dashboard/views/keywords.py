@@ -65,7 +65,7 @@ def periods(ctx: Ctx) -> None:
 ctx = setup("keywords")
 with ui.db_guard(ctx.lang):
     periods(ctx)
-    left, right = st.columns(2)
+    left, right = ui.pair("keywords")   # stacked when the page is narrow: each table whole
     with left:
         column(ctx, "zh")
     with right:
