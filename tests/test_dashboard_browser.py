@@ -665,7 +665,7 @@ def test_share_charts_read_as_7_day_shares_and_their_csv_holds_what_is_drawn(pag
         traces = pg.evaluate(_TRACES)
         rows = _first_csv(pg)
         assert list(rows[0]) == ["bucket", dim, "stories", total, "stories_7d", f"{total}_7d", "share_7d",
-                                 "partial"], f"/{path}: CSV columns {list(rows[0])}"
+                                 "partial", "as_of"], f"/{path}: CSV columns {list(rows[0])}"
         csv_points = {(r["bucket"], r[dim]): float(r["share_7d"]) for r in rows}
         drawn = {(x[:10], t["key"]): y for t in traces for x, y in zip(t["x"], t["y"])}
         assert drawn.keys() == csv_points.keys(), f"/{path}: the CSV and the chart hold other points"
@@ -709,7 +709,7 @@ def test_the_net_sentiment_csv_holds_the_drawn_points_their_7_day_counts_and_the
         "visible:", "open: (t.marker || {}).symbol === 'circle-open', visible:"))
     rows = _first_csv(pg, 2)
     assert list(rows[0]) == ["bucket", "model", "positive", "neutral", "negative", "stories", "positive_7d",
-                             "neutral_7d", "negative_7d", "stories_7d", "net_7d", "few_stories", "partial"], list(rows[0])
+                             "neutral_7d", "negative_7d", "stories_7d", "net_7d", "few_stories", "partial", "as_of"], list(rows[0])
     drawn = {(x[:10], t["key"]): (y, t["open"]) for t in traces for x, y in zip(t["x"], t["y"]) if y is not None}
     csv_points = {(r["bucket"], r["model"]): r for r in rows if r["net_7d"] != ""}
     assert drawn.keys() == csv_points.keys(), "the CSV and the chart hold other points"
