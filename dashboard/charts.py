@@ -216,7 +216,7 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
         common = dict(x=list(g["bucket"]), y=list(g[value]), name=plot_text(short),
                       customdata=[key if key is not None else ""] * len(g))
         if short != whole:     # the hover names it whole
-            common.update(meta=plot_text(whole), hovertemplate="%{meta}: %{y}<extra></extra>")
+            common.update(meta=plot_text(whole), hovertemplate="%{meta} : %{y}<extra></extra>")   # as plotly writes the others
         cut = [as_date(b) in partial for b in g["bucket"]]
         if kind == "bar":
             fig.add_trace(go.Bar(marker=dict(color=color, pattern_shape=["/" if c else "" for c in cut]),
