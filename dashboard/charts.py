@@ -216,7 +216,8 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
         common = dict(x=list(g["bucket"]), y=list(g[value]), name=plot_text(short),
                       customdata=[key if key is not None else ""] * len(g))
         if short != whole:     # the hover names it whole
-            common.update(meta=plot_text(whole), hovertemplate="%{meta} : %{y}<extra></extra>")   # as plotly writes the others
+            # "name : value", as plotly writes the lines beside it
+            common.update(meta=plot_text(whole), hovertemplate="%{meta} : %{y}<extra></extra>")
         cut = [as_date(b) in partial for b in g["bucket"]]
         if kind == "bar":
             fig.add_trace(go.Bar(marker=dict(color=color, pattern_shape=["/" if c else "" for c in cut]),
@@ -264,8 +265,8 @@ MAX_TICKS = 12
 
 def date_axis(fig: go.Figure, lang: str, interval: str, days: Iterable) -> go.Figure:
     """Date ticks readable in the interface language: plotly names months in English ("Oct 19"),
-    so the Chinese interface gets numeric dates ("10-05" within one year); and one bucket alone spans its neighbours' days
-    (plotly would zoom into milliseconds around it). Week and month buckets are ticked on their
+    so the Chinese interface gets numeric dates ("10-05" within one year); and one bucket alone
+    spans its neighbours' days (plotly would zoom into milliseconds around it). Week and month buckets are ticked on their
     own first days (a Monday, the 1st), every bucket or every k-th for at most `MAX_TICKS`: plotly's
     own ticks put "Jul 27" under the August point and Sundays under weeks that start on Monday."""
     distinct = sorted({pd.Timestamp(d) for d in days if pd.notna(d)})

@@ -271,11 +271,12 @@ def test_sources_stacked_side_by_side_never_share_a_colour_and_the_legend_gets_r
     drawn = charts.time_chart(themes, lang="en", tz="UTC", interval="day", dim="theme")
     assert drawn.layout.height == charts.HEIGHT + 21 * 6 and drawn.layout.legend.entrywidth == charts.LEGEND_ENTRY_WIDTH
     # a name too long for half the chart is cut in the legend, whole in the hover
-    long = pd.DataFrame([{"bucket": d, "source": s, "count": 1} for d in days for s in ("a", "b", "c", "d", "e")])
+    long = pd.DataFrame([{"bucket": d, "source": s, "count": 1} for d in days for s in "abcde"])
+    agency = "演示・通讯社（仅摘要，正文取自网页）"
     named = charts.time_chart(long, lang="zh", tz="UTC", interval="day", dim="source",
-                              names={"a": "演示・通讯社（仅摘要，正文取自网页）", "b": "Demo Reddit r/aivideo comments"})
+                              names={"a": agency, "b": "Demo Reddit r/aivideo comments"})
     by_key = {tr.customdata[0]: tr for tr in named.data}
-    assert by_key["a"].name == charts.legend_name("演示・通讯社（仅摘要，正文取自网页）") and by_key["a"].meta == "演示・通讯社（仅摘要，正文取自网页）"
+    assert by_key["a"].name == charts.legend_name(agency) and by_key["a"].meta == agency
     assert by_key["b"].name == "Demo Reddit r/aivideo…" and "%{meta}" in by_key["b"].hovertemplate
     assert by_key["c"].name == "c" and by_key["c"].hovertemplate is None
     cut = charts.legend_name("演示・通讯社（仅摘要，正文取自网页）")
