@@ -266,14 +266,15 @@ MAX_TICKS = 12
 def date_axis(fig: go.Figure, lang: str, interval: str, days: Iterable) -> go.Figure:
     """Date ticks readable in the interface language: plotly names months in English ("Oct 19"),
     so the Chinese interface gets numeric dates ("10-05" within one year); and one bucket alone
-    spans its neighbours' days (plotly would zoom into milliseconds around it). Week and month buckets are ticked on their
-    own first days (a Monday, the 1st), every bucket or every k-th for at most `MAX_TICKS`: plotly's
-    own ticks put "Jul 27" under the August point and Sundays under weeks that start on Monday."""
+    spans its neighbours' days (plotly would zoom into milliseconds around it). Week and month
+    buckets are ticked on their own first days (a Monday, the 1st), every bucket or every k-th for
+    at most `MAX_TICKS`: plotly's own ticks put "Jul 27" under the August point and Sundays under
+    weeks that start on Monday."""
     distinct = sorted({pd.Timestamp(d) for d in days if pd.notna(d)})
     if lang == "zh":
         fmt = "%Y-%m" if interval == "month" else "%Y-%m-%d"
         # days of one year ticked "10-05" (the hover keeps the year): six "2025-10-05" ticks
-        # did not fit an 800 px window's chart side by side and were turned on their side
+        # did not fit a narrow chart (800 px window) and were turned on their side
         one_year = interval != "month" and len({d.year for d in distinct}) == 1
         fig.update_xaxes(tickformat="%m-%d" if one_year else fmt, hoverformat=fmt)
     if interval in ("week", "month") and len(distinct) > 1:
