@@ -169,8 +169,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tone_by_lang": ("各语言情感走势", "Tone per language"),
     "tone_theme_lang": ("各议题在中英文中的净情感", "Net sentiment per theme, zh vs en"),
     "lead_lag": ("峰值中哪种语言先反应", "Which language reacted first, per spike"),
-    "lead_summary": ("{n} 个峰值中：中文先 {zh} 个，英文先 {en} 个，同时 {same} 个。",
-                     "Of {n} spikes: Chinese first in {zh}, English first in {en}, same day in {same}."),
+    "lead_summary": ("{n} 个峰值中：中文先 {zh} 个，英文先 {en} 个，同时 {same} 个，只有一种语言升温 {one} 个（不在图中）。",
+                     "Of {n} spikes: Chinese first in {zh}, English first in {en}, same day in {same}, "
+                     "one language only in {one} (not drawn)."),
     "leader": ("先反应", "leader"),
     "lag_days": ("滞后天数", "lag (days)"),
     "col_spike_key": ("模型或议题", "model or theme"),
@@ -406,6 +407,18 @@ def sentiment_name(value: str | None, lang: str) -> str:
 
 def lang_name(value: str | None, lang: str) -> str:
     return _named(_DOC_LANGS, value, lang)
+
+
+# db.stats.lead: how the two languages met a spike, worded as the digest words it
+_LEADS = {"same_day": ("同日", "same day"), "zh_first": ("中文先起", "Chinese first"),
+          "en_first": ("英文先起", "English first"), "zh_only": ("仅中文", "only Chinese"),
+          "en_only": ("仅英文", "only English"), "zh_only_rose": ("仅中文升温", "only Chinese rose"),
+          "en_only_rose": ("仅英文升温", "only English rose")}
+
+
+def lead_name(value: str | None, lang: str) -> str:
+    """A spike's `lead` (db.stats.LEADS) in the reader's language; "—" when neither rose."""
+    return _named(_LEADS, value, lang) if value else "—"
 
 
 def category_name(value: str | None, lang: str) -> str:

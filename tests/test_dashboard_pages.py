@@ -464,6 +464,14 @@ def test_gap_lead_lag_names_each_spikes_key_and_its_table_speaks_the_interface_l
     table = next(d.value for d in at.dataframe if i18n.t("leader", ui) in d.value.columns)
     assert len(table) == len(spikes)
     assert not table.isna().any().any() and "None" not in table.astype(str).values
+    # who led, as the digest words it (db.stats.lead): a language that never rose did not follow,
+    # so the other is "only", not "first", and the summary counts those apart (they are not drawn)
+    assert sorted(table[i18n.t("leader", ui)]) == sorted(i18n.lead_name(s["lead"], ui) for s in spikes)
+    kinds = [s["lead"] for s in spikes]
+    assert any(k and "_only" in k for k in kinds) and any(k and k.endswith("_first") for k in kinds), kinds
+    summary = i18n.t("lead_summary", ui, n=len(spikes), zh=kinds.count("zh_first"), en=kinds.count("en_first"),
+                     same=kinds.count("same_day"), one=sum(1 for k in kinds if k and "_only" in k))
+    assert summary in [c.value for c in at.caption]
     assert list(table.columns[:5]) == [i18n.t("every_day", ui), i18n.t("col_spike_key", ui), i18n.t("stories", ui),
                                        i18n.lang_name("zh", ui), i18n.lang_name("en", ui)]
 

@@ -81,18 +81,19 @@ def lead_lag(ctx: Ctx, flt, tally=None) -> None:
         "day": r["day"], "dim": r["dim"], "key": r["key"], "count": r["count"], "score": r["score"],
         "zh": (r.get("by_lang") or {}).get("zh", 0), "en": (r.get("by_lang") or {}).get("en", 0),
         "onset_zh": (r.get("onset") or {}).get("zh"), "onset_en": (r.get("onset") or {}).get("en"),
-        "leader": r.get("leader"), "lag_days": r.get("lag_days"),
+        "leader": r.get("leader"), "lead": r.get("lead"), "lag_days": r.get("lag_days"),
         "lead_days": _lead_days(r.get("leader"), r.get("lag_days")),
         # a day not over: its count runs until "as_of" (against the same hours of the days before)
         "partial": r.get("as_of") is not None, "as_of": ui.as_of_cell(r.get("as_of"), ctx.tz),
     } for r in rows], columns=["day", "dim", "key", "count", "score", "zh", "en", "onset_zh",
-                               "onset_en", "leader", "lag_days", "lead_days", "partial", "as_of"])
+                               "onset_en", "leader", "lead", "lag_days", "lead_days", "partial", "as_of"])
     if df.empty:
         st.info(i18n.t("no_spikes", L))
         return
-    led = df["leader"].value_counts()
-    st.caption(i18n.t("lead_summary", L, n=len(df), zh=int(led.get("zh", 0)), en=int(led.get("en", 0)),
-                      same=int(led.get("same", 0))))
+    led = df["lead"].value_counts()
+    one = sum(int(n) for kind, n in led.items() if "_only" in str(kind))
+    st.caption(i18n.t("lead_summary", L, n=len(df), zh=int(led.get("zh_first", 0)),
+                      en=int(led.get("en_first", 0)), same=int(led.get("same_day", 0)), one=one))
     shown = df.dropna(subset=["lead_days"])
     fig = charts.lead_lag(shown, lang=L, tz=ctx.tz)
     points = ui.chart(fig, shown, key="gap_lead", lang=L, name="spike_lead_lag")
@@ -104,7 +105,7 @@ def lead_lag(ctx: Ctx, flt, tally=None) -> None:
     until = [None if r.get("as_of") is None else ui.as_of_time(r["as_of"], ctx.tz) for r in rows]
     table = df.assign(day=[_day(d, at, L) for d, at in zip(df["day"], until)],
                       name=[i18n.key_name(d, k, L) for d, k in zip(df["dim"], df["key"])],
-                      leader=[_leader(v, L) for v in df["leader"]],
+                      leader=[i18n.lead_name(v, L) for v in df["lead"]],
                       # no onset in a language (no story there before the spike): "—", not "None"
                       onset_zh=[_or_dash(v) for v in df["onset_zh"]], onset_en=[_or_dash(v) for v in df["onset_en"]],
                       lag_days=[_or_dash(v) for v in df["lag_days"]])
@@ -134,12 +135,6 @@ def _lead_days(leader: str | None, lag: int | None) -> int | None:
     if leader in LANGS and lag is not None:
         return lag if leader == "zh" else -lag
     return None
-
-
-def _leader(value: str | None, L: str) -> str:
-    if value == "same":
-        return i18n.t("same_day", L)
-    return i18n.lang_name(value, L) if value else "—"
 
 
 ctx = setup("gap")

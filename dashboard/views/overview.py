@@ -94,7 +94,8 @@ def spikes(ctx: Ctx, tally=None) -> None:
     table = pd.DataFrame([{
         "day": r["day"], "dim": r["dim"], "key": r["key"], "count": r["count"],
         "baseline": r["baseline"], "score": r["score"], "zh": (r.get("by_lang") or {}).get("zh", 0),
-        "en": (r.get("by_lang") or {}).get("en", 0), "leader": r.get("leader"), "lag_days": r.get("lag_days"),
+        "en": (r.get("by_lang") or {}).get("en", 0), "leader": r.get("leader"), "lead": r.get("lead"),
+        "lag_days": r.get("lag_days"),
         "partial": r.get("as_of") is not None, "as_of": ui.as_of_cell(r.get("as_of"), ctx.tz),
     } for r in rows])
     st.download_button(i18n.t("download_csv", L), ui.csv_bytes(table), file_name="spikes.csv",
@@ -116,9 +117,7 @@ def spikes(ctx: Ctx, tally=None) -> None:
 
 def _leader_text(r: dict, L: str) -> str:
     onset = r.get("onset") or {}
-    leader = r.get("leader")
-    who = {"zh": i18n.lang_name("zh", L), "en": i18n.lang_name("en", L),
-           "same": i18n.t("same_day", L)}.get(leader or "", "—")
+    who = i18n.lead_name(r.get("lead"), L)
     lag = r.get("lag_days")
     return (f"{i18n.t('onset_zh', L)}: {onset.get('zh') or '—'} · {i18n.t('onset_en', L)}: "
             f"{onset.get('en') or '—'} · {i18n.t('leader', L)}: {who}"
