@@ -28,6 +28,17 @@ def test_a_bigram_never_spans_punctuation():
     assert {"images", "audio"} <= set(found)
 
 
+def test_filler_words_are_no_keywords():
+    # Before: the Keywords page's English column ranked "actually", "top", "tested" and "held" as
+    # rising terms beside the models and topics they were said of.
+    doc = make_doc("Tested: Runway Gen-4 actually holds a face",
+                   "We actually tested Runway Gen-4 on top of our usual prompts. Faces held; hands "
+                   "actually melted. The top clips were tested again and held up. Basically good.", "en")
+    found = set(keywords(doc))
+    assert not found & {"actually", "top", "tested", "held", "basically"}, found
+    assert {"runway", "faces"} & found, found
+
+
 def test_a_bigram_of_words_parted_by_spaces_is_kept():
     doc = make_doc("William Hill and Sora", "William Hill posts a Sora video. William Hill again.", "en")
     assert "william hill" in keywords(doc)
