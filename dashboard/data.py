@@ -128,9 +128,11 @@ def js_divergence(gap: pd.DataFrame) -> float | None:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def rising_terms(url: str, flt: ItemFilter, lang: str, top: int = 30) -> pd.DataFrame:
-    rows = _run(url, queries.rising_terms, flt, lang=lang, top=top)
-    return _frame(rows, ["term", "current", "previous", "z", "sample_every"])
+def rising_terms(url: str, flt: ItemFilter, langs: tuple[str, ...] = ("zh", "en"),
+                 top: int = 30) -> dict[str, pd.DataFrame]:
+    """Each language's rising terms (one pass over the stories per period for all of them)."""
+    rows = _run(url, queries.rising_terms_by_lang, flt, langs=langs, top=top)
+    return {lang: _frame(rows[lang], ["term", "current", "previous", "z", "sample_every"]) for lang in langs}
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

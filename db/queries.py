@@ -409,6 +409,7 @@ from db.trends import (  # noqa: E402  re-exported: the one read side
     language_gap,
     period_kpis,
     rising_terms,
+    rising_terms_by_lang,
     sentiment_index,
     so_far,
     spike_stories,
@@ -419,6 +420,7 @@ from db.tally import view_tally  # noqa: E402  re-exported: the one read side
 __all__ = ["DIMENSIONS", "as_filter", "clock", "comparable_window", "copy_counts", "count_items", "counts", "daily_counts",
            "evidence_for", "evidence_top", "facets", "item_detail", "items", "iter_items", "most_engaged_posts", "widest_clusters",
            "elapsed", "js_divergence", "language_gap", "latest_runs", "period_kpis", "rising_terms",
+           "rising_terms_by_lang",
            "run_summary", "sentiment_index", "so_far", "source_health", "source_stats", "spike_stories",
            "spikes", "bucket_expr", "view_tally"]
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import func, literal_column, select, true
+from sqlalchemy import func, literal_column, or_, select, true
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -462,32 +462,53 @@ def sample_step(session: Session, flt: ItemFilter, cap: int = SAMPLE_CAP,
     return max(1, -(-n // cap))
 
 
-def term_counts(session: Session, flt: ItemFilter, *, step: int = 1) -> dict[str, int]:
-    """Stories per stored keyword under the filter (document frequency), over every `step`-th story."""
+def term_counts(session: Session, flt: ItemFilter, *, steps: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Stories per stored keyword under the filter (document frequency), per language of `steps`,
+    each over every `steps[lang]`-th story: one pass over the window for all the languages (the
+    language is a filter on the rows the time index finds, so a pass per language read the whole
+    window's rows each time)."""
     el = json_elements(session, m.Item.keywords)
-    stmt = flt.apply(select(el.c.value, func.count()).select_from(m.Item).join(el, true()))
-    if step > 1:
-        stmt = stmt.where(m.Item.id % step == 0)
-    return {str(term): n for term, n in session.execute(stmt.group_by(el.c.value))}
+    it = m.Item
+    stmt = flt.replace(lang=tuple(steps)).apply(
+        select(it.lang, el.c.value, func.count()).select_from(it).join(el, true()))
+    stmt = stmt.where(or_(*((it.lang == lang) & (it.id % step == 0) if step > 1 else it.lang == lang
+                            for lang, step in steps.items())))
+    out: dict[str, dict[str, int]] = {lang: {} for lang in steps}
+    for lang, term, n in session.execute(stmt.group_by(it.lang, el.c.value)):
+        out[lang][str(term)] = n
+    return out
+
+
+def rising_terms_by_lang(session: Session, flt: ItemFilter, *, langs: Sequence[str] = ("zh", "en"),
+                         top: int = 30, min_count: int = 2,
+                         now: datetime | None = None) -> dict[str, list[dict]]:
+    """Terms that rose most in each of `langs` against the previous window of the same length (a
+    window not over at `now`: its same stretch, `comparable_window`), by the weighted log-odds
+    z-score with an informative Dirichlet prior (`db.stats.log_odds`). The sidebar's language
+    filter of `flt` is replaced by `langs`; every language is counted in one pass per window.
+    Rows: {"term","current","previous","z","sample_every"}; see `sample_step` for large windows
+    (each language has its own)."""
+    cur_flt = flt.replace(lang=tuple(langs))
+    prev_flt = comparable_window(cur_flt, clock(flt, now))
+    steps = {lang: max(sample_step(session, cur_flt.replace(lang=(lang,))),
+                       sample_step(session, prev_flt.replace(lang=(lang,)))) for lang in langs}
+    current = term_counts(session, cur_flt, steps=steps)
+    previous = term_counts(session, prev_flt, steps=steps)
+    out = {}
+    for lang, step in steps.items():
+        rows = []
+        for r in stats.log_odds(current[lang], previous[lang]):
+            if r["z"] > 0 and r["current"] * step >= min_count:
+                rows.append({**r, "current": r["current"] * step, "previous": r["previous"] * step,
+                             "sample_every": step})
+        out[lang] = rows[:top]
+    return out
 
 
 def rising_terms(session: Session, flt: ItemFilter, *, lang: str, top: int = 30,
                  min_count: int = 2, now: datetime | None = None) -> list[dict]:
-    """Terms that rose most in `lang` against the previous window of the same length (a window
-    not over at `now`: its same stretch, `comparable_window`), by the weighted log-odds z-score
-    with an informative Dirichlet prior (`db.stats.log_odds`).
-    Rows: {"term","current","previous","z","sample_every"}; see `sample_step` for large windows."""
-    cur_flt = flt.replace(lang=(lang,))
-    prev_flt = comparable_window(cur_flt, clock(flt, now))
-    step = max(sample_step(session, cur_flt), sample_step(session, prev_flt))
-    current = term_counts(session, cur_flt, step=step)
-    previous = term_counts(session, prev_flt, step=step)
-    rows = []
-    for r in stats.log_odds(current, previous):
-        if r["z"] > 0 and r["current"] * step >= min_count:
-            rows.append({**r, "current": r["current"] * step, "previous": r["previous"] * step,
-                         "sample_every": step})
-    return rows[:top]
+    """`rising_terms_by_lang` of one language."""
+    return rising_terms_by_lang(session, flt, langs=(lang,), top=top, min_count=min_count, now=now)[lang]
 
 
 def evidence_top(session: Session, flt: ItemFilter | None = None, *, dim: str = "theme",

@@ -478,11 +478,26 @@ def test_term_statistics_read_every_kth_story_above_the_sample_cap(burst):
     n = sum(r["count"] for r in queries.counts(session, flt))
     assert trends.sample_step(session, flt) == 1
     assert trends.sample_step(session, flt, cap=3) == -(-n // 3)
-    every = trends.term_counts(session, flt)
+    every = trends.term_counts(session, flt, steps={"en": 1})["en"]
     assert every["minimax"] == 9 and every["sora"] == 4
-    halves = trends.term_counts(session, flt, step=2)
+    halves = trends.term_counts(session, flt, steps={"en": 2})["en"]
     ids = {corpus.ids[s.n] for s in corpus.stories if "minimax" in s.tags.keywords}
     assert halves["minimax"] == sum(1 for i in ids if i % 2 == 0)
+
+
+def test_both_languages_terms_counted_in_one_pass_are_each_languages_own(burst):
+    """The Keywords page's two columns come from one pass over the window per period (a pass per
+    language read every row of the window twice), each language with its own sample step."""
+    from db import trends
+
+    session, _ = burst
+    flt = ItemFilter()
+    both = trends.term_counts(session, flt, steps={"zh": 3, "en": 2})
+    assert both["zh"] and both["en"]
+    assert both == {"zh": trends.term_counts(session, flt.replace(lang="zh"), steps={"zh": 3})["zh"],
+                    "en": trends.term_counts(session, flt.replace(lang="en"), steps={"en": 2})["en"]}
+    assert {lang: rows for lang, rows in trends.rising_terms_by_lang(session, window(0, 1)).items()} == {
+        lang: trends.rising_terms(session, window(0, 1), lang=lang) for lang in ("zh", "en")}
 
 
 def _mornings_corpus(session):

@@ -15,10 +15,9 @@ from db import queries
 TOP = 30
 
 
-def column(ctx: Ctx, lang: str) -> None:
+def column(ctx: Ctx, lang: str, df) -> None:
     L = ctx.lang
     st.markdown(f"**{ui.md_escape(i18n.t('rising_' + lang, L))}**")
-    df = data.rising_terms(ctx.url, ctx.flt.replace(lang=(lang,)), lang, TOP)
     if df.empty:
         st.info(i18n.t("no_terms", L))
         return
@@ -65,8 +64,9 @@ def periods(ctx: Ctx) -> None:
 ctx = setup("keywords")
 with ui.db_guard(ctx.lang):
     periods(ctx)
+    frames = data.rising_terms(ctx.url, ctx.flt, ("zh", "en"), TOP)   # both columns in one pass
     left, right = ui.pair("keywords")   # stacked when the page is narrow: each table whole
     with left:
-        column(ctx, "zh")
+        column(ctx, "zh", frames["zh"])
     with right:
-        column(ctx, "en")
+        column(ctx, "en", frames["en"])
