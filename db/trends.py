@@ -464,18 +464,23 @@ def sample_step(session: Session, flt: ItemFilter, cap: int = SAMPLE_CAP,
 
 def term_counts(session: Session, flt: ItemFilter, *, steps: dict[str, int]) -> dict[str, dict[str, int]]:
     """Stories per stored keyword under the filter (document frequency), per language of `steps`,
-    each over every `steps[lang]`-th story: one pass over the window for all the languages (the
-    language is a filter on the rows the time index finds, so a pass per language read the whole
-    window's rows each time)."""
+    each over every `steps[lang]`-th story. On PostgreSQL one pass over the window for all the
+    languages: the language is a filter on the rows the time index finds, so a pass per language
+    read the whole window's rows each time (0.8-1.2 s for the Keywords page at 1M stories, 0.5 s
+    in one pass). SQLite, given the languages together, walks the language index instead, every
+    story of the archive in those languages (1.2-2.4 s against 0.4 s): a pass per language there."""
     el = json_elements(session, m.Item.keywords)
     it = m.Item
-    stmt = flt.replace(lang=tuple(steps)).apply(
-        select(it.lang, el.c.value, func.count()).select_from(it).join(el, true()))
-    stmt = stmt.where(or_(*((it.lang == lang) & (it.id % step == 0) if step > 1 else it.lang == lang
-                            for lang, step in steps.items())))
+    groups = ([{lang: step} for lang, step in steps.items()]
+              if session.get_bind().dialect.name == "sqlite" else [steps])
     out: dict[str, dict[str, int]] = {lang: {} for lang in steps}
-    for lang, term, n in session.execute(stmt.group_by(it.lang, el.c.value)):
-        out[lang][str(term)] = n
+    for group in groups:
+        stmt = flt.replace(lang=tuple(group)).apply(
+            select(it.lang, el.c.value, func.count()).select_from(it).join(el, true()))
+        stmt = stmt.where(or_(*((it.lang == lang) & (it.id % step == 0) if step > 1 else it.lang == lang
+                                for lang, step in group.items())))
+        for lang, term, n in session.execute(stmt.group_by(it.lang, el.c.value)):
+            out[lang][str(term)] = n
     return out
 
 
