@@ -485,9 +485,9 @@ def test_term_statistics_read_every_kth_story_above_the_sample_cap(burst):
     assert halves["minimax"] == sum(1 for i in ids if i % 2 == 0)
 
 
-def test_both_languages_terms_counted_in_one_pass_are_each_languages_own(burst):
-    """The Keywords page's two columns come from one pass over the window per period (a pass per
-    language read every row of the window twice), each language with its own sample step."""
+def test_both_languages_terms_counted_together_are_each_languages_own(burst):
+    """The Keywords page's two columns, counted together (on PostgreSQL in one pass over the window
+    per period), are each language's own counts, each with its own sample step."""
     from db import trends
 
     session, _ = burst
