@@ -6,7 +6,7 @@ from datetime import timezone
 
 import click
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from aigcwatch import __version__
 from aigcwatch.consoles import EXIT_ALL_FAILED, EXIT_OK, console, err_console, stdout_to_devnull
@@ -68,17 +68,19 @@ def init(database_url: str | None) -> None:
 @main.command()
 def settings() -> None:
     """List settings: environment variable, current value, default and meaning."""
-    from aigcwatch.config import SETTINGS, setting
+    from aigcwatch.config import SETTINGS, derived_default, setting
 
-    table = Table("variable", "value", "default", "meaning")
+    # a path in value or default is folded onto the next line, never cut with "…"
+    table = Table("variable", Column("value", overflow="fold"), Column("default", overflow="fold"), "meaning")
     for s in SETTINGS:
-        value = setting(s.name)
+        default = s.default or derived_default(s.name)    # where the files are when unset
+        value = setting(s.name) or default
         if s.name == "database_url" and value:
             from db.engine import safe_url
             value = safe_url(value)
         if s.secret and value:
             value = "******** (set)"
-        table.add_row(s.env, escape(value or ""), s.default or "", s.help)
+        table.add_row(s.env, escape(value or ""), escape(default or ""), s.help)
     console.print(table)
 
 
@@ -89,14 +91,16 @@ def _fetch_settings():
 
 
 def _workers_option(value: str) -> int:
-    """The --workers option ("auto" or a whole number); ConfigError names the option."""
+    """The --workers option ("auto" or a whole number); ConfigError names the option, or
+    AIGCWATCH_WORKERS when the value came from it."""
     from aigcwatch.errors import ConfigError
+    from aigcwatch.options import given_as
     from ingest.offload import parse_workers
 
     try:
         return parse_workers(value)
     except ValueError as e:
-        raise ConfigError(f"--workers: {e}") from None
+        raise ConfigError(f"{given_as('workers')}: {e}") from None
 
 
 def _select(sources, ids):

@@ -87,6 +87,22 @@ def setting(name: str) -> str | None:
     return value if value not in (None, "") else s.default
 
 
+def derived_default(name: str) -> str | None:
+    """What a setting without a fixed default stands for when its variable is unset: the database
+    file, the data directory, the shipped sources and events files (None for the others). Pure:
+    nothing is created."""
+    if name == "database_url":
+        from db.engine import default_db_path
+
+        return f"sqlite:///{default_db_path()}"
+    if name == "home":          # db.engine.default_db_path's folder when AIGCWATCH_HOME is unset
+        xdg = os.environ.get("XDG_DATA_HOME")
+        return str((Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share") / "aigcwatch")
+    if name in ("sources", "events"):
+        return str(default_sources_path().with_name(f"{name}.toml"))
+    return None
+
+
 def fetch_settings(get: Callable[[str], str | None] = setting):
     """The ingest's FetchSettings from the settings (`get`: name -> value, default `setting`).
     ConfigError names the variable of a value that is not a number."""

@@ -49,3 +49,13 @@ def setting_option(*decls: str, setting: str, **kwargs):
     s = next(x for x in SETTINGS if x.name == setting)
     return click.option(*decls, cls=SettingOption, setting=setting, envvar=s.env, default=s.default,
                         show_default=False, **kwargs)
+
+
+def given_as(name: str) -> str:
+    """How the current command's option `name` got its value, for an error about it: the
+    environment variable when it came from there (the user never typed the option), else the option."""
+    ctx = click.get_current_context()
+    param = next(p for p in ctx.command.params if p.name == name)
+    if ctx.get_parameter_source(name) is click.core.ParameterSource.ENVIRONMENT and param.envvar:
+        return param.envvar if isinstance(param.envvar, str) else param.envvar[0]
+    return param.opts[-1]
