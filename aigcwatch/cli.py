@@ -103,16 +103,16 @@ def _workers_option(value: str) -> int:
         raise ConfigError(f"{given_as('workers')}: {e}") from None
 
 
-def _select(sources, ids):
-    from aigcwatch.errors import ConfigError
+def _select(sources, ids, sources_file=None):
+    """The sources named by --source (enabled: named, they are asked), else all of them."""
+    from dataclasses import replace
+
+    from aigcwatch.config import check_unknown_ids
 
     if not ids:
         return list(sources)
+    check_unknown_ids(sources, ids, sources_file)
     known = {s.id: s for s in sources}
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise ConfigError(f"unknown source id{'s' if len(unknown) != 1 else ''}: {', '.join(unknown)} (see `aigcwatch sources list`)")
-    from dataclasses import replace
     return [replace(known[i], enabled=True) for i in ids]
 
 
@@ -141,7 +141,7 @@ def ingest(source_ids, sources_file, database_url, force, no_tag, quiet, wait, w
     from dataclasses import replace
 
     settings = replace(_fetch_settings(), workers=_workers_option(workers))
-    sources = _select(load_sources(sources_file), source_ids)
+    sources = _select(load_sources(sources_file), source_ids, sources_file)
     check_enabled(sources, sources_file)
     if not no_tag:
         from aigcwatch.config import check_aliases
@@ -149,7 +149,7 @@ def ingest(source_ids, sources_file, database_url, force, no_tag, quiet, wait, w
     engine, sf = _open_db(database_url)
     with named_lock(engine, "ingest", wait=wait):
         code = run_and_report(sf, sources, fetch_settings=settings, tagging=not no_tag,
-                              force=force, quiet=quiet)
+                              force=force, quiet=quiet, force_option="--force")
     sys.exit(code)
 
 
@@ -189,7 +189,7 @@ def sources_check(source_ids, sources_file) -> None:
     from ingest.parse import parse_feed
     from ingest.types import FetchState
 
-    srcs = _select(load_sources(sources_file), source_ids)
+    srcs = _select(load_sources(sources_file), source_ids, sources_file)
     check_enabled(srcs, sources_file)
     srcs = [s for s in srcs if s.enabled]
     table = Table("source", "result", "http", "entries", "ms", "problem")

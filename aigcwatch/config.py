@@ -241,6 +241,28 @@ def load_sources(path: str | os.PathLike | None = None, *, rsshub_base: str | No
     return out
 
 
+def list_command(path: str | os.PathLike | None = None) -> str:
+    """The command that lists this sources file: `aigcwatch sources list`, with `--sources FILE`
+    unless the file is the shipped list (the plain command would list that one instead)."""
+    p = sources_path(path)
+    return "`aigcwatch sources list`" if p == default_sources_path() else f"`aigcwatch sources list --sources {p}`"
+
+
+def check_unknown_ids(sources: list[Source], ids, path: str | os.PathLike | None = None) -> None:
+    """Every id in `ids` names a source of the file; else one line naming the file, the unknown
+    ids, the nearest known id of a misspelt one, and the command that lists the file's sources."""
+    import difflib
+
+    known = [s.id for s in sources]
+    unknown = [i for i in ids if i not in known]
+    if not unknown:
+        return
+    near = [m for i in unknown for m in difflib.get_close_matches(i, known, n=1, cutoff=0.6)]
+    guess = f"did you mean {', '.join(dict.fromkeys(near))}? " if near else ""
+    raise ConfigError(f"unknown source id{'s' if len(unknown) != 1 else ''}: {', '.join(unknown)} "
+                      f"({guess}{list_command(path)} lists them)", file=str(sources_path(path)))
+
+
 def check_enabled(sources: list[Source], path: str | os.PathLike | None = None, *,
                   hint: str = "or name one with --source ID") -> None:
     """A run over these sources has something to do: one of them is enabled. Else one line that

@@ -10,8 +10,9 @@ from ingest.wording import counted
 
 
 def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, force=False,
-                   quiet=False) -> int:
-    """Run one ingest with per-source progress lines and a summary table. Returns the exit code."""
+                   quiet=False, force_option: str | None = None) -> int:
+    """Run one ingest with per-source progress lines and a summary table. Returns the exit code.
+    `force_option`: the caller's option that fetches sources backing off, named beside their count."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ingest.pipeline import run_ingest
@@ -42,7 +43,9 @@ def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, fo
     console.print(f"run {summary.run_id}: {summary.status} — {t('new')} new, {t('updated')} updated, "
                   f"{t('duplicate')} duplicate, "
                   f"{t('irrelevant')} irrelevant, {t('invalid')} invalid, {counted(len(summary.failed), 'source')} failed"
-                  + (f", {waiting} backing off" if waiting else ""))
+                  + (f", {waiting} backing off" if waiting else "")
+                  + (f" ({force_option} fetches {'it' if waiting == 1 else 'them'} now)"
+                     if waiting and force_option else ""))
     if attempted and len(summary.failed) == len(attempted):
         return EXIT_ALL_FAILED
     return EXIT_OK

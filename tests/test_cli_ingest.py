@@ -263,3 +263,46 @@ def test_a_run_with_no_source_enabled_says_so_and_exits_2(tmp_path, monkeypatch,
     assert not (tmp_path / "never.db").exists()
     assert "2 sources, 0 enabled" in listed.output
     assert alone.exit_code == 4 and "0 of 1 source works" in alone.output   # named: it is asked
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["sources", "check"]])
+def test_a_misspelt_source_id_names_the_file_the_near_id_and_how_to_list_that_file(tmp_path, monkeypatch, command):
+    # Before: "error: unknown source id: mytset (see `aigcwatch sources list`)": no file, no guess,
+    # and that command lists the shipped sources, not the file given with --sources.
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    with scripted_server() as srv:
+        p = sources_file(tmp_path, srv, ["mytest", "other"])
+        result = CliRunner().invoke(main, [*command, "--sources", str(p), "--source", "mytset"])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        f"error: {p}: unknown source id: mytset (did you mean mytest? "
+        f"`aigcwatch sources list --sources {p}` lists them)"), result.output
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_an_unknown_id_in_the_shipped_list_points_at_the_plain_list_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    monkeypatch.delenv("AIGCWATCH_SOURCES", raising=False)
+    result = CliRunner().invoke(main, ["sources", "check", "--source", "zzzz"])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().endswith(": unknown source id: zzzz (`aigcwatch sources list` lists them)"), \
+        result.output
+
+
+def test_a_run_where_sources_are_backing_off_says_how_to_fetch_them_now(tmp_path, monkeypatch):
+    # Before: "- a: skipped (backing off until ...)" and "... 1 backing off", exit 0: a user who had
+    # just fixed the feed was not told that --force asks it again now.
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'f.db'}")
+    with scripted_server() as srv:
+        p = sources_file(tmp_path, srv, ["a"])
+        srv.route("/a.xml", Reply(503))
+        first = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0"])
+        srv.route("/a.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
+        second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0"])
+        third = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0", "--force"])
+    assert first.exit_code == 4, first.output
+    assert second.exit_code == 0, second.output
+    assert second.output.rstrip().endswith("0 sources failed, 1 backing off (--force fetches it now)"), \
+        second.output
+    assert third.exit_code == 0 and "✓ a: 3 entries, 1 new" in third.output, third.output
+    assert "--force" not in third.output.splitlines()[-1]
