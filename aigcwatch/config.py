@@ -230,7 +230,8 @@ def load_sources(path: str | os.PathLike | None = None, *, rsshub_base: str | No
             raise ConfigError("must be an http(s) URL", file=fname, field="rsshub_base")
     unknown_top = set(data) - {"source", "rsshub_base"}
     if unknown_top:
-        raise ConfigError(f"unknown top-level key(s): {', '.join(sorted(unknown_top))}", file=fname)
+        raise ConfigError(f"unknown top-level key(s): {', '.join(sorted(unknown_top))} "
+                          "(a sources file holds rsshub_base and [[source]] tables)", file=fname)
     entries = data.get("source", [])
     if not isinstance(entries, list) or not entries:
         raise ConfigError("no [[source]] tables found", file=fname)

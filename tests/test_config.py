@@ -168,3 +168,19 @@ def test_a_table_piped_into_a_reader_that_stops_early_ends_quietly_with_success(
     proc.stderr.close()
     assert proc.wait(timeout=60) == 0, err
     assert err == ""
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[[sources]]\nid = "x"\nurl = "https://x.example/feed"\n',
+     "unknown top-level key(s): sources (a sources file holds rsshub_base and [[source]] tables)"),
+    ('id = "x"\nurl = "https://x.example/feed"\n',
+     "unknown top-level key(s): id, url (a sources file holds rsshub_base and [[source]] tables)"),
+    ('rsshub_base = "https://r.example"\n', "no [[source]] tables found"),
+])
+def test_a_file_without_source_tables_says_what_a_sources_file_holds(tmp_path, body, message):
+    # Before: "[[sources]]" (a plural typo) or fields without their [[source]] header read
+    # "unknown top-level key(s): sources", with no word on what was expected instead.
+    p = write(tmp_path, body)
+    with pytest.raises(ConfigError) as e:
+        load_sources(p)
+    assert e.value.one_line() == f"{p}: {message}"
