@@ -3,14 +3,15 @@
 `setting_option("--tz", setting="timezone", help=...)` takes the variable and the default from
 `aigcwatch.config.SETTINGS`, so an option and `aigcwatch settings` never disagree. Its `--help`
 entry names the variable and, when the variable is set, the value in force
-(`[now: Europe/Paris from AIGCWATCH_TIMEZONE; default: Asia/Shanghai]`): click's own
+(`[now: Europe/Paris from AIGCWATCH_TIMEZONE; default: Asia/Shanghai]`; a file's default is the
+file used, e.g. the SQLite database in the data directory): click's own
 `[default: ...]` showed the built-in default even while the variable put another value in force.
 """
 from __future__ import annotations
 
 import click
 
-from aigcwatch.config import SETTINGS
+from aigcwatch.config import SETTINGS, derived_default
 
 
 def _shown(name: str, value: str) -> str:
@@ -39,8 +40,9 @@ class SettingOption(click.Option):
         env = self.envvar if isinstance(self.envvar, str) else self.envvar[0]
         value = self.resolve_envvar_value(ctx)       # None when unset or empty, as click reads it
         extra = [f"now: {_shown(self.setting, value)} from {env}" if value else f"env var: {env}"]
-        if self.default is not None:
-            extra.append(f"default: {self.default}")
+        default = self.default if self.default is not None else derived_default(self.setting)
+        if default is not None:           # a file's setting: the file used when the variable is unset
+            extra.append(f"default: {default}")
         return spec, f"{text}  [{'; '.join(extra)}]" if text else f"[{'; '.join(extra)}]"
 
 

@@ -63,3 +63,21 @@ def test_a_bad_workers_variable_is_named_as_the_variable_not_the_option(tmp_path
     typed = CliRunner().invoke(main, ["retag", "--workers", "three"])
     assert typed.exit_code == 2 and typed.output.strip().startswith("error: --workers: "), typed.output
     assert not (tmp_path / "w.db").exists()
+
+
+def test_help_of_the_database_and_sources_options_names_the_files_used_when_unset(tmp_path, monkeypatch):
+    # Before: "--database-url TEXT  SQLAlchemy URL (default: SQLite file).  [env var: ...]": which
+    # file, the help did not say.
+    def bare(text: str) -> str:        # click breaks a long path anywhere: compare without spaces
+        return "".join(text.split())
+
+    for env in ("AIGCWATCH_DATABASE_URL", "AIGCWATCH_SOURCES"):
+        monkeypatch.delenv(env, raising=False)
+    monkeypatch.setenv("AIGCWATCH_HOME", str(tmp_path / "home"))
+    for path in (["ingest"], ["retag"], ["digest"], ["export", "items"]):
+        shown = CliRunner().invoke(main, [*path, "--help"]).output
+        assert bare(f"AIGCWATCH_DATABASE_URL; default: sqlite:///{tmp_path / 'home' / 'aigcwatch.db'}]") in bare(shown), \
+            (path, shown)
+    shown = CliRunner().invoke(main, ["sources", "check", "--help"]).output
+    assert bare(f"AIGCWATCH_SOURCES; default: {default_sources_path()}]") in bare(shown), shown
+    assert not (tmp_path / "home").exists()
