@@ -84,10 +84,10 @@ def cell(problem: str, most: int = 400) -> str:
 
 
 def summary_table(summary) -> Table:
-    table = Table("source", "status", "fetched", "new", "dup", "irrel", "invalid", "spam", "ms", "problem",
+    table = Table("source", "status", "fetched", "new", "upd", "dup", "irrel", "invalid", "spam", "ms", "problem",
                   title=f"ingest run {summary.run_id}")
     for r in sorted(summary.results, key=lambda r: r.source_id):
         problem = f"{r.error_class.value}: {r.error}" if r.error_class else (r.error or "")
-        table.add_row(r.source_id, r.status, str(r.fetched), str(r.new), str(r.duplicate), str(r.irrelevant),
-                      str(r.invalid), str(r.spam), str(r.elapsed_ms), escape(cell(problem)))
+        table.add_row(r.source_id, r.status, str(r.fetched), str(r.new), str(r.updated), str(r.duplicate),
+                      str(r.irrelevant), str(r.invalid), str(r.spam), str(r.elapsed_ms), escape(cell(problem)))
     return table

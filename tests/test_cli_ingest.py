@@ -306,3 +306,30 @@ def test_a_run_where_sources_are_backing_off_says_how_to_fetch_them_now(tmp_path
         second.output
     assert third.exit_code == 0 and "✓ a: 3 entries, 1 new" in third.output, third.output
     assert "--force" not in third.output.splitlines()[-1]
+
+
+def _rss(title: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+            '<link>http://example.org/</link><description>d</description>'
+            f'<item><title>{title}</title><link>http://example.org/a1</link><guid>a1</guid>'
+            '<pubDate>Mon, 06 Oct 2025 08:00:00 +0000</pubDate>'
+            '<description>快手发布可灵2.0视频生成模型，生成视频最长两分钟，画面物理效果明显改善。</description></item>'
+            '</channel></rss>')
+
+
+def test_the_summary_table_counts_edited_items_as_the_summary_line_does(tmp_path, monkeypatch):
+    # Before: the line said "1 updated" but the table, all a --quiet run's log has per source, had
+    # no column for it: the edited source's row read 0 new, 0 dup, as if nothing had arrived.
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'u.db'}")
+    with scripted_server() as srv:
+        p = sources_file(tmp_path, srv, ["a"])
+        srv.route("/a.xml", Reply(200, body=_rss("可灵2.0发布"), content_type="application/rss+xml"))
+        first = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--quiet", "--workers", "0"])
+        srv.route("/a.xml", Reply(200, body=_rss("可灵2.0正式发布：最长两分钟"), content_type="application/rss+xml"))
+        second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--quiet", "--workers", "0"])
+    assert first.exit_code == 0 and second.exit_code == 0, (first.output, second.output)
+    assert "0 new, 1 updated" in second.output, second.output
+    header = next(ln for ln in second.output.splitlines() if "source" in ln and "┃" in ln)
+    row = next(ln for ln in second.output.splitlines() if ln.startswith("│ a "))
+    cells = dict(zip([c.strip() for c in header.split("┃")[1:-1]], [c.strip() for c in row.split("│")[1:-1]]))
+    assert (cells.get("new"), cells.get("upd"), cells.get("dup")) == ("0", "1", "0"), second.output
