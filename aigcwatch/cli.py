@@ -166,7 +166,8 @@ def sources_list(sources_file) -> None:
     from aigcwatch.config import load_sources, sources_path
 
     srcs = load_sources(sources_file)
-    table = Table("id", "name", "kind", "lang", "category", "topical", "enabled", "url",
+    table = Table("id", "name", "kind", "lang", "category", "topical", "enabled",
+                  Column("url", overflow="fold"),          # whole, folded: never cut with "…"
                   title=str(sources_path(sources_file)))
     for s in srcs:
         kind = s.kind + (" +full text" if s.full_text else "")

@@ -333,3 +333,16 @@ def test_the_summary_table_counts_edited_items_as_the_summary_line_does(tmp_path
     row = next(ln for ln in second.output.splitlines() if ln.startswith("│ a "))
     cells = dict(zip([c.strip() for c in header.split("┃")[1:-1]], [c.strip() for c in row.split("│")[1:-1]]))
     assert (cells.get("new"), cells.get("upd"), cells.get("dup")) == ("0", "1", "0"), second.output
+
+
+def test_sources_list_shows_a_long_url_whole_in_a_log(tmp_path):
+    # Before: piped or logged (160 columns), the url column was cut with "…": a user checking
+    # which address a source reads could not see it.
+    url = "https://rsshub.example.org/weibo/keyword/" + "可灵AI视频生成模型" * 6 + "?limit=50&filter_time=1"
+    p = tmp_path / "sources.toml"
+    p.write_text(f'[[source]]\nid = "weibo-kling"\nname = "微博搜索：可灵"\nurl = "{url}"\nlang = "zh"\n',
+                 encoding="utf-8")
+    result = CliRunner().invoke(main, ["sources", "list", "--sources", str(p)])
+    assert result.exit_code == 0, result.output
+    cells = "".join(ln.split("│")[-2].strip() for ln in result.output.splitlines() if ln.count("│") >= 3)
+    assert "…" not in result.output and cells == url, result.output
