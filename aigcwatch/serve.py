@@ -82,7 +82,7 @@ def prepare_dashboard(database_url: str | None, *, host: str = DEFAULT_HOST,
     from dashboard.events import load_events
     from db import engine as dbe
 
-    url = dbe.database_url(database_url)
+    url = dbe.existing_database_url(database_url)
     dbe.ensure_schema(url).dispose()
     zone_setting("timezone")
     load_events()

@@ -52,6 +52,33 @@ def database_url(explicit: str | None = None) -> str:
     return _PLAIN_PG.sub("postgresql+psycopg://", url.strip(), count=1)
 
 
+def existing_database_url(explicit: str | None = None) -> str:
+    """`database_url(explicit)` for a command that only reads (dashboard, export, digest): a SQLite
+    file named by `explicit` or $AIGCWATCH_DATABASE_URL must exist. A mistyped path was created
+    empty and read as an archive without a story. The default file may be missing (a first run:
+    the pages say how to fill it)."""
+    url = database_url(explicit)
+    if explicit or os.environ.get(ENV_URL):
+        path = sqlite_file(url)
+        if path is not None and not path.exists():
+            raise DatabaseError(safe_url(url), f"no database file at {path} (a mistyped path? "
+                                               "`aigcwatch ingest` or `aigcwatch demo` creates one)")
+    return url
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for another backend, an in-memory database or a URL
+    that does not parse (make_engine then says why)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    db = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:" or db.startswith("file:"):
+        return None
+    return Path(db)
+
+
 def safe_url(url: str) -> str:
     """The URL with its password replaced by `***` (for messages and logs)."""
     try:

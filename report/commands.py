@@ -42,7 +42,7 @@ def open_session(database_url: str | None) -> Iterator:
     """A session on the (migrated) database; the engine is disposed afterwards."""
     from db import engine as dbe
 
-    eng = dbe.ensure_schema(dbe.database_url(database_url))
+    eng = dbe.ensure_schema(dbe.existing_database_url(database_url))
     try:
         with dbe.session_factory(eng)() as session:
             yield session
@@ -111,8 +111,8 @@ def filter_options(f):
         click.option("--source", "source_ids", multiple=True, help="Source ids."),
         click.option("--category", multiple=True, help="news or social."),
         click.option("-q", "--search", default="", help="Every term in the title or text."),
-        click.option("--include-spam", is_flag=True, help="Count spam too."),
-        click.option("--include-irrelevant", is_flag=True, help="Count items tagged off-topic too."),
+        click.option("--include-spam", is_flag=True, help="Include spam too."),
+        click.option("--include-irrelevant", is_flag=True, help="Include items tagged off-topic too."),
         click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet", "json"]),
                      help="Output format (default: from -o's extension, else csv)."),
         click.option("-o", "--output", metavar="FILE",
@@ -309,7 +309,7 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
         if not targets[0] and not targets[3]:
             raise ConfigError("nothing to send to: set AIGCWATCH_DIGEST_TO (or --to) and SMTP, or "
                               "AIGCWATCH_WEBHOOKS; or write the digest to a file with --dry-run FILE")
-    engine = dbe.ensure_schema(dbe.database_url(database_url))
+    engine = dbe.ensure_schema(dbe.existing_database_url(database_url))
     try:
         if dry_run is not None:
             run = prepare(engine, the_day, period=period, tz=tz, langs=langs)

@@ -69,8 +69,36 @@ def test_unreachable_database_is_one_line_exit_3_without_the_password():
     assert "cannot connect" in line and "analyst:***@127.0.0.1:1/aigcwatch" in line and "s3cret" not in line
 
 
+def test_a_mistyped_database_file_is_one_line_exit_3_and_is_not_created(tmp_path, monkeypatch):
+    """`dashboard`, `export` and `digest` only read: a SQLite file they are pointed at that does
+    not exist was created empty and shown as an archive without a story."""
+    from db.engine import ensure_schema
+
+    real = tmp_path / "archive.db"
+    ensure_schema(f"sqlite:///{real}").dispose()
+    typo = tmp_path / "archve.db"
+    url = f"sqlite:///{typo}"
+    runs = (["dashboard", "--database-url", url, "--port", str(free_port())],
+            ["export", "trends", "--database-url", url],
+            ["export", "items", "--database-url", url],
+            ["digest", "--date", "2025-10-05", "--database-url", url, "--dry-run", str(tmp_path / "d.html")])
+    for args in runs:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 3, (args, result.output)
+        assert f"no database file at {typo}" in _one_line(result), args
+        assert not typo.exists(), args
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", url)          # named by the variable: the same
+    result = CliRunner().invoke(main, ["export", "trends"])
+    assert result.exit_code == 3 and not typo.exists()
+    monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{real}")
+    assert CliRunner().invoke(main, ["export", "trends"]).exit_code == 0
+
+
 def test_busy_port_bad_time_zone_and_bad_events_file_are_one_line_exit_2(tmp_path, busy_port, monkeypatch):
+    from db.engine import ensure_schema
+
     url = f"sqlite:///{tmp_path / 'a.db'}"
+    ensure_schema(url).dispose()
     result = CliRunner().invoke(main, ["dashboard", "--database-url", url, "--port", str(busy_port)])
     assert result.exit_code == 2 and f"port {busy_port}" in _one_line(result)
 
@@ -99,9 +127,12 @@ def test_demo_refuses_a_busy_port_before_the_ingest(tmp_path, busy_port):
 def test_serves_on_loopback_and_stops_on_sigterm(tmp_path):
     """The real command: Streamlit answers on the port over an empty database, and SIGTERM stops it
     (on POSIX the command's process becomes Streamlit, so the signal reaches the server)."""
+    from db.engine import ensure_schema
+
     port = free_port()
     log = tmp_path / "dashboard.log"
     env = {k: v for k, v in os.environ.items() if k != "AIGCWATCH_EVENTS"}
+    ensure_schema(f"sqlite:///{tmp_path / 'empty.db'}").dispose()
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "aigcwatch.cli", "dashboard", "--port", str(port),
                                  "--database-url", f"sqlite:///{tmp_path / 'empty.db'}"],
