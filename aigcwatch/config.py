@@ -269,8 +269,8 @@ def check_enabled(sources: list[Source], path: str | os.PathLike | None = None, 
     """A run over these sources has something to do: one of them is enabled. Else one line that
     says how to enable one (a run of none reported an empty "ok" and exited 0)."""
     if not any(s.enabled for s in sources):
-        raise ConfigError("no source is enabled: set enabled = true on one (`aigcwatch sources "
-                          f"list` shows them), {hint}", file=str(sources_path(path)))
+        raise ConfigError(f"no source is enabled: set enabled = true on one ({list_command(path)} "
+                          f"shows them), {hint}", file=str(sources_path(path)))
 
 
 def _web_url(url: str) -> bool:

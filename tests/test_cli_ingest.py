@@ -258,7 +258,8 @@ def test_a_run_with_no_source_enabled_says_so_and_exits_2(tmp_path, monkeypatch,
         alone = CliRunner().invoke(main, ["sources", "check", "--sources", str(p), "--source", "good"])
     assert result.exit_code == 2, result.output
     assert result.output.strip() == (
-        f"error: {p}: no source is enabled: set enabled = true on one (`aigcwatch sources list` "
+        f"error: {p}: no source is enabled: set enabled = true on one (`aigcwatch sources list "
+        f"--sources {p}` "
         "shows them), or name one with --source ID")
     assert not (tmp_path / "never.db").exists()
     assert "2 sources, 0 enabled" in listed.output

@@ -410,7 +410,8 @@ def test_a_scheduler_that_would_ingest_no_enabled_source_stops_at_start(tmp_path
                                        "--database-url", f"sqlite:///{tmp_path / 's.db'}"])
     assert result.exit_code == 2
     assert result.output.strip() == (
-        f"error: {src}: no source is enabled: set enabled = true on one (`aigcwatch sources list` "
+        f"error: {src}: no source is enabled: set enabled = true on one (`aigcwatch sources list "
+        f"--sources {src}` "
         "shows them), or --every off for no ingest")
     assert not (tmp_path / "s.db").exists()
 
