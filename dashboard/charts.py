@@ -190,9 +190,11 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
                value: str = "count", kind: str = "line", y_title: str = "", title: str | None = None,
                events: Iterable = (), names: dict[str, str] | None = None,
                percent: bool = False, partial: Mapping[date, object] | None = None,
-               colors: Mapping | None = None, order_by: str | None = None) -> go.Figure:
+               colors: Mapping | None = None, order_by: str | None = None,
+               span: tuple[date, date] | None = None) -> go.Figure:
     """Buckets on x, `value` on y, one trace per key of `dim` (or one trace without `dim`), in its
-    colour (`colors`, else `color_for`).
+    colour (`colors`, else `color_for`), over the x range of the view's days `span` (first, last;
+    default: the buckets of `df`), `view_range`.
 
     Each point carries its key in customdata, so a selection can be turned into stories. Buckets
     in `partial` (`db.queries.partial_buckets`) are shaded, labelled and drawn with open markers
@@ -237,7 +239,9 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     fig.update_layout(hovermode="x unified", hoverlabel_namelength=-1)   # whole names: "Jimeng / Seedance"
     shade_partial(fig, partial, interval, lang)
     add_events(fig, events, lang)
-    return room_for_legend(_in_order(_layout(fig, title=title)))
+    _layout(fig, title=title)
+    fit_range(fig, span or _days_of(df, "bucket"), interval)
+    return room_for_legend(_in_order(fig))
 
 
 def shade_partial(fig: go.Figure, partial: Iterable[date], interval: str, lang: str) -> go.Figure:
@@ -261,6 +265,41 @@ def shade_partial(fig: go.Figure, partial: Iterable[date], interval: str, lang: 
 
 
 MAX_TICKS = 12
+
+
+def view_range(start: date, end: date, interval: str) -> list[pd.Timestamp]:
+    """The x range of every time chart of a view of the days start..end: from half a period before
+    its first bucket to half a period after its last, the span of its bars and partial bands.
+    Plotly pads each trace type its own way (lines and markers by ~5 %, areas not at all), so a
+    page's net-sentiment lines ran a day or more past the range each side of the area above them."""
+    buckets = bucket_starts(start, end, interval)
+
+    def half(first: date) -> pd.Timedelta:
+        return pd.Timedelta(days=((bucket_last_day(first, interval) - first).days + 1) / 2)
+
+    return [pd.Timestamp(buckets[0]) - half(buckets[0]), pd.Timestamp(buckets[-1]) + half(buckets[-1])]
+
+
+def _days_of(df: pd.DataFrame, col: str) -> tuple[date, date] | None:
+    days = [as_date(d) for d in df[col] if pd.notna(d)] if col in df else []
+    return (min(days), max(days)) if days else None
+
+
+# the plot area of every time chart starts this far from the figure's left edge: room for the y
+# title and ticks such as "1,200" or "-0.5", whose widths differ from chart to chart (plotly's own
+# margin put the net-sentiment plot 10 px right of the volume plot above it)
+TIME_LEFT_PX = 72
+
+
+def fit_range(fig: go.Figure, span: tuple[date, date] | None, interval: str) -> go.Figure:
+    """The x axis over `view_range` of `span` (first and last day), whatever the trace types, in a
+    plot area starting `TIME_LEFT_PX` from the left: time charts of a page stacked one above the
+    other line up day by day."""
+    if span is not None:
+        fig.update_xaxes(range=view_range(span[0], span[1], interval), autorange=False)
+    fig.update_yaxes(automargin=False)
+    fig.update_layout(margin_l=TIME_LEFT_PX)
+    return fig
 
 
 def date_axis(fig: go.Figure, lang: str, interval: str, days: Iterable) -> go.Figure:
@@ -414,7 +453,8 @@ LEAD_SYMBOLS = {"model": "circle", "theme": "diamond"}
 
 
 def lead_lag(df: pd.DataFrame, *, lang: str, tz: str, title: str | None = None,
-             names: dict[str, str] | None = None) -> go.Figure:
+             names: dict[str, str] | None = None, span: tuple[date, date] | None = None,
+             interval: str = "day") -> go.Figure:
     """One dot per spike: x its day, y how many days Chinese led (+) or English led (-).
 
     One legend entry per model or theme in its own colour (a dot's colour is its key's), grouped
@@ -438,6 +478,7 @@ def lead_lag(df: pd.DataFrame, *, lang: str, tz: str, title: str | None = None,
                      title_text=plot_text("中文领先天数（负数为英文领先）" if lang == "zh"
                                           else "days Chinese led (−: English)"))
     _layout(fig, title=title)
+    fit_range(fig, span or _days_of(df, "day"), interval)    # the page's time charts' range and left edge
     # a legend entry per key, in rows above the chart as every chart's: beside it, it took ~280 px
     # of an 800 px window's ~470 and left the plot ~190 px (the shape tells model from theme)
     fig.update_layout(legend_traceorder="normal", legend_groupclick="toggleitem")
@@ -577,7 +618,8 @@ def show_top(fig: go.Figure, ranked: Sequence, n: int) -> go.Figure:
 
 def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str | None = None,
               title: str | None = None, events: Iterable = (), value: str = "net",
-              partial: Mapping[date, object] | None = None) -> go.Figure:
+              partial: Mapping[date, object] | None = None,
+              span: tuple[date, date] | None = None) -> go.Figure:
     """Net-sentiment index (-1..1) over time, one line per key of `dim` (the most covered first),
     with a zero line. Points flagged "few_stories" (`smoothed_net`) are not joined to the line:
     they are drawn as faint open circles in the key's colour, named in the hover and by a legend
@@ -588,7 +630,7 @@ def net_lines(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str |
     y_title = i18n.t("net_7d" if value == "net_7d" else "net_sentiment", lang)
     fig = time_chart(solid, lang=lang, tz=tz, interval=interval, dim=dim, value=value, kind="line",
                      y_title=y_title, title=title, events=events, partial=partial,
-                     order_by=stories if stories in df else None)
+                     order_by=stories if stories in df else None, span=span)
     for trace in fig.data:     # a legend click on a key hides its open circles too
         if trace.customdata is not None and len(trace.customdata) and trace.legendgroup is None:
             trace.legendgroup = f"key:{trace.customdata[0]}"

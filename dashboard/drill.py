@@ -130,7 +130,8 @@ def net_chart(ctx, df, dim: str, *, key: str, name: str, title: bool = False) ->
     if title:
         st.markdown(f"**{ui.md_escape(i18n.t('net_7d' if value == 'net_7d' else 'net_sentiment', ctx.lang))}**")
     fig = charts.net_lines(df, lang=ctx.lang, tz=ctx.tz, interval=ctx.interval, dim=dim,
-                           events=ctx.events, value=value, partial=ctx.partial)
+                           events=ctx.events, value=value, partial=ctx.partial,
+                           span=ctx.span)
     points = ui.chart(fig, df, key=key, lang=ctx.lang, name=name, cut=ctx.cut)
     if df["few_stories"].astype(bool).any():
         window = i18n.t("window_7d" if value == "net_7d" else "every_" + ctx.interval, ctx.lang)

@@ -74,6 +74,12 @@ class Ctx:
         return partial_buckets(self.start, self.end, self.interval, local_day(clock(self.flt), self.tz))
 
     @property
+    def span(self) -> tuple[date, date]:
+        """The view's first and last day: every time chart of the page spans them alike
+        (`charts.view_range`)."""
+        return self.start, self.end
+
+    @property
     def cut(self) -> ui.Cut:
         """What a time chart's note and CSV say about its partial buckets (`ui.chart`), with the
         view's "as_of", the instant its counts stop at."""

@@ -720,3 +720,32 @@ def test_the_net_sentiment_csv_holds_the_drawn_points_their_7_day_counts_and_the
         assert (r["few_stories"] == "true") == (n < 10) == drawn[k][1], (k, r)
         opened += drawn[k][1]
     assert 0 < opened < len(drawn)
+
+
+_X_RANGES = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .filter(p => p._fullLayout && p._fullLayout.xaxis && p._fullLayout.xaxis.type === 'date')
+    .map(p => { const xa = p._fullLayout.xaxis, left = p.getBoundingClientRect().left;
+                return {range: xa.range.map(v => String(v).replace('T', ' ')), offset: Math.round(xa._offset),
+                        width: Math.round(p.getBoundingClientRect().width),
+                        first: Math.round(left + xa._offset + xa.d2p(xa.range[0]))}; })"""
+
+
+@pytest.mark.parametrize("path, every", [("", "day"), ("models", "day"), ("gap", "week")])
+def test_the_time_charts_of_a_page_share_the_views_x_range(page, server: Server, path, every) -> None:
+    """Before: plotly padded the net-sentiment lines (~5 % each side) but not the volume area above
+    them, so the Overview's two charts ran a day apart at each end; every time chart of a page
+    now spans the view's range, half a bucket either side of its first and last bucket."""
+    pg = page
+    pg.goto(f"{server.base}/{path}?ui=en&every={every}&from=2025-08-04&to=2025-11-01")
+    _settle(pg)
+    _check_clean(pg, f"/{path}?every={every}")
+    charts = pg.evaluate(_X_RANGES)
+    assert len(charts) >= 2, charts
+    want = {"day": ("2025-08-03 12:00", "2025-11-01 12:00"), "week": ("2025-07-31 12:00", "2025-10-30 12:00")}[every]
+    for c in charts:
+        assert tuple(v[:16] for v in c["range"]) == want, f"/{path}: x range {c['range']}, expected {want}: {charts}"
+    # and their plot areas start at one offset: plotly's own margin, as wide as each chart's y
+    # ticks, put the net-sentiment plot 10 px right of the volume plot above it
+    assert len({c["offset"] for c in charts}) == 1, f"/{path}: plot areas start at other offsets: {charts}"
+    full = [c for c in charts if c["width"] == charts[0]["width"]]
+    assert len({c["first"] for c in full}) == 1, f"/{path}: charts of one width start at other pixels: {charts}"

@@ -93,8 +93,29 @@ def test_date_ticks_are_numeric_in_chinese_and_one_bucket_spans_whole_days():
     assert charts.time_chart(days, lang="en", tz="UTC", interval="day").layout.xaxis.tickformat is None
     one = charts.time_chart(days.head(1), lang="en", tz="UTC", interval="day")
     lo, hi = (pd.Timestamp(v) for v in one.layout.xaxis.range)
-    assert (lo, hi) == (pd.Timestamp("2025-02-28"), pd.Timestamp("2025-03-02")) and one.layout.xaxis.dtick == 86_400_000
-    assert charts.time_chart(days, lang="en", tz="UTC", interval="day").layout.xaxis.range is None
+    assert (lo, hi) == (pd.Timestamp("2025-02-28 12:00"), pd.Timestamp("2025-03-01 12:00"))
+    assert one.layout.xaxis.dtick == 86_400_000
+
+
+def test_every_time_chart_of_a_view_spans_the_views_range_whatever_its_traces():
+    # Before: plotly padded lines and markers (~5 % each side: a day and more past the range) but
+    # not areas, so the Overview's net-sentiment lines did not line up with the volume area above.
+    days = [date(2025, 3, 3) + timedelta(days=k) for k in range(30)]
+    df = pd.DataFrame([{"bucket": d, "lang": lg, "count": 1} for d in days for lg in ("zh", "en")])
+    span = (days[0], days[-1])
+    want = [pd.Timestamp("2025-03-02 12:00"), pd.Timestamp("2025-04-01 12:00")]
+    figs = [charts.time_chart(df, lang="en", tz="UTC", interval="day", dim="lang", kind=kind, span=span)
+            for kind in ("area", "bar", "line")]
+    net = df.assign(net=0.1, stories=12, few_stories=False)
+    figs.append(charts.net_lines(net, lang="en", tz="UTC", interval="day", dim="lang", span=span))
+    spikes = pd.DataFrame([{"day": days[9], "dim": "model", "key": "sora", "lead_days": 1, "score": 4.0}])
+    figs.append(charts.lead_lag(spikes, lang="en", tz="UTC", span=span))
+    for fig in figs:
+        assert [pd.Timestamp(v) for v in fig.layout.xaxis.range] == want and fig.layout.xaxis.autorange is False
+    # weeks: from half a week before the first Monday's bucket to half a week after the last's
+    weekly = charts.time_chart(df, lang="en", tz="UTC", interval="week", dim="lang", span=span)
+    assert [pd.Timestamp(v) for v in weekly.layout.xaxis.range] == [pd.Timestamp("2025-02-27 12:00"),
+                                                                   pd.Timestamp("2025-04-03 12:00")]
 
 
 def test_event_markers_are_drawn_with_their_titles():

@@ -25,7 +25,8 @@ def over_time(ctx: Ctx) -> None:
     raw = data.counts(ctx.url, ctx.flt, ("lang",), ctx.interval, ctx.tz)
     df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "lang")
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", kind="bar",
-                            y_title=i18n.t("stories", L), events=ctx.events, partial=ctx.partial)
+                            y_title=i18n.t("stories", L), events=ctx.events, partial=ctx.partial,
+                            span=ctx.span)
     points = ui.chart(fig, df, key="ex_time", lang=L, name="matching_stories", cut=ctx.cut)
     drill.selection(ctx, points, ("bucket", "lang"), key="ex_time")
 

@@ -95,7 +95,7 @@ def lead_lag(ctx: Ctx, flt, tally=None) -> None:
     st.caption(i18n.t("lead_summary", L, n=len(df), zh=int(led.get("zh_first", 0)),
                       en=int(led.get("en_first", 0)), same=int(led.get("same_day", 0)), one=one))
     shown = df.dropna(subset=["lead_days"])
-    fig = charts.lead_lag(shown, lang=L, tz=ctx.tz)
+    fig = charts.lead_lag(shown, lang=L, tz=ctx.tz, span=ctx.span, interval=ctx.interval)
     points = ui.chart(fig, shown, key="gap_lead", lang=L, name="spike_lead_lag")
     for p in points[:3]:
         day, key = (p.get("customdata") or [None, None])[:2]

@@ -31,12 +31,14 @@ def share_of_voice(ctx: Ctx, tally=None) -> None:
         fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", kind="area",
                                 value=value, percent=True, events=ctx.events,
                                 y_title=i18n.t("sov_7d" if value == "share_7d" else "share", L),
-                                partial=ctx.partial)
+                                partial=ctx.partial,
+                                span=ctx.span)
     else:     # stories a bucket, stacked bars: the counts `export trends --group model` gives
         df = raw.rename(columns={"count": "stories"})
         fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", kind="bar",
                                 value="stories", events=ctx.events, y_title=i18n.t("stories", L),
-                                partial=ctx.partial)
+                                partial=ctx.partial,
+                                span=ctx.span)
     points = ui.chart(fig, df, key="mo_sov", lang=L, name="share_of_voice" if mode == "share" else "model_stories",
                       cut=ctx.cut)
     drill.selection(ctx, points, ("bucket", "model"), key="mo_sov")

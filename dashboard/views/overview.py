@@ -61,7 +61,8 @@ def volume(ctx: Ctx, tally=None) -> None:
     raw = data.counts(ctx.url, ctx.flt, ("lang",), ctx.interval, ctx.tz, _tally=tally)
     df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "lang")
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", kind="area",
-                            y_title=i18n.t("stories", L), events=ctx.events, partial=ctx.partial)
+                            y_title=i18n.t("stories", L), events=ctx.events, partial=ctx.partial,
+                            span=ctx.span)
     points = ui.chart(fig, df, key="ov_volume", lang=L, name="volume_by_language", cut=ctx.cut)
     drill.selection(ctx, points, ("bucket", "lang"), key="ov_volume")
     drill.box(ctx, key="ov_volume_drill", dims=("bucket", "lang"),

@@ -129,7 +129,8 @@ def per_day(ctx: Ctx) -> None:
     df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "source")
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="source", kind="bar",
                             y_title=i18n.t("stories", L), names=ctx.source_names, partial=ctx.partial,
-                            colors=charts.key_colors(ctx.source_names))
+                            colors=charts.key_colors(ctx.source_names),
+                            span=ctx.span)
     points = ui.chart(fig, df, key="so_days", lang=L, name="items_per_source", cut=ctx.cut)
     drill.selection(ctx, points, ("bucket", "source"), key="so_days")
     order = list(raw.groupby("source")["count"].sum().sort_values(ascending=False).index) if not raw.empty else []

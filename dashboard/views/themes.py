@@ -29,7 +29,8 @@ def share(ctx: Ctx, tally=None) -> None:
                                        "theme", ctx.interval, start=ctx.start)
     raw = raw[raw["bucket"].map(charts.as_date) >= ctx.start] if not raw.empty else raw
     fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="theme", value=value,
-                            percent=True, y_title=i18n.t(value, L), events=ctx.events, partial=ctx.partial)
+                            percent=True, y_title=i18n.t(value, L), events=ctx.events, partial=ctx.partial,
+                            span=ctx.span)
     # a dozen lines: the view's most covered few, the rest one legend click away (all those picked)
     charts.show_top(fig, _themes(raw), len(ctx.flt.theme) or TOP_LINES)
     fig.update_yaxes(rangemode="tozero")     # shares from 0, whichever lines are shown
