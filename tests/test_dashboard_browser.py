@@ -749,3 +749,43 @@ def test_the_time_charts_of_a_page_share_the_views_x_range(page, server: Server,
     assert len({c["offset"] for c in charts}) == 1, f"/{path}: plot areas start at other offsets: {charts}"
     full = [c for c in charts if c["width"] == charts[0]["width"]]
     assert len({c["first"] for c in full}) == 1, f"/{path}: charts of one width start at other pixels: {charts}"
+
+
+_FIRST_CELLS = """(el, col) => [...el.querySelectorAll('[role=row]')]
+    .map(r => r.querySelector(`[role=gridcell][aria-colindex="${col}"]`)).filter(c => c).map(c => c.textContent)"""
+# Characters the page's fonts have no glyph for: drawn as the "missing" box, the same pixels as a
+# code point no font has (U+10FFFD, private use).
+_NO_GLYPH = """(texts) => {
+    const c = document.createElement('canvas'); c.width = 48; c.height = 48;
+    const g = c.getContext('2d');
+    const family = getComputedStyle(document.body).fontFamily;
+    const draw = ch => { g.clearRect(0, 0, 48, 48); g.font = `28px ${family}`; g.fillStyle = '#000';
+                         g.fillText(ch, 6, 36); return c.toDataURL(); };
+    const missing = draw('\\u{10FFFD}');
+    return [...new Set([...texts.join('')])].filter(ch => ch.trim() && draw(ch) === missing);
+}"""
+
+
+@pytest.mark.parametrize("ui", ["en", "zh"])
+def test_the_sources_statuses_draw_in_any_chromium_as_a_dot_and_a_word(browser, demo_db: Path, tmp_path, ui) -> None:
+    """Before: the health table's status was a coloured emoji dot (🟢 🔴) and the delivery log's
+    ✅ ❌: without a colour-emoji font (Debian's Chromium) they drew as empty boxes. Each is a
+    plain "●" (coloured by the table) and the status in words."""
+    from dashboard import i18n
+
+    with _serve(_with_deliveries(demo_db, tmp_path / "demo.db"), tmp_path / "dashboard.log") as srv:
+        pg = _new_page(browser)
+        try:
+            pg.goto(f"{srv.base}/sources?ui={ui}")
+            _settle(pg)
+            _check_clean(pg, "/sources")
+            tables = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+            health = tables.nth(0).evaluate(_FIRST_CELLS, 1)
+            words = {i18n.t(f"health_{k}", ui) for k in ("ok", "failing", "warning", "paused", "never_ok")}
+            assert health and all(c.startswith("● ") and c[2:] in words for c in health), health
+            status = tables.nth(2).evaluate(_FIRST_CELLS, 5)
+            assert sorted(status) == sorted(f"● {i18n.status_name(s, ui)}" for s in ("sent", "failed")), status
+            boxes = pg.evaluate(_NO_GLYPH, health + status)
+            assert not boxes, f"drawn as empty boxes: {[f'U+{ord(ch):04X}' for ch in boxes]}"
+        finally:
+            pg.context.close()

@@ -948,13 +948,14 @@ def test_the_sources_csvs_name_every_column_and_say_health_in_words(site, sessio
     st.cache_data.clear()
     frames = _csv_frames(monkeypatch)
     at = ok(page("sources", ui=ui))
-    assert at.dataframe[0].value.columns[0] == ""          # the table keeps its dot
+    table = at.dataframe[0].value
+    assert table.columns[0] == i18n.t("col_health", ui)     # the table's dot before the same word
     for name in ("source_health.csv", "digest_deliveries.csv"):
         assert all(str(c).strip() for c in frames[name].columns), (name, list(frames[name].columns))
     health = frames["source_health.csv"]
     assert health.columns[0] == i18n.t("col_health", ui)
-    pairs = set(zip(at.dataframe[0].value[""], health[health.columns[0]]))
-    assert pairs == {("⚪", word)}, pairs                   # the built sources have not been fetched
+    pairs = set(zip(table[table.columns[0]], health[health.columns[0]]))
+    assert pairs == {(f"● {word}", word)}, pairs            # the built sources have not been fetched
 
 
 @pytest.mark.parametrize("ui, headers, ok_word", [
@@ -1028,13 +1029,13 @@ def test_sources_page_shows_the_digest_delivery_log_newest_first(site, session):
     at = ok(page("sources", ui="en"))
     log = at.dataframe[-1].value
     assert list(log["recipient"]) == ["newsroom", "desk@example.org"]      # newest attempt first
-    assert list(log["status"]) == ["failed", "sent"] and list(log[""]) == ["❌", "✅"]
+    assert list(log["status"]) == ["● failed", "● sent"] and "" not in log       # no emoji column
     assert log["error"].iloc[0] == "feishu: HTTP 500 <script>x</script>"   # shown as text
     assert log["last attempt"].iloc[1] == "2025-10-21 08:30"               # in the page's time zone
     assert [r["recipient"] for r in q.latest_deliveries(session)] == list(log["recipient"])
     # Before: the Chinese page showed the period as stored ("day"), in English
     zh = ok(page("sources", ui="zh")).dataframe[-1].value
-    assert list(zh["周期"]) == ["日", "日"] and list(zh["状态"]) == ["失败", "已发送"]
+    assert list(zh["周期"]) == ["日", "日"] and list(zh["状态"]) == ["● 失败", "● 已发送"]
 
 
 # --- language, navigation, failure modes ----------------------------------------------------------

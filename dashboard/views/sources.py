@@ -11,21 +11,36 @@ from dashboard.state import Ctx, setup
 
 RUNS = 20
 DELIVERIES = 50
-# Pixels per health column shown: 922 in all, inside the 940 px the table has beside the sidebar at
+# Pixels per health column shown: 933 in all, inside the 940 px the table has beside the sidebar at
 # a 1400 px window (measured in Chromium); the error class is wide enough for
-# "no new items lately (stale)" whole.
-HEALTH_DOT_PX = 32
+# "no new items lately (stale)" whole, the health for "● never ok" and "● 从未成功".
 DELIVERY_WIDTHS = {"col_digest_date": 95, "col_period": 55, "col_channel": 115, "col_recipient": 150,
-                   "col_status": 75, "col_attempts": 65, "col_last_attempt": 120, "col_error": 225}
-HEALTH_WIDTHS = {"col_source": 165, "col_lang": 90, "col_category": 85, "last_ok": 120, "last_error": 185,
-                 "items_per_day": 70, "not_modified": 95, "failure_rate": 80}
+                   "col_status": 85, "col_attempts": 65, "col_last_attempt": 120, "col_error": 245}
+HEALTH_WIDTHS = {"col_health": 88, "col_source": 130, "col_lang": 90, "col_category": 85, "last_ok": 120,
+                 "last_error": 185, "items_per_day": 70, "not_modified": 90, "failure_rate": 75}
+
+# A status is a word after a plain "●" in the status's colour: the coloured emoji dots (🟢 🔴) drew
+# as empty boxes in a browser without a colour-emoji font (Debian's Chromium, most servers).
+MARK = "●"
+HEALTH_COLORS = {"paused": "#6B6B6B", "failing": "#C62828", "warning": "#A86400", "ok": "#1E7B34",
+                 "never_ok": "#6B6B6B"}
+DELIVERY_COLORS = {"sent": HEALTH_COLORS["ok"], "failed": HEALTH_COLORS["failing"]}
 
 
-DOTS = {"paused": "⏸", "failing": "🔴", "warning": "🟡", "ok": "🟢", "never_ok": "⚪"}
+def marked(word: str) -> str:
+    """A status cell: the dot, then the status in words."""
+    return f"{MARK} {word}"
+
+
+def colored(df: pd.DataFrame, column: str, colors: list[str]):
+    """`df` as a Styler whose `column` has each row's text in `colors` (one per row)."""
+    css = pd.DataFrame("", index=df.index, columns=df.columns)
+    css[column] = [f"color: {c}" for c in colors]
+    return df.style.apply(lambda _: css, axis=None)
 
 
 def _status(row: dict) -> str:
-    """The source's health, a key of DOTS (the table's dot; in the CSV a word: health_<key>)."""
+    """The source's health, a key of HEALTH_COLORS (in words: health_<key>)."""
     if not row.get("enabled", True):
         return "paused"
     if row.get("last_status") == "failed" or (row.get("consecutive_failures") or 0) > 0:
@@ -41,7 +56,7 @@ def health(ctx: Ctx) -> None:
     rows = data.source_stats(ctx.url, ctx.flt, ctx.tz)
     t = lambda k: i18n.t(k, L)  # noqa: E731
     df = pd.DataFrame([{
-        "": DOTS[_status(r)], "id": r["id"], t("col_source"): r.get("name"),
+        t("col_health"): marked(t("health_" + _status(r))), "id": r["id"], t("col_source"): r.get("name"),
         t("col_lang"): i18n.lang_name(r.get("lang"), L), t("col_category"): i18n.category_name(r.get("category"), L),
         t("last_ok"): ui.fmt_time(r.get("last_ok_at"), ctx.tz),
         t("last_status"): i18n.status_name(r.get("last_status"), L),
@@ -54,18 +69,16 @@ def health(ctx: Ctx) -> None:
     # id, the last status (the dot says it), the error's own text, the range's count and the run
     # count are in the CSV.
     col = lambda k, **kw: st.column_config.Column(width=HEALTH_WIDTHS[k], **kw)  # noqa: E731
-    st.dataframe(df, hide_index=True, key="so_health",
-                 column_order=["", *(t(k) for k in HEALTH_WIDTHS)],
-                 column_config={"": st.column_config.Column(width=HEALTH_DOT_PX),
-                                **{t(k): col(k) for k in ("col_source", "col_lang", "col_category", "last_ok",
-                                                          "last_error")},
+    st.dataframe(colored(df, t("col_health"), [HEALTH_COLORS[_status(r)] for r in rows]), hide_index=True,
+                 key="so_health", column_order=[t(k) for k in HEALTH_WIDTHS],
+                 column_config={**{t(k): col(k) for k in ("col_health", "col_source", "col_lang", "col_category",
+                                                          "last_ok", "last_error")},
                                 t("items_per_day"): st.column_config.NumberColumn(
                                     format="%.2f", width=HEALTH_WIDTHS["items_per_day"]),
                                 **{t(k): st.column_config.NumberColumn(
                                     t(f"{k}_short"), help=t(k), format="percent", width=HEALTH_WIDTHS[k])
                                    for k in ("not_modified", "failure_rate")}})
-    csv = df.drop(columns=[""], errors="ignore")        # the CSV names every column: the dot as a word
-    csv.insert(0, t("col_health"), [t("health_" + _status(r)) for r in rows])
+    csv = df.assign(**{t("col_health"): [t("health_" + _status(r)) for r in rows]})   # the word, no dot
     st.download_button(t("download_csv"), ui.csv_bytes(csv), file_name="source_health.csv", mime="text/csv",
                        key="so_health_csv", on_click="ignore", icon=":material/download:")
 
@@ -101,9 +114,9 @@ def deliveries(ctx: Ctx) -> None:
         st.info(t("no_deliveries"))
         return
     df = pd.DataFrame([{
-        "": "✅" if r["status"] == "sent" else "❌",
-        t("col_digest_date"): r["digest_date"], t("col_period"): i18n.t(f"every_{r['period']}", L), t("col_channel"): r["channel"],
-        t("col_recipient"): r["recipient"], t("col_status"): i18n.status_name(r["status"], L),
+        t("col_digest_date"): r["digest_date"], t("col_period"): i18n.t(f"every_{r['period']}", L),
+        t("col_channel"): r["channel"],
+        t("col_recipient"): r["recipient"], t("col_status"): marked(i18n.status_name(r["status"], L)),
         t("col_attempts"): r["attempts"],
         t("col_last_attempt"): ui.fmt_time(r["last_attempt_at"], ctx.tz),
         t("col_sent_at"): ui.fmt_time(r["sent_at"], ctx.tz) if r["sent_at"] and r["status"] == "sent" else "",
@@ -112,12 +125,12 @@ def deliveries(ctx: Ctx) -> None:
     # in view beside the sidebar at 1400 px (a long error widened it to ~1,340 px): the error is cut
     # to its column (whole in the CSV and in the cell's overlay), the sent time (the last attempt of
     # a sent digest) is in the CSV
-    st.dataframe(df, hide_index=True, key="so_deliveries",
-                 column_order=["", *(t(k) for k in DELIVERY_WIDTHS)],
-                 column_config={"": st.column_config.Column(width=HEALTH_DOT_PX),
-                                **{t(k): st.column_config.Column(width=w) for k, w in DELIVERY_WIDTHS.items()}})
-    st.download_button(t("download_csv"), ui.csv_bytes(df.drop(columns=[""])),   # its status says it
-                       file_name="digest_deliveries.csv",
+    colors = [DELIVERY_COLORS.get(r["status"], HEALTH_COLORS["paused"]) for r in rows]
+    st.dataframe(colored(df, t("col_status"), colors), hide_index=True, key="so_deliveries",
+                 column_order=[t(k) for k in DELIVERY_WIDTHS],
+                 column_config={t(k): st.column_config.Column(width=w) for k, w in DELIVERY_WIDTHS.items()})
+    words = df.assign(**{t("col_status"): [i18n.status_name(r["status"], L) for r in rows]})   # no dot
+    st.download_button(t("download_csv"), ui.csv_bytes(words), file_name="digest_deliveries.csv",
                        mime="text/csv", key="so_deliveries_csv", on_click="ignore",
                        icon=":material/download:")
 
