@@ -274,11 +274,17 @@ def partial_note(partial: Mapping, interval: str, lang: str, until: Mapping[date
 
 # Streamlit cuts a metric's value and label to one line with an ellipsis: a top rising theme or
 # model read "Crea…" at an 800 px window, "Jimeng / Seed…" at 1400 px, its label "Top rising th…".
-# Wrapped instead (a name in a smaller size: `kpi(..., name=)`), a word broken only when it is wider
-# than the card.
+# Wrapped instead, between words only: `keep-all` keeps a CJK word whole ("影视与创作" broke as
+# "影视与创" / "作" at 800 px), and a name (`kpi(..., name=)`) is drawn in a size that follows its
+# card's width (container units: 1.6rem in a wide card, down to 0.95rem in a narrow one) so that its
+# longest word fits; a word is broken only when it is wider than the card even then.
 _KPI_TEXT = ", ".join(f'[data-testid="stMetric{part}"] {el}' for part in ("Value", "Label") for el in ("div", "p"))
-KPI_WRAP = (f"<style>{_KPI_TEXT} {{white-space: normal; text-overflow: clip; overflow-wrap: break-word}}"
-            '[class*="st-key-kpi_name_"] [data-testid="stMetricValue"] {font-size: 1.6rem; line-height: 1.25}'
+KPI_NAME_SIZE = "clamp(0.95rem, 11.5cqi, 1.6rem)"
+KPI_WRAP = (f"<style>{_KPI_TEXT} {{white-space: normal; text-overflow: clip; word-break: keep-all;"
+            " overflow-wrap: anywhere}"
+            '[class*="st-key-kpi_name_"] {container-type: inline-size}'
+            f'[class*="st-key-kpi_name_"] [data-testid="stMetricValue"] {{font-size: {KPI_NAME_SIZE};'
+            " line-height: 1.25}"
             "</style>")
 
 

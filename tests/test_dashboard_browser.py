@@ -789,3 +789,44 @@ def test_the_sources_statuses_draw_in_any_chromium_as_a_dot_and_a_word(browser, 
             assert not boxes, f"drawn as empty boxes: {[f'U+{ord(ch):04X}' for ch in boxes]}"
         finally:
             pg.context.close()
+
+
+# Each word of each KPI value and label (a run of characters between spaces: "影视与创作" is one) with
+# the lines its characters were laid out on.
+_KPI_WORDS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricLabel"] p')]
+    .flatMap(el => {
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        const words = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const text = node.textContent;
+            let word = null;
+            for (let i = 0; i < text.length; i++) {
+                if (/\\s/.test(text[i])) { word = null; continue; }
+                const range = document.createRange();
+                range.setStart(node, i); range.setEnd(node, i + 1);
+                const r = range.getBoundingClientRect();
+                if (!word) { word = {text: '', tops: []}; words.push(word); }
+                word.text += text[i];
+                word.tops.push(Math.round(r.top + r.height / 2));
+            }
+        }
+        return words.map(w => ({text: w.text, lines: new Set(w.tops).size}));
+    })"""
+
+
+@pytest.mark.parametrize("ui", ["en", "zh"])
+@pytest.mark.parametrize("width", [800, 1400])
+def test_kpi_names_wrap_between_words_never_inside_one(page, server: Server, ui, width) -> None:
+    """Before: at an 800 px window the top rising theme "影视与创作" broke after its fourth character
+    ("影视与创" / "作"): a KPI value or label wraps only at a space, and a name is drawn small enough
+    in a narrow card for its words to fit."""
+    pg = page
+    pg.set_viewport_size({"width": width, "height": 1000})
+    pg.goto(f"{server.base}/?ui={ui}&from=2025-08-04&to=2025-11-01")
+    _settle(pg)
+    words = pg.evaluate(_KPI_WORDS)
+    theme = {"zh": "影视与创作", "en": "industry"}[ui]
+    assert any(w["text"] == theme for w in words), words       # the demo's top rising theme
+    broken = [w["text"] for w in words if w["lines"] > 1]
+    assert not broken, f"{ui} at {width} px: words broken across lines: {broken}"
+    assert not [k for k in pg.evaluate(_CUT_KPIS) if k["cut"]]
