@@ -83,9 +83,12 @@ def key_colors(keys: Iterable) -> dict:
 
 LEGEND_ROW_PX, LEGEND_PER_ROW, LEGEND_FLOW = 21, 2, 4
 # an entry's share of the plot's width; a name longer than LEGEND_NAME_UNITS (a CJK character
-# counts 2: ~160 px, what half a chart has at an 800 px window) is cut with "…" in a legend of rows
-# of two, whole in the hover: "Demo Reddit r/aivideo comments" ran into the next entry
-LEGEND_ENTRY_WIDTH, LEGEND_NAME_UNITS = 0.5, 23
+# counts 2: ~140 px, what half a chart has at an 800 px window) is wrapped onto a second line in a
+# legend of rows of two, cut with "…" only past two lines (whole in the hover): "Demo Reddit
+# r/aivideo comments" ran into the next entry. Cut to one line, "Deepfakes / misinforma…" was cut at
+# 1400 px too, where half a chart has room for it: the server does not know the window's width, so
+# a name is never cut where two lines hold it.
+LEGEND_ENTRY_WIDTH, LEGEND_NAME_UNITS, LEGEND_NAME_LINES, LEGEND_LINE_PX = 0.5, 20, 2, 16
 
 
 def text_units(text: str) -> int:
@@ -93,10 +96,38 @@ def text_units(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def legend_name(text: str, units: int = LEGEND_NAME_UNITS) -> str:
-    """`text`, or its start cut with "…" to at most `units` (`text_units`)."""
-    if text_units(text) <= units:
-        return text
+_NO_LINE_START = "，。、；：！？）」』】》〉…,.;:!?)]}"
+
+
+def legend_lines(text: str, units: int = LEGEND_NAME_UNITS, lines: int = LEGEND_NAME_LINES) -> list[str]:
+    """`text` in at most `lines` lines of at most `units` (`text_units`) each: broken at spaces,
+    inside a run without one (a CJK name) where it fills the line; the last line cut with "…"
+    when the text is longer still."""
+    out: list[str] = []
+    rest = " ".join(text.split())
+    while rest and len(out) < lines:
+        if text_units(rest) <= units:
+            out.append(rest)
+            rest = ""
+            break
+        fit, used = 0, 0
+        for i, ch in enumerate(rest):
+            used += text_units(ch)
+            if used > units:
+                break
+            fit = i + 1
+        space = rest.rfind(" ", 0, fit + 1)
+        cut = space if space > 0 else fit
+        while space <= 0 and 1 < cut < len(rest) and rest[cut] in _NO_LINE_START:
+            cut -= 1      # "，" or "」" never starts a line: the character before it goes along
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:     # longer than `lines` lines: the last one cut
+        out[-1] = _cut(out[-1] + " " + rest, units)
+    return out
+
+
+def _cut(text: str, units: int) -> str:
     out, used = "", 1
     for ch in text:
         used += text_units(ch)
@@ -104,6 +135,11 @@ def legend_name(text: str, units: int = LEGEND_NAME_UNITS) -> str:
             break
         out += ch
     return out.rstrip() + "…"
+
+
+def legend_name(text: str, units: int = LEGEND_NAME_UNITS) -> str:
+    """`text` as a legend entry (plotly markup, escaped): its `legend_lines` joined by <br>."""
+    return "<br>".join(plot_text(line) for line in legend_lines(text, units))
 
 
 def legend_entries(fig: go.Figure) -> int:
@@ -120,8 +156,9 @@ def room_for_legend(fig: go.Figure, entries: int | None = None) -> go.Figure:
     if entries <= LEGEND_FLOW:
         return fig
     rows = -(-entries // LEGEND_PER_ROW)
-    fig.update_layout(height=HEIGHT + LEGEND_ROW_PX * rows, legend_entrywidth=LEGEND_ENTRY_WIDTH,
-                      legend_entrywidthmode="fraction")
+    wrapped = sum(str(tr.name or "").count("<br>") for tr in fig.data if tr.showlegend is not False)
+    fig.update_layout(height=HEIGHT + LEGEND_ROW_PX * rows + LEGEND_LINE_PX * wrapped,
+                      legend_entrywidth=LEGEND_ENTRY_WIDTH, legend_entrywidthmode="fraction")
     return fig
 
 
@@ -213,11 +250,11 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     for key, g in groups:
         g = g.sort_values("bucket")
         whole = label(dim, key, lang, names) if dim else (y_title or value)
-        short = legend_name(whole) if rows_of_two else whole
+        entry = legend_name(whole) if rows_of_two else plot_text(whole)
         color = ((colors or {}).get(key) or color_for(dim, key)) if dim else "#4E79A7"
-        common = dict(x=list(g["bucket"]), y=list(g[value]), name=plot_text(short),
+        common = dict(x=list(g["bucket"]), y=list(g[value]), name=entry,
                       customdata=[key if key is not None else ""] * len(g))
-        if short != whole:     # the hover names it whole
+        if entry != plot_text(whole):     # the hover names it whole, on one line
             # "name : value", as plotly writes the lines beside it
             common.update(meta=plot_text(whole), hovertemplate="%{meta} : %{y}<extra></extra>")
         cut = [as_date(b) in partial for b in g["bucket"]]

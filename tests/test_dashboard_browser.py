@@ -830,3 +830,40 @@ def test_kpi_names_wrap_between_words_never_inside_one(page, server: Server, ui,
     broken = [w["text"] for w in words if w["lines"] > 1]
     assert not broken, f"{ui} at {width} px: words broken across lines: {broken}"
     assert not [k for k in pg.evaluate(_CUT_KPIS) if k["cut"]]
+
+
+_LEGENDS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+    const entries = [...plot.querySelectorAll('.legend .traces')].map(t => {
+        const r = t.querySelector('.legendtext').getBoundingClientRect();
+        return {text: t.querySelector('.legendtext').textContent, x0: r.left, x1: r.right, y0: r.top, y1: r.bottom};
+    });
+    const svg = plot.querySelector('.main-svg').getBoundingClientRect();
+    return {entries, right: svg.right};
+}).filter(c => c.entries.length)"""
+
+
+@pytest.mark.parametrize("path, ui", [("themes", "en"), ("themes", "zh"), ("sources", "en"), ("sources", "zh")])
+@pytest.mark.parametrize("width", [800, 1400])
+def test_legend_names_are_whole_and_never_run_into_each_other(page, server: Server, path, ui, width) -> None:
+    """Before: a long name in a legend of rows of two was cut with "…" to what half a chart holds
+    at 800 px, so "Deepfakes / misinforma…" was cut at 1400 px too; a long name is wrapped onto a
+    second line instead, whole at every width, and no entry runs into the next or past the chart."""
+    from dashboard import i18n
+
+    pg = page
+    pg.set_viewport_size({"width": width, "height": 1000})
+    pg.goto(f"{server.base}/{path}?ui={ui}")
+    _settle(pg)
+    charts = pg.evaluate(_LEGENDS)
+    texts = [e["text"] for c in charts for e in c["entries"]]
+    assert not [t for t in texts if "…" in t], f"/{path} at {width} px: names cut: {texts}"
+    if path == "themes":
+        whole = i18n.theme_name("misinformation", ui).replace(" ", "")
+        assert whole in [t.replace(" ", "") for t in texts], texts
+    for c in charts:
+        boxes = c["entries"]
+        for a in boxes:
+            assert a["x1"] <= c["right"] + 1, f"/{path} at {width} px: {a['text']!r} runs past the chart"
+            over = [b["text"] for b in boxes if b is not a and a["x0"] < b["x1"] - 1 and b["x0"] < a["x1"] - 1
+                    and a["y0"] < b["y1"] - 1 and b["y0"] < a["y1"] - 1]
+            assert not over, f"/{path} at {width} px: {a['text']!r} runs into {over}"

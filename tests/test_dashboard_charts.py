@@ -290,18 +290,24 @@ def test_sources_stacked_side_by_side_never_share_a_colour_and_the_legend_gets_r
     assert (fig.layout.legend.entrywidth, fig.layout.legend.entrywidthmode) == (charts.LEGEND_ENTRY_WIDTH, "fraction")
     themes = pd.DataFrame([{"bucket": d, "theme": t, "count": 1} for d in days for t in charts.THEME_COLORS])
     drawn = charts.time_chart(themes, lang="en", tz="UTC", interval="day", dim="theme")
-    assert drawn.layout.height == charts.HEIGHT + 21 * 6 and drawn.layout.legend.entrywidth == charts.LEGEND_ENTRY_WIDTH
-    # a name too long for half the chart is cut in the legend, whole in the hover
+    # "Deepfakes / misinformation" takes two lines: the figure is one line taller
+    assert drawn.layout.height == charts.HEIGHT + 21 * 6 + charts.LEGEND_LINE_PX
+    assert drawn.layout.legend.entrywidth == charts.LEGEND_ENTRY_WIDTH
+    # a name too long for half the chart at 800 px is wrapped in the legend (never cut where two
+    # lines hold it: "Deepfakes / misinforma…" was cut at 1400 px too), whole on one line in the hover
     long = pd.DataFrame([{"bucket": d, "source": s, "count": 1} for d in days for s in "abcde"])
     agency = "演示・通讯社（仅摘要，正文取自网页）"
     named = charts.time_chart(long, lang="zh", tz="UTC", interval="day", dim="source",
-                              names={"a": agency, "b": "Demo Reddit r/aivideo comments"})
+                              names={"a": agency, "b": "Demo Reddit r/aivideo comments", "d": "<b>x</b> " * 9})
     by_key = {tr.customdata[0]: tr for tr in named.data}
-    assert by_key["a"].name == charts.legend_name(agency) and by_key["a"].meta == agency
-    assert by_key["b"].name == "Demo Reddit r/aivideo…" and "%{meta}" in by_key["b"].hovertemplate
+    assert by_key["a"].name == "演示・通讯社（仅摘<br>要，正文取自网页）" and by_key["a"].meta == agency
+    assert by_key["b"].name == "Demo Reddit<br>r/aivideo comments" and "%{meta}" in by_key["b"].hovertemplate
     assert by_key["c"].name == "c" and by_key["c"].hovertemplate is None
-    cut = charts.legend_name("演示・通讯社（仅摘要，正文取自网页）")
-    assert cut.endswith("…") and charts.text_units(cut) <= charts.LEGEND_NAME_UNITS < charts.text_units(cut + "正")
+    assert "<b>" not in by_key["d"].name and by_key["d"].name.count("<br>") == 1     # feed text stays text
+    assert by_key["a"].name.replace("<br>", "") == agency      # whole, a CJK name broken where it fills the line
+    lines = charts.legend_lines("x" * 60)
+    assert len(lines) == 2 and lines[1].endswith("…") and charts.text_units(lines[1]) <= charts.LEGEND_NAME_UNITS
+    assert charts.legend_lines("Deepfakes / misinformation") == ["Deepfakes /", "misinformation"]
     few = charts.room_for_legend(charts.time_chart(df, lang="en", tz="UTC", interval="day"), 3)
     assert few.layout.height == charts.HEIGHT
 
