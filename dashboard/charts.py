@@ -443,19 +443,50 @@ def grouped_bars(df: pd.DataFrame, *, row_dim: str, group_dim: str, lang: str, v
     return fig
 
 
+HEAT_ROW_PX = 34         # a row holds a theme's name on two lines
+HEAT_TEXT_COLS = 12      # more columns than this: the counts are in the hover only (cells too narrow)
+HEAT_LABEL_UNITS = 18    # a row label longer than this (`text_units`) is wrapped onto two lines
+
+
+def short_name(name: str) -> str:
+    """A column label of a heat map: a name's first part ("Jimeng" of "Jimeng / Seedance", "可灵" of
+    "可灵 Kling"), whole in the hover: whole names turned the labels on their side at 800 px."""
+    first = name.split(" / ")[0].strip() or name
+    head = first.split(" ")[0]
+    if head != first and head and all(text_units(ch) == 2 for ch in head):
+        return head
+    return first
+
+
 def heatmap(df: pd.DataFrame, *, row_dim: str, col_dim: str, lang: str, value: str = "count",
             title: str | None = None, names: dict[str, str] | None = None) -> go.Figure:
+    """Counts of `row_dim` x `col_dim` in cells coloured by count, readable in a narrow column (an
+    800 px window leaves ~460 px): columns under short labels (`short_name`) turned at most 45°,
+    long row labels on two lines, the colour scale in a thin bar under the plot, and the count in
+    each cell at 12 px while there are at most `HEAT_TEXT_COLS` columns (plotly shrank it to ~7 px
+    in narrow cells); the hover names both keys whole with the count."""
     fig = go.Figure()
     if df.empty:
         return _layout(fig, title=title)
     grid = df.pivot_table(index=row_dim, columns=col_dim, values=value, aggfunc="sum", fill_value=0)
     grid = grid.loc[grid.sum(axis=1).sort_values().index, grid.sum(axis=0).sort_values(ascending=False).index]
+    cols = [label(col_dim, c, lang, names) for c in grid.columns]
+    rows = [label(row_dim, r, lang, names) for r in grid.index]
     fig.add_trace(go.Heatmap(
-        z=grid.values.tolist(), x=[plot_text(label(col_dim, c, lang, names)) for c in grid.columns],
-        y=[plot_text(label(row_dim, r, lang, names)) for r in grid.index], colorscale="Blues",
-        hovertemplate="%{y} × %{x}: %{z}<extra></extra>", texttemplate="%{z}",
+        z=grid.values.tolist(), x=[plot_text(short_name(c)) for c in cols],
+        y=[legend_name(r, HEAT_LABEL_UNITS) for r in rows], colorscale="Blues",
+        text=[[plot_text(f"{r} × {c}") for c in cols] for r in rows],
+        hovertemplate="%{text}: %{z}<extra></extra>",
+        texttemplate="%{z}" if len(cols) <= HEAT_TEXT_COLS else None, textfont=dict(size=12),
+        colorbar=dict(orientation="h", thickness=10, len=1, y=-0.02, yanchor="top", x=0, xanchor="left",
+                      xref="paper", outlinewidth=0),
         customdata=[[[r, c] for c in grid.columns] for r in grid.index]))
-    return _layout(fig, title=title, height=max(HEIGHT, 30 * len(grid.index) + 140))
+    # level where the short labels fit (1400 px), else at 45° (800 px), never on their side
+    fig.update_xaxes(side="top", type="category", autotickangles=[0, 45])
+    fig.update_yaxes(type="category")
+    _layout(fig, title=title, height=max(HEIGHT, HEAT_ROW_PX * len(grid.index) + 110))
+    fig.update_layout(margin_b=40)
+    return fig
 
 
 def dumbbell(df: pd.DataFrame, *, dim: str, lang: str, title: str | None = None,

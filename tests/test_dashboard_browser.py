@@ -867,3 +867,37 @@ def test_legend_names_are_whole_and_never_run_into_each_other(page, server: Serv
             over = [b["text"] for b in boxes if b is not a and a["x0"] < b["x1"] - 1 and b["x0"] < a["x1"] - 1
                     and a["y0"] < b["y1"] - 1 and b["y0"] < a["y1"] - 1]
             assert not over, f"/{path} at {width} px: {a['text']!r} runs into {over}"
+
+
+_HEAT = """() => { const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.querySelector('.heatmaplayer'));
+    const svg = plot.querySelector('.main-svg').getBoundingClientRect();
+    const xa = plot._fullLayout.xaxis;
+    const cell = xa._length / plot.data[0].x.length;
+    const texts = [...plot.querySelectorAll('.heatmaplayer text')].map(t => ({
+        text: t.textContent, size: parseFloat(getComputedStyle(t).fontSize), width: t.getBoundingClientRect().width}));
+    const angles = [...plot.querySelectorAll('.xtick text')].map(t =>
+        Math.abs(parseFloat(((t.getAttribute('transform') || '').match(/rotate\\((-?[\\d.]+)/) || [0, 0])[1])));
+    const clipped = [...plot.querySelectorAll('.xtick text, .ytick text')].map(t => [t.textContent, t.getBoundingClientRect()])
+        .filter(([, r]) => r.width && (r.left < svg.left - 1 || r.right > svg.right + 1 || r.top < svg.top - 1))
+        .map(([text]) => text);
+    return {cell, texts, angles, clipped, hover: plot.data[0].text.flat(), ticks: plot.data[0].x};
+}"""
+
+
+@pytest.mark.parametrize("ui", ["en", "zh"])
+@pytest.mark.parametrize("width", [800, 1400])
+def test_the_theme_model_heat_map_is_readable_at_800_and_1400_px(page, server: Server, ui, width) -> None:
+    """Before: at an 800 px window the heat map's whole model names ("Jimeng / Seedance") stood on
+    their side under ~20 px columns and plotly shrank the counts in the cells to ~7 px. Columns are
+    short names (whole in the hover), turned at most 45°, and every count is 12 px and inside its cell."""
+    pg = page
+    pg.set_viewport_size({"width": width, "height": 1000})
+    pg.goto(f"{server.base}/themes?ui={ui}")
+    _settle(pg)
+    heat = pg.evaluate(_HEAT)
+    assert heat["texts"] and max(heat["angles"]) <= 45, heat["angles"]
+    assert not heat["clipped"], f"labels cut at the chart's edge: {heat['clipped']}"
+    small = [t for t in heat["texts"] if t["size"] < 11 or t["width"] > heat["cell"] - 2]
+    assert not small, f"{width} px: cells {heat['cell']:.0f} px wide; counts too small or wider: {small[:5]}"
+    jimeng = {"en": ("Jimeng", "Jimeng / Seedance"), "zh": ("即梦", "即梦 / Seedance")}[ui]
+    assert jimeng[0] in heat["ticks"] and any(jimeng[1] in h for h in heat["hover"]), heat["ticks"]

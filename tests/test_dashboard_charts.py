@@ -399,3 +399,21 @@ def test_grouped_bars_hover_names_the_key_and_its_count():
         assert trace.hovertemplate == "%{y}: %{x:,} stories<extra>%{fullData.name}</extra>"
     zh = charts.grouped_bars(df, row_dim="model", group_dim="lang", lang="zh", x_title="报道数")
     assert zh.data[0].hovertemplate == "%{y}：%{x:,} 篇<extra>%{fullData.name}</extra>"
+
+
+def test_the_heat_map_labels_columns_short_and_names_them_whole_in_the_hover():
+    # Before: whole names ("Jimeng / Seedance") under ~20 px columns at an 800 px window were
+    # turned on their side, and plotly shrank the counts to fit the cells.
+    assert [charts.short_name(n) for n in ("Jimeng / Seedance", "即梦 / Seedance", "可灵 Kling", "通义万相 Wan",
+                                           "Stable Video", "Midjourney 视频", "混元视频")] == \
+        ["Jimeng", "即梦", "可灵", "通义万相", "Stable Video", "Midjourney 视频", "混元视频"]
+    df = pd.DataFrame([{"theme": t, "model": m, "count": 3} for t in ("misinformation", "jobs")
+                       for m in ("jimeng", "kling")])
+    fig = charts.heatmap(df, row_dim="theme", col_dim="model", lang="en")
+    trace = fig.data[0]
+    assert list(trace.x) == ["Jimeng", "Kling"] and "Deepfakes /<br>misinformation" in trace.y
+    assert "Deepfakes / misinformation × Jimeng / Seedance" in [c for row in trace.text for c in row]
+    assert trace.texttemplate == "%{z}" and trace.textfont.size == 12
+    assert list(fig.layout.xaxis.autotickangles) == [0, 45] and trace.colorbar.orientation == "h"
+    wide = pd.DataFrame([{"theme": "jobs", "model": f"m{k}", "count": 1} for k in range(charts.HEAT_TEXT_COLS + 1)])
+    assert charts.heatmap(wide, row_dim="theme", col_dim="model", lang="en").data[0].texttemplate is None
