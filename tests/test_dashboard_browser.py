@@ -869,7 +869,8 @@ def test_legend_names_are_whole_and_never_run_into_each_other(page, server: Serv
             assert not over, f"/{path} at {width} px: {a['text']!r} runs into {over}"
 
 
-_HEAT = """() => { const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.querySelector('.heatmaplayer'));
+_HEAT = """() => {
+    const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.querySelector('.heatmaplayer'));
     const svg = plot.querySelector('.main-svg').getBoundingClientRect();
     const xa = plot._fullLayout.xaxis;
     const cell = xa._length / plot.data[0].x.length;
@@ -877,7 +878,8 @@ _HEAT = """() => { const plot = [...document.querySelectorAll('.js-plotly-plot')
         text: t.textContent, size: parseFloat(getComputedStyle(t).fontSize), width: t.getBoundingClientRect().width}));
     const angles = [...plot.querySelectorAll('.xtick text')].map(t =>
         Math.abs(parseFloat(((t.getAttribute('transform') || '').match(/rotate\\((-?[\\d.]+)/) || [0, 0])[1])));
-    const clipped = [...plot.querySelectorAll('.xtick text, .ytick text')].map(t => [t.textContent, t.getBoundingClientRect()])
+    const clipped = [...plot.querySelectorAll('.xtick text, .ytick text')]
+        .map(t => [t.textContent, t.getBoundingClientRect()])
         .filter(([, r]) => r.width && (r.left < svg.left - 1 || r.right > svg.right + 1 || r.top < svg.top - 1))
         .map(([text]) => text);
     return {cell, texts, angles, clipped, hover: plot.data[0].text.flat(), ticks: plot.data[0].x};

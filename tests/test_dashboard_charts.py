@@ -300,7 +300,8 @@ def test_sources_stacked_side_by_side_never_share_a_colour_and_the_legend_gets_r
     named = charts.time_chart(long, lang="zh", tz="UTC", interval="day", dim="source",
                               names={"a": agency, "b": "Demo Reddit r/aivideo comments", "d": "<b>x</b> " * 9})
     by_key = {tr.customdata[0]: tr for tr in named.data}
-    assert by_key["a"].name == "演示・通讯社（仅摘<br>要，正文取自网页）" and by_key["a"].meta == agency
+    assert by_key["a"].name == "演示・通讯社（仅摘<br>要，正文取自网页）"
+    assert by_key["a"].meta == agency
     assert by_key["b"].name == "Demo Reddit<br>r/aivideo comments" and "%{meta}" in by_key["b"].hovertemplate
     assert by_key["c"].name == "c" and by_key["c"].hovertemplate is None
     assert "<b>" not in by_key["d"].name and by_key["d"].name.count("<br>") == 1     # feed text stays text
