@@ -42,7 +42,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "only_lang": ("仅{side}", "only {side}"),
     "only_rose": ("仅{side}升温", "only {side} rose"),
     "n_stories": ("{n} 条报道", "{n} stories"),
-    "days_later": ("晚 {n} 天", "{n} day(s) later"),
+    "days_later": ("晚 {n} 天", "{n} days later"),
+    "day_later": ("晚 1 天", "1 day later"),
     "same_day": ("同日", "same day"),
     "rising_models": ("升温的模型", "Rising models"),
     "rising_themes": ("升温的议题", "Rising themes"),
@@ -229,7 +230,7 @@ def lead_text(sp: dict, lang: str, *, lag: bool = True) -> str:
     out = label({"first": "led", "only": "only_lang", "only_rose": "only_rose"}[how], lang,
                 side=label(side, lang))
     if how == "first" and lag and sp["lag_days"]:
-        out += ", " + label("days_later", lang, n=sp["lag_days"])
+        out += ", " + label("day_later" if sp["lag_days"] == 1 else "days_later", lang, n=sp["lag_days"])
     return out
 
 

@@ -490,9 +490,11 @@ def test_the_text_part_says_which_language_led_a_spike_as_the_html_does(session)
     first = d.spikes[0]
     d.spikes = [{**first, "leader": "en", "lag_days": 2, "lead": "en_first"},
                 {**first, "key": "sora", "leader": "same", "lag_days": 0, "lead": "same_day"}]
+    one = render(d.__class__(**{**d.__dict__, "spikes": [{**first, "leader": "zh", "lag_days": 1, "lead": "zh_first"}]}))
+    assert "Chinese first, 1 day later)" in one.text and "day(s)" not in one.html
     r = render(d)
     for part in (r.text, r.html):
-        assert "English first, 2 day(s) later)" in part
+        assert "English first, 2 days later)" in part
         assert "; same day)" in part
 
 
