@@ -610,25 +610,31 @@ def test_the_sources_tables_fit_the_page_at_a_laptops_width(browser, demo_db: Pa
     1400 px window, so the rates (and in English the error class) lay past the right edge; the
     runs table's took ~980 in English, its "failed" count past the edge; a long delivery error
     widened the delivery log to ~1,340 px."""
+    with _sources_tables(browser, demo_db, tmp_path, ui) as tables:
+        assert tables.count() == 3
+        for i, name in enumerate(("health", "runs", "deliveries")):
+            box = tables.nth(i).bounding_box()
+            widths = tables.nth(i).evaluate("""el => { const s = el.querySelector('.dvn-scroller');
+                                                        return [s.scrollWidth, s.clientWidth]; }""")
+            assert box["width"] <= 940 and widths[0] <= widths[1], \
+                f"{name} table {box['width']} px, content {widths}"
+        header = tables.first.evaluate(
+            "el => [...el.querySelectorAll('[role=columnheader]')].map(h => h.textContent)")
+        for word in (("failures", "not modified", "items/day", "last error class") if ui == "en"
+                     else ("失败率", "未更新率", "日均条数", "最近错误类型")):
+            assert word in header, f"{word!r} not among the headers {header}"
+
+
+@contextmanager
+def _sources_tables(browser, demo_db: Path, tmp_path: Path, ui: str):
+    """The Sources page (over the demo data with deliveries) open and settled: its tables."""
     with _serve(_with_deliveries(demo_db, tmp_path / "demo.db"), tmp_path / "dashboard.log") as srv:
         pg = _new_page(browser)
         try:
             pg.goto(f"{srv.base}/sources?ui={ui}")
             _settle(pg)
             _check_clean(pg, "/sources")
-            tables = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
-            assert tables.count() == 3
-            for i, name in enumerate(("health", "runs", "deliveries")):
-                box = tables.nth(i).bounding_box()
-                widths = tables.nth(i).evaluate("""el => { const s = el.querySelector('.dvn-scroller');
-                                                            return [s.scrollWidth, s.clientWidth]; }""")
-                assert box["width"] <= 940 and widths[0] <= widths[1], \
-                    f"{name} table {box['width']} px, content {widths}"
-            header = tables.first.evaluate(
-                "el => [...el.querySelectorAll('[role=columnheader]')].map(h => h.textContent)")
-            for word in (("failures", "not modified", "items/day", "last error class") if ui == "en"
-                         else ("失败率", "未更新率", "日均条数", "最近错误类型")):
-                assert word in header, f"{word!r} not among the headers {header}"
+            yield pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
         finally:
             pg.context.close()
 
@@ -773,22 +779,14 @@ def test_the_sources_statuses_draw_in_any_chromium_as_a_dot_and_a_word(browser, 
     plain "●" (coloured by the table) and the status in words."""
     from dashboard import i18n
 
-    with _serve(_with_deliveries(demo_db, tmp_path / "demo.db"), tmp_path / "dashboard.log") as srv:
-        pg = _new_page(browser)
-        try:
-            pg.goto(f"{srv.base}/sources?ui={ui}")
-            _settle(pg)
-            _check_clean(pg, "/sources")
-            tables = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
-            health = tables.nth(0).evaluate(_FIRST_CELLS, 1)
-            words = {i18n.t(f"health_{k}", ui) for k in ("ok", "failing", "warning", "paused", "never_ok")}
-            assert health and all(c.startswith("● ") and c[2:] in words for c in health), health
-            status = tables.nth(2).evaluate(_FIRST_CELLS, 5)
-            assert sorted(status) == sorted(f"● {i18n.status_name(s, ui)}" for s in ("sent", "failed")), status
-            boxes = pg.evaluate(_NO_GLYPH, health + status)
-            assert not boxes, f"drawn as empty boxes: {[f'U+{ord(ch):04X}' for ch in boxes]}"
-        finally:
-            pg.context.close()
+    with _sources_tables(browser, demo_db, tmp_path, ui) as tables:
+        health = tables.nth(0).evaluate(_FIRST_CELLS, 1)
+        words = {i18n.t(f"health_{k}", ui) for k in ("ok", "failing", "warning", "paused", "never_ok")}
+        assert health and all(c.startswith("● ") and c[2:] in words for c in health), health
+        status = tables.nth(2).evaluate(_FIRST_CELLS, 5)
+        assert sorted(status) == sorted(f"● {i18n.status_name(s, ui)}" for s in ("sent", "failed")), status
+        boxes = tables.page.evaluate(_NO_GLYPH, health + status)
+        assert not boxes, f"drawn as empty boxes: {[f'U+{ord(ch):04X}' for ch in boxes]}"
 
 
 # Each word of each KPI value and label (a run of characters between spaces: "影视与创作" is one) with
