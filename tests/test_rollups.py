@@ -108,18 +108,13 @@ def test_a_window_cut_at_its_as_of_counts_the_same_from_the_rollup_as_from_the_i
     # days) less the stories dated from then on gives the rows the items give.
     from db.trends import _rollup_counts
 
-    session, corpus = built
-    rnd = random.Random(7)
-    answered = 0
-    for i in range(120):
-        flt, by, bucket, tz = random_request(rnd)
+    def cut(rnd, flt, tz):
         lo = flt.since or utc(2025, 2, 27)
         hi = flt.until or utc(2025, 11, 12)
-        if hi <= lo:
-            continue
-        cut = flt.replace(as_of=lo + (hi - lo) * rnd.random())
-        answered += _paths_agree(session, corpus, _rollup_counts, cut, by, bucket, tz) is not None
-    assert answered > 30, answered
+        return flt.replace(as_of=lo + (hi - lo) * rnd.random()) if hi > lo else None
+
+    answered = _answers_on_random_windows(built, _rollup_counts, 7, cut)
+    assert len(answered) > 30, len(answered)
 
 
 def test_a_window_ending_inside_a_day_counts_its_whole_days_from_the_rollup(built):
@@ -128,20 +123,32 @@ def test_a_window_ending_inside_a_day_counts_its_whole_days_from_the_rollup(buil
     # summed; before, such a window read every item of it (0.7 s of the Overview at 1M).
     from db.trends import _whole_days
 
-    session, corpus = built
-    rnd = random.Random(11)
-    answered = 0
-    for i in range(120):
-        flt, by, bucket, tz = random_request(rnd)
+    def inside_days(rnd, flt, tz):
         start = rnd.choice(DAYS)
         since = day_window(start, start, tz)[0] + timedelta(minutes=rnd.choice((0, 0, 37, 600, 1439)))
         until = since + timedelta(days=rnd.randrange(0, 40), minutes=rnd.randrange(1, 1440))
-        got = _paths_agree(session, corpus, _whole_days, flt.replace(since=since, until=until),
-                           by, bucket, tz)
-        if got is not None:   # in key order, None last, as counts() returns rows
-            answered += 1
-            assert got == sorted(got, key=lambda r: [(r[k] is None, r[k]) for k in r if k != "count"])
-    assert answered > 30, answered
+        return flt.replace(since=since, until=until)
+
+    answered = _answers_on_random_windows(built, _whole_days, 11, inside_days)
+    for got in answered:   # in key order, None last, as counts() returns rows
+        assert got == sorted(got, key=lambda r: [(r[k] is None, r[k]) for k in r if k != "count"])
+    assert len(answered) > 30, len(answered)
+
+
+def _answers_on_random_windows(built, path, seed: int, window) -> list[list[dict]]:
+    """120 random requests, each over the filter `window(rnd, flt, tz)` makes of it (None: not
+    asked), checked by `_paths_agree`: the rows of those `path` answered."""
+    session, corpus = built
+    rnd = random.Random(seed)
+    answers = []
+    for _ in range(120):
+        flt, by, bucket, tz = random_request(rnd)
+        asked = window(rnd, flt, tz)
+        if asked is not None:
+            got = _paths_agree(session, corpus, path, asked, by, bucket, tz)
+            if got is not None:
+                answers.append(got)
+    return answers
 
 
 def _paths_agree(session, corpus, path, flt, by, bucket, tz) -> list[dict] | None:
