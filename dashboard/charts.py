@@ -110,12 +110,7 @@ def legend_lines(text: str, units: int = LEGEND_NAME_UNITS, lines: int = LEGEND_
             out.append(rest)
             rest = ""
             break
-        fit, used = 0, 0
-        for i, ch in enumerate(rest):
-            used += text_units(ch)
-            if used > units:
-                break
-            fit = i + 1
+        fit = _fitting(rest, units)
         space = rest.rfind(" ", 0, fit + 1)
         cut = space if space > 0 else fit
         while space <= 0 and 1 < cut < len(rest) and rest[cut] in _NO_LINE_START:
@@ -127,14 +122,19 @@ def legend_lines(text: str, units: int = LEGEND_NAME_UNITS, lines: int = LEGEND_
     return out
 
 
-def _cut(text: str, units: int) -> str:
-    out, used = "", 1
-    for ch in text:
+def _fitting(text: str, units: int) -> int:
+    """How many leading characters of `text` fit in `units` (`text_units`)."""
+    used = 0
+    for i, ch in enumerate(text):
         used += text_units(ch)
         if used > units:
-            break
-        out += ch
-    return out.rstrip() + "…"
+            return i
+    return len(text)
+
+
+def _cut(text: str, units: int) -> str:
+    """`text` cut to `units` with its "…" (which takes one)."""
+    return text[:_fitting(text, units - 1)].rstrip() + "…"
 
 
 def legend_name(text: str, units: int = LEGEND_NAME_UNITS) -> str:
