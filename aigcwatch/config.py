@@ -95,9 +95,10 @@ def derived_default(name: str) -> str | None:
         from db.engine import default_db_path
 
         return f"sqlite:///{default_db_path()}"
-    if name == "home":          # db.engine.default_db_path's folder when AIGCWATCH_HOME is unset
-        xdg = os.environ.get("XDG_DATA_HOME")
-        return str((Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share") / "aigcwatch")
+    if name == "home":
+        from db.engine import default_home
+
+        return str(default_home())
     if name in ("sources", "events"):
         return str(default_sources_path().with_name(f"{name}.toml"))
     return None

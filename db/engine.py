@@ -29,14 +29,17 @@ _PLAIN_PG = re.compile(r"^(postgres|postgresql)://", re.IGNORECASE)
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
-def default_db_path() -> Path:
-    """`$AIGCWATCH_HOME/aigcwatch.db`, else under `$XDG_DATA_HOME` or `~/.local/share`."""
-    home = os.environ.get(ENV_HOME)
-    if home:
-        return Path(home).expanduser() / DB_FILENAME
+def default_home() -> Path:
+    """The data directory when `$AIGCWATCH_HOME` is unset: `aigcwatch` under `$XDG_DATA_HOME` or
+    `~/.local/share`."""
     xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
-    return base / "aigcwatch" / DB_FILENAME
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share") / "aigcwatch"
+
+
+def default_db_path() -> Path:
+    """`$AIGCWATCH_HOME/aigcwatch.db`, else in `default_home()`."""
+    home = os.environ.get(ENV_HOME)
+    return (Path(home).expanduser() if home else default_home()) / DB_FILENAME
 
 
 def database_url(explicit: str | None = None) -> str:
