@@ -6,7 +6,7 @@ models.toml still shows, just unnamed).
 """
 from __future__ import annotations
 
-import re
+from ingest.tag import reasons
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -372,28 +372,10 @@ def status_name(value: str | None, lang: str) -> str:
     return _named(_STATUSES, value, lang)
 
 
-# The tagger's reasons (ingest.tag.reasons: stored in English whatever the interface language)
-_REASON_NAMES = (
-    (re.compile(r"(\d+) models"), ("一句中并列 {0} 个模型", "{0} models")),
-    (re.compile(r"title/body mismatch"), ("标题与正文不符", "title/body mismatch")),
-    (re.compile(r"pinyin after characters"), ("汉字后缀拼音", "pinyin after characters")),
-    (re.compile(r"website-building keyword list"), ("建站关键词堆砌", "website-building keyword list")),
-    (re.compile(r"source line naming a spam site \((.+)\)"), ("来源行指向垃圾站点（{0}）",
-                                                                "source line naming a spam site ({0})")),
-    (re.compile(r"casino bonus offer line"), ("博彩优惠行", "casino bonus offer line")),
-    (re.compile(r"garbled latin \(础滨 for AI\)"), ("乱码拉丁字母（础滨 即 AI）", "garbled latin (础滨 for AI)")),
-    (re.compile(r"keyword in search-query form \((.+)\)"), ("搜索词形式的关键词（{0}）",
-                                                             "keyword in search-query form ({0})")),
-)
-
-
 def reason_name(entry: str, lang: str) -> str:
-    """One of the tagger's reasons in the interface language (an unknown one as stored)."""
-    for pattern, pair in _REASON_NAMES:
-        m = pattern.fullmatch(entry)
-        if m:
-            return _pick(pair, lang).format(*m.groups())
-    return entry
+    """One of the tagger's reasons in the interface language (ingest.tag.reasons holds their
+    wordings; an entry that is no reason stays as it is)."""
+    return reasons.wording(entry, lang)
 
 
 def copy_reason_name(value: str | None, lang: str) -> str:

@@ -63,3 +63,20 @@ def test_split_keeps_order_and_reads_null_and_empty_lists():
         ["a", "b"], ["title/body mismatch", "3 models"])
     assert reasons.split(None) == ([], [])
     assert reasons.split([]) == ([], [])
+
+
+def test_each_reason_has_one_wording_per_language_beside_its_pattern():
+    """Before: the Chinese names lived in dashboard.i18n, a second list a new reason could miss."""
+    import re
+
+    samples = {"(\\d+) models": "4 models", "\\((.+)\\)": "(x.example)"}
+    for pattern, zh, en in reasons.REASONS:
+        entry = pattern.pattern
+        for regex, sample in samples.items():
+            entry = entry.replace(regex, sample)
+        entry = entry.replace("\\", "")
+        assert reasons.is_reason(entry), entry
+        assert reasons.wording(entry, "en") == entry
+        assert re.search(r"[\u4e00-\u9fff]", reasons.wording(entry, "zh").replace("础滨", "")), zh
+        assert reasons.wording(entry, "zh") != entry
+    assert reasons.wording("sora 2", "zh") == "sora 2"
