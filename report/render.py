@@ -346,10 +346,9 @@ class Why:
 def evidence_parts(entries: list[str] | None, limit: int = 3, chars: int = 80, lang: str = "en") -> Why:
     """A model or theme evidence list as shown: at most `limit` quotes (cleaned, `chars` long),
     apart from the tagger's reasons (stored in English; shown in `lang`, as the dashboard does)."""
-    from dashboard.i18n import reason_name
-
     quotes, why = reasons.split(entries)
-    return Why("", [clean(p, chars) for p in quotes[:limit]], [clean(reason_name(r, lang), chars) for r in why])
+    return Why("", [clean(p, chars) for p in quotes[:limit]],
+               [clean(reasons.wording(r, lang), chars) for r in why])
 
 
 def why(st: dict, lang: str) -> list[Why]:
