@@ -46,7 +46,9 @@ def run_and_report(session_factory, sources, *, fetch_settings, tagging=True, fo
                   + (f", {waiting} backing off" if waiting else "")
                   + (f" ({force_option} fetches {'it' if waiting == 1 else 'them'} now)"
                      if waiting and force_option else ""))
-    if attempted and len(summary.failed) == len(attempted):
+    if summary.status == "skipped":
+        console.print("nothing was fetched: every source is backing off after failing")
+    if summary.status == "skipped" or (attempted and len(summary.failed) == len(attempted)):
         return EXIT_ALL_FAILED
     return EXIT_OK
 

@@ -268,6 +268,8 @@ def ingest_job(engine, get: Callable[[str], str | None], *, sources_file: str | 
                 f"({_time.monotonic() - t0:.1f} s)")
         if attempted and len(s.failed) == len(attempted):
             raise AigcwatchError(f"every source failed — {line}")
+        if s.status == "skipped":
+            raise AigcwatchError(f"nothing fetched, every source is backing off — {line}")
         return line
 
     return run

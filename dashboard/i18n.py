@@ -339,7 +339,8 @@ _RUN_COLUMNS = {"id": ("批次", "run"), "started_at": ("开始", "started"), "f
                 "failed": ("失败", "failed")}
 _STATUSES = {"ok": ("成功", "ok"), "partial": ("部分完成", "partial"), "failed": ("失败", "failed"),
              "not_modified": ("未更新 (304)", "not modified"), "running": ("进行中", "running"),
-             "interrupted": ("中断", "interrupted"), "sent": ("已发送", "sent")}
+             "interrupted": ("中断", "interrupted"), "sent": ("已发送", "sent"),
+             "skipped": ("跳过（退避中）", "skipped (backing off)")}
 
 
 # why a source last failed, or the warning it last gave (sources.last_error_class: an

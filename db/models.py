@@ -40,7 +40,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-RUN_STATUSES = ("running", "ok", "partial", "failed", "interrupted")
+RUN_STATUSES = ("running", "ok", "partial", "failed", "interrupted", "skipped")   # skipped: all backing off
 RUN_SOURCE_STATUSES = ("ok", "not_modified", "failed", "skipped")
 COPY_REASONS = ("url", "guid", "content", "title")
 ITEM_KINDS = ("article", "post", "comment")

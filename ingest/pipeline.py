@@ -100,7 +100,10 @@ def run_ingest(
 
     failed = len(summary.failed)
     attempted = len([r for r in summary.results if r.status != "skipped"])
-    summary.status = "ok" if failed == 0 else ("failed" if failed == attempted else "partial")
+    if attempted == 0 and summary.results:      # every enabled source is backing off: nothing asked
+        summary.status = "skipped"
+    else:
+        summary.status = "ok" if failed == 0 else ("failed" if failed == attempted else "partial")
     with session_factory() as session:
         store.finish_run(session, run_id, summary.status)
         session.commit()

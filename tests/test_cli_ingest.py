@@ -302,9 +302,13 @@ def test_a_run_where_sources_are_backing_off_says_how_to_fetch_them_now(tmp_path
         second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0"])
         third = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0", "--force"])
     assert first.exit_code == 4, first.output
-    assert second.exit_code == 0, second.output
-    assert second.output.rstrip().endswith("0 sources failed, 1 backing off (--force fetches it now)"), \
-        second.output
+    # Before: the second run, which asked no source at all, was "run 2: ok" with exit 0, so a cron
+    # job's monitor turned green while nothing was collected.
+    assert second.exit_code == 4, second.output
+    summary_line, last = second.output.rstrip().splitlines()[-2:]
+    assert summary_line.startswith("run 2: skipped — ") and \
+        summary_line.endswith("0 sources failed, 1 backing off (--force fetches it now)"), second.output
+    assert last == "nothing was fetched: every source is backing off after failing"
     assert third.exit_code == 0 and "✓ a: 3 entries, 1 new" in third.output, third.output
     assert "--force" not in third.output.splitlines()[-1]
 

@@ -184,3 +184,12 @@ def test_a_cut_names_until_when_its_bucket_not_over_is_counted(every, first, not
     over = ui.Cut(cut.buckets, every, "Asia/Shanghai", None)             # a window over: no "as_of"
     assert over.as_of_cell(first) is None and "until" not in ui.partial_note(over.buckets, every, "en",
                                                                             until=over.until)
+
+
+def test_every_run_and_delivery_status_has_a_name_in_both_languages():
+    # Before: a run that asked no source ("skipped") showed its stored code in the Chinese runs table.
+    from db import models
+
+    for status in {*models.RUN_STATUSES, *models.RUN_SOURCE_STATUSES, *models.DELIVERY_STATUSES}:
+        assert re.search(r"[\u4e00-\u9fff]", i18n.status_name(status, "zh")), status
+        assert i18n.status_name(status, "en")

@@ -120,6 +120,10 @@ def test_one_broken_source_never_stops_the_run(tmp_path, workers):
     with scripted_server() as srv2:
         later = run_ingest(sf, [src("500", srv2.url("/x.xml"))], settings=FAST)
     assert [r.status for r in later.results] == ["skipped"]
+    # Before: a run that asked no source (all backing off) was recorded as "ok".
+    assert later.status == "skipped"
+    with sf() as s:
+        assert s.get(models.IngestRun, later.run_id).status == "skipped"
 
 
 EMPTY_SEARCH = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'

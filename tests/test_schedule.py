@@ -402,6 +402,28 @@ def test_the_ingest_log_line_names_failing_sources_and_those_backing_off(db_url,
     assert "0 of 1 source failed, 1 backing off (gone)" in second, second
 
 
+def test_a_scheduled_ingest_that_asks_no_source_is_logged_as_a_failure(db_url, tmp_path):
+    # Before: with its only source backing off, each run logged "run N ok: 0 new" as a success.
+    from aigcwatch.errors import AigcwatchError
+    from aigcwatch.schedule import ingest_job
+    from db.engine import ensure_schema
+
+    engine = ensure_schema(db_url)
+    with scripted_server() as srv:
+        path = tmp_path / "sources.toml"
+        path.write_text(f'[[source]]\nid = "gone"\nname = "gone"\nkind = "rss"\n'
+                        f'url = "{srv.url("/gone.xml")}"\nlang = "zh"\n', encoding="utf-8")
+        job = ingest_job(engine, {"workers": "0", "timezone": "UTC"}.get, sources_file=str(path))
+        with pytest.raises(AigcwatchError, match="every source failed"):
+            job()
+        with pytest.raises(AigcwatchError) as second:
+            job()
+    engine.dispose()
+    assert str(second.value).startswith("nothing fetched, every source is backing off — run 2 skipped: "), \
+        second.value
+    assert "0 of 0 sources failed, 1 backing off (gone)" in str(second.value)
+
+
 def test_a_scheduler_that_would_ingest_no_enabled_source_stops_at_start(tmp_path):
     # Before: it ran an empty "ok" ingest every 30 minutes for ever.
     src = sources_toml(tmp_path, "http://127.0.0.1:9/zh.xml")
