@@ -354,14 +354,30 @@ def _fresh_title(used: set[str], title: str, paras: tuple[str, ...], lang: str,
     return title
 
 
+# A first clause that only leads in (who said it, or "according to ..."): alone it is no
+# headline ("据知情人士透露", "According to the technical report"). A speaker stays before a colon
+# ("OpenAI也承认：模型…"); a prepositional lead-in is dropped.
+_SPEAKER = {"zh": re.compile(r"(?:表示|透露|承认|认为|指出|显示|反驳说|发声)$"),
+            "en": re.compile(r"(?: said| says| admits| argues| warns)$")}
+_PREPOSITION = {"zh": re.compile(r"^(?:据|随着)"), "en": re.compile(r"^(?:According to|In|As|With) ")}
+
+
 def _headline(sentence: str, lang: str) -> str:
     """A sentence as a headline: no closing stop, at most ~30 characters (zh) or ~90 (en), cut
-    at a clause break where one comes early enough."""
+    at a clause break where one comes early enough, a lead-in clause joined to what follows."""
     text = sentence.strip().rstrip("。.")
     limit, comma = (30, "，") if lang == "zh" else (90, ", ")
+    cut = text.find(comma)
+    if cut > 0 and (_SPEAKER[lang].search(text[:cut]) or _PREPOSITION[lang].match(text[:cut])):
+        lead, rest = text[:cut], text[cut + len(comma):]
+        if _PREPOSITION[lang].match(lead):
+            text = rest[:1].upper() + rest[1:] if lang == "en" else rest
+        else:
+            text = f"{lead}{'：' if lang == 'zh' else ': '}{rest}"
+            limit += limit // 4                # a speaker's headline runs a little longer
+        cut = -1                               # the clause break is spent: cut at the limit
     if len(text) <= limit:
         return text
-    cut = text.find(comma)
     if 0 < cut <= limit and cut >= limit // 4:
         return text[:cut]
     if lang == "zh":

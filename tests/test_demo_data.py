@@ -368,3 +368,24 @@ def test_distinct_stories_are_not_near_duplicates_of_each_other() -> None:
                         grouped.update((a, b))
     assert len(sigs) > 1500
     assert len(grouped) <= 0.02 * len(sigs), (len(grouped), len(sigs))
+
+
+def test_a_headline_cut_from_a_lead_is_never_only_its_lead_in():
+    # Before: "据知情人士透露", "OpenAI也承认" and "According to the technical report" stood as
+    # headlines: the first clause of a lead that only says who is speaking.
+    from aigcwatch.demo_data import _headline
+
+    assert _headline("据知情人士透露，Runway正以约20亿美元估值进行新一轮融资。", "zh") == \
+        "Runway正以约20亿美元估值进行新一轮融资"
+    assert _headline("OpenAI也承认，模型在长镜头一致性和文字渲染上仍有明显不足。", "zh") == \
+        "OpenAI也承认：模型在长镜头一致性和文字渲染上仍有明显不足"
+    assert _headline("According to the technical report, the new model uses an improved 3D VAE.", "en") == \
+        "The new model uses an improved 3D VAE"
+    assert _headline("快手宣布可灵2.1正式上线，普通用户可在App和网页端免费体验。", "zh") == "快手宣布可灵2.1正式上线"
+
+
+def test_no_demo_headline_is_a_bare_lead_in(corpus) -> None:
+    _, _, parsed = corpus
+    bare = [e.title for d in parsed.values() for e in d.entries
+            if re.fullmatch(r"据.{2,8}透露|.{2,10}(?:也承认|表示|认为|显示)|According to [\w ]+|In [\w -]+", e.title)]
+    assert not bare, bare[:5]
