@@ -45,8 +45,9 @@ class Change:
 
 class ThemeTop(NamedTuple):
     """A theme of a language section and its most widely carried stories. A story is listed once,
-    under the first (largest) theme that lists it: a later theme skips it and takes its next
-    story, and `above` names, once per story it skipped, the earlier theme it is listed under."""
+    under the first spike or the first (largest) theme that lists it: a later one skips it and
+    takes its next story, and `above` names, once per story it skipped, the spike (`spike_mark`)
+    or the theme it is listed under."""
     theme: str
     count: int                     # the theme's stories in the period
     stories: list[dict]            # at most STORIES_PER_THEME, none listed under an earlier theme
@@ -178,12 +179,14 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     d.tagger_versions = [r["version"] for r in q.tagger_versions(session, flt) if r["version"]]
     d.top_stories = q.top_stories(session, flt, limit=TOP_STORIES)
     _add_outlets(session, d.top_stories)
+    listed: dict[int, str] = {}     # story id -> the spike listing it ("spike:model:sora")
     for s in q.spikes(session, flt, tz=tz, now=now)[:SPIKES_SHOWN]:
         stories = q.spike_stories(session, flt, dim=s["dim"], key=s["key"], day=s["day"], tz=tz,
                                   limit=SPIKE_CANDIDATES, as_of=s["as_of"])
         _add_outlets(session, stories)   # the most widely carried first, then the newest
         stories.sort(key=lambda st: (-st["outlets"], -st["published_at"].timestamp(), -st["id"]))
-        s["stories"] = stories[:STORIES_PER_SPIKE]
+        entry = once_per_story(spike_mark(s), s["count"], stories, listed, STORIES_PER_SPIKE)
+        s["stories"], s["above"] = entry.stories, entry.above
         d.spikes.append(s)
     d.rising_models = _rising(_by(session, flt, "model"), _by(session, prev, "model"), RISING_SHOWN)
     d.rising_themes = _rising(_by(session, flt, "theme"), _by(session, prev, "theme"), RISING_SHOWN)
@@ -196,8 +199,13 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     if rest.current or rest.previous:
         d.by_lang["other"] = rest
     for lang in langs:
-        d.sections.append(_section(session, flt, prev, lang, d.by_lang[lang], now))
+        d.sections.append(_section(session, flt, prev, lang, d.by_lang[lang], now, dict(listed)))
     return d
+
+
+def spike_mark(sp: dict) -> str:
+    """How a spike stands in a listing's `above`: "spike:model:sora" (a theme stands as its id)."""
+    return f"spike:{sp['dim']}:{sp['key']}"
 
 
 def once_per_story(theme: str, n: int, ranked: list[dict], listed: dict[int, str],
@@ -226,13 +234,14 @@ def _add_outlets(session: Session, stories: list[dict]) -> None:
 
 
 def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, stories: Change,
-             now: datetime) -> LangSection:
+             now: datetime, listed: dict[int, str]) -> LangSection:
+    """One language's part; `listed` (story id -> the spike listing it) keeps the spikes' stories
+    out of the themes, which say where they are listed instead."""
     lf, lp = flt.replace(lang=(lang,)), prev.replace(lang=(lang,))
     net = [r["net"] for r in q.sentiment_index(session, lf, bucket=None)] or [None]
     net_prev = [r["net"] for r in q.sentiment_index(session, lp, bucket=None)] or [None]
     themes = sorted(_by(session, lf, "theme").items(), key=lambda kv: (-kv[1], kv[0]))[:THEMES_SHOWN]
     top: list[ThemeTop] = []
-    listed: dict[int, str] = {}           # story id -> the theme it is listed under
     for theme, n in themes:
         ranked = q.top_stories(session, lf.replace(theme=(theme,)), limit=STORIES_PER_THEME + len(listed))
         entry = once_per_story(theme, n, ranked, listed)

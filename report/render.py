@@ -69,6 +69,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "terms": ("升温词", "Rising terms"),
     "terms_order": ("（升幅由强到弱：此前 → 本期）", " (strongest rise first: before → now)"),
     "top_by_theme": ("各议题热门报道", "Top stories by theme"),
+    "spike_named": ("{name} 激增", "the {name} spike"),
     "listed_above": ("另有 {n} 条已列于上方「{themes}」下", "{n} more listed above under {themes}"),
     "outlets": ("{n} 家媒体", "{n} outlets"),
     "one_outlet": ("1 家媒体", "1 outlet"),
@@ -207,11 +208,13 @@ def lang_split(by_lang: dict, lang: str) -> str:
 
 
 def listed_above(above: list[str], lang: str) -> str:
-    """The note under a theme whose top stories are listed under an earlier theme ("" if none):
-    "另有 1 条已列于上方「发布与开放」下" / "1 more listed above under Launch & access"."""
+    """The note under a spike or theme whose top stories are listed under an earlier one ("" if
+    none): "另有 1 条已列于上方「发布与开放」下" / "1 more listed above under Launch & access";
+    a spike reads "「Sora 激增」" / "the Sora spike"."""
     if not above:
         return ""
-    names = [name("theme", t, lang) for t in dict.fromkeys(above)]
+    names = [label("spike_named", lang, name=name(*t.split(":")[1:], lang)) if t.startswith("spike:")
+             else name("theme", t, lang) for t in dict.fromkeys(above)]
     return label("listed_above", lang, n=len(above), themes=("」「" if lang == "zh" else ", ").join(names))
 
 

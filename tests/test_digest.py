@@ -726,29 +726,39 @@ def test_rising_terms_read_as_ordered_by_their_rise_not_their_count(session):
         assert f"\n{head}{order.replace('→', '->')}: {shown_text}\n" in r.text
 
 
-def test_a_story_is_listed_under_one_theme_only_the_next_theme_taking_its_next_story(session):
+def test_a_story_is_listed_once_under_a_spike_or_a_theme_the_next_one_taking_its_next_story(session):
     # Before: the Chinese section's "top stories by theme" listed the same Kling launch stories
-    # under 竞争 and again under 发布与开放 (the demo: one 海螺 story under three themes).
+    # under 竞争 and again under 发布与开放 (the demo: one 海螺 story under three themes); and the
+    # stories listed under a spike came again under the next spike and under the themes below.
     import re
 
     build(session)
     d = build_digest(session, DAY, tz=TZ)
     r = render(d)
+    shown = [st["id"] for sp in d.spikes for st in sp["stories"]] + \
+        [st["id"] for sec in d.sections for t in sec.themes for st in t.stories]
+    assert len(shown) == len(set(shown)) and len(d.spikes) == 3
+    kling, launch, competition = d.spikes
+    assert (kling["key"], launch["key"], competition["key"]) == ("kling", "launch_access", "competition")
+    # the launch spike's best story is the Kling spike's: it takes its next three instead
+    assert launch["above"] == ["spike:model:kling"] and len(launch["stories"]) == 3
     zh = next(s for s in d.sections if s.lang == "zh")
     first, second = zh.themes[:2]
     assert (first.theme, second.theme) == ("competition", "launch_access")
-    ids = [st["id"] for t in zh.themes for st in t.stories]
-    assert len(ids) == len(set(ids)) and all(len(t.stories) == 2 for t in zh.themes[:2])
-    # 发布与开放's own two best are the two listed under 竞争: it takes its next two instead.
-    best = q.top_stories(session, d.filters.replace(lang=("zh",), theme=("launch_access",)), limit=4)
-    assert [st["id"] for st in best[:2]] == [st["id"] for st in first.stories]
-    assert [st["id"] for st in second.stories] == [st["id"] for st in best[2:4]]
-    assert second.above == ["competition", "competition"]
+    spiked = {st["id"] for sp in d.spikes for st in sp["stories"]}
+    best = q.top_stories(session, d.filters.replace(lang=("zh",), theme=("competition",)), limit=20)
+    assert [st["id"] for st in first.stories] == [st["id"] for st in best if st["id"] not in spiked][:2]
+    assert first.above == ["spike:theme:competition"] * 3
+    # 发布与开放's best are listed above: under the competition spike, then under 竞争
+    assert second.above == ["spike:theme:competition"] * 3 + ["competition"] * 2
     zh_html = r.html.split("中文报道")[-1].split("英文报道")[0]
     zh_text = r.text.split("\n中文报道\n")[-1].split("\n英文报道\n")[0]
     for st in (st for t in zh.themes for st in t.stories):
         assert zh_html.count(f">{st['title']}</a>") == 1 and len(re.findall(rf"^- {re.escape(st['title'])}$", zh_text, re.M)) == 1
-    assert "另有 2 条已列于上方「竞争」下" in zh_html and "  (另有 2 条已列于上方「竞争」下)\n" in zh_text
+    assert "另有 5 条已列于上方「竞争 激增」「竞争」下" in zh_html
+    assert "  (另有 3 条已列于上方「竞争 激增」下)\n" in zh_text
+    assert "(1 more listed above under the Kling spike)" in r.text
+    assert "1 more listed above under the Kling spike</div>" in r.html
 
 
 @pytest.mark.parametrize("ranked, listed, stories, above", [
