@@ -126,3 +126,35 @@ def test_a_broken_source_line_is_named_and_nothing_is_written(audit_files, tmp_p
     assert audit.main(["fill", "--from", str(bad)]) == 2
     assert capsys.readouterr().out.strip().startswith(f"error: {bad}: line 1: not a {{url, text}}")
     assert not audit_files["texts"].exists()
+
+
+def test_fill_finds_a_page_whose_address_comes_back_percent_encoded(audit_files, tmp_path):
+    # Before: the stored-page search returned "https://b.example/%E6%96%B0%E9%97%BB/2" for the
+    # set's "https://b.example/新闻/2", and fill matched addresses exactly, so it found nothing.
+    _write_set(audit_files["set"], [_record("zh1", "https://b.example/新闻/2", ZH_EXCERPT)])
+    src = tmp_path / "found.jsonl"
+    src.write_text(json.dumps({"url": "https://b.example/%E6%96%B0%E9%97%BB/2",
+                               "text": "导航 首页\n" + ZH_EXCERPT + "\n相关阅读"}) + "\n", "utf-8")
+    assert audit.main(["fill", "--from", str(src)]) == 0
+    assert _texts(audit_files["texts"])["zh1"]["text"] == canonical(ZH_EXCERPT)
+
+
+def test_missing_lists_the_absent_texts_of_a_part_with_their_known_queries(audit_files, tmp_path,
+                                                                         monkeypatch, capsys):
+    monkeypatch.setattr(audit, "QUERIES_FILE", tmp_path / "queries.jsonl")
+    (tmp_path / "queries.jsonl").write_text(
+        json.dumps({"id": "zh1", "query": "可灵 新版本 两分钟"}, ensure_ascii=False) + "\n", "utf-8")
+    _write_set(audit_files["set"], [_record("en1", "https://a.example/1", EN_EXCERPT, titled=True),
+                                    _record("zh1", "https://b.example/2", ZH_EXCERPT),
+                                    _record("en2", "https://c.example/3", EN_EXCERPT, split="tune")])
+    src = tmp_path / "found.jsonl"
+    src.write_text(json.dumps({"url": "https://a.example/1", "text": EN_EXCERPT}) + "\n", "utf-8")
+    assert audit.main(["fill", "--from", str(src)]) == 0
+    capsys.readouterr()
+    assert audit.main(["missing"]) == 0
+    out, err = capsys.readouterr()
+    assert [json.loads(line) for line in out.splitlines()] == [
+        {"id": "zh1", "url": "https://b.example/2", "lang": "en", "split": "test", "query": "可灵 新版本 两分钟"}]
+    assert err.strip() == "1 of 2 test texts missing (1 with a known query)"
+    assert audit.main(["missing", "--part", "all"]) == 0
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["zh1", "en2"]

@@ -23,14 +23,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
+from urllib.parse import unquote
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AUDIT_DIR = REPO_ROOT / "tests" / "data" / "audit"
 AUDIT_FILE = AUDIT_DIR / "audit.jsonl"
 TEXTS_FILE = AUDIT_DIR / "texts.jsonl"          # git-ignored
+QUERIES_FILE = AUDIT_DIR / "queries.jsonl"      # per id, a stored-page search query that finds its page
 LABEL_FIELDS = ("relevant", "models", "themes", "sentiment", "spam")
 
 # clause separators: line breaks and clause punctuation (a "." only when a space or the end follows,
@@ -178,14 +181,22 @@ def split_title(record: Mapping[str, Any], text: str) -> tuple[str, str]:
     return "", text
 
 
+def url_key(url: str) -> str:
+    """An address as compared: percent-decoded (a search returns "/%E4%B8%AD…" for "/中…")."""
+    return unquote(url.strip())
+
+
 def fill(records: Iterable[Mapping[str, Any]], sources: Mapping[str, list[str]]
          ) -> tuple[dict[str, Filled], list[str]]:
     """Texts rebuilt from `sources` (url -> candidate texts); and the ids not found."""
+    by_key: dict[str, list[str]] = {}
+    for url, texts in sources.items():
+        by_key.setdefault(url_key(url), []).extend(texts)
     filled: dict[str, Filled] = {}
     missing: list[str] = []
     for rec in records:
         got = None
-        for cand in sources.get(rec["url"], []):
+        for cand in by_key.get(url_key(rec["url"]), []):
             got = rebuild(rec, cand)
             if got is not None:
                 break
@@ -257,6 +268,24 @@ def _read_sources(path: str) -> dict[str, list[str]] | str:
     return sources
 
 
+def load_queries(path: Path = QUERIES_FILE) -> dict[str, str]:
+    """id -> a query of the stored-page search that returned the item's page (when one is known)."""
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return {d["id"]: d["query"] for d in map(json.loads, filter(str.strip, f))}
+
+
+def missing_lines(records: Iterable[Mapping[str, Any]], have: Iterable[str], part: str,
+                  queries: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The records of `part` (tune, test or all) whose texts are absent: id, url, lang, split and
+    the known search query (None when none is known)."""
+    present = set(have)
+    return [{"id": r["id"], "url": r["url"], "lang": r["lang"], "split": r["split"],
+             "query": queries.get(r["id"])}
+            for r in records if (part == "all" or r["split"] == part) and r["id"] not in present]
+
+
 def _filled_line(n_file: int, filled: Mapping[str, Filled], total: int) -> str:
     exact = sum(1 for v in filled.values() if v.exact)
     return (f"{len(filled)} text{'s' if len(filled) != 1 else ''} rebuilt ({exact} exact, "
@@ -302,7 +331,7 @@ def _fetch(records: list[dict[str, Any]], args: Any) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python -m ingest.tag.audit fetch | fill --from FILE | figures"""
+    """python -m ingest.tag.audit fetch | fill --from FILE | figures | missing"""
     import argparse
 
     ap = argparse.ArgumentParser(prog="python -m ingest.tag.audit",
@@ -326,6 +355,11 @@ def main(argv: list[str] | None = None) -> int:
                                     "(a page or stored excerpt per address) and verify their hashes")
     f.add_argument("--from", dest="source", required=True)
     sub.add_parser("figures", help="aigcwatch eval figures of the tune and test parts")
+    m = sub.add_parser("missing", help="list the excerpts whose texts are absent (JSON lines: id, url, "
+                                       "lang, split and a stored-page search query that found the "
+                                       "page before, when one is known)")
+    m.add_argument("--part", choices=("test", "tune", "all"), default="test",
+                   help="which part (default test)")
     args = ap.parse_args(argv)
     records = load_records(AUDIT_FILE)
     if args.cmd == "fetch":
@@ -333,6 +367,15 @@ def main(argv: list[str] | None = None) -> int:
             ap.error("--concurrency must be 1 or more, --interval and --limit 0 or more, "
                      "--timeout above 0")
         return _fetch(records, args)
+    if args.cmd == "missing":
+        rows = missing_lines(records, load_texts(TEXTS_FILE), args.part, load_queries(QUERIES_FILE))
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        n_part = sum(1 for r in records if args.part == "all" or r["split"] == args.part)
+        known = sum(1 for row in rows if row["query"])
+        print(f"{len(rows)} of {n_part} {args.part} texts missing ({known} with a known query)",
+              file=sys.stderr)
+        return 0
     if args.cmd == "fill":
         sources = _read_sources(args.source)
         if isinstance(sources, str):
