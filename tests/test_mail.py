@@ -106,9 +106,10 @@ def test_digest_arrives_over_starttls_and_reads_back_with_the_database_numbers(d
     assert (int(got[1]), int(got[2])) == (total, total - prev) == (15, 11)
     assert re.search(rf"Chinese: {zh} \(", text) and re.search(rf"English: {en} \(", text)
     assert f">{total}</td>" in html
-    # Both languages' sections, and the story carried by three outlets.
+    # Both languages' sections, and the story carried by three outlets, listed once: under the
+    # Kling spike (in the subject's language), not again under its theme in the Chinese section.
     assert "中文报道" in html and "English coverage" in html
-    assert SYNDICATED_TITLE in text and "3 家媒体" in text
+    assert text.count(f"- {SYNDICATED_TITLE}\n") == 1 and "3 outlets" in text
 
     # Feed text is escaped in HTML; only http(s) links exist; the javascript: story has no link.
     assert "<script>" not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
