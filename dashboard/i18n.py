@@ -37,6 +37,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "timezone": ("时区", "Time zone"),
     "interval": ("时间粒度", "Interval"),
     "search": ("搜索（标题或正文，空格分隔多个词）", "Search (title or text; space-separated terms)"),
+    "search_help": ("空格分隔的词须全部出现（中英文、简繁体、大小写均可）；\"短语\" 按原样整体匹配；"
+                    "两词之间写 OR 表示任一即可；词前加 - 表示排除。例：可灵 OR sora 翻车 -游戏",
+                    "Every space-separated term must occur (any case; Simplified or Traditional); "
+                    "\"a phrase\" must occur as written; OR between two terms: either will do; "
+                    "-term excludes. E.g. kling OR sora glitch -game"),
     "reset": ("重置筛选", "Reset filters"),
     "all": ("全部", "all"),
     "bad_param": ("网址参数 {name}={value!r} 无效，已忽略：{why}",
@@ -197,7 +202,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
                     "The previous period holds no stories to compare against: pick a later date range."),
     "pick_term": ("查看含该词的报道", "Stories with the term"),
     # explorer
-    "search_box": ("搜索中英文（如：可灵 翻车 / sora lawsuit）", "Search Chinese or English (e.g. 可灵 翻车 / sora lawsuit)"),
+    "search_box": ("搜索中英文（如：可灵 OR sora 翻车 -游戏）", "Search Chinese or English (e.g. kling OR sora lawsuit -game)"),
     "matching_over_time": ("匹配报道走势", "Matching stories over time"),
     "results": ("共 {n} 篇匹配报道", "{n} matching stories"),
     "until_note": ("（截至 {at}）", " (until {at})"),

@@ -224,7 +224,7 @@ def setup(page: str, *, search_in_sidebar: bool = True, own: tuple[str, ...] = (
     _sidebar(sb, view, facets, names, lang, push, search_in_sidebar)
     st.title(i18n.t(f"page_{page}", lang))
     if not search_in_sidebar:
-        _widget(st.text_input, i18n.t("search_box", lang), "q", view, push)
+        _widget(st.text_input, i18n.t("search_box", lang), "q", view, push, help=i18n.t("search_help", lang))
     st.session_state[_APPLIED] = (page, view)
 
     for name, value, why in warnings:
@@ -261,7 +261,7 @@ def _sidebar(sb, view: View, facets: dict, names: dict[str, str], lang: str, pus
     _widget(sb.date_input, i18n.t("date_range", lang), "dates", view, push,
             min_value=min(lo, view.start), max_value=max(hi, view.end))
     if search:
-        _widget(sb.text_input, i18n.t("search", lang), "q", view, push)
+        _widget(sb.text_input, i18n.t("search", lang), "q", view, push, help=i18n.t("search_help", lang))
     _widget(sb.multiselect, i18n.t("language", lang), "lang", view, push,
             options=params.ordered(facets.get("langs"), ("zh", "en"), view.lang),
             format_func=lambda v: i18n.lang_name(v, lang), placeholder=every)

@@ -14,13 +14,13 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Select, exists, literal, or_, select
+from sqlalchemy import Boolean, Select, exists, literal, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.orm import aliased
 
 from db import models as m
-from db import textfold
+from db import search_syntax, textfold
 
 MULTI = ("lang", "model", "theme", "sentiment", "source_id", "category")
 _LIKE_ESCAPE = "\\"
@@ -45,7 +45,7 @@ class ItemFilter:
     sentiment: tuple[str, ...] = ()
     source_id: tuple[str, ...] = ()
     category: tuple[str, ...] = ()      # news | social (the source's category)
-    q: str = ""                         # every term occurs in title or text (substring, any case)
+    q: str = ""                         # a search (db.search_syntax): its terms occur in title or text
     keyword: str = ""                   # a stored keyword of the story (the tagger's, exactly)
     include_spam: bool = False
     include_irrelevant: bool = False    # items tagged relevant=False; untagged (NULL) always count
@@ -78,8 +78,9 @@ class ItemFilter:
                 list(value) if isinstance(value, tuple) else value)
         return out
 
-    def search_terms(self) -> list[str]:
-        return self.q.split() if self.q else []
+    def search_clauses(self) -> tuple[search_syntax.Clause, ...]:
+        """What `q` asks for (db.search_syntax: words, "phrases", OR, -exclusions)."""
+        return search_syntax.parse(self.q) if self.q else ()
 
     def apply(self, stmt: Select) -> Select:
         """`stmt` (which selects from items) narrowed by these filters."""
@@ -109,8 +110,10 @@ class ItemFilter:
         if self.theme:
             ith = aliased(m.ItemTheme)
             stmt = stmt.where(exists().where(ith.item_id == it.id, ith.theme.in_(self.theme)))
-        for term in self.search_terms():
-            stmt = stmt.where(_term_clause(term))
+        for clause in self.search_clauses():
+            found = or_(*map(_term_clause, clause.terms)) if len(clause.terms) > 1 else \
+                _term_clause(clause.terms[0])
+            stmt = stmt.where(not_(found) if clause.exclude else found)
         if self.keyword:   # what the rising terms count (db.trends.term_counts), not a text search
             stmt = stmt.where(_HasKeyword(self.keyword))
         if not self.include_spam:

@@ -110,7 +110,9 @@ def filter_options(f):
         click.option("--sentiment", multiple=True, help="positive, neutral, negative."),
         click.option("--source", "source_ids", multiple=True, help="Source ids."),
         click.option("--category", multiple=True, help="news or social."),
-        click.option("-q", "--search", default="", help="Every term in the title or text."),
+        click.option("-q", "--search", default="",
+                     help='Every term in the title or text; "a phrase" as written, OR between two '
+                          'terms for either, -term to exclude (sora OR 可灵 -游戏).'),
         click.option("--include-spam", is_flag=True, help="Include spam too."),
         click.option("--include-irrelevant", is_flag=True, help="Include items tagged off-topic too."),
         click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet", "json"]),

@@ -195,7 +195,7 @@ def test_overview_with_a_search_shows_the_numbers_counted_from_the_stories(site,
 
 
 @pytest.mark.parametrize("name", ["overview", "models", "themes", "gap"])
-@pytest.mark.parametrize("term", ["可灵", "kling"])
+@pytest.mark.parametrize("term", ["可灵", "kling", '可灵 OR kling -"launches"'])
 def test_a_page_with_a_search_draws_what_counting_the_stories_draws(site, monkeypatch, name, term):
     # Overview, Models, Themes and zh / en gap match a search's stories once per view (db.tally).
     from db import tally
@@ -300,7 +300,7 @@ def test_explorer_opens_prefiltered_from_a_link(site, session):
     assert at.query_params.get("to") in (None, DAY.isoformat())   # DAY is the default end
 
 
-@pytest.mark.parametrize("term", ["可灵", "Kling launches"])
+@pytest.mark.parametrize("term", ["可灵", "Kling launches", "可灵 OR kling -launches"])
 def test_explorer_search_in_chinese_and_english(site, session, term):
     at = ok(page("explorer"))
     at.text_input(key="w_q").set_value(term).run()
@@ -308,6 +308,9 @@ def test_explorer_search_in_chinese_and_english(site, session, term):
     n = q.count_items(session, window(q=term))
     assert n > 0 and results(at) == n
     assert at.query_params["q"] == term
+    if " OR " in term:   # either term, less those excluded
+        wider = q.count_items(session, window(q="可灵 OR kling"))
+        assert q.count_items(session, window(q="可灵")) < wider and n < wider
     shown = at.dataframe[0].value
     assert len(shown) == min(n, 50)
 

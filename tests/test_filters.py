@@ -80,8 +80,8 @@ def test_multi_valued_fields_accept_a_string_or_any_iterable_and_are_hashable():
 
 def test_search_text_is_normalised_to_single_spaces():
     flt = ItemFilter(q="  可灵 \t 价格\n")
-    assert flt.q == "可灵 价格" and flt.search_terms() == ["可灵", "价格"]
-    assert ItemFilter(q="   ").search_terms() == []
+    assert flt.q == "可灵 价格" and [c.terms for c in flt.search_clauses()] == [("可灵",), ("价格",)]
+    assert ItemFilter(q="   ").search_clauses() == ()
 
 
 @pytest.mark.parametrize("field", ["since", "until"])
@@ -396,3 +396,41 @@ def test_as_of_lists_and_counts_no_story_dated_at_or_after_it(db):
     at = {k: AT + timedelta(minutes=i) for i, k in enumerate(STORIES)}
     cut = sorted(at.values())[3]
     assert found(db, as_of=cut) == {k for k in DEFAULT if at[k] < cut}
+
+
+# --- search syntax: phrases, OR, exclusion -----------------------------------------------------
+
+def test_or_finds_either_term_and_binds_before_and(db):
+    # Before: "runway OR 可灵" asked for three terms, "OR" among them, and found nothing.
+    assert found(db, q="runway OR 可灵") == {"percent", "five_hundred", "kling_zh", "kling_trad"}
+    assert found(db, q="runway | 可灵 价格") == {"kling_zh"}            # (runway or 可灵) and 价格
+    assert found(db, q="students OR 500 runway") == {"percent", "five_hundred"}
+
+
+def test_a_quoted_phrase_must_occur_as_written(db):
+    assert found(db, q="runway cuts") == {"percent"}
+    assert found(db, q='"runway cuts"') == {"percent"}
+    assert found(db, q='"cuts runway"') == set()                          # words apart: no phrase
+    assert found(db, q="cuts runway") == {"percent"}
+    assert found(db, q="“可灵视频”") == found(db, q="「可靈視頻」") == {"kling_zh"}
+
+
+def test_a_leading_dash_excludes_a_term_in_any_spelling_and_case(db):
+    assert found(db, q="sora -europe") == {"untagged", "other_lang"}
+    assert found(db, q="可灵 -瑕疵") == {"kling_zh"}
+    assert found(db, q="可灵 -瑕疪") == {"kling_zh", "kling_trad"}       # not a spelling of 瑕疵
+    assert found(db, q="可灵 -瑕疵 -价格") == set()
+    assert found(db, q='sora -"plus users"') == {"untagged", "other_lang"}
+    assert found(db, q="-sora", lang="en") == {"percent", "five_hundred", "underscore",
+                                               "no_underscore", "backslash"}
+    assert found(db, q="gen-4") == set() and found(db, q="render_mode -") == {"underscore"}
+
+
+def test_a_search_with_or_and_exclusion_counts_the_same_in_the_tally(db):
+    # the Overview's counts of a search come from the tally, which matches the stories once
+    from db import tally
+
+    flt = ItemFilter(since=AT - timedelta(days=1), until=AT + timedelta(days=1),
+                     q="sora OR runway -students")
+    t = tally.build(db, flt, "UTC")
+    assert sum(row[-1] for row in t.rows if row[0] == "") == queries.count_items(db, flt) == 4

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, data, drill, i18n, ui
 from dashboard.state import Ctx, page_widget, setup
+from db import search_syntax
 
 TOP_LINES = 6   # theme lines shown at first (the most covered); the others are listed in the legend
 
@@ -92,8 +93,9 @@ def evidence(ctx: Ctx, tally=None) -> None:
 
 
 def _quoted(phrase: str) -> str:
-    """A phrase as search terms (the search matches every whitespace-separated term)."""
-    return " ".join(phrase.split())
+    """A phrase as search terms: each of its words must occur (an evidence phrase is the tagger's
+    folded form, whose spacing the text may not share), none read as search syntax."""
+    return search_syntax.literal(phrase)
 
 
 ctx = setup("themes")
