@@ -378,6 +378,28 @@ def status_name(value: str | None, lang: str) -> str:
     return _named(_STATUSES, value, lang)
 
 
+def search_reading(clauses, lang: str) -> str:
+    """How a search was read (db.search_syntax clauses), when its syntax mattered: an OR, a
+    phrase or an exclusion ("" for plain words, which need no gloss):
+    "检索式：（“sora” 或 “可灵”）且 “翻车”；排除 “游戏”" / "Read as: (“sora” or “可灵”) and “翻车”;
+    excluding “游戏”"."""
+    if all(len(c.terms) == 1 and not c.exclude and " " not in c.terms[0] for c in clauses):
+        return ""
+    zh = lang == "zh"
+
+    def one(c) -> str:
+        terms = [f"“{t}”" for t in c.terms]
+        joined = (" 或 " if zh else " or ").join(terms)
+        return joined if len(terms) == 1 or c.exclude else (f"（{joined}）" if zh else f"({joined})")
+
+    want = [one(c) for c in clauses if not c.exclude]
+    drop = [one(c) for c in clauses if c.exclude]
+    text = (" 且 " if zh else " and ").join(want) or ("全部报道" if zh else "every story")
+    if drop:
+        text += ("；排除 " + "、".join(drop)) if zh else ("; excluding " + ", ".join(drop))
+    return ("检索式：" if zh else "Read as: ") + text
+
+
 def reason_name(entry: str, lang: str) -> str:
     """One of the tagger's reasons in the interface language (ingest.tag.reasons holds their
     wordings; an entry that is no reason stays as it is)."""

@@ -1418,3 +1418,19 @@ def test_the_models_net_chart_names_the_models_it_leaves_out_and_draws_every_pic
     at = ok(page("models", model=",".join(models), **view))
     assert drawn(at) == set(models)
     assert "most covered models are drawn" not in texts(at)
+
+
+def test_explorer_says_how_it_read_a_search_with_or_phrases_or_exclusions(site, session):
+    # A search with syntax is glossed beside its count, so a mistyped OR (or a lower-case one,
+    # which is a word) shows at once; plain words need no gloss.
+    from dashboard import ui
+
+    query = '可灵 OR kling -"*zz* never"'
+    at = ok(page("explorer", q=query, ui="en"))
+    n = q.count_items(session, window(q=query))
+    assert n == q.count_items(session, window(q="可灵 OR kling")) > q.count_items(session, window(q="kling"))
+    line = next(c.value for c in at.caption if "matching stories" in c.value)
+    assert line.startswith(f"{n:,} matching stories")
+    assert line.endswith(" · " + ui.md_escape("Read as: (“可灵” or “kling”); excluding “*zz* never”")), line
+    plain = ok(page("explorer", q="可灵 kling", ui="zh"))
+    assert not any("检索式" in c.value for c in plain.caption)

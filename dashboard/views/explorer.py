@@ -137,7 +137,9 @@ if keyword:
                + f" · [{ui.md_escape(i18n.t('keyword_drop', ctx.lang))}]({every_story})")
 with ui.db_guard(ctx.lang):
     n = data.total(ctx.url, ctx.flt)
-    st.caption(i18n.t("results", ctx.lang, n=f"{n:,}") + ui.until_note(ctx.flt, ctx.tz, ctx.lang))
+    reading = i18n.search_reading(ctx.flt.search_clauses(), ctx.lang)
+    st.caption(i18n.t("results", ctx.lang, n=f"{n:,}") + ui.until_note(ctx.flt, ctx.tz, ctx.lang)
+               + (f" · {ui.md_escape(reading)}" if reading else ""))
     over_time(ctx)
     table(ctx, n)
     chosen = st.session_state.get(_PICK) or _item_from_url(ctx.lang)
