@@ -205,6 +205,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "search_box": ("搜索中英文（如：可灵 OR sora 翻车 -游戏）", "Search Chinese or English (e.g. kling OR sora lawsuit -game)"),
     "matching_over_time": ("匹配报道走势", "Matching stories over time"),
     "results": ("共 {n} 篇匹配报道", "{n} matching stories"),
+    "marks_legend": ("黄色标记：标注依据；蓝色标记：搜索词", "Marked yellow: the tagger's evidence; blue: your search terms"),
     "until_note": ("（截至 {at}）", " (until {at})"),
     "keyword_results": ("共 {n} 篇报道以「{term}」为关键词（即表中计数的报道）",
                         "{n} stories keyed with “{term}” (the stories the table counts)"),

@@ -57,15 +57,20 @@ def link_md(label: object, url: object, lang: str) -> str:
     return f"[{md_escape(label)}]({escaped})"
 
 
-def highlight_html(text: str, phrases: Iterable[str]) -> str:
-    """`text` HTML-escaped, with each occurrence of a phrase inside our own <mark>.
+SEARCH_MARK = '<mark style="background:#cfe6ff">'   # a search term's hit (evidence: plain <mark>)
+
+
+def highlight_html(text: str, phrases: Iterable[str], search: Iterable[str] = ()) -> str:
+    """`text` HTML-escaped, with each occurrence of a phrase inside our own <mark>, and of a
+    `search` term (the view's search, what made the story match) inside a blue one.
 
     The tagger gives its evidence in the form it matched (lower-case, Simplified, full-width
     folded: "可灵ai" for "可靈AI") or as a sentence with its white space collapsed, cut at 120
     characters with "…"; so phrases are found in that same folded form of the text (any case,
     either script, any run of white space for a space, a cut sentence by its start), and the
     original characters are marked."""
-    keys = sorted({k for k in map(_mark_key, phrases) if k}, key=len, reverse=True)
+    evidence = {k for k in map(_mark_key, phrases) if k}
+    keys = sorted(evidence | {k for k in map(_mark_key, search) if k}, key=len, reverse=True)
     if not keys or not text:
         return html.escape(text)
     folded, starts = _folded(text)
@@ -76,7 +81,7 @@ def highlight_html(text: str, phrases: Iterable[str]) -> str:
         if start < pos:
             continue
         out.append(html.escape(text[pos:start]))
-        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        out.append(f"{'<mark>' if m.group() in evidence else SEARCH_MARK}{html.escape(text[start:end])}</mark>")
         pos = end
     out.append(html.escape(text[pos:]))
     return "".join(out)

@@ -1434,3 +1434,18 @@ def test_explorer_says_how_it_read_a_search_with_or_phrases_or_exclusions(site, 
     assert line.endswith(" · " + ui.md_escape("Read as: (“可灵” or “kling”); excluding “*zz* never”")), line
     plain = ok(page("explorer", q="可灵 kling", ui="zh"))
     assert not any("检索式" in c.value for c in plain.caption)
+
+
+def test_the_story_view_marks_the_search_terms_apart_from_the_evidence(site, session):
+    import re
+
+    from dashboard.ui import SEARCH_MARK
+
+    d = q.item_detail(session, site["img"])
+    word = next(w for w in re.findall(r"[A-Za-z]{5,}", d["text"]) if "veo" not in w.lower())
+    at = ok(page("explorer", item=str(site["img"]), q=f"{word.upper()} OR zzqnever", ui="en"))
+    bodies = "".join(el.proto.body for el in at.get("html"))
+    assert f"{SEARCH_MARK}{word}</mark>" in bodies and "<mark>Veo 3</mark>" in bodies
+    assert "Marked yellow: the tagger's evidence; blue: your search terms" in [c.value for c in at.caption]
+    plain = ok(page("explorer", item=str(site["img"]), ui="en"))
+    assert SEARCH_MARK not in "".join(el.proto.body for el in plain.get("html"))

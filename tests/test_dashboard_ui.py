@@ -193,3 +193,12 @@ def test_every_run_and_delivery_status_has_a_name_in_both_languages():
     for status in {*models.RUN_STATUSES, *models.RUN_SOURCE_STATUSES, *models.DELIVERY_STATUSES}:
         assert re.search(r"[\u4e00-\u9fff]", i18n.status_name(status, "zh")), status
         assert i18n.status_name(status, "en")
+
+
+def test_search_terms_are_marked_apart_from_evidence_in_any_case_and_script():
+    from dashboard.ui import SEARCH_MARK
+
+    out = highlight_html("可靈AI 翻車 & Kling <b>", ["可灵ai"], ["翻车", "KLING", "<b>", "可灵ai"])
+    assert out == (f"<mark>可靈AI</mark> {SEARCH_MARK}翻車</mark> &amp; {SEARCH_MARK}Kling</mark> "
+                   f"{SEARCH_MARK}&lt;b&gt;</mark>")
+    assert highlight_html("sora", [], []) == "sora"

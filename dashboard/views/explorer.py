@@ -96,8 +96,10 @@ def item_view(ctx: Ctx, item_id: int) -> None:
     with st.container(border=True):
         phrases = [p for field in ("models", "themes") for tag in d.get(field) or []
                    for p in reasons.split(tag.get("evidence"))[0]]     # quotes only: reasons are not in the text
+        # the search's own terms (what made the story match) in blue, beside the tagger's evidence
+        hits = [t for c in ctx.flt.search_clauses() if not c.exclude for t in c.terms]
         # the title is marked too: much evidence is in it (a model named only there, a heading)
-        st.html(f'<h4 style="margin:0">{ui.highlight_html(d.get("title") or "—", phrases)}</h4>')
+        st.html(f'<h4 style="margin:0">{ui.highlight_html(d.get("title") or "—", phrases, hits)}</h4>')
         st.caption(ui.story_meta(d, L, ctx.tz))
         st.markdown(ui.link_md(i18n.t("original", L), d.get("url"), L) if d.get("url") else "—")
         for dim, field in (("model", "models"), ("theme", "themes")):
@@ -107,8 +109,10 @@ def item_view(ctx: Ctx, item_id: int) -> None:
         for label, ev in decisions(d, L):
             shown = ui.quoted(ev, L) if ev is not None else ui.md_escape(i18n.t("evidence_unrecorded", L))
             st.markdown(f"**{ui.md_escape(label)}** — {shown}")
-        body = ui.highlight_html(d.get("text") or "", phrases)
+        body = ui.highlight_html(d.get("text") or "", phrases, hits)
         st.html(f'<div style="white-space:pre-wrap;line-height:1.7">{body}</div>')
+        if hits:
+            st.caption(i18n.t("marks_legend", L))
         if d.get("keywords"):
             st.caption(ui.md_escape(i18n.t("keywords", L)) + "\\: " + " · ".join(ui.md_escape(k) for k in d["keywords"]))
     copies = d.get("copies") or []
