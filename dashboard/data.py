@@ -142,8 +142,8 @@ def evidence_top(url: str, flt: ItemFilter, dim: str, per_key: int = 10, _tally=
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def items(url: str, flt: ItemFilter, limit: int = 50, offset: int = 0) -> list[dict]:
-    return _run(url, queries.items, flt, limit=limit, offset=offset)
+def items(url: str, flt: ItemFilter, limit: int = 50, offset: int = 0, order: str = "new") -> list[dict]:
+    return _run(url, queries.items, flt, limit=limit, offset=offset, order=order)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -11,6 +11,7 @@ Query parameters (all optional; a parameter at its default is left out of the UR
   every=day|week|month  bucket size           q=...        search terms
   sov=share|count   the Models page's share of voice: 7-day shares or stories a bucket
   evtheme=ID        the Themes page's evidence phrases: of this theme (default: the one with most)
+  sort=new|reach|engaged  the Explorer's table: newest, carried most widely, most engaged first
 A bad value is dropped with a warning that names the parameter; the rest of the view still applies.
 A parameter name neither the view nor the page takes is named too (`unknown`).
 Each warning's reason is a key of `dashboard.i18n` (the page shows it in the interface language).
@@ -30,13 +31,14 @@ SENTIMENTS = ("positive", "neutral", "negative")
 INTERVALS = ("day", "week", "month")
 CATEGORIES = ("news", "social")
 SOV_MODES = ("share", "count")
+SORTS = ("new", "reach", "engaged")          # db.queries.ORDERS
 DOC_LANGS = ("zh", "en", "und", "other")
 MULTI = ("lang", "source", "category", "model", "theme", "sentiment")
 # View field -> query parameter name
 _NAMES = {"ui": "ui", "start": "from", "end": "to", "lang": "lang", "source": "src",
           "category": "cat", "model": "model", "theme": "theme", "sentiment": "sent",
           "spam": "spam", "tz": "tz", "every": "every", "q": "q", "sov": "sov",
-          "ev_theme": "evtheme"}
+          "ev_theme": "evtheme", "sort": "sort"}
 KEYS = tuple(_NAMES.values()) + ("day",)
 MAX_Q = 200
 DEFAULT_DAYS = 90
@@ -65,6 +67,7 @@ class View:
     q: str = ""
     sov: str = "share"
     ev_theme: str = ""          # "": the theme with the most evidence in the view
+    sort: str = "new"           # the Explorer's table order (SORTS)
 
 
 def local_date(value: datetime | None, tz: str) -> date | None:
@@ -204,6 +207,11 @@ def parse(query: dict[str, str], facets: dict, *, default_tz: str,
             changes["ev_theme"] = ev_theme
         else:
             warns.append(("evtheme", query["evtheme"], "why_unknown_value"))
+    if query.get("sort"):
+        if query["sort"].strip().lower() in SORTS:
+            changes["sort"] = query["sort"].strip().lower()
+        else:
+            warns.append(("sort", query["sort"], "why_sort"))
     if query.get("q"):
         changes["q"] = search_text(query["q"])
     return replace(view, **changes), warns

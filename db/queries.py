@@ -165,13 +165,35 @@ def _item_columns():
             *(getattr(it, c) for c in DECISION_EVIDENCE))
 
 
+ORDERS = ("new", "reach", "engaged")
+
+
+def _order(order: str) -> tuple:
+    """ORDER BY terms: `new` newest first; `reach` carried most widely (distinct outlets of the
+    story's cluster, then most copies); `engaged` most engaged (points + likes + reposts, as the
+    Sources page ranks posts); each then newest first."""
+    it = m.Item
+    newest = (it.published_at.desc(), it.id.desc())
+    if order == "reach":
+        n_copies = (select(func.count()).select_from(m.ItemCopy).where(m.ItemCopy.item_id == it.id)
+                    .correlate(it).scalar_subquery())
+        return (func.coalesce(it.reach, 1).desc(), n_copies.desc(), *newest)
+    if order == "engaged":
+        return ((func.coalesce(it.points, 0) + func.coalesce(it.likes, 0)
+                 + func.coalesce(it.reposts, 0)).desc(), *newest)
+    if order == "new":
+        return newest
+    raise ValueError(f"unknown order {order!r} (one of {', '.join(ORDERS)})")
+
+
 def items(session: Session, flt: ItemFilter | None = None, *, limit: int = 100, offset: int = 0,
-          **filters) -> list[dict]:
-    """Matching stories, newest first, each with its source, models, themes and copy count."""
+          order: str = "new", **filters) -> list[dict]:
+    """Matching stories in `order` (ORDERS: newest first by default), each with its source,
+    models, themes and copy count."""
     flt = as_filter(flt, **filters)
     it = m.Item
     stmt = select(*_item_columns()).join(m.Source, m.Source.id == it.source_id)
-    stmt = flt.apply(stmt).order_by(it.published_at.desc(), it.id.desc()).limit(limit).offset(offset)
+    stmt = flt.apply(stmt).order_by(*_order(order)).limit(limit).offset(offset)
     return _with_tags(session, _dicts(session.execute(stmt)))
 
 
@@ -442,14 +464,7 @@ def tagger_versions(session: Session, flt: ItemFilter | None = None) -> list[dic
 def top_stories(session: Session, flt: ItemFilter | None = None, *, limit: int = 5) -> list[dict]:
     """The matching stories carried most widely (widest reach -- distinct outlets of the story's
     cluster -- then most copies, then newest): items() rows."""
-    flt = flt or ItemFilter()
-    it = m.Item
-    n_copies = (select(func.count()).select_from(m.ItemCopy).where(m.ItemCopy.item_id == it.id)
-                .correlate(it).scalar_subquery())
-    stmt = select(*_item_columns()).join(m.Source, m.Source.id == it.source_id)
-    stmt = flt.apply(stmt).order_by(func.coalesce(it.reach, 1).desc(), n_copies.desc(),
-                                    it.published_at.desc(), it.id.desc()).limit(limit)
-    return _with_tags(session, _dicts(session.execute(stmt)))
+    return items(session, flt, limit=limit, order="reach")
 
 
 def outlet_counts(session: Session, ids: list[int]) -> dict[int, int]:

@@ -1449,3 +1449,13 @@ def test_the_story_view_marks_the_search_terms_apart_from_the_evidence(site, ses
     assert "Marked yellow: the tagger's evidence; blue: your search terms" in [c.value for c in at.caption]
     plain = ok(page("explorer", item=str(site["img"]), ui="en"))
     assert SEARCH_MARK not in "".join(el.proto.body for el in plain.get("html"))
+
+
+def test_explorer_orders_its_table_by_reach_and_keeps_it_in_the_url(site, session):
+    # Before: the table was newest first only; the story carried by three outlets could sit
+    # pages down.
+    at = ok(page("explorer", sort="reach", ui="en"))
+    assert at.radio(key="w_sort").value == "reach" and at.query_params["sort"] == "reach"
+    want = [r["id"] for r in q.items(session, window(), limit=50, order="reach")]
+    assert want != [r["id"] for r in q.items(session, window(), limit=50)]
+    assert want[0] == site["syndicated"] and list(at.dataframe[0].value["id"]) == want

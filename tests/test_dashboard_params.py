@@ -38,13 +38,13 @@ def test_short_data_starts_at_its_first_day():
 def test_every_parameter_round_trips():
     query = {"ui": "en", "from": "2025-02-01", "to": "2025-02-28", "lang": "zh,en", "src": "cn-news",
              "cat": "social", "model": "kling,sora", "theme": "jobs", "sent": "negative", "spam": "1",
-             "tz": "UTC", "every": "week", "q": "可灵 翻车", "sov": "count", "evtheme": "jobs"}
+             "tz": "UTC", "every": "week", "q": "可灵 翻车", "sov": "count", "evtheme": "jobs", "sort": "reach"}
     view, warns = parse(query, FACETS, default_tz=TZ)
     assert warns == []
     assert view == View(ui="en", start=date(2025, 2, 1), end=date(2025, 2, 28), lang=("zh", "en"),
                         source=("cn-news",), category=("social",), model=("kling", "sora"), theme=("jobs",),
                         sentiment=("negative",), spam=True, tz="UTC", every="week", q="可灵 翻车", sov="count",
-                        ev_theme="jobs")
+                        ev_theme="jobs", sort="reach")
     assert to_query(view, defaults=defaults(FACETS, TZ)) == query
 
 
@@ -56,10 +56,10 @@ def test_day_sets_both_ends():
 def test_bad_values_are_named_and_dropped_the_rest_applies():
     view, warns = parse({"model": "kling,nosuch", "src": "gone", "from": "05/01/2025", "tz": "Mars/Base",
                          "every": "hour", "spam": "maybe", "ui": "fr", "sent": "angry", "lang": "zh",
-                         "sov": "pie", "evtheme": "nosuch"}, FACETS, default_tz=TZ)
+                         "sov": "pie", "evtheme": "nosuch", "sort": "random"}, FACETS, default_tz=TZ)
     named = {w[0] for w in warns}
-    assert named == {"model", "src", "from", "tz", "every", "spam", "ui", "sent", "sov", "evtheme"}
-    assert view.sov == "share" and view.ev_theme == ""
+    assert named == {"model", "src", "from", "tz", "every", "spam", "ui", "sent", "sov", "evtheme", "sort"}
+    assert view.sov == "share" and view.ev_theme == "" and view.sort == "new"
     assert view.model == ("kling",) and view.lang == ("zh",) and view.source == ()
     assert view.tz == TZ and view.every == "day" and view.ui == "zh" and view.spam is False
     assert view.start == date(2024, 12, 11)   # the default start stays

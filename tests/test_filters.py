@@ -434,3 +434,30 @@ def test_a_search_with_or_and_exclusion_counts_the_same_in_the_tally(db):
                      q="sora OR runway -students")
     t = tally.build(db, flt, "UTC")
     assert sum(row[-1] for row in t.rows if row[0] == "") == queries.count_items(db, flt) == 4
+
+
+def test_items_come_newest_first_or_by_reach_or_by_engagement(db):
+    from sqlalchemy import update
+
+    from db import models
+
+    def title(name):
+        return STORIES[name][2]
+
+    def set_(name, **values):
+        db.execute(update(models.Item).where(models.Item.title == title(name)).values(**values))
+
+    try:
+        set_("percent", likes=40, reposts=2)
+        set_("five_hundred", points=10)
+        set_("underscore", reach=3)
+        newest = [r["title"] for r in queries.items(db)]
+        engaged = [r["title"] for r in queries.items(db, order="engaged")]
+        assert engaged[:2] == [title("percent"), title("five_hundred")]
+        assert engaged[2:] == [t for t in newest if t not in engaged[:2]]      # then newest first
+        reach = queries.items(db, order="reach", limit=2)
+        assert reach[0]["title"] == title("underscore") == queries.top_stories(db, limit=1)[0]["title"]
+        with pytest.raises(ValueError, match="unknown order 'random'"):
+            queries.items(db, order="random")
+    finally:
+        db.rollback()

@@ -12,7 +12,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import charts, data, drill, i18n, params, ui
-from dashboard.state import Ctx, setup, warn_bad_param
+from dashboard.state import Ctx, page_widget, setup, warn_bad_param
 from ingest.tag import reasons
 
 PAGE_SIZE = 50
@@ -46,8 +46,10 @@ def _picked_box() -> None:
 def table(ctx: Ctx, total: int) -> None:
     L = ctx.lang
     pages = max(1, math.ceil(total / PAGE_SIZE))
+    order = page_widget(ctx, st.radio, i18n.t("sort_by", L), "sort", options=list(params.SORTS),
+                        horizontal=True, format_func=lambda v: i18n.t("sort_" + v, L))   # sort= in the URL
     page = st.number_input(i18n.t("page_no", L), min_value=1, max_value=pages, value=1, step=1, key="ex_page")
-    rows = data.items(ctx.url, ctx.flt, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE)
+    rows = data.items(ctx.url, ctx.flt, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE, order)
     st.session_state[_IDS] = [r["id"] for r in rows]
     frame = ui.items_frame(rows, L, ctx.tz)
     st.dataframe(frame, hide_index=True, key="ex_table", on_select=_picked_row, selection_mode="single-row",
