@@ -264,6 +264,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
                       "No digest sent yet (`aigcwatch digest` or `aigcwatch schedule` log each delivery here)."),
     "col_digest_date": ("日报日期", "digest date"),
     "col_period": ("周期", "period"),
+    "col_focus": ("范围", "focus"),
+    "focus_all": ("全部", "all"),
     "col_channel": ("渠道", "channel"),
     "col_recipient": ("收件人", "recipient"),
     "col_status": ("状态", "status"),

@@ -280,14 +280,16 @@ DELIVERY_STATUSES = ("sent", "failed")
 
 class Delivery(Base):
     """One digest sent (or tried) to one recipient on one channel: the log that stops a digest
-    going out twice and makes the next run retry a failure."""
+    going out twice and makes the next run retry a failure. A focused digest (report.focus) is
+    logged apart from the market-wide one (focus "") and from other focuses."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("digest_date", "period", "channel", "recipient"),)
+    __table_args__ = (UniqueConstraint("digest_date", "period", "focus", "channel", "recipient"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     digest_date: Mapped[date] = mapped_column(Date)
     period: Mapped[str] = mapped_column(String(10))        # day | week
+    focus: Mapped[str] = mapped_column(String(200), default="", server_default="")   # report.focus key
     channel: Mapped[str] = mapped_column(String(40))       # email | webhook kind
     recipient: Mapped[str] = mapped_column(String(320))    # address | webhook name
     status: Mapped[str] = mapped_column(String(10))        # DELIVERY_STATUSES

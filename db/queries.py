@@ -60,9 +60,10 @@ def latest_runs(session: Session, n: int = 10) -> list[dict]:
 
 def latest_deliveries(session: Session, n: int = 50) -> list[dict]:
     """The digest delivery log: the `n` most recently attempted deliveries, newest first (one row
-    per digest date, period, channel and recipient, with its status, attempts and last error)."""
+    per digest date, period, focus, channel and recipient, with its status, attempts and last
+    error; focus "" is the market-wide digest)."""
     d = m.Delivery
-    stmt = (select(d.digest_date, d.period, d.channel, d.recipient, d.status, d.attempts,
+    stmt = (select(d.digest_date, d.period, d.focus, d.channel, d.recipient, d.status, d.attempts,
                    d.last_attempt_at, d.sent_at, d.error, d.subject)
             .order_by(d.last_attempt_at.desc(), d.id.desc()).limit(n))
     return _dicts(session.execute(stmt))

@@ -1,6 +1,7 @@
 """Delivering a digest to every target once, with a log that remembers.
 
-The `deliveries` table holds one row per (digest date, period, channel, recipient): `sent` rows are
+The `deliveries` table holds one row per (digest date, period, focus, channel, recipient; the focus
+is report.focus's key, "" for the market-wide digest): `sent` rows are
 skipped by later runs unless forced; a failure is recorded (status `failed`, the error, attempts
 counted) and the next run tries that target again. Each attempt is committed on its own, so a run
 that dies midway keeps what it did.
@@ -36,9 +37,9 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _row(session: Session, day: date, period: str, t: Target) -> m.Delivery | None:
+def _row(session: Session, day: date, period: str, t: Target, focus: str = "") -> m.Delivery | None:
     d = m.Delivery
-    return session.scalar(select(d).where(d.digest_date == day, d.period == period,
+    return session.scalar(select(d).where(d.digest_date == day, d.period == period, d.focus == focus,
                                           d.channel == t.channel, d.recipient == t.recipient))
 
 
@@ -54,18 +55,18 @@ def served(status: str, sent_at: datetime | None, ends_at: datetime | None, now:
 
 
 def was_sent(session: Session, day: date, period: str, t: Target, *, ends_at: datetime | None = None,
-             now: datetime | None = None) -> bool:
-    row = _row(session, day, period, t)
+             now: datetime | None = None, focus: str = "") -> bool:
+    row = _row(session, day, period, t, focus)
     return row is not None and served(row.status, row.sent_at, ends_at, now or utcnow())
 
 
 def record(session: Session, day: date, period: str, t: Target, *, ok: bool, error: str | None,
-           subject: str | None, now: datetime | None = None) -> m.Delivery:
+           subject: str | None, now: datetime | None = None, focus: str = "") -> m.Delivery:
     """Write one attempt's result and commit it."""
     now = now or utcnow()
-    row = _row(session, day, period, t)
+    row = _row(session, day, period, t, focus)
     if row is None:
-        row = m.Delivery(digest_date=day, period=period, channel=t.channel, recipient=t.recipient,
+        row = m.Delivery(digest_date=day, period=period, focus=focus, channel=t.channel, recipient=t.recipient,
                          attempts=0, first_attempt_at=now, status="failed", last_attempt_at=now)
         session.add(row)
     row.attempts += 1
@@ -79,10 +80,12 @@ def record(session: Session, day: date, period: str, t: Target, *, ok: bool, err
     return row
 
 
-def failed_digests(session: Session, since: date) -> list[tuple[date, str]]:
-    """(date, period) of digests with a failed delivery on or after `since` (the scheduler retries them)."""
+def failed_digests(session: Session, since: date, focus: str = "") -> list[tuple[date, str]]:
+    """(date, period) of the digests of `focus` with a failed delivery on or after `since` (the
+    scheduler retries those of its own focus)."""
     d = m.Delivery
-    rows = session.execute(select(d.digest_date, d.period).where(d.status == "failed", d.digest_date >= since)
+    rows = session.execute(select(d.digest_date, d.period).where(d.status == "failed", d.digest_date >= since,
+                                                                  d.focus == focus)
                            .distinct().order_by(d.digest_date, d.period))
     return [(r.digest_date, r.period) for r in rows]
 
@@ -99,6 +102,7 @@ class Message:
     lines_for: Callable[[str | None], list[Line]]     # chat lines in a language (None: default)
     facts: dict
     ends_at: datetime | None = None                   # the period's end (UTC): sent before it, partial
+    focus: str = ""                                   # report.focus key ("" market-wide)
 
 
 def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sender: str | None = None,
@@ -118,7 +122,8 @@ def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sende
     todo_mail = []
     for addr in emails:
         t = Target("email", addr)
-        if not force and was_sent(session, msg.day, msg.period, t, ends_at=msg.ends_at, now=now):
+        if not force and was_sent(session, msg.day, msg.period, t, ends_at=msg.ends_at, now=now,
+                                  focus=msg.focus):
             done(Outcome(t, "skipped"))
         else:
             todo_mail.append(t)
@@ -126,7 +131,8 @@ def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sende
         _send_mail(session, msg, todo_mail, sender=sender, smtp=smtp, done=done, now=now)
     for hook in webhooks:
         t = Target(hook.channel, hook.name)
-        if not force and was_sent(session, msg.day, msg.period, t, ends_at=msg.ends_at, now=now):
+        if not force and was_sent(session, msg.day, msg.period, t, ends_at=msg.ends_at, now=now,
+                                  focus=msg.focus):
             done(Outcome(t, "skipped"))
             continue
         try:
@@ -141,7 +147,8 @@ def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sende
 def _settle(session: Session, msg: Message, t: Target, error: str | None,
             done: Callable[[Outcome], None], now: datetime | None = None) -> None:
     """Log one delivery (sent when `error` is None) and report its outcome."""
-    record(session, msg.day, msg.period, t, ok=error is None, error=error, subject=msg.subject, now=now)
+    record(session, msg.day, msg.period, t, ok=error is None, error=error, subject=msg.subject, now=now,
+           focus=msg.focus)
     done(Outcome(t, "sent") if error is None else Outcome(t, "failed", error))
 
 

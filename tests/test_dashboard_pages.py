@@ -1041,6 +1041,23 @@ def test_sources_page_shows_the_digest_delivery_log_newest_first(site, session):
     assert list(zh["周期"]) == ["日", "日"] and list(zh["状态"]) == ["● 失败", "● 已发送"]
 
 
+def test_the_delivery_log_tells_a_focused_digest_from_the_market_wide_one(site, session):
+    # Before: the log had no focus: a Kling digest and the market-wide one to one recipient were
+    # one row, and the page could not tell which had gone out.
+    at_ = datetime(2025, 10, 21, 0, 30, tzinfo=timezone.utc)
+    target = Target("email", "desk@example.org")
+    record(session, date(2025, 10, 20), "day", target, ok=True, error=None, subject="all", now=at_)
+    record(session, date(2025, 10, 20), "day", target, ok=False, error="down", subject="kling",
+           now=at_ + timedelta(minutes=1), focus="model=kling; q=<b>sora</b> OR 可灵")
+    st.cache_data.clear()
+    log = ok(page("sources", ui="en")).dataframe[-1].value
+    assert list(log["focus"]) == ["model=kling; q=<b>sora</b> OR 可灵", "all"]
+    assert list(log["status"]) == ["● failed", "● sent"]
+    assert [r["focus"] for r in q.latest_deliveries(session)] == ["model=kling; q=<b>sora</b> OR 可灵", ""]
+    assert list(ok(page("sources", ui="zh")).dataframe[-1].value["范围"]) == [
+        "model=kling; q=<b>sora</b> OR 可灵", "全部"]
+
+
 # --- language, navigation, failure modes ----------------------------------------------------------
 
 def test_interface_language_switch(site):
