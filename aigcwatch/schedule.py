@@ -276,27 +276,34 @@ def ingest_job(engine, get: Callable[[str], str | None], *, sources_file: str | 
 
 
 def digest_job(engine, get: Callable[[str], str | None], *, tz: str, period: str,
-               lookback_days: int = 3) -> DigestJob:
-    """Deliver `day`'s digest, and retry any digest of the last few days with a failed delivery."""
+               lookback_days: int = 3, base=None) -> DigestJob:
+    """Deliver `day`'s digest, and retry any digest of the last few days with a failed delivery.
+    With `base` (an ItemFilter: report.focus), a focused digest; only that focus's failures are
+    retried (a market-wide or other focus's failure is its own scheduler's or command's)."""
     from db.engine import session_factory
     from report.delivery import failed_digests
-    from report.send import delivery_config, langs_of, send_digest
+    from report.focus import focus_key
+    from report.send import delivery_config, focus_note, langs_of, send_digest
+
+    focus = focus_key(base) if base is not None else ""
 
     def run(day: date) -> str:
         emails, sender, smtp, webhooks = delivery_config(get)
         langs = langs_of(get("digest_lang"))
         with session_factory(engine)() as s:
-            todo = [(d, p) for d, p in failed_digests(s, day - timedelta(days=lookback_days)) if d != day]
+            todo = [(d, p) for d, p in failed_digests(s, day - timedelta(days=lookback_days), focus)
+                    if d != day]
         parts, errors = [], []
         for d, p in [*todo, (day, period)]:
             try:
                 result = send_digest(engine, d, period=p, tz=tz, langs=langs, emails=emails,
-                                     sender=sender, smtp=smtp, webhooks=webhooks)
+                                     sender=sender, smtp=smtp, webhooks=webhooks, base=base)
             except AigcwatchError as e:     # tried and logged per target; the others still go
                 errors.append(e)
                 continue
             counts = {k: sum(o.status == k for o in result.outcomes) for k in ("sent", "skipped")}
-            parts.append(f"{d} ({p}) {counts['sent']} sent, {counts['skipped']} already sent")
+            parts.append(f"{d} ({p}{focus_note(result.digest)}) {counts['sent']} sent, "
+                         f"{counts['skipped']} already sent")
         if errors:
             raise errors[-1] if len(errors) == 1 else AigcwatchError(
                 "; ".join(e.one_line() for e in errors))

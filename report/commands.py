@@ -96,23 +96,44 @@ def check_zone(tz: str, option: str = "--tz") -> str:
     return tz
 
 
+def _focus_options() -> dict[str, object]:
+    """The options that narrow which stories count (the export's and the digest's focus)."""
+    return {
+        "model": click.option("--model", multiple=True, help="Model ids or names in any case, e.g. "
+                              "sora,kling or Kling,可灵 (any of them)."),
+        "theme": click.option("--theme", multiple=True, help="Theme ids in any case, e.g. jobs,copyright "
+                              "(any of them)."),
+        "source": click.option("--source", "source_ids", multiple=True, help="Source ids."),
+        "category": click.option("--category", multiple=True, help="news or social."),
+        "search": click.option("-q", "--search", default="",
+                               help='Every term in the title or text; "a phrase" as written, OR between '
+                                    'two terms for either, -term to exclude (sora OR 可灵 -游戏).'),
+    }
+
+
+def _apply(f, opts):
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def focus_options(f):
+    """--model, --theme, --source, --category and -q/--search, read by `focus_values`."""
+    return _apply(f, list(_focus_options().values()))
+
+
 def filter_options(f):
     """The filters shared by both exports (the dashboard's sidebar, as options)."""
-    opts = [
+    focus = _focus_options()
+    return _apply(f, [
         click.option("--since", type=DATE, help="First local day (YYYY-MM-DD), inclusive."),
         click.option("--until", type=DATE, help="Last local day (YYYY-MM-DD), inclusive."),
         setting_option("--tz", setting="timezone",
                        help="Time zone of the days and buckets (IANA name)."),
         click.option("--lang", multiple=True, help="zh, en, und (repeatable or comma list)."),
-        click.option("--model", multiple=True, help="Model ids or names in any case, e.g. sora,kling "
-                     "or Kling,可灵 (any of them)."),
-        click.option("--theme", multiple=True, help="Theme ids in any case, e.g. jobs,copyright (any of them)."),
+        focus["model"], focus["theme"],
         click.option("--sentiment", multiple=True, help="positive, neutral, negative."),
-        click.option("--source", "source_ids", multiple=True, help="Source ids."),
-        click.option("--category", multiple=True, help="news or social."),
-        click.option("-q", "--search", default="",
-                     help='Every term in the title or text; "a phrase" as written, OR between two '
-                          'terms for either, -term to exclude (sora OR 可灵 -游戏).'),
+        focus["source"], focus["category"], focus["search"],
         click.option("--include-spam", is_flag=True, help="Include spam too."),
         click.option("--include-irrelevant", is_flag=True, help="Include items tagged off-topic too."),
         click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet", "json"]),
@@ -121,15 +142,31 @@ def filter_options(f):
                      help="Output file (default: stdout, for csv and json). '-o -': stdout in any "
                           "format (xlsx and parquet only so, and not to a terminal)."),
         setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file)."),
-    ]
-    for opt in reversed(opts):
-        f = opt(f)
-    return f
+    ])
+
+
+def focus_values(kw) -> dict:
+    """The ItemFilter fields of the focus options in `kw`: names as canonical ids (Kling, 可灵:
+    kling), values checked; an InputError names the option."""
+    from db.names import canonical_ids
+
+    return dict(
+        model=canonical_ids("model", split_values(kw["model"], "--model")),
+        theme=canonical_ids("theme", split_values(kw["theme"], "--theme")),
+        source_id=split_values(kw["source_ids"], "--source"),
+        category=split_values(kw["category"], "--category", CATEGORY_VALUES),
+        q=kw["search"] or "")
+
+
+def focus_filter(kw):
+    """The digest's (and the scheduler's) focus: an ItemFilter of the focus options alone."""
+    from db.filters import ItemFilter
+
+    return ItemFilter(**focus_values(kw))
 
 
 def build_filter(kw) -> tuple:
     from db.filters import ItemFilter
-    from db.names import canonical_ids
     from report.export import Range
 
     tz = check_zone(kw["tz"])
@@ -139,13 +176,9 @@ def build_filter(kw) -> tuple:
         raise InputError(f"--until {end} is before --since {start}")
     flt = ItemFilter(
         lang=split_values(kw["lang"], "--lang", LANG_VALUES),
-        model=canonical_ids("model", split_values(kw["model"], "--model")),    # Kling, 可灵: kling
-        theme=canonical_ids("theme", split_values(kw["theme"], "--theme")),
         sentiment=split_values(kw["sentiment"], "--sentiment", SENTIMENT_VALUES),
-        source_id=split_values(kw["source_ids"], "--source"),
-        category=split_values(kw["category"], "--category", CATEGORY_VALUES),
-        q=kw["search"] or "", include_spam=kw["include_spam"],
-        include_irrelevant=kw["include_irrelevant"],
+        **focus_values(kw),
+        include_spam=kw["include_spam"], include_irrelevant=kw["include_irrelevant"],
         as_of=datetime.now(timezone.utc))   # a range not over: counted until now, as the dashboard
     return flt, Range(start, end, tz)
 
@@ -292,16 +325,20 @@ class _progress:
               help="Write the HTML digest to FILE (and the text part beside it, FILE with .txt); send nothing.")
 @click.option("--force", is_flag=True, help="Send again to targets the delivery log says were served.")
 @setting_option("--tz", setting="timezone", help="Time zone of the digest's days (IANA name).")
+@focus_options
 @setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
-def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
+def digest(day, period, lang, to, dry_run, force, tz, database_url, **focus) -> None:
     """Build the daily (or weekly) digest and send it by email and to the chat webhooks, once per
-    target (the delivery log remembers; --force sends again). Exit 6 when a delivery failed (it is
-    recorded and the next run retries it), 5 when another digest run holds the lock."""
+    target (the delivery log remembers; --force sends again). With --model, --theme, --source,
+    --category or -q, a focused digest: every number counted within them, the focus named, and
+    logged apart from the market-wide one. Exit 6 when a delivery failed (it is recorded and the
+    next run retries it), 5 when another digest run holds the lock."""
     from aigcwatch.config import setting
     from db import engine as dbe
     from report.send import default_day, delivery_config, langs_of, prepare, send_digest
 
     out, err = _console()
+    base = focus_filter(focus)
     tz = check_zone(tz)
     langs = langs_of(lang, given_as("--lang"))
     the_day = day.date() if day else default_day(tz)
@@ -313,8 +350,10 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
                               "AIGCWATCH_WEBHOOKS; or write the digest to a file with --dry-run FILE")
     engine = dbe.ensure_schema(dbe.existing_database_url(database_url))
     try:
+        with dbe.session_factory(engine)() as session:
+            _warn_unknown(session, base, err)
         if dry_run is not None:
-            run = prepare(engine, the_day, period=period, tz=tz, langs=langs)
+            run = prepare(engine, the_day, period=period, tz=tz, langs=langs, base=base)
             Path(dry_run).write_text(run.rendered.html, encoding="utf-8")
             text_path = Path(dry_run).with_suffix(".txt")
             if text_path == Path(dry_run):      # "--dry-run out.txt": keep the HTML, text beside it
@@ -333,7 +372,8 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
                       highlight=False, soft_wrap=True)
 
         run = send_digest(engine, the_day, period=period, tz=tz, langs=langs, emails=emails,
-                          sender=sender, smtp=smtp, webhooks=webhooks, force=force, on_outcome=show)
+                          sender=sender, smtp=smtp, webhooks=webhooks, force=force, on_outcome=show,
+                          base=base)
         out.print(f"subject: {run.rendered.subject}", markup=False, highlight=False)
     finally:
         engine.dispose()
@@ -352,11 +392,14 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url) -> None:
               help="Wait before retrying a digest that failed to deliver.")
 @setting_option("--sources", "sources_file", setting="sources", metavar="FILE",
               help="Sources TOML file (default: the shipped list).")
+@focus_options
 @setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
-def schedule(every, digest_at, period, tz, retry_after, sources_file, database_url) -> None:
+def schedule(every, digest_at, period, tz, retry_after, sources_file, database_url, **focus) -> None:
     """Run unattended: ingest every N minutes and send the digest at a local time. Failing jobs are
     logged and retried; runs never overlap with another scheduler or command on the same database
-    (database locks); SIGTERM or Ctrl+C stops between jobs. Logs go to stderr."""
+    (database locks); SIGTERM or Ctrl+C stops between jobs. Logs go to stderr. --model, --theme,
+    --source, --category and -q make its digest a focused one (as `aigcwatch digest`'s); a second
+    scheduler with --every off sends another focus."""
     import logging
     import signal
     import sys
@@ -367,6 +410,7 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, database_u
     from db import engine as dbe
     from report.send import delivery_config, langs_of
 
+    base = focus_filter(focus)
     if period not in ("day", "week"):             # checked here to name AIGCWATCH_DIGEST_PERIOD
         raise InputError(f"{given_as('--period')}: {period!r} is not day or week")
     retry = parse_interval(retry_after, "--retry-after")
@@ -404,7 +448,7 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, database_u
     sched = Scheduler(
         config,
         ingest=ingest_job(engine, setting, sources_file=sources_file) if config.ingest_every else None,
-        digest=digest_job(engine, setting, tz=config.tz, period=period) if do_digest else None)
+        digest=digest_job(engine, setting, tz=config.tz, period=period, base=base) if do_digest else None)
 
     def on_signal(signum, _frame):
         if sched.stopping:                         # a second signal: stop now

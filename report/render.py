@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ingest.tag import reasons
 from report.digest import Change, Digest, Headline, headline
+from report.focus import focus_line, focus_short
 
 BAR_MAX_PX = 180      # the 14-day chart: date, two bars and "1488 / 1512 *" fit a 375 px phone
 GAP_MIN_STORIES = 5
@@ -261,14 +262,16 @@ def change_phrase(h: Headline, lang: str) -> str:
 
 
 def subject(d: Digest) -> str:
-    """Names the date (for a period not over, with the time it runs to) and the biggest change,
-    on one line."""
+    """Names the date (for a period not over, with the time it runs to), the focus of a focused
+    digest and the biggest change, on one line."""
     lang = subject_lang(d)
     kind = label("week" if d.period == "week" else "day", lang)
     # a period not over says so: its targets get the whole period's digest too, once it is over
     until = "" if d.as_of is None else label(
         "subject_until", lang, at=local_time(d.as_of, d.tz, "%H:%M" if d.period == "day" else "%m-%d %H:%M"))
-    return clean(f"aigcwatch {kind} {when_text(d)}{until}: {change_phrase(headline(d), lang)}", 200)
+    focus = focus_short(d.filters, lang)
+    focus = f" · {focus}" if focus else ""
+    return clean(f"aigcwatch {kind} {when_text(d)}{until}{focus}: {change_phrase(headline(d), lang)}", 200)
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,6 +407,7 @@ def _context(d: Digest) -> dict:
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
         "gap_line": gap_line, "lang_split": lang_split, "lead_text": lead_text, "lang_rows": lang_rows(d), "not_covered_lines": not_covered_lines, "listed_above": listed_above, "change_phrase": change_phrase, "data_age_line": data_age_line,
         "spike_day": lambda sp, lang: spike_day(d, sp, lang), "subject_lang": subject_lang(d),
+        "focus_lines": [line for line in (focus_line(d.filters, lang) for lang in d.langs) if line],
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),
     }
@@ -456,10 +460,11 @@ def short_lines(d: Digest) -> list[tuple[str, str | None]]:
 
 
 def _chat_part(d: Digest, lang: str) -> list[str]:
-    """The chat form's lines in one language (no title, no links)."""
+    """The chat form's lines in one language (no title, no links); a focused digest's open with
+    its focus."""
+    out: list[str] = [line for line in (focus_line(d.filters, lang),) if line]
     if d.empty:
-        return [label("no_data", lang, when=when_text(d), tz=d.tz), data_age_line(d, lang)]
-    out: list[str] = []
+        return out + [label("no_data", lang, when=when_text(d), tz=d.tz), data_age_line(d, lang)]
     s = d.stories
     vs = label("vs_prev_week" if d.period == "week" else "vs_prev_day", lang)
     avg = label("avg_week" if d.period == "week" else "avg_day", lang)

@@ -13,7 +13,9 @@ from aigcwatch.errors import ConfigError
 from db.engine import session_factory
 from db.locks import named_lock
 from report.delivery import Message, Outcome, deliver
+from db.filters import ItemFilter
 from report.digest import Digest, build_digest
+from report.focus import focus_facts, focus_key
 from report.mail import DeliveryError, SmtpSettings
 from report.render import Rendered, render, short_lines
 from report.webhooks import Webhook
@@ -61,10 +63,10 @@ def delivery_config(get: Callable[[str], str | None], to: Sequence[str] = ()
 
 
 def facts(d: Digest, subject: str) -> dict:
-    """The numbers of the generic JSON push."""
+    """The numbers of the generic JSON push, and the focus they are counted within."""
     return {
         "date": d.day.isoformat(), "first_day": d.first_day.isoformat(), "period": d.period,
-        "time_zone": d.tz, "subject": subject,
+        "time_zone": d.tz, "subject": subject, "focus": focus_facts(d.filters),
         "stories": {"current": d.stories.current, "previous": d.stories.previous,
                     "average": round(d.stories.average, 2)},
         # every language the total counts, with or without a section ("other": undetermined)
@@ -75,6 +77,12 @@ def facts(d: Digest, subject: str) -> dict:
                     "baseline": s["baseline"], "leader": s.get("leader"), "lead": s.get("lead"),
                     "as_of": s["as_of"].isoformat() if s.get("as_of") else None} for s in d.spikes],
     }
+
+
+def focus_note(d: Digest) -> str:
+    """", focus model=kling" in a run's log and error lines ("" for the market-wide digest)."""
+    key = focus_key(d.filters)
+    return f", focus {key}" if key else ""
 
 
 @dataclass
@@ -89,9 +97,10 @@ class DigestRun:
 
 
 def prepare(engine: Engine, day: date, *, period: str, tz: str, langs: tuple[str, ...],
-            now: datetime | None = None) -> DigestRun:
+            now: datetime | None = None, base: ItemFilter | None = None) -> DigestRun:
+    """The digest gathered (within `base`, the focus: report.focus) and rendered."""
     with session_factory(engine)() as session:
-        d = build_digest(session, day, period=period, tz=tz, langs=langs, now=now)
+        d = build_digest(session, day, period=period, tz=tz, langs=langs, base=base, now=now)
     return DigestRun(d, render(d))
 
 
@@ -100,14 +109,16 @@ def send_digest(engine: Engine, day: date, *, period: str = "day", tz: str = "UT
                 sender: str | None = None, smtp: SmtpSettings | None = None,
                 webhooks: Sequence[Webhook] = (), force: bool = False,
                 on_outcome: Callable[[Outcome], None] | None = None,
-                lock_wait: float = LOCK_WAIT_S, now: datetime | None = None) -> DigestRun:
-    """Build and deliver the digest. Raises DeliveryError (one line, after every target was tried
+                lock_wait: float = LOCK_WAIT_S, now: datetime | None = None,
+                base: ItemFilter | None = None) -> DigestRun:
+    """Build and deliver the digest (focused on `base`, when given: logged under its focus key).
+    Raises DeliveryError (one line, after every target was tried
     and logged) when any delivery failed, LockBusy when another digest run holds the lock. A
     digest of a period not over at `now` (default: the current time) serves its targets only
     until the period ends: the run after that sends them the whole period's."""
     now = now or datetime.now(timezone.utc)
     with named_lock(engine, "digest", wait=lock_wait):
-        run = prepare(engine, day, period=period, tz=tz, langs=langs, now=now)
+        run = prepare(engine, day, period=period, tz=tz, langs=langs, now=now, base=base)
         by_lang: dict[tuple[str, ...], list] = {tuple(langs): short_lines(run.digest)}
 
         def lines_for(lang: str | None):
@@ -115,19 +126,20 @@ def send_digest(engine: Engine, day: date, *, period: str = "day", tz: str = "UT
             if key not in by_lang:
                 with session_factory(engine)() as s:
                     by_lang[key] = short_lines(build_digest(s, day, period=period, tz=tz, langs=key,
-                                                            now=now))
+                                                            base=base, now=now))
             return by_lang[key]
 
         msg = Message(day=run.digest.day, period=period, subject=run.rendered.subject,
                       text=run.rendered.text, html=run.rendered.html, lines_for=lines_for,
-                      facts=facts(run.digest, run.rendered.subject), ends_at=run.digest.until)
+                      facts=facts(run.digest, run.rendered.subject), ends_at=run.digest.until,
+                      focus=focus_key(run.digest.filters))
         with session_factory(engine)() as session:
             run.outcomes = deliver(session, msg, emails=emails, sender=sender, smtp=smtp,
                                    webhooks=webhooks, force=force, on_outcome=on_outcome, now=now)
     if run.failed:
         first = run.failed[0]
         raise DeliveryError(
-            f"digest {day.isoformat()} ({period}): {len(run.failed)} of {len(run.outcomes)} deliveries "
-            f"failed (recorded; the next run retries); {first.target.channel} {first.target.recipient}: "
+            f"digest {day.isoformat()} ({period}{focus_note(run.digest)}): {len(run.failed)} of "
+            f"{len(run.outcomes)} deliveries failed (recorded; the next run retries); {first.target.channel} {first.target.recipient}: "
             f"{first.error}")
     return run

@@ -1,0 +1,89 @@
+"""A digest's focus: the models, themes, sources, category and search it is counted within
+(`aigcwatch digest --model kling -q "..."`), named for readers and keyed for the delivery log.
+
+The focus is read from the digest's `ItemFilter` (its window and language are not part of it). Its
+key is a stable string of the canonical values ("" for the market-wide digest): the same focus
+typed another way (`Kling` or `可灵`, extra spaces in the search) has the same key, so the log
+skips a recipient already served with it, and keeps two focuses apart. Names are plain text; the
+search is user input, which each format escapes as it does feed text.
+"""
+from __future__ import annotations
+
+from hashlib import sha256
+
+from db.filters import ItemFilter
+
+KEY_MAX = 200               # the delivery log's focus column (db.models.Delivery.focus) holds this many
+FIELDS = (("model", "model"), ("theme", "theme"), ("source_id", "source"), ("category", "category"))
+
+# key -> (zh, en)
+WORDS: dict[str, tuple[str, str]] = {
+    "focus": ("范围：", "Focus: "),
+    "model": ("模型", "model"),
+    "theme": ("议题", "theme"),
+    "source": ("来源", "source"),
+    "category": ("类型", "category"),
+    "search": ("搜索", "search"),
+}
+
+
+def _word(key: str, lang: str) -> str:
+    return WORDS[key][0 if lang == "zh" else 1]
+
+
+def focused(flt: ItemFilter) -> bool:
+    return bool(flt.q or any(getattr(flt, f) for f, _ in FIELDS))
+
+
+def focus_key(flt: ItemFilter) -> str:
+    """"model=kling,sora; q=sora OR 可灵" ("" for none): values sorted, the search last and
+    whitespace-normalised (ItemFilter does both). A key longer than `KEY_MAX` keeps its start and
+    ends in a hash of the whole."""
+    parts = [f"{word}={','.join(getattr(flt, f))}" for f, word in FIELDS if getattr(flt, f)]
+    if flt.q:
+        parts.append(f"q={flt.q}")
+    key = "; ".join(parts)
+    if len(key) <= KEY_MAX:
+        return key
+    digest = sha256(key.encode("utf-8")).hexdigest()[:16]
+    return key[: KEY_MAX - len(digest) - 1] + "#" + digest
+
+
+def focus_facts(flt: ItemFilter) -> dict:
+    """The generic push's `focus` object (every field present; all empty for the market-wide
+    digest)."""
+    return {"key": focus_key(flt), **{word: list(getattr(flt, f)) for f, word in FIELDS},
+            "search": flt.q}
+
+
+def _names(flt: ItemFilter, f: str, lang: str) -> list[str]:
+    from dashboard.i18n import category_name, model_name, theme_name
+
+    named = {"model": model_name, "theme": theme_name, "category": category_name}.get(f)
+    return [named(v, lang) if named else v for v in getattr(flt, f)]
+
+
+def _quoted(q: str) -> str:
+    from report.render import clean
+
+    return f"“{clean(q, 120)}”"
+
+
+def focus_line(flt: ItemFilter, lang: str) -> str:
+    """"Focus: model Kling; search “sora OR 可灵”" / "范围：模型 可灵 Kling；搜索 “sora OR 可灵”"
+    ("" for none); several values of one kind read "Kling / Sora"."""
+    if not focused(flt):
+        return ""
+    parts = [f"{_word(word, lang)} {' / '.join(_names(flt, f, lang))}"
+             for f, word in FIELDS if getattr(flt, f)]
+    if flt.q:
+        parts.append(f"{_word('search', lang)} {_quoted(flt.q)}")
+    return _word("focus", lang) + ("；" if lang == "zh" else "; ").join(parts)
+
+
+def focus_short(flt: ItemFilter, lang: str) -> str:
+    """The focus in a subject: its names, then the search ("Kling, “sora OR 可灵”"; "" for none)."""
+    names = [n for f, _ in FIELDS for n in _names(flt, f, lang)]
+    if flt.q:
+        names.append(_quoted(flt.q))
+    return ("、" if lang == "zh" else ", ").join(names)
