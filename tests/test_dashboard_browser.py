@@ -783,7 +783,7 @@ def test_the_sources_statuses_draw_in_any_chromium_as_a_dot_and_a_word(browser, 
         health = tables.nth(0).evaluate(_FIRST_CELLS, 1)
         words = {i18n.t(f"health_{k}", ui) for k in ("ok", "failing", "warning", "paused", "never_ok")}
         assert health and all(c.startswith("● ") and c[2:] in words for c in health), health
-        status = tables.nth(2).evaluate(_FIRST_CELLS, 5)
+        status = tables.nth(2).evaluate(_FIRST_CELLS, 6)   # date, period, focus, channel, recipient, status
         assert sorted(status) == sorted(f"● {i18n.status_name(s, ui)}" for s in ("sent", "failed")), status
         boxes = tables.page.evaluate(_NO_GLYPH, health + status)
         assert not boxes, f"drawn as empty boxes: {[f'U+{ord(ch):04X}' for ch in boxes]}"
