@@ -380,10 +380,11 @@ def _batch_progress(name: str, unit: str):
     return on_progress, progress
 
 
-from report.commands import digest as _digest, export as _export, schedule as _schedule  # noqa: E402
+from report.commands import alerts as _alerts, digest as _digest, export as _export, schedule as _schedule  # noqa: E402
 
 main.add_command(_export)
 main.add_command(_digest)
+main.add_command(_alerts)
 main.add_command(_schedule)
 
 if __name__ == "__main__":  # pragma: no cover

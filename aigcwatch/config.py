@@ -66,6 +66,8 @@ SETTINGS: tuple[Setting, ...] = (
             "PEM file of CA certificates to trust for the SMTP server (default: the system's)."),
     Setting("digest_from", "AIGCWATCH_DIGEST_FROM", None, "From address of the digest email."),
     Setting("digest_to", "AIGCWATCH_DIGEST_TO", None, "Digest recipients, comma-separated."),
+    Setting("alert_to", "AIGCWATCH_ALERT_TO", None,
+            "Spike alert recipients (`aigcwatch alerts`), comma-separated (unset: AIGCWATCH_DIGEST_TO)."),
     Setting("webhooks", "AIGCWATCH_WEBHOOKS", None,
             "TOML file of chat webhooks (Slack, Feishu/Lark, DingTalk, WeCom, generic JSON) "
             "that receive the short digest; secrets come from environment variables it names."),

@@ -130,12 +130,15 @@ class ScheduleConfig:
 
 IngestJob = Callable[[], str]               # returns a one-line summary; raises on failure
 DigestJob = Callable[[date], str]
+AlertsJob = Callable[[], str]               # the spike alerts, after each ingest
 
 
 class Scheduler:
     def __init__(self, config: ScheduleConfig, *, ingest: IngestJob | None, digest: DigestJob | None,
-                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 alerts: AlertsJob | None = None) -> None:
         self.config, self._ingest, self._digest, self._now = config, ingest, digest, now
+        self._alerts = alerts
         self._stop = threading.Event()
         start = now()
         self.next_ingest = start if (ingest and config.ingest_every) else None
@@ -201,7 +204,20 @@ class Scheduler:
         finished = self._now()
         self.next_ingest = next_ingest(started, finished, self.config.ingest_every)
         self.runs.append(("ingest", ok))
+        if self._alerts is not None:       # a failed ingest too: a failed alert is retried
+            self._run_alerts()
         log.info("next ingest at %s", self._when(self.next_ingest))
+
+    def _run_alerts(self) -> None:
+        ok = False
+        try:
+            log.info("alerts: %s", self._alerts())
+            ok = True
+        except AigcwatchError as e:
+            log.error("alerts failed: %s", e.one_line())
+        except Exception as e:  # noqa: BLE001
+            log.exception("alerts failed: %s: %s", type(e).__name__, e)
+        self.runs.append(("alerts", ok))
 
     def _run_digest(self) -> None:
         day = self.digest_day
@@ -308,5 +324,23 @@ def digest_job(engine, get: Callable[[str], str | None], *, tz: str, period: str
             raise errors[-1] if len(errors) == 1 else AigcwatchError(
                 "; ".join(e.one_line() for e in errors))
         return "; ".join(parts)
+
+    return run
+
+
+def alerts_job(engine, get: Callable[[str], str | None], *, tz: str, base=None) -> AlertsJob:
+    """Send today's spikes not sent yet (report.alert_send; a failure of an earlier run is retried),
+    under the `alerts` lock. Returns "1 sent (kling), 0 failed"; raises with that line when a
+    delivery failed."""
+    from report.alert_send import alert_targets, send_alerts
+    from report.send import langs_of
+
+    def run() -> str:
+        emails, sender, smtp, webhooks = alert_targets(get)
+        result = send_alerts(engine, tz=tz, langs=langs_of(get("digest_lang")), base=base, emails=emails,
+                             sender=sender, smtp=smtp, webhooks=webhooks)
+        if result.error() is not None:
+            raise AigcwatchError(result.summary())
+        return result.summary() if result.alerts else "no spike today"
 
     return run

@@ -278,7 +278,19 @@ class ItemCopy(Base):
 DELIVERY_STATUSES = ("sent", "failed")
 
 
-class Delivery(Base):
+class _Attempts:
+    """A delivery log row's outcome: status, attempts, the last error, the subject, and when."""
+
+    status: Mapped[str] = mapped_column(String(10))        # DELIVERY_STATUSES
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    first_attempt_at: Mapped[datetime]
+    last_attempt_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class Delivery(_Attempts, Base):
     """One digest sent (or tried) to one recipient on one channel: the log that stops a digest
     going out twice and makes the next run retry a failure. A focused digest (report.focus) is
     logged apart from the market-wide one (focus "") and from other focuses."""
@@ -292,13 +304,25 @@ class Delivery(Base):
     focus: Mapped[str] = mapped_column(String(200), default="", server_default="")   # report.focus key
     channel: Mapped[str] = mapped_column(String(40))       # email | webhook kind
     recipient: Mapped[str] = mapped_column(String(320))    # address | webhook name
-    status: Mapped[str] = mapped_column(String(10))        # DELIVERY_STATUSES
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(Text)
-    subject: Mapped[str | None] = mapped_column(Text)
-    first_attempt_at: Mapped[datetime]
-    last_attempt_at: Mapped[datetime]
-    sent_at: Mapped[datetime | None]
+
+
+class AlertDelivery(_Attempts, Base):
+    """One spike alert sent (or tried) to one recipient on one channel (`aigcwatch alerts`): a
+    spike of a local day (its dim and key) goes to each target once per focus (report.focus key,
+    "" market-wide); a failure is retried by the next run that day."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (UniqueConstraint("alert_date", "dim", "key", "focus", "channel", "recipient",
+                                       name="uq_alert_deliveries_target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_date: Mapped[date] = mapped_column(Date)        # the spike's local day
+    dim: Mapped[str] = mapped_column(String(10))           # model | theme
+    key: Mapped[str] = mapped_column(String(100))          # the model or theme id
+    focus: Mapped[str] = mapped_column(String(200), default="", server_default="")   # report.focus key
+    channel: Mapped[str] = mapped_column(String(40))       # email | webhook:<kind>
+    recipient: Mapped[str] = mapped_column(String(320))    # address | webhook name
+    count: Mapped[int] = mapped_column(Integer)            # the spike's stories when last tried
 
 
 class Lock(Base):

@@ -344,37 +344,126 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url, **focus) -> 
     the_day = day.date() if day else default_day(tz)
     check_output(dry_run, "--dry-run")
     if dry_run is None:
-        targets = delivery_config(setting, split_values(to, "--to"))
-        if not targets[0] and not targets[3]:
-            raise ConfigError("nothing to send to: set AIGCWATCH_DIGEST_TO (or --to) and SMTP, or "
-                              "AIGCWATCH_WEBHOOKS; or write the digest to a file with --dry-run FILE")
+        targets = somewhere(delivery_config(setting, split_values(to, "--to")), "AIGCWATCH_DIGEST_TO (or --to)",
+                            "write the digest to a file with --dry-run FILE")
     engine = dbe.ensure_schema(dbe.existing_database_url(database_url))
     try:
-        with dbe.session_factory(engine)() as session:
-            _warn_unknown(session, base, err)
+        _warn_unknown_in(engine, base, err)
         if dry_run is not None:
             run = prepare(engine, the_day, period=period, tz=tz, langs=langs, base=base)
-            Path(dry_run).write_text(run.rendered.html, encoding="utf-8")
-            text_path = Path(dry_run).with_suffix(".txt")
-            if text_path == Path(dry_run):      # "--dry-run out.txt": keep the HTML, text beside it
-                text_path = Path(dry_run).with_name(Path(dry_run).name + ".txt")
-            text_path.write_text(run.rendered.text, encoding="utf-8")
             out.print(f"subject: {run.rendered.subject}", markup=False, highlight=False)
-            out.print(f"wrote {dry_run} (HTML) and {text_path} (text); nothing sent", markup=False,
-                      highlight=False)
+            _write_dry_run(out, dry_run, run.rendered.html, run.rendered.text)
             return
         emails, sender, smtp, webhooks = targets
 
         def show(o) -> None:
-            mark = {"sent": "✓", "skipped": "=", "failed": "✗"}[o.status]
-            why = {"sent": "sent", "skipped": "already sent (--force sends again)"}.get(o.status, o.error)
-            out.print(f"{mark} {o.target.channel} {o.target.recipient}: {why}", markup=False,
-                      highlight=False, soft_wrap=True)
+            out.print(outcome_line(o), markup=False, highlight=False, soft_wrap=True)
 
         run = send_digest(engine, the_day, period=period, tz=tz, langs=langs, emails=emails,
                           sender=sender, smtp=smtp, webhooks=webhooks, force=force, on_outcome=show,
                           base=base)
         out.print(f"subject: {run.rendered.subject}", markup=False, highlight=False)
+    finally:
+        engine.dispose()
+
+
+def somewhere(targets: tuple, recipients: str, instead: str) -> tuple:
+    """`targets` (report.send.delivery_config's) when there is an address or a webhook, else a
+    ConfigError naming the settings (`recipients`) and what to do `instead`."""
+    if not targets[0] and not targets[3]:
+        raise ConfigError(f"nothing to send to: set {recipients} and SMTP, or AIGCWATCH_WEBHOOKS; or {instead}")
+    return targets
+
+
+def _warn_unknown_in(engine, flt, err) -> None:
+    from db import engine as dbe
+
+    with dbe.session_factory(engine)() as session:
+        _warn_unknown(session, flt, err)
+
+
+def outcome_line(o, what: str = "") -> str:
+    """"✓ email ana@example.org: sent" (what: the alert's spike, in brackets)."""
+    mark = {"sent": "✓", "skipped": "=", "failed": "✗"}[o.status]
+    why = {"sent": "sent", "skipped": "already sent (--force sends again)"}.get(o.status, o.error)
+    return f"{mark} {o.target.channel} {o.target.recipient}: {why}" + (f" ({what})" if what else "")
+
+
+def _write_dry_run(out, dry_run: str, html: str, text: str) -> None:
+    """The HTML to `dry_run` and the text beside it (FILE with .txt; "--dry-run out.txt" keeps the
+    HTML there and the text in out.txt.txt)."""
+    Path(dry_run).write_text(html, encoding="utf-8")
+    text_path = Path(dry_run).with_suffix(".txt")
+    if text_path == Path(dry_run):
+        text_path = Path(dry_run).with_name(Path(dry_run).name + ".txt")
+    text_path.write_text(text, encoding="utf-8")
+    out.print(f"wrote {dry_run} (HTML) and {text_path} (text); nothing sent", markup=False, highlight=False)
+
+
+# --- spike alerts -------------------------------------------------------------------------------
+
+@click.command()
+@click.option("--to", multiple=True, metavar="ADDR", help="Recipient (repeatable or comma list; "
+              "default AIGCWATCH_ALERT_TO, else AIGCWATCH_DIGEST_TO).")
+@click.option("--dry-run", "dry_run", metavar="FILE",
+              help="Write the alerts' HTML to FILE (and the text beside it, FILE with .txt), or their "
+                   "text to stdout with '-'; send nothing, log nothing.")
+@click.option("--force", is_flag=True, help="Send again to targets the alert log says were served today.")
+@setting_option("--tz", setting="timezone", help="Time zone of today (IANA name).")
+@focus_options
+@setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
+def alerts(to, dry_run, force, tz, database_url, **focus) -> None:
+    """Send today's spikes now: every model or theme whose stories today (the local day in --tz,
+    until now) rose far above its usual count, as the Overview and the digest find them, goes once
+    to each email address and chat webhook (the alert log remembers; --force sends again), with
+    count vs usual, the language that led and its most widely carried stories. Sections in
+    AIGCWATCH_DIGEST_LANG. With --model, --theme, --source, --category or -q, only spikes within
+    them (logged apart). Exit 6 when a delivery failed (recorded; the next run retries it), 5 when
+    another alerts run holds the lock."""
+    from aigcwatch.config import setting
+    from db import engine as dbe
+    from report import alert_render as ar
+    from report.alert_send import alert_targets, gather, send_alerts
+
+    out, err = _console()
+    base = focus_filter(focus)
+    tz = check_zone(tz)
+    from report.send import langs_of
+
+    langs = langs_of(setting("digest_lang"))
+    if dry_run not in (None, "-"):
+        check_output(dry_run, "--dry-run")
+    if dry_run is None:
+        targets = somewhere(alert_targets(setting, split_values(to, "--to")),
+                            "AIGCWATCH_ALERT_TO or AIGCWATCH_DIGEST_TO (or --to)", "see the alerts with --dry-run -")
+    engine = dbe.ensure_schema(dbe.existing_database_url(database_url))
+    try:
+        _warn_unknown_in(engine, base, err)
+        if dry_run is not None:
+            found = gather(engine, tz=tz, base=base, now=datetime.now(timezone.utc))
+            if not found:
+                out.print(f"no spike today ({tz}); nothing sent", markup=False, highlight=False)
+                return
+            if dry_run == "-":
+                out.print(ar.text(found, langs), markup=False, highlight=False, soft_wrap=True)
+                return
+            for a in found:
+                out.print(f"subject: {ar.subject(a, langs)}", markup=False, highlight=False)
+            _write_dry_run(out, dry_run, ar.html(found, langs), ar.text(found, langs))
+            return
+        emails, sender, smtp, webhooks = targets
+
+        def show(a, o) -> None:
+            out.print(outcome_line(o, ar.name(a.dim, a.key, "en")), markup=False, highlight=False,
+                      soft_wrap=True)
+
+        run = send_alerts(engine, tz=tz, langs=langs, base=base, emails=emails, sender=sender, smtp=smtp,
+                          webhooks=webhooks, force=force, on_outcome=show)
+        if not run.alerts:
+            out.print(f"no spike today ({tz}); nothing sent", markup=False, highlight=False)
+        error = run.error()
+        if error is not None:
+            raise error
     finally:
         engine.dispose()
 
@@ -392,21 +481,25 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url, **focus) -> 
               help="Wait before retrying a digest that failed to deliver.")
 @setting_option("--sources", "sources_file", setting="sources", metavar="FILE",
               help="Sources TOML file (default: the shipped list).")
+@click.option("--alerts", "with_alerts", is_flag=True,
+              help="After every ingest, send today's new spikes (as `aigcwatch alerts`; within the focus).")
 @focus_options
 @setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
-def schedule(every, digest_at, period, tz, retry_after, sources_file, database_url, **focus) -> None:
+def schedule(every, digest_at, period, tz, retry_after, sources_file, with_alerts, database_url,
+             **focus) -> None:
     """Run unattended: ingest every N minutes and send the digest at a local time. Failing jobs are
     logged and retried; runs never overlap with another scheduler or command on the same database
     (database locks); SIGTERM or Ctrl+C stops between jobs. Logs go to stderr. --model, --theme,
     --source, --category and -q make its digest a focused one (as `aigcwatch digest`'s); a second
-    scheduler with --every off sends another focus."""
+    scheduler with --every off sends another focus. --alerts sends today's spikes after every ingest
+    (one log line a run: "alerts: 1 sent (kling), 0 failed")."""
     import logging
     import signal
     import sys
 
     from aigcwatch.config import check_aliases, check_enabled, fetch_settings, load_sources, setting
-    from aigcwatch.schedule import (ScheduleConfig, Scheduler, digest_job, ingest_job, parse_clock,
-                                    parse_interval)
+    from aigcwatch.schedule import (ScheduleConfig, Scheduler, alerts_job, digest_job, ingest_job,
+                                    parse_clock, parse_interval)
     from db import engine as dbe
     from report.send import delivery_config, langs_of
 
@@ -430,6 +523,16 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, database_u
                       hint="or --every off for no ingest")          # now, not at 3 a.m.
         fetch_settings(setting)                    # and so does a bad AIGCWATCH_TIMEOUT or _WORKERS
         check_aliases()                            # or a bad AIGCWATCH_ALIASES file
+    if with_alerts:
+        from report.alert_send import alert_targets
+
+        if not config.ingest_every:
+            raise ConfigError(f"--alerts runs after every ingest: ingest is off ({given_as('--every')} off)")
+        langs_of(setting("digest_lang"))           # a bad AIGCWATCH_DIGEST_LANG stops us now
+        a_emails, _, _, a_hooks = alert_targets(setting)
+        if not a_emails and not a_hooks:
+            raise ConfigError("--alerts: nothing to send to: set AIGCWATCH_ALERT_TO or AIGCWATCH_DIGEST_TO "
+                              "and SMTP, or AIGCWATCH_WEBHOOKS")
     do_digest = config.digest_at is not None
     if do_digest:
         langs_of(setting("digest_lang"))           # a bad AIGCWATCH_DIGEST_LANG stops us now
@@ -448,7 +551,8 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, database_u
     sched = Scheduler(
         config,
         ingest=ingest_job(engine, setting, sources_file=sources_file) if config.ingest_every else None,
-        digest=digest_job(engine, setting, tz=config.tz, period=period, base=base) if do_digest else None)
+        digest=digest_job(engine, setting, tz=config.tz, period=period, base=base) if do_digest else None,
+        alerts=alerts_job(engine, setting, tz=config.tz, base=base) if with_alerts else None)
 
     def on_signal(signum, _frame):
         if sched.stopping:                         # a second signal: stop now

@@ -9,8 +9,9 @@ that dies midway keeps what it did.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,6 +70,13 @@ def record(session: Session, day: date, period: str, t: Target, *, ok: bool, err
         row = m.Delivery(digest_date=day, period=period, focus=focus, channel=t.channel, recipient=t.recipient,
                          attempts=0, first_attempt_at=now, status="failed", last_attempt_at=now)
         session.add(row)
+    note_attempt(row, ok=ok, error=error, subject=subject, now=now)
+    session.commit()
+    return row
+
+
+def note_attempt(row, *, ok: bool, error: str | None, subject: str | None, now: datetime) -> None:
+    """One attempt on a log row (a Delivery or an AlertDelivery): counted, its outcome kept."""
     row.attempts += 1
     row.last_attempt_at = now
     row.status = "sent" if ok else "failed"
@@ -76,8 +84,6 @@ def record(session: Session, day: date, period: str, t: Target, *, ok: bool, err
     row.subject = subject
     if ok:
         row.sent_at = now
-    session.commit()
-    return row
 
 
 def failed_digests(session: Session, since: date, focus: str = "") -> list[tuple[date, str]]:
@@ -90,9 +96,36 @@ def failed_digests(session: Session, since: date, focus: str = "") -> list[tuple
     return [(r.digest_date, r.period) for r in rows]
 
 
+class Log(Protocol):
+    """Where a message's deliveries are logged: whether a target was served, and each attempt."""
+
+    def served(self, session: Session, t: Target, now: datetime) -> bool: ...
+
+    def record(self, session: Session, t: Target, *, ok: bool, error: str | None, subject: str | None,
+               now: datetime) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DigestLog:
+    """The digest's log: the `deliveries` table, keyed by day, period and focus."""
+
+    day: date
+    period: str
+    ends_at: datetime | None = None
+    focus: str = ""
+
+    def served(self, session: Session, t: Target, now: datetime) -> bool:
+        return was_sent(session, self.day, self.period, t, ends_at=self.ends_at, now=now, focus=self.focus)
+
+    def record(self, session: Session, t: Target, *, ok: bool, error: str | None, subject: str | None,
+               now: datetime) -> None:
+        record(session, self.day, self.period, t, ok=ok, error=error, subject=subject, now=now,
+               focus=self.focus)
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One digest, rendered for every channel."""
+    """One digest (or spike alert), rendered for every channel."""
 
     day: date
     period: str
@@ -103,6 +136,12 @@ class Message:
     facts: dict
     ends_at: datetime | None = None                   # the period's end (UTC): sent before it, partial
     focus: str = ""                                   # report.focus key ("" market-wide)
+    log: Log | None = None                            # default: the digest's (DigestLog)
+    headers: dict[str, str] = field(default_factory=dict)   # the email's own (default: the digest's)
+
+    @property
+    def delivery_log(self) -> Log:
+        return self.log or DigestLog(self.day, self.period, self.ends_at, self.focus)
 
 
 def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sender: str | None = None,
@@ -113,6 +152,7 @@ def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sende
     see `served`), logging each attempt at `now` (default: the current time)."""
     outcomes: list[Outcome] = []
     now = now or utcnow()
+    log = msg.delivery_log
 
     def done(o: Outcome) -> None:
         outcomes.append(o)
@@ -122,8 +162,7 @@ def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sende
     todo_mail = []
     for addr in emails:
         t = Target("email", addr)
-        if not force and was_sent(session, msg.day, msg.period, t, ends_at=msg.ends_at, now=now,
-                                  focus=msg.focus):
+        if not force and log.served(session, t, now):
             done(Outcome(t, "skipped"))
         else:
             todo_mail.append(t)
@@ -131,8 +170,7 @@ def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sende
         _send_mail(session, msg, todo_mail, sender=sender, smtp=smtp, done=done, now=now)
     for hook in webhooks:
         t = Target(hook.channel, hook.name)
-        if not force and was_sent(session, msg.day, msg.period, t, ends_at=msg.ends_at, now=now,
-                                  focus=msg.focus):
+        if not force and log.served(session, t, now):
             done(Outcome(t, "skipped"))
             continue
         try:
@@ -147,8 +185,7 @@ def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sende
 def _settle(session: Session, msg: Message, t: Target, error: str | None,
             done: Callable[[Outcome], None], now: datetime | None = None) -> None:
     """Log one delivery (sent when `error` is None) and report its outcome."""
-    record(session, msg.day, msg.period, t, ok=error is None, error=error, subject=msg.subject, now=now,
-           focus=msg.focus)
+    msg.delivery_log.record(session, t, ok=error is None, error=error, subject=msg.subject, now=now or utcnow())
     done(Outcome(t, "sent") if error is None else Outcome(t, "failed", error))
 
 
@@ -170,7 +207,8 @@ def _send_mail(session: Session, msg: Message, targets: list[Target], *, sender:
     try:
         for t in targets:
             email = build_message(msg.subject, msg.text, msg.html, sender=sender, to=t.recipient,
-                                  headers={"X-Aigcwatch-Digest": f"{msg.day.isoformat()} {msg.period}"})
+                                  headers=msg.headers or
+                                  {"X-Aigcwatch-Digest": f"{msg.day.isoformat()} {msg.period}"})
             try:
                 conn.send(email)
             except DeliveryError as e:

@@ -181,10 +181,7 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     _add_outlets(session, d.top_stories)
     listed: dict[int, str] = {}     # story id -> the spike listing it ("spike:model:sora")
     for s in q.spikes(session, flt, tz=tz, now=now)[:SPIKES_SHOWN]:
-        stories = q.spike_stories(session, flt, dim=s["dim"], key=s["key"], day=s["day"], tz=tz,
-                                  limit=SPIKE_CANDIDATES, as_of=s["as_of"])
-        _add_outlets(session, stories)   # the most widely carried first, then the newest
-        stories.sort(key=lambda st: (-st["outlets"], -st["published_at"].timestamp(), -st["id"]))
+        stories = ranked_spike_stories(session, flt, s, tz)
         entry = once_per_story(spike_mark(s), s["count"], stories, listed, STORIES_PER_SPIKE)
         s["stories"], s["above"] = entry.stories, entry.above
         d.spikes.append(s)
@@ -201,6 +198,17 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     for lang in langs:
         d.sections.append(_section(session, flt, prev, lang, d.by_lang[lang], now, dict(listed)))
     return d
+
+
+def ranked_spike_stories(session: Session, flt: ItemFilter, sp: dict, tz: str,
+                         limit: int = SPIKE_CANDIDATES) -> list[dict]:
+    """The stories behind spike `sp` (those it counted), each with its outlets, the most widely
+    carried first, then the newest (the digest's and the alerts' order)."""
+    stories = q.spike_stories(session, flt, dim=sp["dim"], key=sp["key"], day=sp["day"], tz=tz,
+                              limit=limit, as_of=sp["as_of"])
+    _add_outlets(session, stories)
+    stories.sort(key=lambda st: (-st["outlets"], -st["published_at"].timestamp(), -st["id"]))
+    return stories
 
 
 def spike_mark(sp: dict) -> str:

@@ -38,15 +38,16 @@ def default_day(tz: str, now: datetime | None = None) -> date:
     return now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
 
 
-def delivery_config(get: Callable[[str], str | None], to: Sequence[str] = ()
+def delivery_config(get: Callable[[str], str | None], to: Sequence[str] = (), what: str | None = None
                     ) -> tuple[tuple[str, ...], str | None, SmtpSettings | None, list[Webhook]]:
     """(emails, sender, SMTP settings, webhooks) from `--to` (else AIGCWATCH_DIGEST_TO) and the
-    settings read through `get` (aigcwatch.config.setting). ConfigError names what is wrong."""
+    settings read through `get` (aigcwatch.config.setting). ConfigError names what is wrong (`what`:
+    where `to` came from, default --to)."""
     from aigcwatch.errors import ConfigError
     from report.mail import check_address, smtp_settings
     from report.webhooks import load_webhooks
 
-    what = "--to" if to else "AIGCWATCH_DIGEST_TO"
+    what = what or ("--to" if to else "AIGCWATCH_DIGEST_TO")
     raw = list(to) or [a for a in (get("digest_to") or "").split(",")]
     emails = tuple(dict.fromkeys(check_address(a, what) for a in (x.strip() for x in raw) if a))
     sender = get("digest_from")

@@ -1,0 +1,56 @@
+"""What a spike alert says: each spike of today (the local day in `tz`, until `now`) as the
+Overview and the digest find it (`db.queries.spikes`), with its most widely carried stories.
+
+A pure read: nothing here sends or logs (report.alert_send does).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from db import queries as q
+from db.buckets import local_day
+from db.filters import ItemFilter, day_window
+from report.digest import ranked_spike_stories
+
+STORIES_PER_ALERT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    day: date                  # today, in `tz`
+    tz: str
+    spike: dict                # a db.queries.spikes row (count, baseline, by_lang, lead, as_of, ...)
+    stories: list[dict]        # its most widely carried stories, with "outlets"
+    filters: ItemFilter        # today's window within the focus
+
+    @property
+    def dim(self) -> str:
+        return self.spike["dim"]
+
+    @property
+    def key(self) -> str:
+        return self.spike["key"]
+
+
+def today_filter(base: ItemFilter | None, tz: str, now: datetime) -> ItemFilter:
+    """Today (the local day of `now` in `tz`) within the focus `base`, counted until `now`."""
+    day = local_day(now, tz)
+    since, until = day_window(day, day, tz)
+    return (base or ItemFilter()).replace(since=since, until=until, as_of=now)
+
+
+def find_alerts(session: Session, base: ItemFilter | None, *, tz: str, now: datetime,
+                per_alert: int = STORIES_PER_ALERT) -> list[Alert]:
+    """Every spike of today until `now`, strongest first, each with its top `per_alert` stories."""
+    flt = today_filter(base, tz, now)
+    day = local_day(now, tz)
+    out = []
+    for sp in q.spikes(session, flt, tz=tz, now=now):
+        if sp["day"] != day:
+            continue
+        stories = ranked_spike_stories(session, flt, sp, tz, limit=per_alert + 10)[:per_alert]
+        out.append(Alert(day=day, tz=tz, spike=sp, stories=stories, filters=flt))
+    return out
