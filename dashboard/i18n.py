@@ -68,6 +68,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "every_day": ("日", "day"),
     "every_week": ("周", "week"),
     "every_month": ("月", "month"),
+    "every_alert": ("预警：{spike}", "alert: {spike}"),      # the delivery log's spike alerts
     "partial": ("不完整", "partial"),
     "partial_note": ("阴影处的{period}不完整（{spans}）：所选范围只含其中部分日期，或该{period}尚未结束，"
                      "其数值所依据的天数少于完整的{period}，不能直接相比。",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from report.alerts import Alert
 from report.focus import focus_facts, focus_key, focus_line, focus_short
-from report.render import (_env, clean, label, lang_split, lead_text, local_time, name, safe_link)
+from report.render import _env, clean, label, lang_split, lead_text, local_time, name, safe_link
 from report.webhooks import Line
 
 # key -> (zh, en)

@@ -424,12 +424,11 @@ def alerts(to, dry_run, force, tz, database_url, **focus) -> None:
     from db import engine as dbe
     from report import alert_render as ar
     from report.alert_send import alert_targets, gather, send_alerts
+    from report.send import langs_of
 
     out, err = _console()
     base = focus_filter(focus)
     tz = check_zone(tz)
-    from report.send import langs_of
-
     langs = langs_of(setting("digest_lang"))
     if dry_run not in (None, "-"):
         check_output(dry_run, "--dry-run")

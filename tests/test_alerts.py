@@ -10,6 +10,7 @@ import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -251,7 +252,6 @@ def test_the_alerts_job_sends_and_sums_up_in_one_line(sqlite_url, tmp_path, monk
 def test_midday_zone_puts_now_around_noon():
     for hour in range(24):
         now = datetime(2026, 11, 30, hour, 30, tzinfo=timezone.utc)
-        from zoneinfo import ZoneInfo
         assert 11 <= now.astimezone(ZoneInfo(midday_zone(now))).hour <= 13
 
 
@@ -263,3 +263,46 @@ def test_schedule_alerts_needs_ingest_and_somewhere_to_send(tmp_path, monkeypatc
     assert off.exit_code != 0 and "--alerts runs after every ingest: ingest is off (--every off)" in off.stderr
     nowhere = run("schedule", "--alerts", "--every", "30m", "--digest-at", "off", "--database-url", url)
     assert nowhere.exit_code != 0 and "--alerts: nothing to send to" in nowhere.stderr
+
+
+def test_migration_0011_adds_the_alert_log_with_one_row_per_target_and_goes_back(empty_db_url):
+    import sqlalchemy as sa
+    from sqlalchemy.exc import IntegrityError
+
+    from tests.test_openings import _downgrade
+
+    engine = dbe.ensure_schema(empty_db_url)
+    now = datetime.now(timezone.utc)
+    row = dict(alert_date=now.date(), dim="model", key="kling", focus="", channel="email", recipient=ANA,
+               status="sent", count=14, attempts=1, first_attempt_at=now, last_attempt_at=now)
+    try:
+        with engine.begin() as c:
+            c.execute(sa.insert(m.AlertDelivery).values(**row))
+            c.execute(sa.insert(m.AlertDelivery).values(**{**row, "focus": "model=kling"}))
+        with pytest.raises(IntegrityError), engine.begin() as c:
+            c.execute(sa.insert(m.AlertDelivery).values(**row))
+        _downgrade(empty_db_url, "0010")
+        assert "alert_deliveries" not in sa.inspect(engine).get_table_names()
+        assert "deliveries" in sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    dbe.ensure_schema(empty_db_url).dispose()
+
+
+def test_the_delivery_log_read_side_lists_alerts_beside_digests(sqlite_url, tmp_path, monkeypatch):
+    # Before: db.queries.latest_deliveries (the Sources page's table) read the digest's log only.
+    from db import queries as q
+
+    today = _build(sqlite_url)
+    with mailbox(tmp_path, monkeypatch):
+        assert alerts(sqlite_url, today.tz, "--model", "kling").exit_code == 0
+    engine = dbe.make_engine(sqlite_url)
+    try:
+        with dbe.session_factory(engine)() as s:
+            rows = q.latest_deliveries(s)
+    finally:
+        engine.dispose()
+    assert {(r["period"], r["spike"], r["focus"], r["recipient"], r["status"]) for r in rows} == {
+        ("alert", "model:kling", "model=kling", ANA, "sent"),
+        ("alert", "theme:launch_access", "model=kling", ANA, "sent")}
+    assert all(r["digest_date"] == today.now.astimezone(ZoneInfo(today.tz)).date() for r in rows)

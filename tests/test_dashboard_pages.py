@@ -1058,6 +1058,22 @@ def test_the_delivery_log_tells_a_focused_digest_from_the_market_wide_one(site, 
         "model=kling; q=<b>sora</b> OR 可灵", "全部"]
 
 
+def test_the_delivery_log_shows_spike_alerts_beside_digests(site, session):
+    # Before: the page read the digest's log only: an alert that failed was nowhere to be seen.
+    from report.alert_log import AlertLog
+
+    at_ = datetime(2025, 10, 21, 0, 30, tzinfo=timezone.utc)
+    target = Target("email", "desk@example.org")
+    record(session, date(2025, 10, 20), "day", target, ok=True, error=None, subject="all", now=at_)
+    AlertLog(date(2025, 10, 21), "model", "kling", "", 14).record(
+        session, target, ok=False, error="down <b>x</b>", subject="Kling spike today", now=at_ + timedelta(hours=2))
+    st.cache_data.clear()
+    log = ok(page("sources", ui="en")).dataframe[-1].value
+    assert list(log["period"]) == ["alert: Kling", "day"]
+    assert list(log["status"]) == ["● failed", "● sent"] and log["error"].iloc[0] == "down <b>x</b>"
+    assert list(ok(page("sources", ui="zh")).dataframe[-1].value["周期"]) == ["预警：可灵 Kling", "日"]
+
+
 # --- language, navigation, failure modes ----------------------------------------------------------
 
 def test_interface_language_switch(site):

@@ -107,6 +107,15 @@ def runs(ctx: Ctx) -> None:
                        mime="text/csv", key="so_runs_csv", on_click="ignore", icon=":material/download:")
 
 
+def period_text(r: dict, L: str) -> str:
+    """A log row's period in the page's language; a spike alert's names its spike ("alert: Kling")."""
+    if r.get("spike"):
+        dim, key = r["spike"].split(":", 1)
+        named = i18n.model_name(key, L) if dim == "model" else i18n.theme_name(key, L)
+        return i18n.t("every_alert", L, spike=named)
+    return i18n.t(f"every_{r['period']}", L)
+
+
 def deliveries(ctx: Ctx) -> None:
     L = ctx.lang
     t = lambda k: i18n.t(k, L)  # noqa: E731
@@ -116,7 +125,7 @@ def deliveries(ctx: Ctx) -> None:
         st.info(t("no_deliveries"))
         return
     df = pd.DataFrame([{
-        t("col_digest_date"): r["digest_date"], t("col_period"): i18n.t(f"every_{r['period']}", L),
+        t("col_digest_date"): r["digest_date"], t("col_period"): period_text(r, L),
         t("col_focus"): r["focus"] or t("focus_all"), t("col_channel"): r["channel"],
         t("col_recipient"): r["recipient"], t("col_status"): marked(i18n.status_name(r["status"], L)),
         t("col_attempts"): r["attempts"],
