@@ -144,6 +144,12 @@ class Message:
         return self.log or DigestLog(self.day, self.period, self.ends_at, self.focus)
 
 
+def digest_header(msg: Message) -> str:
+    """The digest's `X-Aigcwatch-Digest` header, for mail filters: "2025-03-10 day", and its focus
+    key when it has one ("2025-03-10 day model=kling"), so a rule can file each focus apart."""
+    return " ".join(filter(None, (msg.day.isoformat(), msg.period, msg.focus)))
+
+
 def deliver(session: Session, msg: Message, *, emails: Sequence[str] = (), sender: str | None = None,
             smtp: SmtpSettings | None = None, webhooks: Sequence[Webhook] = (), force: bool = False,
             on_outcome: Callable[[Outcome], None] | None = None,
@@ -207,8 +213,7 @@ def _send_mail(session: Session, msg: Message, targets: list[Target], *, sender:
     try:
         for t in targets:
             email = build_message(msg.subject, msg.text, msg.html, sender=sender, to=t.recipient,
-                                  headers=msg.headers or
-                                  {"X-Aigcwatch-Digest": f"{msg.day.isoformat()} {msg.period}"})
+                                  headers=msg.headers or {"X-Aigcwatch-Digest": digest_header(msg)})
             try:
                 conn.send(email)
             except DeliveryError as e:

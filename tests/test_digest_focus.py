@@ -131,6 +131,10 @@ def test_a_recipient_gets_the_market_wide_and_each_focused_digest_once(db_url, s
         assert forced.exit_code == 0 and "✓ email" in forced.output
         assert len(srv.messages) == 4
     subjects = [msg["Subject"] for msg in srv.messages]
+    # Before: every digest's X-Aigcwatch-Digest read "2025-03-10 day", focused or not
+    assert [msg["X-Aigcwatch-Digest"] for msg in srv.messages] == [
+        "2025-03-10 day", "2025-03-10 day model=kling", "2025-03-10 day category=news; q=sora OR 可灵",
+        "2025-03-10 day model=kling"]
     assert ": " in subjects[0] and "·" not in subjects[0]
     assert subjects[1].startswith("aigcwatch daily 2025-03-10 · Kling: ")
     assert subjects[2].startswith("aigcwatch daily 2025-03-10 · news, “sora OR 可灵”: ")
