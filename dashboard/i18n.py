@@ -38,10 +38,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "interval": ("时间粒度", "Interval"),
     "search": ("搜索（标题或正文，空格分隔多个词）", "Search (title or text; space-separated terms)"),
     "search_help": ("空格分隔的词须全部出现（中英文、简繁体、大小写均可）；\"短语\" 按原样整体匹配；"
-                    "两词之间写 OR 表示任一即可；词前加 - 表示排除。例：可灵 OR sora 翻车 -游戏",
+                    "两词之间写 OR 表示任一即可；括号分组；词或括号前加 - 表示排除。"
+                    "例：(可灵 OR sora) 翻车 -游戏",
                     "Every space-separated term must occur (any case; Simplified or Traditional); "
                     "\"a phrase\" must occur as written; OR between two terms: either will do; "
-                    "-term excludes. E.g. kling OR sora glitch -game"),
+                    "brackets group; -term or -( ... ) excludes. E.g. (kling OR sora) glitch -game"),
     "reset": ("重置筛选", "Reset filters"),
     "all": ("全部", "all"),
     "bad_param": ("网址参数 {name}={value!r} 无效，已忽略：{why}",
@@ -387,23 +388,31 @@ def status_name(value: str | None, lang: str) -> str:
     return _named(_STATUSES, value, lang)
 
 
-def search_reading(clauses, lang: str) -> str:
-    """How a search was read (db.search_syntax clauses), when its syntax mattered: an OR, a
-    phrase or an exclusion ("" for plain words, which need no gloss):
+def search_reading(node, lang: str) -> str:
+    """How a search was read (a db.search_syntax expression), when its syntax mattered: an OR, a
+    phrase, brackets or an exclusion ("" for plain words, which need no gloss):
     "检索式：（“sora” 或 “可灵”）且 “翻车”；排除 “游戏”" / "Read as: (“sora” or “可灵”) and “翻车”;
     excluding “游戏”"."""
-    if all(len(c.terms) == 1 and not c.exclude and " " not in c.terms[0] for c in clauses):
+    from db import search_syntax as syn
+
+    if syn.plain(node):
         return ""
     zh = lang == "zh"
+    words = {"and": " 且 " if zh else " and ", "or": " 或 " if zh else " or ",
+             "not": "非 " if zh else "not ", "open": "（" if zh else "(", "close": "）" if zh else ")"}
 
-    def one(c) -> str:
-        terms = [f"“{t}”" for t in c.terms]
-        joined = (" 或 " if zh else " or ").join(terms)
-        return joined if len(terms) == 1 or c.exclude else (f"（{joined}）" if zh else f"({joined})")
+    def say(n, inside: bool) -> str:
+        if isinstance(n, syn.Term):
+            return f"“{n.text}”"
+        if isinstance(n, syn.Not):
+            return words["not"] + say(n.part, True)
+        text = words["and" if isinstance(n, syn.All) else "or"].join(say(p, True) for p in n.parts)
+        return f"{words['open']}{text}{words['close']}" if inside else text
 
-    want = [one(c) for c in clauses if not c.exclude]
-    drop = [one(c) for c in clauses if c.exclude]
-    text = (" 且 " if zh else " and ").join(want) or ("全部报道" if zh else "every story")
+    parts = node.parts if isinstance(node, syn.All) else (node,)
+    want = [say(p, len(parts) > 1) for p in parts if not isinstance(p, syn.Not)]
+    drop = [say(p.part, True) for p in parts if isinstance(p, syn.Not)]
+    text = words["and"].join(want) or ("全部报道" if zh else "every story")
     if drop:
         text += ("；排除 " + "、".join(drop)) if zh else ("; excluding " + ", ".join(drop))
     return ("检索式：" if zh else "Read as: ") + text

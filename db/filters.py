@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Select, exists, literal, not_, or_, select
+from sqlalchemy import Boolean, Select, and_, exists, literal, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.orm import aliased
@@ -78,9 +78,9 @@ class ItemFilter:
                 list(value) if isinstance(value, tuple) else value)
         return out
 
-    def search_clauses(self) -> tuple[search_syntax.Clause, ...]:
-        """What `q` asks for (db.search_syntax: words, "phrases", OR, -exclusions)."""
-        return search_syntax.parse(self.q) if self.q else ()
+    def search(self) -> search_syntax.Node | None:
+        """What `q` asks for (db.search_syntax: words, "phrases", OR, brackets, -exclusions)."""
+        return search_syntax.parse(self.q) if self.q else None
 
     def apply(self, stmt: Select) -> Select:
         """`stmt` (which selects from items) narrowed by these filters."""
@@ -110,10 +110,9 @@ class ItemFilter:
         if self.theme:
             ith = aliased(m.ItemTheme)
             stmt = stmt.where(exists().where(ith.item_id == it.id, ith.theme.in_(self.theme)))
-        for clause in self.search_clauses():
-            found = or_(*map(_term_clause, clause.terms)) if len(clause.terms) > 1 else \
-                _term_clause(clause.terms[0])
-            stmt = stmt.where(not_(found) if clause.exclude else found)
+        searched = self.search()
+        if searched is not None:
+            stmt = stmt.where(_search_clause(searched))
         if self.keyword:   # what the rising terms count (db.trends.term_counts), not a text search
             stmt = stmt.where(_HasKeyword(self.keyword))
         if not self.include_spam:
@@ -191,6 +190,16 @@ def _has_keyword_pg(element, compiler, **kw):
     column = compiler.process(m.Item.keywords, **kw)
     term = compiler.process(literal(element.term), **kw)
     return f"EXISTS (SELECT 1 FROM json_array_elements_text({column}) AS kw(value) WHERE kw.value = {term})"
+
+
+def _search_clause(node: search_syntax.Node):
+    """A search expression as SQL: its terms (`_term_clause`) under AND, OR and NOT."""
+    if isinstance(node, search_syntax.Term):
+        return _term_clause(node.text)
+    if isinstance(node, search_syntax.Not):
+        return not_(_search_clause(node.part))
+    parts = [_search_clause(p) for p in node.parts]
+    return and_(*parts) if isinstance(node, search_syntax.All) else or_(*parts)
 
 
 def _term_clause(term: str):

@@ -107,7 +107,8 @@ def _focus_options() -> dict[str, object]:
         "category": click.option("--category", multiple=True, help="news or social."),
         "search": click.option("-q", "--search", default="",
                                help='Every term in the title or text; "a phrase" as written, OR between '
-                                    'two terms for either, -term to exclude (sora OR 可灵 -游戏).'),
+                                    'two terms for either, ( ) to group, -term to exclude '
+                                    '((sora OR 可灵) -游戏).'),
     }
 
 

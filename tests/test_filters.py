@@ -80,8 +80,10 @@ def test_multi_valued_fields_accept_a_string_or_any_iterable_and_are_hashable():
 
 def test_search_text_is_normalised_to_single_spaces():
     flt = ItemFilter(q="  可灵 \t 价格\n")
-    assert flt.q == "可灵 价格" and [c.terms for c in flt.search_clauses()] == [("可灵",), ("价格",)]
-    assert ItemFilter(q="   ").search_clauses() == ()
+    from db.search_syntax import All, Term
+
+    assert flt.q == "可灵 价格" and flt.search() == All((Term("可灵"), Term("价格")))
+    assert ItemFilter(q="   ").search() is None
 
 
 @pytest.mark.parametrize("field", ["since", "until"])
@@ -405,6 +407,16 @@ def test_or_finds_either_term_and_binds_before_and(db):
     assert found(db, q="runway OR 可灵") == {"percent", "five_hundred", "kling_zh", "kling_trad"}
     assert found(db, q="runway | 可灵 价格") == {"kling_zh"}            # (runway or 可灵) and 价格
     assert found(db, q="students OR 500 runway") == {"percent", "five_hundred"}
+
+
+def test_brackets_group_and_not_excludes_a_group(db):
+    # Before: "(runway OR 可灵)" read "(runway" and "可灵)" as terms, brackets and all: nothing matched.
+    assert found(db, q="(runway OR 可灵) (students OR 价格)") == {"percent", "kling_zh"}
+    assert found(db, q="（runway OR 可灵） 价格") == {"kling_zh"}
+    assert found(db, q="(runway students) OR 价格") == {"percent", "kling_zh"}
+    assert found(db, q="sora -(europe OR français)") == {"untagged"}
+    assert found(db, q="sora NOT europe NOT français") == {"untagged"}
+    assert found(db, q="版本(2.1)") == {"kling_zh"}            # a bracket inside a word is a letter
 
 
 def test_a_quoted_phrase_must_occur_as_written(db):

@@ -1,57 +1,77 @@
-"""db.search_syntax: what a search asks for (words, "phrases", OR, -exclusions), parsed purely."""
+"""db.search_syntax: what a search asks for (words, "phrases", OR, brackets, -exclusions), parsed
+purely into an expression."""
 from __future__ import annotations
 
 import pytest
 
-from db.search_syntax import Clause, parse
+from db.search_syntax import All, Any, Not, Term, literal, parse, plain, terms
 
 
-def any_of(*terms: str) -> Clause:
-    return Clause(terms)
+def t(*words: str):
+    return tuple(Term(w) for w in words)
 
 
-def none_of(*terms: str) -> Clause:
-    return Clause(terms, exclude=True)
-
-
-@pytest.mark.parametrize("query, clauses", [
-    ("可灵 翻车", (any_of("可灵"), any_of("翻车"))),
-    ("sora OR 可灵 翻车", (any_of("sora", "可灵"), any_of("翻车"))),
-    ("sora OR kling OR veo", (any_of("sora", "kling", "veo"),)),
-    ("a | b ｜ c", (any_of("a", "b", "c"),)),
-    ('"world model" -游戏', (any_of("world model"), none_of("游戏"))),
-    ('-"kingdom hearts" sora', (none_of("kingdom hearts"), any_of("sora"))),
-    ("“世界模型”  「AI   视频」", (any_of("世界模型"), any_of("AI 视频"))),
-    ('"open ended', (any_of("open ended"),)),               # a quote left open runs to the end
-    ("gen-4 c++ or 50%", (any_of("gen-4"), any_of("c++"), any_of("or"), any_of("50%"))),
-    ("sora sora", (any_of("sora"),)),
-    ("sora OR sora", (any_of("sora"),)),
+@pytest.mark.parametrize("query, expected", [
+    ("可灵", Term("可灵")),
+    ("可灵 翻车", All(t("可灵", "翻车"))),
+    ("可灵 AND 翻车", All(t("可灵", "翻车"))),
+    ("sora OR 可灵 翻车", All((Any(t("sora", "可灵")), Term("翻车")))),
+    ("sora OR kling OR veo", Any(t("sora", "kling", "veo"))),
+    ("a | b ｜ c", Any(t("a", "b", "c"))),
+    ('"world model" -游戏', All((Term("world model"), Not(Term("游戏"))))),
+    ('-"kingdom hearts" sora', All((Not(Term("kingdom hearts")), Term("sora")))),
+    ("“世界模型”  「AI   视频」", All(t("世界模型", "AI 视频"))),
+    ('"open ended', Term("open ended")),                      # a quote left open runs to the end
+    ("gen-4 c++ or 50%", All(t("gen-4", "c++", "or", "50%"))),
+    ("sora sora", Term("sora")),
+    ("sora OR sora", Term("sora")),
+    # brackets group
+    ("(sora OR 可灵) (翻车 OR 穿帮)", All((Any(t("sora", "可灵")), Any(t("翻车", "穿帮"))))),
+    ("(a b) OR c", Any((All(t("a", "b")), Term("c")))),
+    ("-(游戏 OR 动漫) sora", All((Not(Any(t("游戏", "动漫"))), Term("sora")))),
+    ("NOT 游戏 sora", All((Not(Term("游戏")), Term("sora")))),
+    ("（可灵 OR kling） 翻车", All((Any(t("可灵", "kling")), Term("翻车")))),
+    ("((a))", Term("a")),
+    ("(a OR b", Any(t("a", "b"))),                             # a bracket left open runs to the end
+    ("版本(2.1)", Term("版本(2.1)")),                           # a bracket inside a word is a letter
+    ("a)", Term("a)")),                                        # ... and one that closes no group
+    ("--a", Term("a")),                                        # not not a
 ])
-def test_a_query_reads_as_clauses_that_must_all_hold(query, clauses):
-    assert parse(query) == clauses
+def test_a_query_reads_as_an_expression(query, expected):
+    assert parse(query) == expected
 
 
-@pytest.mark.parametrize("query, clauses", [
-    ("OR sora OR", (any_of("sora"),)),                       # nothing to join on one side
-    ("a OR -b", (any_of("a"), none_of("b"))),                # an exclusion joins nothing
-    ("-a OR b", (none_of("a"), any_of("b"))),
-    ("- sora -", (any_of("sora"),)),                         # a dash alone is dropped
-    ('"" sora “”', (any_of("sora"),)),                       # empty phrases too
-    ("", ()),
-    ("OR", ()),
+@pytest.mark.parametrize("query, expected", [
+    ("OR sora OR", Term("sora")),                              # nothing to join on one side
+    ("a OR -b", Any((Term("a"), Not(Term("b"))))),
+    ("- sora -", Term("sora")),                                # a dash alone is dropped
+    ('"" sora “”', Term("sora")),                              # empty phrases too
+    ("sora NOT", Term("sora")),
+    ("() sora )", Term("sora")),
+    ("", None),
+    ("OR", None),
+    ("-", None),
 ])
-def test_a_stray_operator_joins_nothing_and_is_no_term(query, clauses):
-    assert parse(query) == clauses
+def test_a_stray_operator_applies_to_nothing_and_is_no_term(query, expected):
+    assert parse(query) == expected
+
+
+def test_terms_tells_wanted_from_excluded_and_plain_tells_plain_words():
+    node = parse('(sora OR 可灵) -"kingdom hearts" -(-翻车)')
+    assert terms(node) == ["sora", "可灵", "翻车"]
+    assert terms(node, wanted=False) == ["kingdom hearts"]
+    assert plain(parse("可灵 翻车")) and plain(parse("可灵")) and plain(None)
+    assert not plain(parse('"world model"')) and not plain(parse("a OR b")) and not plain(parse("-a"))
 
 
 def test_literal_asks_for_every_word_as_written_whatever_syntax_it_holds():
     import random
 
-    from db.search_syntax import literal
-
     rng = random.Random(5)
-    pieces = ["sora", "-level", "OR", "|", '"', "“", "」", "a-b", "可灵", "-", "x\"y", "「z」", "c++"]
-    for _ in range(2000):
+    pieces = ["sora", "-level", "OR", "|", '"', "“", "」", "a-b", "可灵", "-", "x\"y", "「z」", "c++",
+              "(", ")", "(a", "b)", "AND", "NOT", "（c）", "版本(2.1)"]
+    for _ in range(3000):
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
         words = list(dict.fromkeys(text.split()))
-        assert parse(literal(text)) == tuple(any_of(w) for w in words), text
+        expected = Term(words[0]) if len(words) == 1 else All(tuple(Term(w) for w in words))
+        assert parse(literal(text)) == expected, text

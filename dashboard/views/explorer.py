@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import charts, data, drill, i18n, params, ui
 from dashboard.state import Ctx, page_widget, setup, warn_bad_param
+from db import search_syntax
 from ingest.tag import reasons
 
 PAGE_SIZE = 50
@@ -99,7 +100,7 @@ def item_view(ctx: Ctx, item_id: int) -> None:
         phrases = [p for field in ("models", "themes") for tag in d.get(field) or []
                    for p in reasons.split(tag.get("evidence"))[0]]     # quotes only: reasons are not in the text
         # the search's own terms (what made the story match) in blue, beside the tagger's evidence
-        hits = [t for c in ctx.flt.search_clauses() if not c.exclude for t in c.terms]
+        hits = search_syntax.terms(ctx.flt.search())
         # the title is marked too: much evidence is in it (a model named only there, a heading)
         st.html(f'<h4 style="margin:0">{ui.highlight_html(d.get("title") or "—", phrases, hits)}</h4>')
         st.caption(ui.story_meta(d, L, ctx.tz))
@@ -143,7 +144,7 @@ if keyword:
                + f" · [{ui.md_escape(i18n.t('keyword_drop', ctx.lang))}]({every_story})")
 with ui.db_guard(ctx.lang):
     n = data.total(ctx.url, ctx.flt)
-    reading = i18n.search_reading(ctx.flt.search_clauses(), ctx.lang)
+    reading = i18n.search_reading(ctx.flt.search(), ctx.lang)
     st.caption(i18n.t("results", ctx.lang, n=f"{n:,}") + ui.until_note(ctx.flt, ctx.tz, ctx.lang)
                + (f" · {ui.md_escape(reading)}" if reading else ""))
     over_time(ctx)
