@@ -202,3 +202,16 @@ def test_search_terms_are_marked_apart_from_evidence_in_any_case_and_script():
     assert out == (f"<mark>可靈AI</mark> {SEARCH_MARK}翻車</mark> &amp; {SEARCH_MARK}Kling</mark> "
                    f"{SEARCH_MARK}&lt;b&gt;</mark>")
     assert highlight_html("sora", [], []) == "sora"
+
+
+@pytest.mark.parametrize("query, zh, en", [
+    ("可灵 翻车", "", ""),
+    ("(sora OR 可灵) (翻车 OR 穿帮) -游戏", "检索式：（“sora” 或 “可灵”） 且 （“翻车” 或 “穿帮”）；排除 “游戏”",
+     "Read as: (“sora” or “可灵”) and (“翻车” or “穿帮”); excluding “游戏”"),
+    ("(a -b) OR c", "检索式：（“a” 且 非 “b”） 或 “c”", "Read as: (“a” and not “b”) or “c”"),
+    ('-"kingdom hearts"', "检索式：全部报道；排除 “kingdom hearts”", "Read as: every story; excluding “kingdom hearts”"),
+])
+def test_a_search_with_syntax_is_glossed_in_the_interface_language(query, zh, en):
+    from db.search_syntax import parse
+
+    assert (i18n.search_reading(parse(query), "zh"), i18n.search_reading(parse(query), "en")) == (zh, en)
