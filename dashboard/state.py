@@ -17,6 +17,7 @@ from aigcwatch.config import zone_setting
 from aigcwatch.errors import AigcwatchError, ConfigError
 from dashboard import charts, data, i18n, params, ui
 from dashboard.params import View
+from db import search_syntax
 from db.filters import ItemFilter, day_window
 from db.buckets import local_day
 from db.queries import clock, partial_buckets
@@ -262,6 +263,9 @@ def _sidebar(sb, view: View, facets: dict, names: dict[str, str], lang: str, pus
             min_value=min(lo, view.start), max_value=max(hi, view.end))
     if search:
         _widget(sb.text_input, i18n.t("search", lang), "q", view, push, help=i18n.t("search_help", lang))
+        reading = i18n.search_reading(search_syntax.parse(view.q), lang) if view.q else ""
+        if reading:      # how a query with OR, brackets, phrases or exclusions was read
+            sb.caption(ui.md_escape(reading))
     _widget(sb.multiselect, i18n.t("language", lang), "lang", view, push,
             options=params.ordered(facets.get("langs"), ("zh", "en"), view.lang),
             format_func=lambda v: i18n.lang_name(v, lang), placeholder=every)

@@ -1492,3 +1492,15 @@ def test_explorer_orders_its_table_by_reach_and_keeps_it_in_the_url(site, sessio
     want = [r["id"] for r in q.items(session, window(), limit=50, order="reach")]
     assert want != [r["id"] for r in q.items(session, window(), limit=50)]
     assert want[0] == site["syndicated"] and list(at.dataframe[0].value["id"]) == want
+
+
+@pytest.mark.parametrize("name", ["overview", "themes"])
+def test_a_page_glosses_a_search_with_syntax_under_its_sidebar_box(site, name):
+    # Before: only the Explorer said how it read "(可灵 OR kling) -price"; the other pages' sidebar
+    # search box gave no sign that the brackets grouped and the dash excluded.
+    from dashboard import ui
+
+    at = ok(page(name, q="(可灵 OR kling) -price", ui="en"))
+    assert ui.md_escape("Read as: (“可灵” or “kling”); excluding “price”") in [c.value for c in at.sidebar.caption]
+    plain = ok(page(name, q="可灵", ui="en"))
+    assert not any("Read as" in c.value for c in plain.sidebar.caption)
