@@ -82,8 +82,10 @@ def focus_line(flt: ItemFilter, lang: str) -> str:
 
 
 def focus_short(flt: ItemFilter, lang: str) -> str:
-    """The focus in a subject: its names, then the search ("Kling, “sora OR 可灵”"; "" for none)."""
-    names = [n for f, _ in FIELDS for n in _names(flt, f, lang)]
+    """The focus in a subject: its names, then the search ("Kling, “sora OR 可灵”"; "" for none).
+    Values of one kind are any of them and read "Kling / Sora", as in `focus_line`; kinds apart
+    all hold ("Kling / Sora, Jobs")."""
+    names = [" / ".join(_names(flt, f, lang)) for f, _ in FIELDS if getattr(flt, f)]
     if flt.q:
         names.append(_quoted(flt.q))
     return ("、" if lang == "zh" else ", ").join(names)

@@ -280,3 +280,14 @@ def test_schedule_reads_the_focus_options_and_refuses_a_bad_one(tmp_path, monkey
     monkeypatch.setenv("AIGCWATCH_HOME", str(tmp_path))
     res = run("schedule", "--every", "off", "--digest-at", "08:00", "--category", "blog")
     assert res.exit_code != 0 and res.stderr == "error: --category: unknown value 'blog' (use news, social)\n"
+
+
+def test_a_subject_tells_values_of_one_kind_from_kinds_that_all_hold():
+    # Before: "可灵 Kling、Sora、就业冲击" read as three things alike; the models are any of them,
+    # the theme holds besides.
+    from report.focus import focus_short
+
+    flt = ItemFilter(model=("kling", "sora"), theme=("jobs",), q="翻车")
+    assert focus_short(flt, "zh") == "可灵 Kling / Sora、就业冲击、“翻车”"
+    assert focus_short(flt, "en") == "Kling / Sora, Jobs, “翻车”"
+    assert focus_short(ItemFilter(), "en") == ""
