@@ -5,8 +5,9 @@ each chat format, and a link is shown only when it is http(s) (`safe_link`)."""
 from __future__ import annotations
 
 from report.alerts import Alert
-from report.focus import focus_facts, focus_key, focus_line, focus_short
-from report.render import _env, clean, label, lang_split, lead_text, local_time, name, safe_link
+from report.focus import focus_facts, focus_line, focus_short
+from report.render import (_env, clean, label, lang_split, lead_text, local_time, name, part_langs,
+                           safe_link, subject_lang_of)
 from report.webhooks import Line
 
 # key -> (zh, en)
@@ -22,18 +23,8 @@ def word(key: str, lang: str, **values) -> str:
     return text.format(**values) if values else text
 
 
-def subject_lang(langs: tuple[str, ...]) -> str:
-    """The digest's rule: Chinese when the digest is Chinese only, else English."""
-    return "zh" if tuple(langs) == ("zh",) else "en"
-
-
-def part_langs(langs: tuple[str, ...]) -> tuple[str, ...]:
-    """The languages of the message's parts, Chinese first (as the digest's chat form)."""
-    return tuple(x for x in ("zh", "en") if x in langs) or ("en",)
-
-
 def subject(a: Alert, langs: tuple[str, ...]) -> str:
-    lang = subject_lang(langs)
+    lang = subject_lang_of(langs)
     sp = a.spike
     focus = focus_short(a.filters, lang)
     focus = f" · {focus}" if focus else ""
@@ -91,7 +82,7 @@ def facts(a: Alert, langs: tuple[str, ...]) -> dict:
 
 def _context(alerts: list[Alert], langs: tuple[str, ...]) -> dict:
     return {"alerts": alerts, "langs": part_langs(langs), "subject": lambda a: subject(a, langs),
-            "part_lines": part_lines, "L": label, "local_time": local_time, "lang": subject_lang(langs)}
+            "part_lines": part_lines, "L": label, "local_time": local_time, "lang": subject_lang_of(langs)}
 
 
 def text(alerts: list[Alert], langs: tuple[str, ...]) -> str:
@@ -101,6 +92,3 @@ def text(alerts: list[Alert], langs: tuple[str, ...]) -> str:
 def html(alerts: list[Alert], langs: tuple[str, ...]) -> str:
     return _env().get_template("alert.html").render(**_context(alerts, langs))
 
-
-def log_focus(a: Alert) -> str:
-    return focus_key(a.filters)

@@ -15,6 +15,7 @@ from report import alert_render as ar
 from report.alert_log import AlertLog
 from report.alerts import Alert, find_alerts
 from report.delivery import Message, Outcome, deliver
+from report.focus import focus_key
 from report.mail import DeliveryError, SmtpSettings
 from report.send import delivery_config, langs_of
 from report.webhooks import Webhook
@@ -77,9 +78,10 @@ def message(a: Alert, langs: tuple[str, ...]) -> Message:
         return by_lang[key]
 
     subj = ar.subject(a, langs)
+    focus = focus_key(a.filters)
     return Message(day=a.day, period="alert", subject=subj, text=ar.text([a], langs), html=ar.html([a], langs),
-                   lines_for=lines_for, facts=ar.facts(a, langs), focus=ar.log_focus(a),
-                   log=AlertLog(a.day, a.dim, a.key, ar.log_focus(a), a.spike["count"]),
+                   lines_for=lines_for, facts=ar.facts(a, langs), focus=focus,
+                   log=AlertLog(a.day, a.dim, a.key, focus, a.spike["count"]),
                    headers={"X-Aigcwatch-Alert": f"{a.day.isoformat()} {a.dim}:{a.key}"})
 
 

@@ -243,7 +243,13 @@ def when_text(d: Digest) -> str:
 
 
 def subject_lang(d: Digest) -> str:
-    return "zh" if d.langs == ("zh",) else "en"
+    return subject_lang_of(d.langs)
+
+
+def subject_lang_of(langs: tuple[str, ...]) -> str:
+    """The subject's language for a message in `langs`: Chinese when it is Chinese only, else
+    English (the digest's and the spike alerts' one rule)."""
+    return "zh" if tuple(langs) == ("zh",) else "en"
 
 
 def change_phrase(h: Headline, lang: str) -> str:
@@ -438,7 +444,12 @@ def as_of_line(d: Digest, lang: str) -> str:
 def chat_langs(d: Digest) -> tuple[str, ...]:
     """The languages of the chat form: each of the digest's, Chinese first (as the email's
     sections); a digest of both languages gets a part in each."""
-    return tuple(x for x in ("zh", "en") if x in d.langs) or ("en",)
+    return part_langs(d.langs)
+
+
+def part_langs(langs: tuple[str, ...]) -> tuple[str, ...]:
+    """The languages of a message's parts, Chinese first (the digest's and the alerts' rule)."""
+    return tuple(x for x in ("zh", "en") if x in langs) or ("en",)
 
 
 def short_lines(d: Digest) -> list[tuple[str, str | None]]:
