@@ -26,12 +26,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dashboard import i18n
 from db.filters import YEARS
 from db.names import canonical_id
+from db.queries import ORDERS
 
 SENTIMENTS = ("positive", "neutral", "negative")
 INTERVALS = ("day", "week", "month")
 CATEGORIES = ("news", "social")
 SOV_MODES = ("share", "count")
-SORTS = ("new", "reach", "engaged")          # db.queries.ORDERS
+SORTS = ORDERS                               # the Explorer's table orders
 DOC_LANGS = ("zh", "en", "und", "other")
 MULTI = ("lang", "source", "category", "model", "theme", "sentiment")
 # View field -> query parameter name

@@ -180,6 +180,13 @@ def _item_columns():
 ORDERS = ("new", "reach", "engaged")
 
 
+def _engagement():
+    """A story's engagement as ranked: points + likes + reposts (a count the platform gives none of
+    is 0)."""
+    it = m.Item
+    return func.coalesce(it.points, 0) + func.coalesce(it.likes, 0) + func.coalesce(it.reposts, 0)
+
+
 def _order(order: str) -> tuple:
     """ORDER BY terms: `new` newest first; `reach` carried most widely (distinct outlets of the
     story's cluster, then most copies); `engaged` most engaged (points + likes + reposts, as the
@@ -191,8 +198,7 @@ def _order(order: str) -> tuple:
                     .correlate(it).scalar_subquery())
         return (func.coalesce(it.reach, 1).desc(), n_copies.desc(), *newest)
     if order == "engaged":
-        return ((func.coalesce(it.points, 0) + func.coalesce(it.likes, 0)
-                 + func.coalesce(it.reposts, 0)).desc(), *newest)
+        return (_engagement().desc(), *newest)
     if order == "new":
         return newest
     raise ValueError(f"unknown order {order!r} (one of {', '.join(ORDERS)})")
@@ -401,7 +407,7 @@ def most_engaged_posts(session: Session, *, limit: int = 16) -> list[dict]:
     """Per source that reports engagement, its most engaged item (points + likes + reposts):
     {source_id, kind, author_handle, title, points, num_comments, reposts, likes}, by source id."""
     it = m.Item
-    score = func.coalesce(it.points, 0) + func.coalesce(it.likes, 0) + func.coalesce(it.reposts, 0)
+    score = _engagement()
     sources = session.scalars(select(it.source_id).where(it.engagement_at.is_not(None))
                               .group_by(it.source_id).order_by(it.source_id).limit(limit)).all()
     out = []
