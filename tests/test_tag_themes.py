@@ -94,6 +94,19 @@ def test_work_drying_up_is_jobs_but_life_in_a_word_is_not():
     assert "jobs" not in life.themes
 
 
+def test_workers_changing_careers_is_jobs_but_a_company_going_digital_is_not():
+    # 转型 is a worker's forced change of trade ("剪辑师被迫转型"), not the business sense of
+    # 数字化转型 / 转型升级: a cement maker's quarterly report was tagged jobs for "加快数字化转型"
+    forced = tag("可灵上线后，剪辑师被迫转型",
+                 "我做了八年剪辑，今年很多同行被迫转型去学AI视频，不转型就没饭吃。", "zh")
+    assert "jobs" in forced.themes
+    for title, text in (("海螺水泥三季度净利润同比下降",
+                         "海螺水泥发布三季报，净利润同比下降。公司表示将加快数字化转型，利用AI优化生产调度。"),
+                        ("", "快手发布财报，管理层称公司正在推进数字化转型，利用AI提升广告投放效率。"),
+                        ("", "可灵AI视频生成帮助传统广告企业加快数字化转型，推动产业转型升级。")):
+        assert "jobs" not in tag(title, text, "zh").themes, text
+
+
 def test_deepfake_clip_is_misinformation():
     tags = tag("Deepfake video of a minister spreads online",
                "A fabricated AI-generated video showing the minister resigning went viral before "
