@@ -309,11 +309,12 @@ class Delivery(_Attempts, Base):
 class AlertDelivery(_Attempts, Base):
     """One spike alert sent (or tried) to one recipient on one channel (`aigcwatch alerts`): a
     spike of a local day (its dim and key) goes to each target once per focus (report.focus key,
-    "" market-wide); a failure is retried by the next run that day."""
+    "" market-wide) and escalation level (0 the first alert, then one per doubling of its count:
+    report.alert_log.level_of); a failure is retried by the next runs that day and the next."""
 
     __tablename__ = "alert_deliveries"
-    __table_args__ = (UniqueConstraint("alert_date", "dim", "key", "focus", "channel", "recipient",
-                                       name="uq_alert_deliveries_target"),)
+    __table_args__ = (UniqueConstraint("alert_date", "dim", "key", "focus", "channel", "recipient", "level",
+                                       name="uq_alert_deliveries_target_level"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     alert_date: Mapped[date] = mapped_column(Date)        # the spike's local day
@@ -323,6 +324,7 @@ class AlertDelivery(_Attempts, Base):
     channel: Mapped[str] = mapped_column(String(40))       # email | webhook:<kind>
     recipient: Mapped[str] = mapped_column(String(320))    # address | webhook name
     count: Mapped[int] = mapped_column(Integer)            # the spike's stories when last tried
+    level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")   # escalation level
 
 
 class Lock(Base):
