@@ -13,8 +13,19 @@ from report.webhooks import Line
 # key -> (zh, en)
 WORDS: dict[str, tuple[str, str]] = {
     "alert": ("预警", "alert"),
+    "alert_late": ("预警（补发）", "alert (late)"),
     "subject": ("{name} 今日报道激增：{n} 条（常态 {base:g}）", "{name} spike today: {n} stories (usual {base:g})"),
+    "subject_rising": ("{name} 今日报道仍在攀升：{prev} → {n} 条（常态 {base:g}）",
+                       "{name} still rising today: {prev} → {n} stories (usual {base:g})"),
+    "subject_late": ("{name} 昨日（{day}）报道激增：{n} 条（常态 {base:g}）",
+                     "{name} spike yesterday ({day}): {n} stories (usual {base:g})"),
     "until": ("今日截至 {at}（{tz}）", "today until {at} ({tz})"),
+    "until_late": ("昨日截至 {at}（{tz}）", "yesterday until {at} ({tz})"),
+    "rising": ("仍在攀升：上次预警 {prev} 条，现 {n} 条（第 {level} 级：首次预警的 {times} 倍以上）",
+               "Still rising: {prev} → {n} stories since the last alert (level {level}: {times}x the first "
+               "alert's count or more)"),
+    "late": ("补发：昨日（{day}）的激增，当时预警未能送达", "Sent late: yesterday's ({day}) spike, whose alert "
+             "could not be delivered then"),
 }
 
 
@@ -29,9 +40,32 @@ def subject(a: Alert, langs: tuple[str, ...]) -> str:
     focus = focus_short(a.filters, lang)
     focus = f" · {focus}" if focus else ""
     sep = "：" if lang == "zh" else ": "
-    return clean(f"aigcwatch {word('alert', lang)}{focus}{sep}"
-                 + word("subject", lang, name=name(sp["dim"], sp["key"], lang), n=sp["count"],
-                        base=round(sp["baseline"], 1)), 200)
+    what = "subject_late" if a.late else "subject_rising" if a.level else "subject"
+    return clean(f"aigcwatch {word('alert_late' if a.late else 'alert', lang)}{focus}{sep}"
+                 + word(what, lang, name=name(sp["dim"], sp["key"], lang), n=sp["count"],
+                        base=round(sp["baseline"], 1), prev=a.previous, day=a.day.isoformat()), 200)
+
+
+def header(a: Alert) -> str:
+    """The email's `X-Aigcwatch-Alert`, for mail filters: "2026-11-30 model:kling", then " late"
+    (yesterday's, sent late) or " rising 2" (a follow-up, its level)."""
+    tail = " late" if a.late else f" rising {a.level}" if a.level else ""
+    return f"{a.day.isoformat()} {a.dim}:{a.key}{tail}"
+
+
+def tag(a: Alert) -> str:
+    """The alert in a run's output: "Kling", "Kling, still rising (level 1)", "Kling, yesterday's, late"."""
+    tail = ", yesterday's, late" if a.late else f", still rising (level {a.level})" if a.level else ""
+    return name(a.dim, a.key, "en") + tail
+
+
+def why_line(a: Alert, lang: str) -> str:
+    """Why this alert comes now: sent late, or still rising since the last one ("" for a first alert)."""
+    if a.late:
+        return word("late", lang, day=a.day.isoformat())
+    if a.level:
+        return word("rising", lang, prev=a.previous, n=a.spike["count"], level=a.level, times=2 ** a.level)
+    return ""
 
 
 def spike_line(a: Alert, lang: str, *, lag: bool = True) -> str:
@@ -45,12 +79,14 @@ def spike_line(a: Alert, lang: str, *, lag: bool = True) -> str:
 
 def until_line(a: Alert, lang: str) -> str:
     at = a.spike.get("as_of")
-    return word("until", lang, at=local_time(at, a.tz, "%H:%M"), tz=a.tz) if at else ""
+    return word("until_late" if a.late else "until", lang, at=local_time(at, a.tz, "%H:%M"), tz=a.tz) if at else ""
 
 
 def part_lines(a: Alert, lang: str, *, lag: bool = True) -> list[str]:
-    """One language's lines: the focus (when any), the spike, the time it runs to."""
-    return [x for x in (focus_line(a.filters, lang), spike_line(a, lang, lag=lag), until_line(a, lang)) if x]
+    """One language's lines: the focus (when any), why it comes now (late, still rising), the
+    spike, the time it runs to."""
+    return [x for x in (focus_line(a.filters, lang), why_line(a, lang), spike_line(a, lang, lag=lag),
+                        until_line(a, lang)) if x]
 
 
 def story_line(st: dict) -> str:
@@ -72,6 +108,7 @@ def facts(a: Alert, langs: tuple[str, ...]) -> dict:
     return {
         "event": "aigcwatch.alert", "date": a.day.isoformat(), "time_zone": a.tz,
         "subject": subject(a, langs), "focus": focus_facts(a.filters),
+        "late": a.late, "level": a.level, "previous_count": a.previous,
         "spike": {"dim": sp["dim"], "key": sp["key"], "count": sp["count"], "baseline": sp["baseline"],
                   "by_lang": dict(sp["by_lang"]), "leader": sp.get("leader"), "lead": sp.get("lead"),
                   "as_of": sp["as_of"].isoformat() if sp.get("as_of") else None},

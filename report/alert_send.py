@@ -1,9 +1,11 @@
 """The spike alert job shared by `aigcwatch alerts` and `schedule --alerts`: find today's spikes,
-send each to every target not yet served (report.alert_log), all under the `alerts` lock."""
+each at its escalation level, and send each to every target not yet served at that level
+(report.alert_log); send yesterday's undelivered ones late to the targets owed them
+(report.alert_catchup); all under the `alerts` lock."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine
@@ -12,9 +14,10 @@ from db.engine import session_factory
 from db.filters import ItemFilter
 from db.locks import named_lock
 from report import alert_render as ar
-from report.alert_log import AlertLog
+from report.alert_catchup import late_alerts
+from report.alert_log import AlertLog, level_of
 from report.alerts import Alert, find_alerts
-from report.delivery import Message, Outcome, deliver
+from report.delivery import Message, Outcome, Target, deliver
 from report.focus import focus_key
 from report.mail import DeliveryError, SmtpSettings
 from report.send import delivery_config, langs_of
@@ -67,6 +70,10 @@ class AlertRun:
                              + self.summary())
 
 
+def log_of(a: Alert) -> AlertLog:
+    return AlertLog(a.day, a.dim, a.key, focus_key(a.filters), a.spike["count"], a.level)
+
+
 def message(a: Alert, langs: tuple[str, ...]) -> Message:
     """One alert, rendered for every channel and logged in the alert log."""
     by_lang: dict[tuple[str, ...], list] = {}
@@ -77,17 +84,34 @@ def message(a: Alert, langs: tuple[str, ...]) -> Message:
             by_lang[key] = ar.chat_lines(a, key)
         return by_lang[key]
 
-    subj = ar.subject(a, langs)
-    focus = focus_key(a.filters)
-    return Message(day=a.day, period="alert", subject=subj, text=ar.text([a], langs), html=ar.html([a], langs),
-                   lines_for=lines_for, facts=ar.facts(a, langs), focus=focus,
-                   log=AlertLog(a.day, a.dim, a.key, focus, a.spike["count"]),
-                   headers={"X-Aigcwatch-Alert": f"{a.day.isoformat()} {a.dim}:{a.key}"})
+    log = log_of(a)
+    return Message(day=a.day, period="alert", subject=ar.subject(a, langs), text=ar.text([a], langs),
+                   html=ar.html([a], langs), lines_for=lines_for, facts=ar.facts(a, langs), focus=log.focus,
+                   log=log, headers={"X-Aigcwatch-Alert": ar.header(a)})
 
 
 def gather(engine: Engine, *, tz: str, base: ItemFilter | None, now: datetime) -> list[Alert]:
+    """Today's spikes, each at its escalation level (what the alert log says was sent)."""
     with session_factory(engine)() as session:
-        return find_alerts(session, base, tz=tz, now=now)
+        found = find_alerts(session, base, tz=tz, now=now)
+        out = []
+        for a in found:
+            level, previous = level_of(a.spike["count"], log_of(a).sent(session))
+            out.append(replace(a, level=level, previous=previous))
+        return out
+
+
+def owed(engine: Engine, *, tz: str, base: ItemFilter | None, now: datetime
+         ) -> list[tuple[Alert, frozenset[Target]]]:
+    with session_factory(engine)() as session:
+        return late_alerts(session, base, tz=tz, now=now)
+
+
+def still_owed(to: frozenset[Target], emails: Sequence[str], webhooks: Sequence[Webhook]
+               ) -> tuple[list[str], list[Webhook]]:
+    """The email addresses and webhooks among `emails` and `webhooks` that `to` names."""
+    return ([e for e in emails if Target("email", e) in to],
+            [h for h in webhooks if Target(h.channel, h.name) in to])
 
 
 def send_alerts(engine: Engine, *, tz: str = "UTC", langs: tuple[str, ...] = ("zh", "en"),
@@ -95,19 +119,23 @@ def send_alerts(engine: Engine, *, tz: str = "UTC", langs: tuple[str, ...] = ("z
                 smtp: SmtpSettings | None = None, webhooks: Sequence[Webhook] = (), force: bool = False,
                 on_outcome: Callable[[Alert, Outcome], None] | None = None,
                 lock_wait: float = LOCK_WAIT_S, now: datetime | None = None) -> AlertRun:
-    """Send each of today's spikes (in `tz`, until `now`) to every target not yet served. Every
-    target is tried and logged; `AlertRun.error()` says whether any failed. LockBusy when another
-    alerts run holds the lock."""
+    """Send yesterday's alerts that failed, late, to the targets owed them (never again once sent;
+    --force does not widen them), then each of today's spikes (in `tz`, until `now`) to every
+    target not yet served at its level. Every target is tried and logged; `AlertRun.error()` says
+    whether any failed. LockBusy when another alerts run holds the lock."""
     now = now or datetime.now(timezone.utc)
     with named_lock(engine, "alerts", wait=lock_wait):
-        run = AlertRun(gather(engine, tz=tz, base=base, now=now))
-        for a in run.alerts:
+        sends = [(a, *still_owed(to, emails, webhooks), False) for a, to in owed(engine, tz=tz, base=base, now=now)]
+        sends = [s for s in sends if s[1] or s[2]]          # a target no longer configured: not sent
+        sends += [(a, emails, webhooks, force) for a in gather(engine, tz=tz, base=base, now=now)]
+        run = AlertRun([s[0] for s in sends])
+        for a, a_emails, a_hooks, a_force in sends:
             def done(o: Outcome, a: Alert = a) -> None:
                 run.outcomes.append((a, o))
                 if on_outcome:
                     on_outcome(a, o)
 
             with session_factory(engine)() as session:
-                deliver(session, message(a, langs), emails=emails, sender=sender, smtp=smtp,
-                        webhooks=webhooks, force=force, on_outcome=done, now=now)
+                deliver(session, message(a, langs), emails=a_emails, sender=sender, smtp=smtp,
+                        webhooks=a_hooks, force=a_force, on_outcome=done, now=now)
     return run

@@ -454,7 +454,7 @@ def alerts(to, dry_run, force, tz, database_url, **focus) -> None:
         emails, sender, smtp, webhooks = targets
 
         def show(a, o) -> None:
-            out.print(outcome_line(o, ar.name(a.dim, a.key, "en")), markup=False, highlight=False,
+            out.print(outcome_line(o, ar.tag(a)), markup=False, highlight=False,
                       soft_wrap=True)
 
         run = send_alerts(engine, tz=tz, langs=langs, base=base, emails=emails, sender=sender, smtp=smtp,
