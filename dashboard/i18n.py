@@ -70,6 +70,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "every_week": ("周", "week"),
     "every_month": ("月", "month"),
     "every_alert": ("预警：{spike}", "alert: {spike}"),      # the delivery log's spike alerts
+    "alert_level": ("，仍在攀升（第 {level} 级）", ", still rising (level {level})"),   # a follow-up's
     "partial": ("不完整", "partial"),
     "partial_note": ("阴影处的{period}不完整（{spans}）：所选范围只含其中部分日期，或该{period}尚未结束，"
                      "其数值所依据的天数少于完整的{period}，不能直接相比。",

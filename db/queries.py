@@ -62,18 +62,19 @@ def latest_deliveries(session: Session, n: int = 50) -> list[dict]:
     """The delivery log: the `n` most recently attempted deliveries of digests and spike alerts,
     newest first (one row per digest date, period, focus, channel and recipient, with its status,
     attempts and last error; focus "" is the market-wide digest). An alert's row has period
-    "alert", its local day as `digest_date` and its spike as "model:kling" in `spike` (None for a
-    digest)."""
+    "alert", its local day as `digest_date`, its spike as "model:kling" in `spike` and its
+    escalation level in `level` (0 the first alert, n a follow-up: report.alert_log; both None for
+    a digest)."""
     d, a = m.Delivery, m.AlertDelivery
     digests = _dicts(session.execute(
         select(d.digest_date, d.period, d.focus, d.channel, d.recipient, d.status, d.attempts,
                d.last_attempt_at, d.sent_at, d.error, d.subject)
         .order_by(d.last_attempt_at.desc(), d.id.desc()).limit(n)))
     alerts = _dicts(session.execute(
-        select(a.alert_date.label("digest_date"), a.dim, a.key, a.focus, a.channel, a.recipient, a.status,
-               a.attempts, a.last_attempt_at, a.sent_at, a.error, a.subject)
+        select(a.alert_date.label("digest_date"), a.dim, a.key, a.level, a.focus, a.channel, a.recipient,
+               a.status, a.attempts, a.last_attempt_at, a.sent_at, a.error, a.subject)
         .order_by(a.last_attempt_at.desc(), a.id.desc()).limit(n)))
-    rows = [{**r, "spike": None} for r in digests]
+    rows = [{**r, "spike": None, "level": None} for r in digests]
     rows += [{**{k: v for k, v in r.items() if k not in ("dim", "key")}, "period": "alert",
               "spike": f"{r['dim']}:{r['key']}"} for r in alerts]
     rows.sort(key=lambda r: r["last_attempt_at"], reverse=True)     # stable: each log's order kept

@@ -206,3 +206,23 @@ def test_migration_0012_keys_the_alert_log_by_level_and_goes_back(empty_db_url):
             assert c.execute(sa.text("SELECT count, status FROM alert_deliveries")).all() == [(14, "sent")]
     finally:
         engine.dispose()
+
+
+# --- the read side ----------------------------------------------------------------------------------
+
+def test_the_delivery_log_read_side_tells_each_level(db_url, tmp_path, monkeypatch):
+    # Before: db.queries.latest_deliveries gave a spike's rows of two levels alike ("model:kling").
+    from db import queries as q
+
+    built = _build(db_url, datetime.now(timezone.utc))
+    with mailbox(tmp_path, monkeypatch):
+        _send(db_url, built.tz, built.now)
+        _more_kling(db_url, built.now + timedelta(minutes=1), 20)
+        _send(db_url, built.tz, built.now + timedelta(minutes=30))
+    engine = dbe.make_engine(db_url)
+    try:
+        with dbe.session_factory(engine)() as s:
+            rows = [r for r in q.latest_deliveries(s) if r["spike"] == "model:kling"]
+    finally:
+        engine.dispose()
+    assert [(r["level"], r["status"]) for r in rows] == [(1, "sent"), (0, "sent")]

@@ -1058,7 +1058,7 @@ def test_the_delivery_log_tells_a_focused_digest_from_the_market_wide_one(site, 
         "model=kling; q=<b>sora</b> OR 可灵", "全部"]
 
 
-def test_the_delivery_log_shows_spike_alerts_beside_digests(site, session):
+def test_the_delivery_log_shows_spike_alerts_beside_digests_and_their_level(site, session):
     # Before: the page read the digest's log only: an alert that failed was nowhere to be seen.
     from report.alert_log import AlertLog
 
@@ -1067,11 +1067,14 @@ def test_the_delivery_log_shows_spike_alerts_beside_digests(site, session):
     record(session, date(2025, 10, 20), "day", target, ok=True, error=None, subject="all", now=at_)
     AlertLog(date(2025, 10, 21), "model", "kling", "", 14).record(
         session, target, ok=False, error="down <b>x</b>", subject="Kling spike today", now=at_ + timedelta(hours=2))
+    AlertLog(date(2025, 10, 21), "model", "kling", "", 30, level=1).record(       # its follow-up (0012)
+        session, target, ok=True, error=None, subject="Kling still rising", now=at_ + timedelta(hours=3))
     st.cache_data.clear()
     log = ok(page("sources", ui="en")).dataframe[-1].value
-    assert list(log["period"]) == ["alert: Kling", "day"]
-    assert list(log["status"]) == ["● failed", "● sent"] and log["error"].iloc[0] == "down <b>x</b>"
-    assert list(ok(page("sources", ui="zh")).dataframe[-1].value["周期"]) == ["预警：可灵 Kling", "日"]
+    assert list(log["period"]) == ["alert: Kling, still rising (level 1)", "alert: Kling", "day"]
+    assert list(log["status"]) == ["● sent", "● failed", "● sent"] and log["error"].iloc[1] == "down <b>x</b>"
+    assert list(ok(page("sources", ui="zh")).dataframe[-1].value["周期"]) == [
+        "预警：可灵 Kling，仍在攀升（第 1 级）", "预警：可灵 Kling", "日"]
 
 
 # --- language, navigation, failure modes ----------------------------------------------------------

@@ -108,10 +108,13 @@ def runs(ctx: Ctx) -> None:
 
 
 def period_text(r: dict, L: str) -> str:
-    """A log row's period in the page's language; a spike alert's names its spike ("alert: Kling")."""
+    """A log row's period in the page's language; a spike alert's names its spike ("alert: Kling")
+    and a follow-up its level ("alert: Kling, still rising (level 1)")."""
     if r.get("spike"):
         dim, key = r["spike"].split(":", 1)
         named = i18n.model_name(key, L) if dim == "model" else i18n.theme_name(key, L)
+        if r.get("level"):
+            named += i18n.t("alert_level", L, level=r["level"])
         return i18n.t("every_alert", L, spike=named)
     return i18n.t(f"every_{r['period']}", L)
 
