@@ -329,7 +329,8 @@ def digest_job(engine, get: Callable[[str], str | None], *, tz: str, period: str
 
 
 def alerts_job(engine, get: Callable[[str], str | None], *, tz: str, base=None) -> AlertsJob:
-    """Send today's spikes not sent yet (report.alert_send; a failure of an earlier run is retried),
+    """Send today's spikes (and follow-ups) not sent yet, and yesterday's undelivered ones late
+    (report.alert_send; a failure of an earlier run is retried),
     under the `alerts` lock. Returns "1 sent (kling), 0 failed"; raises with that line when a
     delivery failed."""
     from report.alert_send import alert_targets, send_alerts

@@ -409,7 +409,8 @@ def _write_dry_run(out, dry_run: str, html: str, text: str) -> None:
 @click.option("--dry-run", "dry_run", metavar="FILE",
               help="Write the alerts' HTML to FILE (and the text beside it, FILE with .txt), or their "
                    "text to stdout with '-'; send nothing, log nothing.")
-@click.option("--force", is_flag=True, help="Send again to targets the alert log says were served today.")
+@click.option("--force", is_flag=True, help="Send today's alerts again to targets the alert log says were "
+              "served (not yesterday's late ones: those go only to the targets they failed for).")
 @setting_option("--tz", setting="timezone", help="Time zone of today (IANA name).")
 @focus_options
 @setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
@@ -417,14 +418,17 @@ def alerts(to, dry_run, force, tz, database_url, **focus) -> None:
     """Send today's spikes now: every model or theme whose stories today (the local day in --tz,
     until now) rose far above its usual count, as the Overview and the digest find them, goes once
     to each email address and chat webhook (the alert log remembers; --force sends again), with
-    count vs usual, the language that led and its most widely carried stories. Sections in
+    count vs usual, the language that led and its most widely carried stories. A spike whose count
+    doubles again since its first alert is followed up ("still rising: 14 → 34"), once per doubling.
+    Yesterday's alert that could not be delivered is sent late (marked so), once, to the targets it
+    failed for: the previous local day only, older failures are not sent. Sections in
     AIGCWATCH_DIGEST_LANG. With --model, --theme, --source, --category or -q, only spikes within
-    them (logged apart). Exit 6 when a delivery failed (recorded; the next run retries it), 5 when
-    another alerts run holds the lock."""
+    them (logged apart). Exit 6 when a delivery failed (recorded; the next run retries it, until the
+    end of the next local day), 5 when another alerts run holds the lock."""
     from aigcwatch.config import setting
     from db import engine as dbe
     from report import alert_render as ar
-    from report.alert_send import alert_targets, gather, send_alerts
+    from report.alert_send import alert_targets, gather, owed, send_alerts
     from report.send import langs_of
 
     out, err = _console()
@@ -440,7 +444,8 @@ def alerts(to, dry_run, force, tz, database_url, **focus) -> None:
     try:
         _warn_unknown_in(engine, base, err)
         if dry_run is not None:
-            found = gather(engine, tz=tz, base=base, now=datetime.now(timezone.utc))
+            now = datetime.now(timezone.utc)
+            found = [a for a, _ in owed(engine, tz=tz, base=base, now=now)] + gather(engine, tz=tz, base=base, now=now)
             if not found:
                 out.print(f"no spike today ({tz}); nothing sent", markup=False, highlight=False)
                 return
@@ -482,7 +487,8 @@ def alerts(to, dry_run, force, tz, database_url, **focus) -> None:
 @setting_option("--sources", "sources_file", setting="sources", metavar="FILE",
               help="Sources TOML file (default: the shipped list).")
 @click.option("--alerts", "with_alerts", is_flag=True,
-              help="After every ingest, send today's new spikes (as `aigcwatch alerts`; within the focus).")
+              help="After every ingest, send today's new spikes and their follow-ups, and yesterday's "
+                   "undelivered ones late (as `aigcwatch alerts`; within the focus).")
 @focus_options
 @setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
 def schedule(every, digest_at, period, tz, retry_after, sources_file, with_alerts, database_url,

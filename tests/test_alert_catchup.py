@@ -107,6 +107,19 @@ def test_yesterdays_failed_alert_is_sent_late_once_by_the_next_run(sqlite_url, t
     assert "late" in late.output and "no spike today" in again.output
 
 
+def test_dry_run_shows_yesterdays_owed_alert_and_help_says_how_far_back(sqlite_url, monkeypatch, tmp_path):
+    from tests.test_alerts import run
+
+    built = _build(sqlite_url, datetime.now(timezone.utc) - timedelta(days=1))
+    smtp_env(monkeypatch, None)
+    monkeypatch.setenv("AIGCWATCH_DIGEST_TO", ANA)
+    _send(sqlite_url, built.tz, built.now)
+    shown = alerts(sqlite_url, built.tz, "--dry-run", "-")
+    assert shown.exit_code == 0 and "aigcwatch alert (late): Kling spike yesterday" in shown.output
+    assert "previous local day only" in " ".join(run("alerts", "--help").output.split())
+    assert "late" in " ".join(run("schedule", "--help").output.split())
+
+
 def test_the_catch_up_reaches_back_one_local_day_only(sqlite_url, tmp_path, monkeypatch):
     now = datetime.now(timezone.utc)
     built = _build(sqlite_url, now - timedelta(days=1))
