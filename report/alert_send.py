@@ -38,6 +38,10 @@ def alert_targets(get: Callable[[str], str | None], to: Sequence[str] = ()
     return delivery_config(get)
 
 
+def short(a: Alert) -> str:
+    return a.key + (" late" if a.late else f" rising {a.level}" if a.level else "")
+
+
 @dataclass
 class AlertRun:
     alerts: list[Alert]
@@ -51,13 +55,14 @@ class AlertRun:
         return [(a, o) for a, o in self.outcomes if o.status == "failed"]
 
     def summary(self) -> str:
-        """"1 sent (kling), 0 failed" (and how many were already sent, when any)."""
-        sent_keys = list(dict.fromkeys(a.key for a, o in self.outcomes if o.status == "sent"))
+        """"1 sent (kling), 0 failed" (and how many were already sent, when any); a follow-up reads
+        "kling rising 1", yesterday's sent late "kling late"."""
+        sent_keys = list(dict.fromkeys(short(a) for a, o in self.outcomes if o.status == "sent"))
         line = f"{self.count('sent')} sent" + (f" ({', '.join(sent_keys)})" if sent_keys else "")
         line += f", {self.count('failed')} failed"
         if self.failed:
             a, o = self.failed[0]
-            line += f" ({a.key}: {o.target.channel} {o.target.recipient}: {o.error})"
+            line += f" ({short(a)}: {o.target.channel} {o.target.recipient}: {o.error})"
         skipped = self.count("skipped")
         return line + (f"; {skipped} already sent" if skipped else "")
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from aigcwatch.config import setting
 from db import engine as dbe
 from db import models as m
+from db import store
 from db.buckets import local_day
 from report.alert_send import alert_targets, send_alerts
 from tests.support.stories import _Writer
@@ -44,7 +45,6 @@ def _more_kling(url, start: datetime, n: int) -> None:
             for k in range(n):
                 w.add("en-news", start + timedelta(minutes=k), f"Kling 3.0 keeps spreading {start:%H%M}-{k}",
                       lang="en", models=("kling",), themes=("launch_access",))
-            from db import store
             store.finish_run(s, w.run_id, "ok")
             s.commit()
     finally:
@@ -129,6 +129,7 @@ def test_the_catch_up_reaches_back_one_local_day_only(sqlite_url, tmp_path, monk
     _send(sqlite_url, built.tz, built.now)                        # day D: failed
     next_day = _send(sqlite_url, built.tz, now)                   # D+1: SMTP still down, failed again
     assert next_day.count("failed") >= 1 and all(a.late for a, _ in next_day.outcomes)
+    assert "(kling late: email ana@example.org: " in next_day.summary()
     with mailbox(tmp_path, monkeypatch) as srv:
         later = _send(sqlite_url, built.tz, now + timedelta(days=1))     # D+2: too late for D
     assert later.outcomes == [] and kling_mail(srv.messages) == []
@@ -146,7 +147,8 @@ def test_a_late_alert_in_chinese(sqlite_url, tmp_path, monkeypatch):
         assert alerts(sqlite_url, built.tz).exit_code == 0
     # the subject as the text part's first line (a folded Subject header loses the space before 昨日)
     firsts = [msg.get_body(("plain",)).get_content().strip().splitlines()[0] for msg in srv.messages]
-    assert any(s.startswith(f"aigcwatch 预警（补发）：可灵 Kling 昨日（{day.isoformat()}）报道激增：") for s in firsts), firsts
+    late = f"aigcwatch 预警（补发）：可灵 Kling 昨日（{day.isoformat()}）报道激增："
+    assert any(s.startswith(late) for s in firsts), firsts
 
 
 # --- 2. a spike that keeps growing -----------------------------------------------------------------
