@@ -12,11 +12,12 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from aigcwatch.cli import main
+from aigcwatch.config import setting
 from db import models as m
 from db import queries as q
 from db.engine import make_engine, session_factory
 from db.filters import ItemFilter, day_window
-from report.mail import smtp_settings
+from report.mail import SmtpSession, build_message, smtp_settings
 from tests.support.smtp import free_port, smtp_server
 from tests.support.stories import DAY, HOSTILE_TITLE, SYNDICATED_TITLE, TZ, build
 
@@ -259,3 +260,30 @@ def test_a_digest_sent_before_its_day_is_over_does_not_stop_the_complete_one(sql
         assert row.sent_at.replace(tzinfo=timezone.utc) == until + timedelta(hours=8, minutes=30)
     finally:
         engine.dispose()
+
+
+LONG_SUBJECTS = (
+    # Python's header folder (3.11-3.14, CPython gh-144156) folded these at a space between two
+    # encoded words, where RFC 2047 readers drop it ("可灵 Kling昨日"), or before the first word,
+    # so that the subject read back with a leading space.
+    "aigcwatch 预警（补发）：可灵 Kling 昨日 (2026-11-29) 报道激增：34 条（常态 7.5），Sora / Veo 也在升温",
+    "aigcwatch daily 2025-10-20: Launch / access spike: 7 stories (usual 2.5)",
+    "aigcwatch 日报 2025-03-10：可灵 Kling 报道激增：14 条（常态 1）· 可灵 Kling / Sora / Veo，就业 / 版权",
+    "aigcwatch weekly 2025-03-10: Kling / Sora / Veo, Jobs / Copyright: 14 stories, and a much longer tail of words",
+)
+
+
+def test_long_subjects_read_back_with_every_space_and_header_lines_stay_short(tmp_path, monkeypatch):
+    with smtp_server(tmp_path, tls="starttls", user="digest", password=PASSWORD) as srv:
+        smtp_env(monkeypatch, srv)
+        settings = smtp_settings(setting)
+        with SmtpSession(settings) as session:
+            for subject in LONG_SUBJECTS:
+                session.send(build_message(subject, "text", "<p>html</p>", sender="aigcwatch <d@example.org>",
+                                           to="ana@example.org", headers={"X-Aigcwatch-Digest": subject}))
+    assert [msg["Subject"] for msg in srv.messages] == list(LONG_SUBJECTS)
+    assert [msg["X-Aigcwatch-Digest"] for msg in srv.messages] == list(LONG_SUBJECTS)
+    for raw in srv.raw:
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        assert all(len(line) <= 78 for line in head.split(b"\r\n")), head
+        assert all(len(word) <= 75 for word in re.findall(rb"=\?[^?]+\?[bq]\?[^?]*\?=", head)), head

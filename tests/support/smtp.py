@@ -4,6 +4,7 @@ a self-signed certificate made here (cryptography), optional AUTH, every message
     with smtp_server(tmp_path, tls="starttls", user="digest", password="pw") as srv:
         srv.port, srv.cafile       # point AIGCWATCH_SMTP_PORT / _CAFILE at them
         srv.messages               # email.message.EmailMessage objects received
+        srv.raw                    # the same, as the bytes that came over the wire
 """
 from __future__ import annotations
 
@@ -54,15 +55,18 @@ class SmtpServer:
     port: int
     cafile: Path | None
     messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)          # each message as it came over the wire
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
     tls_seen: list[bool] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server, session, envelope):
-        msg = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
+        raw = envelope.original_content or envelope.content
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
         with self.lock:
             self.messages.append(msg)
+            self.raw.append(raw)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self.tls_seen.append(session.ssl is not None)
         return "250 OK"
