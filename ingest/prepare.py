@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from ingest import cluster, dedup
+from ingest import boilerplate, cluster, dedup
 from ingest.normalize import Rejected, normalize_entry
 from ingest.parse import parse_feed
 from ingest.types import (FailureClass, FetchResult, Item, ItemIntent, ParsedFeed, RawEntry,
@@ -75,14 +75,22 @@ class Normalised:
     def signed(self) -> Normalised:
         """The same with every item's cluster signature computed (in a fetch worker, so the
         pipeline's thread is free to store the previous source meanwhile); a settled item, a
-        plain duplicate, needs none."""
-        return replace(self, signatures=tuple(None if pos in self.settled else signature_of(i)
+        plain duplicate, needs none. Each is signed without the feed's boilerplate."""
+        found = self.boilerplate() if len(self.settled) < len(self.good) else frozenset()
+        return replace(self, signatures=tuple(None if pos in self.settled else signature_of(i, found)
                                               for pos, (_, _, i) in enumerate(self.good)))
 
+    def boilerplate(self) -> frozenset[str]:
+        """The sentences the feed's entries share whatever their story (ingest.boilerplate)."""
+        return boilerplate.of(i for _, _, i in self.good)
 
-def signature_of(item: Item):
-    """An item's near-duplicate signature; comments are never clustered."""
-    return None if item.kind == "comment" else cluster.signature(item.title, item.text)
+
+def signature_of(item: Item, found: frozenset[str] = frozenset()):
+    """An item's near-duplicate signature, made without its source's boilerplate sentences
+    `found` (ingest.boilerplate); comments are never clustered."""
+    if item.kind == "comment":
+        return None
+    return cluster.signature(item.title, boilerplate.strip(item.text, found))
 
 
 def _problem(n: int, entry: RawEntry, e: Exception) -> tuple[int, str]:
@@ -169,6 +177,7 @@ def finish(source: Source, norm: Normalised, tagger: Tagger | None) -> Prepared:
         for pos, tags in zip(todo, tagger([(i.title, i.text, i.lang) for i in items])):
             tagged[pos] = tags
     sigs = norm.signatures if norm.signatures is not None else (None,) * len(norm.good)
+    found: frozenset[str] | None = None     # the feed's boilerplate, found when first needed
     shared = norm.shared
     for pos, ((n, entry, item), tags, sig) in enumerate(zip(norm.good, tagged, sigs)):
         if pos in settled:
@@ -191,7 +200,9 @@ def finish(source: Source, norm: Normalised, tagger: Tagger | None) -> Prepared:
         if tags is not None and tags.spam:
             sig = None
         elif norm.signatures is None:
-            sig = signature_of(item)
+            if found is None:
+                found = norm.boilerplate()
+            sig = signature_of(item, found)
         intents.append(ItemIntent(item=item, keys=dedup.keys_for(item, shared), tags=tags,
                                   signature=sig))
     warnings = list(norm.warnings) + [
