@@ -117,7 +117,8 @@ def apply(session: Session, candidates: Mapping[int, t.ItemIntent], taken: set[s
 def _recluster(session: Session, edits: Mapping[int, t.ItemIntent], stored: Mapping[int, tuple]) -> None:
     """New signatures for the edited items. Spam (and a text too short to sign) leaves the story
     index and its story; an item in a story (heading it or a member) keeps its place with its new
-    signature; a standalone item is filed again as a new item would be."""
+    signature while its story still holds it (db.clusters.misfits: a corrected text does), else
+    it leaves it and, as a standalone item, is filed again as a new item would be."""
     it = m.Item
     out, keep, refile = [], [], []
     heads: set[int] = set()
@@ -143,6 +144,17 @@ def _recluster(session: Session, edits: Mapping[int, t.ItemIntent], stored: Mapp
     if out:
         touched |= clusters.detach(session, out)
     clusters.reindex(session, keep)
+    # a text rewritten into another story leaves its story (the next item by rank heads it when
+    # it headed it), taking none of the story's recorded copies, and is filed again
+    gone = clusters.misfits(session, keep)
+    if gone:
+        touched |= clusters.detach(session, gone)
+        anchors = {item_id: stay for item_id, stay in gone.items() if stay is not None}
+        heads_now = dict(zip(anchors, (clusters.roots_of(session, [a]).pop() for a in anchors.values())))
+        clusters.move_copies(session, heads_now)
+        touched |= set(heads_now.values())
+        refile += [n for n in keep if n.item_id in gone]
+        keep = [n for n in keep if n.item_id not in gone]
     if refile:
         clusters.drop_index(session, [n.item_id for n in refile])
         changed, _ = clusters.assign(session, refile)

@@ -3,6 +3,8 @@ entry changes between two runs, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 
+from dataclasses import replace
+
 from sqlalchemy import event, select
 
 from db import engine as dbe
@@ -10,9 +12,11 @@ from db import models as m
 from db import rollups
 from db.filters import ItemFilter
 from db.trends import _counts_from_items
+from ingest.dedup import keys_for
 from ingest.fetch import FetchSettings
 from ingest.pipeline import run_ingest
 from ingest.types import Source
+from tests.factories import make_item
 from tests.support.scripted_server import Reply, scripted_server
 
 FAST = FetchSettings(timeout_s=5, retries=0, backoff_base_s=0.0, max_concurrency=4, workers=0)
@@ -284,3 +288,73 @@ def test_an_entry_served_again_without_its_title_keeps_the_stored_headline(db_ur
     assert writes == []
     with sf() as s:
         assert s.scalar(select(m.Item.title).where(m.Item.guid == "w-1")) == TITLE
+
+
+PIKA_TITLE = "Pika adds sound effects and lip sync to its AI video app"
+PIKA = ("Pika Labs added generated sound effects and lip sync to its AI video app on Wednesday, "
+        "free for subscribers of the Pro plan. The startup said a clip's soundtrack now follows "
+        "what happens on screen: footsteps, rain, a door closing, crowd noise at a concert. Users "
+        "can also upload a voice recording and have a generated character mouth the words, which "
+        "Pika says works best in English and Spanish, and the company plans an API for agencies.")
+
+
+def _stories(s) -> dict[str, tuple[str | None, int | None]]:
+    """guid -> (the guid of its story's canonical item or None, reach)."""
+    rows = s.execute(select(m.Item.id, m.Item.guid, m.Item.cluster_id, m.Item.reach)).all()
+    guid = {r.id: r.guid for r in rows}
+    return {r.guid: (guid.get(r.cluster_id), r.reach) for r in rows}
+
+
+def _counted_as_read(s) -> None:
+    key = lambda rows: sorted(tuple(sorted(r.items())) for r in rows)
+    for by in (("model",), ("lang", "sentiment")):
+        assert key(rollups.try_counts(s, ItemFilter(), by, "day", "UTC")) == \
+            key(_counts_from_items(s, ItemFilter(), by, "day", "UTC")), by
+
+
+def test_a_member_rewritten_into_another_story_leaves_its_story(db_url):
+    """The mirror's page (a member of the wire's Kling story) is rewritten at the same link into a
+    story about Pika: it leaves the Kling story (whose reach drops back to 2: the wire and its
+    exact copy) and is a story of its own, with its new tags and keys, counted once."""
+    mirror_v2 = MIRROR.replace("Creators line up as Kling 2.1 goes public", PIKA_TITLE) \
+        .replace("(Wire) - " + BODY.rsplit(" Early users", 1)[0], PIKA)
+    engine = dbe.ensure_schema(db_url)
+    sf = dbe.session_factory(engine)
+    with scripted_server() as srv:
+        _serve(srv, WIRE_V1, COPY_V1)
+        run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
+        with sf() as s:
+            assert _stories(s)["m-1"] == ("w-1", None) and _stories(s)["w-1"] == (None, 3)
+        srv.route("/mirror.xml", Reply(200, body=mirror_v2, content_type="application/rss+xml"))
+        second = run_ingest(sf, _sources(srv)[1:2], settings=FAST, force=True)
+    assert [(r.new, r.updated) for r in second.results] == [(0, 1)]
+    with sf() as s:
+        stories = _stories(s)
+        assert stories["m-1"] == (None, 1) and stories["w-1"] == (None, 2)
+        item = s.scalars(select(m.Item).where(m.Item.guid == "m-1")).one()
+        new_keys = keys_for(replace(make_item(), title=PIKA_TITLE, text=PIKA))
+        assert (item.content_key, item.title_key) == (new_keys.content_key, new_keys.title_key)
+        assert set(s.scalars(select(m.ItemModel.model).where(m.ItemModel.item_id == item.id))) == {"pika"}
+        _counted_as_read(s)
+
+
+def test_a_canonical_item_rewritten_into_another_story_hands_its_story_on(db_url):
+    """The wire's own page, heading the Kling story, is rewritten at the same link into the Pika
+    story: the Kling story goes on under the mirror's republication (the next by rank), which
+    takes the wire's recorded exact copy (a copy of the Kling text: reach 2), and the wire's item
+    is a story of its own (reach 1, not counting that copy)."""
+    wire_v2 = WIRE_V1.replace(TITLE, PIKA_TITLE).replace(BODY, PIKA)
+    engine = dbe.ensure_schema(db_url)
+    sf = dbe.session_factory(engine)
+    with scripted_server() as srv:
+        _serve(srv, WIRE_V1, COPY_V1)
+        run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
+        _serve(srv, wire_v2, COPY_V1)
+        second = run_ingest(sf, _sources(srv)[:1], settings=FAST, force=True)
+    assert [(r.new, r.updated) for r in second.results] == [(0, 1)]
+    with sf() as s:
+        stories = _stories(s)
+        assert stories["m-1"] == (None, 2) and stories["w-1"] == (None, 1)
+        (cp,) = s.scalars(select(m.ItemCopy)).all()
+        assert (s.get(m.Item, cp.item_id).guid, cp.source_id) == ("m-1", "copy")
+        _counted_as_read(s)
