@@ -355,6 +355,42 @@ def reindex(database_url, batch) -> None:
                   + ("" if done else " (every indexed item has its opening key)"), markup=False, highlight=False)
 
 
+@main.command()
+@setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
+@click.option("--batch", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Items filed per chunk.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True,
+              help="Seconds to wait for a running ingest to finish.")
+def recluster(database_url, batch, wait) -> None:
+    """File every stored item into stories again, in publication order, with the current rules:
+    stories formed before (an article indexed before its opening key, an original fetched after
+    its copies) become what they would be now. One transaction; a second run changes nothing.
+    Exit code 5 when an ingest is running and --wait ran out."""
+    from db import recluster as rc
+    from db import rollups, store
+    from db.locks import named_lock
+
+    engine, sf = _open_db(database_url)
+    on_progress, progress = _batch_progress("recluster", "item")
+    with named_lock(engine, "ingest", wait=wait), progress, sf() as session:
+        zones = rollups.zones(session)
+        before = _story_count(session)
+        filed, joined = rc.run(session, batch=batch, on_progress=on_progress)
+        store.refresh_rollups(session, zones)
+        session.commit()
+        after = _story_count(session)
+    console.print(f"reclustered {counted(filed, 'item')}: {joined:,} in stories of others; "
+                  f"{counted(before, 'story', 'stories')} before, {after:,} now", markup=False, highlight=False)
+
+
+def _story_count(session) -> int:
+    from sqlalchemy import func, select
+
+    from db import models as m
+
+    return session.scalar(select(func.count()).select_from(m.Item).where(m.Item.cluster_id.is_(None))) or 0
+
+
 def _batch_progress(name: str, unit: str):
     """(on_progress(done, total), the Progress to enter) for a long job on stderr: a bar on a
     terminal; otherwise (a log, a pipe, cron) one line per batch, as ingest prints per source."""

@@ -3,7 +3,7 @@ time into the real cluster index (ingest.cluster signatures, db.clusters on a fr
 the way ingest stores them. Prints items/s, peak memory, and pair precision / recall against the
 labels (targets: precision >= 0.95, recall >= 0.90).
 
-    python bench/dedup.py --items 200000
+    python bench/dedup.py --items 200000 [--recluster]
 
 A pair is two items in one cluster; a true pair is two items of one family (an original and its
 edited copies and truncated summaries). Template twins, quote sharers and openers are stories
@@ -42,14 +42,15 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _rows(batch: list[Doc], now: datetime) -> list[dict]:
-    return [{"source_id": f"s{d.n % SOURCES}", "title": d.title, "text": "", "lang": d.lang,
+def _rows(batch: list[Doc], now: datetime, text: bool = False) -> list[dict]:
+    """Item rows; their text only when asked (a recluster reads the openings from it)."""
+    return [{"source_id": f"s{d.n % SOURCES}", "title": d.title, "text": d.text if text else "", "lang": d.lang,
              "published_at": d.published, "date_is_fallback": False, "fetched_at": now,
              "spam": False, "keywords": [], "kind": "article", "reach": 1,
              "first_seen_at": d.published, "guid": str(d.n)} for d in batch]
 
 
-def run(docs: list[Doc], batch_size: int, db_url: str, progress: bool) -> dict:
+def run(docs: list[Doc], batch_size: int, db_url: str, progress: bool, again: bool = False) -> dict:
     engine = dbe.ensure_schema(db_url)
     sf = dbe.session_factory(engine)
     now = datetime.now(timezone.utc)
@@ -70,7 +71,7 @@ def run(docs: list[Doc], batch_size: int, db_url: str, progress: bool) -> dict:
         t1 = time.perf_counter()
         with sf() as s:
             new_ids = list(s.scalars(insert(m.Item).returning(m.Item.id, sort_by_parameter_order=True),
-                                     _rows(batch, now)))
+                                     _rows(batch, now, again)))
             t2 = time.perf_counter()
             members = []
             for d, item_id, sig in zip(batch, new_ids, sigs):
@@ -92,9 +93,19 @@ def run(docs: list[Doc], batch_size: int, db_url: str, progress: bool) -> dict:
             print(f"  {done:>7} items  {rate:,.0f} items/s  peak {_rss_mib():,.0f} MiB", file=sys.stderr)
     with sf() as s:
         root = dict(s.execute(select(m.Item.id, m.Item.cluster_id)).all())
+    out = {"t_sign": t_sign, "t_store": t_store, "t_insert": t_insert, "ids": ids, "root": root,
+           "unsigned": unsigned}
+    if again:
+        from db import recluster
+
+        t0 = time.perf_counter()
+        with sf() as s:
+            recluster.run(s)
+            s.commit()
+            out["t_recluster"] = time.perf_counter() - t0
+            out["root_again"] = dict(s.execute(select(m.Item.id, m.Item.cluster_id)).all())
     engine.dispose()
-    return {"t_sign": t_sign, "t_store": t_store, "t_insert": t_insert, "ids": ids, "root": root,
-            "unsigned": unsigned}
+    return out
 
 
 def pair_scores(docs: list[Doc], ids: dict[int, int], root: dict[int, int | None]) -> dict:
@@ -159,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--db", help="SQLite file to use (default: a temporary one)")
     ap.add_argument("--quiet", action="store_true", help="no progress lines")
+    ap.add_argument("--recluster", action="store_true",
+                    help="then file every item again (db.recluster, as `aigcwatch recluster`): its "
+                         "time, how many items moved, and the scores after it")
     ap.add_argument("--summary-share", type=float, default=0.1,
                     help="share of copies that are truncated summaries (default 0.1; 0 with "
                          "--opener-share 0: the corpus before they existed)")
@@ -175,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
           f"peak {_rss_mib():,.0f} MiB")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{args.db or Path(tmp) / 'dedup.db'}"
-        res = run(docs, args.batch, url, not args.quiet)
+        res = run(docs, args.batch, url, not args.quiet, args.recluster)
     total = res["t_sign"] + res["t_store"]
     sc = pair_scores(docs, res["ids"], res["root"])
     print(f"items/s (signature + index lookup + filing + reach): {len(docs) / total:,.0f} "
@@ -190,6 +204,11 @@ def main(argv: list[str] | None = None) -> int:
     if sc["mixed"]:
         print("items in clusters mixing families, by kind: "
               + ", ".join(f"{k} {v:,}" for k, v in sc["mixed"].most_common()))
+    if "root_again" in res:
+        again = pair_scores(docs, res["ids"], res["root_again"])
+        moved = sum(res["root"][i] != res["root_again"][i] for i in res["root"])
+        print(f"recluster: {len(docs) / res['t_recluster']:,.0f} items/s, {moved:,} items in another "
+              f"story after it; precision {again['precision']:.4f}, recall {again['recall']:.4f}")
     agree = agreement(docs)
     if agree:
         print(f"Jaccard estimate, mean abs error vs exact: ours {agree[0]:.4f}, datasketch "

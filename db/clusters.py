@@ -80,7 +80,7 @@ def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield values[i:i + size]
 
 
-def _candidates(session: Session, bands: set[int]) -> dict[int, list[int]]:
+def candidates(session: Session, bands: set[int]) -> dict[int, list[int]]:
     """band -> stored item ids holding it. Straight to the driver: one query per 2,000 bands on
     SQLite, one array parameter on PostgreSQL (no per-row SQLAlchemy processing)."""
     out: dict[int, list[int]] = {}
@@ -159,7 +159,7 @@ def _best(member: NewMember, pool: list[_Known], by_id: dict[int, _Known],
     return None
 
 
-def _index_keys(new: Sequence[NewMember]) -> np.ndarray:
+def index_keys(new: Sequence[NewMember]) -> np.ndarray:
     """Each item's index keys: its BANDS band keys, then its text's opening key (its first band
     key again when it has none: a key repeated within an item is stored once)."""
     bands = [n.signature.bands() for n in new]
@@ -182,8 +182,18 @@ def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
     every cluster that changed (reach to be refreshed) and how many new items joined one."""
     if not new:
         return set(), 0
-    bands = _index_keys(new)
-    stored = _candidates(session, set(bands.ravel().tolist()))
+    bands = index_keys(new)
+    stored = candidates(session, set(bands.ravel().tolist()))
+    joined = match(session, new, bands, stored)
+    _insert_index(session, new, bands)
+    return file_joined(session, joined), sum(len(v) for v in joined.values())
+
+
+def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
+          stored: dict[int, list[int]]) -> dict[int, list[NewMember]]:
+    """The story each of `new` (in order; `bands` their `index_keys`) joins, among the `stored`
+    items (index key -> item ids holding it) and the new items before it: canonical id -> the
+    new items joining it. Writes nothing."""
     known = _load(session, {i for ids in stored.values() for i in ids})
     known.update(_load(session, {k.root for k in known.values()} - set(known)))
     by_id = dict(known)
@@ -222,8 +232,7 @@ def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
         by_id[member.item_id] = mine
         for b in mine_bands:
             batch_bands.setdefault(b, []).append(mine)
-    _insert_index(session, new, bands)
-    return _file(session, joined), sum(len(v) for v in joined.values())
+    return joined
 
 
 def _insert_index(session: Session, new: Sequence[NewMember], bands: np.ndarray) -> None:
@@ -254,7 +263,7 @@ def executemany(session: Session, sql: str, rows: Sequence[tuple]) -> None:
         cursor.close()
 
 
-def _file(session: Session, joined: dict[int, list[NewMember]]) -> set[int]:
+def file_joined(session: Session, joined: dict[int, list[NewMember]]) -> set[int]:
     """Point the newcomers at their cluster's canonical item, re-pointing the cluster to an
     earlier publication when one arrived."""
     if not joined:
@@ -404,7 +413,7 @@ def reindex(session: Session, members: Sequence[NewMember]) -> None:
     if not members:
         return
     drop_index(session, [n.item_id for n in members])
-    _insert_index(session, members, _index_keys(members))
+    _insert_index(session, members, index_keys(members))
 
 
 def misfits(session: Session, members: Sequence[NewMember]) -> dict[int, int | None]:

@@ -1,0 +1,81 @@
+"""Stories filed again from scratch: `aigcwatch recluster`.
+
+Ingest files each item once, against the stories stored when it arrives. So stories formed before
+can stay split where one story would be found now: items indexed before opening keys existed (a
+truncated summary stored before `aigcwatch reindex` gave its article a key), an original fetched
+after two of its copies that each match it but not each other, a rule changed since. `run` files
+every indexed item again, in publication order, as if each had just arrived: every item standalone
+first, then chunk by chunk through the ingest's own decision (db.clusters.match: the same checks,
+the same canonical rule, `rank`), each item compared with the items published before it (and with
+those before it in its chunk). It reads the stored signatures and index (nothing is hashed again)
+and writes only membership, reach and first-seen times. The result depends only on the stored
+items, so a second run changes nothing. One transaction: a stopped run leaves the stories as
+they were. The rollups are dropped (the caller rebuilds them: store.refresh_rollups).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from db import clusters, rollups
+from db import models as m
+from ingest.cluster import Signature, opening_key
+
+BATCH = 2000
+
+
+def run(session: Session, *, batch: int = BATCH,
+        on_progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """File every indexed item again (see the module). `on_progress(done, total)` once with 0,
+    then per chunk. Returns (items filed, items that joined a story)."""
+    it, sg = m.Item, m.ItemSignature
+    order = list(session.scalars(select(sg.item_id).join(it, it.id == sg.item_id)
+                                 .order_by(it.published_at, it.id)))
+    if on_progress is not None:
+        on_progress(0, len(order))
+    rollups.invalidate(session)
+    session.execute(update(it).where(it.cluster_id.is_not(None)).values(cluster_id=None))
+    done: set[int] = set()
+    joined = 0
+    for start in range(0, len(order), batch):
+        ids = order[start:start + batch]
+        members = _members(session, ids)
+        bands = clusters.index_keys(members)
+        stored = {}
+        for key, holders in clusters.candidates(session, set(bands.ravel().tolist())).items():
+            earlier = [i for i in holders if i in done]
+            if earlier:
+                stored[key] = earlier
+        found = clusters.match(session, members, bands, stored)
+        clusters.file_joined(session, found)
+        joined += sum(len(v) for v in found.values())
+        done.update(ids)
+        if on_progress is not None:
+            on_progress(len(done), len(order))
+    roots = [i for chunk in clusters._chunks(order) for i in session.scalars(
+        select(it.id).where(it.id.in_(chunk), it.cluster_id.is_(None)))]
+    clusters.refresh_reach(session, roots)
+    return len(order), joined
+
+
+def _members(session: Session, ids: Sequence[int]) -> list[clusters.NewMember]:
+    """The stored items as newcomers, in the order given: their stored signatures, and the opening
+    key each was indexed under (that of its text, when the index holds it for the item)."""
+    it, sg = m.Item, m.ItemSignature
+    rows = {r.item_id: r for r in session.execute(
+        select(sg.item_id, sg.minhash, sg.shingles, sg.models, it.published_at, it.date_is_fallback,
+               it.kind, func.substr(it.text, 1, 400).label("opening"))
+        .join(it, it.id == sg.item_id).where(sg.item_id.in_(ids)))}
+    keys = {item_id: opening_key(r.opening or "") for item_id, r in rows.items()}
+    indexed = clusters.candidates(session, {k for k in keys.values() if k is not None})
+    out = []
+    for item_id in ids:
+        r = rows[item_id]
+        key = keys[item_id] if item_id in indexed.get(keys[item_id], ()) else None
+        sig = Signature(np.frombuffer(r.minhash, dtype="<u4").astype(np.uint32), r.shingles, key)
+        out.append(clusters.NewMember(item_id, sig, r.published_at, r.date_is_fallback, r.kind,
+                                      clusters._models(r.models)))
+    return out
