@@ -6,7 +6,8 @@ compared with theirs, and an item whose best candidate is similar enough (ingest
 or same_opening_story for two articles that open alike) and does not name only other video models
 (`compatible`) joins that candidate's cluster. The canonical item
 of a cluster is its earliest dated article (`rank`); when a newcomer ranks first, the cluster is
-re-pointed to it. `refresh_reach` recomputes reach (distinct
+re-pointed to it, and the other stories among its candidates that it ranks first of and is the
+same story with join it (`_merge`: an original fetched after its copies). `refresh_reach` recomputes reach (distinct
 sources of the cluster's items and of their recorded exact copies) and first-seen time (earliest
 publication) of the given canonical items, in SQL.
 
@@ -51,6 +52,10 @@ class _Known:
     models: frozenset[str]
     published_at: datetime
     kind: str = "article"
+    fallback: bool = False
+
+    def rank(self) -> tuple:
+        return rank(self.kind, self.fallback, self.published_at, self.item_id)
 
 
 def compatible(member: NewMember, other: _Known) -> bool:
@@ -104,11 +109,11 @@ def _load(session: Session, item_ids: set[int]) -> dict[int, _Known]:
     out: dict[int, _Known] = {}
     for chunk in _chunks(item_ids):
         rows = session.execute(select(sg.item_id, sg.minhash, sg.shingles, sg.models, it.cluster_id,
-                                      it.published_at, it.kind)
+                                      it.published_at, it.kind, it.date_is_fallback)
                                .join(it, it.id == sg.item_id).where(sg.item_id.in_(chunk)))
-        for item_id, raw, size, models, cluster_id, published, kind in rows:
+        for item_id, raw, size, models, cluster_id, published, kind, fallback in rows:
             out[item_id] = _Known(item_id, Signature.from_bytes(raw, size), cluster_id or item_id,
-                                  _models(models), published, kind)
+                                  _models(models), published, kind, bool(fallback))
     return out
 
 
@@ -184,21 +189,23 @@ def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
         return set(), 0
     bands = index_keys(new)
     stored = candidates(session, set(bands.ravel().tolist()))
-    joined = match(session, new, bands, stored)
+    joined, merged = match(session, new, bands, stored)
     _insert_index(session, new, bands)
-    return file_joined(session, joined), sum(len(v) for v in joined.values())
+    return file_joined(session, joined, merged), sum(len(v) for v in joined.values())
 
 
 def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
-          stored: dict[int, list[int]]) -> dict[int, list[NewMember]]:
+          stored: dict[int, list[int]]) -> tuple[dict[int, list[NewMember]], dict[int, int]]:
     """The story each of `new` (in order; `bands` their `index_keys`) joins, among the `stored`
     items (index key -> item ids holding it) and the new items before it: canonical id -> the
-    new items joining it. Writes nothing."""
+    new items joining it; and the stories that join another (canonical id -> the canonical id of
+    the story they join), see `_merge`. Writes nothing."""
     known = _load(session, {i for ids in stored.values() for i in ids})
     known.update(_load(session, {k.root for k in known.values()} - set(known)))
     by_id = dict(known)
     batch_bands: dict[int, list[_Known]] = {}
     joined: dict[int, list[NewMember]] = {}          # root -> members that joined it now
+    merged: dict[int, int] = {}                      # root -> the root of the story it joins
     # the opening column of an item without an opening key repeats a band: not a match with itself
     lone = np.array([n.signature.opening is None for n in new])
     probe = bands.copy()
@@ -227,12 +234,44 @@ def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
         root = best.root if best is not None else member.item_id
         if best is not None:
             joined.setdefault(root, []).append(member)
+            _merge(member, root, seen, by_id, opening, only, joined, merged)
         mine = _Known(member.item_id, member.signature, root, member.models, member.published_at,
-                      member.kind)
+                      member.kind, member.date_is_fallback)
         by_id[member.item_id] = mine
         for b in mine_bands:
             batch_bands.setdefault(b, []).append(mine)
-    return joined
+    return joined, merged
+
+
+def _merge(member: NewMember, root: int, seen: dict[int, _Known], by_id: dict[int, _Known],
+           opening: frozenset[int], only: frozenset[int], joined: dict[int, list[NewMember]],
+           merged: dict[int, int]) -> None:
+    """A newcomer that joins story `root` and ranks before its canonical item heads it (an
+    original fetched after its copies); another story among its candidates whose canonical item
+    it ranks before too, and is the same story with on its own (`_best`: the check a member
+    faces against its canonical item), joins it: it is what the two would be had the original
+    come first. A newcomer that ranks after a story's canonical item merges nothing (a copy
+    resembling two stories is no evidence that they are one)."""
+    mine = rank(member.kind, member.date_is_fallback, member.published_at, member.item_id)
+    head = by_id.get(root)
+    if head is None or head.rank() < mine:
+        return
+    for other in sorted({k.root for k in seen.values()} - {root}):
+        o = by_id.get(other)
+        if o is None or o.rank() < mine:
+            continue
+        alone = _Known(o.item_id, o.signature, o.item_id, o.models, o.published_at, o.kind, o.fallback)
+        if _best(member, [alone], {o.item_id: alone}, opening, only) is None:
+            continue
+        merged[other] = root
+        for r, target in merged.items():
+            if target == other:
+                merged[r] = root
+        for k in by_id.values():
+            if k.root == other:
+                k.root = root
+        if other in joined:
+            joined[root].extend(joined.pop(other))
 
 
 def _insert_index(session: Session, new: Sequence[NewMember], bands: np.ndarray) -> None:
@@ -263,9 +302,11 @@ def executemany(session: Session, sql: str, rows: Sequence[tuple]) -> None:
         cursor.close()
 
 
-def file_joined(session: Session, joined: dict[int, list[NewMember]]) -> set[int]:
+def file_joined(session: Session, joined: dict[int, list[NewMember]],
+                merged: dict[int, int] | None = None) -> set[int]:
     """Point the newcomers at their cluster's canonical item, re-pointing the cluster to an
-    earlier publication when one arrived."""
+    earlier publication when one arrived, and the stories `merged` (canonical id -> the story
+    it joins) at the canonical item of the story they join."""
     if not joined:
         return set()
     it = m.Item
@@ -275,6 +316,7 @@ def file_joined(session: Session, joined: dict[int, list[NewMember]]) -> set[int
                 select(it.id, it.kind, it.published_at, it.date_is_fallback).where(it.id.in_(chunk))):
             roots[rid] = rank(kind, fallback, pub, rid)
     changed: set[int] = set()
+    final: dict[int, int] = {}                    # root -> its canonical item now
     member_rows: list[dict] = []
     for root, members in joined.items():
         order = [roots[root]]
@@ -288,6 +330,13 @@ def file_joined(session: Session, joined: dict[int, list[NewMember]]) -> set[int
         member_rows += [{"item_id": n.item_id, "cid": canonical, "canonical": n.item_id == canonical}
                         for n in members]
         changed.add(canonical)
+        final[root] = canonical
+    for other, target in sorted((merged or {}).items()):
+        canonical = final[target]
+        rollups.adjust(session, [other], -1)      # no story of its own any more
+        session.execute(update(it).where(it.cluster_id == other).values(cluster_id=canonical))
+        session.execute(update(it).where(it.id == other)
+                        .values(cluster_id=canonical, reach=None, first_seen_at=None))
     table = it.__table__          # Core executemany (not ORM bulk-by-primary-key)
     stmt = update(table).where(table.c.id == bindparam("item_id"))
     members_only = [r for r in member_rows if not r["canonical"]]

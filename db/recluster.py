@@ -10,7 +10,10 @@ the same canonical rule, `rank`), each item compared with the items published be
 those before it in its chunk). It reads the stored signatures and index (nothing is hashed again)
 and writes only membership, reach and first-seen times. The result depends only on the stored
 items, so a second run changes nothing. One transaction: a stopped run leaves the stories as
-they were. The rollups are dropped (the caller rebuilds them: store.refresh_rollups).
+they were. The rollups are dropped (the caller rebuilds them: store.refresh_rollups). An item
+whose text opened with its source's boilerplate was indexed under the opening after it
+(ingest.boilerplate); the stored text does not say which that was, so such an item is filed again
+by its bands alone (others still find it by its opening).
 """
 from __future__ import annotations
 
@@ -49,8 +52,8 @@ def run(session: Session, *, batch: int = BATCH,
             earlier = [i for i in holders if i in done]
             if earlier:
                 stored[key] = earlier
-        found = clusters.match(session, members, bands, stored)
-        clusters.file_joined(session, found)
+        found, merged = clusters.match(session, members, bands, stored)
+        clusters.file_joined(session, found, merged)
         joined += sum(len(v) for v in found.values())
         done.update(ids)
         if on_progress is not None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from db import clusters, store
+from db import clusters, recluster, store
 from db import models as m
 from ingest import cluster
 from ingest.dedup import keys_for
@@ -235,3 +235,48 @@ def test_a_story_opening_with_anothers_words_and_a_post_quoting_an_opening_stay_
         intent(3, "digest", "转发：可灵新模型", ZH[:70] + "…", hours=1, kind="post")], T0)
     session.commit()
     assert all(i.cluster_id is None for i in session.scalars(select(m.Item)))
+
+
+def test_an_original_fetched_after_two_of_its_copies_makes_them_one_story(session):
+    """A feed's truncated summary and another outlet's edited copy of one article are stored
+    before the article (its feed was fetched last, though it was published first): neither
+    matches the other. Before, the article joined one of them and the two stayed apart; now it
+    heads one story of all three, as filing in publication order gives (a recluster changes
+    nothing)."""
+    setup(session)
+    store.store_intents(session, None, "aggregator", [
+        intent(1, "aggregator", "一文看懂：可灵新模型", (ZH + ZH_MORE)[:70] + "…", hours=2)], T0)
+    store.store_intents(session, None, "portal", [
+        intent(2, "portal", "可灵新模型上线：最长两分钟", ZH_COPY + ZH_MORE, hours=3)], T0)
+    store.store_intents(session, None, "wire", [
+        intent(3, "wire", "可灵发布新一代视频生成模型", ZH + ZH_MORE, hours=1)], T0)
+    session.commit()
+    after = _stories(session)
+    assert after["wire:guid-3"] == (None, 3, T0 + timedelta(hours=1))
+    assert after["aggregator:guid-1"][:2] == after["portal:guid-2"][:2] == ("wire:guid-3", None)
+    assert recluster.run(session, batch=2) == (3, 2)
+    session.commit()
+    assert _stories(session) == after
+
+
+def test_a_copy_published_after_two_stories_it_resembles_merges_nothing(session):
+    """The same two stories, and then the article published after both (a late republication
+    resembling each): it joins one, and the two stay apart (it heads neither)."""
+    setup(session)
+    store.store_intents(session, None, "aggregator", [
+        intent(1, "aggregator", "一文看懂：可灵新模型", (ZH + ZH_MORE)[:70] + "…", hours=2)], T0)
+    store.store_intents(session, None, "portal", [
+        intent(2, "portal", "可灵新模型上线：最长两分钟", ZH_COPY + ZH_MORE, hours=3)], T0)
+    store.store_intents(session, None, "wire", [
+        intent(3, "wire", "可灵发布新一代视频生成模型", ZH + ZH_MORE, hours=4)], T0)
+    session.commit()
+    after = _stories(session)
+    heads = {after[k][0] or k for k in ("aggregator:guid-1", "portal:guid-2", "wire:guid-3")}
+    assert len(heads) == 2 and after["wire:guid-3"][0] in heads
+
+
+def _stories(s) -> dict[str, tuple]:
+    """source:guid -> (its story's canonical source:guid or None, reach, first_seen_at)."""
+    items = s.scalars(select(m.Item)).all()
+    name = {i.id: f"{i.source_id}:{i.guid}" for i in items}
+    return {name[i.id]: (name.get(i.cluster_id), i.reach, i.first_seen_at) for i in items}

@@ -3,8 +3,6 @@ order, with the current rules; the canonical item rule holds; a second run chang
 SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -15,7 +13,7 @@ from db.filters import ItemFilter
 from db.trends import _counts_from_items
 from tests.factories import T0
 from tests.test_cluster import EN, EN_COPY, EN_QUOTE, ZH, ZH_COPY, ZH_OTHER
-from tests.test_clusters import ZH_MORE, intent, setup
+from tests.test_clusters import intent, setup
 from tests.test_openings import old_archive  # noqa: F401 - the fixture
 
 
@@ -24,30 +22,6 @@ def _state(s) -> dict[str, tuple]:
     items = s.scalars(select(m.Item)).all()
     name = {i.id: f"{i.source_id}:{i.guid}" for i in items}
     return {name[i.id]: (name.get(i.cluster_id), i.reach, i.first_seen_at) for i in items}
-
-
-def test_an_original_fetched_after_two_of_its_copies_makes_them_one_story(session):
-    """A feed's truncated summary and another outlet's edited copy of one article are stored
-    before the article (its feed was fetched last, though it was published first): neither
-    matches the other, the article joins one of them, and the two stay apart. Filed again in
-    publication order, the article heads one story of all three."""
-    setup(session)
-    store.store_intents(session, None, "aggregator", [
-        intent(1, "aggregator", "一文看懂：可灵新模型", (ZH + ZH_MORE)[:70] + "…", hours=2)], T0)
-    store.store_intents(session, None, "portal", [
-        intent(2, "portal", "可灵新模型上线：最长两分钟", ZH_COPY + ZH_MORE, hours=3)], T0)
-    store.store_intents(session, None, "wire", [
-        intent(3, "wire", "可灵发布新一代视频生成模型", ZH + ZH_MORE, hours=1)], T0)
-    session.commit()
-    before = _state(session)
-    heads = {before[k][0] or k for k in ("aggregator:guid-1", "portal:guid-2")}
-    assert len(heads) == 2                                  # two stories of one article
-    filed, joined = recluster.run(session, batch=2)
-    session.commit()
-    after = _state(session)
-    assert (filed, joined) == (3, 2)
-    assert after["wire:guid-3"] == (None, 3, T0 + timedelta(hours=1))
-    assert after["aggregator:guid-1"][:2] == after["portal:guid-2"][:2] == ("wire:guid-3", None)
 
 
 def test_a_summary_stored_before_reindex_joins_its_article_once_reclustered(old_archive, monkeypatch):
