@@ -11,7 +11,6 @@ never one story by it; its stored text and its dedup keys are unchanged.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Set
 
 from ingest.cluster import LEAD_SCAN
@@ -19,28 +18,36 @@ from ingest.dedup import UNRELATED_SHARE, terms
 from ingest.types import Item
 
 MIN_LINKS = 3            # entries under this many different links share it
-MIN_CHARS = 8            # a sentence folded to fewer letters is too short to tell anything
+MIN_BYTES = 12           # a sentence whose fingerprint is shorter (4 Han characters, 12 letters) tells nothing
 SCAN = 2 * LEAD_SCAN     # characters of each text read: the signature's opening and what it may lose
 MAX_PAIRS = 200          # title pairs compared per sentence at most
 
-# A sentence ends at a line break, after Chinese or other end punctuation, or at a period,
-# semicolon or colon followed by a space.
-_SPLIT = re.compile(r"\n+|(?<=[。！？!?；])|(?<=[.;:])\s+")
-_NOT_LETTER = re.compile(r"[\W\d_]+", re.UNICODE)
+# A sentence ends at a line break, after Chinese end punctuation, or at an end mark, semicolon or
+# colon followed by a space. Plain `str.replace` and `bytes.translate` (C speed): a regular
+# expression with look-behinds cost five times as much, half a signature's time.
+_BREAKS = (("。", "。\n"), ("！", "！\n"), ("？", "？\n"), ("；", "；\n"), ("! ", "!\n"), ("? ", "?\n"),
+           (". ", ".\n"), ("; ", ";\n"), (": ", ":\n"))
+# ASCII that is not a letter (digits, punctuation, spaces) but the line break: an issue number or
+# a date in a sentence does not matter
+_NOT_LETTER = bytes(b for b in range(128) if not 97 <= b <= 122 and b != 10)
 
 
-def _fingerprint(sentence: str) -> str:
-    """Letters only, lower case: an issue number or a date in the sentence does not matter."""
-    return _NOT_LETTER.sub("", sentence.lower())
+def _broken(text: str) -> str:
+    """The opening of `text` with a line break after each sentence."""
+    head = (text or "")[:SCAN]
+    for mark, broken in _BREAKS:
+        head = head.replace(mark, broken)
+    return head
 
 
-def _sentences(text: str) -> list[str]:
-    return _SPLIT.split((text or "")[:SCAN])
+def _prints(broken: str) -> list[bytes]:
+    """The fingerprint of each line of `broken`: lower case, no ASCII but letters."""
+    return broken.lower().encode("utf-8").translate(None, _NOT_LETTER).split(b"\n")
 
 
-def of(items: Iterable[Item]) -> frozenset[str]:
+def of(items: Iterable[Item]) -> frozenset[bytes]:
     """The fingerprints of the sentences that are boilerplate among these entries of one source."""
-    carriers: dict[str, list[int]] = {}
+    carriers: dict[bytes, list[int]] = {}
     titles: list[str] = []
     links: set[str] = set()
     for item in items:
@@ -49,10 +56,10 @@ def of(items: Iterable[Item]) -> frozenset[str]:
         links.add(item.url)
         n = len(titles)
         titles.append(item.title or "")
-        for fp in {_fingerprint(s) for s in _sentences(item.text)}:
-            if len(fp) >= MIN_CHARS:
+        for fp in set(_prints(_broken(item.text))):
+            if len(fp) >= MIN_BYTES:
                 carriers.setdefault(fp, []).append(n)
-    found: set[str] = set()
+    found: set[bytes] = set()
     cache: dict[int, set[str]] = {}
     for fp, who in carriers.items():
         if len(who) >= MIN_LINKS and _unrelated_pair(who, titles, cache):
@@ -80,18 +87,14 @@ def _unrelated_pair(who: list[int], titles: list[str], cache: dict[int, set[str]
     return False
 
 
-def strip(text: str, found: Set[str]) -> str:
-    """`text` without its boilerplate sentences (the text itself when it has none), for signing."""
+def strip(text: str, found: Set[bytes]) -> str:
+    """`text` without its boilerplate sentences (the text itself when it has none), for signing
+    only: the sentences kept are joined by line breaks, which no shingle sees."""
     if not found or not text:
         return text
-    head = text[:SCAN] + "\n"      # so that the last sentence ends with a break too
-    kept: list[str] = []
-    dropped = False
-    start = 0
-    for m in _SPLIT.finditer(head):                # each sentence with the break after it
-        if _fingerprint(head[start:m.start()]) in found:
-            dropped = True
-        else:
-            kept.append(head[start:m.end()])
-        start = m.end()
-    return "".join(kept)[:-1] + text[SCAN:] if dropped else text
+    broken = _broken(text)
+    sentences = broken.split("\n")
+    kept = [s for s, fp in zip(sentences, _prints(broken)) if fp not in found]
+    if len(kept) == len(sentences):
+        return text
+    return "\n".join(kept) + text[SCAN:]

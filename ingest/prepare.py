@@ -80,12 +80,12 @@ class Normalised:
         return replace(self, signatures=tuple(None if pos in self.settled else signature_of(i, found)
                                               for pos, (_, _, i) in enumerate(self.good)))
 
-    def boilerplate(self) -> frozenset[str]:
+    def boilerplate(self) -> frozenset[bytes]:
         """The sentences the feed's entries share whatever their story (ingest.boilerplate)."""
         return boilerplate.of(i for _, _, i in self.good)
 
 
-def signature_of(item: Item, found: frozenset[str] = frozenset()):
+def signature_of(item: Item, found: frozenset[bytes] = frozenset()):
     """An item's near-duplicate signature, made without its source's boilerplate sentences
     `found` (ingest.boilerplate); comments are never clustered."""
     if item.kind == "comment":
@@ -177,7 +177,7 @@ def finish(source: Source, norm: Normalised, tagger: Tagger | None) -> Prepared:
         for pos, tags in zip(todo, tagger([(i.title, i.text, i.lang) for i in items])):
             tagged[pos] = tags
     sigs = norm.signatures if norm.signatures is not None else (None,) * len(norm.good)
-    found: frozenset[str] | None = None     # the feed's boilerplate, found when first needed
+    found: frozenset[bytes] | None = None   # the feed's boilerplate, found when first needed
     shared = norm.shared
     for pos, ((n, entry, item), tags, sig) in enumerate(zip(norm.good, tagged, sigs)):
         if pos in settled:
