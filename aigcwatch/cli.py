@@ -353,6 +353,9 @@ def reindex(database_url, batch) -> None:
         done, added = openings.fill(session, batch=batch, on_progress=on_progress)
     console.print(f"opening keys: {added:,} added for {counted(done, 'item')}"
                   + ("" if done else " (every indexed item has its opening key)"), markup=False, highlight=False)
+    if added:
+        console.print("stories formed before keep their items: `aigcwatch recluster` files them again",
+                      markup=False, highlight=False)
 
 
 @main.command()

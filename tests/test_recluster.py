@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from aigcwatch.cli import main
 from db import models as m
-from db import openings, recluster, rollups, store
+from db import recluster, rollups, store
 from db.filters import ItemFilter
 from db.trends import _counts_from_items
 from tests.factories import T0
@@ -34,9 +34,11 @@ def test_a_summary_stored_before_reindex_joins_its_article_once_reclustered(old_
             intent(3, "aggregator", "Google's video model learns to talk", " ".join(EN.split()[:32]) + "...",
                    hours=1, models=("veo",))], T0)
         s.commit()
-        openings.fill(s)
-        assert _state(s)["aggregator:guid-3"][0] is None
     monkeypatch.setenv("AIGCWATCH_DATABASE_URL", url)
+    filled = CliRunner().invoke(main, ["reindex"])
+    assert "`aigcwatch recluster` files them again" in filled.output
+    with sf() as s:
+        assert _state(s)["aggregator:guid-3"][0] is None
     result = CliRunner().invoke(main, ["recluster"])
     assert result.exit_code == 0, result.output
     assert "reclustered 3 items: 1 in stories of others; 3 stories before, 2 now" in result.output
