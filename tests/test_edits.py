@@ -313,11 +313,13 @@ def _counted_as_read(s) -> None:
 
 
 def test_a_member_rewritten_into_another_story_leaves_its_story(db_url):
-    """The mirror's page (a member of the wire's Kling story) is rewritten at the same link into a
-    story about Pika: it leaves the Kling story (whose reach drops back to 2: the wire and its
-    exact copy) and is a story of its own, with its new tags and keys, counted once."""
-    mirror_v2 = MIRROR.replace("Creators line up as Kling 2.1 goes public", PIKA_TITLE) \
-        .replace("(Wire) - " + BODY.rsplit(" Early users", 1)[0], PIKA)
+    """The mirror's page (a member of the wire's Kling story) is corrected (it stays), then
+    rewritten at the same link into a story about Pika: it leaves the Kling story (whose reach
+    drops back to 2: the wire and its exact copy) and is a story of its own, with its new tags and
+    keys, counted once."""
+    kept = "(Wire) - " + BODY.rsplit(" Early users", 1)[0]
+    corrected = MIRROR.replace(kept, kept.replace("Tuesday", "Tuesday morning").replace("ten", "10"))
+    mirror_v2 = MIRROR.replace("Creators line up as Kling 2.1 goes public", PIKA_TITLE).replace(kept, PIKA)
     engine = dbe.ensure_schema(db_url)
     sf = dbe.session_factory(engine)
     with scripted_server() as srv:
@@ -325,9 +327,14 @@ def test_a_member_rewritten_into_another_story_leaves_its_story(db_url):
         run_ingest(sf, _sources(srv), settings=FAST, rollup_zones=("UTC",))
         with sf() as s:
             assert _stories(s)["m-1"] == ("w-1", None) and _stories(s)["w-1"] == (None, 3)
-        srv.route("/mirror.xml", Reply(200, body=mirror_v2, content_type="application/rss+xml"))
-        second = run_ingest(sf, _sources(srv)[1:2], settings=FAST, force=True)
-    assert [(r.new, r.updated) for r in second.results] == [(0, 1)]
+        updated = []
+        for body in (corrected, mirror_v2):
+            srv.route("/mirror.xml", Reply(200, body=body, content_type="application/rss+xml"))
+            updated += [r.updated for r in run_ingest(sf, _sources(srv)[1:2], settings=FAST, force=True).results]
+            if body is corrected:
+                with sf() as s:
+                    assert _stories(s)["m-1"] == ("w-1", None) and _stories(s)["w-1"] == (None, 3)
+    assert updated == [1, 1]
     with sf() as s:
         stories = _stories(s)
         assert stories["m-1"] == (None, 1) and stories["w-1"] == (None, 2)
