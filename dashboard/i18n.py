@@ -268,7 +268,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "col_digest_date": ("日报日期", "digest date"),
     "col_period": ("周期", "period"),
     "col_focus": ("范围", "focus"),
-    "focus_all": ("全部", "all"),
+    "focus_all": ("全部", "all coverage"),
     "col_channel": ("渠道", "channel"),
     "col_recipient": ("收件人", "recipient"),
     "col_status": ("状态", "status"),

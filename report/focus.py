@@ -9,12 +9,14 @@ search is user input, which each format escapes as it does feed text.
 """
 from __future__ import annotations
 
+import re
 from hashlib import sha256
 
 from db.filters import ItemFilter
 
 KEY_MAX = 200               # the delivery log's focus column (db.models.Delivery.focus) holds this many
 FIELDS = (("model", "model"), ("theme", "theme"), ("source_id", "source"), ("category", "category"))
+_HASHED = re.compile(r"#[0-9a-f]{16}$")     # the end of a key cut to KEY_MAX
 
 # key -> (zh, en)
 WORDS: dict[str, tuple[str, str]] = {
@@ -47,6 +49,40 @@ def focus_key(flt: ItemFilter) -> str:
         return key
     digest = sha256(key.encode("utf-8")).hexdigest()[:16]
     return key[: KEY_MAX - len(digest) - 1] + "#" + digest
+
+
+def filter_of_key(key: str) -> tuple[ItemFilter, bool] | None:
+    """The focus a logged `key` was made of (`focus_key` read back) and whether the key was cut to
+    `KEY_MAX` (the filter then holds what the key's start names, its last value perhaps cut
+    short); None for a string not of `focus_key`'s form."""
+    cut = len(key) == KEY_MAX and _HASHED.search(key) is not None
+    rest = key[: -17] if cut else key
+    fields = {word: f for f, word in FIELDS}
+    values: dict[str, tuple[str, ...]] = {}
+    q = ""
+    while rest:
+        if rest.startswith("q="):                # the search is last and may hold "; " and "="
+            q = rest[2:]
+            break
+        part, _, rest = rest.partition("; ")
+        word, eq, listed = part.partition("=")
+        if not eq or fields.get(word) is None or fields[word] in values:
+            if cut and not rest:                 # the cut fell inside this part: drop it
+                break
+            return None
+        values[fields[word]] = tuple(v for v in listed.split(",") if v)
+    return ItemFilter(**values, q=q), cut
+
+
+def focus_reading(key: str, lang: str) -> str:
+    """A logged focus key as the subject names the focus ("Kling / Sora, Jobs"; "" for the
+    market-wide digest); a cut key's reading ends in "…", a string not of `focus_key`'s form is
+    returned as it is. Plain text: the search is user input, escaped by whatever shows it."""
+    parsed = filter_of_key(key) if key else None
+    if parsed is None:
+        return key
+    flt, cut = parsed
+    return focus_short(flt, lang) + ("…" if cut else "")
 
 
 def focus_facts(flt: ItemFilter) -> dict:

@@ -789,6 +789,54 @@ def test_the_sources_statuses_draw_in_any_chromium_as_a_dot_and_a_word(browser, 
         assert not boxes, f"drawn as empty boxes: {[f'U+{ord(ch):04X}' for ch in boxes]}"
 
 
+
+def _with_focused_deliveries(demo_db: Path, to: Path) -> Path:
+    """A copy of the demo database whose log holds a focused digest, a focused alert (its search
+    hostile markup) and a market-wide digest, each logged under report.focus's key."""
+    import shutil
+    from datetime import date, datetime, timedelta, timezone
+
+    from db import engine as dbe
+    from db.filters import ItemFilter
+    from report.alert_log import AlertLog
+    from report.delivery import Target, record
+    from report.focus import focus_key
+
+    shutil.copy(demo_db, to)
+    engine = dbe.make_engine(f"sqlite:///{to}")
+    now = datetime(2025, 10, 21, 0, 30, tzinfo=timezone.utc)
+    desk = Target("email", "desk@example.org")
+    with dbe.session_factory(engine)() as session:
+        record(session, date(2025, 10, 20), "day", desk, ok=True, error=None, subject="all", now=now)
+        record(session, date(2025, 10, 20), "day", desk, ok=True, error=None, subject="kling",
+               now=now + timedelta(minutes=1),
+               focus=focus_key(ItemFilter(model=("sora", "kling"), theme=("jobs",))))
+        AlertLog(date(2025, 10, 21), "model", "kling",
+                 focus_key(ItemFilter(category=("social",), q="<img src=x onerror=alert(1)>")), 9).record(
+            session, desk, ok=False, error="down", subject="spike", now=now + timedelta(minutes=2))
+    engine.dispose()
+    return to
+
+
+def test_the_delivery_log_names_each_focus_as_its_subject_does(browser, demo_db: Path, tmp_path) -> None:
+    """Before: the focus column showed the log's key ("model=kling,sora; theme=jobs") and "all" for
+    the market-wide digest. Now the focus as the subject reads it, in the page's language, the
+    search shown as text."""
+    with _serve(_with_focused_deliveries(demo_db, tmp_path / "demo.db"), tmp_path / "dashboard.log") as srv:
+        pg = _new_page(browser)
+        try:
+            for ui, expected in (("en", ["social, “<img src=x onerror=alert(1)>”", "Kling / Sora, Jobs",
+                                         "all coverage"]),
+                                 ("zh", ["社交、“<img src=x onerror=alert(1)>”", "可灵 Kling / Sora、就业冲击",
+                                         "全部"])):
+                pg.goto(f"{srv.base}/sources?ui={ui}")
+                _settle(pg)
+                _check_clean(pg, f"/sources?ui={ui}")
+                log = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').nth(2)
+                assert log.evaluate(_FIRST_CELLS, 3) == expected    # date, period, focus
+        finally:
+            pg.context.close()
+
 # Each word of each KPI value and label (a run of characters between spaces: "影视与创作" is one) with
 # the lines its characters were laid out on.
 _KPI_WORDS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricLabel"] p')]

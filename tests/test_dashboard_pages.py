@@ -1051,11 +1051,12 @@ def test_the_delivery_log_tells_a_focused_digest_from_the_market_wide_one(site, 
            now=at_ + timedelta(minutes=1), focus="model=kling; q=<b>sora</b> OR 可灵")
     st.cache_data.clear()
     log = ok(page("sources", ui="en")).dataframe[-1].value
-    assert list(log["focus"]) == ["model=kling; q=<b>sora</b> OR 可灵", "all"]
+    # named as the subject names it (the log's key before), the search as text
+    assert list(log["focus"]) == ["Kling, “<b>sora</b> OR 可灵”", "all coverage"]
     assert list(log["status"]) == ["● failed", "● sent"]
     assert [r["focus"] for r in q.latest_deliveries(session)] == ["model=kling; q=<b>sora</b> OR 可灵", ""]
     assert list(ok(page("sources", ui="zh")).dataframe[-1].value["范围"]) == [
-        "model=kling; q=<b>sora</b> OR 可灵", "全部"]
+        "可灵 Kling、“<b>sora</b> OR 可灵”", "全部"]
 
 
 def test_the_delivery_log_shows_spike_alerts_beside_digests_and_their_level(site, session):

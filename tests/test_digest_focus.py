@@ -291,3 +291,29 @@ def test_a_subject_tells_values_of_one_kind_from_kinds_that_all_hold():
     assert focus_short(flt, "zh") == "可灵 Kling / Sora、就业冲击、“翻车”"
     assert focus_short(flt, "en") == "Kling / Sora, Jobs, “翻车”"
     assert focus_short(ItemFilter(), "en") == ""
+
+
+@pytest.mark.parametrize("flt", [
+    ItemFilter(model=("kling", "sora"), theme=("jobs",)),
+    ItemFilter(source_id=("kr36",), category=("social",), q='<b>x</b>; model=sora OR "a, b"'),
+    ItemFilter(q="x=1; y"),
+])
+def test_a_logged_focus_key_reads_as_the_subject_does(flt):
+    # Before: the Sources page's delivery log showed the key ("model=kling,sora; theme=jobs"),
+    # not the focus as the subject names it ("Kling / Sora, Jobs").
+    from report.focus import focus_key, focus_reading, focus_short
+
+    for lang in ("zh", "en"):
+        assert focus_reading(focus_key(flt), lang) == focus_short(flt, lang) != ""
+    assert focus_reading("", "en") == ""
+
+
+def test_a_cut_or_unknown_focus_key_still_reads_as_much_as_it_holds():
+    from report.focus import focus_key, focus_reading
+
+    cut = focus_key(ItemFilter(model=("kling",), q="sora " * 100))
+    assert focus_reading(cut, "en").startswith("Kling, “sora sora") and focus_reading(cut, "en").endswith("…")
+    long_ids = focus_key(ItemFilter(source_id=tuple(f"source-{i:03}" for i in range(40))))
+    assert focus_reading(long_ids, "en").startswith("source-000 / source-001 / ")
+    assert focus_reading(long_ids, "en").endswith("…") and "#" not in focus_reading(long_ids, "en")
+    assert focus_reading("region=eu", "en") == "region=eu"      # not focus_key's form: as stored

@@ -8,13 +8,15 @@ import streamlit as st
 
 from dashboard import charts, data, drill, i18n, ui
 from dashboard.state import Ctx, setup
+from report.focus import focus_reading
 
 RUNS = 20
 DELIVERIES = 50
 # Pixels per health column shown: 933 in all, inside the 940 px the table has beside the sidebar at
 # a 1400 px window (measured in Chromium); the error class is wide enough for
 # "no new items lately (stale)" whole, the health for "● never ok" and "● 从未成功".
-# The focus (report.focus's key, "all" for the market-wide digest) is cut to its column as the error is.
+# The focus (as the subject names it, "all coverage" for the market-wide digest) is cut to its
+# column as the error is.
 DELIVERY_WIDTHS = {"col_digest_date": 95, "col_period": 55, "col_focus": 115, "col_channel": 100,
                    "col_recipient": 140, "col_status": 85, "col_attempts": 65, "col_last_attempt": 120,
                    "col_error": 155}
@@ -129,7 +131,7 @@ def deliveries(ctx: Ctx) -> None:
         return
     df = pd.DataFrame([{
         t("col_digest_date"): r["digest_date"], t("col_period"): period_text(r, L),
-        t("col_focus"): r["focus"] or t("focus_all"), t("col_channel"): r["channel"],
+        t("col_focus"): focus_reading(r["focus"], L) or t("focus_all"), t("col_channel"): r["channel"],
         t("col_recipient"): r["recipient"], t("col_status"): marked(i18n.status_name(r["status"], L)),
         t("col_attempts"): r["attempts"],
         t("col_last_attempt"): ui.fmt_time(r["last_attempt_at"], ctx.tz),
