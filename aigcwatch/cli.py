@@ -12,7 +12,7 @@ from aigcwatch import __version__
 from aigcwatch.consoles import EXIT_ALL_FAILED, EXIT_OK, console, err_console, stdout_to_devnull
 from aigcwatch.errors import AigcwatchError
 from aigcwatch.ingest_report import cell, run_and_report
-from aigcwatch.options import setting_option
+from aigcwatch.options import setting_option, sources_file_option
 from ingest.wording import counted
 
 class Group(click.Group):
@@ -118,8 +118,7 @@ def _select(sources, ids, sources_file=None):
 
 @main.command()
 @click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
-@setting_option("--sources", "sources_file", setting="sources", metavar="FILE",
-              help="Sources TOML file (default: the shipped list).")
+@sources_file_option
 @setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
 @click.option("--force", is_flag=True, help="Fetch sources even while they are backing off after failures.")
 @click.option("--no-tag", is_flag=True, help="Skip tagging and the relevance filter (store everything).")
@@ -159,8 +158,7 @@ def sources() -> None:
 
 
 @sources.command("list")
-@setting_option("--sources", "sources_file", setting="sources", metavar="FILE",
-              help="Sources TOML file (default: the shipped list).")
+@sources_file_option
 def sources_list(sources_file) -> None:
     """Show the configured sources (validates the file)."""
     from aigcwatch.config import load_sources, sources_path
@@ -179,8 +177,7 @@ def sources_list(sources_file) -> None:
 
 @sources.command("check")
 @click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
-@setting_option("--sources", "sources_file", setting="sources", metavar="FILE",
-              help="Sources TOML file (default: the shipped list).")
+@sources_file_option
 def sources_check(source_ids, sources_file) -> None:
     """Fetch and parse each source now (nothing is stored) and report what works."""
     from aigcwatch.config import check_enabled, load_sources

@@ -246,10 +246,10 @@ def load_sources(path: str | os.PathLike | None = None, *, rsshub_base: str | No
 
 
 def list_command(path: str | os.PathLike | None = None) -> str:
-    """The command that lists this sources file: `aigcwatch sources list`, with `--sources FILE`
+    """The command that lists this sources file: `aigcwatch sources list`, with `--sources-file FILE`
     unless the file is the shipped list (the plain command would list that one instead)."""
     p = sources_path(path)
-    return "`aigcwatch sources list`" if p == default_sources_path() else f"`aigcwatch sources list --sources {p}`"
+    return "`aigcwatch sources list`" if p == default_sources_path() else f"`aigcwatch sources list --sources-file {p}`"
 
 
 def check_unknown_ids(sources: list[Source], ids, path: str | os.PathLike | None = None) -> None:

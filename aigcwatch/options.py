@@ -9,6 +9,8 @@ file used, e.g. the SQLite database in the data directory): click's own
 """
 from __future__ import annotations
 
+import functools
+
 import click
 
 from aigcwatch.config import SETTINGS, derived_default
@@ -61,3 +63,39 @@ def given_as(name: str) -> str:
     if ctx.get_parameter_source(name) is click.core.ParameterSource.ENVIRONMENT and param.envvar:
         return param.envvar if isinstance(param.envvar, str) else param.envvar[0]
     return param.opts[-1]
+
+
+OLD_SOURCES = "--sources"
+
+
+def _old_sources_file(value: str) -> str:
+    """The old `--sources FILE`'s value, read as before when it is a file (with a one-line warning);
+    anything else is refused, pointing to `--source`: one letter apart, `--sources kr36` was read as
+    a file named kr36 (or, by a scheduler with its ingest off, not read at all)."""
+    from pathlib import Path
+
+    from aigcwatch.consoles import err_console
+    from aigcwatch.errors import InputError
+
+    if click.get_current_context().get_parameter_source("sources_file") is click.core.ParameterSource.COMMANDLINE:
+        raise InputError(f"{OLD_SOURCES} is the old name of --sources-file: give --sources-file alone")
+    if not Path(value).is_file():
+        raise InputError(f"{OLD_SOURCES}: {value!r} is not a file (a source is picked with --source {value}; "
+                         "the sources file is --sources-file FILE)")
+    err_console.print(f"warning: {OLD_SOURCES} is now --sources-file (the sources file); --source ID picks a source",
+                      markup=False, highlight=False, soft_wrap=True)
+    return value
+
+
+def sources_file_option(f):
+    """`--sources-file FILE` (AIGCWATCH_SOURCES) as the command's `sources_file`, and its old name
+    `--sources`, hidden from --help and read by `_old_sources_file`."""
+    @functools.wraps(f)
+    def command(*args, old_sources_file: str | None = None, **kwargs):
+        if old_sources_file is not None:
+            kwargs["sources_file"] = _old_sources_file(old_sources_file)
+        return f(*args, **kwargs)
+
+    command = click.option(OLD_SOURCES, "old_sources_file", hidden=True, metavar="FILE")(command)
+    return setting_option("--sources-file", "sources_file", setting="sources", metavar="FILE",
+                          help="Sources TOML file (default: the shipped list).")(command)

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from aigcwatch.errors import ConfigError, InputError
-from aigcwatch.options import setting_option
+from aigcwatch.options import setting_option, sources_file_option
 from report.output import check_output, method_path, output_format, write_export
 
 LANG_VALUES = ("zh", "en", "und")
@@ -96,14 +96,17 @@ def check_zone(tz: str, option: str = "--tz") -> str:
     return tz
 
 
-def _focus_options() -> dict[str, object]:
+SOURCE_HELP = "Source ids."
+
+
+def _focus_options(source_help: str = SOURCE_HELP) -> dict[str, object]:
     """The options that narrow which stories count (the export's and the digest's focus)."""
     return {
         "model": click.option("--model", multiple=True, help="Model ids or names in any case, e.g. "
                               "sora,kling or Kling,可灵 (any of them)."),
         "theme": click.option("--theme", multiple=True, help="Theme ids in any case, e.g. jobs,copyright "
                               "(any of them)."),
-        "source": click.option("--source", "source_ids", multiple=True, help="Source ids."),
+        "source": click.option("--source", "source_ids", multiple=True, help=source_help),
         "category": click.option("--category", multiple=True, help="news or social."),
         "search": click.option("-q", "--search", default="",
                                help='Every term in the title or text; "a phrase" as written, OR between '
@@ -118,9 +121,12 @@ def _apply(f, opts):
     return f
 
 
-def focus_options(f):
-    """--model, --theme, --source, --category and -q/--search, read by `focus_values`."""
-    return _apply(f, list(_focus_options().values()))
+def focus_options(f=None, *, source_help: str = SOURCE_HELP):
+    """--model, --theme, --source, --category and -q/--search, read by `focus_values`
+    (`@focus_options(source_help=...)`: --source's own help)."""
+    if f is None:
+        return lambda g: focus_options(g, source_help=source_help)
+    return _apply(f, list(_focus_options(source_help).values()))
 
 
 def filter_options(f):
@@ -484,12 +490,12 @@ def alerts(to, dry_run, force, tz, database_url, **focus) -> None:
 @setting_option("--tz", setting="timezone", help="Time zone of --digest-at and of the digest's days.")
 @click.option("--retry-after", default="10m", show_default=True,
               help="Wait before retrying a digest that failed to deliver.")
-@setting_option("--sources", "sources_file", setting="sources", metavar="FILE",
-              help="Sources TOML file (default: the shipped list).")
+@sources_file_option
 @click.option("--alerts", "with_alerts", is_flag=True,
               help="After every ingest, send today's new spikes and their follow-ups, and yesterday's "
                    "undelivered ones late (as `aigcwatch alerts`; within the focus).")
-@focus_options
+@focus_options(source_help="Focus: the digest (and --alerts) count within these source ids; every enabled "
+                           "source is still ingested.")
 @setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
 def schedule(every, digest_at, period, tz, retry_after, sources_file, with_alerts, database_url,
              **focus) -> None:

@@ -50,7 +50,7 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
 def test_bad_sources_file_is_one_line_and_exit_code_2(tmp_path):
     p = tmp_path / "s.toml"
     p.write_text('[[source]]\nid = "a"\nurl = "gopher://x"\n', encoding="utf-8")
-    result = CliRunner().invoke(main, ["sources", "list", "--sources", str(p)])
+    result = CliRunner().invoke(main, ["sources", "list", "--sources-file", str(p)])
     assert result.exit_code == 2
     assert "field 'url'" in result.output or "field 'url'" in (result.stderr if result.stderr_bytes else "")
 
@@ -146,4 +146,4 @@ def test_help_names_the_variable_of_an_option_without_a_default_and_hides_a_pass
     assert "now: postgresql://me:***@db.example/aigc from AIGCWATCH_DATABASE_URL" in shown
     assert "s3cret" not in CliRunner().invoke(main, ["digest", "--help"]).output
     monkeypatch.delenv("AIGCWATCH_SOURCES", raising=False)
-    assert "env var: AIGCWATCH_SOURCES" in _help_of(("ingest",), "--sources")
+    assert "env var: AIGCWATCH_SOURCES" in _help_of(("ingest",), "--sources-file")

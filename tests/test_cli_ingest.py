@@ -26,12 +26,12 @@ def test_ingest_prints_a_line_per_source_and_a_summary_then_adds_nothing_on_reru
         srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
         srv.route("/gone.xml", Reply(404))
         p = sources_file(tmp_path, srv, ["good", "gone"])
-        first = CliRunner().invoke(main, ["ingest", "--sources", str(p)])
+        first = CliRunner().invoke(main, ["ingest", "--sources-file", str(p)])
         assert first.exit_code == 0, first.output
         assert "✓ good: 3 entries, 1 new" in first.output
         assert "✗ gone: http_status" in first.output and "404" in first.output
         assert "1 new, 0 updated, 0 duplicate, 1 irrelevant, 1 invalid, 1 source failed" in first.output
-        second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--source", "good", "--force"])
+        second = CliRunner().invoke(main, ["ingest", "--sources-file", str(p), "--source", "good", "--force"])
         assert second.exit_code == 0 and "0 new, 0 updated, 1 duplicate" in second.output
 
 
@@ -39,14 +39,14 @@ def test_ingest_exits_4_when_every_source_failed(tmp_path, monkeypatch):
     monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'b.db'}")
     with scripted_server() as srv:
         srv.route("/a.xml", Reply(403))
-        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["a"]))])
+        result = CliRunner().invoke(main, ["ingest", "--sources-file", str(sources_file(tmp_path, srv, ["a"]))])
     assert result.exit_code == 4 and "blocked" in result.output
 
 
 def test_unknown_source_id_is_a_config_error(tmp_path, monkeypatch):
     monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
     with scripted_server() as srv:
-        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["a"])),
+        result = CliRunner().invoke(main, ["ingest", "--sources-file", str(sources_file(tmp_path, srv, ["a"])),
                                            "--source", "nope"])
     assert result.exit_code == 2 and "unknown source id: nope" in result.output
 
@@ -56,7 +56,7 @@ def test_sources_check_reports_what_works_without_storing(tmp_path, monkeypatch)
     with scripted_server() as srv:
         srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
         srv.route("/html.xml", Reply(200, body="<html><body>hello</body></html>", content_type="text/html"))
-        result = CliRunner().invoke(main, ["sources", "check", "--sources",
+        result = CliRunner().invoke(main, ["sources", "check", "--sources-file",
                                            str(sources_file(tmp_path, srv, ["good", "html"]))])
     assert result.exit_code == 0, result.output
     assert "1 of 2 sources work" in result.output and "parse" in result.output
@@ -72,8 +72,8 @@ def test_sources_check_counts_a_feed_with_no_entries_as_working_as_ingest_does(t
         srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
         srv.route("/search.xml", Reply(200, body=empty, content_type="application/rss+xml"))
         p = sources_file(tmp_path, srv, ["good", "search"])
-        both = CliRunner().invoke(main, ["sources", "check", "--sources", str(p)])
-        alone = CliRunner().invoke(main, ["sources", "check", "--sources", str(p), "--source", "search"])
+        both = CliRunner().invoke(main, ["sources", "check", "--sources-file", str(p)])
+        alone = CliRunner().invoke(main, ["sources", "check", "--sources-file", str(p), "--source", "search"])
     assert both.exit_code == 0 and "2 of 2 sources work" in both.output, both.output
     assert "feed has no entries" in both.output
     assert alone.exit_code == 0 and "1 of 1 source works" in alone.output, alone.output
@@ -88,7 +88,7 @@ def test_ingest_builds_rollups_for_the_default_zone_and_utc(tmp_path, monkeypatc
     monkeypatch.setenv("AIGCWATCH_TIMEZONE", "Europe/Berlin")
     with scripted_server() as srv:
         srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
-        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["good"]))])
+        result = CliRunner().invoke(main, ["ingest", "--sources-file", str(sources_file(tmp_path, srv, ["good"]))])
     assert result.exit_code == 0, result.output
     engine = make_engine(url)
     try:
@@ -104,7 +104,7 @@ def test_a_bad_dashboard_zone_stops_ingest_before_it_fetches(tmp_path, monkeypat
     monkeypatch.setenv("AIGCWATCH_TIMEZONE", "Mars/Base")
     with scripted_server() as srv:
         srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
-        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["good"]))])
+        result = CliRunner().invoke(main, ["ingest", "--sources-file", str(sources_file(tmp_path, srv, ["good"]))])
         assert srv.all_requests() == []
     assert result.exit_code == 2 and "AIGCWATCH_TIMEZONE: unknown time zone 'Mars/Base'" in result.output
 
@@ -119,7 +119,7 @@ def test_a_timeout_or_concurrency_that_is_not_positive_stops_ingest_before_it_fe
     monkeypatch.setenv(variable, value)
     with scripted_server() as srv:
         srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
-        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["good"]))])
+        result = CliRunner().invoke(main, ["ingest", "--sources-file", str(sources_file(tmp_path, srv, ["good"]))])
         assert srv.all_requests() == []
     assert result.exit_code == 2, result.output
     assert f"{variable}: not a valid" in result.output and repr(value) in result.output
@@ -140,7 +140,7 @@ def test_a_bad_alias_file_or_user_agent_stops_ingest_before_it_fetches(tmp_path,
     monkeypatch.setenv(variable, value.format(tmp=tmp_path))
     with scripted_server() as srv:
         srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
-        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_file(tmp_path, srv, ["good"]))])
+        result = CliRunner().invoke(main, ["ingest", "--sources-file", str(sources_file(tmp_path, srv, ["good"]))])
         assert srv.all_requests() == []
     assert result.exit_code == 2, result.output
     assert message in result.output and len(result.output.strip().splitlines()) == 1
@@ -173,7 +173,7 @@ def test_error_text_with_square_brackets_is_shown_as_written(tmp_path, monkeypat
     # rich read "[[source]]" or "[sora]" in a message as markup and printed "[]" or nothing.
     p = tmp_path / "sources.toml"
     p.write_text('rsshub_base = "https://rsshub.example.org"\n', encoding="utf-8")
-    result = CliRunner().invoke(main, ["sources", "list", "--sources", str(p)])
+    result = CliRunner().invoke(main, ["sources", "list", "--sources-file", str(p)])
     assert result.exit_code == 2 and "no [[source]] tables found" in result.output
     monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'br.db'}")
     with scripted_server() as srv:
@@ -182,7 +182,7 @@ def test_error_text_with_square_brackets_is_shown_as_written(tmp_path, monkeypat
                         content_type="application/json"))
         p.write_text(f'[[source]]\nid = "hn"\nkind = "hn"\nmin_interval_s = 0\n'
                      f'url = "{srv.url("/hn/api/v1/search_by_date?query=veo&tags=x")}"\n', encoding="utf-8")
-        result = CliRunner().invoke(main, ["ingest", "--sources", str(p)])
+        result = CliRunner().invoke(main, ["ingest", "--sources-file", str(p)])
     assert result.exit_code == 4
     assert result.output.count("[tags] must be story or comment") == 2     # its line and the table
 
@@ -205,7 +205,7 @@ def test_a_sources_folder_is_one_line_naming_how_it_was_given(tmp_path, monkeypa
     monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'src.db'}")
     if given == "variable":
         monkeypatch.setenv("AIGCWATCH_SOURCES", str(tmp_path))
-    args = ["ingest"] + (["--sources", str(tmp_path)] if given == "option" else [])
+    args = ["ingest"] + (["--sources-file", str(tmp_path)] if given == "option" else [])
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
@@ -225,8 +225,8 @@ def test_the_tables_show_a_sources_whole_problem_with_its_hint(tmp_path, monkeyp
     with scripted_server() as srv:
         srv.route("/site.xml", Reply(200, body="<html><body>hello</body></html>", content_type="text/html"))
         p = sources_file(tmp_path, srv, ["site"])
-        check = CliRunner().invoke(main, ["sources", "check", "--sources", str(p)])
-        run = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--quiet", "--workers", "0"])
+        check = CliRunner().invoke(main, ["sources", "check", "--sources-file", str(p)])
+        run = CliRunner().invoke(main, ["ingest", "--sources-file", str(p), "--quiet", "--workers", "0"])
     assert check.exit_code == 4 and hint in _problem_cells(check.output), check.output
     assert run.exit_code == 4 and hint in _problem_cells(run.output), run.output
 
@@ -237,8 +237,8 @@ def test_the_summary_line_counts_the_sources_still_backing_off(tmp_path, monkeyp
     with scripted_server() as srv:
         srv.route("/good.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
         p = sources_file(tmp_path, srv, ["good", "gone"])
-        first = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0"])
-        second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0"])
+        first = CliRunner().invoke(main, ["ingest", "--sources-file", str(p), "--workers", "0"])
+        second = CliRunner().invoke(main, ["ingest", "--sources-file", str(p), "--workers", "0"])
     assert first.exit_code == 0 and "1 source failed" in first.output and "backing off" not in \
         first.output.splitlines()[-1], first.output
     assert second.exit_code == 0 and "0 sources failed, 1 backing off" in second.output, second.output
@@ -253,13 +253,13 @@ def test_a_run_with_no_source_enabled_says_so_and_exits_2(tmp_path, monkeypatch,
         p = sources_file(tmp_path, srv, ["good", "other"])
         p.write_text(p.read_text(encoding="utf-8").replace('lang = "zh"\n', 'lang = "zh"\nenabled = false\n'),
                      encoding="utf-8")
-        result = CliRunner().invoke(main, [*command, "--sources", str(p)])
-        listed = CliRunner().invoke(main, ["sources", "list", "--sources", str(p)])
-        alone = CliRunner().invoke(main, ["sources", "check", "--sources", str(p), "--source", "good"])
+        result = CliRunner().invoke(main, [*command, "--sources-file", str(p)])
+        listed = CliRunner().invoke(main, ["sources", "list", "--sources-file", str(p)])
+        alone = CliRunner().invoke(main, ["sources", "check", "--sources-file", str(p), "--source", "good"])
     assert result.exit_code == 2, result.output
     assert result.output.strip() == (
         f"error: {p}: no source is enabled: set enabled = true on one (`aigcwatch sources list "
-        f"--sources {p}` "
+        f"--sources-file {p}` "
         "shows them), or name one with --source ID")
     assert not (tmp_path / "never.db").exists()
     assert "2 sources, 0 enabled" in listed.output
@@ -273,11 +273,11 @@ def test_a_misspelt_source_id_names_the_file_the_near_id_and_how_to_list_that_fi
     monkeypatch.setenv("AIGCWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
     with scripted_server() as srv:
         p = sources_file(tmp_path, srv, ["mytest", "other"])
-        result = CliRunner().invoke(main, [*command, "--sources", str(p), "--source", "mytset"])
+        result = CliRunner().invoke(main, [*command, "--sources-file", str(p), "--source", "mytset"])
     assert result.exit_code == 2, result.output
     assert result.output.strip() == (
         f"error: {p}: unknown source id: mytset (did you mean mytest? "
-        f"`aigcwatch sources list --sources {p}` lists them)"), result.output
+        f"`aigcwatch sources list --sources-file {p}` lists them)"), result.output
     assert not (tmp_path / "never.db").exists()
 
 
@@ -297,10 +297,10 @@ def test_a_run_where_sources_are_backing_off_says_how_to_fetch_them_now(tmp_path
     with scripted_server() as srv:
         p = sources_file(tmp_path, srv, ["a"])
         srv.route("/a.xml", Reply(503))
-        first = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0"])
+        first = CliRunner().invoke(main, ["ingest", "--sources-file", str(p), "--workers", "0"])
         srv.route("/a.xml", Reply(200, body=ZH_NEWS, content_type="application/rss+xml"))
-        second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0"])
-        third = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--workers", "0", "--force"])
+        second = CliRunner().invoke(main, ["ingest", "--sources-file", str(p), "--workers", "0"])
+        third = CliRunner().invoke(main, ["ingest", "--sources-file", str(p), "--workers", "0", "--force"])
     assert first.exit_code == 4, first.output
     # Before: the second run, which asked no source at all, was "run 2: ok" with exit 0, so a cron
     # job's monitor turned green while nothing was collected.
@@ -329,9 +329,9 @@ def test_the_summary_table_counts_edited_items_as_the_summary_line_does(tmp_path
     with scripted_server() as srv:
         p = sources_file(tmp_path, srv, ["a"])
         srv.route("/a.xml", Reply(200, body=_rss("可灵2.0发布"), content_type="application/rss+xml"))
-        first = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--quiet", "--workers", "0"])
+        first = CliRunner().invoke(main, ["ingest", "--sources-file", str(p), "--quiet", "--workers", "0"])
         srv.route("/a.xml", Reply(200, body=_rss("可灵2.0正式发布：最长两分钟"), content_type="application/rss+xml"))
-        second = CliRunner().invoke(main, ["ingest", "--sources", str(p), "--quiet", "--workers", "0"])
+        second = CliRunner().invoke(main, ["ingest", "--sources-file", str(p), "--quiet", "--workers", "0"])
     assert first.exit_code == 0 and second.exit_code == 0, (first.output, second.output)
     assert "0 new, 1 updated" in second.output, second.output
     header = next(ln for ln in second.output.splitlines() if "source" in ln and "┃" in ln)
@@ -347,7 +347,7 @@ def test_sources_list_shows_a_long_url_whole_in_a_log(tmp_path):
     p = tmp_path / "sources.toml"
     p.write_text(f'[[source]]\nid = "weibo-kling"\nname = "微博搜索：可灵"\nurl = "{url}"\nlang = "zh"\n',
                  encoding="utf-8")
-    result = CliRunner().invoke(main, ["sources", "list", "--sources", str(p)])
+    result = CliRunner().invoke(main, ["sources", "list", "--sources-file", str(p)])
     assert result.exit_code == 0, result.output
     cells = "".join(ln.split("│")[-2].strip() for ln in result.output.splitlines() if ln.count("│") >= 3)
     assert "…" not in result.output and cells == url, result.output

@@ -76,7 +76,7 @@ def test_a_bad_fetch_setting_stops_the_scheduler_at_start(tmp_path, monkeypatch,
     # Before, it was found only by each ingest, which logged it and the scheduler ran on for ever.
     monkeypatch.setenv(variable, value)
     src = sources_toml(tmp_path, "http://127.0.0.1:9/zh.xml")
-    result = CliRunner().invoke(main, ["schedule", "--digest-at", "off", "--sources", str(src),
+    result = CliRunner().invoke(main, ["schedule", "--digest-at", "off", "--sources-file", str(src),
                                        "--database-url", f"sqlite:///{tmp_path / 's.db'}"])
     assert result.exit_code == 2 and f"{variable}: not a valid" in result.output
     assert not (tmp_path / "s.db").exists()
@@ -364,13 +364,13 @@ def test_a_second_ingest_exits_5_naming_the_first_or_waits_for_it(tmp_path):
         first = start(["ingest"], env, log)
         try:
             wait_for(lambda: feeds.requests("/zh.xml"), 60, "the first ingest to fetch", log)
-            second = CliRunner().invoke(main, ["ingest", "--database-url", db, "--sources", str(src)])
+            second = CliRunner().invoke(main, ["ingest", "--database-url", db, "--sources-file", str(src)])
             assert second.exit_code == 5
             line = second.stderr.strip()
             assert "\n" not in line
             assert re.match(r"error: another ingest is running \(held by [^:]+:\d+:\w+ since \d{4}-\d\d-\d\d "
                             r"\d\d:\d\d:\d\d UTC\)$", line), line
-            waited = CliRunner().invoke(main, ["ingest", "--database-url", db, "--sources", str(src),
+            waited = CliRunner().invoke(main, ["ingest", "--database-url", db, "--sources-file", str(src),
                                                "--wait", "60", "--force"])
             assert first.wait(60) == 0, log.read_text()
             assert waited.exit_code == 0, waited.output
@@ -428,12 +428,12 @@ def test_a_scheduler_that_would_ingest_no_enabled_source_stops_at_start(tmp_path
     # Before: it ran an empty "ok" ingest every 30 minutes for ever.
     src = sources_toml(tmp_path, "http://127.0.0.1:9/zh.xml")
     src.write_text(src.read_text(encoding="utf-8") + "enabled = false\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["schedule", "--digest-at", "off", "--sources", str(src),
+    result = CliRunner().invoke(main, ["schedule", "--digest-at", "off", "--sources-file", str(src),
                                        "--database-url", f"sqlite:///{tmp_path / 's.db'}"])
     assert result.exit_code == 2
     assert result.output.strip() == (
         f"error: {src}: no source is enabled: set enabled = true on one (`aigcwatch sources list "
-        f"--sources {src}` "
+        f"--sources-file {src}` "
         "shows them), or --every off for no ingest")
     assert not (tmp_path / "s.db").exists()
 

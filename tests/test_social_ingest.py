@@ -272,7 +272,7 @@ def test_sources_check_reads_one_page_of_each_api_source(tmp_path, monkeypatch):
                      f'[[source]]\nid = "m"\nkind = "mastodon"\nurl = "{base}{PATHS["mastodon"]}"\n\n'
                      f'[[source]]\nid = "b"\nkind = "bluesky"\nurl = "{base}/bsky/xrpc/app.bsky.feed.searchPosts?q=x"\n',
                      encoding="utf-8")
-        result = CliRunner().invoke(main, ["sources", "check", "--sources", str(p)])
+        result = CliRunner().invoke(main, ["sources", "check", "--sources-file", str(p)])
     assert result.exit_code == 0, result.output
     # the empty Bluesky search works (an empty search result is not a failure), and says it is empty
     assert "3 of 3 sources work" in result.output and "empty: the first page holds no posts" in result.output
