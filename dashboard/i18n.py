@@ -262,10 +262,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "runs": ("最近采集批次", "Recent ingest runs"),
     "items_by_source": ("各信源每{period}报道量", "Stories per source per {period}"),
     "no_runs": ("还没有采集记录。", "No ingest runs yet."),
-    "deliveries": ("日报推送记录", "Digest deliveries"),
-    "no_deliveries": ("还没有发送过日报（`aigcwatch digest` 或 `aigcwatch schedule` 发送后记录在此）。",
-                      "No digest sent yet (`aigcwatch digest` or `aigcwatch schedule` log each delivery here)."),
-    "col_digest_date": ("日报日期", "digest date"),
+    "deliveries": ("推送记录：日报与预警", "Deliveries: digests and spike alerts"),
+    "no_deliveries": ("还没有发送过日报或预警（`aigcwatch digest`、`aigcwatch alerts` 或 `aigcwatch schedule` "
+                      "发送后记录在此）。",
+                      "Nothing sent yet (`aigcwatch digest`, `aigcwatch alerts` or `aigcwatch schedule` log each "
+                      "delivery here)."),
+    "col_digest_date": ("日期", "date"),
     "col_period": ("周期", "period"),
     "col_focus": ("范围", "focus"),
     "focus_all": ("全部", "all coverage"),

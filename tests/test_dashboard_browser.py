@@ -783,7 +783,7 @@ def test_the_sources_statuses_draw_in_any_chromium_as_a_dot_and_a_word(browser, 
         health = tables.nth(0).evaluate(_FIRST_CELLS, 1)
         words = {i18n.t(f"health_{k}", ui) for k in ("ok", "failing", "warning", "paused", "never_ok")}
         assert health and all(c.startswith("● ") and c[2:] in words for c in health), health
-        status = tables.nth(2).evaluate(_FIRST_CELLS, 6)   # date, period, focus, channel, recipient, status
+        status = tables.nth(2).evaluate(_FIRST_CELLS, 3)   # date, period, status
         assert sorted(status) == sorted(f"● {i18n.status_name(s, ui)}" for s in ("sent", "failed")), status
         boxes = tables.page.evaluate(_NO_GLYPH, health + status)
         assert not boxes, f"drawn as empty boxes: {[f'U+{ord(ch):04X}' for ch in boxes]}"
@@ -833,7 +833,79 @@ def test_the_delivery_log_names_each_focus_as_its_subject_does(browser, demo_db:
                 _settle(pg)
                 _check_clean(pg, f"/sources?ui={ui}")
                 log = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').nth(2)
-                assert log.evaluate(_FIRST_CELLS, 3) == expected    # date, period, focus
+                assert log.evaluate(_FIRST_CELLS, 4) == expected    # date, period, status, focus
+        finally:
+            pg.context.close()
+
+
+def _grid_lines(png: bytes) -> tuple[list[int], list[int]]:
+    """The x of a data grid's vertical lines (pixel columns one light grey from top to bottom) in
+    its element screenshot, and the y of the horizontal ones (rows one grey from edge to edge)."""
+    import io
+
+    from PIL import Image
+
+    g = Image.open(io.BytesIO(png)).convert("L")
+    w, h = g.size
+    px = g.load()
+
+    def line(values: list[int]) -> bool:
+        return max(values) < 250 and max(values) - min(values) < 40
+
+    def ends(found: list[int]) -> list[int]:      # a run of lines (the header's band) counts once, by its end
+        return [v for i, v in enumerate(found) if i + 1 == len(found) or found[i + 1] != v + 1]
+
+    # 10 px in from the edges: the grid's corners are rounded
+    xs = ends([x for x in range(w) if line([px[x, y] for y in range(10, h - 10)])])
+    ys = ends([y for y in range(h) if line([px[x, y] for x in range(10, w - 10)])])
+    return xs, ys
+
+
+def _cut_cells(png: bytes, columns: list[int]) -> list[tuple[int, int]]:
+    """(column, row) of the cells of `columns` (0-based) whose text runs into the cell's right edge:
+    glide-data-grid clips a cell's text at the column's line, where text that fits leaves its 8 px
+    padding blank."""
+    import io
+
+    from PIL import Image
+
+    g = Image.open(io.BytesIO(png)).convert("L")
+    px = g.load()
+    xs, ys = _grid_lines(png)
+    cut = []
+    for c in columns:
+        right = xs[c + 1]
+        for r, (top, bottom) in enumerate(zip(ys[1:], ys[2:])):      # below the header
+            if any(px[x, y] < 170 for x in range(right - 4, right) for y in range(top + 2, bottom - 1)):
+                cut.append((c, r))
+    return cut
+
+
+@pytest.mark.parametrize("width", [800, 1400])
+def test_the_delivery_log_shows_each_status_in_view_and_each_period_whole(browser, demo_db: Path, tmp_path,
+                                                                          width) -> None:
+    """Before: at 800 px the status (did it go out?) lay past the right edge, behind the focus,
+    channel and recipient; and the 55 px period cut an alert's spike to "alert: Kl" / "预警：".
+    The status follows the date and period; dates, periods, statuses and times are drawn whole."""
+    db = _with_focused_deliveries(_with_deliveries(demo_db, tmp_path / "d1.db"), tmp_path / "demo.db")
+    with _serve(db, tmp_path / "dashboard.log") as srv:
+        pg = _new_page(browser)
+        pg.set_viewport_size({"width": width, "height": 900})
+        try:
+            for ui in ("en", "zh"):
+                pg.goto(f"{srv.base}/sources?ui={ui}")
+                _settle(pg)
+                _check_clean(pg, f"/sources?ui={ui}")
+                log = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').nth(2)
+                log.scroll_into_view_if_needed()
+                time.sleep(0.5)
+                in_view = log.evaluate("el => [...el.querySelectorAll('[role=columnheader]')].map(h => h.textContent)")
+                assert in_view[:3] == (["date", "period", "status"] if ui == "en" else ["日期", "周期", "状态"]), \
+                    f"{ui} at {width} px: columns in view {in_view}"
+                assert log.evaluate(_FIRST_CELLS, 2)[0] == ("alert: Kling" if ui == "en" else "预警：可灵 Kling")
+                png = log.screenshot()
+                shown = [0, 1, 2] + ([6] if width == 1400 else [])     # date, period, status, last attempt
+                assert not _cut_cells(png, shown), f"{ui} at {width} px: cut (column, row): {_cut_cells(png, shown)}"
         finally:
             pg.context.close()
 

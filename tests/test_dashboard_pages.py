@@ -943,7 +943,7 @@ def test_sources_page_health_and_runs(site, session):
 @pytest.mark.parametrize("ui, word", [("en", "never ok"), ("zh", "从未成功")])
 def test_the_sources_csvs_name_every_column_and_say_health_in_words(site, session, monkeypatch, ui, word):
     # Before: source_health.csv began with a column named "" holding the table's status dot (🟢),
-    # read back as "Unnamed: 0"; digest_deliveries.csv likewise (✅ beside its own status column).
+    # read back as "Unnamed: 0"; the delivery log's CSV likewise (✅ beside its own status column).
     from dashboard import i18n
 
     record(session, date(2025, 10, 20), "day", Target("email", "desk@example.org"), ok=True, error=None,
@@ -953,7 +953,7 @@ def test_the_sources_csvs_name_every_column_and_say_health_in_words(site, sessio
     at = ok(page("sources", ui=ui))
     table = at.dataframe[0].value
     assert table.columns[0] == i18n.t("col_health", ui)     # the table's dot before the same word
-    for name in ("source_health.csv", "digest_deliveries.csv"):
+    for name in ("source_health.csv", "deliveries.csv"):
         assert all(str(c).strip() for c in frames[name].columns), (name, list(frames[name].columns))
     health = frames["source_health.csv"]
     assert health.columns[0] == i18n.t("col_health", ui)
@@ -1022,7 +1022,7 @@ def test_a_box_that_opens_one_thing_says_nothing_is_open_not_all(site, ui, none)
 
 def test_sources_page_shows_the_digest_delivery_log_newest_first(site, session):
     at = ok(page("sources", ui="en"))
-    assert any("No digest sent yet" in i.value for i in at.info)
+    assert any("Nothing sent yet" in i.value for i in at.info)
     first = datetime(2025, 10, 21, 0, 30, tzinfo=timezone.utc)
     record(session, date(2025, 10, 20), "day", Target("email", "desk@example.org"), ok=True, error=None,
            subject="digest", now=first)
@@ -1071,7 +1071,10 @@ def test_the_delivery_log_shows_spike_alerts_beside_digests_and_their_level(site
     AlertLog(date(2025, 10, 21), "model", "kling", "", 30, level=1).record(       # its follow-up (0012)
         session, target, ok=True, error=None, subject="Kling still rising", now=at_ + timedelta(hours=3))
     st.cache_data.clear()
-    log = ok(page("sources", ui="en")).dataframe[-1].value
+    at = ok(page("sources", ui="en"))
+    log = at.dataframe[-1].value
+    # the table's heading says so (it read "Digest deliveries"), and its date is not a digest's
+    assert at.subheader[-1].value == "Deliveries: digests and spike alerts" and "date" in log
     assert list(log["period"]) == ["alert: Kling, still rising (level 1)", "alert: Kling", "day"]
     assert list(log["status"]) == ["● sent", "● failed", "● sent"] and log["error"].iloc[1] == "down <b>x</b>"
     assert list(ok(page("sources", ui="zh")).dataframe[-1].value["周期"]) == [

@@ -15,11 +15,13 @@ DELIVERIES = 50
 # Pixels per health column shown: 933 in all, inside the 940 px the table has beside the sidebar at
 # a 1400 px window (measured in Chromium); the error class is wide enough for
 # "no new items lately (stale)" whole, the health for "● never ok" and "● 从未成功".
-# The focus (as the subject names it, "all coverage" for the market-wide digest) is cut to its
-# column as the error is.
-DELIVERY_WIDTHS = {"col_digest_date": 95, "col_period": 55, "col_focus": 115, "col_channel": 100,
-                   "col_recipient": 140, "col_status": 85, "col_attempts": 65, "col_last_attempt": 120,
-                   "col_error": 155}
+# Per delivery column shown, in order: 930 in all. The status follows the date and period, so an
+# 800 px window (about 470 px of table) shows whether each went out; the period is wide enough for
+# an alert's spike ("预警：可灵 Kling", "alert: World model / AGI"; the longest theme names are cut).
+# The focus (as the subject names it, "all coverage" for the market-wide digest), the channel, the
+# recipient and the error are cut to their columns (whole in the cell's overlay and the CSV).
+DELIVERY_WIDTHS = {"col_digest_date": 95, "col_period": 150, "col_status": 85, "col_focus": 130,
+                   "col_channel": 95, "col_recipient": 135, "col_last_attempt": 120, "col_error": 120}
 HEALTH_WIDTHS = {"col_health": 88, "col_source": 130, "col_lang": 90, "col_category": 85, "last_ok": 120,
                  "last_error": 185, "items_per_day": 70, "not_modified": 90, "failure_rate": 75}
 
@@ -131,22 +133,22 @@ def deliveries(ctx: Ctx) -> None:
         return
     df = pd.DataFrame([{
         t("col_digest_date"): r["digest_date"], t("col_period"): period_text(r, L),
+        t("col_status"): marked(i18n.status_name(r["status"], L)),
         t("col_focus"): focus_reading(r["focus"], L) or t("focus_all"), t("col_channel"): r["channel"],
-        t("col_recipient"): r["recipient"], t("col_status"): marked(i18n.status_name(r["status"], L)),
-        t("col_attempts"): r["attempts"],
+        t("col_recipient"): r["recipient"], t("col_attempts"): r["attempts"],
         t("col_last_attempt"): ui.fmt_time(r["last_attempt_at"], ctx.tz),
         t("col_sent_at"): ui.fmt_time(r["sent_at"], ctx.tz) if r["sent_at"] and r["status"] == "sent" else "",
         t("col_error"): r["error"] or "",
     } for r in rows])
     # in view beside the sidebar at 1400 px (a long error widened it to ~1,340 px): the error is cut
-    # to its column (whole in the CSV and in the cell's overlay), the sent time (the last attempt of
-    # a sent digest) is in the CSV
+    # to its column (whole in the CSV and in the cell's overlay); the attempts and the sent time (the
+    # last attempt of a sent digest) are in the CSV
     colors = [DELIVERY_COLORS.get(r["status"], HEALTH_COLORS["paused"]) for r in rows]
     st.dataframe(colored(df, t("col_status"), colors), hide_index=True, key="so_deliveries",
                  column_order=[t(k) for k in DELIVERY_WIDTHS],
                  column_config={t(k): st.column_config.Column(width=w) for k, w in DELIVERY_WIDTHS.items()})
     words = df.assign(**{t("col_status"): [i18n.status_name(r["status"], L) for r in rows]})   # no dot
-    st.download_button(t("download_csv"), ui.csv_bytes(words), file_name="digest_deliveries.csv",
+    st.download_button(t("download_csv"), ui.csv_bytes(words), file_name="deliveries.csv",
                        mime="text/csv", key="so_deliveries_csv", on_click="ignore",
                        icon=":material/download:")
 
