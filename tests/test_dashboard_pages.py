@@ -978,6 +978,25 @@ def test_sources_tables_speak_the_interface_language(site, session, ui, headers,
     assert ok_word in set(runs[status]) | {i18n_status(r["status"], ui) for r in q.latest_runs(session, 20)}
 
 
+def test_the_health_table_leads_with_the_sources_in_trouble(site, session):
+    # Before: rows in id order: with the shipped 37 sources a failing one could sit below the ten
+    # rows in view. Now failing, then warning, then never ok, then ok (each in id order).
+    when = datetime(2025, 3, 10, 4, 0, tzinfo=timezone.utc)
+    ids = sorted(s["id"] for s in q.facets(session)["sources"])
+    failing, warning = ids[-1], ids[-2]
+    store.save_fetch_state(session, failing, FetchState(consecutive_failures=2), fetched_at=when, ok=False,
+                           error_class=FailureClass.BLOCKED, error="HTTP 403")
+    store.save_fetch_state(session, warning, FetchState(), fetched_at=when, ok=True,
+                           error_class=FailureClass.STALE, error="no new item for 14 days")
+    session.commit()
+    health = ok(page("sources", ui="en")).dataframe[0].value
+    assert list(health["id"][:2]) == [failing, warning], list(health["id"])
+    assert list(health["health"][:2]) == ["● failing", "● warning"]
+    rank = {"● failing": 0, "● warning": 1, "● never ok": 2, "● ok": 3, "● paused": 4}
+    shown = list(zip(health["health"], health["id"]))
+    assert shown == sorted(shown, key=lambda r: (rank[r[0]], r[1]))
+
+
 @pytest.mark.parametrize("ui, blocked, stale, header", [
     ("zh", "被拦截 (blocked)", "长期无新内容 (stale)", "类型"), ("en", "blocked", "no new items lately (stale)", "news / social")])
 def test_sources_health_names_error_classes_in_the_interface_language(site, session, ui, blocked, stale, header):

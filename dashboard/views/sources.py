@@ -30,6 +30,8 @@ HEALTH_WIDTHS = {"col_health": 88, "col_source": 130, "col_lang": 90, "col_categ
 MARK = "●"
 HEALTH_COLORS = {"paused": "#6B6B6B", "failing": "#C62828", "warning": "#A86400", "ok": "#1E7B34",
                  "never_ok": "#6B6B6B"}
+# The health table's order: sources in trouble first (about ten rows are in view), each status in id order.
+HEALTH_ORDER = ("failing", "warning", "never_ok", "ok", "paused")
 DELIVERY_COLORS = {"sent": HEALTH_COLORS["ok"], "failed": HEALTH_COLORS["failing"]}
 
 
@@ -59,7 +61,8 @@ def _status(row: dict) -> str:
 def health(ctx: Ctx) -> None:
     L = ctx.lang
     st.subheader(i18n.t("health", L))
-    rows = data.source_stats(ctx.url, ctx.flt, ctx.tz)
+    rows = sorted(data.source_stats(ctx.url, ctx.flt, ctx.tz),
+                  key=lambda r: (HEALTH_ORDER.index(_status(r)), r["id"]))
     t = lambda k: i18n.t(k, L)  # noqa: E731
     df = pd.DataFrame([{
         t("col_health"): marked(t("health_" + _status(r))), "id": r["id"], t("col_source"): r.get("name"),
