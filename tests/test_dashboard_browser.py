@@ -882,11 +882,13 @@ def _cut_cells(png: bytes, columns: list[int]) -> list[tuple[int, int]]:
 
 
 @pytest.mark.parametrize("width", [800, 1400])
-def test_the_delivery_log_shows_each_status_in_view_and_each_period_whole(browser, demo_db: Path, tmp_path,
-                                                                          width) -> None:
-    """Before: at 800 px the status (did it go out?) lay past the right edge, behind the focus,
-    channel and recipient; and the 55 px period cut an alert's spike to "alert: Kl" / "预警：".
-    The status follows the date and period; dates, periods, statuses and times are drawn whole."""
+def test_the_sources_tables_show_what_went_wrong_in_view_and_each_period_whole(browser, demo_db: Path, tmp_path,
+                                                                               width) -> None:
+    """Before: at 800 px the delivery log's status (did it go out?) lay past the right edge, behind
+    the focus, channel and recipient, and the health table's last error class (why a source fails)
+    behind its language and type; the 55 px period cut an alert's spike to "alert: Kl" / "预警：".
+    The status follows the date and period, the error class the source; dates, periods, statuses
+    and times are drawn whole."""
     db = _with_focused_deliveries(_with_deliveries(demo_db, tmp_path / "d1.db"), tmp_path / "demo.db")
     with _serve(db, tmp_path / "dashboard.log") as srv:
         pg = _new_page(browser)
@@ -896,6 +898,10 @@ def test_the_delivery_log_shows_each_status_in_view_and_each_period_whole(browse
                 pg.goto(f"{srv.base}/sources?ui={ui}")
                 _settle(pg)
                 _check_clean(pg, f"/sources?ui={ui}")
+                health = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').nth(0)
+                in_view = health.evaluate("el => [...el.querySelectorAll('[role=columnheader]')].map(h => h.textContent)")
+                assert in_view[:3] == (["health", "source", "last error class"] if ui == "en" else
+                                       ["健康", "信源", "最近错误类型"]), f"{ui} at {width} px: columns in view {in_view}"
                 log = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').nth(2)
                 log.scroll_into_view_if_needed()
                 time.sleep(0.5)

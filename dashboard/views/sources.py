@@ -12,9 +12,6 @@ from report.focus import focus_reading
 
 RUNS = 20
 DELIVERIES = 50
-# Pixels per health column shown: 933 in all, inside the 940 px the table has beside the sidebar at
-# a 1400 px window (measured in Chromium); the error class is wide enough for
-# "no new items lately (stale)" whole, the health for "● never ok" and "● 从未成功".
 # Per delivery column shown, in order: 930 in all. The status follows the date and period, so an
 # 800 px window (about 470 px of table) shows whether each went out; the period is wide enough for
 # an alert's spike ("预警：可灵 Kling", "alert: World model / AGI"; the longest theme names are cut).
@@ -22,8 +19,13 @@ DELIVERIES = 50
 # recipient and the error are cut to their columns (whole in the cell's overlay and the CSV).
 DELIVERY_WIDTHS = {"col_digest_date": 95, "col_period": 150, "col_status": 85, "col_focus": 130,
                    "col_channel": 95, "col_recipient": 135, "col_last_attempt": 120, "col_error": 120}
-HEALTH_WIDTHS = {"col_health": 88, "col_source": 130, "col_lang": 90, "col_category": 85, "last_ok": 120,
-                 "last_error": 185, "items_per_day": 70, "not_modified": 90, "failure_rate": 75}
+# Pixels per health column shown: 933 in all, inside the 940 px the table has beside the sidebar at
+# a 1400 px window (measured in Chromium); the error class is wide enough for
+# "no new items lately (stale)" whole, the health for "● never ok" and "● 从未成功".
+# In order: what is wrong and why first (at an 800 px window, about 470 px of table, the health,
+# the source and the error class are in view), the language and type last.
+HEALTH_WIDTHS = {"col_health": 88, "col_source": 130, "last_error": 185, "last_ok": 120, "items_per_day": 70,
+                 "failure_rate": 75, "not_modified": 90, "col_lang": 90, "col_category": 85}
 
 # A status is a word after a plain "●" in the status's colour: the coloured emoji dots (🟢 🔴) drew
 # as empty boxes in a browser without a colour-emoji font (Debian's Chromium, most servers).
