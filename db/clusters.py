@@ -11,14 +11,19 @@ same story with join it (`_merge`: an original fetched after its copies). `refre
 sources of the cluster's items and of their recorded exact copies) and first-seen time (earliest
 publication) of the given canonical items, in SQL.
 
+A *roundup* (a daily briefing, a newsletter: it lists several stories, each of which it holds
+as wholly as a reprint holds its original) is the same story only with a copy of the whole of it
+(`_best`); db.roundups finds them by what they hold (ingest.roundup by their form) and takes one
+found after it was filed out of its story.
+
 Contract with the read side: items.cluster_id is NULL for canonical and standalone items (the
 "stories"), the canonical item's id for members; reach and first_seen_at are set on canonical
 and standalone items and NULL on members.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -27,8 +32,9 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db import rollups
+from db import roundups as roundups_of    # it calls back into this module at run time only
 from ingest.cluster import (BANDS, CONTAINMENT, Signature, close_to_canonical, containment,
-                            same_opening_story, same_story, signature, similarities)
+                            same_opening_story, same_story, signature, similarities, whole_copy)
 
 CHUNK = 500
 WINDOW = timedelta(days=7)
@@ -42,6 +48,11 @@ class NewMember:
     date_is_fallback: bool
     kind: str = "article"
     models: frozenset[str] = frozenset()     # video models the tagger found
+    roundup: bool = False    # lists several stories (ingest.cluster.several_stories, ingest.roundup)
+
+    def __post_init__(self) -> None:
+        if self.signature.roundup and not self.roundup:     # a roundup by its form
+            object.__setattr__(self, "roundup", True)
 
 
 @dataclass(slots=True)
@@ -53,6 +64,7 @@ class _Known:
     published_at: datetime
     kind: str = "article"
     fallback: bool = False
+    roundup: bool = False
 
     def rank(self) -> tuple:
         return rank(self.kind, self.fallback, self.published_at, self.item_id)
@@ -109,11 +121,11 @@ def _load(session: Session, item_ids: set[int]) -> dict[int, _Known]:
     out: dict[int, _Known] = {}
     for chunk in _chunks(item_ids):
         rows = session.execute(select(sg.item_id, sg.minhash, sg.shingles, sg.models, it.cluster_id,
-                                      it.published_at, it.kind, it.date_is_fallback)
+                                      it.published_at, it.kind, it.date_is_fallback, sg.roundup)
                                .join(it, it.id == sg.item_id).where(sg.item_id.in_(chunk)))
-        for item_id, raw, size, models, cluster_id, published, kind, fallback in rows:
+        for item_id, raw, size, models, cluster_id, published, kind, fallback, roundup in rows:
             out[item_id] = _Known(item_id, Signature.from_bytes(raw, size), cluster_id or item_id,
-                                  _models(models), published, kind, bool(fallback))
+                                  _models(models), published, kind, bool(fallback), bool(roundup))
     return out
 
 
@@ -132,6 +144,9 @@ def _best(member: NewMember, pool: list[_Known], by_id: dict[int, _Known],
     jac = similarities(sig, [k.signature for k in pool])
     sizes = np.array([k.signature.size for k in pool])
     ok = same_story(jac, sig.size, sizes)
+    listing = np.array([member.roundup or k.roundup for k in pool], dtype=bool)
+    if listing.any():       # a roundup is the same story only with a copy of all of it
+        ok &= ~listing | whole_copy(jac, sig.size, sizes)
     if only:
         ok &= np.array([k.item_id not in only for k in pool])
     alike = {k.item_id for k in pool if k.item_id in opening and k.kind == "article"} \
@@ -144,7 +159,7 @@ def _best(member: NewMember, pool: list[_Known], by_id: dict[int, _Known],
             # the longer): the opening is not this story's own (a story opening with another's
             # sentence), so it joins nothing by it
             by_opening[:] = False
-        opens &= ok | by_opening
+        opens &= ok | (by_opening & ~listing)
     # Of the candidates that open alike, the earliest (the article the others open with) is taken
     # first: Jaccard favours the smaller of two, and a truncated opening is in a story that only
     # opens with it as much as in its article.
@@ -156,6 +171,8 @@ def _best(member: NewMember, pool: list[_Known], by_id: dict[int, _Known],
         if k.root == k.item_id or root is None:
             return k
         j = sig.similarity(root.signature)
+        if (member.roundup or root.roundup) and not whole_copy(j, sig.size, root.signature.size):
+            continue
         if compatible(member, root) and (
                 close_to_canonical(j, sig.size, root.signature.size)
                 or root.item_id in alike and same_opening_story(j, sig.size, root.signature.size,
@@ -182,30 +199,47 @@ def _touched(bands: np.ndarray, stored: dict[int, list[int]]) -> np.ndarray:
     return hit.reshape(bands.shape).any(axis=1)
 
 
-def assign(session: Session, new: Sequence[NewMember]) -> tuple[set[int], int]:
-    """Index the new items and file each into a cluster (or none). Returns the canonical ids of
-    every cluster that changed (reach to be refreshed) and how many new items joined one."""
+def assign(session: Session, new: Sequence[NewMember],
+           among: Collection[int] | None = None) -> tuple[set[int], int]:
+    """Index the new items and file each into a cluster (or none), compared with the stored
+    items (only those `among`, when given). Returns the canonical ids of every cluster that
+    changed (reach to be refreshed) and how many new items joined one."""
     if not new:
         return set(), 0
     bands = index_keys(new)
     stored = candidates(session, set(bands.ravel().tolist()))
-    joined, merged = match(session, new, bands, stored)
+    if among is not None:
+        stored = {k: kept for k, v in stored.items() if (kept := [i for i in v if i in among])}
+    joined, merged, roundups = match(session, new, bands, stored)
     _insert_index(session, new, bands)
-    return file_joined(session, joined, merged), sum(len(v) for v in joined.values())
+    return file(session, joined, merged, roundups, among), sum(len(v) for v in joined.values())
+
+
+def file(session: Session, joined: dict[int, list[NewMember]], merged: dict[int, int],
+         roundups: set[int], among: Collection[int] | None = None) -> set[int]:
+    """Write what `match` decided: the members and merged stories (`file_joined`), then the
+    roundups found (db.roundups.split: marked, out of the stories they are in). Returns the
+    canonical ids of the stories changed."""
+    changed = file_joined(session, joined, merged)
+    if roundups:
+        changed |= roundups_of.split(session, roundups, among)
+    return changed
 
 
 def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
-          stored: dict[int, list[int]]) -> tuple[dict[int, list[NewMember]], dict[int, int]]:
+          stored: dict[int, list[int]]) -> tuple[dict[int, list[NewMember]], dict[int, int], set[int]]:
     """The story each of `new` (in order; `bands` their `index_keys`) joins, among the `stored`
     items (index key -> item ids holding it) and the new items before it: canonical id -> the
-    new items joining it; and the stories that join another (canonical id -> the canonical id of
-    the story they join), see `_merge`. Writes nothing."""
+    new items joining it; the stories that join another (canonical id -> the canonical id of
+    the story they join), see `_merge`; and the items found to be roundups (db.roundups.find: new ones,
+    and stored ones not known as such, which leave their story: db.roundups). Writes nothing."""
     known = _load(session, {i for ids in stored.values() for i in ids})
     known.update(_load(session, {k.root for k in known.values()} - set(known)))
     by_id = dict(known)
     batch_bands: dict[int, list[_Known]] = {}
     joined: dict[int, list[NewMember]] = {}          # root -> members that joined it now
     merged: dict[int, int] = {}                      # root -> the root of the story it joins
+    roundups: set[int] = set()
     # the opening column of an item without an opening key repeats a band: not a match with itself
     lone = np.array([n.signature.opening is None for n in new])
     probe = bands.copy()
@@ -230,17 +264,23 @@ def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
                 banded.update(k.item_id for k in batch_bands.get(b, ()))
         # a candidate found by the opening key alone is judged by same_opening_story alone
         only = opening - banded
+        if seen:
+            known_roundup = member.roundup       # by its form or recorded: written as it is
+            member, found = roundups_of.find(member, list(seen.values()), by_id)
+            roundups.update(found)
+            if member.roundup and not known_roundup:
+                roundups.add(member.item_id)
         best = _best(member, list(seen.values()), by_id, opening, only) if seen else None
         root = best.root if best is not None else member.item_id
         if best is not None:
             joined.setdefault(root, []).append(member)
             _merge(member, root, seen, by_id, opening, only, joined, merged)
         mine = _Known(member.item_id, member.signature, root, member.models, member.published_at,
-                      member.kind, member.date_is_fallback)
+                      member.kind, member.date_is_fallback, member.roundup)
         by_id[member.item_id] = mine
         for b in mine_bands:
             batch_bands.setdefault(b, []).append(mine)
-    return joined, merged
+    return joined, merged, roundups
 
 
 def _merge(member: NewMember, root: int, seen: dict[int, _Known], by_id: dict[int, _Known],
@@ -260,7 +300,8 @@ def _merge(member: NewMember, root: int, seen: dict[int, _Known], by_id: dict[in
         o = by_id.get(other)
         if o is None or o.rank() < mine:
             continue
-        alone = _Known(o.item_id, o.signature, o.item_id, o.models, o.published_at, o.kind, o.fallback)
+        alone = _Known(o.item_id, o.signature, o.item_id, o.models, o.published_at, o.kind, o.fallback,
+                       o.roundup)
         if _best(member, [alone], {o.item_id: alone}, opening, only) is None:
             continue
         merged[other] = root
@@ -276,8 +317,8 @@ def _merge(member: NewMember, root: int, seen: dict[int, _Known], by_id: dict[in
 
 def _insert_index(session: Session, new: Sequence[NewMember], bands: np.ndarray) -> None:
     """Signatures and band rows of the newcomers (`executemany`: BANDS rows per item)."""
-    sig_rows = [(n.item_id, n.signature.to_bytes(), n.signature.size, ",".join(sorted(n.models)), True)
-                for n in new]
+    sig_rows = [(n.item_id, n.signature.to_bytes(), n.signature.size, ",".join(sorted(n.models)), True,
+                 n.roundup) for n in new]
     # in key order, so the B-tree's pages are visited once each rather than at random
     owners = np.repeat(np.array([n.item_id for n in new], dtype=np.int64), bands.shape[1])
     pairs = np.stack((bands.ravel(), owners), axis=1)
@@ -285,8 +326,8 @@ def _insert_index(session: Session, new: Sequence[NewMember], bands: np.ndarray)
     keep = np.ones(len(pairs), dtype=bool)                  # a band repeated within one item
     keep[1:] = np.any(pairs[1:] != pairs[:-1], axis=1)
     band_rows = pairs[keep].tolist()
-    executemany(session, "INSERT INTO item_signatures (item_id, minhash, shingles, models, opening_indexed) "
-                         "VALUES ({p}, {p}, {p}, {p}, {p})", sig_rows)
+    executemany(session, "INSERT INTO item_signatures (item_id, minhash, shingles, models, opening_indexed, "
+                         "roundup) VALUES ({p}, {p}, {p}, {p}, {p}, {p})", sig_rows)
     executemany(session, "INSERT INTO item_bands (band, item_id) VALUES ({p}, {p})", band_rows)
 
 
@@ -390,14 +431,24 @@ def detach(session: Session, item_ids: Iterable[int]) -> set[int]:
     signature and band rows go, a member leaves its story, and a story whose canonical item
     leaves gets the next one by rank. Reach is refreshed for every story touched (and each
     detached item, now standalone). Returns the canonical ids refreshed."""
-    it, sg, bd = m.Item, m.ItemSignature, m.ItemBand
     ids = sorted(set(item_ids))
     if not ids:
         return set()
+    drop_index(session, ids)
+    touched = leave(session, ids)
+    refresh_reach(session, touched)
+    return touched
+
+
+def leave(session: Session, item_ids: Iterable[int]) -> set[int]:
+    """Items leave the stories they are in: a member is standalone after it, and a story whose
+    canonical item leaves gets the next one by rank (counted by the rollups as a story now).
+    Their index rows stay. Returns the canonical ids touched (reach to be refreshed), the items'
+    own included."""
+    it = m.Item
+    ids = sorted(set(item_ids))
     touched: set[int] = set(ids)
     for chunk in _chunks(ids):
-        session.execute(bd.__table__.delete().where(bd.item_id.in_(chunk)))
-        session.execute(sg.__table__.delete().where(sg.item_id.in_(chunk)))
         touched.update(c for c in session.scalars(select(it.cluster_id).where(
             it.id.in_(chunk), it.cluster_id.is_not(None))))
         session.execute(update(it).where(it.id.in_(chunk), it.cluster_id.is_not(None))
@@ -412,7 +463,6 @@ def detach(session: Session, item_ids: Iterable[int]) -> set[int]:
         session.execute(update(it).where(it.id == heir).values(cluster_id=None))
         rollups.adjust(session, [heir], +1)          # the heir is a story now
         touched.add(heir)
-    refresh_reach(session, touched)
     return touched
 
 
@@ -458,11 +508,16 @@ def drop_index(session: Session, item_ids: Iterable[int]) -> None:
 
 def reindex(session: Session, members: Sequence[NewMember]) -> None:
     """Replace stored items' signature and band rows by these (their text or tags changed),
-    keeping the clusters they belong to or head."""
+    keeping the clusters they belong to or head, and whether each is known as a roundup."""
     if not members:
         return
-    drop_index(session, [n.item_id for n in members])
-    _insert_index(session, members, index_keys(members))
+    sg = m.ItemSignature
+    ids = [n.item_id for n in members]
+    listed = {i for chunk in _chunks(ids) for i in session.scalars(
+        select(sg.item_id).where(sg.item_id.in_(chunk), sg.roundup.is_(True)))}
+    drop_index(session, ids)
+    _insert_index(session, [replace(n, roundup=True) if n.item_id in listed else n for n in members],
+                  index_keys(members))
 
 
 def misfits(session: Session, members: Sequence[NewMember]) -> dict[int, int | None]:
@@ -491,8 +546,8 @@ def misfits(session: Session, members: Sequence[NewMember]) -> dict[int, int | N
         root = root_of[n.item_id]
         others = [known[i] for i in sorted(story.get(root, ())) if i != n.item_id and i in known]
         if root == n.item_id:       # its members, each as if on its own
-            others = [_Known(k.item_id, k.signature, k.item_id, k.models, k.published_at, k.kind)
-                      for k in others]
+            others = [_Known(k.item_id, k.signature, k.item_id, k.models, k.published_at, k.kind,
+                             roundup=k.roundup) for k in others]
         opening: frozenset[int] = frozenset()
         if n.signature.opening is not None and others:
             opening = frozenset(session.scalars(select(bd.item_id).where(

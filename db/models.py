@@ -388,6 +388,9 @@ class ItemSignature(Base):
     # its opening key (when its text has one) is among its item_bands rows; false for items
     # indexed before opening keys existed, until `aigcwatch reindex` (db.openings) adds theirs
     opening_indexed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
+    # the item lists several stories (a briefing, a newsletter): the same story only with a copy
+    # of the whole of it (ingest.cluster.several_stories, db.roundups; migration 0013)
+    roundup: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ItemBand(Base):

@@ -6,9 +6,11 @@ truncated summary stored before `aigcwatch reindex` gave its article a key), an 
 after two of its copies that each match it but not each other, a rule changed since. `run` files
 every indexed item again, in publication order, as if each had just arrived: every item standalone
 first, then chunk by chunk through the ingest's own decision (db.clusters.match: the same checks,
-the same canonical rule, `rank`), each item compared with the items published before it (and with
-those before it in its chunk). It reads the stored signatures and index (nothing is hashed again)
-and writes only membership, reach and first-seen times. The result depends only on the stored
+the same canonical rule, `rank`, the same roundups, db.roundups), each item compared with the
+items published before it (and with those before it in its chunk). It reads the stored
+signatures and index (nothing is hashed again) and writes only membership, which items are
+roundups (found again from none: by their form, ingest.roundup, and by holding two stories
+published before them), reach and first-seen times. The result depends only on the stored
 items, so a second run changes nothing. One transaction: a stopped run leaves the stories as
 they were. The rollups are dropped (the caller rebuilds them: store.refresh_rollups). An item
 whose text opened with its source's boilerplate was indexed under the opening after it
@@ -23,9 +25,10 @@ import numpy as np
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db import clusters, rollups
+from db import clusters, rollups, roundups
 from db import models as m
-from ingest.cluster import Signature, opening_key
+from ingest.cluster import LEAD_SCAN, Signature, opening_key
+from ingest.roundup import lists_stories
 
 BATCH = 2000
 
@@ -41,21 +44,23 @@ def run(session: Session, *, batch: int = BATCH,
         on_progress(0, len(order))
     rollups.invalidate(session)
     session.execute(update(it).where(it.cluster_id.is_not(None)).values(cluster_id=None))
+    session.execute(update(sg).where(sg.roundup.is_(True)).values(roundup=False))
     done: set[int] = set()
     joined = 0
     for start in range(0, len(order), batch):
         ids = order[start:start + batch]
-        members = _members(session, ids)
+        members = members_of(session, ids)
+        roundups.mark(session, [n.item_id for n in members if n.roundup])     # by their form
         bands = clusters.index_keys(members)
         stored = {}
         for key, holders in clusters.candidates(session, set(bands.ravel().tolist())).items():
             earlier = [i for i in holders if i in done]
             if earlier:
                 stored[key] = earlier
-        found, merged = clusters.match(session, members, bands, stored)
-        clusters.file_joined(session, found, merged)
-        joined += sum(len(v) for v in found.values())
+        found, merged, lists = clusters.match(session, members, bands, stored)
         done.update(ids)
+        clusters.file(session, found, merged, lists, among=done)
+        joined += sum(len(v) for v in found.values())
         if on_progress is not None:
             on_progress(len(done), len(order))
     roots = [i for chunk in clusters._chunks(order) for i in session.scalars(
@@ -64,21 +69,23 @@ def run(session: Session, *, batch: int = BATCH,
     return len(order), joined
 
 
-def _members(session: Session, ids: Sequence[int]) -> list[clusters.NewMember]:
-    """The stored items as newcomers, in the order given: their stored signatures, and the opening
-    key each was indexed under (that of its text, when the index holds it for the item)."""
+def members_of(session: Session, ids: Sequence[int]) -> list[clusters.NewMember]:
+    """The stored items as newcomers, in the order given: their stored signatures, the opening
+    key each was indexed under (that of its text, when the index holds it for the item), and
+    whether each is a roundup (known as one, or by its form: ingest.roundup)."""
     it, sg = m.Item, m.ItemSignature
     rows = {r.item_id: r for r in session.execute(
-        select(sg.item_id, sg.minhash, sg.shingles, sg.models, it.published_at, it.date_is_fallback,
-               it.kind, func.substr(it.text, 1, 400).label("opening"))
+        select(sg.item_id, sg.minhash, sg.shingles, sg.models, sg.roundup, it.published_at,
+               it.date_is_fallback, it.kind, it.title, func.substr(it.text, 1, LEAD_SCAN).label("opening"))
         .join(it, it.id == sg.item_id).where(sg.item_id.in_(ids)))}
-    keys = {item_id: opening_key(r.opening or "") for item_id, r in rows.items()}
+    keys = {item_id: opening_key((r.opening or "")[:400]) for item_id, r in rows.items()}
     indexed = clusters.candidates(session, {k for k in keys.values() if k is not None})
     out = []
     for item_id in ids:
         r = rows[item_id]
         key = keys[item_id] if item_id in indexed.get(keys[item_id], ()) else None
-        sig = Signature(np.frombuffer(r.minhash, dtype="<u4").astype(np.uint32), r.shingles, key)
+        sig = Signature(np.frombuffer(r.minhash, dtype="<u4").astype(np.uint32), r.shingles, key,
+                        lists_stories(r.title or "", r.opening or ""))
         out.append(clusters.NewMember(item_id, sig, r.published_at, r.date_is_fallback, r.kind,
-                                      clusters._models(r.models)))
+                                      clusters._models(r.models), bool(r.roundup)))
     return out

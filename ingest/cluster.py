@@ -27,6 +27,14 @@ of its text's exact opening (`opening_key`: the first `OPENING_CHARS` characters
 words, folded), stored beside the bands: two articles that open alike are compared, and are the
 same story when nearly all of the shorter one is in the longer (`same_opening_story`), whatever
 their sizes. An opening shared by a story that goes on in its own words is not enough.
+
+Containment alone does not say which of two texts is the copy: a daily briefing (早报, 日报, "AI
+daily", a newsletter) holds the news items it lists as wholly as an article reprinted with a tail
+holds the original. What tells them apart is what else the longer one holds: a text that holds
+(`holds`) two texts that share next to nothing with each other (`disjoint`: different parts of
+it, different stories, each a part of it) is a *roundup* (`several_stories`), and a roundup is the same story only
+with a copy of the whole of it (`whole_copy`: each holds at least WHOLE of the other), never
+with one of the items it lists (db.clusters decides and records which stored items are roundups).
 """
 from __future__ import annotations
 
@@ -51,6 +59,9 @@ LEAD_SCAN = 1600                    # characters read to find it
 MIN_SHINGLES = 24                   # fewer: too short to judge, the item stays on its own
 OPENING_CHARS, OPENING_WORDS = 20, 8  # the exact opening whose key finds a truncated summary
 OPENING_CONTAINMENT = 0.6           # ... and the share of the shorter text found in the longer
+DISJOINT = 0.2                      # two texts sharing less of the shorter are different stories
+WHOLE = 0.7                         # a copy of a roundup holds this share of it, and it of the copy
+PART = 0.6                          # an item a roundup lists covers at most this share of it
 SEED = 7
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -65,6 +76,7 @@ class Signature:
     values: np.ndarray          # NUM_PERM uint32 minimum hash values
     size: int                   # distinct shingles in the compared text
     opening: int | None = None  # opening_key of the text (new signatures; not stored with them)
+    roundup: bool = False       # the text lists several stories by its form (ingest.roundup)
 
     def to_bytes(self) -> bytes:
         return self.values.astype("<u4").tobytes()
@@ -161,12 +173,15 @@ def shingles(text: str) -> np.ndarray:
 
 
 def signature(title: str, text: str) -> Signature | None:
-    """The item's signature, or None when its text is too short to judge."""
+    """The item's signature, or None when its text is too short to judge; it says whether the
+    item is a roundup by its form (ingest.roundup)."""
     body = text if len(text or "") >= 200 else f"{title}\n{text or ''}"
     hashes = shingles(body)
     if len(hashes) < MIN_SHINGLES:
         return None
-    return Signature(minhash(hashes), int(len(hashes)), opening_key(text))
+    from ingest.roundup import lists_stories     # it reads LEAD_SCAN from here
+
+    return Signature(minhash(hashes), int(len(hashes)), opening_key(text), lists_stories(title, text))
 
 
 _OPENING_SALT = f"opening:{VERSION}:"
@@ -238,3 +253,42 @@ def same_opening_story(jaccard, a, b, root: bool = False):
     OPENING_CONTAINMENT; ROOT_CONTAINMENT against a cluster's canonical item). A story that opens
     with another's sentences and goes on in its own words holds less of it."""
     return containment(jaccard, a, b) >= (ROOT_CONTAINMENT if root else OPENING_CONTAINMENT)
+
+
+def holds(jaccard, whole, part):
+    """Where a text of `whole` shingles holds one of `part` (no larger; Jaccard estimate
+    `jaccard`): at least CONTAINMENT of the part is in it, whatever their sizes."""
+    return (part <= whole) & (containment(jaccard, whole, part) >= CONTAINMENT)
+
+
+def disjoint(jaccard, a, b):
+    """Where two texts share less than DISJOINT of the shorter: two different stories (two copies
+    of one story, however cut, share most of the shorter one's opening)."""
+    return containment(jaccard, a, b) < DISJOINT
+
+
+def several_stories(whole: Signature, parts: list[Signature]) -> bool:
+    """Whether `whole` lists several stories among `parts`: two it holds (`holds`) that are
+    `disjoint`, each at most PART of it, and together no more than all of it (the two lie in
+    different parts of it: two cuts of one article, a summary of its opening and a copy without
+    its second sentence, say, share little with each other but overlap in the article itself)."""
+    if len(parts) < 2:
+        return False
+    jac = similarities(whole, parts)
+    sizes = np.array([p.size for p in parts])
+    share = jac * (whole.size + sizes) / (1.0 + jac) / whole.size      # of `whole` each part covers
+    keep = np.flatnonzero(holds(jac, whole.size, sizes) & (share <= PART))
+    for pos, i in enumerate(keep[:-1]):
+        rest = keep[pos + 1:]
+        apart = disjoint(similarities(parts[i], [parts[k] for k in rest]), sizes[i], sizes[rest])
+        if (apart & (share[i] + share[rest] <= 1.0)).any():
+            return True
+    return False
+
+
+def whole_copy(jaccard, a, b):
+    """Where each of two texts holds at least WHOLE of the other: the only way a roundup is the
+    same story as another text (an outlet reprinting the whole briefing). The first item a
+    briefing lists may fill half the opening that signatures read; not seven tenths of it."""
+    inter = jaccard * (a + b) / (1.0 + jaccard)
+    return inter >= WHOLE * np.maximum(a, b)
