@@ -23,7 +23,8 @@ HEADING_WORDS = (3, 16)         # an English one's, in words
 BODY_FACTOR = 1.5               # the paragraph after a heading is this much longer at least
 
 MARKERS = re.compile(
-    r"早报|晚报|晨报|午报|日报|周报|周刊|月报|简报|快讯|速递|速览|合集|汇总|一周|要闻|精选|"
+    r"早报|晚报|晨报|午报|日报|周报|周刊|月报|简报|快讯(?:合集|汇总|速览|精选)|速递|速览|合集|汇总|"
+    r"一周(?:要闻|回顾|速览|热点|盘点|资讯|动态|大事)|要闻|精选|"
     r"\bai\s+daily\b|\bdaily\s+(?:brief(?:ing)?|digest|roundup|round-up|recap|news|update)s?\b|"
     r"\bweekly\s+(?:brief(?:ing)?|digest|roundup|round-up|recap|news|update)s?\b|"
     r"\bthis\s+week\s+in\b|\bweek\s+in\s+review\b|\bnewsletter\b|\bround-?up\b|\bdigest\b|"

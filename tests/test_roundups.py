@@ -248,8 +248,11 @@ def test_what_a_text_holds_tells_a_roundup_from_a_reprint():
     # a headline naming a briefing over one story's text; headings under a story's own headline
     ("AI早报：可灵2.1开放1080p", ZH_NEWS[0][1], False),
     (ZH_NEWS[0][0], "画质\n" + ZH_NEWS[0][1] + "\n价格与排队\n" + ZH_NEWS[0][1], False),
-    # "daily" counting users is no briefing
+    # "daily" counting users is no briefing, nor is "a week" in a headline, or a quick-news one
     ("Sora daily active users pass one million", "\n".join(f"{t}\n{b}" for t, b in EN_NEWS), False),
+    ("可灵上线一周：我们测了两个场景", "\n".join(f"{t}\n{b}" for t, b in ZH_NEWS), False),
+    ("快讯：可灵2.1开放1080p", "\n".join(f"{t}\n{b}" for t, b in ZH_NEWS), False),
+    ("AI一周要闻：可灵、Sora", "\n".join(f"{t}\n{b}" for t, b in ZH_NEWS), True),
 ])
 def test_a_roundup_by_its_form_is_a_briefing_headline_over_headed_items(title, text, expected):
     assert roundup.lists_stories(title, text) is expected
