@@ -19,6 +19,7 @@ from ingest.pipeline import run_ingest
 from ingest.prepare import finish, normalise_feed
 from ingest.types import Source
 from tests.factories import T0, make_item, make_source, make_tags
+from tests.support import rss
 from tests.support.scripted_server import Reply, scripted_server
 
 FAST = FetchSettings(timeout_s=5, retries=0, backoff_base_s=0.0, max_concurrency=4, workers=0)
@@ -57,15 +58,10 @@ NEWSLETTER = (
 
 
 def _entry(n: int, site: str, title: str, text: str, hour: int) -> str:
-    return (f"<item><title>{title}</title><link>https://{site}/p/{n}</link><guid>{site}-{n}</guid>"
-            f"<pubDate>Tue, 10 Jun 2025 {hour:02d}:00:00 GMT</pubDate>"
-            f"<description><![CDATA[{text}]]></description></item>")
+    return rss.entry(f"{site}-{n}", f"https://{site}/p/{n}", title, rss.cdata(text), rss.june_10(hour))
 
 
-def _feed(*entries: str) -> str:
-    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>f</title>'
-            '<link>https://f.example/</link><description>d</description>'
-            + "".join(entries) + "</channel></rss>")
+_feed = rss.feed
 
 
 def _html(*paragraphs: str) -> str:

@@ -17,6 +17,7 @@ from ingest.fetch import FetchSettings
 from ingest.pipeline import run_ingest
 from ingest.types import Source
 from tests.factories import make_item
+from tests.support import rss
 from tests.support.scripted_server import Reply, scripted_server
 
 FAST = FetchSettings(timeout_s=5, retries=0, backoff_base_s=0.0, max_concurrency=4, workers=0)
@@ -34,15 +35,7 @@ OTHER = ("Runway Gen-4 arrives", "Runway released Gen-4, an AI video model that 
          "consistent across shots, to paying subscribers this week, with an API for studios.")
 
 
-def _entry(guid: str, link: str, title: str, text: str, date: str) -> str:
-    return (f"<item><title>{title}</title><link>{link}</link><guid>{guid}</guid>"
-            f"<pubDate>{date}</pubDate><description>{text}</description></item>")
-
-
-def _feed(*entries: str) -> str:
-    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>f</title>'
-            '<link>https://f.example/</link><description>d</description>'
-            + "".join(entries) + "</channel></rss>")
+_entry, _feed = rss.entry, rss.feed
 
 
 WIRE_V1 = _feed(_entry("w-1", "https://wire.example/kling", TITLE, BODY, "Tue, 10 Jun 2025 08:00:00 GMT"),

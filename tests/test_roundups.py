@@ -19,6 +19,7 @@ from ingest import cluster, roundup
 from ingest.fetch import FetchSettings
 from ingest.pipeline import run_ingest
 from ingest.types import Source
+from tests.support import rss
 from tests.support.scripted_server import Reply, scripted_server
 
 FAST = FetchSettings(timeout_s=5, retries=0, backoff_base_s=0.0, max_concurrency=4, workers=0)
@@ -87,15 +88,11 @@ def _en_brief() -> tuple[str, str]:
 
 def _entry(site: str, n: int, title: str, text: str, hour: int) -> str:
     paragraphs = "".join(f"<p>{p}</p>" for p in text.split("\n"))
-    return (f"<item><title>{title}</title><link>https://{site}/p/{n}</link><guid>{site}-{n}</guid>"
-            f"<pubDate>Tue, 10 Jun 2025 {hour:02d}:00:00 GMT</pubDate>"
-            f"<description><![CDATA[{paragraphs}]]></description></item>")
+    return rss.entry(f"{site}-{n}", f"https://{site}/p/{n}", title, rss.cdata(paragraphs), rss.june_10(hour))
 
 
 def _feed(*entries: str) -> bytes:
-    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>f</title>'
-            '<link>https://f.example/</link><description>d</description>'
-            + "".join(entries) + "</channel></rss>").encode("utf-8")
+    return rss.feed(*entries).encode("utf-8")
 
 
 def _feeds(news: tuple, brief: tuple[str, str], lead_in: str, tail: str,
