@@ -52,7 +52,12 @@ SEARCH_PAGES = ("overview", "models", "themes", "gap")
 SEARCH_VIEWS = {"q=sora": {"q": "sora"}, "q=video": {"q": "video"}, "q=可灵": {"q": "可灵"},
                 "q=Сора": {"q": "Сора"}, "q=video +filters": {"q": "video", "lang": "en", "model": "kling,veo"},
                 # the search syntax (db.search_syntax): either term, less an excluded one
-                "q=sora OR 可灵 -video": {"q": "sora OR 可灵 -video"}}
+                "q=sora OR 可灵 -video": {"q": "sora OR 可灵 -video"},
+                # phrases: one the text holds as written, one whose words occur apart (the
+                # candidates a phrase's words pick are checked one by one), and a Chinese-English
+                # one typed with a space the text does not have ("AI漫剧")
+                'q="world model"': {"q": '"world model"'}, 'q="video model"': {"q": '"video model"'},
+                'q="AI 漫剧"': {"q": '"AI 漫剧"'}}
 # the Explorer's table in its other orders (default view): every story of the range is ranked
 ORDER_VIEWS = {"sort=reach": {"sort": "reach"}, "sort=engaged": {"sort": "engaged"}}
 
