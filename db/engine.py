@@ -104,9 +104,10 @@ def _reason(exc: BaseException, url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    from db import textfold
+    from db import spacing, textfold
 
     textfold.register_sqlite(dbapi_conn)   # the search's case folding (db.filters)
+    spacing.register_sqlite(dbapi_conn)    # and its loose spacing
     cur = dbapi_conn.cursor()
     try:
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")

@@ -20,7 +20,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.orm import aliased
 
 from db import models as m
-from db import search_syntax, textfold
+from db import search_syntax, spacing, textfold
 
 MULTI = ("lang", "model", "theme", "sentiment", "source_id", "category")
 _LIKE_ESCAPE = "\\"
@@ -151,10 +151,14 @@ def _contains_sqlite(element, compiler, **kw):
         cheap = " OR ".join(f"instr({c}, {f}) > 0" for c in columns for f in forms)
         return (f"(CASE WHEN {cheap} THEN {textfold.CONTAINS_SQL}({term}, {', '.join(columns)}) "
                 f"ELSE 0 END)")
-    pattern = "%" + (element.term.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+    return "(" + " OR ".join(_like(c, element.term, compiler, **kw) for c in columns) + ")"
+
+
+def _like(column: str, text: str, compiler, **kw) -> str:
+    """`column` LIKE '%text%' with the wildcards of `text` literal (ASCII letters in any case)."""
+    pattern = "%" + (text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
                      .replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")) + "%"
-    pattern = compiler.process(literal(pattern), **kw)
-    return "(" + " OR ".join(f"{c} LIKE {pattern} ESCAPE '{_LIKE_ESCAPE}'" for c in columns) + ")"
+    return f"{column} LIKE {compiler.process(literal(pattern), **kw)} ESCAPE '{_LIKE_ESCAPE}'"
 
 
 @compiles(_Contains, "postgresql")
@@ -164,6 +168,43 @@ def _contains_pg(element, compiler, **kw):
         return "(" + " OR ".join(f"strpos({compiler.process(c, **kw)}, {term}) > 0"
                                  for c in element.columns) + ")"
     regex = compiler.process(literal(textfold.pg_regex(element.term)), **kw)
+    return "(" + " OR ".join(f"{compiler.process(c, **kw)} ~ {regex}" for c in element.columns) + ")"
+
+
+class _Spaced(ColumnElement):
+    """One of `columns` holds `term` with its spacing loose (`db.spacing`: "可灵 AI" or "可灵AI",
+    "world\nmodel"), in any case by `db.textfold`'s rule. PostgreSQL tests the regular expression
+    of `spacing.regex`; SQLite calls the registered `aw_match` with it, only for the rows that hold
+    every piece of the term (LIKE, in C) and not the term as written (which matches at once)."""
+
+    type = Boolean()
+    inherit_cache = False
+
+    def __init__(self, columns: tuple, term: str):
+        self.columns, self.term = columns, term
+
+
+@compiles(_Spaced)
+def _spaced_sqlite(element, compiler, **kw):
+    columns = [compiler.process(c, **kw) for c in element.columns]
+    regex = compiler.process(literal(spacing.regex(element.term)), **kw)
+    matched = f"{spacing.MATCH_SQL}({regex}, {', '.join(columns)})"
+    if textfold.needs_fold(element.term):   # as _Contains: a form of its first cased letter first
+        forms = [compiler.process(literal(f), **kw) for f in textfold.first_letter_forms(element.term)]
+        cheap = " OR ".join(f"instr({c}, {f}) > 0" for c in columns for f in forms)
+        return f"(CASE WHEN {cheap} THEN {matched} ELSE 0 END)"
+    # LIKE folds ASCII letters only, as the rule for such a term does: a row without one of the
+    # pieces (the longest first) cannot match, a row with the term as typed does
+    pieces = sorted(set(spacing.split(element.term)[0]), key=lambda p: -len(p.encode()))
+    every = " AND ".join("(" + " OR ".join(_like(c, p, compiler, **kw) for c in columns) + ")"
+                         for p in pieces)
+    typed = " OR ".join(_like(c, element.term, compiler, **kw) for c in columns)
+    return f"(CASE WHEN {every} THEN (CASE WHEN {typed} THEN 1 ELSE {matched} END) ELSE 0 END)"
+
+
+@compiles(_Spaced, "postgresql")
+def _spaced_pg(element, compiler, **kw):
+    regex = compiler.process(literal(spacing.regex(element.term)), **kw)
     return "(" + " OR ".join(f"{compiler.process(c, **kw)} ~ {regex}" for c in element.columns) + ")"
 
 
@@ -203,8 +244,11 @@ def _search_clause(node: search_syntax.Node):
 
 
 def _term_clause(term: str):
-    """Title or text contains `term` in any case, in its Simplified or Traditional spelling."""
-    clauses = [_Contains((m.Item.title, m.Item.text), variant) for variant in _spellings(term)]
+    """Title or text contains `term` in any case, in its Simplified or Traditional spelling, with
+    its spacing loose where `db.spacing` says so."""
+    columns = (m.Item.title, m.Item.text)
+    clauses = [(_Spaced if spacing.loose(variant) else _Contains)(columns, variant)
+               for variant in _spellings(term)]
     return or_(*clauses) if len(clauses) > 1 else clauses[0]
 
 

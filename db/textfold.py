@@ -84,10 +84,12 @@ def caseless(term: str) -> bool:
     return all(len(_variants(ch, ascii_term)) == 1 for ch in term)
 
 
-def pg_regex(term: str) -> str:
+def pg_regex(term: str, *, ascii_term: bool | None = None) -> str:
     """A PostgreSQL regular expression (for `~`) matching `term` by the rule above, with every
-    case variant spelt out, so the server's locale plays no part."""
-    ascii_term = not needs_fold(term)
+    case variant spelt out, so the server's locale plays no part. `ascii_term`: whether the rule
+    for ASCII-cased terms applies (default: as `term` asks; a piece of a longer term, as it does)."""
+    if ascii_term is None:
+        ascii_term = not needs_fold(term)
     out = []
     for ch in term:
         chars = _variants(ch, ascii_term)
