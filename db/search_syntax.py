@@ -3,7 +3,8 @@ without I/O into a small expression (`db.filters` turns it into SQL on both back
 
 - Words and "quoted phrases" must all occur, in the title or the text (AND), in any case and in
   Simplified or Traditional spelling. A phrase keeps its inner spaces: `"world model"` is that
-  phrase, `world model` two words anywhere. `AND` may be written; it changes nothing.
+  phrase (with any white space between its words in the text, `db.spacing`), `world model` two
+  words anywhere. `AND` may be written; it changes nothing.
 - `OR` (upper case) or `|` between two of them: either will do. It binds before AND, as in web
   search: `sora OR 可灵 翻车` is (sora or 可灵) and 翻车.
 - Parentheses group: `(sora OR 可灵) (翻车 OR 穿帮)`, `(a b) OR c`.
@@ -198,4 +199,16 @@ def literal(text: str) -> str:
     return " ".join(words)
 
 
-__all__ = ["All", "Any", "Node", "Not", "OR_WORDS", "QUOTES", "Term", "literal", "parse", "plain", "terms"]
+def phrase(text: str) -> str:
+    """A query that asks for `text` as one phrase (its words in that order; the spacing is loose,
+    `db.spacing`), quoted with the first of QUOTES whose closing mark it does not hold; when it
+    holds every one, `literal` (each word apart). "" for a text without words."""
+    words = " ".join(text.split())
+    for opening, closing in QUOTES.items():
+        if closing not in words:
+            return f"{opening}{words}{closing}" if words else ""
+    return literal(words)
+
+
+__all__ = ["All", "Any", "Node", "Not", "OR_WORDS", "QUOTES", "Term", "literal", "parse", "phrase", "plain",
+           "terms"]

@@ -1420,6 +1420,40 @@ def test_the_evidence_theme_is_kept_in_the_url_and_a_bad_one_is_named(site, sess
     assert ok(page("themes", ui="en", evtheme=absent)).selectbox(key="w_ev_theme").value == first
 
 
+def _add_theme_item(session, guid: str, title: str, text: str, evidence: tuple[str, ...]) -> None:
+    when = day_window(DAY, DAY, TZ)[0] + timedelta(hours=19)
+    item = Item(source_id="en-news", guid=guid, url=f"https://wire.example.com/{guid}", title=title,
+                text=text, lang="en", published_at=when, date_is_fallback=False, fetched_at=when)
+    tags = Tags(relevant=True, models=("sora",), themes=("agi_world_model",), sentiment="neutral",
+                keywords=("world",), evidence={"sora": ("Sora",), "agi_world_model": evidence},
+                version="test-tagger-1")
+    store.store_intents(session, None, "en-news", [ItemIntent(item=item, keys=keys_for(item), tags=tags)], when)
+    session.commit()
+
+
+def test_a_themes_evidence_phrase_opens_the_stories_that_hold_the_phrase(site, session):
+    # Before: the phrase was searched as separate words (the text may space a phrase otherwise
+    # than the tagger's evidence), so "world model" also listed a story with "world" and "model"
+    # apart; a phrase's spacing is loose now, and the phrase itself is searched.
+    from urllib.parse import parse_qs, urlsplit
+
+    _add_theme_item(session, "wm-1", "Labs bet on the next big idea",
+                    "Sora is a world\nmodel, its makers say.", ("world model", "Sora is a world model, its…"))
+    _add_theme_item(session, "wm-2", "A tour of the world of Sora",
+                    "Every model of it is a simulator.", ("simulator",))
+    at = ok(page("themes", ui="en", evtheme="agi_world_model"))
+    at.selectbox(key="th_ev_phrase").set_value("world model").run()
+    shown = texts(ok(at))
+    assert "Labs bet on the next big idea" in shown
+    assert "A tour of the world of Sora" not in shown
+    link = next(m.value for m in at.markdown if "./explorer?" in m.value)
+    assert parse_qs(urlsplit(link[link.index("(./") + 1:link.rindex(")")]).query)["q"] == ['"world model"']
+    # the best sentence, cut at its length ("…"), by the part it shows (before: "its…" was a word)
+    at.selectbox(key="th_ev_phrase").set_value("Sora is a world model, its…").run()
+    shown = texts(ok(at))
+    assert "Labs bet on the next big idea" in shown and "A tour of the world of Sora" not in shown
+
+
 def test_the_explorers_own_drill_down_links_keep_its_keyword(site, session):
     # Before: opened with kw=TERM (the Keywords page's link), the Explorer listed the keyed
     # stories under a chart bar but its "open in the Explorer" link dropped kw=, so it opened

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.search_syntax import All, Any, Not, Term, literal, parse, plain, terms
+from db.search_syntax import All, Any, Not, Term, literal, parse, phrase, plain, terms
 
 
 def t(*words: str):
@@ -75,3 +75,12 @@ def test_literal_asks_for_every_word_as_written_whatever_syntax_it_holds():
         words = list(dict.fromkeys(text.split()))
         expected = Term(words[0]) if len(words) == 1 else All(tuple(Term(w) for w in words))
         assert parse(literal(text)) == expected, text
+
+
+def test_phrase_asks_for_the_whole_text_as_one_term_whatever_syntax_it_holds():
+    # the Themes page's drill-down searches an evidence phrase itself (its spacing is loose)
+    for text in ("world model", "-level sound", "sora OR 可灵", '"quoted" (aside)', "a “b” 「c」",
+                 "  spaced \n out  ", "可灵ai"):
+        assert parse(phrase(text)) == Term(" ".join(text.split())), text
+    assert parse(phrase('"a" “b” 「c」 ＂d＂')) == parse(literal('"a" “b” 「c」 ＂d＂'))  # every quote taken
+    assert phrase("") == phrase("   ") == ""

@@ -93,9 +93,10 @@ def evidence(ctx: Ctx, tally=None) -> None:
 
 
 def _quoted(phrase: str) -> str:
-    """A phrase as search terms: each of its words must occur (an evidence phrase is the tagger's
-    folded form, whose spacing the text may not share), none read as search syntax."""
-    return search_syntax.literal(phrase)
+    """An evidence phrase as a search for that phrase, none of it read as search syntax: the
+    tagger's form of it (folded case and script, white space collapsed) is found by a phrase's
+    loose spacing; a sentence cut at its length ("…") by the part it shows."""
+    return search_syntax.phrase(phrase.removesuffix("…"))
 
 
 ctx = setup("themes")
