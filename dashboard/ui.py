@@ -67,24 +67,35 @@ def highlight_html(text: str, phrases: Iterable[str], search: Iterable[str] = ()
     The tagger gives its evidence in the form it matched (lower-case, Simplified, full-width
     folded: "可灵ai" for "可靈AI") or as a sentence with its white space collapsed, cut at 120
     characters with "…"; so phrases are found in that same folded form of the text (any case,
-    either script, any run of white space for a space, a cut sentence by its start), and the
-    original characters are marked."""
+    either script, any run of white space for a space, a cut sentence by its start; a space the
+    search may find or not, `db.spacing`, either way), and the original characters are marked."""
     evidence = {k for k in map(_mark_key, phrases) if k}
     keys = sorted(evidence | {k for k in map(_mark_key, search) if k}, key=len, reverse=True)
     if not keys or not text:
         return html.escape(text)
     folded, starts = _folded(text)
-    pattern = re.compile("|".join(re.escape(k) for k in keys))
+    pattern = re.compile("|".join(f"({_loose(k)})" for k in keys))
     out, pos = [], 0
     for m in pattern.finditer(folded):
         start, end = starts[m.start()], starts[m.end()]
         if start < pos:
             continue
+        mark = "<mark>" if keys[m.lastindex - 1] in evidence else SEARCH_MARK
         out.append(html.escape(text[pos:start]))
-        out.append(f"{'<mark>' if m.group() in evidence else SEARCH_MARK}{html.escape(text[start:end])}</mark>")
+        out.append(f"{mark}{html.escape(text[start:end])}</mark>")
         pos = end
     out.append(html.escape(text[pos:]))
     return "".join(out)
+
+
+def _loose(key: str) -> str:
+    """A regular expression for a key in the folded text (one space for each run of white space)
+    with its spacing loose as the search's (`db.spacing`): "可灵 ai" marks "可灵AI" too."""
+    from db import spacing
+
+    pieces, required = spacing.split(key)
+    return re.escape(pieces[0]) + "".join((" " if needed else " ?") + re.escape(piece)
+                                          for piece, needed in zip(pieces[1:], required))
 
 
 def _mark_key(phrase: str | None) -> str:

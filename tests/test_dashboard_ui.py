@@ -204,6 +204,15 @@ def test_search_terms_are_marked_apart_from_evidence_in_any_case_and_script():
     assert highlight_html("sora", [], []) == "sora"
 
 
+def test_search_terms_are_marked_with_their_spacing_loose_as_the_search_matched_them():
+    # Before: "可灵 AI" found a story with "可灵AI" (db.spacing) but marked nothing in it.
+    from dashboard.ui import SEARCH_MARK
+
+    out = highlight_html("可灵AI 与 SORA 2：world\n  model，worldmodel", [], ["可灵 ai", "sora2", "world model"])
+    assert out == (f"{SEARCH_MARK}可灵AI</mark> 与 {SEARCH_MARK}SORA 2</mark>："
+                   f"{SEARCH_MARK}world\n  model</mark>，worldmodel")
+
+
 @pytest.mark.parametrize("query, zh, en", [
     ("可灵 翻车", "", ""),
     ("(sora OR 可灵) (翻车 OR 穿帮) -游戏", "检索式：（“sora” 或 “可灵”） 且 （“翻车” 或 “穿帮”）；排除 “游戏”",
