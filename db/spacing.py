@@ -2,12 +2,13 @@
 
 A term splits into pieces, written as they are, at its gaps:
 - white space in the term is a gap: the text has any run of white space there (spaces, a line
-  break, a tab, a full-width or no-break space; `"world model"` finds "world\\nmodel"), or
-  possibly none when the gap is loose (below);
-- a loose place is one beside a Chinese (or other wide East Asian) character, next to a letter or
-  a digit, or between a letter and the digit after it: the text may have white space there or not
-  ("可灵 AI" and "可灵AI", "Sora 2" and "Sora2", "发布 会" and "发布会"). Between two Chinese
-  characters written together there is no gap (the text writes them together too).
+  break, a tab, a full-width or no-break space; `"world model"` finds "world\\nmodel"), or none
+  when the gap is beside a Chinese (or other wide East Asian) character or between a letter and
+  a digit ("可灵 AI" finds "可灵AI", "发布 会" "发布会", "Sora 2" "Sora2");
+- where the term has no white space, a Chinese character next to a letter or a digit, or a letter
+  then a digit, is a gap too: the text may have white space there or not ("可灵AI" finds
+  "可灵 AI", "Sora2" "Sora 2"). Chinese characters written together stay together ("视频生成"),
+  and so do a digit then a letter ("4K").
 Two Latin words stay two ("world model" is not "worldmodel"), and a hyphen, a dot or another mark
 is written as it is ("gen-4" is not "gen 4"). `db.filters` matches a term with gaps by `regex`.
 """
@@ -38,11 +39,18 @@ def _kind(ch: str) -> str:
 
 
 def _loose(left: str, right: str) -> bool:
-    """Whether the text may have white space or none between `left` and `right`."""
+    """Whether the text may have white space or none between `left` and `right` where the term
+    has none."""
     a, b = _kind(left), _kind(right)
     if "other" in (a, b):
         return False
     return a != b and ("wide" in (a, b) or (a, b) == ("letter", "digit"))
+
+
+def _optional(left: str, right: str) -> bool:
+    """Whether the text may leave out white space the term has between `left` and `right`."""
+    a, b = _kind(left), _kind(right)
+    return "wide" in (a, b) or {a, b} == {"letter", "digit"}
 
 
 def split(term: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
@@ -57,9 +65,8 @@ def split(term: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
             spaced = bool(current) or spaced
             continue
         if current and spaced:
-            loose = _loose(current[-1], ch) or _kind(current[-1]) == _kind(ch) == "wide"
             pieces.append(current)
-            required.append(not loose)
+            required.append(not _optional(current[-1], ch))
             current = ""
         elif current and _loose(current[-1], ch):
             pieces.append(current)

@@ -103,4 +103,7 @@ def test_the_rule_of_the_gaps():
     assert spacing.split("视频生成") == (("视频生成",), ())            # Chinese characters: as written
     assert spacing.split("gen-4") == (("gen-4",), ())
     assert spacing.split("1 000") == (("1", "000"), (True,))
+    assert spacing.split("c++ 教程") == (("c++", "教程"), (False,))      # a typed space beside Chinese
+    assert spacing.split("4 K") == (("4", "K"), (False,))
+    assert spacing.split("ai , video") == (("ai", ",", "video"), (True, True))
     assert not spacing.loose("sora") and spacing.loose("world model") and spacing.loose("Veo3")
