@@ -193,13 +193,18 @@ def _spaced_sqlite(element, compiler, **kw):
         forms = [compiler.process(literal(f), **kw) for f in textfold.first_letter_forms(element.term)]
         cheap = " OR ".join(f"instr({c}, {f}) > 0" for c in columns for f in forms)
         return f"(CASE WHEN {cheap} THEN {matched} ELSE 0 END)"
-    # LIKE folds ASCII letters only, as the rule for such a term does: a row without one of the
-    # pieces (the longest first) cannot match, a row with the term as typed does
-    pieces = sorted(set(spacing.split(element.term)[0]), key=lambda p: -len(p.encode()))
-    every = " AND ".join("(" + " OR ".join(_like(c, p, compiler, **kw) for c in columns) + ")"
-                         for p in pieces)
-    typed = " OR ".join(_like(c, element.term, compiler, **kw) for c in columns)
-    return f"(CASE WHEN {every} THEN (CASE WHEN {typed} THEN 1 ELSE {matched} END) ELSE 0 END)"
+    # LIKE folds ASCII letters only, as the rule for such a term does: a row without its longest
+    # piece cannot match (most rows stop there), a row with the term written as usual
+    # (`spacing.written`) does, and one without any other piece cannot; the rest (a line break,
+    # two spaces) are the regular expression's
+    def holds(text: str) -> str:
+        return "(" + " OR ".join(_like(c, text, compiler, **kw) for c in columns) + ")"
+
+    first, *rest = sorted(set(spacing.split(element.term)[0]), key=lambda p: -len(p.encode()))
+    usual = " OR ".join(map(holds, spacing.written(element.term)))
+    others = f"WHEN NOT ({' AND '.join(map(holds, rest))}) THEN 0 " if rest else ""
+    return (f"(CASE WHEN {holds(first)} THEN (CASE WHEN {usual} THEN 1 {others}"
+            f"ELSE {matched} END) ELSE 0 END)")
 
 
 @compiles(_Spaced, "postgresql")

@@ -84,6 +84,19 @@ def loose(term: str) -> bool:
     return len(split(term)[0]) > 1
 
 
+def written(term: str) -> tuple[str, ...]:
+    """The usual ways to write `term`, each a match of it: as it is, then with every loose gap
+    closed ("AI漫剧" for "AI 漫剧") and with one space at every gap ("Sora 2" for "Sora2")."""
+    pieces, required = split(term)
+    out = [term]
+    for loose_as in ("", " "):
+        form = pieces[0] + "".join((" " if needed else loose_as) + piece
+                                   for piece, needed in zip(pieces[1:], required))
+        if form not in out:
+            out.append(form)
+    return tuple(out)
+
+
 def regex(term: str) -> str:
     """A regular expression (PostgreSQL's `~` and Python's `re` read it alike) matching `term`
     with its gaps, each piece in any case by `db.textfold`'s rule for the whole term."""
@@ -117,4 +130,4 @@ def register_sqlite(dbapi_conn) -> None:
     dbapi_conn.create_function(MATCH_SQL, -1, match, deterministic=True)
 
 
-__all__ = ["MATCH_SQL", "loose", "match", "regex", "register_sqlite", "split", "whitespace"]
+__all__ = ["MATCH_SQL", "loose", "match", "regex", "register_sqlite", "split", "whitespace", "written"]

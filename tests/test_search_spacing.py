@@ -106,4 +106,6 @@ def test_the_rule_of_the_gaps():
     assert spacing.split("c++ 教程") == (("c++", "教程"), (False,))      # a typed space beside Chinese
     assert spacing.split("4 K") == (("4", "K"), (False,))
     assert spacing.split("ai , video") == (("ai", ",", "video"), (True, True))
+    assert spacing.written("AI 漫剧") == ("AI 漫剧", "AI漫剧") and spacing.written("Sora2") == ("Sora2", "Sora 2")
+    assert spacing.written("world model") == ("world model",)
     assert not spacing.loose("sora") and spacing.loose("world model") and spacing.loose("Veo3")
