@@ -174,8 +174,8 @@ def _contains_pg(element, compiler, **kw):
 class _Spaced(ColumnElement):
     """One of `columns` holds `term` with its spacing loose (`db.spacing`: "可灵 AI" or "可灵AI",
     "world\nmodel"), in any case by `db.textfold`'s rule. PostgreSQL tests the regular expression
-    of `spacing.regex`; SQLite calls the registered `aw_match` with it, only for the rows that hold
-    every piece of the term (LIKE, in C) and not the term as written (which matches at once)."""
+    of `spacing.regex`; SQLite calls the registered `aw_match` with it only for the rows that hold
+    every piece of the term but none of its usual forms (LIKE, in C, tests both first)."""
 
     type = Boolean()
     inherit_cache = False

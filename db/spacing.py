@@ -14,12 +14,12 @@ is written as it is ("gen-4" is not "gen 4"). `db.filters` matches a term with g
 """
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from functools import lru_cache
 
 from db import textfold
-
 
 
 @lru_cache(maxsize=1)
@@ -110,9 +110,7 @@ def regex(term: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _compiled(pattern: str):
-    import re
-
+def _compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern)
 
 
