@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from aigcwatch.errors import InputError
@@ -15,13 +16,25 @@ def check_output(path: str | None, option: str) -> None:
     """An output file can be written where it is named: its folder exists. Checked before the database is read, so a typo costs no long query (a traceback, before)."""
     if path is None:
         return
-    if Path(path).is_dir():             # here, not by click.Path: one line, not a usage error
-        raise InputError(f"{option} {path}: is a folder, not a file")
-    if Path(path).exists() and not os.access(path, os.W_OK):
-        raise InputError(f"{option} {path}: file is not writable")
-    parent = Path(path).parent          # "." for a bare file name
-    if not parent.is_dir():
-        raise InputError(f"{option} {path}: folder {parent} does not exist")
+    try:
+        if Path(path).is_dir():         # here, not by click.Path: one line, not a usage error
+            raise InputError(f"{option} {path}: is a folder, not a file")
+        if Path(path).exists() and not os.access(path, os.W_OK):
+            raise InputError(f"{option} {path}: file is not writable")
+        parent = Path(path).parent      # "." for a bare file name
+        if not parent.is_dir():
+            raise InputError(f"{option} {path}: folder {parent} does not exist")
+        with tempfile.TemporaryFile(dir=parent):   # it takes new files (not /proc, a read-only mount)
+            pass
+    except OSError as e:                # a name the file system refuses (too long, ...)
+        raise cannot_write(option, path, e) from None
+
+
+def cannot_write(option: str, path: str, error: OSError) -> InputError:
+    """The one-line error for an output file the system would not create or write (the reason
+    without the file name: the partial name written first is not the one the user gave)."""
+    reason = error.strerror or (os.strerror(error.errno) if error.errno else None) or str(error)
+    return InputError(f"{option} {path}: cannot write it ({' '.join(reason.split())})")
 
 
 def output_format(fmt: str | None, output: str | None) -> tuple[str, str | None]:
@@ -67,14 +80,19 @@ def write_export(fmt: str, output: str | None, columns, rows, meta: dict, *, exp
     try:
         n = _write_export(fmt, str(partial), columns, rows, meta, expected=expected)
         partial.replace(final)
-    finally:
-        partial.unlink(missing_ok=True)
-    if fmt == "csv":
-        from report import formats
+        if fmt == "csv":
+            from report import formats
 
-        method_path(output).write_text(
-            json.dumps(meta, ensure_ascii=False, indent=2, default=formats.json_default) + "\n",
-            encoding="utf-8")
+            method_path(output).write_text(
+                json.dumps(meta, ensure_ascii=False, indent=2, default=formats.json_default) + "\n",
+                encoding="utf-8")
+    except OSError as e:    # the folder takes no new file (/proc, read-only), the disk is full ...
+        raise cannot_write("-o", output, e) from None
+    finally:
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:     # it could not be made either
+            pass
     return n
 
 

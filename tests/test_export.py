@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -651,3 +652,45 @@ def test_xlsx_times_say_they_are_utc_in_every_cell_and_the_method_says_so_in_eve
     assert "published_at is UTC in every format" in method["times"] == doc["meta"]["times"]
     meaning = next(c["meaning"] for c in doc["meta"]["columns"] if c["name"] == "published_at")
     assert "'2025-10-22 07:20:00 UTC' (xlsx" in meaning and meaning in method["columns"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet", "json"])
+@pytest.mark.parametrize("where", ["long-name", "proc"])
+def test_an_output_file_that_cannot_be_created_is_one_line_naming_it(db_url, built, tmp_path, fmt, where):
+    # Before: a traceback (OSError from a stat, open() or pyarrow) when the file cannot be made:
+    # a name longer than the file system takes (failed checking it), or a folder that exists but
+    # holds no new files (/proc, as a read-only mount: failed writing it, even as root).
+    if where == "proc" and not Path("/proc/self").is_dir():
+        pytest.skip("no /proc here")
+    out = (tmp_path / ("x" * 300 + f".{fmt}")) if where == "long-name" else Path(f"/proc/aigcwatch-items.{fmt}")
+    res = run(db_url, "items", "-o", str(out), ok=False)
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: -o {out}: cannot write it ("), res.stderr
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("x")]      # no partial file left
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "parquet"])
+def test_a_disk_that_fills_part_way_is_one_line_naming_the_file_and_keeps_the_earlier_one(tmp_path, fmt):
+    # Before: the OSError of a full disk came out as a traceback.
+    import errno
+
+    from aigcwatch.errors import InputError
+    from report.commands import write_export
+    from report.formats import Column
+
+    columns = [Column("id", "int", "story id"), Column("title", "text", "title")]
+    out = tmp_path / f"items.{fmt}"
+    out.write_bytes(b"yesterday's export")
+
+    def rows():
+        yield {"id": 1, "title": "Sora 2 ships"}
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(InputError) as failed:
+        write_export(fmt, str(out), columns, rows(), {"kind": "items"}, expected=2)
+    assert failed.value.one_line() == f"-o {out}: cannot write it (No space left on device)"
+    assert out.read_bytes() == b"yesterday's export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
