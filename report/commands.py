@@ -23,14 +23,19 @@ CATEGORY_VALUES = ("news", "social")
 
 
 class _Day(click.DateTime):
-    """A YYYY-MM-DD day in db.filters.YEARS (a traceback, before)."""
+    """A YYYY-MM-DD day in db.filters.YEARS (a traceback, before); anything else is one line
+    naming the option (click's three-line usage error, before)."""
 
     def convert(self, value, param, ctx):
         from db.filters import YEARS
 
-        day = super().convert(value, param, ctx)
+        option = given_as(param.opts[-1]) if param is not None else "day"
+        try:
+            day = super().convert(value, param, ctx)
+        except click.BadParameter:
+            raise InputError(f"{option}: {value!r} is not a day (YYYY-MM-DD)") from None
         if day.year not in YEARS:
-            self.fail(f"{value!r} is out of range (years {YEARS[0]}-{YEARS[-1]}).", param, ctx)
+            raise InputError(f"{option}: {value!r} is out of range (years {YEARS[0]}-{YEARS[-1]})")
         return day
 
 

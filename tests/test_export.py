@@ -671,6 +671,17 @@ def test_an_output_file_that_cannot_be_created_is_one_line_naming_it(db_url, bui
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("x")]      # no partial file left
 
 
+@pytest.mark.parametrize("command", ["items", "trends"])
+@pytest.mark.parametrize("option, value", [("--since", "2025-13-01"), ("--until", "10/03/2025"),
+                                           ("--since", "2025-02-30")])
+def test_a_day_that_is_not_a_date_is_one_line_naming_the_option(db_url, command, option, value):
+    # Before: click's three-line usage error ("Usage: ... Try ... Error: Invalid value for
+    # '--since': '2025-13-01' does not match the format '%Y-%m-%d'.").
+    res = run(db_url, command, option, value, ok=False)
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [f"error: {option}: {value!r} is not a day (YYYY-MM-DD)"]
+
+
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "parquet"])
 def test_a_disk_that_fills_part_way_is_one_line_naming_the_file_and_keeps_the_earlier_one(tmp_path, fmt):
