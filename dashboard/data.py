@@ -146,6 +146,11 @@ def items(url: str, flt: ItemFilter, limit: int = 50, offset: int = 0, order: st
     return _run(url, queries.items, flt, limit=limit, offset=offset, order=order)
 
 
+def items_uncached(url: str, flt: ItemFilter, limit: int, order: str = "new") -> list[dict]:
+    """`items` without the cache: a download's rows (thousands, asked for once, on a click)."""
+    return _run(url, queries.items, flt, limit=limit, offset=0, order=order)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def item_detail(url: str, item_id: int) -> dict | None:
     return _run(url, queries.item_detail, item_id)

@@ -224,6 +224,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
                      "Only stories keyed with “{term}” (what the Keywords page counts; not a text search)"),
     "keyword_drop": ("显示全部报道", "Show every story of the view"),
     "page_no": ("页码", "Page"),
+    "download_stories": ("下载 CSV：全部 {n} 篇报道", "Download CSV: all {n} stories"),
+    "download_stories_cut": ("下载 CSV：按当前排序的前 {n} 篇（共 {total} 篇；全部请用 aigcwatch export items）",
+                             "Download CSV: the first {n} of {total} stories in this order (all of them: "
+                             "aigcwatch export items)"),
     "open_item": ("打开报道", "Open a story"),
     "item_view": ("报道详情", "Story"),
     "col_time": ("时间", "time"),

@@ -438,6 +438,18 @@ def items_table(lang: str) -> dict:
     return {"column_order": [i18n.t(k, lang) for k in ITEM_COLUMNS], "column_config": config}
 
 
+STORIES_CSV_MAX = 10_000    # stories in the Explorer table's CSV; more: `aigcwatch export items`
+
+
+def stories_download(total: int, lang: str, cap: int = STORIES_CSV_MAX) -> tuple[int, str]:
+    """How many of the `total` matching stories the Explorer table's CSV holds (every one, up to
+    `cap`) and its button's label, which says how many (and, when cut, how to get them all)."""
+    n = min(total, cap)
+    if n == total:
+        return n, i18n.t("download_stories", lang, n=f"{n:,}")
+    return n, i18n.t("download_stories_cut", lang, n=f"{n:,}", total=f"{total:,}")
+
+
 def explorer_link(ctx, label: str | None = None, extra: dict[str, str] | None = None, **overrides) -> None:
     """A link that opens the Explorer on this view narrowed by `overrides` (View fields) and the
     Explorer's own parameters `extra`."""

@@ -224,3 +224,12 @@ def test_a_search_with_syntax_is_glossed_in_the_interface_language(query, zh, en
     from db.search_syntax import parse
 
     assert (i18n.search_reading(parse(query), "zh"), i18n.search_reading(parse(query), "en")) == (zh, en)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_explorer_csv_holds_every_matching_story_up_to_its_cap_and_says_how_many(lang):
+    # Before: its button read "Download CSV" and its file held the 50 stories of the page shown.
+    assert ui.stories_download(974, lang) == (974, i18n.t("download_stories", lang, n="974"))
+    n, label = ui.stories_download(12_345, lang, cap=10_000)
+    assert n == 10_000 and "10,000" in label and "12,345" in label and "aigcwatch export items" in label
+    assert ui.stories_download(10_000, lang, cap=10_000)[1] == i18n.t("download_stories", lang, n="10,000")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from functools import partial
 
 import streamlit as st
 
@@ -55,11 +56,19 @@ def table(ctx: Ctx, total: int) -> None:
     frame = ui.items_frame(rows, L, ctx.tz)
     st.dataframe(frame, hide_index=True, key="ex_table", on_select=_picked_row, selection_mode="single-row",
                  **ui.items_table(L))
-    st.download_button(i18n.t("download_csv", L), ui.csv_bytes(frame), file_name="stories.csv", mime="text/csv",
-                       key="ex_csv", on_click="ignore", icon=":material/download:")
+    # every matching story (the count above), not the page shown: made when clicked
+    n, label = ui.stories_download(total, L)
+    st.download_button(label, partial(stories_csv, ctx.url, ctx.flt, order, n, L, ctx.tz),
+                       file_name="stories.csv", mime="text/csv", key="ex_csv", on_click="ignore",
+                       icon=":material/download:")
     titles = {r["id"]: " ".join((r.get("title") or "").split())[:90] for r in rows}
     st.selectbox(i18n.t("open_item", L), [None] + list(titles), key="ex_box", on_change=_picked_box,
                  format_func=lambda v: i18n.t("pick_none", L) if v is None else f"#{v} {titles.get(v, '')}")
+
+
+def stories_csv(url: str, flt, order: str, limit: int, lang: str, tz: str) -> bytes:
+    """The table's CSV: the first `limit` matching stories in `order`, in the table's columns."""
+    return ui.csv_bytes(ui.items_frame(data.items_uncached(url, flt, limit, order), lang, tz))
 
 
 def _item_from_url(lang: str) -> int | None:
