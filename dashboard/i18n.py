@@ -228,6 +228,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "download_stories_cut": ("下载 CSV：按当前排序的前 {n} 篇（共 {total} 篇；全部请用 aigcwatch export items）",
                              "Download CSV: the first {n} of {total} stories in this order (all of them: "
                              "aigcwatch export items)"),
+    "no_matches": ("没有符合当前筛选和搜索的报道：可放宽日期范围、去掉某个筛选或修改搜索词。",
+                   "No story matches these filters and search: widen the date range, drop a filter or "
+                   "change the search."),
     "open_item": ("打开报道", "Open a story"),
     "item_view": ("报道详情", "Story"),
     "col_time": ("时间", "time"),

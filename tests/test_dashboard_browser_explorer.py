@@ -1,5 +1,6 @@
 """The Explorer as an analyst uses it, in real headless Chromium over the real demo data: what its
-table's CSV holds against the count above it and `aigcwatch export items` for the same filters.
+table's CSV holds against the count above it and `aigcwatch export items` for the same filters,
+and what it shows when nothing matches.
 
 The demo database, the dashboard server and the browser are those of tests/test_dashboard_browser.py
 (the same fixtures: one demo ingest, one server per module).
@@ -65,3 +66,20 @@ def test_the_tables_csv_holds_every_story_the_page_counts_as_the_export_does(pag
     else:
         assert ids == exported
 
+
+@pytest.mark.parametrize("ui, message", [
+    ("en", "No story matches these filters and search"),
+    ("zh", "没有符合当前筛选和搜索的报道"),
+])
+def test_a_search_nothing_matches_says_so_instead_of_an_empty_chart_and_table(page, server, ui, message) -> None:
+    # Before: "0 matching stories" above an empty chart (its event markers only), an empty table
+    # reading "empty", a page box, two CSV buttons of nothing and an "Open a story" box.
+    pg = page
+    pg.goto(f"{server.base}/explorer?ui={ui}&q=zzqqxxnothing")
+    _settle(pg, charts=False)
+    _check_clean(pg, "/explorer?q=zzqqxxnothing")
+    main = pg.locator('[data-testid="stMain"]')
+    assert message in _main_text(pg)
+    for part in ("stDataFrame", "stDownloadButton", "stNumberInput", "stSelectbox"):
+        assert main.locator(f'[data-testid="{part}"]').count() == 0, f"{ui}: an empty {part} is shown"
+    assert main.locator(".js-plotly-plot").count() == 0, f"{ui}: an empty chart is shown"

@@ -156,8 +156,11 @@ with ui.db_guard(ctx.lang):
     reading = i18n.search_reading(ctx.flt.search(), ctx.lang)
     st.caption(i18n.t("results", ctx.lang, n=f"{n:,}") + ui.until_note(ctx.flt, ctx.tz, ctx.lang)
                + (f" · {ui.md_escape(reading)}" if reading else ""))
-    over_time(ctx)
-    table(ctx, n)
+    if n:
+        over_time(ctx)
+        table(ctx, n)
+    else:               # no empty chart, table, pager or download: what to do instead
+        st.info(i18n.t("no_matches", ctx.lang))
     chosen = st.session_state.get(_PICK) or _item_from_url(ctx.lang)
     if chosen is not None:
         if st.query_params.get("item") != str(chosen):
