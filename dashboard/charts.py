@@ -273,12 +273,29 @@ def time_chart(df: pd.DataFrame, *, lang: str, tz: str, interval: str, dim: str 
     date_axis(fig, lang, interval, df["bucket"] if "bucket" in df else ())
     fig.update_yaxes(title_text=plot_text(y_title), ticksuffix="%" if percent else None,
                      hoverformat=".1f" if percent else None)   # "22.2%", not "22.22222%"
+    whole_number_ticks(fig, df, value, stacked=bool(dim) and kind in ("bar", "area"), percent=percent)
     fig.update_layout(hovermode="x unified", hoverlabel_namelength=-1)   # whole names: "Jimeng / Seedance"
     shade_partial(fig, partial, interval, lang)
     add_events(fig, events, lang)
     _layout(fig, title=title)
     fit_range(fig, span or _days_of(df, "bucket"), interval)
     return room_for_legend(_in_order(fig))
+
+
+WHOLE_TICKS_UP_TO = 10     # a count axis this short gets a tick per story: plotly halves up to 4 or so
+
+
+def whole_number_ticks(fig: go.Figure, df: pd.DataFrame, value: str, *, stacked: bool,
+                       percent: bool = False) -> go.Figure:
+    """A y axis of counts (whole numbers in `df[value]`) never ticks between them: plotly steps a
+    short axis by 0.5 ("1.5 stories"), so up to WHOLE_TICKS_UP_TO (the top of the stack when
+    `stacked`) it ticks every one; a longer one's steps (1, 2, 5 ...) are whole already."""
+    if percent or value not in df or df.empty or not pd.api.types.is_integer_dtype(df[value]):
+        return fig
+    top = df.groupby("bucket")[value].sum().max() if stacked and "bucket" in df else df[value].max()
+    if top <= WHOLE_TICKS_UP_TO:
+        fig.update_yaxes(tick0=0, dtick=1)
+    return fig
 
 
 def shade_partial(fig: go.Figure, partial: Iterable[date], interval: str, lang: str) -> go.Figure:

@@ -83,3 +83,14 @@ def test_a_search_nothing_matches_says_so_instead_of_an_empty_chart_and_table(pa
     for part in ("stDataFrame", "stDownloadButton", "stNumberInput", "stSelectbox"):
         assert main.locator(f'[data-testid="{part}"]').count() == 0, f"{ui}: an empty {part} is shown"
     assert main.locator(".js-plotly-plot").count() == 0, f"{ui}: an empty chart is shown"
+
+
+@pytest.mark.parametrize("query", ["q=alert", "q=alert&every=week", "q=alert&every=month"])
+def test_a_chart_of_a_few_stories_counts_them_in_whole_numbers(page, server, query) -> None:
+    # Before: three matching stories drew a y axis of 0, 0.5, 1, 1.5, 2 stories.
+    pg = page
+    pg.goto(f"{server.base}/explorer?ui=en&{query}")
+    _settle(pg)
+    _check_clean(pg, f"/explorer?{query}")
+    ticks = [t.replace(",", "") for t in pg.locator(".js-plotly-plot .ytick text").all_text_contents()]
+    assert len(ticks) >= 2 and all(t.isdigit() for t in ticks), f"{query}: stories on the y axis: {ticks}"
