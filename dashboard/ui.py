@@ -137,6 +137,11 @@ def fmt_time(value: datetime | None, tz: str) -> str:
     return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
+def zoned(name: str, tz: str) -> str:
+    """A column of local times named with its zone: "time (Asia/Shanghai)"."""
+    return f"{name} ({tz})"
+
+
 def as_of_time(as_of: datetime, tz: str) -> str:
     """The time a day not over is counted until ("as_of"), in the view's zone, to the minute:
     the "until HH:MM" of every spike line and table (the day is shown beside it)."""

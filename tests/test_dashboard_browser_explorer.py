@@ -12,6 +12,8 @@ import io
 import json
 import subprocess
 import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,13 +23,13 @@ from tests.test_dashboard_browser import (ROOT, _check_clean, _env, _main_text, 
 pytestmark = pytest.mark.slow
 
 
-def _exported_ids(db_path, *args: str) -> list[int]:
-    """The ids `aigcwatch export items` writes for these options, in its order (newest first)."""
+def _exported(db_path, *args: str) -> list[dict]:
+    """The rows `aigcwatch export items` writes for these options, in its order (newest first)."""
     cmd = [sys.executable, "-m", "aigcwatch.cli", "export", "items", "--format", "json",
            "--database-url", f"sqlite:///{db_path}", *args]
     done = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    return [r["id"] for r in json.loads(done.stdout)["rows"]]
+    return json.loads(done.stdout)["rows"]
 
 
 def _download(pg, name: str) -> list[dict]:
@@ -49,7 +51,9 @@ def _download(pg, name: str) -> list[dict]:
 ])
 def test_the_tables_csv_holds_every_story_the_page_counts_as_the_export_does(page, server, query, options) -> None:
     # Before: the button under the table, "Download CSV", saved the 50 rows of the page shown
-    # (974 stories counted above it in the default view; the export of the same filters: 974).
+    # (974 stories counted above it in the default view; the export of the same filters: 974),
+    # their times local to the view's zone under a header, "time", that did not say which (8 hours
+    # off the export's UTC published_at for Asia/Shanghai, with nothing to tell).
     pg = page
     days = ("--since", "2025-08-04", "--until", "2025-11-01", "--tz", "Asia/Shanghai")
     pg.goto(f"{server.base}/explorer?ui=en&from=2025-08-04&to=2025-11-01{query}")
@@ -58,8 +62,15 @@ def test_the_tables_csv_holds_every_story_the_page_counts_as_the_export_does(pag
     n = _results(pg)
     assert n > 50, f"{query}: {n} stories fit on one page; the case needs more"
     rows = _download(pg, f"Download CSV: all {n:,} stories")
-    exported = _exported_ids(server.db_path, *days, *options)
+    export = _exported(server.db_path, *days, *options)
+    exported = [r["id"] for r in export]
     assert len(rows) == n == len(exported)
+    # its times are local, and say so: the export's UTC time of each story, in the view's zone
+    zone = "Asia/Shanghai"
+    assert list(rows[0])[:2] == ["id", f"time ({zone})"], list(rows[0])
+    local = {r["id"]: datetime.fromisoformat(r["published_at"].replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
+             .strftime("%Y-%m-%d %H:%M") for r in export}
+    assert {int(r["id"]): r[f"time ({zone})"] for r in rows} == local
     ids = [int(r["id"]) for r in rows]
     if "sort=reach" in query:      # the table's order, not the export's (newest first)
         assert sorted(ids) == sorted(exported) and ids != exported

@@ -67,8 +67,10 @@ def table(ctx: Ctx, total: int) -> None:
 
 
 def stories_csv(url: str, flt, order: str, limit: int, lang: str, tz: str) -> bytes:
-    """The table's CSV: the first `limit` matching stories in `order`, in the table's columns."""
-    return ui.csv_bytes(ui.items_frame(data.items_uncached(url, flt, limit, order), lang, tz))
+    """The table's CSV: the first `limit` matching stories in `order`, in the table's columns;
+    the time column names its zone (the page says it beside the table; a file read alone must)."""
+    frame = ui.items_frame(data.items_uncached(url, flt, limit, order), lang, tz)
+    return ui.csv_bytes(frame.rename(columns={i18n.t("col_time", lang): ui.zoned(i18n.t("col_time", lang), tz)}))
 
 
 def _item_from_url(lang: str) -> int | None:
