@@ -105,3 +105,25 @@ def test_a_chart_of_a_few_stories_counts_them_in_whole_numbers(page, server, que
     _check_clean(pg, f"/explorer?{query}")
     ticks = [t.replace(",", "") for t in pg.locator(".js-plotly-plot .ytick text").all_text_contents()]
     assert len(ticks) >= 2 and all(t.isdigit() for t in ticks), f"{query}: stories on the y axis: {ticks}"
+
+
+@pytest.mark.parametrize("ui, wanted", [("en", ("source", "seen at", "reason", "link")),
+                                        ("zh", ("信源", "发现时间", "判定依据", "链接"))])
+@pytest.mark.parametrize("width", [800, 1400])
+def test_a_storys_copies_show_who_carried_it_when_and_why_at_800_and_1400_px(page, server, ui, wanted, width) -> None:
+    # Before: at an 800 px window the copies table showed its source and title columns only;
+    # when and why each copy was found (and its link) lay past the right edge, behind a scroll.
+    import sqlite3
+
+    with sqlite3.connect(server.db_path) as conn:
+        item = conn.execute("SELECT cluster_id FROM items WHERE cluster_id IS NOT NULL "
+                            "GROUP BY cluster_id ORDER BY COUNT(*) DESC, cluster_id LIMIT 1").fetchone()[0]
+    pg = page
+    pg.set_viewport_size({"width": width, "height": 900})
+    pg.goto(f"{server.base}/explorer?ui={ui}&from=2025-05-01&item={item}")
+    _settle(pg)
+    _check_clean(pg, f"/explorer?item={item}")
+    copies = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').last
+    copies.scroll_into_view_if_needed()
+    shown = copies.evaluate("el => [...el.querySelectorAll('[role=columnheader]')].map(h => h.textContent)")
+    assert set(wanted) <= set(shown), f"{ui} at {width} px: the copies table shows only {shown}"

@@ -19,6 +19,7 @@ from ingest.tag import reasons
 
 PAGE_SIZE = 50
 _PICK, _IDS = "ex_item", "ex_ids"
+COPY_WIDTHS = {"col_source": 150, "seen_at": 115, "reason": 130, "col_link": 45}
 
 
 def over_time(ctx: Ctx) -> None:
@@ -132,13 +133,19 @@ def item_view(ctx: Ctx, item_id: int) -> None:
     copies = d.get("copies") or []
     if copies:
         st.markdown(f"**{ui.md_escape(i18n.t('copies', L))}** ({len(copies)})")
-        link = i18n.t("col_link", L)
-        st.dataframe([{i18n.t("col_source", L): c.get("source_name") or c.get("source_id"),
-                       i18n.t("col_title", L): c.get("title"), link: ui.safe_url(c.get("url")),
-                       i18n.t("reason", L): i18n.copy_reason_name(c.get("reason"), L),
-                       i18n.t("seen_at", L): ui.fmt_time(c.get("seen_at"), ctx.tz)} for c in copies],
+        # who carried it, when, why and where first, the title (long) last: at an 800 px window
+        # the first four are in view, the title scrolls
+        name = {k: i18n.t(k, L) for k in ("col_source", "seen_at", "reason", "col_link", "col_title")}
+        st.dataframe([{name["col_source"]: c.get("source_name") or c.get("source_id"),
+                       name["seen_at"]: ui.fmt_time(c.get("seen_at"), ctx.tz),
+                       name["reason"]: i18n.copy_reason_name(c.get("reason"), L),
+                       name["col_link"]: ui.safe_url(c.get("url")),
+                       name["col_title"]: c.get("title")} for c in copies],
                      hide_index=True, key="ex_copies",
-                     column_config={link: st.column_config.LinkColumn(link, display_text="↗")})
+                     column_config={name[k]: st.column_config.Column(name[k], width=w)
+                                    for k, w in COPY_WIDTHS.items()}
+                     | {name["col_link"]: st.column_config.LinkColumn(name["col_link"], display_text="↗",
+                                                                      width=COPY_WIDTHS["col_link"])})
 
 
 def _keyword_from_url() -> str:
