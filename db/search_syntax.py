@@ -13,7 +13,8 @@ without I/O into a small expression (`db.filters` turns it into SQL on both back
   bracket left open runs to the end.
 
 Anything else is a literal term: `gen-4`, `c++`, `50%`, `版本(2.1)` (a bracket inside a word), lower-
-case `or`. An operator with nothing to apply to is dropped.
+case `or`. An operator with nothing to apply to is dropped; a query of operators alone is read
+literally (`OR` looks for "or", `(` for a bracket).
 """
 from __future__ import annotations
 
@@ -155,9 +156,15 @@ def _join(kind, parts: list[Node]) -> Node | None:
 
 
 def parse(q: str) -> Node | None:
-    """The expression a query asks for (see the module docstring); None when it asks nothing."""
+    """The expression a query asks for (see the module docstring); None when it asks nothing.
+    A query of operators alone (`(`, `OR`, `-`, `NOT`) is read literally, its words as terms: it
+    asked for something, and counting every story for it would hide that nothing was read."""
     tokens = _tokens(q or "")
-    return _Parser(tokens).all_of(nested=False) if tokens else None
+    node = _Parser(tokens).all_of(nested=False) if tokens else None
+    if node is None:
+        quotes = set(QUOTES) | set(QUOTES.values())
+        node = _join(All, [Term(w) for w in (q or "").split() if not set(w) <= quotes])
+    return node
 
 
 def terms(node: Node | None, *, wanted: bool = True) -> list[str]:

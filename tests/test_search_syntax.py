@@ -49,10 +49,22 @@ def test_a_query_reads_as_an_expression(query, expected):
     ("sora NOT", Term("sora")),
     ("() sora )", Term("sora")),
     ("", None),
-    ("OR", None),
-    ("-", None),
+    ("  ", None),
+    ('"" “”', None),                                           # asks for nothing
 ])
 def test_a_stray_operator_applies_to_nothing_and_is_no_term(query, expected):
+    assert parse(query) == expected
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("OR", Term("OR")),
+    ("-", Term("-")),
+    ("(", Term("(")),
+    ("( OR )", All((Term("("), Term("OR"), Term(")")))),
+    ("NOT", Term("NOT")),
+])
+def test_a_query_of_operators_alone_is_read_literally_not_as_every_story(query, expected):
+    # before: "(" or "OR" asked nothing, and every story counted for it with no word said
     assert parse(query) == expected
 
 
