@@ -248,7 +248,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "item_missing": ("找不到编号为 {id} 的报道。", "No story with id {id}."),
     "why_relevant": ("与 AI 视频相关", "About AI video"),
     "why_irrelevant": ("与 AI 视频无关", "Not about AI video"),
-    "why_sentiment": ("情感：{label}（得分 {score}）", "Tone: {label} (score {score})"),
+    # the score is the lexicon walk's; the label may come from the learned layer, which can disagree
+    "why_sentiment": ("情感：{label}（词典得分 {score}）", "Tone: {label} (lexicon score {score})"),
     "why_spam_tag": ("垃圾内容", "Spam"),
     "tagger_reasons": ("标注器的理由（非原文）", "the tagger's reasons, not quotes"),
     "evidence_unrecorded": ("（未记录：在本功能之前打标，运行 aigcwatch retag 补全）",

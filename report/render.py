@@ -78,7 +78,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "why_relevant": ("相关", "relevant"),
     "why_irrelevant": ("无关", "not relevant"),
     "why_spam": ("垃圾", "spam"),
-    "tone_score": ("（得分 {score}）", " (score {score})"),
+    "tone_score": ("（词典得分 {score}）", " (lexicon score {score})"),   # the label may be the learned layer's
     "none": ("无", "none"),
     "no_data": ("{when}（{tz}）没有采集到任何报道。", "No stories were collected for {when} ({tz})."),
     "last_story": ("最近一条报道发布于 {at}。", "The latest stored story was published {at}."),
@@ -350,7 +350,7 @@ WHY_CHARS = 60
 
 @dataclass(frozen=True, slots=True)
 class Why:
-    label: str                  # "relevant", "negative (score -0.30)", "spam"; "" for a model/theme
+    label: str                  # "relevant", "negative (lexicon score -0.30)", "spam"; "" for a model/theme
     quotes: list[str]           # cleaned spans of the text, strongest first
     reasons: list[str]          # the tagger's own reasons (not in the text)
 

@@ -365,7 +365,7 @@ def test_explorer_item_view_says_why_a_story_is_relevant_negative_or_spam(site, 
     at = ok(page("explorer", item=str(site["hostile"]), ui="en"))
     lines = [unescape_md(m.value) for m in at.markdown]
     assert f"**About AI video** — 「{HOSTILE_EVIDENCE}」" in lines
-    assert "**Tone: negative (score -0.30)** — 「glitch」" in lines
+    assert "**Tone: negative (lexicon score -0.30)** — 「glitch」" in lines
     assert not any(line.startswith("**Spam**") for line in lines), "not spam: no spam line"
     assert not [m for m in at.markdown if m.proto.allow_html]          # the <img> phrase is text
     assert not any("<img" in el.proto.body for el in at.get("html"))

@@ -258,14 +258,14 @@ def test_each_story_says_why_it_is_relevant_and_negative_escaped_in_both_parts(s
         st for sec in d.sections for t in sec.themes for st in t.stories]
     assert ids["hostile"] in [st["id"] for st in shown]
     r = render(d)
-    assert ("relevant: 「&lt;img src=x onerror=alert(2)&gt; kling glitch」 · negative (score -0.30): 「glitch」"
+    assert ("relevant: 「&lt;img src=x onerror=alert(2)&gt; kling glitch」 · negative (lexicon score -0.30): 「glitch」"
             in r.html)
     assert "<img src=x" not in r.html
     block = _story_block(r.text, HOSTILE_TITLE)
     assert '\n    relevant: "<img src=x onerror=alert(2)> kling glitch"\n' in block
-    assert '\n    negative (score -0.30): "glitch"' in block
+    assert '\n    negative (lexicon score -0.30): "glitch"' in block
     zh = render(build_digest(session, DAY, tz=TZ, langs=("zh",)))     # the labels in Chinese
-    assert "相关: 「&lt;img src=x onerror=alert(2)&gt; kling glitch」 · 负面（得分 -0.30）: 「glitch」" in zh.html
+    assert "相关: 「&lt;img src=x onerror=alert(2)&gt; kling glitch」 · 负面（词典得分 -0.30）: 「glitch」" in zh.html
 
 
 @pytest.mark.parametrize("st, lines", [
@@ -285,7 +285,7 @@ def test_each_story_says_why_it_is_relevant_and_negative_escaped_in_both_parts(s
      [("spam", ["app下载"], ["title/body mismatch"])]),
     ({"relevant": True, "relevance_evidence": ["x" * 100], "sentiment": "negative", "sentiment_score": -0.4,
       "sentiment_evidence": ["bad\u202e\nline"]},
-     [("relevant", ["x" * 59 + "…"], []), ("negative (score -0.40)", ["bad line"], [])]),
+     [("relevant", ["x" * 59 + "…"], []), ("negative (lexicon score -0.40)", ["bad line"], [])]),
 ])
 def test_why_a_story_was_tagged_quotes_a_few_cleaned_phrases(st, lines):
     from report.render import why
