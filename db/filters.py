@@ -144,14 +144,19 @@ def _contains_sqlite(element, compiler, **kw):
     columns = [compiler.process(c, **kw) for c in element.columns]
     if textfold.needs_fold(element.term):
         term = compiler.process(literal(textfold.fold(element.term)), **kw)
-        # instr() first (in C): a row holding no form of the term's first cased non-ASCII letter
-        # cannot match, and is never folded in Python (2-3x faster over 1M rows). A CASE, as
-        # the clause is a value here (SQLAlchemy compares it with 1), where AND evaluates both
-        forms = [compiler.process(literal(f), **kw) for f in textfold.first_letter_forms(element.term)]
-        cheap = " OR ".join(f"instr({c}, {f}) > 0" for c in columns for f in forms)
-        return (f"(CASE WHEN {cheap} THEN {textfold.CONTAINS_SQL}({term}, {', '.join(columns)}) "
-                f"ELSE 0 END)")
+        return _gated(element.term, columns, f"{textfold.CONTAINS_SQL}({term}, {', '.join(columns)})",
+                      compiler, **kw)
     return "(" + " OR ".join(_like(c, element.term, compiler, **kw) for c in columns) + ")"
+
+
+def _gated(term: str, columns: list[str], check: str, compiler, **kw) -> str:
+    """`check` (a Python function's call) only for the rows holding a form of the first cased
+    non-ASCII letter of `term`: instr() runs in C, so the others are never folded in Python (2-3x
+    faster over 1M rows). A CASE, as the clause is a value here (SQLAlchemy compares it with 1),
+    where AND evaluates both."""
+    forms = [compiler.process(literal(f), **kw) for f in textfold.first_letter_forms(term)]
+    cheap = " OR ".join(f"instr({c}, {f}) > 0" for c in columns for f in forms)
+    return f"(CASE WHEN {cheap} THEN {check} ELSE 0 END)"
 
 
 def _like(column: str, text: str, compiler, **kw) -> str:
@@ -167,8 +172,13 @@ def _contains_pg(element, compiler, **kw):
         term = compiler.process(literal(element.term), **kw)
         return "(" + " OR ".join(f"strpos({compiler.process(c, **kw)}, {term}) > 0"
                                  for c in element.columns) + ")"
-    regex = compiler.process(literal(textfold.pg_regex(element.term)), **kw)
-    return "(" + " OR ".join(f"{compiler.process(c, **kw)} ~ {regex}" for c in element.columns) + ")"
+    return _pg_matches(element.columns, textfold.pg_regex(element.term), compiler, **kw)
+
+
+def _pg_matches(columns, regex: str, compiler, **kw) -> str:
+    """One of `columns` matches the regular expression `regex` (PostgreSQL's `~`)."""
+    pattern = compiler.process(literal(regex), **kw)
+    return "(" + " OR ".join(f"{compiler.process(c, **kw)} ~ {pattern}" for c in columns) + ")"
 
 
 class _Spaced(ColumnElement):
@@ -189,10 +199,8 @@ def _spaced_sqlite(element, compiler, **kw):
     columns = [compiler.process(c, **kw) for c in element.columns]
     regex = compiler.process(literal(spacing.regex(element.term)), **kw)
     matched = f"{spacing.MATCH_SQL}({regex}, {', '.join(columns)})"
-    if textfold.needs_fold(element.term):   # as _Contains: a form of its first cased letter first
-        forms = [compiler.process(literal(f), **kw) for f in textfold.first_letter_forms(element.term)]
-        cheap = " OR ".join(f"instr({c}, {f}) > 0" for c in columns for f in forms)
-        return f"(CASE WHEN {cheap} THEN {matched} ELSE 0 END)"
+    if textfold.needs_fold(element.term):
+        return _gated(element.term, columns, matched, compiler, **kw)
     # LIKE folds ASCII letters only, as the rule for such a term does: a row without its longest
     # piece cannot match (most rows stop there), a row with the term written as usual
     # (`spacing.written`) does, and one without any other piece cannot; the rest (a line break,
@@ -209,8 +217,7 @@ def _spaced_sqlite(element, compiler, **kw):
 
 @compiles(_Spaced, "postgresql")
 def _spaced_pg(element, compiler, **kw):
-    regex = compiler.process(literal(spacing.regex(element.term)), **kw)
-    return "(" + " OR ".join(f"{compiler.process(c, **kw)} ~ {regex}" for c in element.columns) + ")"
+    return _pg_matches(element.columns, spacing.regex(element.term), compiler, **kw)
 
 
 class _HasKeyword(ColumnElement):

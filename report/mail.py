@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from email.policy import default as _default_policy
 from email.utils import formatdate, make_msgid, parseaddr
 
 from aigcwatch.errors import AigcwatchError, ConfigError
@@ -128,7 +127,7 @@ def _word(data: bytes) -> str:
     return f"=?utf-8?b?{base64.b64encode(data).decode('ascii')}?="
 
 
-MAIL_POLICY = _MailPolicy(**_default_policy.__dict__)
+MAIL_POLICY = _MailPolicy()      # email.policy.default, but for the headers above
 
 
 def build_message(subject: str, text: str, html: str, *, sender: str, to: str,
