@@ -403,14 +403,9 @@ def test_items_export_appends_the_decision_evidence_in_every_format(db_url, sess
     assert xl[formula]["sentiment_evidence"].data_type == "s"      # text, never a formula
 
 
-# openpyxl's write-only sheet leaves its row generator to the collector when a row fails
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "parquet"])
-def test_an_export_that_fails_part_way_leaves_the_earlier_file_and_no_partial_one(tmp_path, fmt):
-    # Before: the file was opened under its own name and written row by row, so a failure half
-    # way (a dropped database connection, a full disk) left a truncated file that looked complete,
-    # in place of the good one of the day before.
-    from report.commands import write_export
+def _export_failing_after_one_row(tmp_path, fmt: str, error: Exception):
+    """(columns, out, rows): an -o file holding yesterday's export, and rows that fail with `error`
+    after the first."""
     from report.formats import Column
 
     columns = [Column("id", "int", "story id"), Column("title", "text", "title")]
@@ -419,10 +414,23 @@ def test_an_export_that_fails_part_way_leaves_the_earlier_file_and_no_partial_on
 
     def rows():
         yield {"id": 1, "title": "Sora 2 ships"}
-        raise RuntimeError("connection lost")
+        raise error
 
+    return columns, out, rows()
+
+
+# openpyxl's write-only sheet leaves its row generator to the collector when a row fails
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "parquet"])
+def test_an_export_that_fails_part_way_leaves_the_earlier_file_and_no_partial_one(tmp_path, fmt):
+    # Before: the file was opened under its own name and written row by row, so a failure half
+    # way (a dropped database connection, a full disk) left a truncated file that looked complete,
+    # in place of the good one of the day before.
+    from report.commands import write_export
+
+    columns, out, rows = _export_failing_after_one_row(tmp_path, fmt, RuntimeError("connection lost"))
     with pytest.raises(RuntimeError, match="connection lost"):
-        write_export(fmt, str(out), columns, rows(), {"kind": "items"}, expected=2)
+        write_export(fmt, str(out), columns, rows, {"kind": "items"}, expected=2)
     assert out.read_bytes() == b"yesterday's export"
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
 
@@ -690,18 +698,11 @@ def test_a_disk_that_fills_part_way_is_one_line_naming_the_file_and_keeps_the_ea
 
     from aigcwatch.errors import InputError
     from report.commands import write_export
-    from report.formats import Column
 
-    columns = [Column("id", "int", "story id"), Column("title", "text", "title")]
-    out = tmp_path / f"items.{fmt}"
-    out.write_bytes(b"yesterday's export")
-
-    def rows():
-        yield {"id": 1, "title": "Sora 2 ships"}
-        raise OSError(errno.ENOSPC, "No space left on device")
-
+    columns, out, rows = _export_failing_after_one_row(
+        tmp_path, fmt, OSError(errno.ENOSPC, "No space left on device"))
     with pytest.raises(InputError) as failed:
-        write_export(fmt, str(out), columns, rows(), {"kind": "items"}, expected=2)
+        write_export(fmt, str(out), columns, rows, {"kind": "items"}, expected=2)
     assert failed.value.one_line() == f"-o {out}: cannot write it (No space left on device)"
     assert out.read_bytes() == b"yesterday's export"
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
