@@ -46,11 +46,14 @@ def subject(a: Alert, langs: tuple[str, ...]) -> str:
                         base=round(sp["baseline"], 1), prev=a.previous, day=a.day.isoformat()), 200)
 
 
+def state(a: Alert) -> str:
+    """" late" (yesterday's, sent late), " rising 2" (a follow-up, its level) or "" (a first alert)."""
+    return " late" if a.late else f" rising {a.level}" if a.level else ""
+
+
 def header(a: Alert) -> str:
-    """The email's `X-Aigcwatch-Alert`, for mail filters: "2026-11-30 model:kling", then " late"
-    (yesterday's, sent late) or " rising 2" (a follow-up, its level)."""
-    tail = " late" if a.late else f" rising {a.level}" if a.level else ""
-    return f"{a.day.isoformat()} {a.dim}:{a.key}{tail}"
+    """The email's `X-Aigcwatch-Alert`, for mail filters: "2026-11-30 model:kling", then its `state`."""
+    return f"{a.day.isoformat()} {a.dim}:{a.key}{state(a)}"
 
 
 def tag(a: Alert) -> str:

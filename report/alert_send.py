@@ -39,7 +39,7 @@ def alert_targets(get: Callable[[str], str | None], to: Sequence[str] = ()
 
 
 def short(a: Alert) -> str:
-    return a.key + (" late" if a.late else f" rising {a.level}" if a.level else "")
+    return a.key + ar.state(a)
 
 
 @dataclass
