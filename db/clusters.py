@@ -54,6 +54,9 @@ class NewMember:
         if self.signature.roundup and not self.roundup:     # a roundup by its form
             object.__setattr__(self, "roundup", True)
 
+    def rank(self) -> tuple:
+        return rank(self.kind, self.date_is_fallback, self.published_at, self.item_id)
+
 
 @dataclass(slots=True)
 class _Known:
@@ -292,7 +295,7 @@ def _merge(member: NewMember, root: int, seen: dict[int, _Known], by_id: dict[in
     faces against its canonical item), joins it: it is what the two would be had the original
     come first. A newcomer that ranks after a story's canonical item merges nothing (a copy
     resembling two stories is no evidence that they are one)."""
-    mine = rank(member.kind, member.date_is_fallback, member.published_at, member.item_id)
+    mine = member.rank()
     head = by_id.get(root)
     if head is None or head.rank() < mine:
         return
@@ -300,8 +303,7 @@ def _merge(member: NewMember, root: int, seen: dict[int, _Known], by_id: dict[in
         o = by_id.get(other)
         if o is None or o.rank() < mine:
             continue
-        alone = _Known(o.item_id, o.signature, o.item_id, o.models, o.published_at, o.kind, o.fallback,
-                       o.roundup)
+        alone = replace(o, root=o.item_id)
         if _best(member, [alone], {o.item_id: alone}, opening, only) is None:
             continue
         merged[other] = root
@@ -361,7 +363,7 @@ def file_joined(session: Session, joined: dict[int, list[NewMember]],
     member_rows: list[dict] = []
     for root, members in joined.items():
         order = [roots[root]]
-        order += [rank(n.kind, n.date_is_fallback, n.published_at, n.item_id) for n in members]
+        order += [n.rank() for n in members]
         canonical = min(order)[-1]
         if canonical != root:
             rollups.adjust(session, [root], -1)   # the old canonical stops being a story
@@ -546,8 +548,7 @@ def misfits(session: Session, members: Sequence[NewMember]) -> dict[int, int | N
         root = root_of[n.item_id]
         others = [known[i] for i in sorted(story.get(root, ())) if i != n.item_id and i in known]
         if root == n.item_id:       # its members, each as if on its own
-            others = [_Known(k.item_id, k.signature, k.item_id, k.models, k.published_at, k.kind,
-                             roundup=k.roundup) for k in others]
+            others = [replace(k, root=k.item_id) for k in others]
         opening: frozenset[int] = frozenset()
         if n.signature.opening is not None and others:
             opening = frozenset(session.scalars(select(bd.item_id).where(

@@ -34,7 +34,7 @@ def find(member: clusters.NewMember, pool: list[clusters._Known],
     the member (marked when it is one) and the candidates found to be roundups now (marked).
     `by_id`: the items known (stored candidates, their canonical items and the new ones)."""
     sig = member.signature
-    mine = clusters.rank(member.kind, member.date_is_fallback, member.published_at, member.item_id)
+    mine = member.rank()
     before = [k for k in pool if k.rank() < mine]
     if before and not member.roundup:
         jac = similarities(sig, [k.signature for k in before])
