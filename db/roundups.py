@@ -34,17 +34,16 @@ def find(member: clusters.NewMember, pool: list[clusters._Known],
     the member (marked when it is one) and the candidates found to be roundups now (marked).
     `by_id`: the items known (stored candidates, their canonical items and the new ones)."""
     sig = member.signature
-    mine = member.rank()
-    before = [k for k in pool if k.rank() < mine]
-    if before and not member.roundup:
-        jac = similarities(sig, [k.signature for k in before])
-        sizes = np.array([k.signature.size for k in before])
-        plain = ~np.array([k.roundup for k in before], dtype=bool)
-        copy_of = holds(jac, sizes, sig.size) | whole_copy(jac, sig.size, sizes)
-        if not (plain & copy_of).any() and several_stories(sig, [k.signature for k in before]):
-            member = replace(member, roundup=True)
     jac = similarities(sig, [k.signature for k in pool])
     sizes = np.array([k.signature.size for k in pool])
+    mine = member.rank()
+    before = np.array([k.rank() < mine for k in pool], dtype=bool)
+    if before.any() and not member.roundup:
+        plain = ~np.array([k.roundup for k in pool], dtype=bool)
+        copy_of = holds(jac, sizes, sig.size) | whole_copy(jac, sig.size, sizes)
+        if not (before & plain & copy_of).any() and several_stories(
+                sig, [k.signature for k, b in zip(pool, before) if b]):
+            member = replace(member, roundup=True)
     found: list[int] = []
     for i in np.flatnonzero(holds(jac, sizes, sig.size)):     # candidates holding the member
         c = pool[i]
