@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Set
 
 from ingest.cluster import LEAD_SCAN
-from ingest.dedup import UNRELATED_SHARE, terms
+from ingest.dedup import terms, unrelated_terms
 from ingest.types import Item
 
 MIN_LINKS = 3            # entries under this many different links share it
@@ -78,8 +78,7 @@ def _unrelated_pair(who: list[int], titles: list[str], cache: dict[int, set[str]
     pairs = 0
     for a_pos, a in enumerate(who):
         for b in who[a_pos + 1:]:
-            ta, tb = of_title(a), of_title(b)
-            if ta and tb and len(ta & tb) <= UNRELATED_SHARE * min(len(ta), len(tb)):
+            if unrelated_terms(of_title(a), of_title(b)):
                 return True
             pairs += 1
             if pairs >= MAX_PAIRS:

@@ -123,7 +123,11 @@ UNRELATED_SHARE = 0.2      # titles sharing at most this share of their terms ar
 def unrelated_titles(a: str, b: str) -> bool:
     """True when two titles share at most a fifth of the terms of the one with fewer: two items
     under them are not one story, whatever text they carry (an uploader's boilerplate)."""
-    ta, tb = terms(a), terms(b)
+    return unrelated_terms(terms(a), terms(b))
+
+
+def unrelated_terms(ta: set[str], tb: set[str]) -> bool:
+    """`unrelated_titles` of two titles' `terms`, found already."""
     if not ta or not tb:
         return False
     return len(ta & tb) <= UNRELATED_SHARE * min(len(ta), len(tb))
