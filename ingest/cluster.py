@@ -228,10 +228,14 @@ def similarities(sig: Signature, others: list[Signature]) -> np.ndarray:
     return np.count_nonzero(matrix == sig.values, axis=1) / NUM_PERM
 
 
+def intersection(jaccard, a, b):
+    """|A∩B| from the Jaccard similarity and the two set sizes."""
+    return jaccard * (a + b) / (1.0 + jaccard)
+
+
 def containment(jaccard, a, b):
     """|A∩B| / min(|A|, |B|) from the Jaccard similarity and the two set sizes."""
-    inter = jaccard * (a + b) / (1.0 + jaccard)
-    return inter / np.minimum(a, b)
+    return intersection(jaccard, a, b) / np.minimum(a, b)
 
 
 def comparable(a, b):
@@ -276,7 +280,7 @@ def several_stories(whole: Signature, parts: list[Signature]) -> bool:
         return False
     jac = similarities(whole, parts)
     sizes = np.array([p.size for p in parts])
-    share = jac * (whole.size + sizes) / (1.0 + jac) / whole.size      # of `whole` each part covers
+    share = intersection(jac, whole.size, sizes) / whole.size      # of `whole` each part covers
     keep = np.flatnonzero(holds(jac, whole.size, sizes) & (share <= PART))
     for pos, i in enumerate(keep[:-1]):
         rest = keep[pos + 1:]
@@ -290,5 +294,4 @@ def whole_copy(jaccard, a, b):
     """Where each of two texts holds at least WHOLE of the other: the only way a roundup is the
     same story as another text (an outlet reprinting the whole briefing). The first item a
     briefing lists may fill half the opening that signatures read; not seven tenths of it."""
-    inter = jaccard * (a + b) / (1.0 + jaccard)
-    return inter >= WHOLE * np.maximum(a, b)
+    return intersection(jaccard, a, b) >= WHOLE * np.maximum(a, b)
