@@ -78,7 +78,7 @@ def members_of(session: Session, ids: Sequence[int]) -> list[clusters.NewMember]
         select(sg.item_id, sg.minhash, sg.shingles, sg.models, sg.roundup, it.published_at,
                it.date_is_fallback, it.kind, it.title, func.substr(it.text, 1, LEAD_SCAN).label("opening"))
         .join(it, it.id == sg.item_id).where(sg.item_id.in_(ids)))}
-    keys = {item_id: opening_key((r.opening or "")[:400]) for item_id, r in rows.items()}
+    keys = {item_id: opening_key(r.opening) for item_id, r in rows.items()}
     indexed = clusters.candidates(session, {k for k in keys.values() if k is not None})
     out = []
     for item_id in ids:
