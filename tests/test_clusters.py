@@ -237,20 +237,26 @@ def test_a_story_opening_with_anothers_words_and_a_post_quoting_an_opening_stay_
     assert all(i.cluster_id is None for i in session.scalars(select(m.Item)))
 
 
-def test_an_original_fetched_after_two_of_its_copies_makes_them_one_story(session):
-    """A feed's truncated summary and another outlet's edited copy of one article are stored
-    before the article (its feed was fetched last, though it was published first): neither
-    matches the other. Before, the article joined one of them and the two stayed apart; now it
-    heads one story of all three, as filing in publication order gives (a recluster changes
-    nothing)."""
+def _summary_copy_then_article(session, *, wire_hours: int) -> None:
+    """A feed's truncated summary (published at 2 h) and another outlet's edited copy (3 h) of one
+    article, stored before the article itself (published at `wire_hours`)."""
     setup(session)
     store.store_intents(session, None, "aggregator", [
         intent(1, "aggregator", "一文看懂：可灵新模型", (ZH + ZH_MORE)[:70] + "…", hours=2)], T0)
     store.store_intents(session, None, "portal", [
         intent(2, "portal", "可灵新模型上线：最长两分钟", ZH_COPY + ZH_MORE, hours=3)], T0)
     store.store_intents(session, None, "wire", [
-        intent(3, "wire", "可灵发布新一代视频生成模型", ZH + ZH_MORE, hours=1)], T0)
+        intent(3, "wire", "可灵发布新一代视频生成模型", ZH + ZH_MORE, hours=wire_hours)], T0)
     session.commit()
+
+
+def test_an_original_fetched_after_two_of_its_copies_makes_them_one_story(session):
+    """A feed's truncated summary and another outlet's edited copy of one article are stored
+    before the article (its feed was fetched last, though it was published first): neither
+    matches the other. Before, the article joined one of them and the two stayed apart; now it
+    heads one story of all three, as filing in publication order gives (a recluster changes
+    nothing)."""
+    _summary_copy_then_article(session, wire_hours=1)
     after = _stories(session)
     assert after["wire:guid-3"] == (None, 3, T0 + timedelta(hours=1))
     assert after["aggregator:guid-1"][:2] == after["portal:guid-2"][:2] == ("wire:guid-3", None)
@@ -262,14 +268,7 @@ def test_an_original_fetched_after_two_of_its_copies_makes_them_one_story(sessio
 def test_a_copy_published_after_two_stories_it_resembles_merges_nothing(session):
     """The same two stories, and then the article published after both (a late republication
     resembling each): it joins one, and the two stay apart (it heads neither)."""
-    setup(session)
-    store.store_intents(session, None, "aggregator", [
-        intent(1, "aggregator", "一文看懂：可灵新模型", (ZH + ZH_MORE)[:70] + "…", hours=2)], T0)
-    store.store_intents(session, None, "portal", [
-        intent(2, "portal", "可灵新模型上线：最长两分钟", ZH_COPY + ZH_MORE, hours=3)], T0)
-    store.store_intents(session, None, "wire", [
-        intent(3, "wire", "可灵发布新一代视频生成模型", ZH + ZH_MORE, hours=4)], T0)
-    session.commit()
+    _summary_copy_then_article(session, wire_hours=4)
     after = _stories(session)
     heads = {after[k][0] or k for k in ("aggregator:guid-1", "portal:guid-2", "wire:guid-3")}
     assert len(heads) == 2 and after["wire:guid-3"][0] in heads
