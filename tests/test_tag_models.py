@@ -317,3 +317,21 @@ def test_a_user_alias_that_repeats_a_shipped_name_takes_effect(tmp_path, monkeyp
         assert models_of("Hailuo 02 arrives", "MiniMax released Hailuo 02, its AI video model.", "en") \
             == ("hailuo",)                     # the names the file does not list stay as shipped
     assert (models_of(*seaweed), models_of(*minimax)) == before
+
+
+@pytest.mark.parametrize("title,text", [
+    ("新一代视频会议平台发布", "系统可灵活配置视频流的分辨率，并用AI自动生成会议纪要。"),
+    ("传感器升级", "新款摄像头可灵敏捕捉画面变化，AI算法实时识别视频里的异常。"),
+    ("水幕灯光秀《即梦一场》开演", "主办方用AI生成的视频投影在水幕上，观众说像做了一场梦。"),
+    ("读书笔记", "他看完那段AI视频，当晚随即梦见自己站在片场。"),
+    ("AI视频素材库上线", "素材包罗万相，从城市航拍到微观视频应有尽有，均由人工拍摄。"),
+])
+def test_ordinary_words_that_contain_a_chinese_model_name_are_no_mention(title, text):
+    # 可灵活 'flexibly', 可灵敏 'sensitively', 即梦一场 'a dream', 随即梦见 'then dreamt',
+    # 包罗万相 (a common spelling of 包罗万象): the characters of 可灵/即梦/万相 inside other words
+    assert models_of(title, text, "zh") == ()
+
+
+def test_the_model_still_counts_next_to_an_ordinary_word_that_contains_its_name():
+    assert models_of("可灵上新", "可灵2.1可灵活调整镜头运动。", "zh") == ("kling",)
+    assert models_of("即梦更新", "用即梦做的视频，看完随即梦见了片中场景。", "zh") == ("jimeng",)

@@ -15,6 +15,8 @@ one ("Sora", "Runway", "海螺", "Wan") counts only as the video model:
 Aliases listed in `image_too` (即梦, Runway, 通义万相, 海螺AI also name image or chat products)
 count only when the document speaks of video somewhere.
 Company-only mentions (OpenAI, 快手, MiniMax) never count: companies are context, not aliases.
+A name inside an ordinary word listed under `words` is no mention (可灵活 'flexibly', 随即梦见
+'then dreamt').
 """
 from __future__ import annotations
 
@@ -60,7 +62,7 @@ class _Spec:
 
 @dataclass(frozen=True)
 class _Lexicon:
-    aliases: Matcher                  # payload: (table id, ambiguous: bool)
+    aliases: Matcher                  # payload: (table id, ambiguous: bool | None for `words`)
     specs: dict[str, _Spec]
     around: Matcher                   # payload: (table id | "*", "ai" | "video" | "ctx" | "coll")
     own: Matcher | None = None        # context words of `needs = "context"` models: (table id, "ctx")
@@ -75,6 +77,8 @@ def _lexicon(table_id: int) -> _Lexicon:
         model_id = str(spec.get("id", table_id))   # several tables may share one canonical id
         entries += [(a, (table_id, False)) for a in _apostrophes(spec.get("aliases", []))]
         entries += [(a, (table_id, True)) for a in _apostrophes(spec.get("ambiguous", []))]
+        # ordinary words that hold a name (可灵活 'flexibly'): as the longer match they hide it
+        entries += [(w, (table_id, None)) for w in spec.get("words", [])]
         specs[table_id] = _Spec(
             model_id=model_id,
             needs=str(spec.get("needs", "ai")),
@@ -117,6 +121,8 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
     for start, end, text, _, payloads in _outermost(lex.aliases.scan(norm)):
         # one phrase may belong to one model only; the first payload decides
         table_id, ambiguous = payloads[0]
+        if ambiguous is None:
+            continue                # an ordinary word that holds the name ("可灵活", "随即梦见")
         if ambiguous and lex.specs[table_id].needs == "ai":
             # only where the bare name is this product (not Midjourney V7, the image model)
             version = _VERSION.match(norm, end)
