@@ -335,3 +335,20 @@ def test_ordinary_words_that_contain_a_chinese_model_name_are_no_mention(title, 
 def test_the_model_still_counts_next_to_an_ordinary_word_that_contains_its_name():
     assert models_of("可灵上新", "可灵2.1可灵活调整镜头运动。", "zh") == ("kling",)
     assert models_of("即梦更新", "用即梦做的视频，看完随即梦见了片中场景。", "zh") == ("jimeng",)
+
+
+@pytest.mark.parametrize("title,text", [
+    ("Full video: the Atelier Nord FW26 runway", "All 52 looks are in the video below, from the opening "
+     "cape to the closing gown. Livestream replay available too."),
+    ("pika spotted!", "this little guy sat on the rocks by the trail and squeaked at us, took a short "
+     "video before he ran off"),
+])
+def test_a_runway_show_or_a_pika_beside_video_words_without_any_ai_word_is_no_model(title, text):
+    assert tag(title, text, "en").models == ()
+    assert not tag(title, text, "en").relevant
+
+
+def test_words_of_the_other_sense_do_not_veto_the_model_in_a_text_about_ai():
+    # a prompt may be about a pika on a rock; the AI words make the name the product
+    assert "pika" in models_of("made with Pika", "Generated this video with Pika: a hamster "
+                               "climbing rocks, prompt in the replies. The AI nailed the fur.", "en")

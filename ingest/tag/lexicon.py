@@ -90,7 +90,8 @@ def _user_aliases(path: str | None) -> dict[str, Any]:
 
 
 # the keys of a models.toml table and what each holds (a list of phrases unless named here)
-_ALIAS_LIST_KEYS = ("aliases", "ambiguous", "context", "collisions", "image_too", "words")
+_ALIAS_LIST_KEYS = ("aliases", "ambiguous", "context", "collisions", "image_too", "words",
+                    "soft_collisions")
 _ALIAS_NEEDS = ("ai", "video", "context")
 
 

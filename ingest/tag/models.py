@@ -15,6 +15,8 @@ one ("Sora", "Runway", "海螺", "Wan") counts only as the video model:
 Aliases listed in `image_too` (即梦, Runway, 通义万相, 海螺AI also name image or chat products)
 count only when the document speaks of video somewhere.
 Company-only mentions (OpenAI, 快手, MiniMax) never count: companies are context, not aliases.
+Words of the other sense listed under `soft_collisions` (the pika's rock, the show's gowns) veto only
+in a text with no AI word at all.
 A name inside an ordinary word listed under `words` is no mention (可灵活 'flexibly', 随即梦见
 'then dreamt').
 """
@@ -64,7 +66,7 @@ class _Spec:
 class _Lexicon:
     aliases: Matcher                  # payload: (table id, ambiguous: bool | None for `words`)
     specs: dict[str, _Spec]
-    around: Matcher                   # payload: (table id | "*", "ai" | "video" | "ctx" | "coll")
+    around: Matcher                   # payload: (table id | "*", "ai" | "video" | "ctx" | "coll" | "soft")
     own: Matcher | None = None        # context words of `needs = "context"` models: (table id, "ctx")
 
 
@@ -97,6 +99,7 @@ def _lexicon(table_id: int) -> _Lexicon:
         ctx = own if spec.get("needs") == "context" else around
         ctx += [(w, (table_id, "ctx")) for w in spec.get("context", [])]
         around += [(w, (table_id, "coll")) for w in spec.get("collisions", [])]
+        around += [(w, (table_id, "soft")) for w in spec.get("soft_collisions", [])]
     return _Lexicon(Matcher(entries), specs, Matcher(around), Matcher(own) if own else None)
 
 
@@ -155,7 +158,10 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
     collided: set[str] = set()
     for model_id, hits in weak.items():
         spec = lex.specs[model_id]
-        coll_pos = _Positions(spots.get((model_id, "coll"), []))
+        # soft collisions (the pika's rock, a show's gowns) veto only in a text without AI words:
+        # "a hamster video made with Pika's AI" is the model
+        coll_pos = _Positions(spots.get((model_id, "coll"), [])
+                              + ([] if ai_pos else spots.get((model_id, "soft"), [])))
         ctx_pos = _Positions(spots.get((model_id, "ctx"), []))
         doc_context = has_video if spec.needs == "video" else has_context
         # a surname names one person; it matters only when the model is not named unambiguously
