@@ -1,6 +1,8 @@
 """Relevance: AI video as the subject, not a passing sentence, not other AI, not a name collision."""
 from __future__ import annotations
 
+import pytest
+
 from ingest.tag.doc import make_doc
 from ingest.tag.engine import tag
 from ingest.tag.relevance import decide, scan
@@ -163,3 +165,42 @@ def test_media_types_listed_with_spaces_are_a_list_of_media():
     assert scan(commas).listed == scan(spaced).listed
     plain = make_doc("", "这条AI视频 画面很稳，镜头运动也自然。", "zh")
     assert not scan(plain).listed
+
+
+@pytest.mark.parametrize("title,text,lang", [
+    ("", "Saw the senator 'dancing' clip going round? It never happened.\n\nIt's AI. His team posted "
+     "the original footage an hour ago.", "en"),
+    ("Fake interview doing the rounds", "The interview video shows the coach slamming his own players. "
+     "It was made with artificial intelligence from old press conferences, the club says.", "en"),
+    ("", "My uncle forwarded a video of a famous chef selling a miracle pan. Made by AI, obviously: "
+     "the lips lag behind the words.", "en"),
+    ("", "群里那段“专家推荐保健品”的视频别再转了。\n是AI。\n本人已经出来辟谣了。", "zh"),
+    ("网传“市长讲话”视频是真的吗？", "不是真的，是合成的。仔细看嘴型和声音对不上，官方账号也没有发过。", "zh"),
+])
+def test_a_saying_that_a_video_is_ai_made_makes_it_about_ai_video(title, text, lang):
+    # no model, no "AI video" phrase: "It's AI." / "是AI。" a sentence or two from the clip
+    assert tag(title, text, lang).relevant
+
+
+@pytest.mark.parametrize("title,text,lang", [
+    ("", "Which video editor do you use? Honestly the answer is not AI, it's practice.", "en"),
+    ("", "朋友发来一段视频。\n我仔细看了，不是AI。\n是真人拍的。", "zh"),
+    ("", "That photo is AI. The video next to it is a real phone recording.", "en"),
+    ("", "这段视频里的菜是真的吗？\n答：不是AI做的，是店里现拍。", "zh"),
+])
+def test_a_negated_question_or_photo_attribution_is_no_ai_video(title, text, lang):
+    assert not tag(title, text, lang).relevant
+
+
+@pytest.mark.parametrize("title,text,lang", [
+    ("A new app turns old family photos into short moving clips", "Pick a picture, choose a motion, and "
+     "the app makes your grandparents smile and blink in a five-second clip.", "en"),
+    ("", "试了一下“让老照片动起来”，爷爷在照片里转头笑了一下，全家都看呆了。", "zh"),
+])
+def test_photo_animation_is_image_to_video(title, text, lang):
+    assert tag(title, text, lang).relevant
+
+
+def test_a_photo_slideshow_maker_is_not_photo_animation():
+    assert not tag("Turn your photos into a video slideshow", "Add music and transitions to your "
+                   "holiday pictures and share the slideshow with family.", "en").relevant

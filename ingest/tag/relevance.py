@@ -113,6 +113,7 @@ def _lexicon() -> _Lexicon:
     entries += [(p, "fake") for p in rel["fake"]]
     entries += [(p, "media") for p in rel["other_media"]]
     entries += [(p, "law") for p in rel["law"]]
+    entries += [(p, "aimade") for p in rel["ai_made"]]
     return _Lexicon(Matcher(entries), {k: float(v) for k, v in rel["weights"].items()})
 
 
@@ -120,7 +121,8 @@ def by_kind(doc: Doc) -> dict[str, dict[int, list[str]]]:
     """One pass over the text: kind -> sentence index -> phrases found there."""
     lex = _lexicon()
     out: dict[str, dict[int, list[str]]] = {k: {} for k in ("strong", "weak", "ai", "nonvideo",
-                                                              "listed", "film", "fake", "aifake", "media", "law")}
+                                                              "listed", "film", "fake", "aifake", "media", "law",
+                                                              "aimade")}
     starts, spans = doc.starts, doc.spans
     for start, _, text, _, payloads in lex.signals.scan(doc.norm):
         i = bisect_right(starts, start) - 1          # doc.sentence_at(start), inlined
@@ -146,7 +148,8 @@ def scan(doc: Doc, model_sentences: frozenset[int] = frozenset()) -> Signals:
 def strong_sentences(found: dict[str, dict[int, list[str]]]) -> dict[int, list[str]]:
     """Sentences with a strong video phrase, and those about an AI-faked video: a deception word
     and a video word in one sentence, AI fakery named in it or next to it ("网传视频系AI合成的虚假
-    信息", "a deepfake video of me", "视频通话里的“亲友”是AI换脸")."""
+    信息", "a deepfake video of me", "视频通话里的“亲友”是AI换脸"), or a saying that something is
+    AI-made within two sentences of a video word ("That clip? Didn't happen. It's AI.")."""
     ai = found["ai"]
     strong = dict(found["strong"])
     video_words = found["weak"]
@@ -155,6 +158,15 @@ def strong_sentences(found: dict[str, dict[int, list[str]]]) -> dict[int, list[s
             continue
         if i in found["aifake"] or i in ai or (i - 1) in ai or (i + 1) in ai:
             strong[i] = [fakes[0]]
+    # "That clip? Didn't happen. It's AI." / "这段视频大家别转了。是AI。": a saying that something
+    # is AI-made within two sentences of a video word (not one that is itself AI talk, "ai ad")
+    media = found["media"]
+    for i, said in found["aimade"].items():
+        if i in strong or i in media:
+            continue
+        if any(j in video_words and any(not _HAS_AI.search(w) for w in video_words[j])
+               for j in range(i - 2, i + 3)):
+            strong[i] = [said[0]]
     return strong
 
 
