@@ -352,3 +352,8 @@ def test_words_of_the_other_sense_do_not_veto_the_model_in_a_text_about_ai():
     # a prompt may be about a pika on a rock; the AI words make the name the product
     assert "pika" in models_of("made with Pika", "Generated this video with Pika: a hamster "
                                "climbing rocks, prompt in the replies. The AI nailed the fur.", "en")
+
+
+def test_jimeng_in_a_comment_under_a_video_creator_post_is_the_video_model():
+    # 即梦 also names an image tool: UP主 / B站 / 抖音 say the thing is a video
+    assert models_of("", "这段是即梦做的吗？UP主出个教程吧，太丝滑了", "zh") == ("jimeng",)
