@@ -357,3 +357,16 @@ def test_words_of_the_other_sense_do_not_veto_the_model_in_a_text_about_ai():
 def test_jimeng_in_a_comment_under_a_video_creator_post_is_the_video_model():
     # 即梦 also names an image tool: UP主 / B站 / 抖音 say the thing is a video
     assert models_of("", "这段是即梦做的吗？UP主出个教程吧，太丝滑了", "zh") == ("jimeng",)
+
+
+@pytest.mark.parametrize("title,text,lang", [
+    ("SORA drops the music video for her new single", "The singer's MV passed 3 million views in a day; "
+     "fans are already learning the dance from the clip.", "en"),
+    ("Luma the cat vs. the vacuum", "Our cat Luma finally met the robot vacuum. Full video below, "
+     "she wins.", "en"),
+    ("A rainy night walk through Wan Chai", "New vlog is up: 40 minutes of footage from the Wan Chai "
+     "markets after dark.", "en"),
+    ("游戏里的混元门派攻略", "新版本混元门派技能演示视频已上传，玩家可以先看看连招。", "zh"),
+])
+def test_other_bearers_of_a_model_name_beside_video_words_are_no_model(title, text, lang):
+    assert tag(title, text, lang).models == ()
