@@ -204,3 +204,13 @@ def test_photo_animation_is_image_to_video(title, text, lang):
 def test_a_photo_slideshow_maker_is_not_photo_animation():
     assert not tag("Turn your photos into a video slideshow", "Add music and transitions to your "
                    "holiday pictures and share the slideshow with family.", "en").relevant
+
+
+@pytest.mark.parametrize("title,text,lang", [
+    ("", "Don't share that clip of the governor. Looks AI.\nThe hands are wrong and the voice is flat.", "en"),
+    ("", "Someone used AI to put my face into a video I never filmed.", "en"),
+    ("", "有人用AI伪造了我们校长的讲话，这段视频已经传到家长群了。", "zh"),
+    ("", "这个“老板道歉”视频一股AI味。\n嘴型跟不上声音。", "zh"),
+])
+def test_more_ways_of_saying_a_clip_is_ai_made(title, text, lang):
+    assert tag(title, text, lang).relevant
