@@ -214,3 +214,15 @@ def test_a_photo_slideshow_maker_is_not_photo_animation():
 ])
 def test_more_ways_of_saying_a_clip_is_ai_made(title, text, lang):
     assert tag(title, text, lang).relevant
+
+
+@pytest.mark.parametrize("title,text", [
+    ("配音演员的声音被AI合成后拿去卖课", "她发现一门付费课程的讲解声音和自己一模一样，对方用AI合成了她的声音，"
+     "素材来自她过去录的有声书。律师认为声音属于人格权益。"),
+])
+def test_an_ai_synthesised_voice_is_not_ai_video(title, text):
+    assert not tag(title, text, "zh").relevant
+
+
+def test_an_ai_synthesised_clip_is_still_ai_video():
+    assert tag("网传视频系AI合成", "这段“校长讲话”是AI合成的，学校已报警。视频里的口型和声音明显对不上。", "zh").relevant
