@@ -96,3 +96,21 @@ def test_eval_of_a_file_that_is_not_a_labelled_set_says_why_in_one_line(tmp_path
     assert result.exit_code == 2, result.output
     assert f"set.jsonl: {message}" in result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_default_eval_reports_each_hard_probe_set_with_how_it_was_used():
+    from ingest.tag.evaluate import PROBES, run_eval
+
+    text = run_eval()
+    for name, use in PROBES:
+        section = text.split(f"== Hard probes {name} ({use})")[1].split("\n== ")[0]
+        assert "items 80," in section and "== Language zh" in section and "Sentiment confusion" in section
+
+
+@pytest.mark.parametrize("name, floor", [("probes_a.jsonl", 0.93), ("probes_c.jsonl", 0.83)])
+def test_relevance_holds_on_the_hard_probes(name, floor):
+    # collisions beside video words, faked clips that name no model, voice/VFX/image boundary cases
+    from ingest.tag.evaluate import HOLDOUT
+
+    items = load_items(str(HOLDOUT.parent / name))
+    assert evaluate(items, predict(items)).relevance_macro_f1 >= floor

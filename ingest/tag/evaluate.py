@@ -17,6 +17,14 @@ SENTIMENTS = ("negative", "neutral", "positive")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GLOB = str(REPO_ROOT / "tests" / "data" / "devset_*.jsonl")
 HOLDOUT = REPO_ROOT / "tests" / "data" / "holdout.jsonl"
+# hard probes: three sets of 80 real-style items (collisions, AI-faked clips of real people that name
+# no model, boundary distractors, spam titles, promotional and balanced tone), written by three
+# writers who never saw the tagger's code, after the real-text audit; how each was used
+PROBES = (
+    ("probes_a.jsonl", "dev: rules were written from its misses"),
+    ("probes_b.jsonl", "its misses' kinds and the names in their notes were read"),
+    ("probes_c.jsonl", "held out: never read"),
+)
 
 
 @dataclass(frozen=True)
@@ -244,7 +252,7 @@ def run_eval(path: str | None = None, extra_sections: list[str] | None = None) -
     items = load_items(path)
     report = evaluate(items, predict(items))
     if path is None:
-        report.extra_sections.extend(holdout_section() + audit_sections())
+        report.extra_sections.extend(holdout_section() + probe_sections() + audit_sections())
     report.extra_sections.extend(extra_sections or [])
     return format_report(report)
 
@@ -257,6 +265,19 @@ def holdout_section() -> list[str]:
     body = format_report(evaluate(items, predict(items)))
     return [f"== Held-out set ({HOLDOUT.name}: written apart from the dev set, never trained on)\n"
             + "\n".join("  " + line for line in body.splitlines())]
+
+
+def probe_sections() -> list[str]:
+    """The hard probe sets (PROBES), each as an indented section; none for an absent file."""
+    out = []
+    for name, use in PROBES:
+        path = HOLDOUT.parent / name
+        if not path.is_file():
+            continue
+        items = load_items(str(path))
+        body = format_report(evaluate(items, predict(items)))
+        out.append(f"== Hard probes {name} ({use})\n" + "\n".join("  " + line for line in body.splitlines()))
+    return out
 
 
 def audit_sections(parts: tuple[str, ...] = ("test",)) -> list[str]:
