@@ -226,3 +226,31 @@ def test_an_ai_synthesised_voice_is_not_ai_video(title, text):
 
 def test_an_ai_synthesised_clip_is_still_ai_video():
     assert tag("网传视频系AI合成", "这段“校长讲话”是AI合成的，学校已报警。视频里的口型和声音明显对不上。", "zh").relevant
+
+
+@pytest.mark.parametrize("title,text,lang", [
+    ("警方提醒：视频会议里的“董事长”是假的", "诈骗团伙用深度合成技术伪造了董事长的实时画面和声音，财务转账前务必电话核实。", "zh"),
+    ("", "那段“大桥被洪水冲垮”的视频别转了，是生成的。桥上的车一直在原地，水流也是倒着的。", "zh"),
+    ("", "That clip of the minister 'resigning' is fabricated. The lips drift off the audio halfway "
+     "through. Synthetic. Don't share it.", "en"),
+    ("Fact check: video of a shark on a flooded highway is not real", "The clip spread on Facebook. "
+     "Experts noted the water does not move around the fin. The footage carries the watermark of an "
+     "AI generator.", "en"),
+    ("", "how do I tell my dad the video of the president dancing isn't real? he forwarded it to "
+     "everyone. I pointed at the fingers. he said the man is old. it's AI, Dad.", "en"),
+    ("How our studio switched to generated footage", "About 70% of what we ship now starts as "
+     "generated footage that we then grade and cut.", "en"),
+])
+def test_faked_or_generated_clips_said_in_other_words_are_ai_video(title, text, lang):
+    assert tag(title, text, lang).relevant
+
+
+@pytest.mark.parametrize("title,text", [
+    ("Kling wins the 200m at state", "Junior Mara Kling won the 200 meters on Saturday; a video of "
+     "the race shows her pulling away at the bend."),
+    ("", "My shiba Mochi met the vacuum today, got it all on video. Wan, my partner, wants to start "
+     "a channel."),
+])
+def test_a_sprinter_named_kling_or_a_dog_named_mochi_on_video_is_no_model(title, text):
+    r = tag(title, text, "en")
+    assert r.models == () and not r.relevant

@@ -36,7 +36,7 @@ from ingest.tag.words import tokens as word_tokens
 RELEVANCE_MODEL = "relevance_model.json"
 _HAS_AI = re.compile(r"(?<![a-z])ai(?![a-z])|aigc|人工智能")
 # a matched phrase that is itself a deception word ("ai换脸", "deepfake video", "假视频")
-_HAS_FAKE = re.compile(r"fake|face ?-?swap|换脸|伪造|深伪|假")
+_HAS_FAKE = re.compile(r"fake|face ?-?swap|换脸|伪造|深伪|深度合成|假")
 # talk of AI itself, not of companies or products that also do AI (Google, 腾讯, 会员): what weak
 # video words need beside them for a tag the learned layer makes (see grounded). Whole words only
 # ("generate $76 billion", "扩散" as in news spreading, "模型车" are not AI talk).
@@ -46,7 +46,7 @@ _AI_TALK = re.compile(
     r"text-to-video|image-to-video|synthetic (?:video|media)|world models?|gpus?|openai|deepmind|chatgpt)(?![a-z0-9])|"
     r"人工智能|生成式|深度合成|大模型|视频模型|扩散模型|世界模型|换脸|深度伪造|深伪|机器学习|神经网络|算力|文生视频|图生视频")
 # deception words that are AI fakery by themselves (no AI word needed around them)
-_AI_FAKE = re.compile(r"deep ?-?fake|face ?-?swap|换脸|深度伪造|深伪")
+_AI_FAKE = re.compile(r"deep ?-?fake|face ?-?swap|换脸|深度伪造|深伪|深度合成")
 
 
 @dataclass(frozen=True)
@@ -153,15 +153,19 @@ def strong_sentences(found: dict[str, dict[int, list[str]]]) -> dict[int, list[s
     ai = found["ai"]
     strong = dict(found["strong"])
     video_words = found["weak"]
+    aimade = found["aimade"]
     for i, fakes in found["fake"].items():
         if i in strong or i not in video_words:
             continue
-        if i in found["aifake"] or i in ai or (i - 1) in ai or (i + 1) in ai:
+        # "Video of pilot rescuing puppy is not real" ... three sentences on, "an AI generator's
+        # watermark"; "...isn't real? ... it's AI, Nana."
+        if (i in found["aifake"] or any(j in ai for j in range(i - 3, i + 4))
+                or any(j in aimade for j in range(i - 4, i + 5))):
             strong[i] = [fakes[0]]
     # "That clip? Didn't happen. It's AI." / "这段视频大家别转了。是AI。": a saying that something
     # is AI-made within two sentences of a video word (not one that is itself AI talk, "ai ad")
     media = found["media"]
-    for i, said in found["aimade"].items():
+    for i, said in aimade.items():
         if i in strong or i in media:
             continue
         if any(j in video_words and any(not _HAS_AI.search(w) for w in video_words[j])
