@@ -370,3 +370,16 @@ def test_jimeng_in_a_comment_under_a_video_creator_post_is_the_video_model():
 ])
 def test_other_bearers_of_a_model_name_beside_video_words_are_no_model(title, text, lang):
     assert tag(title, text, lang).models == ()
+
+
+@pytest.mark.parametrize("title,text", [
+    ("茶饮品牌「即梦茶坊」官宣代言人", "新品短视频在抖音播放破千万，全国门店同步推出第二杯半价。"),
+    ("", "练习生周可灵今天的舞台直拍视频太好看了！可灵加油，一定要出道！！"),
+])
+def test_a_tea_brand_called_jimeng_or_a_trainee_named_keling_is_no_model(title, text):
+    assert models_of(title, text, "zh") == ()
+
+
+def test_kling_beside_a_word_that_holds_zuozhe_is_still_kling():
+    # 作者 'author' (a collision for the novelist Kling) inside 创作者 'creators' is no collision
+    assert models_of("Vidu 2.0降价", "Vidu的定价直接对标快手可灵，意在抢夺中小创作者。", "zh") == ("vidu", "kling")
