@@ -23,7 +23,7 @@ HOLDOUT = REPO_ROOT / "tests" / "data" / "holdout.jsonl"
 PROBES = (
     ("probes_a.jsonl", "dev: rules were written from its misses"),
     ("probes_b.jsonl", "its misses' kinds and the names in their notes were read"),
-    ("probes_c.jsonl", "held out: never read"),
+    ("probes_c.jsonl", "held out for one round, then its misses were read"),
 )
 
 
