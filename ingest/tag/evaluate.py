@@ -17,13 +17,14 @@ SENTIMENTS = ("negative", "neutral", "positive")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GLOB = str(REPO_ROOT / "tests" / "data" / "devset_*.jsonl")
 HOLDOUT = REPO_ROOT / "tests" / "data" / "holdout.jsonl"
-# hard probes: three sets of 80 real-style items (collisions, AI-faked clips of real people that name
-# no model, boundary distractors, spam titles, promotional and balanced tone), written by three
+# hard probes: four sets of 80 real-style items (collisions, AI-faked clips of real people that name
+# no model, boundary distractors, spam titles, promotional and balanced tone), written by four
 # writers who never saw the tagger's code, after the real-text audit; how each was used
 PROBES = (
     ("probes_a.jsonl", "dev: rules were written from its misses"),
     ("probes_b.jsonl", "its misses' kinds and the names in their notes were read"),
     ("probes_c.jsonl", "held out for one round, then its misses were read"),
+    ("probes_d.jsonl", "held out: never read"),
 )
 
 
