@@ -1,6 +1,9 @@
 """Spam: SEO gambling titles over copied content; independent of relevance."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from ingest.tag.engine import tag
 
 
@@ -320,3 +323,21 @@ def test_everyday_wording_near_the_new_spam_shapes_is_not_spam():
     # a data credit naming a broker's site is no pasted source line
     fx = "本周美元指数下跌0.8%。\n数据来源:嘉盛外汇官网\n分析师认为AI视频公司的融资消息对市场情绪影响有限。"
     assert not tag("外汇市场周评：美元指数走弱", fx, "zh").spam
+
+
+def test_betting_titles_of_made_up_brands_in_the_probe_sets_are_spam_and_keep_the_articles_theme():
+    # 16 items by four writers: a made-up brand + a login/app shape over a copied article; the
+    # relevant ones weigh AI video's impact on film work (issue 10's target case)
+    seen = 0
+    for path in sorted(Path(__file__).parent.joinpath("data").glob("probes_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            if not item["spam"]:
+                continue
+            seen += 1
+            got = tag(item["title"], item["text"], item["lang"])
+            assert got.spam, item["id"]
+            assert got.relevant == item["relevant"], item["id"]
+            if "creative_industry" in item["themes"]:
+                assert "creative_industry" in got.themes, item["id"]
+    assert seen >= 16
