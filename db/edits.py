@@ -56,7 +56,7 @@ def _keys(session: Session, edits: Mapping[int, t.ItemIntent], taken: set[str]) 
     wanted = {k.content_key for k in own.values()} - {None}
     holders: dict[str, int] = {}
     it = m.Item
-    for chunk in clusters._chunks(wanted):
+    for chunk in clusters.chunks(wanted):
         holders.update(tuple(r) for r in session.execute(
             select(it.content_key, it.id).where(it.content_key.in_(chunk))))
     out: dict[int, t.DedupKeys] = {}
@@ -81,7 +81,7 @@ def apply(session: Session, candidates: Mapping[int, t.ItemIntent], taken: set[s
         return 0
     it = m.Item
     stored: dict[int, tuple] = {}
-    for chunk in clusters._chunks(candidates):
+    for chunk in clusters.chunks(candidates):
         for r in session.execute(select(it.id, it.title, it.text, it.full_text, it.spam, it.cluster_id)
                                  .where(it.id.in_(chunk))):
             stored[r.id] = r
@@ -123,9 +123,9 @@ def _recluster(session: Session, edits: Mapping[int, t.ItemIntent], stored: Mapp
     out, keep, refile = [], [], []
     heads: set[int] = set()
     kept_models: dict[int, set[str]] = {item_id: set() for item_id, i in edits.items() if i.tags is None}
-    for chunk in clusters._chunks(edits):
+    for chunk in clusters.chunks(edits):
         heads.update(session.scalars(select(it.cluster_id).where(it.cluster_id.in_(chunk))))
-    for chunk in clusters._chunks(kept_models):     # untagged now: the models stored before
+    for chunk in clusters.chunks(kept_models):     # untagged now: the models stored before
         for item_id, model in session.execute(select(m.ItemModel.item_id, m.ItemModel.model)
                                               .where(m.ItemModel.item_id.in_(chunk))):
             kept_models[item_id].add(model)

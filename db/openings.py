@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import models as m
-from db.clusters import executemany
+from db.clusters.index import executemany
 from ingest.cluster import opening_key
 
 BATCH = 5000

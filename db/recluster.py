@@ -19,16 +19,14 @@ by its bands alone (others still find it by its opening).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db import clusters, rollups, roundups
 from db import models as m
-from ingest.cluster import LEAD_SCAN, Signature, opening_key
-from ingest.roundup import lists_stories
+from db.clusters import members_of
 
 BATCH = 2000
 
@@ -63,29 +61,7 @@ def run(session: Session, *, batch: int = BATCH,
         joined += sum(len(v) for v in found.values())
         if on_progress is not None:
             on_progress(len(done), len(order))
-    roots = [i for chunk in clusters._chunks(order) for i in session.scalars(
+    roots = [i for chunk in clusters.chunks(order) for i in session.scalars(
         select(it.id).where(it.id.in_(chunk), it.cluster_id.is_(None)))]
     clusters.refresh_reach(session, roots)
     return len(order), joined
-
-
-def members_of(session: Session, ids: Sequence[int]) -> list[clusters.NewMember]:
-    """The stored items as newcomers, in the order given: their stored signatures, the opening
-    key each was indexed under (that of its text, when the index holds it for the item), and
-    whether each is a roundup (known as one, or by its form: ingest.roundup)."""
-    it, sg = m.Item, m.ItemSignature
-    rows = {r.item_id: r for r in session.execute(
-        select(sg.item_id, sg.minhash, sg.shingles, sg.models, sg.roundup, it.published_at,
-               it.date_is_fallback, it.kind, it.title, func.substr(it.text, 1, LEAD_SCAN).label("opening"))
-        .join(it, it.id == sg.item_id).where(sg.item_id.in_(ids)))}
-    keys = {item_id: opening_key(r.opening) for item_id, r in rows.items()}
-    indexed = clusters.candidates(session, {k for k in keys.values() if k is not None})
-    out = []
-    for item_id in ids:
-        r = rows[item_id]
-        key = keys[item_id] if item_id in indexed.get(keys[item_id], ()) else None
-        sig = Signature(np.frombuffer(r.minhash, dtype="<u4").astype(np.uint32), r.shingles, key,
-                        lists_stories(r.title or "", r.opening or ""))
-        out.append(clusters.NewMember(item_id, sig, r.published_at, r.date_is_fallback, r.kind,
-                                      clusters._models(r.models), bool(r.roundup)))
-    return out
