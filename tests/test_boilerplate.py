@@ -8,8 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
+from db import clusters
 from db import engine as dbe
 from db import models as m
 from ingest import boilerplate, cluster
@@ -101,6 +102,37 @@ def test_a_sources_boilerplate_makes_none_of_its_stories_one_and_copies_still_jo
     head = by["mp.example-0"]
     assert (head.cluster_id, head.reach) == (None, 2)
     assert by["portal.example-1"].cluster_id == head.id
+
+
+
+def _stories(sf) -> dict[str, tuple[str | None, int | None]]:
+    """guid -> (its story's canonical guid or None, reach)."""
+    with sf() as s:
+        rows = s.execute(select(m.Item.id, m.Item.guid, m.Item.cluster_id, m.Item.reach)).all()
+    guid = {r.id: r.guid for r in rows}
+    return {r.guid: (guid.get(r.cluster_id), r.reach) for r in rows}
+
+
+def test_a_backfill_files_stored_items_into_the_stories_ingest_gives(db_url):
+    """`aigcwatch retag` files the items stored before story clusters existed (db.clusters.backfill):
+    signed as ingest signs them, without their source's boilerplate, they make the same stories,
+    the account's four stories apart and the other outlet's copy in the first one's."""
+    sf = dbe.session_factory(dbe.ensure_schema(db_url))
+    with scripted_server() as srv:
+        for name, body in (("account", ACCOUNT), ("letter", LETTER), ("portal", PORTAL)):
+            srv.route(f"/{name}.xml", Reply(200, body=body, content_type="application/rss+xml"))
+        run_ingest(sf, _sources(srv), settings=FAST)
+    ingested = _stories(sf)
+    assert ingested["portal.example-1"] == ("mp.example-0", None)
+    assert sum(story is None for story, _ in ingested.values()) == 7
+    with sf() as s:     # as stored before story clusters: no index, every item a story of its own
+        s.execute(delete(m.ItemBand))
+        s.execute(delete(m.ItemSignature))
+        s.execute(update(m.Item).values(cluster_id=None, reach=1))
+        s.commit()
+        assert clusters.backfill(s) == 1
+        s.commit()
+    assert _stories(sf) == ingested
 
 
 def test_boilerplate_is_what_entries_of_three_links_under_unrelated_titles_share():
