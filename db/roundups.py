@@ -10,7 +10,7 @@ the copies of another item it lists, joined through it).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -19,49 +19,70 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db.clusters.members import Known, NewMember, chunks
-from ingest.cluster import holds, several_stories, similarities, whole_copy
+from ingest.cluster import (DISJOINT, PART, UNRELATED, Signature, holds, intersection, several_stories,
+                            similarities, whole_copy)
 
 
-def find(member: NewMember, pool: list[Known],
-         by_id: dict[int, Known]) -> tuple[NewMember, list[int]]:
-    """Which of the member and its candidates list several stories (ingest.cluster), each
-    judged against texts published before it (a briefing lists news that came out before it):
-    the member when it holds two disjoint candidates (a briefing filed after the news it lists);
-    a candidate that holds the member and an item of its own story that ranks before it and is
-    disjoint from the member (a briefing filed before the news it lists: the first item to come
-    joined its story, the second one tells). A text that one of those others holds or copies
-    whole (`whole_copy`: a copy with a lead-in and a tail holds its original) is none. Returns
-    the member (marked when it is one) and the candidates found to be roundups now (marked).
-    `by_id`: the items known (stored candidates, their canonical items and the new ones)."""
+def find(member: NewMember, pool: list[Known], by_id: dict[int, Known],
+         story: Callable[[int], list[Known]] = lambda root: []) -> tuple[NewMember, list[int]]:
+    """Which of the member and its candidates list several stories (ingest.cluster): the member
+    when it holds two disjoint candidates (a briefing filed after the news it lists); a
+    candidate that holds the member and another item of its own story disjoint from the member
+    (a briefing filed before the news it lists: the first item to come joined its story, the
+    second one tells). Each is judged against the texts that rank before it (a briefing lists
+    news that came out before it); against the others too, the later ones, when two of those it
+    holds share nothing at all (ingest.cluster.UNRELATED: a briefing out before the outlets
+    publish the wire texts it quotes heads the story of the first one; two later cuts of one
+    article, its opening and a copy without its second sentence, share its first sentence). A
+    text that one of those others holds or copies whole (`whole_copy`: a copy with a lead-in and
+    a tail holds its original) is none. Returns the member (marked when it is one) and the
+    candidates found to be roundups now (marked). `by_id`: the items known (stored candidates,
+    their canonical items and the new ones); `story(root)`: the stored items of a story, read
+    when the member may be an item a candidate lists."""
     sig = member.signature
     jac = similarities(sig, [k.signature for k in pool])
     sizes = np.array([k.signature.size for k in pool])
-    mine = member.rank()
-    before = np.array([k.rank() < mine for k in pool], dtype=bool)
-    if before.any() and not member.roundup:
+    if len(pool) > 1 and not member.roundup:
+        mine = member.rank()
+        before = np.array([k.rank() < mine for k in pool], dtype=bool)
         plain = ~np.array([k.roundup for k in pool], dtype=bool)
         copy_of = holds(jac, sizes, sig.size) | whole_copy(jac, sig.size, sizes)
-        if not (before & plain & copy_of).any() and several_stories(
-                sig, [k.signature for k, b in zip(pool, before) if b]):
+        if (before.any() and not (before & plain & copy_of).any()
+                and several_stories(sig, [k.signature for k, b in zip(pool, before) if b])) or (
+                not (plain & copy_of).any()
+                and several_stories(sig, [k.signature for k in pool], apart=UNRELATED)):
             member = replace(member, roundup=True)
     found: list[int] = []
+    part = intersection(jac, sizes, sig.size) <= PART * sizes     # the member is a part of it
     for i in np.flatnonzero(holds(jac, sizes, sig.size)):     # candidates holding the member
         c = pool[i]
         if c.roundup:
             continue
         head = c.rank()
-        earlier = [o.signature for o in by_id.values()
-                   if o.root == c.root and o.item_id != c.item_id and o.rank() < head]
-        if not earlier:
-            continue
-        j = similarities(c.signature, earlier)
-        e_sizes = np.array([o.size for o in earlier])
-        if (holds(j, e_sizes, c.signature.size) | whole_copy(j, c.signature.size, e_sizes)).any():
-            continue
-        if several_stories(c.signature, [sig, *earlier]):
+        mates = {o.item_id: o for o in by_id.values() if o.root == c.root and o.item_id != c.item_id}
+        listing = _lists(c, sig, [o for o in mates.values() if o.rank() < head])
+        if not listing and part[i]:     # the member may be an item it lists: its whole story
+            mates = {o.item_id: o for o in story(c.root)} | mates
+            mates.pop(c.item_id, None)
+            mates.pop(member.item_id, None)
+            listing = _lists(c, sig, list(mates.values()), UNRELATED)
+        if listing:
             c.roundup = True
             found.append(c.item_id)
     return member, found
+
+
+def _lists(c: Known, sig: Signature, mates: list[Known], apart: float = DISJOINT) -> bool:
+    """Whether candidate `c`, which holds the text signed `sig`, lists several stories among
+    that text and `mates` (items of its story), none of which holds it or copies it whole."""
+    if not mates:
+        return False
+    rest = [o.signature for o in mates]
+    j = similarities(c.signature, rest)
+    sizes = np.array([o.size for o in rest])
+    if (holds(j, sizes, c.signature.size) | whole_copy(j, c.signature.size, sizes)).any():
+        return False
+    return several_stories(c.signature, [sig, *rest], apart)
 
 
 def mark(session: Session, item_ids: Iterable[int]) -> None:

@@ -60,6 +60,8 @@ MIN_SHINGLES = 24                   # fewer: too short to judge, the item stays 
 OPENING_CHARS, OPENING_WORDS = 20, 8  # the exact opening whose key finds a truncated summary
 OPENING_CONTAINMENT = 0.6           # ... and the share of the shorter text found in the longer
 DISJOINT = 0.2                      # two texts sharing less of the shorter are different stories
+UNRELATED = 0.05                    # ... and share nothing: no two cuts of one story, which keep its
+                                    # first sentences (a summary, a copy without its second one)
 WHOLE = 0.7                         # a copy of a roundup holds this share of it, and it of the copy
 PART = 0.6                          # an item a roundup lists covers at most this share of it
 SEED = 7
@@ -271,11 +273,13 @@ def disjoint(jaccard, a, b):
     return containment(jaccard, a, b) < DISJOINT
 
 
-def several_stories(whole: Signature, parts: list[Signature]) -> bool:
+def several_stories(whole: Signature, parts: list[Signature], apart: float = DISJOINT) -> bool:
     """Whether `whole` lists several stories among `parts`: two it holds (`holds`) that are
-    `disjoint`, each at most PART of it, and together no more than all of it (the two lie in
-    different parts of it: two cuts of one article, a summary of its opening and a copy without
-    its second sentence, say, share little with each other but overlap in the article itself)."""
+    `disjoint` (sharing less than `apart` of the shorter), each at most PART of it, and together
+    no more than all of it (the two lie in different parts of it: two cuts of one article, a
+    summary of its opening and a copy without its second sentence, say, share little with each
+    other but overlap in the article itself). Against parts published after it, which may be cuts
+    of it, `apart` is UNRELATED (two cuts share its first sentence at least)."""
     if len(parts) < 2:
         return False
     jac = similarities(whole, parts)
@@ -284,8 +288,8 @@ def several_stories(whole: Signature, parts: list[Signature]) -> bool:
     keep = np.flatnonzero(holds(jac, whole.size, sizes) & (share <= PART))
     for pos, i in enumerate(keep[:-1]):
         rest = keep[pos + 1:]
-        apart = disjoint(similarities(parts[i], [parts[k] for k in rest]), sizes[i], sizes[rest])
-        if (apart & (share[i] + share[rest] <= 1.0)).any():
+        far = containment(similarities(parts[i], [parts[k] for k in rest]), sizes[i], sizes[rest]) < apart
+        if (far & (share[i] + share[rest] <= 1.0)).any():
             return True
     return False
 

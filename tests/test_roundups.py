@@ -279,3 +279,26 @@ def test_a_copy_that_joined_a_briefing_goes_to_its_own_story_once_the_briefing_i
         recluster.run(s)
         s.commit()
     assert _stories(sf) == expected
+
+
+EARLIEST = {"brief, first, second": [["brief"], ["first"], ["second"]],
+            "news, brief": [["first", "second"], ["brief"]],
+            "first, brief, second": [["first"], ["brief"], ["second"]]}
+
+
+@pytest.mark.parametrize("order", EARLIEST)
+def test_a_briefing_published_before_the_news_it_lists_is_a_story_of_its_own(db_url, order):
+    """A briefing out at 07:00 quoting the wire texts of two stories that outlets publish at 08:00
+    and 09:00 (no briefing headline: only what it holds tells) ranks first in any story it is in:
+    it was the canonical item of both, one story of three, whatever the order they came in."""
+    title = "What changed in AI video: Android, audio"
+    feeds = {"brief": _feed(_entry("brief.example", 1, title, "\n".join(b for _, b in EN_NEWS[:2]), 7)),
+             "first": _feed(_entry("outlet.example", 0, *EN_NEWS[0], 8)),
+             "second": _feed(_entry("outlet.example", 1, *EN_NEWS[1], 9))}
+    expected = {"outlet.example-0": (None, 1), "outlet.example-1": (None, 1), "brief.example-1": (None, 1)}
+    sf = _ingest(db_url, feeds, EARLIEST[order], "en")
+    assert _stories(sf) == expected and _roundups(sf) == {"brief.example-1"}
+    with sf() as s:
+        recluster.run(s)
+        s.commit()
+    assert _stories(sf) == expected and _roundups(sf) == {"brief.example-1"}

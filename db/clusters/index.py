@@ -49,6 +49,17 @@ def load(session: Session, item_ids: set[int]) -> dict[int, Known]:
     return out
 
 
+def stories(session: Session, roots: set[int]) -> dict[int, list[Known]]:
+    """The indexed members of the stories these canonical items head (themselves not included),
+    by canonical id: one query per chunk of them."""
+    it = m.Item
+    ids = {i for chunk in chunks(roots) for i in session.scalars(select(it.id).where(it.cluster_id.in_(chunk)))}
+    out: dict[int, list[Known]] = {}
+    for k in load(session, ids).values():
+        out.setdefault(k.root, []).append(k)
+    return out
+
+
 def index_keys(new: Sequence[NewMember]) -> np.ndarray:
     """Each item's index keys: its BANDS band keys, then its text's opening key (its first band
     key again when it has none: a key repeated within an item is stored once)."""

@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from db import roundups as roundups_of    # db.roundups.find: which items list several stories
-from db.clusters.index import load
+from db.clusters.index import load, stories
 from db.clusters.members import Known, NewMember, compatible
 from ingest.cluster import (BANDS, CONTAINMENT, close_to_canonical, containment, same_opening_story,
                             same_story, similarities, whole_copy)
@@ -91,6 +91,15 @@ def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
     known = load(session, {i for ids in stored.values() for i in ids})
     known.update(load(session, {k.root for k in known.values()} - set(known)))
     by_id = dict(known)
+    members: dict[int, list[Known]] | None = None      # of the stored stories met, read once if needed
+
+    def story(root: int) -> list[Known]:
+        nonlocal members
+        if members is None:
+            members = stories(session, {k.root for k in known.values()})
+        head = known.get(root)
+        return members.get(root, []) + ([head] if head is not None else [])
+
     batch_bands: dict[int, list[Known]] = {}
     joined: dict[int, list[NewMember]] = {}          # root -> members that joined it now
     merged: dict[int, int] = {}                      # root -> the root of the story it joins
@@ -121,7 +130,7 @@ def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
         only = opening - banded
         if seen:
             known_roundup = member.roundup       # by its form or recorded: written as it is
-            member, found = roundups_of.find(member, list(seen.values()), by_id)
+            member, found = roundups_of.find(member, list(seen.values()), by_id, story)
             roundups.update(found)
             if member.roundup and not known_roundup:
                 roundups.add(member.item_id)
