@@ -51,11 +51,11 @@ def run(session: Session, *, batch: int = BATCH,
         roundups.mark(session, [n.item_id for n in members if n.roundup])     # by their form
         bands = clusters.index_keys(members)
         stored = {}
-        for key, holders in clusters.candidates(session, set(bands.ravel().tolist())).items():
+        for key, holders in clusters.candidates(session, clusters.lookup_keys(members, bands)).items():
             earlier = [i for i in holders if i in done]
             if earlier:
                 stored[key] = earlier
-        found, merged, lists = clusters.match(session, members, bands, stored)
+        found, merged, lists = clusters.match(session, members, bands, stored, among=done)
         done.update(ids)
         clusters.file(session, found, merged, lists, among=done)
         joined += sum(len(v) for v in found.values())

@@ -10,7 +10,7 @@ the copies of another item it lists, joined through it).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -24,7 +24,9 @@ from ingest.cluster import (DISJOINT, PART, UNRELATED, Signature, holds, interse
 
 
 def find(member: NewMember, pool: list[Known], by_id: dict[int, Known],
-         story: Callable[[int], list[Known]] = lambda root: []) -> tuple[NewMember, list[int]]:
+         story: Callable[[int], list[Known]] = lambda root: [],
+         quoted: Sequence[Known] = (),
+         quotes: Callable[[Known], list[Known]] = lambda c: []) -> tuple[NewMember, list[int]]:
     """Which of the member and its candidates list several stories (ingest.cluster): the member
     when it holds two disjoint candidates (a briefing filed after the news it lists); a
     candidate that holds the member and another item of its own story disjoint from the member
@@ -38,20 +40,15 @@ def find(member: NewMember, pool: list[Known], by_id: dict[int, Known],
     a tail holds its original) is none. Returns the member (marked when it is one) and the
     candidates found to be roundups now (marked). `by_id`: the items known (stored candidates,
     their canonical items and the new ones); `story(root)`: the stored items of a story, read
-    when the member may be an item a candidate lists."""
+    when the member may be an item a candidate lists; `quoted`: other items the member may list,
+    found by what its paragraphs open with (db.clusters.matching.quoted), judged as candidates
+    are for the member; `quotes(c)`: those of a candidate, read when the member may be an item
+    it lists, judged as the items of its story are."""
     sig = member.signature
     jac = similarities(sig, [k.signature for k in pool])
     sizes = np.array([k.signature.size for k in pool])
-    if len(pool) > 1 and not member.roundup:
-        mine = member.rank()
-        before = np.array([k.rank() < mine for k in pool], dtype=bool)
-        plain = ~np.array([k.roundup for k in pool], dtype=bool)
-        copy_of = holds(jac, sizes, sig.size) | whole_copy(jac, sig.size, sizes)
-        if (before.any() and not (before & plain & copy_of).any()
-                and several_stories(sig, [k.signature for k, b in zip(pool, before) if b])) or (
-                not (plain & copy_of).any()
-                and several_stories(sig, [k.signature for k in pool], apart=UNRELATED)):
-            member = replace(member, roundup=True)
+    if len(pool) + len(quoted) > 1 and not member.roundup and _lists_member(member, [*pool, *quoted]):
+        member = replace(member, roundup=True)
     found: list[int] = []
     part = intersection(jac, sizes, sig.size) <= PART * sizes     # the member is a part of it
     for i in np.flatnonzero(holds(jac, sizes, sig.size)):     # candidates holding the member
@@ -62,14 +59,31 @@ def find(member: NewMember, pool: list[Known], by_id: dict[int, Known],
         mates = {o.item_id: o for o in by_id.values() if o.root == c.root and o.item_id != c.item_id}
         listing = _lists(c, sig, [o for o in mates.values() if o.rank() < head])
         if not listing and part[i]:     # the member may be an item it lists: its whole story
-            mates = {o.item_id: o for o in story(c.root)} | mates
+            mates = {o.item_id: o for o in [*story(c.root), *quotes(c)]} | mates     # and what it quotes
             mates.pop(c.item_id, None)
             mates.pop(member.item_id, None)
-            listing = _lists(c, sig, list(mates.values()), UNRELATED)
+            listing = (_lists(c, sig, [o for o in mates.values() if o.rank() < head])
+                       or _lists(c, sig, list(mates.values()), UNRELATED))
         if listing:
             c.roundup = True
             found.append(c.item_id)
     return member, found
+
+
+def _lists_member(member: NewMember, pool: list[Known]) -> bool:
+    """Whether the member lists several stories among `pool`: two it holds that are disjoint
+    among those that rank before it, or that share nothing among all, and none of them (but
+    known roundups) holds it or copies it whole."""
+    sig = member.signature
+    jac = similarities(sig, [k.signature for k in pool])
+    sizes = np.array([k.signature.size for k in pool])
+    mine = member.rank()
+    before = np.array([k.rank() < mine for k in pool], dtype=bool)
+    plain = ~np.array([k.roundup for k in pool], dtype=bool)
+    copy_of = holds(jac, sizes, sig.size) | whole_copy(jac, sig.size, sizes)
+    return (before.any() and not (before & plain & copy_of).any()
+            and several_stories(sig, [k.signature for k, b in zip(pool, before) if b])) or (
+        not (plain & copy_of).any() and several_stories(sig, [k.signature for k in pool], apart=UNRELATED))
 
 
 def _lists(c: Known, sig: Signature, mates: list[Known], apart: float = DISJOINT) -> bool:

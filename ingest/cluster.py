@@ -35,6 +35,9 @@ holds the original. What tells them apart is what else the longer one holds: a t
 it, different stories, each a part of it) is a *roundup* (`several_stories`), and a roundup is the same story only
 with a copy of the whole of it (`whole_copy`: each holds at least WHOLE of the other), never
 with one of the items it lists (db.clusters decides and records which stored items are roundups).
+The bands bring a briefing only some of the items it lists; each of its paragraphs opens as the item
+it quotes from its start does, so their opening keys (`section_keys`, looked up, not stored) find
+the others.
 """
 from __future__ import annotations
 
@@ -59,6 +62,8 @@ LEAD_SCAN = 1600                    # characters read to find it
 MIN_SHINGLES = 24                   # fewer: too short to judge, the item stays on its own
 OPENING_CHARS, OPENING_WORDS = 20, 8  # the exact opening whose key finds a truncated summary
 OPENING_CONTAINMENT = 0.6           # ... and the share of the shorter text found in the longer
+SECTIONS = 4                        # paragraphs whose opening keys are looked up (section_keys)
+SECTION_SPAN = 160                  # characters of each read for its key (an opening's 20 or 8)
 DISJOINT = 0.2                      # two texts sharing less of the shorter are different stories
 UNRELATED = 0.05                    # ... and share nothing: no two cuts of one story, which keep its
                                     # first sentences (a summary, a copy without its second one)
@@ -79,6 +84,7 @@ class Signature:
     size: int                   # distinct shingles in the compared text
     opening: int | None = None  # opening_key of the text (new signatures; not stored with them)
     roundup: bool = False       # the text lists several stories by its form (ingest.roundup)
+    sections: tuple[int, ...] = ()  # section_keys of the text (new signatures; not stored)
 
     def to_bytes(self) -> bytes:
         return self.values.astype("<u4").tobytes()
@@ -161,7 +167,11 @@ def _combine(codes: np.ndarray, k: int) -> np.ndarray:
 
 def shingles(text: str) -> np.ndarray:
     """Distinct shingle hashes of the opening of `text` (uint32, sorted)."""
-    s = fold_for_shingles((text or "")[:LEAD_SCAN])
+    return _shingles(fold_for_shingles((text or "")[:LEAD_SCAN]))
+
+
+def _shingles(s: str) -> np.ndarray:
+    """shingles of a folded opening."""
     if mostly_chinese(s[:400]):
         core = _NON_WORD.sub("", s)[:LEAD_CHARS]
         codes = np.frombuffer(core.encode("utf-32-le"), dtype=np.uint32)
@@ -177,24 +187,30 @@ def shingles(text: str) -> np.ndarray:
 def signature(title: str, text: str) -> Signature | None:
     """The item's signature, or None when its text is too short to judge; it says whether the
     item is a roundup by its form (ingest.roundup)."""
-    body = text if len(text or "") >= 200 else f"{title}\n{text or ''}"
-    hashes = shingles(body)
+    whole = len(text or "") >= 200
+    folded = fold_for_shingles((text if whole else f"{title}\n{text or ''}")[:LEAD_SCAN])
+    hashes = _shingles(folded)
     if len(hashes) < MIN_SHINGLES:
         return None
     from ingest.roundup import lists_stories     # it reads LEAD_SCAN from here
 
-    return Signature(minhash(hashes), int(len(hashes)), opening_key(text), lists_stories(title, text))
+    return Signature(minhash(hashes), int(len(hashes)), opening_key(text), lists_stories(title, text),
+                     _sections(folded) if whole else ())
 
 
 _OPENING_SALT = f"opening:{VERSION}:"
 
 
-def opening_key(text: str) -> int | None:
+def opening_key(text: str, span: int = 400) -> int | None:
     """A signed 64-bit key of the text's opening (its first OPENING_CHARS characters, Chinese,
-    or OPENING_WORDS words, folded as for shingles; the title is no part of it), or None when the
-    text is shorter than that."""
-    s = fold_for_shingles((text or "")[:400])
-    if mostly_chinese(s[:400]):
+    or OPENING_WORDS words, folded as for shingles, of its first `span` characters; the title is
+    no part of it), or None when the text is shorter than that."""
+    return _key(fold_for_shingles((text or "")[:span]))
+
+
+def _key(s: str) -> int | None:
+    """opening_key of a folded text."""
+    if mostly_chinese(s):
         core = _NON_WORD.sub("", s)
         if len(core) < OPENING_CHARS:
             return None
@@ -206,6 +222,31 @@ def opening_key(text: str) -> int | None:
         unit = " ".join(words[:OPENING_WORDS])
     digest = hashlib.blake2b((_OPENING_SALT + unit).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
+
+
+def section_keys(text: str) -> tuple[int, ...]:
+    """The opening keys of the paragraphs after the first that start in the first half of the
+    compared opening (at most SECTIONS, each long enough to have one; SECTION_SPAN characters of
+    each read, the text folded once): a briefing quoting an item from its start holds its opening
+    key there, so the item is found by it when no band brings the two together (db.roundups)."""
+    if len(text or "") < 200:       # signed with its title: no briefing
+        return ()
+    return _sections(fold_for_shingles(text[:LEAD_SCAN // 2 + SECTION_SPAN]))
+
+
+def _sections(folded: str) -> tuple[int, ...]:
+    """section_keys of a folded opening."""
+    keys: list[int] = []
+    at = folded.find("\n", 0, LEAD_SCAN // 2)
+    while at >= 0 and len(keys) < SECTIONS:
+        at += 1
+        end = folded.find("\n", at, at + SECTION_SPAN)
+        if end < 0 or end - at >= OPENING_CHARS:
+            key = _key(folded[at:at + SECTION_SPAN])
+            if key is not None and key not in keys:
+                keys.append(key)
+        at = folded.find("\n", at if end < 0 else end, LEAD_SCAN // 2)
+    return tuple(keys)
 
 
 _BAND_SALT = np.uint64(int.from_bytes(hashlib.blake2b(VERSION.encode(), digest_size=8).digest(),

@@ -302,3 +302,29 @@ def test_a_briefing_published_before_the_news_it_lists_is_a_story_of_its_own(db_
         recluster.run(s)
         s.commit()
     assert _stories(sf) == expected and _roundups(sf) == {"brief.example-1"}
+
+
+QUOTING = {"news, brief": [["first", "second"], ["brief"]],
+           "first, brief, second": [["first"], ["brief"], ["second"]],
+           "brief, news": [["brief"], ["first", "second"]]}
+
+
+@pytest.mark.parametrize("order", QUOTING)
+def test_a_briefing_that_meets_one_item_it_lists_through_the_index_finds_the_others_it_quotes(db_url, order):
+    """A briefing without a briefing headline quoting three stories whole, two of them stored:
+    the first shares none of its 32 bands with it, so the index brings it only the second, which
+    it passed for a copy of. A paragraph of the briefing opens as the first story's text does
+    (ingest.cluster.section_keys): found by that opening key, it tells."""
+    text = "\n".join(["早上好，以下是今天值得关注的AI视频新闻。", *(body for _, body in ZH_NEWS)])
+    brief, first = cluster.signature("今天AI视频圈发生了什么", text), cluster.signature(*ZH_NEWS[0])
+    assert not brief.roundup and not set(brief.bands()) & set(first.bands())
+    feeds = {"brief": _feed(_entry("brief.example", 1, "今天AI视频圈发生了什么", text, 13)),
+             "first": _feed(_entry("outlet.example", 0, *ZH_NEWS[0], 8)),
+             "second": _feed(_entry("outlet.example", 1, *ZH_NEWS[1], 9))}
+    expected = {"outlet.example-0": (None, 1), "outlet.example-1": (None, 1), "brief.example-1": (None, 1)}
+    sf = _ingest(db_url, feeds, QUOTING[order], "zh")
+    assert _stories(sf) == expected and _roundups(sf) == {"brief.example-1"}
+    with sf() as s:
+        recluster.run(s)
+        s.commit()
+    assert _stories(sf) == expected and _roundups(sf) == {"brief.example-1"}

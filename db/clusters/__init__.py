@@ -9,7 +9,8 @@ reach. One job per module:
 - `matching`: `match` decides, writing nothing, which story each newcomer joins (`best`: the most
   similar compatible candidate that is the same story, ingest.cluster.same_story or
   same_opening_story, and close enough to its story's canonical item), the stories an original
-  fetched after its copies merges (`merge`), and the roundups found (db.roundups.find).
+  fetched after its copies merges (`merge`), and the roundups found (db.roundups.find; with the
+  items a newcomer or a stored candidate quotes, found by its paragraphs' opening keys: `quoted`).
 - `filing`: `assign` (index, match, file), `file_joined` (members pointed at their canonical
   item, re-pointed when an earlier publication arrives) and `split` (roundups out of the stories
   they were filed into).
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 from db.clusters.members import CHUNK, WINDOW, Known, NewMember, chunks, compatible, models_of, rank
 from db.clusters.index import (candidates, drop_index, executemany, index_keys, insert_index, load,
-                               members_of, reindex)
+                               lookup_keys, members_of, reindex)
 from db.clusters.matching import best, match
 from db.clusters.membership import detach, leave, refresh_reach, roots_of
 from db.clusters.edited import misfits, move_copies
@@ -41,5 +42,5 @@ from db.clusters.backfilling import backfill
 
 __all__ = ["CHUNK", "WINDOW", "Known", "NewMember", "assign", "backfill", "best", "candidates",
            "chunks", "compatible", "detach", "drop_index", "executemany", "file", "file_joined",
-           "index_keys", "insert_index", "leave", "load", "match", "members_of", "misfits",
+           "index_keys", "insert_index", "leave", "load", "lookup_keys", "match", "members_of", "misfits",
            "models_of", "move_copies", "rank", "refresh_reach", "reindex", "roots_of", "split"]

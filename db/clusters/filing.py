@@ -13,7 +13,7 @@ from db import models as m
 from db import rollups
 from db import roundups as roundups_of    # db.roundups.mark: the roundups recorded
 from db.clusters.edited import misfits
-from db.clusters.index import candidates, drop_index, index_keys, insert_index, members_of
+from db.clusters.index import candidates, drop_index, index_keys, insert_index, lookup_keys, members_of
 from db.clusters.matching import match
 from db.clusters.members import NewMember, chunks, rank
 from db.clusters.membership import leave, roots_of
@@ -27,10 +27,10 @@ def assign(session: Session, new: Sequence[NewMember],
     if not new:
         return set(), 0
     bands = index_keys(new)
-    stored = candidates(session, set(bands.ravel().tolist()))
+    stored = candidates(session, lookup_keys(new, bands))
     if among is not None:
         stored = {k: kept for k, v in stored.items() if (kept := [i for i in v if i in among])}
-    joined, merged, roundups = match(session, new, bands, stored)
+    joined, merged, roundups = match(session, new, bands, stored, among)
     insert_index(session, new, bands)
     return file(session, joined, merged, roundups, among), sum(len(v) for v in joined.values())
 

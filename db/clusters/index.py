@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db.clusters.members import Known, NewMember, chunks, models_of
-from ingest.cluster import LEAD_SCAN, Signature, opening_key
+from ingest.cluster import LEAD_SCAN, Signature, opening_key, section_keys
 from ingest.roundup import lists_stories
 
 
@@ -60,12 +60,26 @@ def stories(session: Session, roots: set[int]) -> dict[int, list[Known]]:
     return out
 
 
+def quoted_by(session: Session, item_id: int) -> set[int]:
+    """The indexed items whose text opens as a paragraph of this stored item's text does (its
+    section keys, ingest.cluster.section_keys, read from its stored text)."""
+    it = m.Item
+    text = session.scalar(select(func.substr(it.text, 1, LEAD_SCAN)).where(it.id == item_id)) or ""
+    return {i for ids in candidates(session, set(section_keys(text))).values() for i in ids} - {item_id}
+
+
 def index_keys(new: Sequence[NewMember]) -> np.ndarray:
     """Each item's index keys: its BANDS band keys, then its text's opening key (its first band
     key again when it has none: a key repeated within an item is stored once)."""
     bands = [n.signature.bands() for n in new]
     return np.array([b + [b[0] if n.signature.opening is None else n.signature.opening]
                      for n, b in zip(new, bands)], dtype=np.int64)
+
+
+def lookup_keys(new: Sequence[NewMember], bands: np.ndarray) -> set[int]:
+    """The keys to look the newcomers' candidates up by: their index keys (`index_keys`) and
+    their section keys (ingest.cluster.section_keys: the items a briefing quotes)."""
+    return set(bands.ravel().tolist()).union(*(n.signature.sections for n in new))
 
 
 def insert_index(session: Session, new: Sequence[NewMember], bands: np.ndarray) -> None:
@@ -134,7 +148,7 @@ def members_of(session: Session, ids: Sequence[int]) -> list[NewMember]:
         r = rows[item_id]
         key = keys[item_id] if item_id in indexed.get(keys[item_id], ()) else None
         sig = Signature(np.frombuffer(r.minhash, dtype="<u4").astype(np.uint32), r.shingles, key,
-                        lists_stories(r.title or "", r.opening or ""))
+                        lists_stories(r.title or "", r.opening or ""), section_keys(r.opening or ""))
         out.append(NewMember(item_id, sig, r.published_at, r.date_is_fallback, r.kind,
                              models_of(r.models), bool(r.roundup)))
     return out

@@ -6,15 +6,15 @@ when it ranks before their canonical items (`merge`: an original fetched after i
 the roundups found on the way (db.roundups.find)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from db import roundups as roundups_of    # db.roundups.find: which items list several stories
-from db.clusters.index import load, stories
-from db.clusters.members import Known, NewMember, compatible
+from db.clusters.index import load, quoted_by, stories
+from db.clusters.members import WINDOW, Known, NewMember, compatible
 from ingest.cluster import (BANDS, CONTAINMENT, close_to_canonical, containment, same_opening_story,
                             same_story, similarities, whole_copy)
 
@@ -81,8 +81,8 @@ def touched(bands: np.ndarray, stored: dict[int, list[int]]) -> np.ndarray:
     return hit.reshape(bands.shape).any(axis=1)
 
 
-def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
-          stored: dict[int, list[int]]) -> tuple[dict[int, list[NewMember]], dict[int, int], set[int]]:
+def match(session: Session, new: Sequence[NewMember], bands: np.ndarray, stored: dict[int, list[int]],
+          among: Collection[int] | None = None) -> tuple[dict[int, list[NewMember]], dict[int, int], set[int]]:
     """The story each of `new` (in order; `bands` their `index_keys`) joins, among the `stored`
     items (index key -> item ids holding it) and the new items before it: canonical id -> the
     new items joining it; the stories that join another (canonical id -> the canonical id of
@@ -100,6 +100,18 @@ def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
         head = known.get(root)
         return members.get(root, []) + ([head] if head is not None else [])
 
+    quotes_of: dict[int, list[Known]] = {}
+
+    def quotes(c: Known) -> list[Known]:
+        """What stored item `c` quotes: the items (stored `among`, or new ones before) whose text
+        opens as a paragraph of its text does, published within WINDOW of it."""
+        if c.item_id not in quotes_of:
+            ids = [i for i in quoted_by(session, c.item_id) if among is None or i in among or i in by_id]
+            more = load(session, {i for i in ids if i not in by_id})
+            quotes_of[c.item_id] = [k for k in (by_id.get(i) or more.get(i) for i in ids)
+                                  if k is not None and abs(k.published_at - c.published_at) <= WINDOW]
+        return quotes_of[c.item_id]
+
     batch_bands: dict[int, list[Known]] = {}
     joined: dict[int, list[NewMember]] = {}          # root -> members that joined it now
     merged: dict[int, int] = {}                      # root -> the root of the story it joins
@@ -108,7 +120,13 @@ def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
     lone = np.array([n.signature.opening is None for n in new])
     probe = bands.copy()
     probe[lone, -1] = np.iinfo(np.int64).min + np.flatnonzero(lone)
-    for i in np.flatnonzero(touched(probe, stored)):  # in arrival order
+    # and those whose paragraphs open as a stored or new item does (a briefing quoting them),
+    # and those new items (in the batch's keys for a briefing after them)
+    openings = {n.signature.opening for n in new} | stored.keys()
+    sections = set().union(*(n.signature.sections for n in new))
+    quoting = np.array([not openings.isdisjoint(n.signature.sections) or n.signature.opening in sections
+                        for n in new], dtype=bool)
+    for i in np.flatnonzero(touched(probe, stored) | quoting):  # in arrival order
         member, mine_bands = new[i], bands[i].tolist()
         seen: dict[int, Known] = {}
         banded: set[int] = set()
@@ -128,9 +146,10 @@ def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
                 banded.update(k.item_id for k in batch_bands.get(b, ()))
         # a candidate found by the opening key alone is judged by same_opening_story alone
         only = opening - banded
-        if seen:
+        listed = quoted(member, seen, stored, known, batch_bands) if member.signature.sections else []
+        if seen or listed:
             known_roundup = member.roundup       # by its form or recorded: written as it is
-            member, found = roundups_of.find(member, list(seen.values()), by_id, story)
+            member, found = roundups_of.find(member, list(seen.values()), by_id, story, listed, quotes)
             roundups.update(found)
             if member.roundup and not known_roundup:
                 roundups.add(member.item_id)
@@ -145,6 +164,22 @@ def match(session: Session, new: Sequence[NewMember], bands: np.ndarray,
         for b in mine_bands:
             batch_bands.setdefault(b, []).append(mine)
     return joined, merged, roundups
+
+
+def quoted(member: NewMember, seen: dict[int, Known], stored: dict[int, list[int]],
+           known: dict[int, Known], batch: dict[int, list[Known]]) -> list[Known]:
+    """The items, besides its candidates `seen`, whose texts open as a paragraph of the
+    member's does (its section keys, ingest.cluster.section_keys), published within WINDOW of
+    it: the items a briefing quotes that no band brings it together with."""
+    out: dict[int, Known] = {}
+    for key in member.signature.sections:
+        for item_id in stored.get(key, ()):
+            if item_id in known:
+                out.setdefault(item_id, known[item_id])
+        for k in batch.get(key, ()):
+            out.setdefault(k.item_id, k)
+    return [k for i, k in out.items() if i not in seen and i != member.item_id
+            and abs(k.published_at - member.published_at) <= WINDOW]
 
 
 def merge(member: NewMember, root: int, seen: dict[int, Known], by_id: dict[int, Known],
