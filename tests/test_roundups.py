@@ -328,3 +328,27 @@ def test_a_briefing_that_meets_one_item_it_lists_through_the_index_finds_the_oth
         recluster.run(s)
         s.commit()
     assert _stories(sf) == expected and _roundups(sf) == {"brief.example-1"}
+
+
+@pytest.mark.parametrize("order", [[["article"], ["flash", "portal"]], [["flash", "portal"], ["article"]],
+                                   [["flash"], ["article"], ["portal"]]])
+def test_an_article_over_subheadings_and_a_flash_of_its_first_part_stay_one_story(db_url, order):
+    """"可灵上线一周：…" over two subheadings is one story, and so is a "快讯：…" quoting its first
+    part from its start (a paragraph of the article opens as the flash does) and another outlet's
+    copy of it: no briefing, whatever the order they come in."""
+    body = ZH_NEWS[0][1]
+    cut = body.index("免费用户")
+    article = "画质与运动\n" + body[:cut] + "\n价格与排队时间\n" + body[cut:]
+    feeds = {"article": _feed(_entry("outlet.example", 0, "可灵上线一周：我们测了两个场景", article, 8)),
+             "flash": _feed(_entry("flash.example", 1, "快讯：可灵2.1开放1080p", body[:cut], 9)),
+             "portal": _feed(_entry("portal.example", 1, "可灵2.1高清版来了", "据36氪报道，" + body, 10))}
+    flash = cluster.signature("快讯：可灵2.1开放1080p", body[:cut])
+    assert flash.opening in cluster.signature("可灵上线一周：我们测了两个场景", article).sections
+    expected = {"outlet.example-0": (None, 3), "flash.example-1": ("outlet.example-0", None),
+                "portal.example-1": ("outlet.example-0", None)}
+    sf = _ingest(db_url, feeds, order, "zh")
+    assert _stories(sf) == expected and _roundups(sf) == set()
+    with sf() as s:
+        recluster.run(s)
+        s.commit()
+    assert _stories(sf) == expected and _roundups(sf) == set()
