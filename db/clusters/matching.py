@@ -149,7 +149,11 @@ def match(session: Session, new: Sequence[NewMember], bands: np.ndarray, stored:
         listed = quoted(member, seen, stored, known, batch_bands) if member.signature.sections else []
         if seen or listed:
             known_roundup = member.roundup       # by its form or recorded: written as it is
-            member, found = roundups_of.find(member, list(seen.values()), by_id, story, listed, quotes)
+            # what a candidate quotes is read when it came out after the member (a briefing
+            # lists news that came out before it; an article's later cuts it does not list)
+            member_rank = member.rank()
+            member, found = roundups_of.find(member, list(seen.values()), by_id, story, listed,
+                                             lambda c: quotes(c) if c.rank() > member_rank else [])
             roundups.update(found)
             if member.roundup and not known_roundup:
                 roundups.add(member.item_id)
