@@ -23,6 +23,7 @@ from aigcwatch.errors import DatabaseError
 from dashboard import i18n
 from ingest.tag import reasons
 from db.buckets import as_date, bucket_last_day, local_day
+from db.queries import STORIES
 from report.render import safe_link
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^\"'])")
@@ -255,6 +256,7 @@ def chart(fig, df: pd.DataFrame, *, key: str, lang: str, name: str | None = None
     when one not over is counted, and its CSV carries "partial" and "as_of" columns."""
     event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points", "box", "lasso"),
                             theme=None, config={"displaylogo": False})
+    df = stories_named(df)
     if cut is not None and "bucket" in df:
         df = df.assign(partial=[as_date(b) in cut.buckets for b in df["bucket"]],
                        as_of=[cut.as_of_cell(b) for b in df["bucket"]])
@@ -267,6 +269,16 @@ def chart(fig, df: pd.DataFrame, *, key: str, lang: str, name: str | None = None
         return list(event.selection.points)
     except AttributeError:
         return []
+
+
+def stories_named(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with its count of stories (`db.queries`' "count") named as `export trends` names
+    it (`db.queries.STORIES`), for a CSV a user reads beside an export's."""
+    if "count" not in df.columns:
+        return df
+    if STORIES in df.columns:
+        raise ValueError(f"a frame with both 'count' and '{STORIES}': {list(df.columns)}")
+    return df.rename(columns={"count": STORIES})
 
 
 def partial_note(partial: Mapping, interval: str, lang: str, until: Mapping[date, str] | None = None) -> str | None:

@@ -22,6 +22,9 @@ from db import models as m
 from db.buckets import as_date, bucket_expr
 from db.filters import ItemFilter
 
+# A count of stories as a user reads it in a table: the column of `export trends` and of every
+# dashboard chart's CSV (the read side's own rows call it "count").
+STORIES = "stories"
 _RUN_COUNTS = ("fetched", "new", "updated", "duplicate", "irrelevant", "spam", "invalid", "failed")
 _IN_CHUNK = 500
 

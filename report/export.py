@@ -124,7 +124,7 @@ def windowed(flt: ItemFilter, rng: Range | None) -> ItemFilter:
 def trend_columns(group: Sequence[str]) -> list[Column]:
     return ([Column("bucket", "date", "first day of the local bucket (day, ISO week from Monday, month)")]
             + [Column(g, "str", f"grouped by {g}") for g in group]
-            + [Column("stories", "int", "stories in the bucket (see unit)"),
+            + [Column(q.STORIES, "int", "stories in the bucket (see unit)"),
                Column("partial", "bool", "the range covers only part of the bucket's period (it "
                                          "starts or ends inside it, or the period is not over "
                                          "yet): its stories are not comparable with a whole "
@@ -142,7 +142,7 @@ def fill_gaps(rows: list[dict], group: Sequence[str], buckets: list[date],
     out = []
     for b in buckets:
         for combo in combos:
-            row = {"bucket": b, **dict(zip(group, combo)), "stories": have.get((b, *combo), 0),
+            row = {"bucket": b, **dict(zip(group, combo)), q.STORIES: have.get((b, *combo), 0),
                    "partial": b in partial}
             out.append(row)
     return out

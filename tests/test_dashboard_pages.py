@@ -642,7 +642,7 @@ def test_today_counts_until_now_in_the_chart_its_csv_the_kpis_and_the_explorer(d
     frames = _csv_frames(monkeypatch)
     at = ok(page("overview", **view))     # a search: counted from one tally of its stories
     vol = frames["volume_by_language.csv"]
-    assert vol[(vol["bucket"] == today) & (vol["lang"] == "zh")]["count"].tolist() == [6], vol
+    assert vol[(vol["bucket"] == today) & (vol["lang"] == "zh")]["stories"].tolist() == [6], vol
     assert bool(vol[vol["bucket"] == today]["partial"].all())      # still marked partial
     assert metric(at, "Stories") == "6"
     ex = ok(page("explorer", **view))
@@ -651,7 +651,7 @@ def test_today_counts_until_now_in_the_chart_its_csv_the_kpis_and_the_explorer(d
     listed = " ".join(ex.dataframe[0].value["title"])
     assert all(s.title in listed for s in morning) and later.title not in listed
     matching = frames["matching_stories.csv"]
-    assert matching[matching["bucket"] == today]["count"].sum() == 6
+    assert matching[matching["bucket"] == today]["stories"].sum() == 6
 
 
 @pytest.mark.parametrize("ui, until", [("en", r"\(until (1[23]:\d\d)\)"), ("zh", r"（截至 (1[23]:\d\d)）")])
@@ -753,6 +753,32 @@ def test_every_time_charts_csv_and_note_say_until_when_today_is_counted(db_url, 
     assert re.fullmatch(rf"{today} 1[23]:\d\d", cell), cell
     notes = [c.value for c in at.caption if unescape_md(f"{note} {cell[-5:]}") in unescape_md(c.value)]
     assert len(notes) >= len(timed), [c.value for c in at.caption]
+
+
+CHART_CSV_PAGES = ("overview", "models", "themes", "gap", "explorer", "sources")
+
+
+@pytest.mark.parametrize("name", CHART_CSV_PAGES)
+def test_a_charts_csv_names_its_count_of_stories_as_export_trends_does(site, session, monkeypatch, name):
+    # Before: the volume chart's CSV said `count` where `aigcwatch export trends --group lang`
+    # says `stories` for the same number (and the sentiment, heat-map, per-source CSVs likewise).
+    from report import export
+
+    frames = _csv_frames(monkeypatch)
+    ok(page(name, **WEEK))
+    charts = {n: f for n, f in frames.items() if n not in ("spikes.csv", "source_health.csv",
+                                                            "ingest_runs.csv", "deliveries.csv", "stories.csv")}
+    assert charts, f"{name}: no chart CSV among {sorted(frames)}"
+    for file, f in charts.items():
+        assert "count" not in f.columns, f"{file}: {list(f.columns)}"
+    if name == "overview":
+        vol = frames["volume_by_language.csv"]
+        rng = export.Range(DAY - timedelta(days=6), DAY, TZ)
+        rows = export.trend_rows(session, ItemFilter(), rng, bucket="day", group=("lang",))
+        names = [c.name for c in export.trend_columns(("lang",))]
+        assert list(vol.columns[:len(names)]) == names
+        assert vol[names].to_dict("records") == [{k: r[k] for k in names} for r in rows
+                                                 if r["lang"] in set(vol["lang"])]
 
 
 def test_the_sources_bars_stack_in_one_order_whatever_the_view(site, session):

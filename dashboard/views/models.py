@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import charts, data, drill, i18n, ui
 from dashboard.params import SOV_MODES
 from dashboard.state import Ctx, page_widget, setup
+from db.queries import STORIES
 
 TOP_NET = 6   # models drawn on the net-sentiment chart (the most covered)
 
@@ -34,9 +35,9 @@ def share_of_voice(ctx: Ctx, tally=None) -> None:
                                 partial=ctx.partial,
                                 span=ctx.span)
     else:     # stories a bucket, stacked bars: the counts `export trends --group model` gives
-        df = raw.rename(columns={"count": "stories"})
+        df = ui.stories_named(raw)
         fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="model", kind="bar",
-                                value="stories", events=ctx.events, y_title=i18n.t("stories", L),
+                                value=STORIES, events=ctx.events, y_title=i18n.t("stories", L),
                                 partial=ctx.partial,
                                 span=ctx.span)
     points = ui.chart(fig, df, key="mo_sov", lang=L, name="share_of_voice" if mode == "share" else "model_stories",

@@ -99,7 +99,7 @@ def spikes(ctx: Ctx, tally=None) -> None:
         "lag_days": r.get("lag_days"),
         "partial": r.get("as_of") is not None, "as_of": ui.as_of_cell(r.get("as_of"), ctx.tz),
     } for r in rows])
-    st.download_button(i18n.t("download_csv", L), ui.csv_bytes(table), file_name="spikes.csv",
+    st.download_button(i18n.t("download_csv", L), ui.csv_bytes(ui.stories_named(table)), file_name="spikes.csv",
                        mime="text/csv", key="ov_spikes_csv", on_click="ignore", icon=":material/download:")
     for i, r in enumerate(rows[:SPIKES_SHOWN]):
         by_lang = r.get("by_lang") or {}
