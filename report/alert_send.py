@@ -70,7 +70,8 @@ class AlertRun:
         """The run's failure, one line (None when every delivery went out or was already sent)."""
         if not self.failed:
             return None
-        return DeliveryError(f"alerts {self.alerts[0].day.isoformat()}: {len(self.failed)} of "
+        days = ", ".join(sorted({a.day.isoformat() for a, _ in self.failed}))   # yesterday's late ones too
+        return DeliveryError(f"alerts {days}: {len(self.failed)} of "
                              f"{len(self.outcomes)} deliveries failed (recorded; the next run retries); "
                              + self.summary())
 

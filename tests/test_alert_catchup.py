@@ -4,6 +4,7 @@ never twice at one level (migration 0012). Real SQLite and PostgreSQL, aiosmtpd 
 stories are written around the real current time (tests.support.today)."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -105,6 +106,27 @@ def test_yesterdays_failed_alert_is_sent_late_once_by_the_next_run(sqlite_url, t
     assert mail["X-Aigcwatch-Alert"] == f"{yesterday.isoformat()} model:kling late"
     assert (yesterday, 0, ANA, "sent", 2, built.kling_today) in kling_log(sqlite_url)
     assert "late" in late.output and "no spike today" in again.output
+
+
+def test_a_run_failing_yesterdays_and_todays_alerts_names_both_days_in_one_line(sqlite_url, monkeypatch):
+    # Before: "alerts 2026-11-29: 2 of 2 deliveries failed ..." named only the first alert's day
+    # (yesterday's, sent late) though today's spike had failed too.
+    now = datetime.now(timezone.utc)
+    built = _build(sqlite_url, now - timedelta(days=1))
+    yesterday = local_day(built.now, built.tz)
+    smtp_env(monkeypatch, None)                                   # nothing listens: it fails
+    monkeypatch.setenv("AIGCWATCH_DIGEST_TO", ANA)
+    _send(sqlite_url, built.tz, built.now)                        # day D: failed
+    _more_kling(sqlite_url, now - timedelta(minutes=100), 15)     # D+1: a spike of its own
+    result = alerts(sqlite_url, built.tz)                         # SMTP still down
+    assert result.exit_code == 6, result.output
+    today = local_day(now, built.tz)
+    assert [(d, lvl, st) for d, lvl, _, st, *_ in kling_log(sqlite_url)] == [
+        (yesterday, 0, "failed"), (today, 0, "failed")]
+    (line,) = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert re.search(f"alerts {yesterday.isoformat()}, {today.isoformat()}: "
+                     r"(\d+) of \1 deliveries failed", line), line
+    assert "kling late" in line, line
 
 
 def test_dry_run_shows_yesterdays_owed_alert_and_help_says_how_far_back(sqlite_url, monkeypatch, tmp_path):
