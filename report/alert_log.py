@@ -23,7 +23,7 @@ class AlertLog:
     dim: str
     key: str
     focus: str = ""
-    count: int = 0             # the spike's stories, kept with each attempt
+    count: int = 0             # the spike's stories, kept with each attempt until one is sent
     level: int = 0
 
     def _where(self):
@@ -45,14 +45,19 @@ class AlertLog:
                                   channel=t.channel, recipient=t.recipient, level=self.level, attempts=0,
                                   status="failed", count=self.count, first_attempt_at=now, last_attempt_at=now)
             session.add(row)
-        row.count = self.count
+        if row.sent_at is None:
+            # the count a sent alert said stays its level's: a forced resend of the day's first
+            # alert, sent or failed, must not move the count its follow-ups double from (`level_of`)
+            row.count = self.count
         note_attempt(row, ok=ok, error=error, subject=subject, now=now)
         session.commit()
 
     def sent(self, session: Session) -> list[tuple[int, int]]:
-        """(level, count) of each alert of this spike sent to some target."""
+        """(level, count) of each alert of this spike sent to some target (a forced resend that
+        failed since does not unsend it)."""
         a = m.AlertDelivery
-        return [tuple(r) for r in session.execute(select(a.level, a.count).where(*self._where(), a.status == "sent"))]
+        return [tuple(r) for r in session.execute(select(a.level, a.count).where(*self._where(),
+                                                                                  a.sent_at.is_not(None)))]
 
 
 def level_of(count: int, sent: Sequence[tuple[int, int]]) -> tuple[int, int | None]:
@@ -86,7 +91,8 @@ class Missed:
 
 def late_targets(session: Session, day: date, focus: str) -> list[Missed]:
     """The alerts of `day` (within `focus`) still owed: for each spike and target, its row of the
-    highest level when that one failed (a target later served at a higher level owes nothing)."""
+    highest level when that one failed and was never sent (a target later served at a higher
+    level, or whose forced resend of a sent alert failed, is owed nothing)."""
     a = m.AlertDelivery
     top: dict[tuple[str, str, str, str], m.AlertDelivery] = {}
     for row in session.scalars(select(a).where(a.alert_date == day, a.focus == focus)):
@@ -95,7 +101,7 @@ def late_targets(session: Session, day: date, focus: str) -> list[Missed]:
             top[k] = row
     owed: dict[tuple[str, str, int], list[m.AlertDelivery]] = {}
     for row in top.values():
-        if row.status == "failed":
+        if row.status == "failed" and row.sent_at is None:    # not a forced resend of a sent one
             owed.setdefault((row.dim, row.key, row.level), []).append(row)
     return [Missed(dim, key, level, frozenset(Target(r.channel, r.recipient) for r in rows),
                    max(r.last_attempt_at for r in rows))

@@ -17,6 +17,7 @@ from db import engine as dbe
 from db import models as m
 from db import store
 from db.buckets import local_day
+from report.alert_log import late_targets
 from report.alert_send import alert_targets, send_alerts
 from tests.support.stories import _Writer
 from tests.support.today import build_today
@@ -57,7 +58,7 @@ def _send(url, tz: str, now: datetime, **kw):
     engine = dbe.make_engine(url)
     try:
         return send_alerts(engine, tz=tz, emails=kw.get("emails", emails), sender=sender, smtp=smtp,
-                           webhooks=webhooks, now=now)
+                           webhooks=webhooks, now=now, force=kw.get("force", False))
     finally:
         engine.dispose()
 
@@ -201,6 +202,51 @@ def test_a_spike_that_doubles_is_alerted_again_once_per_level(db_url, tmp_path, 
     day = local_day(t0, built.tz)
     assert [r[:4] for r in kling_log(db_url)] == [(day, 0, ANA, "sent"), (day, 1, ANA, "sent"),
                                                   (day, 2, ANA, "sent")]
+
+
+def test_a_forced_resend_of_the_first_alert_keeps_the_count_follow_ups_double_from(sqlite_url, tmp_path,
+                                                                                    monkeypatch):
+    # Before: `alerts --force` at 20 stories logged the day's first alert again with 20, so the
+    # follow-up waited for 40 instead of 28 (twice the 14 the first alert said).
+    built = _build(sqlite_url, datetime.now(timezone.utc))
+    t0, n0 = built.now, built.kling_today                                  # 14 stories
+    with mailbox(tmp_path, monkeypatch) as srv:
+        _send(sqlite_url, built.tz, t0)
+        _more_kling(sqlite_url, t0 + timedelta(minutes=1), 6)               # 20: still level 0
+        _send(sqlite_url, built.tz, t0 + timedelta(minutes=10), force=True)  # resent, forced
+        _more_kling(sqlite_url, t0 + timedelta(minutes=11), 10)             # 30 >= 2 x 14
+        _send(sqlite_url, built.tz, t0 + timedelta(minutes=30))
+        subjects = [msg["Subject"] for msg in kling_mail(srv.messages)]
+    assert len(subjects) == 3, subjects
+    assert subjects[1].startswith(f"aigcwatch alert: Kling spike today: {n0 + 6} stories")
+    assert subjects[2].startswith(f"aigcwatch alert: Kling still rising today: {n0} → {n0 + 16} stories"), subjects
+    day = local_day(t0, built.tz)
+    assert [r[:4] + r[5:] for r in kling_log(sqlite_url)] == [(day, 0, ANA, "sent", n0),
+                                                              (day, 1, ANA, "sent", n0 + 16)]
+
+
+def test_a_forced_resend_that_fails_keeps_the_first_alerts_count_too(sqlite_url, tmp_path, monkeypatch):
+    # Before: the failed resend marked the day's first alert "failed": the log forgot it had been
+    # sent at 14, and the next run sent a first alert again, at the new count.
+    built = _build(sqlite_url, datetime.now(timezone.utc))
+    t0, n0 = built.now, built.kling_today                                  # 14 stories
+    with mailbox(tmp_path, monkeypatch) as srv:
+        _send(sqlite_url, built.tz, t0)
+    _more_kling(sqlite_url, t0 + timedelta(minutes=1), 6)                  # 20
+    smtp_env(monkeypatch, None)                                           # SMTP down
+    monkeypatch.setenv("AIGCWATCH_DIGEST_TO", ANA)
+    forced = _send(sqlite_url, built.tz, t0 + timedelta(minutes=10), force=True)
+    assert forced.count("failed") >= 1
+    engine = dbe.make_engine(sqlite_url)
+    with dbe.session_factory(engine)() as s:          # Ana got it: nothing is owed her tomorrow
+        assert [x for x in late_targets(s, local_day(t0, built.tz), "") if x.key == "kling"] == []
+    engine.dispose()
+    _more_kling(sqlite_url, t0 + timedelta(minutes=11), 10)                # 30 >= 2 x 14
+    with mailbox(tmp_path, monkeypatch) as srv:
+        _send(sqlite_url, built.tz, t0 + timedelta(minutes=30))
+        subjects = [msg["Subject"] for msg in kling_mail(srv.messages)]
+    assert len(subjects) == 1 and subjects[0].startswith(
+        f"aigcwatch alert: Kling still rising today: {n0} → {n0 + 16} stories"), subjects
 
 
 def test_a_target_added_after_the_first_alert_gets_the_spike_at_its_level(sqlite_url, tmp_path, monkeypatch):
