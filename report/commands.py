@@ -75,6 +75,14 @@ def split_values(values, option: str, allowed: tuple[str, ...] | None = None) ->
     return tuple(dict.fromkeys(out))
 
 
+def _typed(*names: str) -> bool:
+    """Whether one of the current command's parameters `names` was given on its command line."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    return any(ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE for n in names)
+
+
 def given_as(option: str) -> str:
     """How the user gave `option`'s value: the option itself, or the environment variable it was
     read from (a bad AIGCWATCH_TIMEZONE in a cron job was reported as a bad --tz)."""
@@ -535,6 +543,11 @@ def schedule(every, digest_at, period, tz, retry_after, sources_file, with_alert
     logger = logging.getLogger("aigcwatch")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    if not config.ingest_every and _typed("sources_file", "old_sources_file"):
+        # only the ingest reads it (each run, afresh): with none, a typo or a file meant for
+        # another scheduler would go unnoticed (the variable, every command's, is not refused)
+        raise InputError(f"--sources-file is read by the ingest alone: ingest is off ({given_as('--every')} "
+                         "off); drop --sources-file or give --every")
     if config.ingest_every:
         check_enabled(load_sources(sources_file), sources_file,   # a bad sources file stops us
                       hint="or --every off for no ingest")          # now, not at 3 a.m.

@@ -438,6 +438,30 @@ def test_a_scheduler_that_would_ingest_no_enabled_source_stops_at_start(tmp_path
     assert not (tmp_path / "s.db").exists()
 
 
+@pytest.mark.parametrize("given", [["--sources-file"], ["--sources"]])
+def test_a_sources_file_given_to_a_scheduler_without_ingest_is_refused(tmp_path, monkeypatch, given):
+    # Before: `--every off --sources-file typo.toml` started a digest-only scheduler that never
+    # read the file: a typo in it, or the file meant for another scheduler, went unnoticed.
+    from tests.test_mail import smtp_env
+
+    smtp_env(monkeypatch, None)
+    monkeypatch.setenv("AIGCWATCH_DIGEST_TO", "ana@example.org")
+    missing = tmp_path / "typo.toml"
+    missing.write_text("not [ toml\n", encoding="utf-8")       # never read: no ingest would read it
+    url = "sqlite:////nonexistent-dir/s.db"         # reached only when the combination passes
+    result = CliRunner().invoke(main, ["schedule", "--every", "off", "--digest-at", "08:00",
+                                       *given, str(missing), "--database-url", url])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "error: --sources-file is read by the ingest alone: ingest is off (--every off); drop "
+        "--sources-file or give --every")
+    # the variable (every command's sources file) is no request of this command: not refused
+    monkeypatch.setenv("AIGCWATCH_SOURCES", str(missing))
+    env_only = CliRunner().invoke(main, ["schedule", "--every", "off", "--digest-at", "08:00",
+                                         "--database-url", url])
+    assert env_only.exit_code == 3 and "sources" not in env_only.output, env_only.output
+
+
 @pytest.mark.parametrize("args, why", [
     (["--digest-at", "off"], "(--digest-at off)"),
     ([], "(nowhere to send it: set AIGCWATCH_DIGEST_TO and SMTP, or AIGCWATCH_WEBHOOKS)")])
