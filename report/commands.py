@@ -160,7 +160,8 @@ def filter_options(f):
                      help="Output format (default: from -o's extension, else csv)."),
         click.option("-o", "--output", metavar="FILE",
                      help="Output file (default: stdout, for csv and json). '-o -': stdout in any "
-                          "format (xlsx and parquet only so, and not to a terminal)."),
+                          "format (xlsx and parquet only so, and not to a terminal). A CSV's method is "
+                          "FILE.method.json beside it, or on stdout one '# method: {...}' line on stderr."),
         setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file)."),
     ])
 

@@ -185,6 +185,12 @@ def test_stdout_is_csv_or_json_and_binary_formats_need_a_file(db_url, built):
     res = run(db_url, "trends", "--since", str(DAY), "--until", str(DAY), "--tz", TZ)
     assert res.stdout_bytes.startswith(b"\xef\xbb\xbfbucket,stories,partial\r\n")
     assert '"kind": "trends"' in res.stderr                   # the method, on stderr
+    assert res.stderr.startswith("# method: {") and len(res.stderr.strip().splitlines()) == 1
+    from click.testing import CliRunner
+
+    from aigcwatch.cli import main
+    helped = " ".join(CliRunner().invoke(main, ["export", "trends", "--help"]).output.split())
+    assert "or on stdout one '# method: {...}' line on stderr" in helped   # --help says where it goes
     bad = run(db_url, "items", "--format", "parquet", ok=False)
     assert bad.exit_code == 2
     assert bad.stderr.strip() == ("error: --format parquet is binary: give -o FILE "
