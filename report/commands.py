@@ -343,7 +343,8 @@ class _progress:
 @click.option("--to", multiple=True, metavar="ADDR", help="Recipient (repeatable or comma list; "
               "default AIGCWATCH_DIGEST_TO).")
 @click.option("--dry-run", "dry_run", metavar="FILE",
-              help="Write the HTML digest to FILE (and the text part beside it, FILE with .txt); send nothing.")
+              help="Write the HTML digest to FILE (and the text part beside it, FILE with .txt), or its "
+                   "text to stdout with '-'; send nothing.")
 @click.option("--force", is_flag=True, help="Send again to targets the delivery log says were served.")
 @setting_option("--tz", setting="timezone", help="Time zone of the digest's days (IANA name).")
 @focus_options
@@ -363,7 +364,8 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url, **focus) -> 
     tz = check_zone(tz)
     langs = langs_of(lang, given_as("--lang"))
     the_day = day.date() if day else default_day(tz)
-    check_output(dry_run, "--dry-run")
+    if dry_run != "-":                            # "-": stdout, as `alerts --dry-run -`
+        check_output(dry_run, "--dry-run")
     if dry_run is None:
         targets = somewhere(delivery_config(setting, split_values(to, "--to")), "AIGCWATCH_DIGEST_TO (or --to)",
                             "write the digest to a file with --dry-run FILE")
@@ -372,6 +374,9 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url, **focus) -> 
         _warn_unknown_in(engine, base, err)
         if dry_run is not None:
             run = prepare(engine, the_day, period=period, tz=tz, langs=langs, base=base)
+            if dry_run == "-":
+                out.print(run.rendered.text, markup=False, highlight=False, soft_wrap=True)
+                return
             out.print(f"subject: {run.rendered.subject}", markup=False, highlight=False)
             _write_dry_run(out, dry_run, run.rendered.html, run.rendered.text)
             return

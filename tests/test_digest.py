@@ -145,6 +145,21 @@ def test_a_dry_run_into_a_txt_file_keeps_both_parts(db_url, session, tmp_path):
     assert f"wrote {out} (HTML) and {tmp_path / 'digest.txt.txt'} (text)" in res.output.replace("\n", "")
 
 
+def test_a_dry_run_to_dash_prints_the_text_as_the_alerts_do(db_url, session, tmp_path, monkeypatch):
+    # Before: `digest --dry-run -` wrote files named "-" and "-.txt" in the current folder, where
+    # `alerts --dry-run -` prints the alerts' text on stdout.
+    build(session)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["digest", "--date", str(DAY), "--tz", TZ, "--database-url", db_url,
+                                    "--dry-run", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("AIGCWATCH") and "English coverage" in res.stdout
+    assert "<!DOCTYPE html>" not in res.stdout
+    assert not (tmp_path / "-").exists() and not (tmp_path / "-.txt").exists()
+    helped = " ".join(CliRunner().invoke(main, ["digest", "--help"]).output.split())
+    assert "its text to stdout with '-'" in helped
+
+
 def test_a_bad_digest_language_setting_is_one_line_naming_it(tmp_path, monkeypatch):
     # Before, AIGCWATCH_DIGEST_LANG=fr (or a typo) was read as both, silently.
     monkeypatch.setenv("AIGCWATCH_DIGEST_LANG", "fr")
