@@ -26,7 +26,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from db import clusters, rollups
+from db import clusters, rollups, textfold
 from db import models as m
 from ingest import types as t
 
@@ -100,6 +100,7 @@ def apply(session: Session, candidates: Mapping[int, t.ItemIntent], taken: set[s
         item, tags = edits[item_id].item, edits[item_id].tags
         row = {"item_id": item_id, "title": item.title, "text": item.text, "lang": item.lang,
                "full_text": item.full_text, "content_key": keys[item_id].content_key,
+               "fullwidth": textfold.has_wide(item.title) or textfold.has_wide(item.text),
                "title_key": keys[item_id].title_key}
         rows.append(row | (_tag_values(tags, now) if tags is not None else {}))
     table = it.__table__

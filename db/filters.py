@@ -125,18 +125,20 @@ class ItemFilter:
 
 
 class _Contains(ColumnElement):
-    """One of `columns` contains `term` in any case, by `db.textfold`'s rule on both backends: on
-    SQLite LIKE for a term whose only cased letters are ASCII (SQLite's LIKE already ignores ASCII
-    case; lower() on every row would cost 2-4x) and the registered `aw_contains` (one call for all
-    the columns) for any other; on PostgreSQL strpos() for a term without letters with a case
-    (Chinese, digits) and else a regular expression with the case variants spelt out (ILIKE
-    would fold by the database's locale)."""
+    """One of `columns` contains `term` in any case and width, by `db.textfold`'s rule on both
+    backends: on SQLite LIKE for a term whose only cased letters are ASCII (SQLite's LIKE already
+    ignores ASCII case; lower() on every row would cost 2-4x), and the registered `aw_match` for
+    the stories the column `wide` (`items.fullwidth`) says hold full-width letters or digits (LIKE
+    misses "ＳＯＲＡ"; a test per row of its own would cost 5-10x on long texts); the registered `aw_contains` (one call for all the columns) for any other term;
+    on PostgreSQL strpos() for a term of characters without a case or a full-width form (Chinese)
+    and else a regular expression with the case and width variants spelt out (ILIKE would fold by
+    the database's locale)."""
 
     type = Boolean()
     inherit_cache = False
 
-    def __init__(self, columns: tuple, term: str):
-        self.columns, self.term = columns, term
+    def __init__(self, columns: tuple, term: str, wide=None):
+        self.columns, self.term, self.wide = columns, term, wide
 
 
 @compiles(_Contains)
@@ -146,7 +148,27 @@ def _contains_sqlite(element, compiler, **kw):
         term = compiler.process(literal(textfold.fold(element.term)), **kw)
         return _gated(element.term, columns, f"{textfold.CONTAINS_SQL}({term}, {', '.join(columns)})",
                       compiler, **kw)
-    return "(" + " OR ".join(_like(c, element.term, compiler, **kw) for c in columns) + ")"
+    like = "(" + " OR ".join(_like(c, element.term, compiler, **kw) for c in columns) + ")"
+    wide = _wide(element, compiler, **kw)
+    if not wide:
+        return like
+    matched = _matched(textfold.pg_regex(element.term), columns, compiler, **kw)
+    return f"(CASE WHEN {like} THEN 1 WHEN {wide} THEN {matched} ELSE 0 END)"
+
+
+def _wide(element, compiler, **kw) -> str:
+    """For a term under the rule for ASCII-cased terms: SQL true for the stories that may hold
+    it with full-width letters or digits, where LIKE cannot find it (`items.fullwidth`: few do),
+    "" for a term without an ASCII letter or digit (or a clause without that column)."""
+    if element.wide is None or not textfold.wide_forms(element.term):
+        return ""
+    return compiler.process(element.wide, **kw)
+
+
+def _matched(regex: str, columns: list[str], compiler, **kw) -> str:
+    """The registered `aw_match` (`db.spacing`): one of `columns` holds a match of `regex`."""
+    pattern = compiler.process(literal(regex), **kw)
+    return f"{spacing.MATCH_SQL}({pattern}, {', '.join(columns)})"
 
 
 def _gated(term: str, columns: list[str], check: str, compiler, **kw) -> str:
@@ -183,36 +205,42 @@ def _pg_matches(columns, regex: str, compiler, **kw) -> str:
 
 class _Spaced(ColumnElement):
     """One of `columns` holds `term` with its spacing loose (`db.spacing`: "可灵 AI" or "可灵AI",
-    "world\nmodel"), in any case by `db.textfold`'s rule. PostgreSQL tests the regular expression
-    of `spacing.regex`; SQLite calls the registered `aw_match` with it only for the rows that hold
-    every piece of the term but none of its usual forms (LIKE, in C, tests both first)."""
+    "world\nmodel"), in any case and width by `db.textfold`'s rule. PostgreSQL tests the regular
+    expression of `spacing.regex`; SQLite calls the registered `aw_match` with it only for the
+    rows that hold every piece of the term but none of its usual forms (LIKE, in C, tests both
+    first), and for those holding full-width letters or digits (`wide`, as `_Contains`)."""
 
     type = Boolean()
     inherit_cache = False
 
-    def __init__(self, columns: tuple, term: str):
-        self.columns, self.term = columns, term
+    def __init__(self, columns: tuple, term: str, wide=None):
+        self.columns, self.term, self.wide = columns, term, wide
 
 
 @compiles(_Spaced)
 def _spaced_sqlite(element, compiler, **kw):
     columns = [compiler.process(c, **kw) for c in element.columns]
-    regex = compiler.process(literal(spacing.regex(element.term)), **kw)
-    matched = f"{spacing.MATCH_SQL}({regex}, {', '.join(columns)})"
+    matched = _matched(spacing.regex(element.term), columns, compiler, **kw)
     if textfold.needs_fold(element.term):
         return _gated(element.term, columns, matched, compiler, **kw)
     # LIKE folds ASCII letters only, as the rule for such a term does: a row without its longest
-    # piece cannot match (most rows stop there), a row with the term written as usual
-    # (`spacing.written`) does, and one without any other piece cannot; the rest (a line break,
-    # two spaces) are the regular expression's
+    # piece cannot match (most rows stop there) unless it holds full-width letters or digits, a
+    # row with the term written as usual (`spacing.written`) does, and one without any other
+    # piece cannot (unless, again, full-width); the rest (a line break, two spaces, "Ｓｏｒａ ２")
+    # are the regular expression's
     def holds(text: str) -> str:
         return "(" + " OR ".join(_like(c, text, compiler, **kw) for c in columns) + ")"
 
+    wide = _wide(element, compiler, **kw)
     first, *rest = sorted(set(spacing.split(element.term)[0]), key=lambda p: -len(p.encode()))
     usual = " OR ".join(map(holds, spacing.written(element.term)))
-    others = f"WHEN NOT ({' AND '.join(map(holds, rest))}) THEN 0 " if rest else ""
+    lacking = " AND ".join(map(holds, rest))
+    if lacking and wide:
+        lacking = f"({lacking}) OR {wide}"
+    others = f"WHEN NOT ({lacking}) THEN 0 " if lacking else ""
+    elsewise = f"WHEN {wide} THEN {matched} " if wide else ""
     return (f"(CASE WHEN {holds(first)} THEN (CASE WHEN {usual} THEN 1 {others}"
-            f"ELSE {matched} END) ELSE 0 END)")
+            f"ELSE {matched} END) {elsewise}ELSE 0 END)")
 
 
 @compiles(_Spaced, "postgresql")
@@ -259,20 +287,21 @@ def _term_clause(term: str):
     """Title or text contains `term` in any case, in its Simplified or Traditional spelling, with
     its spacing loose where `db.spacing` says so."""
     columns = (m.Item.title, m.Item.text)
-    clauses = [(_Spaced if spacing.loose(variant) else _Contains)(columns, variant)
+    clauses = [(_Spaced if spacing.loose(variant) else _Contains)(columns, variant, m.Item.fullwidth)
                for variant in _spellings(term)]
     return or_(*clauses) if len(clauses) > 1 else clauses[0]
 
 
 def _spellings(term: str) -> list[str]:
-    """The term, plus its Simplified and Traditional forms when it has Chinese characters, and
-    its half-width form when it has full-width letters or digits (a query typed with a Chinese
-    input method: "ＳＯＲＡ" finds "Sora")."""
+    """The term (its full-width letters and digits as ASCII: the same matches by `db.textfold`'s
+    rule, by the faster path), plus its Simplified and Traditional forms when it
+    has Chinese characters, and its NFKC form (a query typed with a Chinese input method:
+    "ＳＯＲＡ" finds "Sora", "①" "1")."""
     if term.isascii():
         return [term]
     from ingest.lang import to_simplified
 
-    out = [term]
+    out = [textfold.narrow(term)]
     folded = unicodedata.normalize("NFKC", term)
     for variant in (folded, to_simplified(folded), _to_traditional(folded)):
         if variant and variant not in out:

@@ -228,6 +228,10 @@ class Item(Base):
     cluster_id: Mapped[int | None] = mapped_column(Integer)   # partial index: __table_args__
     reach: Mapped[int | None] = mapped_column(Integer)
     first_seen_at: Mapped[datetime | None]
+    # Migration 0014: the title or the text holds a full-width Latin letter or digit ("ＳＯＲＡ",
+    # db.textfold.has_wide, written with them): SQLite's search looks for an ASCII term's
+    # full-width forms in these stories only (LIKE finds the others).
+    fullwidth: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ItemModel(Base):

@@ -22,7 +22,7 @@ from sqlalchemy import String, any_, bindparam, delete, func, insert, select, te
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from db import clusters, edits, social
+from db import clusters, edits, social, textfold
 from db import models as m
 from ingest import types as t
 from ingest.dedup import reused_guid, same_text, text_signature, unrelated_titles
@@ -374,6 +374,7 @@ def _item_row(i: t.ItemIntent, keys: t.DedupKeys, run_id: int, now: datetime,
         "shared_url": item.shared_url, "full_text": item.full_text,
         **social.engagement_values(engagement or item.engagement, now),
         "cluster_id": None, "reach": 1, "first_seen_at": item.published_at,
+        "fullwidth": textfold.has_wide(item.title) or textfold.has_wide(item.text),
     }
 
 

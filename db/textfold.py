@@ -1,19 +1,25 @@
-"""Search in any letter case with the same answer on SQLite and PostgreSQL, whatever the locale.
+"""Search in any letter case and width with the same answer on SQLite and PostgreSQL, whatever the locale.
 
 PostgreSQL's ILIKE folds case by the database's locale (every letter in a UTF-8 locale, ASCII only
 in the C locale) and SQLite's LIKE folds ASCII only, so "ÉCLAIR", "ΟΔΟΣ", "ＳＯＲＡ" or "СОРА" found
 different stories on the two backends. Here the rule is ours:
 
+- a full-width Latin letter or digit (ＳＯＲＡ, Ｋｌｉｎｇ２: what a Chinese input method types,
+  U+FF10..FF19, FF21..FF3A, FF41..FF5A) counts as its ASCII one, in the text as in the term:
+  `narrow` (full-width marks such as （ or ， stay themselves: Chinese text is full of them);
 - a term whose only letters with a case are ASCII ("sora", "可灵AI") matches them in either case
-  (what SQLite's LIKE does, and on PostgreSQL a regular expression of `[sS][oO]...` classes, as
-  fast as ILIKE);
+  and either width: on SQLite LIKE, then `aw_match` with `pg_regex` for the few stories holding
+  a full-width letter or digit (`items.fullwidth`, stored by ingest: `has_wide`); on PostgreSQL a
+  regular expression of `[sSｓＳ][oOｏＯ]...` classes, as fast as ILIKE;
 - any other term matches where `fold(text)` contains `fold(term)`: each letter by its lower case,
   one character for one (the final sigma as σ; İ, whose lower case is two characters, only
-  itself). SQLite runs `fold` as the function `aw_contains` (registered on every connection by
-  `db.engine`); PostgreSQL a regular expression whose classes are every character of the same fold.
+  itself; a full-width letter or digit as its ASCII one). SQLite runs `fold` as the function
+  `aw_contains` (registered on every connection by `db.engine`); PostgreSQL a regular expression
+  whose classes are every character of the same fold.
 """
 from __future__ import annotations
 
+import re
 import sys
 from collections import defaultdict
 from functools import lru_cache
@@ -21,10 +27,35 @@ from functools import lru_cache
 CONTAINS_SQL = "aw_contains"     # the SQLite function: aw_contains(folded_term, text, ...) -> 0/1
 _DOTTED_I = "\u0130"             # İ: lower() makes it i + combining dot, two characters
 _SPECIAL = set("\\^$.|?*+()[]{}-")
+_WIDE_OFFSET = 0xFF01 - 0x21     # full-width ０, Ａ, ａ are ASCII 0, A, a moved up by this
+_NARROW = {ord(c) + _WIDE_OFFSET: ord(c) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"}
+WIDE_CLASS = "[０-９Ａ-Ｚａ-ｚ]"   # every full-width letter and digit, as a regular expression or a GLOB class
+_HAS_WIDE = re.compile(WIDE_CLASS)
+
+
+def has_wide(text: str | None) -> bool:
+    """Whether `text` holds a full-width Latin letter or digit (what `items.fullwidth` stores)."""
+    return bool(text) and _HAS_WIDE.search(text) is not None
+
+
+def narrow(text: str) -> str:
+    """`text` with each full-width Latin letter or digit as its ASCII one (NFKC's rule for them;
+    nothing else changes)."""
+    return text.translate(_NARROW) if _HAS_WIDE.search(text) else text
+
+
+def wide(ch: str) -> str:
+    """The full-width form of an ASCII letter or digit ("s" -> "ｓ"), or "" for anything else."""
+    return chr(ord(ch) + _WIDE_OFFSET) if len(ch) == 1 and ch.isascii() and ch.isalnum() else ""
 
 
 def fold(text: str) -> str:
-    """`text` with each letter in lower case, one character for one (ς as σ, İ kept)."""
+    """`text` with each letter in lower case, one character for one (ς as σ, İ kept, a
+    full-width form as its ASCII character)."""
+    return _lower(narrow(text))
+
+
+def _lower(text: str) -> str:
     if _DOTTED_I in text:
         return _DOTTED_I.join(part.lower() for part in text.split(_DOTTED_I)).replace("ς", "σ")
     return text.lower().replace("ς", "σ")
@@ -61,16 +92,25 @@ def _same_fold() -> dict[str, frozenset[str]]:
     groups: dict[str, set[str]] = defaultdict(set)
     for code in range(sys.maxunicode + 1):
         ch = chr(code)
-        f = fold(ch)
+        f = _lower(chr(_NARROW.get(code, code)))     # fold(ch), without a search per character
         if f != ch:
             groups[f].update((ch, f))
     return {f: frozenset(chars) for f, chars in groups.items()}
 
 
 def _variants(ch: str, ascii_term: bool) -> set[str]:
-    if ascii_term:   # only ASCII letters have a case here
-        return {ch.lower(), ch.upper()} if ch.isalpha() else {ch}
+    if ascii_term:   # only ASCII letters have a case here (a full-width one is its ASCII one)
+        ch = narrow(ch)
+        forms = {ch.lower(), ch.upper()} if ch.isascii() and ch.isalpha() else {ch}
+        return forms | {w for w in map(wide, forms) if w}
     return set(_same_fold().get(fold(ch), ())) or {ch}
+
+
+def wide_forms(term: str) -> tuple[str, ...]:
+    """Every full-width character that the rule for ASCII-cased terms matches for a character of
+    `term` ("So" -> Ｏ, Ｓ, ｏ, ｓ): a text matching `term` without any of them holds it in ASCII,
+    as LIKE finds it. () for a term without a letter or digit of ASCII."""
+    return tuple(sorted({v for ch in term for v in _variants(ch, True) if narrow(v) != v}))
 
 
 def _literal(ch: str) -> str:
@@ -78,8 +118,9 @@ def _literal(ch: str) -> str:
 
 
 def caseless(term: str) -> bool:
-    """Whether `term` has no letter with a case (Chinese, digits): every text holding it in any
-    case holds it as written, so a plain substring test matches it by the rule above."""
+    """Whether `term` has no letter with a case and no digit (Chinese, marks): every text holding
+    it in any case and width holds it as written, so a plain substring test matches it by the
+    rule above."""
     ascii_term = not needs_fold(term)
     return all(len(_variants(ch, ascii_term)) == 1 for ch in term)
 
@@ -103,4 +144,5 @@ def register_sqlite(dbapi_conn) -> None:
     dbapi_conn.create_function(CONTAINS_SQL, -1, contains, deterministic=True)
 
 
-__all__ = ["CONTAINS_SQL", "caseless", "contains", "first_letter_forms", "fold", "needs_fold", "pg_regex", "register_sqlite"]
+__all__ = ["CONTAINS_SQL", "WIDE_CLASS", "caseless", "contains", "first_letter_forms", "fold", "has_wide", "narrow",
+           "needs_fold", "pg_regex", "register_sqlite", "wide", "wide_forms"]

@@ -358,3 +358,19 @@ def test_a_canonical_item_rewritten_into_another_story_hands_its_story_on(db_url
         (cp,) = s.scalars(select(m.ItemCopy)).all()
         assert (s.get(m.Item, cp.item_id).guid, cp.source_id) == ("m-1", "copy")
         _counted_as_read(s)
+
+
+def test_an_edit_to_full_width_letters_is_still_found_by_an_ascii_search(db_url):
+    # items.fullwidth follows the stored text: an entry re-served with "Ｋｌｉｎｇ" (full-width)
+    # in its headline is found by "kling 2.1" on SQLite too, where LIKE alone misses it.
+    from db import queries
+
+    wide = TITLE.replace("Kling", "Ｋｌｉｎｇ") + " 独家"
+    sf, _, results = _ingest_twice(db_url, WIRE_V1, WIRE_V1.replace(TITLE, wide).replace(BODY, BODY.replace("Kling", "Ｋｌｉｎｇ")))
+    assert {r.source_id: r.updated for r in results}["wire"] == 1
+    with sf() as s:
+        item = s.scalars(select(m.Item).where(m.Item.guid == "w-1")).one()
+        assert item.title == wide and item.fullwidth
+        assert not s.scalar(select(m.Item.fullwidth).where(m.Item.guid == "w-2"))
+        found = {r["title"] for r in queries.items(s, ItemFilter(q="kling 2.1"), limit=10)}
+    assert wide in found

@@ -10,7 +10,7 @@ import pytest
 
 from db import queries
 from db.filters import ItemFilter, day_window
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from readside_data import BACKENDS, Corpus, module_db, utc
 
@@ -192,10 +192,12 @@ def test_like_wildcards_in_a_query_are_literal(db):
 
 
 def test_a_term_without_cased_letters_is_matched_literally(db):
-    # such terms (Chinese, digits) take strpos() on PostgreSQL instead of a regular expression
+    # such terms (Chinese) take strpos() on PostgreSQL instead of a regular expression; digits
+    # and marks have full-width forms ("２", "（"), which count as them
     from db import textfold
 
-    assert textfold.caseless("版本(2.1)") and textfold.caseless("50%")
+    assert textfold.caseless("可灵") and textfold.caseless("视频生成")
+    assert not textfold.caseless("版本(2.1)") and not textfold.caseless("50%")
     assert not textfold.caseless("可灵AI") and not textfold.caseless("Σ") and not textfold.caseless("é")
     assert found(db, q="版本(2.1)") == found(db, q="(2.1)") == {"kling_zh"}
     assert found(db, q="(2x1)") == found(db, q="2.?1") == found(db, q="[2]") == set()
@@ -259,6 +261,7 @@ CASED = {   # name: (lang, title, text)
     "ascii_sora": ("en", "OpenAI Sora ships", "Plus users get it first."),
     "dotted_i": ("other", "İstanbul'da Kling tanıtıldı", "Yeni video modeli."),
     "symbols": ("en", "Runway C++ SDK [beta] (v2.0) ^$ {3} a|b \\d é.*", "Notes."),
+    "wide_kling": ("other", "Ｋｌｉｎｇ２ 上线（２０２６）", "全角字母与数字，Ｃ＋＋。"),
 }
 CASED_QUERIES = {
     "ÉCLAIR": {"eclair"}, "éclair": {"eclair"}, "Éclair": {"eclair"},
@@ -269,6 +272,15 @@ CASED_QUERIES = {
     "СОРА": {"cyrillic_upper", "cyrillic_lower"}, "сора": {"cyrillic_upper", "cyrillic_lower"},
     "ＳＯＲＡ": {"full_width", "ascii_sora", "eclair", "strasse", "greek_upper"},
     "ｓｏｒａ": {"full_width", "ascii_sora", "eclair", "strasse", "greek_upper"},
+    # full-width letters, digits and marks in the text count as their ASCII forms, as they do in
+    # the query: "sora" finds "ｓｏｒａ", "kling2" "Ｋｌｉｎｇ２", "(2026)" "（２０２６）"
+    "sora": {"full_width", "ascii_sora", "eclair", "strasse", "greek_upper"},
+    "SORA": {"full_width", "ascii_sora", "eclair", "strasse", "greek_upper"},
+    "sora model": {"full_width", "strasse"}, '"sora model"': {"full_width"}, "model": {"full_width", "strasse", "dotted_i"},
+    "kling": {"ueber", "dotted_i", "wide_kling"}, "kling2": {"wide_kling"}, "Kling 2": {"wide_kling"},
+    "2026": {"wide_kling"}, "（2026）": {"wide_kling"}, "上线（2026）": {"wide_kling"},
+    "上线(2026)": set(), "Ｃ＋＋": {"symbols", "wide_kling"},        # full-width marks are only themselves
+    "ｋｌｉｎｇ": {"ueber", "dotted_i", "wide_kling"}, "éclair２": set(),
     "İSTANBUL'DA": {"dotted_i"}, "istanbul": set(),                    # İ is only itself
     # the characters of a regular expression or a LIKE pattern are only themselves
     "c++": {"symbols"}, "[BETA]": {"symbols"}, "(v2.0)": {"symbols"}, "v2x0": set(), "^$": {"symbols"},
@@ -362,6 +374,46 @@ def test_sqlite_folds_in_python_only_rows_holding_a_form_of_the_terms_first_case
     assert sorted(folded) == sorted([rows["upper"], rows["lower"], rows["final"], rows["greek"]])
     assert textfold.first_letter_forms("ΣΟΡΑ") == ("Σ", "ς", "σ")
     assert textfold.first_letter_forms("sora 可灵") == ()
+    engine.dispose()
+
+
+def test_sqlite_matches_in_python_only_stories_stored_with_full_width_letters_or_digits(tmp_path):
+    # LIKE (in C) finds "sora" written in ASCII; the regular expression (in Python) runs only for
+    # the stories LIKE missed that ingest marked as holding full-width letters or digits
+    # (items.fullwidth): the Chinese story with full-width brackets is not one of them
+    from sqlalchemy.orm import Session
+
+    from db import models as m
+    from db import spacing
+    from db.engine import ensure_schema, session_factory
+
+    engine = ensure_schema(f"sqlite:///{tmp_path / 'wide.db'}")
+    rows = {"ascii": "OpenAI Sora ships", "wide": "ＳＯＲＡ 上线", "mixed": "Ｓｏra 评测", "near": "ＳＯＲＥ",
+            "kling": "Ｋｌｉｎｇ２", "zh": "可灵发布新模型（完整版），Ｓ"[:-1]}
+    corpus = Corpus()
+    for i, title in enumerate(rows.values()):
+        corpus.add(AT + timedelta(minutes=i), "en-news", lang="other", title=title, text="…",
+                   models=("sora",), themes=(), sentiment="neutral")
+    with session_factory(engine)() as s:
+        corpus.save(s)
+        s.commit()
+        flagged = set(s.scalars(select(m.Item.title).where(m.Item.fullwidth)))
+    assert flagged == {rows["wide"], rows["mixed"], rows["near"], rows["kling"]}
+    matched: list[str] = []
+
+    def counted(pattern, *texts):
+        matched.append(texts[0])
+        return spacing.match(pattern, *texts)
+
+    with engine.connect() as conn:
+        conn.connection.dbapi_connection.create_function(spacing.MATCH_SQL, -1, counted)
+        with Session(bind=conn) as s:
+            found = {r["title"] for r in queries.items(s, ItemFilter(q="sora"), limit=10)}
+            assert sorted(matched) == sorted(flagged)
+            matched.clear()
+            found_2 = {r["title"] for r in queries.items(s, ItemFilter(q='"kling 2"'), limit=10)}
+    assert found == {rows["ascii"], rows["wide"], rows["mixed"]}
+    assert found_2 == {rows["kling"]} and sorted(matched) == sorted(flagged)
     engine.dispose()
 
 
@@ -473,3 +525,35 @@ def test_items_come_newest_first_or_by_reach_or_by_engagement(db):
             queries.items(db, order="random")
     finally:
         db.rollback()
+
+
+def test_migration_0014_marks_the_stored_stories_holding_full_width_letters_and_goes_back(empty_db_url):
+    import sqlalchemy as sa
+
+    from db import engine as dbe
+    from tests.test_openings import _downgrade
+
+    dbe.upgrade(empty_db_url, "0013")
+    engine = dbe.make_engine(empty_db_url)
+    items = sa.table("items", *[sa.column(c) for c in ("source_id", "title", "text", "lang", "published_at",
+                                                       "fetched_at", "spam", "date_is_fallback", "keywords")])
+    rows = {("ＳＯＲＡ 上线", "…"): True, ("可灵 Ｋｌｉｎｇ２", "…"): True, ("Plain title", "正文提到 ｓｏｒａ"): True,
+            ("可灵发布（完整版），价格下调！", "…"): False, ("OpenAI Sora ships", "…"): False}
+    titles = {t: v for (t, _), v in rows.items()}
+    try:
+        with engine.begin() as c:
+            c.execute(sa.text("INSERT INTO sources (id, name, kind, url, lang, category, topical, timezone, enabled, "
+                              "stale_days, consecutive_failures, created_at) VALUES ('s', 's', 'rss', 'http://x', "
+                              "'zh', 'news', FALSE, 'UTC', TRUE, 14, 0, :at)"), {"at": AT})
+            c.execute(sa.insert(items), [dict(source_id="s", title=t, text=body, lang="zh", published_at=AT,
+                                              fetched_at=AT, spam=False, date_is_fallback=False, keywords="[]")
+                                         for t, body in rows])
+        dbe.upgrade(empty_db_url)
+        with engine.connect() as c:
+            got = dict(c.execute(sa.text("SELECT title, fullwidth FROM items")).all())
+        assert {t: bool(v) for t, v in got.items()} == titles
+        engine.dispose()
+        _downgrade(empty_db_url, "0013")
+        assert "fullwidth" not in {c["name"] for c in sa.inspect(engine).get_columns("items")}
+    finally:
+        engine.dispose()
