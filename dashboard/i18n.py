@@ -333,7 +333,7 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
 
-def t(key: str, lang: str, **values) -> str:
+def t(key: str, lang: str, /, **values) -> str:
     """The UI string `key` in `lang` ("zh" or "en"), formatted with `values`."""
     text = _pick(_STRINGS[key], lang)
     return text.format(**values) if values else text

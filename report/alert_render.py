@@ -29,7 +29,7 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def word(key: str, lang: str, **values) -> str:
+def word(key: str, lang: str, /, **values) -> str:
     text = WORDS[key][0 if lang == "zh" else 1]
     return text.format(**values) if values else text
 

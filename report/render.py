@@ -100,13 +100,15 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def label(key: str, lang: str, **values) -> str:
+def label(key: str, lang: str, /, **values) -> str:
+    """The label `key` in `lang`, its placeholders filled from `values` (any names: `key` and
+    `lang` too, which the positional-only parameters leave free)."""
     pair = LABELS[key]
     text = pair[0] if lang == "zh" else pair[1]
     return text.format(**values) if values else text
 
 
-def both(key: str, langs: tuple[str, ...], **values) -> str:
+def both(key: str, langs: tuple[str, ...], /, **values) -> str:
     """A label in each language of the digest, Chinese first ("报道 · Stories")."""
     shown = [label(key, lang, **values) for lang in ("zh", "en") if lang in langs] or [label(key, "en", **values)]
     return " · ".join(dict.fromkeys(shown))

@@ -3,6 +3,8 @@ as documented, feed text can never become markup or a non-http(s) link, and `--d
 digest a reader can act on."""
 from __future__ import annotations
 
+import re
+
 from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
@@ -219,6 +221,25 @@ def test_the_language_gap_is_not_read_into_a_handful_of_stories(session):
     assert [s.stories.current for s in d.sections] == [3, 1]
     assert gap_line(d, "en") == "Too few Chinese stories (3, fewer than 5) to compare the languages."
     assert gap_line(build_digest(session, DAY, tz=TZ), "en").startswith("Chinese coverage leans to")
+
+
+def test_a_gap_that_only_one_language_leans_in_renders_its_one_line(session):
+    # Before: a day on which only Chinese leant to a theme by 5 points or more (English by none)
+    # stopped `aigcwatch digest` with "TypeError: label() got multiple values for argument
+    # 'key'" (the demo's 2025-10-01 with --lang en): the line's placeholder was named like the
+    # label's own parameter.
+    from dataclasses import replace
+
+    from report.render import gap_line, render
+
+    build(session)
+    d = build_digest(session, DAY, tz=TZ)
+    one_sided = replace(d, gap=[r for r in d.gap if r["diff_pp"] is None or r["diff_pp"] > -5])
+    assert any(r["diff_pp"] is not None and r["diff_pp"] >= 5 for r in one_sided.gap)
+    line = gap_line(one_sided, "en")
+    assert re.fullmatch(r"Chinese coverage leans to .+ \(\+\d+ pp\)\.", line), line
+    assert re.fullmatch(r"中文报道更关注「.+」（\+\d+ 个百分点）。", gap_line(one_sided, "zh"))
+    assert line in render(one_sided).text
 
 
 def test_the_stories_of_a_spike_show_the_evidence_phrases_escaped(session):
