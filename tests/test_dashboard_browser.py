@@ -698,7 +698,7 @@ def test_share_charts_read_as_7_day_shares_and_their_csv_holds_what_is_drawn(pag
             assert len(now) == 7, f"clicking {name!r} in the legend did not draw it alone"
             # the evidence chart draws one theme's phrases: its CSV holds those (it held every theme's)
             phrases = _first_csv(pg, 3)
-            assert list(phrases[0])[:3] == ["theme", "phrase", "count"], list(phrases[0])
+            assert list(phrases[0])[:3] == ["theme", "phrase", "stories"], list(phrases[0])
             bars = pg.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')][3].data[0].customdata")
             assert len({r["theme"] for r in phrases}) == 1 and sorted(r["phrase"] for r in phrases) == sorted(bars)
 
