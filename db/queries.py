@@ -12,7 +12,7 @@ Trend analytics (counts by bucket, KPIs, spikes, the zh/en gap, rising terms) li
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timezone
 
 from sqlalchemy import Text, case, cast, func, literal, select, tuple_
@@ -82,6 +82,15 @@ def latest_deliveries(session: Session, n: int = 50) -> list[dict]:
               "spike": f"{r['dim']}:{r['key']}"} for r in alerts]
     rows.sort(key=lambda r: r["last_attempt_at"], reverse=True)     # stable: each log's order kept
     return rows[:n]
+
+
+def source_names(session: Session, ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Source id -> its name in the sources table (the id when the name is empty), of `ids` (every
+    source when None); an id not in the table is left out."""
+    stmt = select(m.Source.id, m.Source.name).order_by(m.Source.id)
+    if ids is not None:
+        stmt = stmt.where(m.Source.id.in_(list(ids)))
+    return {sid: name or sid for sid, name in session.execute(stmt)}
 
 
 def source_health(session: Session) -> list[dict]:
@@ -465,7 +474,7 @@ __all__ = ["DIMENSIONS", "as_filter", "clock", "comparable_window", "copy_counts
            "evidence_for", "evidence_top", "facets", "item_detail", "items", "iter_items", "most_engaged_posts", "widest_clusters",
            "elapsed", "js_divergence", "language_gap", "latest_runs", "period_kpis", "rising_terms",
            "rising_terms_by_lang",
-           "run_summary", "sentiment_index", "so_far", "source_health", "source_stats", "spike_stories",
+           "run_summary", "sentiment_index", "so_far", "source_health", "source_names", "source_stats", "spike_stories",
            "spikes", "bucket_expr", "view_tally"]
 
 

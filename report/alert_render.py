@@ -37,7 +37,7 @@ def word(key: str, lang: str, /, **values) -> str:
 def subject(a: Alert, langs: tuple[str, ...]) -> str:
     lang = subject_lang_of(langs)
     sp = a.spike
-    focus = focus_short(a.filters, lang)
+    focus = focus_short(a.filters, lang, a.source_names)
     focus = f" · {focus}" if focus else ""
     sep = "：" if lang == "zh" else ": "
     what = "subject_late" if a.late else "subject_rising" if a.level else "subject"
@@ -88,7 +88,7 @@ def until_line(a: Alert, lang: str) -> str:
 def part_lines(a: Alert, lang: str, *, lag: bool = True) -> list[str]:
     """One language's lines: the focus (when any), why it comes now (late, still rising), the
     spike, the time it runs to."""
-    return [x for x in (focus_line(a.filters, lang), why_line(a, lang), spike_line(a, lang, lag=lag),
+    return [x for x in (focus_line(a.filters, lang, a.source_names), why_line(a, lang), spike_line(a, lang, lag=lag),
                         until_line(a, lang)) if x]
 
 

@@ -7,7 +7,7 @@ A pure read: nothing here sends or logs (report.alert_send does).
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ class Alert:
     level: int = 0             # escalation level (report.alert_log.level_of): 0 the first alert
     previous: int | None = None   # a follow-up's: the count the alert before it said
     late: bool = False         # yesterday's alert, sent late (its delivery failed then)
+    source_names: dict[str, str] = field(default_factory=dict)   # the focus's sources: id -> name
 
     @property
     def dim(self) -> str:
@@ -54,10 +55,12 @@ def find_alerts(session: Session, base: ItemFilter | None, *, tz: str, now: date
     `now`, strongest first, each with its top `per_alert` stories."""
     flt = today_filter(base, tz, now, day)
     day = day or local_day(now, tz)
+    names = q.source_names(session, flt.source_id) if flt.source_id else {}
     out = []
     for sp in q.spikes(session, flt, tz=tz, now=now):
         if sp["day"] != day or (keys is not None and (sp["dim"], sp["key"]) not in keys):
             continue
         stories = ranked_spike_stories(session, flt, sp, tz, limit=per_alert + 10)[:per_alert]
-        out.append(Alert(day=day, tz=tz, spike=sp, stories=stories, filters=flt))
+        out.append(Alert(day=day, tz=tz, spike=sp, stories=stories, filters=flt,
+                         source_names=names))
     return out

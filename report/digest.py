@@ -92,6 +92,7 @@ class Digest:
     last_run: dict | None = None
     tagger_versions: list[str] = field(default_factory=list)
     as_of: datetime | None = None  # a period not over: the time every comparison runs to
+    source_names: dict[str, str] = field(default_factory=dict)   # the focus's sources: id -> name
 
     @property
     def empty(self) -> bool:
@@ -159,6 +160,7 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
                       for lang in LANGS},
                net=(kpis["net_sentiment"]["current"], kpis["net_sentiment"]["previous"]),
                as_of=now if stretch is not None else None)
+    d.source_names = q.source_names(session, flt.source_id) if flt.source_id else {}
     facets = q.facets(session)
     d.last_story_at = facets["last"]
     runs = q.latest_runs(session, 1)

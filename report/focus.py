@@ -10,6 +10,7 @@ search is user input, which each format escapes as it does feed text.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from hashlib import sha256
 
 from db.filters import ItemFilter
@@ -74,15 +75,16 @@ def filter_of_key(key: str) -> tuple[ItemFilter, bool] | None:
     return ItemFilter(**values, q=q), cut
 
 
-def focus_reading(key: str, lang: str) -> str:
+def focus_reading(key: str, lang: str, sources: Mapping[str, str] | None = None) -> str:
     """A logged focus key as the subject names the focus ("Kling / Sora, Jobs"; "" for the
-    market-wide digest); a cut key's reading ends in "…", a string not of `focus_key`'s form is
-    returned as it is. Plain text: the search is user input, escaped by whatever shows it."""
+    market-wide digest; a source by its name in `sources`, id -> name); a cut key's reading ends in
+    "…", a string not of `focus_key`'s form is returned as it is. Plain text: the search is user
+    input, escaped by whatever shows it."""
     parsed = filter_of_key(key) if key else None
     if parsed is None:
         return key
     flt, cut = parsed
-    return focus_short(flt, lang) + ("…" if cut else "")
+    return focus_short(flt, lang, sources) + ("…" if cut else "")
 
 
 def focus_facts(flt: ItemFilter) -> dict:
@@ -92,9 +94,15 @@ def focus_facts(flt: ItemFilter) -> dict:
             "search": flt.q}
 
 
-def _names(flt: ItemFilter, f: str, lang: str) -> list[str]:
+def _names(flt: ItemFilter, f: str, lang: str, sources: Mapping[str, str] | None) -> list[str]:
+    """The values of field `f` as readers know them: a source by its name in `sources` (id -> name,
+    from the sources table: plain text, cleaned to one line, escaped by whatever shows it), an id
+    not there as itself."""
     from dashboard.i18n import category_name, model_name, theme_name
+    from report.render import clean
 
+    if f == "source_id":
+        return [clean(sources.get(v), 80) or v if sources else v for v in flt.source_id]
     named = {"model": model_name, "theme": theme_name, "category": category_name}.get(f)
     return [named(v, lang) if named else v for v in getattr(flt, f)]
 
@@ -105,23 +113,24 @@ def _quoted(q: str) -> str:
     return f"“{clean(q, 120)}”"
 
 
-def focus_line(flt: ItemFilter, lang: str) -> str:
+def focus_line(flt: ItemFilter, lang: str, sources: Mapping[str, str] | None = None) -> str:
     """"Focus: model Kling; search “sora OR 可灵”" / "范围：模型 可灵 Kling；搜索 “sora OR 可灵”"
-    ("" for none); several values of one kind read "Kling / Sora"."""
+    ("" for none); several values of one kind read "Kling / Sora"; a source reads as its name in
+    `sources` (id -> name)."""
     if not focused(flt):
         return ""
-    parts = [f"{_word(word, lang)} {' / '.join(_names(flt, f, lang))}"
+    parts = [f"{_word(word, lang)} {' / '.join(_names(flt, f, lang, sources))}"
              for f, word in FIELDS if getattr(flt, f)]
     if flt.q:
         parts.append(f"{_word('search', lang)} {_quoted(flt.q)}")
     return _word("focus", lang) + ("；" if lang == "zh" else "; ").join(parts)
 
 
-def focus_short(flt: ItemFilter, lang: str) -> str:
+def focus_short(flt: ItemFilter, lang: str, sources: Mapping[str, str] | None = None) -> str:
     """The focus in a subject: its names, then the search ("Kling, “sora OR 可灵”"; "" for none).
     Values of one kind are any of them and read "Kling / Sora", as in `focus_line`; kinds apart
     all hold ("Kling / Sora, Jobs")."""
-    names = [" / ".join(_names(flt, f, lang)) for f, _ in FIELDS if getattr(flt, f)]
+    names = [" / ".join(_names(flt, f, lang, sources)) for f, _ in FIELDS if getattr(flt, f)]
     if flt.q:
         names.append(_quoted(flt.q))
     return ("、" if lang == "zh" else ", ").join(names)

@@ -277,7 +277,7 @@ def subject(d: Digest) -> str:
     # a period not over says so: its targets get the whole period's digest too, once it is over
     until = "" if d.as_of is None else label(
         "subject_until", lang, at=local_time(d.as_of, d.tz, "%H:%M" if d.period == "day" else "%m-%d %H:%M"))
-    focus = focus_short(d.filters, lang)
+    focus = focus_short(d.filters, lang, d.source_names)
     focus = f" · {focus}" if focus else ""
     return clean(f"aigcwatch {kind} {when_text(d)}{until}{focus}: {change_phrase(headline(d), lang)}", 200)
 
@@ -415,7 +415,7 @@ def _context(d: Digest) -> dict:
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
         "gap_line": gap_line, "lang_split": lang_split, "lead_text": lead_text, "lang_rows": lang_rows(d), "not_covered_lines": not_covered_lines, "listed_above": listed_above, "change_phrase": change_phrase, "data_age_line": data_age_line,
         "spike_day": lambda sp, lang: spike_day(d, sp, lang), "subject_lang": subject_lang(d),
-        "focus_lines": [line for line in (focus_line(d.filters, lang) for lang in d.langs) if line],
+        "focus_lines": [line for line in (focus_line(d.filters, lang, d.source_names) for lang in d.langs) if line],
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),
     }
@@ -475,7 +475,7 @@ def short_lines(d: Digest) -> list[tuple[str, str | None]]:
 def _chat_part(d: Digest, lang: str) -> list[str]:
     """The chat form's lines in one language (no title, no links); a focused digest's open with
     its focus."""
-    out: list[str] = [line for line in (focus_line(d.filters, lang),) if line]
+    out: list[str] = [line for line in (focus_line(d.filters, lang, d.source_names),) if line]
     if d.empty:
         return out + [label("no_data", lang, when=when_text(d), tz=d.tz), data_age_line(d, lang)]
     s = d.stories

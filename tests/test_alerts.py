@@ -306,3 +306,19 @@ def test_the_delivery_log_read_side_lists_alerts_beside_digests(sqlite_url, tmp_
         ("alert", "model:kling", "model=kling", ANA, "sent"),
         ("alert", "theme:launch_access", "model=kling", ANA, "sent")}
     assert all(r["digest_date"] == today.now.astimezone(ZoneInfo(today.tz)).date() for r in rows)
+
+
+def test_an_alert_focused_on_sources_names_them_in_its_subject(sqlite_url, tmp_path):
+    """Before: the subject and focus line named a focused source by its id ("cn-news")."""
+    today = _build(sqlite_url)
+    engine = dbe.make_engine(sqlite_url)
+    with engine.begin() as c:
+        c.execute(m.Source.__table__.update().where(m.Source.id == "cn-news").values(name="中文科技 <i>网</i>"))
+    engine.dispose()
+    out = tmp_path / "alert.html"
+    res = alerts(sqlite_url, today.tz, "--dry-run", str(out), "--source", "cn-news", "--source", "cn-social")
+    assert res.exit_code == 0, res.output
+    assert "aigcwatch alert · 中文科技 <i>网</i> / 微博搜索: Kling spike today" in res.output, res.output
+    assert "cn-news" not in res.output
+    html = out.read_text()
+    assert "<i>网</i>" not in html and "中文科技 &lt;i&gt;网&lt;/i&gt; / 微博搜索" in html

@@ -317,3 +317,37 @@ def test_a_cut_or_unknown_focus_key_still_reads_as_much_as_it_holds():
     assert focus_reading(long_ids, "en").startswith("source-000 / source-001 / ")
     assert focus_reading(long_ids, "en").endswith("…") and "#" not in focus_reading(long_ids, "en")
     assert focus_reading("region=eu", "en") == "region=eu"      # not focus_key's form: as stored
+
+
+def _rename_source(url: str, source_id: str, name: str) -> None:
+    engine = dbe.make_engine(url)
+    try:
+        with engine.begin() as c:
+            c.execute(sa.update(m.Source).where(m.Source.id == source_id).values(name=name))
+    finally:
+        engine.dispose()
+
+
+def test_a_source_focus_is_named_by_the_sources_name_escaped(sqlite_url, tmp_path):
+    """Before: a digest focused on a source named it by its id ("cn-news") in the subject and the
+    focus lines. Now by its name in the sources table, escaped in the HTML."""
+    _rename_source(sqlite_url, "cn-news", "中文科技 <b>快讯</b>")
+    out = tmp_path / "src.html"
+    res = digest(sqlite_url, "--dry-run", str(out), "--source", "cn-news", "--lang", "both")
+    assert res.exit_code == 0, res.output
+    subject = res.output.splitlines()[0]
+    assert "cn-news" not in subject and "· 中文科技 <b>快讯</b>" in subject, subject
+    text, html = out.with_suffix(".txt").read_text(), out.read_text()
+    assert "Focus: source 中文科技 <b>快讯</b>" in text and "范围：来源 中文科技 <b>快讯</b>" in text
+    assert "<b>快讯</b>" not in html and "Focus: source 中文科技 &lt;b&gt;快讯&lt;/b&gt;" in html
+    assert "source cn-news" not in text and "来源 cn-news" not in text
+
+
+def test_a_logged_source_focus_reads_as_its_name_when_names_are_given():
+    from report.focus import focus_key, focus_reading
+
+    key = focus_key(ItemFilter(source_id=("cn-news", "gone"), model=("kling",)))
+    names = {"cn-news": "中文科技"}
+    assert focus_reading(key, "en", names) == "Kling, 中文科技 / gone"      # an unknown id reads as itself
+    assert focus_reading(key, "zh", names) == "可灵 Kling、中文科技 / gone"
+    assert focus_reading(key, "en") == "Kling, cn-news / gone"

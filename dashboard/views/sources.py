@@ -139,7 +139,7 @@ def deliveries(ctx: Ctx) -> None:
     df = pd.DataFrame([{
         t("col_digest_date"): r["digest_date"], t("col_period"): period_text(r, L),
         t("col_status"): marked(i18n.status_name(r["status"], L)),
-        t("col_focus"): focus_reading(r["focus"], L) or t("focus_all"), t("col_channel"): r["channel"],
+        t("col_focus"): focus_reading(r["focus"], L, ctx.source_names) or t("focus_all"), t("col_channel"): r["channel"],
         t("col_recipient"): r["recipient"], t("col_attempts"): r["attempts"],
         t("col_last_attempt"): ui.fmt_time(r["last_attempt_at"], ctx.tz),
         t("col_sent_at"): ui.fmt_time(r["sent_at"], ctx.tz) if r["sent_at"] and r["status"] == "sent" else "",
