@@ -73,7 +73,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "every_week": ("周", "week"),
     "every_month": ("月", "month"),
     "every_alert": ("预警：{spike}", "alert: {spike}"),      # the delivery log's spike alerts
-    "alert_level": ("，仍在攀升（第 {level} 级）", ", still rising (level {level})"),   # a follow-up's
+    "alert_level": ("（第 {level} 级）", ", level {level}"),   # a follow-up's, short: the column's help says more
+    "col_period_help": ("日报、周报，或预警（其激增的模型或议题）；“第 n 级”为后续预警：激增仍在攀升，达首次预警条数的 2ⁿ 倍以上",
+                        "day, week, or an alert (its spike's model or theme); \"level n\": a follow-up alert, the spike "
+                        "still rising to 2ⁿ times the first alert's count or more"),
     "partial": ("不完整", "partial"),
     "partial_note": ("阴影处的{period}不完整（{spans}）：所选范围只含其中部分日期，或该{period}尚未结束，"
                      "其数值所依据的天数少于完整的{period}，不能直接相比。",
@@ -278,6 +281,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
                       "发送后记录在此）。",
                       "Nothing sent yet (`aigcwatch digest`, `aigcwatch alerts` or `aigcwatch schedule` log each "
                       "delivery here)."),
+    "deliveries_unfiltered": ("推送记录不受侧栏筛选影响：列出全部推送，每条的范围见“范围”列。",
+                              "The delivery log ignores the sidebar filters: it lists every delivery, each "
+                              "with its own focus (the focus column)."),
     "col_digest_date": ("日期", "date"),
     "col_period": ("周期", "period"),
     "col_focus": ("范围", "focus"),

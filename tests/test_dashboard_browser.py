@@ -620,9 +620,11 @@ def test_the_sources_tables_fit_the_page_at_a_laptops_width(browser, demo_db: Pa
                 f"{name} table {box['width']} px, content {widths}"
         header = tables.first.evaluate(
             "el => [...el.querySelectorAll('[role=columnheader]')].map(h => h.textContent)")
-        for word in (("failures", "not modified", "items/day", "last error class") if ui == "en"
-                     else ("失败率", "未更新率", "日均条数", "最近错误类型")):
+        for word in (("failures", "items/day", "last error class") if ui == "en"
+                     else ("失败率", "日均条数", "最近错误类型")):
             assert word in header, f"{word!r} not among the headers {header}"
+        # the not-modified (304) rate gave its width to the source's name: it is in the CSV
+        assert ("not modified" if ui == "en" else "未更新率") not in header, header
 
 
 @contextmanager

@@ -1120,10 +1120,10 @@ def test_the_delivery_log_shows_spike_alerts_beside_digests_and_their_level(site
     log = at.dataframe[-1].value
     # the table's heading says so (it read "Digest deliveries"), and its date is not a digest's
     assert at.subheader[-1].value == "Deliveries: digests and spike alerts" and "date" in log
-    assert list(log["period"]) == ["alert: Kling, still rising (level 1)", "alert: Kling", "day"]
+    assert list(log["period"]) == ["alert: Kling, level 1", "alert: Kling", "day"]   # the column's help: "level n"
     assert list(log["status"]) == ["● sent", "● failed", "● sent"] and log["error"].iloc[1] == "down <b>x</b>"
     assert list(ok(page("sources", ui="zh")).dataframe[-1].value["周期"]) == [
-        "预警：可灵 Kling，仍在攀升（第 1 级）", "预警：可灵 Kling", "日"]
+        "预警：可灵 Kling（第 1 级）", "预警：可灵 Kling", "日"]
 
 
 # --- language, navigation, failure modes ----------------------------------------------------------

@@ -12,20 +12,28 @@ from report.focus import focus_reading
 
 RUNS = 20
 DELIVERIES = 50
-# Per delivery column shown, in order: 930 in all. The status follows the date and period, so an
-# 800 px window (about 470 px of table) shows whether each went out; the period is wide enough for
-# an alert's spike ("预警：可灵 Kling", "alert: World model / AGI"; the longest theme names are cut).
+# Per delivery column shown, in order: 938 in all, the width inside the table's border at a 1400 px
+# window. The status follows the date and period, so an 800 px window (about 466 px of table) shows
+# whether each went out; the period is wide enough for the longest alert, a follow-up on the
+# longest theme ("alert: Deepfakes / misinformation, level 2", "预警：深度伪造与虚假信息（第 2 级）").
 # The focus (as the subject names it, "all coverage" for the market-wide digest), the channel, the
 # recipient and the error are cut to their columns (whole in the cell's overlay and the CSV).
-DELIVERY_WIDTHS = {"col_digest_date": 95, "col_period": 150, "col_status": 85, "col_focus": 130,
-                   "col_channel": 95, "col_recipient": 135, "col_last_attempt": 120, "col_error": 120}
-# Pixels per health column shown: 933 in all, inside the 940 px the table has beside the sidebar at
-# a 1400 px window (measured in Chromium); the error class is wide enough for
-# "no new items lately (stale)" whole, the health for "● never ok" and "● 从未成功".
-# In order: what is wrong and why first (at an 800 px window, about 470 px of table, the health,
-# the source and the error class are in view), the language and type last.
-HEALTH_WIDTHS = {"col_health": 88, "col_source": 130, "last_error": 185, "last_ok": 120, "items_per_day": 70,
-                 "failure_rate": 75, "not_modified": 90, "col_lang": 90, "col_category": 85}
+DELIVERY_WIDTHS = {"col_digest_date": 84, "col_period": 256, "col_status": 85, "col_focus": 130,
+                   "col_channel": 70, "col_recipient": 115, "col_last_attempt": 116, "col_error": 82}
+# Pixels per health column shown: 928 in all, inside the 940 px the table has beside the sidebar at
+# a 1400 px window (measured in Chromium). The source is as wide as the demo's longest name
+# ("演示·通讯社（仅摘要，正文取自网页）", 241 px of text); a longer one is whole in the cell's overlay. The
+# error class is wide enough for "no new items lately (stale)", the health for "● never ok" and
+# "● 从未成功". In order: what is wrong and why first (at an 800 px window, about 466 px of table, the
+# health, the source and the error class are in view), the language and type last. The
+# not-modified (304) rate, a politeness figure rather than a health one, is in the CSV.
+HEALTH_WIDTHS = {"col_health": 88, "col_source": 258, "last_error": 170, "last_ok": 116, "items_per_day": 70,
+                 "failure_rate": 66, "col_lang": 90, "col_category": 70}
+# The runs table's columns in view first, in order (the rest follow in the log's order): when, how it
+# went, how many sources failed of how many, so an 800 px window shows them; the run's id and the
+# tagger version last.
+RUN_FIRST = ("started_at", "status", "failed", "sources", "fetched", "new")
+RUN_LAST = ("id", "tagger_version")
 
 # A status is a word after a plain "●" in the status's colour: the coloured emoji dots (🟢 🔴) drew
 # as empty boxes in a browser without a colour-emoji font (Debian's Chromium, most servers).
@@ -86,9 +94,9 @@ def health(ctx: Ctx) -> None:
                                                           "last_ok", "last_error")},
                                 t("items_per_day"): st.column_config.NumberColumn(
                                     format="%.2f", width=HEALTH_WIDTHS["items_per_day"]),
-                                **{t(k): st.column_config.NumberColumn(
-                                    t(f"{k}_short"), help=t(k), format="percent", width=HEALTH_WIDTHS[k])
-                                   for k in ("not_modified", "failure_rate")}})
+                                t("failure_rate"): st.column_config.NumberColumn(
+                                    t("failure_rate_short"), help=t("failure_rate"), format="percent",
+                                    width=HEALTH_WIDTHS["failure_rate"])})
     csv = df.assign(**{t("col_health"): [t("health_" + _status(r)) for r in rows]})   # the word, no dot
     st.download_button(t("download_csv"), ui.csv_bytes(csv), file_name="source_health.csv", mime="text/csv",
                        key="so_health_csv", on_click="ignore", icon=":material/download:")
@@ -107,11 +115,13 @@ def runs(ctx: Ctx) -> None:
             df[col] = [ui.fmt_time(v if pd.notna(v) else None, ctx.tz) for v in df[col]]
     if "status" in df:
         df["status"] = [i18n.status_name(v, L) for v in df["status"]]
-    df = df.rename(columns=lambda c: i18n.run_column_name(c, L))   # headers in the interface language
     # in view beside the sidebar at 1400 px (all 14 took ~980 of 940 px and hid "failed"); the
     # finish time, minutes after the start, is in the CSV
-    finished = i18n.run_column_name("finished_at", L)
-    st.dataframe(df, hide_index=True, key="so_runs", column_order=[c for c in df.columns if c != finished])
+    shown = [c for c in RUN_FIRST if c in df] + [c for c in df.columns if c not in (*RUN_FIRST, *RUN_LAST,
+                                                                                      "finished_at")]
+    shown += [c for c in RUN_LAST if c in df]       # the CSV keeps the log's order
+    df = df.rename(columns=lambda c: i18n.run_column_name(c, L))   # headers in the interface language
+    st.dataframe(df, hide_index=True, key="so_runs", column_order=[i18n.run_column_name(c, L) for c in shown])
     st.download_button(i18n.t("download_csv", L), ui.csv_bytes(df), file_name="ingest_runs.csv",
                        mime="text/csv", key="so_runs_csv", on_click="ignore", icon=":material/download:")
 
@@ -132,6 +142,7 @@ def deliveries(ctx: Ctx) -> None:
     L = ctx.lang
     t = lambda k: i18n.t(k, L)  # noqa: E731
     st.subheader(t("deliveries"))
+    st.caption(t("deliveries_unfiltered"))
     rows = data.latest_deliveries(ctx.url, DELIVERIES)
     if not rows:
         st.info(t("no_deliveries"))
@@ -139,7 +150,7 @@ def deliveries(ctx: Ctx) -> None:
     df = pd.DataFrame([{
         t("col_digest_date"): r["digest_date"], t("col_period"): period_text(r, L),
         t("col_status"): marked(i18n.status_name(r["status"], L)),
-        t("col_focus"): focus_reading(r["focus"], L, ctx.source_names) or t("focus_all"), t("col_channel"): r["channel"],
+        t("col_focus"): focus_reading(r["focus"], L, ctx.source_names) or t("focus_all"), t("col_channel"): r["channel"].removeprefix("webhook:"),
         t("col_recipient"): r["recipient"], t("col_attempts"): r["attempts"],
         t("col_last_attempt"): ui.fmt_time(r["last_attempt_at"], ctx.tz),
         t("col_sent_at"): ui.fmt_time(r["sent_at"], ctx.tz) if r["sent_at"] and r["status"] == "sent" else "",
@@ -151,8 +162,10 @@ def deliveries(ctx: Ctx) -> None:
     colors = [DELIVERY_COLORS.get(r["status"], HEALTH_COLORS["paused"]) for r in rows]
     st.dataframe(colored(df, t("col_status"), colors), hide_index=True, key="so_deliveries",
                  column_order=[t(k) for k in DELIVERY_WIDTHS],
-                 column_config={t(k): st.column_config.Column(width=w) for k, w in DELIVERY_WIDTHS.items()})
-    words = df.assign(**{t("col_status"): [i18n.status_name(r["status"], L) for r in rows]})   # no dot
+                 column_config={t(k): st.column_config.Column(width=w, help=t("col_period_help") if k == "col_period"
+                                                              else None) for k, w in DELIVERY_WIDTHS.items()})
+    words = df.assign(**{t("col_status"): [i18n.status_name(r["status"], L) for r in rows],   # no dot
+                         t("col_channel"): [r["channel"] for r in rows]})   # as logged
     st.download_button(t("download_csv"), ui.csv_bytes(words), file_name="deliveries.csv",
                        mime="text/csv", key="so_deliveries_csv", on_click="ignore",
                        icon=":material/download:")
