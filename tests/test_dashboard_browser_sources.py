@@ -207,3 +207,36 @@ def test_the_alert_logs_period_is_whole_for_long_themes_and_follow_ups(open_sour
     assert _in_view(log)[:3] == _headers(log)[:3]
     png = log.screenshot()
     assert not _cut_cells(png, [0, 1, 2]), f"{ui} at {width} px: cut (column, row): {_cut_cells(png, [0, 1, 2])}"
+
+
+def _ink_width(png: bytes, col: int, row: int) -> int:
+    """How many pixels wide the text drawn in the cell at (`col`, `row`) is (0-based, rows below the
+    header): the span of its pixel columns holding anything darker than the grid's lines."""
+    import io
+
+    from PIL import Image
+
+    from tests.test_dashboard_browser import _grid_lines
+
+    g = Image.open(io.BytesIO(png)).convert("L")
+    px = g.load()
+    xs, ys = _grid_lines(png)
+    left, right, top, bottom = xs[col] + 2, xs[col + 1] - 2, ys[row + 1] + 2, ys[row + 2] - 2
+    inked = [x for x in range(left, right) if any(px[x, y] < 200 for y in range(top, bottom))]
+    return inked[-1] - inked[0] + 1 if inked else 0
+
+
+@pytest.mark.parametrize("ui", ["en", "zh"])
+def test_a_source_without_runs_shows_a_dash_for_its_rates(open_sources, ui) -> None:
+    """Before: a source no recent run took part in (just added) read "None" under "failures"
+    (glide-data-grid's word for a missing value, in English on the Chinese page too)."""
+    from dashboard.i18n import t
+
+    pg = open_sources(ui, 1400)
+    health = _table(pg, 0)
+    headers = _headers(health)
+    row = _cells(health, 2).index(LONG_NAME)
+    col = headers.index(t("failure_rate_short", ui))
+    assert _cells(health, col + 1)[row] == ""                   # no rate: a missing value
+    dash, one = _ink_width(health.screenshot(), col, row), _ink_width(health.screenshot(), col, 0)
+    assert 0 < dash <= 14 and one > 0, f"{ui}: the missing rate is drawn {dash} px wide (\"100%\": {one} px)"
