@@ -23,13 +23,16 @@ pytestmark = pytest.mark.slow
 
 LONG_NAME = "量子位 QbitAI 公众号 (RSSHub)"
 LONG_ID = "qbitai-rsshub"
+# The demo's names wider than the source column leaves an 800 px window (whole in the cell's overlay)
+LONGER_THAN_THE_COLUMN = {"Demo HN comments: video models", "演示·通讯社（仅摘要，正文取自网页）"}
 EXTRA_SOURCES = 30
 EXTRA_RUNS = 25
 TABLES = '[data-testid="stMain"] [data-testid="stDataFrame"]'
 
 
 def busy_copy(demo_db: Path, to: Path) -> Path:
-    """A copy of the demo database with many more sources (the long-named one failing), runs
+    """A copy of the demo database with many more sources (the long-named one failing, one
+    stale), runs
     (some with failed sources) and deliveries: digests and alerts focused on the long-named
     source, follow-up alerts on the longest theme names."""
     from db import engine as dbe
@@ -46,6 +49,10 @@ def busy_copy(demo_db: Path, to: Path) -> Path:
         s.add(m.Source(id=LONG_ID, name=LONG_NAME, kind="rss", url="https://rsshub.example.com/qbitai",
                        lang="zh", category="news", created_at=now, consecutive_failures=3,
                        last_fetched_at=now, last_error_class="http", last_error="HTTP 503 Service Unavailable"))
+        s.add(m.Source(id="stale-feed", name="Stale feed", kind="rss", url="https://stale.example.com/feed",
+                       lang="en", category="news", created_at=now, last_fetched_at=now,
+                       last_ok_at=now - timedelta(days=20), last_error_class="stale",
+                       last_error="no new item for 20 days"))
         for k in range(EXTRA_SOURCES):
             s.add(m.Source(id=f"extra-{k:02d}", name=f"Extra feed {k:02d}", kind="rss",
                            url=f"https://extra{k}.example.com/feed", lang="en", category="news",
@@ -140,7 +147,7 @@ def _table(pg, n: int):
 @pytest.mark.parametrize("ui", ["en", "zh"])
 def test_a_long_source_name_is_shown_whole_in_the_health_table(open_sources, ui, width) -> None:
     """Before: the source column was 130 px: "量子位 QbitAI 公众号 (RSSHub)" read "量子位 QbitAI 公众号",
-    the demo's "演示·通讯社（仅摘要，正文取自网页）" half of itself."""
+    "演示·B站UP主「AI影像实验室」" "演示·B站UP主「AI影"."""
     from tests.test_dashboard_browser import _cut_cells
 
     pg = open_sources(ui, width)
@@ -148,7 +155,9 @@ def test_a_long_source_name_is_shown_whole_in_the_health_table(open_sources, ui,
     assert LONG_NAME in _cells(health, 2), _cells(health, 2)[:3]
     assert _in_view(health)[:2] == _headers(health)[:2]
     png = health.screenshot()
-    assert not _cut_cells(png, [1]), f"{ui} at {width} px: source names cut in rows {_cut_cells(png, [1])}"
+    names = _cells(health, 2)
+    cut = [names[r] for _, r in _cut_cells(png, [1])]
+    assert not set(cut) - LONGER_THAN_THE_COLUMN, f"{ui} at {width} px: source names cut: {cut}"
     if width == 1400:   # the source column is as wide as the demo's longest name, and the table still fits
         health.evaluate("el => el.querySelector('.dvn-scroller').scrollTop = 1e6")
         time.sleep(0.5)
@@ -240,3 +249,36 @@ def test_a_source_without_runs_shows_a_dash_for_its_rates(open_sources, ui) -> N
     assert _cells(health, col + 1)[row] == ""                   # no rate: a missing value
     dash, one = _ink_width(health.screenshot(), col, row), _ink_width(health.screenshot(), col, 0)
     assert 0 < dash <= 14 and one > 0, f"{ui}: the missing rate is drawn {dash} px wide (\"100%\": {one} px)"
+
+
+def _ink_right(png: bytes, col: int, row: int) -> int:
+    """How far from the grid's right edge the text in the cell at (`col`, `row`) ends (pixels; 0-based,
+    rows below the header): for a column cut by the edge, how much room its text has left."""
+    import io
+
+    from PIL import Image
+
+    from tests.test_dashboard_browser import _grid_lines
+
+    g = Image.open(io.BytesIO(png)).convert("L")
+    px = g.load()
+    xs, ys = _grid_lines(png)
+    top, bottom = ys[row + 1] + 2, ys[row + 2] - 2
+    inked = [x for x in range(xs[col] + 2, g.size[0]) if any(px[x, y] < 170 for y in range(top, bottom))]
+    return g.size[0] - 1 - inked[-1]
+
+
+@pytest.mark.parametrize("ui", ["en", "zh"])
+def test_the_error_class_is_whole_beside_the_source_at_800_px(open_sources, ui) -> None:
+    """The wider source column must leave an 800 px window the longest error class ("no new items
+    lately (stale)") whole: the health, the source and why it fails, without scrolling sideways."""
+    from dashboard.i18n import error_class_name, t
+
+    pg = open_sources(ui, 800)
+    health = _table(pg, 0)
+    headers = _headers(health)
+    col = headers.index(t("last_error", ui))
+    classes = _cells(health, col + 1)
+    row = classes.index(error_class_name("stale", ui))
+    assert col == 2 and _ink_right(health.screenshot(), col, row) >= 5, \
+        f"{ui}: {classes[row]!r} runs into the table's edge at 800 px"
