@@ -274,6 +274,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "col_last_error_text": ("最近错误", "last error"),
     "col_runs": ("批次数", "runs"),
     "runs": ("最近采集批次", "Recent ingest runs"),
+    "health_filters": ("列出全部信源；侧栏筛选只影响日均条数（及 CSV 中的范围内条数）。",
+                       "Every source is listed: the sidebar filters narrow only items/day (and the CSV's items in "
+                       "range)."),
+    "runs_unfiltered": ("采集批次涵盖全部信源，不受侧栏筛选影响。", "Runs cover every source: the sidebar filters do "
+                        "not apply."),
     "items_by_source": ("各信源每{period}报道量", "Stories per source per {period}"),
     "no_runs": ("还没有采集记录。", "No ingest runs yet."),
     "deliveries": ("推送记录：日报与预警", "Deliveries: digests and spike alerts"),

@@ -282,3 +282,16 @@ def test_the_error_class_is_whole_beside_the_source_at_800_px(open_sources, ui) 
     row = classes.index(error_class_name("stale", ui))
     assert col == 2 and _ink_right(health.screenshot(), col, row) >= 5, \
         f"{ui}: {classes[row]!r} runs into the table's edge at 800 px"
+
+
+@pytest.mark.parametrize("ui", ["en", "zh"])
+def test_the_page_says_what_the_sidebar_filters_narrow_in_health_and_runs(open_sources, ui) -> None:
+    """Before: with a source and a language picked in the sidebar the health table still listed
+    every source and the runs table every run, with nothing to say the filters left them whole."""
+    from dashboard.i18n import t
+
+    pg = open_sources(ui, 1400, "&lang=en&source=demo-wire")
+    for key in ("health_filters", "runs_unfiltered"):
+        note = pg.get_by_text(t(key, ui))
+        assert note.count() == 1 and note.is_visible(), key
+    assert LONG_NAME in _cells(_table(pg, 0), 2)          # every source, whatever the filter

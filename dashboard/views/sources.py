@@ -72,6 +72,7 @@ def _status(row: dict) -> str:
 def health(ctx: Ctx) -> None:
     L = ctx.lang
     st.subheader(i18n.t("health", L))
+    st.caption(i18n.t("health_filters", L))
     rows = sorted(data.source_stats(ctx.url, ctx.flt, ctx.tz),
                   key=lambda r: (HEALTH_ORDER.index(_status(r)), r["id"]))
     t = lambda k: i18n.t(k, L)  # noqa: E731
@@ -107,6 +108,7 @@ def health(ctx: Ctx) -> None:
 def runs(ctx: Ctx) -> None:
     L = ctx.lang
     st.subheader(i18n.t("runs", L))
+    st.caption(i18n.t("runs_unfiltered", L))
     rows = data.latest_runs(ctx.url, RUNS)
     if not rows:
         st.info(i18n.t("no_runs", L))
