@@ -32,5 +32,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("items") as batch:
-        batch.drop_column("fullwidth")
+    if op.get_bind().dialect.name == "sqlite":
+        # not a batch copy of items: dropping the old table would cascade to every row that
+        # refers to an item (signatures, bands, themes...) with foreign keys on
+        op.execute("ALTER TABLE items DROP COLUMN fullwidth")
+    else:
+        op.drop_column("items", "fullwidth")
