@@ -342,24 +342,31 @@ def test_a_search_ignores_the_case_of_every_letter_alike_on_every_backend(cased,
     assert queries.count_items(cased, flt) == len(got)
 
 
+def _sqlite_with_titles(path, titles):
+    """A SQLite file holding one English news story per title, a minute apart."""
+    from db.engine import ensure_schema, session_factory
+
+    engine = ensure_schema(f"sqlite:///{path}")
+    corpus = Corpus()
+    for i, title in enumerate(titles):
+        corpus.add(AT + timedelta(minutes=i), "en-news", lang="other", title=title, text="…",
+                   models=("sora",), themes=(), sentiment="neutral")
+    with session_factory(engine)() as s:
+        corpus.save(s)
+        s.commit()
+    return engine
+
+
 def test_sqlite_folds_in_python_only_rows_holding_a_form_of_the_terms_first_cased_letter(tmp_path):
     # Before: every row of the window went through the Python fold function (2-3x a LIKE's time
     # over 1M stories); now instr() in C first passes on only rows holding Σ, σ or ς for "ΣΟΡΑ".
     from sqlalchemy.orm import Session
 
     from db import textfold
-    from db.engine import ensure_schema, session_factory
 
-    engine = ensure_schema(f"sqlite:///{tmp_path / 'fold.db'}")
     rows = {"upper": "ΝΕΟ ΣΟΡΑ", "lower": "νεο σορα", "final": "το ςορα", "greek": "νέος κανόνας",
             "en": "OpenAI Sora ships", "zh": "可灵发布新模型"}
-    corpus = Corpus()
-    for i, title in enumerate(rows.values()):
-        corpus.add(AT + timedelta(minutes=i), "en-news", lang="other", title=title, text="…",
-                   models=("sora",), themes=(), sentiment="neutral")
-    with session_factory(engine)() as s:
-        corpus.save(s)
-        s.commit()
+    engine = _sqlite_with_titles(tmp_path / "fold.db", rows.values())
     folded: list[str] = []
 
     def counted(term, *texts):
@@ -385,18 +392,12 @@ def test_sqlite_matches_in_python_only_stories_stored_with_full_width_letters_or
 
     from db import models as m
     from db import spacing
-    from db.engine import ensure_schema, session_factory
+    from db.engine import session_factory
 
-    engine = ensure_schema(f"sqlite:///{tmp_path / 'wide.db'}")
     rows = {"ascii": "OpenAI Sora ships", "wide": "ＳＯＲＡ 上线", "mixed": "Ｓｏra 评测", "near": "ＳＯＲＥ",
             "kling": "Ｋｌｉｎｇ２", "zh": "可灵发布新模型（完整版），Ｓ"[:-1]}
-    corpus = Corpus()
-    for i, title in enumerate(rows.values()):
-        corpus.add(AT + timedelta(minutes=i), "en-news", lang="other", title=title, text="…",
-                   models=("sora",), themes=(), sentiment="neutral")
+    engine = _sqlite_with_titles(tmp_path / "wide.db", rows.values())
     with session_factory(engine)() as s:
-        corpus.save(s)
-        s.commit()
         flagged = set(s.scalars(select(m.Item.title).where(m.Item.fullwidth)))
     assert flagged == {rows["wide"], rows["mixed"], rows["near"], rows["kling"]}
     matched: list[str] = []
