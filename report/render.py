@@ -33,6 +33,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "avg_day": ("7 日均值", "7-day average"),
     "avg_week": ("4 周均值", "4-week average"),
     "net": ("情感净值", "Net sentiment"),
+    "was_day": ("前一日 {v}", "previous day {v}"),
+    "was_week": ("前一周 {v}", "previous week {v}"),
     "net_note": ("(正面 − 负面) / 报道数", "(positive − negative) / stories"),
     "share": ("占比", "share"),
     "zh": ("中文", "Chinese"),
@@ -178,6 +180,11 @@ def pct(x: float | None) -> str:
 
 def net_text(x: float | None) -> str:
     return "–" if x is None else f"{x:+.2f}"
+
+
+def was_text(d: Digest, value: str, lang: str) -> str:
+    """A previous period's figure, said as such ("previous day -0.56"), not a bare number."""
+    return label("was_week" if d.period == "week" else "was_day", lang, v=value)
 
 
 def local_time(at: datetime | None, tz: str, fmt: str = "%m-%d %H:%M") -> str:
@@ -414,7 +421,7 @@ def _context(d: Digest) -> dict:
         "name": name, "sentiment_name": sentiment_name, "local_time": lambda at: local_time(at, d.tz),
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
         "gap_line": gap_line, "lang_split": lang_split, "lead_text": lead_text, "lang_rows": lang_rows(d), "not_covered_lines": not_covered_lines, "listed_above": listed_above, "change_phrase": change_phrase, "data_age_line": data_age_line,
-        "spike_day": lambda sp, lang: spike_day(d, sp, lang), "subject_lang": subject_lang(d),
+        "spike_day": lambda sp, lang: spike_day(d, sp, lang), "was": lambda v, lang: was_text(d, v, lang), "subject_lang": subject_lang(d),
         "focus_lines": [line for line in (focus_line(d.filters, lang, d.source_names) for lang in d.langs) if line],
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),
@@ -497,6 +504,6 @@ def _chat_part(d: Digest, lang: str) -> list[str]:
              [f"{name('theme', r['key'], lang)} {signed(r['change'])}" for r in d.rising_themes[:2]]
     if rising:
         out.append(f"{label('rising', lang)}: " + ", ".join(rising))
-    out.append(f"{label('net', lang)} {net_text(d.net[0])} ({net_text(d.net[1])})")
+    out.append(f"{label('net', lang)} {net_text(d.net[0])} ({was_text(d, net_text(d.net[1]), lang)})")
     out.append(gap_line(d, lang))
     return out

@@ -847,3 +847,19 @@ def test_a_one_language_digest_accounts_for_every_story_of_its_total(session):
                                            for k, n in counts.items()}
     both = render(build_digest(session, DAY, tz=TZ))
     assert " *" not in both.text.split("Net sentiment")[0] and "not covered below" not in both.html
+
+
+def test_the_previous_periods_net_sentiment_is_named_as_such_in_every_form(session):
+    build(session)
+    day = build_digest(session, DAY, tz=TZ)
+    week = build_digest(session, DAY, tz=TZ, period="week")
+    for d, en, zh in ((day, "previous day", "前一日"), (week, "previous week", "前一周")):
+        prev = f"{d.net[1]:+.2f}" if d.net[1] is not None else "–"
+        r = render(d)
+        assert f"({en} {prev})" in r.text or f"({zh} {prev})" in r.text      # the whole digest's
+        assert f"({en} {prev};" in r.html or f"({zh} {prev};" in r.html
+        for part in (r.text, r.html):                                           # each section's
+            assert f"({en} " in part and f"({zh} " in part
+        lines = [t for t, _ in short_lines(d)]
+        assert any(t.startswith("Net sentiment ") and f"({en} {prev})" in t for t in lines), lines
+        assert not re.search(r"Net sentiment:? [-+–][\d.]* \([-+–]", r.text + r.html + "\n".join(lines))
