@@ -75,3 +75,19 @@ def test_keywords_and_sentiment_evidence_of_the_labelled_sets_occur_in_their_tex
 def test_keywords_of_short_accented_items(title, text):
     doc = make_doc(title, text, "en")
     assert all(folded(k) in folded(doc.norm) for k in keywords(doc))
+
+
+@pytest.mark.parametrize("lang, title, text, dates", [
+    ("en", "Monday: Sora 2 opens in Japan",
+     "On Monday OpenAI opened Sora 2 in Japan. By Tuesday the Sora 2 app topped the charts; in "
+     "October it reached Korea, and on Friday Sora 2 cameos went viral. Monday again: Sora 2 cameos.",
+     {"monday", "tuesday", "october", "friday"}),
+    ("zh", "周一可灵上线新功能",
+     "周一快手可灵上线新功能。星期二可灵用户激增，周末可灵再次刷屏，上午可灵服务器一度排队，下午可灵恢复。",
+     {"周一", "星期二", "周末", "上午", "下午"}),
+])
+def test_day_and_month_names_are_no_keywords(lang, title, text, dates):
+    # Before: "monday" stood among the demo's rising English terms: a date, not a topic.
+    found = set(keywords(make_doc(title, text, lang)))
+    assert not found & dates, found
+    assert {"sora", "可灵"} & found, found
