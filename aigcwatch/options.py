@@ -55,14 +55,21 @@ def setting_option(*decls: str, setting: str, **kwargs):
                         show_default=False, **kwargs)
 
 
-def given_as(name: str) -> str:
-    """How the current command's option `name` got its value, for an error about it: the
-    environment variable when it came from there (the user never typed the option), else the option."""
-    ctx = click.get_current_context()
-    param = next(p for p in ctx.command.params if p.name == name)
-    if ctx.get_parameter_source(name) is click.core.ParameterSource.ENVIRONMENT and param.envvar:
-        return param.envvar if isinstance(param.envvar, str) else param.envvar[0]
-    return param.opts[-1]
+def given_as(option: str) -> str:
+    """How the user gave an option's value, for an error about it: the environment variable when it
+    was read from there (a bad AIGCWATCH_TIMEZONE in a cron job was reported as a bad --tz), else the
+    option. `option` is the option ("--tz") or its parameter's name ("tz")."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return option
+    for param in ctx.command.params:
+        if option in getattr(param, "opts", ()) or option == param.name:
+            if param.envvar and ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT:
+                return param.envvar if isinstance(param.envvar, str) else param.envvar[0]
+            return param.opts[-1]
+    return option
 
 
 OLD_SOURCES = "--sources"

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from aigcwatch.errors import ConfigError, InputError
-from aigcwatch.options import setting_option, sources_file_option
+from aigcwatch.options import given_as, setting_option, sources_file_option
 from report.output import check_output, method_path, output_format, write_export
 
 LANG_VALUES = ("zh", "en", "und")
@@ -81,21 +81,6 @@ def _typed(*names: str) -> bool:
 
     ctx = click.get_current_context()
     return any(ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE for n in names)
-
-
-def given_as(option: str) -> str:
-    """How the user gave `option`'s value: the option itself, or the environment variable it was
-    read from (a bad AIGCWATCH_TIMEZONE in a cron job was reported as a bad --tz)."""
-    from click.core import ParameterSource
-
-    ctx = click.get_current_context(silent=True)
-    if ctx is None:
-        return option
-    for param in ctx.command.params:
-        if option in getattr(param, "opts", ()) and param.envvar and \
-                ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT:
-            return param.envvar if isinstance(param.envvar, str) else param.envvar[0]
-    return option
 
 
 def check_zone(tz: str, option: str = "--tz") -> str:
