@@ -19,6 +19,9 @@ WORDS: dict[str, tuple[str, str]] = {
                        "{name} still rising today: {prev} → {n} stories (usual {base:g})"),
     "subject_late": ("{name} 昨日（{day}）报道激增：{n} 条（常态 {base:g}）",
                      "{name} spike yesterday ({day}): {n} stories (usual {base:g})"),
+    "alert_preview": ("预警（预览）", "alert (preview)"),
+    "subject_preview": ("{name} {day} 报道激增：{n} 条（常态 {base:g}）", "{name} spike on {day}: {n} stories (usual {base:g})"),
+    "until_preview": ("{day} 截至 {at}（{tz}）", "{day} until {at} ({tz})"),
     "until": ("今日截至 {at}（{tz}）", "today until {at} ({tz})"),
     "until_late": ("昨日截至 {at}（{tz}）", "yesterday until {at} ({tz})"),
     "rising": ("仍在攀升：上次预警 {prev} 条，现 {n} 条（第 {level} 级：首次预警的 {times} 倍以上）",
@@ -40,8 +43,10 @@ def subject(a: Alert, langs: tuple[str, ...]) -> str:
     focus = focus_short(a.filters, lang, a.source_names)
     focus = f" · {focus}" if focus else ""
     sep = "：" if lang == "zh" else ": "
-    what = "subject_late" if a.late else "subject_rising" if a.level else "subject"
-    return clean(f"aigcwatch {word('alert_late' if a.late else 'alert', lang)}{focus}{sep}"
+    what = ("subject_preview" if a.preview else "subject_late" if a.late else "subject_rising" if a.level
+            else "subject")
+    kind = "alert_preview" if a.preview else "alert_late" if a.late else "alert"
+    return clean(f"aigcwatch {word(kind, lang)}{focus}{sep}"
                  + word(what, lang, name=name(sp["dim"], sp["key"], lang), n=sp["count"],
                         base=round(sp["baseline"], 1), prev=a.previous, day=a.day.isoformat()), 200)
 
@@ -82,7 +87,8 @@ def spike_line(a: Alert, lang: str, *, lag: bool = True) -> str:
 
 def until_line(a: Alert, lang: str) -> str:
     at = a.spike.get("as_of")
-    return word("until_late" if a.late else "until", lang, at=local_time(at, a.tz, "%H:%M"), tz=a.tz) if at else ""
+    what = "until_preview" if a.preview else "until_late" if a.late else "until"
+    return word(what, lang, at=local_time(at, a.tz, "%H:%M"), tz=a.tz, day=a.day.isoformat()) if at else ""
 
 
 def part_lines(a: Alert, lang: str, *, lag: bool = True) -> list[str]:

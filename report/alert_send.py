@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -105,6 +106,14 @@ def gather(engine: Engine, *, tz: str, base: ItemFilter | None, now: datetime) -
             level, previous = level_of(a.spike["count"], log_of(a).sent(session))
             out.append(replace(a, level=level, previous=previous))
         return out
+
+
+def preview(engine: Engine, *, tz: str, base: ItemFilter | None, day: date) -> list[Alert]:
+    """The spikes of an earlier local `day` as they stood at its end, as first alerts: what
+    `alerts --date DAY --dry-run` shows (the alert log is neither read nor written)."""
+    end = datetime.combine(day + timedelta(days=1), time.min, ZoneInfo(tz)) - timedelta(microseconds=1)
+    with session_factory(engine)() as session:
+        return [replace(a, preview=True) for a in find_alerts(session, base, tz=tz, now=end, day=day)]
 
 
 def owed(engine: Engine, *, tz: str, base: ItemFilter | None, now: datetime

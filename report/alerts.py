@@ -30,6 +30,7 @@ class Alert:
     level: int = 0             # escalation level (report.alert_log.level_of): 0 the first alert
     previous: int | None = None   # a follow-up's: the count the alert before it said
     late: bool = False         # yesterday's alert, sent late (its delivery failed then)
+    preview: bool = False      # an earlier day's spike, shown by `alerts --date --dry-run`, never sent
     source_names: dict[str, str] = field(default_factory=dict)   # the focus's sources: id -> name
 
     @property

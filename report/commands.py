@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -419,12 +420,14 @@ def _write_dry_run(out, dry_run: str, html: str, text: str) -> None:
 @click.option("--dry-run", "dry_run", metavar="FILE",
               help="Write the alerts' HTML to FILE (and the text beside it, FILE with .txt), or their "
                    "text to stdout with '-'; send nothing, log nothing.")
+@click.option("--date", "day", type=DATE, help="With --dry-run: show the spikes of this earlier local day as "
+              "they stood at its end (e.g. on the demo's archive); alerts are sent for today only.")
 @click.option("--force", is_flag=True, help="Send today's alerts again to targets the alert log says were "
               "served (not yesterday's late ones: those go only to the targets they failed for).")
 @setting_option("--tz", setting="timezone", help="Time zone of today (IANA name).")
 @focus_options
 @setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file).")
-def alerts(to, dry_run, force, tz, database_url, **focus) -> None:
+def alerts(to, dry_run, day, force, tz, database_url, **focus) -> None:
     """Send today's spikes now: every model or theme whose stories today (the local day in --tz,
     until now) rose far above its usual count, as the Overview and the digest find them, goes once
     to each email address and chat webhook (the alert log remembers; --force sends again), with
@@ -438,13 +441,20 @@ def alerts(to, dry_run, force, tz, database_url, **focus) -> None:
     from aigcwatch.config import setting
     from db import engine as dbe
     from report import alert_render as ar
-    from report.alert_send import alert_targets, gather, owed, send_alerts
+    from report.alert_send import alert_targets, gather, owed, preview, send_alerts
     from report.send import langs_of
 
     out, err = _console()
     base = focus_filter(focus)
     tz = check_zone(tz)
     langs = langs_of(setting("digest_lang"))
+    today = datetime.now(timezone.utc).astimezone(ZoneInfo(tz)).date()
+    day = day.date() if day is not None else None
+    if day is not None and dry_run is None:
+        raise InputError("--date shows an earlier day's spikes with --dry-run; alerts are sent for today only")
+    if day is not None and day > today:
+        raise InputError(f"--date: {day} has not begun in {tz} (today is {today})")
+    past = day is not None and day < today
     if dry_run not in (None, "-"):
         check_output(dry_run, "--dry-run")
     if dry_run is None:
@@ -455,9 +465,11 @@ def alerts(to, dry_run, force, tz, database_url, **focus) -> None:
         _warn_unknown_in(engine, base, err)
         if dry_run is not None:
             now = datetime.now(timezone.utc)
-            found = [a for a, _ in owed(engine, tz=tz, base=base, now=now)] + gather(engine, tz=tz, base=base, now=now)
+            found = (preview(engine, tz=tz, base=base, day=day) if past else
+                     [a for a, _ in owed(engine, tz=tz, base=base, now=now)] + gather(engine, tz=tz, base=base, now=now))
             if not found:
-                out.print(f"no spike today ({tz}); nothing sent", markup=False, highlight=False)
+                when = f"on {day}" if past else "today"
+                out.print(f"no spike {when} ({tz}); nothing sent", markup=False, highlight=False)
                 return
             if dry_run == "-":
                 out.print(ar.text(found, langs), markup=False, highlight=False, soft_wrap=True)

@@ -322,3 +322,29 @@ def test_an_alert_focused_on_sources_names_them_in_its_subject(sqlite_url, tmp_p
     assert "cn-news" not in res.output
     html = out.read_text()
     assert "<i>网</i>" not in html and "中文科技 &lt;i&gt;网&lt;/i&gt; / 微博搜索" in html
+
+
+def test_an_earlier_days_spikes_are_previewed_with_date_and_dry_run_only(sqlite_url, tmp_path):
+    # Before: alerts knew only today, so on an archive (the demo's is of 2025) the dry run could
+    # only say "no spike today".
+    engine = dbe.make_engine(sqlite_url)
+    try:
+        with dbe.session_factory(engine)() as s:
+            then = build_today(s, datetime.now(timezone.utc) - timedelta(days=5))
+    finally:
+        engine.dispose()
+    day = then.now.astimezone(ZoneInfo(then.tz)).date()
+    assert "no spike today" in alerts(sqlite_url, then.tz, "--dry-run", "-").output
+    shown = alerts(sqlite_url, then.tz, "--date", day.isoformat(), "--dry-run", "-")
+    assert shown.exit_code == 0, shown.output
+    assert f"aigcwatch alert (preview): Kling spike on {day}: {then.kling_today} stories" in shown.output
+    assert f"{day} until " in shown.output and "today" not in shown.output
+    assert "javascript:alert" not in shown.output
+    quiet = alerts(sqlite_url, then.tz, "--date", (day - timedelta(days=2)).isoformat(), "--dry-run", "-")
+    assert quiet.exit_code == 0 and f"no spike on {day - timedelta(days=2)}" in quiet.output
+    sending = alerts(sqlite_url, then.tz, "--date", day.isoformat(), "--to", ANA)
+    assert sending.exit_code != 0 and sending.output.strip().splitlines() == [
+        "error: --date shows an earlier day's spikes with --dry-run; alerts are sent for today only"]
+    later = alerts(sqlite_url, then.tz, "--date", (day + timedelta(days=30)).isoformat(), "--dry-run", "-")
+    assert later.exit_code != 0 and "has not begun" in later.output
+    assert logged(sqlite_url) == []
