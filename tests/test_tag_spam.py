@@ -341,3 +341,49 @@ def test_betting_titles_of_made_up_brands_in_the_probe_sets_are_spam_and_keep_th
             if "creative_industry" in item["themes"]:
                 assert "creative_industry" in got.themes, item["id"]
     assert seen >= 16
+
+
+ARTICLE_ZH = ("国家广播电视总局近日发文，要求网络视听平台清理利用AI工具魔改经典影视剧的视频。"
+              "通知指出，部分账号用AI生成视频篡改角色形象，平台须落实主体责任，下架违规内容。")
+
+
+def test_a_porn_keyword_line_under_leftover_markup_tags_is_the_pages_title():
+    # Before: the untitled page's first line was a row of empty tags, so the keyword line under it
+    # was read as body text, where adult keywords weigh nothing.
+    text = ('<span id="q7"></span><em id="q7"></em>\n<dfn id="q7"><b id="q7"></b></dfn>\n'
+            "色婷婷综合,久久无码专区,国产成人a片,精品午夜视频\n" + ARTICLE_ZH)
+    tags = tag("", text, "zh")
+    assert tags.spam and tags.relevant
+    clean = tag("", '<span id="q7"></span>\n监管部门整治AI魔改视频\n' + ARTICLE_ZH, "zh")
+    assert not clean.spam and clean.relevant
+
+
+def test_a_betting_sites_china_official_site_shape_in_the_head_line_is_spam():
+    # the copied headline beside the shape shares its words with the article: no mismatch to see
+    text = "鸿运体育(中国)官方网站入口 >> 新闻中心 >> 国家广播电视总局要求网络视听平台清理AI魔改视频\n" + ARTICLE_ZH
+    assert tag("", text, "zh").spam
+    assert not tag("广电总局整治AI魔改视频", ARTICLE_ZH, "zh").spam
+
+
+def test_a_website_building_keyword_line_running_into_the_copied_headline_is_spam():
+    # the last phrase is the keyword block's and the copied headline's at once
+    text = ("wordpress主题定制多少钱,学校官网网站建设需要多少钱,合肥小程序公司,网站建设的可行性分析报告"
+            "可灵2.0如何实现镜头推拉摇移的效果？\n" + "在影视创作中，推镜头需要轨道车和稳定器。可灵AI生成视频只需一句提示词。" * 3)
+    tags = tag("可灵2.0如何实现镜头推拉摇移的效果", text, "zh")
+    assert tags.spam and "website-building keyword list" in tags.evidence["spam"]
+    prose = ("我们公司做网站建设,也做小程序,最近用可灵生成视频做宣传片,效果不错。\n"
+             + "可灵AI生成视频只需一句提示词，影视创作者开始用它做分镜。" * 3)
+    assert not tag("", prose, "zh").spam
+
+
+def test_two_spinner_artefacts_of_a_copied_article_make_spam():
+    text = ("我们正在进入一小我私家就能拍电影的时代。字节跳动发布AI视频天生模子Seedance 2.0，"
+            "只需一段文字即可生成带原声音频、多镜头切换的短片。创作者称其为影视行业的奇点时刻。")
+    assert tag("", text, "zh").spam
+    assert not tag("", text.replace("一小我私家", "一个人").replace("天生模子", "生成模型"), "zh").spam
+
+
+def test_an_adult_studios_name_in_a_title_over_unrelated_text_is_spam():
+    tags = tag("蜜桃传媒在线观看", "快手公告称，无备案号的微短剧作品禁止在平台经营推广，"
+               "现有微短剧小程序开发者需要在月底前完成审核系统接入。", "zh")
+    assert tags.spam

@@ -137,6 +137,10 @@ def title_overlap(title: str, body: str) -> float | None:
 
 
 FIRST_LINE = 200          # an untitled text's first line up to this long stands for its title
+# a line of nothing but markup tags ("<cite id=\"ffb66\"></cite>"), which a scraped spam page
+# leaves above its keyword line: the line after it stands for the title (at most MARKUP_LINES)
+_MARKUP_LINE = re.compile(r"\s*(?:<[^<>\n]{0,200}>\s*)+")
+MARKUP_LINES = 5
 _SENTENCE_END = frozenset("。.…;；:：")     # a title may end in ? or !
 _SOURCE_LABEL = re.compile(r"(?:文章|本文)?(?:" + _SOURCE_LABEL_RE + r")\s*[:：]")   # "来源:澳门日报"
 
@@ -151,6 +155,11 @@ def _head_end(doc: Doc) -> int:
     norm = doc.norm
     start = len(norm) - len(norm.lstrip())
     cut = norm.find("\n", start, start + FIRST_LINE + 1)
+    for _ in range(MARKUP_LINES):        # a scraped page's leftover tags before its first line
+        if cut <= start or not _MARKUP_LINE.fullmatch(norm, start, cut):
+            break
+        start = cut + 1 + len(norm[cut + 1:]) - len(norm[cut + 1:].lstrip())
+        cut = norm.find("\n", start, start + FIRST_LINE + 1)
     if cut <= start or not norm[cut:].strip():
         return 0
     line = norm[start:cut].rstrip()
@@ -326,7 +335,10 @@ def _link_farm_line(head: str) -> bool:
         parts = [p for p in _COMMA.split(line) if p]
         if len(parts) < LINK_FARM:
             continue
-        hits = sum(1 for p in parts if len(p) <= KEYWORD_PHRASE and _LINK_FARM.search(p))
+        # the last phrase runs on into the copied article's headline ("网站建设的可行性Wan2.2-…"):
+        # its head counts
+        hits = sum(1 for i, p in enumerate(parts)
+                   if (len(p) <= KEYWORD_PHRASE or i == len(parts) - 1) and _LINK_FARM.search(p[:KEYWORD_PHRASE]))
         if hits >= LINK_FARM and 2 * hits >= len(parts):
             return True
     return False
