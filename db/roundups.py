@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -104,9 +104,3 @@ def mark(session: Session, item_ids: Iterable[int]) -> None:
     sg = m.ItemSignature
     for chunk in chunks(item_ids):
         session.execute(update(sg).where(sg.item_id.in_(chunk)).values(roundup=True))
-
-
-def count(session: Session) -> int:
-    """How many indexed items are known roundups."""
-    sg = m.ItemSignature
-    return session.scalar(select(func.count()).select_from(sg).where(sg.roundup.is_(True))) or 0
