@@ -254,3 +254,16 @@ def test_faked_or_generated_clips_said_in_other_words_are_ai_video(title, text, 
 def test_a_sprinter_named_kling_or_a_dog_named_mochi_on_video_is_no_model(title, text):
     r = tag(title, text, "en")
     assert r.models == () and not r.relevant
+
+
+def test_an_interviews_speaker_label_is_no_video_context():
+    # Before: "主持人：" opening each question of a transcript counted as a weak video word (an AI
+    # news anchor), and an InfoQ interview on GPUs, sixty such turns long, was called relevant.
+    turns = []
+    for _ in range(12):
+        turns.append("主持人：你提到AI的上限取决于能源，那GPU和CPU在推理时怎么分工？")
+        turns.append("黄仁勋：我们把decode和prefill拆开处理，让AI agent用上最高的token速率。")
+    t = tag("黄仁勋谈AI算力：token是新通货", "\n".join(turns), "zh")
+    assert not t.relevant and "主持人" not in (t.evidence.get("relevance") or ())
+    anchor = tag("AI主持人上岗", "电视台用AI生成的虚拟主持人播报新闻视频，主持人的口型由模型合成。", "zh")
+    assert "主持人" in (anchor.evidence.get("relevance") or ()) or anchor.relevant
