@@ -197,3 +197,22 @@ def test_relevance_layer_file_keeps_the_trainers_cut_and_counts():
         assert any(k.startswith("X1:t:") for k in layer.weights)
         assert [layer.label(rt._row(i, vocab, setting)) == "relevant" for i in items] == \
             rt.predict(fitted, items)
+
+
+def test_the_relevance_trainer_keeps_the_check_round_out_of_training():
+    """Round 8 of the audit set decided whether a refitted layer replaces the shipped one: it is
+    never trained on, and the trainer reports the refit's figure on it beside the shipped one's."""
+    from ingest.tag import relevance_train as rt
+
+    labels = {"lang": "en", "kind": "news", "split": "tune", "models": [], "themes": [],
+              "sentiment": "neutral", "spam": False}
+    records = [{"id": "en1", "relevant": True, **labels},
+               {"id": "en2", "relevant": False, "round": 7, **labels},
+               {"id": "en3", "relevant": True, "round": rt.CHECK_ROUND, **labels},
+               {"id": "en4", "relevant": False, "split": "test", **{k: v for k, v in labels.items() if k != "split"}}]
+    texts = {i: {"id": i, "title": "Sora 2 opens to all", "text": "OpenAI's video model Sora 2 is out."}
+             for i in ("en1", "en2", "en3", "en4")}
+    sources = rt.load_sources(records=records, texts=texts)
+    assert [i.id for i in sources["tune"]] == ["en1", "en2"]
+    assert [i.id for i in sources["check"]] == ["en3"]
+    assert [i.id for i in rt.load_sources(None, records, texts)["tune"]] == ["en1", "en2", "en3"]
