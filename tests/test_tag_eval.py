@@ -114,3 +114,21 @@ def test_relevance_holds_on_the_hard_probes(name, floor):
 
     items = load_items(str(HOLDOUT.parent / name))
     assert evaluate(items, predict(items)).relevance_macro_f1 >= floor
+
+
+def test_eval_reports_the_tune_parts_check_round_apart_when_its_texts_are_present():
+    from ingest.tag.audit import CHECK_ROUND
+    from ingest.tag.evaluate import audit_sections
+
+    labels = {"lang": "en", "kind": "news", "split": "tune", "models": [], "themes": [],
+              "sentiment": "neutral", "spam": False}
+    records = [{"id": "en1", "relevant": True, **labels},
+               {"id": "en2", "relevant": True, "round": CHECK_ROUND, **labels},
+               {"id": "en3", "relevant": False, "round": CHECK_ROUND, **labels}]
+    texts = {"en2": {"id": "en2", "title": "OpenAI opens Sora 2", "text": "The video model Sora 2 makes clips."},
+             "en3": {"id": "en3", "title": "Paris runway", "text": "The spring collection walked the runway."}}
+    sections = audit_sections(("test",), records, texts)
+    assert sections[0].startswith("== Real-text audit set, test part: texts absent")
+    assert sections[1].startswith(f"== Real-text audit set, round {CHECK_ROUND} of the tune part (2 of 2 texts present")
+    assert "items 2, gold relevant 1" in sections[1]
+    assert len(audit_sections(("test",), records[:1], {})) == 1

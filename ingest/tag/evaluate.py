@@ -281,17 +281,20 @@ def probe_sections() -> list[str]:
     return out
 
 
-def audit_sections(parts: tuple[str, ...] = ("test",)) -> list[str]:
+def audit_sections(parts: tuple[str, ...] = ("test",), records: list[dict] | None = None,
+                   texts: dict[str, dict[str, str]] | None = None) -> list[str]:
     """The real-text audit set's parts (tests/data/audit), when its git-ignored texts are present:
-    the same report for each part, per language, with the sentiment confusion matrices."""
-    from ingest.tag.audit import AUDIT_FILE, labelled_items, load_records
+    the same report for each part, per language, with the sentiment confusion matrices; and the
+    tune part's check round (CHECK_ROUND). `records`, `texts`: the set's (default: its files)."""
+    from ingest.tag.audit import AUDIT_FILE, CHECK_ROUND, labelled_items, load_records
 
-    if not AUDIT_FILE.is_file():
-        return []
-    records = load_records()
+    if records is None:
+        if not AUDIT_FILE.is_file():
+            return []
+        records = load_records()
     out = []
     for part in parts:
-        items = labelled_items(part, records)
+        items = labelled_items(part, records, texts)
         n_part = sum(1 for r in records if r["split"] == part)
         if not items:
             out.append(f"== Real-text audit set, {part} part: texts absent "
@@ -299,5 +302,13 @@ def audit_sections(parts: tuple[str, ...] = ("test",)) -> list[str]:
             continue
         body = format_report(evaluate(items, predict(items)))
         out.append(f"== Real-text audit set, {part} part ({len(items)} of {n_part} texts present)\n"
+                   + "\n".join("  " + line for line in body.splitlines()))
+    check = [r for r in records if r.get("round") == CHECK_ROUND]
+    items = labelled_items(None, check, texts)
+    if items:
+        body = format_report(evaluate(items, predict(items)))
+        out.append(f"== Real-text audit set, round {CHECK_ROUND} of the tune part ({len(items)} of {len(check)} "
+                   "texts present; a natural sample kept out of the relevance layer's training, read once to "
+                   "decide its refit)\n"
                    + "\n".join("  " + line for line in body.splitlines()))
     return out

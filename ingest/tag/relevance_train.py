@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ingest.tag import relevance as _relevance
+from ingest.tag.audit import CHECK_ROUND   # the audit round kept out of training: a fresh check
 from ingest.tag.doc import make_doc
 from ingest.tag.engine import signals_and_models
 from ingest.tag.linear import dumps, to_dict
@@ -75,9 +76,6 @@ def item(raw: dict[str, Any], source: str) -> Item:
     return Item(str(raw.get("id")), bool(raw.get("relevant")),
                 _relevance.decision_features(doc, signals, found, sc), sc.rule and grounded, source,
                 frozenset(counts), grounded, dict(counts))
-
-
-CHECK_ROUND = 8     # the audit round kept out of training: a fresh check of a refitted layer
 
 
 def load_sources(check_round: int | None = CHECK_ROUND, records: list[dict[str, Any]] | None = None,
