@@ -182,7 +182,7 @@ def shipped_on(items: Sequence[Item]) -> float | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = arg_parser("relevance", _relevance.RELEVANCE_MODEL,
-                      " when it beats the fixed threshold").parse_args(argv)
+                      f" when it beats the fixed threshold and does no worse than the shipped layer on the check round (round {CHECK_ROUND}, never trained on)").parse_args(argv)
     sources = load_sources()
     if not sources["tune"]:
         print(NO_TEXTS)
