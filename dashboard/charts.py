@@ -77,8 +77,21 @@ def key_colors(keys: Iterable) -> dict:
     """Colours for a dimension of many keys without fixed ones (sources, stacked in key order): by
     position among all `keys` sorted, so neighbours in a stack never share a colour (hashed
     colours gave several sources of one stack the same red) and a key keeps its colour in every
-    view of the same key set."""
-    return {k: _SPARE[i % len(_SPARE)] for i, k in enumerate(sorted(keys, key=str))}
+    view of the same key set. Past the palette's 16, each further round is the palette lightened,
+    then darkened (and so on), so no two keys share a colour: the demo's 25 sources gave nine
+    pairs the same one."""
+    return {k: _spare_shade(i) for i, k in enumerate(sorted(keys, key=str))}
+
+
+# (mix, toward): the palette itself, then lighter, darker, lighter still, darker still
+_SHADES = ((0.0, 255), (0.45, 255), (0.35, 0), (0.7, 255), (0.55, 0))
+
+
+def _spare_shade(i: int) -> str:
+    base = _SPARE[i % len(_SPARE)]
+    mix, toward = _SHADES[(i // len(_SPARE)) % len(_SHADES)]
+    rgb = (int(base[j:j + 2], 16) for j in (1, 3, 5))
+    return "#" + "".join(f"{round(c + (toward - c) * mix):02X}" for c in rgb)
 
 
 LEGEND_ROW_PX, LEGEND_PER_ROW, LEGEND_FLOW = 21, 2, 4

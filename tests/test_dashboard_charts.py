@@ -2,6 +2,7 @@
 time axes, CJK fonts, event markers, and feed text escaped before plotly renders it."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pandas as pd
@@ -418,3 +419,13 @@ def test_the_heat_map_labels_columns_short_and_names_them_whole_in_the_hover():
     assert list(fig.layout.xaxis.autotickangles) == [0, 45] and trace.colorbar.orientation == "h"
     wide = pd.DataFrame([{"theme": "jobs", "model": f"m{k}", "count": 1} for k in range(charts.HEAT_TEXT_COLS + 1)])
     assert charts.heatmap(wide, row_dim="theme", col_dim="model", lang="en").data[0].texttemplate is None
+
+
+def test_sources_past_the_palette_still_get_a_colour_each():
+    # Before: the 17th source took the 1st one's colour again; the demo has 25 sources, so nine
+    # pairs of the Sources page's bars were drawn alike.
+    keys = [f"src-{i:02d}" for i in range(60)]
+    colors = charts.key_colors(keys)
+    assert len(set(colors.values())) == 60
+    assert [colors[k] for k in keys[:16]] == list(charts._SPARE)        # the first round unchanged
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in colors.values())
