@@ -342,6 +342,19 @@ def test_a_search_ignores_the_case_of_every_letter_alike_on_every_backend(cased,
     assert queries.count_items(cased, flt) == len(got)
 
 
+def _count_calls(conn, name: str, fn) -> list[str]:
+    """Register `fn` as SQLite function `name` on `conn`, noting the first text of each call: the
+    rows that reached the Python side."""
+    seen: list[str] = []
+
+    def counted(first, *texts):
+        seen.append(texts[0])
+        return fn(first, *texts)
+
+    conn.connection.dbapi_connection.create_function(name, -1, counted)
+    return seen
+
+
 def _sqlite_with_titles(path, titles):
     """A SQLite file holding one English news story per title, a minute apart."""
     from db.engine import ensure_schema, session_factory
@@ -367,14 +380,8 @@ def test_sqlite_folds_in_python_only_rows_holding_a_form_of_the_terms_first_case
     rows = {"upper": "ΝΕΟ ΣΟΡΑ", "lower": "νεο σορα", "final": "το ςορα", "greek": "νέος κανόνας",
             "en": "OpenAI Sora ships", "zh": "可灵发布新模型"}
     engine = _sqlite_with_titles(tmp_path / "fold.db", rows.values())
-    folded: list[str] = []
-
-    def counted(term, *texts):
-        folded.append(texts[0])
-        return textfold.contains(term, *texts)
-
     with engine.connect() as conn:
-        conn.connection.dbapi_connection.create_function(textfold.CONTAINS_SQL, -1, counted)
+        folded = _count_calls(conn, textfold.CONTAINS_SQL, textfold.contains)
         with Session(bind=conn) as s:
             found = {r["title"] for r in queries.items(s, ItemFilter(q="ΣΟΡΑ"), limit=10)}
     assert found == {rows["upper"], rows["lower"], rows["final"]}
@@ -400,14 +407,8 @@ def test_sqlite_matches_in_python_only_stories_stored_with_full_width_letters_or
     with session_factory(engine)() as s:
         flagged = set(s.scalars(select(m.Item.title).where(m.Item.fullwidth)))
     assert flagged == {rows["wide"], rows["mixed"], rows["near"], rows["kling"]}
-    matched: list[str] = []
-
-    def counted(pattern, *texts):
-        matched.append(texts[0])
-        return spacing.match(pattern, *texts)
-
     with engine.connect() as conn:
-        conn.connection.dbapi_connection.create_function(spacing.MATCH_SQL, -1, counted)
+        matched = _count_calls(conn, spacing.MATCH_SQL, spacing.match)
         with Session(bind=conn) as s:
             found = {r["title"] for r in queries.items(s, ItemFilter(q="sora"), limit=10)}
             assert sorted(matched) == sorted(flagged)

@@ -140,6 +140,13 @@ def _roundups(sf) -> set[str]:
                              .where(m.ItemSignature.roundup.is_(True))))
 
 
+def _recluster(sf) -> None:
+    """File every stored item again from scratch, as `aigcwatch recluster` does."""
+    with sf() as s:
+        recluster.run(s)
+        s.commit()
+
+
 EXPECTED = {
     "outlet.example-0": (None, 2), "portal.example-1": ("outlet.example-0", None),     # a copy joins
     "outlet.example-1": (None, 2), "reprint.example-1": ("outlet.example-1", None),   # a reprint too
@@ -166,9 +173,7 @@ def test_a_briefing_is_a_story_of_its_own_and_copies_and_reprints_still_join(db_
     assert _stories(sf) == EXPECTED
     assert _roundups(sf) == {"brief.example-1"}
     # filed again from scratch, in publication order: the same stories
-    with sf() as s:
-        recluster.run(s)
-        s.commit()
+    _recluster(sf)
     assert _stories(sf) == EXPECTED and _roundups(sf) == {"brief.example-1"}
 
 
@@ -188,9 +193,7 @@ def test_a_briefing_without_a_briefing_headline_is_told_by_the_two_stories_it_ho
     assert _stories(sf) == {"outlet.example-0": (None, 1), "outlet.example-1": (None, 1),
                             "brief.example-1": (None, 1)}
     assert _roundups(sf) == {"brief.example-1"}
-    with sf() as s:
-        recluster.run(s)
-        s.commit()
+    _recluster(sf)
     assert _stories(sf) == {"outlet.example-0": (None, 1), "outlet.example-1": (None, 1),
                             "brief.example-1": (None, 1)}
 
@@ -275,9 +278,7 @@ def test_a_copy_that_joined_a_briefing_goes_to_its_own_story_once_the_briefing_i
     expected = {"outlet.example-0": (None, 1), "outlet.example-1": (None, 2),
                 "portal.example-1": ("outlet.example-1", None), "brief.example-1": (None, 1)}
     assert _stories(sf) == expected and _roundups(sf) == {"brief.example-1"}
-    with sf() as s:
-        recluster.run(s)
-        s.commit()
+    _recluster(sf)
     assert _stories(sf) == expected
 
 
@@ -298,9 +299,7 @@ def test_a_briefing_published_before_the_news_it_lists_is_a_story_of_its_own(db_
     expected = {"outlet.example-0": (None, 1), "outlet.example-1": (None, 1), "brief.example-1": (None, 1)}
     sf = _ingest(db_url, feeds, EARLIEST[order], "en")
     assert _stories(sf) == expected and _roundups(sf) == {"brief.example-1"}
-    with sf() as s:
-        recluster.run(s)
-        s.commit()
+    _recluster(sf)
     assert _stories(sf) == expected and _roundups(sf) == {"brief.example-1"}
 
 
@@ -324,9 +323,7 @@ def test_a_briefing_that_meets_one_item_it_lists_through_the_index_finds_the_oth
     expected = {"outlet.example-0": (None, 1), "outlet.example-1": (None, 1), "brief.example-1": (None, 1)}
     sf = _ingest(db_url, feeds, QUOTING[order], "zh")
     assert _stories(sf) == expected and _roundups(sf) == {"brief.example-1"}
-    with sf() as s:
-        recluster.run(s)
-        s.commit()
+    _recluster(sf)
     assert _stories(sf) == expected and _roundups(sf) == {"brief.example-1"}
 
 
@@ -348,7 +345,5 @@ def test_an_article_over_subheadings_and_a_flash_of_its_first_part_stay_one_stor
                 "portal.example-1": ("outlet.example-0", None)}
     sf = _ingest(db_url, feeds, order, "zh")
     assert _stories(sf) == expected and _roundups(sf) == set()
-    with sf() as s:
-        recluster.run(s)
-        s.commit()
+    _recluster(sf)
     assert _stories(sf) == expected and _roundups(sf) == set()
