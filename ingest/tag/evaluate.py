@@ -286,12 +286,13 @@ def audit_sections(parts: tuple[str, ...] = ("test",), records: list[dict] | Non
     """The real-text audit set's parts (tests/data/audit), when its git-ignored texts are present:
     the same report for each part, per language, with the sentiment confusion matrices; and the
     tune part's check round (CHECK_ROUND). `records`, `texts`: the set's (default: its files)."""
-    from ingest.tag.audit import AUDIT_FILE, CHECK_ROUND, labelled_items, load_records
+    from ingest.tag.audit import AUDIT_FILE, CHECK_ROUND, labelled_items, load_records, load_texts
 
     if records is None:
         if not AUDIT_FILE.is_file():
             return []
         records = load_records()
+    texts = load_texts() if texts is None else texts      # read once for every section
     out = []
     for part in parts:
         items = labelled_items(part, records, texts)
