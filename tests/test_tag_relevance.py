@@ -267,3 +267,22 @@ def test_an_interviews_speaker_label_is_no_video_context():
     assert not t.relevant and "主持人" not in (t.evidence.get("relevance") or ())
     anchor = tag("AI主持人上岗", "电视台用AI生成的虚拟主持人播报新闻视频，主持人的口型由模型合成。", "zh")
     assert "主持人" in (anchor.evidence.get("relevance") or ()) or anchor.relevant
+
+
+@pytest.mark.parametrize("title,text", [
+    ("", "清明前后，不少网友用AI“复活”已故的亲人：上传几张老照片和一段录音，就能得到一个会说话、会眨眼的"
+     "数字形象。有人看得泪流满面，也有人觉得难以接受。律师提醒，使用逝者肖像需取得家属授权。"),
+    ("AI复活逝者成了一门生意", "商家报价从几十元到上万元不等，买家多是刚失去亲人的家属。伦理学者担心，"
+     "这会让人难以走出悲伤。"),
+])
+def test_ai_resurrection_of_the_dead_is_ai_video(title, text):
+    # Before: no video word, so no evidence; every audit item of the kind is labelled relevant.
+    t = tag(title, text, "zh")
+    assert t.relevant and any("复活" in e for e in t.evidence.get("relevance") or ())
+
+
+def test_ai_dubbing_of_a_video_is_voice_work_not_ai_video():
+    # Before: "ai视频" inside "AI视频配音" counted as AI video.
+    assert not tag("配音演员：我的声音被偷走了", "她在一条楼盘宣传片里听到了自己的声音，可她从没录过这段话。"
+                   "制作方承认用了AI视频配音工具，素材是她几年前的录音。律师表示，声音权益受法律保护。",
+                   "zh").relevant
