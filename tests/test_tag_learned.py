@@ -199,13 +199,16 @@ def test_relevance_layer_file_keeps_the_trainers_cut_and_counts():
             rt.predict(fitted, items)
 
 
-def test_the_relevance_trainer_keeps_the_check_round_out_of_training():
-    """Round 8 of the audit set decided whether a refitted layer replaces the shipped one: it is
-    never trained on, and the trainer reports the refit's figure on it beside the shipped one's."""
+def test_each_trainer_keeps_the_check_round_out_of_training():
+    """Round 8 of the audit set decides whether a refitted layer replaces the shipped one, for the
+    relevance, theme and sentiment layers alike: it is never trained on, and each trainer reports
+    the refit's figure on it beside the shipped one's."""
     from ingest.tag import relevance_train as rt
+    from ingest.tag import sentiment_train as st
+    from ingest.tag import theme_train as tt
 
-    labels = {"lang": "en", "kind": "news", "split": "tune", "models": [], "themes": [],
-              "sentiment": "neutral", "spam": False}
+    labels = {"lang": "en", "kind": "news", "split": "tune", "models": ["sora"],
+              "themes": ["launch_access"], "sentiment": "positive", "spam": False}
     records = [{"id": "en1", "relevant": True, **labels},
                {"id": "en2", "relevant": False, "round": 7, **labels},
                {"id": "en3", "relevant": True, "round": rt.CHECK_ROUND, **labels},
@@ -216,3 +219,17 @@ def test_the_relevance_trainer_keeps_the_check_round_out_of_training():
     assert [i.id for i in sources["tune"]] == ["en1", "en2"]
     assert [i.id for i in sources["check"]] == ["en3"]
     assert [i.id for i in rt.load_sources(None, records, texts)["tune"]] == ["en1", "en2", "en3"]
+    # the theme and sentiment layers train on relevant items only (en2 is a distractor)
+    for trainer in (tt, st):
+        kept = trainer.load_sources(check_round=rt.CHECK_ROUND, records=records, texts=texts)
+        assert [d.id for d in kept["tune"]] == ["en1"] and [d.id for d in kept["check"]] == ["en3"]
+        every = trainer.load_sources(check_round=None, records=records, texts=texts)
+        assert [d.id for d in every["tune"]] == ["en1", "en3"] and not every["check"]
+
+
+def test_a_refit_that_does_worse_on_the_check_round_is_not_written():
+    from ingest.tag.trainer import refit_verdict
+
+    assert refit_verdict(0.80, 0.82) is not None and "0.800 < 0.820" in refit_verdict(0.80, 0.82)
+    assert refit_verdict(0.82, 0.82) is None and refit_verdict(0.85, 0.82) is None
+    assert refit_verdict(0.80, None) is None      # no shipped layer: nothing to do worse than

@@ -31,7 +31,8 @@ from ingest.tag.doc import make_doc
 from ingest.tag.engine import signals_and_models
 from ingest.tag.linear import dumps, to_dict
 from ingest.tag.sentiment_eval import accuracy_macro_f1
-from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, repeated_cv, vocabulary
+from ingest.tag.trainer import (NO_TEXTS, arg_parser, rank, refit_verdict, repeated_cv,
+                                split_check, vocabulary)
 from ingest.tag.words import is_word, tokens
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -87,11 +88,10 @@ def load_sources(check_round: int | None = CHECK_ROUND, records: list[dict[str, 
     from ingest.tag.evaluate import load_items
 
     records = load_records() if records is None else records
-    held = {r["id"] for r in records if check_round is not None and r.get("round") == check_round}
-    tune = labelled_items("tune", records, texts)
+    tune, check = split_check(labelled_items("tune", records, texts), records, check_round)
     return {
-        "tune": [item(i, "tune") for i in tune if i["id"] not in held],
-        "check": [item(i, "check") for i in tune if i["id"] in held],
+        "tune": [item(i, "tune") for i in tune],
+        "check": [item(i, "check") for i in check],
         "dev": [item(i, "dev") for i in load_items()],
         "holdout": [item(i, "holdout") for i in load_items(
             str(REPO_ROOT / "tests" / "data" / "holdout.jsonl"))],
@@ -210,16 +210,16 @@ def main(argv: list[str] | None = None) -> int:
         items = sources[part]
         if items:
             print(f"refit model on {part}: macro-F1 {macro_f1([i.gold for i in items], predict(model, items)):.3f}")
-    worse_on_check = False
+    refused = None
     if sources["check"]:
         shipped = shipped_on(sources["check"])
         if shipped is not None:
             refit = macro_f1([i.gold for i in sources["check"]], predict(model, sources["check"]))
             print(f"shipped layer on check: macro-F1 {shipped:.3f}")
-            worse_on_check = refit < shipped
+            refused = refit_verdict(refit, shipped)
     path = DATA_DIR / _relevance.RELEVANCE_MODEL
-    if args.write and worse_on_check:
-        print("the refit does worse than the shipped layer on the check round: not written")
+    if args.write and refused:
+        print(refused)
     elif args.write and cv > rule["tune"]:
         data = model_data(model, trained_on={
             "tune": len(sources["tune"]), "dev": len(sources["dev"]), "cv_macro_f1": round(cv, 3),

@@ -5,7 +5,9 @@
 Needs the dev extra (scikit-learn) and the audit set's git-ignored texts
 (``python -m ingest.tag.audit fill``). Training data, relevant items only (an item that is not about
 AI video has no tone toward it: the engine labels it neutral):
-- the audit set's **tune** part (real coverage; the test part is never read here);
+- the audit set's **tune** part (real coverage; the test part is never read here) but its round
+  ``CHECK_ROUND`` (a natural sample kept out of training: the refit's figure on it is printed
+  beside the shipped layer's, and a refit that does worse there is not written);
 - the synthetic dev set (``tests/data/devset_*.jsonl``), weight ``dev_weight`` (0 leaves it out);
 - with --public, the public 3-class sets in ``../shared/corpus/sentiment`` (tweets, financial news
   sentences, Chinese stock-forum posts), weight ``public_weight``.
@@ -32,7 +34,8 @@ from ingest.tag.linear import dumps
 from ingest.tag.sentiment import walk
 from ingest.tag.sentiment_eval import accuracy_macro_f1
 from ingest.tag.sentiment_model import MODEL_FILE, features
-from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, repeated_cv
+from ingest.tag.audit import CHECK_ROUND   # the audit round kept out of training: a fresh check
+from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, refit_verdict, repeated_cv, split_check
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "ingest" / "tag" / "data"
@@ -77,19 +80,26 @@ def example(item: dict[str, Any], source: str) -> Example:
                    features(doc, score, hits, news), source)
 
 
-def load_sources(public: bool = True, public_limit: int = 600) -> dict[str, list[Example]]:
-    """tune (audit tune part), dev (dev set), public (public 3-class sets, a seeded sample) and
-    holdout (for its figure only): relevant items with a sentiment label. The audit test part is
-    never loaded here."""
-    from ingest.tag.audit import labelled_items
+def load_sources(public: bool = True, public_limit: int = 600,
+                 check_round: int | None = CHECK_ROUND, records: list[dict[str, Any]] | None = None,
+                 texts: dict[str, dict[str, str]] | None = None) -> dict[str, list[Example]]:
+    """tune (audit tune part less the items of `check_round`), check (those: never trained on,
+    their figure printed for the refit and the shipped layer), dev (dev set), public (public
+    3-class sets, a seeded sample) and holdout (for its figure only): relevant items with a
+    sentiment label. The audit test part is never loaded here. `records` and `texts`: the audit
+    set's (default: its files)."""
+    from ingest.tag.audit import labelled_items, load_records
     from ingest.tag.evaluate import load_items
     from ingest.tag.sentiment_eval import load_jsonl, sentiment_root
 
     def relevant(items: Iterable[dict]) -> list[dict]:
         return [i for i in items if i.get("relevant") and i.get("sentiment") in CLASSES]
 
+    records = load_records() if records is None else records
+    tune, check = split_check(relevant(labelled_items("tune", records, texts)), records, check_round)
     out = {
-        "tune": [example(i, "tune") for i in relevant(labelled_items("tune"))],
+        "tune": [example(i, "tune") for i in tune],
+        "check": [example(i, "check") for i in check],
         "dev": [example(i, "dev") for i in relevant(load_items())],
         "holdout": [example(i, "holdout") for i in relevant(
             load_items(str(REPO_ROOT / "tests" / "data" / "holdout.jsonl")))],
@@ -231,8 +241,23 @@ def to_json(model, setting: Setting, note: dict[str, Any]) -> dict[str, Any]:
                    trained_on=note)
 
 
+def shipped_on(examples: Sequence[Example]) -> float | None:
+    """Macro-F1 on `examples` (audit tune items) of the layer now in data/, as the lexicon walk and
+    the layer label them; None without one."""
+    from ingest.tag.audit import labelled_items
+    from ingest.tag.sentiment import analyze
+
+    if not (DATA_DIR / MODEL_FILE).exists():
+        return None
+    raw = {i["id"]: i for i in labelled_items("tune")}
+    pred = [analyze(make_doc(raw[e.id]["title"], raw[e.id]["text"], raw[e.id]["lang"])).label
+            for e in examples]
+    return macro_f1([e.label for e in examples], pred)
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = arg_parser("sentiment", MODEL_FILE)
+    ap = arg_parser("sentiment", MODEL_FILE,
+                    f" unless it does worse than the shipped layer on the check round (round {CHECK_ROUND}, never trained on)")
     ap.add_argument("--public", action="store_true",
                     help="also try the public 3-class sets in ../shared/corpus/sentiment as training data")
     args = ap.parse_args(argv)
@@ -249,13 +274,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {cv:.3f}  {setting.describe()}")
     best = ranked[0][1]
     model = fit(sources["tune"] + sources["dev"] + sources["public"], best)
-    for part in ("holdout", "dev"):
+    for part in ("holdout", "dev", "check"):
         items = sources[part]
         if items:
             pred = predict(model, items, best)
             print(f"{part} (relevant items, refit model): macro-F1 "
                   f"{macro_f1([e.label for e in items], pred):.3f} on {len(items)}")
-    if args.write:
+    refused = None
+    if sources["check"]:
+        shipped = shipped_on(sources["check"])
+        if shipped is not None:
+            print(f"shipped layer on check: macro-F1 {shipped:.3f}")
+            refused = refit_verdict(macro_f1([e.label for e in sources["check"]],
+                                             predict(model, sources["check"], best)), shipped)
+    if args.write and refused:
+        print(refused)
+    elif args.write:
         note = {k: len(v) for k, v in sources.items() if k in ("tune", "dev", "public")}
         note["cv_macro_f1"] = round(ranked[0][0], 3)
         path = DATA_DIR / MODEL_FILE

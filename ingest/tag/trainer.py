@@ -62,6 +62,23 @@ def rank(settings: Iterable[S], cv: Callable[[S], float],
     return ranked
 
 
+def split_check(items: Sequence[dict[str, Any]], records: Sequence[dict[str, Any]],
+                check_round: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Audit tune items as (training items, check items): the check items are those of round
+    `check_round` (audit.CHECK_ROUND, a natural sample never trained on: its figure decides whether
+    a refit replaces the shipped layer); None keeps every item for training."""
+    held = {r["id"] for r in records if check_round is not None and r.get("round") == check_round}
+    return ([i for i in items if i["id"] not in held], [i for i in items if i["id"] in held])
+
+
+def refit_verdict(refit: float, shipped: float | None) -> str | None:
+    """Why a refit is not written (it scores below the shipped layer on the check round), or None."""
+    if shipped is not None and refit < shipped:
+        return (f"the refit does worse than the shipped layer on the check round ({refit:.3f} < "
+                f"{shipped:.3f}): not written")
+    return None
+
+
 def vocabulary(word_sets: Iterable[Iterable[str]], min_df: int) -> set[str]:
     """The words held by at least `min_df` of the documents (each document's set of words)."""
     df = Counter(w for words in word_sets for w in words)
