@@ -387,3 +387,21 @@ def test_an_adult_studios_name_in_a_title_over_unrelated_text_is_spam():
     tags = tag("蜜桃传媒在线观看", "快手公告称，无备案号的微短剧作品禁止在平台经营推广，"
                "现有微短剧小程序开发者需要在月底前完成审核系统接入。", "zh")
     assert tags.spam
+
+
+def test_a_spun_copy_stuffed_with_runs_of_commas_is_spam():
+    # Before: a content farm's copy of a gala report, ",,,,," between its clauses and its words
+    # swapped for synonyms (事情职员 for 工作人员, 手艺团队 for 技术团队), passed as genuine.
+    text = ("晚会第三次联排现场,,,,,一位老观众在门口反复询问节目单。据晚会事情职员透露,,,,,"
+            "AI主持人以3D虚拟形象亮相主舞台,,,,,手艺团队为她调试了动作误差控制。"
+            "这种科技感让不少观众印象深刻。")
+    tags = tag("", text, "zh")
+    assert tags.spam and "runs of commas between clauses" in tags.evidence["spam"]
+    assert tag("", text.replace(",,,,,", "，").replace("事情职员", "工作人员")
+               .replace("手艺团队", "技术团队"), "zh").spam is False
+
+
+def test_a_post_that_shouts_with_repeated_marks_is_not_spam():
+    post = ("可灵新版本太强了！！！我用一张老照片生成了十秒视频。。。家里人都看哭了？？？"
+            "就是手指还有点怪。。。下次再试试别的提示词！！！")
+    assert not tag("", post, "zh").spam

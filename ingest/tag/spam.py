@@ -87,6 +87,10 @@ _OFFER_WORD = re.compile(r"free spin|free bet|bonus.*(?:up to|deposit|welcome|ma
 _GARBLED_AI = re.compile(r"(?<!基)础滨")
 GARBLED = 2               # that many occurrences
 # a product keyword in search-query form, lower case after a lower-case word or comma: "veo 3 ai"
+# a spun copy's filler: ",,,,," between clauses, over and over (people write "。。。" and "！！！" for
+# feeling, not runs of commas)
+_COMMA_RUN = re.compile(r"[,，]{3,}")
+COMMA_RUNS = 3            # that many runs
 _QUERY_FORM = re.compile(r"(?<=[a-z,] )([a-z][a-z0-9-]+ \d+(?:\.\d+)? ai)\b")
 QUERY_FORM = 3            # the same keyword that many times, the text also writing it capitalised
 
@@ -229,6 +233,9 @@ def detect(doc: Doc) -> SpamResult:
     if len(_GARBLED_AI.findall(written)) >= GARBLED:
         score += w["garbled"]
         disguised.append("garbled latin (础滨 for AI)")
+    if len(_COMMA_RUN.findall(written)) >= COMMA_RUNS:
+        score += w["stuffed_commas"]
+        disguised.append("runs of commas between clauses")
     query = _query_form(written)
     if query:
         score += w["query_form"]
