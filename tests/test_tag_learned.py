@@ -200,7 +200,7 @@ def test_relevance_layer_file_keeps_the_trainers_cut_and_counts():
 
 
 def test_each_trainer_keeps_the_check_round_out_of_training():
-    """Round 8 of the audit set decides whether a refitted layer replaces the shipped one, for the
+    """The audit set's check round decides whether a refitted layer replaces the shipped one, for the
     relevance, theme and sentiment layers alike: it is never trained on, and each trainer reports
     the refit's figure on it beside the shipped one's."""
     from ingest.tag import relevance_train as rt

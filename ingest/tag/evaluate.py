@@ -309,7 +309,7 @@ def audit_sections(parts: tuple[str, ...] = ("test",), records: list[dict] | Non
     if items:
         body = format_report(evaluate(items, predict(items)))
         out.append(f"== Real-text audit set, round {CHECK_ROUND} of the tune part ({len(items)} of {len(check)} "
-                   "texts present; a natural sample kept out of the relevance layer's training, read once to "
-                   "decide its refit)\n"
+                   "texts present; a natural sample kept out of the learned layers' training, read to "
+                   "decide their refits)\n"
                    + "\n".join("  " + line for line in body.splitlines()))
     return out
