@@ -215,3 +215,19 @@ def test_a_frame_rate_glued_to_chinese_text_is_a_tech_cue():
     assert any("25fps" in cues for cues in found.get("tech", {}).values())
     _, found, _ = themes.stats(make_doc("", "新版本叫v2.5fps，不是帧率。", "zh"))
     assert not any("5fps" in cues for cues in found.get("tech", {}).values())
+
+
+def test_more_ways_of_saying_jobs_and_copyright_are_cues():
+    """Cues the real rounds showed missing: AI "taking the work" (抢活, 白学了, 取代 + a trade),
+    use "without permission" (未经允许), and a model trained on a studio's library."""
+    from ingest.tag import themes
+    from ingest.tag.doc import make_doc
+
+    def cues(title, text, lang):
+        _, found, _ = themes.stats(make_doc(title, text, lang))
+        return {t for t, by_sentence in found.items() if by_sentence}
+
+    assert "jobs" in cues("", "一位做了七年的动画师说：AI来抢活了，我学的90%都白学了。", "zh")
+    assert "jobs" in cues("", "有人担心视频模型很快会取代动画师。", "zh")
+    assert "copyright" in cues("", "演员工会称，这个虚拟演员未经允许就利用了无数演员的表演。", "zh")
+    assert "copyright" in cues("", "Runway will train a custom model on the studio's library of films.", "en")
