@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from ingest.tag.engine import tag
 
 
@@ -401,7 +403,11 @@ def test_a_spun_copy_stuffed_with_runs_of_commas_is_spam():
                .replace("手艺团队", "技术团队"), "zh").spam is False
 
 
-def test_a_post_that_shouts_with_repeated_marks_is_not_spam():
-    post = ("可灵新版本太强了！！！我用一张老照片生成了十秒视频。。。家里人都看哭了？？？"
-            "就是手指还有点怪。。。下次再试试别的提示词！！！")
+@pytest.mark.parametrize("post", [
+    "可灵新版本太强了！！！我用一张老照片生成了十秒视频。。。家里人都看哭了？？？"
+    "就是手指还有点怪。。。下次再试试别的提示词！！！",
+    # ",,," typed for an ellipsis: a sign only beside another one
+    "试了一晚上即梦,,,人物一转身脸就变了,,,换了三个提示词还是不行,,,明天再说吧。",
+])
+def test_a_post_that_shouts_or_trails_off_with_repeated_marks_is_not_spam(post):
     assert not tag("", post, "zh").spam

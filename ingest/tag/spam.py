@@ -87,8 +87,8 @@ _OFFER_WORD = re.compile(r"free spin|free bet|bonus.*(?:up to|deposit|welcome|ma
 _GARBLED_AI = re.compile(r"(?<!基)础滨")
 GARBLED = 2               # that many occurrences
 # a product keyword in search-query form, lower case after a lower-case word or comma: "veo 3 ai"
-# a spun copy's filler: ",,,,," between clauses, over and over (people write "。。。" and "！！！" for
-# feeling, not runs of commas)
+# a spun copy's filler: ",,,,," between clauses, over and over; some writers type ",,," for an
+# ellipsis too, so it weighs only beside another sign
 _COMMA_RUN = re.compile(r"[,，]{3,}")
 COMMA_RUNS = 3            # that many runs
 _QUERY_FORM = re.compile(r"(?<=[a-z,] )([a-z][a-z0-9-]+ \d+(?:\.\d+)? ai)\b")
