@@ -228,8 +228,14 @@ def test_each_trainer_keeps_the_check_round_out_of_training():
 
 
 def test_a_refit_that_does_worse_on_the_check_round_is_not_written():
-    from ingest.tag.trainer import refit_verdict
+    from ingest.tag.trainer import on_check, refit_verdict
 
     assert refit_verdict(0.80, 0.82) is not None and "0.800 < 0.820" in refit_verdict(0.80, 0.82)
     assert refit_verdict(0.82, 0.82) is None and refit_verdict(0.85, 0.82) is None
     assert refit_verdict(0.80, None) is None      # no shipped layer: nothing to do worse than
+    check, said = ["a", "b"], []
+    refused = on_check(check, lambda items: 0.80, lambda items: 0.82, "macro-F1", said.append)
+    assert "0.800 < 0.820" in refused and said == ["shipped layer on check: macro-F1 0.820"]
+    assert on_check(check, lambda items: 0.85, lambda items: 0.82, "micro-F1") is None
+    assert on_check(check, lambda items: 0.5, lambda items: None, "macro-F1") is None
+    assert on_check([], lambda items: 0.5, lambda items: 0.9, "macro-F1") is None

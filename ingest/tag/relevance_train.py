@@ -31,8 +31,8 @@ from ingest.tag.doc import make_doc
 from ingest.tag.engine import signals_and_models
 from ingest.tag.linear import dumps, to_dict
 from ingest.tag.sentiment_eval import accuracy_macro_f1
-from ingest.tag.trainer import (NO_TEXTS, arg_parser, rank, refit_verdict, repeated_cv,
-                                split_check, vocabulary)
+from ingest.tag.trainer import (NO_TEXTS, arg_parser, on_check, rank, repeated_cv, split_check,
+                                vocabulary)
 from ingest.tag.words import is_word, tokens
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -210,13 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         items = sources[part]
         if items:
             print(f"refit model on {part}: macro-F1 {macro_f1([i.gold for i in items], predict(model, items)):.3f}")
-    refused = None
-    if sources["check"]:
-        shipped = shipped_on(sources["check"])
-        if shipped is not None:
-            refit = macro_f1([i.gold for i in sources["check"]], predict(model, sources["check"]))
-            print(f"shipped layer on check: macro-F1 {shipped:.3f}")
-            refused = refit_verdict(refit, shipped)
+    refused = on_check(sources["check"], lambda items: macro_f1([i.gold for i in items], predict(model, items)),
+                       shipped_on, "macro-F1", say=print)
     path = DATA_DIR / _relevance.RELEVANCE_MODEL
     if args.write and refused:
         print(refused)

@@ -35,7 +35,7 @@ from ingest.tag.sentiment import walk
 from ingest.tag.sentiment_eval import accuracy_macro_f1
 from ingest.tag.sentiment_model import MODEL_FILE, features
 from ingest.tag.audit import CHECK_ROUND   # the audit round kept out of training: a fresh check
-from ingest.tag.trainer import NO_TEXTS, arg_parser, rank, refit_verdict, repeated_cv, split_check
+from ingest.tag.trainer import NO_TEXTS, arg_parser, on_check, rank, repeated_cv, split_check
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "ingest" / "tag" / "data"
@@ -280,13 +280,8 @@ def main(argv: list[str] | None = None) -> int:
             pred = predict(model, items, best)
             print(f"{part} (relevant items, refit model): macro-F1 "
                   f"{macro_f1([e.label for e in items], pred):.3f} on {len(items)}")
-    refused = None
-    if sources["check"]:
-        shipped = shipped_on(sources["check"])
-        if shipped is not None:
-            print(f"shipped layer on check: macro-F1 {shipped:.3f}")
-            refused = refit_verdict(macro_f1([e.label for e in sources["check"]],
-                                             predict(model, sources["check"], best)), shipped)
+    refused = on_check(sources["check"], lambda items: macro_f1([e.label for e in items], predict(model, items, best)),
+                       shipped_on, "macro-F1", say=print)
     if args.write and refused:
         print(refused)
     elif args.write:

@@ -36,8 +36,8 @@ from ingest.tag.doc import make_doc
 from ingest.tag.engine import model_counts, signals_and_models
 from ingest.tag.linear import dumps
 from ingest.tag.audit import CHECK_ROUND   # the audit round kept out of training: a fresh check
-from ingest.tag.trainer import (NO_TEXTS, arg_parser, rank, refit_verdict, repeated_cv,
-                                split_check, vocabulary)
+from ingest.tag.trainer import (NO_TEXTS, arg_parser, on_check, rank, repeated_cv, split_check,
+                                vocabulary)
 from ingest.tag.words import word_set
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -374,14 +374,8 @@ def main(argv: list[str] | None = None) -> int:
         if docs:
             print(f"refit model on {part}: micro-F1 "
                   f"{micro_f1([d.gold for d in docs], predict(model, docs, best, cuts)):.3f}")
-    refused = None
-    if sources["check"]:
-        shipped = shipped_on(sources["check"])
-        if shipped is not None:
-            print(f"shipped layer on check: micro-F1 {shipped:.3f}")
-            docs = sources["check"]
-            refused = refit_verdict(micro_f1([d.gold for d in docs], predict(model, docs, best, cuts)),
-                                    shipped)
+    refused = on_check(sources["check"], lambda docs: micro_f1([d.gold for d in docs], predict(model, docs, best, cuts)),
+                       shipped_on, "micro-F1", say=print)
     if args.write and refused:
         print(refused)
     elif args.write:
