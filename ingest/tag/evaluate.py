@@ -293,6 +293,10 @@ def audit_sections(parts: tuple[str, ...] = ("test",), records: list[dict] | Non
             return []
         records = load_records()
     texts = load_texts() if texts is None else texts      # read once for every section
+    def section(heading: str, items: list[dict]) -> str:
+        body = format_report(evaluate(items, predict(items)))
+        return f"== Real-text audit set, {heading}\n" + "\n".join("  " + line for line in body.splitlines())
+
     out = []
     for part in parts:
         items = labelled_items(part, records, texts)
@@ -301,15 +305,11 @@ def audit_sections(parts: tuple[str, ...] = ("test",), records: list[dict] | Non
             out.append(f"== Real-text audit set, {part} part: texts absent "
                        f"(python -m ingest.tag.audit fetch --part {part}, or fill --from FILE)")
             continue
-        body = format_report(evaluate(items, predict(items)))
-        out.append(f"== Real-text audit set, {part} part ({len(items)} of {n_part} texts present)\n"
-                   + "\n".join("  " + line for line in body.splitlines()))
+        out.append(section(f"{part} part ({len(items)} of {n_part} texts present)", items))
     check = [r for r in records if r.get("round") == CHECK_ROUND]
     items = labelled_items(None, check, texts)
     if items:
-        body = format_report(evaluate(items, predict(items)))
-        out.append(f"== Real-text audit set, round {CHECK_ROUND} of the tune part ({len(items)} of {len(check)} "
-                   "texts present; a natural sample kept out of the learned layers' training, read to "
-                   "decide their refits)\n"
-                   + "\n".join("  " + line for line in body.splitlines()))
+        out.append(section(f"round {CHECK_ROUND} of the tune part ({len(items)} of {len(check)} texts "
+                           "present; a natural sample kept out of the learned layers' training, read "
+                           "to decide their refits)", items))
     return out

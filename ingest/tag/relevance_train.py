@@ -32,7 +32,7 @@ from ingest.tag.engine import signals_and_models
 from ingest.tag.linear import dumps, to_dict
 from ingest.tag.sentiment_eval import accuracy_macro_f1
 from ingest.tag.trainer import (NO_TEXTS, arg_parser, on_check, rank, repeated_cv, split_check,
-                                vocabulary)
+                                tune_texts, vocabulary)
 from ingest.tag.words import is_word, tokens
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -170,13 +170,11 @@ def cross_validate(sources: dict[str, list[Item]], setting: Setting, folds: int 
 def shipped_on(items: Sequence[Item]) -> float | None:
     """Macro-F1 on `items` (audit tune items) of the layer now in data/, as the engine tags them;
     None without one."""
-    from ingest.tag.audit import labelled_items
     from ingest.tag.engine import tag
 
     if not (DATA_DIR / _relevance.RELEVANCE_MODEL).exists():
         return None
-    raw = {i["id"]: i for i in labelled_items("tune")}
-    pred = [tag(raw[i.id]["title"], raw[i.id]["text"], raw[i.id]["lang"]).relevant for i in items]
+    pred = [tag(*t).relevant for t in tune_texts([i.id for i in items])]
     return macro_f1([i.gold for i in items], pred)
 
 

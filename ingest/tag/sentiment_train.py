@@ -35,7 +35,8 @@ from ingest.tag.sentiment import walk
 from ingest.tag.sentiment_eval import accuracy_macro_f1
 from ingest.tag.sentiment_model import MODEL_FILE, features
 from ingest.tag.audit import CHECK_ROUND   # the audit round kept out of training: a fresh check
-from ingest.tag.trainer import NO_TEXTS, arg_parser, on_check, rank, repeated_cv, split_check
+from ingest.tag.trainer import (NO_TEXTS, arg_parser, on_check, rank, repeated_cv, split_check,
+                                tune_texts)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "ingest" / "tag" / "data"
@@ -244,14 +245,11 @@ def to_json(model, setting: Setting, note: dict[str, Any]) -> dict[str, Any]:
 def shipped_on(examples: Sequence[Example]) -> float | None:
     """Macro-F1 on `examples` (audit tune items) of the layer now in data/, as the lexicon walk and
     the layer label them; None without one."""
-    from ingest.tag.audit import labelled_items
     from ingest.tag.sentiment import analyze
 
     if not (DATA_DIR / MODEL_FILE).exists():
         return None
-    raw = {i["id"]: i for i in labelled_items("tune")}
-    pred = [analyze(make_doc(raw[e.id]["title"], raw[e.id]["text"], raw[e.id]["lang"])).label
-            for e in examples]
+    pred = [analyze(make_doc(*t)).label for t in tune_texts([e.id for e in examples])]
     return macro_f1([e.label for e in examples], pred)
 
 

@@ -37,7 +37,7 @@ from ingest.tag.engine import model_counts, signals_and_models
 from ingest.tag.linear import dumps
 from ingest.tag.audit import CHECK_ROUND   # the audit round kept out of training: a fresh check
 from ingest.tag.trainer import (NO_TEXTS, arg_parser, on_check, rank, repeated_cv, split_check,
-                                vocabulary)
+                                tune_texts, vocabulary)
 from ingest.tag.words import word_set
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -320,14 +320,11 @@ def to_json(model, setting: Setting, note: dict[str, Any],
 def shipped_on(docs: Sequence[Doc]) -> float | None:
     """Micro-F1 on `docs` (audit tune items) of the layer now in data/, as the engine tags them;
     None without one."""
-    from ingest.tag.audit import labelled_items
     from ingest.tag.engine import tag
 
     if not (DATA_DIR / _themes.THEME_MODEL).exists():
         return None
-    raw = {i["id"]: i for i in labelled_items("tune")}
-    pred = [frozenset(tag(raw[d.id]["title"], raw[d.id]["text"], raw[d.id]["lang"]).themes)
-            for d in docs]
+    pred = [frozenset(tag(*t).themes) for t in tune_texts([d.id for d in docs])]
     return micro_f1([d.gold for d in docs], pred)
 
 

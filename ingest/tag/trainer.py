@@ -71,6 +71,15 @@ def split_check(items: Sequence[dict[str, Any]], records: Sequence[dict[str, Any
     return ([i for i in items if i["id"] not in held], [i for i in items if i["id"] in held])
 
 
+def tune_texts(ids: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(title, text, lang) of the audit tune items `ids`, in order: what a shipped layer is scored
+    on when the trainer compares it with a refit on the check round."""
+    from ingest.tag.audit import labelled_items
+
+    raw = {i["id"]: i for i in labelled_items("tune")}
+    return [(raw[i]["title"], raw[i]["text"], raw[i]["lang"]) for i in ids]
+
+
 def refit_verdict(refit: float, shipped: float | None) -> str | None:
     """Why a refit is not written (it scores below the shipped layer on the check round), or None."""
     if shipped is not None and refit < shipped:
