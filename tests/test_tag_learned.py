@@ -239,3 +239,54 @@ def test_a_refit_that_does_worse_on_the_check_round_is_not_written():
     assert on_check(check, lambda items: 0.85, lambda items: 0.82, "micro-F1") is None
     assert on_check(check, lambda items: 0.5, lambda items: None, "macro-F1") is None
     assert on_check([], lambda items: 0.5, lambda items: 0.9, "macro-F1") is None
+
+
+@pytest.mark.parametrize("classes", [("negative", "neutral", "positive"), ("absent", "present")])
+def test_bagged_fits_ship_as_one_linear_model_scoring_their_mean(classes):
+    pytest.importorskip("sklearn")
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from ingest.tag.trainer import bootstrap_fits, mean_linear
+
+    rows, labels = _sample(200, classes)
+    items = [(r, y, "tune") for r, y in zip(rows, labels)] + [({"a": 9.0, "only_outside": 1.0}, classes[-1], "dev")]
+
+    def fit_one(sample):
+        vec = DictVectorizer()
+        clf = LogisticRegression(max_iter=500).fit(vec.fit_transform([r for r, _, _ in sample]),
+                                                   [y for _, y, _ in sample])
+        return vec, clf, sample
+
+    fits = bootstrap_fits(items, fit_one, 5, resampled=lambda it: it[2] == "tune", seed=1)
+    samples = [s for _, _, s in fits]
+    assert all(len(s) == len(items) and s.count(items[-1]) == 1 for s in samples)   # outside kept whole
+    assert len({tuple(map(id, s)) for s in samples}) == 5                              # five different draws
+    assert [tuple(map(id, s)) for _, _, s in bootstrap_fits(items, fit_one, 5, lambda it: it[2] == "tune", 1)] \
+        == [tuple(map(id, s)) for s in samples]                                        # seeded
+    vec, clf = mean_linear([(v, c) for v, c, _ in fits])
+    test_rows, _ = _sample(60, classes, seed=11)
+    mean_score = np.mean([c.decision_function(v.transform(test_rows)) for v, c, _ in fits], axis=0)
+    assert clf.decision_function(vec.transform(test_rows)) == pytest.approx(mean_score)
+    assert "only_outside" in vec.feature_names_
+    model = model_from_dict(json.loads(dumps(to_dict(
+        list(clf.classes_), clf.intercept_ if len(classes) > 2 else [0.0, float(clf.intercept_[0])],
+        vec.feature_names_, clf.coef_ if len(classes) > 2 else [[0.0] * clf.coef_.shape[1], list(clf.coef_[0])]))))
+    assert [model.label(r) for r in test_rows] == list(clf.predict(vec.transform(test_rows)))
+
+
+def test_mean_linear_refuses_models_fitted_on_different_classes():
+    pytest.importorskip("sklearn")
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from ingest.tag.trainer import mean_linear
+
+    def fitted(classes):
+        rows, labels = _sample(60, classes)
+        vec = DictVectorizer()
+        return vec, LogisticRegression(max_iter=300).fit(vec.fit_transform(rows), labels)
+
+    with pytest.raises(ValueError, match="different classes"):
+        mean_linear([fitted(("a", "b")), fitted(("a", "c"))])

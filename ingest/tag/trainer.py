@@ -105,3 +105,43 @@ def vocabulary(word_sets: Iterable[Iterable[str]], min_df: int) -> set[str]:
     """The words held by at least `min_df` of the documents (each document's set of words)."""
     df = Counter(w for words in word_sets for w in words)
     return {w for w, n in df.items() if n >= min_df}
+
+
+def bootstrap_fits(train: Sequence[Any], fit_one: Callable[[list[Any]], Any], bags: int,
+                   resampled: Callable[[Any], bool] = lambda item: True, seed: int = 0) -> list[Any]:
+    """`fit_one` on each of `bags` bootstrap samples (seeded): the items `resampled` says drawn with
+    replacement, as many as there are, and the other items (outside data) joined whole."""
+    import random
+
+    rng = random.Random(seed)
+    pool = [i for i in train if resampled(i)]
+    rest = [i for i in train if not resampled(i)]
+    return [fit_one([rng.choice(pool) for _ in pool] + rest) for _ in range(bags)]
+
+
+def mean_linear(models: Sequence[tuple[Any, Any]]) -> tuple[Any, Any]:
+    """One (DictVectorizer, LogisticRegression) whose weights and biases are the means of those of
+    `models` (a feature a model lacks weighs 0 there). Its scores are the means of theirs, so it
+    labels as the bagged ensemble votes by mean score, and ships as one small linear model."""
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    classes = models[0][1].classes_
+    if any(list(clf.classes_) != list(classes) for _, clf in models):
+        raise ValueError("mean_linear: the models were fitted on different classes")
+    vec = DictVectorizer()
+    vec.fit([{name: 1.0 for v, _clf in models for name in v.feature_names_}])
+    index = vec.vocabulary_
+    coef = np.zeros((models[0][1].coef_.shape[0], len(index)))
+    intercept = np.zeros(models[0][1].intercept_.shape)
+    for v, clf in models:
+        cols = [index[name] for name in v.feature_names_]
+        coef[:, cols] += clf.coef_
+        intercept += clf.intercept_
+    clf = LogisticRegression()
+    clf.classes_ = np.array(classes)
+    clf.coef_ = coef / len(models)
+    clf.intercept_ = intercept / len(models)
+    clf.n_features_in_ = len(index)
+    return vec, clf
