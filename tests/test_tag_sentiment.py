@@ -223,14 +223,52 @@ def test_learned_label_without_feature_names_equals_the_feature_dict_label():
 
     model = sentiment_model.load_model()
     assert model is not None
-    for title, text, lang in [("", "可灵2.0的效果太震撼了！国产之光", "zh"),
-                              ("Veo 3 review", "The clips look great but the hands still melt.", "en"),
-                              ("", "又是AI生成的视频，割韭菜，垃圾", "zh")]:
+    for title, text, lang, themes in [
+            ("", "可灵2.0的效果太震撼了！国产之光", "zh", ()),
+            ("Veo 3 review", "The clips look great but the hands still melt.", "en", ("flaws",)),
+            ("", "又是AI生成的视频，割韭菜，垃圾", "zh", ("misinformation", "markets"))]:
         doc = make_doc(title, text, lang)
         score, hits, news = walk(doc)
         feats = sentiment_model.features(doc, score, hits, news,
-                                         terms=bool(model.meta.get("terms", False)))
-        assert sentiment_model.label(model, doc, score, hits, news) == model.label(feats)
+                                         terms=bool(model.meta.get("terms", False)), themes=themes)
+        assert sentiment_model.label(model, doc, score, hits, news, themes) == model.label(feats)
+
+
+def _theme_leaning_model():
+    from ingest.tag.linear import LinearModel
+
+    # neutral unless a theme row says otherwise: jobs (shared row) leans negative in both
+    # languages, launch_access leans positive in Chinese only
+    return LinearModel(("negative", "neutral", "positive"), (0.0, 1.0, 0.0),
+                       {"th:jobs": (1.5, 0.0, 0.0), "en:th:jobs": (0.5, 0.0, 0.0),
+                        "zh:th:launch_access": (0.0, 0.0, 3.0)}, {"words": True})
+
+
+@pytest.mark.parametrize("lang,themes,expected", [
+    ("en", (), "neutral"), ("en", ("jobs",), "negative"), ("zh", ("jobs",), "negative"),
+    ("zh", ("launch_access",), "positive"), ("en", ("launch_access",), "neutral"),
+])
+def test_the_items_themes_lean_the_learned_label_per_language(lang, themes, expected):
+    from ingest.tag import sentiment_model
+    from ingest.tag.sentiment import walk
+
+    model = _theme_leaning_model()
+    doc = make_doc("", "A plain sentence." if lang == "en" else "一句平常的话。", lang)
+    score, hits, news = walk(doc)
+    assert sentiment_model.label(model, doc, 0.0, [], 0.0, themes) == expected
+    assert model.label(sentiment_model.features(doc, 0.0, [], 0.0, themes=themes)) == expected
+
+
+def test_the_tagger_gives_the_sentiment_layer_the_themes_it_found(monkeypatch):
+    from ingest.tag import sentiment_model
+    from ingest.tag.engine import tag
+
+    monkeypatch.setattr(sentiment_model, "load_model", _theme_leaning_model)
+    tags = tag("Sora will replace VFX artists, studios say",
+               "Studios told staff that OpenAI's Sora video generator will replace junior VFX artists "
+               "and cut hundreds of jobs in post-production next year.", "en")
+    assert tags.relevant and "jobs" in tags.themes
+    assert tags.sentiment == "negative"
 
 
 @pytest.mark.parametrize("text,lang,quoted", [

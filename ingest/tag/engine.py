@@ -107,7 +107,7 @@ def tag_doc(doc: Doc) -> Tags:
 
     # a spam title pasted over the article is not the article's tone
     mood = _sentiment.analyze(make_doc("", doc.text, doc.lang) if spam.spam and doc.text else doc,
-                              learned=rel.relevant)
+                              learned=rel.relevant, themes=theme_ids)
     # the tone toward AI video generation of an item that is not about it is neutral (TAXONOMY)
     label = mood.label if rel.relevant else _sentiment.NEUTRAL
     if mood.evidence:

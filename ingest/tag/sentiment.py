@@ -35,7 +35,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 
@@ -612,12 +612,14 @@ def walk(doc: Doc, params: Params = DEFAULT_PARAMS,
     return round(max(-1.0, min(1.0, score)), 4), hits, news
 
 
-def analyze(doc: Doc, params: Params = DEFAULT_PARAMS, learned: bool = True) -> SentimentResult:
+def analyze(doc: Doc, params: Params = DEFAULT_PARAMS, learned: bool = True,
+            themes: Iterable[str] = ()) -> SentimentResult:
     """Overall tone of the item toward AI video generation.
 
     The label comes from the learned layer (``sentiment_model``: a linear model over this walk's
-    figures and the document's words) when its data file is present and `learned` is true; else
-    from the lexicon score's bands. The score is the lexicon score either way."""
+    figures, the document's words and the item's `themes` as the tagger found them) when its data
+    file is present and `learned` is true; else from the lexicon score's bands. The score is the
+    lexicon score either way."""
     spans: list[tuple[int, int]] = []
     score, hits, news = walk(doc, params, spans)
     label = label_for(score, params)
@@ -626,6 +628,6 @@ def analyze(doc: Doc, params: Params = DEFAULT_PARAMS, learned: bool = True) -> 
 
         model = sentiment_model.load_model()
         if model is not None:
-            label = sentiment_model.label(model, doc, score, hits, news)
+            label = sentiment_model.label(model, doc, score, hits, news, themes)
     quote = _quoter(doc, word_tokens(doc), spans, hits)        # the walk's tokens (zh: doc.tokens)
     return SentimentResult(label=label, score=score, evidence=_evidence(hits, score, quote))

@@ -8,7 +8,10 @@ cross-validation on the audit set's tuning part, turns the walk's figures into t
 - walk figures, per language and shared: the lexicon score, the positive and negative masses
   per square root of length (log1p), their balance, newsness;
 - words: the set of the document's word tokens (jieba words for Chinese, words for English) that
-  the model kept (those seen in enough training documents), each worth 1.
+  the model kept (those seen in enough training documents), each worth 1;
+- themes: the themes the tagger found in the item, shared and per language, each worth 1 (what a
+  piece is about leans its tone: job-loss fears and deepfakes are mostly told with alarm, launches
+  mostly with enthusiasm; cross-validated on the tune part, 0.676 -> 0.691).
 
 Runtime is pure Python (``ingest.tag.linear``): the weights live in ``data/sentiment_model.json``.
 """
@@ -62,11 +65,20 @@ def word_features(doc: Doc) -> set[str]:
     return {"t:" + t for t in word_set(doc)}
 
 
+def theme_features(lang: str, themes: Iterable[str]) -> dict[str, float]:
+    """The item's themes as named features, once shared ("th:") and once under the language."""
+    out = {}
+    for t in themes:
+        out[f"th:{t}"] = out[f"{lang}:th:{t}"] = 1.0
+    return out
+
+
 def features(doc: Doc, score: float, hits: Iterable[tuple[float, str]], news: float,
-             words: bool = True, terms: bool = True) -> dict[str, float]:
+             words: bool = True, terms: bool = True, themes: Iterable[str] = ()) -> dict[str, float]:
     lang = "zh" if doc.lang == "zh" else "en"
     hits = list(hits)
     feats = walk_features(lang, score, hits, news, len(doc.title) + len(doc.text))
+    feats.update(theme_features(lang, themes))
     if terms:       # which lexicon terms fired (negated ones under their negated surface)
         for _, surface in hits:
             feats["h:" + surface] = 1.0
@@ -77,8 +89,8 @@ def features(doc: Doc, score: float, hits: Iterable[tuple[float, str]], news: fl
 
 
 def _unrolled(model: LinearModel) -> Any:
-    """(bias, lang -> weights of the _WALK figures (shared + that language's) per class, bare
-    word -> row); computed once per model object."""
+    """(bias, lang -> weights of the _WALK figures (shared + that language's) per class, lang ->
+    theme -> row (shared + that language's), bare word -> row); computed once per model object."""
     return derived(model, "sentiment", _unroll)
 
 
@@ -90,23 +102,31 @@ def _unroll(model: LinearModel) -> Any:
 
     dense = {lang: tuple(tuple(a + b for a, b in zip(row(f"w:{k}"), row(f"{lang}:{k}")))
                          for k in _WALK) for lang in ("zh", "en")}
-    return model.bias, dense, word_rows(model)
+    named = {name.partition("th:")[2] for name in model.weights
+             if name.startswith(("th:", "zh:th:", "en:th:"))}
+    themes = {lang: {t: tuple(a + b for a, b in zip(row(f"th:{t}"), row(f"{lang}:th:{t}")))
+                     for t in named} for lang in ("zh", "en")}
+    return model.bias, dense, themes, word_rows(model)
 
 
 def label(model: LinearModel, doc: Doc, score: float, hits: Iterable[tuple[float, str]],
-          news: float) -> str:
+          news: float, themes: Iterable[str] = ()) -> str:
     """The model's label for a document: the same sum as model.label(features(...)), computed from
     unrolled weights without building feature names (each distinct kept word adds its row once)."""
     if model.meta.get("terms", False):
         return model.label(features(doc, score, hits, news, terms=True,
-                                    words=bool(model.meta.get("words", True))))
-    bias, dense, words = _unrolled(model)
+                                    words=bool(model.meta.get("words", True)), themes=themes))
+    bias, dense, theme_rows, words = _unrolled(model)
     lang = "zh" if doc.lang == "zh" else "en"
     values = walk_values(score, hits, news, len(doc.title) + len(doc.text))
     out = list(bias)
     for v, w in zip(values, dense[lang]):
         if v:
             out = [o + v * x for o, x in zip(out, w)]
+    for t in set(themes):
+        w = theme_rows[lang].get(t)
+        if w is not None:
+            out = [o + x for o, x in zip(out, w)]
     if model.meta.get("words", True):
         common = words.keys() & model_words(doc)
         if common:

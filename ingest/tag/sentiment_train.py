@@ -78,10 +78,13 @@ class Setting:
 
 
 def example(item: dict[str, Any], source: str) -> Example:
+    """An item's features, its themes as the tagger finds them (as at run time, not the gold ones)."""
+    from ingest.tag.engine import tag_doc
+
     doc = make_doc(item.get("title", "") or "", item.get("text", "") or "", item.get("lang"))
     score, hits, news = walk(doc)
     return Example(str(item.get("id", "")), "zh" if doc.lang == "zh" else "en", item["sentiment"],
-                   features(doc, score, hits, news), source)
+                   features(doc, score, hits, news, themes=tag_doc(doc).themes), source)
 
 
 def load_sources(public: bool = True, public_limit: int = 600,
@@ -259,11 +262,13 @@ def to_json(model, setting: Setting, note: dict[str, Any]) -> dict[str, Any]:
 def shipped_on(examples: Sequence[Example]) -> float | None:
     """Macro-F1 on `examples` (audit tune items) of the layer now in data/, as the lexicon walk and
     the layer label them; None without one."""
+    from ingest.tag.engine import tag_doc
     from ingest.tag.sentiment import analyze
 
     if not (DATA_DIR / MODEL_FILE).exists():
         return None
-    pred = [analyze(make_doc(*t)).label for t in tune_texts([e.id for e in examples])]
+    docs = [make_doc(*t) for t in tune_texts([e.id for e in examples])]
+    pred = [analyze(doc, themes=tag_doc(doc).themes).label for doc in docs]
     return macro_f1([e.label for e in examples], pred)
 
 
