@@ -290,3 +290,15 @@ def test_mean_linear_refuses_models_fitted_on_different_classes():
 
     with pytest.raises(ValueError, match="different classes"):
         mean_linear([fitted(("a", "b")), fitted(("a", "c"))])
+
+
+def test_the_shipped_sentiment_layer_was_trained_on_the_shipped_themes():
+    # the sentiment layer weighs the themes the tagger finds: a theme refit or a cue edit without
+    # a sentiment refit would leave it reading themes it was not trained on
+    from ingest.tag import sentiment_train as st
+
+    model = load(st.MODEL_FILE)
+    assert model is not None
+    assert model.meta["trained_on"].get("themes_from") == st.themes_fingerprint(), (
+        "the theme layer or its cues changed since the sentiment layer was fitted: "
+        "run python -m ingest.tag.sentiment_train --write")

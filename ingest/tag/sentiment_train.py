@@ -260,6 +260,20 @@ def to_json(model, setting: Setting, note: dict[str, Any]) -> dict[str, Any]:
                    trained_on=note)
 
 
+def themes_fingerprint() -> str:
+    """A short hash of what decides the themes the layer is trained on (the theme layer's data
+    file and the theme cues); written beside the weights, and a test checks that the shipped
+    sentiment layer's matches the shipped theme files: refit sentiment after either changes."""
+    import hashlib
+
+    from ingest.tag.themes import THEME_MODEL
+
+    h = hashlib.sha256()
+    for name in (THEME_MODEL, "themes.toml"):
+        h.update(name.encode() + b"\0" + (DATA_DIR / name).read_bytes().replace(b"\r\n", b"\n"))
+    return h.hexdigest()[:16]
+
+
 def shipped_on(examples: Sequence[Example]) -> float | None:
     """Macro-F1 on `examples` (audit tune items) of the layer now in data/, as the lexicon walk and
     the layer label them; None without one."""
@@ -315,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.write:
         note = {k: len(v) for k, v in sources.items() if k in ("tune", "dev", "public")}
         note["cv_macro_f1"] = round(best_cv, 3)
+        note["themes_from"] = themes_fingerprint()
         path = DATA_DIR / MODEL_FILE
         path.write_text(dumps(to_json(model, best, note)), encoding="utf-8")
         print(f"wrote {path}")

@@ -382,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         path = DATA_DIR / _themes.THEME_MODEL
         path.write_text(dumps(to_json(model, best, note, cuts)), encoding="utf-8")
         print(f"wrote {path}")
+        print("the sentiment layer weighs these themes: refit it too "
+              "(python -m ingest.tag.sentiment_train --write)")
     return 0
 
 
