@@ -4,8 +4,8 @@
 
 Needs the dev extra (scikit-learn) and the audit set's git-ignored texts
 (``python -m ingest.tag.audit fill``). An item's features include its themes as the engine finds
-them: refit this layer after the theme layer or its cues change. Training data, relevant items only (an item that is not about
-AI video has no tone toward it: the engine labels it neutral):
+them: refit this layer after the theme layer or its cues change. Training data, relevant items
+only (an item that is not about AI video has no tone toward it: the engine labels it neutral):
 - the audit set's **tune** part (real coverage; the test part is never read here) but its round
   ``CHECK_ROUND`` (a natural sample kept out of training: the refit's figure on it is printed
   beside the shipped layer's, and a refit that does worse there is not written);

@@ -86,11 +86,11 @@ _OFFER_WORD = re.compile(r"free spin|free bet|bonus.*(?:up to|deposit|welcome|ma
 # (基础 followed by a place name such as 滨海)
 _GARBLED_AI = re.compile(r"(?<!基)础滨")
 GARBLED = 2               # that many occurrences
-# a product keyword in search-query form, lower case after a lower-case word or comma: "veo 3 ai"
 # a spun copy's filler: ",,,,," between clauses, over and over; some writers type ",,," for an
 # ellipsis too, so it weighs only beside another sign
 _COMMA_RUN = re.compile(r"[,，]{3,}")
 COMMA_RUNS = 3            # that many runs
+# a product keyword in search-query form, lower case after a lower-case word or comma: "veo 3 ai"
 _QUERY_FORM = re.compile(r"(?<=[a-z,] )([a-z][a-z0-9-]+ \d+(?:\.\d+)? ai)\b")
 QUERY_FORM = 3            # the same keyword that many times, the text also writing it capitalised
 
