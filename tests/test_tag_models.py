@@ -383,3 +383,30 @@ def test_a_tea_brand_called_jimeng_or_a_trainee_named_keling_is_no_model(title, 
 def test_kling_beside_a_word_that_holds_zuozhe_is_still_kling():
     # 作者 'author' (a collision for the novelist Kling) inside 创作者 'creators' is no collision
     assert models_of("Vidu 2.0降价", "Vidu的定价直接对标快手可灵，意在抢夺中小创作者。", "zh") == ("vidu", "kling")
+
+
+def test_minimax_in_a_list_of_video_models_is_hailuo():
+    assert "hailuo" in models_of("", "It holds its own against the best models on the scene, "
+                                     "including Kling, MiniMax, Runway, and even Sora.", "en")
+    assert "hailuo" in models_of("", "万相2.1在VBench登顶,超越Sora、HunyuanVideo、Minimax、Luma、Pika"
+                                     "等国内外视频生成模型。", "zh")
+
+
+def test_minimax_as_a_company_is_no_model():
+    # alone, or in a list of companies: the company, not its video model
+    assert "hailuo" not in models_of("", "MiniMax 港股上市首日暴涨,市场对可灵等AI视频生成模型信心增强。", "zh")
+    assert "hailuo" not in models_of("", "Sora 发布后,阿里云、MiniMax、美图等也有备而来,视频生成模型轮番抢镜。",
+                                     "zh")
+    assert "hailuo" not in models_of("", "MiniMax, the Shanghai AI start-up, listed in Hong Kong; "
+                                         "Sora made video generation famous.", "en")
+
+
+def test_names_of_more_video_generators_and_their_plain_english():
+    for text in ("FramePack makes long AI video clips on a 6 GB graphics card.",
+                 "Adobe's Generative Extend adds two seconds of AI-generated footage to a clip.",
+                 "MyHeritage's Deep Nostalgia animates the faces in old photos.",
+                 "Kling 3.0, Happy Horse, Sora 2 and Veo 3.1 are the most popular AI video models."):
+        assert "other" in models_of("", text, "en"), text
+    for text in ("I feel a deep nostalgia for the camcorder videos of my childhood.",
+                 "The happy horse ran across the field while we filmed a video."):
+        assert models_of("", text, "en") == (), text

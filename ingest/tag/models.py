@@ -14,7 +14,9 @@ one ("Sora", "Runway", "海螺", "Wan") counts only as the video model:
 "Near" is a character window around the mention (default 80, `window` per model).
 Aliases listed in `image_too` (即梦, Runway, 通义万相, 海螺AI also name image or chat products)
 count only when the document speaks of video somewhere.
-Company-only mentions (OpenAI, 快手, MiniMax) never count: companies are context, not aliases.
+Company-only mentions (OpenAI, 快手, MiniMax) never count: companies are context, not aliases;
+except a company listed under `in_lists` (MiniMax for Hailuo) as an item of an enumeration of
+video models ("Kling, MiniMax, Runway and Sora"), where it names the model.
 Words of the other sense listed under `soft_collisions` (the pika's rock, the show's gowns) veto only
 in a text with no AI word at all.
 A name inside an ordinary word listed under `words` is no mention (可灵活 'flexibly', 随即梦见
@@ -32,6 +34,10 @@ from ingest.tag.doc import Doc
 from ingest.tag.lexicon import Matcher, load_toml, model_table, phrase_key
 
 DEFAULT_WINDOW = 80
+_IN_LISTS = "list"      # payload kind of an `in_lists` name
+# what may stand between two items of an enumeration: a comma or 、, "and", "or", "/", "&", 和...
+_LIST_GAP = re.compile(r"\s*(?:(?:,|，|、|/|&)\s*(?:(?:and|or)\s+(?:even\s+)?)?|(?:and|or|和|与|及|以及)\s*"
+                       r"|\s+(?:and|or)\s+(?:even\s+)?)\s*")
 # a version right after a name: "4", "2.1", "v5", "q1", "turbo", "alpha"; not a year or a count
 _VERSION = re.compile(r"[\s\-_]?(?:v?\d{1,2}(?:\.\d{1,2})?|q\d|turbo|alpha)(?![\w.%])(?![-/]\d)(?!\s?(?:年|月|日|个|次|%|times|years|people|days))")
 
@@ -79,6 +85,7 @@ def _lexicon(table_id: int) -> _Lexicon:
         model_id = str(spec.get("id", table_id))   # several tables may share one canonical id
         entries += [(a, (table_id, False)) for a in _apostrophes(spec.get("aliases", []))]
         entries += [(a, (table_id, True)) for a in _apostrophes(spec.get("ambiguous", []))]
+        entries += [(a, (table_id, _IN_LISTS)) for a in spec.get("in_lists", [])]
         # ordinary words that hold a name (可灵活 'flexibly'): as the longer match they hide it
         entries += [(w, (table_id, None)) for w in spec.get("words", [])]
         specs[table_id] = _Spec(
@@ -121,11 +128,15 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
     strong: dict[str, list[ModelHit]] = {}
     weak: dict[str, list[ModelHit]] = {}
     versioned: set[int] = set()     # ambiguous mentions with a version right after ("Veo 4")
+    listed: list[ModelHit] = []     # `in_lists` names: the model only inside a list of models
     for start, end, text, _, payloads in _outermost(lex.aliases.scan(norm)):
         # one phrase may belong to one model only; the first payload decides
         table_id, ambiguous = payloads[0]
         if ambiguous is None:
             continue                # an ordinary word that holds the name ("可灵活", "随即梦见")
+        if ambiguous == _IN_LISTS:
+            listed.append(ModelHit(lex.specs[table_id].model_id, start, end, text))
+            continue
         if ambiguous and lex.specs[table_id].needs == "ai":
             # only where the bare name is this product (not Midjourney V7, the image model)
             version = _VERSION.match(norm, end)
@@ -137,7 +148,8 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
 
     if not weak and not any(phrase_key(h.text) in lex.specs[m].image_too
                             for m, hits in strong.items() for h in hits):
-        return _result([h for hits in strong.values() for h in hits], [], set())
+        accepted = [h for hits in strong.values() for h in hits]
+        return _result(accepted + _in_lists(listed, accepted, norm), [], set())
     spots: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for matcher in (lex.around, lex.own):           # every context/collision word
         for start, end, _, _, payloads in matcher.scan(norm) if matcher else ():
@@ -181,7 +193,40 @@ def detect(doc: Doc, video_doc: bool = False) -> ModelResult:  # noqa: C901
                 if verdict == "collision":
                     collided.add(spec.model_id)
 
-    return _result(accepted, rejected, collided)
+    return _result(accepted + _in_lists(listed, accepted, norm), rejected, collided)
+
+
+def _in_lists(listed: list[ModelHit], accepted: list[ModelHit], norm: str) -> list[ModelHit]:
+    """The `in_lists` mentions that stand in an enumeration of accepted model mentions: nothing
+    but a list separator between one and an accepted mention (or another such mention) on either
+    side ("Sora、HunyuanVideo、Minimax、Luma"; "Kling, MiniMax, Runway, and even Sora")."""
+    if not listed or not accepted:
+        return []
+    items = sorted(accepted, key=lambda h: h.start)
+    starts = {h.start for h in items}
+    ends = {h.end for h in items}
+    out: list[ModelHit] = []
+    pending = sorted(listed, key=lambda h: h.start)
+    grew = True
+    while pending and grew:         # a name beside an accepted name may itself be a neighbour
+        grew = False
+        for hit in list(pending):
+            if _beside(hit, starts, ends, norm):
+                out.append(hit)
+                pending.remove(hit)
+                starts.add(hit.start)
+                ends.add(hit.end)
+                grew = True
+    return out
+
+
+def _beside(hit: ModelHit, starts: set[int], ends: set[int], norm: str) -> bool:
+    """An accepted mention ends right before `hit` or starts right after it, a separator between."""
+    gap = _LIST_GAP.match(norm, hit.end)
+    if gap and gap.end() in starts:
+        return True
+    return any(end <= hit.start and _LIST_GAP.fullmatch(norm, end, hit.start) for end in ends
+               if hit.start - end <= 16)
 
 
 def _outermost(found: list) -> list:
