@@ -37,11 +37,14 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "timezone": ("时区", "Time zone"),
     "interval": ("时间粒度", "Interval"),
     "search": ("搜索（标题或正文，空格分隔多个词）", "Search (title or text; space-separated terms)"),
-    "search_help": ("空格分隔的词须全部出现（中英文、简繁体、大小写均可）；\"短语\" 整体匹配，词间换行或多个空格均可；"
+    "search_help": ("空格分隔的词须全部出现（中英文、简繁体、大小写均可）；英文词按整词匹配（wan 不匹配 want），"
+                    "词尾加 * 匹配词头（model* 含 models），中文词任意位置匹配；\"短语\" 整体匹配，词间换行或多个空格均可；"
                     "中文与字母、字母与数字之间有无空格均可（可灵AI = 可灵 AI，Sora2 = Sora 2）；"
                     "两词之间写 OR 表示任一即可；括号分组；词或括号前加 - 表示排除。"
                     "例：(可灵 OR sora) 翻车 -游戏",
                     "Every space-separated term must occur (any case; Simplified or Traditional); "
+                    "an English term as a whole word (wan is not want; model* also finds models), "
+                    "a Chinese term anywhere; "
                     "\"a phrase\" must occur whole, with any white space between its words; a space beside "
                     "Chinese or between a letter and a digit may be there or not (可灵AI = 可灵 AI, "
                     "Sora2 = Sora 2); OR between two terms: either will do; "

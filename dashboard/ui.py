@@ -69,13 +69,23 @@ def highlight_html(text: str, phrases: Iterable[str], search: Iterable[str] = ()
     folded: "可灵ai" for "可靈AI") or as a sentence with its white space collapsed, cut at 120
     characters with "…"; so phrases are found in that same folded form of the text (any case,
     either script, any run of white space for a space, a cut sentence by its start; a space the
-    search may find or not, `db.spacing`, either way), and the original characters are marked."""
-    evidence = {k for k in map(_mark_key, phrases) if k}
-    keys = sorted(evidence | {k for k in map(_mark_key, search) if k}, key=len, reverse=True)
+    search may find or not, `db.spacing`, either way), and the original characters are marked.
+    A search term is marked where the search finds it: at the edges of words (`db.wordedge`;
+    "wan" not inside "want"), unless a `*` opens an edge."""
+    from db import wordedge
+
+    evidence = {k: _loose(k) for k in map(_mark_key, phrases) if k}
+    searched = {}
+    for term in search:
+        edges = wordedge.edges(term)
+        key = _mark_key(edges.core)
+        if key and key not in evidence:
+            searched[key] = wordedge.bounded(_loose(key), edges.left, edges.right)
+    keys = sorted(evidence.keys() | searched.keys(), key=len, reverse=True)
     if not keys or not text:
         return html.escape(text)
     folded, starts = _folded(text)
-    pattern = re.compile("|".join(f"({_loose(k)})" for k in keys))
+    pattern = re.compile("|".join(f"({evidence.get(k) or searched[k]})" for k in keys))
     out, pos = [], 0
     for m in pattern.finditer(folded):
         start, end = starts[m.start()], starts[m.end()]

@@ -20,7 +20,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.orm import aliased
 
 from db import models as m
-from db import search_syntax, spacing, textfold
+from db import search_syntax, spacing, textfold, wordedge
 
 MULTI = ("lang", "model", "theme", "sentiment", "source_id", "category")
 _LIKE_ESCAPE = "\\"
@@ -285,11 +285,51 @@ def _search_clause(node: search_syntax.Node):
 
 def _term_clause(term: str):
     """Title or text contains `term` in any case, in its Simplified or Traditional spelling, with
-    its spacing loose where `db.spacing` says so."""
+    its spacing loose where `db.spacing` says so, at the edges of words where `db.wordedge` says
+    so (a `*` at an end of the term opens that edge)."""
     columns = (m.Item.title, m.Item.text)
-    clauses = [(_Spaced if spacing.loose(variant) else _Contains)(columns, variant, m.Item.fullwidth)
-               for variant in _spellings(term)]
+    edges = wordedge.edges(term)
+    clauses = []
+    for variant in _spellings(edges.core):
+        found = (_Spaced if spacing.loose(variant) else _Contains)(columns, variant, m.Item.fullwidth)
+        clauses.append(_AtEdges(found, variant, edges.left, edges.right) if edges.bounded else found)
     return or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+
+class _AtEdges(ColumnElement):
+    """A match of `found` (a `_Contains` or `_Spaced` clause of `term`) that meets the word edges
+    of `db.wordedge`: PostgreSQL tests the bounded regular expression alone; SQLite first the
+    clause (LIKE, in C, where it can) and calls `aw_match` only for the rows holding the term."""
+
+    type = Boolean()
+    inherit_cache = False
+
+    def __init__(self, found, term: str, left: str | None, right: str | None):
+        self.found, self.term, self.left, self.right = found, term, left, right
+
+    def regex(self) -> str:
+        core = (spacing.regex(self.term) if spacing.loose(self.term)
+                else textfold.pg_regex(self.term))
+        return wordedge.bounded(core, self.left, self.right)
+
+
+@compiles(_AtEdges)
+def _at_edges_sqlite(element, compiler, **kw):
+    found = element.found
+    columns = [compiler.process(c, **kw) for c in found.columns]
+    if isinstance(found, _Contains) and not textfold.needs_fold(found.term):
+        # LIKE or full-width (as `_Contains`), then the edges: each row reaches Python once
+        held = "(" + " OR ".join(_like(c, found.term, compiler, **kw) for c in columns) + ")"
+        wide = _wide(found, compiler, **kw)
+        held = f"({held} OR {wide})" if wide else held
+    else:
+        held = compiler.process(found, **kw)
+    return f"(CASE WHEN {held} THEN {_matched(element.regex(), columns, compiler, **kw)} ELSE 0 END)"
+
+
+@compiles(_AtEdges, "postgresql")
+def _at_edges_pg(element, compiler, **kw):
+    return _pg_matches(element.found.columns, element.regex(), compiler, **kw)
 
 
 def _spellings(term: str) -> list[str]:

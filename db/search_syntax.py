@@ -2,7 +2,8 @@
 without I/O into a small expression (`db.filters` turns it into SQL on both backends).
 
 - Words and "quoted phrases" must all occur, in the title or the text (AND), in any case and in
-  Simplified or Traditional spelling. A phrase keeps its inner spaces: `"world model"` is that
+  Simplified or Traditional spelling; one that starts or ends with a letter or a digit as a whole
+  word there (`db.wordedge`: "wan" is not "want"), unless a `*` at that end opens it ("model*"). A phrase keeps its inner spaces: `"world model"` is that
   phrase (with any white space between its words in the text, `db.spacing`), `world model` two
   words anywhere. `AND` may be written; it changes nothing.
 - `OR` (upper case) or `|` between two of them: either will do. It binds before AND, as in web

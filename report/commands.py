@@ -108,9 +108,11 @@ def _focus_options(source_help: str = SOURCE_HELP) -> dict[str, object]:
         "source": click.option("--source", "source_ids", multiple=True, help=source_help),
         "category": click.option("--category", multiple=True, help="news or social."),
         "search": click.option("-q", "--search", default="",
-                               help='Every term in the title or text; "a phrase" whole (any white space '
-                                    'between its words: "可灵 AI" finds 可灵AI), OR between two terms '
-                                    'for either, ( ) to group, -term to exclude ((sora OR 可灵) -游戏).'),
+                               help='Every term in the title or text, an English term as a whole word ("wan" is not '
+                                    '"want"; model* for models too; Chinese anywhere); "a phrase" whole '
+                                    '(any white space between its words: "可灵 AI" finds 可灵AI), OR '
+                                    'between two terms for either, ( ) to group, -term to exclude '
+                                    '((sora OR 可灵) -游戏).'),
     }
 
 

@@ -1464,7 +1464,8 @@ def test_a_themes_evidence_phrase_opens_the_stories_that_hold_the_phrase(site, s
     from urllib.parse import parse_qs, urlsplit
 
     _add_theme_item(session, "wm-1", "Labs bet on the next big idea",
-                    "Sora is a world\nmodel, its makers say.", ("world model", "Sora is a world model, its…"))
+                    "Sora is a world\nmodel, its makers say.",
+                    ("world model", "Sora is a world model, its…", "Sora is a world model, its ma…"))
     _add_theme_item(session, "wm-2", "A tour of the world of Sora",
                     "Every model of it is a simulator.", ("simulator",))
     at = ok(page("themes", ui="en", evtheme="agi_world_model"))
@@ -1476,6 +1477,10 @@ def test_a_themes_evidence_phrase_opens_the_stories_that_hold_the_phrase(site, s
     assert parse_qs(urlsplit(link[link.index("(./") + 1:link.rindex(")")]).query)["q"] == ['"world model"']
     # the best sentence, cut at its length ("…"), by the part it shows (before: "its…" was a word)
     at.selectbox(key="th_ev_phrase").set_value("Sora is a world model, its…").run()
+    shown = texts(ok(at))
+    assert "Labs bet on the next big idea" in shown and "A tour of the world of Sora" not in shown
+    # cut inside a word: its last word is open (a search term is a whole word, "ma" not "makers")
+    at.selectbox(key="th_ev_phrase").set_value("Sora is a world model, its ma…").run()
     shown = texts(ok(at))
     assert "Labs bet on the next big idea" in shown and "A tour of the world of Sora" not in shown
 

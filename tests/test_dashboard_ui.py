@@ -233,3 +233,13 @@ def test_the_explorer_csv_holds_every_matching_story_up_to_its_cap_and_says_how_
     n, label = ui.stories_download(12_345, lang, cap=10_000)
     assert n == 10_000 and "10,000" in label and "12,345" in label and "aigcwatch export items" in label
     assert ui.stories_download(10_000, lang, cap=10_000)[1] == i18n.t("download_stories", lang, n="10,000")
+
+
+def test_a_search_term_is_marked_where_the_search_finds_it():
+    # whole words, as db.filters matches them: "wan" in "Wan 2.2" and "Wan2.1", not in "want";
+    # `*` opens an edge; a tagger's evidence phrase is marked wherever it is
+    out = ui.highlight_html("I want Wan 2.2 and Wan2.1; 可灵AI视频 models", [], ["wan", "ai", "model*"])
+    assert out.count(ui.SEARCH_MARK) == 4
+    assert "I want <mark" in out and f"{ui.SEARCH_MARK}AI</mark>视频" in out
+    assert f"{ui.SEARCH_MARK}model</mark>s" in out
+    assert ui.highlight_html("I want it", ["want"], ["wan"]) == "I <mark>want</mark> it"

@@ -265,7 +265,7 @@ CASED = {   # name: (lang, title, text)
 }
 CASED_QUERIES = {
     "ÉCLAIR": {"eclair"}, "éclair": {"eclair"}, "Éclair": {"eclair"},
-    "Ü": {"ueber"}, "über": {"ueber"}, "überzeugt": {"ueber"},
+    "Ü": set(), "Ü*": {"ueber"}, "über": {"ueber"}, "überzeugt": {"ueber"},   # whole words
     "STRAẞE": {"strasse"}, "straße": {"strasse"}, "STRASSE": set(),   # ß is not "ss"
     "νεος": {"greek_upper", "greek_lower"}, "ΚΑΝΟΝΑΣ": {"greek_upper", "greek_lower"},
     "κανονας": {"greek_upper", "greek_lower"},                         # final sigma either way
@@ -276,7 +276,9 @@ CASED_QUERIES = {
     # the query: "sora" finds "ｓｏｒａ", "kling2" "Ｋｌｉｎｇ２", "(2026)" "（２０２６）"
     "sora": {"full_width", "ascii_sora", "eclair", "strasse", "greek_upper"},
     "SORA": {"full_width", "ascii_sora", "eclair", "strasse", "greek_upper"},
-    "sora model": {"full_width", "strasse"}, '"sora model"': {"full_width"}, "model": {"full_width", "strasse", "dotted_i"},
+    # words are whole: "model" is not in "Videomodelle" or "modeli" unless asked for as a part
+    "sora model": {"full_width"}, '"sora model"': {"full_width"}, "model": {"full_width"},
+    "*model*": {"full_width", "strasse", "dotted_i"}, "sora *model*": {"full_width", "strasse"},
     "kling": {"ueber", "dotted_i", "wide_kling"}, "kling2": {"wide_kling"}, "Kling 2": {"wide_kling"},
     "2026": {"wide_kling"}, "（2026）": {"wide_kling"}, "上线（2026）": {"wide_kling"},
     "上线(2026)": set(), "Ｃ＋＋": {"symbols", "wide_kling"},        # full-width marks are only themselves
@@ -394,7 +396,8 @@ def test_sqlite_folds_in_python_only_rows_holding_a_form_of_the_terms_first_case
 def test_sqlite_matches_in_python_only_stories_stored_with_full_width_letters_or_digits(tmp_path):
     # LIKE (in C) finds "sora" written in ASCII; the regular expression (in Python) runs only for
     # the stories LIKE missed that ingest marked as holding full-width letters or digits
-    # (items.fullwidth): the Chinese story with full-width brackets is not one of them
+    # (items.fullwidth): the Chinese story with full-width brackets is not one of them. (A term
+    # open at both ends, `*sora*`: no word edges to check, see the next test.)
     from sqlalchemy.orm import Session
 
     from db import models as m
@@ -410,10 +413,10 @@ def test_sqlite_matches_in_python_only_stories_stored_with_full_width_letters_or
     with engine.connect() as conn:
         matched = _count_calls(conn, spacing.MATCH_SQL, spacing.match)
         with Session(bind=conn) as s:
-            found = {r["title"] for r in queries.items(s, ItemFilter(q="sora"), limit=10)}
+            found = {r["title"] for r in queries.items(s, ItemFilter(q="*sora*"), limit=10)}
             assert sorted(matched) == sorted(flagged)
             matched.clear()
-            found_2 = {r["title"] for r in queries.items(s, ItemFilter(q='"kling 2"'), limit=10)}
+            found_2 = {r["title"] for r in queries.items(s, ItemFilter(q='"*kling 2*"'), limit=10)}
     assert found == {rows["ascii"], rows["wide"], rows["mixed"]}
     assert found_2 == {rows["kling"]} and sorted(matched) == sorted(flagged)
     engine.dispose()
@@ -559,3 +562,22 @@ def test_migration_0014_marks_the_stored_stories_holding_full_width_letters_and_
         assert "fullwidth" not in {c["name"] for c in sa.inspect(engine).get_columns("items")}
     finally:
         engine.dispose()
+
+
+def test_sqlite_checks_word_edges_in_python_only_for_the_stories_holding_the_term(tmp_path):
+    # "wan" as a word: LIKE (in C) keeps the stories holding "wan" anywhere (and those with
+    # full-width letters), and only those reach the regular expression with the word edges
+    from sqlalchemy.orm import Session
+
+    from db import spacing
+
+    rows = {"model": "Wan 2.2 goes open source", "glued": "Wan2.2 上线", "want": "I want it now",
+            "zh": "通义万相发布新模型", "other": "Sora ships", "wide": "Ｗａｎ 评测"}
+    engine = _sqlite_with_titles(tmp_path / "edges.db", rows.values())
+    with engine.connect() as conn:
+        matched = _count_calls(conn, spacing.MATCH_SQL, spacing.match)
+        with Session(bind=conn) as s:
+            found = {r["title"] for r in queries.items(s, ItemFilter(q="wan"), limit=10)}
+    assert found == {rows["model"], rows["glued"], rows["wide"]}
+    assert sorted(matched) == sorted([rows["model"], rows["glued"], rows["want"], rows["wide"]])
+    engine.dispose()

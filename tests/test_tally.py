@@ -19,7 +19,7 @@ from readside_data import BACKENDS, MODELS, SOURCES, THEMES, module_db, random_c
 
 ZONES = ("UTC", "Asia/Shanghai", "America/New_York", "Europe/Berlin")
 # ASCII in any case, a term no story holds, non-ASCII cased letters, Chinese in either script
-TERMS = ("story 1", "STORY 2", "number 4", "éclair", "ÉCLAIR sora", "可灵", "可靈", "zzqx")
+TERMS = ("story 1*", "STORY 2*", "number 4*", "éclair", "ÉCLAIR sora", "可灵", "可靈", "zzqx")
 FIRST_DAYS = [date(2025, 3, 1) + timedelta(days=i) for i in range(30)] + [
     date(2025, 10, 20) + timedelta(days=i) for i in range(14)]
 
@@ -108,7 +108,7 @@ def test_a_tally_answers_every_count_it_covers_as_the_stories_do(db):
 def test_a_tally_refuses_what_it_did_not_count(db):
     session = db
     since, until = day_window(date(2025, 3, 1), date(2025, 3, 31), "Europe/Berlin")
-    span = ItemFilter(since=since, until=until, q="story 1", lang=("en",))
+    span = ItemFilter(since=since, until=until, q="story 1*", lang=("en",))
     tally = tallies.build(session, span, "Europe/Berlin")
     assert tallies.answer(tally, span, ("model", "lang"), "week", "Europe/Berlin") is not None
     every_lang = tallies.build(session, span.replace(lang=()), "Europe/Berlin")
@@ -124,7 +124,7 @@ def test_a_tally_refuses_what_it_did_not_count(db):
         want = _counts_from_items(session, flt, ("theme", "model"), None, "UTC")
         assert want and tallies.answer(paired, flt, ("theme", "model"), None, "UTC") == want
     refused = [
-        (span.replace(q="story 2"), ("lang",), None, "UTC"),                     # another search
+        (span.replace(q="story 2*"), ("lang",), None, "UTC"),                     # another search
         (span.replace(lang=("zh",)), ("lang",), None, "UTC"),                    # another language
         (span.replace(lang=()), ("lang",), None, "UTC"),                         # more languages
         (span.replace(model=("sora",)), ("lang",), None, "UTC"),                 # fewer stories
@@ -190,7 +190,7 @@ def counted_from_stories(monkeypatch):
 
 
 VIEWS = [   # (first day, last day, zone, now, filter fields)
-    (date(2025, 3, 20), date(2025, 4, 5), "Europe/Berlin", utc(2025, 5, 1), {"q": "story 1"}),
+    (date(2025, 3, 20), date(2025, 4, 5), "Europe/Berlin", utc(2025, 5, 1), {"q": "story 1*"}),
     (date(2025, 10, 26), date(2025, 11, 2), "America/New_York", utc(2025, 11, 2, 18),   # not over
      {"q": "STORY", "lang": ("en", "zh")}),
     (date(2025, 3, 25), date(2025, 4, 4), "Asia/Shanghai", utc(2025, 6, 1),
@@ -228,7 +228,7 @@ def test_a_view_with_a_search_matches_its_stories_once(db):
     session = db
     tz, now = "Europe/Berlin", utc(2025, 5, 1)
     since, until = day_window(date(2025, 3, 20), date(2025, 4, 5), tz)
-    flt = ItemFilter(since=since, until=until, q="story 1")
+    flt = ItemFilter(since=since, until=until, q="story 1*")
     searches = []
 
     def seen(conn, cursor, statement, parameters, context, executemany):
@@ -265,6 +265,6 @@ def test_a_view_not_over_near_the_archives_first_day_holds_its_lead_in_days(db):
     tz, now = "UTC", utc(2025, 3, 20, 9)
     for first in (date(2025, 3, 3), date(2025, 2, 20)):
         since, until = day_window(first, date(2025, 3, 20), tz)
-        flt = ItemFilter(since=since, until=until, q="story 1")
+        flt = ItemFilter(since=since, until=until, q="story 1*")
         lead = flt.replace(since=day_window(first - timedelta(days=6), first, tz)[0])
         assert tallies.covers(queries.view_tally(db, flt, tz=tz, now=now), lead)

@@ -95,8 +95,11 @@ def evidence(ctx: Ctx, tally=None) -> None:
 def _quoted(phrase: str) -> str:
     """An evidence phrase as a search for that phrase, none of it read as search syntax: the
     tagger's form of it (folded case and script, white space collapsed) is found by a phrase's
-    loose spacing; a sentence cut at its length ("…") by the part it shows."""
-    return search_syntax.phrase(phrase.removesuffix("…"))
+    loose spacing; a sentence cut at its length ("…") by the part it shows, its last word open
+    (`*`: cut inside a word, it is not whole)."""
+    if phrase.endswith("…"):
+        return search_syntax.phrase(phrase.removesuffix("…").rstrip() + "*")
+    return search_syntax.phrase(phrase)
 
 
 ctx = setup("themes")
