@@ -600,10 +600,11 @@ def diverging(df: pd.DataFrame, *, dim: str, lang: str, value: str = "diff_pp", 
 
 
 def ranked_bars(df: pd.DataFrame, *, label_col: str, value: str, color: str = "#4E79A7",
-                title: str | None = None, x_title: str = "", decimals: int = 2) -> go.Figure:
+                title: str | None = None, x_title: str = "", decimals: int = 2,
+                x_range: tuple[float, float] | None = None) -> go.Figure:
     """Horizontal bars of free-text labels (terms, phrases), biggest on top; hover shows the value
     with `decimals` (0 for counts of stories); equal values keep the order of `df` (its table's),
-    top down."""
+    top down. `x_range`: the value axis's span, to draw charts side by side on one scale."""
     fig = go.Figure()
     if df.empty:
         return _layout(fig, title=title)
@@ -611,7 +612,7 @@ def ranked_bars(df: pd.DataFrame, *, label_col: str, value: str, color: str = "#
     fig.add_trace(go.Bar(x=list(df[value]), y=[plot_text(v) for v in df[label_col]], orientation="h",
                          marker_color=color, customdata=list(df[label_col]), showlegend=False,
                          hovertemplate="%{y}: %{x:." + str(decimals) + "f}<extra></extra>"))
-    fig.update_xaxes(title_text=plot_text(x_title))
+    fig.update_xaxes(title_text=plot_text(x_title), range=list(x_range) if x_range else None)
     fig.update_yaxes(type="category")
     return _layout(fig, title=title, height=max(HEIGHT, 24 * len(df) + 100))
 

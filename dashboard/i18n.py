@@ -145,6 +145,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
                            "{since} to {until} (not over yet), against the same stretch of the "
                            "previous period: {psince} to {puntil}"),
     "volume_by_lang": ("各语言报道量", "Volume by language"),
+    "kw_one_scale": ("中英两栏共用同一 z 轴刻度，条长可直接比较。", "Both columns share one z scale: bar lengths compare directly."),
     "net_over_time": ("净情感指数走势（(正面-负面)/报道数）",
                       "Net-sentiment index ((positive - negative) / stories)"),
     "spikes": ("异常峰值", "Spike alerts"),

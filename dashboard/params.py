@@ -33,7 +33,7 @@ INTERVALS = ("day", "week", "month")
 CATEGORIES = ("news", "social")
 SOV_MODES = ("share", "count")
 SORTS = ORDERS                               # the Explorer's table orders
-DOC_LANGS = ("zh", "en", "und", "other")
+DOC_LANGS = ("zh", "en", "other")   # as ingest.lang.detect_lang stores them
 MULTI = ("lang", "source", "category", "model", "theme", "sentiment")
 # View field -> query parameter name
 _NAMES = {"ui": "ui", "start": "from", "end": "to", "lang": "lang", "source": "src",

@@ -18,7 +18,7 @@ from aigcwatch.errors import ConfigError, InputError
 from aigcwatch.options import given_as, setting_option, sources_file_option
 from report.output import check_output, method_path, output_format, write_export
 
-LANG_VALUES = ("zh", "en", "und")
+LANG_VALUES = ("zh", "en", "other")   # what ingest.lang.detect_lang stores for an item
 SENTIMENT_VALUES = ("positive", "neutral", "negative")
 CATEGORY_VALUES = ("news", "social")
 
@@ -138,7 +138,7 @@ def filter_options(f):
         click.option("--until", type=DATE, help="Last local day (YYYY-MM-DD), inclusive."),
         setting_option("--tz", setting="timezone",
                        help="Time zone of the days and buckets (IANA name)."),
-        click.option("--lang", multiple=True, help="zh, en, und (repeatable or comma list)."),
+        click.option("--lang", multiple=True, help="zh, en, other (repeatable or comma list)."),
         focus["model"], focus["theme"],
         click.option("--sentiment", multiple=True, help="positive, neutral, negative."),
         focus["source"], focus["category"], focus["search"],
@@ -149,7 +149,8 @@ def filter_options(f):
         click.option("-o", "--output", metavar="FILE",
                      help="Output file (default: stdout, for csv and json). '-o -': stdout in any "
                           "format (xlsx and parquet only so, and not to a terminal). A CSV's method is "
-                          "FILE.method.json beside it, or on stdout one '# method: {...}' line on stderr."),
+                          "beside it, its extension replaced (-o trends.csv: trends.method.json), or "
+                          "on stdout one '# method: {...}' line on stderr."),
         setting_option("--database-url", setting="database_url", help="SQLAlchemy URL (default: SQLite file)."),
     ])
 

@@ -26,6 +26,7 @@ SPIKE_CANDIDATES = 20
 RISING_SHOWN = 3
 THEMES_SHOWN = 3
 STORIES_PER_THEME = 2
+UNTHEMED_LOOKED_AT = 50   # the widest carried stories searched for those without a theme
 TERMS_SHOWN = 8
 CHART_DAYS = 14
 TOP_STORIES = 2
@@ -63,6 +64,7 @@ class LangSection:
     rising_themes: list[dict]
     terms: list[dict]                                  # rising_terms rows
     themes: list[ThemeTop]
+    unthemed: list[dict] = field(default_factory=list)  # top stories with no theme, listed nowhere else
 
 
 @dataclass
@@ -257,12 +259,19 @@ def _section(session: Session, flt: ItemFilter, prev: ItemFilter, lang: str, sto
         entry = once_per_story(theme, n, ranked, listed)
         _add_outlets(session, entry.stories)
         top.append(entry)
+    # stories with no theme are counted above but listed under no theme: the widest carried of
+    # them get a block of their own, so every section can reach its stories (a focused digest
+    # whose few stories have no theme listed none of them)
+    unthemed = [s for s in q.top_stories(session, lf, limit=UNTHEMED_LOOKED_AT + len(listed))
+                if not s.get("themes") and s["id"] not in listed][:STORIES_PER_THEME]
+    _add_outlets(session, unthemed)
     return LangSection(
         lang=lang, stories=stories,
         net=(net[0], net_prev[0]),
         rising_models=_rising(_by(session, lf, "model"), _by(session, lp, "model"), RISING_SHOWN),
         rising_themes=_rising(_by(session, lf, "theme"), _by(session, lp, "theme"), RISING_SHOWN),
-        terms=q.rising_terms(session, lf, lang=lang, top=TERMS_SHOWN, now=now), themes=top)
+        terms=q.rising_terms(session, lf, lang=lang, top=TERMS_SHOWN, now=now), themes=top,
+        unthemed=unthemed)
 
 
 # --- the biggest change (pure) ------------------------------------------------------------------

@@ -38,7 +38,7 @@ ITEM_COLUMNS = [
     Column("source_id", "str", "source id (sources.toml)"),
     Column("source_name", "text", "source display name"),
     Column("category", "str", "news | social"),
-    Column("lang", "str", "zh | en | und"),
+    Column("lang", "str", "zh | en | other"),
     Column("title", "text", "title as published"),
     Column("url", "text", "link to the story"),
     Column("models", "list", "video models named (canonical ids)"),

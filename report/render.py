@@ -45,8 +45,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "only_lang": ("仅{side}", "only {side}"),
     "only_rose": ("仅{side}升温", "only {side} rose"),
     "n_stories": ("{n} 条报道", "{n} stories"),
-    "days_later": ("晚 {n} 天", "{n} days later"),
-    "day_later": ("晚 1 天", "1 day later"),
+    "days_later": ("{other}晚 {n} 天", "{other} {n} days later"),
+    "day_later": ("{other}晚 1 天", "{other} 1 day later"),
     "same_day": ("同日", "same day"),
     "rising_models": ("升温的模型", "Rising models"),
     "rising_themes": ("升温的议题", "Rising themes"),
@@ -72,6 +72,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "terms": ("升温词", "Rising terms"),
     "terms_order": ("（升幅由强到弱：此前 → 本期）", " (strongest rise first: before → now)"),
     "top_by_theme": ("各议题热门报道", "Top stories by theme"),
+    "unthemed": ("无议题的热门报道", "Top stories with no theme"),
     "spike_named": ("{name} 激增", "the {name} spike"),
     "listed_above": ("另有 {n} 条已列于上方「{themes}」下", "{n} more listed above under {themes}"),
     "outlets": ("{n} 家媒体", "{n} outlets"),
@@ -243,7 +244,10 @@ def lead_text(sp: dict, lang: str, *, lag: bool = True) -> str:
     out = label({"first": "led", "only": "only_lang", "only_rose": "only_rose"}[how], lang,
                 side=label(side, lang))
     if how == "first" and lag and sp["lag_days"]:
-        out += ", " + label("day_later" if sp["lag_days"] == 1 else "days_later", lang, n=sp["lag_days"])
+        # who followed, named: "Chinese first, 1 day later" read as Chinese being the late one
+        other = label("en" if side == "zh" else "zh", lang)
+        out += ", " + label("day_later" if sp["lag_days"] == 1 else "days_later", lang, n=sp["lag_days"],
+                            other=other)
     return out
 
 

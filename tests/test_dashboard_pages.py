@@ -1595,3 +1595,25 @@ def test_a_page_glosses_a_search_with_syntax_under_its_sidebar_box(site, name):
     assert ui.md_escape("Read as: (“可灵” or “kling”); excluding “price”") in [c.value for c in at.sidebar.caption]
     plain = ok(page(name, q="可灵", ui="en"))
     assert not any("Read as" in c.value for c in plain.sidebar.caption)
+
+
+def test_overview_volume_draws_each_language_as_its_own_count(site, session):
+    # Before: a stacked area, so the English line was drawn at Chinese + English with nothing
+    # saying so; the chart compares the languages, so each line is that language's count
+    at = ok(page("overview", ui="en"))
+    (volume,) = [s for s in specs(at) if {t.get("name") for t in s["data"]} >= {"Chinese", "English"}
+                 and not any(t.get("type") == "bar" for t in s["data"])][:1]
+    lines = {t["name"]: t for t in volume["data"] if t.get("name") in ("Chinese", "English")}
+    assert not any(t.get("stackgroup") for t in lines.values())
+    counts = q.counts(session, window(lang=("en",)), by=("lang",), bucket="day", tz=TZ)
+    assert max(lines["English"]["y"]) == max(r["count"] for r in counts)
+
+
+def test_keywords_columns_share_one_scale(site, session):
+    # Before: each language's rising terms had its own x-axis (0-8 beside 0-4), so the same z
+    # was drawn twice as long in one column as in the other
+    at = ok(page("keywords", ui="en", **WEEK))
+    ranges = [s["layout"]["xaxis"].get("range") for s in specs(at)]
+    assert len(ranges) == 2 and ranges[0] and ranges[0] == ranges[1], ranges
+    top = max(max(t["x"]) for s in specs(at) for t in s["data"])
+    assert ranges[0][1] >= top

@@ -527,10 +527,10 @@ def test_the_text_part_says_which_language_led_a_spike_as_the_html_does(session)
     d.spikes = [{**first, "leader": "en", "lag_days": 2, "lead": "en_first"},
                 {**first, "key": "sora", "leader": "same", "lag_days": 0, "lead": "same_day"}]
     one = render(d.__class__(**{**d.__dict__, "spikes": [{**first, "leader": "zh", "lag_days": 1, "lead": "zh_first"}]}))
-    assert "Chinese first, 1 day later)" in one.text and "day(s)" not in one.html
+    assert "Chinese first, English 1 day later)" in one.text and "day(s)" not in one.html
     r = render(d)
     for part in (r.text, r.html):
-        assert "English first, 2 days later)" in part
+        assert "English first, Chinese 2 days later)" in part
         assert "; same day)" in part
 
 
@@ -863,3 +863,22 @@ def test_the_previous_periods_net_sentiment_is_named_as_such_in_every_form(sessi
         lines = [t for t, _ in short_lines(d)]
         assert any(t.startswith("Net sentiment ") and f"({en} {prev})" in t for t in lines), lines
         assert not re.search(r"Net sentiment:? [-+–][\d.]* \([-+–]", r.text + r.html + "\n".join(lines))
+
+
+def test_stories_without_a_theme_are_listed_in_their_section(session):
+    # Before: a section listed stories only under its top themes, so a story with no theme was
+    # counted and never shown (a focused digest of a few such stories listed none of them)
+    from db import store
+    from tests.support.stories import _Writer, local
+
+    build(session)
+    w = _Writer(session)
+    w.add("en-news", local(DAY, 18), "Veo 3 clip goes viral overnight", lang="en", models=("veo",))
+    store.finish_run(session, w.run_id, "ok")
+    session.commit()
+    r = render(build_digest(session, DAY, tz=TZ))
+    for part in (r.text, r.html):
+        assert "Top stories with no theme" in part
+        assert part.index("Top stories with no theme") < part.index("Veo 3 clip goes viral overnight")
+    focused = render(build_digest(session, DAY, tz=TZ, base=ItemFilter(q="viral")))
+    assert "Veo 3 clip goes viral overnight" in focused.text

@@ -15,7 +15,18 @@ from db import queries
 TOP = 30
 
 
-def column(ctx: Ctx, lang: str, df) -> None:
+def shared_range(frames) -> tuple[float, float] | None:
+    """One z axis for both columns: side by side, each on its own scale, a term's bar in one
+    language could be drawn twice as long as the same z in the other."""
+    zs = [z for df in frames if not df.empty for z in df["z"]]
+    if not zs:
+        return None
+    low, high = min(0.0, min(zs)), max(0.0, max(zs))
+    pad = (high - low) * 0.05 or 1.0
+    return (low - pad if low < 0 else 0.0, high + pad)
+
+
+def column(ctx: Ctx, lang: str, df, x_range=None) -> None:
     L = ctx.lang
     st.markdown(f"**{ui.md_escape(i18n.t('rising_' + lang, L))}**")
     if df.empty:
@@ -24,7 +35,8 @@ def column(ctx: Ctx, lang: str, df) -> None:
     step = int(df["sample_every"].max())      # > 1: a large view read every k-th story of both periods
     est = "_est" if step > 1 else ""
     z = i18n.t("z_est", L) if step > 1 else "z"
-    fig = charts.ranked_bars(df, label_col="term", value="z", color=charts.LANG_COLORS[lang], x_title=z)
+    fig = charts.ranked_bars(df, label_col="term", value="z", color=charts.LANG_COLORS[lang], x_title=z,
+                             x_range=x_range)
     points = ui.chart(fig, df, key=f"kw_{lang}", lang=L, name=f"rising_terms_{lang}")   # the CSV keeps sample_every
     if step > 1:
         n = data.total(ctx.url, ctx.flt.replace(lang=(lang,)))
@@ -65,8 +77,11 @@ ctx = setup("keywords")
 with ui.db_guard(ctx.lang):
     periods(ctx)
     frames = data.rising_terms(ctx.url, ctx.flt, ("zh", "en"), TOP)   # both columns in one pass
+    scale = shared_range((frames["zh"], frames["en"]))
+    if scale:
+        st.caption(i18n.t("kw_one_scale", ctx.lang))
     left, right = ui.pair("keywords")   # stacked when the page is narrow: each table whole
     with left:
-        column(ctx, "zh", frames["zh"])
+        column(ctx, "zh", frames["zh"], scale)
     with right:
-        column(ctx, "en", frames["en"])
+        column(ctx, "en", frames["en"], scale)

@@ -60,7 +60,9 @@ def volume(ctx: Ctx, tally=None) -> None:
     st.subheader(i18n.t("volume_by_lang", L))
     raw = data.counts(ctx.url, ctx.flt, ("lang",), ctx.interval, ctx.tz, _tally=tally)
     df = charts.fill_gaps(raw, ctx.start, ctx.end, ctx.interval, "lang")
-    fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", kind="area",
+    # a line per language, not a stack: each line is that language's own count, so the two read
+    # against each other (stacked, the English line was drawn at Chinese + English)
+    fig = charts.time_chart(df, lang=L, tz=ctx.tz, interval=ctx.interval, dim="lang", kind="line",
                             y_title=i18n.t("stories", L), events=ctx.events, partial=ctx.partial,
                             span=ctx.span)
     points = ui.chart(fig, df, key="ov_volume", lang=L, name="volume_by_language", cut=ctx.cut)
