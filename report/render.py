@@ -37,6 +37,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "was_week": ("前一周 {v}", "previous week {v}"),
     "net_note": ("(正面 − 负面) / 报道数", "(positive − negative) / stories"),
     "share": ("占比", "share"),
+    "share_prev_day": ("占比（前一日）", "share (previous day)"),
+    "share_prev_week": ("占比（前一周）", "share (previous week)"),
     "zh": ("中文", "Chinese"),
     "en": ("英文", "English"),
     "spikes": ("异常升温", "Spikes"),

@@ -1617,3 +1617,29 @@ def test_keywords_columns_share_one_scale(site, session):
     assert len(ranges) == 2 and ranges[0] and ranges[0] == ranges[1], ranges
     top = max(max(t["x"]) for s in specs(at) for t in s["data"])
     assert ranges[0][1] >= top
+
+
+def test_an_overview_matching_nothing_draws_no_empty_chart(site, session):
+    # Before: "Nothing matches" and then two empty, axis-less charts with CSV buttons and
+    # drill-downs for nothing (the Explorer already showed none)
+    at = ok(page("overview", ui="en", q="zzzqqq"))
+    assert any("Nothing matches" in i.value for i in at.info)
+    assert specs(at) == [] and not at.get("download_button")
+
+
+def test_the_spikes_csv_writes_lag_days_as_whole_days(site, session, monkeypatch):
+    # Before: a spike without a lag made pandas write every lag as 0.0, 1.0, ...
+    frames = _csv_frames(monkeypatch)
+    ok(page("overview", ui="en"))
+    lag = frames["spikes.csv"]["lag_days"]
+    assert str(lag.dtype) == "Int64" and lag.notna().any()
+    assert not any(line.endswith(".0") for line in _csv_column(frames["spikes.csv"], "lag_days"))
+
+
+def _csv_column(df, column):
+    from io import StringIO
+
+    from dashboard import ui
+
+    return [str(v) for v in pd.read_csv(StringIO(ui.csv_bytes(df).decode("utf-8-sig")), dtype=str,
+                                        keep_default_na=False)[column]]

@@ -882,3 +882,11 @@ def test_stories_without_a_theme_are_listed_in_their_section(session):
         assert part.index("Top stories with no theme") < part.index("Veo 3 clip goes viral overnight")
     focused = render(build_digest(session, DAY, tz=TZ, base=ItemFilter(q="viral")))
     assert "Veo 3 clip goes viral overnight" in focused.text
+
+
+def test_the_previous_share_is_named_as_such(session):
+    # Before: "share 48% (64%)" said nowhere that 64% was the previous day's share
+    build(session)
+    r = render(build_digest(session, DAY, tz=TZ))
+    assert re.search(r"share \d+% \(前一日 \d+% · previous day \d+%\)", r.text), r.text
+    assert "share (previous day)" in r.html

@@ -101,6 +101,7 @@ def spikes(ctx: Ctx, tally=None) -> None:
         "lag_days": r.get("lag_days"),
         "partial": r.get("as_of") is not None, "as_of": ui.as_of_cell(r.get("as_of"), ctx.tz),
     } for r in rows])
+    table["lag_days"] = table["lag_days"].astype("Int64")    # days, not 1.0 (a missing one upcast it)
     st.download_button(i18n.t("download_csv", L), ui.csv_bytes(ui.stories_named(table)), file_name="spikes.csv",
                        mime="text/csv", key="ov_spikes_csv", on_click="ignore", icon=":material/download:")
     for i, r in enumerate(rows[:SPIKES_SHOWN]):
@@ -131,9 +132,11 @@ ctx = setup("overview")
 with ui.db_guard(ctx.lang):
     # a search: its stories matched once for every count below (the rollups hold no text)
     tally = data.search_tally(ctx.url, ctx.flt, ctx.tz) if ctx.flt.q else None
-    if data.total(ctx.url, ctx.flt, _tally=tally) == 0:
+    empty = data.total(ctx.url, ctx.flt, _tally=tally) == 0
+    if empty:
         st.info(i18n.t("no_match", ctx.lang))
     kpis(ctx, tally)
-    volume(ctx, tally)
-    net_sentiment(ctx, tally)
+    if not empty:       # no empty chart, CSV or drill-down for nothing (as the Explorer)
+        volume(ctx, tally)
+        net_sentiment(ctx, tally)
     spikes(ctx, tally)
