@@ -231,6 +231,33 @@ def module_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             drop()
 
 
+@contextmanager
+def searched_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                stories: dict[str, tuple[str, str, str]], at: datetime,
+                models: dict[str, tuple[str, ...]]) -> Iterator[Session]:
+    """`module_db` holding one story per entry of `stories` (name: (lang, title, text)), a minute
+    apart from `at`, from zh-news or en-news by its language, with `models[lang]`."""
+    with module_db(request, tmp_path_factory) as session:
+        corpus = Corpus()
+        for i, (lang, title, text) in enumerate(stories.values()):
+            corpus.add(at + timedelta(minutes=i), "zh-news" if lang == "zh" else "en-news", lang=lang,
+                       title=title, text=text, models=models[lang])
+        corpus.save(session)
+        yield session
+
+
+def found_by_search(session: Session, stories: dict[str, tuple[str, str, str]], q: str) -> set[str]:
+    """The names of `stories` (by title) that the search `q` lists; its count must agree."""
+    from db import queries
+    from db.filters import ItemFilter
+
+    by_title = {v[1]: k for k, v in stories.items()}
+    flt = ItemFilter(q=q)
+    names = {by_title[r["title"]] for r in queries.items(session, flt, limit=100)}
+    assert queries.count_items(session, flt) == len(names)   # the count agrees with the list
+    return names
+
+
 def matches(story: Story, flt) -> bool:
     """Python twin of ItemFilter.apply (text search aside) for a corpus story."""
     return ((flt.since is None or story.at >= flt.since)

@@ -817,15 +817,11 @@ def test_a_one_language_digest_accounts_for_every_story_of_its_total(session):
     # Before: a Chinese digest showed "Σ 15" above a single row "中文 8": the 7 English stories in
     # its total were explained nowhere (nor a story of no detected language), in HTML, text, chat
     # and the generic push.
-    from db import store
     from report.send import facts
-    from tests.support.stories import _Writer, local
+    from tests.support.stories import add_story, local
 
     build(session)
-    w = _Writer(session)
-    w.add("en-news", local(DAY, 18), "Kling!!! 🎬🎬", lang="und", models=("kling",))
-    store.finish_run(session, w.run_id, "ok")
-    session.commit()
+    add_story(session, "en-news", local(DAY, 18), "Kling!!! 🎬🎬", lang="und", models=("kling",))
     for lang, own, other, rest, note in (
             ("zh", "中文", "英文", "其他语言", "* 英文报道 7 条未在本简报中展开（本简报只含中文部分）。"),
             ("en", "English", "Chinese", "Other languages",
@@ -868,14 +864,10 @@ def test_the_previous_periods_net_sentiment_is_named_as_such_in_every_form(sessi
 def test_stories_without_a_theme_are_listed_in_their_section(session):
     # Before: a section listed stories only under its top themes, so a story with no theme was
     # counted and never shown (a focused digest of a few such stories listed none of them)
-    from db import store
-    from tests.support.stories import _Writer, local
+    from tests.support.stories import add_story, local
 
     build(session)
-    w = _Writer(session)
-    w.add("en-news", local(DAY, 18), "Veo 3 clip goes viral overnight", lang="en", models=("veo",))
-    store.finish_run(session, w.run_id, "ok")
-    session.commit()
+    add_story(session, "en-news", local(DAY, 18), "Veo 3 clip goes viral overnight", lang="en", models=("veo",))
     r = render(build_digest(session, DAY, tz=TZ))
     for part in (r.text, r.html):
         assert "Top stories with no theme" in part

@@ -184,11 +184,9 @@ def test_filters_narrow_the_export_as_they_narrow_the_query(db_url, session, bui
 def test_the_other_language_stories_the_dashboard_shows_can_be_exported(db_url, session, built):
     # Before: --lang took zh, en, und, but ingest stores zh, en and other: the "other" slice the
     # dashboard and the digest count could not be exported, and und always gave nothing
-    from tests.support import stories
+    from tests.support.stories import add_story, local
 
-    w = stories._Writer(session)
-    w.add("en-news", stories.local(DAY, 10), "Sora llega a Europa", lang="other", models=("sora",))
-    session.commit()
+    add_story(session, "en-news", local(DAY, 10), "Sora llega a Europa", lang="other", models=("sora",))
     res = run(db_url, "trends", "--since", str(WEEK[0]), "--until", str(WEEK[1]), "--tz", TZ,
               "--lang", "other", "--format", "json")
     doc = json.loads(res.stdout)

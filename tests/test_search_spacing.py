@@ -4,14 +4,12 @@ a digit may be there or not ("可灵 AI" = "可灵AI", "Sora 2" = "Sora2"). Read
 SQLite and PostgreSQL, the read side the dashboard, the digest and the exports share."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from db import queries
 from db.filters import ItemFilter
 
-from readside_data import BACKENDS, Corpus, module_db, utc
+from readside_data import BACKENDS, found_by_search, searched_db, utc
 
 AT = utc(2025, 3, 10, 9)
 # name: (lang, title, text)
@@ -36,21 +34,12 @@ STORIES = {
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def db(request, tmp_path_factory):
-    with module_db(request, tmp_path_factory) as session:
-        corpus = Corpus()
-        for i, (lang, title, text) in enumerate(STORIES.values()):
-            corpus.add(AT + timedelta(minutes=i), "zh-news" if lang == "zh" else "en-news", lang=lang,
-                       title=title, text=text, models=("kling",) if lang == "zh" else ("sora",))
-        corpus.save(session)
+    with searched_db(request, tmp_path_factory, STORIES, AT, {"zh": ("kling",), "en": ("sora",)}) as session:
         yield session
 
 
 def found(session, q: str) -> set[str]:
-    by_title = {v[1]: k for k, v in STORIES.items()}
-    flt = ItemFilter(q=q)
-    names = {by_title[r["title"]] for r in queries.items(session, flt, limit=100)}
-    assert queries.count_items(session, flt) == len(names)   # the count agrees with the list
-    return names
+    return found_by_search(session, STORIES, q)
 
 
 def test_the_stories_keep_their_white_space(db):

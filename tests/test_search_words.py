@@ -5,14 +5,11 @@ edge ("model*", "*art"). Read through db.queries on SQLite and PostgreSQL, the r
 dashboard, the digest and the exports share."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from db import queries, wordedge
-from db.filters import ItemFilter
+from db import wordedge
 
-from readside_data import BACKENDS, Corpus, module_db, utc
+from readside_data import BACKENDS, found_by_search, searched_db, utc
 
 AT = utc(2025, 3, 10, 9)
 # name: (lang, title, text)
@@ -33,21 +30,12 @@ STORIES = {
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def db(request, tmp_path_factory):
-    with module_db(request, tmp_path_factory) as session:
-        corpus = Corpus()
-        for i, (lang, title, text) in enumerate(STORIES.values()):
-            corpus.add(AT + timedelta(minutes=i), "zh-news" if lang == "zh" else "en-news", lang=lang,
-                       title=title, text=text, models=("wan",))
-        corpus.save(session)
+    with searched_db(request, tmp_path_factory, STORIES, AT, {"zh": ("wan",), "en": ("wan",)}) as session:
         yield session
 
 
 def found(session, q: str) -> set[str]:
-    by_title = {v[1]: k for k, v in STORIES.items()}
-    flt = ItemFilter(q=q)
-    names = {by_title[r["title"]] for r in queries.items(session, flt, limit=100)}
-    assert queries.count_items(session, flt) == len(names)   # the count agrees with the list
-    return names
+    return found_by_search(session, STORIES, q)
 
 
 def test_a_latin_term_is_a_whole_word(db):

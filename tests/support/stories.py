@@ -76,6 +76,15 @@ class _Writer:
         return intent
 
 
+def add_story(session: Session, source_id: str, when: datetime, title: str, *, lang: str,
+              models=()) -> None:
+    """One more story, in a run of its own, committed (beside the stories of `build`)."""
+    w = _Writer(session)
+    w.add(source_id, when, title, lang=lang, models=models)
+    store.finish_run(session, w.run_id, "ok")
+    session.commit()
+
+
 def build(session: Session) -> Built:
     """Write the stories and commit. Returns the ids of the notable ones."""
     w = _Writer(session)
