@@ -428,6 +428,9 @@ def _context(d: Digest) -> dict:
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
         "gap_line": gap_line, "lang_split": lang_split, "lead_text": lead_text, "lang_rows": lang_rows(d), "not_covered_lines": not_covered_lines, "listed_above": listed_above, "change_phrase": change_phrase, "data_age_line": data_age_line,
         "spike_day": lambda sp, lang: spike_day(d, sp, lang), "was": lambda v, lang: was_text(d, v, lang), "subject_lang": subject_lang(d),
+        # a spike's line in each language of the digest (a Chinese reader of the default digest
+        # read the spikes, its first section, in English only)
+        "spike_langs": d.langs if len(d.langs) > 1 else (subject_lang(d),),
         "focus_lines": [line for line in (focus_line(d.filters, lang, d.source_names) for lang in d.langs) if line],
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),

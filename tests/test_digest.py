@@ -472,7 +472,7 @@ def test_a_weekly_digest_names_the_day_of_each_spike(session):
     r = render(d)
     assert subject(d).endswith(": Kling spike on Mon 03-10: 14 stories (usual 1)")
     assert "Kling spike on Mon 03-10: 14 stories (usual 1)" in r.text
-    assert "Kling</b> — Mon 03-10: 14 " in r.html and "* Kling, Mon 03-10: 14 (" in r.text
+    assert "Kling</b> — Mon 03-10: 14 " in r.html and "  Kling, Mon 03-10: 14 (" in r.text
     assert any(line.startswith("Spikes: Kling, Mon 03-10: 14 (usual 1)") for line, _ in short_lines(d))
     zh = build_digest(session, DAY, period="week", tz=TZ, langs=("zh",))
     assert subject(zh).endswith("报道激增（3月10日 周一）：14 条（常态 1）")
@@ -645,7 +645,7 @@ def test_a_spike_line_is_written_in_one_language(session):
     both = render(build_digest(session, DAY, tz=TZ))
     assert "<b>Kling</b> — 14 stories <span style=\"color:#6b6b6b;\">(usual 1; Chinese 8 / English 6; Chinese first" \
         in both.html
-    assert "* Kling: 14 (usual 1; Chinese 8 / English 6; Chinese first" in both.text
+    assert "\n  Kling: 14 (usual 1; Chinese 8 / English 6; Chinese first" in both.text   # under its zh line
     assert "· Stories (" not in both.html and "常态 · usual" not in both.html + both.text
     zh_d = build_digest(session, DAY, tz=TZ, langs=("zh",))
     zh = render(zh_d)
@@ -882,3 +882,14 @@ def test_the_previous_share_is_named_as_such(session):
     r = render(build_digest(session, DAY, tz=TZ))
     assert re.search(r"share \d+% \(前一日 \d+% · previous day \d+%\)", r.text), r.text
     assert "share (previous day)" in r.html
+
+
+def test_a_bilingual_digest_says_each_spike_in_both_languages(session):
+    # Before: the default digest (Chinese and English) gave every spike's line in English only
+    build(session)
+    r = render(build_digest(session, DAY, tz=TZ))
+    for part in (r.text, r.html):
+        assert "中文先起, 英文晚 1 天" in part and "Chinese first, English 1 day later" in part
+        assert part.index("常态") < part.index("usual 1")
+    zh_only = render(build_digest(session, DAY, tz=TZ, langs=("zh",)))
+    assert "Chinese first" not in zh_only.text and "中文先起" in zh_only.text
