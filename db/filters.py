@@ -148,12 +148,18 @@ def _contains_sqlite(element, compiler, **kw):
         term = compiler.process(literal(textfold.fold(element.term)), **kw)
         return _gated(element.term, columns, f"{textfold.CONTAINS_SQL}({term}, {', '.join(columns)})",
                       compiler, **kw)
-    like = "(" + " OR ".join(_like(c, element.term, compiler, **kw) for c in columns) + ")"
-    wide = _wide(element, compiler, **kw)
+    like, wide = _like_and_wide(element, columns, compiler, **kw)
     if not wide:
         return like
     matched = _matched(textfold.pg_regex(element.term), columns, compiler, **kw)
     return f"(CASE WHEN {like} THEN 1 WHEN {wide} THEN {matched} ELSE 0 END)"
+
+
+def _like_and_wide(element, columns: list[str], compiler, **kw) -> tuple[str, str]:
+    """For a `_Contains` term under the rule for ASCII-cased terms: SQL for a row LIKE finds it in,
+    and for a row that may hold it with full-width letters or digits ("" when none can)."""
+    like = "(" + " OR ".join(_like(c, element.term, compiler, **kw) for c in columns) + ")"
+    return like, _wide(element, compiler, **kw)
 
 
 def _wide(element, compiler, **kw) -> str:
@@ -292,24 +298,24 @@ def _term_clause(term: str):
     clauses = []
     for variant in _spellings(edges.core):
         found = (_Spaced if spacing.loose(variant) else _Contains)(columns, variant, m.Item.fullwidth)
-        clauses.append(_AtEdges(found, variant, edges.left, edges.right) if edges.bounded else found)
+        clauses.append(_AtEdges(found, edges.left, edges.right) if edges.bounded else found)
     return or_(*clauses) if len(clauses) > 1 else clauses[0]
 
 
 class _AtEdges(ColumnElement):
-    """A match of `found` (a `_Contains` or `_Spaced` clause of `term`) that meets the word edges
+    """A match of `found` (a `_Contains` or `_Spaced` clause of a term) that meets the word edges
     of `db.wordedge`: PostgreSQL tests the bounded regular expression alone; SQLite first the
     clause (LIKE, in C, where it can) and calls `aw_match` only for the rows holding the term."""
 
     type = Boolean()
     inherit_cache = False
 
-    def __init__(self, found, term: str, left: str | None, right: str | None):
-        self.found, self.term, self.left, self.right = found, term, left, right
+    def __init__(self, found, left: str | None, right: str | None):
+        self.found, self.left, self.right = found, left, right
 
     def regex(self) -> str:
-        core = (spacing.regex(self.term) if spacing.loose(self.term)
-                else textfold.pg_regex(self.term))
+        term = self.found.term
+        core = spacing.regex(term) if isinstance(self.found, _Spaced) else textfold.pg_regex(term)
         return wordedge.bounded(core, self.left, self.right)
 
 
@@ -319,9 +325,8 @@ def _at_edges_sqlite(element, compiler, **kw):
     columns = [compiler.process(c, **kw) for c in found.columns]
     if isinstance(found, _Contains) and not textfold.needs_fold(found.term):
         # LIKE or full-width (as `_Contains`), then the edges: each row reaches Python once
-        held = "(" + " OR ".join(_like(c, found.term, compiler, **kw) for c in columns) + ")"
-        wide = _wide(found, compiler, **kw)
-        held = f"({held} OR {wide})" if wide else held
+        like, wide = _like_and_wide(found, columns, compiler, **kw)
+        held = f"({like} OR {wide})" if wide else like
     else:
         held = compiler.process(found, **kw)
     return f"(CASE WHEN {held} THEN {_matched(element.regex(), columns, compiler, **kw)} ELSE 0 END)"

@@ -17,6 +17,7 @@ highlighter marks the same places.
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 WILDCARD = "*"
@@ -27,27 +28,14 @@ LETTERS = ("A-Za-z\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af\u037
            "\u0400-\u052f\u1e00-\u1eff\uff21-\uff3a\uff41-\uff5a")
 DIGITS = "0-9\uff10-\uff19"
 _LETTER, _DIGIT = "letter", "digit"
-
-
-def _in_class(ch: str, spec: str) -> bool:
-    i = 0
-    while i < len(spec):
-        if i + 2 < len(spec) and spec[i + 1] == "-":
-            if spec[i] <= ch <= spec[i + 2]:
-                return True
-            i += 3
-        else:
-            if ch == spec[i]:
-                return True
-            i += 1
-    return False
+_IS_LETTER, _IS_DIGIT = re.compile(f"[{LETTERS}]"), re.compile(f"[{DIGITS}]")
 
 
 def kind(ch: str) -> str | None:
     """"letter", "digit" or None (no word edge: a Chinese character, a mark, another script)."""
-    if _in_class(ch, LETTERS):
+    if _IS_LETTER.fullmatch(ch):
         return _LETTER
-    if _in_class(ch, DIGITS):
+    if _IS_DIGIT.fullmatch(ch):
         return _DIGIT
     return None
 

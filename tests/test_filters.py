@@ -357,6 +357,22 @@ def _count_calls(conn, name: str, fn) -> list[str]:
     return seen
 
 
+def _searched_counting_calls(path, titles, q: str, name: str, fn) -> tuple[set[str], list[str]]:
+    """The titles a search `q` finds in a SQLite file of `titles` (`_sqlite_with_titles`), and
+    the rows that reached the SQLite function `name` (`_count_calls`) while it searched."""
+    from sqlalchemy.orm import Session
+
+    engine = _sqlite_with_titles(path, titles)
+    try:
+        with engine.connect() as conn:
+            called = _count_calls(conn, name, fn)
+            with Session(bind=conn) as s:
+                found = {r["title"] for r in queries.items(s, ItemFilter(q=q), limit=10)}
+    finally:
+        engine.dispose()
+    return found, called
+
+
 def _sqlite_with_titles(path, titles):
     """A SQLite file holding one English news story per title, a minute apart."""
     from db.engine import ensure_schema, session_factory
@@ -375,22 +391,16 @@ def _sqlite_with_titles(path, titles):
 def test_sqlite_folds_in_python_only_rows_holding_a_form_of_the_terms_first_cased_letter(tmp_path):
     # Before: every row of the window went through the Python fold function (2-3x a LIKE's time
     # over 1M stories); now instr() in C first passes on only rows holding Σ, σ or ς for "ΣΟΡΑ".
-    from sqlalchemy.orm import Session
-
     from db import textfold
 
     rows = {"upper": "ΝΕΟ ΣΟΡΑ", "lower": "νεο σορα", "final": "το ςορα", "greek": "νέος κανόνας",
             "en": "OpenAI Sora ships", "zh": "可灵发布新模型"}
-    engine = _sqlite_with_titles(tmp_path / "fold.db", rows.values())
-    with engine.connect() as conn:
-        folded = _count_calls(conn, textfold.CONTAINS_SQL, textfold.contains)
-        with Session(bind=conn) as s:
-            found = {r["title"] for r in queries.items(s, ItemFilter(q="ΣΟΡΑ"), limit=10)}
+    found, folded = _searched_counting_calls(tmp_path / "fold.db", rows.values(), "ΣΟΡΑ",
+                                             textfold.CONTAINS_SQL, textfold.contains)
     assert found == {rows["upper"], rows["lower"], rows["final"]}
     assert sorted(folded) == sorted([rows["upper"], rows["lower"], rows["final"], rows["greek"]])
     assert textfold.first_letter_forms("ΣΟΡΑ") == ("Σ", "ς", "σ")
     assert textfold.first_letter_forms("sora 可灵") == ()
-    engine.dispose()
 
 
 def test_sqlite_matches_in_python_only_stories_stored_with_full_width_letters_or_digits(tmp_path):
@@ -567,17 +577,11 @@ def test_migration_0014_marks_the_stored_stories_holding_full_width_letters_and_
 def test_sqlite_checks_word_edges_in_python_only_for_the_stories_holding_the_term(tmp_path):
     # "wan" as a word: LIKE (in C) keeps the stories holding "wan" anywhere (and those with
     # full-width letters), and only those reach the regular expression with the word edges
-    from sqlalchemy.orm import Session
-
     from db import spacing
 
     rows = {"model": "Wan 2.2 goes open source", "glued": "Wan2.2 上线", "want": "I want it now",
             "zh": "通义万相发布新模型", "other": "Sora ships", "wide": "Ｗａｎ 评测"}
-    engine = _sqlite_with_titles(tmp_path / "edges.db", rows.values())
-    with engine.connect() as conn:
-        matched = _count_calls(conn, spacing.MATCH_SQL, spacing.match)
-        with Session(bind=conn) as s:
-            found = {r["title"] for r in queries.items(s, ItemFilter(q="wan"), limit=10)}
+    found, matched = _searched_counting_calls(tmp_path / "edges.db", rows.values(), "wan",
+                                              spacing.MATCH_SQL, spacing.match)
     assert found == {rows["model"], rows["glued"], rows["wide"]}
     assert sorted(matched) == sorted([rows["model"], rows["glued"], rows["want"], rows["wide"]])
-    engine.dispose()

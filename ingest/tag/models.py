@@ -202,11 +202,10 @@ def _in_lists(listed: list[ModelHit], accepted: list[ModelHit], norm: str) -> li
     side ("Sora、HunyuanVideo、Minimax、Luma"; "Kling, MiniMax, Runway, and even Sora")."""
     if not listed or not accepted:
         return []
-    items = sorted(accepted, key=lambda h: h.start)
-    starts = {h.start for h in items}
-    ends = {h.end for h in items}
+    starts = {h.start for h in accepted}
+    ends = {h.end for h in accepted}
     out: list[ModelHit] = []
-    pending = sorted(listed, key=lambda h: h.start)
+    pending = list(listed)
     grew = True
     while pending and grew:         # a name beside an accepted name may itself be a neighbour
         grew = False
