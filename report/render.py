@@ -431,6 +431,13 @@ def _context(d: Digest) -> dict:
         # a spike's line in each language of the digest (a Chinese reader of the default digest
         # read the spikes, its first section, in English only)
         "spike_langs": d.langs if len(d.langs) > 1 else (subject_lang(d),),
+        # an overview story's meta and evidence lines in the story's own language when the digest
+        # has that language (a Chinese story in the default digest was annotated in English)
+        "story_lang": lambda st: st.get("lang") if st.get("lang") in d.langs else subject_lang(d),
+        "chart_title": " · ".join(label("chart", lg) + label("chart_key", lg)
+                                  for lg in (d.langs if len(d.langs) > 1 else (subject_lang(d),))),
+        "above_text": lambda above: " · ".join(dict.fromkeys(
+            listed_above(above, lg) for lg in (d.langs if len(d.langs) > 1 else (subject_lang(d),)))),
         "focus_lines": [line for line in (focus_line(d.filters, lang, d.source_names) for lang in d.langs) if line],
         "last_run_at": local_time(d.last_run["started_at"], d.tz, "%Y-%m-%d %H:%M") if d.last_run else "",
         "last_story": local_time(d.last_story_at, d.tz, "%Y-%m-%d %H:%M"),

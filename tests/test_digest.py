@@ -16,7 +16,7 @@ from aigcwatch.cli import main
 from db import queries as q
 from db.filters import ItemFilter, day_window
 from report.digest import Change, Digest, build_digest, headline
-from report.render import render, safe_link, short_lines, subject
+from report.render import name, render, safe_link, short_lines, subject
 from tests.support.browser import pages_at
 from tests.support.stories import DAY, FORMULA_TITLE, HOSTILE_TITLE, SYNDICATED_TITLE, TZ, build
 
@@ -252,9 +252,10 @@ def test_the_stories_of_a_spike_show_the_evidence_phrases_escaped(session):
     assert top["evidence"] == ["kling"]
     top["evidence"] = ['可灵 <img src=x onerror=alert(1)>', "Kling 2.1", "kling", "not shown: a fourth"]
     r = render(d)
-    assert "Kling: 「可灵 &lt;img src=x onerror=alert(1)&gt;」「Kling 2.1」「kling」</div>" in r.html
+    named = name("model", "kling", top["lang"])     # in the story's own language
+    assert f"{named}: 「可灵 &lt;img src=x onerror=alert(1)&gt;」「Kling 2.1」「kling」</div>" in r.html
     assert "<img src=x" not in r.html and "a fourth" not in r.html
-    assert '\n    Kling: "可灵 <img src=x onerror=alert(1)>" "Kling 2.1" "kling"\n' in r.text
+    assert f'\n    {named}: "可灵 <img src=x onerror=alert(1)>" "Kling 2.1" "kling"\n' in r.text
 
 
 def _story_block(text: str, title: str) -> str:
@@ -272,7 +273,8 @@ def test_a_spikes_evidence_stays_with_its_story_and_reasons_are_not_quoted(sessi
     build(session)
     d = build_digest(session, DAY, tz=TZ)
     sp = d.spikes[0]
-    first, second = sp["stories"][:2]
+    at = next(i for i, st in enumerate(sp["stories"]) if st["lang"] == "en")    # an English story's
+    first, second = sp["stories"][at], sp["stories"][at + 1 if at + 1 < len(sp["stories"]) else at - 1]
     first["evidence"] = ["same prompt", "3 models"]
     r = render(d)
     block = _story_block(r.text, first["title"])
@@ -608,15 +610,19 @@ def test_the_text_part_names_each_storys_tone_as_the_html_does(session):
     # part dropped the tone, so a neutral story (or one whose tone words are not quoted) had none.
     build(session)
     d = build_digest(session, DAY, tz=TZ)
-    st = d.spikes[0]["stories"][0]
-    assert st["sentiment"]
     r = render(d)
-    from report.render import local_time, sentiment_name
+    from report.render import label, local_time, sentiment_name
 
-    meta = f"{st['source_name']} · {local_time(st['published_at'], TZ)} · {st['outlets']} outlets · " \
-           f"{sentiment_name(st['sentiment'], 'en')}"
-    assert meta in r.html
-    assert f"\n    {meta}\n" in _story_block(r.text, st["title"]) + "\n"
+    stories = d.spikes[0]["stories"]
+    assert {st["lang"] for st in stories} == {"zh", "en"}      # each in its own language
+    for st in stories:
+        assert st["sentiment"]
+        lang = st["lang"]
+        outlets = label("outlets", lang, n=st["outlets"]) if st["outlets"] > 1 else label("one_outlet", lang)
+        meta = f"{st['source_name']} · {local_time(st['published_at'], TZ)} · {outlets} · " \
+               f"{sentiment_name(st['sentiment'], lang)}"
+        assert meta in r.html
+        assert f"\n    {meta}\n" in _story_block(r.text, st["title"]) + "\n"
 
 
 def test_a_spikes_split_by_language_is_in_the_digests_language(session):
@@ -852,8 +858,8 @@ def test_the_previous_periods_net_sentiment_is_named_as_such_in_every_form(sessi
     for d, en, zh in ((day, "previous day", "前一日"), (week, "previous week", "前一周")):
         prev = f"{d.net[1]:+.2f}" if d.net[1] is not None else "–"
         r = render(d)
-        assert f"({en} {prev})" in r.text or f"({zh} {prev})" in r.text      # the whole digest's
-        assert f"({en} {prev};" in r.html or f"({zh} {prev};" in r.html
+        # the whole digest's, in each of its languages
+        assert f"({zh} {prev} · {en} {prev})" in r.text and f"({zh} {prev} · {en} {prev};" in r.html
         for part in (r.text, r.html):                                           # each section's
             assert f"({en} " in part and f"({zh} " in part
         lines = [t for t, _ in short_lines(d)]
@@ -893,3 +899,29 @@ def test_a_bilingual_digest_says_each_spike_in_both_languages(session):
         assert part.index("常态") < part.index("usual 1")
     zh_only = render(build_digest(session, DAY, tz=TZ, langs=("zh",)))
     assert "Chinese first" not in zh_only.text and "中文先起" in zh_only.text
+
+
+def _spike_block(text: str) -> str:
+    return text[text.index("异常升温 · Spikes"):text.index("近 14 日")]
+
+
+def test_a_bilingual_digest_annotates_each_overview_story_in_its_own_language(session):
+    # Before: under the spikes of the default digest a Chinese story read "1 outlet · positive",
+    # "relevant: …", and the rising models and themes and the previous day's net were English only
+    build(session)
+    r = render(build_digest(session, DAY, tz=TZ))
+    spikes = _spike_block(r.text)
+    zh_story = spikes[spikes.index("可灵2.1发布"):]
+    zh_story = zh_story[:zh_story.index("\n\n")]
+    assert "家媒体" in zh_story and "正面" in zh_story and "outlet" not in zh_story
+    assert "positive" not in zh_story and "relevant" not in zh_story
+    en_story = spikes[spikes.index("Kling 2.1 launches"):]
+    en_story = en_story[:en_story.index("\n\n")]
+    assert "outlet" in en_story and "家媒体" not in en_story
+    for part in (r.text, r.html):
+        assert "升温的模型:" in part and "Rising models:" in part
+        assert "升温的议题:" in part and "Rising themes:" in part
+        assert re.search(r"情感净值 · Net sentiment:.*\(前一日 [+-]\d\.\d\d · previous day [+-]\d\.\d\d", part, re.S)
+    assert "近 14 日每日报道数（中文 / 英文） · Stories per day, last 14 days (Chinese / English)" in r.text
+    en_only = render(build_digest(session, DAY, tz=TZ, langs=("en",)))
+    assert "家媒体" not in en_only.text and "升温的模型" not in en_only.text and "前一日" not in en_only.text

@@ -110,7 +110,7 @@ def test_digest_arrives_over_starttls_and_reads_back_with_the_database_numbers(d
     # Both languages' sections, and the story carried by three outlets, listed once: under the
     # Kling spike (in the subject's language), not again under its theme in the Chinese section.
     assert "中文报道" in html and "English coverage" in html
-    assert text.count(f"- {SYNDICATED_TITLE}\n") == 1 and "3 outlets" in text
+    assert text.count(f"- {SYNDICATED_TITLE}\n") == 1 and "3 家媒体" in text      # a Chinese story's line
 
     # Feed text is escaped in HTML; only http(s) links exist; the javascript: story has no link.
     assert "<script>" not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
