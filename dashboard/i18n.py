@@ -53,6 +53,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "all": ("全部", "all"),
     "bad_param": ("网址参数 {name}={value!r} 无效，已忽略：{why}",
                   "URL parameter {name}={value!r} ignored: {why}"),
+    # a value that was used, only moved ("ignored" said of it was wrong)
+    "moved_param": ("网址参数 {name}={value!r}：{why}", "URL parameter {name}={value!r} used: {why}"),
     "why_unknown_value": ("未知的取值", "unknown value"),
     "why_unknown_param": ("不是本页的参数", "not a parameter of this page"),
     "why_unknown_param_near": ("不是本页的参数（{near}=？）", "not a parameter of this page ({near}=?)"),
@@ -154,6 +156,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "A model's or theme's daily volume far above its own trailing {window}-day robust baseline "
         "(median and MAD), score >= {threshold}."),
     "no_spikes": ("当前范围内没有异常峰值。", "No spikes in this range."),
+    "spikes_more": ("下面展开得分最高的 {shown} 个，共 {n} 个异常峰值：全部见上方 CSV，或缩小日期范围。",
+                    "The {shown} highest-scoring of {n} spikes are expanded below: the CSV above lists all "
+                    "of them, or narrow the date range."),
     "spike_line": ("{day} · {name} · {count} 篇（基线 {baseline:.1f}，得分 {score:.1f}）· 中文 {zh} / 英文 {en}",
                    "{day} · {name} · {count} stories (baseline {baseline:.1f}, score {score:.1f}) · zh {zh} / en {en}"),
     "spike_so_far": ("当天未结束：截至 {at}，对比此前各天同一时段", "day not over: until {at}, against the same hours of the days before"),
@@ -216,6 +221,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
                       "Estimated: one in {k} stories of both periods was read (this period's {n} in this language), "
                       "its counts multiplied by {k}; the z-scores estimate the full ones."),
     "no_terms": ("没有显著上升的词。", "No term rises significantly."),
+    "no_match_either": ("两个周期都没有符合当前筛选和搜索的报道：可放宽筛选或修改搜索词。",
+                        "Nothing matches the current filters in either period: widen a filter or change the search."),
     "no_previous": ("上一周期没有报道可供对比：请选择更晚的日期范围。",
                     "The previous period holds no stories to compare against: pick a later date range."),
     "pick_term": ("查看含该词的报道", "Stories with the term"),

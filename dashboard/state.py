@@ -247,11 +247,15 @@ def setup(page: str, *, search_in_sidebar: bool = True, own: tuple[str, ...] = (
                events=events, push=push)
 
 
+MOVED = {"why_before_from"}     # reasons of a value used elsewhere, not dropped
+
+
 def warn_bad_param(name: str, value: str, why: str, lang: str, **values) -> None:
     """A URL parameter that was dropped, named with its reason (an i18n key, formatted with
     `values`). The value is whatever was typed: shown as text only."""
     reason = i18n.t(why, lang, **values)
-    st.warning(ui.md_escape(i18n.t("bad_param", lang, name=name, value=value, why=reason)))
+    kind = "moved_param" if why in MOVED else "bad_param"
+    st.warning(ui.md_escape(i18n.t(kind, lang, name=name, value=value, why=reason)))
 
 
 def _sidebar(sb, view: View, facets: dict, names: dict[str, str], lang: str, push: bool,

@@ -19,8 +19,8 @@ from report.focus import focus_key
 CATCH_UP_DAYS = 1     # how far back a failed alert is still sent: the previous local day
 
 
-def late_alerts(session: Session, base: ItemFilter | None, *, tz: str, now: datetime
-                ) -> list[tuple[Alert, frozenset[Target]]]:
+def late_alerts(session: Session, base: ItemFilter | None, *, tz: str, now: datetime,
+                langs: tuple[str, ...] = ("zh", "en")) -> list[tuple[Alert, frozenset[Target]]]:
     """Each of yesterday's (in `tz`, at `now`) spike alerts owed within the focus `base`, marked
     late, with the targets owed it."""
     day = local_day(now, tz) - timedelta(days=CATCH_UP_DAYS)
@@ -28,10 +28,10 @@ def late_alerts(session: Session, base: ItemFilter | None, *, tz: str, now: date
     if not missed:
         return []
     wanted = {(x.dim, x.key) for x in missed}
-    found = {(a.dim, a.key): a for a in find_alerts(session, base, tz=tz, now=now, day=day, keys=wanted)}
+    found = {(a.dim, a.key): a for a in find_alerts(session, base, tz=tz, now=now, day=day, keys=wanted, langs=langs)}
     lost = wanted - found.keys()
     if lost:
         at = max(x.failed_at for x in missed if (x.dim, x.key) in lost)
-        found |= {(a.dim, a.key): a for a in find_alerts(session, base, tz=tz, now=at, day=day, keys=lost)}
+        found |= {(a.dim, a.key): a for a in find_alerts(session, base, tz=tz, now=at, day=day, keys=lost, langs=langs)}
     return [(replace(found[(x.dim, x.key)], level=x.level, late=True), x.targets)
             for x in missed if (x.dim, x.key) in found]

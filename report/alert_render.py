@@ -128,7 +128,9 @@ def facts(a: Alert, langs: tuple[str, ...]) -> dict:
 
 def _context(alerts: list[Alert], langs: tuple[str, ...]) -> dict:
     return {"alerts": alerts, "langs": part_langs(langs), "subject": lambda a: subject(a, langs),
-            "part_lines": part_lines, "L": label, "local_time": local_time, "lang": subject_lang_of(langs)}
+            "part_lines": part_lines, "L": label, "local_time": local_time, "lang": subject_lang_of(langs),
+            # a story's line in its own language when the alert has a part in it (as the digest's)
+            "story_lang": lambda st: st.get("lang") if st.get("lang") in langs else subject_lang_of(langs)}
 
 
 def text(alerts: list[Alert], langs: tuple[str, ...]) -> str:

@@ -97,10 +97,11 @@ def message(a: Alert, langs: tuple[str, ...]) -> Message:
                    log=log, headers={"X-Aigcwatch-Alert": ar.header(a)})
 
 
-def gather(engine: Engine, *, tz: str, base: ItemFilter | None, now: datetime) -> list[Alert]:
+def gather(engine: Engine, *, tz: str, base: ItemFilter | None, now: datetime,
+           langs: tuple[str, ...] = ("zh", "en")) -> list[Alert]:
     """Today's spikes, each at its escalation level (what the alert log says was sent)."""
     with session_factory(engine)() as session:
-        found = find_alerts(session, base, tz=tz, now=now)
+        found = find_alerts(session, base, tz=tz, now=now, langs=langs)
         out = []
         for a in found:
             level, previous = level_of(a.spike["count"], log_of(a).sent(session))
@@ -108,18 +109,19 @@ def gather(engine: Engine, *, tz: str, base: ItemFilter | None, now: datetime) -
         return out
 
 
-def preview(engine: Engine, *, tz: str, base: ItemFilter | None, day: date) -> list[Alert]:
+def preview(engine: Engine, *, tz: str, base: ItemFilter | None, day: date,
+            langs: tuple[str, ...] = ("zh", "en")) -> list[Alert]:
     """The spikes of an earlier local `day` as they stood at its end, as first alerts: what
     `alerts --date DAY --dry-run` shows (the alert log is neither read nor written)."""
     end = datetime.combine(day + timedelta(days=1), time.min, ZoneInfo(tz)) - timedelta(microseconds=1)
     with session_factory(engine)() as session:
-        return [replace(a, preview=True) for a in find_alerts(session, base, tz=tz, now=end, day=day)]
+        return [replace(a, preview=True) for a in find_alerts(session, base, tz=tz, now=end, day=day, langs=langs)]
 
 
-def owed(engine: Engine, *, tz: str, base: ItemFilter | None, now: datetime
-         ) -> list[tuple[Alert, frozenset[Target]]]:
+def owed(engine: Engine, *, tz: str, base: ItemFilter | None, now: datetime,
+         langs: tuple[str, ...] = ("zh", "en")) -> list[tuple[Alert, frozenset[Target]]]:
     with session_factory(engine)() as session:
-        return late_alerts(session, base, tz=tz, now=now)
+        return late_alerts(session, base, tz=tz, now=now, langs=langs)
 
 
 def still_owed(to: frozenset[Target], emails: Sequence[str], webhooks: Sequence[Webhook]
@@ -140,9 +142,9 @@ def send_alerts(engine: Engine, *, tz: str = "UTC", langs: tuple[str, ...] = ("z
     whether any failed. LockBusy when another alerts run holds the lock."""
     now = now or datetime.now(timezone.utc)
     with named_lock(engine, "alerts", wait=lock_wait):
-        sends = [(a, *still_owed(to, emails, webhooks), False) for a, to in owed(engine, tz=tz, base=base, now=now)]
+        sends = [(a, *still_owed(to, emails, webhooks), False) for a, to in owed(engine, tz=tz, base=base, now=now, langs=langs)]
         sends = [s for s in sends if s[1] or s[2]]          # a target no longer configured: not sent
-        sends += [(a, emails, webhooks, force) for a in gather(engine, tz=tz, base=base, now=now)]
+        sends += [(a, emails, webhooks, force) for a in gather(engine, tz=tz, base=base, now=now, langs=langs)]
         run = AlertRun([s[0] for s in sends])
         for a, a_emails, a_hooks, a_force in sends:
             def done(o: Outcome, a: Alert = a) -> None:

@@ -51,9 +51,11 @@ def today_filter(base: ItemFilter | None, tz: str, now: datetime, day: date | No
 
 def find_alerts(session: Session, base: ItemFilter | None, *, tz: str, now: datetime,
                 per_alert: int = STORIES_PER_ALERT, day: date | None = None,
-                keys: Collection[tuple[str, str]] | None = None) -> list[Alert]:
+                keys: Collection[tuple[str, str]] | None = None,
+                langs: tuple[str, ...] = ("zh", "en")) -> list[Alert]:
     """Every spike of today (or of the earlier `day`, only those of `keys`: (dim, key) pairs) until
-    `now`, strongest first, each with its top `per_alert` stories."""
+    `now`, strongest first, each with its top `per_alert` stories (those in `langs`, the alert's
+    languages, first)."""
     flt = today_filter(base, tz, now, day)
     day = day or local_day(now, tz)
     names = q.source_names(session, flt.source_id) if flt.source_id else {}
@@ -61,7 +63,7 @@ def find_alerts(session: Session, base: ItemFilter | None, *, tz: str, now: date
     for sp in q.spikes(session, flt, tz=tz, now=now):
         if sp["day"] != day or (keys is not None and (sp["dim"], sp["key"]) not in keys):
             continue
-        stories = ranked_spike_stories(session, flt, sp, tz, limit=per_alert + 10)[:per_alert]
+        stories = ranked_spike_stories(session, flt, sp, tz, limit=per_alert + 10, langs=langs)[:per_alert]
         out.append(Alert(day=day, tz=tz, spike=sp, stories=stories, filters=flt,
                          source_names=names))
     return out

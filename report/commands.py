@@ -468,8 +468,9 @@ def alerts(to, dry_run, day, force, tz, database_url, **focus) -> None:
         _warn_unknown_in(engine, base, err)
         if dry_run is not None:
             now = datetime.now(timezone.utc)
-            found = (preview(engine, tz=tz, base=base, day=day) if past else
-                     [a for a, _ in owed(engine, tz=tz, base=base, now=now)] + gather(engine, tz=tz, base=base, now=now))
+            found = (preview(engine, tz=tz, base=base, day=day, langs=langs) if past else
+                     [a for a, _ in owed(engine, tz=tz, base=base, now=now, langs=langs)]
+                     + gather(engine, tz=tz, base=base, now=now, langs=langs))
             if not found:
                 when = f"on {day}" if past else "today"
                 out.print(f"no spike {when} ({tz}); nothing sent", markup=False, highlight=False)

@@ -84,6 +84,7 @@ class Digest:
     # counts the English stories too); "other": the rest (language undetermined), when any
     by_lang: dict[str, Change] = field(default_factory=dict)
     spikes: list[dict] = field(default_factory=list)        # spikes() rows + "stories"
+    more_spikes: list[dict] = field(default_factory=list)   # the spikes past SPIKES_SHOWN, named only
     rising_models: list[dict] = field(default_factory=list)
     rising_themes: list[dict] = field(default_factory=list)
     gap: list[dict] = field(default_factory=list)           # language_gap rows, largest first
@@ -184,8 +185,10 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     d.top_stories = q.top_stories(session, flt, limit=TOP_STORIES)
     _add_outlets(session, d.top_stories)
     listed: dict[int, str] = {}     # story id -> the spike listing it ("spike:model:sora")
-    for s in q.spikes(session, flt, tz=tz, now=now)[:SPIKES_SHOWN]:
-        stories = ranked_spike_stories(session, flt, s, tz)
+    spikes = q.spikes(session, flt, tz=tz, now=now)
+    d.more_spikes = spikes[SPIKES_SHOWN:]
+    for s in spikes[:SPIKES_SHOWN]:
+        stories = ranked_spike_stories(session, flt, s, tz, langs=d.langs)
         entry = once_per_story(spike_mark(s), s["count"], stories, listed, STORIES_PER_SPIKE)
         s["stories"], s["above"] = entry.stories, entry.above
         d.spikes.append(s)
@@ -205,14 +208,29 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
 
 
 def ranked_spike_stories(session: Session, flt: ItemFilter, sp: dict, tz: str,
-                         limit: int = SPIKE_CANDIDATES) -> list[dict]:
+                         limit: int = SPIKE_CANDIDATES, langs: tuple[str, ...] = LANGS) -> list[dict]:
     """The stories behind spike `sp` (those it counted), each with its outlets, the most widely
-    carried first, then the newest (the digest's and the alerts' order)."""
+    carried first, then the newest (the digest's and the alerts' order), the reader's first
+    (`reader_first`: in `langs`)."""
     stories = q.spike_stories(session, flt, dim=sp["dim"], key=sp["key"], day=sp["day"], tz=tz,
                               limit=limit, as_of=sp["as_of"])
     _add_outlets(session, stories)
     stories.sort(key=lambda st: (-st["outlets"], -st["published_at"].timestamp(), -st["id"]))
-    return stories
+    return reader_first(stories, langs)
+
+
+def reader_first(ranked: list[dict], langs: tuple[str, ...]) -> list[dict]:
+    """`ranked` (best first) as a reader of `langs` is shown it: the best story of each of those
+    languages first (in their order of rank), then the rest of theirs, then stories in other
+    languages. An English digest's Sora spike of 22 English and 19 Chinese stories was shown
+    by three Chinese ones; a digest of both shows one of each before the rest."""
+    best: dict[str, dict] = {}                  # language -> its best story, in order of rank
+    for st in ranked:
+        if st.get("lang") in langs:
+            best.setdefault(st["lang"], st)
+    firsts = list(best.values())
+    own = [st for st in ranked if st.get("lang") in langs and all(st is not f for f in firsts)]
+    return firsts + own + [st for st in ranked if st.get("lang") not in langs]
 
 
 def spike_mark(sp: dict) -> str:

@@ -113,13 +113,19 @@ def _quoted(q: str) -> str:
     return f"“{clean(q, 120)}”"
 
 
+def _any(names: list[str], lang: str) -> str:
+    """Values of one kind, any of which a story may hold: "Jimeng / Seedance or Kling" (joined with
+    "/" they read as three models, since names hold "/" themselves)."""
+    return (" 或 " if lang == "zh" else " or ").join(names)
+
+
 def focus_line(flt: ItemFilter, lang: str, sources: Mapping[str, str] | None = None) -> str:
     """"Focus: model Kling; search “sora OR 可灵”" / "范围：模型 可灵 Kling；搜索 “sora OR 可灵”"
-    ("" for none); several values of one kind read "Kling / Sora"; a source reads as its name in
-    `sources` (id -> name)."""
+    ("" for none); several values of one kind read "Kling or Sora" (`_any`); a source reads as its
+    name in `sources` (id -> name)."""
     if not focused(flt):
         return ""
-    parts = [f"{_word(word, lang)} {' / '.join(_names(flt, f, lang, sources))}"
+    parts = [f"{_word(word, lang)} {_any(_names(flt, f, lang, sources), lang)}"
              for f, word in FIELDS if getattr(flt, f)]
     if flt.q:
         parts.append(f"{_word('search', lang)} {_quoted(flt.q)}")
@@ -128,9 +134,9 @@ def focus_line(flt: ItemFilter, lang: str, sources: Mapping[str, str] | None = N
 
 def focus_short(flt: ItemFilter, lang: str, sources: Mapping[str, str] | None = None) -> str:
     """The focus in a subject: its names, then the search ("Kling, “sora OR 可灵”"; "" for none).
-    Values of one kind are any of them and read "Kling / Sora", as in `focus_line`; kinds apart
-    all hold ("Kling / Sora, Jobs")."""
-    names = [" / ".join(_names(flt, f, lang, sources)) for f, _ in FIELDS if getattr(flt, f)]
+    Values of one kind are any of them and read "Kling or Sora", as in `focus_line`; kinds apart
+    all hold ("Kling or Sora, Jobs")."""
+    names = [_any(_names(flt, f, lang, sources), lang) for f, _ in FIELDS if getattr(flt, f)]
     if flt.q:
         names.append(_quoted(flt.q))
     return ("、" if lang == "zh" else ", ").join(names)

@@ -76,6 +76,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "top_by_theme": ("各议题热门报道", "Top stories by theme"),
     "unthemed": ("无议题的热门报道", "Top stories with no theme"),
     "spike_named": ("{name} 激增", "the {name} spike"),
+    "more_spikes": ("另有 {n} 项异常升温未展开：{names}", "{n} more spikes, not expanded: {names}"),
     "listed_above": ("另有 {n} 条已列于上方「{themes}」下", "{n} more listed above under {themes}"),
     "outlets": ("{n} 家媒体", "{n} outlets"),
     "one_outlet": ("1 家媒体", "1 outlet"),
@@ -229,6 +230,26 @@ def listed_above(above: list[str], lang: str) -> str:
     names = [label("spike_named", lang, name=name(*t.split(":")[1:], lang)) if t.startswith("spike:")
              else name("theme", t, lang) for t in dict.fromkeys(above)]
     return label("listed_above", lang, n=len(above), themes=("」「" if lang == "zh" else ", ").join(names))
+
+
+MORE_SPIKES_NAMED = 10
+
+
+def more_spikes_line(d: Digest, lang: str) -> str:
+    """The spikes past those the digest expands, named with their counts ("" when none), so a
+    reader does not take the three shown for all there were: "2 more spikes, not expanded:
+    Compute 8 (usual 0), Deepfakes 5 (usual 1)"."""
+    rest = d.more_spikes
+    if not rest:
+        return ""
+    usual = label("usual", lang)
+    parts = []
+    for sp in rest[:MORE_SPIKES_NAMED]:
+        on = spike_day(d, sp, lang)
+        what = f"{name(sp['dim'], sp['key'], lang)}{(' ' + on) if on else ''} {sp['count']}"
+        parts.append(f"{what}（{usual} {sp['baseline']:g}）" if lang == "zh" else f"{what} ({usual} {sp['baseline']:g})")
+    names = ("、" if lang == "zh" else ", ").join(parts) + ("…" if len(rest) > MORE_SPIKES_NAMED else "")
+    return label("more_spikes", lang, n=len(rest), names=names)
 
 
 def lead_text(sp: dict, lang: str, *, lag: bool = True) -> str:
@@ -426,7 +447,7 @@ def _context(d: Digest) -> dict:
         "d": d, "h": headline(d), "when": when_text(d), "L": label, "B": lambda k, **v: both(k, d.langs, **v),
         "name": name, "sentiment_name": sentiment_name, "local_time": lambda at: local_time(at, d.tz),
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
-        "gap_line": gap_line, "lang_split": lang_split, "lead_text": lead_text, "lang_rows": lang_rows(d), "not_covered_lines": not_covered_lines, "listed_above": listed_above, "change_phrase": change_phrase, "data_age_line": data_age_line,
+        "gap_line": gap_line, "more_spikes_line": more_spikes_line, "lang_split": lang_split, "lead_text": lead_text, "lang_rows": lang_rows(d), "not_covered_lines": not_covered_lines, "listed_above": listed_above, "change_phrase": change_phrase, "data_age_line": data_age_line,
         "spike_day": lambda sp, lang: spike_day(d, sp, lang), "was": lambda v, lang: was_text(d, v, lang), "subject_lang": subject_lang(d),
         # a spike's line in each language of the digest (a Chinese reader of the default digest
         # read the spikes, its first section, in English only)

@@ -318,10 +318,10 @@ def test_an_alert_focused_on_sources_names_them_in_its_subject(sqlite_url, tmp_p
     out = tmp_path / "alert.html"
     res = alerts(sqlite_url, today.tz, "--dry-run", str(out), "--source", "cn-news", "--source", "cn-social")
     assert res.exit_code == 0, res.output
-    assert "aigcwatch alert · 中文科技 <i>网</i> / 微博搜索: Kling spike today" in res.output, res.output
+    assert "aigcwatch alert · 中文科技 <i>网</i> or 微博搜索: Kling spike today" in res.output, res.output
     assert "cn-news" not in res.output
     html = out.read_text()
-    assert "<i>网</i>" not in html and "中文科技 &lt;i&gt;网&lt;/i&gt; / 微博搜索" in html
+    assert "<i>网</i>" not in html and "中文科技 &lt;i&gt;网&lt;/i&gt; or 微博搜索" in html
 
 
 def test_an_earlier_days_spikes_are_previewed_with_date_and_dry_run_only(sqlite_url, tmp_path):
@@ -348,3 +348,23 @@ def test_an_earlier_days_spikes_are_previewed_with_date_and_dry_run_only(sqlite_
     later = alerts(sqlite_url, then.tz, "--date", (day + timedelta(days=30)).isoformat(), "--dry-run", "-")
     assert later.exit_code != 0 and "has not begun" in later.output
     assert logged(sqlite_url) == []
+
+
+def test_an_alert_in_both_languages_gives_each_storys_line_in_its_own_language(sqlite_url):
+    # Before: under a spike alert of both languages a Chinese story read "… · 3 outlets"; and an
+    # English-only alert showed the spike by Chinese stories when they were the most carried
+    engine = dbe.make_engine(sqlite_url)
+    try:
+        with dbe.session_factory(engine)() as s:
+            then = build_today(s, datetime.now(timezone.utc) - timedelta(days=5))
+    finally:
+        engine.dispose()
+    day = then.now.astimezone(ZoneInfo(then.tz)).date().isoformat()
+    shown = alerts(sqlite_url, then.tz, "--date", day, "--dry-run", "-", "--model", "kling")
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    metas = {lines[i - 1].strip()[2:]: line for i, line in enumerate(lines) if i and lines[i - 1].strip().startswith("- ")}
+    zh = [m for t, m in metas.items() if t.startswith("可灵") or t == SYNDICATED_TITLE]
+    en = [m for t, m in metas.items() if t.startswith("Kling 3.0")]
+    assert zh and en, shown.output
+    assert all("家媒体" in m for m in zh) and all("outlet" in m and "家媒体" not in m for m in en)

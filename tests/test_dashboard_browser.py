@@ -831,9 +831,9 @@ def test_the_delivery_log_names_each_focus_as_its_subject_does(browser, demo_db:
     with _serve(_with_focused_deliveries(demo_db, tmp_path / "demo.db"), tmp_path / "dashboard.log") as srv:
         pg = _new_page(browser)
         try:
-            for ui, expected in (("en", ["social, “<img src=x onerror=alert(1)>”", "Kling / Sora, Jobs",
+            for ui, expected in (("en", ["social, “<img src=x onerror=alert(1)>”", "Kling or Sora, Jobs",
                                          "all coverage"]),
-                                 ("zh", ["社交、“<img src=x onerror=alert(1)>”", "可灵 Kling / Sora、就业冲击",
+                                 ("zh", ["社交、“<img src=x onerror=alert(1)>”", "可灵 Kling 或 Sora、就业冲击",
                                          "全部"])):
                 pg.goto(f"{srv.base}/sources?ui={ui}")
                 _settle(pg)

@@ -1619,12 +1619,28 @@ def test_keywords_columns_share_one_scale(site, session):
     assert ranges[0][1] >= top
 
 
-def test_an_overview_matching_nothing_draws_no_empty_chart(site, session):
-    # Before: "Nothing matches" and then two empty, axis-less charts with CSV buttons and
-    # drill-downs for nothing (the Explorer already showed none)
-    at = ok(page("overview", ui="en", q="zzzqqq"))
+@pytest.mark.parametrize("name", ["overview", "models", "themes", "gap"])
+def test_a_page_matching_nothing_draws_no_empty_chart(site, session, name):
+    # Before: "Nothing matches" and then empty charts with meaningless axes, CSV buttons and
+    # drill-downs for nothing (the Explorer already showed none); Themes said so only at its end
+    at = ok(page(name, ui="en", q="zzzqqq"))
     assert any("Nothing matches" in i.value for i in at.info)
     assert specs(at) == [] and not at.get("download_button")
+    if name == "themes":
+        assert "Nothing matches" in at.info[0].value
+
+
+def test_keywords_tell_a_search_matching_nothing_from_an_empty_previous_period(site, session):
+    # Before: a search matching nothing anywhere read "the previous period holds no stories:
+    # pick a later date range", which sends the reader the wrong way
+    infos = [i.value for i in ok(page("keywords", ui="en", q="zzzqqq")).info]
+    assert any("in either period" in v for v in infos) and not any("later date range" in v for v in infos)
+
+
+def test_swapped_dates_are_said_to_be_used_not_ignored(site):
+    at = ok(page("overview", ui="en", **{"from": DAY.isoformat(), "to": START.isoformat()}))
+    warned = [w.value for w in at.warning if "before from" in w.value]
+    assert warned and all("used" in w and "ignored" not in w for w in warned), warned
 
 
 def test_the_spikes_csv_writes_lag_days_as_whole_days(site, session, monkeypatch):

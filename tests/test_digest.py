@@ -302,8 +302,12 @@ def test_each_story_says_why_it_is_relevant_and_negative_escaped_in_both_parts(s
     block = _story_block(r.text, HOSTILE_TITLE)
     assert '\n    relevant: "<img src=x onerror=alert(2)> kling glitch"\n' in block
     assert '\n    negative (lexicon score -0.30): "glitch"' in block
-    zh = render(build_digest(session, DAY, tz=TZ, langs=("zh",)))     # the labels in Chinese
-    assert "相关: 「&lt;img src=x onerror=alert(2)&gt; kling glitch」 · 负面（词典得分 -0.30）: 「glitch」" in zh.html
+    from report.render import why
+
+    hostile = next(st for st in shown if st["id"] == ids["hostile"])
+    assert [w.label for w in why(hostile, "zh")] == ["相关", "负面（词典得分 -0.30）"]     # the labels in Chinese
+    zh = render(build_digest(session, DAY, tz=TZ, langs=("zh",)))     # (whose spikes show Chinese stories)
+    assert "相关: 「" in zh.html and "relevant:" not in zh.html
 
 
 @pytest.mark.parametrize("st, lines", [
@@ -782,24 +786,26 @@ def test_a_story_is_listed_once_under_a_spike_or_a_theme_the_next_one_taking_its
     assert len(shown) == len(set(shown)) and len(d.spikes) == 3
     kling, launch, competition = d.spikes
     assert (kling["key"], launch["key"], competition["key"]) == ("kling", "launch_access", "competition")
-    # the launch spike's best story is the Kling spike's: it takes its next three instead
+    # the launch spike's best story is the Kling spike's: it takes its next three instead (the
+    # best Chinese and the best English one first, in a digest of both)
     assert launch["above"] == ["spike:model:kling"] and len(launch["stories"]) == 3
+    assert [st["lang"] for st in launch["stories"]][:2] == ["zh", "en"]
     zh = next(s for s in d.sections if s.lang == "zh")
     first, second = zh.themes[:2]
     assert (first.theme, second.theme) == ("competition", "launch_access")
     spiked = {st["id"] for sp in d.spikes for st in sp["stories"]}
     best = q.top_stories(session, d.filters.replace(lang=("zh",), theme=("competition",)), limit=20)
     assert [st["id"] for st in first.stories] == [st["id"] for st in best if st["id"] not in spiked][:2]
-    assert first.above == ["spike:theme:competition"] * 3
-    # 发布与开放's best are listed above: under the competition spike, then under 竞争
-    assert second.above == ["spike:theme:competition"] * 3 + ["competition"] * 2
+    assert first.above == ["spike:theme:launch_access"] + ["spike:theme:competition"] * 3
+    # 发布与开放's best are listed above: under the two spikes, then under 竞争
+    assert second.above == ["spike:theme:launch_access"] + ["spike:theme:competition"] * 3 + ["competition"] * 2
     zh_html = r.html.split("中文报道")[-1].split("英文报道")[0]
     zh_text = r.text.split("\n中文报道\n")[-1].split("\n英文报道\n")[0]
     for st in (st for t in zh.themes for st in t.stories):
         assert zh_html.count(f">{st['title']}</a>") == 1 and len(re.findall(rf"^- {re.escape(st['title'])}$", zh_text, re.M)) == 1
-    assert "另有 5 条已列于上方「竞争 激增」「竞争」下" in zh_html
-    assert "  (另有 3 条已列于上方「竞争 激增」下)\n" in zh_text
-    assert "(1 more listed above under the Kling spike)" in r.text
+    assert "另有 6 条已列于上方「发布与开放 激增」「竞争 激增」「竞争」下" in zh_html
+    assert "  (另有 4 条已列于上方「发布与开放 激增」「竞争 激增」下)\n" in zh_text
+    assert " · 1 more listed above under the Kling spike)" in r.text
     assert "1 more listed above under the Kling spike</div>" in r.html
 
 
@@ -925,3 +931,47 @@ def test_a_bilingual_digest_annotates_each_overview_story_in_its_own_language(se
     assert "近 14 日每日报道数（中文 / 英文） · Stories per day, last 14 days (Chinese / English)" in r.text
     en_only = render(build_digest(session, DAY, tz=TZ, langs=("en",)))
     assert "家媒体" not in en_only.text and "升温的模型" not in en_only.text and "前一日" not in en_only.text
+
+
+def test_spikes_past_those_expanded_are_named_with_their_counts(session, monkeypatch):
+    # Before: the digest expanded its 3 strongest spikes and said nothing of the rest, so a reader
+    # took a Deepfakes spike the alerts had mailed for one that never happened
+    import report.digest as digest
+
+    build(session)
+    every = build_digest(session, DAY, tz=TZ).spikes + build_digest(session, DAY, tz=TZ).more_spikes
+    assert len(every) >= 2
+    monkeypatch.setattr(digest, "SPIKES_SHOWN", 1)
+    d = build_digest(session, DAY, tz=TZ)
+    assert len(d.spikes) == 1 and [s["key"] for s in d.more_spikes] == [s["key"] for s in every[1:]]
+    r = render(d)
+    rest = every[1]
+    for part in (r.text, r.html):
+        assert f"{len(every) - 1} more spikes, not expanded: {name(rest['dim'], rest['key'], 'en')} {rest['count']}" in part
+        assert f"另有 {len(every) - 1} 项异常升温未展开：{name(rest['dim'], rest['key'], 'zh')} {rest['count']}" in part
+    monkeypatch.setattr(digest, "SPIKES_SHOWN", len(every))
+    assert "more spikes" not in render(build_digest(session, DAY, tz=TZ)).text
+
+
+def test_a_one_language_digest_shows_each_spike_by_stories_in_its_language(session):
+    # Before: an English digest's Kling spike (Chinese and English stories) was shown by the most
+    # widely carried stories whatever their language: Chinese titles for an English reader
+    build(session)
+    for langs in (("en",), ("zh",)):
+        d = build_digest(session, DAY, tz=TZ, langs=langs)
+        for sp in d.spikes:
+            if sp["by_lang"].get(langs[0]):
+                assert sp["stories"][0]["lang"] == langs[0], (langs, sp["key"], sp["stories"])
+    both = build_digest(session, DAY, tz=TZ)
+    kling = next(sp for sp in both.spikes if sp["key"] == "kling")
+    assert {st["lang"] for st in kling["stories"][:2]} == {"zh", "en"}      # one of each first
+
+
+def test_reader_first_keeps_the_rank_within_each_language():
+    from report.digest import reader_first
+
+    ranked = [{"id": i, "lang": lang} for i, lang in enumerate(["zh", "zh", "en", "ja", "en", "zh"])]
+    assert [st["id"] for st in reader_first(ranked, ("en",))] == [2, 4, 0, 1, 3, 5]
+    assert [st["id"] for st in reader_first(ranked, ("zh", "en"))] == [0, 2, 1, 4, 5, 3]
+    assert [st["id"] for st in reader_first(ranked, ("zh",))] == [0, 1, 5, 2, 3, 4]
+    assert reader_first([], ("en",)) == []

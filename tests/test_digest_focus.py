@@ -288,8 +288,8 @@ def test_a_subject_tells_values_of_one_kind_from_kinds_that_all_hold():
     from report.focus import focus_short
 
     flt = ItemFilter(model=("kling", "sora"), theme=("jobs",), q="翻车")
-    assert focus_short(flt, "zh") == "可灵 Kling / Sora、就业冲击、“翻车”"
-    assert focus_short(flt, "en") == "Kling / Sora, Jobs, “翻车”"
+    assert focus_short(flt, "zh") == "可灵 Kling 或 Sora、就业冲击、“翻车”"
+    assert focus_short(flt, "en") == "Kling or Sora, Jobs, “翻车”"
     assert focus_short(ItemFilter(), "en") == ""
 
 
@@ -300,7 +300,7 @@ def test_a_subject_tells_values_of_one_kind_from_kinds_that_all_hold():
 ])
 def test_a_logged_focus_key_reads_as_the_subject_does(flt):
     # Before: the Sources page's delivery log showed the key ("model=kling,sora; theme=jobs"),
-    # not the focus as the subject names it ("Kling / Sora, Jobs").
+    # not the focus as the subject names it ("Kling or Sora, Jobs").
     from report.focus import focus_key, focus_reading, focus_short
 
     for lang in ("zh", "en"):
@@ -314,7 +314,7 @@ def test_a_cut_or_unknown_focus_key_still_reads_as_much_as_it_holds():
     cut = focus_key(ItemFilter(model=("kling",), q="sora " * 100))
     assert focus_reading(cut, "en").startswith("Kling, “sora sora") and focus_reading(cut, "en").endswith("…")
     long_ids = focus_key(ItemFilter(source_id=tuple(f"source-{i:03}" for i in range(40))))
-    assert focus_reading(long_ids, "en").startswith("source-000 / source-001 / ")
+    assert focus_reading(long_ids, "en").startswith("source-000 or source-001 or ")
     assert focus_reading(long_ids, "en").endswith("…") and "#" not in focus_reading(long_ids, "en")
     assert focus_reading("region=eu", "en") == "region=eu"      # not focus_key's form: as stored
 
@@ -348,6 +348,6 @@ def test_a_logged_source_focus_reads_as_its_name_when_names_are_given():
 
     key = focus_key(ItemFilter(source_id=("cn-news", "gone"), model=("kling",)))
     names = {"cn-news": "中文科技"}
-    assert focus_reading(key, "en", names) == "Kling, 中文科技 / gone"      # an unknown id reads as itself
-    assert focus_reading(key, "zh", names) == "可灵 Kling、中文科技 / gone"
-    assert focus_reading(key, "en") == "Kling, cn-news / gone"
+    assert focus_reading(key, "en", names) == "Kling, 中文科技 or gone"      # an unknown id reads as itself
+    assert focus_reading(key, "zh", names) == "可灵 Kling、中文科技 或 gone"
+    assert focus_reading(key, "en") == "Kling, cn-news or gone"

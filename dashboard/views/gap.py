@@ -143,20 +143,21 @@ with ui.db_guard(ctx.lang):
     both = ctx.flt.replace(lang=())
     # a search: its stories (from the spikes' history on) matched once for every count
     tally = data.search_tally(ctx.url, both, ctx.tz, previous=False) if both.q else None
-    if data.total(ctx.url, both, _tally=tally) == 0:
+    if data.total(ctx.url, both, _tally=tally) == 0:       # no empty chart, CSV or drill-down
         st.info(i18n.t("no_match", ctx.lang))
-    themes = data.language_gap(ctx.url, both, "theme", _tally=tally)
-    models = data.language_gap(ctx.url, both, "model", _tally=tally)
-    c1, c2 = st.columns(2)
-    for col, key, df in ((c1, "js_theme", themes), (c2, "js_model", models)):
-        js = data.js_divergence(df)
-        ui.kpi(col, i18n.t(key, ctx.lang), "—" if js is None else f"{js:.3f}", help=i18n.t("js_help", ctx.lang))
-    by_lang = data.counts(ctx.url, both, ("lang",), _tally=tally)
-    held = set(by_lang.loc[by_lang["count"] > 0, "lang"]) if not by_lang.empty else set()
-    for lg in ("zh", "en"):     # one language only: its mix has nothing to be compared with
-        if held and lg not in held:
-            st.info(i18n.t("gap_one_language", ctx.lang, missing=i18n.lang_name(lg, ctx.lang)))
-    gap(ctx, both, "theme", tally)
-    gap(ctx, both, "model", tally)
-    tone(ctx, both, tally)
-    lead_lag(ctx, both, tally)
+    else:
+        themes = data.language_gap(ctx.url, both, "theme", _tally=tally)
+        models = data.language_gap(ctx.url, both, "model", _tally=tally)
+        c1, c2 = st.columns(2)
+        for col, key, df in ((c1, "js_theme", themes), (c2, "js_model", models)):
+            js = data.js_divergence(df)
+            ui.kpi(col, i18n.t(key, ctx.lang), "—" if js is None else f"{js:.3f}", help=i18n.t("js_help", ctx.lang))
+        by_lang = data.counts(ctx.url, both, ("lang",), _tally=tally)
+        held = set(by_lang.loc[by_lang["count"] > 0, "lang"]) if not by_lang.empty else set()
+        for lg in ("zh", "en"):     # one language only: its mix has nothing to be compared with
+            if held and lg not in held:
+                st.info(i18n.t("gap_one_language", ctx.lang, missing=i18n.lang_name(lg, ctx.lang)))
+        gap(ctx, both, "theme", tally)
+        gap(ctx, both, "model", tally)
+        tone(ctx, both, tally)
+        lead_lag(ctx, both, tally)

@@ -70,7 +70,9 @@ def periods(ctx: Ctx) -> None:
                       puntil=local_date(prev.until - timedelta(microseconds=1), ctx.tz))
     st.caption(i18n.t("rising_terms", ctx.lang) + " — " + span)
     if data.total(ctx.url, prev.replace(lang=())) == 0:
-        st.info(i18n.t("no_previous", ctx.lang))
+        # a filter or search that matches nothing anywhere is not cured by a later date range
+        both = ctx.flt.replace(since=prev.since)
+        st.info(i18n.t("no_previous" if data.total(ctx.url, both.replace(lang=())) else "no_match_either", ctx.lang))
 
 
 ctx = setup("keywords")

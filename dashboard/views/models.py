@@ -93,8 +93,9 @@ with ui.db_guard(ctx.lang):
     # a search: its stories (from the index's lead-in days on) matched once for every count
     tally = (data.search_tally(ctx.url, ctx.lead_in(), ctx.tz, spikes=False, previous=False)
              if ctx.flt.q else None)
-    if data.total(ctx.url, ctx.flt, _tally=tally) == 0:
+    if data.total(ctx.url, ctx.flt, _tally=tally) == 0:     # no empty chart, CSV or drill-down
         st.info(i18n.t("no_match", ctx.lang))
-    share_of_voice(ctx, tally)
-    sentiment(ctx, tally)
-    languages(ctx, tally)
+    else:
+        share_of_voice(ctx, tally)
+        sentiment(ctx, tally)
+        languages(ctx, tally)

@@ -104,6 +104,8 @@ def spikes(ctx: Ctx, tally=None) -> None:
     table["lag_days"] = table["lag_days"].astype("Int64")    # days, not 1.0 (a missing one upcast it)
     st.download_button(i18n.t("download_csv", L), ui.csv_bytes(ui.stories_named(table)), file_name="spikes.csv",
                        mime="text/csv", key="ov_spikes_csv", on_click="ignore", icon=":material/download:")
+    if len(rows) > SPIKES_SHOWN:        # never let the expanded ones pass for all there are
+        st.caption(i18n.t("spikes_more", L, shown=SPIKES_SHOWN, n=len(rows)))
     for i, r in enumerate(rows[:SPIKES_SHOWN]):
         by_lang = r.get("by_lang") or {}
         title = i18n.t("spike_line", L, day=r["day"], name=i18n.key_name(r["dim"], r["key"], L),

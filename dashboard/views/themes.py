@@ -109,7 +109,10 @@ with ui.db_guard(ctx.lang):
     tally = (data.search_tally(ctx.url, ctx.lead_in(), ctx.tz, spikes=False, previous=False, pairs=True,
                                evidence="theme", evidence_since=ctx.flt.since)
              if ctx.flt.q else None)
-    share(ctx, tally)
-    sentiment(ctx, tally)
-    by_model(ctx, tally)
-    evidence(ctx, tally)
+    if data.total(ctx.url, ctx.flt, _tally=tally) == 0:     # said once, first; no empty chart
+        st.info(i18n.t("no_match", ctx.lang))
+    else:
+        share(ctx, tally)
+        sentiment(ctx, tally)
+        by_model(ctx, tally)
+        evidence(ctx, tally)
