@@ -155,6 +155,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "某模型或议题当天报道量相对其自身过去 {window} 天的稳健基线（中位数与 MAD）异常偏高，得分 ≥ {threshold}。",
         "A model's or theme's daily volume far above its own trailing {window}-day robust baseline "
         "(median and MAD), score >= {threshold}."),
+    "undated": ("{time}（源未给日期：抓取时间）", "{time} (no date in the feed: fetch time)"),
     "no_spikes": ("当前范围内没有异常峰值。", "No spikes in this range."),
     "spikes_more": ("下面展开得分最高的 {shown} 个，共 {n} 个异常峰值：全部见上方 CSV，或缩小日期范围。",
                     "The {shown} highest-scoring of {n} spikes are expanded below: the CSV above lists all "

@@ -386,7 +386,10 @@ def signed(value: float | None, fmt: str = "+.2f", suffix: str = "") -> str | No
 # --- stories ------------------------------------------------------------------------------------
 
 def story_meta(row: dict, lang: str, tz: str) -> str:
-    parts = [row.get("source_name") or row.get("source_id") or "", fmt_time(row.get("published_at"), tz),
+    when = fmt_time(row.get("published_at"), tz)
+    if row.get("date_is_fallback") and when:        # never pass a fetch time for a publication date
+        when = i18n.t("undated", lang, time=when)
+    parts = [row.get("source_name") or row.get("source_id") or "", when,
              i18n.lang_name(row.get("lang"), lang), i18n.sentiment_name(row.get("sentiment"), lang)]
     models = ", ".join(i18n.model_name(m, lang) for m in _ids(row.get("models")))
     themes = ", ".join(i18n.theme_name(t, lang) for t in _ids(row.get("themes")))

@@ -175,6 +175,13 @@ def count_items(session: Session, flt: ItemFilter | None = None, **filters) -> i
     return session.scalar(stmt) or 0
 
 
+def undated_stories(session: Session, flt: ItemFilter | None = None) -> int:
+    """How many of the matching stories carry no date from their feed (dated when fetched: a
+    feed's undated backlog all lands on the day it was first fetched)."""
+    stmt = as_filter(flt).apply(select(func.count()).select_from(m.Item)).where(m.Item.date_is_fallback.is_(True))
+    return session.scalar(stmt) or 0
+
+
 ENGAGEMENT = ("points", "num_comments", "reposts", "likes", "views")
 # the columns of the tagger's evidence for the item's own decisions (see db.models)
 DECISION_EVIDENCE = tuple(m.DECISION_EVIDENCE.values())
@@ -538,7 +545,7 @@ def iter_export_items(session: Session, flt: ItemFilter | None = None, *, batch:
     cols = (it.id, it.published_at, it.source_id, src.name.label("source_name"), src.category, it.lang,
             it.title, it.url, joined(m.ItemModel, m.ItemModel.model).label("models"),
             joined(m.ItemTheme, m.ItemTheme.theme).label("themes"), it.sentiment, it.sentiment_score,
-            it.spam, it.relevant, n_copies.label("copies"), it.reach, it.tagger_version,
+            it.spam, it.relevant, n_copies.label("copies"), it.reach, it.tagger_version, it.date_is_fallback,
             # as their JSON text, decoded a page at a time (_json_column): decoding each value on
             # its own cost a third more CPU for the whole export
             *(cast(getattr(it, c), Text).label(c) for c in (DECISION_EVIDENCE if evidence else ())))

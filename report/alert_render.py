@@ -7,7 +7,7 @@ from __future__ import annotations
 from report.alerts import Alert
 from report.focus import focus_facts, focus_line, focus_short
 from report.render import (_env, clean, label, lang_split, lead_text, local_time, name, part_langs,
-                           safe_link, subject_lang_of)
+                           safe_link, story_time, subject_lang_of)
 from report.webhooks import Line
 
 # key -> (zh, en)
@@ -128,7 +128,8 @@ def facts(a: Alert, langs: tuple[str, ...]) -> dict:
 
 def _context(alerts: list[Alert], langs: tuple[str, ...]) -> dict:
     return {"alerts": alerts, "langs": part_langs(langs), "subject": lambda a: subject(a, langs),
-            "part_lines": part_lines, "L": label, "local_time": local_time, "lang": subject_lang_of(langs),
+            "part_lines": part_lines, "L": label, "local_time": local_time, "story_time": story_time,
+            "lang": subject_lang_of(langs),
             # a story's line in its own language when the alert has a part in it (as the digest's)
             "story_lang": lambda st: st.get("lang") if st.get("lang") in langs else subject_lang_of(langs)}
 

@@ -85,6 +85,7 @@ class Digest:
     by_lang: dict[str, Change] = field(default_factory=dict)
     spikes: list[dict] = field(default_factory=list)        # spikes() rows + "stories"
     more_spikes: list[dict] = field(default_factory=list)   # the spikes past SPIKES_SHOWN, named only
+    undated: int = 0                                        # stories of the period dated when fetched
     rising_models: list[dict] = field(default_factory=list)
     rising_themes: list[dict] = field(default_factory=list)
     gap: list[dict] = field(default_factory=list)           # language_gap rows, largest first
@@ -182,6 +183,7 @@ def build_digest(session: Session, day: date, *, period: str = "day", tz: str = 
     if d.empty:
         return d
     d.tagger_versions = [r["version"] for r in q.tagger_versions(session, flt) if r["version"]]
+    d.undated = q.undated_stories(session, flt)
     d.top_stories = q.top_stories(session, flt, limit=TOP_STORIES)
     _add_outlets(session, d.top_stories)
     listed: dict[int, str] = {}     # story id -> the spike listing it ("spike:model:sora")

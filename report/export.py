@@ -65,6 +65,13 @@ EVIDENCE_COLUMNS = [
                                    "'title/body mismatch', 'pinyin after characters')"),
 ]
 
+# columns added later, after all of the above (with or without --evidence), so none of those moves
+LATER_COLUMNS = [
+    Column("date_is_fallback", "bool", "true: the feed gave no date, and published_at is when the story "
+                                       "was fetched (a feed's undated backlog lands on the day it was "
+                                       "first fetched)"),
+]
+
 UNIT = ("stories: each story is counted once however many outlets carried it; syndicated copies "
         "are not stories (the items export gives each story's copies)")
 
@@ -168,8 +175,9 @@ def trend_rows(session: Session, flt: ItemFilter, rng: Range | None, *, bucket: 
 # --- items --------------------------------------------------------------------------------------
 
 def item_columns(evidence: bool = False) -> list[Column]:
-    """The items export's columns: EVIDENCE_COLUMNS after ITEM_COLUMNS when `evidence`."""
-    return ITEM_COLUMNS + EVIDENCE_COLUMNS if evidence else list(ITEM_COLUMNS)
+    """The items export's columns: EVIDENCE_COLUMNS after ITEM_COLUMNS when `evidence`, then
+    LATER_COLUMNS (a column added never moves one a reader's script already takes by position)."""
+    return ITEM_COLUMNS + (EVIDENCE_COLUMNS if evidence else []) + LATER_COLUMNS
 
 
 def item_rows(session: Session, flt: ItemFilter, rng: Range | None, *, tz: str,

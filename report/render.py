@@ -84,6 +84,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "why_relevant": ("相关", "relevant"),
     "why_irrelevant": ("无关", "not relevant"),
     "why_spam": ("垃圾", "spam"),
+    "undated_note": ("* 其中 {n} 条报道的源未给日期，按抓取时间计入当期。",
+                     "* {n} of these stories carry no date from their feed and are counted when fetched."),
+    "undated": ("{time}（源未给日期：抓取时间）", "{time} (no date in the feed: fetch time)"),
     "tone_score": ("（词典得分 {score}）", " (lexicon score {score})"),   # the label may be the learned layer's
     "none": ("无", "none"),
     "no_data": ("{when}（{tz}）没有采集到任何报道。", "No stories were collected for {when} ({tz})."),
@@ -193,6 +196,13 @@ def was_text(d: Digest, value: str, lang: str) -> str:
 
 def local_time(at: datetime | None, tz: str, fmt: str = "%m-%d %H:%M") -> str:
     return "" if at is None else at.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def story_time(st: dict, tz: str, lang: str) -> str:
+    """A story's time as a line shows it: its fetch time said as such when the feed gave no date
+    (an undated backlog is dated the day it was fetched)."""
+    at = local_time(st.get("published_at"), tz)
+    return label("undated", lang, time=at) if at and st.get("date_is_fallback") else at
 
 
 def bar(n: float, top: float) -> int:
@@ -446,6 +456,7 @@ def _context(d: Digest) -> dict:
     return {
         "d": d, "h": headline(d), "when": when_text(d), "L": label, "B": lambda k, **v: both(k, d.langs, **v),
         "name": name, "sentiment_name": sentiment_name, "local_time": lambda at: local_time(at, d.tz),
+        "story_time": lambda st, lang: story_time(st, d.tz, lang),
         "bar": bar, "top_daily": top_daily, "why": why, "evidence_parts": evidence_parts,
         "gap_line": gap_line, "more_spikes_line": more_spikes_line, "lang_split": lang_split, "lead_text": lead_text, "lang_rows": lang_rows(d), "not_covered_lines": not_covered_lines, "listed_above": listed_above, "change_phrase": change_phrase, "data_age_line": data_age_line,
         "spike_day": lambda sp, lang: spike_day(d, sp, lang), "was": lambda v, lang: was_text(d, v, lang), "subject_lang": subject_lang(d),

@@ -243,3 +243,20 @@ def test_a_search_term_is_marked_where_the_search_finds_it():
     assert "I want <mark" in out and f"{ui.SEARCH_MARK}AI</mark>视频" in out
     assert f"{ui.SEARCH_MARK}model</mark>s" in out
     assert ui.highlight_html("I want it", ["want"], ["wan"]) == "I <mark>want</mark> it"
+
+
+def test_a_story_dated_by_its_fetch_time_says_so_in_its_line():
+    # Before: a story whose feed gave no date showed its fetch time as if it were published then
+    from datetime import datetime, timezone
+
+    from dashboard import ui as dui
+
+    row = {"source_name": "Feed", "published_at": datetime(2025, 3, 10, 4, 0, tzinfo=timezone.utc),
+           "lang": "en", "sentiment": "neutral", "date_is_fallback": True}
+    def meta(r, lang):
+        return dui.story_meta(r, lang, "Asia/Shanghai").replace("\\", "")     # Markdown-escaped
+
+    assert "12:00 (no date in the feed: fetch time)" in meta(row, "en")
+    assert "12:00（源未给日期：抓取时间）" in meta(row, "zh")
+    dated = meta(row | {"date_is_fallback": False}, "en")
+    assert "12:00" in dated and "fetch time" not in dated

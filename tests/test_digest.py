@@ -975,3 +975,23 @@ def test_reader_first_keeps_the_rank_within_each_language():
     assert [st["id"] for st in reader_first(ranked, ("zh", "en"))] == [0, 2, 1, 4, 5, 3]
     assert [st["id"] for st in reader_first(ranked, ("zh",))] == [0, 1, 5, 2, 3, 4]
     assert reader_first([], ("en",)) == []
+
+
+def test_a_story_dated_by_its_fetch_time_says_so_and_the_digest_counts_them(session):
+    # Before: a feed's undated backlog, dated when fetched, read as that day's news everywhere
+    # (the digest's stories, the export) with nothing to tell it from a dated story
+    from tests.support.stories import add_story, local
+
+    build(session)
+    add_story(session, "en-news", local(DAY, 18), "Veo 3 archive piece with no date", lang="en",
+              models=("veo",), undated=True)
+    d = build_digest(session, DAY, tz=TZ)
+    assert d.undated == 1
+    r = render(d)
+    for part in (r.text, r.html):
+        assert "* 1 of these stories carry no date from their feed and are counted when fetched." in part
+        assert "* 其中 1 条报道的源未给日期，按抓取时间计入当期。" in part
+    block = _story_block(r.text, "Veo 3 archive piece with no date")
+    assert "18:00 (no date in the feed: fetch time) · 1 outlet" in block
+    dated = render(build_digest(session, DAY - timedelta(days=1), tz=TZ))
+    assert "no date in the feed" not in dated.text and "counted when fetched" not in dated.text

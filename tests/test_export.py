@@ -123,7 +123,7 @@ def test_items_export_in_every_format_matches_the_items_query(db_url, session, b
     args = ["items", "--since", str(DAY), "--until", str(DAY), "--tz", TZ]
     for fmt in ("csv", "xlsx", "parquet", "json"):
         run(db_url, *args, "-o", str(tmp_path / f"items.{fmt}"))
-    names = [c.name for c in ITEM_COLUMNS]
+    names = [c.name for c in item_columns()]
 
     csv_df = pd.read_csv(tmp_path / "items.csv", encoding="utf-8-sig", keep_default_na=False)
     pq_df = pq.read_table(tmp_path / "items.parquet").to_pandas()
@@ -340,6 +340,8 @@ ITEM_COLUMNS_BEFORE_EVIDENCE = ["id", "published_at", "day", "source_id", "sourc
                                 "title", "url", "models", "themes", "sentiment", "sentiment_score", "spam",
                                 "relevant", "copies", "reach", "tagger_version"]
 EVIDENCE_COLUMNS = ["relevance_evidence", "sentiment_evidence", "spam_evidence", "spam_reasons"]
+# added later: after all of those, with or without the evidence, so that none of them moves
+LATER = ["date_is_fallback"]
 
 
 def test_items_export_keeps_its_columns_and_leaves_the_evidence_out_unless_asked(db_url, built, tmp_path):
@@ -348,11 +350,11 @@ def test_items_export_keeps_its_columns_and_leaves_the_evidence_out_unless_asked
     assert [c.name for c in ITEM_COLUMNS] == ITEM_COLUMNS_BEFORE_EVIDENCE
     args = ["items", "--since", str(DAY), "--until", str(DAY), "--tz", TZ, "--include-spam"]
     doc = json.loads(run(db_url, *args, "--format", "json").stdout)
-    assert doc["rows"] and all(list(r) == ITEM_COLUMNS_BEFORE_EVIDENCE for r in doc["rows"])
-    assert [c["name"] for c in doc["meta"]["columns"]] == ITEM_COLUMNS_BEFORE_EVIDENCE
+    assert doc["rows"] and all(list(r) == ITEM_COLUMNS_BEFORE_EVIDENCE + LATER for r in doc["rows"])
+    assert [c["name"] for c in doc["meta"]["columns"]] == ITEM_COLUMNS_BEFORE_EVIDENCE + LATER
     assert "evidence" not in doc["meta"]["lists"]
     header = run(db_url, *args, "--format", "csv").stdout.lstrip("\ufeff").splitlines()[0]
-    assert header.split(",") == ITEM_COLUMNS_BEFORE_EVIDENCE
+    assert header.split(",") == ITEM_COLUMNS_BEFORE_EVIDENCE + LATER
 
 
 def test_items_export_appends_the_decision_evidence_in_every_format(db_url, session, built, tmp_path):
@@ -367,7 +369,7 @@ def test_items_export_appends_the_decision_evidence_in_every_format(db_url, sess
     session.execute(update(m.Item).where(m.Item.id == untold).values(
         relevance_evidence=None, sentiment_evidence=None, spam_evidence=None))
     session.commit()
-    assert [c.name for c in item_columns(evidence=True)] == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS
+    assert [c.name for c in item_columns(evidence=True)] == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS + LATER
     args = ["items", "--evidence", "--since", str(DAY), "--until", str(DAY), "--tz", TZ, "--include-spam"]
     for fmt in ("csv", "xlsx", "parquet", "json"):
         run(db_url, *args, "-o", str(tmp_path / f"items.{fmt}"))
@@ -387,14 +389,14 @@ def test_items_export_appends_the_decision_evidence_in_every_format(db_url, sess
     }
 
     doc = json.loads((tmp_path / "items.json").read_text(encoding="utf-8"))
-    assert list(doc["rows"][0]) == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS
+    assert list(doc["rows"][0]) == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS + LATER
     json_rows = {r["id"]: r for r in doc["rows"]}
     assert {i: {k: json_rows[i][k] for k in EVIDENCE_COLUMNS} for i in expected} == expected
-    assert [c["name"] for c in doc["meta"]["columns"]][-4:] == EVIDENCE_COLUMNS
+    assert [c["name"] for c in doc["meta"]["columns"]][-5:] == EVIDENCE_COLUMNS + LATER
     assert "evidence list is null" in doc["meta"]["lists"]
 
     table = pq.read_table(tmp_path / "items.parquet")
-    assert table.column_names == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS
+    assert table.column_names == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS + LATER
     assert all(str(table.schema.field(c).type) == "list<element: string>" for c in EVIDENCE_COLUMNS)
     pq_rows = {r["id"]: r for r in table.to_pylist()}
     assert {i: {k: pq_rows[i][k] for k in EVIDENCE_COLUMNS} for i in expected} == expected
@@ -404,7 +406,7 @@ def test_items_export_appends_the_decision_evidence_in_every_format(db_url, sess
 
     csv_df = pd.read_csv(tmp_path / "items.csv", encoding="utf-8-sig", keep_default_na=False,
                          dtype=str).set_index("id")
-    assert list(csv_df.columns) == ITEM_COLUMNS_BEFORE_EVIDENCE[1:] + EVIDENCE_COLUMNS
+    assert list(csv_df.columns) == ITEM_COLUMNS_BEFORE_EVIDENCE[1:] + EVIDENCE_COLUMNS + LATER
     for i, cols in expected.items():
         want = {k: joined(v) for k, v in cols.items()}
         if i == formula:                     # feed text a spreadsheet would run: a leading '
@@ -413,7 +415,7 @@ def test_items_export_appends_the_decision_evidence_in_every_format(db_url, sess
 
     ws = openpyxl.load_workbook(tmp_path / "items.xlsx")["data"]
     header = [c.value for c in next(ws.iter_rows(max_row=1))]
-    assert header == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS
+    assert header == ITEM_COLUMNS_BEFORE_EVIDENCE + EVIDENCE_COLUMNS + LATER
     xl = {row[0].value: {h: c for h, c in zip(header, row)} for row in ws.iter_rows(min_row=2)}
     for i, cols in expected.items():
         assert {k: xl[i][k].value for k in EVIDENCE_COLUMNS} == \
@@ -666,7 +668,7 @@ def test_xlsx_times_say_they_are_utc_in_every_cell_and_the_method_says_so_in_eve
     wb = openpyxl.load_workbook(tmp_path / "i.xlsx")
     ws = wb["data"]
     header = [c.value for c in next(ws.iter_rows(max_row=1))]
-    assert header == [c.name for c in ITEM_COLUMNS]          # the column keeps its name in every format
+    assert header == [c.name for c in item_columns()]          # the column keeps its name in every format
     col = header.index("published_at")
     cells = [row[col] for row in ws.iter_rows(min_row=2)]
     assert len(cells) == len(doc["rows"]) > 10
@@ -724,3 +726,15 @@ def test_a_disk_that_fills_part_way_is_one_line_naming_the_file_and_keeps_the_ea
     assert failed.value.one_line() == f"-o {out}: cannot write it (No space left on device)"
     assert out.read_bytes() == b"yesterday's export"
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_a_story_dated_by_its_fetch_time_is_marked_in_the_items_export(db_url, session, built, tmp_path):
+    # Before: nothing in the export told a feed's undated backlog (dated when fetched) from news
+    from tests.support.stories import add_story, local
+
+    add_story(session, "en-news", local(DAY, 18), "Archive piece with no date", lang="en", undated=True)
+    run(db_url, "items", "--since", str(DAY), "--until", str(DAY), "--tz", TZ, "-o", str(tmp_path / "i.csv"))
+    df = pd.read_csv(tmp_path / "i.csv", encoding="utf-8-sig", keep_default_na=False)
+    marked = dict(zip(df["title"], df["date_is_fallback"].astype(str)))
+    assert marked.pop("Archive piece with no date") == "True"
+    assert set(marked.values()) == {"False"}

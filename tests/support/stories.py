@@ -62,12 +62,13 @@ class _Writer:
 
     def add(self, source_id: str, when: datetime, title: str, *, lang: str, models=(), themes=(),
             sentiment="neutral", score=0.0, spam=False, relevant=True, url: str | None = None,
-            text: str | None = None, keywords=(), evidence: dict | None = None) -> ItemIntent:
+            text: str | None = None, keywords=(), evidence: dict | None = None,
+            undated: bool = False) -> ItemIntent:
         self.n += 1
         item = Item(source_id=source_id, guid=f"g-{self.n}",
                     url=url if url is not None else f"https://{source_id}.example.com/s/{self.n}",
                     title=title, text=text or f"{title}. Story body number {self.n} about video models.",
-                    lang=lang, published_at=when, date_is_fallback=False, fetched_at=when)
+                    lang=lang, published_at=when, date_is_fallback=undated, fetched_at=when)
         tags = Tags(relevant=relevant, models=tuple(models), themes=tuple(themes), sentiment=sentiment,
                     sentiment_score=score, spam=spam, keywords=tuple(keywords) or tuple(models),
                     evidence={k: (k,) for k in (*models, *themes)} | (evidence or {}), version=VERSION)
@@ -77,10 +78,11 @@ class _Writer:
 
 
 def add_story(session: Session, source_id: str, when: datetime, title: str, *, lang: str,
-              models=()) -> None:
-    """One more story, in a run of its own, committed (beside the stories of `build`)."""
+              models=(), undated: bool = False) -> None:
+    """One more story, in a run of its own, committed (beside the stories of `build`); `undated`:
+    its feed gave no date, `when` is its fetch time."""
     w = _Writer(session)
-    w.add(source_id, when, title, lang=lang, models=models)
+    w.add(source_id, when, title, lang=lang, models=models, undated=undated)
     store.finish_run(session, w.run_id, "ok")
     session.commit()
 
