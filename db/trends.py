@@ -394,17 +394,20 @@ def _same_stretch(session: Session, flt: ItemFilter, dim: str, day: date,
 
 
 def spike_stories(session: Session, flt: ItemFilter, *, dim: str, key: str, day: date,
-                  tz: str = "UTC", limit: int = 10, as_of: datetime | None = None) -> list[dict]:
+                  tz: str = "UTC", limit: int = 10, as_of: datetime | None = None,
+                  order: str = "new", lang: tuple[str, ...] = ()) -> list[dict]:
     """The stories behind a spike: that local day's stories with the model or theme (a spike of a
     day not over, `as_of` its "as_of": those until then, the ones it counted), each with its
-    evidence phrases for it."""
+    evidence phrases for it; in `order` (db.queries.ORDERS), only those in `lang` when given."""
     from db.queries import evidence_for, items
 
     since, until = day_window(day, day, tz)
     narrowed = flt.replace(since=since, until=until, **{dim: (key,)})
+    if lang:
+        narrowed = narrowed.replace(lang=lang)
     if as_of is not None:
         narrowed = so_far(narrowed, as_of)
-    rows = items(session, narrowed, limit=limit)
+    rows = items(session, narrowed, limit=limit, order=order)
     evidence = evidence_for(session, [r["id"] for r in rows], dim, key)
     for r in rows:
         r["evidence"] = evidence.get(r["id"], [])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -353,6 +353,7 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url, **focus) -> 
     tz = check_zone(tz)
     langs = langs_of(lang, given_as("--lang"))
     the_day = day.date() if day else default_day(tz)
+    begun(the_day, tz)
     if dry_run != "-":                            # "-": stdout, as `alerts --dry-run -`
         check_output(dry_run, "--dry-run")
     if dry_run is None:
@@ -380,6 +381,15 @@ def digest(day, period, lang, to, dry_run, force, tz, database_url, **focus) -> 
         out.print(f"subject: {run.rendered.subject}", markup=False, highlight=False)
     finally:
         engine.dispose()
+
+
+def begun(day: date | None, tz: str) -> date:
+    """Today in `tz`; an InputError when `day` is later (a digest or alert of a day that has not
+    begun would say, confidently, that nothing happened on it)."""
+    today = datetime.now(timezone.utc).astimezone(ZoneInfo(tz)).date()
+    if day is not None and day > today:
+        raise InputError(f"--date: {day} has not begun in {tz} (today is {today})")
+    return today
 
 
 def somewhere(targets: tuple, recipients: str, instead: str) -> tuple:
@@ -451,12 +461,10 @@ def alerts(to, dry_run, day, force, tz, database_url, **focus) -> None:
     base = focus_filter(focus)
     tz = check_zone(tz)
     langs = langs_of(setting("digest_lang"))
-    today = datetime.now(timezone.utc).astimezone(ZoneInfo(tz)).date()
     day = day.date() if day is not None else None
     if day is not None and dry_run is None:
         raise InputError("--date shows an earlier day's spikes with --dry-run; alerts are sent for today only")
-    if day is not None and day > today:
-        raise InputError(f"--date: {day} has not begun in {tz} (today is {today})")
+    today = begun(day, tz)
     past = day is not None and day < today
     if dry_run not in (None, "-"):
         check_output(dry_run, "--dry-run")

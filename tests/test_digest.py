@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,23 @@ def test_the_digest_numbers_are_the_read_sides(session):
     zh = next(s for s in d.sections if s.lang == "zh")
     assert [t.theme for t in zh.themes][:2] == ["competition", "launch_access"]
     assert any(t["term"] == "国产" for t in zh.terms)
+
+
+def test_a_spike_is_shown_by_its_widest_carried_stories_not_its_newest(session):
+    # Before: the candidates were the day's newest 20 (the alerts' newest 13), sorted by outlets
+    # only after: the Sora 2 spike of the demo (41 stories) led with three stories of one outlet
+    # each, its story of three outlets being the 38th newest. With one candidate, that was the
+    # newest story; now it is the widest carried.
+    from report.digest import ranked_spike_stories
+
+    build(session)
+    sp = build_digest(session, DAY, tz=TZ).spikes[0]
+    flt = window(DAY, DAY)
+    newest = q.spike_stories(session, flt, dim=sp["dim"], key=sp["key"], day=DAY, tz=TZ, limit=1)
+    assert newest[0]["title"] != SYNDICATED_TITLE            # the case: the widest is not the newest
+    for langs in (("zh", "en"), ("zh",)):
+        ranked = ranked_spike_stories(session, flt, sp, TZ, limit=1, langs=langs)
+        assert ranked[0]["title"] == SYNDICATED_TITLE and ranked[0]["outlets"] == 3
 
 
 def test_a_week_digest_covers_the_seven_days_ending_on_the_date(session):
@@ -170,6 +187,19 @@ def test_a_bad_digest_language_setting_is_one_line_naming_it(tmp_path, monkeypat
     assert res.exit_code == 2, res.output
     assert res.output.strip() == "error: AIGCWATCH_DIGEST_LANG: 'fr' is not zh, en or both"
     assert not (tmp_path / "digest.html").exists()
+
+
+def test_a_digest_of_a_day_not_begun_is_refused_and_sends_nothing(db_url, session, monkeypatch):
+    # Before: `digest --date 2027-05-01` (a mistyped year) mailed "No stories were collected for
+    # 2027-05-01", logged it as sent and exited 0; `alerts --date` already refused such a day.
+    build(session)
+    monkeypatch.setenv("AIGCWATCH_DIGEST_TO", "nobody@example.org")
+    later = (datetime.now(timezone.utc) + timedelta(days=400)).date()
+    res = CliRunner().invoke(main, ["digest", "--date", str(later), "--tz", TZ, "--database-url", db_url])
+    assert res.exit_code == 2, res.output
+    assert res.output.strip().startswith(f"error: --date: {later} has not begun in {TZ} (today is ")
+    from db import models as m
+    assert session.query(m.Delivery).count() == 0
 
 
 def test_a_dry_run_into_a_missing_folder_is_one_line_before_any_work(tmp_path):
